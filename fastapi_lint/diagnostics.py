@@ -1,0 +1,93 @@
+"""Diagnostics and the reporter rules use to create them."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from fastapi_lint.registry import Rule
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two (1-based line, 0-based column) positions."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    safe: bool
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    col: int  # 0-based, as in ast and flake8
+    code: str
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+    fix: Optional[Fix] = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        from fastapi_lint.registry import all_rules
+
+        return all_rules()[self.code].name
+
+
+class Reporter:
+    """Collects diagnostics for one module; rules call ``report``."""
+
+    def __init__(self, path: str, rules: dict[str, Rule], enabled: frozenset[str] | None = None):
+        self.path = path
+        self._rules = rules
+        self._enabled = enabled
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[tuple[str, int, int]] = set()
+
+    def enabled(self, code: str) -> bool:
+        return self._enabled is None or code in self._enabled
+
+    def report(
+        self,
+        code: str,
+        node: ast.AST,
+        *,
+        line: int | None = None,
+        col: int | None = None,
+        fix: Fix | None = None,
+        **fields: Any,
+    ) -> None:
+        if not self.enabled(code):
+            return
+        rule = self._rules[code]
+        start_line = line if line is not None else getattr(node, "lineno", 1)
+        start_col = col if col is not None else getattr(node, "col_offset", 0)
+        key = (code, start_line, start_col)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        message = rule.message.format(**fields)
+        self.diagnostics.append(
+            Diagnostic(
+                path=self.path,
+                line=start_line,
+                col=start_col,
+                code=code,
+                message=message,
+                end_line=getattr(node, "end_lineno", None) or start_line,
+                end_col=getattr(node, "end_col_offset", None) or start_col,
+                fix=fix,
+            )
+        )

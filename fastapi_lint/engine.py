@@ -1,0 +1,124 @@
+"""The one entry point that checks a module: ``check_source`` / ``check_tree``.
+
+Both doors (the flake8 plugin and the CLI) come here. Data flows one way:
+tree -> module model (+ project index) -> rule families -> diagnostics.
+Filtering by ``# noqa`` and formatting happen outside, in the door.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+from fastapi_lint.diagnostics import Diagnostic, Reporter
+from fastapi_lint.registry import all_rules, families
+from fastapi_lint.settings import RuleOptions, Selection
+from fastapi_lint.source import SourceError, decode_source
+
+# Deeply nested expressions can exhaust the C stack of ast.parse or of the
+# compiler; a higher recursion limit lets the few recursive helpers finish.
+_RECURSION_LIMIT = 10_000
+
+
+class CheckError(Exception):
+    """One file could not be checked; the message is a single line."""
+
+
+def parse(source: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=path)
+    except SyntaxError as error:
+        line = f"{error.lineno}:{(error.offset or 1)}: " if error.lineno else ""
+        raise CheckError(f"{line}syntax error: {error.msg}") from None
+    except (ValueError, TypeError) as error:  # null bytes on older Pythons
+        raise CheckError(
+            f"cannot parse: {str(error).splitlines()[0] if str(error) else 'invalid source'}"
+        ) from None
+    except (RecursionError, MemoryError):
+        raise CheckError("cannot parse: the file is nested too deeply") from None
+
+
+def module_name_of(path: str, options: RuleOptions) -> str:
+    if not path or path in ("-", "<stdin>"):
+        return "__main__"
+    from fastapi_lint.project.index import find_project_root, module_name_for
+
+    file_path = Path(path)
+    root = Path(options.project_root) if options.project_root else find_project_root(file_path)
+    return module_name_for(file_path, root)
+
+
+def check_tree(
+    tree: ast.Module,
+    path: str,
+    lines: list[str] | None = None,
+    options: RuleOptions | None = None,
+    enabled: frozenset[str] | None = None,
+) -> list[Diagnostic]:
+    """All findings of the enabled rules on one parsed module."""
+    from fastapi_lint.semantic.model import ModuleModel
+
+    options = options or RuleOptions()
+    rules = all_rules()
+    if enabled is None:
+        enabled = frozenset(rules)
+    if not enabled:
+        return []
+    project = None
+    if options.project_index and path and path not in ("-", "<stdin>"):
+        from fastapi_lint.project.index import index_for
+
+        project = index_for(path, options={"rule_options": options}, root=options.project_root)
+    previous_limit = sys.getrecursionlimit()
+    if previous_limit < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        model = ModuleModel(
+            tree,
+            path,
+            module_name_of(path, options),
+            lines=lines,
+            project=project,
+            options={"rule_options": options},
+        )
+        if project is not None:
+            project.register(model)
+        reporter = Reporter(path, rules, enabled)
+        for family in families():
+            if not any(rule.code in enabled for rule in family.rules):
+                continue
+            try:
+                family.check(model, reporter)
+            except RecursionError:
+                raise CheckError("the file is nested too deeply to analyse") from None
+            except Exception as error:  # a bug in one family must not stop the run
+                print(
+                    f"fastapi-lint: internal error in {family.prefix}xx rules on {path}: "
+                    f"{error.__class__.__name__} (please report it)",
+                    file=sys.stderr,
+                )
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    return sorted(reporter.diagnostics)
+
+
+def check_source(
+    source: str | bytes,
+    path: str = "<stdin>",
+    options: RuleOptions | None = None,
+    selection: Selection | None = None,
+) -> list[Diagnostic]:
+    """Parse and check one module's source. Raises CheckError for unparsable input."""
+    if isinstance(source, bytes):
+        try:
+            source = decode_source(source)
+        except SourceError as error:
+            raise CheckError(str(error)) from None
+    if "\x00" in source:
+        raise CheckError("cannot parse: source contains null bytes")
+    tree = parse(source, path)
+    enabled = None
+    if selection is not None:
+        enabled = selection.enabled_codes(list(all_rules()), path)
+    return check_tree(tree, path, source.splitlines(), options, enabled)

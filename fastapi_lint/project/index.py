@@ -1,0 +1,347 @@
+"""The project index: cross-module facts, built lazily, never by importing code.
+
+Rules ask questions about qualified names (``app.db.SessionLocal``,
+``app.services.fetch_profile``); the index finds the module that defines the
+name inside the project, builds that module's semantic model on demand and
+answers from it. Only modules a rule asks about (and what they in turn refer
+to) are read.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.values import Instance, Ref, Value
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ClassInfo, FunctionInfo, ModuleModel
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+MAX_DEPTH = 24
+# Names from these packages are never project names, whatever the folder holds.
+EXTERNAL_TOP_LEVEL = frozenset(
+    {
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic_settings",
+        "sqlalchemy",
+        "sqlmodel",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "asyncio",
+        "anyio",
+        "os",
+        "sys",
+        "time",
+        "typing",
+        "typing_extensions",
+        "json",
+        "logging",
+        "subprocess",
+        "shutil",
+        "pathlib",
+        "tempfile",
+        "socket",
+        "urllib",
+        "urllib3",
+        "http",
+        "redis",
+        "pymongo",
+        "motor",
+        "boto3",
+        "botocore",
+        "passlib",
+        "bcrypt",
+        "jwt",
+        "jose",
+        "collections",
+        "functools",
+        "itertools",
+        "datetime",
+        "uuid",
+        "enum",
+        "dataclasses",
+        "re",
+        "contextlib",
+        "builtins",
+        "io",
+        "hashlib",
+        "hmac",
+        "secrets",
+        "base64",
+        "abc",
+    }
+)
+
+
+def find_project_root(path: Path) -> Path:
+    """Nearest folder upward with a project marker; the file's folder if none."""
+    start = path if path.is_dir() else path.parent
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    return start
+
+
+def package_root(path: Path) -> Path:
+    """The folder above the top-most package containing ``path`` (a sys.path entry)."""
+    folder = path.resolve().parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def module_name_for(path: Path, root: Path) -> str:
+    resolved = path.resolve()
+    for base in _search_roots(root, resolved):
+        try:
+            relative = resolved.relative_to(base)
+        except ValueError:
+            continue
+        parts = list(relative.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts and all(p.isidentifier() for p in parts):
+            return ".".join(parts)
+    return resolved.stem
+
+
+def _search_roots(root: Path, path: Path | None = None) -> list[Path]:
+    roots = []
+    src = root / "src"
+    if path is not None:
+        pkg = package_root(path)
+        if pkg != root and pkg != src:
+            roots.append(pkg)
+    if src.is_dir() and not (src / "__init__.py").exists():
+        roots.append(src)
+    roots.append(root)
+    return roots
+
+
+@dataclass
+class _Entry:
+    model: ModuleModel | None
+
+
+class ProjectIndex:
+    """Answers cross-module questions for one project root."""
+
+    def __init__(self, root: Path, options: dict[str, object] | None = None) -> None:
+        self.root = root.resolve()
+        self.options = options or {}
+        self._models: dict[str, _Entry] = {}
+        self._paths: dict[str, Path | None] = {}
+        self._extra_roots: list[Path] = []
+        self._in_progress: set[str] = set()
+
+    # ------------------------------------------------------------ modules
+    def register(self, model: ModuleModel) -> None:
+        """The module being checked (its buffer replaces the file on disk)."""
+        self._models[model.module_name] = _Entry(model)
+        root = package_root(Path(model.path)) if model.path else None
+        if root is not None and root not in self._extra_roots and root != self.root:
+            self._extra_roots.append(root)
+
+    def module_path(self, module_name: str) -> Path | None:
+        if module_name in self._paths:
+            return self._paths[module_name]
+        found = None
+        if module_name and module_name.split(".", 1)[0] not in EXTERNAL_TOP_LEVEL:
+            relative = Path(*module_name.split("."))
+            for base in [*self._extra_roots, *_search_roots(self.root)]:
+                for candidate in (
+                    base / relative.with_suffix(".py"),
+                    base / relative / "__init__.py",
+                ):
+                    if candidate.is_file():
+                        found = candidate
+                        break
+                if found is not None:
+                    break
+        self._paths[module_name] = found
+        return found
+
+    def is_project_module(self, module_name: str) -> bool:
+        return module_name in self._models or self.module_path(module_name) is not None
+
+    def model(self, module_name: str) -> ModuleModel | None:
+        entry = self._models.get(module_name)
+        if entry is not None:
+            return entry.model
+        path = self.module_path(module_name)
+        model = None
+        if path is not None:
+            model = self._build(path, module_name)
+        self._models[module_name] = _Entry(model)
+        return model
+
+    def _build(self, path: Path, module_name: str) -> ModuleModel | None:
+        from fastapi_lint.semantic.model import ModuleModel
+        from fastapi_lint.source import SourceError, read_source
+
+        try:
+            source = read_source(path)
+            tree = ast.parse(source, filename=str(path))
+            return ModuleModel(tree, str(path), module_name, project=self, options=self.options)
+        except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError, OSError):
+            return None
+
+    def split(self, qualname: str) -> tuple[ModuleModel, list[str]] | None:
+        """The project module defining ``qualname`` and the attribute path inside it."""
+        parts = qualname.split(".")
+        if parts[0] in EXTERNAL_TOP_LEVEL:
+            return None
+        for cut in range(len(parts) - 1, 0, -1):
+            module_name = ".".join(parts[:cut])
+            if self.is_project_module(module_name):
+                model = self.model(module_name)
+                if model is None:
+                    return None
+                return model, parts[cut:]
+        return None
+
+    # ------------------------------------------------------------ queries
+    def _guarded(self, key: str) -> bool:
+        if key in self._in_progress or len(self._in_progress) > MAX_DEPTH:
+            return False
+        self._in_progress.add(key)
+        return True
+
+    def resolve(self, qualname: str, depth: int = 0) -> Value | None:
+        """What a project-level name holds; follows re-exports and module constants."""
+        if depth > MAX_DEPTH or not self._guarded("resolve:" + qualname):
+            return None
+        try:
+            if self.is_project_module(qualname):
+                return Ref(qualname)
+            found = self.split(qualname)
+            if found is None:
+                return None
+            model, rest = found
+            from fastapi_lint.semantic.model import BindingKind
+
+            bindings = model.module_scope.bindings.get(rest[0])
+            if not bindings:
+                return None
+            binding = bindings[-1]
+            if binding.kind is BindingKind.IMPORT:
+                assert binding.qualname is not None
+                target = stubs.canonical(_absolute_import(model, binding))
+                full = ".".join([target, *rest[1:]])
+                resolved = self.resolve(full, depth + 1)
+                return resolved if resolved is not None else Ref(stubs.canonical(full))
+            if binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
+                return Ref(qualname)
+            value = model.binding_value(binding, depth + 1)
+            for attr in rest[1:]:
+                value = model.attribute_of(value, attr, depth + 1)
+            return value
+        finally:
+            self._in_progress.discard("resolve:" + qualname)
+
+    def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        found = self.split(qualname)
+        if found is None:
+            return None
+        model, _ = found
+        for function in model.functions:
+            if function.qualname == qualname:
+                return model, function
+        return None
+
+    def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
+        found = self.split(qualname)
+        if found is None:
+            return None
+        model, _ = found
+        for class_info in model.classes:
+            if class_info.qualname == qualname:
+                return model, class_info
+        return None
+
+    def call_result(self, qualname: str, depth: int = 0) -> Value | None:
+        if depth > MAX_DEPTH or not self._guarded("call:" + qualname):
+            return None
+        try:
+            found = self.function(qualname)
+            if found is not None:
+                model, function = found
+                return model.function_return_value(function, depth + 1)
+            if self.class_info(qualname) is not None:
+                return Instance(qualname)
+            value = self.resolve(qualname, depth + 1)
+            if isinstance(value, Instance):
+                sessions = {
+                    stubs.SESSIONMAKER: "sqlalchemy.orm.Session",
+                    stubs.ASYNC_SESSIONMAKER: "sqlalchemy.ext.asyncio.AsyncSession",
+                    "sqlalchemy.orm.scoped_session": "sqlalchemy.orm.Session",
+                }
+                if value.type in sessions:
+                    return Instance(sessions[value.type])
+            return None
+        finally:
+            self._in_progress.discard("call:" + qualname)
+
+    def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
+        if depth > MAX_DEPTH:
+            return None
+        found = self.class_info(class_qualname)
+        if found is None:
+            return None
+        model, _ = found
+        return model.instance_attribute_type(class_qualname, attr, depth + 1)
+
+    def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
+        """Qualified names of a project class' bases, transitively."""
+        if depth > 8:
+            return []
+        found = self.class_info(class_qualname)
+        if found is None:
+            return []
+        model, class_info = found
+        result = []
+        for base in class_info.node.bases:
+            qualname = model.qualified_name(base, class_info.outer)
+            if qualname:
+                result.append(qualname)
+                result.extend(self.class_bases(qualname, depth + 1))
+        return result
+
+    def models(self) -> Iterator[ModuleModel]:
+        for entry in list(self._models.values()):
+            if entry.model is not None:
+                yield entry.model
+
+
+def _absolute_import(model: ModuleModel, binding: object) -> str:
+    qualname: str = getattr(binding, "qualname", "") or ""
+    return qualname
+
+
+_indexes: dict[Path, ProjectIndex] = {}
+
+
+def index_for(
+    path: str, options: dict[str, object] | None = None, root: str | None = None
+) -> ProjectIndex:
+    """The index of the project containing ``path``, one per root per process."""
+    project_root = (
+        Path(root).resolve()
+        if root
+        else find_project_root(Path(path) if path else Path(os.getcwd()))
+    )
+    index = _indexes.get(project_root)
+    if index is None:
+        index = ProjectIndex(project_root, options)
+        _indexes[project_root] = index
+    return index

@@ -1,0 +1,519 @@
+"""API1xx: calls that block the event loop in async context.
+
+A sync ``def`` route or dependency runs in FastAPI's threadpool
+(fastapi/routing.py: ``run_in_threadpool`` for non-coroutine endpoints), so
+blocking there is correct; only code that runs on the loop is checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Optional
+
+from fastapi_lint.registry import Family, Rule
+from fastapi_lint.semantic import stubs
+from fastapi_lint.settings import RuleOptions
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+OFFLOAD_HINT = "`await run_in_threadpool(...)` (fastapi.concurrency) or a sync `def` route"
+
+API101 = Rule(
+    code="API101",
+    name="blocking-http-call",
+    message="`{call}` is a blocking HTTP call in {context}; use `httpx.AsyncClient` and `await` it",
+    summary="Checks for blocking HTTP requests (requests, urllib, urllib3, http.client, sync httpx) in async code.",
+    why=(
+        "An `async def` route runs on the event loop. A blocking HTTP request stops the loop until the "
+        "remote server answers: every other request of the worker waits with it."
+    ),
+    example=(
+        "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/weather")\nasync def weather() -> dict[str, float]:\n'
+        '    return requests.get("https://api.example.com/weather").json()\n'
+    ),
+    use_instead=(
+        "import httpx\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/weather")\nasync def weather() -> dict[str, float]:\n'
+        "    async with httpx.AsyncClient() as client:\n"
+        '        response = await client.get("https://api.example.com/weather")\n'
+        "    return response.json()\n"
+    ),
+    options="`extra-blocking-calls`: more qualified names (with `*`) to treat as blocking.",
+)
+API102 = Rule(
+    code="API102",
+    name="blocking-sleep",
+    message="`time.sleep()` blocks the event loop in {context}; use `await asyncio.sleep(...)`",
+    summary="Checks for `time.sleep` in async code.",
+    why="`time.sleep` suspends the whole event loop, not just this request.",
+    example=(
+        "import time\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/slow")\nasync def slow() -> None:\n    time.sleep(1)\n'
+    ),
+    use_instead=(
+        "import asyncio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/slow")\nasync def slow() -> None:\n    await asyncio.sleep(1)\n'
+    ),
+)
+API103 = Rule(
+    code="API103",
+    name="blocking-file-io",
+    message="`{call}` is blocking file I/O in {context}; use `anyio` (`anyio.open_file`, `anyio.Path`) or `aiofiles`",
+    summary="Checks for blocking file-system calls in async code.",
+    why="Disk I/O blocks the event loop; on network file systems or busy disks for a long time.",
+    example=(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/config")\nasync def config() -> str:\n'
+        '    with open("config.toml") as f:\n        return f.read()\n'
+    ),
+    use_instead=(
+        "import anyio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/config")\nasync def config() -> str:\n'
+        '    return await anyio.Path("config.toml").read_text()\n'
+    ),
+)
+API104 = Rule(
+    code="API104",
+    name="blocking-subprocess",
+    message="`{call}` runs a subprocess and blocks the event loop in {context}; use `asyncio.create_subprocess_exec`, `anyio.run_process` or "
+    + OFFLOAD_HINT,
+    summary="Checks for blocking subprocess calls in async code.",
+    why="Waiting for a child process blocks the event loop for as long as the process runs.",
+    example=(
+        "import subprocess\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.post("/build")\nasync def build() -> None:\n    subprocess.run(["make"], check=True)\n'
+    ),
+    use_instead=(
+        "import anyio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.post("/build")\nasync def build() -> None:\n    await anyio.run_process(["make"])\n'
+    ),
+)
+API105 = Rule(
+    code="API105",
+    name="blocking-client-call",
+    message="`{call}` is a blocking network client call in {context}; use its asyncio counterpart or "
+    + OFFLOAD_HINT,
+    summary="Checks for sync database, cache, mail, storage and socket clients used in async code.",
+    why=(
+        "psycopg2, pymysql, sqlite3, pymongo, redis, smtplib, boto3 and raw sockets wait on the network "
+        "synchronously: the event loop stops for each round trip."
+    ),
+    example=(
+        "import redis\nfrom fastapi import FastAPI\n\napp = FastAPI()\ncache = redis.Redis()\n\n\n"
+        '@app.get("/hits")\nasync def hits() -> int:\n    return int(cache.incr("hits"))\n'
+    ),
+    use_instead=(
+        "import redis.asyncio as redis\nfrom fastapi import FastAPI\n\napp = FastAPI()\ncache = redis.Redis()\n\n\n"
+        '@app.get("/hits")\nasync def hits() -> int:\n    return int(await cache.incr("hits"))\n'
+    ),
+    options="`extra-blocking-calls`: names listed there are reported under this code.",
+)
+API106 = Rule(
+    code="API106",
+    name="blocking-password-hash",
+    message="`{call}` is CPU-heavy password hashing on the event loop in {context}; use "
+    + OFFLOAD_HINT,
+    summary="Checks for slow password hashing (bcrypt, argon2, passlib, pbkdf2, scrypt) in async code.",
+    why="Password hashes are slow on purpose (100 ms and more): on the event loop they stall every request.",
+    example=(
+        "from fastapi import FastAPI\nfrom passlib.context import CryptContext\n\n"
+        'app = FastAPI()\npwd_context = CryptContext(schemes=["bcrypt"])\n\n\n'
+        '@app.post("/users")\nasync def create_user(password: str) -> str:\n'
+        "    return pwd_context.hash(password)\n"
+    ),
+    use_instead=(
+        "from fastapi import FastAPI\nfrom fastapi.concurrency import run_in_threadpool\n"
+        "from passlib.context import CryptContext\n\n"
+        'app = FastAPI()\npwd_context = CryptContext(schemes=["bcrypt"])\n\n\n'
+        '@app.post("/users")\nasync def create_user(password: str) -> str:\n'
+        "    return await run_in_threadpool(pwd_context.hash, password)\n"
+    ),
+)
+API107 = Rule(
+    code="API107",
+    name="blocking-call-chain",
+    message="`{callee}` blocks the event loop in {context}: {chain}; use " + OFFLOAD_HINT,
+    summary="Checks for calls to sync project functions that block (directly or through further calls).",
+    why=(
+        "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
+        "that call `requests` or a sync database session stall the loop just the same."
+    ),
+    example=(
+        "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "def fetch_profile(user_id: int) -> dict[str, str]:\n"
+        '    return requests.get(f"https://profiles.example.com/{user_id}").json()\n\n\n'
+        '@app.get("/users/{user_id}")\nasync def get_user(user_id: int) -> dict[str, str]:\n'
+        "    return fetch_profile(user_id)\n"
+    ),
+    use_instead=(
+        "import requests\nfrom fastapi import FastAPI\nfrom fastapi.concurrency import run_in_threadpool\n\n"
+        "app = FastAPI()\n\n\n"
+        "def fetch_profile(user_id: int) -> dict[str, str]:\n"
+        '    return requests.get(f"https://profiles.example.com/{user_id}").json()\n\n\n'
+        '@app.get("/users/{user_id}")\nasync def get_user(user_id: int) -> dict[str, str]:\n'
+        "    return await run_in_threadpool(fetch_profile, user_id)\n"
+    ),
+)
+
+_HTTP_VERBS = "{get,post,put,patch,delete,head,options,request}"
+_HTTPX_VERBS = "{get,post,put,patch,delete,head,options,request,stream}"
+
+# Code -> qualified-name patterns (``*`` any run of characters, ``{a,b}`` alternatives).
+BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
+    "API101": (
+        f"requests.{_HTTP_VERBS}",
+        f"requests.Session.{_HTTP_VERBS}",
+        "requests.Session.send",
+        "urllib.request.urlopen",
+        "urllib.request.OpenerDirector.open",
+        "urllib3.request",
+        "urllib3.PoolManager.{request,urlopen,request_encode_url,request_encode_body}",
+        "http.client.HTTPConnection.{request,getresponse,connect}",
+        f"httpx.{_HTTPX_VERBS}",
+        f"httpx.Client.{_HTTPX_VERBS}",
+        "httpx.Client.send",
+    ),
+    "API102": ("time.sleep",),
+    "API103": (
+        "builtins.open",
+        "io.open",
+        "tempfile.{NamedTemporaryFile,TemporaryFile,mkstemp,mkdtemp}",
+        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open}",
+        "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
+        "os.{remove,unlink,rename,replace,makedirs,mkdir,rmdir,removedirs,listdir,scandir,walk}",
+        "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
+    ),
+    "API104": (
+        "subprocess.{run,call,check_call,check_output,Popen,getoutput,getstatusoutput}",
+        "subprocess.Popen.{communicate,wait}",
+        "os.{system,popen,wait,waitpid,wait3,wait4,waitid}",
+    ),
+    "API105": (
+        "{sqlite3,psycopg2,psycopg,pymysql,MySQLdb,mysql.connector}.connect",
+        "psycopg.Connection.connect",
+        "{sqlite3,psycopg2,psycopg,pymysql,mysql.connector}.{Connection,Cursor}.*",
+        "pymongo.Collection.*",
+        "pymongo.Database.{command,list_collection_names,create_collection,drop_collection,list_collections,aggregate,validate_collection}",
+        "pymongo.MongoClient.{list_database_names,drop_database,server_info,list_databases}",
+        "redis.Redis.*",
+        "smtplib.SMTP.*",
+        "ftplib.FTP.*",
+        "imaplib.IMAP4.*",
+        "boto3.Client.*",
+        "boto3.Resource.*",
+        "socket.{create_connection,getaddrinfo,gethostbyname,gethostbyname_ex,gethostbyaddr}",
+        "socket.socket.{connect,connect_ex,recv,recv_into,recvfrom,send,sendall,sendto,accept}",
+    ),
+    "API106": (
+        "passlib.context.CryptContext.{hash,verify,verify_and_update,encrypt}",
+        "passlib.hash.*.{hash,verify,encrypt}",
+        "bcrypt.{hashpw,checkpw,kdf}",
+        "argon2.PasswordHasher.{hash,verify}",
+        "hashlib.{pbkdf2_hmac,scrypt}",
+    ),
+}
+
+# Methods that do no I/O on otherwise blocking receivers.
+LOCAL_METHODS: dict[str, frozenset[str]] = {
+    "boto3.Client": frozenset(
+        {
+            "generate_presigned_url",
+            "generate_presigned_post",
+            "get_paginator",
+            "get_waiter",
+            "can_paginate",
+            "close",
+            "meta",
+            "exceptions",
+        }
+    ),
+    "boto3.Resource": frozenset({"Bucket", "Object", "Table", "Queue", "Topic", "meta"}),
+    "redis.Redis": frozenset(
+        {
+            "pipeline",
+            "pubsub",
+            "lock",
+            "from_url",
+            "close",
+            "connection_pool",
+            "get_connection_kwargs",
+        }
+    ),
+    "pymongo.Collection": frozenset({"with_options", "name", "full_name", "database"}),
+    "smtplib.SMTP": frozenset({"set_debuglevel"}),
+    "sqlite3.Connection": frozenset({"row_factory", "create_function", "set_trace_callback"}),
+    "psycopg2.Connection": frozenset({"set_session", "set_isolation_level"}),
+}
+
+# Types whose constructor itself connects when given a host.
+CONNECTING_CONSTRUCTORS = frozenset(
+    {
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "ftplib.FTP",
+        "ftplib.FTP_TLS",
+        "imaplib.IMAP4",
+        "imaplib.IMAP4_SSL",
+    }
+)
+
+# Sync session methods that talk to the database (used by API107's chain).
+SYNC_SESSION_IO_METHODS = frozenset(
+    {
+        "query",
+        "execute",
+        "exec",
+        "scalar",
+        "scalars",
+        "get",
+        "commit",
+        "flush",
+        "refresh",
+        "merge",
+        "rollback",
+        "delete",
+        "get_one",
+        "connection",
+    }
+)
+
+SUGGESTIONS = {
+    "API101": "httpx.AsyncClient",
+}
+
+
+def _expand(pattern: str) -> list[str]:
+    match = re.search(r"\{([^}]*)\}", pattern)
+    if not match:
+        return [pattern]
+    result = []
+    for option in match.group(1).split(","):
+        result.extend(_expand(pattern[: match.start()] + option + pattern[match.end() :]))
+    return result
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    exact: dict[str, str] = {}
+    wildcards: list[tuple[re.Pattern[str], str]] = []
+    for code, patterns in BLOCKING_CALLS.items():
+        for pattern in patterns:
+            for expanded in _expand(pattern):
+                if "*" in expanded:
+                    wildcards.append((re.compile(fnmatch.translate(expanded)), code))
+                else:
+                    exact.setdefault(expanded, code)
+    return exact, wildcards
+
+
+def blocking_code(qualname: str, options: RuleOptions | None = None) -> str | None:
+    """The API10x code of a call target, or None when it does not block."""
+    exact, wildcards = _compiled()
+    code = exact.get(qualname)
+    if code is not None:
+        return code
+    owner, _, method = qualname.rpartition(".")
+    if method.startswith("_") or method in LOCAL_METHODS.get(owner, ()):
+        return None
+    for pattern, wildcard_code in wildcards:
+        if pattern.match(qualname):
+            return wildcard_code
+    if (
+        options is not None
+        and options.extra_blocking_calls
+        and options.matches_extra_blocking(qualname)
+    ):
+        return "API105"
+    return None
+
+
+def display_call(qualname: str) -> str:
+    """How a message spells a call target."""
+    if qualname.startswith("builtins."):
+        return qualname[len("builtins.") :] + "()"
+    return qualname + "()"
+
+
+@dataclass(frozen=True)
+class BlockingCall:
+    code: str
+    target: str
+    node: ast.Call
+
+
+def _options(model: ModuleModel) -> RuleOptions:
+    options = model.options.get("rule_options")
+    return options if isinstance(options, RuleOptions) else RuleOptions()
+
+
+def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingCall | None:
+    """Whether a call blocks by itself (API101-API106)."""
+    if model.is_awaited(call):
+        return None  # awaiting means an async API, whatever the name suggests
+    target = model.call_target(call, scope)
+    if target is None:
+        return None
+    target = stubs.canonical(target)
+    code = blocking_code(target, _options(model))
+    if (
+        code is None
+        and target in CONNECTING_CONSTRUCTORS
+        and (call.args or _has_keyword(call, "host"))
+    ):
+        code = "API105"
+    if code is None:
+        return None
+    return BlockingCall(code, target, call)
+
+
+def _has_keyword(call: ast.Call, name: str) -> bool:
+    return any(k.arg == name for k in call.keywords)
+
+
+def sync_session_use(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
+    """A database round trip on a sync SQLAlchemy session, or creating one: its display."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in SYNC_SESSION_IO_METHODS:
+        receiver = model.type_of(func.value, scope)
+        if receiver in stubs.SYNC_SESSION_TYPES:
+            return f"Session.{func.attr}()"
+    return None
+
+
+def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scope]]]:
+    """Calls grouped by the function whose body runs them (nested defs and lambdas excluded)."""
+    cached = getattr(model, "_calls_by_function", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    grouped: dict[int, list[tuple[ast.Call, Scope]]] = {}
+    for ref in model.calls:
+        function = ref.scope.code_function
+        key = id(function.node) if function is not None else 0
+        grouped.setdefault(key, []).append((ref.node, ref.scope))  # type: ignore[arg-type]
+    model._calls_by_function = grouped  # type: ignore[attr-defined]
+    return grouped
+
+
+MAX_CHAIN_DEPTH = 8
+
+
+def resolve_project_function(
+    model: ModuleModel, call: ast.Call, scope: Scope
+) -> tuple[ModuleModel, FunctionInfo] | None:
+    """The project function or method a call runs, in this module or another."""
+    target = model.call_target(call, scope)
+    if target is None:
+        return None
+    for function in model.functions:
+        if function.qualname == target:
+            return model, function
+    if model.project is not None:
+        found = model.project.function(target)
+        if found is not None:
+            return found
+    return None
+
+
+def blocking_chain(
+    model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
+) -> list[str] | None:
+    """``["fetch()", "requests.get()"]`` when calling ``function`` blocks, else None."""
+    cache: dict[str, Optional[list[str]]] = model.__dict__.setdefault("_chain_cache", {})
+    key = function.qualname
+    if key in cache:
+        return cache[key]
+    if depth > MAX_CHAIN_DEPTH:
+        return None
+    visiting = visiting if visiting is not None else set()
+    if key in visiting:
+        return None
+    visiting.add(key)
+    try:
+        result = _blocking_chain(model, function, depth, visiting)
+    finally:
+        visiting.discard(key)
+    cache[key] = result
+    return result
+
+
+def _blocking_chain(
+    model: ModuleModel, function: FunctionInfo, depth: int, visiting: set[str]
+) -> list[str] | None:
+    if function.is_async:
+        return None
+    calls = calls_by_function(model).get(id(function.node), [])
+    for call, scope in calls:
+        blocking = classify_call(model, call, scope)
+        if blocking is not None:
+            return [display_call(blocking.target)]
+        session_use = sync_session_use(model, call, scope)
+        if session_use is not None:
+            return [session_use]
+    for call, scope in calls:
+        if model.is_awaited(call):
+            continue
+        found = resolve_project_function(model, call, scope)
+        if found is None:
+            continue
+        callee_model, callee = found
+        if callee.is_async or callee is function:
+            continue
+        sub_chain = blocking_chain(callee_model, callee, depth + 1, visiting)
+        if sub_chain:
+            return [_function_display(callee), *sub_chain]
+    return None
+
+
+def _function_display(function: FunctionInfo) -> str:
+    if function.class_info is not None:
+        return f"{function.class_info.name}.{function.name}()"
+    return f"{function.name}()"
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    facts = model.fastapi
+    grouped = calls_by_function(model)
+    for function in model.functions:
+        if not function.is_async or facts.is_startup_handler(function):
+            continue
+        context = facts.describe(function)
+        for call, scope in grouped.get(id(function.node), []):
+            blocking = classify_call(model, call, scope)
+            if blocking is not None:
+                reporter.report(
+                    blocking.code, call, call=display_call(blocking.target), context=context
+                )
+                continue
+            if not reporter.enabled("API107") or model.is_awaited(call):
+                continue
+            found = resolve_project_function(model, call, scope)
+            if found is None:
+                continue
+            callee_model, callee = found
+            if callee.is_async:
+                continue
+            chain = blocking_chain(callee_model, callee)
+            if chain:
+                callee_name = _function_display(callee)
+                reporter.report(
+                    "API107",
+                    call,
+                    callee=callee_name,
+                    context=context,
+                    chain=" -> ".join([callee_name, *chain]),
+                )
+
+
+FAMILY = Family(
+    prefix="API1",
+    title="Blocking the event loop",
+    rules=(API101, API102, API103, API104, API105, API106, API107),
+    check=check,
+)

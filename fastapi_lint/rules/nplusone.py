@@ -1,0 +1,18 @@
+"""API4xx: N+1 queries (being written)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Family
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import ModuleModel
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    return None
+
+
+FAMILY = Family(prefix="API4", title="N+1 queries", rules=(), check=check)

@@ -1,0 +1,331 @@
+"""FastAPI facts of one module: apps, routers, routes, dependencies, async contexts."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+DEPENDS_NAMES = frozenset({"fastapi.Depends", "fastapi.Security"})
+
+
+@dataclass(frozen=True)
+class RouterRef:
+    """A FastAPI() or APIRouter() object, identified by where it is defined."""
+
+    key: str  # qualified name of the variable, or a source spelling when unknown
+    is_app: bool
+
+
+@dataclass(eq=False)
+class RouteInfo:
+    function: FunctionInfo
+    router: RouterRef
+    methods: tuple[str, ...]
+    path: Optional[str]  # None when not a literal
+    registration: ast.Call  # the decorator call or the add_api_route(...) call
+    keywords: dict[str, ast.expr]
+    path_node: Optional[ast.expr] = None
+
+    @property
+    def is_websocket(self) -> bool:
+        return self.methods == ("WEBSOCKET",)
+
+    @property
+    def display(self) -> str:
+        methods = ",".join(self.methods) if self.methods else "ROUTE"
+        return (
+            f"{methods} {self.path}"
+            if self.path is not None
+            else f"{methods} route `{self.function.name}`"
+        )
+
+
+@dataclass(frozen=True)
+class DependencyUse:
+    """``Depends(target)`` in a parameter, an ``Annotated`` alias or ``dependencies=[...]``."""
+
+    consumer: Optional[FunctionInfo]
+    param: Optional[ast.arg]
+    target: Optional[ast.expr]  # None for `Depends()` (the annotation is the dependency)
+    scope: Scope  # where `target` must be evaluated
+    call: ast.Call
+
+
+@dataclass(eq=False)
+class FastAPIFacts:
+    model: ModuleModel
+    routes: list[RouteInfo] = field(default_factory=list)
+    routes_by_function: dict[int, list[RouteInfo]] = field(default_factory=dict)
+    dependencies: list[DependencyUse] = field(default_factory=list)
+    startup_handlers: set[int] = field(default_factory=set)  # id(function node)
+    dependency_functions: set[str] = field(default_factory=set)  # qualnames
+    event_registrations: list[ast.Call] = field(default_factory=list)  # on_event/add_event_handler
+
+    def __post_init__(self) -> None:
+        self._collect()
+
+    # ------------------------------------------------------------ queries
+    def router_of(self, expr: ast.expr, scope: Scope) -> RouterRef | None:
+        value = self.model.evaluate(expr, scope)
+        if isinstance(value, Instance):
+            base = self._router_base(value.type)
+            if base is not None:
+                return RouterRef(self._key(expr, scope), base)
+            return None
+        if isinstance(value, Ref) and self._looks_like_project_router(value.qualname):
+            return RouterRef(value.qualname, value.qualname.rsplit(".", 1)[-1] == "app")
+        return None
+
+    def _router_base(self, type_name: str) -> bool | None:
+        if type_name in stubs.FASTAPI_APP_TYPES:
+            return True
+        if type_name in stubs.FASTAPI_ROUTER_TYPES:
+            return False
+        project = self.model.project
+        bases = (
+            project.class_bases(type_name) if project is not None else self._local_bases(type_name)
+        )
+        for base in bases:
+            if base in stubs.FASTAPI_APP_TYPES:
+                return True
+            if base in stubs.FASTAPI_ROUTER_TYPES:
+                return False
+        return None
+
+    def _local_bases(self, type_name: str) -> list[str]:
+        for class_info in self.model.classes:
+            if class_info.qualname == type_name:
+                return [
+                    q
+                    for q in (
+                        self.model.qualified_name(b, class_info.outer)
+                        for b in class_info.node.bases
+                    )
+                    if q
+                ]
+        return []
+
+    def _looks_like_project_router(self, qualname: str) -> bool:
+        # An unresolved name imported from the project (no index, or the
+        # defining module could not be read): trust the conventional names.
+        if "." not in qualname or qualname.startswith(("fastapi.", "starlette.")):
+            return False
+        last = qualname.rsplit(".", 1)[-1]
+        return last in ("app", "router", "api_router") or last.endswith("_router")
+
+    def _key(self, expr: ast.expr, scope: Scope) -> str:
+        if isinstance(expr, ast.Name):
+            binding = self.model.lookup(expr.id, scope)
+            if binding is not None:
+                return f"{self.model.module_name}:{expr.id}:{binding.line}"
+        try:
+            return ast.unparse(expr)
+        except Exception:  # pragma: no cover - unparse of odd trees
+            return repr(expr)
+
+    def is_startup_handler(self, function: FunctionInfo) -> bool:
+        return id(function.node) in self.startup_handlers
+
+    def is_async_context(self, scope: Scope) -> bool:
+        """Whether code in ``scope`` runs on the event loop (see RULES.md)."""
+        function = scope.code_function
+        return function is not None and function.is_async and not self.is_startup_handler(function)
+
+    def routes_of(self, function: FunctionInfo) -> list[RouteInfo]:
+        return self.routes_by_function.get(id(function.node), [])
+
+    def describe(self, function: FunctionInfo | None) -> str:
+        """How a message names a function: ``route GET /items/{id}`` or ``async function `f```."""
+        if function is None:
+            return "module code"
+        routes = self.routes_of(function)
+        if routes:
+            return f"route {routes[0].display}"
+        if function.qualname in self.dependency_functions:
+            return f"async dependency `{function.name}`"
+        kind = "async method" if function.is_method else "async function"
+        return f"{kind} `{function.name}`"
+
+    def depends_target(self, call: ast.expr, scope: Scope) -> tuple[bool, ast.expr | None]:
+        """Whether ``call`` is ``Depends(...)``/``Security(...)``, and its dependency."""
+        if not isinstance(call, ast.Call):
+            return False, None
+        qualname = self.model.qualified_name(call.func, scope)
+        if qualname not in DEPENDS_NAMES:
+            return False, None
+        if call.args:
+            return True, call.args[0]
+        for keyword in call.keywords:
+            if keyword.arg == "dependency":
+                return True, keyword.value
+        return True, None
+
+    def param_dependencies(self, function: FunctionInfo) -> list[DependencyUse]:
+        return [d for d in self.dependencies if d.consumer is function and d.param is not None]
+
+    # ------------------------------------------------------------ collection
+    def _collect(self) -> None:
+        model = self.model
+        for ref in model.calls:
+            call = ref.node
+            assert isinstance(call, ast.Call)
+            func = call.func
+            if isinstance(func, ast.Attribute):
+                if func.attr == "add_api_route" or func.attr == "add_api_websocket_route":
+                    self._collect_add_api_route(call, ref.scope)
+                elif func.attr == "add_event_handler":
+                    router = self.router_of(func.value, ref.scope)
+                    if router is not None:
+                        self.event_registrations.append(call)
+                        if len(call.args) >= 2:
+                            self._mark_startup(call.args[1], ref.scope)
+            for keyword in call.keywords:
+                if keyword.arg == "lifespan":
+                    self._mark_startup(keyword.value, ref.scope)
+        for function in model.functions:
+            self._collect_function(function)
+        for function in model.functions:
+            if function.name == "lifespan" and any(
+                (model.qualified_name(d, function.outer) or "").endswith("asynccontextmanager")
+                for d in function.node.decorator_list
+            ):
+                self.startup_handlers.add(id(function.node))
+        for ref in model.calls:
+            is_depends, target = self.depends_target(ref.node, ref.scope)  # type: ignore[arg-type]
+            if is_depends and target is not None:
+                qualname = model.qualified_name(target, ref.scope)
+                if qualname:
+                    self.dependency_functions.add(qualname)
+
+    def _mark_startup(self, expr: ast.expr, scope: Scope) -> None:
+        qualname = self.model.qualified_name(expr, scope)
+        for function in self.model.functions:
+            if function.qualname == qualname:
+                self.startup_handlers.add(id(function.node))
+
+    def _collect_function(self, function: FunctionInfo) -> None:
+        model = self.model
+        node = function.node
+        outer = function.outer
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
+                continue
+            attr = decorator.func.attr
+            if attr == "on_event":
+                if self.router_of(decorator.func.value, outer) is not None:
+                    self.startup_handlers.add(id(node))
+                    self.event_registrations.append(decorator)
+                continue
+            if attr not in stubs.ROUTE_METHODS:
+                continue
+            router = self.router_of(decorator.func.value, outer)
+            if router is None:
+                continue
+            keywords = {k.arg: k.value for k in decorator.keywords if k.arg}
+            path_node = decorator.args[0] if decorator.args else keywords.get("path")
+            methods = self._methods(attr, keywords)
+            self._add_route(
+                RouteInfo(
+                    function,
+                    router,
+                    methods,
+                    _literal_str(path_node),
+                    decorator,
+                    keywords,
+                    path_node,
+                )
+            )
+        # Parameter dependencies.
+        args = node.args
+        positional = args.posonlyargs + args.args
+        defaults: dict[int, ast.expr] = {}
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+            defaults[id(arg)] = default
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+            if kw_default is not None:
+                defaults[id(arg)] = kw_default
+        for arg in positional + args.kwonlyargs:
+            default_call = defaults.get(id(arg))
+            if isinstance(default_call, ast.Call):
+                is_depends, target = self.depends_target(default_call, outer)
+                if is_depends:
+                    self.dependencies.append(DependencyUse(function, arg, target, outer, default_call))
+                    continue
+            if arg.annotation is not None:
+                _, metadata, meta_scope = model.annotated_metadata(arg.annotation, outer)
+                for meta in metadata:
+                    is_depends, target = self.depends_target(meta, meta_scope)
+                    if is_depends and isinstance(meta, ast.Call):
+                        self.dependencies.append(
+                            DependencyUse(function, arg, target, meta_scope, meta)
+                        )
+
+    def _collect_add_api_route(self, call: ast.Call, scope: Scope) -> None:
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        router = self.router_of(func.value, scope)
+        if router is None:
+            return
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        path_node = call.args[0] if call.args else keywords.get("path")
+        endpoint = call.args[1] if len(call.args) > 1 else keywords.get("endpoint")
+        if endpoint is None:
+            return
+        qualname = self.model.qualified_name(endpoint, scope)
+        for function in self.model.functions:
+            if function.qualname == qualname:
+                if func.attr == "add_api_websocket_route":
+                    methods: tuple[str, ...] = ("WEBSOCKET",)
+                else:
+                    methods = self._methods("api_route", keywords)
+                self._add_route(
+                    RouteInfo(
+                        function,
+                        router,
+                        methods,
+                        _literal_str(path_node),
+                        call,
+                        keywords,
+                        path_node,
+                    )
+                )
+
+    def _methods(self, attr: str, keywords: dict[str, ast.expr]) -> tuple[str, ...]:
+        method = stubs.ROUTE_METHODS[attr]
+        if method:
+            return (method,)
+        methods_node = keywords.get("methods")
+        if isinstance(methods_node, (ast.List, ast.Tuple, ast.Set)):
+            found = tuple(
+                e.value.upper()
+                for e in methods_node.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            )
+            if found:
+                return found
+        return ("GET",)
+
+    def _add_route(self, route: RouteInfo) -> None:
+        self.routes.append(route)
+        self.routes_by_function.setdefault(id(route.function.node), []).append(route)
+        declared = route.keywords.get("dependencies")
+        elements = declared.elts if isinstance(declared, (ast.List, ast.Tuple)) else []
+        for dependency in elements:
+            is_depends, target = self.depends_target(dependency, route.function.outer)
+            if is_depends and isinstance(dependency, ast.Call):
+                self.dependencies.append(
+                    DependencyUse(route.function, None, target, route.function.outer, dependency)  # type: ignore[arg-type]
+                )
+
+
+def _literal_str(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None

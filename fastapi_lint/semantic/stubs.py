@@ -1,0 +1,257 @@
+"""What fastapi-lint knows about third-party libraries, as data.
+
+Qualified names are canonical: the public spelling a user would import
+(``requests.Session``, ``sqlalchemy.orm.Session``). ``canonical()`` maps the
+private module paths libraries re-export from onto those spellings.
+"""
+
+from __future__ import annotations
+
+# Private or alternative module paths -> the canonical public name.
+CANONICAL_PREFIXES: dict[str, str] = {
+    "requests.api.": "requests.",
+    "requests.sessions.": "requests.",
+    "httpx._api.": "httpx.",
+    "httpx._client.": "httpx.",
+    "starlette.concurrency.": "fastapi.concurrency.",
+    "fastapi.applications.FastAPI": "fastapi.FastAPI",
+    "fastapi.routing.APIRouter": "fastapi.APIRouter",
+    "fastapi.param_functions.": "fastapi.",
+    "fastapi.params.Depends": "fastapi.Depends",
+    "fastapi.params.Security": "fastapi.Security",
+    "fastapi.datastructures.UploadFile": "fastapi.UploadFile",
+    "starlette.datastructures.UploadFile": "fastapi.UploadFile",
+    "fastapi.background.BackgroundTasks": "fastapi.BackgroundTasks",
+    "starlette.background.BackgroundTasks": "fastapi.BackgroundTasks",
+    "fastapi.responses.": "starlette.responses.",
+    "fastapi.middleware.cors.": "starlette.middleware.cors.",
+    "fastapi.middleware.Middleware": "starlette.middleware.Middleware",
+    "starlette.middleware.sessions.": "starlette.middleware.sessions.",
+    "sqlalchemy.orm.session.": "sqlalchemy.orm.",
+    "sqlalchemy.orm.relationships.": "sqlalchemy.orm.",
+    "sqlalchemy.orm.strategy_options.": "sqlalchemy.orm.",
+    "sqlalchemy.ext.asyncio.session.": "sqlalchemy.ext.asyncio.",
+    "sqlalchemy.ext.asyncio.engine.": "sqlalchemy.ext.asyncio.",
+    "sqlalchemy.sql.expression.": "sqlalchemy.",
+    "sqlalchemy.future.select": "sqlalchemy.select",
+    "sqlalchemy.sql.select": "sqlalchemy.select",
+    "sqlmodel.sql.expression.": "sqlmodel.",
+    "sqlmodel.ext.asyncio.session.AsyncSession": "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlmodel.orm.session.Session": "sqlmodel.Session",
+    "pydantic_settings.main.": "pydantic_settings.",
+    "pydantic.env_settings.": "pydantic.",
+    "pymongo.mongo_client.MongoClient": "pymongo.MongoClient",
+    "redis.client.Redis": "redis.Redis",
+    "redis.client.StrictRedis": "redis.Redis",
+    "redis.StrictRedis": "redis.Redis",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "psycopg2.connect": "psycopg2.connect",
+    "mysql.connector.connection.": "mysql.connector.",
+    "passlib.context.CryptContext": "passlib.context.CryptContext",
+    "argon2._password_hasher.PasswordHasher": "argon2.PasswordHasher",
+    "anyio.to_thread.": "anyio.to_thread.",
+    "asyncio.tasks.": "asyncio.",
+    "asyncio.threads.": "asyncio.",
+    "jose.jwt.": "jose.jwt.",
+    "jwt.api_jwt.": "jwt.",
+}
+
+
+def canonical(qualname: str) -> str:
+    if qualname in CANONICAL_PREFIXES:
+        return CANONICAL_PREFIXES[qualname]
+    for prefix, replacement in CANONICAL_PREFIXES.items():
+        if prefix.endswith(".") and qualname.startswith(prefix):
+            return replacement + qualname[len(prefix) :]
+    return qualname
+
+
+# ---------------------------------------------------------------- type flow
+# Calling one of these returns an instance of the given type.
+CALL_RETURNS: dict[str, str] = {
+    "requests.session": "requests.Session",
+    "builtins.open": "io.TextIOWrapper",
+    "sqlite3.connect": "sqlite3.Connection",
+    "psycopg2.connect": "psycopg2.Connection",
+    "psycopg.connect": "psycopg.Connection",
+    "psycopg.Connection.connect": "psycopg.Connection",
+    "pymysql.connect": "pymysql.Connection",
+    "pymysql.connections.Connection": "pymysql.Connection",
+    "MySQLdb.connect": "pymysql.Connection",
+    "mysql.connector.connect": "mysql.connector.Connection",
+    "boto3.client": "boto3.Client",
+    "boto3.resource": "boto3.Resource",
+    "boto3.Session": "boto3.Session",
+    "boto3.session.Session": "boto3.Session",
+    "redis.from_url": "redis.Redis",
+    "redis.Redis.from_url": "redis.Redis",
+    "redis.asyncio.from_url": "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
+    "subprocess.Popen": "subprocess.Popen",
+    "smtplib.SMTP_SSL": "smtplib.SMTP",
+    "ftplib.FTP_TLS": "ftplib.FTP",
+    "imaplib.IMAP4_SSL": "imaplib.IMAP4",
+    "socket.create_connection": "socket.socket",
+    "socket.socket": "socket.socket",
+    "urllib3.PoolManager": "urllib3.PoolManager",
+    "urllib3.HTTPConnectionPool": "urllib3.PoolManager",
+    "urllib3.HTTPSConnectionPool": "urllib3.PoolManager",
+    "urllib3.connection_from_url": "urllib3.PoolManager",
+    "http.client.HTTPConnection": "http.client.HTTPConnection",
+    "http.client.HTTPSConnection": "http.client.HTTPConnection",
+    "sqlalchemy.create_engine": "sqlalchemy.Engine",
+    "sqlmodel.create_engine": "sqlalchemy.Engine",
+    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.orm.Session": "sqlalchemy.orm.Session",
+    "sqlmodel.Session": "sqlalchemy.orm.Session",
+    "sqlalchemy.orm.scoped_session": "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.ext.asyncio.AsyncSession": "sqlalchemy.ext.asyncio.AsyncSession",
+    "sqlalchemy.ext.asyncio.async_scoped_session": "sqlalchemy.ext.asyncio.AsyncSession",
+    "motor.motor_asyncio.AsyncIOMotorClient": "motor.AsyncIOMotorClient",
+    "pymongo.MongoClient": "pymongo.MongoClient",
+    "httpx.Client": "httpx.Client",
+    "httpx.AsyncClient": "httpx.AsyncClient",
+    "requests.Session": "requests.Session",
+}
+
+# Calling a method of an instance of T returns an instance of the given type.
+METHOD_RETURNS: dict[str, str] = {
+    "sqlite3.Connection.cursor": "sqlite3.Cursor",
+    "sqlite3.Connection.execute": "sqlite3.Cursor",
+    "psycopg2.Connection.cursor": "psycopg2.Cursor",
+    "psycopg.Connection.cursor": "psycopg.Cursor",
+    "psycopg.Connection.execute": "psycopg.Cursor",
+    "pymysql.Connection.cursor": "pymysql.Cursor",
+    "mysql.connector.Connection.cursor": "mysql.connector.Cursor",
+    "boto3.Session.client": "boto3.Client",
+    "boto3.Session.resource": "boto3.Resource",
+    "boto3.Resource.Bucket": "boto3.Resource",
+    "boto3.Resource.Object": "boto3.Resource",
+    "boto3.Resource.Table": "boto3.Resource",
+    "pymongo.MongoClient.get_database": "pymongo.Database",
+    "pymongo.MongoClient.get_default_database": "pymongo.Database",
+    "pymongo.Database.get_collection": "pymongo.Collection",
+    "motor.AsyncIOMotorClient.get_database": "motor.Database",
+    "motor.Database.get_collection": "motor.Collection",
+    "sqlalchemy.Engine.connect": "sqlalchemy.Connection",
+    "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
+    "socket.socket.accept": "socket.socket",
+    "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
+}
+
+# Reading an attribute of an instance of T gives an instance of the given type.
+# "*" matches any attribute name not listed as a method.
+ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
+    ("fastapi.UploadFile", "file"): "tempfile.SpooledTemporaryFile",
+    ("pymongo.MongoClient", "*"): "pymongo.Database",
+    ("pymongo.Database", "*"): "pymongo.Collection",
+    ("motor.AsyncIOMotorClient", "*"): "motor.Database",
+    ("motor.Database", "*"): "motor.Collection",
+    ("boto3.Resource", "meta"): "boto3.ResourceMeta",
+    ("boto3.ResourceMeta", "client"): "boto3.Client",
+}
+SUBSCRIPT_TYPES: dict[str, str] = {
+    "pymongo.MongoClient": "pymongo.Database",
+    "pymongo.Database": "pymongo.Collection",
+    "motor.AsyncIOMotorClient": "motor.Database",
+    "motor.Database": "motor.Collection",
+}
+# Real methods of types that ATTRIBUTE_TYPES gives a "*" entry (not sub-collections).
+KNOWN_METHODS: dict[str, frozenset[str]] = {
+    "pymongo.MongoClient": frozenset(
+        {
+            "close",
+            "list_database_names",
+            "drop_database",
+            "server_info",
+            "start_session",
+            "get_database",
+            "get_default_database",
+            "list_databases",
+            "watch",
+            "admin",
+        }
+    ),
+    "pymongo.Database": frozenset(
+        {
+            "command",
+            "list_collection_names",
+            "create_collection",
+            "drop_collection",
+            "get_collection",
+            "list_collections",
+            "watch",
+            "aggregate",
+            "validate_collection",
+        }
+    ),
+    "motor.AsyncIOMotorClient": frozenset(
+        {
+            "close",
+            "list_database_names",
+            "drop_database",
+            "server_info",
+            "start_session",
+            "get_database",
+            "get_default_database",
+            "list_databases",
+            "watch",
+        }
+    ),
+    "motor.Database": frozenset(
+        {
+            "command",
+            "list_collection_names",
+            "create_collection",
+            "drop_collection",
+            "get_collection",
+            "list_collections",
+            "watch",
+            "aggregate",
+        }
+    ),
+}
+
+# `with X as name` binds X.__enter__(); where that is not X itself.
+ENTER_TYPES: dict[str, str] = {}
+
+# Offloading calls: the callable passed as an argument runs in a worker thread.
+OFFLOADING_CALLS: frozenset[str] = frozenset(
+    {
+        "fastapi.concurrency.run_in_threadpool",
+        "anyio.to_thread.run_sync",
+        "asyncio.to_thread",
+        "asyncer.asyncify",
+        "sqlalchemy.ext.asyncio.AsyncSession.run_sync",
+        "sqlalchemy.ext.asyncio.AsyncConnection.run_sync",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "starlette.concurrency.run_until_first_complete",
+    }
+)
+OFFLOADING_METHOD_NAMES: frozenset[str] = frozenset({"run_in_executor"})
+
+# Session types.
+SYNC_SESSION_TYPES: frozenset[str] = frozenset(
+    {"sqlalchemy.orm.Session", "sqlmodel.Session", "sqlalchemy.orm.scoped_session"}
+)
+ASYNC_SESSION_TYPES: frozenset[str] = frozenset(
+    {"sqlalchemy.ext.asyncio.AsyncSession", "sqlmodel.ext.asyncio.session.AsyncSession"}
+)
+SESSIONMAKER = "sqlalchemy.orm.sessionmaker"
+ASYNC_SESSIONMAKER = "sqlalchemy.ext.asyncio.async_sessionmaker"
+
+FASTAPI_APP_TYPES: frozenset[str] = frozenset({"fastapi.FastAPI"})
+FASTAPI_ROUTER_TYPES: frozenset[str] = frozenset({"fastapi.APIRouter"})
+ROUTE_METHODS: dict[str, str] = {
+    "get": "GET",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "options": "OPTIONS",
+    "head": "HEAD",
+    "trace": "TRACE",
+    "websocket": "WEBSOCKET",
+    "api_route": "",
+    "websocket_route": "WEBSOCKET",
+}
