@@ -1,9 +1,21 @@
-"""``# noqa`` with flake8's semantics, for the CLI (flake8 applies its own).
+"""``# noqa`` with flake8's exact semantics, for the CLI (flake8 applies its own).
 
-``# noqa`` silences every finding on the line; ``# noqa: API101,API3``
-silences codes starting with one of the listed prefixes. A comment anywhere in
-a multi-line statement applies to all of its lines, as in flake8.
-``# fastapi-lint: noqa`` on a line of its own silences the whole file.
+flake8 (``flake8/defaults.py``, ``violation.py``, ``processor.py``):
+
+- ``# noqa`` silences every finding on the line; ``# noqa: API101,API3``
+  silences the codes equal to, or starting with, one of the listed codes
+  (case-sensitive, so ``# noqa: api101`` silences nothing).
+- The pattern is searched in the *physical line text*, and only its first
+  match counts. ``# noqa:`` followed by more than one space, or ``# noqa :``,
+  is a blanket ``# noqa`` (flake8 reads it that way too).
+- Lines joined by one token (a multi-line string) or by a backslash
+  continuation form one range: a comment on any of its lines applies to all
+  of them. Lines inside brackets are *not* joined (flake8 splits ranges at
+  every ``NL`` token).
+- ``# flake8: noqa`` at the start of a line silences the whole file.
+
+fastapi-lint adds the file-level ``# fastapi-lint: noqa`` (whole file) and
+``# fastapi-lint: noqa: API5`` (the listed codes in the whole file).
 """
 
 from __future__ import annotations
@@ -11,89 +23,186 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-# flake8's own pattern (flake8/defaults.py), kept compatible on purpose.
+# flake8's own pattern (flake8/defaults.py, 7.x), unchanged on purpose.
 NOQA_INLINE = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?",
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
     re.IGNORECASE,
 )
-NOQA_FILE = re.compile(r"#\s*fastapi-lint\s*:\s*noqa\b(?!\s*:)", re.IGNORECASE)
-CODE = re.compile(r"[A-Z][0-9]+", re.IGNORECASE)
+FLAKE8_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+NOQA_FILE = re.compile(
+    r"\s*#\s*fastapi-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"[,\s]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(source: str) -> list[str]:
+    """Lines with their endings, split as the tokenizer does (not ``str.splitlines``,
+    which also splits on form feeds and Unicode separators)."""
+    return _LINE.findall(source)
+
+
+def parse_codes(text: str) -> tuple[str, ...]:
+    """flake8's ``parse_comma_separated_list``: split on commas and whitespace."""
+    return tuple(item.strip() for item in _SPLIT.split(text) if item.strip())
 
 
 @dataclass(frozen=True)
 class NoqaDirective:
-    line: int  # the line the comment is on
     codes: tuple[str, ...] | None  # None: every code
 
     def matches(self, code: str) -> bool:
-        return self.codes is None or any(code.startswith(prefix) for prefix in self.codes)
+        return self.codes is None or code in self.codes or code.startswith(self.codes)
+
+
+def find_directive(text: str) -> NoqaDirective | None:
+    match = NOQA_INLINE.search(text)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    return NoqaDirective(None if codes is None else parse_codes(codes))
 
 
 class NoqaMap:
     """Which findings of a file are silenced."""
 
     def __init__(self, source: str) -> None:
+        self.lines = physical_lines(source)
         self.file_level = False
-        self._by_line: dict[int, list[NoqaDirective]] = {}
-        comments, ranges = _comments_and_ranges(source)
-        range_of_line: dict[int, tuple[int, int]] = {}
-        for start, end in ranges:
-            for line in range(start, end + 1):
-                range_of_line[line] = (start, end)
-        for line, text in comments:
-            if NOQA_FILE.search(text):
+        self.file_codes: tuple[str, ...] = ()
+        for line in self.lines:
+            if FLAKE8_NOQA_FILE.match(line):
                 self.file_level = True
-                continue
-            match = NOQA_INLINE.search(text)
-            if not match:
-                continue
-            codes = (
-                tuple(c.upper() for c in CODE.findall(match.group("codes")))
-                if match.group("codes")
-                else None
-            )
-            directive = NoqaDirective(line, codes)
-            start, end = range_of_line.get(line, (line, line))
-            for covered in range(start, end + 1):
-                self._by_line.setdefault(covered, []).append(directive)
+            match = NOQA_FILE.match(line)
+            if match:
+                if match.group("codes"):
+                    self.file_codes += parse_codes(match.group("codes"))
+                else:
+                    self.file_level = True
+        self._ranges = line_ranges(source)
+        self._cache: dict[int, NoqaDirective | None] = {}
 
-    def directive_for(self, line: int, code: str) -> NoqaDirective | None:
-        for directive in self._by_line.get(line, ()):
-            if directive.matches(code):
-                return directive
-        return None
+    def noqa_text(self, line: int) -> str:
+        """The text flake8 searches for the ``noqa`` of ``line``."""
+        start, end = self._ranges.get(line, (line, line))
+        return "".join(self.lines[start - 1 : end])
+
+    def directive_for(self, line: int) -> NoqaDirective | None:
+        if line not in self._cache:
+            self._cache[line] = find_directive(self.noqa_text(line))
+        return self._cache[line]
 
     def is_silenced(self, line: int, code: str) -> bool:
-        return self.file_level or self.directive_for(line, code) is not None
+        if self.file_level or code.startswith(self.file_codes or ("\0",)):
+            return True
+        directive = self.directive_for(line)
+        return directive is not None and directive.matches(code)
 
 
-def _comments_and_ranges(source: str) -> tuple[list[tuple[int, str]], list[tuple[int, int]]]:
-    comments: list[tuple[int, str]] = []
-    ranges: list[tuple[int, int]] = []
-    logical_start: int | None = None
+def line_ranges(source: str) -> dict[int, tuple[int, int]]:
+    """flake8's ``_noqa_line_mapping``: line -> (first, last) line of its range.
+
+    A range ends at every NL or NEWLINE token, so only multi-line tokens
+    (strings) and backslash continuations join lines. Empty if the file
+    cannot be tokenized (flake8 then reads each physical line alone).
+    """
+    ranges: dict[int, tuple[int, int]] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    min_line = 1 << 30
+    max_line = -1
+    for token in tokens:
+        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        min_line = min(min_line, token.start[0])
+        max_line = max(max_line, token.end[0])
+        if token.type in (tokenize.NL, tokenize.NEWLINE):
+            if max_line > min_line:
+                for number in range(min_line, max_line + 1):
+                    ranges[number] = (min_line, max_line)
+            min_line = 1 << 30
+            max_line = -1
+    return ranges
+
+
+def noqa_rows(source: str) -> dict[int, int]:
+    """line -> the line where a ``# noqa`` comment for it can be written.
+
+    A comment cannot follow a backslash continuation or sit inside a
+    multi-line string; then it goes at the end of the range (the last line
+    of the string, or the line the continuation leads to). Lines missing
+    from the result take the comment themselves.
+    """
+    return {line: end for line, (_, end) in line_ranges(source).items() if end != line}
+
+
+# ---------------------------------------------------------------------------
+# --add-noqa
+
+
+def _comment_columns(source: str) -> dict[int, int]:
+    """line -> column where its comment starts (tokenizing the whole file)."""
+    columns: dict[int, int] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT:
-                comments.append((token.start[0], token.string))
-            elif token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                if logical_start is not None:
-                    ranges.append((logical_start, token.end[0]))
-                logical_start = None
-            elif token.type not in (
-                tokenize.NL,
-                tokenize.INDENT,
-                tokenize.DEDENT,
-                tokenize.ENCODING,
-            ):
-                if logical_start is None:
-                    logical_start = token.start[0]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        # Fall back to plain line comments; the file is checked as parsed.
-        comments = [
-            (number, line[line.index("#") :])
-            for number, line in enumerate(source.splitlines(), start=1)
-            if "#" in line
-        ]
-    return comments, ranges
+                columns[token.start[0]] = token.start[1]
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return columns
+
+
+def _merge_comment(comment: str, codes: Iterable[str]) -> str | None:
+    """The comment with ``codes`` added to its ``# noqa: X``; None if it has none."""
+    match = NOQA_INLINE.search(comment)
+    if match is None:
+        return None
+    existing = match.group("codes")
+    if existing is None:
+        return comment  # a blanket noqa already silences everything
+    present = parse_codes(existing)
+    added = sorted(c for c in set(codes) if not c.startswith(present))
+    if not added:
+        return comment
+    kept = existing.rstrip(", \t")
+    trailing = existing[len(kept) :]
+    start, end = match.span("codes")
+    return comment[:start] + kept + ", " + ", ".join(added) + trailing + comment[end:]
+
+
+def add_noqa(source: str, findings: Iterable[tuple[int, str]]) -> tuple[str, int]:
+    """Write ``# noqa: CODE`` comments for (line, code) findings.
+
+    Returns the new source and the number of lines changed. Existing
+    ``# noqa: X`` comments are merged; other comments are kept and the noqa
+    comment is appended after them.
+    """
+    rows = noqa_rows(source)
+    wanted: dict[int, set[str]] = {}
+    for line, code in findings:
+        wanted.setdefault(rows.get(line, line), set()).add(code)
+    comments = _comment_columns(source)
+    lines = physical_lines(source)
+    changed = 0
+    for row, codes in sorted(wanted.items()):
+        if not 1 <= row <= len(lines):
+            continue
+        text = lines[row - 1]
+        body = text.rstrip("\r\n")
+        newline = text[len(body) :]
+        column = comments.get(row)
+        merged = _merge_comment(body[column:], codes) if column is not None else None
+        if merged is not None and column is not None:
+            new_body = body[:column] + merged
+        else:
+            new_body = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}"
+        if new_body != body:
+            lines[row - 1] = new_body + newline
+            changed += 1
+    return "".join(lines), changed

@@ -1,0 +1,115 @@
+"""Output formats: one small module per family, all fed the same :class:`Report`.
+
+``concise`` and ``full`` (text.py), ``json`` and ``json-lines`` (json_format.py),
+``github`` and ``gitlab`` (ci.py), ``sarif`` (sarif.py), ``junit`` (junit.py).
+Positions are 1-based lines and 1-based *character* columns (ast's byte
+offsets are converted when the file is checked).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, TextIO
+
+from fastapi_lint.diagnostics import Fix
+
+if TYPE_CHECKING:
+    from fastapi_lint.registry import Rule
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str  # as checked (relative paths stay relative)
+    line: int
+    col: int  # 1-based, characters
+    code: str
+    message: str
+    end_line: int
+    end_col: int  # 1-based, exclusive, characters
+    noqa_row: int
+    fix: Fix | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        rule = _rules().get(self.code)
+        return rule.name if rule else ""
+
+    @property
+    def url(self) -> str:
+        rule = _rules().get(self.code)
+        return rule.url if rule else ""
+
+    @property
+    def is_secret(self) -> bool:
+        """API5xx findings: never echo their source line."""
+        return self.code.startswith("API5")
+
+
+@dataclass(frozen=True, order=True)
+class FileError:
+    path: str
+    code: str  # E902 (cannot read) or E999 (cannot parse)
+    message: str
+    line: int = 0  # 0: no position
+    col: int = 0
+
+    def render(self) -> str:
+        where = (
+            f"{display_path(self.path)}:{self.line}:{self.col}:"
+            if self.line
+            else f"{display_path(self.path)}:"
+        )
+        return f"{where} {self.code} {self.message}"
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    errors: list[FileError]
+    files_checked: int = 0
+    fixed: int = 0
+
+
+def _rules() -> dict[str, Rule]:
+    from fastapi_lint.registry import all_rules
+
+    return all_rules()
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when inside it (as ruff shows paths)."""
+    if path in ("-", "<stdin>"):
+        return path
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, cwd).replace(os.sep, "/")
+    return absolute.replace(os.sep, "/")
+
+
+Renderer = Callable[[Report, TextIO], None]
+
+
+def renderer(output_format: str) -> Renderer:
+    if output_format in ("concise", "full"):
+        from fastapi_lint.output import text
+
+        return text.concise if output_format == "concise" else text.full
+    if output_format in ("json", "json-lines"):
+        from fastapi_lint.output import json_format
+
+        return json_format.json_array if output_format == "json" else json_format.json_lines
+    if output_format in ("github", "gitlab"):
+        from fastapi_lint.output import ci
+
+        return ci.github if output_format == "github" else ci.gitlab
+    if output_format == "sarif":
+        from fastapi_lint.output import sarif
+
+        return sarif.render
+    if output_format == "junit":
+        from fastapi_lint.output import junit
+
+        return junit.render
+    raise ValueError(f"unknown output format {output_format!r}")

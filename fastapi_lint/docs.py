@@ -1,0 +1,111 @@
+"""Rule pages, generated from the registry (``fastapi-lint rule``, docs/rules.md, SARIF).
+
+Every page has the same sections, as ruff's: *What it does*, *Why is this
+bad?*, *Example*, *Use instead*, *Fix safety* (fixable rules only) and
+*Options* (rules with options only).
+
+Regenerate the catalogue with::
+
+    fastapi-lint rule --all --output-format markdown > docs/rules.md
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi_lint.registry import FixAvailability, Rule, all_rules, families
+
+REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
+
+
+def _sections(rule: Rule, level: int) -> list[str]:
+    h = "#" * level
+    parts = [
+        f"{h} What it does\n\n{rule.summary.strip()}\n",
+        f"{h} Why is this bad?\n\n{rule.why.strip()}\n",
+        f"{h} Example\n\n```python\n{rule.example.rstrip()}\n```\n",
+        f"{h} Use instead\n\n```python\n{rule.use_instead.rstrip()}\n```\n",
+    ]
+    if rule.fix is not FixAvailability.NONE:
+        safety = (
+            "The fix is safe: it keeps the program's behaviour."
+            if rule.fix is FixAvailability.SAFE
+            else "The fix is unsafe: it may change behaviour; it is applied only with "
+            "`--unsafe-fixes`."
+        )
+        description = f"{rule.fix_description.strip()}\n\n" if rule.fix_description else ""
+        parts.append(f"{h} Fix safety\n\n{description}{safety}\n")
+    if rule.options:
+        parts.append(f"{h} Options\n\n{rule.options.strip()}\n")
+    return parts
+
+
+def _family_title(rule: Rule) -> str:
+    for family in families():
+        if rule in family.rules:
+            return f"{family.prefix}xx: {family.title}"
+    return rule.family
+
+
+def rule_markdown(rule: Rule) -> str:
+    """The page printed by ``fastapi-lint rule CODE``."""
+    fix = {
+        FixAvailability.NONE: "",
+        FixAvailability.SAFE: " Fix is always available.",
+        FixAvailability.UNSAFE: " Fix is available (unsafe).",
+    }[rule.fix]
+    head = f"# {rule.name} ({rule.code})\n\nFamily: {_family_title(rule)}.{fix}\n"
+    return "\n".join([head, *_sections(rule, 2)])
+
+
+def rule_dict(rule: Rule) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "family": _family_title(rule),
+        "message": rule.message,
+        "summary": rule.summary,
+        "why": rule.why,
+        "example": rule.example,
+        "use_instead": rule.use_instead,
+        "fix": rule.fix.value,
+        "fix_description": rule.fix_description,
+        "options": rule.options,
+        "url": rule.url,
+        "explanation": rule_markdown(rule),
+    }
+
+
+def rules_json(rules: list[Rule]) -> str:
+    return json.dumps([rule_dict(r) for r in rules], indent=2, ensure_ascii=False) + "\n"
+
+
+def catalogue_markdown() -> str:
+    """docs/rules.md: every registered rule, by family."""
+    out = [
+        "# Rules\n",
+        f"<!-- Generated from the registry: do not edit. Regenerate with:\n     {REGENERATE} -->\n",
+        "Every rule has a code (`API101`) and a name (`blocking-http-call`). "
+        "Select or ignore them by code or prefix (`--select API1`), silence one line with "
+        "`# noqa: API101`. `fastapi-lint rule API101` prints one page.\n",
+    ]
+    rules = all_rules()
+    for family in families():
+        if not family.rules:
+            continue
+        out.append(f"## {family.prefix}xx: {family.title}\n")
+        out.append("| code | name | what it checks |\n|---|---|---|")
+        for rule in family.rules:
+            anchor = f"{rule.code.lower()}-{rule.name}"
+            summary = rule.summary.replace("|", "\\|").strip()
+            out.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {summary} |")
+        out.append("")
+        for rule in family.rules:
+            if rule.code not in rules:
+                continue
+            fix = "" if rule.fix is FixAvailability.NONE else f" (fix: {rule.fix.value})"
+            out.append(f"### {rule.code}: {rule.name}\n")
+            out.append(f"Message: {rule.message}{fix}\n")
+            out.extend(_sections(rule, 4))
+    return "\n".join(out).rstrip("\n") + "\n"
