@@ -1,18 +1,962 @@
-"""API2xx: The route contract (being written)."""
+"""API2xx: the route contract.
+
+What a route promises to its clients: a typed response model (the OpenAPI
+schema and the output filter come from it), a reachable path, path parameters
+that reach the function, and startup/shutdown code in a ``lifespan`` handler.
+
+FastAPI facts (``model.fastapi``) give the routes in registration order; the
+path semantics are Starlette's (``route_paths``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.registry import Family
+from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules import route_paths
+from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.fastapi import DependencyUse, RouteInfo
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+_APP = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+_APP_ITEM = (
+    "from fastapi import FastAPI\nfrom pydantic import BaseModel\n\napp = FastAPI()\n\n\n"
+    "class Item(BaseModel):\n    id: int\n    name: str\n\n\n"
+)
+
+API201 = Rule(
+    code="API201",
+    name="missing-response-model",
+    message="{route} has no response model; add a return annotation or `response_model=`",
+    summary="Checks for routes that declare neither `response_model=` nor a return annotation.",
+    why=(
+        "FastAPI builds the OpenAPI schema and filters the output through the response model. "
+        "Without one, clients get an untyped schema and every attribute of the returned object is "
+        "serialized, including fields that were never meant to leave the server."
+    ),
+    example=(
+        _APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+    use_instead=(
+        _APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> Item:\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+)
+API202 = Rule(
+    code="API202",
+    name="untyped-response-model",
+    message="{route} declares the untyped response model `{model}`; use a Pydantic model or a typed container",
+    summary="Checks for response models that do not describe the response (`dict`, `Any`, `list[dict]`...).",
+    why=(
+        "A `dict` or `Any` response model documents nothing and validates nothing: the OpenAPI "
+        "schema says `object`, generated clients lose their types, and whatever the function "
+        "returns is sent as is."
+    ),
+    example=(
+        _APP + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> dict:\n'
+        '    return {"id": item_id, "name": "hammer"}\n'
+    ),
+    use_instead=(
+        _APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> Item:\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+)
+API203 = Rule(
+    code="API203",
+    name="shadowed-route",
+    message="{route} can never be reached: {earlier} (line {earlier_line}) matches the same requests first",
+    summary="Checks for routes whose path is already matched by an earlier route of the same router.",
+    why=(
+        "Starlette tries routes in registration order and dispatches to the first whose path "
+        "matches: `{user_id}` matches any single segment, so `/users/me` registered after "
+        "`/users/{user_id}` is never called (the request reaches `/users/{user_id}` and usually "
+        "fails validation with a 422)."
+    ),
+    example=(
+        _APP + '@app.get("/users/{user_id}")\nasync def read_user(user_id: str) -> str:\n'
+        "    return user_id\n\n\n"
+        '@app.get("/users/me")\nasync def read_me() -> str:\n    return "me"\n'
+    ),
+    use_instead=(
+        _APP + '@app.get("/users/me")\nasync def read_me() -> str:\n    return "me"\n\n\n'
+        '@app.get("/users/{user_id}")\nasync def read_user(user_id: str) -> str:\n'
+        "    return user_id\n"
+    ),
+)
+API204 = Rule(
+    code="API204",
+    name="duplicate-route",
+    message="{route} is registered twice on the same router (first at line {earlier_line}); the second never runs",
+    summary="Checks for the same method and path registered twice on one router.",
+    why=(
+        "The first registration wins; the second function is dead code that looks alive, "
+        "usually the result of a copy-paste or a merge."
+    ),
+    example=(
+        _APP
+        + '@app.get("/items")\nasync def list_items() -> list[str]:\n    return ["hammer"]\n\n\n'
+        '@app.get("/items")\nasync def list_all_items() -> list[str]:\n'
+        '    return ["hammer", "saw"]\n'
+    ),
+    use_instead=(
+        _APP + '@app.get("/items")\nasync def list_items() -> list[str]:\n'
+        '    return ["hammer", "saw"]\n'
+    ),
+)
+API205 = Rule(
+    code="API205",
+    name="unbound-path-parameter",
+    message="path parameter `{param}` of {route} is not a parameter of `{function}` or of its dependencies",
+    summary="Checks for `{param}` placeholders of a route path that no function parameter receives.",
+    why=(
+        "FastAPI passes path parameters by name. A placeholder without a matching parameter (a typo, "
+        "a renamed argument) is matched and then silently dropped: the function never sees it."
+    ),
+    example=(
+        _APP + '@app.get("/items/{item_id}")\nasync def read_item(id: int) -> int:\n    return id\n'
+    ),
+    use_instead=(
+        _APP
+        + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> int:\n    return item_id\n'
+    ),
+)
+API206 = Rule(
+    code="API206",
+    name="deprecated-on-event",
+    message="`{call}` is deprecated; move this code into a `lifespan` handler",
+    summary="Checks for `on_event(...)` and `add_event_handler(...)` on a FastAPI app or router.",
+    why=(
+        "Startup and shutdown events are deprecated in FastAPI and Starlette in favour of the "
+        "`lifespan` context manager, which also keeps startup state and its cleanup together. "
+        "Event handlers are ignored when a `lifespan` is given."
+    ),
+    example=(
+        _APP + '@app.on_event("startup")\nasync def connect() -> None:\n    print("connecting")\n'
+    ),
+    use_instead=(
+        "from collections.abc import AsyncIterator\nfrom contextlib import asynccontextmanager\n\n"
+        "from fastapi import FastAPI\n\n\n"
+        "@asynccontextmanager\nasync def lifespan(app: FastAPI) -> AsyncIterator[None]:\n"
+        '    print("connecting")\n    yield\n\n\napp = FastAPI(lifespan=lifespan)\n'
+    ),
+)
+
+# ------------------------------------------------------------ type knowledge
+
+_ANY_TYPES = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+_MAPPING_TYPES = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "typing.OrderedDict",
+        "typing.DefaultDict",
+        "typing_extensions.OrderedDict",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+_SEQUENCE_TYPES = frozenset(
+    {
+        "builtins.list",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.AbstractSet",
+        "typing.Collection",
+        "typing.Iterable",
+        "typing.Deque",
+        "collections.deque",
+        "collections.abc.Sequence",
+        "collections.abc.MutableSequence",
+        "collections.abc.Set",
+        "collections.abc.Collection",
+        "collections.abc.Iterable",
+    }
+)
+_WRAPPER_TYPES = frozenset(
+    {"Optional", "Union", "Annotated", "Required", "NotRequired", "ReadOnly"}
+)
+# Response classes whose body is not JSON: a router default of one of them means
+# the routes do not describe a JSON response model.
+_NON_JSON_RESPONSES = frozenset(
+    {
+        "HTMLResponse",
+        "PlainTextResponse",
+        "RedirectResponse",
+        "FileResponse",
+        "StreamingResponse",
+        "Response",
+    }
+)
+_NO_BODY_STATUS = frozenset({204, 304})
+_NO_BODY_STATUS_NAMES = frozenset(
+    {"HTTP_204_NO_CONTENT", "HTTP_304_NOT_MODIFIED", "NO_CONTENT", "NOT_MODIFIED"}
+)
+# Packages whose dependencies (security schemes, `Request`...) never consume a path parameter.
+_FRAMEWORK_PREFIXES = ("fastapi.", "starlette.")
+_MAX_DEPENDENCY_DEPTH = 12
 
 
-def check(model: ModuleModel, reporter: Reporter) -> None:
+# ------------------------------------------------------------ helpers
+
+
+def _route_context_scope(model: ModuleModel, route: RouteInfo) -> Scope:
+    """The scope the registration's expressions are evaluated in."""
+    if route.registration in route.function.node.decorator_list:
+        return route.function.outer
+    function = model.function_scope_of(route.registration)
+    return function.scope if function is not None else model.module_scope
+
+
+def _is_decorator(route: RouteInfo) -> bool:
+    return route.registration in route.function.node.decorator_list
+
+
+def _has_star_kwargs(route: RouteInfo) -> bool:
+    return any(k.arg is None for k in route.registration.keywords)
+
+
+def _const(node: ast.expr | None) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    return _MISSING
+
+
+_MISSING = object()
+
+
+def _name_of(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _router_call(
+    model: ModuleModel, route: RouteInfo
+) -> tuple[ModuleModel, ast.Call, Scope] | None:
+    """The ``FastAPI(...)`` / ``APIRouter(...)`` call that created the route's router."""
+    func = route.registration.func
+    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        return None
+    return _assigned_call(model, func.value.id, _route_context_scope(model, route), 0)
+
+
+def _assigned_call(
+    model: ModuleModel, name: str, scope: Scope, depth: int
+) -> tuple[ModuleModel, ast.Call, Scope] | None:
+    from fastapi_lint.semantic.model import BindingKind
+
+    if depth > 4:
+        return None
+    binding = model.lookup(name, scope)
+    if binding is None:
+        return None
+    if binding.kind is BindingKind.ASSIGN and isinstance(binding.value, ast.Call):
+        if binding.unpack_index is None:
+            return model, binding.value, binding.scope
+        return None
+    if binding.kind is BindingKind.IMPORT and binding.qualname and model.project is not None:
+        found = model.project.split(binding.qualname)
+        if found is None:
+            return None
+        other, rest = found
+        if len(rest) != 1:
+            return None
+        return _assigned_call(other, rest[0], other.module_scope, depth + 1)
     return None
 
 
-FAMILY = Family(prefix="API2", title="The route contract", rules=(), check=check)
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _returns_and_yields(
+    model: ModuleModel, function: FunctionInfo
+) -> tuple[list[ast.Return], bool, Scope | None]:
+    returns: list[ast.Return] = []
+    scope = None
+    for ref in model.nodes[ast.Return]:
+        if ref.scope.code_function is function:
+            returns.append(ref.node)  # type: ignore[arg-type]
+            scope = ref.scope
+    is_generator = any(
+        ref.scope.code_function is function
+        for ref in model.nodes[ast.Yield] + model.nodes[ast.YieldFrom]
+    )
+    return returns, is_generator, scope
+
+
+def _is_response_type(model: ModuleModel, type_name: str, depth: int = 0) -> bool:
+    """Whether a class is a Starlette ``Response`` (or a subclass)."""
+    if depth > 8:
+        return False
+    last = type_name.rsplit(".", 1)[-1]
+    if type_name.startswith(("starlette.", "fastapi.", "sse_starlette.")):
+        return last.endswith("Response")
+    bases: list[str] | None = None
+    for class_info in model.classes:
+        if class_info.qualname == type_name:
+            bases = [
+                q
+                for q in (model.qualified_name(b, class_info.outer) for b in class_info.node.bases)
+                if q
+            ]
+            break
+    if bases is None and model.project is not None:
+        if model.project.class_info(type_name) is not None:
+            bases = model.project.class_bases(type_name)
+    if bases is None:
+        # A class from a library we know nothing about: trust the conventional name.
+        return last.endswith("Response") and not type_name.startswith("pydantic.")
+    return any(_is_response_type(model, base, depth + 1) for base in bases if base != type_name)
+
+
+def _returns_response(model: ModuleModel, value: ast.expr | None, scope: Scope) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, ast.IfExp):
+        return _returns_response(model, value.body, scope) and _returns_response(
+            model, value.orelse, scope
+        )
+    if isinstance(value, ast.Await):
+        value = value.value
+    evaluated = model.evaluate(value, scope)
+    if isinstance(evaluated, Instance):
+        return _is_response_type(model, evaluated.type)
+    if evaluated is None or isinstance(evaluated, Member):
+        # `templates.TemplateResponse(...)`, a response from a library call we cannot type.
+        if isinstance(value, ast.Call):
+            callee = model.evaluate(value.func, scope)
+            if callee is None or isinstance(callee, Member):
+                return _name_of(value.func).endswith("Response")
+    return False
+
+
+# ------------------------------------------------------------ API201 / API202
+
+
+def _no_body_status(node: ast.expr | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.Constant):
+        return node.value in _NO_BODY_STATUS
+    return _name_of(node) in _NO_BODY_STATUS_NAMES
+
+
+def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
+    found = _router_call(model, route)
+    if found is None:
+        return False
+    _, call, _ = found
+    if _const(_keyword(call, "include_in_schema")) is False:
+        return True
+    default_class = _keyword(call, "default_response_class")
+    return default_class is not None and _name_of(default_class) in _NON_JSON_RESPONSES
+
+
+def _missing_response_model(model: ModuleModel, route: RouteInfo) -> bool:
+    keywords = route.keywords
+    function = route.function
+    if route.is_websocket or _has_star_kwargs(route):
+        return False
+    if "response_model" in keywords or function.node.returns is not None:
+        return False
+    if "response_class" in keywords or _no_body_status(keywords.get("status_code")):
+        return False
+    if _const(keywords.get("include_in_schema")) is False:
+        return False
+    returns, is_generator, scope = _returns_and_yields(model, function)
+    if is_generator:
+        return False
+    if returns and scope is not None:
+        if all(_returns_response(model, r.value, scope) for r in returns):
+            return False
+    return not _router_skips_schema(model, route)
+
+
+def untyped_annotation(
+    model: ModuleModel, annotation: ast.expr, scope: Scope, depth: int = 0
+) -> bool:
+    """Whether a type expression leaves the response undescribed (``dict``, ``Any``, ``list[dict]``)."""
+    if depth > 12:
+        return False
+    if isinstance(annotation, ast.Constant):
+        if isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return False
+            return untyped_annotation(model, parsed, scope, depth + 1)
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return untyped_annotation(model, annotation.left, scope, depth + 1) or untyped_annotation(
+            model, annotation.right, scope, depth + 1
+        )
+    if isinstance(annotation, ast.Subscript):
+        outer = model.qualified_name(annotation.value, scope) or ""
+        elements = _subscript_elements(annotation)
+        short = outer.rsplit(".", 1)[-1]
+        if outer.startswith(("typing.", "typing_extensions.")) and short in _WRAPPER_TYPES:
+            checked = elements[:1] if short == "Annotated" else elements
+            return any(untyped_annotation(model, e, scope, depth + 1) for e in checked)
+        if outer in _MAPPING_TYPES:
+            return len(elements) < 2 or untyped_annotation(model, elements[1], scope, depth + 1)
+        if outer in _SEQUENCE_TYPES:
+            return any(
+                untyped_annotation(model, e, scope, depth + 1)
+                for e in elements
+                if not (isinstance(e, ast.Constant) and e.value is Ellipsis)
+            )
+        return False
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        qualname = model.qualified_name(annotation, scope)
+        if qualname in _ANY_TYPES or qualname in _MAPPING_TYPES or qualname in _SEQUENCE_TYPES:
+            return True
+        if isinstance(annotation, ast.Name):
+            alias = _type_alias(model, annotation.id, scope)
+            if alias is not None:
+                alias_model, value, alias_scope = alias
+                return untyped_annotation(alias_model, value, alias_scope, depth + 1)
+    return False
+
+
+def _type_alias(
+    model: ModuleModel, name: str, scope: Scope
+) -> tuple[ModuleModel, ast.expr, Scope] | None:
+    """``JSON = dict[str, Any]`` (also ``JSON: TypeAlias = ...``, imported from the project)."""
+    from fastapi_lint.semantic.model import BindingKind
+
+    binding = model.lookup(name, scope)
+    for _ in range(4):
+        if binding is None:
+            return None
+        if binding.kind is BindingKind.ASSIGN:
+            value = binding.value
+            if value is None or binding.unpack_index is not None:
+                return None
+            if isinstance(value, (ast.Subscript, ast.BinOp)) or (
+                isinstance(value, (ast.Name, ast.Attribute))
+                and _is_type_name(model, value, binding.scope)
+            ):
+                return model, value, binding.scope
+            return None
+        if binding.kind is BindingKind.IMPORT and binding.qualname and model.project is not None:
+            found = model.project.split(binding.qualname)
+            if found is None or len(found[1]) != 1:
+                return None
+            model, name = found[0], found[1][0]
+            bindings = model.module_scope.bindings.get(name)
+            binding = bindings[-1] if bindings else None
+            scope = model.module_scope
+            continue
+        return None
+    return None
+
+
+def _is_type_name(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
+    qualname = model.qualified_name(value, scope) or ""
+    return qualname in _ANY_TYPES or qualname in _MAPPING_TYPES or qualname in _SEQUENCE_TYPES
+
+
+def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
+    inner = node.slice
+    if isinstance(inner, ast.Tuple):
+        return list(inner.elts)
+    return [inner]
+
+
+def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | None:
+    """The untyped response model of a route, if it has one."""
+    if route.is_websocket:
+        return None
+    declared = route.keywords.get("response_model")
+    if declared is not None:
+        if isinstance(declared, ast.Constant) and declared.value is None:
+            return None
+        scope = _route_context_scope(model, route)
+        return declared if untyped_annotation(model, declared, scope) else None
+    if _has_star_kwargs(route):
+        return None
+    returns = route.function.node.returns
+    if returns is None:
+        return None
+    _, is_generator, _ = _returns_and_yields(model, route.function)
+    if is_generator:
+        return None
+    if untyped_annotation(model, returns, route.function.outer):
+        return returns
+    return None
+
+
+def _display_annotation(annotation: ast.expr) -> str:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value.strip()
+    return ast.unparse(annotation)
+
+
+# ------------------------------------------------------------ API203 / API204
+
+
+@dataclass(frozen=True)
+class _Registered:
+    route: RouteInfo
+    order: tuple[int, int, int]
+    methods: Optional[frozenset[str]]  # None when not literal
+    line: int  # where a message points for this route
+
+
+def _registration_order(route: RouteInfo) -> tuple[int, int, int]:
+    node = route.function.node
+    if _is_decorator(route):
+        # A def statement registers its decorators bottom-up when it executes.
+        start = min(d.lineno for d in node.decorator_list)
+        index = next(i for i, d in enumerate(node.decorator_list) if d is route.registration)
+        return (start, 0, -index)
+    return (route.registration.lineno, 1, route.registration.col_offset)
+
+
+def _literal_methods(route: RouteInfo) -> frozenset[str] | None:
+    attr = (
+        route.registration.func.attr if isinstance(route.registration.func, ast.Attribute) else ""
+    )
+    if attr in ("api_route", "add_api_route"):
+        declared = route.keywords.get("methods")
+        if declared is not None:
+            if not isinstance(declared, (ast.List, ast.Tuple, ast.Set)) or not all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts
+            ):
+                return None
+        if _has_star_kwargs(route):
+            return None
+    return frozenset(route.methods)
+
+
+def _statement_of(model: ModuleModel, route: RouteInfo) -> ast.AST:
+    return route.function.node if _is_decorator(route) else route.registration
+
+
+def _code_block(model: ModuleModel, node: ast.AST) -> ast.AST | None:
+    """The function, class or module whose code runs the registration."""
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+            return ancestor
+        if isinstance(ancestor, ast.Lambda):
+            return ancestor
+    return None
+
+
+def _exclusive(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
+    """Whether two statements sit in branches that do not both run (if/else, try/except)."""
+    first_path = [first, *model.ancestors(first)]
+    second_path = [second, *model.ancestors(second)]
+    second_ids = {id(n): index for index, n in enumerate(second_path)}
+    for index, node in enumerate(first_path):
+        position = second_ids.get(id(node))
+        if position is None:
+            continue
+        if index == 0 or position == 0:
+            return False
+        first_child, second_child = first_path[index - 1], second_path[position - 1]
+        return _different_branches(node, first_child, second_child)
+    return False
+
+
+def _different_branches(node: ast.AST, first: ast.AST, second: ast.AST) -> bool:
+    def branch(child: ast.AST) -> str:
+        for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+            items = getattr(node, name, None)
+            if isinstance(items, list) and any(item is child for item in items):
+                if name in ("handlers", "cases"):
+                    return f"{name}:{id(child)}"
+                return name
+        return "other"
+
+    first_branch, second_branch = branch(first), branch(second)
+    if isinstance(node, ast.If):
+        return first_branch != second_branch
+    if isinstance(node, ast.Try) or type(node).__name__ in ("TryStar", "Match"):
+        sequential = {"body", "orelse", "finalbody"}
+        if first_branch in sequential and second_branch in sequential:
+            return False
+        return first_branch != second_branch
+    return False
+
+
+def _message_line(route: RouteInfo) -> int:
+    if _is_decorator(route):
+        return route.function.node.lineno
+    return route.registration.lineno
+
+
+def _check_conflicts(model: ModuleModel, reporter: Reporter, routes: list[RouteInfo]) -> None:
+    by_router: dict[str, list[_Registered]] = {}
+    for route in routes:
+        if route.path is None:
+            continue
+        registered = _Registered(
+            route, _registration_order(route), _literal_methods(route), _message_line(route)
+        )
+        by_router.setdefault(route.router.key, []).append(registered)
+    for registrations in by_router.values():
+        registrations.sort(key=lambda r: r.order)
+        for index, later in enumerate(registrations):
+            if later.methods is None:
+                continue
+            earlier_ones = [
+                r
+                for r in registrations[:index]
+                if r.methods is not None and _comparable(model, r.route, later.route)
+            ]
+            _check_one(reporter, later, earlier_ones)
+
+
+def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool:
+    first_statement = _statement_of(model, first)
+    second_statement = _statement_of(model, second)
+    if _code_block(model, first_statement) is not _code_block(model, second_statement):
+        return False
+    return not _exclusive(model, first_statement, second_statement)
+
+
+def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Registered]) -> None:
+    assert later.methods is not None and later.route.path is not None
+    node = later.route.function.node
+    for earlier in earlier_ones:
+        assert earlier.methods is not None and earlier.route.path is not None
+        if earlier.methods & later.methods and route_paths.same_path(
+            earlier.route.path, later.route.path
+        ):
+            reporter.report(
+                "API204",
+                node,
+                line=node.lineno,
+                col=node.col_offset,
+                route=later.route.display,
+                earlier_line=earlier.line,
+            )
+            return
+    # Shadowed: every method of the later route is served by an earlier, wider route.
+    shadowing: list[_Registered] = []
+    for method in sorted(later.methods):
+        found = next(
+            (
+                e
+                for e in earlier_ones
+                if method in e.methods  # type: ignore[operator]
+                and route_paths.covers(e.route.path, later.route.path)  # type: ignore[arg-type]
+            ),
+            None,
+        )
+        if found is None:
+            return
+        shadowing.append(found)
+    if shadowing:
+        first = shadowing[0]
+        reporter.report(
+            "API203",
+            node,
+            line=node.lineno,
+            col=node.col_offset,
+            route=later.route.display,
+            earlier=first.route.display,
+            earlier_line=first.line,
+        )
+
+
+# ------------------------------------------------------------ API205
+
+
+class _Unsure(Exception):
+    """A dependency could not be followed: no report for this route."""
+
+
+def _reads_path_params(model: ModuleModel) -> set[int]:
+    """Ids of the function nodes whose code (or nested code) reads ``path_params``."""
+    found: set[int] = set()
+    for ref in model.nodes[ast.Attribute]:
+        if getattr(ref.node, "attr", None) == "path_params":
+            _mark_enclosing(model, ref.node, found)
+    for ref in model.nodes[ast.Constant]:
+        if getattr(ref.node, "value", None) == "path_params":
+            _mark_enclosing(model, ref.node, found)
+    return found
+
+
+def _mark_enclosing(model: ModuleModel, node: ast.AST, found: set[int]) -> None:
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.add(id(ancestor))
+
+
+class _PathParamBinder:
+    """The names a route function and its ``Depends`` chain receive from the request."""
+
+    def __init__(self) -> None:
+        self._readers: dict[int, set[int]] = {}
+        self._cache: dict[int, frozenset[str]] = {}
+        self._active: set[int] = set()
+
+    def _reads(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        key = id(model)
+        if key not in self._readers:
+            self._readers[key] = _reads_path_params(model)
+        return id(function.node) in self._readers[key]
+
+    def names(
+        self, model: ModuleModel, function: FunctionInfo, skip_self: bool, depth: int = 0
+    ) -> frozenset[str]:
+        """Parameter names, aliases and names of dependencies; raises _Unsure."""
+        key = id(function.node)
+        if key in self._cache:
+            return self._cache[key]
+        if depth > _MAX_DEPENDENCY_DEPTH or key in self._active:
+            raise _Unsure
+        if self._reads(model, function):
+            raise _Unsure  # reads request.path_params: binds whatever it wants
+        self._active.add(key)
+        try:
+            result = set(self._own_names(model, function, skip_self))
+            for dependency in model.fastapi.param_dependencies(function):
+                result |= self._dependency_names(model, dependency, depth)
+        finally:
+            self._active.discard(key)
+        frozen = frozenset(result)
+        self._cache[key] = frozen
+        return frozen
+
+    def _own_names(self, model: ModuleModel, function: FunctionInfo, skip_self: bool) -> set[str]:
+        args = function.node.args
+        if args.kwarg is not None or args.vararg is not None:
+            raise _Unsure
+        positional = args.posonlyargs + args.args
+        params = positional + args.kwonlyargs
+        if skip_self and positional:
+            params = params[1:]
+        names = {arg.arg for arg in params}
+        defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+        for default in defaults:
+            names |= _aliases(default)
+        for arg in params:
+            if arg.annotation is not None:
+                _, metadata, _ = model.annotated_metadata(arg.annotation, function.outer)
+                for meta in metadata:
+                    names |= _aliases(meta)
+        return names
+
+    def _dependency_names(
+        self, model: ModuleModel, dependency: DependencyUse, depth: int
+    ) -> frozenset[str]:
+        target = dependency.target
+        scope = dependency.scope
+        if target is None:
+            param = dependency.param
+            if param is None or param.annotation is None:
+                raise _Unsure
+            consumer = dependency.consumer
+            outer = consumer.outer if consumer is not None else scope
+            base, _, base_scope = model.annotated_metadata(param.annotation, outer)
+            if not isinstance(base, ast.expr):
+                raise _Unsure
+            target, scope = base, base_scope
+        return self.target_names(model, target, scope, depth + 1)
+
+    def target_names(
+        self, model: ModuleModel, target: ast.expr, scope: Scope, depth: int
+    ) -> frozenset[str]:
+        value = model.evaluate(target, scope)
+        if isinstance(value, Ref):
+            qualname = value.qualname
+            if qualname.startswith(_FRAMEWORK_PREFIXES):
+                return frozenset()
+            function = _find_function(model, qualname)
+            if function is not None:
+                function_model, info = function
+                return self.names(function_model, info, info.is_method, depth)
+            init = _find_function(model, qualname + ".__init__")
+            if init is not None and _find_class(model, qualname):
+                init_model, info = init
+                return self.names(init_model, info, True, depth)
+            raise _Unsure
+        if isinstance(value, Instance):
+            if value.type.startswith(_FRAMEWORK_PREFIXES):
+                return frozenset()
+            call = _find_function(model, value.type + ".__call__")
+            if call is not None:
+                call_model, info = call
+                return self.names(call_model, info, True, depth)
+        raise _Unsure
+
+
+def _aliases(node: ast.expr) -> set[str]:
+    if not isinstance(node, ast.Call):
+        return set()
+    return {
+        k.value.value
+        for k in node.keywords
+        if k.arg in ("alias", "validation_alias")
+        and isinstance(k.value, ast.Constant)
+        and isinstance(k.value.value, str)
+    }
+
+
+def _find_function(model: ModuleModel, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+    for function in model.functions:
+        if function.qualname == qualname:
+            return model, function
+    if model.project is not None:
+        return model.project.function(qualname)
+    return None
+
+
+def _find_class(model: ModuleModel, qualname: str) -> bool:
+    if any(c.qualname == qualname for c in model.classes):
+        return True
+    return model.project is not None and model.project.class_info(qualname) is not None
+
+
+def _router_dependencies(
+    model: ModuleModel, route: RouteInfo
+) -> list[tuple[ModuleModel, ast.expr, Scope]]:
+    """``dependencies=[Depends(f)]`` of the router the route is registered on."""
+    found = _router_call(model, route)
+    if found is None:
+        return []
+    router_model, call, scope = found
+    declared = _keyword(call, "dependencies")
+    if declared is None:
+        return []
+    if not isinstance(declared, (ast.List, ast.Tuple)):
+        raise _Unsure
+    result = []
+    for element in declared.elts:
+        is_depends, target = router_model.fastapi.depends_target(element, scope)
+        if not is_depends or target is None:
+            raise _Unsure
+        result.append((router_model, target, scope))
+    return result
+
+
+def _check_unbound(
+    model: ModuleModel, reporter: Reporter, route: RouteInfo, binder: _PathParamBinder
+) -> None:
+    if route.path is None or route.function.is_method:
+        return
+    wanted = route_paths.path_param_names(route.path)
+    if not wanted:
+        return
+    function = route.function
+    try:
+        bound = set(binder.names(model, function, False))
+        declared = route.keywords.get("dependencies")
+        if declared is not None:
+            if not isinstance(declared, (ast.List, ast.Tuple)):
+                raise _Unsure
+            scope = _route_context_scope(model, route)
+            for element in declared.elts:
+                is_depends, target = model.fastapi.depends_target(element, scope)
+                if not is_depends or target is None:
+                    raise _Unsure
+                bound |= binder.target_names(model, target, scope, 1)
+        if _has_star_kwargs(route):
+            raise _Unsure
+        missing = [name for name in wanted if name not in bound]
+        if missing:
+            for router_model, target, scope in _router_dependencies(model, route):
+                bound |= binder.target_names(router_model, target, scope, 1)
+    except _Unsure:
+        return
+    node = function.node
+    for name in wanted:
+        if name not in bound:
+            reporter.report(
+                "API205",
+                node,
+                line=node.lineno,
+                col=node.col_offset,
+                param=name,
+                route=route.display,
+                function=function.name,
+            )
+
+
+# ------------------------------------------------------------ API206
+
+
+def _event_call_display(call: ast.Call) -> str:
+    func = call.func
+    try:
+        receiver = ast.unparse(func)
+    except Exception:  # pragma: no cover - odd trees
+        receiver = _name_of(func)
+    first = call.args[0] if call.args else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        argument = f'"{first.value}"'
+    else:
+        argument = "..."
+    if isinstance(func, ast.Attribute) and func.attr == "add_event_handler":
+        return f"{receiver}({argument}, ...)"
+    return f"{receiver}({argument})"
+
+
+# ------------------------------------------------------------ check
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    facts = model.fastapi
+    routes: list[RouteInfo] = facts.routes
+    if reporter.enabled("API206"):
+        for call in facts.event_registrations:
+            reporter.report("API206", call, call=_event_call_display(call))
+    if not routes:
+        return
+    binder = _PathParamBinder()
+    for route in routes:
+        node = route.function.node
+        if reporter.enabled("API201") and _missing_response_model(model, route):
+            reporter.report(
+                "API201", node, line=node.lineno, col=node.col_offset, route=route.display
+            )
+        if reporter.enabled("API202"):
+            untyped = _untyped_response_model(model, route)
+            if untyped is not None:
+                reporter.report(
+                    "API202",
+                    node,
+                    line=node.lineno,
+                    col=node.col_offset,
+                    route=route.display,
+                    model=_display_annotation(untyped),
+                )
+        if reporter.enabled("API205"):
+            _check_unbound(model, reporter, route, binder)
+    if reporter.enabled("API203") or reporter.enabled("API204"):
+        _check_conflicts(model, reporter, routes)
+
+
+FAMILY = Family(
+    prefix="API2",
+    title="The route contract",
+    rules=(API201, API202, API203, API204, API205, API206),
+    check=check,
+)

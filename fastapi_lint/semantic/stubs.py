@@ -149,6 +149,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("motor.Database", "*"): "motor.Collection",
     ("boto3.Resource", "meta"): "boto3.ResourceMeta",
     ("boto3.ResourceMeta", "client"): "boto3.Client",
+    ("fastapi.FastAPI", "router"): "fastapi.APIRouter",
 }
 SUBSCRIPT_TYPES: dict[str, str] = {
     "pymongo.MongoClient": "pymongo.Database",
