@@ -99,7 +99,8 @@ class Plugin:
         if not isinstance(self.tree, ast.Module):
             return
         try:
-            diagnostics = check_tree(self.tree, self.filename, self.lines, self.options)
+            source = "".join(self.lines) if self.lines else None
+            diagnostics = check_tree(self.tree, self.filename, self.lines, self.options, source=source)
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
         for diagnostic in diagnostics:

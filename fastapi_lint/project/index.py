@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ClassInfo, FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import Binding, ClassInfo, FunctionInfo, ModuleModel
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 MAX_DEPTH = 24
@@ -85,7 +87,12 @@ EXTERNAL_TOP_LEVEL = frozenset(
 def find_project_root(path: Path) -> Path:
     """Nearest folder upward with a project marker; the file's folder if none."""
     start = path if path.is_dir() else path.parent
-    start = start.resolve()
+    return _root_of_folder(str(start))
+
+
+@lru_cache(maxsize=4096)
+def _root_of_folder(folder: str) -> Path:
+    start = Path(folder).resolve()
     for candidate in (start, *start.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
@@ -120,7 +127,9 @@ def _search_roots(root: Path, path: Path | None = None) -> list[Path]:
     src = root / "src"
     if path is not None:
         pkg = package_root(path)
-        if pkg != root and pkg != src:
+        # A file whose folder has no __init__.py sits in a namespace package
+        # (`app/routers/orders.py` without __init__ files): name it from the root.
+        if pkg != root and pkg != src and pkg != path.parent:
             roots.append(pkg)
     if src.is_dir() and not (src / "__init__.py").exists():
         roots.append(src)
@@ -131,6 +140,12 @@ def _search_roots(root: Path, path: Path | None = None) -> list[Path]:
 @dataclass
 class _Entry:
     model: ModuleModel | None
+    source_hash: int | None = None  # of the text the model was built from
+
+
+# Models of other modules kept per process: enough for the imports of a large
+# application, bounded so memory stays flat on a 1,000-file project.
+MAX_CACHED_MODELS = 384
 
 
 class ProjectIndex:
@@ -139,15 +154,15 @@ class ProjectIndex:
     def __init__(self, root: Path, options: dict[str, object] | None = None) -> None:
         self.root = root.resolve()
         self.options = options or {}
-        self._models: dict[str, _Entry] = {}
+        self._models: OrderedDict[str, _Entry] = OrderedDict()
         self._paths: dict[str, Path | None] = {}
         self._extra_roots: list[Path] = []
         self._in_progress: set[str] = set()
 
     # ------------------------------------------------------------ modules
-    def register(self, model: ModuleModel) -> None:
+    def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
-        self._models[model.module_name] = _Entry(model)
+        self._remember(model.module_name, _Entry(model, hash(source) if source is not None else None))
         root = package_root(Path(model.path)) if model.path else None
         if root is not None and root not in self._extra_roots and root != self.root:
             self._extra_roots.append(root)
@@ -174,25 +189,41 @@ class ProjectIndex:
     def is_project_module(self, module_name: str) -> bool:
         return module_name in self._models or self.module_path(module_name) is not None
 
+    def _remember(self, module_name: str, entry: _Entry) -> None:
+        self._models[module_name] = entry
+        self._models.move_to_end(module_name)
+        while len(self._models) > MAX_CACHED_MODELS:
+            self._models.popitem(last=False)
+
+    def reusable_model(self, module_name: str, source: str) -> ModuleModel | None:
+        """A model already built (as another module's dependency) from this exact text."""
+        entry = self._models.get(module_name)
+        if entry is not None and entry.model is not None and entry.source_hash == hash(source):
+            return entry.model
+        return None
+
     def model(self, module_name: str) -> ModuleModel | None:
         entry = self._models.get(module_name)
         if entry is not None:
+            self._models.move_to_end(module_name)
             return entry.model
         path = self.module_path(module_name)
-        model = None
+        built: tuple[ModuleModel, int] | None = None
         if path is not None:
-            model = self._build(path, module_name)
-        self._models[module_name] = _Entry(model)
+            built = self._build(path, module_name)
+        model = built[0] if built is not None else None
+        self._remember(module_name, _Entry(model, built[1] if built is not None else None))
         return model
 
-    def _build(self, path: Path, module_name: str) -> ModuleModel | None:
+    def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel
         from fastapi_lint.source import SourceError, read_source
 
         try:
             source = read_source(path)
             tree = ast.parse(source, filename=str(path))
-            return ModuleModel(tree, str(path), module_name, project=self, options=self.options)
+            model = ModuleModel(tree, str(path), module_name, project=self, options=self.options)
+            return model, hash(source)
         except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return None
 
@@ -248,6 +279,30 @@ class ProjectIndex:
             return value
         finally:
             self._in_progress.discard("resolve:" + qualname)
+
+    def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
+        """The module-level binding that defines ``qualname`` (re-exports followed)."""
+        if depth > MAX_DEPTH or not self._guarded("definition:" + qualname):
+            return None
+        try:
+            found = self.split(qualname)
+            if found is None:
+                return None
+            model, rest = found
+            from fastapi_lint.semantic.model import BindingKind
+
+            bindings = model.module_scope.bindings.get(rest[0])
+            if not bindings:
+                return None
+            binding = bindings[-1]
+            if binding.kind is BindingKind.IMPORT:
+                target = stubs.canonical(_absolute_import(model, binding))
+                return self.definition(".".join([target, *rest[1:]]), depth + 1)
+            if len(rest) > 1:
+                return None
+            return model, binding
+        finally:
+            self._in_progress.discard("definition:" + qualname)
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
         found = self.split(qualname)

@@ -157,7 +157,19 @@ class FastAPIFacts:
         """Whether ``call`` is ``Depends(...)``/``Security(...)``, and its dependency."""
         if not isinstance(call, ast.Call):
             return False, None
-        qualname = self.model.qualified_name(call.func, scope)
+        func = call.func
+        # Cheap filter first: the spelled name, or a local alias of an import.
+        if isinstance(func, ast.Attribute):
+            if func.attr not in ("Depends", "Security"):
+                return False, None
+        elif isinstance(func, ast.Name):
+            if func.id not in ("Depends", "Security"):
+                binding = self.model.lookup(func.id, scope)
+                if binding is None or not (binding.qualname or "").endswith(("Depends", "Security")):
+                    return False, None
+        else:
+            return False, None
+        qualname = self.model.qualified_name(func, scope)
         if qualname not in DEPENDS_NAMES:
             return False, None
         if call.args:

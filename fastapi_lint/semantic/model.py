@@ -14,7 +14,7 @@ import builtins
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -26,6 +26,9 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 MAX_EVAL_DEPTH = 16
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+_UNSET = object()
 
 
 class ScopeKind(enum.Enum):
@@ -88,12 +91,15 @@ class Scope:
         Comprehensions run inline in their function; lambdas, classes and
         nested defs run elsewhere (or later), so they have none.
         """
+        cached = self.__dict__.get("_code_function", _UNSET)
+        if cached is not _UNSET:
+            return cached  # type: ignore[no-any-return]
         scope: Optional[Scope] = self
         while scope is not None and scope.kind is ScopeKind.COMPREHENSION:
             scope = scope.parent
-        if scope is not None and scope.kind is ScopeKind.FUNCTION:
-            return scope.function
-        return None
+        result = scope.function if scope is not None and scope.kind is ScopeKind.FUNCTION else None
+        self.__dict__["_code_function"] = result
+        return result
 
 
 @dataclass(eq=False)
@@ -134,12 +140,36 @@ class FunctionInfo:
         return self.node.lineno
 
 
-@dataclass(frozen=True)
-class NodeRef:
+class NodeRef(NamedTuple):
     """A node of interest and the scope it was found in."""
 
     node: ast.AST
     scope: Scope
+
+
+# Fields that hold child nodes, per node type. `ctx` and operator fields only
+# hold singleton marker nodes (Load, Add, Eq...): skipping them halves the walk.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[node_type] = fields
+    result: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    result.append(item)
+        elif isinstance(value, ast.AST):
+            result.append(value)
+    return result
 
 
 # Node types recorded for rules; everything else is only traversed.
@@ -193,6 +223,7 @@ class ModuleModel:
         self.module_scope = Scope(ScopeKind.MODULE, tree, None)
         _Builder(self).build()
         self._eval_stack: set[int] = set()
+        self._eval_memo: dict[tuple[int, int], Value | None] = {}
         self._fastapi: object | None = None
 
     # ------------------------------------------------------------ queries
@@ -277,14 +308,25 @@ class ModuleModel:
         """What an expression holds, by simple flow: a named thing or an instance."""
         if depth > MAX_EVAL_DEPTH:
             return None
+        # Only nodes of this module's tree are memoized: a temporary node (a
+        # parsed string annotation) dies, and its id() may be reused.
+        memo_key = (id(expr), id(scope)) if id(expr) in self.parents else None
+        memo = self._eval_memo
+        if memo_key in memo:
+            return memo[memo_key]  # type: ignore[index]
         key = id(expr)
         if key in self._eval_stack:
             return None
         self._eval_stack.add(key)
         try:
-            return self._evaluate(expr, scope, depth)
+            result = self._evaluate(expr, scope, depth)
         finally:
             self._eval_stack.discard(key)
+        # Each expression sits in one scope and names resolve the same way
+        # every time, so a result is computed once per model.
+        if memo_key is not None:
+            memo[memo_key] = result
+        return result
 
     def _evaluate(self, expr: ast.AST, scope: Scope, depth: int) -> Value | None:
         if isinstance(expr, ast.Name):
@@ -315,6 +357,13 @@ class ModuleModel:
             body = self.evaluate(expr.body, scope, depth + 1)
             orelse = self.evaluate(expr.orelse, scope, depth + 1)
             return body if body == orelse or orelse is None else None
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            # `Path(...) / "x"` (and `"x" / path`): pathlib's operator keeps the type.
+            for side in (expr.left, expr.right):
+                operand = self.evaluate(side, scope, depth + 1)
+                if isinstance(operand, Instance) and operand.type in stubs.PATH_TYPES:
+                    return operand
+            return None
         if isinstance(expr, ast.BoolOp):
             values = [self.evaluate(v, scope, depth + 1) for v in expr.values]
             known = [v for v in values if v is not None]
@@ -362,6 +411,72 @@ class ModuleModel:
             )
             if annotated is not None:
                 return Instance(annotated)
+        if function is not None:
+            # `db=Depends(get_db)`: what the provider returns or yields.
+            return self.dependency_value(function, arg, depth + 1)
+        return None
+
+    def dependency_target(
+        self, function: FunctionInfo, arg: ast.arg
+    ) -> tuple[ast.expr, Scope] | None:
+        """The provider of a ``Depends(p)`` parameter (default or ``Annotated`` metadata)."""
+        args = function.node.args
+        positional = args.posonlyargs + args.args
+        default: ast.expr | None = None
+        if arg in positional:
+            index = positional.index(arg) - (len(positional) - len(args.defaults))
+            if index >= 0:
+                default = args.defaults[index]
+        elif arg in args.kwonlyargs:
+            default = args.kw_defaults[args.kwonlyargs.index(arg)]
+        candidates: list[tuple[ast.expr, Scope]] = []
+        if default is not None:
+            candidates.append((default, function.outer))
+        if arg.annotation is not None:
+            _, metadata, meta_scope = self.annotated_metadata(arg.annotation, function.outer)
+            candidates.extend((meta, meta_scope) for meta in metadata)
+        for candidate, scope in candidates:
+            if not isinstance(candidate, ast.Call):
+                continue
+            if self.qualified_name(candidate.func, scope) not in (
+                "fastapi.Depends",
+                "fastapi.Security",
+            ):
+                continue
+            if candidate.args:
+                return candidate.args[0], scope
+            for keyword in candidate.keywords:
+                if keyword.arg == "dependency":
+                    return keyword.value, scope
+        return None
+
+    def dependency_value(
+        self, function: FunctionInfo, arg: ast.arg, depth: int = 0
+    ) -> Value | None:
+        """What a ``Depends(p)`` parameter receives: the provider's return (or yield) value."""
+        if depth > MAX_EVAL_DEPTH:
+            return None
+        found = self.dependency_target(function, arg)
+        if found is None:
+            return None
+        target, scope = found
+        provider = self.evaluate(target, scope, depth + 1)
+        if isinstance(provider, Ref):
+            qualname = provider.qualname
+            if qualname in stubs.CALL_RETURNS:
+                return Instance(stubs.CALL_RETURNS[qualname])
+            local = self._local_function_return(qualname, depth + 1)
+            if local is not None:
+                return local
+            if self.project is not None:
+                return self.project.call_result(qualname, depth + 1)
+            return None
+        if isinstance(provider, Instance):
+            # `Depends(SessionLocal)`: calling the sessionmaker makes the session.
+            if provider.type in (stubs.SESSIONMAKER, "sqlalchemy.orm.scoped_session"):
+                return Instance("sqlalchemy.orm.Session")
+            if provider.type == stubs.ASYNC_SESSIONMAKER:
+                return Instance("sqlalchemy.ext.asyncio.AsyncSession")
         return None
 
     def resolve_ref(self, ref: Ref, depth: int = 0) -> Value:
@@ -557,6 +672,11 @@ class ModuleModel:
                 if len(elements) > index:
                     return self.annotation_type(elements[index], scope, depth + 1)
             return None
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            # A type alias (`SessionDep = Annotated[Session, Depends(get_db)]`, here or imported).
+            base, _, base_scope = self.annotated_metadata(annotation, scope, depth + 1)
+            if base is not None and base is not annotation:
+                return self.annotation_type(base, base_scope, depth + 1, unwrap_iterators)
         value = self.evaluate(annotation, scope, depth + 1)
         if isinstance(value, Ref):
             return stubs.canonical(value.qualname)
@@ -592,6 +712,14 @@ class ModuleModel:
                 and binding.value is not None
             ):
                 return self.annotated_metadata(binding.value, binding.scope, depth + 1)
+        if isinstance(annotation, (ast.Name, ast.Attribute)) and self.project is not None:
+            # An alias defined in another module: `from app.deps import SessionDep`.
+            qualname = self.qualified_name(annotation, scope)
+            definition = self.project.definition(qualname) if qualname else None
+            if definition is not None:
+                other, binding = definition
+                if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+                    return other.annotated_metadata(binding.value, binding.scope, depth + 1)
         return annotation, [], scope
 
 
@@ -656,45 +784,32 @@ class _Builder:
 
     def visit(self, root: ast.AST, root_parent: ast.AST, scope: Scope) -> None:
         stack: list[tuple[ast.AST, ast.AST, Scope]] = [(root, root_parent, scope)]
+        pop = stack.pop
+        push = stack.append
         recorded = self.recorded
         parents = self.parents
+        handlers = _HANDLERS
         while stack:
-            node, parent, current = stack.pop()
+            node, parent, current = pop()
             parents[id(node)] = parent
             node_type = type(node)
             bucket = recorded.get(node_type)
             if bucket is not None:
                 bucket.append(NodeRef(node, current))
-            handler = _HANDLERS.get(node_type)
+            handler = handlers.get(node_type)
             if handler is not None:
                 children = handler(self, node, current)
-                if children is None:
-                    continue
-                for child, child_scope in reversed(children):
-                    stack.append((child, node, child_scope))
+                if children:
+                    for child, child_scope in reversed(children):
+                        push((child, node, child_scope))
                 continue
-            children_list = []
-            for field_name in node._fields:
-                value = getattr(node, field_name, None)
-                if isinstance(value, ast.AST):
-                    children_list.append(value)
-                elif isinstance(value, list):
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            children_list.append(item)
-            for child in reversed(children_list):
-                stack.append((child, node, current))
+            pending = _children(node, node_type)
+            for child in reversed(pending):
+                push((child, node, current))
 
     # --- handlers return the (child, scope) pairs to visit, in order
     def _generic(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        result: list[tuple[ast.AST, Scope]] = []
-        for field_name in node._fields:
-            value = getattr(node, field_name, None)
-            if isinstance(value, ast.AST):
-                result.append((value, scope))
-            elif isinstance(value, list):
-                result.extend((item, scope) for item in value if isinstance(item, ast.AST))
-        return result
+        return [(child, scope) for child in _children(node, type(node))]
 
     def _qualname(self, scope: Scope, name: str) -> str:
         parts = [name]

@@ -7,6 +7,8 @@ private module paths libraries re-export from onto those spellings.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Private or alternative module paths -> the canonical public name.
 CANONICAL_PREFIXES: dict[str, str] = {
     "requests.api.": "requests.",
@@ -54,9 +56,13 @@ CANONICAL_PREFIXES: dict[str, str] = {
     "asyncio.threads.": "asyncio.",
     "jose.jwt.": "jose.jwt.",
     "jwt.api_jwt.": "jwt.",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "anyio._core._fileio.Path": "anyio.Path",
 }
 
 
+@lru_cache(maxsize=65536)
 def canonical(qualname: str) -> str:
     if qualname in CANONICAL_PREFIXES:
         return CANONICAL_PREFIXES[qualname]
@@ -107,11 +113,19 @@ CALL_RETURNS: dict[str, str] = {
     "sqlalchemy.orm.scoped_session": "sqlalchemy.orm.scoped_session",
     "sqlalchemy.ext.asyncio.AsyncSession": "sqlalchemy.ext.asyncio.AsyncSession",
     "sqlalchemy.ext.asyncio.async_scoped_session": "sqlalchemy.ext.asyncio.AsyncSession",
+    # declarative_base() returns a class whose metaclass is DeclarativeMeta (API4xx model catalogue).
+    "sqlalchemy.orm.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
+    "sqlalchemy.ext.declarative.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
+    "sqlalchemy.orm.registry": "sqlalchemy.orm.registry",
     "motor.motor_asyncio.AsyncIOMotorClient": "motor.AsyncIOMotorClient",
     "pymongo.MongoClient": "pymongo.MongoClient",
     "httpx.Client": "httpx.Client",
     "httpx.AsyncClient": "httpx.AsyncClient",
     "requests.Session": "requests.Session",
+    "pathlib.Path": "pathlib.Path",
+    "pathlib.Path.cwd": "pathlib.Path",
+    "pathlib.Path.home": "pathlib.Path",
+    "anyio.Path": "anyio.Path",
 }
 
 # Calling a method of an instance of T returns an instance of the given type.
@@ -137,6 +151,22 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
     "socket.socket.accept": "socket.socket",
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
+    "redis.Redis.pipeline": "redis.Pipeline",
+    "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
+    **{
+        f"{path_type}.{method}": path_type
+        for path_type in ("pathlib.Path", "anyio.Path")
+        for method in (
+            "resolve",
+            "absolute",
+            "expanduser",
+            "joinpath",
+            "with_suffix",
+            "with_name",
+            "with_stem",
+            "relative_to",
+        )
+    },
 }
 
 # Reading an attribute of an instance of T gives an instance of the given type.
@@ -149,6 +179,8 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("motor.Database", "*"): "motor.Collection",
     ("boto3.Resource", "meta"): "boto3.ResourceMeta",
     ("boto3.ResourceMeta", "client"): "boto3.Client",
+    ("pathlib.Path", "parent"): "pathlib.Path",
+    ("anyio.Path", "parent"): "anyio.Path",
     ("fastapi.FastAPI", "router"): "fastapi.APIRouter",
 }
 SUBSCRIPT_TYPES: dict[str, str] = {
@@ -212,6 +244,9 @@ KNOWN_METHODS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+# Path objects: `/`, `.parent` and the path-building methods keep the type.
+PATH_TYPES: frozenset[str] = frozenset({"pathlib.Path", "anyio.Path"})
 
 # `with X as name` binds X.__enter__(); where that is not X itself.
 ENTER_TYPES: dict[str, str] = {}
