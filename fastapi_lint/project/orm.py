@@ -1,0 +1,577 @@
+"""The ORM model catalogue: SQLAlchemy / SQLModel mapped classes and their relationships.
+
+Built lazily, one class at a time, from the semantic models of the modules
+that define them (never by importing code). A model is a class whose bases
+lead, transitively, to a declarative base: ``DeclarativeBase`` (2.0),
+``declarative_base()`` / ``registry().generate_base()`` (1.x), a class
+decorated ``@as_declarative()``, or ``SQLModel`` with ``table=True``.
+
+Relationship targets given by string (``relationship("Post")``) are resolved
+the way SQLAlchemy's registry would find them, within bounded work: the
+owner module's own names (including ``TYPE_CHECKING`` imports), the classes of
+the project modules it imports, then the modules of its own package. The
+catalogue is cached per project index (one per project root per process).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+
+DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+# What `declarative_base()` returns: a class whose metaclass is DeclarativeMeta.
+DECLARATIVE_META = "sqlalchemy.orm.DeclarativeMeta"
+DECLARATIVE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+    }
+)
+AS_DECLARATIVE = frozenset(
+    {
+        "sqlalchemy.orm.as_declarative",
+        "sqlalchemy.ext.declarative.as_declarative",
+        "sqlalchemy.orm.decl_api.as_declarative",
+    }
+)
+SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"}) | SQLMODEL
+RELATIONSHIP_FUNCTIONS = frozenset(
+    {
+        "sqlalchemy.orm.relationship",
+        "sqlalchemy.orm.relation",
+        "sqlalchemy.orm.dynamic_loader",
+        "sqlmodel.Relationship",
+        "sqlmodel.main.Relationship",
+    }
+)
+# Loader strategies that run one SELECT per parent object when the attribute is read.
+LAZY_SELECT = "select"
+COLLECTION_NAMES = frozenset(
+    {"list", "List", "set", "Set", "Sequence", "MutableSequence", "Collection", "Iterable", "tuple"}
+)
+OPTIONAL_NAMES = frozenset({"Optional", "Union"})
+MAX_BASE_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Relationship:
+    name: str
+    owner: str  # qualified name of the model declaring it
+    target: Optional[str]  # qualified name of the target model, when resolved
+    target_name: Optional[str]  # the class name as written
+    lazy: str  # loader strategy: "select" (the default), "selectin", ..., "?" when not literal
+    collection: Optional[bool]  # None when the declaration does not say
+    line: int
+
+    @property
+    def is_lazy_select(self) -> bool:
+        return self.lazy == LAZY_SELECT
+
+
+@dataclass
+class OrmModel:
+    qualname: str
+    module: str
+    path: str
+    line: int
+    is_sqlmodel: bool
+    relationships: dict[str, Relationship] = field(default_factory=dict)
+    columns: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+class Catalogue:
+    """ORM models of one project, answered one class at a time and cached."""
+
+    def __init__(self, project: ProjectIndex | None) -> None:
+        self.project = project
+        self._models: dict[str, Optional[OrmModel]] = {}
+        self._orm_class: dict[str, bool] = {}
+        self._by_name: dict[tuple[str, str], Optional[str]] = {}
+        self._package_modules: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------ classes
+    def find_class(
+        self, qualname: str, current: ModuleModel | None = None
+    ) -> tuple[ModuleModel, ClassInfo] | None:
+        if current is not None:
+            for class_info in current.classes:
+                if class_info.qualname == qualname:
+                    return current, class_info
+        if self.project is not None:
+            return self.project.class_info(qualname)
+        return None
+
+    def class_bases(
+        self, model: ModuleModel, class_info: ClassInfo
+    ) -> list[tuple[str | None, object]]:
+        """Each base as (qualified name or None, evaluated value)."""
+        result: list[tuple[str | None, object]] = []
+        for base in class_info.node.bases:
+            value = model.evaluate(base, class_info.outer)
+            qualname = value.qualname if isinstance(value, Ref) else None
+            result.append((stubs.canonical(qualname) if qualname else None, value))
+        return result
+
+    def is_orm_class(
+        self, qualname: str, current: ModuleModel | None = None, depth: int = 0
+    ) -> bool:
+        """Whether a class descends from a declarative base (the base itself included)."""
+        cached = self._orm_class.get(qualname)
+        if cached is not None:
+            return cached
+        if depth > MAX_BASE_DEPTH:
+            return False
+        self._orm_class[qualname] = False  # cycle guard
+        result = self._is_orm_class(qualname, current, depth)
+        self._orm_class[qualname] = result
+        return result
+
+    def _is_orm_class(self, qualname: str, current: ModuleModel | None, depth: int) -> bool:
+        found = self.find_class(qualname, current)
+        if found is None:
+            return False
+        model, class_info = found
+        for decorator in class_info.node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (model.qualified_name(target, class_info.outer) or "") in AS_DECLARATIVE:
+                return True
+        if _is_sqlmodel_table(class_info) and self.has_base(model, class_info, SQLMODEL):
+            return True
+        for base_name, value in self.class_bases(model, class_info):
+            if isinstance(value, Instance) and value.type == DECLARATIVE_META:
+                return True
+            if base_name is None:
+                continue
+            if base_name in DECLARATIVE_BASES:
+                return True
+            if base_name in SQLMODEL:
+                continue
+            if self._is_declarative_variable(base_name, model) or self.is_orm_class(
+                base_name, model, depth + 1
+            ):
+                return True
+        return False
+
+    def _is_declarative_variable(self, qualname: str, model: ModuleModel) -> bool:
+        """``Base = declarative_base()`` seen through an import that did not evaluate."""
+        module_name, _, name = qualname.rpartition(".")
+        owner = model if module_name == model.module_name else None
+        if owner is None and self.project is not None:
+            owner = self.project.model(module_name) if module_name else None
+        if owner is None:
+            return False
+        bindings = owner.module_scope.bindings.get(name)
+        if not bindings:
+            return False
+        value = bindings[-1].value
+        if isinstance(value, ast.Call):
+            factory = owner.qualified_name(value.func, owner.module_scope) or ""
+            if factory in DECLARATIVE_FACTORIES:
+                return True
+            if isinstance(value.func, ast.Attribute) and value.func.attr == "generate_base":
+                return True
+        return False
+
+    def has_base(
+        self,
+        model: ModuleModel,
+        class_info: ClassInfo,
+        wanted: frozenset[str],
+        depth: int = 0,
+    ) -> bool:
+        """Whether a class has one of ``wanted`` among its bases, transitively."""
+        if depth > MAX_BASE_DEPTH:
+            return False
+        for base_name, _ in self.class_bases(model, class_info):
+            if base_name is None:
+                continue
+            if base_name in wanted:
+                return True
+            found = self.find_class(base_name, model)
+            if found is not None and self.has_base(found[0], found[1], wanted, depth + 1):
+                return True
+        return False
+
+    # ------------------------------------------------------------ models
+    def get(self, qualname: str, current: ModuleModel | None = None) -> OrmModel | None:
+        """The ORM model named ``qualname`` (a mapped class), or None."""
+        if qualname in self._models:
+            return self._models[qualname]
+        self._models[qualname] = None  # cycle guard while building
+        result = None
+        if self.is_orm_class(qualname, current):
+            found = self.find_class(qualname, current)
+            if found is not None:
+                result = self._build(found[0], found[1])
+        self._models[qualname] = result
+        return result
+
+    def _build(self, model: ModuleModel, class_info: ClassInfo) -> OrmModel:
+        info = OrmModel(
+            qualname=class_info.qualname,
+            module=model.module_name,
+            path=model.path,
+            line=class_info.node.lineno,
+            is_sqlmodel=_is_sqlmodel_table(class_info),
+        )
+        # Inherited relationships and columns (mapped bases and mixins).
+        for base_name, _ in reversed(self.class_bases(model, class_info)):
+            if base_name is None or base_name in DECLARATIVE_BASES or base_name in SQLMODEL:
+                continue
+            inherited = self._inherited(base_name, model)
+            if inherited is not None:
+                info.relationships.update(inherited.relationships)
+                info.columns.update(inherited.columns)
+        for statement in class_info.node.body:
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                name, annotation, value = statement.target.id, statement.annotation, statement.value
+            elif (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+            ):
+                name, annotation, value = statement.targets[0].id, None, statement.value
+            else:
+                continue
+            if name.startswith("__"):
+                continue
+            relationship = self._relationship(model, class_info, name, annotation, value)
+            if relationship is not None:
+                info.relationships[name] = relationship
+                info.columns.discard(name)
+            else:
+                info.relationships.pop(name, None)
+                info.columns.add(name)
+        return info
+
+    def _inherited(self, base_name: str, model: ModuleModel) -> OrmModel | None:
+        """Relationships of a mapped base class or a plain mixin class of the project."""
+        if base_name in self._models:
+            return self._models[base_name]
+        found = self.find_class(base_name, model)
+        if found is None:
+            return None
+        if self.is_orm_class(base_name, model):
+            return self.get(base_name, model)
+        # A mixin: its relationship() attributes are copied onto each model.
+        key = "mixin:" + base_name
+        if key in self._models:
+            return self._models[key]
+        self._models[key] = None
+        built = self._build(found[0], found[1])
+        self._models[key] = built
+        return built
+
+    def _relationship(
+        self,
+        model: ModuleModel,
+        class_info: ClassInfo,
+        name: str,
+        annotation: ast.expr | None,
+        value: ast.expr | None,
+    ) -> Relationship | None:
+        if not isinstance(value, ast.Call):
+            return None
+        scope = class_info.outer
+        function = stubs.canonical(model.qualified_name(value.func, scope) or "")
+        if function not in RELATIONSHIP_FUNCTIONS:
+            return None
+        call = value
+        lazy = LAZY_SELECT
+        if function == "sqlalchemy.orm.dynamic_loader":
+            lazy = "dynamic"
+        if function.startswith("sqlmodel."):
+            for keyword in value.keywords:
+                if keyword.arg == "sa_relationship" and isinstance(keyword.value, ast.Call):
+                    call = keyword.value
+                elif keyword.arg == "sa_relationship_kwargs":
+                    lazy = _lazy_from_kwargs(model, keyword.value, scope)
+        target_node: ast.expr | None = None
+        collection: Optional[bool] = None
+        if call is not value or not function.startswith("sqlmodel."):
+            if call.args:
+                target_node = call.args[0]
+            for keyword in call.keywords:
+                if keyword.arg == "argument":
+                    target_node = keyword.value
+                elif keyword.arg == "lazy":
+                    lazy = _lazy_value(keyword.value)
+                elif keyword.arg == "uselist" and isinstance(keyword.value, ast.Constant):
+                    collection = bool(keyword.value.value)
+        annotated_name: Optional[str] = None
+        if annotation is not None:
+            annotated_name, annotated_collection, wrapper = _annotation_target(annotation)
+            if collection is None:
+                collection = annotated_collection
+            if wrapper == "WriteOnlyMapped":
+                lazy = "write_only"
+            elif wrapper == "DynamicMapped":
+                lazy = "dynamic"
+        target_name = _target_name(target_node) or annotated_name
+        target = None
+        if target_name:
+            target = self.resolve_model_name(target_name, model)
+        return Relationship(
+            name=name,
+            owner=class_info.qualname,
+            target=target,
+            target_name=target_name.rsplit(".", 1)[-1] if target_name else None,
+            lazy=lazy,
+            collection=collection,
+            line=value.lineno,
+        )
+
+    # ------------------------------------------------------------ names
+    def resolve_model_name(self, name: str, model: ModuleModel) -> str | None:
+        """The model a relationship names by string or bare name, seen from ``model``."""
+        key = (model.module_name, name)
+        if key in self._by_name:
+            return self._by_name[key]
+        self._by_name[key] = None
+        result = self._resolve_model_name(name, model)
+        self._by_name[key] = result
+        return result
+
+    def _resolve_model_name(self, name: str, model: ModuleModel) -> str | None:
+        short = name.rsplit(".", 1)[-1]
+        if "." in name and self.is_orm_class(name, model):
+            return name  # a module-qualified path: "app.models.Post"
+        # 1. A name the owner module defines or imports (TYPE_CHECKING imports included).
+        bindings = model.module_scope.bindings.get(short)
+        if bindings:
+            value = model.binding_value(bindings[-1])
+            if isinstance(value, Ref) and self.is_orm_class(value.qualname, model):
+                return value.qualname
+        for class_info in model.classes:
+            if class_info.name == short and self.is_orm_class(class_info.qualname, model):
+                return class_info.qualname
+        if self.project is None:
+            return None
+        # 2. Classes of the project modules the owner module imports.
+        candidates: list[str] = []
+        for binding_list in model.module_scope.bindings.values():
+            for binding in binding_list:
+                if binding.qualname and binding.kind.value == "import":
+                    candidates.append(binding.qualname)
+        seen: set[str] = set()
+        for qualname in candidates:
+            for module_name in (qualname, qualname.rpartition(".")[0]):
+                if not module_name or module_name in seen:
+                    continue
+                seen.add(module_name)
+                found = self._class_in_module(module_name, short)
+                if found:
+                    return found
+        # 3. Modules of the owner's own package (models split one per file).
+        package = model.module_name.rpartition(".")[0]
+        if model.path.replace("\\", "/").endswith("/__init__.py"):
+            package = model.module_name
+        for module_name in self._modules_of_package(package, model):
+            if module_name in seen:
+                continue
+            seen.add(module_name)
+            found = self._class_in_module(module_name, short)
+            if found:
+                return found
+        return None
+
+    def _class_in_module(self, module_name: str, short: str) -> str | None:
+        assert self.project is not None
+        if not self.project.is_project_module(module_name):
+            return None
+        other = self.project.model(module_name)
+        if other is None:
+            return None
+        for class_info in other.classes:
+            if class_info.name == short and self.is_orm_class(class_info.qualname, other):
+                return class_info.qualname
+        return None
+
+    def _modules_of_package(self, package: str, model: ModuleModel) -> list[str]:
+        if package in self._package_modules:
+            return self._package_modules[package]
+        modules: list[str] = []
+        folder = Path(model.path).resolve().parent if model.path else None
+        if folder is not None and folder.is_dir():
+            try:
+                names = sorted(p.stem for p in folder.glob("*.py") if p.stem.isidentifier())
+            except OSError:
+                names = []
+            for stem in names[:200]:
+                if stem == "__init__":
+                    modules.append(package)
+                else:
+                    modules.append(f"{package}.{stem}" if package else stem)
+        self._package_modules[package] = modules
+        return modules
+
+
+def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
+    for keyword in class_info.node.keywords:
+        if (
+            keyword.arg == "table"
+            and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value is True
+        ):
+            return True
+    return False
+
+
+def _lazy_value(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is True:
+            return LAZY_SELECT
+        if value is False:
+            return "joined"
+        if value is None:
+            return "noload"
+        if isinstance(value, str):
+            return value
+    return "?"
+
+
+def _lazy_from_kwargs(model: ModuleModel, node: ast.expr, scope: object) -> str:
+    if isinstance(node, ast.Name):
+        binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
+        if binding is not None and isinstance(binding.value, ast.Dict):
+            node = binding.value
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                return "?"
+            if isinstance(key, ast.Constant) and key.value == "lazy":
+                return _lazy_value(value)
+        return LAZY_SELECT
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        for keyword in node.keywords:
+            if keyword.arg == "lazy":
+                return _lazy_value(keyword.value)
+            if keyword.arg is None:
+                return "?"
+        return LAZY_SELECT
+    return "?"
+
+
+def _target_name(node: ast.expr | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, ast.Lambda):
+        node = node.body
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value.strip()
+        return text if text.replace(".", "").replace("_", "").isalnum() else None
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool], str | None]:
+    """(target class name, is a collection, Mapped wrapper name) of a relationship annotation."""
+    wrapper: str | None = None
+    node: ast.expr | None = annotation
+    collection: Optional[bool] = None
+    for _ in range(8):
+        if node is None:
+            return None, collection, wrapper
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except (SyntaxError, ValueError):
+                return None, collection, wrapper
+            continue
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = node.left, node.right
+            node = right if _is_none(left) else left
+            continue
+        if isinstance(node, ast.Subscript):
+            outer = _last_name(node.value)
+            elements = _elements(node)
+            if outer in ("Mapped", "WriteOnlyMapped", "DynamicMapped", "Relationship"):
+                wrapper = wrapper or outer
+                node = elements[0] if elements else None
+                continue
+            if outer in OPTIONAL_NAMES:
+                non_none = [e for e in elements if not _is_none(e)]
+                node = non_none[0] if len(non_none) == 1 else None
+                if outer == "Optional" and collection is None:
+                    collection = False
+                continue
+            if outer in COLLECTION_NAMES:
+                collection = True
+                node = elements[0] if elements else None
+                continue
+            if outer in ("Dict", "dict", "Mapping"):
+                collection = True
+                node = elements[-1] if elements else None
+                continue
+            return None, collection, wrapper
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            if collection is None:
+                collection = False
+            return _last_name(node), collection, wrapper
+        return None, collection, wrapper
+    return None, collection, wrapper
+
+
+def _is_none(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Constant) and node.value is None) or (
+        isinstance(node, ast.Name) and node.id == "None"
+    )
+
+
+def _last_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _elements(node: ast.Subscript) -> list[ast.expr]:
+    inner = node.slice
+    if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
+        inner = inner.value  # type: ignore[attr-defined]
+    if isinstance(inner, ast.Tuple):
+        return list(inner.elts)
+    return [inner]
+
+
+def catalogue_for(model: ModuleModel) -> Catalogue:
+    """The catalogue of the model's project (cached on the project index), or a module one."""
+    project = model.project
+    if project is None:
+        cached = model.__dict__.get("_orm_catalogue")
+        if cached is None:
+            cached = Catalogue(None)
+            model.__dict__["_orm_catalogue"] = cached
+        return cached  # type: ignore[no-any-return]
+    catalogue = project.__dict__.get("_orm_catalogue")
+    if catalogue is None:
+        catalogue = Catalogue(project)
+        project.__dict__["_orm_catalogue"] = catalogue
+    return catalogue  # type: ignore[no-any-return]
