@@ -117,10 +117,6 @@ CALL_RETURNS: dict[str, str] = {
     "sqlalchemy.orm.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
     "sqlalchemy.ext.declarative.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
     "sqlalchemy.orm.registry": "sqlalchemy.orm.registry",
-    # declarative_base() returns a class whose metaclass is DeclarativeMeta (API4xx model catalogue).
-    "sqlalchemy.orm.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
-    "sqlalchemy.ext.declarative.declarative_base": "sqlalchemy.orm.DeclarativeMeta",
-    "sqlalchemy.orm.registry": "sqlalchemy.orm.registry",
     "motor.motor_asyncio.AsyncIOMotorClient": "motor.AsyncIOMotorClient",
     "pymongo.MongoClient": "pymongo.MongoClient",
     "httpx.Client": "httpx.Client",
@@ -155,7 +151,6 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
     "socket.socket.accept": "socket.socket",
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
-    "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     "redis.Redis.pipeline": "redis.Pipeline",
     "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     **{
