@@ -624,7 +624,8 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
     if args.stdin_filename and settings.force_exclude:
         candidate = Path(path)
         if Excluder(settings).excluded_with_parents(candidate.absolute()) or (
-            settings.respect_gitignore and is_gitignored(candidate.resolve(), False)
+            settings.respect_gitignore
+            and is_gitignored(candidate.resolve(), False, Path(settings.root).resolve())
         ):
             if args.fix:
                 sys.stdout.write(sys.stdin.read())

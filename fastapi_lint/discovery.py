@@ -156,22 +156,34 @@ def _chain(folder: Path) -> tuple[GitIgnore, ...]:
     return tuple(chain)
 
 
-def is_gitignored(path: Path, is_dir: bool) -> bool:
-    """Whether git would ignore ``path`` (an absolute, resolved path)."""
-    # A path is ignored if it, or one of its folders, is ignored.
-    root = _git_root(path.parent) or path.parent
-    parts = [path]
-    while parts[-1] != root and parts[-1].parent != parts[-1]:
-        parts.append(parts[-1].parent)
-    for index, candidate in enumerate(reversed(parts)):
-        candidate_is_dir = is_dir if index == len(parts) - 1 else True
+def is_gitignored(path: Path, is_dir: bool, fallback_top: Path | None = None) -> bool:
+    """Whether git would ignore ``path`` (absolute, resolved): it or one of its folders.
+
+    The ignore files from the repository root (or ``fallback_top`` outside a
+    repository) down to the path's folder apply.
+    """
+    top = _git_root(path.parent) or fallback_top or path.parent
+    try:
+        relative_parts = path.relative_to(top).parts
+    except ValueError:
+        top = path.parent
+        relative_parts = (path.name,)
+    chain = list(_chain(top))
+    current = top
+    for index, part in enumerate(relative_parts):
+        current = current / part
+        last = index == len(relative_parts) - 1
         ignored: bool | None = None
-        for ignore in _chain(candidate.parent):
-            decision = ignore.decision(candidate, candidate_is_dir)
+        for ignore in chain:
+            decision = ignore.decision(current, is_dir if last else True)
             if decision is not None:
                 ignored = decision
         if ignored:
             return True
+        if not last:
+            own = _gitignore_of(current)
+            if own is not None:
+                chain.append(own)
     return False
 
 
@@ -220,7 +232,10 @@ def discover(paths: list[str], settings: Settings) -> list[str]:
             continue  # the CLI reports it (E902)
         if settings.force_exclude and (
             excluder.excluded_with_parents(path.absolute())
-            or (settings.respect_gitignore and is_gitignored(path.resolve(), False))
+            or (
+                settings.respect_gitignore
+                and is_gitignored(path.resolve(), False, Path(settings.root).resolve())
+            )
         ):
             continue
         found.setdefault(os.path.normpath(raw), None)
@@ -228,15 +243,17 @@ def discover(paths: list[str], settings: Settings) -> list[str]:
 
 
 def _walk(top: Path, excluder: Excluder, respect_gitignore: bool) -> Iterator[str]:
-    stack = [top]
+    # Each folder inherits the ignore files of the folders above it (from the
+    # repository root, or from ``top`` outside a repository).
+    first_chain = _chain(top.resolve()) if respect_gitignore else ()
+    stack: list[tuple[Path, tuple[GitIgnore, ...]]] = [(top, first_chain)]
     while stack:
-        folder = stack.pop()
+        folder, chain = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
         resolved_folder = folder.resolve()
-        chain = _chain(resolved_folder) if respect_gitignore else ()
         subfolders = []
         for entry in entries:
             try:
@@ -258,7 +275,12 @@ def _walk(top: Path, excluder: Excluder, respect_gitignore: bool) -> Iterator[st
                 if ignored:
                     continue
             if is_dir:
-                subfolders.append(path)
+                child_chain = chain
+                if respect_gitignore:
+                    own = _gitignore_of(resolved_folder / entry.name)
+                    if own is not None:
+                        child_chain = (*chain, own)
+                subfolders.append((path, child_chain))
             else:
                 yield os.path.normpath(str(path))
         stack.extend(reversed(subfolders))
