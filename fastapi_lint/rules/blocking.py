@@ -203,6 +203,7 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "pymongo.Database.{command,list_collection_names,create_collection,drop_collection,list_collections,aggregate,validate_collection}",
         "pymongo.MongoClient.{list_database_names,drop_database,server_info,list_databases}",
         "redis.Redis.*",
+        "redis.Pipeline.execute",
         "smtplib.SMTP.*",
         "ftplib.FTP.*",
         "imaplib.IMAP4.*",
@@ -248,8 +249,14 @@ LOCAL_METHODS: dict[str, frozenset[str]] = {
     ),
     "pymongo.Collection": frozenset({"with_options", "name", "full_name", "database"}),
     "smtplib.SMTP": frozenset({"set_debuglevel"}),
-    "sqlite3.Connection": frozenset({"row_factory", "create_function", "set_trace_callback"}),
-    "psycopg2.Connection": frozenset({"set_session", "set_isolation_level"}),
+    # Creating a client-side cursor sends nothing to the server.
+    "sqlite3.Connection": frozenset(
+        {"cursor", "row_factory", "create_function", "set_trace_callback"}
+    ),
+    "psycopg2.Connection": frozenset({"cursor", "set_session", "set_isolation_level"}),
+    "psycopg.Connection": frozenset({"cursor"}),
+    "pymysql.Connection": frozenset({"cursor"}),
+    "mysql.connector.Connection": frozenset({"cursor"}),
 }
 
 # Types whose constructor itself connects when given a host.
@@ -334,10 +341,17 @@ def blocking_code(qualname: str, options: RuleOptions | None = None) -> str | No
     return None
 
 
+# Receiver types spelled the way users reach them.
+DISPLAY_OWNERS = {"tempfile.SpooledTemporaryFile": "UploadFile.file"}
+
+
 def display_call(qualname: str) -> str:
     """How a message spells a call target."""
     if qualname.startswith("builtins."):
         return qualname[len("builtins.") :] + "()"
+    owner, _, method = qualname.rpartition(".")
+    if owner in DISPLAY_OWNERS:
+        return f"{DISPLAY_OWNERS[owner]}.{method}()"
     return qualname + "()"
 
 
@@ -370,7 +384,47 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API105"
     if code is None:
         return None
+    if _on_reported_object(model, call, scope):
+        return None
     return BlockingCall(code, target, call)
+
+
+def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` is a method of an object a reported call of the same function made.
+
+    ``conn = sqlite3.connect(...)`` is reported; ``conn.cursor().execute(...)``
+    after it is the same blocking work and is not reported again (RULES.md).
+    """
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    function = scope.code_function
+    expr: ast.AST = func.value
+    for _ in range(8):
+        if isinstance(expr, ast.Name):
+            binding = model.lookup(expr.id, scope, getattr(expr, "lineno", None))
+            if (
+                binding is None
+                or binding.value is None
+                or binding.unpack_index is not None
+                or binding.scope.code_function is not function
+                or binding.kind.value not in ("assign", "with")
+            ):
+                return False
+            expr, scope = binding.value, binding.scope
+        elif isinstance(expr, ast.Call):
+            if classify_call(model, expr, scope) is not None:
+                return True
+            if not isinstance(expr.func, ast.Attribute):
+                return False
+            expr = expr.func.value
+        elif isinstance(expr, (ast.Attribute, ast.Subscript)):
+            expr = expr.value
+        elif isinstance(expr, ast.Await):
+            return False
+        else:
+            return False
+    return False
 
 
 def _has_keyword(call: ast.Call, name: str) -> bool:
@@ -401,7 +455,10 @@ def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scop
     return grouped
 
 
-MAX_CHAIN_DEPTH = 8
+# How many project functions a chain may pass through below the called one.
+# Longer chains are mostly lazy one-time set-up (singletons, config loading)
+# reached through conditional paths: reporting them costs precision.
+MAX_CHAIN_DEPTH = 3
 
 
 def resolve_project_function(
@@ -421,24 +478,107 @@ def resolve_project_function(
     return None
 
 
+# Builtins that iterate a generator they are given (so its body runs right there).
+_CONSUMERS = frozenset(
+    {
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "sorted",
+        "next",
+        "sum",
+        "min",
+        "max",
+        "any",
+        "all",
+    }
+)
+
+
+def _generator_functions(model: ModuleModel) -> set[int]:
+    cached: set[int] | None = model.__dict__.get("_generator_functions")
+    if cached is None:
+        cached = set()
+        for ref in model.of_type(ast.Yield, ast.YieldFrom):
+            function = ref.scope.code_function
+            if function is not None:
+                cached.add(id(function.node))
+        model.__dict__["_generator_functions"] = cached
+    return cached
+
+
+def runs_body(
+    model: ModuleModel, call: ast.Call, callee_model: ModuleModel, callee: FunctionInfo
+) -> bool:
+    """Whether calling ``callee`` at ``call`` runs its body right there.
+
+    Calling a generator function only creates the generator: a sync generator
+    handed to ``StreamingResponse`` is iterated in Starlette's threadpool. Its
+    body runs on the loop when the call is iterated in place (``for``, a
+    comprehension, ``list(...)``) or entered (a ``@contextmanager`` in ``with``).
+    """
+    if id(callee.node) not in _generator_functions(callee_model):
+        return True
+    parent = model.parent(call)
+    if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call:
+        return True
+    if isinstance(parent, ast.withitem) or isinstance(parent, ast.YieldFrom):
+        return True
+    if isinstance(parent, ast.With):
+        return any(item.context_expr is call for item in parent.items)
+    if isinstance(parent, ast.Call) and call in parent.args:
+        func = parent.func
+        if isinstance(func, ast.Name) and func.id in _CONSUMERS:
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "join":
+            return True
+    return False
+
+
+# Decorators that run the body once and then answer from memory: blocking
+# there happens on the first call only (usually at startup).
+MEMOIZING_DECORATORS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+    }
+)
+
+
+def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
+    for decorator in function.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if model.qualified_name(target, function.outer) in MEMOIZING_DECORATORS:
+            return True
+    return False
+
+
 def blocking_chain(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> list[str] | None:
     """``["fetch()", "requests.get()"]`` when calling ``function`` blocks, else None."""
-    cache: dict[str, Optional[list[str]]] = model.__dict__.setdefault("_chain_cache", {})
-    key = function.qualname
+    cache: dict[tuple[str, int], Optional[list[str]]] = model.__dict__.setdefault(
+        "_chain_cache", {}
+    )
+    key = (function.qualname, depth)
     if key in cache:
         return cache[key]
     if depth > MAX_CHAIN_DEPTH:
         return None
     visiting = visiting if visiting is not None else set()
-    if key in visiting:
-        return None
-    visiting.add(key)
+    if function.qualname in visiting:
+        return None  # recursion: the path through the cycle adds nothing new
+    visiting.add(function.qualname)
     try:
         result = _blocking_chain(model, function, depth, visiting)
     finally:
-        visiting.discard(key)
+        visiting.discard(function.qualname)
     cache[key] = result
     return result
 
@@ -446,7 +586,7 @@ def blocking_chain(
 def _blocking_chain(
     model: ModuleModel, function: FunctionInfo, depth: int, visiting: set[str]
 ) -> list[str] | None:
-    if function.is_async:
+    if function.is_async or _is_memoized(model, function):
         return None
     calls = calls_by_function(model).get(id(function.node), [])
     for call, scope in calls:
@@ -463,7 +603,11 @@ def _blocking_chain(
         if found is None:
             continue
         callee_model, callee = found
-        if callee.is_async or callee is function:
+        if (
+            callee.is_async
+            or callee is function
+            or not runs_body(model, call, callee_model, callee)
+        ):
             continue
         sub_chain = blocking_chain(callee_model, callee, depth + 1, visiting)
         if sub_chain:
@@ -477,11 +621,41 @@ def _function_display(function: FunctionInfo) -> str:
     return f"{function.name}()"
 
 
+def _runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``lifespan`` and ``on_event`` handlers run before the server serves (or after it stops).
+
+    Besides the handlers the module registers itself, an ``@asynccontextmanager``
+    (or a function named like a lifespan, or decorated by a lifespan helper such
+    as ``@svcs.fastapi.lifespan``) taking the app (``async def lifespan(app:
+    FastAPI)``) is a lifespan even when another module passes it to
+    ``FastAPI(lifespan=...)``.
+    """
+    if model.fastapi.is_startup_handler(function):
+        return True
+    node = function.node
+    decorators = [
+        (model.qualified_name(d.func if isinstance(d, ast.Call) else d, function.outer) or "")
+        for d in node.decorator_list
+    ]
+    if "lifespan" not in node.name.lower() and not any(
+        d.endswith(("asynccontextmanager", "lifespan")) for d in decorators
+    ):
+        return False
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    first = params[0]
+    if first.annotation is not None:
+        annotated = model.annotation_type(first.annotation, function.outer)
+        return annotated in ("fastapi.FastAPI", "starlette.applications.Starlette")
+    return first.arg in ("app", "_app", "application")
+
+
 def check(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     grouped = calls_by_function(model)
     for function in model.functions:
-        if not function.is_async or facts.is_startup_handler(function):
+        if not function.is_async or _runs_before_serving(model, function):
             continue
         context = facts.describe(function)
         for call, scope in grouped.get(id(function.node), []):
@@ -497,7 +671,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             if found is None:
                 continue
             callee_model, callee = found
-            if callee.is_async:
+            if callee.is_async or not runs_body(model, call, callee_model, callee):
                 continue
             chain = blocking_chain(callee_model, callee)
             if chain:
