@@ -147,9 +147,9 @@ API304 = Rule(
     code="API304",
     name="sync-driver-in-async-engine",
     message=(
-        "`create_async_engine()` with the synchronous driver `{scheme}://`: SQLAlchemy refuses "
-        "it (`InvalidRequestError: The asyncio extension requires an async driver`); use "
-        "{suggestion}"
+        "`create_async_engine()` is given a `{scheme}://` URL, which selects a synchronous "
+        "driver: SQLAlchemy refuses it (`The asyncio extension requires an async driver to be "
+        "used`); use {suggestion}"
     ),
     summary="Checks for `create_async_engine` given a database URL with a synchronous driver.",
     why=(
@@ -583,7 +583,9 @@ def _receiver_kind(model: ModuleModel, call: ast.Call, scope: Scope) -> str | No
     return kind_of_expr(model, func.value, scope)
 
 
-def _is_consumed(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+def _is_consumed(
+    model: ModuleModel, call: ast.expr, scope: Scope, follow_names: bool = True
+) -> bool:
     """Whether the coroutine a call returns is awaited, handed to a task API or returned."""
     node: ast.AST = call
     parent = model.parent(node)
@@ -593,14 +595,14 @@ def _is_consumed(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         if isinstance(parent, ast.Call):
             if node is parent.func:
                 return False  # `session.get(...)(...)`: calling the coroutine object
-            target = model.call_target(parent, scope)
-            if target is not None and stubs.canonical(target) in EAGER_BUILTINS:
-                return False
-            return True  # gather/create_task, or a function taking the coroutine: trust it
-        if isinstance(parent, (ast.Attribute, ast.Subscript, ast.BinOp, ast.Compare, ast.UnaryOp)):
+            return _call_takes_coroutine(model, parent, scope)
+        if isinstance(
+            parent,
+            (ast.Attribute, ast.Subscript, ast.BinOp, ast.Compare, ast.UnaryOp, ast.FormattedValue),
+        ):
             return False
         if isinstance(parent, ast.NamedExpr):
-            return _name_consumed_later(model, parent.target.id, scope)
+            return not follow_names or _name_consumed_later(model, parent.target.id, scope)
         if isinstance(parent, ast.withitem):
             return True  # `async with session.stream(...)`: left to SQLAlchemy's contract
         node, parent = parent, model.parent(parent)
@@ -609,29 +611,44 @@ def _is_consumed(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
-            return _name_consumed_later(model, targets[0].id, scope)
+            return not follow_names or _name_consumed_later(model, targets[0].id, scope)
         return True  # stored on an object or unpacked: followed elsewhere
     if isinstance(parent, ast.AsyncFor):
         return True
     return False
 
 
+def _call_takes_coroutine(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """Whether a call that receives a coroutine object runs it (gather, create_task, ...)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in COROUTINE_CONSUMER_METHODS:
+        return True
+    target = model.call_target(call, scope)
+    if target is not None:
+        target = stubs.canonical(target)
+        if target in COROUTINE_CONSUMERS:
+            return True
+        if target in EAGER_BUILTINS:
+            return False
+    if isinstance(func, ast.Attribute) and kind_of_expr(model, func.value, scope) is not None:
+        return False  # `session.delete(coro)`: a session method does not await its arguments
+    return True  # a function of unknown behaviour: trust that it awaits what it receives
+
+
 def _name_consumed_later(model: ModuleModel, name: str, scope: Scope) -> bool:
     """A coroutine stored in a name that is later awaited or passed on (``await coro``)."""
     function = scope.code_function
+    binding = model.lookup(name, scope)
     for ref in model.nodes[ast.Name]:
         node = ref.node
         assert isinstance(node, ast.Name)
         if node.id != name or not isinstance(node.ctx, ast.Load):
             continue
-        if ref.scope.code_function is not function:
+        if model.lookup(name, ref.scope) is not binding:
             continue
-        parent = model.parent(node)
-        if isinstance(parent, ast.Starred):
-            parent = model.parent(parent)
-        if isinstance(parent, (ast.Await, ast.Return, ast.Call, ast.List, ast.Tuple, ast.Yield)):
-            if isinstance(parent, ast.Call) and node is parent.func:
-                continue
+        if ref.scope.code_function is not function:
+            return True  # used by a nested function or lambda: cannot follow
+        if _is_consumed(model, node, ref.scope, follow_names=False):
             return True
     return False
 
