@@ -122,6 +122,8 @@ def check_tree(
                 )
     finally:
         sys.setrecursionlimit(previous_limit)
+        if project is not None:
+            project.flush()
     return sorted(reporter.diagnostics)
 
 

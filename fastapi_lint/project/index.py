@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
+from fastapi_lint.project.facts import CACHE_DIR_NAME, FactStore
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.values import Instance, Ref, Value
+from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import Binding, ClassInfo, FunctionInfo, ModuleModel
@@ -158,11 +159,28 @@ class ProjectIndex:
         self._paths: dict[str, Path | None] = {}
         self._extra_roots: list[Path] = []
         self._in_progress: set[str] = set()
+        self.facts = FactStore(_cache_folder(self.root, self.options))
+        self._fact_memo: dict[str, Any] = {}
+        # One frame per fact being computed: the module files read, and whether
+        # a cycle guard or depth limit cut the computation short.
+        self._frames: list[_FactFrame] = []
+        self._dirty_paths: set[str] = set()
 
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
         self._remember(model.module_name, _Entry(model, hash(source) if source is not None else None))
+        if source is not None and model.path and self.facts.enabled:
+            # An editor's unsaved buffer: facts that read this module's file on
+            # disk do not describe the buffer, so they are neither used nor kept.
+            from fastapi_lint.source import SourceError, read_source
+
+            try:
+                on_disk = read_source(model.path)
+            except SourceError:
+                on_disk = None
+            if on_disk != source:
+                self._dirty_paths.add(os.path.abspath(model.path))
         root = package_root(Path(model.path)) if model.path else None
         if root is not None and root not in self._extra_roots and root != self.root:
             self._extra_roots.append(root)
@@ -206,6 +224,8 @@ class ProjectIndex:
         entry = self._models.get(module_name)
         if entry is not None:
             self._models.move_to_end(module_name)
+            if entry.model is not None and self._frames:
+                self._depends_on(entry.model.path)
             return entry.model
         path = self.module_path(module_name)
         built: tuple[ModuleModel, int] | None = None
@@ -213,7 +233,61 @@ class ProjectIndex:
             built = self._build(path, module_name)
         model = built[0] if built is not None else None
         self._remember(module_name, _Entry(model, built[1] if built is not None else None))
+        if model is not None and self._frames:
+            self._depends_on(model.path)
         return model
+
+    # ------------------------------------------------------------ facts (cached on disk)
+    def _depends_on(self, path: str) -> None:
+        absolute = os.path.abspath(path)
+        for frame in self._frames:
+            frame.paths.add(absolute)
+
+    def _cut_short(self) -> None:
+        for frame in self._frames:
+            frame.complete = False
+
+    def fact(self, kind: str, key: str, compute: Callable[[], Any]) -> Any:
+        """The JSON answer to a cross-module question, from memory, the disk cache, or ``compute``.
+
+        A fact computed while a cycle guard or depth limit cut it short is used
+        for this question only, never remembered: cold and warm runs agree.
+        """
+        full_key = f"{kind}:{key}"
+        if full_key in self._fact_memo:
+            return self._fact_memo[full_key]
+        guard_key = "fact:" + full_key
+        if guard_key in self._in_progress:
+            self._cut_short()
+            return None
+        found, value = self.facts.get(full_key)
+        if found:
+            deps = self.facts.dependencies(full_key)
+            if not deps & self._dirty_paths:
+                for frame in self._frames:
+                    frame.paths |= deps
+                self._fact_memo[full_key] = value
+                return value
+        frame = _FactFrame()
+        self._frames.append(frame)
+        self._in_progress.add(guard_key)
+        try:
+            value = compute()
+        finally:
+            self._in_progress.discard(guard_key)
+            self._frames.pop()
+        for outer in self._frames:
+            outer.paths |= frame.paths
+            if not frame.complete:
+                outer.complete = False
+        if frame.complete:
+            self._fact_memo[full_key] = value
+            if not frame.paths & self._dirty_paths:
+                self.facts.put(full_key, value, frame.paths)
+        return value
+
+    def flush(self) -> None:
+        self.facts.flush()
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel
@@ -244,12 +318,18 @@ class ProjectIndex:
     # ------------------------------------------------------------ queries
     def _guarded(self, key: str) -> bool:
         if key in self._in_progress or len(self._in_progress) > MAX_DEPTH:
+            self._cut_short()
             return False
         self._in_progress.add(key)
         return True
 
     def resolve(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project-level name holds; follows re-exports and module constants."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+        return from_json(self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname, depth))))
+
+    def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not self._guarded("resolve:" + qualname):
             return None
         try:
@@ -325,6 +405,12 @@ class ProjectIndex:
         return None
 
     def call_result(self, qualname: str, depth: int = 0) -> Value | None:
+        """What calling a project function or class gives (annotation, provider returns)."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+        return from_json(self.fact("call", qualname, lambda: to_json(self._call_result(qualname, depth))))
+
+    def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not self._guarded("call:" + qualname):
             return None
         try:
@@ -358,6 +444,12 @@ class ProjectIndex:
 
     def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         """Qualified names of a project class' bases, transitively."""
+        if class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return []
+        bases = self.fact("bases", class_qualname, lambda: self._class_bases(class_qualname, depth))
+        return list(bases) if isinstance(bases, list) else []
+
+    def _class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         if depth > 8:
             return []
         found = self.class_info(class_qualname)
@@ -381,6 +473,26 @@ class ProjectIndex:
 def _absolute_import(model: ModuleModel, binding: object) -> str:
     qualname: str = getattr(binding, "qualname", "") or ""
     return qualname
+
+
+@dataclass
+class _FactFrame:
+    paths: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+def _cache_folder(root: Path, options: dict[str, object]) -> Path | None:
+    from fastapi_lint.settings import RuleOptions
+
+    rule_options = options.get("rule_options")
+    if isinstance(rule_options, RuleOptions):
+        if not rule_options.use_cache:
+            return None
+        if rule_options.cache_dir:
+            return Path(rule_options.cache_dir)
+    if os.environ.get("FASTAPI_LINT_NO_CACHE"):
+        return None
+    return root / CACHE_DIR_NAME
 
 
 _indexes: dict[Path, ProjectIndex] = {}

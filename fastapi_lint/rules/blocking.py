@@ -98,8 +98,7 @@ API104 = Rule(
 API105 = Rule(
     code="API105",
     name="blocking-client-call",
-    message="`{call}` is a blocking network client call in {context}; use its asyncio counterpart or "
-    + OFFLOAD_HINT,
+    message="`{call}` is a blocking client call in {context}; use {alternative}, " + OFFLOAD_HINT,
     summary="Checks for sync database, cache, mail, storage and socket clients used in async code.",
     why=(
         "psycopg2, pymysql, sqlite3, pymongo, redis, smtplib, boto3 and raw sockets wait on the network "
@@ -291,9 +290,29 @@ SYNC_SESSION_IO_METHODS = frozenset(
     }
 )
 
-SUGGESTIONS = {
-    "API101": "httpx.AsyncClient",
-}
+# API105: the asyncio counterpart of each sync client, by qualified-name prefix.
+ASYNC_ALTERNATIVES: tuple[tuple[str, str], ...] = (
+    ("psycopg2.", "`asyncpg` or `psycopg.AsyncConnection`"),
+    ("psycopg.", "`psycopg.AsyncConnection`"),
+    ("pymysql.", "`aiomysql` or `asyncmy`"),
+    ("MySQLdb.", "`aiomysql` or `asyncmy`"),
+    ("mysql.connector.", "`aiomysql` or `asyncmy`"),
+    ("sqlite3.", "`aiosqlite`"),
+    ("pymongo.", "`motor` (or pymongo's `AsyncMongoClient`)"),
+    ("redis.", "`redis.asyncio`"),
+    ("smtplib.", "`aiosmtplib`"),
+    ("ftplib.", "`aioftp`"),
+    ("imaplib.", "`aioimaplib`"),
+    ("boto3.", "`aioboto3`"),
+    ("socket.", "`asyncio.open_connection` / `loop.getaddrinfo`"),
+)
+
+
+def async_alternative(qualname: str) -> str:
+    for prefix, alternative in ASYNC_ALTERNATIVES:
+        if qualname.startswith(prefix):
+            return alternative
+    return "an async API"
 
 
 def _expand(pattern: str) -> list[str]:
@@ -509,9 +528,88 @@ def _generator_functions(model: ModuleModel) -> set[int]:
     return cached
 
 
-def runs_body(
-    model: ModuleModel, call: ast.Call, callee_model: ModuleModel, callee: FunctionInfo
-) -> bool:
+@dataclass(frozen=True)
+class CalleeSummary:
+    """What API107 needs to know of a called project function, cached across modules."""
+
+    display: str
+    is_async: bool
+    is_generator: bool
+    chain: Optional[tuple[str, ...]]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "display": self.display,
+            "is_async": self.is_async,
+            "is_generator": self.is_generator,
+            "chain": list(self.chain) if self.chain is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> CalleeSummary | None:
+        if not isinstance(data, dict):
+            return None
+        chain = data.get("chain")
+        return cls(
+            display=str(data.get("display", "")),
+            is_async=bool(data.get("is_async")),
+            is_generator=bool(data.get("is_generator")),
+            chain=tuple(str(c) for c in chain) if isinstance(chain, list) else None,
+        )
+
+
+def _local_functions(model: ModuleModel) -> dict[str, FunctionInfo]:
+    cached: dict[str, FunctionInfo] | None = model.__dict__.get("_functions_by_qualname")
+    if cached is None:
+        cached = {function.qualname: function for function in model.functions}
+        model.__dict__["_functions_by_qualname"] = cached
+    return cached
+
+
+def summarize_function(
+    model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
+) -> CalleeSummary:
+    chain = None if function.is_async else blocking_chain(model, function, depth, visiting)
+    return CalleeSummary(
+        display=_function_display(function),
+        is_async=function.is_async,
+        is_generator=id(function.node) in _generator_functions(model),
+        chain=tuple(chain) if chain else None,
+    )
+
+
+def callee_summary(
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    depth: int = 0,
+    visiting: set[str] | None = None,
+) -> CalleeSummary | None:
+    """The project function a call runs (this module or another) and whether it blocks.
+
+    Functions of other modules are answered by the project index as facts
+    cached on disk, so a warm run does not read the modules they live in.
+    """
+    target = model.call_target(call, scope)
+    if target is None:
+        return None
+    local = _local_functions(model).get(target)
+    if local is not None:
+        return summarize_function(model, local, depth, visiting)
+    project = model.project
+    if project is None:
+        return None
+
+    def compute() -> object:
+        found = project.function(target)
+        if found is None:
+            return None
+        return summarize_function(found[0], found[1], depth, visiting).to_json()
+
+    return CalleeSummary.from_json(project.fact("callee", target, compute))
+
+
+def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
     """Whether calling ``callee`` at ``call`` runs its body right there.
 
     Calling a generator function only creates the generator: a sync generator
@@ -519,7 +617,7 @@ def runs_body(
     body runs on the loop when the call is iterated in place (``for``, a
     comprehension, ``list(...)``) or entered (a ``@contextmanager`` in ``with``).
     """
-    if id(callee.node) not in _generator_functions(callee_model):
+    if not callee.is_generator:
         return True
     parent = model.parent(call)
     if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call:
@@ -599,19 +697,17 @@ def _blocking_chain(
     for call, scope in calls:
         if model.is_awaited(call):
             continue
-        found = resolve_project_function(model, call, scope)
-        if found is None:
-            continue
-        callee_model, callee = found
+        if model.call_target(call, scope) == function.qualname:
+            continue  # plain recursion
+        callee = callee_summary(model, call, scope, depth + 1, visiting)
         if (
-            callee.is_async
-            or callee is function
-            or not runs_body(model, call, callee_model, callee)
+            callee is None
+            or callee.is_async
+            or not callee.chain
+            or not runs_body(model, call, callee)
         ):
             continue
-        sub_chain = blocking_chain(callee_model, callee, depth + 1, visiting)
-        if sub_chain:
-            return [_function_display(callee), *sub_chain]
+        return [callee.display, *callee.chain]
     return None
 
 
@@ -661,28 +757,33 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         for call, scope in grouped.get(id(function.node), []):
             blocking = classify_call(model, call, scope)
             if blocking is not None:
+                extra = (
+                    {"alternative": async_alternative(blocking.target)}
+                    if blocking.code == "API105"
+                    else {}
+                )
                 reporter.report(
-                    blocking.code, call, call=display_call(blocking.target), context=context
+                    blocking.code,
+                    call,
+                    call=display_call(blocking.target),
+                    context=context,
+                    **extra,
                 )
                 continue
             if not reporter.enabled("API107") or model.is_awaited(call):
                 continue
-            found = resolve_project_function(model, call, scope)
-            if found is None:
+            callee = callee_summary(model, call, scope)
+            if callee is None or callee.is_async or not callee.chain:
                 continue
-            callee_model, callee = found
-            if callee.is_async or not runs_body(model, call, callee_model, callee):
+            if not runs_body(model, call, callee):
                 continue
-            chain = blocking_chain(callee_model, callee)
-            if chain:
-                callee_name = _function_display(callee)
-                reporter.report(
-                    "API107",
-                    call,
-                    callee=callee_name,
-                    context=context,
-                    chain=" -> ".join([callee_name, *chain]),
-                )
+            reporter.report(
+                "API107",
+                call,
+                callee=callee.display,
+                context=context,
+                chain=" -> ".join([callee.display, *callee.chain]),
+            )
 
 
 FAMILY = Family(
