@@ -434,13 +434,35 @@ class ProjectIndex:
             self._in_progress.discard("call:" + qualname)
 
     def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
-        if depth > MAX_DEPTH:
+        """Type of ``obj.attr`` for an instance of a project class of another module."""
+        if depth > MAX_DEPTH or class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        found = self.class_info(class_qualname)
-        if found is None:
-            return None
-        model, _ = found
-        return model.instance_attribute_type(class_qualname, attr, depth + 1)
+
+        def compute() -> Any:
+            found = self.class_info(class_qualname)
+            if found is None:
+                return None
+            return to_json(found[0].instance_attribute_type(class_qualname, attr, depth + 1))
+
+        return from_json(self.fact("attribute", f"{class_qualname}.{attr}", compute))
+
+    def is_annotated_alias(self, qualname: str) -> bool:
+        """Whether a project name is an ``Annotated[...]`` alias (``SessionDep``), as a cached fact."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return False
+
+        def compute() -> bool:
+            from fastapi_lint.semantic.model import BindingKind
+
+            found = self.definition(qualname)
+            if found is None:
+                return False
+            model, binding = found
+            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+                return False
+            return bool(model.annotated_metadata(binding.value, binding.scope)[1])
+
+        return bool(self.fact("alias", qualname, compute))
 
     def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         """Qualified names of a project class' bases, transitively."""
@@ -512,3 +534,10 @@ def index_for(
         index = ProjectIndex(project_root, options)
         _indexes[project_root] = index
     return index
+
+
+def forget_indexes() -> None:
+    """Drop this process's project indexes (the CLI calls it between projects to bound memory)."""
+    for index in _indexes.values():
+        index.flush()
+    _indexes.clear()

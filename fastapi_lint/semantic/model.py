@@ -715,7 +715,11 @@ class ModuleModel:
         if isinstance(annotation, (ast.Name, ast.Attribute)) and self.project is not None:
             # An alias defined in another module: `from app.deps import SessionDep`.
             qualname = self.qualified_name(annotation, scope)
-            definition = self.project.definition(qualname) if qualname else None
+            definition = (
+                self.project.definition(qualname)
+                if qualname and self.project.is_annotated_alias(qualname)
+                else None
+            )
             if definition is not None:
                 other, binding = definition
                 if binding.kind is BindingKind.ASSIGN and binding.value is not None:
