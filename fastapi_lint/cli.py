@@ -8,6 +8,7 @@ configuration error. ``--exit-zero`` turns 1 into 0.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import io
 import os
@@ -16,6 +17,7 @@ import sys
 import tokenize
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +61,7 @@ class Outcome:
     error: FileError | None = None
     fixed_source: str | None = None  # set when fixes changed the file
     fixed: int = 0
+    sha: str = ""  # of the bytes that were checked (the cache key)
 
 
 def _char_col(lines: list[str], line: int, byte_col: int) -> int:
@@ -149,19 +152,85 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
 
 def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
     """Read, decode and check one file."""
+    from fastapi_lint.cache import content_hash
+
     try:
         if data is None:
             data = Path(path).read_bytes()
-        source = decode_source(data)
-    except SourceError as error:
-        return Outcome(path, error=FileError(path, "E902", str(error)))
     except OSError as error:
         return Outcome(path, error=FileError(path, "E902", _os_error(error)))
-    return check_text(path, source, job)
+    try:
+        source = decode_source(data)
+    except SourceError as error:
+        outcome = Outcome(path, error=FileError(path, "E902", str(error)))
+    else:
+        outcome = check_text(path, source, job)
+    outcome.sha = content_hash(data)
+    return outcome
 
 
-def _check_task(job: Job, task: tuple[str, bytes]) -> Outcome:
-    return check_path(job, task[0], task[1])
+# The project whose index this process holds (see ``_check_chunk``).
+_current_root: list[str] = []
+
+
+def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
+    """Check files of one project. A process keeps the index of the project it
+    works on and forgets the previous one, so memory stays bounded on runs
+    over many projects; chunks are formed per project for the same reason."""
+    if _current_root and _current_root[0] != root:
+        from fastapi_lint.project.index import forget_indexes
+
+        forget_indexes()
+    _current_root[:] = [root]
+    return [check_path(job, path) for path in paths]
+
+
+def _chunks(paths: list[str], roots: dict[str, str], jobs: int) -> list[tuple[str, list[str]]]:
+    size = min(64, max(4, len(paths) // max(jobs * 4, 1)))
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(roots.get(path, ""), []).append(path)
+    return [
+        (root, group[i : i + size])
+        for root, group in groups.items()
+        for i in range(0, len(group), size)
+    ]
+
+
+def _run_pool(
+    job: Job, chunks: list[tuple[str, list[str]]], jobs: int, progress: _Progress
+) -> dict[str, Outcome]:
+    """Check chunks in a process pool. A worker that dies (a crash in C code)
+    breaks the pool: the files left unchecked are retried one per pool, so
+    that only the file that kills its worker is reported."""
+    outcomes: dict[str, Outcome] = {}
+    failed: list[tuple[str, str]] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+        futures = {
+            pool.submit(_check_chunk, job, root, paths): (root, paths) for root, paths in chunks
+        }
+        for future in as_completed(futures):
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                root, paths = futures[future]
+                failed.extend((root, path) for path in paths)
+                continue
+            for outcome in results:
+                outcomes[outcome.path] = outcome
+                progress.step()
+    for root, path in sorted(failed):
+        try:
+            with ProcessPoolExecutor(max_workers=1) as single:
+                outcome = single.submit(_check_chunk, job, root, [path]).result()[0]
+        except BrokenProcessPool:
+            outcome = Outcome(
+                path,
+                error=FileError(path, "E902", "internal error: the checker crashed on this file"),
+            )
+        outcomes[path] = outcome
+        progress.step()
+    return outcomes
 
 
 def _os_error(error: OSError) -> str:
@@ -488,6 +557,8 @@ def run_check(args: argparse.Namespace) -> int:
         codes=list(all_rules()),
         isolated=args.isolated,
     )
+    if args.no_cache:
+        settings = dataclasses.replace(settings, use_cache=False)
     output_format = settings.output_format
     fix_mode = args.fix or args.diff
     job = Job(settings, fix=fix_mode, unsafe_fixes=args.unsafe_fixes)
@@ -686,6 +757,14 @@ def _root_of(folder: str, project_root: str | None) -> str:
     return str(find_project_root(Path(folder) / "_"))
 
 
+def _roots(files: list[str], settings: Settings) -> dict[str, str]:
+    """file -> its project root (as the project index finds it)."""
+    if not settings.project_index:
+        return dict.fromkeys(files, "")
+    project_root = settings.rule_options().project_root
+    return {f: _root_of(os.path.dirname(os.path.abspath(f)), project_root) for f in files}
+
+
 def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str]:
     """file -> fingerprint of its project (every ``*.py`` file's path, size, mtime)."""
     from fastapi_lint.cache import project_fingerprint, stat_files
@@ -693,8 +772,7 @@ def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str
 
     if not settings.project_index:
         return dict.fromkeys(files, "")
-    project_root = settings.rule_options().project_root
-    roots = {f: _root_of(os.path.dirname(os.path.abspath(f)), project_root) for f in files}
+    roots = _roots(files, settings)
     prints: dict[str, str] = {}
     for root in set(roots.values()):
         prints[root] = project_fingerprint(stat_files(project_files(Path(root), settings)))
@@ -737,45 +815,42 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
         fingerprints = _project_fingerprints(files, settings)
 
     outcomes: dict[str, Outcome] = {}
-    tasks: list[tuple[str, bytes]] = []
-    hashes: dict[str, str] = {}
+    tasks: list[str] = []
     for path in files:
-        try:
-            data = Path(path).read_bytes()
-        except OSError as error:
-            outcomes[path] = Outcome(path, error=FileError(path, "E902", _os_error(error)))
-            continue
         if cache is not None:
-            sha = content_hash(data)
-            hashes[path] = sha
-            entry = cache.get(path, sha, fingerprints[path])
+            try:
+                data = Path(path).read_bytes()
+            except OSError as error:
+                outcomes[path] = Outcome(path, error=FileError(path, "E902", _os_error(error)))
+                continue
+            entry = cache.get(path, content_hash(data), fingerprints[path])
             cached = _from_cache(path, entry) if entry is not None else None
             if cached is not None:
                 outcomes[path] = cached
                 continue
-        tasks.append((path, data))
+        tasks.append(path)
 
     progress = _Progress(len(tasks), sys.stderr.isatty() and not args.quiet)
     jobs = args.jobs or (min(os.cpu_count() or 1, 8) if len(tasks) >= PARALLEL_THRESHOLD else 1)
-    if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = {pool.submit(_check_task, job, task): task[0] for task in tasks}
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.path] = outcome
-                progress.step()
+    roots = _roots(tasks, job.settings)
+    chunks = _chunks(tasks, roots, jobs)
+    if jobs > 1 and len(chunks) > 1:
+        outcomes.update(_run_pool(job, chunks, jobs, progress))
     else:
-        for task in tasks:
-            outcome = _check_task(job, task)
-            outcomes[outcome.path] = outcome
-            progress.step()
+        for root, paths in chunks:
+            for path in paths:
+                outcomes[path] = _check_chunk(job, root, [path])[0]
+                progress.step()
     progress.finish()
 
     if cache is not None:
-        for path, _ in tasks:
+        for path in tasks:
             outcome = outcomes[path]
-            if outcome.fixed_source is None and all(f.fix is None for f in outcome.findings):
-                cache.put(path, hashes[path], fingerprints[path], _to_cache(outcome))
+            cacheable = outcome.fixed_source is None and all(
+                f.fix is None for f in outcome.findings
+            )
+            if cacheable and outcome.sha:
+                cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome))
         cache.save()
     return [outcomes[path] for path in files]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,8 @@ class Settings:
     extra_placeholders: tuple[str, ...] = ()
     project_root: str | None = None
     project_index: bool = True
+    # --no-cache (not a configuration key): neither the result cache nor the index's facts.
+    use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
     config_path: str | None = field(default=None, compare=False)
     root: str = field(default=".", compare=False)
@@ -138,7 +140,12 @@ class Settings:
         root = self.project_root
         if root is not None and not Path(root).is_absolute():
             root = str((Path(self.root) / root).resolve())
+        cache_dir = self.cache_dir
+        if cache_dir is not None and not Path(cache_dir).is_absolute():
+            cache_dir = str((Path(self.root) / cache_dir).resolve())
         return RuleOptions(
+            cache_dir=cache_dir,
+            use_cache=self.use_cache,
             extra_blocking_calls=self.extra_blocking_calls,
             secrets_in_tests=self.secrets_in_tests,
             extra_secret_names=self.extra_secret_names,
@@ -151,9 +158,16 @@ class Settings:
     def fingerprint(self) -> str:
         """A hash of everything that changes findings (for the result cache)."""
         data = asdict(self)
-        for key in ("output_format", "cache_dir", "exclude", "extend_exclude", "force_exclude"):
+        for key in (
+            "output_format",
+            "cache_dir",
+            "use_cache",
+            "exclude",
+            "extend_exclude",
+            "force_exclude",
+        ):
             data.pop(key, None)
-        data["rule_options"] = repr(self.rule_options())
+        data["rule_options"] = repr(replace(self.rule_options(), cache_dir=None, use_cache=True))
         blob = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
