@@ -541,10 +541,3 @@ def forget_indexes() -> None:
     for index in _indexes.values():
         index.flush()
     _indexes.clear()
-
-
-def forget_indexes() -> None:
-    """Drop this process's project indexes (the CLI calls it between projects to bound memory)."""
-    for index in _indexes.values():
-        index.flush()
-    _indexes.clear()
