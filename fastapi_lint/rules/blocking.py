@@ -217,6 +217,9 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "bcrypt.{hashpw,checkpw,kdf}",
         "argon2.PasswordHasher.{hash,verify}",
         "hashlib.{pbkdf2_hmac,scrypt}",
+        # pwdlib: what the FastAPI tutorial and fastapi-users hash passwords with.
+        "pwdlib.PasswordHash.{hash,verify,verify_and_update}",
+        "fastapi_users.password.PasswordHelper.{hash,verify_and_update}",
     ),
 }
 
