@@ -147,7 +147,9 @@ class FastAPIFacts:
             return "module code"
         routes = self.routes_of(function)
         if routes:
-            return f"route {routes[0].display}"
+            route = routes[0]
+            # "GET route `f`" already says route when the path is not a literal.
+            return route.display if route.path is None else f"route {route.display}"
         if function.qualname in self.dependency_functions:
             return f"async dependency `{function.name}`"
         kind = "async method" if function.is_method else "async function"

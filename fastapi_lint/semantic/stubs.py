@@ -124,6 +124,7 @@ CALL_RETURNS: dict[str, str] = {
     "requests.Session": "requests.Session",
     "pathlib.Path": "pathlib.Path",
     "pathlib.Path.cwd": "pathlib.Path",
+    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
     "pathlib.Path.home": "pathlib.Path",
     "anyio.Path": "anyio.Path",
 }
