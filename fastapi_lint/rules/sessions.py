@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
-from fastapi_lint.registry import Family, Rule
+from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -77,6 +77,8 @@ API301 = Rule(
 API302 = Rule(
     code="API302",
     name="unawaited-async-session-call",
+    fix=FixAvailability.SAFE,
+    fix_description="Inserts the missing `await` when the call is an expression statement or an assigned value.",
     message=(
         "`{call}` is a coroutine of `AsyncSession` and is never awaited: the statement does not "
         "run; write `await {call}`"
@@ -505,6 +507,8 @@ def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname:
     parent = model.parent(call)
     if isinstance(parent, ast.withitem):
         return True
+    if isinstance(parent, ast.For) and parent.iter is call:
+        return True  # `for db in get_db():` runs the provider
     return isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == (
         "builtins.next"
     )
@@ -528,6 +532,8 @@ def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Bindin
     parent = model.parent(call)
     if isinstance(parent, ast.withitem) and isinstance(parent.optional_vars, ast.Name):
         return model.lookup(parent.optional_vars.id, scope, parent.optional_vars.lineno)
+    if isinstance(parent, ast.For) and parent.iter is call and isinstance(parent.target, ast.Name):
+        return model.lookup(parent.target.id, scope, parent.target.lineno)
     if isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == "builtins.next":
         call, parent = parent, model.parent(parent)
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):

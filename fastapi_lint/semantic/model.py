@@ -393,7 +393,27 @@ class ModuleModel:
             if isinstance(entered, Instance):
                 return Instance(stubs.ENTER_TYPES.get(entered.type, entered.type))
             return None
+        if kind is BindingKind.FOR and isinstance(binding.value, ast.Call):
+            # `for db in get_db():` / `async for s in get_session():` over a generator provider.
+            if binding.unpack_index is None:
+                return self._generator_item(binding.value, binding.scope, depth + 1)
         return None
+
+    def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:
+        callee = self.evaluate(call.func, scope, depth + 1)
+        if not isinstance(callee, Ref):
+            return None
+        found: tuple[ModuleModel, FunctionInfo] | None = None
+        for function in self.functions:
+            if function.qualname == callee.qualname:
+                found = (self, function)
+                break
+        if found is None and self.project is not None:
+            found = self.project.function(callee.qualname)
+        if found is None or not _is_generator(found[1].node):
+            return None
+        value = found[0].function_return_value(found[1], depth + 1)
+        return value if isinstance(value, Instance) else None
 
     def _param_value(self, binding: Binding, depth: int) -> Value | None:
         arg = binding.node
@@ -747,6 +767,19 @@ def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
 def _looks_like_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper()
+
+
+def _is_generator(node: FunctionNode) -> bool:
+    """Whether a def yields in its own body (nested functions excluded)."""
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def _decorator_names(node: FunctionNode) -> set[str]:
