@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.registry import Family, Rule
+from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
 
@@ -50,6 +50,8 @@ API101 = Rule(
 API102 = Rule(
     code="API102",
     name="blocking-sleep",
+    fix=FixAvailability.SAFE,
+    fix_description="Replaces `time.sleep(x)` with `await asyncio.sleep(x)` and adds `import asyncio` when missing.",
     message="`time.sleep()` blocks the event loop in {context}; use `await asyncio.sleep(...)`",
     summary="Checks for `time.sleep` in async code.",
     why="`time.sleep` suspends the whole event loop, not just this request.",
@@ -185,6 +187,8 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "io.open",
         "tempfile.{NamedTemporaryFile,TemporaryFile,mkstemp,mkdtemp}",
         "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open}",
+        # The pathlib spellings of the os functions below.
+        "pathlib.Path.{mkdir,rmdir,unlink,rename,replace,touch,iterdir}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
         "os.{remove,unlink,rename,replace,makedirs,mkdir,rmdir,removedirs,listdir,scandir,walk}",
         "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
@@ -481,6 +485,11 @@ def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scop
 # Longer chains are mostly lazy one-time set-up (singletons, config loading)
 # reached through conditional paths: reporting them costs precision.
 MAX_CHAIN_DEPTH = 3
+# A chain is a property of the function it starts from (so summaries can be
+# cached and shared across modules): at most this many project functions.
+MAX_CHAIN_FUNCTIONS = MAX_CHAIN_DEPTH + 1
+# How deep the search may recurse through the call graph (a safety net).
+MAX_EXPLORATION = 48
 
 
 def resolve_project_function(
@@ -607,7 +616,9 @@ def callee_summary(
         found = project.function(target)
         if found is None:
             return None
-        return summarize_function(found[0], found[1], depth, visiting).to_json()
+        # Depth-independent: the fact is shared by every caller (the index
+        # guards cross-module cycles itself).
+        return summarize_function(found[0], found[1]).to_json()
 
     return CalleeSummary.from_json(project.fact("callee", target, compute))
 
@@ -664,17 +675,15 @@ def blocking_chain(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> list[str] | None:
     """``["fetch()", "requests.get()"]`` when calling ``function`` blocks, else None."""
-    cache: dict[tuple[str, int], Optional[list[str]]] = model.__dict__.setdefault(
-        "_chain_cache", {}
-    )
-    key = (function.qualname, depth)
+    cache: dict[str, Optional[list[str]]] = model.__dict__.setdefault("_chain_cache", {})
+    key = function.qualname
     if key in cache:
         return cache[key]
-    if depth > MAX_CHAIN_DEPTH:
-        return None
     visiting = visiting if visiting is not None else set()
     if function.qualname in visiting:
         return None  # recursion: the path through the cycle adds nothing new
+    if len(visiting) > MAX_EXPLORATION:
+        return None
     visiting.add(function.qualname)
     try:
         result = _blocking_chain(model, function, depth, visiting)
@@ -707,6 +716,7 @@ def _blocking_chain(
             callee is None
             or callee.is_async
             or not callee.chain
+            or 1 + len(callee.chain) > MAX_CHAIN_FUNCTIONS
             or not runs_body(model, call, callee)
         ):
             continue
