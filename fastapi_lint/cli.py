@@ -103,6 +103,11 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
 
     settings = job.settings
     diagnostics = check_source(source, path, settings.rule_options(), settings.selection_for(path))
+    if job.fix:
+        # Only the fix path imports the fixers (and libcst).
+        from fastapi_lint.fixes import attach_fixes
+
+        diagnostics = attach_fixes(source, diagnostics)
     return _findings(path, source, diagnostics, NoqaMap(source)), diagnostics
 
 

@@ -25,15 +25,30 @@ def _project(tmp_path: Path) -> Path:
 
 def _cli(project: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "fastapi_lint.cli", "check", "--output-format", "json", "--exit-zero", "."],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "fastapi_lint.cli",
+            "check",
+            "--output-format",
+            "json",
+            "--exit-zero",
+            ".",
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
 def _flake8(project: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "flake8", "--select", "API", "--jobs", "2", "--exit-zero", "."],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -20,7 +20,9 @@ from tests.fixture_support import fixture_files
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
 )
-settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+settings.register_profile(
+    "long", max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 FIXTURES = [path.read_text(encoding="utf-8") for path in fixture_files()]

@@ -33,7 +33,16 @@ def _check(source: str | bytes, name: str = "app/module.py") -> list[tuple[int, 
         ("x = " + "f(" * 1000 + ")" * 1000 + "\n", ""),
         ("if True:\n\tx = 1\n        y = 2\n", ""),
     ],
-    ids=["syntax", "null-bytes", "non-utf8", "unknown-codec", "chained-plus", "nested-lists", "nested-calls", "mixed-tabs"],
+    ids=[
+        "syntax",
+        "null-bytes",
+        "non-utf8",
+        "unknown-codec",
+        "chained-plus",
+        "nested-lists",
+        "nested-calls",
+        "mixed-tabs",
+    ],
 )
 def test_bad_input_gives_one_line_error_or_findings(source: str | bytes, fragment: str) -> None:
     try:
@@ -87,7 +96,10 @@ def test_python_312_syntax_is_unparsable_before_312() -> None:
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "fastapi_lint.cli", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -130,7 +142,9 @@ def test_nothing_is_executed(tmp_path: Path) -> None:
         """
     )
     (project / "app" / "__init__.py").write_text(payload)
-    (project / "app" / "services.py").write_text(payload + "\nimport requests\ndef fetch():\n    return requests.get('x')\n")
+    (project / "app" / "services.py").write_text(
+        payload + "\nimport requests\ndef fetch():\n    return requests.get('x')\n"
+    )
     (project / "app" / "main.py").write_text(
         "from fastapi import FastAPI\nfrom app.services import fetch\n"
         "app = FastAPI()\n\n@app.get('/')\nasync def root() -> dict:\n    return fetch()\n"
@@ -141,7 +155,10 @@ def test_nothing_is_executed(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr, result.stderr
     flake8 = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "API", "."],
-        cwd=project, capture_output=True, text=True, timeout=300,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert "Traceback" not in flake8.stderr, flake8.stderr
     assert not marker.exists()
@@ -185,13 +202,23 @@ def test_same_findings_on_every_python_version() -> None:
         pytest.skip("no other Python interpreters installed")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     reference = subprocess.run(
-        [sys.executable, "-c", _DUMP], cwd=REPO, capture_output=True, text=True, env=env, timeout=600
+        [sys.executable, "-c", _DUMP],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert reference.returncode == 0, reference.stderr
     expected = json.loads(reference.stdout)
     for interpreter in interpreters:
         result = subprocess.run(
-            [interpreter, "-c", _DUMP], cwd=REPO, capture_output=True, text=True, env=env, timeout=600
+            [interpreter, "-c", _DUMP],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
         )
         assert result.returncode == 0, (interpreter, result.stderr[-2000:])
         assert json.loads(result.stdout) == expected, interpreter

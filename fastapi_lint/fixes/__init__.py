@@ -1,0 +1,187 @@
+"""Autofixes: computed only on the fix path (``--fix``, ``--diff``, editors' quick fixes).
+
+Detection never imports this package, so a plain run pays nothing for it.
+A fix is a set of text edits (1-based lines, 0-based *character* columns)
+computed from the diagnostics of one module. Replacements are built from the
+original source text, so formatting and comments around them are kept;
+imports are added with libcst's ``AddImportsVisitor``, which places them as a
+person would. Every fix is checked before it is offered: the fixed module
+must still parse.
+
+Safety follows ruff: a safe fix keeps the program's meaning apart from the
+problem it solves; an unsafe one may change behaviour (``--unsafe-fixes``).
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Iterable
+from typing import Callable, Optional
+
+from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
+
+Fixer = Callable[["FixContext", Diagnostic], Optional[Fix]]
+
+
+class FixContext:
+    """The module being fixed: its text, its tree and positions, parsed once."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = source.splitlines(keepends=True)
+        self.tree = ast.parse(source)
+        self.parents: dict[int, ast.AST] = {}
+        self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if hasattr(node, "lineno") and hasattr(node, "col_offset"):
+                self.by_start.setdefault((node.lineno, node.col_offset), []).append(node)
+
+    # ---------------------------------------------------------------- positions
+    def char_col(self, line: int, byte_col: int) -> int:
+        """ast columns count UTF-8 bytes; edits count characters."""
+        if not 1 <= line <= len(self.lines):
+            return byte_col
+        return len(
+            self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="replace")
+        )
+
+    def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
+        return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    def replace(self, node: ast.AST, content: str) -> Edit:
+        return Edit(
+            start_line=node.lineno,  # type: ignore[attr-defined]
+            start_col=self.char_col(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            end_line=node.end_lineno,  # type: ignore[attr-defined]
+            end_col=self.char_col(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
+            content=content,
+        )
+
+    def insert_before(self, node: ast.AST, content: str) -> Edit:
+        line = node.lineno  # type: ignore[attr-defined]
+        col = self.char_col(line, node.col_offset)  # type: ignore[attr-defined]
+        return Edit(line, col, line, col, content)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    # ---------------------------------------------------------------- names
+    def module_imports(self, module: str) -> str | None:
+        """The local name a top-level ``import module [as x]`` binds, if any."""
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name == module:
+                        return alias.asname or module
+        return None
+
+    def binds_name(self, name: str) -> bool:
+        for node in ast.walk(self.tree):
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node.name == name
+            ):
+                return True
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return True
+            if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
+                return True
+        return False
+
+    def import_edit(self, module: str, name: str | None = None) -> Edit | None:
+        """The edit adding ``import module`` (or ``from module import name``), placed by libcst."""
+        import libcst as cst
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
+        try:
+            tree = cst.parse_module(self.source)
+            context = CodemodContext()
+            AddImportsVisitor.add_needed_import(context, module, name)
+            rewritten = AddImportsVisitor(context).transform_module(tree).code
+        except Exception:  # libcst cannot parse every new syntax: then no fix
+            return None
+        return line_edit(self.source, rewritten)
+
+
+def line_edit(original: str, rewritten: str) -> Edit | None:
+    """One edit replacing the lines that differ between two versions of a text."""
+    if original == rewritten:
+        return None
+    old = original.splitlines(keepends=True)
+    new = rewritten.splitlines(keepends=True)
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(old), len(new)) - prefix
+        and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
+    ):
+        suffix += 1
+    replaced = "".join(new[prefix : len(new) - suffix])
+    start_line = prefix + 1
+    end_line = len(old) - suffix + 1
+    return Edit(start_line, 0, end_line, 0, replaced)
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """Apply edits (assumed not to overlap) to a text."""
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, col: int) -> int:
+        index = min(max(line - 1, 0), len(starts) - 1)
+        return min(starts[index] + col, len(source))
+
+    spans = sorted(
+        (
+            (offset(e.start_line, e.start_col), offset(e.end_line, e.end_col), e.content)
+            for e in edits
+        ),
+        reverse=True,
+    )
+    for start, end, content in spans:
+        source = source[:start] + content + source[end:]
+    return source
+
+
+def _parses(source: str, fix: Fix) -> bool:
+    try:
+        ast.parse(apply_edits(source, fix.edits))
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def attach_fixes(source: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics with their fixes, where a rule has one that applies here."""
+    from fastapi_lint.fixes.rules import FIXERS
+
+    if not any(d.code in FIXERS and d.fix is None for d in diagnostics):
+        return diagnostics
+    try:
+        context = FixContext(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return diagnostics
+    result = []
+    for diagnostic in diagnostics:
+        fixer = FIXERS.get(diagnostic.code)
+        fix = None
+        if fixer is not None and diagnostic.fix is None:
+            try:
+                fix = fixer(context, diagnostic)
+            except (ValueError, IndexError, AttributeError, RecursionError):
+                fix = None  # no fix rather than a wrong one
+            if fix is not None and not _parses(source, fix):
+                fix = None
+        result.append(dataclasses.replace(diagnostic, fix=fix) if fix is not None else diagnostic)
+    return result

@@ -1,0 +1,305 @@
+"""The fix of each fixable rule. A fixer returns None when its shape does not apply."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
+from fastapi_lint.fixes import FixContext, Fixer
+
+# Expression statement, assignment value, return value, argument: positions
+# where `await x` needs no parentheses.
+_BARE_AWAIT_PARENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return, ast.keyword, ast.Call)
+
+
+def _call_at(context: FixContext, diagnostic: Diagnostic) -> ast.Call | None:
+    """The call the diagnostic is about: `a.b().c()` and `a.b()` start at the same place."""
+    for node in context.nodes_at(diagnostic.line, diagnostic.col, ast.Call):
+        assert isinstance(node, ast.Call)
+        if (node.end_lineno, node.end_col_offset) == (diagnostic.end_line, diagnostic.end_col):
+            return node
+    return None
+
+
+def fix_blocking_sleep(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API102: ``time.sleep(x)`` -> ``await asyncio.sleep(x)`` (safe), adding ``import asyncio``."""
+    call = _call_at(context, diagnostic)
+    if call is None or call.keywords or len(call.args) > 1:
+        return None
+    parent = context.parent(call)
+    if isinstance(parent, ast.Await):
+        return None
+    asyncio_name = context.module_imports("asyncio")
+    edits: list[Edit] = []
+    if asyncio_name is None:
+        if context.binds_name("asyncio"):
+            return None  # something else is called `asyncio` here
+        import_edit = context.import_edit("asyncio")
+        if import_edit is None:
+            return None
+        edits.append(import_edit)
+        asyncio_name = "asyncio"
+    arguments = context.text(call.args[0]) if call.args else ""
+    replacement = f"await {asyncio_name}.sleep({arguments})"
+    in_call_args = isinstance(parent, ast.Call) and call is not parent.func
+    if not isinstance(parent, _BARE_AWAIT_PARENTS) or (
+        isinstance(parent, ast.Call) and not in_call_args
+    ):
+        replacement = f"({replacement})"
+    edits.append(context.replace(call, replacement))
+    return Fix("Replace with `await asyncio.sleep(...)`", safe=True, edits=tuple(edits))
+
+
+def fix_unawaited_session_call(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API302: insert the missing ``await`` where the call is a statement or an assigned value."""
+    call = _call_at(context, diagnostic)
+    if call is None:
+        return None
+    parent = context.parent(call)
+    if isinstance(parent, ast.Expr) or (
+        isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call
+    ):
+        return Fix("Add `await`", safe=True, edits=(context.insert_before(call, "await "),))
+    return None
+
+
+_ENV_LOOKUPS = {("os", "getenv"), ("environ", "get")}
+
+
+def fix_secret_env_fallback(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API502: ``os.getenv("SECRET_KEY", "literal")`` -> ``os.environ["SECRET_KEY"]`` (unsafe)."""
+    literals = context.nodes_at(diagnostic.line, diagnostic.col, ast.Constant)
+    if not literals:
+        return None
+    literal = literals[0]
+    parent = context.parent(literal)
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "default":
+            return None
+        parent = context.parent(parent)
+    if not isinstance(parent, ast.Call) or not parent.args:
+        return None
+    call = parent
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if (owner_name, func.attr) not in _ENV_LOOKUPS:
+            return None
+        if owner_name == "environ" and isinstance(owner, ast.Attribute):
+            if not (isinstance(owner.value, ast.Name) and owner.value.id == "os"):
+                return None
+    elif not (isinstance(func, ast.Name) and func.id == "getenv"):
+        return None
+    if len(call.args) + len(call.keywords) != 2:
+        return None
+    name_text = context.text(call.args[0])
+    edits: list[Edit] = []
+    os_name = context.module_imports("os")
+    if os_name is None:
+        if context.binds_name("os"):
+            return None
+        import_edit = context.import_edit("os")
+        if import_edit is None:
+            return None
+        edits.append(import_edit)
+        os_name = "os"
+    edits.append(context.replace(call, f"{os_name}.environ[{name_text}]"))
+    return Fix(
+        "Read the variable with `os.environ[...]` (fails fast when it is unset)",
+        safe=False,
+        edits=tuple(edits),
+    )
+
+
+def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API206: ``@app.on_event`` handlers -> one ``lifespan`` passed to ``FastAPI(...)`` (unsafe).
+
+    Only when every handler is a decorator on an app created in this module by
+    a plain ``app = FastAPI(...)`` without its own ``lifespan``. One fix moves
+    all of the app's handlers, startup ones before ``yield``, shutdown after.
+    """
+    decorator = _call_at(context, diagnostic)
+    if decorator is None or not isinstance(decorator.func, ast.Attribute):
+        return None
+    if decorator.func.attr != "on_event" or not isinstance(decorator.func.value, ast.Name):
+        return None
+    app_name = decorator.func.value.id
+    creation = _app_creation(context.tree, app_name)
+    if creation is None or any(k.arg == "lifespan" for k in creation.value.keywords):  # type: ignore[attr-defined]
+        return None
+    if context.binds_name("lifespan") or _has_event_calls(context.tree, app_name):
+        return None
+    startup: list[tuple[ast.AST, str, bool]] = []
+    shutdown: list[tuple[ast.AST, str, bool]] = []
+    for statement in context.tree.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for handler_decorator in statement.decorator_list:
+            event = _event_of(handler_decorator, app_name)
+            if event is None:
+                continue
+            if statement.args.args or statement.args.posonlyargs or statement.args.kwonlyargs:
+                return None
+            entry = (handler_decorator, statement.name, isinstance(statement, ast.AsyncFunctionDef))
+            if event == "startup":
+                startup.append(entry)
+            elif event == "shutdown":
+                shutdown.append(entry)
+            else:
+                return None
+    if not startup and not shutdown:
+        return None
+    factory = context.text(creation.value.func)  # type: ignore[attr-defined]
+    body = [
+        "@asynccontextmanager\n",
+        f"async def lifespan(app: {factory}) -> AsyncIterator[None]:\n",
+    ]
+    body += [f"    {'await ' if is_async else ''}{name}()\n" for _, name, is_async in startup]
+    body.append("    yield\n")
+    body += [f"    {'await ' if is_async else ''}{name}()\n" for _, name, is_async in shutdown]
+    body.append("\n\n")
+    above = creation.lineno - 2
+    if above >= 1 and not context.lines[above].strip() and context.lines[above - 1].strip():
+        body.insert(0, "\n")  # two blank lines before a top-level def
+    edits: list[Edit] = [context.insert_before(creation, "".join(body))]
+    call = creation.value  # type: ignore[attr-defined]
+    edits.append(_add_keyword(context, call, "lifespan=lifespan"))
+    for handler_decorator, _, _ in startup + shutdown:
+        line = handler_decorator.lineno  # type: ignore[attr-defined]
+        end = handler_decorator.end_lineno  # type: ignore[attr-defined]
+        edits.append(Edit(line, 0, end + 1, 0, ""))
+    for module, name in (
+        ("contextlib", "asynccontextmanager"),
+        ("collections.abc", "AsyncIterator"),
+    ):
+        if not context.binds_name(name):
+            import_edit = context.import_edit(module, name)
+            if import_edit is None:
+                return None
+            edits.append(import_edit)
+    edits = _merge_import_edits(context, edits)
+    if edits is None:
+        return None
+    return Fix(
+        "Move the `on_event` handlers into a `lifespan` handler", safe=False, edits=tuple(edits)
+    )
+
+
+def _merge_import_edits(context: FixContext, edits: list[Edit]) -> list[Edit] | None:
+    """Two libcst import edits may touch the same lines: redo them as one."""
+    from fastapi_lint.fixes import line_edit
+
+    import_edits = [
+        e for e in edits if e.start_col == 0 and e.end_col == 0 and "import" in e.content
+    ]
+    if len(import_edits) < 2:
+        return edits
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    try:
+        tree = cst.parse_module(context.source)
+        codemod = CodemodContext()
+        AddImportsVisitor.add_needed_import(codemod, "contextlib", "asynccontextmanager")
+        AddImportsVisitor.add_needed_import(codemod, "collections.abc", "AsyncIterator")
+        rewritten = AddImportsVisitor(codemod).transform_module(tree).code
+    except Exception:
+        return None
+    merged = line_edit(context.source, rewritten)
+    if merged is None:
+        return None
+    return [e for e in edits if e not in import_edits] + [merged]
+
+
+def _app_creation(tree: ast.Module, app_name: str) -> ast.Assign | None:
+    for statement in tree.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and statement.targets[0].id == app_name
+            and isinstance(statement.value, ast.Call)
+            and (
+                (
+                    isinstance(statement.value.func, ast.Name)
+                    and statement.value.func.id == "FastAPI"
+                )
+                or (
+                    isinstance(statement.value.func, ast.Attribute)
+                    and statement.value.func.attr == "FastAPI"
+                )
+            )
+        ):
+            return statement
+    return None
+
+
+def _has_event_calls(tree: ast.Module, app_name: str) -> bool:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("add_event_handler", "on_event")
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == app_name
+            and not _is_decorator_position(tree, node)
+        ):
+            return True
+    return False
+
+
+def _is_decorator_position(tree: ast.Module, call: ast.Call) -> bool:
+    return any(
+        call in statement.decorator_list
+        for statement in tree.body
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+
+
+def _event_of(decorator: ast.expr, app_name: str) -> str | None:
+    if (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "on_event"
+        and isinstance(decorator.func.value, ast.Name)
+        and decorator.func.value.id == app_name
+        and len(decorator.args) == 1
+        and isinstance(decorator.args[0], ast.Constant)
+        and isinstance(decorator.args[0].value, str)
+    ):
+        return decorator.args[0].value
+    return None
+
+
+def _add_keyword(context: FixContext, call: ast.Call, keyword: str) -> Edit:
+    """Insert ``keyword`` as the last argument of ``call``."""
+    end_line = call.end_lineno or call.lineno
+    end_col = context.char_col(end_line, (call.end_col_offset or 1) - 1)  # before `)`
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return Edit(end_line, end_col, end_line, end_col, keyword)
+    last = arguments[-1]
+    last_line = last.end_lineno or last.lineno
+    last_col = context.char_col(last_line, last.end_col_offset or 0)
+    between = context.source.splitlines(keepends=True)[last_line - 1][last_col:]
+    if last_line != end_line or between.strip().startswith(","):
+        # Multi-line call or trailing comma: add a line in the same style.
+        indent = " " * (
+            len(context.lines[last_line - 1]) - len(context.lines[last_line - 1].lstrip())
+        )
+        if between.strip().startswith(","):
+            comma_col = last_col + between.index(",") + 1
+            return Edit(last_line, comma_col, last_line, comma_col, f"\n{indent}{keyword},")
+        return Edit(last_line, last_col, last_line, last_col, f",\n{indent}{keyword}")
+    return Edit(last_line, last_col, last_line, last_col, f", {keyword}")
+
+
+FIXERS: dict[str, Fixer] = {
+    "API102": fix_blocking_sleep,
+    "API302": fix_unawaited_session_call,
+    "API502": fix_secret_env_fallback,
+    "API206": fix_on_event,
+}
