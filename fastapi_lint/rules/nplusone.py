@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
@@ -233,6 +235,10 @@ NEUTRAL_OPTIONS = frozenset(
 )
 BATCH_METHODS = frozenset({"in_", "not_in", "notin_", "any_", "all_"})
 BATCH_FUNCTIONS = frozenset({"any_", "all_", "tuple_"})
+SCHEMA_ATTRIBUTES = frozenset(
+    {"columns", "c", "foreign_keys", "primary_key", "indexes", "constraints", "sorted_tables"}
+)
+COLUMN_METHODS = frozenset({"add_columns", "with_only_columns", "column", "add_column"})
 PAGE_METHODS = frozenset({"offset", "limit", "slice", "yield_per", "fetchmany", "partitions"})
 PASSTHROUGH_BUILTINS = frozenset(
     {"builtins.list", "builtins.sorted", "builtins.tuple", "builtins.reversed"}
@@ -910,6 +916,22 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         return False
     if isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
         return True
+    if isinstance(iterable, ast.Name):
+        # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
+        binding = model.lookup(iterable.id, scope)
+        value = binding.value if binding is not None and binding.unpack_index is None else None
+        if isinstance(value, ast.Dict):
+            return True
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            return all(
+                isinstance(element, (ast.Constant, ast.Tuple, ast.Dict, ast.Name, ast.Attribute))
+                for element in value.elts
+            )
+        return False
+    if isinstance(iterable, ast.Attribute) and iterable.attr in SCHEMA_ATTRIBUTES:
+        return True  # the columns or keys of a table: a fixed schema, not rows
+    if any(word in _unparse(iterable, 200).lower() for word in ("batch", "chunk")):
+        return True  # a loop over batches: one statement per batch of rows
     if isinstance(iterable, ast.Call):
         qualname = model.qualified_name(iterable.func, scope)
         if qualname == "builtins.range" and all(isinstance(a, ast.Constant) for a in iterable.args):
@@ -919,9 +941,9 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         if (
             isinstance(iterable.func, ast.Attribute)
             and iterable.func.attr in ("items", "keys", "values")
-            and isinstance(iterable.func.value, ast.Dict)
+            and not iterable.args
         ):
-            return True
+            return _is_bounded(model, iterable.func.value, scope)
     return False
 
 
@@ -934,6 +956,9 @@ class _Uses:
         self.loop = loop
         self.visited: set[int] = set()
         self.paged = False
+        # The loop variable names a table or statement (`delete(model)`, `text(f"... {table}")`):
+        # a loop over tables, not over rows.
+        self.table_loop = False
         self.is_while = isinstance(loop.node, ast.While)
         self.carried = self._carried_names() if self.is_while else set()
 
@@ -958,7 +983,7 @@ class _Uses:
                 carried.add(name)
         return carried
 
-    def expressions(self, exprs: list[ast.AST], scope: Scope) -> bool:
+    def expressions(self, exprs: Sequence[ast.AST], scope: Scope) -> bool:
         return any(self.expression(e, scope) for e in exprs)
 
     def expression(self, expr: ast.AST, scope: Scope) -> bool:
@@ -977,7 +1002,25 @@ class _Uses:
                     continue
                 if isinstance(func, ast.Name) and func.id in BATCH_FUNCTIONS:
                     continue
+                if isinstance(func, ast.Attribute) and func.attr in COLUMN_METHODS:
+                    stack.append(func.value)
+                    if self.expressions(node.args, scope):
+                        self.table_loop = True  # per-item columns: one statement shape per item
+                    continue
+                if self._project_function(node, scope):
+                    continue  # a statement built by a helper: it may batch (`in_()`) inside
+                builder = self._statement_builder(node, scope)
+                if builder is not None:
+                    if builder == "sqlalchemy.text" and node.args and _has_limit(node.args[0]):
+                        self.paged = True
+                    structure = [*node.args, *(k.value for k in node.keywords)]
+                    if self.expressions(structure, scope):
+                        self.table_loop = True
+                    continue
             if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+                stack.append(node.value)  # `ids[i : i + size]`: a chunk, not one item
                 continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 if self._name_uses(node, scope):
@@ -985,6 +1028,65 @@ class _Uses:
                 continue
             stack.extend(ast.iter_child_nodes(node))
         return found
+
+    def _project_function(self, call: ast.Call, scope: Scope) -> bool:
+        target = self.model.call_target(call, scope)
+        if target is None or target.startswith(("builtins.", "sqlalchemy.", "sqlmodel.")):
+            return False
+        if any(function.qualname == target for function in self.model.functions):
+            return True
+        project = self.model.project
+        return project is not None and project.function(target) is not None
+
+    def _statement_builder(self, call: ast.Call, scope: Scope) -> str | None:
+        func = call.func
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        if isinstance(func, ast.Attribute) and not isinstance(
+            func.value, (ast.Name, ast.Attribute)
+        ):
+            return None
+        qualname = self.model.qualified_name(func, scope)
+        if qualname is None:
+            return None
+        qualname = stubs.canonical(qualname)
+        if qualname in ("sqlalchemy.sql.text", "sqlmodel.text"):
+            return "sqlalchemy.text"
+        return qualname if qualname in STATEMENT_FUNCTIONS else None
+
+    def statement_from_loop(self, expr: ast.AST, scope: Scope, depth: int = 0) -> bool:
+        """Whether the statement run is the loop variable itself, or built on it."""
+        node = expr
+        while depth <= MAX_DEPTH:
+            depth += 1
+            if isinstance(node, ast.Await):
+                node = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if self._statement_builder(node, scope) is not None:
+                    return False
+                node = node.func.value
+            elif isinstance(node, ast.Call):
+                if self._statement_builder(node, scope) is not None or not node.args:
+                    return False
+                node = node.args[0]
+            elif isinstance(node, ast.Name):
+                binding = self.flow.binding_of(node, self._scope_of(node, scope))
+                if binding is None:
+                    return False
+                if binding.node is self.loop.node:
+                    return True
+                if (
+                    binding.value is not None
+                    and binding.unpack_index is None
+                    and _contains(self.loop.node, binding.node)
+                ):
+                    node = binding.value
+                    scope = binding.scope
+                    continue
+                return False
+            else:
+                return False
+        return False
 
     def _name_uses(self, name: ast.Name, scope: Scope) -> bool:
         from fastapi_lint.semantic.model import BindingKind
@@ -1024,6 +1126,52 @@ class _Uses:
                         continue  # the first iterable runs in the enclosing scope
                 return scope
         return default
+
+
+_LIMIT_SQL = re.compile(r"\b(LIMIT|FETCH\s+(FIRST|NEXT)|TOP)\b", re.IGNORECASE)
+
+
+def _has_limit(node: ast.AST) -> bool:
+    """A raw SQL string (or f-string) that pages with LIMIT / FETCH FIRST."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Constant) and isinstance(child.value, str):
+            if _LIMIT_SQL.search(child.value):
+                return True
+    return False
+
+
+_EXITS = (ast.Return, ast.Break, ast.Raise)
+
+
+def _leaves_loop_after(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
+    """Whether every path through ``call`` leaves the loop (return/break/raise) in the same pass."""
+    if isinstance(loop, ast.comprehension):
+        return False
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(ancestor, field, None)
+            if isinstance(block, list) and any(statement is child for statement in block):
+                index = next(i for i, statement in enumerate(block) if statement is child)
+                if any(isinstance(statement, _EXITS) for statement in block[index:]):
+                    return True
+        if ancestor is loop:
+            return False
+        child = ancestor
+    return False
+
+
+def _pages(loop: ast.AST) -> bool:
+    """Whether a loop body pages through rows anywhere (`.limit()`, `LIMIT` in raw SQL)."""
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in PAGE_METHODS:
+                return True
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _LIMIT_SQL.search(node.value):
+                return True
+    return False
 
 
 def _query_chain(model: ModuleModel, call: ast.Call) -> ast.Call:
@@ -1122,19 +1270,32 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         if found is None:
             continue
         display, target = found
+        entity: list[ast.AST] = []
         if func.attr == "query":
             chain = _query_chain(model, call)
             arguments: list[ast.AST] = _chain_arguments(chain, call)
+            entity = list(call.args)
+            arguments = [a for a in arguments if not any(a is e for e in entity)]
+        elif func.attr in GET_METHODS:
+            entity = list(call.args[:1])
+            arguments = [*call.args[1:], *(k.value for k in call.keywords)]
         else:
             arguments = [*call.args, *(k.value for k in call.keywords)]
         for loop in loops:
             if loop.scope is None or _is_bounded(model, loop.iterable, loop.scope):
                 continue
+            if _leaves_loop_after(model, call, loop.node):
+                continue  # `if found: row = db.get(...); return row`: at most once per loop
             uses = _Uses(model, flow, loop)
-            if not uses.expressions(arguments, ref.scope):
+            if entity and uses.expressions(entity, ref.scope):
+                continue  # a loop over model classes: one query per table
+            if func.attr in EXECUTE_METHODS and call.args:
+                if uses.statement_from_loop(call.args[0], ref.scope):
+                    continue  # a loop over statements
+            if not uses.expressions(arguments, ref.scope) or uses.table_loop:
                 continue
-            if uses.is_while and uses.paged:
-                continue  # paging through a table with limit/offset
+            if uses.is_while and (uses.paged or _pages(loop.node)):
+                continue  # paging through a table with limit/offset: a batch per iteration
             reporter.report(
                 "API401",
                 call,
