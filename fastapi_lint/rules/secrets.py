@@ -21,17 +21,19 @@ walks the tree itself.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from fastapi_lint.registry import Family, Rule
+from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules.secret_patterns import (
     find_credential,
     is_secret_like_name,
     is_secret_value,
     is_url_password_secret,
     redact,
+    split_name_words,
     url_password,
 )
 from fastapi_lint.semantic import stubs
@@ -74,6 +76,8 @@ API501 = Rule(
 API502 = Rule(
     code="API502",
     name="secret-env-fallback",
+    fix=FixAvailability.UNSAFE,
+    fix_description='Replaces `os.getenv(NAME, "literal")` with `os.environ[NAME]`: unsafe, because the program now fails at start-up when the variable is unset.',
     message="`{lookup}` falls back to the hardcoded secret {value} when `{variable}` is unset; fail instead of shipping a default",
     summary="Checks for environment lookups of secrets with a hardcoded fallback value.",
     why=(
@@ -223,6 +227,10 @@ API508 = Rule(
 
 # Header names whose literal value (``Bearer <credential>``) is a credential.
 _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+# Compared with a secret-like name, these values are code detecting an
+# unconfigured placeholder, not a credential.
+_PLACEHOLDER_CHECK_RE = re.compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
 
 # Precedence among findings on one literal (RULES.md): lower wins.
 _RANK = {"API504": 0, "API503": 1, "API502": 2, "API506": 3, "API505": 4, "API501": 5}
@@ -456,7 +464,7 @@ class _Checker:
 
     def name_assignment(self, name: str | None, literal: ast.AST) -> None:
         """API501 for ``name = literal`` in any of its forms."""
-        if name is None or not isinstance(literal, ast.Constant):
+        if name is None or not isinstance(literal, ast.Constant) or " " in name:
             return
         value = _text(literal)
         if not value:
@@ -467,9 +475,30 @@ class _Checker:
                 return
         elif not self.secret_name(name):
             return
-        if not self.secret_value(value) or self.in_example_data(literal):
+        if not self.secret_value(value) or split_name_words(value) == split_name_words(
+            name.rsplit(".", 1)[-1]
+        ):
+            return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
+        if self.in_example_data(literal) or self.in_enum_body(literal):
             return
         self.offer("API501", literal, name=name, value=redact(value))
+
+    def in_enum_body(self, literal: ast.AST) -> bool:
+        """An enum member (``class Grant(str, Enum): PASSWORD = "pw"``) is a constant, not a secret."""
+        statement = self.model.parent(literal)
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return False
+        class_node = self.model.parent(statement)
+        if not isinstance(class_node, ast.ClassDef):
+            return False
+        class_info = self.model.class_by_node.get(id(class_node))
+        if class_info is None:
+            return False
+        for base in class_node.bases:
+            qualname = self.model.qualified_name(base, class_info.outer) or ""
+            if qualname.startswith("enum.") or qualname.endswith("Enum"):
+                return True
+        return False
 
     # ----------------------------------------------------------- run
     def run(self) -> None:
@@ -584,13 +613,24 @@ class _Checker:
             self.name_assignment(_target_name(target), literal)
 
     def check_dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values):
-            if (
-                isinstance(key, ast.Constant)
-                and isinstance(key.value, str)
-                and isinstance(value, ast.Constant)
+        pairs = [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and isinstance(value, ast.Constant)
+        ]
+        for name, value in pairs:
+            if "." in name:
+                continue  # a dotted path (``"app.routes.get_credentials"``) is no variable name
+            if any(
+                other is not value and other.value == value.value and not self.secret_name(key)
+                for key, other in pairs
             ):
-                self.name_assignment(key.value, value)
+                # A mapping table: ``{"tel": "textbox", "password": "textbox"}``,
+                # ``{"pass": "password", "passwd": "password"}``.
+                continue
+            self.name_assignment(name, value)
 
     def check_compare(self, node: ast.Compare) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
@@ -604,6 +644,9 @@ class _Checker:
                     func = name_side.func
                     if isinstance(func, ast.Attribute) and func.attr == "get" and name_side.args:
                         name = _text(name_side.args[0])
+                value = _text(literal)
+                if value and _PLACEHOLDER_CHECK_RE.search(value):
+                    continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
                 self.name_assignment(name, literal)
 
     def check_defaults(self) -> None:
