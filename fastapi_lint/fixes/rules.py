@@ -131,8 +131,8 @@ def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
         return None
     if context.binds_name("lifespan") or _has_event_calls(context.tree, app_name):
         return None
-    startup: list[tuple[ast.AST, str, bool]] = []
-    shutdown: list[tuple[ast.AST, str, bool]] = []
+    startup: list[tuple[ast.expr, str, bool]] = []
+    shutdown: list[tuple[ast.expr, str, bool]] = []
     for statement in context.tree.body:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
@@ -164,11 +164,12 @@ def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     if above >= 1 and not context.lines[above].strip() and context.lines[above - 1].strip():
         body.insert(0, "\n")  # two blank lines before a top-level def
     edits: list[Edit] = [context.insert_before(creation, "".join(body))]
-    call = creation.value  # type: ignore[attr-defined]
+    call = creation.value
+    assert isinstance(call, ast.Call)
     edits.append(_add_keyword(context, call, "lifespan=lifespan"))
     for handler_decorator, _, _ in startup + shutdown:
-        line = handler_decorator.lineno  # type: ignore[attr-defined]
-        end = handler_decorator.end_lineno  # type: ignore[attr-defined]
+        line = handler_decorator.lineno
+        end = handler_decorator.end_lineno or line
         edits.append(Edit(line, 0, end + 1, 0, ""))
     for module, name in (
         ("contextlib", "asynccontextmanager"),
@@ -179,9 +180,10 @@ def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
             if import_edit is None:
                 return None
             edits.append(import_edit)
-    edits = _merge_import_edits(context, edits)
-    if edits is None:
+    merged = _merge_import_edits(context, edits)
+    if merged is None:
         return None
+    edits = merged
     return Fix(
         "Move the `on_event` handlers into a `lifespan` handler", safe=False, edits=tuple(edits)
     )
@@ -282,8 +284,8 @@ def _add_keyword(context: FixContext, call: ast.Call, keyword: str) -> Edit:
     if not arguments:
         return Edit(end_line, end_col, end_line, end_col, keyword)
     last = arguments[-1]
-    last_line = last.end_lineno or last.lineno
-    last_col = context.char_col(last_line, last.end_col_offset or 0)
+    last_line = getattr(last, "end_lineno", None) or getattr(last, "lineno", end_line)
+    last_col = context.char_col(last_line, getattr(last, "end_col_offset", None) or 0)
     between = context.source.splitlines(keepends=True)[last_line - 1][last_col:]
     if last_line != end_line or between.strip().startswith(","):
         # Multi-line call or trailing comma: add a line in the same style.
