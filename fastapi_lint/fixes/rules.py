@@ -284,7 +284,7 @@ def _add_keyword(context: FixContext, call: ast.Call, keyword: str) -> Edit:
     if not arguments:
         return Edit(end_line, end_col, end_line, end_col, keyword)
     last = arguments[-1]
-    last_line = getattr(last, "end_lineno", None) or getattr(last, "lineno", end_line)
+    last_line: int = getattr(last, "end_lineno", None) or getattr(last, "lineno", None) or end_line
     last_col = context.char_col(last_line, getattr(last, "end_col_offset", None) or 0)
     between = context.source.splitlines(keepends=True)[last_line - 1][last_col:]
     if last_line != end_line or between.strip().startswith(","):
