@@ -29,9 +29,7 @@ from pathlib import Path, PurePosixPath
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DEST = REPO_ROOT.parent / "scratch" / "corpus"
 DEFAULT_LIST = Path(__file__).resolve().parent / "corpus.txt"
-ROUTE_METHODS = frozenset(
-    {"get", "post", "put", "patch", "delete", "api_route", "websocket"}
-)
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket"})
 WEB_MODULES = frozenset({"fastapi", "starlette"})
 SOURCE_MARKER = ".corpus-source"  # records "sdist" or "wheel"
 PIP_TIMEOUT = 1200  # seconds per download attempt
@@ -72,16 +70,25 @@ def read_list(path: Path) -> list[tuple[str, str]]:
 def pip_download(name: str, version: str, into: Path) -> Path:
     """Download ``name==version`` into ``into``; return the archive path."""
     base = [
-        sys.executable, "-m", "pip", "download", "--no-deps",
-        "--disable-pip-version-check", "--ignore-requires-python", "-q",
-        "-d", str(into),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--ignore-requires-python",
+        "-q",
+        "-d",
+        str(into),
         f"{name}=={version}",
     ]
     errors = []
     for flag in ("--no-binary", "--only-binary"):
         proc = subprocess.run(
             [*base, flag, ":all:"],
-            capture_output=True, text=True, timeout=PIP_TIMEOUT,
+            capture_output=True,
+            text=True,
+            timeout=PIP_TIMEOUT,
         )
         archives = [p for p in into.iterdir() if p.is_file()]
         if proc.returncode == 0 and archives:
@@ -113,8 +120,7 @@ def unpack(archive: Path, target: Path) -> None:
     if archive.name.endswith((".zip", ".whl")):
         with zipfile.ZipFile(archive) as zf:
             entries = [
-                (info, _safe_parts(info.filename))
-                for info in zf.infolist() if not info.is_dir()
+                (info, _safe_parts(info.filename)) for info in zf.infolist() if not info.is_dir()
             ]
             safe = [(i, p) for i, p in entries if p]
             skip = _strip_top([p for _, p in safe])
@@ -174,9 +180,7 @@ def _imports_web(tree: ast.AST) -> bool:
 def _count_routes(tree: ast.AST) -> int:
     count = 0
     for node in ast.walk(tree):
-        if not isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         for deco in node.decorator_list:
             if (
@@ -209,7 +213,7 @@ def scan(root: Path) -> Stats:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Download and summarise the fastapi-lint corpus.")
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
     parser.add_argument("--list", type=Path, default=DEFAULT_LIST)
     args = parser.parse_args(argv)
@@ -217,10 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     if dest == REPO_ROOT or REPO_ROOT in dest.parents:
         parser.error(f"--dest must be outside the repository ({REPO_ROOT})")
 
-    header = (
-        f"{'member':<36} {'src':<6} {'py files':>8} {'lines':>10} "
-        f"{'fastapi':>8} {'routes':>7}"
-    )
+    header = f"{'member':<36} {'src':<6} {'py files':>8} {'lines':>10} {'fastapi':>8} {'routes':>7}"
     print(f"corpus: {dest}")
     print(header)
     print("-" * len(header))
@@ -230,8 +231,13 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{name}=={version}"
         try:
             target, status = fetch(name, version, dest)
-        except (OSError, RuntimeError, subprocess.SubprocessError,
-                tarfile.TarError, zipfile.BadZipFile) as exc:
+        except (
+            OSError,
+            RuntimeError,
+            subprocess.SubprocessError,
+            tarfile.TarError,
+            zipfile.BadZipFile,
+        ) as exc:
             failed.append(label)
             print(f"{label:<36} FAILED: {exc}", flush=True)
             continue
