@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Optional, Union
 
 # starlette/routing.py: PARAM_REGEX
@@ -88,6 +89,7 @@ def same_path(first: str, second: str) -> bool:
     return parse_path(first).normalized == parse_path(second).normalized
 
 
+@lru_cache(maxsize=4096)
 def covers(earlier: str, later: str) -> Optional[bool]:
     """Whether every URL path matched by ``later`` is matched by ``earlier``.
 
@@ -97,8 +99,42 @@ def covers(earlier: str, later: str) -> Optional[bool]:
     second = parse_path(later)
     if not is_known(first) or not is_known(second):
         return None
+    if not first.params:
+        return earlier == later
+    # Fast negative: one URL the later route matches that the earlier one does not.
+    if not _regex(first).match(_sample(second)):
+        return False
     alphabet = _representatives(first.literals + second.literals)
     return _includes(_Automaton(first), _Automaton(second), alphabet)
+
+
+_CONVERTOR_REGEX = {
+    "str": "[^/]+",
+    "path": ".*",
+    "int": "[0-9]+",
+    "float": r"[0-9]+(\.[0-9]+)?",
+    "uuid": "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+}
+_SAMPLES = {
+    "str": "x",
+    "path": "x",
+    "int": "1",
+    "float": "1",
+    "uuid": "12345678-1234-1234-1234-123456789abc",
+}
+
+
+def _regex(template: PathTemplate) -> re.Pattern[str]:
+    """Starlette's compiled path regex (``compile_path``)."""
+    body = "".join(
+        re.escape(p) if isinstance(p, str) else f"(?:{_CONVERTOR_REGEX[p.convertor]})"
+        for p in template.parts
+    )
+    return re.compile(f"^{body}$", re.DOTALL)
+
+
+def _sample(template: PathTemplate) -> str:
+    return "".join(p if isinstance(p, str) else _SAMPLES[p.convertor] for p in template.parts)
 
 
 # ------------------------------------------------------------ automata

@@ -11,10 +11,11 @@ path semantics are Starlette's (``route_paths``).
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.registry import Family, Rule
+from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules import route_paths
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
@@ -129,6 +130,8 @@ API205 = Rule(
 API206 = Rule(
     code="API206",
     name="deprecated-on-event",
+    fix=FixAvailability.UNSAFE,
+    fix_description="Moves the app's `@app.on_event` handlers into one `lifespan` async context manager passed to `FastAPI(lifespan=...)`, when the app is created in the same module: unsafe, because handler order and error handling at start-up change subtly.",
     message="`{call}` is deprecated; move this code into a `lifespan` handler",
     summary="Checks for `on_event(...)` and `add_event_handler(...)` on a FastAPI app or router.",
     why=(
@@ -291,20 +294,42 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return None
 
 
+@dataclass
+class _FunctionBody:
+    returns: list[ast.Return]
+    is_generator: bool
+    scope: Optional[Scope]
+
+
+# Per module: the return statements and yields of each function (a cache, dropped with the model).
+_BODIES: weakref.WeakKeyDictionary[ModuleModel, dict[int, _FunctionBody]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _returns_and_yields(
     model: ModuleModel, function: FunctionInfo
 ) -> tuple[list[ast.Return], bool, Scope | None]:
-    returns: list[ast.Return] = []
-    scope = None
-    for ref in model.nodes[ast.Return]:
-        if ref.scope.code_function is function:
-            returns.append(ref.node)  # type: ignore[arg-type]
-            scope = ref.scope
-    is_generator = any(
-        ref.scope.code_function is function
-        for ref in model.nodes[ast.Yield] + model.nodes[ast.YieldFrom]
-    )
-    return returns, is_generator, scope
+    bodies = _BODIES.get(model)
+    if bodies is None:
+        bodies = {}
+        for ref in model.nodes[ast.Return]:
+            owner = ref.scope.code_function
+            if owner is not None:
+                body = bodies.setdefault(id(owner.node), _FunctionBody([], False, None))
+                body.returns.append(ref.node)  # type: ignore[arg-type]
+                body.scope = ref.scope
+        for ref in model.nodes[ast.Yield] + model.nodes[ast.YieldFrom]:
+            owner = ref.scope.code_function
+            if owner is not None:
+                bodies.setdefault(
+                    id(owner.node), _FunctionBody([], False, None)
+                ).is_generator = True
+        _BODIES[model] = bodies
+    found = bodies.get(id(function.node))
+    if found is None:
+        return [], False, None
+    return found.returns, found.is_generator, found.scope
 
 
 def _is_response_type(model: ModuleModel, type_name: str, depth: int = 0) -> bool:
@@ -577,6 +602,11 @@ def _exclusive(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
             continue
         if index == 0 or position == 0:
             return False
+        if not isinstance(node, (ast.If, ast.Try)) and type(node).__name__ not in (
+            "TryStar",
+            "Match",
+        ):
+            return False
         first_child, second_child = first_path[index - 1], second_path[position - 1]
         return _different_branches(node, first_child, second_child)
     return False
@@ -604,8 +634,7 @@ def _different_branches(node: ast.AST, first: ast.AST, second: ast.AST) -> bool:
 
 
 def _message_line(route: RouteInfo) -> int:
-    if _is_decorator(route):
-        return route.function.node.lineno
+    """Where a message points for an earlier route: its decorator or `add_api_route` call."""
     return route.registration.lineno
 
 
@@ -664,6 +693,8 @@ def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Regis
                 e
                 for e in earlier_ones
                 if method in e.methods  # type: ignore[operator]
+                # The same function on both paths: the "shadowed" request runs it anyway.
+                and e.route.function is not later.route.function
                 and route_paths.covers(e.route.path, later.route.path)  # type: ignore[arg-type]
             ),
             None,
@@ -737,7 +768,7 @@ class _PathParamBinder:
         self._active.add(key)
         try:
             result = set(self._own_names(model, function, skip_self))
-            for dependency in model.fastapi.param_dependencies(function):
+            for dependency in _param_dependencies(model, function):
                 result |= self._dependency_names(model, dependency, depth)
         finally:
             self._active.discard(key)
@@ -808,6 +839,45 @@ class _PathParamBinder:
         raise _Unsure
 
 
+def _param_dependencies(model: ModuleModel, function: FunctionInfo) -> list[DependencyUse]:
+    """``Depends`` parameters of one function, without collecting its whole module."""
+    from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, DependencyUse
+
+    def depends(node: ast.expr, scope: Scope) -> tuple[bool, ast.expr | None]:
+        if not isinstance(node, ast.Call):
+            return False, None
+        if model.qualified_name(node.func, scope) not in DEPENDS_NAMES:
+            return False, None
+        if node.args:
+            return True, node.args[0]
+        return True, _keyword(node, "dependency")
+
+    args = function.node.args
+    positional = args.posonlyargs + args.args
+    defaults: dict[int, ast.expr] = {}
+    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+        defaults[id(arg)] = value
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        if kw_default is not None:
+            defaults[id(arg)] = kw_default
+    outer = function.outer
+    result = []
+    for arg in positional + args.kwonlyargs:
+        default = defaults.get(id(arg))
+        if default is not None:
+            is_depends, target = depends(default, outer)
+            if is_depends:
+                result.append(DependencyUse(function, arg, target, outer, default))  # type: ignore[arg-type]
+                continue
+        if arg.annotation is not None:
+            _, metadata, meta_scope = model.annotated_metadata(arg.annotation, outer)
+            for meta in metadata:
+                is_depends, target = depends(meta, meta_scope)
+                if is_depends:
+                    result.append(DependencyUse(function, arg, target, meta_scope, meta))  # type: ignore[arg-type]
+    return result
+
+
 def _aliases(node: ast.expr) -> set[str]:
     if not isinstance(node, ast.Call):
         return set()
@@ -857,12 +927,51 @@ def _router_dependencies(
     return result
 
 
+def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
+    """The path parameters a function is expected to receive.
+
+    Left out: a trailing ``{rest:path}`` catch-all (ignoring the rest is the
+    point of a catch-all); a parameter that another path of the same function
+    lacks (one handler deliberately shared by several paths); every parameter
+    of a route serving an HTML page (the page's script reads its URL).
+    """
+    assert route.path is not None
+    template = route_paths.parse_path(route.path)
+    last = template.parts[-1] if template.parts else None
+    wanted = [p.name for p in template.params if not (p is last and p.convertor == "path")]
+    if not wanted:
+        return []
+    for other in model.fastapi.routes_of(route.function):
+        if other is not route and other.path is not None:
+            present = set(route_paths.path_param_names(other.path))
+            wanted = [name for name in wanted if name in present]
+    if wanted and _serves_page(model, route):
+        return []
+    return wanted
+
+
+_PAGE_RESPONSES = frozenset({"HTMLResponse", "TemplateResponse", "FileResponse"})
+
+
+def _serves_page(model: ModuleModel, route: RouteInfo) -> bool:
+    response_class = route.keywords.get("response_class")
+    if response_class is not None and _name_of(response_class) in _PAGE_RESPONSES:
+        return True
+    returns_annotation = route.function.node.returns
+    if returns_annotation is not None and _name_of(returns_annotation) in _PAGE_RESPONSES:
+        return True
+    returns, _, _ = _returns_and_yields(model, route.function)
+    return any(
+        isinstance(r.value, ast.Call) and _name_of(r.value.func) in _PAGE_RESPONSES for r in returns
+    )
+
+
 def _check_unbound(
     model: ModuleModel, reporter: Reporter, route: RouteInfo, binder: _PathParamBinder
 ) -> None:
     if route.path is None or route.function.is_method:
         return
-    wanted = route_paths.path_param_names(route.path)
+    wanted = _checked_path_params(model, route)
     if not wanted:
         return
     function = route.function

@@ -691,6 +691,12 @@ class ModuleModel:
                 index = 2 if short == "Coroutine" else 0
                 if len(elements) > index:
                     return self.annotation_type(elements[index], scope, depth + 1)
+            # A generic project class (`AuthenticationBackend[UP, ID]`) is an instance of it.
+            if outer and (
+                any(c.qualname == outer for c in self.classes)
+                or (self.project is not None and self.project.class_info(outer) is not None)
+            ):
+                return outer
             return None
         if isinstance(annotation, (ast.Name, ast.Attribute)):
             # A type alias (`SessionDep = Annotated[Session, Depends(get_db)]`, here or imported).
