@@ -357,8 +357,10 @@ def _is_response_type(model: ModuleModel, type_name: str, depth: int = 0) -> boo
     return any(_is_response_type(model, base, depth + 1) for base in bases if base != type_name)
 
 
-def _returns_response(model: ModuleModel, value: ast.expr | None, scope: Scope) -> bool:
-    if value is None:
+def _returns_response(
+    model: ModuleModel, value: ast.expr | None, scope: Scope, depth: int = 0
+) -> bool:
+    if value is None or depth > 8:
         return False
     if isinstance(value, ast.IfExp):
         return _returns_response(model, value.body, scope) and _returns_response(
@@ -367,15 +369,42 @@ def _returns_response(model: ModuleModel, value: ast.expr | None, scope: Scope) 
     if isinstance(value, ast.Await):
         value = value.value
     evaluated = model.evaluate(value, scope)
-    if isinstance(evaluated, Instance):
-        return _is_response_type(model, evaluated.type)
+    if isinstance(evaluated, Instance) and _is_response_type(model, evaluated.type):
+        return True
     if evaluated is None or isinstance(evaluated, Member):
         # `templates.TemplateResponse(...)`, a response from a library call we cannot type.
         if isinstance(value, ast.Call):
             callee = model.evaluate(value.func, scope)
             if callee is None or isinstance(callee, Member):
                 return _name_of(value.func).endswith("Response")
+    if isinstance(value, ast.Name):
+        return _transformed_response(model, value, scope, depth)
     return False
+
+
+def _transformed_response(model: ModuleModel, name: ast.Name, scope: Scope, depth: int) -> bool:
+    """``response = await flow.set_cookies(response, ...)``: a helper handed the response
+    back (typically typed with a TypeVar bound to ``Response``); follow the earlier binding."""
+    from fastapi_lint.semantic.model import BindingKind
+
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.kind is not BindingKind.ASSIGN or binding.value is None:
+        return False
+    value = binding.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return False
+    passes_itself = any(
+        isinstance(arg, ast.Name) and arg.id == name.id
+        for arg in [*value.args, *(k.value for k in value.keywords)]
+    )
+    if not passes_itself:
+        return False
+    previous = ast.Name(id=name.id, ctx=ast.Load())
+    previous.lineno = binding.line - 1
+    previous.col_offset = 0
+    return _returns_response(model, previous, binding.scope, depth + 1)
 
 
 # ------------------------------------------------------------ API201 / API202
@@ -526,12 +555,15 @@ def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | 
     returns = route.function.node.returns
     if returns is None:
         return None
-    _, is_generator, _ = _returns_and_yields(model, route.function)
-    if is_generator:
+    returns_found, is_generator, scope = _returns_and_yields(model, route.function)
+    if is_generator or not untyped_annotation(model, returns, route.function.outer):
         return None
-    if untyped_annotation(model, returns, route.function.outer):
-        return returns
-    return None
+    # `-> Any` on a route that only returns Response objects: FastAPI sends them as
+    # they are, the annotation never becomes a response model.
+    if returns_found and scope is not None:
+        if all(_returns_response(model, r.value, scope) for r in returns_found):
+            return None
+    return returns
 
 
 def _display_annotation(annotation: ast.expr) -> str:
