@@ -548,8 +548,8 @@ def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | 
     if declared is not None:
         if isinstance(declared, ast.Constant) and declared.value is None:
             return None
-        scope = _route_context_scope(model, route)
-        return declared if untyped_annotation(model, declared, scope) else None
+        context = _route_context_scope(model, route)
+        return declared if untyped_annotation(model, declared, context) else None
     if _has_star_kwargs(route):
         return None
     returns = route.function.node.returns
