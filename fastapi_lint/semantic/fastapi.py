@@ -40,11 +40,9 @@ class RouteInfo:
     @property
     def display(self) -> str:
         methods = ",".join(self.methods) if self.methods else "ROUTE"
-        return (
-            f"{methods} {self.path}"
-            if self.path is not None
-            else f"{methods} route `{self.function.name}`"
-        )
+        if self.path is None:
+            return f"{methods} route `{self.function.name}`"
+        return f"{methods} {self.path}" if self.path else f'{methods} ""'  # the router's root
 
 
 @dataclass(frozen=True)
