@@ -238,7 +238,19 @@ BATCH_FUNCTIONS = frozenset({"any_", "all_", "tuple_"})
 SCHEMA_ATTRIBUTES = frozenset(
     {"columns", "c", "foreign_keys", "primary_key", "indexes", "constraints", "sorted_tables"}
 )
-COLUMN_METHODS = frozenset({"add_columns", "with_only_columns", "column", "add_column"})
+COLUMN_METHODS = frozenset(
+    {
+        "add_columns",
+        "with_only_columns",
+        "column",
+        "add_column",
+        "select_from",
+        "join",
+        "outerjoin",
+        "join_from",
+        "with_entities",
+    }
+)
 PAGE_METHODS = frozenset({"offset", "limit", "slice", "yield_per", "fetchmany", "partitions"})
 PASSTHROUGH_BUILTINS = frozenset(
     {"builtins.list", "builtins.sorted", "builtins.tuple", "builtins.reversed"}
@@ -963,14 +975,24 @@ class _Uses:
         self.carried = self._carried_names() if self.is_while else set()
 
     def _carried_names(self) -> set[str]:
-        """Names a ``while`` body reassigns that carry a value across iterations."""
+        """Names a ``while`` body reassigns from a query, carrying a row to the next iteration.
+
+        ``node = db.get(Node, node.parent_id)`` walks a chain one query per row; a
+        counter or a keyset cursor (``last_id = rows[-1].id``) pages in batches instead.
+        """
         loop = self.loop.node
         assert isinstance(loop, ast.While)
         assigned: set[str] = set()
         for statement in loop.body:
             for node in ast.walk(statement):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    assigned.add(node.id)
+                if (
+                    isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
+                    and node.value is not None
+                    and _queries(node.value)
+                ):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        assigned.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
         carried = set()
         test_names = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
         scope = self.loop.scope
@@ -1140,6 +1162,17 @@ def _has_limit(node: ast.AST) -> bool:
     return False
 
 
+def _queries(value: ast.AST) -> bool:
+    """Whether an expression runs a session query (its result is a row or rows)."""
+    node = value.value if isinstance(value, ast.Await) else value
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in QUERY_METHODS:
+            return True
+        inner = node.func.value
+        node = inner.value if isinstance(inner, ast.Await) else inner
+    return False
+
+
 _EXITS = (ast.Return, ast.Break, ast.Raise)
 
 
@@ -1187,6 +1220,38 @@ def _query_chain(model: ModuleModel, call: ast.Call) -> ast.Call:
                 current = grand
                 continue
         return outer
+
+
+QUERY_RUNNING_METHODS = frozenset(
+    {
+        "all",
+        "first",
+        "one",
+        "one_or_none",
+        "scalar",
+        "count",
+        "get",
+        "delete",
+        "update",
+        "fetchall",
+        "exists_",
+    }
+)
+
+
+def _query_runs(model: ModuleModel, chain: ast.Call) -> bool:
+    """Whether a legacy ``Query`` chain is sent to the database where it stands."""
+    func = chain.func
+    if isinstance(func, ast.Attribute) and func.attr in QUERY_RUNNING_METHODS:
+        return True
+    parent = model.parent(chain)
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is chain:
+        return True
+    return (
+        isinstance(parent, ast.Call)
+        and isinstance(parent.func, ast.Name)
+        and (parent.func.id in ("list", "tuple", "sorted", "set"))
+    )
 
 
 def _chain_arguments(chain: ast.Call, stop: ast.Call) -> list[ast.AST]:
@@ -1273,6 +1338,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         entity: list[ast.AST] = []
         if func.attr == "query":
             chain = _query_chain(model, call)
+            if not _query_runs(model, chain):
+                continue  # `.subquery()`, `.cte()`, a Query kept for later: nothing sent here
             arguments: list[ast.AST] = _chain_arguments(chain, call)
             entity = list(call.args)
             arguments = [a for a in arguments if not any(a is e for e in entity)]
@@ -1396,9 +1463,13 @@ def _schema_class(
         except (SyntaxError, ValueError):
             return None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        for side in (node.left, node.right):
-            if not (isinstance(side, ast.Constant) and side.value is None):
-                return _schema_class(flow, side, scope, model, depth + 1)
+        sides = [
+            side
+            for side in (node.left, node.right)
+            if not (isinstance(side, ast.Constant) and side.value is None)
+        ]
+        if len(sides) == 1:  # `X | None`; a union of models is validated member by member
+            return _schema_class(flow, sides[0], scope, model, depth + 1)
         return None
     if isinstance(node, ast.Subscript):
         outer = (model.qualified_name(node.value, scope) or "").rsplit(".", 1)[-1]
