@@ -466,6 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "markdown", "json"), default="text")
+
+    sub.add_parser(
+        "server",
+        help="run the language server over stdio (needs pip install 'fastapi-lint[lsp]')",
+    )
     return parser
 
 
@@ -477,6 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "server":
+            return run_server()
     except ConfigError as error:
         print(f"fastapi-lint: error: {error}", file=sys.stderr)
         return 2
@@ -487,6 +494,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.print_help(sys.stderr)
     return 2
+
+
+def run_server() -> int:
+    try:
+        from pygls.lsp.server import LanguageServer  # noqa: F401  (pygls 2)
+    except ImportError:
+        print(
+            "fastapi-lint: error: the language server needs pygls 2: "
+            "pip install 'fastapi-lint[lsp]'",
+            file=sys.stderr,
+        )
+        return 2
+    from fastapi_lint.server import serve
+
+    return serve()
 
 
 def run_rule(args: argparse.Namespace) -> int:

@@ -70,6 +70,10 @@ class FactStore:
         facts = data.get("facts") if isinstance(data, dict) else None
         return facts if isinstance(facts, dict) else {}
 
+    def forget_stamp(self, path: str) -> None:
+        """Read the file's stamp again next time (a long-lived process saw it change)."""
+        self._stamps.pop(path, None)
+
     def stamp(self, path: str) -> Stamp | None:
         if path not in self._stamps:
             self._stamps[path] = file_stamp(path)

@@ -289,6 +289,22 @@ class ProjectIndex:
     def flush(self) -> None:
         self.facts.flush()
 
+    def forget(self, path: str | Path) -> None:
+        """The file at ``path`` changed (an editor said so): drop the models built
+        from it, the modules found missing, and the facts kept in memory (the
+        facts on disk check the files' stamps themselves)."""
+        absolute = os.path.abspath(path)
+        for name, entry in list(self._models.items()):
+            if entry.model is None or os.path.abspath(entry.model.path) == absolute:
+                del self._models[name]
+        self._paths = {
+            name: found
+            for name, found in self._paths.items()
+            if found is not None and os.path.abspath(found) != absolute
+        }
+        self._fact_memo.clear()
+        self.facts.forget_stamp(absolute)
+
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel
         from fastapi_lint.source import SourceError, read_source
@@ -534,6 +550,12 @@ def index_for(
         index = ProjectIndex(project_root, options)
         _indexes[project_root] = index
     return index
+
+
+def forget_file(path: str | Path) -> None:
+    """Every index of this process forgets what it knows of one changed file."""
+    for index in _indexes.values():
+        index.forget(path)
 
 
 def forget_indexes() -> None:
