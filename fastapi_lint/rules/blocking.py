@@ -484,7 +484,7 @@ def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scop
 # How many project functions a chain may pass through below the called one.
 # Longer chains are mostly lazy one-time set-up (singletons, config loading)
 # reached through conditional paths: reporting them costs precision.
-MAX_CHAIN_DEPTH = 3
+MAX_CHAIN_DEPTH = 2
 # A chain is a property of the function it starts from (so summaries can be
 # cached and shared across modules): at most this many project functions.
 MAX_CHAIN_FUNCTIONS = MAX_CHAIN_DEPTH + 1
