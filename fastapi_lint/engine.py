@@ -100,6 +100,10 @@ def check_tree(
         model = None
         if project is not None and source is not None:
             model = project.reusable_model(module_name, source)
+            if model is not None and (
+                model.options.get("rule_options") != options or model.path != path
+            ):
+                model = None  # rules read the options (and path) from the model
         if model is None:
             model = ModuleModel(
                 tree, path, module_name, lines=lines, project=project, options={"rule_options": options}

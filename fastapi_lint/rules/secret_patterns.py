@@ -162,7 +162,7 @@ _ABOUT_LAST_WORDS = frozenset(
         "class cls module backend provider providers manager store storage service handler "
         "factory loader source mode kind strategy param params parameter parameters option options "
         "attr attribute column handling check checks outcome result results reason code codes "
-        "method methods"
+        "method methods table tables index indexes constraint"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.
@@ -307,7 +307,7 @@ _WHITESPACE_RE = re.compile(r"\s")
 _PLACEHOLDER_PART_RE = re.compile(r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|\{[^{}]*\}", re.IGNORECASE)
 # printf-style fields: ``%s``, ``%r``, ``%d``, ``%(password)s``.
 _PERCENT_FORMAT_RE = re.compile(r"%(?:\([^()\s]*\))?[srd]")
-_ENV_VAR_RE = re.compile(r"(?:[A-Z]+[0-9]*|[0-9]+)(?:_(?:[A-Z]+[0-9]*|[0-9]+))+")
+_ENV_VAR_RE = re.compile(r"[A-Z0-9]*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _ENV_REFERENCE_RE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 # Words that turn an env-var shaped value into a placeholder that reaches
 # production: ``CHANGE_ME``, ``YOUR_API_KEY``, ``REPLACE_WITH_SECRET``.
@@ -401,7 +401,7 @@ def _is_placeholder(value: str) -> bool:
 
 # Values that say there is no secret: ``"no-api-key"``, ``"not-set"``, ``"unset"``.
 _ABSENT_WORDS = frozenset("no not unset missing empty none without".split())
-_STAND_IN_VALUE_WORDS = frozenset("fake dummy mock".split())
+_STAND_IN_VALUE_WORDS = frozenset("fake dummy mock unused".split())
 # ``PGPASSWORD``, ``GITHUBTOKEN``: an env-var name without underscore.
 _COMPOUND_ENV_RE = re.compile(r"[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|APIKEY)[A-Z0-9]*")
 
