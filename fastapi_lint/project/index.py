@@ -86,7 +86,7 @@ EXTERNAL_TOP_LEVEL = frozenset(
 
 
 def find_project_root(path: Path) -> Path:
-    """Nearest folder upward with a project marker; the file's folder if none."""
+    """Nearest folder upward with a project marker; else above the top-most package."""
     start = path if path.is_dir() else path.parent
     return _root_of_folder(str(start))
 
@@ -97,7 +97,18 @@ def _root_of_folder(folder: str) -> Path:
     for candidate in (start, *start.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
-    return start
+    # No marker (an unpacked wheel or sdist): the folder above the top-most
+    # package, skipping namespace folders (`pkg/models/` without __init__.py).
+    top = None
+    gap = 0
+    for candidate in (start, *start.parents):
+        if (candidate / "__init__.py").exists():
+            top, gap = candidate, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    return top.parent if top is not None else start
 
 
 def package_root(path: Path) -> Path:
