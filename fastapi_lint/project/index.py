@@ -157,7 +157,7 @@ class _Entry:
 
 # Models of other modules kept per process: enough for the imports of a large
 # application, bounded so memory stays flat on a 1,000-file project.
-MAX_CACHED_MODELS = 384
+MAX_CACHED_MODELS = 160
 
 
 class ProjectIndex:
