@@ -59,6 +59,7 @@ class PathTemplate:
         return "".join(p for p in self.parts if isinstance(p, str))
 
 
+@lru_cache(maxsize=4096)
 def parse_path(path: str) -> PathTemplate:
     """Split a path template into literal text and parameters (unknown convertors kept)."""
     parts: list[Union[str, PathParam]] = []

@@ -687,9 +687,20 @@ def _check_conflicts(model: ModuleModel, reporter: Reporter, routes: list[RouteI
             earlier_ones = [
                 r
                 for r in registrations[:index]
-                if r.methods is not None and _comparable(model, r.route, later.route)
+                # Only routes sharing a method and a path can conflict (cheap tests first).
+                if r.methods
+                and r.methods & later.methods
+                and _may_conflict(r.route.path, later.route.path)
+                and _comparable(model, r.route, later.route)
             ]
             _check_one(reporter, later, earlier_ones)
+
+
+def _may_conflict(earlier: str | None, later: str | None) -> bool:
+    """What ``_check_one`` asks of a pair of paths: the same template, or covering."""
+    if earlier is None or later is None:
+        return False
+    return bool(route_paths.same_path(earlier, later) or route_paths.covers(earlier, later))
 
 
 def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool:
