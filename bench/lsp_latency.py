@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
-HEADER = '''import time
+HEADER = """import time
 
 import httpx
 import requests
@@ -51,7 +51,7 @@ async def get_session():
     async with AsyncSession() as session:
         yield session
 
-'''
+"""
 
 # One route per block, about 25 lines, as application code is: mostly clean,
 # every tenth route with a blocking call (API102) and a requests call (API101).
@@ -159,7 +159,9 @@ async def measure(lines: int, bursts: int, keystrokes: int, dense: bool) -> list
 
     await client.start_io(sys.executable, "-m", "fastapi_lint.cli", "server", cwd=str(root))
     await client.initialize_async(
-        types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=from_fs_path(str(root)))
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(), root_uri=from_fs_path(str(root))
+        )
     )
     client.initialized(types.InitializedParams())
     opened = time.perf_counter()
@@ -227,7 +229,9 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--bursts", type=int, default=20)
     parser.add_argument("--keystrokes", type=int, default=5)
-    parser.add_argument("--dense", action="store_true", help="two routes with findings every 20 lines")
+    parser.add_argument(
+        "--dense", action="store_true", help="two routes with findings every 20 lines"
+    )
     args = parser.parse_args()
     latencies = sorted(asyncio.run(measure(args.lines, args.bursts, args.keystrokes, args.dense)))
     ms = [value * 1000 for value in latencies]

@@ -95,7 +95,9 @@ class Positions:
         if line - 1 > self.last_line:
             return self._end()
         text = self.text(line)
-        return types.Position(max(line - 1, 0), self.codec.client_num_units(text[: max(char_col, 0)]))
+        return types.Position(
+            max(line - 1, 0), self.codec.client_num_units(text[: max(char_col, 0)])
+        )
 
     def line_end(self, line: int) -> types.Position:
         return types.Position(max(line - 1, 0), self.codec.client_num_units(self.text(line)))
@@ -264,9 +266,7 @@ class FastAPILintServer(LanguageServer):
                     config=None, start=Path(folder), overrides={}, codes=list(all_rules())
                 )
                 if cached.config_path is None:
-                    cached = dataclasses.replace(
-                        cached, root=self._workspace_root(path) or folder
-                    )
+                    cached = dataclasses.replace(cached, root=self._workspace_root(path) or folder)
             except ConfigError as error:
                 cached = error
             with self._settings_lock:
@@ -300,7 +300,9 @@ class FastAPILintServer(LanguageServer):
         if message in self._shown_errors:
             return
         self._shown_errors.add(message)
-        params = types.ShowMessageParams(type=types.MessageType.Error, message=f"fastapi-lint: {message}")
+        params = types.ShowMessageParams(
+            type=types.MessageType.Error, message=f"fastapi-lint: {message}"
+        )
         loop = self._loop()
         if loop is not None:
             loop.call_soon_threadsafe(self.window_show_message, params)

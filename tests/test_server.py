@@ -190,9 +190,7 @@ class Session:
 
     async def apply(self, uri: str, action: types.CodeAction) -> int:
         if action.edit is None:
-            action = await asyncio.wait_for(
-                self.client.code_action_resolve_async(action), TIMEOUT
-            )
+            action = await asyncio.wait_for(self.client.code_action_resolve_async(action), TIMEOUT)
         new = apply_edits(self.texts[uri], edits_of(action.edit, uri))
         return self.change(uri, new)
 
@@ -273,7 +271,9 @@ def test_diagnostic_quick_fix_and_edit(server: Session, project: Path) -> None:
     run(server, scenario)
 
 
-def test_syntax_error_while_typing_leaves_no_stale_diagnostics(server: Session, project: Path) -> None:
+def test_syntax_error_while_typing_leaves_no_stale_diagnostics(
+    server: Session, project: Path
+) -> None:
     async def scenario(s: Session) -> None:
         uri = s.open("app/main.py", API102)
         assert [d.code for d in await s.diagnostics(uri)] == ["API102"]
