@@ -982,17 +982,34 @@ class _Uses:
         """
         loop = self.loop.node
         assert isinstance(loop, ast.While)
-        assigned: set[str] = set()
+        assignments: list[tuple[list[str], ast.expr]] = []
         for statement in loop.body:
             for node in ast.walk(statement):
                 if (
                     isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
                     and node.value is not None
-                    and _queries(node.value)
                 ):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for target in targets:
-                        assigned.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+                    names = [
+                        n.id
+                        for target in targets
+                        for n in ast.walk(target)
+                        if isinstance(n, ast.Name)
+                    ]
+                    assignments.append((names, node.value))
+        # A row fetched in the body, and values read from it (`cursor = parent.parent_id`).
+        rows = {
+            name for names, value in assignments if _queries(value, single=True) for name in names
+        }
+        assigned = {name for names, value in assignments if _queries(value) for name in names}
+        for names, value in assignments:
+            if any(
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in rows
+                for node in ast.walk(value)
+            ):
+                assigned.update(names)
         carried = set()
         test_names = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
         scope = self.loop.scope
@@ -1162,10 +1179,19 @@ def _has_limit(node: ast.AST) -> bool:
     return False
 
 
-def _queries(value: ast.AST) -> bool:
-    """Whether an expression runs a session query (its result is a row or rows)."""
+SINGLE_ROW_METHODS = frozenset(
+    {"get", "get_one", "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"}
+)
+
+
+def _queries(value: ast.AST, single: bool = False) -> bool:
+    """Whether an expression runs a session query (with ``single``: and gives one row)."""
     node = value.value if isinstance(value, ast.Await) else value
+    outermost = True
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if single and outermost and node.func.attr not in SINGLE_ROW_METHODS:
+            return False
+        outermost = False
         if node.func.attr in QUERY_METHODS:
             return True
         inner = node.func.value
