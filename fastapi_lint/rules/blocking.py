@@ -770,17 +770,13 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         for call, scope in grouped.get(id(function.node), []):
             blocking = classify_call(model, call, scope)
             if blocking is not None:
-                extra = (
-                    {"alternative": async_alternative(blocking.target)}
-                    if blocking.code == "API105"
-                    else {}
-                )
+                # Templates ignore the fields they do not name (`alternative`: API105).
                 reporter.report(
                     blocking.code,
                     call,
                     call=display_call(blocking.target),
                     context=context,
-                    **extra,
+                    alternative=async_alternative(blocking.target),
                 )
                 continue
             if not reporter.enabled("API107") or model.is_awaited(call):
