@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint import __version__
+from fastapi_lint.fingerprint import tool_fingerprint
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
 _FORMAT = 1
@@ -53,7 +54,7 @@ def stat_files(paths: list[str]) -> list[tuple[str, int, int]]:
 class ResultCache:
     def __init__(self, directory: Path, settings_fingerprint: str) -> None:
         self.directory = directory
-        self.file = directory / __version__ / f"{settings_fingerprint}.json"
+        self.file = directory / tool_fingerprint() / f"{settings_fingerprint}.json"
         self._entries: dict[str, dict[str, Any]] = {}
         self._dirty = False
         self._load()

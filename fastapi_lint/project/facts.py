@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint import __version__
+from fastapi_lint.fingerprint import tool_fingerprint
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
 Stamp = list[int]  # [size, mtime_ns]
@@ -41,7 +42,7 @@ class FactStore:
     """Sharded JSON facts under one cache folder; every failure means "not cached"."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / f"index-{__version__}" if folder is not None else None
+        self.folder = folder / f"index-{tool_fingerprint()}" if folder is not None else None
         self._shards: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
         self._stamps: dict[str, Stamp | None] = {}
