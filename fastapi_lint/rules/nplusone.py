@@ -1280,13 +1280,30 @@ def _query_runs(model: ModuleModel, chain: ast.Call) -> bool:
     )
 
 
+def _structure_arguments(chain: ast.Call, stop: ast.Call) -> list[ast.AST]:
+    """Arguments naming tables or columns in a Query chain (``.select_from(model)``)."""
+    result: list[ast.AST] = []
+    current: ast.AST = chain
+    while isinstance(current, ast.Call) and current is not stop:
+        func = current.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in COLUMN_METHODS:
+                result.extend(current.args)
+            current = func.value
+        else:
+            break
+    return result
+
+
 def _chain_arguments(chain: ast.Call, stop: ast.Call) -> list[ast.AST]:
     """Arguments of every call in a method chain, from ``chain`` down to ``stop``."""
     result: list[ast.AST] = []
     current: ast.AST = chain
     while isinstance(current, ast.Call):
-        result.extend(current.args)
-        result.extend(k.value for k in current.keywords)
+        func = current.func
+        if not (isinstance(func, ast.Attribute) and func.attr in COLUMN_METHODS):
+            result.extend(current.args)
+            result.extend(k.value for k in current.keywords)
         if current is stop:
             break
         func = current.func
@@ -1367,7 +1384,7 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
             if not _query_runs(model, chain):
                 continue  # `.subquery()`, `.cte()`, a Query kept for later: nothing sent here
             arguments: list[ast.AST] = _chain_arguments(chain, call)
-            entity = list(call.args)
+            entity = list(call.args) + _structure_arguments(chain, call)
             arguments = [a for a in arguments if not any(a is e for e in entity)]
         elif func.attr in GET_METHODS:
             entity = list(call.args[:1])
