@@ -56,8 +56,10 @@ def test_custom_convertor_is_unsure() -> None:
     assert route_paths.covers("/a/b", "/a/{x:custom}") is None
 
 
-def test_same_path_ignores_parameter_names_and_explicit_str() -> None:
-    assert route_paths.same_path("/items/{id}", "/items/{item_id:str}")
+def test_same_path_ignores_an_explicit_str_but_not_parameter_names() -> None:
+    assert route_paths.same_path("/items/{id}", "/items/{id:str}")
+    assert not route_paths.same_path("/items/{id}", "/items/{item_id:str}")
+    assert route_paths.covers("/items/{id}", "/items/{item_id:str}")
     assert not route_paths.same_path("/items/{id}", "/items/{id:int}")
     assert not route_paths.same_path("/items", "/items/")
 

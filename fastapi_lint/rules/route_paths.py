@@ -50,9 +50,13 @@ class PathTemplate:
 
     @property
     def normalized(self) -> str:
-        """The path with parameter names erased: equal for paths matching the same URLs
-        spelled the same way (``/items/{id}`` and ``/items/{id:str}``)."""
-        return "".join(p if isinstance(p, str) else "{:" + p.convertor + "}" for p in self.parts)
+        """The path with the default ``:str`` convertor made explicit: equal for the same
+        template spelled two ways (``/items/{id}`` and ``/items/{id:str}``). Parameter
+        names are kept: ``/teams/{name}`` after ``/teams/{id}`` is a shadowed route
+        (API203), not the exact duplicate API204 is about (RULES.md)."""
+        return "".join(
+            p if isinstance(p, str) else "{" + p.name + ":" + p.convertor + "}" for p in self.parts
+        )
 
     @property
     def literals(self) -> str:
@@ -86,7 +90,7 @@ def is_known(template: PathTemplate) -> bool:
 
 
 def same_path(first: str, second: str) -> bool:
-    """The same path template, up to parameter names and an explicit ``:str``."""
+    """The same path template, up to an explicit ``:str`` convertor."""
     return parse_path(first).normalized == parse_path(second).normalized
 
 
