@@ -136,7 +136,9 @@ def inline_async_calls_astroid(
     return result, time.process_time() - start
 
 
-def compare_app(member: Path, limit: int) -> dict[str, float]:
+def compare_app(
+    member: Path, limit: int, examples: dict[str, list[str]] | None = None
+) -> dict[str, float]:
     import astroid
 
     from fastapi_lint.engine import module_name_of
@@ -172,8 +174,12 @@ def compare_app(member: Path, limit: int) -> dict[str, float]:
                     stats["agree"] += ours_last == theirs_last
                 elif target is not None:
                     stats["only_ours"] += 1
+                    if examples is not None:
+                        examples["only ours"].append(f"{path.name}:{line}: {target}")
                 elif other is not None:
                     stats["only_astroid"] += 1
+                    if examples is not None:
+                        examples["only astroid"].append(f"{path.name}:{line}: {other}")
     finally:
         sys.path[:] = saved_path
     stats["ours_cpu"] = ours_cpu
@@ -186,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--apps", default=DEFAULT_APPS, help="member name prefixes")
     parser.add_argument("--limit", type=int, default=150, help="files per app")
+    parser.add_argument("--examples", type=int, default=0, help="print N sample disagreements")
     args = parser.parse_args(argv)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     members = sorted(p for p in args.corpus.iterdir() if p.is_dir())
@@ -199,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         if member is None:
             print(f"| {prefix} | (not in the corpus) |")
             continue
-        s = compare_app(member, args.limit)
+        examples: dict[str, list[str]] = {"only ours": [], "only astroid": []}
+        s = compare_app(member, args.limit, examples)
         calls = s["calls"] or 1
         both = s["both"] or 1
         print(
@@ -210,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
             f" {100 * s['agree'] / both:.0f}% | {s['ours_cpu']:.2f} | {s['astroid_cpu']:.2f} |",
             flush=True,
         )
+        if args.examples:
+            import random
+
+            rng = random.Random(0)
+            for kind, found in examples.items():
+                for example in rng.sample(found, min(args.examples, len(found))):
+                    print(f"    {kind}: {example}")
     return 0
 
 

@@ -88,7 +88,9 @@ def run_member(member: Path, select: str | None) -> list[dict[str, object]]:
         except ValueError:
             continue
     if proc.returncode not in (0, 1):
-        print(f"{member.name}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}", file=sys.stderr)
+        print(
+            f"{member.name}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}", file=sys.stderr
+        )
     elif proc.stderr.strip():
         print(f"{member.name}: {proc.stderr.strip()[-600:]}", file=sys.stderr)
     return findings

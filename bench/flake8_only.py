@@ -18,7 +18,9 @@ from typing import Any
 
 from flake8.plugins import finder
 
-_KEEP = {name.strip() for name in os.environ.get("BENCH_FLAKE8_PLUGINS", "").split(",") if name.strip()}
+_KEEP = {
+    name.strip() for name in os.environ.get("BENCH_FLAKE8_PLUGINS", "").split(",") if name.strip()
+}
 _original = finder._classify_plugins
 
 

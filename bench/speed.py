@@ -23,6 +23,9 @@ are shown for information. Peak RSS is the largest single process of a run
 Measured (``--only`` takes these names, comma separated):
 
 - ``parse``: read + ``ast.parse`` of every file in this process (the floor).
+- ``startup-flake8``/``startup-check``: flake8 (with fastapi-lint) and
+  ``fastapi-lint check`` on one empty file: interpreter start-up and imports,
+  which a small file set cannot amortize (ratios are also shown net of it).
 - ``flake8``: flake8 ``-j 1`` with its default plugins only (F, E, W, C90).
 - ``flake8+api``: the same plus fastapi-lint (caches deleted first); the
   difference is the plugin's added cost.
@@ -36,7 +39,7 @@ Measured (``--only`` takes these names, comma separated):
 - ``ruff``: ``ruff check --select ASYNC,FAST,S105,S106,S107 --no-cache``.
 - ``hydroid``: ``hydroid --no-cache`` per member project (whole projects;
   ``--subset all`` only), when installed.
-- ``therapist``: ``fastapi-therapist`` per member project, when installed
+- ``therapist``: ``fastapi-therapist --no-ruff --no-vulture`` per member project, when installed
   (``--therapist PATH`` to its executable; it needs Python 3.12+).
 
 flake8 runs through ``bench/flake8_only.py``, which disables the installed
@@ -71,6 +74,8 @@ CACHE_DIR_NAME = ".fastapi_lint_cache"
 BASE_PLUGINS = "F,E,W,C90"
 ALL_MEASURES = (
     "parse",
+    "startup-flake8",
+    "startup-check",
     "flake8",
     "flake8+api",
     "flake8+peers",
@@ -225,9 +230,7 @@ def run_command(
     wall0 = time.perf_counter()
     for command in commands:
         with tempfile.TemporaryFile() as out:
-            proc = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd
-            )
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
             code = max(code, proc.returncode)
@@ -282,7 +285,9 @@ def find_therapist(explicit: str | None) -> str | None:
     return None
 
 
-def measure_set(fileset: FileSet, wanted: set[str], repeat: int, args: argparse.Namespace) -> dict[str, Result]:
+def measure_set(
+    fileset: FileSet, wanted: set[str], repeat: int, args: argparse.Namespace
+) -> dict[str, Result]:
     files = fileset.files
     members = fileset.members
     results: dict[str, Result] = {}
@@ -307,6 +312,20 @@ def measure_set(fileset: FileSet, wanted: set[str], repeat: int, args: argparse.
         delete_caches(members)
 
     repeat_run("parse", lambda: measure_parse(files))
+    # Interpreter start-up and imports: a run on one empty file.
+    empty = str(Path(members[0]) / "_bench_empty.py") if members else None
+    if empty:
+        Path(empty).write_text("", encoding="utf-8")
+    repeat_run(
+        "startup-flake8",
+        lambda: run_command(
+            [flake8_command([empty], BASE_PLUGINS + ",API")], flake8_env(BASE_PLUGINS + ",API")
+        ),
+    )
+    repeat_run(
+        "startup-check",
+        lambda: run_command([check_command([empty], "--no-cache", "--jobs", "1")]),
+    )
     repeat_run(
         "flake8",
         lambda: run_command([flake8_command(files, BASE_PLUGINS)], flake8_env(BASE_PLUGINS)),
@@ -384,7 +403,9 @@ def measure_set(fileset: FileSet, wanted: set[str], repeat: int, args: argparse.
         if therapist:
             repeat_run(
                 "therapist",
-                lambda: run_command([[therapist, m] for m in members]),
+                lambda: run_command(
+                    [[therapist, "--no-ruff", "--no-vulture", "--json-compact", m] for m in members]
+                ),
                 note="whole member projects",
             )
     return results
@@ -439,6 +460,15 @@ def report(fileset: FileSet, results: dict[str, Result]) -> dict[str, object]:
         if num in cpu and den in cpu and cpu[den] > 0:
             value = cpu[num] / cpu[den]
             ratios.append((label, f"{value:.2f}×", verdict(value, limit, sense)))
+    if "startup-check" in cpu and "parse" in cpu and cpu["parse"] > 0:
+        for label, num in (
+            ("check -j1 cold / ast.parse, net of start-up", "check-cold-j1"),
+            ("check warm / ast.parse, net of start-up", "check-warm"),
+        ):
+            if num in cpu:
+                value = max(cpu[num] - cpu["startup-check"], 0.0) / cpu["parse"]
+                limit = 1.5 if "cold" in label else 0.1
+                ratios.append((label, f"{value:.2f}×", verdict(value, limit, "le")))
     if "check-cold-j1" in wall and "check-cold-j2" in wall:
         speedup = wall["check-cold-j1"] / wall["check-cold-j2"]
         ratios.append(("--jobs 2 speedup (wall)", f"{speedup:.2f}×", verdict(speedup, 1.7, "ge")))
@@ -466,11 +496,17 @@ def report(fileset: FileSet, results: dict[str, Result]) -> dict[str, object]:
     if "peers" in cpu and "check-cold-j1" in cpu and cpu["check-cold-j1"] > 0:
         value = cpu["peers"] / cpu["check-cold-j1"]
         ratios.append(
-            ("flake8(async+bandit only) / check -j1 cold", f"{value:.2f}×", verdict(value, 1.0, "ge"))
+            (
+                "flake8(async+bandit only) / check -j1 cold",
+                f"{value:.2f}×",
+                verdict(value, 1.0, "ge"),
+            )
         )
     for name in ("ruff", "flake8", "hydroid", "therapist"):
         if name in cpu and "check-cold-j1" in cpu and cpu["check-cold-j1"] > 0:
-            ratios.append((f"check -j1 cold / {name}", f"{cpu['check-cold-j1'] / cpu[name]:.2f}×", ""))
+            ratios.append(
+                (f"check -j1 cold / {name}", f"{cpu['check-cold-j1'] / cpu[name]:.2f}×", "")
+            )
     print()
     print("| ratio (CPU medians unless said) | value | target |")
     print("|---|---:|---|")
