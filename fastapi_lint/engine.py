@@ -106,7 +106,12 @@ def check_tree(
                 model = None  # rules read the options (and path) from the model
         if model is None:
             model = ModuleModel(
-                tree, path, module_name, lines=lines, project=project, options={"rule_options": options}
+                tree,
+                path,
+                module_name,
+                lines=lines,
+                project=project,
+                options={"rule_options": options},
             )
         if project is not None:
             project.register(model, source)

@@ -180,7 +180,9 @@ class ProjectIndex:
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
-        self._remember(model.module_name, _Entry(model, hash(source) if source is not None else None))
+        self._remember(
+            model.module_name, _Entry(model, hash(source) if source is not None else None)
+        )
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
             # disk do not describe the buffer, so they are neither used nor kept.
@@ -354,7 +356,9 @@ class ProjectIndex:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname, depth))))
+        return from_json(
+            self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname, depth)))
+        )
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not self._guarded("resolve:" + qualname):
@@ -435,7 +439,9 @@ class ProjectIndex:
         """What calling a project function or class gives (annotation, provider returns)."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(self.fact("call", qualname, lambda: to_json(self._call_result(qualname, depth))))
+        return from_json(
+            self.fact("call", qualname, lambda: to_json(self._call_result(qualname, depth)))
+        )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
         if depth > MAX_DEPTH or not self._guarded("call:" + qualname):

@@ -165,7 +165,9 @@ class FastAPIFacts:
         elif isinstance(func, ast.Name):
             if func.id not in ("Depends", "Security"):
                 binding = self.model.lookup(func.id, scope)
-                if binding is None or not (binding.qualname or "").endswith(("Depends", "Security")):
+                if binding is None or not (binding.qualname or "").endswith(
+                    ("Depends", "Security")
+                ):
                     return False, None
         else:
             return False, None
@@ -268,7 +270,9 @@ class FastAPIFacts:
             if isinstance(default_call, ast.Call):
                 is_depends, target = self.depends_target(default_call, outer)
                 if is_depends:
-                    self.dependencies.append(DependencyUse(function, arg, target, outer, default_call))
+                    self.dependencies.append(
+                        DependencyUse(function, arg, target, outer, default_call)
+                    )
                     continue
             if arg.annotation is not None:
                 _, metadata, meta_scope = model.annotated_metadata(arg.annotation, outer)
