@@ -133,7 +133,8 @@ _TOKEN_COUNT_WORDS = frozenset(
     (
         "count counts counter num number limit limits usage budget total used remaining "
         "estimate index indices offset position pos logprob logprobs embedding embeddings "
-        "vocab window threshold cap quota ratio percent"
+        "vocab window threshold cap quota ratio percent input output prompt completion cached "
+        "reasoning"
     ).split()
 )
 # ``<qualifier>_token`` that is a tokenizer symbol or a pagination cursor.
@@ -162,7 +163,8 @@ _ABOUT_LAST_WORDS = frozenset(
         "class cls module backend provider providers manager store storage service handler "
         "factory loader source mode kind strategy param params parameter parameters option options "
         "attr attribute column handling check checks outcome result results reason code codes "
-        "method methods table tables index indexes constraint"
+        "method methods table tables index indexes constraint alias aliases ref reference setting "
+        "target owner use fingerprint"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.
@@ -414,6 +416,8 @@ _REGEX_HINT_RE = re.compile(r"\(\?[:!=<P]|\\[bdwsDWS]|\[\^|^\^.*\$$")
 
 def _is_stand_in(value: str) -> bool:
     """``"sk-FAKE-KEY"``, ``"dummy_secret"``, ``"no-api-key"``: a value that is no secret on purpose."""
+    if value[:4].lower() == "urn:":
+        return True  # ``urn:ietf:params:oauth:token-type:access_token``: an identifier
     words = _split_name_words(value)
     if not words:
         return False
