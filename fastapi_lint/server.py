@@ -242,15 +242,19 @@ class FastAPILintServer(LanguageServer):
         if checked is not None and checked.version == document.version:
             return checked
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        version = document.version
+        checked = await loop.run_in_executor(
             self.worker,
             self._check,
             uri,
-            document.version,
+            version,
             document.source,
             document.position_codec,
             True,
         )
+        if checked is not None and self.latest.get(uri) == version:
+            self.checked[uri] = checked
+        return checked
 
     # ------------------------------------------------------------ configuration
     def settings_for(self, path: str | None) -> Settings:
@@ -554,7 +558,17 @@ def did_change(ls: FastAPILintServer, params: types.DidChangeTextDocumentParams)
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: FastAPILintServer, params: types.DidSaveTextDocumentParams) -> None:
-    ls.schedule(params.text_document.uri, 0)
+    uri = params.text_document.uri
+    checked = ls.checked.get(uri)
+    task = ls.tasks.get(uri)
+    current = ls.workspace.get_text_document(uri).version
+    if checked is not None and checked.version == current and (task is None or task.done()):
+        # The saved text is the one last checked: publish its findings again.
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=checked.lsp, version=current)
+        )
+    else:
+        ls.schedule(uri, 0)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

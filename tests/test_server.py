@@ -170,6 +170,13 @@ class Session:
             except asyncio.TimeoutError:
                 pass
 
+    async def until(self, condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + TIMEOUT
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out")
+            await asyncio.sleep(0.02)
+
     async def actions(
         self, uri: str, diagnostic: types.Diagnostic | None = None, only: list[str] | None = None
     ) -> list[types.CodeAction]:
@@ -251,6 +258,14 @@ def test_diagnostic_quick_fix_and_edit(server: Session, project: Path) -> None:
         assert d.code_description is not None and "api102" in d.code_description.href
         assert (d.range.start.line, d.range.start.character) == (2, 4)
         assert (d.range.end.line, d.range.end.character) == (2, 17)
+
+        # Saving publishes again (the same findings).
+        before = len(s.published[uri])
+        s.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        await s.until(lambda: len(s.published[uri]) > before)
+        assert list(s.published[uri][-1].diagnostics) == diagnostics
 
         actions = await s.actions(uri, d)
         kinds = {a.title: a.kind for a in actions}
@@ -366,9 +381,7 @@ def test_changed_project_file_refreshes_the_index(server: Session, project: Path
                 ]
             )
         )
-        deadline = time.monotonic() + TIMEOUT
-        while len(s.published[uri]) == before and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await s.until(lambda: len(s.published[uri]) > before)
         assert [d.code for d in s.published[uri][-1].diagnostics] == ["API107"]
 
     run(server, scenario)
