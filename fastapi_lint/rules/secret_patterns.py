@@ -309,7 +309,9 @@ _WHITESPACE_RE = re.compile(r"\s")
 _PLACEHOLDER_PART_RE = re.compile(r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|\{[^{}]*\}", re.IGNORECASE)
 # printf-style fields: ``%s``, ``%r``, ``%d``, ``%(password)s``.
 _PERCENT_FORMAT_RE = re.compile(r"%(?:\([^()\s]*\))?[srd]")
-_ENV_VAR_RE = re.compile(r"[A-Z0-9]*[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# The lookahead requires a letter; the body is unambiguous (words split by
+# `_`), so matching is linear even on a 100,000-character literal.
+_ENV_VAR_RE = re.compile(r"(?=[A-Z0-9_]*[A-Z])[A-Z0-9]+(?:_[A-Z0-9]+)+")
 _ENV_REFERENCE_RE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
 # Words that turn an env-var shaped value into a placeholder that reaches
 # production: ``CHANGE_ME``, ``YOUR_API_KEY``, ``REPLACE_WITH_SECRET``.
@@ -501,12 +503,20 @@ def _looks_like_credential(word: str) -> bool:
     return len(word) >= 20 or not word.isalpha()
 
 
+# Values longer than this are judged on their first characters only.
+MAX_ANALYSED_LENGTH = 1024
+
+
 def is_secret_value(value: str, extra_placeholders: Iterable[str] = ()) -> bool:
     """Whether a string literal given to a secret-like name looks like a real secret.
 
     See the module docstring for the list of values that are not secrets.
     ``extra_placeholders`` are exact values (case-insensitive) that are not.
     """
+    if len(value) > MAX_ANALYSED_LENGTH:
+        # No password or key is this long; judging a prefix keeps every
+        # heuristic linear on megabyte literals (embedded documents, blobs).
+        value = value[:MAX_ANALYSED_LENGTH]
     stripped = value.strip()
     if not stripped:
         return False
@@ -551,6 +561,7 @@ _LOOSE_USERINFO_RE = re.compile(
 
 def url_password(url: str) -> str | None:
     """The password of ``scheme://user:password@host...``, or None (none, or empty)."""
+    url = url[:MAX_ANALYSED_LENGTH]
     start = _URL_START_RE.search(url)
     if start is None:
         return None
