@@ -352,6 +352,17 @@ class ProjectIndex:
         self._in_progress.add(key)
         return True
 
+    def _module_binding(self, qualname: str) -> tuple[ModuleModel, list[str], Binding] | None:
+        """The project module behind ``qualname``, the attribute path in it, and its binding."""
+        found = self.split(qualname)
+        if found is None:
+            return None
+        model, rest = found
+        bindings = model.module_scope.bindings.get(rest[0])
+        if not bindings:
+            return None
+        return model, rest, bindings[-1]
+
     def resolve(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
@@ -366,18 +377,13 @@ class ProjectIndex:
         try:
             if self.is_project_module(qualname):
                 return Ref(qualname)
-            found = self.split(qualname)
+            found = self._module_binding(qualname)
             if found is None:
                 return None
-            model, rest = found
+            model, rest, binding = found
             from fastapi_lint.semantic.model import BindingKind
 
-            bindings = model.module_scope.bindings.get(rest[0])
-            if not bindings:
-                return None
-            binding = bindings[-1]
             if binding.kind is BindingKind.IMPORT:
-                assert binding.qualname is not None
                 target = stubs.canonical(_absolute_import(model, binding))
                 full = ".".join([target, *rest[1:]])
                 resolved = self.resolve(full, depth + 1)
@@ -396,16 +402,12 @@ class ProjectIndex:
         if depth > MAX_DEPTH or not self._guarded("definition:" + qualname):
             return None
         try:
-            found = self.split(qualname)
+            found = self._module_binding(qualname)
             if found is None:
                 return None
-            model, rest = found
+            model, rest, binding = found
             from fastapi_lint.semantic.model import BindingKind
 
-            bindings = model.module_scope.bindings.get(rest[0])
-            if not bindings:
-                return None
-            binding = bindings[-1]
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
                 return self.definition(".".join([target, *rest[1:]]), depth + 1)
