@@ -187,7 +187,12 @@ def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
 
         forget_indexes()
     _current_root[:] = [root]
-    return [check_path(job, path) for path in paths]
+    outcomes = [check_path(job, path) for path in paths]
+    # Pool workers exit without running atexit handlers: save the index's facts now.
+    from fastapi_lint.project.index import flush_all
+
+    flush_all()
+    return outcomes
 
 
 def _chunks(paths: list[str], roots: dict[str, str], jobs: int) -> list[tuple[str, list[str]]]:
