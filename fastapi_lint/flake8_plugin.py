@@ -100,7 +100,9 @@ class Plugin:
             return
         try:
             source = "".join(self.lines) if self.lines else None
-            diagnostics = check_tree(self.tree, self.filename, self.lines, self.options, source=source)
+            diagnostics = check_tree(
+                self.tree, self.filename, self.lines, self.options, source=source
+            )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
         for diagnostic in diagnostics:
