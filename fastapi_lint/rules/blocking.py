@@ -528,18 +528,6 @@ _CONSUMERS = frozenset(
 )
 
 
-def _generator_functions(model: ModuleModel) -> set[int]:
-    cached: set[int] | None = model.__dict__.get("_generator_functions")
-    if cached is None:
-        cached = set()
-        for ref in model.of_type(ast.Yield, ast.YieldFrom):
-            function = ref.scope.code_function
-            if function is not None:
-                cached.add(id(function.node))
-        model.__dict__["_generator_functions"] = cached
-    return cached
-
-
 @dataclass(frozen=True)
 class CalleeSummary:
     """What API107 needs to know of a called project function, cached across modules."""
@@ -585,7 +573,7 @@ def summarize_function(
     return CalleeSummary(
         display=_function_display(function),
         is_async=function.is_async,
-        is_generator=id(function.node) in _generator_functions(model),
+        is_generator=model.is_generator(function),
         chain=tuple(chain) if chain else None,
     )
 

@@ -493,16 +493,18 @@ def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname:
     (a ``@contextmanager``) or ``next(...)`` runs it.
     """
     found = None
+    owner = model
     for function in model.functions:
         if function.qualname == qualname:
             found = function
             break
     if found is None and model.project is not None:
         located = model.project.function(qualname)
-        found = located[1] if located is not None else None
+        if located is not None:
+            owner, found = located
     if found is None or found.is_async:
         return False
-    if not _is_generator(found.node):
+    if not owner.is_generator(found):
         return True
     parent = model.parent(call)
     if isinstance(parent, ast.withitem):
@@ -512,19 +514,6 @@ def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname:
     return isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == (
         "builtins.next"
     )
-
-
-def _is_generator(function: ast.AST) -> bool:
-    """Whether a def yields (its own body only, not nested functions)."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
 
 
 def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Binding | None:

@@ -244,6 +244,18 @@ class ModuleModel:
             yield current
             current = self.parents.get(id(current))
 
+    def is_generator(self, function: FunctionInfo) -> bool:
+        """Whether a def yields in its own body, from the recorded yields (no walk)."""
+        generators = self.__dict__.get("_generator_functions")
+        if generators is None:
+            generators = set()
+            for ref in self.of_type(ast.Yield, ast.YieldFrom):
+                owner = ref.scope.code_function
+                if owner is not None:
+                    generators.add(id(owner.node))
+            self.__dict__["_generator_functions"] = generators
+        return id(function.node) in generators
+
     def is_awaited(self, node: ast.expr) -> bool:
         return isinstance(self.parent(node), ast.Await)
 
@@ -410,7 +422,7 @@ class ModuleModel:
                 break
         if found is None and self.project is not None:
             found = self.project.function(callee.qualname)
-        if found is None or not _is_generator(found[1].node):
+        if found is None or not found[0].is_generator(found[1]):
             return None
         value = found[0].function_return_value(found[1], depth + 1)
         return value if isinstance(value, Instance) else None
@@ -773,19 +785,6 @@ def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
 def _looks_like_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper()
-
-
-def _is_generator(node: FunctionNode) -> bool:
-    """Whether a def yields in its own body (nested functions excluded)."""
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return False
 
 
 def _decorator_names(node: FunctionNode) -> set[str]:
