@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -510,7 +511,7 @@ def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool]
             continue
         if isinstance(node, ast.Subscript):
             outer = _last_name(node.value)
-            elements = _elements(node)
+            elements = subscript_elements(node)
             if outer in ("Mapped", "WriteOnlyMapped", "DynamicMapped", "Relationship"):
                 wrapper = wrapper or outer
                 node = elements[0] if elements else None
@@ -550,15 +551,6 @@ def _last_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
-
-
-def _elements(node: ast.Subscript) -> list[ast.expr]:
-    inner = node.slice
-    if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
-        inner = inner.value  # type: ignore[attr-defined]
-    if isinstance(inner, ast.Tuple):
-        return list(inner.elts)
-    return [inner]
 
 
 def catalogue_for(model: ModuleModel) -> Catalogue:

@@ -35,6 +35,7 @@ from fastapi_lint.project.orm import (
 )
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -1516,10 +1517,7 @@ def _schema_class(
         return None
     if isinstance(node, ast.Subscript):
         outer = (model.qualified_name(node.value, scope) or "").rsplit(".", 1)[-1]
-        inner = node.slice
-        if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
-            inner = inner.value  # type: ignore[attr-defined]
-        elements = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+        elements = subscript_elements(node)
         if outer in ("list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"):
             found = _schema_class(flow, elements[0], scope, model, depth + 1)
             return (found[0], found[1], True) if found else None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules import route_paths
+from fastapi_lint.semantic.model import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
@@ -469,7 +470,7 @@ def untyped_annotation(
         )
     if isinstance(annotation, ast.Subscript):
         outer = model.qualified_name(annotation.value, scope) or ""
-        elements = _subscript_elements(annotation)
+        elements = subscript_elements(annotation)
         short = outer.rsplit(".", 1)[-1]
         if outer.startswith(("typing.", "typing_extensions.")) and short in _WRAPPER_TYPES:
             checked = elements[:1] if short == "Annotated" else elements
@@ -531,13 +532,6 @@ def _type_alias(
 def _is_type_name(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
     qualname = model.qualified_name(value, scope) or ""
     return qualname in _ANY_TYPES or qualname in _MAPPING_TYPES or qualname in _SEQUENCE_TYPES
-
-
-def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
-    inner = node.slice
-    if isinstance(inner, ast.Tuple):
-        return list(inner.elts)
-    return [inner]
 
 
 def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | None:
@@ -897,12 +891,7 @@ def _param_dependencies(model: ModuleModel, function: FunctionInfo) -> list[Depe
 
     args = function.node.args
     positional = args.posonlyargs + args.args
-    defaults: dict[int, ast.expr] = {}
-    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
-        defaults[id(arg)] = value
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-        if kw_default is not None:
-            defaults[id(arg)] = kw_default
+    defaults = parameter_defaults(args)
     outer = function.outer
     result = []
     for arg in positional + args.kwonlyargs:

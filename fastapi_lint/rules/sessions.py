@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import decorator_names
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -363,20 +364,9 @@ def param_session(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> P
 def _parameters(function: FunctionInfo) -> list[ast.arg]:
     args = function.node.args
     params = args.posonlyargs + args.args + args.kwonlyargs
-    if function.is_method and params and "staticmethod" not in _decorators(function):
+    if function.is_method and params and "staticmethod" not in decorator_names(function.node):
         params = params[1:]
     return params
-
-
-def _decorators(function: FunctionInfo) -> set[str]:
-    names = set()
-    for decorator in function.node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Name):
-            names.add(target.id)
-        elif isinstance(target, ast.Attribute):
-            names.add(target.attr)
-    return names
 
 
 # ---------------------------------------------------------------- uses of a name

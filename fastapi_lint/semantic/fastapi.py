@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -259,12 +260,7 @@ class FastAPIFacts:
         # Parameter dependencies.
         args = node.args
         positional = args.posonlyargs + args.args
-        defaults: dict[int, ast.expr] = {}
-        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
-            defaults[id(arg)] = default
-        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-            if kw_default is not None:
-                defaults[id(arg)] = kw_default
+        defaults = parameter_defaults(args)
         for arg in positional + args.kwonlyargs:
             default_call = defaults.get(id(arg))
             if isinstance(default_call, ast.Call):

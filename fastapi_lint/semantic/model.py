@@ -671,7 +671,7 @@ class ModuleModel:
         if isinstance(annotation, ast.Subscript):
             outer = self.qualified_name(annotation.value, scope) or ""
             short = outer.rsplit(".", 1)[-1]
-            elements = _subscript_elements(annotation)
+            elements = subscript_elements(annotation)
             if short in (
                 "Optional",
                 "Annotated",
@@ -735,11 +735,11 @@ class ModuleModel:
         if isinstance(annotation, ast.Subscript):
             outer = self.qualified_name(annotation.value, scope) or ""
             if outer.rsplit(".", 1)[-1] == "Annotated":
-                elements = _subscript_elements(annotation)
+                elements = subscript_elements(annotation)
                 if elements:
                     return elements[0], list(elements[1:]), scope
             if outer.rsplit(".", 1)[-1] == "Optional":
-                elements = _subscript_elements(annotation)
+                elements = subscript_elements(annotation)
                 if elements:
                     return self.annotated_metadata(elements[0], scope, depth + 1)
         if isinstance(annotation, ast.Name):
@@ -773,7 +773,7 @@ def _pick(bindings: list[Binding], line: int | None) -> Binding:
     return bindings[-1]
 
 
-def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
+def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
     inner = node.slice
     if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
         inner = inner.value  # type: ignore[attr-defined]
@@ -782,12 +782,25 @@ def _subscript_elements(node: ast.Subscript) -> list[ast.expr]:
     return [inner]
 
 
+def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
+    """Each parameter's default value, keyed by ``id()`` of its ``ast.arg``."""
+    positional = args.posonlyargs + args.args
+    defaults: dict[int, ast.expr] = {}
+    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+        defaults[id(arg)] = value
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        if kw_default is not None:
+            defaults[id(arg)] = kw_default
+    return defaults
+
+
 def _looks_like_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper()
 
 
-def _decorator_names(node: FunctionNode) -> set[str]:
+def decorator_names(node: FunctionNode) -> set[str]:
+    """The last name of each decorator: ``staticmethod``, ``get`` for ``@app.get(...)``."""
     names = set()
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -799,11 +812,11 @@ def _decorator_names(node: FunctionNode) -> set[str]:
 
 
 def _is_staticmethod(node: FunctionNode) -> bool:
-    return "staticmethod" in _decorator_names(node)
+    return "staticmethod" in decorator_names(node)
 
 
 def _is_classmethod(node: FunctionNode) -> bool:
-    return "classmethod" in _decorator_names(node)
+    return "classmethod" in decorator_names(node)
 
 
 class _Builder:
