@@ -435,20 +435,16 @@ class ProjectIndex:
         if found is None:
             return None
         model, _ = found
-        for function in model.functions:
-            if function.qualname == qualname:
-                return model, function
-        return None
+        function = model.function_named(qualname)
+        return (model, function) if function is not None else None
 
     def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
         found = self.split(qualname)
         if found is None:
             return None
         model, _ = found
-        for class_info in model.classes:
-            if class_info.qualname == qualname:
-                return model, class_info
-        return None
+        class_info = model.class_named(qualname)
+        return (model, class_info) if class_info is not None else None
 
     def call_result(self, qualname: str, depth: int = 0) -> Value | None:
         """What calling a project function or class gives (annotation, provider returns)."""

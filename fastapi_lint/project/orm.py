@@ -117,9 +117,9 @@ class Catalogue:
         self, qualname: str, current: ModuleModel | None = None
     ) -> tuple[ModuleModel, ClassInfo] | None:
         if current is not None:
-            for class_info in current.classes:
-                if class_info.qualname == qualname:
-                    return current, class_info
+            class_info = current.class_named(qualname)
+            if class_info is not None:
+                return current, class_info
         if self.project is not None:
             return self.project.class_info(qualname)
         return None

@@ -499,9 +499,9 @@ def resolve_project_function(
     target = model.call_target(call, scope)
     if target is None:
         return None
-    for function in model.functions:
-        if function.qualname == target:
-            return model, function
+    function = model.function_named(target)
+    if function is not None:
+        return model, function
     if model.project is not None:
         found = model.project.function(target)
         if found is not None:
@@ -558,14 +558,6 @@ class CalleeSummary:
         )
 
 
-def _local_functions(model: ModuleModel) -> dict[str, FunctionInfo]:
-    cached: dict[str, FunctionInfo] | None = model.__dict__.get("_functions_by_qualname")
-    if cached is None:
-        cached = {function.qualname: function for function in model.functions}
-        model.__dict__["_functions_by_qualname"] = cached
-    return cached
-
-
 def summarize_function(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> CalleeSummary:
@@ -593,7 +585,7 @@ def callee_summary(
     target = model.call_target(call, scope)
     if target is None:
         return None
-    local = _local_functions(model).get(target)
+    local = model.function_named(target)
     if local is not None:
         return summarize_function(model, local, depth, visiting)
     project = model.project

@@ -653,10 +653,9 @@ class QueryFlow:
         if target is None:
             return None
         found: tuple[ModuleModel, FunctionInfo] | None = None
-        for function in model.functions:
-            if function.qualname == target:
-                found = (model, function)
-                break
+        local = model.function_named(target)
+        if local is not None:
+            found = (model, local)
         if found is None and model.project is not None:
             found = model.project.function(target)
         if found is None:
@@ -1073,7 +1072,7 @@ class _Uses:
         target = self.model.call_target(call, scope)
         if target is None or target.startswith(("builtins.", "sqlalchemy.", "sqlmodel.")):
             return False
-        if any(function.qualname == target for function in self.model.functions):
+        if self.model.function_named(target) is not None:
             return True
         project = self.model.project
         return project is not None and project.function(target) is not None

@@ -341,14 +341,13 @@ def _is_response_type(model: ModuleModel, type_name: str, depth: int = 0) -> boo
     if type_name.startswith(("starlette.", "fastapi.", "sse_starlette.")):
         return last.endswith("Response")
     bases: list[str] | None = None
-    for class_info in model.classes:
-        if class_info.qualname == type_name:
-            bases = [
-                q
-                for q in (model.qualified_name(b, class_info.outer) for b in class_info.node.bases)
-                if q
-            ]
-            break
+    class_info = model.class_named(type_name)
+    if class_info is not None:
+        bases = [
+            q
+            for q in (model.qualified_name(b, class_info.outer) for b in class_info.node.bases)
+            if q
+        ]
     if bases is None and model.project is not None:
         if model.project.class_info(type_name) is not None:
             bases = model.project.class_bases(type_name)
@@ -923,9 +922,9 @@ def _aliases(node: ast.expr) -> set[str]:
 
 
 def _find_function(model: ModuleModel, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
-    for function in model.functions:
-        if function.qualname == qualname:
-            return model, function
+    function = model.function_named(qualname)
+    if function is not None:
+        return model, function
     if model.project is not None:
         return model.project.function(qualname)
     return None

@@ -482,12 +482,8 @@ def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname:
     Calling a generator provider (``get_db()``) plainly only makes a generator; only ``with``
     (a ``@contextmanager``) or ``next(...)`` runs it.
     """
-    found = None
+    found = model.function_named(qualname) if qualname else None
     owner = model
-    for function in model.functions:
-        if function.qualname == qualname:
-            found = function
-            break
     if found is None and model.project is not None:
         located = model.project.function(qualname)
         if located is not None:

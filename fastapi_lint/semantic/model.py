@@ -256,6 +256,59 @@ class ModuleModel:
             self.__dict__["_generator_functions"] = generators
         return id(function.node) in generators
 
+    def function_named(self, qualname: str) -> FunctionInfo | None:
+        """The first def of ``qualname`` in this module (a getter before its setter)."""
+        table: dict[str, FunctionInfo] | None = self.__dict__.get("_functions_by_qualname")
+        if table is None:
+            table = {}
+            for function in self.functions:
+                table.setdefault(function.qualname, function)
+            self.__dict__["_functions_by_qualname"] = table
+        return table.get(qualname)
+
+    def class_named(self, qualname: str) -> ClassInfo | None:
+        table: dict[str, ClassInfo] | None = self.__dict__.get("_classes_by_qualname")
+        if table is None:
+            table = {}
+            for class_info in self.classes:
+                table.setdefault(class_info.qualname, class_info)
+            self.__dict__["_classes_by_qualname"] = table
+        return table.get(qualname)
+
+    def returns_of(self, function: FunctionInfo) -> list[NodeRef]:
+        """The ``return`` then ``yield`` nodes a def runs itself (not nested defs')."""
+        table: dict[int, list[NodeRef]] | None = self.__dict__.get("_returns_by_function")
+        if table is None:
+            table = {}
+            for ref in self.nodes[ast.Return] + self.nodes[ast.Yield]:
+                owner = ref.scope.code_function
+                if owner is not None:
+                    table.setdefault(id(owner.node), []).append(ref)
+            self.__dict__["_returns_by_function"] = table
+        return table.get(id(function.node), [])
+
+    def self_assignments(self, class_info: ClassInfo, attr: str) -> list[NodeRef]:
+        """``self.attr = ...`` / ``self.attr: T = ...`` statements in the class's methods."""
+        table: dict[tuple[int, str], list[NodeRef]] | None = self.__dict__.get("_self_assignments")
+        if table is None:
+            table = {}
+            for ref in self.nodes[ast.Assign] + self.nodes[ast.AnnAssign]:
+                function = ref.scope.code_function
+                if function is None or function.class_info is None:
+                    continue
+                node = ref.node
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in ("self", "cls")
+                    ):
+                        key = (id(function.class_info), target.attr)
+                        table.setdefault(key, []).append(ref)
+            self.__dict__["_self_assignments"] = table
+        return table.get((id(class_info), attr), [])
+
     def is_awaited(self, node: ast.expr) -> bool:
         return isinstance(self.parent(node), ast.Await)
 
@@ -416,10 +469,9 @@ class ModuleModel:
         if not isinstance(callee, Ref):
             return None
         found: tuple[ModuleModel, FunctionInfo] | None = None
-        for function in self.functions:
-            if function.qualname == callee.qualname:
-                found = (self, function)
-                break
+        local = self.function_named(callee.qualname)
+        if local is not None:
+            found = (self, local)
         if found is None and self.project is not None:
             found = self.project.function(callee.qualname)
         if found is None or not found[0].is_generator(found[1]):
@@ -589,9 +641,9 @@ class ModuleModel:
         return qualname
 
     def _local_function_return(self, qualname: str, depth: int) -> Value | None:
-        for function in self.functions:
-            if function.qualname == qualname:
-                return self.function_return_value(function, depth)
+        function = self.function_named(qualname)
+        if function is not None:
+            return self.function_return_value(function, depth)
         return None
 
     def function_return_value(self, function: FunctionInfo, depth: int = 0) -> Value | None:
@@ -604,9 +656,9 @@ class ModuleModel:
             if annotated is not None:
                 return Instance(annotated)
         # Infer from the value returned or yielded (providers: `return SessionLocal()`).
-        for ref in self.nodes[ast.Return] + self.nodes[ast.Yield]:
+        for ref in self.returns_of(function):
             node = ref.node
-            if ref.scope.code_function is not function or getattr(node, "value", None) is None:
+            if getattr(node, "value", None) is None:
                 continue
             value = self.evaluate(node.value, ref.scope, depth + 1)  # type: ignore[attr-defined]
             if isinstance(value, Instance):
@@ -615,37 +667,25 @@ class ModuleModel:
 
     def instance_attribute_type(self, class_qualname: str, attr: str, depth: int) -> Value | None:
         """Type of ``obj.attr`` for a project class: class annotations and ``self.x = ...``."""
-        for class_info in self.classes:
-            if class_info.qualname != class_qualname:
-                continue
+        class_info = self.class_named(class_qualname)
+        if class_info is not None:
             bindings = class_info.scope.bindings.get(attr)
             if bindings:
                 value = self.binding_value(bindings[-1], depth + 1)
                 if isinstance(value, Instance):
                     return value
-            for ref in self.nodes[ast.Assign] + self.nodes[ast.AnnAssign]:
-                function = ref.scope.code_function
-                if function is None or function.class_info is not class_info:
-                    continue
+            for ref in self.self_assignments(class_info, attr):
                 node = ref.node
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
-                for target in targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and target.attr == attr
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id in ("self", "cls")
-                    ):
-                        annotation = getattr(node, "annotation", None)
-                        if annotation is not None:
-                            annotated = self.annotation_type(annotation, ref.scope, depth + 1)
-                            if annotated:
-                                return Instance(annotated)
-                        value_node = getattr(node, "value", None)
-                        if value_node is not None:
-                            value = self.evaluate(value_node, ref.scope, depth + 1)
-                            if isinstance(value, Instance):
-                                return value
+                annotation = getattr(node, "annotation", None)
+                if annotation is not None:
+                    annotated = self.annotation_type(annotation, ref.scope, depth + 1)
+                    if annotated:
+                        return Instance(annotated)
+                value_node = getattr(node, "value", None)
+                if value_node is not None:
+                    value = self.evaluate(value_node, ref.scope, depth + 1)
+                    if isinstance(value, Instance):
+                        return value
             return None
         if self.project is not None:
             return self.project.attribute_type(class_qualname, attr, depth + 1)
