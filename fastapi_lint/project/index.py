@@ -156,10 +156,19 @@ class _Entry:
     model: ModuleModel | None
     source_hash: int | None = None  # of the text the model was built from
 
+    @property
+    def lines(self) -> int:
+        """The module's length, a proxy for the memory its tree and model hold."""
+        body = self.model.tree.body if self.model is not None else None
+        return (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
+
 
 # Models of other modules kept per process: enough for the imports of a large
-# application, bounded so memory stays flat on a 1,000-file project.
+# application, bounded so memory stays flat on a 1,000-file project. A tree
+# costs about 1-3 kB of memory per source line: the line budget keeps a run
+# over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
+MAX_CACHED_LINES = 120_000
 
 
 class ProjectIndex:
@@ -169,11 +178,13 @@ class ProjectIndex:
         self.root = root.resolve()
         self.options = options or {}
         self._models: OrderedDict[str, _Entry] = OrderedDict()
+        self._cached_lines = 0
+        self._checked: tuple[str, _Entry] | None = None
         self._paths: dict[str, Path | None] = {}
         self._extra_roots: list[Path] = []
         self._in_progress: set[str] = set()
         self.facts = FactStore(_cache_folder(self.root, self.options))
-        self._fact_memo: dict[str, Any] = {}
+        self._fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
         # a cycle guard or depth limit cut the computation short.
         self._frames: list[_FactFrame] = []
@@ -183,9 +194,11 @@ class ProjectIndex:
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
-        self._remember(
-            model.module_name, _Entry(model, hash(source) if source is not None else None)
-        )
+        entry = _Entry(model, hash(source) if source is not None else None)
+        # Kept apart from the LRU too: the modules its rules ask about must not
+        # evict it (and send a question about it to the file on disk).
+        self._checked = (model.module_name, entry)
+        self._remember(model.module_name, entry)
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
             # disk do not describe the buffer, so they are neither used nor kept.
@@ -221,13 +234,25 @@ class ProjectIndex:
         return found
 
     def is_project_module(self, module_name: str) -> bool:
-        return module_name in self._models or self.module_path(module_name) is not None
+        entry = self._models.get(module_name)
+        if entry is None and self._checked is not None and self._checked[0] == module_name:
+            entry = self._checked[1]
+        if entry is not None:
+            return entry.model is not None
+        return self.module_path(module_name) is not None
 
     def _remember(self, module_name: str, entry: _Entry) -> None:
+        previous = self._models.pop(module_name, None)
+        if previous is not None:
+            self._cached_lines -= previous.lines
         self._models[module_name] = entry
-        self._models.move_to_end(module_name)
-        while len(self._models) > MAX_CACHED_MODELS:
-            self._models.popitem(last=False)
+        self._cached_lines += entry.lines
+        # The newest entry stays, however long: it is the module being asked about.
+        while len(self._models) > 1 and (
+            len(self._models) > MAX_CACHED_MODELS or self._cached_lines > MAX_CACHED_LINES
+        ):
+            _, evicted = self._models.popitem(last=False)
+            self._cached_lines -= evicted.lines
 
     def reusable_model(self, module_name: str, source: str) -> ModuleModel | None:
         """A model already built (as another module's dependency) from this exact text."""
@@ -238,6 +263,9 @@ class ProjectIndex:
 
     def model(self, module_name: str) -> ModuleModel | None:
         entry = self._models.get(module_name)
+        if entry is None and self._checked is not None and self._checked[0] == module_name:
+            entry = self._checked[1]
+            self._remember(module_name, entry)
         if entry is not None:
             self._models.move_to_end(module_name)
             if entry.model is not None and self._frames:
@@ -270,8 +298,12 @@ class ProjectIndex:
         for this question only, never remembered: cold and warm runs agree.
         """
         full_key = f"{kind}:{key}"
-        if full_key in self._fact_memo:
-            return self._fact_memo[full_key]
+        memo = self._fact_memo.get(full_key)
+        if memo is not None:
+            # The files this answer read are read by the asking fact too.
+            for frame in self._frames:
+                frame.paths |= memo[1]
+            return memo[0]
         guard_key = "fact:" + full_key
         if guard_key in self._in_progress:
             self._cut_short()
@@ -282,7 +314,7 @@ class ProjectIndex:
             if not deps & self._dirty_paths:
                 for frame in self._frames:
                     frame.paths |= deps
-                self._fact_memo[full_key] = value
+                self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
         frame = _FactFrame()
         self._frames.append(frame)
@@ -297,7 +329,7 @@ class ProjectIndex:
             if not frame.complete:
                 outer.complete = False
         if frame.complete:
-            self._fact_memo[full_key] = value
+            self._fact_memo[full_key] = (value, frozenset(frame.paths))
             if not frame.paths & self._dirty_paths:
                 self.facts.put(full_key, value, frame.paths)
         return value
@@ -323,6 +355,10 @@ class ProjectIndex:
         for name, entry in list(self._models.items()):
             if entry.model is None or os.path.abspath(entry.model.path) == absolute:
                 del self._models[name]
+                self._cached_lines -= entry.lines
+        if self._checked is not None and self._checked[1].model is not None:
+            if os.path.abspath(self._checked[1].model.path) == absolute:
+                self._checked = None
         self._paths = {
             name: found
             for name, found in self._paths.items()

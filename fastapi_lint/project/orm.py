@@ -139,6 +139,17 @@ class Catalogue:
         self, qualname: str, current: ModuleModel | None = None, depth: int = 0
     ) -> bool:
         """Whether a class descends from a declarative base (the base itself included)."""
+        project = self.project
+        if project is not None:
+            # A fact (memoized with the files it read, kept on disk): warm runs
+            # answer without building the modules of the class and its bases.
+            return bool(
+                project.fact(
+                    "orm-class",
+                    qualname,
+                    lambda: self._is_orm_class(qualname, current, depth),
+                )
+            )
         cached = self._orm_class.get(qualname)
         if cached is not None:
             return cached
@@ -218,16 +229,28 @@ class Catalogue:
     # ------------------------------------------------------------ models
     def get(self, qualname: str, current: ModuleModel | None = None) -> OrmModel | None:
         """The ORM model named ``qualname`` (a mapped class), or None."""
+        project = self.project
+        if project is not None:
+            return _orm_model_from_json(
+                project.fact(
+                    "orm-model",
+                    qualname,
+                    lambda: _orm_model_to_json(self._get(qualname, current)),
+                )
+            )
         if qualname in self._models:
             return self._models[qualname]
         self._models[qualname] = None  # cycle guard while building
-        result = None
+        result = self._get(qualname, current)
+        self._models[qualname] = result
+        return result
+
+    def _get(self, qualname: str, current: ModuleModel | None) -> OrmModel | None:
         if self.is_orm_class(qualname, current):
             found = self.find_class(qualname, current)
             if found is not None:
-                result = self._build(found[0], found[1])
-        self._models[qualname] = result
-        return result
+                return self._build(found[0], found[1])
+        return None
 
     def _build(self, model: ModuleModel, class_info: ClassInfo) -> OrmModel:
         info = OrmModel(
@@ -269,7 +292,7 @@ class Catalogue:
 
     def _inherited(self, base_name: str, model: ModuleModel) -> OrmModel | None:
         """Relationships of a mapped base class or a plain mixin class of the project."""
-        if base_name in self._models:
+        if self.project is None and base_name in self._models:
             return self._models[base_name]
         found = self.find_class(base_name, model)
         if found is None:
@@ -551,6 +574,40 @@ def _last_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute):
         return node.attr
     return None
+
+
+def _orm_model_to_json(orm: OrmModel | None) -> object:
+    if orm is None:
+        return None
+    return {
+        "qualname": orm.qualname,
+        "module": orm.module,
+        "path": orm.path,
+        "line": orm.line,
+        "is_sqlmodel": orm.is_sqlmodel,
+        "relationships": [
+            [r.name, r.owner, r.target, r.target_name, r.lazy, r.collection, r.line]
+            for r in orm.relationships.values()
+        ],
+        "columns": sorted(orm.columns),
+    }
+
+
+def _orm_model_from_json(data: object) -> OrmModel | None:
+    if not isinstance(data, dict):
+        return None
+    relationships = {}
+    for name, owner, target, target_name, lazy, collection, line in data["relationships"]:
+        relationships[name] = Relationship(name, owner, target, target_name, lazy, collection, line)
+    return OrmModel(
+        qualname=data["qualname"],
+        module=data["module"],
+        path=data["path"],
+        line=data["line"],
+        is_sqlmodel=data["is_sqlmodel"],
+        relationships=relationships,
+        columns=set(data["columns"]),
+    )
 
 
 def catalogue_for(model: ModuleModel) -> Catalogue:

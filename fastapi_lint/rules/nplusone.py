@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
+from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.orm import (
     PYDANTIC_BASES,
     SQLMODEL,
@@ -39,6 +40,7 @@ from fastapi_lint.semantic.model import subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import Binding, ClassInfo, FunctionInfo, ModuleModel, Scope
 
 _MODELS = (
@@ -652,17 +654,20 @@ class QueryFlow:
         target = model.call_target(call, scope)
         if target is None:
             return None
-        found: tuple[ModuleModel, FunctionInfo] | None = None
         local = model.function_named(target)
         if local is not None:
-            found = (model, local)
-        if found is None and model.project is not None:
-            found = model.project.function(target)
-        if found is None:
+            return self.function_result(local, depth + 1)
+        project = model.project
+        if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        owner_model, function = found
-        flow = self if owner_model is model else flow_for(owner_model)
-        return flow.function_result(function, depth + 1)
+        # A fact, so warm runs answer without building the defining module.
+        return _query_from_json(
+            project.fact(
+                "query-result",
+                target,
+                lambda: _query_to_json(_project_function_result(project, target, depth)),
+            )
+        )
 
     def function_result(self, function: FunctionInfo, depth: int) -> QueryValue | None:
         key = function.qualname
@@ -670,10 +675,10 @@ class QueryFlow:
             return self._function_results[key]
         self._function_results[key] = None  # recursion guard
         result = None
-        for ref in self.model.nodes[ast.Return]:
+        for ref in self.model.returns_of(function):
             node = ref.node
             value = getattr(node, "value", None)
-            if value is None or ref.scope.code_function is not function:
+            if value is None or not isinstance(node, ast.Return):
                 continue
             found = self.query(value, ref.scope, depth + 1)
             if found is not None:
@@ -779,6 +784,47 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
+
+
+def _project_function_result(project: ProjectIndex, qualname: str, depth: int) -> QueryValue | None:
+    found = project.function(qualname)
+    if found is None:
+        return None
+    owner_model, function = found
+    return flow_for(owner_model).function_result(function, depth + 1)
+
+
+def _query_to_json(value: QueryValue | None) -> object:
+    if value is None:
+        return None
+    return {
+        "kind": value.kind.value,
+        "model": value.model,
+        "loaders": sorted([list(path), strategy] for path, strategy in value.loaders.entries),
+        "opaque": value.loaders.opaque,
+        "origin": [value.origin.module, value.origin.path, value.origin.line],
+        "is_async": value.is_async,
+        "root": value.root,
+        "path": [list(step) for step in value.path],
+    }
+
+
+def _query_from_json(data: object) -> QueryValue | None:
+    if not isinstance(data, dict):
+        return None
+    module, file_path, line = data["origin"]
+    return QueryValue(
+        kind=Kind(data["kind"]),
+        model=data["model"],
+        loaders=Loaders(
+            frozenset((tuple(path), strategy) for path, strategy in data["loaders"]),
+            data["opaque"],
+        ),
+        origin=Origin(module, file_path, line),
+        is_async=data["is_async"],
+        root=data["root"],
+        path=tuple((owner, attr) for owner, attr in data["path"]),
+    )
 
 
 def flow_for(model: ModuleModel) -> QueryFlow:

@@ -488,44 +488,50 @@ def untyped_annotation(
         if qualname in _ANY_TYPES or qualname in _MAPPING_TYPES or qualname in _SEQUENCE_TYPES:
             return True
         if isinstance(annotation, ast.Name):
-            alias = _type_alias(model, annotation.id, scope)
-            if alias is not None:
-                alias_model, value, alias_scope = alias
-                return untyped_annotation(alias_model, value, alias_scope, depth + 1)
+            return _alias_is_untyped(model, annotation.id, scope, depth)
     return False
 
 
-def _type_alias(
-    model: ModuleModel, name: str, scope: Scope
-) -> tuple[ModuleModel, ast.expr, Scope] | None:
-    """``JSON = dict[str, Any]`` (also ``JSON: TypeAlias = ...``, imported from the project)."""
+def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -> bool:
+    """Whether ``name`` is a type alias of an untyped type: ``JSON = dict[str, Any]`` (also
+    ``JSON: TypeAlias = ...``), here or imported from another project module."""
     from fastapi_lint.semantic.model import BindingKind
 
     binding = model.lookup(name, scope)
-    for _ in range(4):
-        if binding is None:
-            return None
-        if binding.kind is BindingKind.ASSIGN:
-            value = binding.value
-            if value is None or binding.unpack_index is not None:
-                return None
-            if isinstance(value, (ast.Subscript, ast.BinOp)) or (
-                isinstance(value, (ast.Name, ast.Attribute))
-                and _is_type_name(model, value, binding.scope)
-            ):
-                return model, value, binding.scope
-            return None
-        if binding.kind is BindingKind.IMPORT and binding.qualname and model.project is not None:
-            found = model.project.split(binding.qualname)
-            if found is None or len(found[1]) != 1:
-                return None
-            model, name = found[0], found[1][0]
-            bindings = model.module_scope.bindings.get(name)
-            binding = bindings[-1] if bindings else None
-            scope = model.module_scope
-            continue
-        return None
-    return None
+    if binding is None:
+        return False
+    if binding.kind is BindingKind.ASSIGN:
+        value = binding.value
+        if value is None or binding.unpack_index is not None:
+            return False
+        if isinstance(value, (ast.Subscript, ast.BinOp)) or (
+            isinstance(value, (ast.Name, ast.Attribute))
+            and _is_type_name(model, value, binding.scope)
+        ):
+            return untyped_annotation(model, value, binding.scope, depth + 1)
+        return False
+    project = model.project
+    if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+        qualname = binding.qualname
+        # A fact, so warm runs answer without building the defining module.
+        return bool(
+            project.fact(
+                "untyped-alias",
+                qualname,
+                lambda: _imported_alias_is_untyped(model, qualname, depth),
+            )
+        )
+    return False
+
+
+def _imported_alias_is_untyped(model: ModuleModel, qualname: str, depth: int) -> bool:
+    if depth > 12 or model.project is None:
+        return False
+    found = model.project.split(qualname)
+    if found is None or len(found[1]) != 1:
+        return False
+    other, (name,) = found
+    return _alias_is_untyped(other, name, other.module_scope, depth + 4)
 
 
 def _is_type_name(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
