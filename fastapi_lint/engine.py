@@ -95,9 +95,9 @@ def check_tree(
     previous_limit = sys.getrecursionlimit()
     if previous_limit < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    model = None
     try:
         module_name = module_name_of(path, options)
-        model = None
         if project is not None and source is not None:
             model = project.reusable_model(module_name, source)
             if model is not None and (
@@ -133,6 +133,9 @@ def check_tree(
         sys.setrecursionlimit(previous_limit)
         if project is not None:
             project.flush()
+            project.release_evicted()
+        elif model is not None:
+            model.release()
     return sorted(reporter.diagnostics)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import atexit
 import os
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -155,12 +156,12 @@ def _search_roots(root: Path, path: Path | None = None) -> list[Path]:
 class _Entry:
     model: ModuleModel | None
     source_hash: int | None = None  # of the text the model was built from
+    # The module's length, a proxy for the memory its tree and model hold.
+    lines: int = field(init=False)
 
-    @property
-    def lines(self) -> int:
-        """The module's length, a proxy for the memory its tree and model hold."""
+    def __post_init__(self) -> None:
         body = self.model.tree.body if self.model is not None else None
-        return (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
+        self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
 
 
 # Models of other modules kept per process: enough for the imports of a large
@@ -168,7 +169,7 @@ class _Entry:
 # costs about 1-3 kB of memory per source line: the line budget keeps a run
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
-MAX_CACHED_LINES = 120_000
+MAX_CACHED_LINES = 150_000
 
 
 class ProjectIndex:
@@ -179,6 +180,7 @@ class ProjectIndex:
         self.options = options or {}
         self._models: OrderedDict[str, _Entry] = OrderedDict()
         self._cached_lines = 0
+        self._evicted: list[ModuleModel] = []
         self._checked: tuple[str, _Entry] | None = None
         self._paths: dict[str, Path | None] = {}
         self._extra_roots: list[Path] = []
@@ -253,6 +255,34 @@ class ProjectIndex:
         ):
             _, evicted = self._models.popitem(last=False)
             self._cached_lines -= evicted.lines
+            model = evicted.model
+            if model is None:
+                continue
+            evicted.model = None
+            # Nobody else holds it (the two references are `model` and the
+            # argument): free its tree now. A check that builds hundreds of
+            # modules would otherwise keep them all until it ends.
+            if sys.getrefcount(model) <= 2 + model.internal_references() and (
+                self._checked is None or self._checked[1].model is not model
+            ):
+                model.release()
+            else:
+                self._evicted.append(model)
+
+    def release_evicted(self) -> None:
+        """Free the models evicted while a file was checked (call between files).
+
+        A rule may still hold an evicted model while the file is checked, so
+        they are released only once its check is over.
+        """
+        evicted, self._evicted = self._evicted, []
+        live = {id(entry.model) for entry in self._models.values()}
+        if self._checked is not None:
+            live.add(id(self._checked[1].model))
+        for model in evicted:
+            if id(model) not in live:
+                live.add(id(model))  # evicted twice: release once
+                model.release()
 
     def reusable_model(self, module_name: str, source: str) -> ModuleModel | None:
         """A model already built (as another module's dependency) from this exact text."""
@@ -276,7 +306,8 @@ class ProjectIndex:
         if path is not None:
             built = self._build(path, module_name)
         model = built[0] if built is not None else None
-        self._remember(module_name, _Entry(model, built[1] if built is not None else None))
+        entry = _Entry(model, built[1] if built is not None else None)
+        self._remember(module_name, entry)
         if model is not None and self._frames:
             self._depends_on(model.path)
         return model
@@ -356,6 +387,8 @@ class ProjectIndex:
             if entry.model is None or os.path.abspath(entry.model.path) == absolute:
                 del self._models[name]
                 self._cached_lines -= entry.lines
+                if entry.model is not None:
+                    self._evicted.append(entry.model)
         if self._checked is not None and self._checked[1].model is not None:
             if os.path.abspath(self._checked[1].model.path) == absolute:
                 self._checked = None
@@ -525,6 +558,26 @@ class ProjectIndex:
             return to_json(found[0].instance_attribute_type(class_qualname, attr, depth + 1))
 
         return from_json(self.fact("attribute", f"{class_qualname}.{attr}", compute))
+
+    def is_class(self, qualname: str) -> bool:
+        """Whether a project name is a class defined in the project, as a cached fact."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return False
+        return bool(self.fact("is-class", qualname, lambda: self.class_info(qualname) is not None))
+
+    def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
+        """What a project generator function yields (``next(get_db())``), as a cached fact."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+
+        def compute() -> object:
+            found = self.function(qualname)
+            if found is None or not found[0].is_generator(found[1]):
+                return None
+            value = found[0].function_return_value(found[1], depth + 1)
+            return to_json(value) if isinstance(value, Instance) else None
+
+        return from_json(self.fact("generator-item", qualname, compute))
 
     def is_annotated_alias(self, qualname: str) -> bool:
         """Whether a project name is an ``Annotated[...]`` alias (``SessionDep``), as a cached fact."""

@@ -1682,12 +1682,6 @@ def _response_finding(
 def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
     if not reporter.enabled("API403"):
         return
-    returns_by_function: dict[int, list[tuple[ast.expr, Scope]]] = {}
-    for ref in model.nodes[ast.Return]:
-        value = getattr(ref.node, "value", None)
-        function = ref.scope.code_function
-        if value is not None and function is not None:
-            returns_by_function.setdefault(id(function.node), []).append((value, ref.scope))
     for route in model.fastapi.routes:
         function = route.function
         keywords = route.keywords
@@ -1700,13 +1694,20 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             isinstance(annotation, ast.Constant) and annotation.value is None
         ):
             continue
+        returned = []
+        for ref in model.returns_of(function):
+            value_node = getattr(ref.node, "value", None)
+            if value_node is None or not isinstance(ref.node, ast.Return):
+                continue
+            value = flow.query(value_node, ref.scope)
+            if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
+                returned.append(value)
+        if not returned:
+            continue  # no ORM objects returned: the schema need not be looked up
         schema = _schema_class(flow, annotation, function.outer, model)
         if schema is None:
             continue
-        for value_node, scope in returns_by_function.get(id(function.node), []):
-            value = flow.query(value_node, scope)
-            if value is None or value.kind not in (*MANY_KINDS, Kind.ENTITY):
-                continue
+        for value in returned:
             many = value.kind in MANY_KINDS
             found = _response_finding(
                 flow, (schema[0], schema[1]), replace(value, kind=Kind.ENTITY), many, 0, set()

@@ -349,7 +349,7 @@ def _is_response_type(model: ModuleModel, type_name: str, depth: int = 0) -> boo
             if q
         ]
     if bases is None and model.project is not None:
-        if model.project.class_info(type_name) is not None:
+        if model.project.is_class(type_name):
             bases = model.project.class_bases(type_name)
     if bases is None:
         # A class from a library we know nothing about: trust the conventional name.
@@ -786,15 +786,17 @@ class _PathParamBinder:
     """The names a route function and its ``Depends`` chain receive from the request."""
 
     def __init__(self) -> None:
-        self._readers: dict[int, set[int]] = {}
-        self._cache: dict[int, frozenset[str]] = {}
+        # Keyed by id(): the keyed objects are kept alive alongside, so an id
+        # is never reused by another module's tree while this binder lives.
+        self._readers: dict[int, tuple[ModuleModel, set[int]]] = {}
+        self._cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
         self._active: set[int] = set()
 
     def _reads(self, model: ModuleModel, function: FunctionInfo) -> bool:
         key = id(model)
         if key not in self._readers:
-            self._readers[key] = _reads_path_params(model)
-        return id(function.node) in self._readers[key]
+            self._readers[key] = (model, _reads_path_params(model))
+        return id(function.node) in self._readers[key][1]
 
     def names(
         self, model: ModuleModel, function: FunctionInfo, skip_self: bool, depth: int = 0
@@ -802,7 +804,7 @@ class _PathParamBinder:
         """Parameter names, aliases and names of dependencies; raises _Unsure."""
         key = id(function.node)
         if key in self._cache:
-            return self._cache[key]
+            return self._cache[key][1]
         if depth > _MAX_DEPENDENCY_DEPTH or key in self._active:
             raise _Unsure
         if self._reads(model, function):
@@ -815,7 +817,7 @@ class _PathParamBinder:
         finally:
             self._active.discard(key)
         frozen = frozenset(result)
-        self._cache[key] = frozen
+        self._cache[key] = (function.node, frozen)
         return frozen
 
     def _own_names(self, model: ModuleModel, function: FunctionInfo, skip_self: bool) -> set[str]:
@@ -862,6 +864,15 @@ class _PathParamBinder:
             qualname = value.qualname
             if qualname.startswith(_FRAMEWORK_PREFIXES):
                 return frozenset()
+            project = model.project
+            if model.function_named(qualname) is None and project is not None:
+                # Another module's dependency: a fact, so warm runs need not build it.
+                names = project.fact(
+                    "depends-names", qualname, lambda: self._project_names(model, qualname)
+                )
+                if names is None:
+                    raise _Unsure
+                return frozenset(names)
             function = _find_function(model, qualname)
             if function is not None:
                 function_model, info = function
@@ -879,6 +890,21 @@ class _PathParamBinder:
                 call_model, info = call
                 return self.names(call_model, info, True, depth)
         raise _Unsure
+
+    def _project_names(self, model: ModuleModel, qualname: str) -> list[str] | None:
+        """``target_names`` of a project function or class, as JSON (None: unsure)."""
+        try:
+            function = _find_function(model, qualname)
+            if function is not None:
+                function_model, info = function
+                return sorted(self.names(function_model, info, info.is_method, 0))
+            init = _find_function(model, qualname + ".__init__")
+            if init is not None and _find_class(model, qualname):
+                init_model, info = init
+                return sorted(self.names(init_model, info, True, 0))
+        except _Unsure:
+            pass
+        return None
 
 
 def _param_dependencies(model: ModuleModel, function: FunctionInfo) -> list[DependencyUse]:
@@ -937,9 +963,9 @@ def _find_function(model: ModuleModel, qualname: str) -> tuple[ModuleModel, Func
 
 
 def _find_class(model: ModuleModel, qualname: str) -> bool:
-    if any(c.qualname == qualname for c in model.classes):
+    if model.class_named(qualname) is not None:
         return True
-    return model.project is not None and model.project.class_info(qualname) is not None
+    return model.project is not None and model.project.is_class(qualname)
 
 
 def _router_dependencies(

@@ -1,0 +1,66 @@
+"""The project index frees the models it evicts, and findings do not depend on its cache size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.engine import check_source
+from fastapi_lint.project import index
+from fastapi_lint.semantic.model import ModuleModel
+from fastapi_lint.source import read_source
+from tests.fixture_support import FIXTURES, expected_findings, fixture_options, relative
+
+PROJECT_FILES = sorted(
+    p for p in (FIXTURES / "projects").rglob("*.py") if "__pycache__" not in p.parts
+)
+
+
+@pytest.fixture
+def tiny_model_cache(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """One cached model at a time and no fact cache: every question evicts and rebuilds."""
+    monkeypatch.setattr(index, "MAX_CACHED_MODELS", 1)
+    monkeypatch.setattr(index, "MAX_CACHED_LINES", 1)
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    released: list[ModuleModel] = []
+    original = ModuleModel.release
+
+    def release(model: ModuleModel) -> None:
+        released.append(model)
+        original(model)
+
+    monkeypatch.setattr(ModuleModel, "release", release)
+    index.forget_indexes()
+    yield released
+    index.forget_indexes()
+
+
+@pytest.mark.parametrize("path", PROJECT_FILES, ids=[relative(p) for p in PROJECT_FILES])
+def test_fixture_projects_with_a_one_model_cache(path: Path, tiny_model_cache) -> None:  # type: ignore[no-untyped-def]
+    diagnostics = check_source(read_source(path), str(path), fixture_options(path))
+    assert {(d.line, d.code) for d in diagnostics} == expected_findings(path)
+
+
+def test_evicted_models_are_released(tiny_model_cache) -> None:  # type: ignore[no-untyped-def]
+    for path in PROJECT_FILES:
+        check_source(read_source(path), str(path), fixture_options(path))
+    assert tiny_model_cache, "no model was released"
+    assert all(not hasattr(model, "tree") for model in tiny_model_cache)
+    live = list(index._indexes.values())
+    for project in live:
+        for model in project.models():
+            assert hasattr(model, "tree"), "a cached model was released"
+
+
+def test_checked_model_is_released_without_an_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    released: list[ModuleModel] = []
+    original = ModuleModel.release
+
+    def release(model: ModuleModel) -> None:
+        released.append(model)
+        original(model)
+
+    monkeypatch.setattr(ModuleModel, "release", release)
+    check_source("import time\n\nasync def f():\n    time.sleep(1)\n", "<stdin>")
+    assert len(released) == 1
