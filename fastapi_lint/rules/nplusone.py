@@ -1021,16 +1021,32 @@ class _Uses:
         self.carried = self._carried_names() if self.is_while else set()
 
     def _carried_names(self) -> set[str]:
-        """Names a ``while`` body reassigns from a query, carrying a row to the next iteration.
+        """Names a ``while`` body reassigns to step through items, one per iteration.
 
-        ``node = db.get(Node, node.parent_id)`` walks a chain one query per row; a
-        counter or a keyset cursor (``last_id = rows[-1].id``) pages in batches instead.
+        ``node = db.get(Node, node.parent_id)`` walks a chain one query per row;
+        ``i += 1`` steps an index (``ids[i]``), ``node_id = pending.pop()`` drains a
+        work list. Silent: values received per iteration (``await ws.receive_json()``,
+        a message loop, not a loop over items) and paging (``limit``/``offset``, a
+        keyset cursor read from the last row of a batch), handled by the caller.
         """
         loop = self.loop.node
         assert isinstance(loop, ast.While)
         assignments: list[tuple[list[str], ast.expr]] = []
+        steps: set[str] = set()
         for statement in loop.body:
             for node in ast.walk(statement):
+                if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                    steps.add(node.target.id)
+                elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and _pops(
+                    node.value
+                ):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    steps.update(
+                        n.id
+                        for target in targets
+                        for n in ast.walk(target)
+                        if isinstance(n, ast.Name)
+                    )
                 if (
                     isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
                     and node.value is not None
@@ -1056,7 +1072,7 @@ class _Uses:
                 for node in ast.walk(value)
             ):
                 assigned.update(names)
-        carried = set()
+        carried = set(steps)
         test_names = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
         scope = self.loop.scope
         for name in assigned:
@@ -1228,6 +1244,16 @@ def _has_limit(node: ast.AST) -> bool:
 SINGLE_ROW_METHODS = frozenset(
     {"get", "get_one", "first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"}
 )
+
+
+def _pops(value: ast.AST | None) -> bool:
+    """``pending.pop()``, ``queue.popleft()``, ``next(it)``: taking the next item of a work list."""
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in ("pop", "popleft")
+    return isinstance(func, ast.Name) and func.id == "next"
 
 
 def _queries(value: ast.AST, single: bool = False) -> bool:
