@@ -1764,7 +1764,28 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             break
 
 
+def is_alembic_migration(model: ModuleModel) -> bool:
+    """An Alembic revision script: ``from alembic import op`` and a module-level ``upgrade()``.
+
+    It runs once, offline, usually row by row on purpose (data fixes); per-row
+    queries there are not the request-time N+1 these rules are about.
+    """
+    from fastapi_lint.semantic.model import BindingKind
+
+    upgrade = model.module_scope.bindings.get("upgrade")
+    if not upgrade or upgrade[-1].kind is not BindingKind.FUNCTION:
+        return False
+    return any(
+        binding.kind is BindingKind.IMPORT
+        and (binding.qualname or "").split(".", 1)[0] == "alembic"
+        for bindings in model.module_scope.bindings.values()
+        for binding in bindings
+    )
+
+
 def check(model: ModuleModel, reporter: Reporter) -> None:
+    if is_alembic_migration(model):
+        return
     flow = flow_for(model)
     if reporter.enabled("API401"):
         check_queries_in_loops(model, flow, reporter)
