@@ -141,7 +141,10 @@ class FactStore:
                 prefix=f".{shard}.", suffix=".tmp", dir=self.folder
             )
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"version": __version__, "facts": facts}, stream, separators=(",", ":"))
+                # dumps, not dump: only a one-shot encode uses the C encoder (5x faster).
+                stream.write(
+                    json.dumps({"version": __version__, "facts": facts}, separators=(",", ":"))
+                )
             os.replace(temporary, self.folder / f"{shard}.json")
         except OSError:
             try:
