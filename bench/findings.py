@@ -11,7 +11,12 @@ every member of the corpus (``python bench/corpus.py``) and writes to ``--out``
 
 - a table of findings per member and code;
 - for every code, a seeded random sample of findings with the reported source
-  line and two lines of context, to judge precision by eye.
+  line and two lines of context, to judge precision by eye;
+- robustness (issue 10): per member, the CPU time and peak memory of the run,
+  its exit status, the files reported as unreadable or unparsable (one line
+  each, by design) and any crash: a traceback or an "internal error" line on
+  stderr, or an exit status other than 0/1. The script exits 1 if any member
+  crashed.
 
 String literals on the lines and in the messages of API5xx findings (secrets)
 are redacted: only their first two characters and their length are shown.
@@ -22,10 +27,13 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import random
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -63,7 +71,22 @@ def redact(text: str) -> str:
     )
 
 
-def run_member(member: Path, select: str | None) -> list[dict[str, object]]:
+class Run:
+    """What one member's run left besides findings."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.wall = 0.0
+        self.peak_mb = 0.0
+        self.status = 0
+        self.file_errors: list[str] = []  # "path: cannot parse: ..." (expected, one line)
+        self.crashes: list[str] = []  # tracebacks, internal errors, bad exit codes
+
+
+CRASH_MARKERS = ("Traceback (most recent call last)", "internal error")
+
+
+def run_member(member: Path, select: str | None, run: Run | None = None) -> list[dict[str, object]]:
     command = [
         sys.executable,
         "-m",
@@ -77,7 +100,30 @@ def run_member(member: Path, select: str | None) -> list[dict[str, object]]:
     ]
     if select:
         command += ["--select", select]
-    proc = subprocess.run([*command, str(member)], capture_output=True, text=True)
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([*command, str(member)], stdout=out, stderr=err)
+        # wait4 gives the child's own CPU time and peak RSS (workers included).
+        _, status, usage = os.wait4(process.pid, 0)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    proc = subprocess.CompletedProcess(
+        process.args, os.waitstatus_to_exitcode(status), stdout, stderr
+    )
+    if run is not None:
+        run.wall = time.monotonic() - started
+        run.status = proc.returncode
+        run.cpu = usage.ru_utime + usage.ru_stime
+        run.peak_mb = usage.ru_maxrss / 1024
+        for line in stderr.splitlines():
+            if any(marker in line for marker in CRASH_MARKERS):
+                run.crashes.append(line.strip())
+            elif line.strip() and not line.startswith(("Found ", "All checks")):
+                run.file_errors.append(line.strip())
+        if proc.returncode not in (0, 1):
+            run.crashes.append(f"exit status {proc.returncode}")
     findings = []
     for line in proc.stdout.splitlines():
         line = line.strip()
@@ -136,11 +182,18 @@ def main(argv: list[str] | None = None) -> int:
 
     everything: list[tuple[str, dict[str, object]]] = []
     counts: dict[str, collections.Counter[str]] = {}
+    runs: dict[str, Run] = {}
     for member in members:
-        found = run_member(member, args.select)
+        run = runs[member.name] = Run()
+        found = run_member(member, args.select, run)
         counts[member.name] = collections.Counter(str(f["code"]) for f in found)
         everything.extend((member.name, f) for f in found)
-        print(f"{member.name}: {len(found)} findings", flush=True)
+        print(
+            f"{member.name}: {len(found)} findings, {run.cpu:.1f} s CPU, "
+            f"{run.peak_mb:.0f} MB peak, {len(run.file_errors)} file errors, "
+            f"{len(run.crashes)} crashes",
+            flush=True,
+        )
 
     codes = sorted({str(f["code"]) for _, f in everything})
     rng = random.Random(args.seed)
@@ -156,6 +209,27 @@ def main(argv: list[str] | None = None) -> int:
         report.append(f"| {member} | {sum(counter.values())} | {cells} |")
     cells = " | ".join(str(totals.get(code, 0)) for code in codes)
     report.append(f"| **total** | {sum(totals.values())} | {cells} |")
+    report.append("")
+    report.append("## Robustness (issue 10)")
+    report.append("")
+    report.append("| member | CPU (s) | wall (s) | peak RSS (MB) | exit | file errors | crashes |")
+    report.append("|---|---:|---:|---:|---:|---:|---:|")
+    for member, run in runs.items():
+        report.append(
+            f"| {member} | {run.cpu:.1f} | {run.wall:.1f} | {run.peak_mb:.0f} | {run.status} "
+            f"| {len(run.file_errors)} | {len(run.crashes)} |"
+        )
+    crashes = [(member, line) for member, run in runs.items() for line in run.crashes]
+    report.append("")
+    report.append(f"Crashes: {len(crashes)}.")
+    for member, line in crashes[:50]:
+        report.append(f"- {member}: `{line[:200]}`")
+    file_errors = [(member, line) for member, run in runs.items() for line in run.file_errors]
+    if file_errors:
+        report.append("")
+        report.append("Per-file error lines (unreadable or unparsable files, reported by design):")
+        for member, line in file_errors[:50]:
+            report.append(f"- {member}: `{line[:200]}`")
     report.append("")
     for code in codes:
         of_code = [(m, f) for m, f in everything if f["code"] == code]
@@ -179,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             report.append("")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(report) + "\n", encoding="utf-8")
-    print(f"written {out}: {len(everything)} findings, {len(codes)} codes")
-    return 0
+    print(f"written {out}: {len(everything)} findings, {len(codes)} codes, {len(crashes)} crashes")
+    return 1 if crashes else 0
 
 
 if __name__ == "__main__":
