@@ -133,7 +133,7 @@ def check_tree(
         sys.setrecursionlimit(previous_limit)
         if project is not None:
             project.flush()
-            project.release_evicted()
+            project.finish_check()
         elif model is not None:
             model.release()
     return sorted(reporter.diagnostics)

@@ -196,6 +196,8 @@ class ProjectIndex:
         self._root_search: list[str] | None = None
         self._evicted: list[ModuleModel] = []
         self._checked: tuple[str, _Entry] | None = None
+        self._fact_misses = 0  # facts computed (not found in memory or on disk)
+        self._misses_at_register = 0
         self._paths: dict[str, Path | None] = {}
         self._extra_roots: list[Path] = []
         self._in_progress: set[str] = set()
@@ -214,6 +216,7 @@ class ProjectIndex:
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
         self._checked = (model.module_name, entry)
+        self._misses_at_register = self._fact_misses
         self._remember(model.module_name, entry)
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
@@ -286,12 +289,33 @@ class ProjectIndex:
             else:
                 self._evicted.append(model)
 
+    def finish_check(self) -> None:
+        """A file's check is over: free what it no longer needs.
+
+        The checked module's model stays cached only if the check had to compute
+        facts (a cold cache): later files may then ask about this module. When
+        every answer came from the fact cache, later files will not need it
+        either, and keeping it would only make the garbage collector walk it.
+        """
+        checked = self._checked
+        if checked is not None and self._fact_misses == self._misses_at_register:
+            name, entry = checked
+            if self._models.get(name) is entry:
+                del self._models[name]
+                self._cached_lines -= entry.lines
+                if entry.model is not None:
+                    self._evicted.append(entry.model)
+            self._checked = None
+        self.release_evicted()
+
     def release_evicted(self) -> None:
         """Free the models evicted while a file was checked (call between files).
 
         A rule may still hold an evicted model while the file is checked, so
         they are released only once its check is over.
         """
+        if not self._evicted:
+            return
         evicted, self._evicted = self._evicted, []
         live = {id(entry.model) for entry in self._models.values()}
         if self._checked is not None:
@@ -364,6 +388,7 @@ class ProjectIndex:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
+        self._fact_misses += 1
         frame = _FactFrame()
         self._frames.append(frame)
         self._in_progress.add(guard_key)
