@@ -77,7 +77,11 @@ API401 = Rule(
     why=(
         "Each query is a round trip to the database. A loop that queries per item turns one "
         "request into N+1 queries: fast with ten rows in development, slow with ten thousand "
-        "in production. Query once before the loop (`.in_(...)`) or eager-load the relationship."
+        "in production. Query once before the loop (`.in_(...)`) or eager-load the relationship. "
+        "A `while` loop counts when it steps through items: a counter (`ids[i]`), a work list "
+        "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
+        "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
+        "offline."
     ),
     example=(
         _MODELS + "def post_titles(db: Session, user_ids: list[int]) -> dict[int, list[str]]:\n"
