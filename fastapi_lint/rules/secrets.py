@@ -399,6 +399,24 @@ def _argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     return None
 
 
+def _names_its_value(name: str, value: str) -> bool:
+    """``PASSWORD = "password"``, ``RESOURCE_TYPE_GATEWAY_SECRET = "gateway_secret"``.
+
+    The value is the name's own words: a label or an identifier, not a secret.
+    A longer name may end with a value of two words or more; a one-word value
+    under a longer name (``DB_PASSWORD = "password"``) stays a weak password.
+    """
+    name_words = split_name_words(name)
+    value_words = split_name_words(value)
+    if value_words == name_words:
+        return True
+    return (
+        len(value_words) >= 2
+        and value.replace("_", "").replace("-", "").isalnum()
+        and name_words[-len(value_words) :] == value_words
+    )
+
+
 class _Checker:
     def __init__(self, model: ModuleModel, reporter: Reporter, options: RuleOptions) -> None:
         self.model = model
@@ -475,9 +493,7 @@ class _Checker:
                 return
         elif not self.secret_name(name):
             return
-        if not self.secret_value(value) or split_name_words(value) == split_name_words(
-            name.rsplit(".", 1)[-1]
-        ):
+        if not self.secret_value(value) or _names_its_value(name.rsplit(".", 1)[-1], value):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
         if self.in_example_data(literal) or self.in_enum_body(literal):
             return
