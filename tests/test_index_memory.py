@@ -64,3 +64,20 @@ def test_checked_model_is_released_without_an_index(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(ModuleModel, "release", release)
     check_source("import time\n\nasync def f():\n    time.sleep(1)\n", "<stdin>")
     assert len(released) == 1
+
+
+def test_checked_module_survives_evictions_during_its_check(tiny_model_cache) -> None:  # type: ignore[no-untyped-def]
+    import ast
+
+    root = FIXTURES / "projects" / "sync_session_app"
+    project = index.index_for(str(root / "app" / "crud.py"))
+    path = root / "app" / "crud.py"
+    source = read_source(path)
+    checked = ModuleModel(ast.parse(source), str(path), "app.crud", project=project)
+    project.register(checked, source)
+    for other in ("app.db", "app.models", "app.deps", "app.services"):
+        assert project.model(other) is not None  # each evicts the one before
+    assert project.model("app.crud") is checked
+    assert project.is_project_module("app.crud")
+    project.finish_check()
+    assert checked in tiny_model_cache, "the evicted checked model was not released"

@@ -276,18 +276,22 @@ class ProjectIndex:
             _, evicted = self._models.popitem(last=False)
             self._cached_lines -= evicted.lines
             model = evicted.model
-            if model is None:
-                continue
-            evicted.model = None
-            # Nobody else holds it (the two references are `model` and the
-            # argument): free its tree now. A check that builds hundreds of
-            # modules would otherwise keep them all until it ends.
-            if sys.getrefcount(model) <= 2 + model.internal_references() and (
-                self._checked is None or self._checked[1].model is not model
-            ):
+            if model is None or (self._checked is not None and self._checked[1] is evicted):
+                continue  # the module being checked lives on in `_checked`
+            # Nobody else holds it (the three references are the entry's, `model`
+            # and the argument): free its tree now. A check that builds hundreds
+            # of modules would otherwise keep them all until it ends.
+            if sys.getrefcount(model) <= 3 + model.internal_references():
                 model.release()
             else:
                 self._evicted.append(model)
+
+    def _drop(self, module_name: str) -> None:
+        """Take a module out of the cache; its model is released between files."""
+        entry = self._models.pop(module_name)
+        self._cached_lines -= entry.lines
+        if entry.model is not None:
+            self._evicted.append(entry.model)
 
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
@@ -298,14 +302,15 @@ class ProjectIndex:
         either, and keeping it would only make the garbage collector walk it.
         """
         checked = self._checked
-        if checked is not None and self._fact_misses == self._misses_at_register:
+        if checked is not None:
             name, entry = checked
-            if self._models.get(name) is entry:
-                del self._models[name]
-                self._cached_lines -= entry.lines
-                if entry.model is not None:
-                    self._evicted.append(entry.model)
-            self._checked = None
+            cached = self._models.get(name) is entry
+            if not cached or self._fact_misses == self._misses_at_register:
+                self._checked = None
+                if cached:
+                    self._drop(name)
+                elif entry.model is not None:
+                    self._evicted.append(entry.model)  # evicted while it was checked
         self.release_evicted()
 
     def release_evicted(self) -> None:
@@ -427,10 +432,7 @@ class ProjectIndex:
         absolute = os.path.abspath(path)
         for name, entry in list(self._models.items()):
             if entry.model is None or os.path.abspath(entry.model.path) == absolute:
-                del self._models[name]
-                self._cached_lines -= entry.lines
-                if entry.model is not None:
-                    self._evicted.append(entry.model)
+                self._drop(name)
         if self._checked is not None and self._checked[1].model is not None:
             if os.path.abspath(self._checked[1].model.path) == absolute:
                 self._checked = None
