@@ -499,14 +499,7 @@ def resolve_project_function(
     target = model.call_target(call, scope)
     if target is None:
         return None
-    function = model.function_named(target)
-    if function is not None:
-        return model, function
-    if model.project is not None:
-        found = model.project.function(target)
-        if found is not None:
-            return found
-    return None
+    return model.find_function(target)
 
 
 # Builtins that iterate a generator they are given (so its body runs right there).

@@ -1138,10 +1138,7 @@ class _Uses:
         target = self.model.call_target(call, scope)
         if target is None or target.startswith(("builtins.", "sqlalchemy.", "sqlmodel.")):
             return False
-        if self.model.function_named(target) is not None:
-            return True
-        project = self.model.project
-        return project is not None and project.function(target) is not None
+        return self.model.find_function(target) is not None
 
     def _statement_builder(self, call: ast.Call, scope: Scope) -> str | None:
         func = call.func

@@ -873,38 +873,34 @@ class _PathParamBinder:
                 if names is None:
                     raise _Unsure
                 return frozenset(names)
-            function = _find_function(model, qualname)
-            if function is not None:
-                function_model, info = function
-                return self.names(function_model, info, info.is_method, depth)
-            init = _find_function(model, qualname + ".__init__")
-            if init is not None and _find_class(model, qualname):
-                init_model, info = init
-                return self.names(init_model, info, True, depth)
-            raise _Unsure
+            return self._ref_names(model, qualname, depth)
         if isinstance(value, Instance):
             if value.type.startswith(_FRAMEWORK_PREFIXES):
                 return frozenset()
-            call = _find_function(model, value.type + ".__call__")
+            call = model.find_function(value.type + ".__call__")
             if call is not None:
                 call_model, info = call
                 return self.names(call_model, info, True, depth)
         raise _Unsure
 
+    def _ref_names(self, model: ModuleModel, qualname: str, depth: int) -> frozenset[str]:
+        """The names a project function (or a class, through ``__init__``) binds."""
+        function = model.find_function(qualname)
+        if function is not None:
+            function_model, info = function
+            return self.names(function_model, info, info.is_method, depth)
+        init = model.find_function(qualname + ".__init__")
+        if init is not None and _find_class(model, qualname):
+            init_model, info = init
+            return self.names(init_model, info, True, depth)
+        raise _Unsure
+
     def _project_names(self, model: ModuleModel, qualname: str) -> list[str] | None:
-        """``target_names`` of a project function or class, as JSON (None: unsure)."""
+        """``_ref_names`` as JSON for the fact cache (None: unsure)."""
         try:
-            function = _find_function(model, qualname)
-            if function is not None:
-                function_model, info = function
-                return sorted(self.names(function_model, info, info.is_method, 0))
-            init = _find_function(model, qualname + ".__init__")
-            if init is not None and _find_class(model, qualname):
-                init_model, info = init
-                return sorted(self.names(init_model, info, True, 0))
+            return sorted(self._ref_names(model, qualname, 0))
         except _Unsure:
-            pass
-        return None
+            return None
 
 
 def _param_dependencies(model: ModuleModel, function: FunctionInfo) -> list[DependencyUse]:
@@ -951,15 +947,6 @@ def _aliases(node: ast.expr) -> set[str]:
         and isinstance(k.value, ast.Constant)
         and isinstance(k.value.value, str)
     }
-
-
-def _find_function(model: ModuleModel, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
-    function = model.function_named(qualname)
-    if function is not None:
-        return model, function
-    if model.project is not None:
-        return model.project.function(qualname)
-    return None
 
 
 def _find_class(model: ModuleModel, qualname: str) -> bool:

@@ -482,13 +482,11 @@ def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname:
     Calling a generator provider (``get_db()``) plainly only makes a generator; only ``with``
     (a ``@contextmanager``) or ``next(...)`` runs it.
     """
-    found = model.function_named(qualname) if qualname else None
-    owner = model
-    if found is None and model.project is not None:
-        located = model.project.function(qualname)
-        if located is not None:
-            owner, found = located
-    if found is None or found.is_async:
+    located = model.find_function(qualname) if qualname else None
+    if located is None:
+        return False
+    owner, found = located
+    if found.is_async:
         return False
     if not owner.is_generator(found):
         return True

@@ -294,6 +294,15 @@ class ModuleModel:
             self.__dict__["_functions_by_qualname"] = table
         return table.get(qualname)
 
+    def find_function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        """The def of ``qualname`` and the model it lives in: this module, else the project."""
+        function = self.function_named(qualname)
+        if function is not None:
+            return self, function
+        if self.project is not None:
+            return self.project.function(qualname)
+        return None
+
     def class_named(self, qualname: str) -> ClassInfo | None:
         table: dict[str, ClassInfo] | None = self.__dict__.get("_classes_by_qualname")
         if table is None:
