@@ -88,6 +88,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "extra-placeholders": ("strs", "values that are placeholders, never secrets (API5xx)"),
     "project-root": ("str", "root of the project for cross-module facts"),
     "project-index": ("bool", "read other modules of the project (default: true)"),
+    "src": ("strs", "source roots imports resolve in, after the file's own (like ruff's `src`)"),
 }
 
 
@@ -113,6 +114,7 @@ class Settings:
     extra_placeholders: tuple[str, ...] = ()
     project_root: str | None = None
     project_index: bool = True
+    src: tuple[str, ...] = ()
     # --no-cache (not a configuration key): neither the result cache nor the index's facts.
     use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
@@ -153,6 +155,7 @@ class Settings:
             extra_placeholders=self.extra_placeholders,
             project_index=self.project_index,
             project_root=root,
+            src=tuple(str((Path(self.root) / folder).resolve()) for folder in self.src),
         )
 
     def fingerprint(self) -> str:

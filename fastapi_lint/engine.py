@@ -47,7 +47,7 @@ def module_name_of(path: str, options: RuleOptions) -> str:
 
     file_path = Path(path)
     root = Path(options.project_root) if options.project_root else find_project_root(file_path)
-    return module_name_for(file_path, root)
+    return module_name_for(file_path, root, options.src)
 
 
 _gc_tuned = False
