@@ -82,7 +82,8 @@ def summary(report: Report, fix_mode: bool) -> str:
         fixable = sum(1 for f in report.findings if f.fix is not None)
         if fixable and not fix_mode:
             parts.append(f"[*] {fixable} fixable with the `--fix` option.")
-    else:
+    elif not report.errors:
+        # Never when a file could not be checked: its findings are unknown.
         parts.append("All checks passed!")
     if report.errors:
         count = len(report.errors)

@@ -1,0 +1,97 @@
+"""The defects a new user meets first: reports of files that could not be checked,
+configuration, fix summaries and the small ones (columns, paths, arguments)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.cli import main
+from fastapi_lint.engine import CheckError, check_source
+
+SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def check(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.chdir(cwd)
+    code = main(["check", "--no-cache", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# --- files that could not be checked -----------------------------------------------------
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    root = make(tmp_path, {"pyproject.toml": "", "bad.py": "def f(:\n", "ok.py": "x = 1\n"})
+    (root / "latin.py").write_bytes(b"# coding: utf-8\nname = '\xe9'\n")
+    return root
+
+
+def test_summary_never_says_all_passed_when_a_file_was_not_checked(
+    broken: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = check(capsys, monkeypatch, broken, "bad.py", "ok.py", "missing.py")
+    assert code == 1
+    assert "All checks passed!" not in out
+    assert "could not be checked" in out
+    assert "bad.py:1:7: E999" in err and "missing.py: E902" in err
+
+
+@pytest.mark.parametrize("output_format", ["json", "json-lines", "github", "gitlab"])
+def test_machine_formats_report_files_that_were_not_checked(
+    output_format: str,
+    broken: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, _ = check(
+        capsys, monkeypatch, broken, "--output-format", output_format, "bad.py", "latin.py"
+    )
+    assert code == 1
+    assert out.count("E999") >= 1 and out.count("E902") >= 1, out
+    if output_format == "json":
+        entries = json.loads(out)
+        assert {e["code"] for e in entries} == {"E999", "E902"}
+        assert all(e["fix"] is None and e["location"]["row"] >= 1 for e in entries)
+    if output_format == "gitlab":
+        assert {e["check_name"] for e in json.loads(out)} == {"E999", "E902"}
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="this interpreter parses everything")
+@pytest.mark.parametrize(
+    ("source", "version"),
+    [
+        ("type Alias = list[int]\n", "3.12"),
+        ("def first[T](items: list[T]) -> T:\n    return items[0]\n", "3.12"),
+        ("class Box[T]:\n    pass\n", "3.12"),
+        ("try:\n    pass\nexcept ValueError, TypeError:\n    pass\n", "3.14"),
+        ("name = t'hello {1}'\n", "3.14"),
+    ],
+)
+def test_newer_syntax_names_the_interpreter_it_needs(source: str, version: str) -> None:
+    needed = tuple(int(p) for p in version.split("."))
+    if sys.version_info >= needed:
+        pytest.skip("this interpreter parses it")
+    with pytest.raises(CheckError, match=rf"needs Python {version} to parse; run fastapi-lint"):
+        check_source(source, "new.py")
+
+
+def test_plain_syntax_errors_do_not_blame_the_interpreter() -> None:
+    with pytest.raises(CheckError) as caught:
+        check_source('print "total"\n', "old.py")
+    assert "needs Python" not in str(caught.value)
