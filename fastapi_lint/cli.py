@@ -413,7 +413,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="print findings only: no summary, no progress"
     )
     fixing = check.add_argument_group("fixes and noqa")
-    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    fixing.add_argument(
+        "--fix",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="apply the safe fixes (--no-fix: not even when the configuration says `fix = true`)",
+    )
     fixing.add_argument(
         "--unsafe-fixes",
         action="store_true",
@@ -591,6 +596,14 @@ def run_check(args: argparse.Namespace) -> int:
     )
     if args.no_cache:
         settings = dataclasses.replace(settings, use_cache=False)
+    # The configuration's `fix`, `exit-zero`, `jobs`... under the flags.
+    if args.fix is None:
+        args.fix = settings.fix and not args.diff and not args.add_noqa
+    args.unsafe_fixes = args.unsafe_fixes or settings.unsafe_fixes
+    args.exit_zero = args.exit_zero or settings.exit_zero
+    args.statistics = args.statistics or settings.statistics
+    if args.jobs is None:
+        args.jobs = settings.jobs
     output_format = settings.output_format
     fix_mode = args.fix or args.diff
     job = Job(settings, fix=fix_mode, unsafe_fixes=args.unsafe_fixes)

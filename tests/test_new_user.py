@@ -95,3 +95,85 @@ def test_plain_syntax_errors_do_not_blame_the_interpreter() -> None:
     with pytest.raises(CheckError) as caught:
         check_source('print "total"\n', "old.py")
     assert "needs Python" not in str(caught.value)
+
+
+# --- one configuration for every door ----------------------------------------------------
+
+LEGACY = "import legacy\n\n\nasync def handler():\n    legacy.fetch()\n"
+
+
+def run_flake8(cwd: Path, *args: str) -> list[str]:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "API", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.stdout.splitlines()
+
+
+def test_flake8_reads_the_rule_options_of_pyproject_and_counts_characters(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("flake8")
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.fastapi-lint]\nextra-blocking-calls = ["legacy.fetch"]\n',
+            "setup.cfg": "[flake8]\n",
+            "app/main.py": LEGACY,
+            "app/accents.py": 'import time\n\n\nasync def f():\n    x = "\u00e9\u00e9"; time.sleep(1)\n',
+        },
+    )
+    lines = run_flake8(tmp_path, "app")
+    assert any(line.startswith("app/main.py:5:5: API105") for line in lines), lines
+    # `    x = "éé"; ` is 14 characters (16 bytes): column 15, as the CLI shows it.
+    assert any(line.startswith("app/accents.py:5:15: API102") for line in lines), lines
+    # flake8's own option overrides the file's.
+    (tmp_path / "setup.cfg").write_text("[flake8]\nfastapi-extra-blocking-calls = other.call\n")
+    assert not any("API105" in line for line in run_flake8(tmp_path, "app"))
+
+
+def test_misspelled_table_warns_and_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.fastapi_lint]\nextra-blocking-calls = ["legacy.fetch"]\n',
+            "main.py": LEGACY,
+        },
+    )
+    code, out, err = check(capsys, monkeypatch, tmp_path, "main.py")
+    assert code == 1 and "API105" in out
+    assert "[tool.fastapi_lint]" in err and "rename" in err
+
+
+def test_flags_are_configuration_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.fastapi-lint]\nexit-zero = true\njobs = 2\nfix = false\n",
+            "main.py": SLEEPY,
+        },
+    )
+    code, out, err = check(capsys, monkeypatch, tmp_path, "main.py")
+    assert code == 0, err
+    assert "API102" in out
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-lint]\njobs = 0\n")
+    assert check(capsys, monkeypatch, tmp_path, "main.py")[0] == 2
+
+
+def test_fix_from_the_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(tmp_path, {"pyproject.toml": "[tool.fastapi-lint]\nfix = true\n", "main.py": SLEEPY})
+    check(capsys, monkeypatch, tmp_path, "--no-fix", "main.py")
+    assert (tmp_path / "main.py").read_text() == SLEEPY
+    check(capsys, monkeypatch, tmp_path, "main.py")
+    assert "asyncio.sleep" in (tmp_path / "main.py").read_text()
