@@ -31,7 +31,7 @@ from fastapi_lint.config import (
     parse_per_file_ignores,
     resolve,
 )
-from fastapi_lint.diagnostics import Diagnostic, Fix
+from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.noqa import NoqaMap, add_noqa, noqa_rows, physical_lines
 from fastapi_lint.output import FileError, Finding, Report, display_path, renderer
 from fastapi_lint.source import SourceError, decode_source
@@ -103,11 +103,11 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
 
     settings = job.settings
     diagnostics = check_source(source, path, settings.rule_options(), settings.selection_for(path))
-    if job.fix:
-        # Only the fix path imports the fixers (and libcst).
-        from fastapi_lint.fixes import attach_fixes
+    # Every run says what is fixable (`[*]`, --statistics, JSON's `fix`). The
+    # fixers (and libcst) are imported only for files with a fixable finding.
+    from fastapi_lint.fixes import attach_fixes
 
-        diagnostics = attach_fixes(source, diagnostics)
+    diagnostics = attach_fixes(source, diagnostics)
     return _findings(path, source, diagnostics, NoqaMap(source)), diagnostics
 
 
@@ -126,6 +126,7 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
     outcome = Outcome(path)
     try:
         findings, _ = _check_once(path, source, job)
+        first = findings
         if job.fix:
             current = source
             for _ in range(MAX_FIX_PASSES):
@@ -139,10 +140,10 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
                 current, applied = apply_fixes(current, fixes)
                 if not applied:
                     break
-                outcome.fixed += applied
                 findings, _ = _check_once(path, current, job)
             if current != source:
                 outcome.fixed_source = current
+                outcome.fixed = _fixed_count(first, findings)
         outcome.findings = findings
     except CheckError as error:
         outcome.error = parse_error(path, str(error))
@@ -153,6 +154,16 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
             path, "E902", f"internal error: {error.__class__.__name__}: {error} (please report it)"
         )
     return outcome
+
+
+def _fixed_count(before: list[Finding], after: list[Finding]) -> int:
+    """Findings fixed (not edits, not passes): per code, how many fewer there are."""
+    from collections import Counter
+
+    left = Counter(f.code for f in after)
+    return sum(
+        max(count - left[code], 0) for code, count in Counter(f.code for f in before).items()
+    )
 
 
 def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
@@ -631,7 +642,11 @@ def run_check(args: argparse.Namespace) -> int:
     errors = sorted(o.error for o in outcomes if o.error is not None)
     errors.extend(FileError(p, "E902", "no such file or folder") for p in missing if p not in files)
     report = Report(
-        findings, errors, files_checked=len(files), fixed=sum(o.fixed for o in outcomes)
+        findings,
+        errors,
+        files_checked=len(files),
+        fixed=sum(o.fixed for o in outcomes),
+        unsafe_fixes=args.unsafe_fixes,
     )
     for error in sorted(o.error for o in outcomes if o.error is not None):
         print(error.render(), file=sys.stderr)
@@ -689,7 +704,7 @@ def _statistics_rows(report: Report) -> list[dict[str, Any]]:
 
     counts = Counter(f.code for f in report.findings)
     names = {f.code: f.name for f in report.findings}
-    fixable = {f.code for f in report.findings if f.fix is not None}
+    fixable = {f.code for f in report.findings if report.applicable(f)}
     return [
         {"code": code, "name": names[code], "count": count, "fixable": code in fixable}
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -750,7 +765,13 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
     outcome = check_path(job, path, data)
     if outcome.error is not None:
         print(outcome.error.render(), file=sys.stderr)
-    report = Report(outcome.findings, [outcome.error] if outcome.error else [], 1, outcome.fixed)
+    report = Report(
+        outcome.findings,
+        [outcome.error] if outcome.error else [],
+        1,
+        outcome.fixed,
+        unsafe_fixes=args.unsafe_fixes,
+    )
     if args.diff:
         if outcome.fixed_source is not None:
             old = decode_source(data)
@@ -892,10 +913,7 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
     if cache is not None:
         for path in tasks:
             outcome = outcomes[path]
-            cacheable = outcome.fixed_source is None and all(
-                f.fix is None for f in outcome.findings
-            )
-            if cacheable and outcome.sha:
+            if outcome.fixed_source is None and outcome.sha:
                 cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome))
         cache.save()
     return [outcomes[path] for path in files]
@@ -906,6 +924,7 @@ def _to_cache(outcome: Outcome) -> dict[str, Any]:
     return {
         "findings": [
             [f.line, f.col, f.end_line, f.end_col, f.code, f.message, f.noqa_row]
+            + ([fix_to_json(f.fix)] if f.fix is not None else [])
             for f in outcome.findings
         ],
         "error": None
@@ -919,8 +938,8 @@ def _from_cache(path: str, entry: dict[str, Any]) -> Outcome | None:
     outcome = Outcome(path)
     try:
         outcome.findings = [
-            Finding(path, line, col, code, message, end_line, end_col, noqa_row)
-            for line, col, end_line, end_col, code, message, noqa_row in entry["findings"]
+            Finding(*_cached_position(path, item), fix=fix_from_json(item[7:]))
+            for item in entry["findings"]
         ]
         if entry.get("error"):
             code, line, col, message = entry["error"].split("\t", 3)
@@ -928,6 +947,32 @@ def _from_cache(path: str, entry: dict[str, Any]) -> Outcome | None:
     except (ValueError, TypeError, KeyError):
         return None
     return outcome
+
+
+def _cached_position(path: str, item: list[Any]) -> tuple[str, int, int, str, str, int, int, int]:
+    line, col, end_line, end_col, code, message, noqa_row = item[:7]
+    return path, line, col, code, message, end_line, end_col, noqa_row
+
+
+def fix_to_json(fix: Fix) -> dict[str, Any]:
+    return {
+        "description": fix.description,
+        "safe": fix.safe,
+        "edits": [[e.start_line, e.start_col, e.end_line, e.end_col, e.content] for e in fix.edits],
+    }
+
+
+def fix_from_json(rest: list[Any]) -> Fix | None:
+    if not rest:
+        return None
+    data = rest[0]
+    return Fix(
+        str(data["description"]),
+        safe=bool(data["safe"]),
+        edits=tuple(
+            Edit(int(a), int(b), int(c), int(d), str(e)) for a, b, c, d, e in data["edits"]
+        ),
+    )
 
 
 if __name__ == "__main__":

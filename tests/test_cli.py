@@ -87,7 +87,7 @@ def project(tmp_path: Path) -> Path:
 def test_findings_exit_1_concise(project: Path) -> None:
     result = run("check", cwd=project)
     assert result.returncode == 1, result.stderr
-    assert result.stdout.splitlines()[0].startswith("app/main.py:9:5: API102 `time.sleep()`")
+    assert result.stdout.splitlines()[0].startswith("app/main.py:9:5: API102 [*] `time.sleep()`")
     assert "Found 1 error." in result.stdout
     assert result.stderr == ""
 
@@ -396,9 +396,9 @@ def test_statistics(project: Path) -> None:
     (project / "app" / "more.py").write_text(SLEEPY + "    time.sleep(2)\n", encoding="utf-8")
     result = run("check", "--statistics", cwd=project)
     assert result.returncode == 1
-    assert result.stdout == "3\tAPI102\t[ ] blocking-sleep\n"
+    assert result.stdout == "3\tAPI102\t[*] blocking-sleep\n"
     rows = json.loads(run("check", "--statistics", "--output-format", "json", cwd=project).stdout)
-    assert rows == [{"code": "API102", "name": "blocking-sleep", "count": 3, "fixable": False}]
+    assert rows == [{"code": "API102", "name": "blocking-sleep", "count": 3, "fixable": True}]
 
 
 def test_full_format(project: Path) -> None:
@@ -414,6 +414,8 @@ def test_json_formats(project: Path) -> None:
     result = run("check", "--output-format", "json", cwd=project)
     assert result.returncode == 1
     (item,) = json.loads(result.stdout)
+    # The fix is there without --fix.
+    assert item["fix"]["applicability"] == "safe"
     assert item == {
         "code": "API102",
         "name": "blocking-sleep",
@@ -422,7 +424,7 @@ def test_json_formats(project: Path) -> None:
         "location": {"row": 9, "column": 5},
         "end_location": {"row": 9, "column": 18},
         "noqa_row": 9,
-        "fix": None,
+        "fix": item["fix"],
         "url": item["url"],
     }
     assert item["url"].endswith("docs/rules.md#api102-blocking-sleep")

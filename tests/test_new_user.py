@@ -177,3 +177,48 @@ def test_fix_from_the_configuration(
     assert (tmp_path / "main.py").read_text() == SLEEPY
     check(capsys, monkeypatch, tmp_path, "main.py")
     assert "asyncio.sleep" in (tmp_path / "main.py").read_text()
+
+
+# --- fixes: what is fixable, said in every run -----------------------------------------
+
+ON_EVENT = (
+    "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    '@app.on_event("startup")\nasync def start() -> None:\n    pass\n'
+)
+
+
+def test_fixable_findings_are_marked_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(tmp_path, {"pyproject.toml": "", "main.py": SLEEPY, "events.py": ON_EVENT})
+    code, out, _ = check(capsys, monkeypatch, tmp_path, "main.py", "events.py")
+    assert "API102 [*] `time.sleep()`" in out
+    assert "API206 [*]" not in out  # an unsafe fix: hidden
+    assert (
+        "[*] 1 fixable with the `--fix` option "
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option)." in out
+    )
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "events.py")
+    assert (
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)." in out
+    )
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "--unsafe-fixes", "events.py")
+    assert "API206 [*]" in out and "1 fixable with the `--fix --unsafe-fixes` option." in out
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "--statistics", "main.py")
+    assert out == "1\tAPI102\t[*] blocking-sleep\n"
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "--output-format", "json", "main.py")
+    assert json.loads(out)[0]["fix"]["applicability"] == "safe"
+
+
+def test_fixed_counts_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three sleeps: three findings fixed in two passes (the import edit is shared).
+    make(
+        tmp_path,
+        {"pyproject.toml": "", "main.py": SLEEPY + "    time.sleep(2)\n    time.sleep(3)\n"},
+    )
+    _, out, err = check(capsys, monkeypatch, tmp_path, "--diff", "main.py")
+    assert "Would fix 3 errors." in err
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "--fix", "main.py")
+    assert "Found 3 errors (3 fixed, 0 remaining)." in out

@@ -1,6 +1,8 @@
-"""Autofixes: computed only on the fix path (``--fix``, ``--diff``, editors' quick fixes).
+"""Autofixes: attached to the CLI's findings (``[*]``, JSON's ``fix``) and editors' quick fixes.
 
-Detection never imports this package, so a plain run pays nothing for it.
+Only a file with a finding of a fixable rule pays for them (libcst is
+imported when a fix adds an import libcst places); the engine never imports
+this package.
 A fix is a set of text edits (1-based lines, 0-based *character* columns)
 computed from the diagnostics of one module. Replacements are built from the
 original source text, so formatting and comments around them are kept;

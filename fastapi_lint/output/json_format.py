@@ -17,9 +17,9 @@ The shape is stable and follows ruff's (``ruff check --output-format json``)::
 
 Rows and columns are 1-based; columns count characters; ``end_location`` is
 exclusive. ``noqa_row`` is the line where ``# noqa`` silences the finding.
-``fix`` is computed on the fix path only (``--fix``/``--diff``: the findings
-left after fixing, e.g. unsafe fixes without ``--unsafe-fixes``); a plain run
-reports ``null``, so that detection never pays for libcst.
+``fix`` is the finding's fix in every run (``null`` when the rule has none
+that applies here); after ``--fix`` it is the fix left (an unsafe fix without
+``--unsafe-fixes``).
 
 A file that could not be checked is an entry too, with ``E999`` (cannot
 parse) or ``E902`` (cannot read) as its code, ``fix``, ``url`` and
