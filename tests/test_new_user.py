@@ -191,7 +191,7 @@ def test_fixable_findings_are_marked_and_counted(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make(tmp_path, {"pyproject.toml": "", "main.py": SLEEPY, "events.py": ON_EVENT})
-    code, out, _ = check(capsys, monkeypatch, tmp_path, "main.py", "events.py")
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "main.py", "events.py")
     assert "API102 [*] `time.sleep()`" in out
     assert "API206 [*]" not in out  # an unsafe fix: hidden
     assert (
