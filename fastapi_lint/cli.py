@@ -341,6 +341,11 @@ def _codes(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _rule_codes(value: str) -> list[str]:
+    """Codes or prefixes, in any case (`api1` is `API1`, as `rule api301` is API301)."""
+    return [item.upper() for item in _codes(value)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fastapi-lint",
@@ -356,21 +361,27 @@ def build_parser() -> argparse.ArgumentParser:
     selection = check.add_argument_group("rule selection")
     selection.add_argument(
         "--select",
-        type=_codes,
+        type=_rule_codes,
         metavar="CODES",
         help="codes or prefixes to enable (replaces the config's select)",
     )
     selection.add_argument(
-        "--extend-select", type=_codes, metavar="CODES", help="codes or prefixes to enable on top"
+        "--extend-select",
+        type=_rule_codes,
+        metavar="CODES",
+        help="codes or prefixes to enable on top",
     )
     selection.add_argument(
         "--ignore",
-        type=_codes,
+        type=_rule_codes,
         metavar="CODES",
         help="codes or prefixes to disable (replaces the config's ignore)",
     )
     selection.add_argument(
-        "--extend-ignore", type=_codes, metavar="CODES", help="codes or prefixes to disable on top"
+        "--extend-ignore",
+        type=_rule_codes,
+        metavar="CODES",
+        help="codes or prefixes to disable on top",
     )
     selection.add_argument(
         "--per-file-ignores",
@@ -488,16 +499,22 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "markdown", "json"), default="text")
 
-    sub.add_parser(
+    server = sub.add_parser(
         "server",
         help="run the language server over stdio (needs pip install 'fastapi-lint[lsp]')",
+    )
+    server.add_argument(
+        "--stdio", action="store_true", help="talk over stdio (the default; clients pass it)"
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # The subcommand's usage, not the top-level one (`check --bogus`).
+        _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "check":
             return run_check(args)
@@ -515,6 +532,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.print_help(sys.stderr)
     return 2
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return parser
 
 
 def run_server() -> int:
@@ -716,7 +741,7 @@ def _unified_diff(path: str, new: str) -> str:
         old = decode_source(Path(path).read_bytes())
     except (OSError, SourceError):
         return ""
-    shown = display_path(path)
+    shown = display_path(path).lstrip("/")  # `a/tmp/x.py` for /tmp/x.py, as git writes it
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
@@ -780,8 +805,8 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
                     difflib.unified_diff(
                         old.splitlines(keepends=True),
                         outcome.fixed_source.splitlines(keepends=True),
-                        f"a/{path}",
-                        f"b/{path}",
+                        f"a/{path.lstrip('/')}",
+                        f"b/{path.lstrip('/')}",
                     )
                 )
             )

@@ -271,6 +271,7 @@ def _check_value(where: str, key: str, value: Any, codes: list[str]) -> Any:
             raise ConfigError(f"{where}: `{key}` must be a list of strings")
         items = tuple(v.strip() for v in value if v.strip())
         if kind == "codes":
+            items = tuple(item.upper() for item in items)
             for item in items:
                 if not known_code_prefix(item, codes):
                     raise ConfigError(f"{where}: unknown rule code or prefix {item!r} in `{key}`")

@@ -149,7 +149,7 @@ def check_tree(
             )
         if project is not None:
             project.register(model, source)
-        reporter = Reporter(path, rules, enabled)
+        reporter = Reporter(path, rules, enabled, model.lines or lines)
         for family in families():
             if not any(rule.code in enabled for rule in family.rules):
                 continue

@@ -140,7 +140,6 @@ def test_selection_flags(project: Path, flags: list[str], expected: int) -> None
     [
         ["--select", "E501"],
         ["--ignore", "API9"],
-        ["--extend-select", "api102"],
         ["--per-file-ignores", "app/*:XYZ1"],
     ],
 )
@@ -427,7 +426,7 @@ def test_json_formats(project: Path) -> None:
         "fix": item["fix"],
         "url": item["url"],
     }
-    assert item["url"].endswith("docs/rules.md#api102-blocking-sleep")
+    assert item["url"] is None  # no published docs unless FASTAPI_LINT_DOCS_URL says where
     lines = run("check", "--output-format", "json-lines", cwd=project).stdout.splitlines()
     assert [json.loads(line) for line in lines] == [item]
     assert (

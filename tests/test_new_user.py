@@ -222,3 +222,90 @@ def test_fixed_counts_findings(
     assert "Would fix 3 errors." in err
     _, out, _ = check(capsys, monkeypatch, tmp_path, "--fix", "main.py")
     assert "Found 3 errors (3 fixed, 0 remaining)." in out
+
+
+# --- the small ones ------------------------------------------------------------------------
+
+TWICE = (
+    "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    '@app.get("/a\\nb")\ndef one() -> int:\n    return 1\n\n\n'
+    '@app.get("/a\\nb")\ndef two() -> int:\n    return 2\n'
+)
+
+
+def test_a_message_stays_on_one_line() -> None:
+    (finding,) = check_source(TWICE, "app/main.py")
+    assert "\n" not in finding.message and "/a\\nb" in finding.message
+
+
+def test_whole_function_findings_point_at_the_name() -> None:
+    (finding,) = check_source(TWICE, "app/main.py")
+    assert (finding.line, finding.col, finding.end_line, finding.end_col) == (12, 4, 12, 7)
+    source = (
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.get("/items")\nasync def list_items():\n    return []\n'
+    )
+    (missing,) = [d for d in check_source(source, "app/main.py") if d.code == "API201"]
+    assert (missing.line, missing.col, missing.end_line, missing.end_col) == (7, 10, 7, 20)
+
+
+def test_stdin_filename_creates_no_folders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.TextIOWrapper(io.BytesIO(b"from app.db import get\n\n\nasync def f():\n    get()\n")),
+    )
+    code, _, _ = check(capsys, monkeypatch, tmp_path, "--stdin-filename", "does/not/exist/x.py")
+    assert code == 0
+    assert not (tmp_path / "does").exists()
+
+
+def test_diff_of_an_absolute_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = make(tmp_path / "elsewhere", {"main.py": SLEEPY}) / "main.py"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    _, out, _ = check(capsys, monkeypatch, cwd, "--diff", str(target))
+    absolute = str(target.resolve()).lstrip("/")
+    assert f"--- a/{absolute}\n+++ b/{absolute}\n" in out
+    assert "a//" not in out
+
+
+def test_codes_in_any_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make(
+        tmp_path, {"pyproject.toml": '[tool.fastapi-lint]\nignore = ["api3"]\n', "main.py": SLEEPY}
+    )
+    code, out, err = check(capsys, monkeypatch, tmp_path, "--select", "api1", "main.py")
+    assert code == 1 and "API102" in out, err
+
+
+def test_subcommand_errors_show_the_subcommand_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--bogus"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: fastapi-lint check" in err and "unrecognized arguments: --bogus" in err
+
+
+def test_server_accepts_stdio(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fastapi_lint.cli as cli
+
+    monkeypatch.setattr(cli, "run_server", lambda: 0)
+    assert main(["server", "--stdio"]) == 0
+
+
+def test_rule_urls_link_only_where_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi_lint.registry import all_rules
+
+    rule = all_rules()["API102"]
+    monkeypatch.delenv("FASTAPI_LINT_DOCS_URL", raising=False)
+    assert rule.url == ""
+    monkeypatch.setenv("FASTAPI_LINT_DOCS_URL", "https://docs.example.com/rules.html")
+    assert rule.url == "https://docs.example.com/rules.html#api102-blocking-sleep"

@@ -12,7 +12,7 @@ The shape is stable and follows ruff's (``ruff check --output-format json``)::
       "noqa_row": 15,
       "fix": null | {"applicability": "safe" | "unsafe", "message": "...",
                      "edits": [{"content": "...", "location": {...}, "end_location": {...}}]},
-      "url": "https://.../docs/rules.md#api102-blocking-sleep"
+      "url": null | "<$FASTAPI_LINT_DOCS_URL>#api102-blocking-sleep"
     }
 
 Rows and columns are 1-based; columns count characters; ``end_location`` is
@@ -60,7 +60,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "end_location": {"row": finding.end_line, "column": finding.end_col},
         "noqa_row": finding.noqa_row,
         "fix": fix,
-        "url": finding.url,
+        "url": finding.url or None,
     }
 
 

@@ -97,6 +97,9 @@ def find_project_root(path: Path) -> Path:
 @lru_cache(maxsize=4096)
 def _root_of_folder(folder: str) -> Path:
     start = Path(folder).resolve()
+    # A path that does not exist (`--stdin-filename new/dir/x.py`): from what does.
+    while not start.is_dir() and start.parent != start:
+        start = start.parent
     for candidate in (start, *start.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
