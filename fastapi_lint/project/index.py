@@ -304,6 +304,10 @@ class _ProjectState:
         self.default_roots = tuple(default)
         self._discovered: dict[str, list[str]] | None = None
 
+    def forget_layout(self) -> None:
+        """A file changed, maybe a new package: walk the project again when asked."""
+        self._discovered = None
+
     def discovered(self) -> dict[str, list[str]]:
         if self._discovered is None:
             self._discovered = discover_source_roots(self.root)
@@ -663,6 +667,7 @@ class ProjectIndex:
         if self._checked is not None and self._checked[1].model is not None:
             if os.path.abspath(self._checked[1].model.path) == absolute:
                 self._checked = None
+        self._state.forget_layout()
         for view in self._state.views.values():
             view._paths = {
                 name: found
