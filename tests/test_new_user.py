@@ -213,15 +213,13 @@ def test_fixable_findings_are_marked_and_counted(
 def test_fixed_counts_findings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Three sleeps: three findings fixed in two passes (the import edit is shared).
-    make(
-        tmp_path,
-        {"pyproject.toml": "", "main.py": SLEEPY + "    time.sleep(2)\n    time.sleep(3)\n"},
-    )
-    _, out, err = check(capsys, monkeypatch, tmp_path, "--diff", "main.py")
-    assert "Would fix 3 errors." in err
-    _, out, _ = check(capsys, monkeypatch, tmp_path, "--fix", "main.py")
-    assert "Found 3 errors (3 fixed, 0 remaining)." in out
+    # Two `on_event` handlers, one fix that moves both into a lifespan: two findings fixed.
+    events = ON_EVENT + '\n\n@app.on_event("shutdown")\nasync def stop() -> None:\n    pass\n'
+    make(tmp_path, {"pyproject.toml": "", "main.py": events})
+    _, out, err = check(capsys, monkeypatch, tmp_path, "--diff", "--unsafe-fixes", "main.py")
+    assert "Would fix 2 errors." in err
+    _, out, _ = check(capsys, monkeypatch, tmp_path, "--fix", "--unsafe-fixes", "main.py")
+    assert "Found 2 errors (2 fixed, 0 remaining)." in out
 
 
 # --- the small ones ------------------------------------------------------------------------
@@ -249,18 +247,12 @@ def test_whole_function_findings_point_at_the_name() -> None:
     assert (missing.line, missing.col, missing.end_line, missing.end_col) == (7, 10, 7, 20)
 
 
-def test_stdin_filename_creates_no_folders(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import io
+def test_stdin_filename_creates_no_folders(tmp_path: Path) -> None:
+    from tests.test_cli import run
 
-    monkeypatch.setattr(
-        sys,
-        "stdin",
-        io.TextIOWrapper(io.BytesIO(b"from app.db import get\n\n\nasync def f():\n    get()\n")),
-    )
-    code, _, _ = check(capsys, monkeypatch, tmp_path, "--stdin-filename", "does/not/exist/x.py")
-    assert code == 0
+    source = "from app.db import get\n\n\nasync def f():\n    get()\n"
+    result = run("check", "--stdin-filename", "does/not/exist/x.py", cwd=tmp_path, stdin=source)
+    assert result.returncode == 0, result.stderr
     assert not (tmp_path / "does").exists()
 
 
