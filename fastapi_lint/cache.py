@@ -7,8 +7,8 @@ redacted messages: never source text). An entry is used only when all three
 keys match. Findings of one file can depend on other files of the project
 (cross-module rules), so the project fingerprint (path, size and mtime of
 every ``*.py`` file of the project) invalidates the cache when any of them
-changes. Files whose findings carry fixes are not cached (fix edits contain
-source text). The file is written atomically (temporary file and
+changes. A finding's fix is kept with it (its edits: the replacement code,
+never a secret's value; files fixed by ``--fix`` are not cached). The file is written atomically (temporary file and
 ``os.replace``); an unreadable or corrupted cache is ignored and rebuilt,
 never trusted and never fatal.
 """
@@ -26,7 +26,7 @@ from fastapi_lint import __version__
 from fastapi_lint.fingerprint import tool_fingerprint
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def content_hash(data: bytes) -> str:
@@ -126,7 +126,8 @@ def _valid_entry(entry: Any) -> bool:
 def _valid_finding(item: Any) -> bool:
     return (
         isinstance(item, list)
-        and len(item) == 7
+        and len(item) in (7, 8)
+        and (len(item) == 7 or isinstance(item[7], dict))
         and all(isinstance(v, int) and not isinstance(v, bool) for v in item[:4])
         and isinstance(item[4], str)
         and isinstance(item[5], str)

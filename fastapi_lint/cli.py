@@ -31,7 +31,7 @@ from fastapi_lint.config import (
     parse_per_file_ignores,
     resolve,
 )
-from fastapi_lint.diagnostics import Diagnostic, Fix
+from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.noqa import NoqaMap, add_noqa, noqa_rows, physical_lines
 from fastapi_lint.output import FileError, Finding, Report, display_path, renderer
 from fastapi_lint.source import SourceError, decode_source
@@ -103,11 +103,11 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
 
     settings = job.settings
     diagnostics = check_source(source, path, settings.rule_options(), settings.selection_for(path))
-    if job.fix:
-        # Only the fix path imports the fixers (and libcst).
-        from fastapi_lint.fixes import attach_fixes
+    # Every run says what is fixable (`[*]`, --statistics, JSON's `fix`). The
+    # fixers (and libcst) are imported only for files with a fixable finding.
+    from fastapi_lint.fixes import attach_fixes
 
-        diagnostics = attach_fixes(source, diagnostics)
+    diagnostics = attach_fixes(source, diagnostics)
     return _findings(path, source, diagnostics, NoqaMap(source)), diagnostics
 
 
@@ -126,6 +126,7 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
     outcome = Outcome(path)
     try:
         findings, _ = _check_once(path, source, job)
+        first = findings
         if job.fix:
             current = source
             for _ in range(MAX_FIX_PASSES):
@@ -139,10 +140,10 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
                 current, applied = apply_fixes(current, fixes)
                 if not applied:
                     break
-                outcome.fixed += applied
                 findings, _ = _check_once(path, current, job)
             if current != source:
                 outcome.fixed_source = current
+                outcome.fixed = _fixed_count(first, findings)
         outcome.findings = findings
     except CheckError as error:
         outcome.error = parse_error(path, str(error))
@@ -153,6 +154,16 @@ def check_text(path: str, source: str, job: Job) -> Outcome:
             path, "E902", f"internal error: {error.__class__.__name__}: {error} (please report it)"
         )
     return outcome
+
+
+def _fixed_count(before: list[Finding], after: list[Finding]) -> int:
+    """Findings fixed (not edits, not passes): per code, how many fewer there are."""
+    from collections import Counter
+
+    left = Counter(f.code for f in after)
+    return sum(
+        max(count - left[code], 0) for code, count in Counter(f.code for f in before).items()
+    )
 
 
 def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
@@ -330,6 +341,11 @@ def _codes(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _rule_codes(value: str) -> list[str]:
+    """Codes or prefixes, in any case (`api1` is `API1`, as `rule api301` is API301)."""
+    return [item.upper() for item in _codes(value)]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fastapi-lint",
@@ -345,21 +361,27 @@ def build_parser() -> argparse.ArgumentParser:
     selection = check.add_argument_group("rule selection")
     selection.add_argument(
         "--select",
-        type=_codes,
+        type=_rule_codes,
         metavar="CODES",
         help="codes or prefixes to enable (replaces the config's select)",
     )
     selection.add_argument(
-        "--extend-select", type=_codes, metavar="CODES", help="codes or prefixes to enable on top"
+        "--extend-select",
+        type=_rule_codes,
+        metavar="CODES",
+        help="codes or prefixes to enable on top",
     )
     selection.add_argument(
         "--ignore",
-        type=_codes,
+        type=_rule_codes,
         metavar="CODES",
         help="codes or prefixes to disable (replaces the config's ignore)",
     )
     selection.add_argument(
-        "--extend-ignore", type=_codes, metavar="CODES", help="codes or prefixes to disable on top"
+        "--extend-ignore",
+        type=_rule_codes,
+        metavar="CODES",
+        help="codes or prefixes to disable on top",
     )
     selection.add_argument(
         "--per-file-ignores",
@@ -413,7 +435,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="print findings only: no summary, no progress"
     )
     fixing = check.add_argument_group("fixes and noqa")
-    fixing.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    fixing.add_argument(
+        "--fix",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="apply the safe fixes (--no-fix: not even when the configuration says `fix = true`)",
+    )
     fixing.add_argument(
         "--unsafe-fixes",
         action="store_true",
@@ -472,16 +499,22 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "markdown", "json"), default="text")
 
-    sub.add_parser(
+    server = sub.add_parser(
         "server",
         help="run the language server over stdio (needs pip install 'fastapi-lint[lsp]')",
+    )
+    server.add_argument(
+        "--stdio", action="store_true", help="talk over stdio (the default; clients pass it)"
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # The subcommand's usage, not the top-level one (`check --bogus`).
+        _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.command == "check":
             return run_check(args)
@@ -499,6 +532,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     parser.print_help(sys.stderr)
     return 2
+
+
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen: argparse.ArgumentParser = action.choices[command]
+            return chosen
+    return parser
 
 
 def run_server() -> int:
@@ -591,6 +632,14 @@ def run_check(args: argparse.Namespace) -> int:
     )
     if args.no_cache:
         settings = dataclasses.replace(settings, use_cache=False)
+    # The configuration's `fix`, `exit-zero`, `jobs`... under the flags.
+    if args.fix is None:
+        args.fix = settings.fix and not args.diff and not args.add_noqa
+    args.unsafe_fixes = args.unsafe_fixes or settings.unsafe_fixes
+    args.exit_zero = args.exit_zero or settings.exit_zero
+    args.statistics = args.statistics or settings.statistics
+    if args.jobs is None:
+        args.jobs = settings.jobs
     output_format = settings.output_format
     fix_mode = args.fix or args.diff
     job = Job(settings, fix=fix_mode, unsafe_fixes=args.unsafe_fixes)
@@ -618,7 +667,11 @@ def run_check(args: argparse.Namespace) -> int:
     errors = sorted(o.error for o in outcomes if o.error is not None)
     errors.extend(FileError(p, "E902", "no such file or folder") for p in missing if p not in files)
     report = Report(
-        findings, errors, files_checked=len(files), fixed=sum(o.fixed for o in outcomes)
+        findings,
+        errors,
+        files_checked=len(files),
+        fixed=sum(o.fixed for o in outcomes),
+        unsafe_fixes=args.unsafe_fixes,
     )
     for error in sorted(o.error for o in outcomes if o.error is not None):
         print(error.render(), file=sys.stderr)
@@ -676,7 +729,7 @@ def _statistics_rows(report: Report) -> list[dict[str, Any]]:
 
     counts = Counter(f.code for f in report.findings)
     names = {f.code: f.name for f in report.findings}
-    fixable = {f.code for f in report.findings if f.fix is not None}
+    fixable = {f.code for f in report.findings if report.applicable(f)}
     return [
         {"code": code, "name": names[code], "count": count, "fixable": code in fixable}
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -688,7 +741,7 @@ def _unified_diff(path: str, new: str) -> str:
         old = decode_source(Path(path).read_bytes())
     except (OSError, SourceError):
         return ""
-    shown = display_path(path)
+    shown = display_path(path).lstrip("/")  # `a/tmp/x.py` for /tmp/x.py, as git writes it
     return "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
@@ -737,7 +790,13 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
     outcome = check_path(job, path, data)
     if outcome.error is not None:
         print(outcome.error.render(), file=sys.stderr)
-    report = Report(outcome.findings, [outcome.error] if outcome.error else [], 1, outcome.fixed)
+    report = Report(
+        outcome.findings,
+        [outcome.error] if outcome.error else [],
+        1,
+        outcome.fixed,
+        unsafe_fixes=args.unsafe_fixes,
+    )
     if args.diff:
         if outcome.fixed_source is not None:
             old = decode_source(data)
@@ -746,8 +805,8 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
                     difflib.unified_diff(
                         old.splitlines(keepends=True),
                         outcome.fixed_source.splitlines(keepends=True),
-                        f"a/{path}",
-                        f"b/{path}",
+                        f"a/{path.lstrip('/')}",
+                        f"b/{path.lstrip('/')}",
                     )
                 )
             )
@@ -879,10 +938,7 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
     if cache is not None:
         for path in tasks:
             outcome = outcomes[path]
-            cacheable = outcome.fixed_source is None and all(
-                f.fix is None for f in outcome.findings
-            )
-            if cacheable and outcome.sha:
+            if outcome.fixed_source is None and outcome.sha:
                 cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome))
         cache.save()
     return [outcomes[path] for path in files]
@@ -893,6 +949,7 @@ def _to_cache(outcome: Outcome) -> dict[str, Any]:
     return {
         "findings": [
             [f.line, f.col, f.end_line, f.end_col, f.code, f.message, f.noqa_row]
+            + ([fix_to_json(f.fix)] if f.fix is not None else [])
             for f in outcome.findings
         ],
         "error": None
@@ -906,8 +963,8 @@ def _from_cache(path: str, entry: dict[str, Any]) -> Outcome | None:
     outcome = Outcome(path)
     try:
         outcome.findings = [
-            Finding(path, line, col, code, message, end_line, end_col, noqa_row)
-            for line, col, end_line, end_col, code, message, noqa_row in entry["findings"]
+            Finding(*_cached_position(path, item), fix=fix_from_json(item[7:]))
+            for item in entry["findings"]
         ]
         if entry.get("error"):
             code, line, col, message = entry["error"].split("\t", 3)
@@ -915,6 +972,32 @@ def _from_cache(path: str, entry: dict[str, Any]) -> Outcome | None:
     except (ValueError, TypeError, KeyError):
         return None
     return outcome
+
+
+def _cached_position(path: str, item: list[Any]) -> tuple[str, int, int, str, str, int, int, int]:
+    line, col, end_line, end_col, code, message, noqa_row = item[:7]
+    return path, line, col, code, message, end_line, end_col, noqa_row
+
+
+def fix_to_json(fix: Fix) -> dict[str, Any]:
+    return {
+        "description": fix.description,
+        "safe": fix.safe,
+        "edits": [[e.start_line, e.start_col, e.end_line, e.end_col, e.content] for e in fix.edits],
+    }
+
+
+def fix_from_json(rest: list[Any]) -> Fix | None:
+    if not rest:
+        return None
+    data = rest[0]
+    return Fix(
+        str(data["description"]),
+        safe=bool(data["safe"]),
+        edits=tuple(
+            Edit(int(a), int(b), int(c), int(d), str(e)) for a, b, c, d, e in data["edits"]
+        ),
+    )
 
 
 if __name__ == "__main__":

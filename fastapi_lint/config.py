@@ -19,6 +19,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,12 @@ KEYS: dict[str, tuple[str, str]] = {
     "extra-placeholders": ("strs", "values that are placeholders, never secrets (API5xx)"),
     "project-root": ("str", "root of the project for cross-module facts"),
     "project-index": ("bool", "read other modules of the project (default: true)"),
+    "fix": ("bool", "apply the safe fixes"),
+    "unsafe-fixes": ("bool", "apply the unsafe fixes too (with `fix`)"),
+    "exit-zero": ("bool", "exit 0 even when there are findings"),
+    "statistics": ("bool", "print the number of findings per code"),
+    "jobs": ("int", "worker processes"),
+    "src": ("strs", "source roots imports resolve in, after the file's own (like ruff's `src`)"),
 }
 
 
@@ -113,6 +120,12 @@ class Settings:
     extra_placeholders: tuple[str, ...] = ()
     project_root: str | None = None
     project_index: bool = True
+    src: tuple[str, ...] = ()
+    fix: bool = field(default=False, compare=False)
+    unsafe_fixes: bool = field(default=False, compare=False)
+    exit_zero: bool = field(default=False, compare=False)
+    statistics: bool = field(default=False, compare=False)
+    jobs: int | None = field(default=None, compare=False)
     # --no-cache (not a configuration key): neither the result cache nor the index's facts.
     use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
@@ -153,6 +166,7 @@ class Settings:
             extra_placeholders=self.extra_placeholders,
             project_index=self.project_index,
             project_root=root,
+            src=tuple(str((Path(self.root) / folder).resolve()) for folder in self.src),
         )
 
     def fingerprint(self) -> str:
@@ -160,6 +174,11 @@ class Settings:
         data = asdict(self)
         for key in (
             "output_format",
+            "fix",
+            "unsafe_fixes",
+            "exit_zero",
+            "statistics",
+            "jobs",
             "cache_dir",
             "use_cache",
             "exclude",
@@ -191,8 +210,32 @@ def find_config(start: Path) -> Path | None:
                 data = _load_toml(pyproject)
             except ConfigError:
                 raise
-            if TABLE in data.get("tool", {}):
+            if _table_name(data, pyproject) is not None:
                 return pyproject
+    return None
+
+
+# The table's name as people mistype it: read, with a warning (never silently ignored).
+MISSPELLED_TABLES = ("fastapi_lint", "fastapi-linter", "fastapilint")
+_warned: set[str] = set()
+
+
+def _table_name(data: dict[str, Any], path: Path) -> str | None:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        return None
+    if TABLE in tool:
+        return TABLE
+    for name in MISSPELLED_TABLES:
+        if name in tool:
+            if str(path) not in _warned:
+                _warned.add(str(path))
+                print(
+                    f"fastapi-lint: warning: {path}: read [tool.{name}] as [tool.{TABLE}]; "
+                    "rename it (the table's name has a hyphen)",
+                    file=sys.stderr,
+                )
+            return name
     return None
 
 
@@ -210,7 +253,7 @@ def load_table(path: Path) -> dict[str, Any]:
     """The fastapi-lint table of a config file (``[tool.fastapi-lint]`` or top level)."""
     data = _load_toml(path)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get(TABLE, {})
+        table = data.get("tool", {}).get(_table_name(data, path) or TABLE, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
         return table
@@ -228,6 +271,7 @@ def _check_value(where: str, key: str, value: Any, codes: list[str]) -> Any:
             raise ConfigError(f"{where}: `{key}` must be a list of strings")
         items = tuple(v.strip() for v in value if v.strip())
         if kind == "codes":
+            items = tuple(item.upper() for item in items)
             for item in items:
                 if not known_code_prefix(item, codes):
                     raise ConfigError(f"{where}: unknown rule code or prefix {item!r} in `{key}`")
@@ -235,6 +279,10 @@ def _check_value(where: str, key: str, value: Any, codes: list[str]) -> Any:
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{where}: `{key}` must be true or false")
+        return value
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{where}: `{key}` must be a whole number of at least 1")
         return value
     if kind == "str":
         if not isinstance(value, str):
@@ -322,3 +370,33 @@ def resolve(
         root=str(root),
     )
     return settings
+
+
+def file_rule_options(start: Path) -> RuleOptions:
+    """The rule options of ``[tool.fastapi-lint]`` for files under ``start`` (flake8's door).
+
+    Selection and file options stay flake8's own; a broken configuration is
+    reported once and ignored (flake8 has no exit code of ours to give).
+    """
+    return _file_rule_options(str(start.resolve()))
+
+
+@lru_cache(maxsize=256)
+def _file_rule_options(folder: str) -> RuleOptions:
+    from fastapi_lint.registry import all_rules
+
+    try:
+        config_path = find_config(Path(folder))
+        if config_path is None:
+            return RuleOptions()
+        values = validate(load_table(config_path), str(config_path), list(all_rules()))
+    except ConfigError as error:
+        print(f"fastapi-lint: error: {error} (configuration ignored)", file=sys.stderr)
+        return RuleOptions()
+    known = {f.name for f in fields(Settings)}
+    values.pop("per_file_ignores", None)
+    values.pop("extend_per_file_ignores", None)
+    settings = Settings(
+        **{k: v for k, v in values.items() if k in known}, root=str(config_path.parent)
+    )
+    return settings.rule_options()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -49,8 +50,15 @@ class Diagnostic:
 class Reporter:
     """Collects diagnostics for one module; rules call ``report``."""
 
-    def __init__(self, path: str, rules: dict[str, Rule], enabled: frozenset[str] | None = None):
+    def __init__(
+        self,
+        path: str,
+        rules: dict[str, Rule],
+        enabled: frozenset[str] | None = None,
+        lines: list[str] | None = None,
+    ):
         self.path = path
+        self.lines = lines or []
         self._rules = rules
         self._enabled = enabled
         self.diagnostics: list[Diagnostic] = []
@@ -78,7 +86,14 @@ class Reporter:
         if key in self._seen:
             return
         self._seen.add(key)
-        message = rule.message.format(**fields)
+        message = one_line(rule.message.format(**fields))
+        end_line = getattr(node, "end_lineno", None) or start_line
+        end_col = getattr(node, "end_col_offset", None) or start_col
+        name = self._name_token(node, start_line, start_col)
+        if name is not None:
+            # A finding about a whole def or class points at its name (as ruff's
+            # do): the editor underlines one word, not fifty lines.
+            start_col, end_line, end_col = name[0], start_line, name[1]
         self.diagnostics.append(
             Diagnostic(
                 path=self.path,
@@ -86,8 +101,31 @@ class Reporter:
                 col=start_col,
                 code=code,
                 message=message,
-                end_line=getattr(node, "end_lineno", None) or start_line,
-                end_col=getattr(node, "end_col_offset", None) or start_col,
+                end_line=end_line,
+                end_col=end_col,
                 fix=fix,
             )
         )
+
+    def _name_token(self, node: ast.AST, line: int, col: int) -> tuple[int, int] | None:
+        """(start, end) byte columns of a def's or class' name, when reported at its keyword."""
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return None
+        if (line, col) != (node.lineno, node.col_offset) or not 1 <= line <= len(self.lines):
+            return None
+        text = self.lines[line - 1].encode("utf-8", "surrogatepass")[col:]
+        match = _DEF_KEYWORDS.match(text)
+        if match is None or not text[match.end() :].startswith(node.name.encode("utf-8")):
+            return None
+        start = col + match.end()
+        return start, start + len(node.name.encode("utf-8"))
+
+
+_DEF_KEYWORDS = re.compile(rb"(?:async\s+)?(?:def|class)\s+")
+
+
+def one_line(message: str) -> str:
+    """Control characters (a newline in a quoted value) escaped: one finding, one line."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)

@@ -72,7 +72,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "fix": rule.fix.value,
         "fix_description": rule.fix_description,
         "options": rule.options,
-        "url": rule.url,
+        "url": rule.url or None,
         "explanation": rule_markdown(rule),
     }
 

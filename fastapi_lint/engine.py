@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 import sys
 from pathlib import Path
 
@@ -31,13 +32,46 @@ def parse(source: str, path: str) -> ast.Module:
         return ast.parse(source, filename=path)
     except SyntaxError as error:
         line = f"{error.lineno}:{(error.offset or 1)}: " if error.lineno else ""
-        raise CheckError(f"{line}syntax error: {error.msg}") from None
+        message = error.msg
+        needed = newer_syntax(source, error)
+        if needed is not None:
+            message += (
+                f" (needs Python {needed} to parse; run fastapi-lint under that interpreter,"
+                f" this one is {sys.version_info.major}.{sys.version_info.minor})"
+            )
+        raise CheckError(f"{line}syntax error: {message}") from None
     except (ValueError, TypeError) as error:  # null bytes on older Pythons
         raise CheckError(
             f"cannot parse: {str(error).splitlines()[0] if str(error) else 'invalid source'}"
         ) from None
     except (RecursionError, MemoryError):
         raise CheckError("cannot parse: the file is nested too deeply") from None
+
+
+# Syntax newer than some interpreters: (the Python that parses it, a pattern of its line).
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], re.Pattern[str]], ...] = (
+    ((3, 11), re.compile(r"^\s*except\s*\*")),  # PEP 654 except*
+    ((3, 12), re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*=")),  # PEP 695 aliases
+    ((3, 12), re.compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\[")),  # PEP 695 generics
+    ((3, 12), re.compile(r"^\s*class\s+[A-Za-z_]\w*\s*\[")),
+    ((3, 14), re.compile(r"^\s*except\s+[^:()\[]+,[^:]*:")),  # PEP 758: `except A, B:`
+    ((3, 14), re.compile(r"(^|[\s=(,\[{:])[tT][rR]?[\"']")),  # PEP 750 template strings
+)
+
+
+def newer_syntax(source: str, error: SyntaxError) -> str | None:
+    """The Python version that parses the line a SyntaxError points at, if newer than ours."""
+    lines = source.splitlines()
+    if not error.lineno or not 1 <= error.lineno <= len(lines):
+        return None
+    text = lines[error.lineno - 1]
+    for version, pattern in _NEWER_SYNTAX:
+        if sys.version_info < version and pattern.search(text):
+            return f"{version[0]}.{version[1]}"
+    # PEP 701 (3.12): f-strings that reuse their quotes or span lines.
+    if sys.version_info < (3, 12) and error.msg.startswith("f-string"):
+        return "3.12"
+    return None
 
 
 def module_name_of(path: str, options: RuleOptions) -> str:
@@ -47,7 +81,7 @@ def module_name_of(path: str, options: RuleOptions) -> str:
 
     file_path = Path(path)
     root = Path(options.project_root) if options.project_root else find_project_root(file_path)
-    return module_name_for(file_path, root)
+    return module_name_for(file_path, root, options.src)
 
 
 _gc_tuned = False
@@ -115,7 +149,7 @@ def check_tree(
             )
         if project is not None:
             project.register(model, source)
-        reporter = Reporter(path, rules, enabled)
+        reporter = Reporter(path, rules, enabled, model.lines or lines)
         for family in families():
             if not any(rule.code in enabled for rule in family.rules):
                 continue

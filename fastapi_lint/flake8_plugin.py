@@ -2,7 +2,10 @@
 
 flake8 parses each file once and hands every plugin the same tree; we never
 parse again. flake8 applies ``# noqa``, ``--select``/``--ignore`` and
-``per-file-ignores`` itself, so every enabled finding is yielded here.
+``per-file-ignores`` itself, so every enabled finding is yielded here. The
+rule options of ``[tool.fastapi-lint]`` apply here too (the CLI and the
+language server read them), under the ``fastapi-*`` options of flake8's
+configuration.
 """
 
 from __future__ import annotations
@@ -10,17 +13,21 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, ClassVar
 
 from fastapi_lint import __version__
 from fastapi_lint.engine import CheckError, check_tree
 from fastapi_lint.settings import RuleOptions
+from fastapi_lint.source import char_offset
 
 
 class Plugin:
     name = "fastapi-lint"
     version = __version__
     options: ClassVar[RuleOptions] = RuleOptions()
+    overrides: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, tree: ast.AST, filename: str = "-", lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -85,15 +92,26 @@ class Plugin:
                 value = value.split(",")
             return tuple(v.strip() for v in value or () if v and v.strip())
 
-        cls.options = RuleOptions(
-            extra_blocking_calls=names(getattr(options, "fastapi_extra_blocking_calls", ())),
-            secrets_in_tests=bool(getattr(options, "fastapi_secrets_in_tests", False)),
-            extra_secret_names=names(getattr(options, "fastapi_extra_secret_names", ())),
-            ignored_secret_names=names(getattr(options, "fastapi_ignored_secret_names", ())),
-            extra_placeholders=names(getattr(options, "fastapi_extra_placeholders", ())),
-            project_root=getattr(options, "fastapi_project_root", None) or None,
-            project_index=not getattr(options, "fastapi_no_project_index", False),
-        )
+        # Only what flake8's configuration sets: it overrides [tool.fastapi-lint].
+        given: dict[str, Any] = {
+            "extra_blocking_calls": names(getattr(options, "fastapi_extra_blocking_calls", ())),
+            "secrets_in_tests": bool(getattr(options, "fastapi_secrets_in_tests", False)),
+            "extra_secret_names": names(getattr(options, "fastapi_extra_secret_names", ())),
+            "ignored_secret_names": names(getattr(options, "fastapi_ignored_secret_names", ())),
+            "extra_placeholders": names(getattr(options, "fastapi_extra_placeholders", ())),
+            "project_root": getattr(options, "fastapi_project_root", None) or None,
+            "project_index": not getattr(options, "fastapi_no_project_index", False),
+        }
+        defaults = RuleOptions()
+        cls.overrides = {k: v for k, v in given.items() if v != getattr(defaults, k)}
+        cls.options = replace(defaults, **cls.overrides)
+
+    def _options(self) -> RuleOptions:
+        """[tool.fastapi-lint]'s rule options for this file, under flake8's own."""
+        from fastapi_lint.config import file_rule_options
+
+        folder = Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
+        return replace(file_rule_options(folder), **self.overrides)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
@@ -101,14 +119,18 @@ class Plugin:
         try:
             source = "".join(self.lines) if self.lines else None
             diagnostics = check_tree(
-                self.tree, self.filename, self.lines, self.options, source=source
+                self.tree, self.filename, self.lines, self._options(), source=source
             )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
         for diagnostic in diagnostics:
+            # flake8 shows the column it is given plus one: give it characters, as
+            # the CLI and the language server count (ast's offsets are UTF-8 bytes).
+            line = diagnostic.line
+            text = self.lines[line - 1] if 1 <= line <= len(self.lines) else ""
             yield (
-                diagnostic.line,
-                diagnostic.col,
+                line,
+                char_offset(text, diagnostic.col),
                 f"{diagnostic.code} {diagnostic.message}",
                 type(self),
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.model import ModuleModel
 
-DOCS_URL = "https://github.com/fastapi-lint/fastapi-lint/blob/main/docs/rules.md#{code_lower}"
+# Where the rule pages are published (the URL of docs/rules.md), set by whoever
+# hosts them; unset, findings link nowhere and `fastapi-lint rule CODE` (the
+# docs shipped with the package) is the reference.
+DOCS_URL_VARIABLE = "FASTAPI_LINT_DOCS_URL"
 
 
 class FixAvailability(enum.Enum):
@@ -47,7 +51,8 @@ class Rule:
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code_lower=f"{self.code.lower()}-{self.name}")
+        base = os.environ.get(DOCS_URL_VARIABLE, "").strip()
+        return f"{base.split('#')[0]}#{self.code.lower()}-{self.name}" if base else ""
 
     @property
     def placeholders(self) -> frozenset[str]:

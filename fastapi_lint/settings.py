@@ -20,6 +20,8 @@ class RuleOptions:
     # Use the project index for cross-module facts.
     project_index: bool = True
     project_root: str | None = None
+    # Source roots (ruff's `src`), absolute: where imports resolve after the file's own root.
+    src: tuple[str, ...] = ()
     cache_dir: str | None = None
     use_cache: bool = True
 

@@ -38,3 +38,13 @@ def read_source(path: Path | str) -> str:
     except OSError as error:
         raise SourceError(f"cannot read: {error.strerror or error.__class__.__name__}") from None
     return decode_source(data)
+
+
+def char_offset(line_text: str, byte_col: int) -> int:
+    """ast's UTF-8 byte offset in a line -> the 0-based character offset a user sees."""
+    if byte_col <= 0:
+        return max(byte_col, 0)
+    encoded = line_text.encode("utf-8", "surrogatepass")
+    if byte_col >= len(encoded):
+        return len(line_text) + byte_col - len(encoded)
+    return len(encoded[:byte_col].decode("utf-8", "ignore"))

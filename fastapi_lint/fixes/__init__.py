@@ -1,6 +1,8 @@
-"""Autofixes: computed only on the fix path (``--fix``, ``--diff``, editors' quick fixes).
+"""Autofixes: attached to the CLI's findings (``[*]``, JSON's ``fix``) and editors' quick fixes.
 
-Detection never imports this package, so a plain run pays nothing for it.
+Only a file with a finding of a fixable rule pays for them (libcst is
+imported when a fix adds an import libcst places); the engine never imports
+this package.
 A fix is a set of text edits (1-based lines, 0-based *character* columns)
 computed from the diagnostics of one module. Replacements are built from the
 original source text, so formatting and comments around them are kept;
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
 from collections.abc import Iterable
 from typing import Callable, Optional
 
@@ -95,7 +98,16 @@ class FixContext:
         return False
 
     def import_edit(self, module: str, name: str | None = None) -> Edit | None:
-        """The edit adding ``import module`` (or ``from module import name``), placed by libcst."""
+        """The edit adding ``import module`` (or ``from module import name``).
+
+        A standard-library ``import module`` goes where isort (ruff's I001)
+        puts it: in the standard library's section, in alphabetical order.
+        Other imports are placed by libcst.
+        """
+        if name is None and module.split(".")[0] in sys.stdlib_module_names:
+            placed = self._stdlib_import_edit(module)
+            if placed is not None:
+                return placed
         import libcst as cst
         from libcst.codemod import CodemodContext
         from libcst.codemod.visitors import AddImportsVisitor
@@ -108,6 +120,128 @@ class FixContext:
         except Exception:  # libcst cannot parse every new syntax: then no fix
             return None
         return line_edit(self.source, rewritten)
+
+    def _leading_imports(self) -> list[ast.Import | ast.ImportFrom]:
+        """The module's import block (after the docstring), ``__future__`` left out."""
+        body = self.tree.body
+        start = 0
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            start = 1
+        block: list[ast.Import | ast.ImportFrom] = []
+        for statement in body[start:]:
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                break
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                continue
+            block.append(statement)
+        return block
+
+    def _stdlib_import_edit(self, module: str) -> Edit | None:
+        block = self._leading_imports()
+        if not block or any(self._shares_line(statement) for statement in block):
+            return None
+        stdlib = [s for s in block if _is_stdlib(s)]
+        text = f"import {module}\n"
+        if not stdlib:
+            # Before the third-party section, as a section of its own.
+            return Edit(block[0].lineno, 0, block[0].lineno, 0, text + "\n")
+        plain = [s for s in stdlib if isinstance(s, ast.Import)]
+        later = [s for s in plain if s.names[0].name.lower() > module.lower()]
+        if later:
+            line = later[0].lineno
+        elif plain:
+            line = (plain[-1].end_lineno or plain[-1].lineno) + 1
+        else:
+            line = stdlib[0].lineno  # `import x` before `from x import y` (isort's default)
+        return Edit(line, 0, line, 0, text)
+
+    def _shares_line(self, statement: ast.stmt) -> bool:
+        """Whether another statement or a `;` sits on the statement's lines."""
+        first = self.lines[statement.lineno - 1]
+        last = self.lines[(statement.end_lineno or statement.lineno) - 1]
+        end = self.char_col(statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        rest = last[end:].strip()
+        return bool(first[: statement.col_offset].strip()) or bool(
+            rest and not rest.startswith("#")
+        )
+
+    def remove_unused_import(self, name: str, uses: int = 1) -> Edit | None:
+        """The edit deleting the top-level import of ``name`` when only ``uses`` loads of it remain.
+
+        A fix that replaces the last use of an import (``time.sleep``) must
+        not leave it unused (ruff's F401).
+        """
+        loads = sum(
+            1
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+        )
+        if loads != uses or _named_in_all(self.tree, name):
+            return None
+        for statement in self.tree.body:
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                continue
+            bound = [
+                alias
+                for alias in statement.names
+                if (alias.asname or alias.name.split(".")[0]) == name
+            ]
+            if not bound:
+                continue
+            if len(statement.names) > 1 or self._shares_line(statement):
+                return None  # `import os, time`: left for the user (or ruff --fix)
+            if (
+                isinstance(statement, ast.Import)
+                and bound[0].asname is None
+                and "." in bound[0].name
+            ):
+                return None  # `import os.path` binds `os` for other uses too
+            end = (statement.end_lineno or statement.lineno) + 1
+            return Edit(statement.lineno, 0, end, 0, "")
+        return None
+
+
+def _is_stdlib(statement: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(statement, ast.ImportFrom):
+        if statement.level or not statement.module:
+            return False
+        top = statement.module.split(".")[0]
+    else:
+        top = statement.names[0].name.split(".")[0]
+    return top in sys.stdlib_module_names
+
+
+def _named_in_all(tree: ast.Module, name: str) -> bool:
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets
+        ):
+            return any(
+                isinstance(e, ast.Constant) and e.value == name for e in ast.walk(statement.value)
+            )
+    return False
+
+
+def merge_edits(edits: list[Edit]) -> list[Edit]:
+    """An insertion at the start of a deleted range becomes one replacement (LSP edits never touch)."""
+    result: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start_line, e.start_col, e.end_line, e.end_col)):
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and (previous.start_line, previous.start_col) == (edit.start_line, edit.start_col)
+            and (previous.start_line, previous.start_col) == (previous.end_line, previous.end_col)
+        ):
+            result[-1] = Edit(
+                edit.start_line,
+                edit.start_col,
+                edit.end_line,
+                edit.end_col,
+                previous.content + edit.content,
+            )
+        else:
+            result.append(edit)
+    return result
 
 
 def line_edit(original: str, rewritten: str) -> Edit | None:

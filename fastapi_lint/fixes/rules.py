@@ -6,7 +6,7 @@ import ast
 from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.fixes import FixContext, Fixer
+from fastapi_lint.fixes import FixContext, Fixer, merge_edits
 
 # Expression statement, assignment value, return value, argument: positions
 # where `await x` needs no parentheses.
@@ -48,7 +48,15 @@ def fix_blocking_sleep(context: FixContext, diagnostic: Diagnostic) -> Optional[
     ):
         replacement = f"({replacement})"
     edits.append(context.replace(call, replacement))
-    return Fix("Replace with `await asyncio.sleep(...)`", safe=True, edits=tuple(edits))
+    # The last `time.sleep` replaced: `import time` (or `from time import sleep`) goes too.
+    used = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+    if isinstance(used, ast.Name):
+        unused = context.remove_unused_import(used.id)
+        if unused is not None:
+            edits.append(unused)
+    return Fix(
+        "Replace with `await asyncio.sleep(...)`", safe=True, edits=tuple(merge_edits(edits))
+    )
 
 
 def fix_unawaited_session_call(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
@@ -61,6 +69,13 @@ def fix_unawaited_session_call(context: FixContext, diagnostic: Diagnostic) -> O
         isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call
     ):
         return Fix("Add `await`", safe=True, edits=(context.insert_before(call, "await "),))
+    if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is call:
+        # `session.exec(q).all()` -> `(await session.exec(q)).all()`
+        return Fix(
+            "Add `await`",
+            safe=True,
+            edits=(context.replace(call, f"(await {context.text(call)})"),),
+        )
     return None
 
 

@@ -69,6 +69,11 @@ class Report:
     errors: list[FileError]
     files_checked: int = 0
     fixed: int = 0
+    unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as applicable
+
+    def applicable(self, finding: Finding) -> bool:
+        """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would fix the finding."""
+        return finding.fix is not None and (finding.fix.safe or self.unsafe_fixes)
 
 
 def _rules() -> dict[str, Rule]:

@@ -33,6 +33,19 @@ def github(report: Report, out: TextIO) -> None:
         )
         message = _escape_data(f"{path}:{f.line}:{f.col}: {f.code} {f.message}")
         out.write(f"::error {properties}::{message}\n")
+    for e in report.errors:
+        path = display_path(e.path)
+        line, col = e.line or 1, e.col or 1
+        properties = ",".join(
+            [
+                f"title={_escape_property(f'fastapi-lint ({e.code})')}",
+                f"file={_escape_property(path)}",
+                f"line={line}",
+                f"col={col}",
+            ]
+        )
+        message = _escape_data(f"{path}:{line}:{col}: {e.code} {e.message}")
+        out.write(f"::error {properties}::{message}\n")
 
 
 def gitlab(report: Report, out: TextIO) -> None:
@@ -54,6 +67,20 @@ def gitlab(report: Report, out: TextIO) -> None:
                 "severity": "major",
                 "fingerprint": fingerprint,
                 "location": {"path": path, "lines": {"begin": f.line, "end": f.end_line}},
+            }
+        )
+    for e in report.errors:
+        path = display_path(e.path)
+        base = f"{path}\0{e.code}\0{e.message}"
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": e.code,
+                "description": f"{e.code} {e.message}",
+                "categories": ["Bug Risk"],
+                "severity": "blocker",
+                "fingerprint": hashlib.sha256(base.encode()).hexdigest(),
+                "location": {"path": path, "lines": {"begin": e.line or 1, "end": e.line or 1}},
             }
         )
     json.dump(issues, out, indent=2, ensure_ascii=False)

@@ -38,7 +38,7 @@ def rule_descriptors() -> list[dict[str, Any]]:
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.why},
                 "help": {"text": rule.summary, "markdown": rule_markdown(rule)},
-                "helpUri": rule.url,
+                **({"helpUri": rule.url} if rule.url else {}),
                 "defaultConfiguration": {"level": "error"},
                 "properties": {"tags": [rule.family + "xx"], "fix": rule.fix.value},
             }

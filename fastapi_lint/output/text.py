@@ -9,16 +9,18 @@ from fastapi_lint.output import Finding, Report, display_path
 from fastapi_lint.source import SourceError, read_source
 
 
-def concise_line(finding: Finding) -> str:
+def concise_line(finding: Finding, fixable: bool = False) -> str:
+    # `[*]` as ruff: `--fix` would fix this one.
+    mark = "[*] " if fixable else ""
     return (
         f"{display_path(finding.path)}:{finding.line}:{finding.col}: "
-        f"{finding.code} {finding.message}"
+        f"{finding.code} {mark}{finding.message}"
     )
 
 
 def concise(report: Report, out: TextIO) -> None:
     for finding in report.findings:
-        out.write(concise_line(finding) + "\n")
+        out.write(concise_line(finding, report.applicable(finding)) + "\n")
 
 
 def _source_lines(path: str) -> list[str] | None:
@@ -32,7 +34,7 @@ def full(report: Report, out: TextIO) -> None:
     cache: dict[str, list[str] | None] = {}
     for finding in report.findings:
         name = f" [{finding.name}]" if finding.name else ""
-        out.write(concise_line(finding) + name + "\n")
+        out.write(concise_line(finding, report.applicable(finding)) + name + "\n")
         if finding.path not in cache:
             cache[finding.path] = _source_lines(finding.path) if finding.path != "-" else None
         lines = cache[finding.path]
@@ -62,7 +64,7 @@ def full(report: Report, out: TextIO) -> None:
 
 def statistics(report: Report, out: TextIO) -> None:
     counts = Counter(f.code for f in report.findings)
-    fixable = {f.code for f in report.findings if f.fix is not None}
+    fixable = {f.code for f in report.findings if report.applicable(f)}
     names = {f.code: f.name for f in report.findings}
     width = max((len(str(n)) for n in counts.values()), default=1)
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
@@ -79,12 +81,32 @@ def summary(report: Report, fix_mode: bool) -> str:
         if report.fixed:
             parts[-1] += f" ({report.fixed} fixed, {found} remaining)"
         parts[-1] += "."
-        fixable = sum(1 for f in report.findings if f.fix is not None)
-        if fixable and not fix_mode:
-            parts.append(f"[*] {fixable} fixable with the `--fix` option.")
-    else:
+        if not fix_mode:
+            hint = fix_hint(report)
+            if hint:
+                parts.append(hint)
+    elif not report.errors:
+        # Never when a file could not be checked: its findings are unknown.
         parts.append("All checks passed!")
     if report.errors:
         count = len(report.errors)
         parts.append(f"{count} file{'s' if count != 1 else ''} could not be checked (see above).")
     return "\n".join(parts)
+
+
+def fix_hint(report: Report) -> str:
+    """ruff's lines: what ``--fix`` would fix, and the fixes ``--unsafe-fixes`` would add."""
+    applicable = sum(1 for f in report.findings if report.applicable(f))
+    hidden = sum(1 for f in report.findings if f.fix is not None and not report.applicable(f))
+    option = "`--fix --unsafe-fixes` option" if report.unsafe_fixes else "`--fix` option"
+    hidden_text = (
+        f"{hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+        "`--unsafe-fixes` option"
+    )
+    if applicable and hidden:
+        return f"[*] {applicable} fixable with the {option} ({hidden_text})."
+    if applicable:
+        return f"[*] {applicable} fixable with the {option}."
+    if hidden:
+        return f"No fixes available ({hidden_text})."
+    return ""

@@ -119,6 +119,8 @@ class FactStore:
         if self.folder is None or not self._pending:
             return
         pending, self._pending = self._pending, {}
+        if not self.folder.parent.parent.is_dir():
+            return  # the project's folder is gone (or never was): create nothing there
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             tag = self.folder.parent / "CACHEDIR.TAG"

@@ -97,6 +97,9 @@ def find_project_root(path: Path) -> Path:
 @lru_cache(maxsize=4096)
 def _root_of_folder(folder: str) -> Path:
     start = Path(folder).resolve()
+    # A path that does not exist (`--stdin-filename new/dir/x.py`): from what does.
+    while not start.is_dir() and start.parent != start:
+        start = start.parent
     for candidate in (start, *start.parents):
         if any((candidate / marker).exists() for marker in ROOT_MARKERS):
             return candidate
@@ -129,40 +132,122 @@ def _package_root(path: str) -> Path:
     return folder
 
 
-def module_name_for(path: Path, root: Path) -> str:
-    return _module_name_for(str(path), str(root))
+def module_identity(path: Path, root: Path, configured: tuple[str, ...] = ()) -> tuple[Path, str]:
+    """A module's identity: (its source root, its dotted name from that root).
+
+    Two services of one repository may both have a package ``app``
+    (``billing/app``, ``orders/app``): the dotted name alone does not say
+    which file a module is, the pair does.
+    """
+    return _module_identity(str(path), str(root), tuple(configured))
+
+
+def module_name_for(path: Path, root: Path, configured: tuple[str, ...] = ()) -> str:
+    return module_identity(path, root, configured)[1]
 
 
 @lru_cache(maxsize=8192)
-def _module_name_for(path_text: str, root_text: str) -> str:
-    path, root = Path(path_text), Path(root_text)
-    resolved = path.resolve()
-    for base in _search_roots(root, resolved):
-        try:
-            relative = resolved.relative_to(base)
-        except ValueError:
-            continue
-        parts = list(relative.with_suffix("").parts)
-        if parts and parts[-1] == "__init__":
-            parts = parts[:-1]
-        if parts and all(p.isidentifier() for p in parts):
-            return ".".join(parts)
-    return resolved.stem
+def _module_identity(
+    path_text: str, root_text: str, configured: tuple[str, ...]
+) -> tuple[Path, str]:
+    resolved = Path(path_text).resolve()
+    root = Path(root_text).resolve()
+    base = source_root_of(resolved, root, configured)
+    parts = _dotted_parts(resolved, base)
+    if parts is None and base != root:
+        # Not importable from its package root (`my-tool/run.py`): from the project root.
+        parts = _dotted_parts(resolved, root)
+        if parts is not None:
+            base = root
+    return base, ".".join(parts) if parts else resolved.stem
 
 
-def _search_roots(root: Path, path: Path | None = None) -> list[Path]:
-    roots = []
+def _dotted_parts(path: Path, base: Path) -> list[str] | None:
+    try:
+        relative = path.relative_to(base)
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return parts if parts and all(p.isidentifier() for p in parts) else None
+
+
+def source_root_of(path: Path, root: Path, configured: tuple[str, ...] = ()) -> Path:
+    """The folder the module at ``path`` is imported from (a ``sys.path`` entry).
+
+    The deepest configured source root containing it (ruff's ``src``); else the
+    folder above its top-most package (``billing/`` for ``billing/app/db.py``,
+    namespace folders between packages allowed); else ``src/`` or the project
+    root (a namespace package or a script).
+    """
+    containing = [Path(c) for c in configured if _is_within(path, Path(c))]
+    if containing:
+        return max(containing, key=lambda folder: len(folder.parts))
+    top = None
+    gap = 0
+    for folder in path.parents:
+        if folder == root:
+            break
+        if (folder / "__init__.py").exists():
+            top, gap = folder, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    if top is not None:
+        return top.parent
     src = root / "src"
-    if path is not None:
-        pkg = package_root(path)
-        # A file whose folder has no __init__.py sits in a namespace package
-        # (`app/routers/orders.py` without __init__ files): name it from the root.
-        if pkg != root and pkg != src and pkg != path.parent:
-            roots.append(pkg)
-    if src.is_dir() and not (src / "__init__.py").exists():
-        roots.append(src)
-    roots.append(root)
-    return roots
+    if _is_within(path, src) and not (src / "__init__.py").exists():
+        return src
+    return root if _is_within(path, root) else path.parent
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+# Folders never searched for source roots (virtual environments, tools' caches).
+_SKIPPED_FOLDERS = frozenset(
+    {"node_modules", "site-packages", "venv", "__pycache__", "__pypackages__", "build", "dist"}
+)
+MAX_SOURCE_ROOT_DEPTH = 6
+MAX_SOURCE_ROOT_FOLDERS = 5_000
+
+
+def discover_source_roots(root: Path) -> dict[str, list[str]]:
+    """Top-level module name -> the folders under ``root`` that hold it.
+
+    A folder that is not itself a package but holds packages or modules is a
+    source root (``billing/``, ``libs/``). Packages are not entered: source
+    roots do not nest inside them. Bounded in depth and in folders read.
+    """
+    found: dict[str, list[str]] = {}
+    budget = MAX_SOURCE_ROOT_FOLDERS
+    pending = [(str(root), 0)]
+    while pending and budget > 0:
+        folder, depth = pending.pop()
+        budget -= 1
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if name.startswith(".") or name in _SKIPPED_FOLDERS:
+                    continue
+                if name.isidentifier() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                    found.setdefault(name, []).append(folder)
+                elif depth < MAX_SOURCE_ROOT_DEPTH:
+                    pending.append((entry.path, depth + 1))
+            elif name.endswith(".py") and name[:-3].isidentifier() and name != "__init__.py":
+                found.setdefault(name[:-3], []).append(folder)
+    return found
 
 
 @dataclass
@@ -185,39 +270,159 @@ MAX_CACHED_MODELS = 160
 MAX_CACHED_LINES = 150_000
 
 
-class ProjectIndex:
-    """Answers cross-module questions for one project root."""
+ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
 
-    def __init__(self, root: Path, options: dict[str, object] | None = None) -> None:
-        self.root = root.resolve()
-        self.options = options or {}
-        self._models: OrderedDict[str, _Entry] = OrderedDict()
-        self._cached_lines = 0
-        self._root_search: list[str] | None = None
-        self._evicted: list[ModuleModel] = []
-        self._checked: tuple[str, _Entry] | None = None
-        self._fact_misses = 0  # facts computed (not found in memory or on disk)
-        self._misses_at_register = 0
-        self._paths: dict[str, Path | None] = {}
-        self._extra_roots: list[Path] = []
-        self._in_progress: set[str] = set()
-        self.facts = FactStore(_cache_folder(self.root, self.options))
-        self._fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
+
+class _ProjectState:
+    """What the source roots of one project share: the models, the facts, the guards."""
+
+    def __init__(self, root: Path, options: dict[str, object]) -> None:
+        self.root = root
+        self.options = options
+        self.models: OrderedDict[ModuleKey, _Entry] = OrderedDict()
+        self.cached_lines = 0
+        self.evicted: list[ModuleModel] = []
+        self.checked: tuple[ModuleKey, _Entry] | None = None
+        self.fact_misses = 0  # facts computed (not found in memory or on disk)
+        self.misses_at_register = 0
+        self.in_progress: set[str] = set()
+        self.facts = FactStore(_cache_folder(root, options))
+        self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
         # a cycle guard or depth limit cut the computation short.
-        self._frames: list[_FactFrame] = []
-        self._dirty_paths: set[str] = set()
-        self._last_flush = time.monotonic()
+        self.frames: list[_FactFrame] = []
+        self.dirty_paths: set[str] = set()
+        self.last_flush = time.monotonic()
+        self.views: dict[str, ProjectIndex] = {}
+        self.configured_roots = tuple(
+            str(Path(folder).resolve()) for folder in _configured_roots(options)
+        )
+        default = [str(root)]
+        src = root / "src"
+        if src.is_dir() and not (src / "__init__.py").exists():
+            default.insert(0, str(src))
+        self.default_roots = tuple(default)
+        self._discovered: dict[str, list[str]] | None = None
+
+    def forget_layout(self) -> None:
+        """A file changed, maybe a new package: walk the project again when asked."""
+        self._discovered = None
+
+    def discovered(self) -> dict[str, list[str]]:
+        if self._discovered is None:
+            self._discovered = discover_source_roots(self.root)
+        return self._discovered
+
+
+class ProjectIndex:
+    """Answers cross-module questions for the modules of one source root of a project.
+
+    A module is known by (source root, dotted name): ``app.database`` imported
+    from ``billing/app/routes.py`` is ``billing/app/database.py``, never the
+    ``app.database`` of another service. Each source root of a project has its
+    own view (this class); the views share the models, the facts and the cycle
+    guards (:class:`_ProjectState`). A name resolves in the view's own source
+    root first, then in the configured roots (``src``), then in ``src/`` and
+    the project root, then in another folder of the project only when exactly
+    one holds it.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        options: dict[str, object] | None = None,
+        source_root: Path | None = None,
+        state: _ProjectState | None = None,
+    ) -> None:
+        if state is None:
+            state = _ProjectState(root.resolve(), options or {})
+        self._state = state
+        self.root = state.root
+        self.options = state.options
+        self.source_root = str(source_root.resolve() if source_root else state.root)
+        state.views.setdefault(self.source_root, self)
+        # The view's tag in fact keys: the same question asked from two source
+        # roots may have two answers.
+        try:
+            tag = Path(self.source_root).relative_to(self.root).as_posix()
+        except ValueError:
+            tag = self.source_root
+        self._tag = "" if tag == "." else tag
+        self.facts = state.facts
+        self._models = state.models
+        self._in_progress = state.in_progress
+        self._fact_memo = state.fact_memo
+        self._frames = state.frames
+        self._dirty_paths = state.dirty_paths
+        self._paths: dict[str, tuple[str, Path] | None] = {}
+
+    def view(self, source_root: str | Path) -> ProjectIndex:
+        """The index of another source root of the same project."""
+        key = str(Path(source_root).resolve())
+        found = self._state.views.get(key)
+        if found is None:
+            found = ProjectIndex(self.root, source_root=Path(key), state=self._state)
+        return found
+
+    # Scalars shared by the views of a project.
+    @property
+    def _cached_lines(self) -> int:
+        return self._state.cached_lines
+
+    @_cached_lines.setter
+    def _cached_lines(self, value: int) -> None:
+        self._state.cached_lines = value
+
+    @property
+    def _evicted(self) -> list[ModuleModel]:
+        return self._state.evicted
+
+    @_evicted.setter
+    def _evicted(self, value: list[ModuleModel]) -> None:
+        self._state.evicted = value
+
+    @property
+    def _checked(self) -> tuple[ModuleKey, _Entry] | None:
+        return self._state.checked
+
+    @_checked.setter
+    def _checked(self, value: tuple[ModuleKey, _Entry] | None) -> None:
+        self._state.checked = value
+
+    @property
+    def _fact_misses(self) -> int:
+        return self._state.fact_misses
+
+    @_fact_misses.setter
+    def _fact_misses(self, value: int) -> None:
+        self._state.fact_misses = value
+
+    @property
+    def _misses_at_register(self) -> int:
+        return self._state.misses_at_register
+
+    @_misses_at_register.setter
+    def _misses_at_register(self, value: int) -> None:
+        self._state.misses_at_register = value
+
+    @property
+    def _last_flush(self) -> float:
+        return self._state.last_flush
+
+    @_last_flush.setter
+    def _last_flush(self, value: float) -> None:
+        self._state.last_flush = value
 
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
         entry = _Entry(model, hash(source) if source is not None else None)
+        key = (self.source_root, model.module_name)
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
-        self._checked = (model.module_name, entry)
+        self._checked = (key, entry)
         self._misses_at_register = self._fact_misses
-        self._remember(model.module_name, entry)
+        self._remember(key, entry)
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
             # disk do not describe the buffer, so they are neither used nor kept.
@@ -229,45 +434,65 @@ class ProjectIndex:
                 on_disk = None
             if on_disk != source:
                 self._dirty_paths.add(os.path.abspath(model.path))
-        root = package_root(Path(model.path)) if model.path else None
-        if root is not None and root not in self._extra_roots and root != self.root:
-            self._extra_roots.append(root)
 
-    def module_path(self, module_name: str) -> Path | None:
+    def locate(self, module_name: str) -> tuple[str, Path] | None:
+        """(source root, file) of a project module, as seen from this source root."""
         if module_name in self._paths:
             return self._paths[module_name]
         found = None
         if module_name and module_name.split(".", 1)[0] not in EXTERNAL_TOP_LEVEL:
+            state = self._state
             # Plain strings and os.path: pathlib's joins were 10% of a cold run.
             relative = os.path.join(*module_name.split("."))
-            if self._root_search is None:
-                self._root_search = [str(base) for base in _search_roots(self.root)]
-            for base in [*map(str, self._extra_roots), *self._root_search]:
-                for candidate in (
-                    os.path.join(base, relative + ".py"),
-                    os.path.join(base, relative, "__init__.py"),
-                ):
-                    if os.path.isfile(candidate):
-                        found = Path(candidate)
-                        break
-                if found is not None:
+            searched = [self.source_root, *state.configured_roots, *state.default_roots]
+            for base in dict.fromkeys(searched):
+                path = _module_file(base, relative)
+                if path is not None:
+                    found = (base, path)
                     break
+            if found is None:
+                # Elsewhere in the project: only when one folder holds it.
+                holders = state.discovered().get(module_name.split(".", 1)[0], [])
+                hits = [
+                    (base, path)
+                    for base in dict.fromkeys(holders)
+                    if base not in searched
+                    for path in [_module_file(base, relative)]
+                    if path is not None
+                ]
+                if len(hits) == 1:
+                    found = hits[0]
         self._paths[module_name] = found
         return found
 
-    def is_project_module(self, module_name: str) -> bool:
-        entry = self._models.get(module_name)
-        if entry is None and self._checked is not None and self._checked[0] == module_name:
-            entry = self._checked[1]
-        if entry is not None:
-            return entry.model is not None
-        return self.module_path(module_name) is not None
+    def module_path(self, module_name: str) -> Path | None:
+        found = self.locate(module_name)
+        return found[1] if found is not None else None
 
-    def _remember(self, module_name: str, entry: _Entry) -> None:
-        previous = self._models.pop(module_name, None)
+    def _checked_entry(self, module_name: str) -> _Entry | None:
+        """The module being checked, when ``module_name`` in this view is that module."""
+        checked = self._checked
+        if checked is None or checked[0][1] != module_name:
+            return None
+        if checked[0][0] == self.source_root:
+            return checked[1]
+        found = self.locate(module_name)
+        return checked[1] if found is not None and found[0] == checked[0][0] else None
+
+    def _key(self, module_name: str) -> ModuleKey | None:
+        found = self.locate(module_name)
+        return (found[0], module_name) if found is not None else None
+
+    def is_project_module(self, module_name: str) -> bool:
+        if self._checked_entry(module_name) is not None:
+            return True
+        return self.locate(module_name) is not None
+
+    def _remember(self, key: ModuleKey, entry: _Entry) -> None:
+        previous = self._models.pop(key, None)
         if previous is not None:
             self._cached_lines -= previous.lines
-        self._models[module_name] = entry
+        self._models[key] = entry
         self._cached_lines += entry.lines
         # The newest entry stays, however long: it is the module being asked about.
         while len(self._models) > 1 and (
@@ -286,9 +511,9 @@ class ProjectIndex:
             else:
                 self._evicted.append(model)
 
-    def _drop(self, module_name: str) -> None:
+    def _drop(self, key: ModuleKey) -> None:
         """Take a module out of the cache; its model is released between files."""
-        entry = self._models.pop(module_name)
+        entry = self._models.pop(key)
         self._cached_lines -= entry.lines
         if entry.model is not None:
             self._evicted.append(entry.model)
@@ -303,12 +528,12 @@ class ProjectIndex:
         """
         checked = self._checked
         if checked is not None:
-            name, entry = checked
-            cached = self._models.get(name) is entry
+            key, entry = checked
+            cached = self._models.get(key) is entry
             if not cached or self._fact_misses == self._misses_at_register:
                 self._checked = None
                 if cached:
-                    self._drop(name)
+                    self._drop(key)
                 elif entry.model is not None:
                     self._evicted.append(entry.model)  # evicted while it was checked
         self.release_evicted()
@@ -332,28 +557,32 @@ class ProjectIndex:
 
     def reusable_model(self, module_name: str, source: str) -> ModuleModel | None:
         """A model already built (as another module's dependency) from this exact text."""
-        entry = self._models.get(module_name)
+        entry = self._models.get((self.source_root, module_name))
         if entry is not None and entry.model is not None and entry.source_hash == hash(source):
             return entry.model
         return None
 
     def model(self, module_name: str) -> ModuleModel | None:
-        entry = self._models.get(module_name)
-        if entry is None and self._checked is not None and self._checked[0] == module_name:
-            entry = self._checked[1]
-            self._remember(module_name, entry)
+        checked = self._checked_entry(module_name)
+        key = self._checked[0] if checked is not None and self._checked else self._key(module_name)
+        if key is None:
+            return None
+        if checked is not None and self._models.get(key) is not checked:
+            self._remember(key, checked)
+        entry = self._models.get(key)
         if entry is not None:
-            self._models.move_to_end(module_name)
+            self._models.move_to_end(key)
             if entry.model is not None and self._frames:
                 self._depends_on(entry.model.path)
             return entry.model
         path = self.module_path(module_name)
         built: tuple[ModuleModel, int] | None = None
         if path is not None:
-            built = self._build(path, module_name)
+            # Built in its own source root's view: its imports resolve from there.
+            built = self.view(key[0])._build(path, module_name)
         model = built[0] if built is not None else None
         entry = _Entry(model, built[1] if built is not None else None)
-        self._remember(module_name, entry)
+        self._remember(key, entry)
         if model is not None and self._frames:
             self._depends_on(model.path)
         return model
@@ -374,7 +603,9 @@ class ProjectIndex:
         A fact computed while a cycle guard or depth limit cut it short is used
         for this question only, never remembered: cold and warm runs agree.
         """
-        full_key = f"{kind}:{key}"
+        # The view's source root is part of the key: `app.db.get_db` names
+        # another function in another service.
+        full_key = f"{kind}@{self._tag}:{key}" if self._tag else f"{kind}:{key}"
         memo = self._fact_memo.get(full_key)
         if memo is not None:
             # The files this answer read are read by the asking fact too.
@@ -430,17 +661,19 @@ class ProjectIndex:
         from it, the modules found missing, and the facts kept in memory (the
         facts on disk check the files' stamps themselves)."""
         absolute = os.path.abspath(path)
-        for name, entry in list(self._models.items()):
+        for key, entry in list(self._models.items()):
             if entry.model is None or os.path.abspath(entry.model.path) == absolute:
-                self._drop(name)
+                self._drop(key)
         if self._checked is not None and self._checked[1].model is not None:
             if os.path.abspath(self._checked[1].model.path) == absolute:
                 self._checked = None
-        self._paths = {
-            name: found
-            for name, found in self._paths.items()
-            if found is not None and os.path.abspath(found) != absolute
-        }
+        self._state.forget_layout()
+        for view in self._state.views.values():
+            view._paths = {
+                name: found
+                for name, found in view._paths.items()
+                if found is not None and os.path.abspath(found[1]) != absolute
+            }
         self._fact_memo.clear()
         self.facts.forget_stamp(absolute)
 
@@ -498,7 +731,7 @@ class ProjectIndex:
         )
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
-        if depth > MAX_DEPTH or not self._guarded("resolve:" + qualname):
+        if depth > MAX_DEPTH or not self._guarded(self._tag + "|resolve:" + qualname):
             return None
         try:
             if self.is_project_module(qualname):
@@ -512,7 +745,7 @@ class ProjectIndex:
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
                 full = ".".join([target, *rest[1:]])
-                resolved = self.resolve(full, depth + 1)
+                resolved = _view_of(model, self).resolve(full, depth + 1)
                 return resolved if resolved is not None else Ref(stubs.canonical(full))
             if binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
                 return Ref(qualname)
@@ -521,11 +754,11 @@ class ProjectIndex:
                 value = model.attribute_of(value, attr, depth + 1)
             return value
         finally:
-            self._in_progress.discard("resolve:" + qualname)
+            self._in_progress.discard(self._tag + "|resolve:" + qualname)
 
     def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
         """The module-level binding that defines ``qualname`` (re-exports followed)."""
-        if depth > MAX_DEPTH or not self._guarded("definition:" + qualname):
+        if depth > MAX_DEPTH or not self._guarded(self._tag + "|definition:" + qualname):
             return None
         try:
             found = self._module_binding(qualname)
@@ -536,12 +769,12 @@ class ProjectIndex:
 
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
-                return self.definition(".".join([target, *rest[1:]]), depth + 1)
+                return _view_of(model, self).definition(".".join([target, *rest[1:]]), depth + 1)
             if len(rest) > 1:
                 return None
             return model, binding
         finally:
-            self._in_progress.discard("definition:" + qualname)
+            self._in_progress.discard(self._tag + "|definition:" + qualname)
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
         found = self.split(qualname)
@@ -568,7 +801,7 @@ class ProjectIndex:
         )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
-        if depth > MAX_DEPTH or not self._guarded("call:" + qualname):
+        if depth > MAX_DEPTH or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
             found = self.function(qualname)
@@ -588,7 +821,7 @@ class ProjectIndex:
                     return Instance(sessions[value.type])
             return None
         finally:
-            self._in_progress.discard("call:" + qualname)
+            self._in_progress.discard(self._tag + "|call:" + qualname)
 
     def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``obj.attr`` for an instance of a project class of another module."""
@@ -660,13 +893,38 @@ class ProjectIndex:
             qualname = model.qualified_name(base, class_info.outer)
             if qualname:
                 result.append(qualname)
-                result.extend(self.class_bases(qualname, depth + 1))
+                result.extend(_view_of(model, self).class_bases(qualname, depth + 1))
         return result
 
     def models(self) -> Iterator[ModuleModel]:
         for entry in list(self._models.values()):
             if entry.model is not None:
                 yield entry.model
+
+
+def _view_of(model: ModuleModel, fallback: ProjectIndex) -> ProjectIndex:
+    """The view a model's own names resolve in (its source root's)."""
+    project = getattr(model, "project", None)
+    return project if isinstance(project, ProjectIndex) else fallback
+
+
+def _module_file(base: str, relative: str) -> Path | None:
+    for candidate in (
+        os.path.join(base, relative + ".py"),
+        os.path.join(base, relative, "__init__.py"),
+    ):
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    return None
+
+
+def _configured_roots(options: dict[str, object]) -> tuple[str, ...]:
+    from fastapi_lint.settings import RuleOptions
+
+    rule_options = options.get("rule_options")
+    if isinstance(rule_options, RuleOptions):
+        return rule_options.src
+    return ()
 
 
 def _absolute_import(model: ModuleModel, binding: object) -> str:
@@ -702,7 +960,7 @@ FLUSH_INTERVAL_SECONDS = 5.0
 def index_for(
     path: str, options: dict[str, object] | None = None, root: str | None = None
 ) -> ProjectIndex:
-    """The index of the project containing ``path``, one per root per process."""
+    """The index of the source root holding ``path``; one state per project root per process."""
     project_root = (
         Path(root).resolve()
         if root
@@ -717,7 +975,10 @@ def index_for(
         while len(_indexes) > MAX_INDEXES:
             oldest = next(iter(_indexes))
             _indexes.pop(oldest).flush(force=True)
-    return index
+    if not path:
+        return index
+    source_root, _ = module_identity(Path(path), project_root, index._state.configured_roots)
+    return index.view(source_root)
 
 
 def flush_all() -> None:

@@ -1,0 +1,193 @@
+"""Real repository layouts: a module is (source root, dotted name), one answer from every door.
+
+``fixtures/projects/monorepo`` holds two services that both have a package
+``app`` (``billing/app`` with a sync session, ``orders/app`` with an
+``AsyncSession``) and a shared library (``libs/shared``). The same findings
+must come out whatever the order of the files, the number of jobs, the state
+of the caches and the door (the engine, the CLI, flake8; the language server
+is in ``test_server.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.engine import check_source
+from fastapi_lint.project import index
+from fastapi_lint.project.index import module_identity, source_root_of
+from fastapi_lint.settings import RuleOptions
+from fastapi_lint.source import read_source
+from tests.fixture_support import FIXTURES, expected_findings
+from tests.test_cli import run as run_cli
+
+MONOREPO = FIXTURES / "projects" / "monorepo"
+
+
+def monorepo_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def expected(root: Path) -> set[tuple[str, int, str]]:
+    return {
+        (path.relative_to(root).as_posix(), line, code)
+        for path in monorepo_files(root)
+        for line, code in expected_findings(path)
+    }
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    root = tmp_path / "monorepo"
+    shutil.copytree(MONOREPO, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def engine_findings(root: Path, order: list[Path], cache: Path) -> set[tuple[str, int, str]]:
+    options = RuleOptions(cache_dir=str(cache))
+    found = set()
+    for path in order:
+        for d in check_source(read_source(path), str(path), options):
+            found.add((path.relative_to(root).as_posix(), d.line, d.code))
+    return found
+
+
+def test_every_order_and_cache_state_gives_the_same_findings(
+    monorepo: Path, tmp_path: Path
+) -> None:
+    files = monorepo_files(monorepo)
+    want = expected(monorepo)
+    orders = [
+        files,
+        files[::-1],
+        # One service's files first, then the other's, then the library.
+        sorted(files, key=lambda p: ("orders" not in p.parts, str(p))),
+        sorted(files, key=lambda p: ("shared" not in p.parts, "billing" in p.parts, str(p))),
+    ]
+    cache = tmp_path / "cache"
+    for order in orders:
+        for _state in ("cold or warm", "warm"):
+            index.forget_indexes()
+            assert engine_findings(monorepo, order, cache) == want, [p.name for p in order]
+        shutil.rmtree(cache, ignore_errors=True)
+    index.forget_indexes()
+
+
+def cli_findings(root: Path, *args: str) -> set[tuple[str, int, str]]:
+    result = run_cli("check", "--output-format", "json", *args, cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    return {
+        (
+            Path(f["filename"]).resolve().relative_to(root.resolve()).as_posix(),
+            f["location"]["row"],
+            f["code"],
+        )
+        for f in json.loads(result.stdout)
+    }
+
+
+def test_cli_jobs_and_cache_agree(monorepo: Path) -> None:
+    want = expected(monorepo)
+    files = [str(p.relative_to(monorepo)) for p in monorepo_files(monorepo)]
+    assert cli_findings(monorepo, "--jobs", "1", *files) == want  # cold
+    assert cli_findings(monorepo, "--jobs", "2", *files[::-1]) == want  # warm
+    shutil.rmtree(monorepo / ".fastapi_lint_cache")
+    assert cli_findings(monorepo, "--jobs", "4", ".") == want  # cold
+    assert cli_findings(monorepo, "--jobs", "1", *files[::-1]) == want  # warm
+
+
+def flake8_findings(root: Path, *args: str) -> set[tuple[str, int, str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "API", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    found = set()
+    for line in result.stdout.splitlines():
+        path, row, _col, rest = line.split(":", 3)
+        found.add((Path(path).as_posix().removeprefix("./"), int(row), rest.split()[0]))
+    return found
+
+
+def test_flake8_agrees_with_the_cli(monorepo: Path) -> None:
+    pytest.importorskip("flake8")
+    (monorepo / "setup.cfg").write_text("[flake8]\n")
+    want = expected(monorepo)
+    assert flake8_findings(monorepo, "--jobs", "1", ".") == want
+    assert flake8_findings(monorepo, "--jobs", "2", ".") == want
+
+
+def test_source_roots(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    layouts = {
+        "billing/app/__init__.py": "billing",
+        "billing/app/db.py": "billing",
+        "backend/app/__init__.py": "backend",
+        "backend/app/api/routes/items.py": "backend",  # namespace folders inside a package
+        "src/pkg/__init__.py": "src",
+        "src/pkg/mod.py": "src",
+        "src/loose.py": "src",
+        "app/routers/orders.py": ".",  # a namespace package at the root
+        "scripts/tool.py": ".",
+        "my-service/app/__init__.py": "my-service",
+        "my-service/app/main.py": "my-service",
+    }
+    for relative in layouts:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("")
+    root = tmp_path.resolve()
+    for relative, source_root in layouts.items():
+        assert source_root_of(root / relative, root) == (root / source_root).resolve(), relative
+    assert module_identity(root / "backend/app/api/routes/items.py", root) == (
+        root / "backend",
+        "app.api.routes.items",
+    )
+    assert module_identity(root / "scripts/tool.py", root) == (root, "scripts.tool")
+    # A configured source root wins (ruff's `src`).
+    configured = (str(root / "billing" / "app"),)
+    assert module_identity(root / "billing/app/db.py", root, configured)[1] == "db"
+
+
+def test_imports_resolve_in_the_files_own_root_first(monorepo: Path) -> None:
+    index.forget_indexes()
+    try:
+        billing = index.index_for(str(monorepo / "billing" / "app" / "routes.py"))
+        orders = index.index_for(str(monorepo / "orders" / "app" / "routes.py"))
+        assert (
+            billing.module_path("app.database")
+            == (monorepo / "billing" / "app" / "database.py").resolve()
+        )
+        assert (
+            orders.module_path("app.database")
+            == (monorepo / "orders" / "app" / "database.py").resolve()
+        )
+        # The library is elsewhere, and only one folder holds it.
+        assert (
+            billing.module_path("shared.http")
+            == (monorepo / "libs" / "shared" / "http.py").resolve()
+        )
+        # From the repository root, `app` is ambiguous: not resolved at all.
+        root_view = index.index_for(str(monorepo / "manage.py"))
+        assert root_view.module_path("app.database") is None
+    finally:
+        index.forget_indexes()
+
+
+def test_configured_roots_resolve_before_the_rest(monorepo: Path) -> None:
+    index.forget_indexes()
+    try:
+        options = RuleOptions(src=(str((monorepo / "orders").resolve()),))
+        root_view = index.index_for(str(monorepo / "manage.py"), {"rule_options": options})
+        assert (
+            root_view.module_path("app.database")
+            == (monorepo / "orders" / "app" / "database.py").resolve()
+        )
+    finally:
+        index.forget_indexes()
