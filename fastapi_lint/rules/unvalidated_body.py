@@ -1,0 +1,401 @@
+"""API207: a route that takes its JSON body without a model.
+
+A rule of the route-contract family (``API2``) in its own module: the registry
+runs it as a second family object with the same prefix.
+
+FastAPI's own rules decide what a body parameter is (``fastapi/dependencies/
+utils.py``, ``analyze_param``): an explicit ``Body()`` is one; ``Query()``,
+``Header()``, ``Cookie()``, ``Path()``, ``Form()``, ``File()``, ``Depends()`` and
+``Security()`` are not; without any of them a path parameter stays a path
+parameter, a non-scalar annotation (``dict``, ``list``, a model) is read from the
+body and a scalar one (``Any`` and ``object`` included) from the query string.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Family, Rule
+from fastapi_lint.semantic.model import BindingKind, parameter_defaults, subscript_elements
+from fastapi_lint.semantic.values import Instance
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.fastapi import RouteInfo
+    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+
+API207 = Rule(
+    code="API207",
+    name="unvalidated-request-body",
+    message=(
+        "{route} takes its JSON body {source} without a model: nothing checks its fields and "
+        "the OpenAPI schema says `object`; declare a Pydantic model (or `TypedDict`) parameter "
+        "and read its attributes"
+    ),
+    summary=(
+        "Checks for routes that read their JSON body as a plain `dict` (a `dict`/`Any` body "
+        "parameter, or `await request.json()` read by key)."
+    ),
+    why=(
+        "FastAPI validates a body against the parameter's type. Typed `dict`, `dict[str, Any]`, "
+        "`list[dict]` or `Any`, or read with `await request.json()`, the body is accepted as "
+        "whatever JSON the client sends: a missing key raises `KeyError` (a 500 instead of a "
+        "422 that names the field), a string where a number is expected reaches the database "
+        "or the business logic, unexpected keys pass through, and the OpenAPI schema and the "
+        "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
+        "`TypedDict`) gives the 422 with the field's name, the conversion and the schema."
+    ),
+    example=(
+        "from typing import Any\n\n"
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n\n\n"
+        '@app.post("/orders")\n'
+        "async def create_order(order: dict[str, Any]) -> int:\n"
+        '    return int(order["quantity"]) * 10\n'
+    ),
+    use_instead=(
+        "from fastapi import FastAPI\n"
+        "from pydantic import BaseModel\n\n"
+        "app = FastAPI()\n\n\n"
+        "class Order(BaseModel):\n"
+        "    sku: str\n"
+        "    quantity: int\n\n\n"
+        '@app.post("/orders")\n'
+        "async def create_order(order: Order) -> int:\n"
+        "    return order.quantity * 10\n"
+    ),
+)
+
+_PARAM_FUNCTIONS = frozenset(
+    {"Body", "Query", "Header", "Cookie", "Path", "Form", "File", "Depends", "Security"}
+)
+_PARAM_MODULES = ("fastapi.", "fastapi.params.", "fastapi.param_functions.")
+_ANY = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+_MAPPINGS = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+_SEQUENCES = frozenset(
+    {
+        "builtins.list",
+        "typing.List",
+        "typing.Sequence",
+        "collections.abc.Sequence",
+        "builtins.set",
+        "typing.Set",
+        "builtins.tuple",
+        "typing.Tuple",
+    }
+)
+_WRAPPERS = frozenset({"Optional", "Union", "Annotated"})
+_REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
+_BODY_READERS = frozenset({"json", "form"})
+# A method call on the value that reads its entries (what `data["x"]` does).
+_READING_METHODS = frozenset({"get", "pop", "items", "keys", "values", "getlist", "setdefault"})
+# Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
+_VALIDATING_METHODS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "validate_python",
+        "validate_json",
+        "parse_obj",
+        "validate",
+        "from_dict",
+        "load",
+        "structure",
+    }
+)
+_VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
+_MAX_DEPTH = 8
+_PATH_PARAM = re.compile(r"{(\w+)")
+
+
+# ---------------------------------------------------------------- body parameters
+def _param_function(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> str | None:
+    """``Body``, ``Query``, ``Depends``... when the parameter declares one (default or metadata)."""
+    candidates: list[tuple[ast.expr, Scope]] = []
+    default = parameter_defaults(function.node.args).get(id(arg))
+    if default is not None:
+        candidates.append((default, function.outer))
+    if arg.annotation is not None:
+        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
+        candidates.extend((meta, meta_scope) for meta in metadata)
+    for candidate, scope in candidates:
+        if not isinstance(candidate, ast.Call):
+            continue
+        qualname = model.qualified_name(candidate.func, scope) or ""
+        short = qualname.rsplit(".", 1)[-1]
+        if short in _PARAM_FUNCTIONS and qualname.startswith(_PARAM_MODULES):
+            return short
+    return None
+
+
+def _untyped(
+    model: ModuleModel, annotation: ast.AST, scope: Scope, any_counts: bool, depth: int = 0
+) -> bool:
+    """Whether a body annotation accepts any JSON object: ``dict``, ``Dict[str, Any]``,
+    ``Mapping[...]``, ``list[dict]`` (and ``Any``/``object`` when ``any_counts``)."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(annotation, ast.Constant):
+        if isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return False
+            return _untyped(model, parsed, scope, any_counts, depth + 1)
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        members = [m for m in (annotation.left, annotation.right) if not _is_none(m)]
+        return bool(members) and all(
+            _untyped(model, m, scope, any_counts, depth + 1) for m in members
+        )
+    if isinstance(annotation, ast.Subscript):
+        outer = model.qualified_name(annotation.value, scope) or ""
+        short = outer.rsplit(".", 1)[-1]
+        elements = subscript_elements(annotation)
+        if short in _WRAPPERS and outer.startswith(("typing.", "typing_extensions.")):
+            checked = elements[:1] if short == "Annotated" else elements
+            members = [m for m in checked if not _is_none(m)]
+            return bool(members) and all(
+                _untyped(model, m, scope, any_counts, depth + 1) for m in members
+            )
+        if outer in _MAPPINGS:
+            # `dict[str, int]` validates its values; `dict[str, Any]` does not.
+            return len(elements) < 2 or _untyped(model, elements[1], scope, True, depth + 1)
+        if outer in _SEQUENCES:
+            items = [e for e in elements if not (isinstance(e, ast.Constant) and e.value is ...)]
+            return bool(items) and all(_untyped(model, e, scope, True, depth + 1) for e in items)
+        return False
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        qualname = model.qualified_name(annotation, scope)
+        if qualname in _ANY:
+            return any_counts
+        if qualname in _MAPPINGS or qualname in _SEQUENCES:
+            return True
+        if isinstance(annotation, ast.Name):
+            # A type alias: `JSONObject = dict[str, Any]` in this module.
+            binding = model.lookup(annotation.id, scope)
+            if (
+                binding is not None
+                and binding.kind is BindingKind.ASSIGN
+                and binding.unpack_index is None
+                and isinstance(binding.value, ast.Subscript)
+            ):
+                return _untyped(model, binding.value, binding.scope, any_counts, depth + 1)
+    return False
+
+
+def _is_none(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    return isinstance(node, ast.Name) and node.id == "None"
+
+
+def _untyped_body_params(model: ModuleModel, route: RouteInfo) -> list[ast.arg]:
+    function = route.function
+    path_params = set(_PATH_PARAM.findall(route.path or ""))
+    args = function.node.args
+    found = []
+    for arg in args.posonlyargs + args.args + args.kwonlyargs:
+        if arg.annotation is None or arg.arg in path_params:
+            continue
+        declared = _param_function(model, function, arg)
+        if declared is not None and declared != "Body":
+            continue
+        base, _, base_scope = model.annotated_metadata(arg.annotation, function.outer)
+        if base is None:
+            continue
+        if _untyped(model, base, base_scope, any_counts=declared == "Body"):
+            found.append(arg)
+    return found
+
+
+# ---------------------------------------------------------------- how the value is used
+class _Uses:
+    """The first key read and the first validation of a name in a route, in source order."""
+
+    def __init__(self) -> None:
+        self.first_read: int | None = None
+        self.first_validation: int | None = None
+        self.other = False  # a use that is neither: kept, stored, compared...
+
+    def add_read(self, line: int) -> None:
+        if self.first_read is None or line < self.first_read:
+            self.first_read = line
+
+    def add_validation(self, line: int) -> None:
+        if self.first_validation is None or line < self.first_validation:
+            self.first_validation = line
+
+    @property
+    def reported(self) -> bool:
+        """Read by key before any validation (or read and never validated)."""
+        if self.first_read is None:
+            return False
+        return self.first_validation is None or self.first_read < self.first_validation
+
+
+def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> None:
+    """One use of the body value: a key read, a validation, or passing it on whole."""
+    parent = model.parent(node)
+    line = getattr(node, "lineno", 0)
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        uses.add_read(line)
+        return
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        if parent.attr in _READING_METHODS:
+            uses.add_read(line)
+        else:
+            uses.other = True
+        return
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+            uses.add_read(line)  # `"name" in data`: checking keys by hand
+            return
+    if isinstance(parent, ast.Starred):
+        parent = model.parent(parent)
+    if isinstance(parent, ast.keyword) and parent.arg is None:
+        call = model.parent(parent)
+        if isinstance(call, ast.Call) and _builds_model(model, call, scope):
+            uses.add_validation(line)  # `Model(**data)`
+        else:
+            uses.add_read(line)  # `**data` into a function: its keys become arguments
+        return
+    if isinstance(parent, ast.keyword):
+        parent = model.parent(parent)
+    if isinstance(parent, ast.Call) and node is not parent.func:
+        if _validates(model, parent, scope):
+            uses.add_validation(line)
+        return  # passed on whole: forwarded, stored or validated elsewhere
+    uses.other = True
+
+
+def _builds_model(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``Model(**data)``: a class (a capitalized name, or a project class)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name[:1].isupper():
+        return True
+    qualname = model.qualified_name(func, scope) or ""
+    return bool(qualname) and model.project is not None and model.project.is_class(qualname)
+
+
+def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _VALIDATING_METHODS:
+        return True
+    return (model.qualified_name(func, scope) or "") in _VALIDATING_FUNCTIONS
+
+
+def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _Uses:
+    uses = _Uses()
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if node.id != binding.name or not isinstance(node.ctx, ast.Load):
+            continue
+        if ref.scope.code_function is not function:
+            continue
+        if model.lookup(node.id, ref.scope) is not binding:
+            continue
+        _classify(model, node, ref.scope, uses)
+    return uses
+
+
+# ---------------------------------------------------------------- request.json() / form()
+def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Call, str]]:
+    """``await request.json()`` / ``await request.form()`` calls run by the route itself."""
+    found = []
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _BODY_READERS:
+            continue
+        if call.args or call.keywords or ref.scope.code_function is not function:
+            continue
+        if not model.is_awaited(call):
+            continue
+        receiver = model.evaluate(func.value, ref.scope)
+        if isinstance(receiver, Instance) and receiver.type in _REQUEST_TYPES:
+            found.append((call, func.attr))
+    return found
+
+
+def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """Whether the route reads the awaited body by key before validating it."""
+    awaited = model.parent(call)
+    assert awaited is not None
+    parent = model.parent(awaited)
+    scope = function.scope
+    if isinstance(parent, (ast.Subscript, ast.Attribute)):
+        uses = _Uses()
+        _classify(model, awaited, scope, uses)  # type: ignore[arg-type]
+        return uses.reported
+    target: ast.expr | None = None
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+    elif isinstance(parent, ast.AnnAssign):
+        target = parent.target
+    elif isinstance(parent, ast.NamedExpr):
+        target = parent.target
+    if not isinstance(target, ast.Name):
+        return False
+    binding = model.lookup(target.id, scope, target.lineno)
+    if binding is None:
+        return False
+    return _uses_of(model, function, binding).reported
+
+
+# ---------------------------------------------------------------- check
+def _route_label(route: RouteInfo) -> str:
+    return route.display if route.path is None else f"route {route.display}"
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    if not reporter.enabled("API207"):
+        return
+    for route in model.fastapi.routes:
+        if route.is_websocket:
+            continue
+        function = route.function
+        for arg in _untyped_body_params(model, route):
+            binding = model.lookup(arg.arg, function.scope)
+            if binding is not None:
+                uses = _uses_of(model, function, binding)
+                if uses.first_read is None and not uses.other:
+                    continue  # only passed on whole (`json=payload`) or validated
+                if uses.first_validation is not None and not uses.reported:
+                    continue
+            reporter.report(
+                "API207",
+                arg,
+                route=_route_label(route),
+                source=f"in `{arg.arg}`",
+            )
+        for call, reader in _body_reads(model, function):
+            if _read_by_key(model, function, call):
+                reporter.report(
+                    "API207",
+                    call,
+                    route=_route_label(route),
+                    source=f"from `await request.{reader}()`",
+                )
+
+
+FAMILY = Family(
+    prefix="API2",
+    title="The route contract",
+    rules=(API207,),
+    check=check,
+)
