@@ -87,6 +87,7 @@ API306 = Rule(
 # Calls that build a connection pool (canonical names), and how the message names the result.
 _ENGINE = "an SQLAlchemy engine (a connection pool)"
 _REDIS = "a Redis client (a connection pool)"
+_AIOHTTP = "an `aiohttp.ClientSession` (a connection pool)"
 POOL_FACTORIES: dict[str, str] = {
     "sqlalchemy.create_engine": _ENGINE,
     "sqlalchemy.engine.create_engine": _ENGINE,
@@ -103,8 +104,8 @@ POOL_FACTORIES: dict[str, str] = {
     "pymongo.asynchronous.mongo_client.AsyncMongoClient": "a MongoDB client (a connection pool)",
     "motor.motor_asyncio.AsyncIOMotorClient": "a MongoDB client (a connection pool)",
     "motor.AsyncIOMotorClient": "a MongoDB client (a connection pool)",
-    "aiohttp.ClientSession": "an `aiohttp.ClientSession` (a connection pool)",
-    "aiohttp.client.ClientSession": "an `aiohttp.ClientSession` (a connection pool)",
+    "aiohttp.ClientSession": _AIOHTTP,
+    "aiohttp.client.ClientSession": _AIOHTTP,
     "redis.ConnectionPool": "a Redis connection pool",
     "redis.connection.ConnectionPool": "a Redis connection pool",
     "redis.asyncio.ConnectionPool": "a Redis connection pool",
@@ -147,6 +148,8 @@ def _role(model: ModuleModel, function: FunctionInfo) -> str | None:
     routes = facts.routes_of(function)
     if routes:
         route = routes[0]
+        if route.is_websocket:
+            return None  # one pool per connection, which lives as long as the socket
         return route.display if route.path is None else f"route {route.display}"
     if _is_middleware(model, function):
         owner = function.class_info
@@ -326,6 +329,37 @@ def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -
     return False
 
 
+def _one_shot_session(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """An ``aiohttp.ClientSession`` opened and closed around the request's own calls.
+
+    ``async with ClientSession() as s:`` (or ``s = ClientSession()`` ... ``await s.close()``
+    in the same function) is what aiohttp's one-shot ``aiohttp.request()`` does: nothing
+    leaks, and only the connection reuse across requests is lost, which matters for a hot
+    route and not for the rare admin or verification call where such code mostly sits.
+    """
+    parent = model.parent(call)
+    if isinstance(parent, ast.withitem):
+        return True
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return False
+    target = parent.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    for ref in model.calls:
+        closing = ref.node
+        assert isinstance(closing, ast.Call)
+        func = closing.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "close"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == target.id
+            and ref.scope.code_function is function
+        ):
+            return True
+    return False
+
+
 def _shares_pool(call: ast.Call) -> bool:
     """``Redis(connection_pool=pool)``, ``ClientSession(connector=shared)``, ``poolclass=NullPool``."""
     return any(k.arg in _SHARED_POOL_KEYWORDS for k in call.keywords)
@@ -363,6 +397,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             roles[key] = None if _is_cached(function) else _role(model, function)
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
+            continue
+        if resource == _AIOHTTP and _one_shot_session(model, function, call):
             continue
         reporter.report("API306", call, call=_spell(call), resource=resource, context=context)
 

@@ -99,7 +99,9 @@ _WRAPPERS = frozenset({"Optional", "Union", "Annotated"})
 _REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
 _BODY_READERS = frozenset({"json", "form"})
 # A method call on the value that reads its entries (what `data["x"]` does).
-_READING_METHODS = frozenset({"get", "pop", "items", "keys", "values", "getlist", "setdefault"})
+_READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
+# `data.pop("metadata", None)` before `Model(**data)` strips a key the model does not take.
+_NEUTRAL_METHODS = frozenset({"pop", "copy"})
 # Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
 _VALIDATING_METHODS = frozenset(
     {
@@ -117,6 +119,9 @@ _VALIDATING_METHODS = frozenset(
 _VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
 _MAX_DEPTH = 8
 _PATH_PARAM = re.compile(r"{(\w+)")
+# Endpoints a third party calls with its own payload schema (Slack, Stripe, a SAML IdP):
+# they verify a signature or a token, then read the few keys they need.
+_THIRD_PARTY_WORDS = ("webhook", "callback")
 
 
 # ---------------------------------------------------------------- body parameters
@@ -201,11 +206,14 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "None"
 
 
-def _untyped_body_params(model: ModuleModel, route: RouteInfo) -> list[ast.arg]:
+def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bool]:
+    """The route's untyped body parameters, and whether it also has a class-typed body
+    parameter (a Pydantic model: then a raw read of the body is a deliberate extra)."""
     function = route.function
     path_params = set(_PATH_PARAM.findall(route.path or ""))
     args = function.node.args
     found = []
+    has_model = False
     for arg in args.posonlyargs + args.args + args.kwonlyargs:
         if arg.annotation is None or arg.arg in path_params:
             continue
@@ -217,7 +225,45 @@ def _untyped_body_params(model: ModuleModel, route: RouteInfo) -> list[ast.arg]:
             continue
         if _untyped(model, base, base_scope, any_counts=declared == "Body"):
             found.append(arg)
-    return found
+        elif _is_model_class(model, base, base_scope):
+            has_model = True
+    return found, has_model
+
+
+def _is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> bool:
+    """A class of the project (a Pydantic model, a dataclass) or a ``pydantic`` class."""
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    qualname = model.qualified_name(annotation, scope) or ""
+    if not qualname or qualname.startswith(("fastapi.", "starlette.", "builtins.", "typing.")):
+        return False
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
+    """A webhook or a protocol callback: the sender owns the payload's schema.
+
+    Signed webhooks read the raw bytes (``await request.body()``) to check the
+    signature; others say what they are in their path or name.
+    """
+    words = f"{route.path or ''} {route.function.name}".lower()
+    if any(word in words for word in _THIRD_PARTY_WORDS):
+        return True
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "body"
+            and not call.args
+            and ref.scope.code_function is route.function
+            and model.is_awaited(call)
+        ):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- how the value is used
@@ -255,7 +301,7 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
             uses.add_read(line)
-        else:
+        elif parent.attr not in _NEUTRAL_METHODS:
             uses.other = True
         return
     if isinstance(parent, ast.Compare) and node in parent.comparators:
@@ -306,10 +352,28 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _U
             continue
         if ref.scope.code_function is not function:
             continue
-        if model.lookup(node.id, ref.scope) is not binding:
+        if _reaching_binding(model, node, ref.scope) is not binding:
             continue
         _classify(model, node, ref.scope, uses)
     return uses
+
+
+def _reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Binding | None:
+    """The binding a read sees: the last one before it in source order, where the value of
+    ``data = Model(**data)`` still reads the previous one (``lookup`` takes the last binding)."""
+    found = model.lookup(node.id, scope)
+    if found is None:
+        return None
+    candidates = found.scope.bindings.get(node.id, [])
+    best = None
+    for candidate in candidates:
+        if candidate.line > node.lineno:
+            continue
+        if candidate.value is not None and any(a is candidate.value for a in model.ancestors(node)):
+            continue  # the read is in the value being assigned
+        if best is None or candidate.line >= best.line:
+            best = candidate
+    return best if best is not None else found
 
 
 # ---------------------------------------------------------------- request.json() / form()
@@ -351,10 +415,22 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
         target = parent.target
     if not isinstance(target, ast.Name):
         return False
-    binding = model.lookup(target.id, scope, target.lineno)
+    binding = _binding_of(model, scope, target)
     if binding is None:
         return False
     return _uses_of(model, function, binding).reported
+
+
+def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
+    """The binding a parameter or an assignment target creates."""
+    name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
+    if name is None:
+        return None
+    statement = model.parent(target)
+    for binding in scope.bindings.get(name, []):
+        if binding.node is target or binding.node is statement:
+            return binding
+    return model.lookup(name, scope)
 
 
 # ---------------------------------------------------------------- check
@@ -369,8 +445,14 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if route.is_websocket:
             continue
         function = route.function
-        for arg in _untyped_body_params(model, route):
-            binding = model.lookup(arg.arg, function.scope)
+        untyped, has_model = _body_params(model, route)
+        reads = [] if has_model else _body_reads(model, function)
+        if not untyped and not reads:
+            continue
+        if _third_party_endpoint(model, route):
+            continue
+        for arg in untyped:
+            binding = _binding_of(model, function.scope, arg)
             if binding is not None:
                 uses = _uses_of(model, function, binding)
                 if uses.first_read is None and not uses.other:
@@ -383,7 +465,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 route=_route_label(route),
                 source=f"in `{arg.arg}`",
             )
-        for call, reader in _body_reads(model, function):
+        for call, reader in reads:
             if _read_by_key(model, function, call):
                 reporter.report(
                     "API207",
