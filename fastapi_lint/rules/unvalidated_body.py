@@ -311,11 +311,12 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
     if isinstance(parent, ast.keyword) and parent.arg is None:
-        call = model.parent(parent)
-        if isinstance(call, ast.Call) and _builds_model(model, call, scope):
-            uses.add_validation(line)  # `Model(**data)`
-        else:
-            uses.add_read(line)  # `**data` into a function: its keys become arguments
+        # `Model(**data)` validates; `factory(plugin)(**data)` or `handler(**data)` binds the
+        # keys to declared parameters: either way the callee names what it accepts.
+        uses.add_validation(line)
+        return
+    if _iterated(parent, node):
+        uses.add_read(line)  # the items of `list[dict]` (or the keys of a dict) are consumed
         return
     if isinstance(parent, ast.keyword):
         parent = model.parent(parent)
@@ -326,14 +327,14 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     uses.other = True
 
 
-def _builds_model(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
-    """``Model(**data)``: a class (a capitalized name, or a project class)."""
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    if name[:1].isupper():
-        return True
-    qualname = model.qualified_name(func, scope) or ""
-    return bool(qualname) and model.project is not None and model.project.is_class(qualname)
+def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
+    """``for x in node`` or ``[... for x in node]`` (the model links a comprehension's first
+    iterable to the comprehension expression itself)."""
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return parent.iter is node
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return any(generator.iter is node for generator in parent.generators)
+    return False
 
 
 def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
@@ -344,6 +345,23 @@ def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
 
 
 def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _Uses:
+    """How the route uses a value, following rebindings that derive from it
+    (``data = {k: v for k, v in data.items() if v is not None}`` then ``Model(**data)``):
+    a read inside such a derivation transforms the value rather than consuming it."""
+    lineage = {id(binding)}
+    derivations: list[ast.expr] = []
+    for candidate in binding.scope.bindings.get(binding.name, []):
+        value = candidate.value
+        if (
+            candidate is not binding
+            and candidate.kind is BindingKind.ASSIGN
+            and candidate.unpack_index is None
+            and value is not None
+            and candidate.line > binding.line
+            and any(isinstance(n, ast.Name) and n.id == binding.name for n in ast.walk(value))
+        ):
+            lineage.add(id(candidate))
+            derivations.append(value)
     uses = _Uses()
     for ref in model.nodes[ast.Name]:
         node = ref.node
@@ -352,7 +370,10 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _U
             continue
         if ref.scope.code_function is not function:
             continue
-        if _reaching_binding(model, node, ref.scope) is not binding:
+        reaching = _reaching_binding(model, node, ref.scope)
+        if reaching is None or id(reaching) not in lineage:
+            continue
+        if derivations and any(a in derivations for a in model.ancestors(node)):
             continue
         _classify(model, node, ref.scope, uses)
     return uses
@@ -454,10 +475,10 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         for arg in untyped:
             binding = _binding_of(model, function.scope, arg)
             if binding is not None:
-                uses = _uses_of(model, function, binding)
-                if uses.first_read is None and not uses.other:
-                    continue  # only passed on whole (`json=payload`) or validated
-                if uses.first_validation is not None and not uses.reported:
+                # Reported when the route reads it by key: a value only passed on whole
+                # (`json=payload`, `{**defaults, **payload}`, a helper) or validated first
+                # may be free-form JSON by design.
+                if not _uses_of(model, function, binding).reported:
                     continue
             reporter.report(
                 "API207",
