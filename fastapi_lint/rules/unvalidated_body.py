@@ -251,6 +251,19 @@ def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
     words = f"{route.path or ''} {route.function.name}".lower()
     if any(word in words for word in _THIRD_PARTY_WORDS):
         return True
+    args = route.function.node.args
+    for arg in args.posonlyargs + args.args + args.kwonlyargs:
+        # A signature header (`x_hub_signature: str = Header(...)`, `alias="X-Twilio-Signature"`).
+        spelled = arg.arg + (ast.unparse(arg.annotation) if arg.annotation is not None else "")
+        if "signature" in spelled.lower():
+            return True
+    defaults = parameter_defaults(args)
+    if any(
+        "signature" in ast.unparse(default).lower()
+        for default in defaults.values()
+        if isinstance(default, ast.Call)
+    ):
+        return True
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
@@ -273,6 +286,9 @@ class _Uses:
     def __init__(self) -> None:
         self.first_read: int | None = None
         self.first_validation: int | None = None
+        # `if "version" not in data: data["version"] = "v1"` before a validation fills in a
+        # default: it checks keys without consuming values.
+        self.first_presence_check: int | None = None
         self.other = False  # a use that is neither: kept, stored, compared...
 
     def add_read(self, line: int) -> None:
@@ -283,12 +299,16 @@ class _Uses:
         if self.first_validation is None or line < self.first_validation:
             self.first_validation = line
 
+    def add_presence_check(self, line: int) -> None:
+        if self.first_presence_check is None or line < self.first_presence_check:
+            self.first_presence_check = line
+
     @property
     def reported(self) -> bool:
         """Read by key before any validation (or read and never validated)."""
-        if self.first_read is None:
-            return False
-        return self.first_validation is None or self.first_read < self.first_validation
+        if self.first_validation is None:
+            return self.first_read is not None or self.first_presence_check is not None
+        return self.first_read is not None and self.first_read < self.first_validation
 
 
 def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> None:
@@ -296,8 +316,9 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     parent = model.parent(node)
     line = getattr(node, "lineno", 0)
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        uses.add_read(line)
-        return
+        if isinstance(parent.ctx, ast.Load):
+            uses.add_read(line)
+        return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
             uses.add_read(line)
@@ -306,7 +327,7 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
         return
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-            uses.add_read(line)  # `"name" in data`: checking keys by hand
+            uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
             return
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
