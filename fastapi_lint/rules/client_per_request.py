@@ -51,8 +51,11 @@ API306 = Rule(
         "Built in a route or a dependency, each request pays the TCP (and TLS, and "
         "authentication) handshakes again, the connections are not reused, and a pool that is "
         "not closed leaks its sockets until the database refuses new clients "
-        "(`too many connections`). `httpx.Client`/`AsyncClient` are not reported: httpx "
-        "allows short-lived clients."
+        "(`too many connections`). Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
+        "short-lived clients), an `aiohttp.ClientSession` opened and closed in the route "
+        "(`async with`: the shape of aiohttp's own one-shot `aiohttp.request()`), websocket "
+        "routes (one pool per connection), and code that runs once: module level, `lifespan`, "
+        "a `functools.cache` factory, an `if pool is None:` store."
     ),
     example=(
         "import redis.asyncio as redis\n"

@@ -45,7 +45,11 @@ API207 = Rule(
         "422 that names the field), a string where a number is expected reaches the database "
         "or the business logic, unexpected keys pass through, and the OpenAPI schema and the "
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
-        "`TypedDict`) gives the 422 with the field's name, the conversion and the schema."
+        "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
+        "reported: a body validated before any key is read (`Model.model_validate(data)`, "
+        "`Model(**data)`), passed on whole, read as raw bytes (`await request.body()`), and "
+        "third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
+        "path), whose payload schema the sender owns."
     ),
     example=(
         "from typing import Any\n\n"
