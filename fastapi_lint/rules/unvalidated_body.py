@@ -104,8 +104,6 @@ _REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
 _BODY_READERS = frozenset({"json", "form"})
 # A method call on the value that reads its entries (what `data["x"]` does).
 _READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
-# `data.pop("metadata", None)` before `Model(**data)` strips a key the model does not take.
-_NEUTRAL_METHODS = frozenset({"pop", "copy"})
 # Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
 _VALIDATING_METHODS = frozenset(
     {
@@ -293,7 +291,6 @@ class _Uses:
         # `if "version" not in data: data["version"] = "v1"` before a validation fills in a
         # default: it checks keys without consuming values.
         self.first_presence_check: int | None = None
-        self.other = False  # a use that is neither: kept, stored, compared...
 
     def add_read(self, line: int) -> None:
         if self.first_read is None or line < self.first_read:
@@ -326,9 +323,7 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
             uses.add_read(line)
-        elif parent.attr not in _NEUTRAL_METHODS:
-            uses.other = True
-        return
+        return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
             uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
@@ -349,7 +344,7 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
         if _validates(model, parent, scope):
             uses.add_validation(line)
         return  # passed on whole: forwarded, stored or validated elsewhere
-    uses.other = True
+    # Anything else (returned, stored, merged into `{**a, **data}`) keeps the value whole.
 
 
 def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
