@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi_lint.registry import FixAvailability, Rule, all_rules, families
+from fastapi_lint.registry import FixAvailability, Rule, all_rules, families, family_sections
 
 REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
 
@@ -91,17 +91,17 @@ def catalogue_markdown() -> str:
         "`# noqa: API101`. `fastapi-lint rule API101` prints one page.\n",
     ]
     rules = all_rules()
-    for family in families():
-        if not family.rules:
+    for prefix, title, family_rules in family_sections():
+        if not family_rules:
             continue
-        out.append(f"## {family.prefix}xx: {family.title}\n")
+        out.append(f"## {prefix}xx: {title}\n")
         out.append("| code | name | what it checks |\n|---|---|---|")
-        for rule in family.rules:
+        for rule in family_rules:
             anchor = f"{rule.code.lower()}-{rule.name}"
             summary = rule.summary.replace("|", "\\|").strip()
             out.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {summary} |")
         out.append("")
-        for rule in family.rules:
+        for rule in family_rules:
             if rule.code not in rules:
                 continue
             fix = "" if rule.fix is FixAvailability.NONE else f" (fix: {rule.fix.value})"

@@ -71,7 +71,18 @@ class Family:
 
 
 # Modules under fastapi_lint.rules that define a ``FAMILY``; order is report order.
-FAMILY_MODULES = ("blocking", "routes", "sessions", "nplusone", "secrets")
+# A rule may live in its own module and still belong to an existing family: its
+# ``FAMILY`` repeats the prefix and title (the engine runs each module's check on
+# its own; the docs list one section per prefix, see ``family_sections``).
+FAMILY_MODULES = (
+    "blocking",
+    "routes",
+    "unvalidated_body",
+    "sessions",
+    "client_per_request",
+    "nplusone",
+    "secrets",
+)
 
 _families: tuple[Family, ...] | None = None
 
@@ -85,6 +96,18 @@ def families() -> tuple[Family, ...]:
             loaded.append(module.FAMILY)
         _families = tuple(loaded)
     return _families
+
+
+def family_sections() -> list[tuple[str, str, tuple[Rule, ...]]]:
+    """(prefix, title, rules) per prefix, the modules of one prefix merged in registry order."""
+    sections: dict[str, tuple[str, list[Rule]]] = {}
+    for family in families():
+        _, rules = sections.setdefault(family.prefix, (family.title, []))
+        rules.extend(family.rules)
+    return [
+        (prefix, title, tuple(sorted(rules, key=lambda r: r.code)))
+        for prefix, (title, rules) in sections.items()
+    ]
 
 
 def all_rules() -> dict[str, Rule]:

@@ -1,0 +1,414 @@
+"""API306: a connection pool built inside a route, a dependency or middleware.
+
+Engines, database pools, MongoDB clients, ``aiohttp.ClientSession`` and Redis
+clients each own a pool of connections: made once per process they reuse
+connections, made per request they open (and leak or tear down) new ones.
+A rule of the sessions family (``API3``) in its own module: the registry
+runs it as a second family object with the same prefix.
+
+Where the pool is created decides: module level, ``lifespan``/start-up code,
+a ``functools.cache``/``lru_cache`` factory and an ``if X is None:`` store on a
+global or ``app.state`` run once; a route, a ``Depends`` target (found in any
+module of the project) or middleware run per request.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Family, Rule
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import decorator_names
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+API306 = Rule(
+    code="API306",
+    name="client-per-request",
+    message=(
+        "`{call}` creates {resource} in {context}: every request builds and discards a new "
+        "pool; create it once (at module level or in `lifespan`, kept on `app.state`) and "
+        "reuse it"
+    ),
+    summary=(
+        "Checks for engines, connection pools and pooled clients created inside routes, "
+        "dependencies or middleware."
+    ),
+    why=(
+        "An SQLAlchemy engine, an `asyncpg`/`aiomysql` pool, a `MongoClient`, an "
+        "`aiohttp.ClientSession` and a Redis client each hold a pool of connections that is "
+        "meant to live as long as the process: SQLAlchemy's docs say the engine is 'intended "
+        "to normally be a permanent fixture established up-front', aiohttp's say 'don't create "
+        "a session per request', and PyMongo's say to create the client once per process. "
+        "Built in a route or a dependency, each request pays the TCP (and TLS, and "
+        "authentication) handshakes again, the connections are not reused, and a pool that is "
+        "not closed leaks its sockets until the database refuses new clients "
+        "(`too many connections`). Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
+        "short-lived clients), an `aiohttp.ClientSession` opened and closed in the route "
+        "(`async with`: the shape of aiohttp's own one-shot `aiohttp.request()`), websocket "
+        "routes (one pool per connection), and code that runs once: module level, `lifespan`, "
+        "a `functools.cache` factory, an `if pool is None:` store."
+    ),
+    example=(
+        "import redis.asyncio as redis\n"
+        "from fastapi import Depends, FastAPI\n\n"
+        "app = FastAPI()\n\n\n"
+        "async def get_cache():\n"
+        '    client = redis.Redis.from_url("redis://cache:6379/0")\n'
+        "    try:\n"
+        "        yield client\n"
+        "    finally:\n"
+        "        await client.aclose()\n\n\n"
+        '@app.get("/visits")\n'
+        "async def visits(cache: redis.Redis = Depends(get_cache)) -> int:\n"
+        '    return await cache.incr("visits")\n'
+    ),
+    use_instead=(
+        "from contextlib import asynccontextmanager\n\n"
+        "import redis.asyncio as redis\n"
+        "from fastapi import FastAPI, Request\n\n\n"
+        "@asynccontextmanager\n"
+        "async def lifespan(app: FastAPI):\n"
+        '    app.state.cache = redis.Redis.from_url("redis://cache:6379/0")\n'
+        "    yield\n"
+        "    await app.state.cache.aclose()\n\n\n"
+        "app = FastAPI(lifespan=lifespan)\n\n\n"
+        '@app.get("/visits")\n'
+        "async def visits(request: Request) -> int:\n"
+        '    return await request.app.state.cache.incr("visits")\n'
+    ),
+)
+
+# Calls that build a connection pool (canonical names), and how the message names the result.
+_ENGINE = "an SQLAlchemy engine (a connection pool)"
+_REDIS = "a Redis client (a connection pool)"
+_AIOHTTP = "an `aiohttp.ClientSession` (a connection pool)"
+POOL_FACTORIES: dict[str, str] = {
+    "sqlalchemy.create_engine": _ENGINE,
+    "sqlalchemy.engine.create_engine": _ENGINE,
+    "sqlmodel.create_engine": _ENGINE,
+    "sqlalchemy.ext.asyncio.create_async_engine": _ENGINE,
+    "asyncpg.create_pool": "an asyncpg connection pool",
+    "asyncpg.pool.create_pool": "an asyncpg connection pool",
+    "aiomysql.create_pool": "an aiomysql connection pool",
+    "aiopg.create_pool": "an aiopg connection pool",
+    "psycopg_pool.ConnectionPool": "a psycopg connection pool",
+    "psycopg_pool.AsyncConnectionPool": "a psycopg connection pool",
+    "pymongo.MongoClient": "a MongoDB client (a connection pool)",
+    "pymongo.AsyncMongoClient": "a MongoDB client (a connection pool)",
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient": "a MongoDB client (a connection pool)",
+    "motor.motor_asyncio.AsyncIOMotorClient": "a MongoDB client (a connection pool)",
+    "motor.AsyncIOMotorClient": "a MongoDB client (a connection pool)",
+    "aiohttp.ClientSession": _AIOHTTP,
+    "aiohttp.client.ClientSession": _AIOHTTP,
+    "redis.ConnectionPool": "a Redis connection pool",
+    "redis.connection.ConnectionPool": "a Redis connection pool",
+    "redis.asyncio.ConnectionPool": "a Redis connection pool",
+    "redis.asyncio.connection.ConnectionPool": "a Redis connection pool",
+    "redis.ConnectionPool.from_url": "a Redis connection pool",
+    "redis.asyncio.ConnectionPool.from_url": "a Redis connection pool",
+    "redis.Redis": _REDIS,
+    "redis.StrictRedis": _REDIS,
+    "redis.from_url": _REDIS,
+    "redis.Redis.from_url": _REDIS,
+    "redis.asyncio.Redis": _REDIS,
+    "redis.asyncio.StrictRedis": _REDIS,
+    "redis.asyncio.client.Redis": _REDIS,
+    "redis.asyncio.from_url": _REDIS,
+    "redis.asyncio.Redis.from_url": _REDIS,
+    "redis.asyncio.client.Redis.from_url": _REDIS,
+    "aioredis.Redis": _REDIS,
+    "aioredis.from_url": _REDIS,
+    "aioredis.Redis.from_url": _REDIS,
+    "aioredis.create_redis_pool": _REDIS,
+}
+# Keywords that hand the client an existing pool (or no pool at all): nothing is built per call.
+_SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "connector", "pool", "poolclass"})
+_CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "alru_cache", "cached_property"})
+_MIDDLEWARE_BASES = frozenset(
+    {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
+)
+_SKIPPED_FOLDERS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", "env", "build", "dist"}
+)
+_DEPENDS_NAME = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
+
+
+# ---------------------------------------------------------------- where code runs per request
+def _role(model: ModuleModel, function: FunctionInfo) -> str | None:
+    """How the message names a function FastAPI runs per request, or None."""
+    facts = model.fastapi
+    if facts.is_startup_handler(function):
+        return None
+    routes = facts.routes_of(function)
+    if routes:
+        route = routes[0]
+        if route.is_websocket:
+            return None  # one pool per connection, which lives as long as the socket
+        return route.display if route.path is None else f"route {route.display}"
+    if _is_middleware(model, function):
+        owner = function.class_info
+        return f"middleware `{owner.name if owner is not None else function.name}`"
+    if _is_dependency(model, function):
+        if function.name == "__init__" and function.class_info is not None:
+            return f"dependency `{function.class_info.name}`"
+        return f"dependency `{function.name}`"
+    return None
+
+
+def _is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
+    facts = model.fastapi
+    for decorator in function.node.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == "middleware"
+            and facts.router_of(decorator.func.value, function.outer) is not None
+        ):
+            return True
+    class_info = function.class_info
+    if class_info is None or function.name not in ("dispatch", "__call__"):
+        return False
+    bases = [model.qualified_name(base, class_info.outer) or "" for base in class_info.node.bases]
+    if model.project is not None:
+        bases += [b for q in list(bases) if q for b in model.project.class_bases(q)]
+    if function.name == "dispatch":
+        return any(stubs.canonical(b) in _MIDDLEWARE_BASES for b in bases)
+    # A pure ASGI middleware: `async def __call__(self, scope, receive, send)`.
+    names = [a.arg for a in function.node.args.args]
+    return function.is_async and names[1:4] == ["scope", "receive", "send"]
+
+
+def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A ``Depends``/``Security`` target: a function, or the ``__init__`` of a class."""
+    qualname = function.qualname
+    if function.name == "__init__" and function.class_info is not None:
+        qualname = function.class_info.qualname
+    elif function.is_method or function.parent_function is not None:
+        return False
+    if qualname in model.fastapi.dependency_functions:
+        return True
+    return _depended_on_elsewhere(model, qualname)
+
+
+def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
+    """Whether another module of the project passes ``qualname`` to ``Depends(...)``.
+
+    Files are searched as text for ``Depends(<name>`` first; only the few that
+    match are modelled, to confirm the name resolves to this definition.
+    """
+    project = model.project
+    if project is None:
+        return False
+    name = qualname.rsplit(".", 1)[-1]
+    from fastapi_lint.project.index import module_name_for
+
+    for path in _files_depending_on(project, name):
+        if model.path and os.path.abspath(model.path) == path:
+            continue
+        other = project.model(module_name_for(Path(path), project.root))
+        if other is not None and qualname in other.fastapi.dependency_functions:
+            return True
+    return False
+
+
+# Per project index: file -> (size, mtime_ns, names passed to Depends there). Files are
+# stat'ed again on each question, so an edited file (the language server) is read again.
+_depends_scan: weakref.WeakKeyDictionary[ProjectIndex, dict[str, tuple[int, int, frozenset[str]]]]
+_depends_scan = weakref.WeakKeyDictionary()
+
+
+def _files_depending_on(project: ProjectIndex, name: str) -> list[str]:
+    known = _depends_scan.setdefault(project, {})
+    found = []
+    seen = set()
+    for folder, subfolders, files in os.walk(project.root):
+        subfolders[:] = [
+            s for s in subfolders if not s.startswith(".") and s not in _SKIPPED_FOLDERS
+        ]
+        for file_name in files:
+            if not file_name.endswith(".py"):
+                continue
+            path = os.path.join(folder, file_name)
+            seen.add(path)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            entry = known.get(path)
+            if entry is None or entry[:2] != (stat.st_size, stat.st_mtime_ns):
+                entry = (stat.st_size, stat.st_mtime_ns, _depends_names(path))
+                known[path] = entry
+            if name in entry[2]:
+                found.append(path)
+    for path in set(known) - seen:
+        del known[path]
+    return found
+
+
+def _depends_names(path: str) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return frozenset()
+    if "Depends(" not in text and "Security(" not in text:
+        return frozenset()
+    return frozenset(m.group(1).rsplit(".", 1)[-1] for m in _DEPENDS_NAME.finditer(text))
+
+
+# ---------------------------------------------------------------- once-per-process code
+def _is_cached(function: FunctionInfo) -> bool:
+    return bool(decorator_names(function.node) & _CACHE_DECORATORS)
+
+
+def _stored_target(model: ModuleModel, call: ast.Call) -> ast.expr | None:
+    """Where a created client is stored when not in a local: ``_pool = ...``, ``app.state.x = ...``."""
+    node: ast.AST = call
+    parent = model.parent(node)
+    if isinstance(parent, ast.Await):
+        node, parent = parent, model.parent(parent)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        for target in targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                return target
+            if isinstance(target, ast.Name):
+                return target
+    return None
+
+
+def _target_words(target: ast.expr) -> set[str]:
+    """The names a guard must mention to protect a store: ``_pool``, ``redis`` of ``state.redis``."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Attribute):
+        return {target.attr}
+    if isinstance(target, ast.Subscript):
+        words = {n.id for n in ast.walk(target.value) if isinstance(n, ast.Name)}
+        words |= {n.attr for n in ast.walk(target.value) if isinstance(n, ast.Attribute)}
+        return words
+    return set()
+
+
+def _is_global_store(function: FunctionInfo, target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return any(
+            isinstance(s, ast.Global) and target.id in s.names for s in ast.walk(function.node)
+        )
+    return True  # an attribute or item of an object that outlives the call
+
+
+def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused."""
+    target = _stored_target(model, call)
+    if target is None or not _is_global_store(function, target):
+        return False
+    words = _target_words(target)
+    for ancestor in model.ancestors(call):
+        if ancestor is function.node:
+            break
+        tests: list[ast.expr] = []
+        if isinstance(ancestor, (ast.If, ast.While)):
+            tests.append(ancestor.test)
+        for test in tests:
+            mentioned = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+            mentioned |= {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+            mentioned |= {
+                n.value
+                for n in ast.walk(test)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            }
+            if words & mentioned:
+                return True
+    return False
+
+
+def _one_shot_session(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """An ``aiohttp.ClientSession`` opened and closed around the request's own calls.
+
+    ``async with ClientSession() as s:`` (or ``s = ClientSession()`` ... ``await s.close()``
+    in the same function) is what aiohttp's one-shot ``aiohttp.request()`` does: nothing
+    leaks, and only the connection reuse across requests is lost, which matters for a hot
+    route and not for the rare admin or verification call where such code mostly sits.
+    """
+    parent = model.parent(call)
+    if isinstance(parent, ast.withitem):
+        return True
+    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
+        return False
+    target = parent.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    for ref in model.calls:
+        closing = ref.node
+        assert isinstance(closing, ast.Call)
+        func = closing.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "close"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == target.id
+            and ref.scope.code_function is function
+        ):
+            return True
+    return False
+
+
+def _shares_pool(call: ast.Call) -> bool:
+    """``Redis(connection_pool=pool)``, ``ClientSession(connector=shared)``, ``poolclass=NullPool``."""
+    return any(k.arg in _SHARED_POOL_KEYWORDS for k in call.keywords)
+
+
+def _spell(call: ast.Call) -> str:
+    try:
+        spelled = ast.unparse(call.func)
+    except Exception:  # pragma: no cover - unparse of odd trees
+        return "..."
+    if len(spelled) > 50:
+        spelled = spelled.rsplit(".", 1)[-1]
+    return f"{spelled}(...)" if call.args or call.keywords else f"{spelled}()"
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    if not reporter.enabled("API306"):
+        return
+    roles: dict[int, str | None] = {}
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        scope: Scope = ref.scope
+        function = scope.code_function
+        if function is None:
+            continue  # module level, a class body, a lambda
+        target = model.call_target(call, scope)
+        if target is None:
+            continue
+        resource = POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
+        if resource is None or _shares_pool(call):
+            continue
+        key = id(function.node)
+        if key not in roles:
+            roles[key] = None if _is_cached(function) else _role(model, function)
+        context = roles[key]
+        if context is None or _guarded_store(model, function, call):
+            continue
+        if resource == _AIOHTTP and _one_shot_session(model, function, call):
+            continue
+        reporter.report("API306", call, call=_spell(call), resource=resource, context=context)
+
+
+FAMILY = Family(
+    prefix="API3",
+    title="Database sessions",
+    rules=(API306,),
+    check=check,
+)

@@ -1,0 +1,524 @@
+"""API207: a route that takes its JSON body without a model.
+
+A rule of the route-contract family (``API2``) in its own module: the registry
+runs it as a second family object with the same prefix.
+
+FastAPI's own rules decide what a body parameter is (``fastapi/dependencies/
+utils.py``, ``analyze_param``): an explicit ``Body()`` is one; ``Query()``,
+``Header()``, ``Cookie()``, ``Path()``, ``Form()``, ``File()``, ``Depends()`` and
+``Security()`` are not; without any of them a path parameter stays a path
+parameter, a non-scalar annotation (``dict``, ``list``, a model) is read from the
+body and a scalar one (``Any`` and ``object`` included) from the query string.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Family, Rule
+from fastapi_lint.semantic.model import BindingKind, parameter_defaults, subscript_elements
+from fastapi_lint.semantic.values import Instance
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.fastapi import RouteInfo
+    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+
+API207 = Rule(
+    code="API207",
+    name="unvalidated-request-body",
+    message=(
+        "{route} takes its JSON body {source} without a model: nothing checks its fields and "
+        "the OpenAPI schema says `object`; declare a Pydantic model (or `TypedDict`) parameter "
+        "and read its attributes"
+    ),
+    summary=(
+        "Checks for routes that read their JSON body as a plain `dict` (a `dict`/`Any` body "
+        "parameter, or `await request.json()` read by key)."
+    ),
+    why=(
+        "FastAPI validates a body against the parameter's type. Typed `dict`, `dict[str, Any]`, "
+        "`list[dict]` or `Any`, or read with `await request.json()`, the body is accepted as "
+        "whatever JSON the client sends: a missing key raises `KeyError` (a 500 instead of a "
+        "422 that names the field), a string where a number is expected reaches the database "
+        "or the business logic, unexpected keys pass through, and the OpenAPI schema and the "
+        "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
+        "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
+        "reported: a body validated before any key is read (`Model.model_validate(data)`, "
+        "`Model(**data)`), passed on whole, read as raw bytes (`await request.body()`), and "
+        "third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
+        "path), whose payload schema the sender owns."
+    ),
+    example=(
+        "from typing import Any\n\n"
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n\n\n"
+        '@app.post("/orders")\n'
+        "async def create_order(order: dict[str, Any]) -> int:\n"
+        '    return int(order["quantity"]) * 10\n'
+    ),
+    use_instead=(
+        "from fastapi import FastAPI\n"
+        "from pydantic import BaseModel\n\n"
+        "app = FastAPI()\n\n\n"
+        "class Order(BaseModel):\n"
+        "    sku: str\n"
+        "    quantity: int\n\n\n"
+        '@app.post("/orders")\n'
+        "async def create_order(order: Order) -> int:\n"
+        "    return order.quantity * 10\n"
+    ),
+)
+
+_PARAM_FUNCTIONS = frozenset(
+    {"Body", "Query", "Header", "Cookie", "Path", "Form", "File", "Depends", "Security"}
+)
+_PARAM_MODULES = ("fastapi.", "fastapi.params.", "fastapi.param_functions.")
+_ANY = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
+_MAPPINGS = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+_SEQUENCES = frozenset(
+    {
+        "builtins.list",
+        "typing.List",
+        "typing.Sequence",
+        "collections.abc.Sequence",
+        "builtins.set",
+        "typing.Set",
+        "builtins.tuple",
+        "typing.Tuple",
+    }
+)
+_WRAPPERS = frozenset({"Optional", "Union", "Annotated"})
+_REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
+_BODY_READERS = frozenset({"json", "form"})
+# A method call on the value that reads its entries (what `data["x"]` does).
+_READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
+# Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
+_VALIDATING_METHODS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "validate_python",
+        "validate_json",
+        "parse_obj",
+        "validate",
+        "from_dict",
+        "load",
+        "structure",
+    }
+)
+_VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
+_MAX_DEPTH = 8
+_PATH_PARAM = re.compile(r"{(\w+)")
+# Endpoints a third party calls with its own payload schema (Slack, Stripe, a SAML IdP):
+# they verify a signature or a token, then read the few keys they need.
+_THIRD_PARTY_WORDS = ("webhook", "callback")
+
+
+# ---------------------------------------------------------------- body parameters
+def _param_function(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> str | None:
+    """``Body``, ``Query``, ``Depends``... when the parameter declares one (default or metadata)."""
+    candidates: list[tuple[ast.expr, Scope]] = []
+    default = parameter_defaults(function.node.args).get(id(arg))
+    if default is not None:
+        candidates.append((default, function.outer))
+    if arg.annotation is not None:
+        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
+        candidates.extend((meta, meta_scope) for meta in metadata)
+    for candidate, scope in candidates:
+        if not isinstance(candidate, ast.Call):
+            continue
+        qualname = model.qualified_name(candidate.func, scope) or ""
+        short = qualname.rsplit(".", 1)[-1]
+        if short in _PARAM_FUNCTIONS and qualname.startswith(_PARAM_MODULES):
+            return short
+    return None
+
+
+def _untyped(
+    model: ModuleModel, annotation: ast.AST, scope: Scope, any_counts: bool, depth: int = 0
+) -> bool:
+    """Whether a body annotation accepts any JSON object: ``dict``, ``Dict[str, Any]``,
+    ``Mapping[...]``, ``list[dict]`` (and ``Any``/``object`` when ``any_counts``)."""
+    if depth > _MAX_DEPTH:
+        return False
+    if isinstance(annotation, ast.Constant):
+        if isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return False
+            return _untyped(model, parsed, scope, any_counts, depth + 1)
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        members = [m for m in (annotation.left, annotation.right) if not _is_none(m)]
+        return bool(members) and all(
+            _untyped(model, m, scope, any_counts, depth + 1) for m in members
+        )
+    if isinstance(annotation, ast.Subscript):
+        outer = model.qualified_name(annotation.value, scope) or ""
+        short = outer.rsplit(".", 1)[-1]
+        elements = subscript_elements(annotation)
+        if short in _WRAPPERS and outer.startswith(("typing.", "typing_extensions.")):
+            checked = elements[:1] if short == "Annotated" else elements
+            members = [m for m in checked if not _is_none(m)]
+            return bool(members) and all(
+                _untyped(model, m, scope, any_counts, depth + 1) for m in members
+            )
+        if outer in _MAPPINGS:
+            # `dict[str, int]` validates its values; `dict[str, Any]` does not.
+            return len(elements) < 2 or _untyped(model, elements[1], scope, True, depth + 1)
+        if outer in _SEQUENCES:
+            items = [e for e in elements if not (isinstance(e, ast.Constant) and e.value is ...)]
+            return bool(items) and all(_untyped(model, e, scope, True, depth + 1) for e in items)
+        return False
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        qualname = model.qualified_name(annotation, scope)
+        if qualname in _ANY:
+            return any_counts
+        if qualname in _MAPPINGS or qualname in _SEQUENCES:
+            return True
+        if isinstance(annotation, ast.Name):
+            # A type alias: `JSONObject = dict[str, Any]` in this module.
+            binding = model.lookup(annotation.id, scope)
+            if (
+                binding is not None
+                and binding.kind is BindingKind.ASSIGN
+                and binding.unpack_index is None
+                and isinstance(binding.value, ast.Subscript)
+            ):
+                return _untyped(model, binding.value, binding.scope, any_counts, depth + 1)
+    return False
+
+
+def _is_none(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    return isinstance(node, ast.Name) and node.id == "None"
+
+
+def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bool]:
+    """The route's untyped body parameters, and whether it also has a class-typed body
+    parameter (a Pydantic model: then a raw read of the body is a deliberate extra)."""
+    function = route.function
+    path_params = set(_PATH_PARAM.findall(route.path or ""))
+    args = function.node.args
+    found = []
+    has_model = False
+    for arg in args.posonlyargs + args.args + args.kwonlyargs:
+        if arg.annotation is None or arg.arg in path_params:
+            continue
+        declared = _param_function(model, function, arg)
+        if declared is not None and declared != "Body":
+            continue
+        base, _, base_scope = model.annotated_metadata(arg.annotation, function.outer)
+        if base is None:
+            continue
+        if _untyped(model, base, base_scope, any_counts=declared == "Body"):
+            found.append(arg)
+        elif _is_model_class(model, base, base_scope):
+            has_model = True
+    return found, has_model
+
+
+def _is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> bool:
+    """A class of the project (a Pydantic model, a dataclass) or a ``pydantic`` class."""
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    qualname = model.qualified_name(annotation, scope) or ""
+    if not qualname or qualname.startswith(("fastapi.", "starlette.", "builtins.", "typing.")):
+        return False
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
+    """A webhook or a protocol callback: the sender owns the payload's schema.
+
+    Signed webhooks read the raw bytes (``await request.body()``) to check the
+    signature; others say what they are in their path or name.
+    """
+    words = f"{route.path or ''} {route.function.name}".lower()
+    if any(word in words for word in _THIRD_PARTY_WORDS):
+        return True
+    args = route.function.node.args
+    for arg in args.posonlyargs + args.args + args.kwonlyargs:
+        # A signature header (`x_hub_signature: str = Header(...)`, `alias="X-Twilio-Signature"`).
+        spelled = arg.arg + (ast.unparse(arg.annotation) if arg.annotation is not None else "")
+        if "signature" in spelled.lower():
+            return True
+    defaults = parameter_defaults(args)
+    if any(
+        "signature" in ast.unparse(default).lower()
+        for default in defaults.values()
+        if isinstance(default, ast.Call)
+    ):
+        return True
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "body"
+            and not call.args
+            and ref.scope.code_function is route.function
+            and model.is_awaited(call)
+        ):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- how the value is used
+class _Uses:
+    """The first key read and the first validation of a name in a route, in source order."""
+
+    def __init__(self) -> None:
+        self.first_read: int | None = None
+        self.first_validation: int | None = None
+        # `if "version" not in data: data["version"] = "v1"` before a validation fills in a
+        # default: it checks keys without consuming values.
+        self.first_presence_check: int | None = None
+
+    def add_read(self, line: int) -> None:
+        if self.first_read is None or line < self.first_read:
+            self.first_read = line
+
+    def add_validation(self, line: int) -> None:
+        if self.first_validation is None or line < self.first_validation:
+            self.first_validation = line
+
+    def add_presence_check(self, line: int) -> None:
+        if self.first_presence_check is None or line < self.first_presence_check:
+            self.first_presence_check = line
+
+    @property
+    def reported(self) -> bool:
+        """Read by key before any validation (or read and never validated)."""
+        if self.first_validation is None:
+            return self.first_read is not None or self.first_presence_check is not None
+        return self.first_read is not None and self.first_read < self.first_validation
+
+
+def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> None:
+    """One use of the body value: a key read, a validation, or passing it on whole."""
+    parent = model.parent(node)
+    line = getattr(node, "lineno", 0)
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        if isinstance(parent.ctx, ast.Load):
+            uses.add_read(line)
+        return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        if parent.attr in _READING_METHODS:
+            uses.add_read(line)
+        return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
+    if isinstance(parent, ast.Compare) and node in parent.comparators:
+        if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+            uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
+            return
+    if isinstance(parent, ast.Starred):
+        parent = model.parent(parent)
+    if isinstance(parent, ast.keyword) and parent.arg is None:
+        # `Model(**data)` validates; `factory(plugin)(**data)` or `handler(**data)` binds the
+        # keys to declared parameters: either way the callee names what it accepts.
+        uses.add_validation(line)
+        return
+    if _iterated(parent, node):
+        uses.add_read(line)  # the items of `list[dict]` (or the keys of a dict) are consumed
+        return
+    if isinstance(parent, ast.keyword):
+        parent = model.parent(parent)
+    if isinstance(parent, ast.Call) and node is not parent.func:
+        if _validates(model, parent, scope):
+            uses.add_validation(line)
+        return  # passed on whole: forwarded, stored or validated elsewhere
+    # Anything else (returned, stored, merged into `{**a, **data}`) keeps the value whole.
+
+
+def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
+    """``for x in node`` or ``[... for x in node]`` (the model links a comprehension's first
+    iterable to the comprehension expression itself)."""
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return parent.iter is node
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return any(generator.iter is node for generator in parent.generators)
+    return False
+
+
+def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _VALIDATING_METHODS:
+        return True
+    return (model.qualified_name(func, scope) or "") in _VALIDATING_FUNCTIONS
+
+
+def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _Uses:
+    """How the route uses a value, following rebindings that derive from it
+    (``data = {k: v for k, v in data.items() if v is not None}`` then ``Model(**data)``):
+    a read inside such a derivation transforms the value rather than consuming it."""
+    lineage = {id(binding)}
+    derivations: list[ast.expr] = []
+    for candidate in binding.scope.bindings.get(binding.name, []):
+        value = candidate.value
+        if (
+            candidate is not binding
+            and candidate.kind is BindingKind.ASSIGN
+            and candidate.unpack_index is None
+            and value is not None
+            and candidate.line > binding.line
+            and any(isinstance(n, ast.Name) and n.id == binding.name for n in ast.walk(value))
+        ):
+            lineage.add(id(candidate))
+            derivations.append(value)
+    uses = _Uses()
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if node.id != binding.name or not isinstance(node.ctx, ast.Load):
+            continue
+        if ref.scope.code_function is not function:
+            continue
+        reaching = _reaching_binding(model, node, ref.scope)
+        if reaching is None or id(reaching) not in lineage:
+            continue
+        if derivations and any(a in derivations for a in model.ancestors(node)):
+            continue
+        _classify(model, node, ref.scope, uses)
+    return uses
+
+
+def _reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Binding | None:
+    """The binding a read sees: the last one before it in source order, where the value of
+    ``data = Model(**data)`` still reads the previous one (``lookup`` takes the last binding)."""
+    found = model.lookup(node.id, scope)
+    if found is None:
+        return None
+    candidates = found.scope.bindings.get(node.id, [])
+    best = None
+    for candidate in candidates:
+        if candidate.line > node.lineno:
+            continue
+        if candidate.value is not None and any(a is candidate.value for a in model.ancestors(node)):
+            continue  # the read is in the value being assigned
+        if best is None or candidate.line >= best.line:
+            best = candidate
+    return best if best is not None else found
+
+
+# ---------------------------------------------------------------- request.json() / form()
+def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Call, str]]:
+    """``await request.json()`` / ``await request.form()`` calls run by the route itself."""
+    found = []
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _BODY_READERS:
+            continue
+        if call.args or call.keywords or ref.scope.code_function is not function:
+            continue
+        if not model.is_awaited(call):
+            continue
+        receiver = model.evaluate(func.value, ref.scope)
+        if isinstance(receiver, Instance) and receiver.type in _REQUEST_TYPES:
+            found.append((call, func.attr))
+    return found
+
+
+def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """Whether the route reads the awaited body by key before validating it."""
+    awaited = model.parent(call)
+    assert awaited is not None
+    parent = model.parent(awaited)
+    scope = function.scope
+    if isinstance(parent, (ast.Subscript, ast.Attribute)):
+        uses = _Uses()
+        _classify(model, awaited, scope, uses)  # type: ignore[arg-type]
+        return uses.reported
+    target: ast.expr | None = None
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+    elif isinstance(parent, ast.AnnAssign):
+        target = parent.target
+    elif isinstance(parent, ast.NamedExpr):
+        target = parent.target
+    if not isinstance(target, ast.Name):
+        return False
+    binding = _binding_of(model, scope, target)
+    if binding is None:
+        return False
+    return _uses_of(model, function, binding).reported
+
+
+def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
+    """The binding a parameter or an assignment target creates."""
+    name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
+    if name is None:
+        return None
+    statement = model.parent(target)
+    for binding in scope.bindings.get(name, []):
+        if binding.node is target or binding.node is statement:
+            return binding
+    return model.lookup(name, scope)
+
+
+# ---------------------------------------------------------------- check
+def _route_label(route: RouteInfo) -> str:
+    return route.display if route.path is None else f"route {route.display}"
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    if not reporter.enabled("API207"):
+        return
+    for route in model.fastapi.routes:
+        if route.is_websocket:
+            continue
+        function = route.function
+        untyped, has_model = _body_params(model, route)
+        reads = [] if has_model else _body_reads(model, function)
+        if not untyped and not reads:
+            continue
+        if _third_party_endpoint(model, route):
+            continue
+        for arg in untyped:
+            binding = _binding_of(model, function.scope, arg)
+            if binding is not None:
+                # Reported when the route reads it by key: a value only passed on whole
+                # (`json=payload`, `{**defaults, **payload}`, a helper) or validated first
+                # may be free-form JSON by design.
+                if not _uses_of(model, function, binding).reported:
+                    continue
+            reporter.report(
+                "API207",
+                arg,
+                route=_route_label(route),
+                source=f"in `{arg.arg}`",
+            )
+        for call, reader in reads:
+            if _read_by_key(model, function, call):
+                reporter.report(
+                    "API207",
+                    call,
+                    route=_route_label(route),
+                    source=f"from `await request.{reader}()`",
+                )
+
+
+FAMILY = Family(
+    prefix="API2",
+    title="The route contract",
+    rules=(API207,),
+    check=check,
+)
