@@ -52,8 +52,7 @@ API306 = Rule(
         "authentication) handshakes again, the connections are not reused, and a pool that is "
         "not closed leaks its sockets until the database refuses new clients "
         "(`too many connections`). Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
-        "short-lived clients), an `aiohttp.ClientSession` opened and closed in the route "
-        "(`async with`: the shape of aiohttp's own one-shot `aiohttp.request()`), websocket "
+        "short-lived clients), websocket "
         "routes (one pool per connection), and code that runs once: module level, `lifespan`, "
         "a `functools.cache` factory, an `if pool is None:` store."
     ),
@@ -332,37 +331,6 @@ def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -
     return False
 
 
-def _one_shot_session(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
-    """An ``aiohttp.ClientSession`` opened and closed around the request's own calls.
-
-    ``async with ClientSession() as s:`` (or ``s = ClientSession()`` ... ``await s.close()``
-    in the same function) is what aiohttp's one-shot ``aiohttp.request()`` does: nothing
-    leaks, and only the connection reuse across requests is lost, which matters for a hot
-    route and not for the rare admin or verification call where such code mostly sits.
-    """
-    parent = model.parent(call)
-    if isinstance(parent, ast.withitem):
-        return True
-    if not isinstance(parent, ast.Assign) or len(parent.targets) != 1:
-        return False
-    target = parent.targets[0]
-    if not isinstance(target, ast.Name):
-        return False
-    for ref in model.calls:
-        closing = ref.node
-        assert isinstance(closing, ast.Call)
-        func = closing.func
-        if (
-            isinstance(func, ast.Attribute)
-            and func.attr == "close"
-            and isinstance(func.value, ast.Name)
-            and func.value.id == target.id
-            and ref.scope.code_function is function
-        ):
-            return True
-    return False
-
-
 def _shares_pool(call: ast.Call) -> bool:
     """``Redis(connection_pool=pool)``, ``ClientSession(connector=shared)``, ``poolclass=NullPool``."""
     return any(k.arg in _SHARED_POOL_KEYWORDS for k in call.keywords)
@@ -400,8 +368,6 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             roles[key] = None if _is_cached(function) else _role(model, function)
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
-            continue
-        if resource == _AIOHTTP and _one_shot_session(model, function, call):
             continue
         reporter.report("API306", call, call=_spell(call), resource=resource, context=context)
 
