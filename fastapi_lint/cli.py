@@ -73,14 +73,24 @@ def _char_col(lines: list[str], line: int, byte_col: int) -> int:
 
 
 def _findings(
-    path: str, source: str, diagnostics: list[Diagnostic], noqa: NoqaMap
+    path: str, source: str, diagnostics: list[Diagnostic], noqa: NoqaMap | None = None
 ) -> list[Finding]:
+    """The findings left after ``# noqa``, with character columns and noqa rows.
+
+    Nothing here reads the source of a file without findings: most files have
+    none, and tokenizing each one cost more than checking it.
+    """
+    if not diagnostics:
+        return []
+    if noqa is None:
+        noqa = NoqaMap(source)
+    kept = [d for d in diagnostics if not noqa.is_silenced(d.line, d.code)]
+    if not kept:
+        return []
     lines = physical_lines(source)
-    rows = noqa_rows(source)
+    rows = noqa_rows(source, until=max(d.line for d in kept))
     findings = []
-    for d in diagnostics:
-        if noqa.is_silenced(d.line, d.code):
-            continue
+    for d in kept:
         end_line = d.end_line or d.line
         findings.append(
             Finding(
@@ -108,7 +118,7 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
         from fastapi_lint.fixes import attach_fixes
 
         diagnostics = attach_fixes(source, diagnostics)
-    return _findings(path, source, diagnostics, NoqaMap(source)), diagnostics
+    return _findings(path, source, diagnostics), diagnostics
 
 
 def parse_error(path: str, message: str) -> FileError:
