@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -188,7 +188,9 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
 _current_root: list[str] = []
 
 
-def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
+def _check_chunk(
+    job: Job, root: str, paths: list[str], step: Callable[[], None] | None = None
+) -> list[Outcome]:
     """Check files of one project. A process keeps the index of the project it
     works on and forgets the previous one, so memory stays bounded on runs
     over many projects; chunks are formed per project for the same reason."""
@@ -197,12 +199,42 @@ def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
 
         forget_indexes()
     _current_root[:] = [root]
-    outcomes = [check_path(job, path) for path in paths]
+    outcomes: dict[str, Outcome] = {}
+    for path in _model_order(paths):
+        outcomes[path] = check_path(job, path)
+        if step is not None:
+            step()
     # Pool workers exit without running atexit handlers: save the index's facts now.
     from fastapi_lint.project.index import flush_all
 
     flush_all()
-    return outcomes
+    return [outcomes[path] for path in paths]
+
+
+@lru_cache(maxsize=65536)
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def _model_order(paths: list[str]) -> Iterator[str]:
+    """``paths`` in the order that parses each file once: a file whose model the
+    project index already built (a dependency of a file checked before) is
+    checked next, before the index evicts that model; otherwise the next
+    path in order. Findings do not depend on the order (the index's answers
+    are the same cold or warm); outcomes are returned in the given order."""
+    from fastapi_lint.project.index import cached_model_paths
+
+    pending = {_absolute(path): path for path in paths}
+    while pending:
+        chosen = None
+        if len(pending) > 1:
+            for cached in cached_model_paths():
+                chosen = pending.pop(_absolute(cached), None)
+                if chosen is not None:
+                    break
+        if chosen is None:
+            chosen = pending.pop(next(iter(pending)))
+        yield chosen
 
 
 def _chunks(paths: list[str], roots: dict[str, str], jobs: int) -> list[tuple[str, list[str]]]:
@@ -880,10 +912,12 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
     if jobs > 1 and len(chunks) > 1:
         outcomes.update(_run_pool(job, chunks, jobs, progress))
     else:
+        by_root: dict[str, list[str]] = {}
         for root, paths in chunks:
-            for path in paths:
-                outcomes[path] = _check_chunk(job, root, [path])[0]
-                progress.step()
+            by_root.setdefault(root, []).extend(paths)
+        for root, paths in by_root.items():
+            for outcome in _check_chunk(job, root, paths, progress.step):
+                outcomes[outcome.path] = outcome
     progress.finish()
 
     if cache is not None:

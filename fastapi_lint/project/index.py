@@ -296,16 +296,18 @@ class ProjectIndex:
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
 
-        The checked module's model stays cached only if the check had to compute
-        facts (a cold cache): later files may then ask about this module. When
-        every answer came from the fact cache, later files will not need it
-        either, and keeping it would only make the garbage collector walk it.
+        The checked module's model stays cached once this process has had to
+        compute facts (a cold cache, even if this very check computed none):
+        later files may then ask about this module, and building its model
+        again would parse it twice. While every answer comes from the fact
+        cache, later files will not need it either, and keeping it would only
+        make the garbage collector walk it.
         """
         checked = self._checked
         if checked is not None:
             name, entry = checked
             cached = self._models.get(name) is entry
-            if not cached or self._fact_misses == self._misses_at_register:
+            if not cached or self._fact_misses == 0:
                 self._checked = None
                 if cached:
                     self._drop(name)
@@ -739,3 +741,16 @@ def forget_indexes() -> None:
     for index in _indexes.values():
         index.flush(force=True)
     _indexes.clear()
+
+
+def cached_model_paths() -> Iterator[str]:
+    """Files of the models this process holds, least recently used first.
+
+    The CLI checks these files first: their trees and models are already
+    built, and checking them before they are evicted avoids parsing and
+    modelling them a second time.
+    """
+    for index in list(_indexes.values()):
+        for model in index.models():
+            if model.path:
+                yield model.path
