@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
-import io
 import os
 import re
 import sys
-import tokenize
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -255,6 +250,10 @@ def _run_pool(
     """Check chunks in a process pool. A worker that dies (a crash in C code)
     breaks the pool: the files left unchecked are retried one per pool, so
     that only the file that kills its worker is reported."""
+    # Imported here: multiprocessing costs a fifth of the start-up of a one-file run.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     outcomes: dict[str, Outcome] = {}
     failed: list[tuple[str, str]] = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
@@ -344,6 +343,9 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
 
 def write_source(path: str, text: str) -> None:
     """Write ``text`` back in the file's own encoding (BOM kept), atomically."""
+    import io
+    import tokenize
+
     original = Path(path).read_bytes()
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(original).readline)
@@ -726,6 +728,8 @@ def _statistics_rows(report: Report) -> list[dict[str, Any]]:
 
 
 def _unified_diff(path: str, new: str) -> str:
+    import difflib
+
     try:
         old = decode_source(Path(path).read_bytes())
     except (OSError, SourceError):
@@ -782,6 +786,8 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
     report = Report(outcome.findings, [outcome.error] if outcome.error else [], 1, outcome.fixed)
     if args.diff:
         if outcome.fixed_source is not None:
+            import difflib
+
             old = decode_source(data)
             sys.stdout.write(
                 "".join(
