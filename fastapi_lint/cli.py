@@ -27,7 +27,7 @@ from fastapi_lint.config import (
     resolve,
 )
 from fastapi_lint.diagnostics import Diagnostic, Fix
-from fastapi_lint.noqa import NoqaMap, add_noqa, noqa_rows, physical_lines
+from fastapi_lint.noqa import NoqaMap, add_noqa, physical_lines
 from fastapi_lint.output import FileError, Finding, Report, display_path, renderer
 from fastapi_lint.source import SourceError, decode_source
 
@@ -83,7 +83,7 @@ def _findings(
     if not kept:
         return []
     lines = physical_lines(source)
-    rows = noqa_rows(source, until=max(d.line for d in kept))
+    rows = noqa.rows(until=max(d.line for d in kept))
     findings = []
     for d in kept:
         end_line = d.end_line or d.line

@@ -134,6 +134,12 @@ class NoqaMap:
         start, end = self._ranges.get(line, (line, line))
         return "".join(self.lines[start - 1 : end])
 
+    def rows(self, until: int | None = None) -> dict[int, int]:
+        """``noqa_rows`` of the file, from the ranges already tokenized if any."""
+        if self._ranges is None:
+            return noqa_rows(self._source, until)
+        return {line: end for line, (_, end) in self._ranges.items() if end != line}
+
     def directive_for(self, line: int) -> NoqaDirective | None:
         if not self._present:
             return None

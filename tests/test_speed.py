@@ -46,3 +46,11 @@ def test_partial_noqa_rows_agree_with_the_whole_file(until: int) -> None:
 def test_line_ranges_untokenizable_file_is_empty() -> None:
     assert line_ranges("x = (\n") == {}
     assert tokenize.NL  # the module is the real one after the monkeypatch test
+
+
+def test_noqa_map_rows_reuse_its_ranges() -> None:
+    source = SOURCE + "v = 1  # noqa\n"
+    noqa = NoqaMap(source)
+    assert noqa.is_silenced(12, "API101")  # tokenizes the whole file
+    assert noqa.rows(until=3) == noqa_rows(source)
+    assert NoqaMap(source).rows() == noqa_rows(source)

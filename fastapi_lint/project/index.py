@@ -171,6 +171,8 @@ class _Entry:
     source_hash: int | None = None  # of the text the model was built from
     # The module's length, a proxy for the memory its tree and model hold.
     lines: int = field(init=False)
+    # Questions answered from this entry after the one that built it.
+    hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         body = self.model.tree.body if self.model is not None else None
@@ -183,6 +185,8 @@ class _Entry:
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
 MAX_CACHED_LINES = 150_000
+# At most this share of the lines is held by modules asked about more than once.
+PROTECTED_SHARE = 0.7
 
 
 class ProjectIndex:
@@ -273,7 +277,8 @@ class ProjectIndex:
         while len(self._models) > 1 and (
             len(self._models) > MAX_CACHED_MODELS or self._cached_lines > MAX_CACHED_LINES
         ):
-            _, evicted = self._models.popitem(last=False)
+            name = self._victim()
+            evicted = self._models.pop(name)
             self._cached_lines -= evicted.lines
             model = evicted.model
             if model is None or (self._checked is not None and self._checked[1] is evicted):
@@ -285,6 +290,20 @@ class ProjectIndex:
                 model.release()
             else:
                 self._evicted.append(model)
+
+    def _victim(self) -> str:
+        """The module to evict: among the older half of the cache, the one
+        asked about least often (the oldest of those). Plain LRU let one check
+        that scans hundreds of modules evict hubs such as litellm's
+        ``utils.py`` between two questions and rebuild them up to six times."""
+        half = max(1, len(self._models) // 2)
+        best_name, best_hits = "", -1
+        for count, (name, entry) in enumerate(self._models.items()):
+            if count >= half:
+                break
+            if best_hits < 0 or entry.hits < best_hits:
+                best_name, best_hits = name, entry.hits
+        return best_name
 
     def _drop(self, module_name: str) -> None:
         """Take a module out of the cache; its model is released between files."""
@@ -346,6 +365,7 @@ class ProjectIndex:
             self._remember(module_name, entry)
         if entry is not None:
             self._models.move_to_end(module_name)
+            entry.hits += 1
             if entry.model is not None and self._frames:
                 self._depends_on(entry.model.path)
             return entry.model
