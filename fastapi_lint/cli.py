@@ -57,6 +57,10 @@ class Outcome:
     fixed_source: str | None = None  # set when fixes changed the file
     fixed: int = 0
     sha: str = ""  # of the bytes that were checked (the cache key)
+    # The files the check read through the project index, with their
+    # [size, mtime_ns]: the cached findings stay valid while these are
+    # unchanged. None: one vanished during the check (do not cache).
+    deps: dict[str, list[int]] | None = field(default_factory=dict)
 
 
 def _char_col(lines: list[str], line: int, byte_col: int) -> int:
@@ -174,7 +178,18 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
     except SourceError as error:
         outcome = Outcome(path, error=FileError(path, "E902", str(error)))
     else:
-        outcome = check_text(path, source, job)
+        if not job.settings.project_index:
+            outcome = check_text(path, source, job)
+        else:
+            from fastapi_lint.cache import read_stamps
+            from fastapi_lint.project.index import record_reads, recorded_reads
+
+            record_reads()
+            try:
+                outcome = check_text(path, source, job)
+            finally:
+                reads = recorded_reads()
+            outcome.deps = read_stamps(reads, exclude=os.path.abspath(path))
     outcome.sha = content_hash(data)
     return outcome
 
@@ -846,8 +861,12 @@ def _roots(files: list[str], settings: Settings) -> dict[str, str]:
 
 
 def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str]:
-    """file -> fingerprint of its project (every ``*.py`` file's path, size, mtime)."""
-    from fastapi_lint.cache import project_fingerprint, stat_files
+    """file -> fingerprint of its project's layout (the paths of its ``*.py`` files).
+
+    Their contents are not part of it: each cached entry lists the files its
+    check read, so one edit re-checks only the files that read the edited one.
+    """
+    from fastapi_lint.cache import layout_fingerprint
     from fastapi_lint.discovery import project_files
 
     if not settings.project_index:
@@ -855,7 +874,7 @@ def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str
     roots = _roots(files, settings)
     prints: dict[str, str] = {}
     for root in set(roots.values()):
-        prints[root] = project_fingerprint(stat_files(project_files(Path(root), settings)))
+        prints[root] = layout_fingerprint(project_files(Path(root), settings))
     return {f: prints[root] for f, root in roots.items()}
 
 
@@ -929,11 +948,13 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
     if cache is not None:
         for path in tasks:
             outcome = outcomes[path]
-            cacheable = outcome.fixed_source is None and all(
-                f.fix is None for f in outcome.findings
+            cacheable = (
+                outcome.fixed_source is None
+                and outcome.deps is not None
+                and all(f.fix is None for f in outcome.findings)
             )
             if cacheable and outcome.sha:
-                cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome))
+                cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome), outcome.deps)
         cache.save()
     return [outcomes[path] for path in files]
 

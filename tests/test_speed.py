@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import sys
 import tokenize
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +57,73 @@ def test_noqa_map_rows_reuse_its_ranges() -> None:
     assert noqa.is_silenced(12, "API101")  # tokenizes the whole file
     assert noqa.rows(until=3) == noqa_rows(source)
     assert NoqaMap(source).rows() == noqa_rows(source)
+
+
+# ---------------------------------------------------------------- incremental results
+SERVICES = (
+    'import time\n\n\ndef fetch_profile(user_id: int) -> str:\n    time.sleep(1)\n    return "x"\n'
+)
+MAIN = (
+    "from fastapi import FastAPI\n\nfrom app.services import fetch_profile\n\n"
+    'app = FastAPI()\n\n\n@app.get("/")\nasync def index() -> str:\n'
+    "    return fetch_profile(1)\n"
+)
+
+
+def _run_check(
+    root: Path, monkeypatch: pytest.MonkeyPatch, cache: bool = True
+) -> tuple[str, list[str]]:
+    """One in-process CLI run: (json-lines output, the files checked, not from the cache)."""
+    from fastapi_lint import cli
+    from fastapi_lint.project.index import forget_indexes
+
+    forget_indexes()  # a new process would start without an index
+    checked: list[str] = []
+    real = cli.check_path
+
+    def counting(job: cli.Job, path: str, data: bytes | None = None) -> cli.Outcome:
+        checked.append(Path(path).name)
+        return real(job, path, data)
+
+    monkeypatch.setattr(cli, "check_path", counting)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    args = ["check", "--jobs", "1", "--output-format", "json-lines", str(root)]
+    cli.main(args if cache else [*args, "--no-cache"])
+    monkeypatch.undo()
+    forget_indexes()
+    return out.getvalue(), sorted(checked)
+
+
+def test_same_findings_cold_warm_and_incremental(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\n')
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "services.py").write_text(SERVICES)
+    (package / "main.py").write_text(MAIN)
+    (package / "other.py").write_text("X = 1\n")
+
+    cold, checked = _run_check(tmp_path, monkeypatch)
+    assert "API107" in cold and len(checked) == 4
+    warm, checked = _run_check(tmp_path, monkeypatch)
+    assert warm == cold and checked == []
+
+    # A module nobody reads: only it is checked again.
+    (package / "other.py").write_text("X = 2  # a one-line edit\n")
+    incremental, checked = _run_check(tmp_path, monkeypatch)
+    assert incremental == cold and checked == ["other.py"]
+
+    # The callee no longer blocks: the route's file, which read it, is checked again.
+    (package / "services.py").write_text(SERVICES.replace("time.sleep(1)", "pass"))
+    incremental, checked = _run_check(tmp_path, monkeypatch)
+    assert checked == ["main.py", "services.py"]
+    fresh, _ = _run_check(tmp_path, monkeypatch, cache=False)
+    assert incremental == fresh and "API107" not in fresh
+
+    # Adding a module changes the project's layout: everything is checked again.
+    (package / "new.py").write_text("Y = 1\n")
+    again, checked = _run_check(tmp_path, monkeypatch)
+    assert again == fresh and len(checked) == 5

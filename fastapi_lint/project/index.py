@@ -366,8 +366,10 @@ class ProjectIndex:
         if entry is not None:
             self._models.move_to_end(module_name)
             entry.hits += 1
-            if entry.model is not None and self._frames:
-                self._depends_on(entry.model.path)
+            if entry.model is not None:
+                _note_read(entry.model.path)
+                if self._frames:
+                    self._depends_on(entry.model.path)
             return entry.model
         path = self.module_path(module_name)
         built: tuple[ModuleModel, int] | None = None
@@ -376,8 +378,10 @@ class ProjectIndex:
         model = built[0] if built is not None else None
         entry = _Entry(model, built[1] if built is not None else None)
         self._remember(module_name, entry)
-        if model is not None and self._frames:
-            self._depends_on(model.path)
+        if model is not None:
+            _note_read(model.path)
+            if self._frames:
+                self._depends_on(model.path)
         return model
 
     # ------------------------------------------------------------ facts (cached on disk)
@@ -400,6 +404,7 @@ class ProjectIndex:
         memo = self._fact_memo.get(full_key)
         if memo is not None:
             # The files this answer read are read by the asking fact too.
+            _note_reads(memo[1])
             for frame in self._frames:
                 frame.paths |= memo[1]
             return memo[0]
@@ -411,6 +416,7 @@ class ProjectIndex:
         if found:
             deps = self.facts.dependencies(full_key)
             if not deps & self._dirty_paths:
+                _note_reads(deps)
                 for frame in self._frames:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
@@ -774,3 +780,32 @@ def cached_model_paths() -> Iterator[str]:
         for model in index.models():
             if model.path:
                 yield model.path
+
+
+# The files whose models or facts the current check read (see ``record_reads``).
+_reads: set[str] | None = None
+
+
+def _note_read(path: str) -> None:
+    if _reads is not None and path:
+        _reads.add(os.path.abspath(path))
+
+
+def _note_reads(paths: set[str] | frozenset[str]) -> None:
+    if _reads is not None:
+        _reads.update(paths)
+
+
+def record_reads() -> None:
+    """Start recording the module files that the next check reads through the
+    index: models it asks about and the files every fact it uses depends on.
+    The CLI's result cache keeps a file's findings while these are unchanged."""
+    global _reads
+    _reads = set()
+
+
+def recorded_reads() -> frozenset[str]:
+    """The files read since ``record_reads``; recording stops."""
+    global _reads
+    reads, _reads = _reads, None
+    return frozenset(reads or ())
