@@ -1,16 +1,19 @@
 """The result cache: ``.fastapi_lint_cache/`` in the project root.
 
 One JSON file per (tool version, configuration fingerprint) maps each checked
-file's absolute path to the sha256 of its bytes, the project fingerprint of
-the run that checked it, and its findings (positions, codes and the already
-redacted messages: never source text). An entry is used only when all three
-keys match. Findings of one file can depend on other files of the project
-(cross-module rules), so the project fingerprint (path, size and mtime of
-every ``*.py`` file of the project) invalidates the cache when any of them
-changes. A finding's fix is kept with it (its edits: the replacement code,
-never a secret's value; files fixed by ``--fix`` are not cached). The file is written atomically (temporary file and
-``os.replace``); an unreadable or corrupted cache is ignored and rebuilt,
-never trusted and never fatal.
+file's absolute path to the sha256 of its bytes, the layout fingerprint of its
+project (the paths of every ``*.py`` file, not their contents), the files its
+check read through the project index with their (size, mtime_ns), and its
+findings (positions, codes and the already redacted messages: never source
+text). An entry is used only when the file's bytes, the project's layout and
+every file it read are unchanged: after editing one module, only that module
+and the files whose findings read it are checked again (incremental results).
+Adding, removing or renaming a module changes the layout and re-checks the
+project (a new module can change what an import resolves to). A finding's fix
+is kept with it (its edits: the replacement code, never a secret's value; files
+fixed by ``--fix`` are not cached). The file is written atomically (temporary
+file and ``os.replace``); an unreadable or corrupted cache is ignored and
+rebuilt, never trusted and never fatal.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from fastapi_lint import __version__
 from fastapi_lint.fingerprint import tool_fingerprint
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-_FORMAT = 2
+_FORMAT = 3
+Stamp = list[int]  # [size, mtime_ns]
 
 
 def content_hash(data: bytes) -> str:
@@ -38,6 +42,36 @@ def project_fingerprint(files: list[tuple[str, int, int]]) -> str:
     for path, size, mtime_ns in sorted(files):
         digest.update(f"{path}\0{size}\0{mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
+
+
+def layout_fingerprint(paths: list[str]) -> str:
+    """Which files a project has (not what they hold): adding or removing a module
+    can change what an import resolves to, so it invalidates the project."""
+    digest = hashlib.sha256()
+    for path in sorted(os.path.abspath(p) for p in paths):
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\n")
+    return digest.hexdigest()[:32]
+
+
+def file_stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def read_stamps(paths: frozenset[str] | set[str], exclude: str = "") -> dict[str, Stamp] | None:
+    """(size, mtime_ns) of the files a check read; None if one of them vanished."""
+    stamps: dict[str, Stamp] = {}
+    for path in sorted(paths):
+        if path == exclude:
+            continue  # the checked file itself: its sha is the key
+        stamp = file_stamp(path)
+        if stamp is None:
+            return None
+        stamps[path] = stamp
+    return stamps
 
 
 def stat_files(paths: list[str]) -> list[tuple[str, int, int]]:
@@ -56,6 +90,7 @@ class ResultCache:
         self.directory = directory
         self.file = directory / tool_fingerprint() / f"{settings_fingerprint}.json"
         self._entries: dict[str, dict[str, Any]] = {}
+        self._stamps: dict[str, Stamp | None] = {}
         self._dirty = False
         self._load()
 
@@ -79,13 +114,36 @@ class ResultCache:
         }
 
     def get(self, path: str, sha: str, project: str) -> dict[str, Any] | None:
+        """The entry of ``path`` if its bytes, its project's layout and every file
+        its check read are unchanged."""
         entry = self._entries.get(os.path.abspath(path))
         if entry is None or entry["sha"] != sha or entry["project"] != project:
             return None
+        for dependency, stamp in entry.get("deps", {}).items():
+            if self._stamp(dependency) != stamp:
+                return None
         return entry
 
-    def put(self, path: str, sha: str, project: str, payload: dict[str, Any]) -> None:
-        self._entries[os.path.abspath(path)] = {"sha": sha, "project": project, **payload}
+    def _stamp(self, path: str) -> Stamp | None:
+        # Once per run: most files read the same few modules.
+        if path not in self._stamps:
+            self._stamps[path] = file_stamp(path)
+        return self._stamps[path]
+
+    def put(
+        self,
+        path: str,
+        sha: str,
+        project: str,
+        payload: dict[str, Any],
+        deps: dict[str, Stamp] | None = None,
+    ) -> None:
+        self._entries[os.path.abspath(path)] = {
+            "sha": sha,
+            "project": project,
+            "deps": deps or {},
+            **payload,
+        }
         self._dirty = True
 
     def save(self) -> None:
@@ -118,8 +176,18 @@ def _valid_entry(entry: Any) -> bool:
         and isinstance(entry.get("sha"), str)
         and isinstance(entry.get("project"), str)
         and isinstance(entry.get("findings"), list)
+        and isinstance(entry.get("deps"), dict)
+        and all(_valid_stamp(v) for v in entry["deps"].values())
         and all(_valid_finding(f) for f in entry["findings"])
         and (entry.get("error") is None or isinstance(entry.get("error"), str))
+    )
+
+
+def _valid_stamp(item: Any) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in item)
     )
 
 

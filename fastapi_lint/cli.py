@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
-import io
 import os
 import re
 import sys
-import tokenize
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +27,7 @@ from fastapi_lint.config import (
     resolve,
 )
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.noqa import NoqaMap, add_noqa, noqa_rows, physical_lines
+from fastapi_lint.noqa import NoqaMap, add_noqa, physical_lines
 from fastapi_lint.output import FileError, Finding, Report, display_path, renderer
 from fastapi_lint.source import SourceError, decode_source
 
@@ -62,6 +57,10 @@ class Outcome:
     fixed_source: str | None = None  # set when fixes changed the file
     fixed: int = 0
     sha: str = ""  # of the bytes that were checked (the cache key)
+    # The files the check read through the project index, with their
+    # [size, mtime_ns]: the cached findings stay valid while these are
+    # unchanged. None: one vanished during the check (do not cache).
+    deps: dict[str, list[int]] | None = field(default_factory=dict)
 
 
 def _char_col(lines: list[str], line: int, byte_col: int) -> int:
@@ -73,14 +72,24 @@ def _char_col(lines: list[str], line: int, byte_col: int) -> int:
 
 
 def _findings(
-    path: str, source: str, diagnostics: list[Diagnostic], noqa: NoqaMap
+    path: str, source: str, diagnostics: list[Diagnostic], noqa: NoqaMap | None = None
 ) -> list[Finding]:
+    """The findings left after ``# noqa``, with character columns and noqa rows.
+
+    Nothing here reads the source of a file without findings: most files have
+    none, and tokenizing each one cost more than checking it.
+    """
+    if not diagnostics:
+        return []
+    if noqa is None:
+        noqa = NoqaMap(source)
+    kept = [d for d in diagnostics if not noqa.is_silenced(d.line, d.code)]
+    if not kept:
+        return []
     lines = physical_lines(source)
-    rows = noqa_rows(source)
+    rows = noqa.rows(until=max(d.line for d in kept))
     findings = []
-    for d in diagnostics:
-        if noqa.is_silenced(d.line, d.code):
-            continue
+    for d in kept:
         end_line = d.end_line or d.line
         findings.append(
             Finding(
@@ -108,7 +117,7 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
     from fastapi_lint.fixes import attach_fixes
 
     diagnostics = attach_fixes(source, diagnostics)
-    return _findings(path, source, diagnostics, NoqaMap(source)), diagnostics
+    return _findings(path, source, diagnostics), diagnostics
 
 
 def parse_error(path: str, message: str) -> FileError:
@@ -180,7 +189,18 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
     except SourceError as error:
         outcome = Outcome(path, error=FileError(path, "E902", str(error)))
     else:
-        outcome = check_text(path, source, job)
+        if not job.settings.project_index:
+            outcome = check_text(path, source, job)
+        else:
+            from fastapi_lint.cache import read_stamps
+            from fastapi_lint.project.index import record_reads, recorded_reads
+
+            record_reads()
+            try:
+                outcome = check_text(path, source, job)
+            finally:
+                reads = recorded_reads()
+            outcome.deps = read_stamps(reads, exclude=os.path.abspath(path))
     outcome.sha = content_hash(data)
     return outcome
 
@@ -189,7 +209,9 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
 _current_root: list[str] = []
 
 
-def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
+def _check_chunk(
+    job: Job, root: str, paths: list[str], step: Callable[[], None] | None = None
+) -> list[Outcome]:
     """Check files of one project. A process keeps the index of the project it
     works on and forgets the previous one, so memory stays bounded on runs
     over many projects; chunks are formed per project for the same reason."""
@@ -198,12 +220,42 @@ def _check_chunk(job: Job, root: str, paths: list[str]) -> list[Outcome]:
 
         forget_indexes()
     _current_root[:] = [root]
-    outcomes = [check_path(job, path) for path in paths]
+    outcomes: dict[str, Outcome] = {}
+    for path in _model_order(paths):
+        outcomes[path] = check_path(job, path)
+        if step is not None:
+            step()
     # Pool workers exit without running atexit handlers: save the index's facts now.
     from fastapi_lint.project.index import flush_all
 
     flush_all()
-    return outcomes
+    return [outcomes[path] for path in paths]
+
+
+@lru_cache(maxsize=65536)
+def _absolute(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def _model_order(paths: list[str]) -> Iterator[str]:
+    """``paths`` in the order that parses each file once: a file whose model the
+    project index already built (a dependency of a file checked before) is
+    checked next, before the index evicts that model; otherwise the next
+    path in order. Findings do not depend on the order (the index's answers
+    are the same cold or warm); outcomes are returned in the given order."""
+    from fastapi_lint.project.index import cached_model_paths
+
+    pending = {_absolute(path): path for path in paths}
+    while pending:
+        chosen = None
+        if len(pending) > 1:
+            for cached in cached_model_paths():
+                chosen = pending.pop(_absolute(cached), None)
+                if chosen is not None:
+                    break
+        if chosen is None:
+            chosen = pending.pop(next(iter(pending)))
+        yield chosen
 
 
 def _chunks(paths: list[str], roots: dict[str, str], jobs: int) -> list[tuple[str, list[str]]]:
@@ -224,6 +276,10 @@ def _run_pool(
     """Check chunks in a process pool. A worker that dies (a crash in C code)
     breaks the pool: the files left unchecked are retried one per pool, so
     that only the file that kills its worker is reported."""
+    # Imported here: multiprocessing costs a fifth of the start-up of a one-file run.
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     outcomes: dict[str, Outcome] = {}
     failed: list[tuple[str, str]] = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
@@ -313,6 +369,9 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
 
 def write_source(path: str, text: str) -> None:
     """Write ``text`` back in the file's own encoding (BOM kept), atomically."""
+    import io
+    import tokenize
+
     original = Path(path).read_bytes()
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(original).readline)
@@ -737,6 +796,8 @@ def _statistics_rows(report: Report) -> list[dict[str, Any]]:
 
 
 def _unified_diff(path: str, new: str) -> str:
+    import difflib
+
     try:
         old = decode_source(Path(path).read_bytes())
     except (OSError, SourceError):
@@ -799,6 +860,8 @@ def _check_stdin(args: argparse.Namespace, settings: Settings, job: Job, output_
     )
     if args.diff:
         if outcome.fixed_source is not None:
+            import difflib
+
             old = decode_source(data)
             sys.stdout.write(
                 "".join(
@@ -857,8 +920,12 @@ def _roots(files: list[str], settings: Settings) -> dict[str, str]:
 
 
 def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str]:
-    """file -> fingerprint of its project (every ``*.py`` file's path, size, mtime)."""
-    from fastapi_lint.cache import project_fingerprint, stat_files
+    """file -> fingerprint of its project's layout (the paths of its ``*.py`` files).
+
+    Their contents are not part of it: each cached entry lists the files its
+    check read, so one edit re-checks only the files that read the edited one.
+    """
+    from fastapi_lint.cache import layout_fingerprint
     from fastapi_lint.discovery import project_files
 
     if not settings.project_index:
@@ -866,7 +933,7 @@ def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str
     roots = _roots(files, settings)
     prints: dict[str, str] = {}
     for root in set(roots.values()):
-        prints[root] = project_fingerprint(stat_files(project_files(Path(root), settings)))
+        prints[root] = layout_fingerprint(project_files(Path(root), settings))
     return {f: prints[root] for f, root in roots.items()}
 
 
@@ -929,17 +996,21 @@ def _run(files: list[str], job: Job, args: argparse.Namespace) -> list[Outcome]:
     if jobs > 1 and len(chunks) > 1:
         outcomes.update(_run_pool(job, chunks, jobs, progress))
     else:
+        by_root: dict[str, list[str]] = {}
         for root, paths in chunks:
-            for path in paths:
-                outcomes[path] = _check_chunk(job, root, [path])[0]
-                progress.step()
+            by_root.setdefault(root, []).extend(paths)
+        for root, paths in by_root.items():
+            for outcome in _check_chunk(job, root, paths, progress.step):
+                outcomes[outcome.path] = outcome
     progress.finish()
 
     if cache is not None:
         for path in tasks:
             outcome = outcomes[path]
-            if outcome.fixed_source is None and outcome.sha:
-                cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome))
+            # Fixes are cached with their findings; a file that --fix rewrote is not.
+            cacheable = outcome.fixed_source is None and outcome.deps is not None
+            if cacheable and outcome.sha:
+                cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome), outcome.deps)
         cache.save()
     return [outcomes[path] for path in files]
 

@@ -173,6 +173,19 @@ def check_tree(
     return sorted(reporter.diagnostics)
 
 
+def _built_tree(source: str, path: str, options: RuleOptions | None) -> ast.Module | None:
+    """The tree of this exact text if the project index already parsed it (the
+    module was read as another module's dependency): each file is parsed once."""
+    options = options or RuleOptions()
+    if not options.project_index or not path or path in ("-", "<stdin>"):
+        return None
+    from fastapi_lint.project.index import index_for
+
+    project = index_for(path, options={"rule_options": options}, root=options.project_root)
+    model = project.reusable_model(module_name_of(path, options), source)
+    return model.tree if model is not None else None
+
+
 def check_source(
     source: str | bytes,
     path: str = "<stdin>",
@@ -187,7 +200,7 @@ def check_source(
             raise CheckError(str(error)) from None
     if "\x00" in source:
         raise CheckError("cannot parse: source contains null bytes")
-    tree = parse(source, path)
+    tree = _built_tree(source, path, options) or parse(source, path)
     enabled = None
     if selection is not None:
         enabled = selection.enabled_codes(list(all_rules()), path)

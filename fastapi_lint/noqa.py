@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 # flake8's own pattern (flake8/defaults.py, 7.x), unchanged on purpose.
@@ -67,79 +67,147 @@ def find_directive(text: str) -> NoqaDirective | None:
     return NoqaDirective(None if codes is None else parse_codes(codes))
 
 
+# The cheap test before any noqa work: every directive above contains this word
+# (all patterns ignore case), so a file without it has no directive at all.
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+
+
+def has_noqa(source: str) -> bool:
+    """Whether ``source`` can contain a ``# noqa`` directive (a substring test)."""
+    return _NOQA_WORD.search(source) is not None
+
+
 class NoqaMap:
-    """Which findings of a file are silenced."""
+    """Which findings of a file are silenced.
+
+    Lazy: nothing is scanned before the first question, and a file without
+    the word ``noqa`` is never split into lines nor tokenized (tokenizing
+    every file was 40% of a cold run).
+    """
 
     def __init__(self, source: str) -> None:
-        self.lines = physical_lines(source)
-        self.file_level = False
-        self.file_codes: tuple[str, ...] = ()
+        self._source = source
+        self._present = has_noqa(source)
+        self._lines: list[str] | None = None
+        self._file_level = False
+        self._file_codes: tuple[str, ...] = ()
+        self._scanned = False
+        self._ranges: dict[int, tuple[int, int]] | None = None
+        self._cache: dict[int, NoqaDirective | None] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = physical_lines(self._source)
+        return self._lines
+
+    def _scan_file_level(self) -> None:
+        if self._scanned:
+            return
+        self._scanned = True
+        if not self._present:
+            return
         for line in self.lines:
             if FLAKE8_NOQA_FILE.match(line):
-                self.file_level = True
+                self._file_level = True
             match = NOQA_FILE.match(line)
             if match:
                 if match.group("codes"):
-                    self.file_codes += parse_codes(match.group("codes"))
+                    self._file_codes += parse_codes(match.group("codes"))
                 else:
-                    self.file_level = True
-        self._ranges = line_ranges(source)
-        self._cache: dict[int, NoqaDirective | None] = {}
+                    self._file_level = True
+
+    @property
+    def file_level(self) -> bool:
+        self._scan_file_level()
+        return self._file_level
+
+    @property
+    def file_codes(self) -> tuple[str, ...]:
+        self._scan_file_level()
+        return self._file_codes
 
     def noqa_text(self, line: int) -> str:
         """The text flake8 searches for the ``noqa`` of ``line``."""
+        if self._ranges is None:
+            self._ranges = line_ranges(self._source)
         start, end = self._ranges.get(line, (line, line))
         return "".join(self.lines[start - 1 : end])
 
+    def rows(self, until: int | None = None) -> dict[int, int]:
+        """``noqa_rows`` of the file, from the ranges already tokenized if any."""
+        if self._ranges is None:
+            return noqa_rows(self._source, until)
+        return {line: end for line, (_, end) in self._ranges.items() if end != line}
+
     def directive_for(self, line: int) -> NoqaDirective | None:
+        if not self._present:
+            return None
         if line not in self._cache:
             self._cache[line] = find_directive(self.noqa_text(line))
         return self._cache[line]
 
     def is_silenced(self, line: int, code: str) -> bool:
+        if not self._present:
+            return False
         if self.file_level or code.startswith(self.file_codes or ("\0",)):
             return True
         directive = self.directive_for(line)
         return directive is not None and directive.matches(code)
 
 
-def line_ranges(source: str) -> dict[int, tuple[int, int]]:
+def line_ranges(source: str, until: int | None = None) -> dict[int, tuple[int, int]]:
     """flake8's ``_noqa_line_mapping``: line -> (first, last) line of its range.
 
     A range ends at every NL or NEWLINE token, so only multi-line tokens
     (strings) and backslash continuations join lines. Empty if the file
     cannot be tokenized (flake8 then reads each physical line alone).
+    With ``until``, tokenizing stops once the ranges of lines up to
+    ``until`` are known (the rest of the map is then incomplete).
     """
     ranges: dict[int, tuple[int, int]] = {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return {}
     min_line = 1 << 30
     max_line = -1
-    for token in tokens:
-        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
-            continue
-        min_line = min(min_line, token.start[0])
-        max_line = max(max_line, token.end[0])
-        if token.type in (tokenize.NL, tokenize.NEWLINE):
-            if max_line > min_line:
-                for number in range(min_line, max_line + 1):
-                    ranges[number] = (min_line, max_line)
-            min_line = 1 << 30
-            max_line = -1
+    skipped = (tokenize.ENDMARKER, tokenize.DEDENT)
+    ends = (tokenize.NL, tokenize.NEWLINE)
+    try:
+        tokens: Iterator[tokenize.TokenInfo] = tokenize.generate_tokens(
+            io.StringIO(source).readline
+        )
+        if until is None:
+            tokens = iter(list(tokens))  # a tokenizing error anywhere: no ranges
+        for token in tokens:
+            kind = token.type
+            if kind in skipped:
+                continue
+            first, last = token.start[0], token.end[0]
+            if first < min_line:
+                min_line = first
+            if last > max_line:
+                max_line = last
+            if kind in ends:
+                if max_line > min_line:
+                    for number in range(min_line, max_line + 1):
+                        ranges[number] = (min_line, max_line)
+                if until is not None and max_line >= until:
+                    break
+                min_line = 1 << 30
+                max_line = -1
+    except (tokenize.TokenError, SyntaxError):
+        return {}
     return ranges
 
 
-def noqa_rows(source: str) -> dict[int, int]:
+def noqa_rows(source: str, until: int | None = None) -> dict[int, int]:
     """line -> the line where a ``# noqa`` comment for it can be written.
 
     A comment cannot follow a backslash continuation or sit inside a
     multi-line string; then it goes at the end of the range (the last line
     of the string, or the line the continuation leads to). Lines missing
-    from the result take the comment themselves.
+    from the result take the comment themselves. With ``until``, only lines
+    up to ``until`` are answered (the file is tokenized up to there).
     """
-    return {line: end for line, (_, end) in line_ranges(source).items() if end != line}
+    return {line: end for line, (_, end) in line_ranges(source, until).items() if end != line}
 
 
 # ---------------------------------------------------------------------------

@@ -256,6 +256,8 @@ class _Entry:
     source_hash: int | None = None  # of the text the model was built from
     # The module's length, a proxy for the memory its tree and model hold.
     lines: int = field(init=False)
+    # Questions answered from this entry after the one that built it.
+    hits: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         body = self.model.tree.body if self.model is not None else None
@@ -268,6 +270,8 @@ class _Entry:
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
 MAX_CACHED_LINES = 150_000
+# At most this share of the lines is held by modules asked about more than once.
+PROTECTED_SHARE = 0.7
 
 
 ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
@@ -498,7 +502,8 @@ class ProjectIndex:
         while len(self._models) > 1 and (
             len(self._models) > MAX_CACHED_MODELS or self._cached_lines > MAX_CACHED_LINES
         ):
-            _, evicted = self._models.popitem(last=False)
+            key = self._victim()
+            evicted = self._models.pop(key)
             self._cached_lines -= evicted.lines
             model = evicted.model
             if model is None or (self._checked is not None and self._checked[1] is evicted):
@@ -511,6 +516,20 @@ class ProjectIndex:
             else:
                 self._evicted.append(model)
 
+    def _victim(self) -> ModuleKey:
+        """The module to evict: among the older half of the cache, the one
+        asked about least often (the oldest of those). Plain LRU let one check
+        that scans hundreds of modules evict hubs such as litellm's
+        ``utils.py`` between two questions and rebuild them up to six times."""
+        half = max(1, len(self._models) // 2)
+        best_key, best_hits = next(iter(self._models)), -1
+        for count, (key, entry) in enumerate(self._models.items()):
+            if count >= half:
+                break
+            if best_hits < 0 or entry.hits < best_hits:
+                best_key, best_hits = key, entry.hits
+        return best_key
+
     def _drop(self, key: ModuleKey) -> None:
         """Take a module out of the cache; its model is released between files."""
         entry = self._models.pop(key)
@@ -521,16 +540,18 @@ class ProjectIndex:
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
 
-        The checked module's model stays cached only if the check had to compute
-        facts (a cold cache): later files may then ask about this module. When
-        every answer came from the fact cache, later files will not need it
-        either, and keeping it would only make the garbage collector walk it.
+        The checked module's model stays cached once this process has had to
+        compute facts (a cold cache, even if this very check computed none):
+        later files may then ask about this module, and building its model
+        again would parse it twice. While every answer comes from the fact
+        cache, later files will not need it either, and keeping it would only
+        make the garbage collector walk it.
         """
         checked = self._checked
         if checked is not None:
             key, entry = checked
             cached = self._models.get(key) is entry
-            if not cached or self._fact_misses == self._misses_at_register:
+            if not cached or self._fact_misses == 0:
                 self._checked = None
                 if cached:
                     self._drop(key)
@@ -572,8 +593,11 @@ class ProjectIndex:
         entry = self._models.get(key)
         if entry is not None:
             self._models.move_to_end(key)
-            if entry.model is not None and self._frames:
-                self._depends_on(entry.model.path)
+            entry.hits += 1
+            if entry.model is not None:
+                _note_read(entry.model.path)
+                if self._frames:
+                    self._depends_on(entry.model.path)
             return entry.model
         path = self.module_path(module_name)
         built: tuple[ModuleModel, int] | None = None
@@ -583,8 +607,10 @@ class ProjectIndex:
         model = built[0] if built is not None else None
         entry = _Entry(model, built[1] if built is not None else None)
         self._remember(key, entry)
-        if model is not None and self._frames:
-            self._depends_on(model.path)
+        if model is not None:
+            _note_read(model.path)
+            if self._frames:
+                self._depends_on(model.path)
         return model
 
     # ------------------------------------------------------------ facts (cached on disk)
@@ -609,6 +635,7 @@ class ProjectIndex:
         memo = self._fact_memo.get(full_key)
         if memo is not None:
             # The files this answer read are read by the asking fact too.
+            _note_reads(memo[1])
             for frame in self._frames:
                 frame.paths |= memo[1]
             return memo[0]
@@ -620,6 +647,7 @@ class ProjectIndex:
         if found:
             deps = self.facts.dependencies(full_key)
             if not deps & self._dirty_paths:
+                _note_reads(deps)
                 for frame in self._frames:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
@@ -1000,3 +1028,45 @@ def forget_indexes() -> None:
     for index in _indexes.values():
         index.flush(force=True)
     _indexes.clear()
+
+
+def cached_model_paths() -> Iterator[str]:
+    """Files of the models this process holds, least recently used first.
+
+    The CLI checks these files first: their trees and models are already
+    built, and checking them before they are evicted avoids parsing and
+    modelling them a second time.
+    """
+    for index in list(_indexes.values()):
+        for model in index.models():
+            if model.path:
+                yield model.path
+
+
+# The files whose models or facts the current check read (see ``record_reads``).
+_reads: set[str] | None = None
+
+
+def _note_read(path: str) -> None:
+    if _reads is not None and path:
+        _reads.add(os.path.abspath(path))
+
+
+def _note_reads(paths: set[str] | frozenset[str]) -> None:
+    if _reads is not None:
+        _reads.update(paths)
+
+
+def record_reads() -> None:
+    """Start recording the module files that the next check reads through the
+    index: models it asks about and the files every fact it uses depends on.
+    The CLI's result cache keeps a file's findings while these are unchanged."""
+    global _reads
+    _reads = set()
+
+
+def recorded_reads() -> frozenset[str]:
+    """The files read since ``record_reads``; recording stops."""
+    global _reads
+    reads, _reads = _reads, None
+    return frozenset(reads or ())

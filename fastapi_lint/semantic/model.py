@@ -172,6 +172,13 @@ def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
     return result
 
 
+# Node types without child nodes (``ctx`` aside): the traversal records them and
+# goes no further. Names and constants are about half the nodes of a module.
+_LEAF_TYPES = frozenset(
+    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
+)
+
+
 # Node types recorded for rules; everything else is only traversed.
 RECORDED_TYPES: tuple[type, ...] = (
     ast.Call,
@@ -917,24 +924,44 @@ class _Builder:
         stack: list[tuple[ast.AST, ast.AST, Scope]] = [(root, root_parent, scope)]
         pop = stack.pop
         push = stack.append
-        recorded = self.recorded
         parents = self.parents
-        handlers = _HANDLERS
+        recorded_get = self.recorded.get
+        handlers_get = _HANDLERS.get
+        fields_get = _CHILD_FIELDS.get
+        leaves = _LEAF_TYPES
+        # Children are pushed in reverse so that they are visited in source
+        # order (rules read the recorded nodes in that order).
         while stack:
             node, parent, current = pop()
             parents[id(node)] = parent
             node_type = type(node)
-            bucket = recorded.get(node_type)
+            bucket = recorded_get(node_type)
             if bucket is not None:
                 bucket.append(NodeRef(node, current))
-            handler = handlers.get(node_type)
+            if node_type in leaves:
+                continue  # names and constants: no child nodes (most of a tree)
+            handler = handlers_get(node_type)
             if handler is not None:
                 children = handler(self, node, current)
                 if children:
                     for child, child_scope in reversed(children):
                         push((child, node, child_scope))
                 continue
-            pending = _children(node, node_type)
+            fields = fields_get(node_type)
+            if fields is None:
+                _children(node, node_type)  # fills the table of child fields
+                fields = _CHILD_FIELDS[node_type]
+            pending = []
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            pending.append(item)
+                elif isinstance(value, ast.AST):
+                    pending.append(value)
             for child in reversed(pending):
                 push((child, node, current))
 
