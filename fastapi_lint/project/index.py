@@ -364,6 +364,11 @@ class ProjectIndex:
         for frame in self._frames:
             frame.paths.add(absolute)
 
+    def depends_on_path(self, path: str) -> None:
+        """The fact being computed read this file or folder (a walk, a text search)."""
+        if self._frames:
+            self._depends_on(path)
+
     def _cut_short(self) -> None:
         for frame in self._frames:
             frame.complete = False
