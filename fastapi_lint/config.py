@@ -32,7 +32,11 @@ else:  # pragma: no cover - exercised on Python < 3.11
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 TABLE = "fastapi-lint"
 
-# Directories never searched (ruff's defaults, plus our own cache).
+# Documentation trees: tutorial apps (FastAPI's own `docs_src/`, vendored or
+# copied) that nobody serves. Excluded by default; `extend-include` (or naming
+# the folder on the command line) checks them anyway.
+DOCS_EXCLUDE = ("docs_src", "docs", "examples")
+# Directories never searched (ruff's defaults, our own cache, documentation trees).
 DEFAULT_EXCLUDE = (
     ".bzr",
     ".direnv",
@@ -60,6 +64,7 @@ DEFAULT_EXCLUDE = (
     "site-packages",
     "venv",
     ".fastapi_lint_cache",
+    *DOCS_EXCLUDE,
 )
 
 
@@ -77,6 +82,10 @@ KEYS: dict[str, tuple[str, str]] = {
     "extend-per-file-ignores": ("table", "more per-file ignores"),
     "exclude": ("strs", "globs of files and folders never searched (replaces the defaults)"),
     "extend-exclude": ("strs", "globs excluded on top of `exclude`"),
+    "extend-include": (
+        "strs",
+        "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`)",
+    ),
     "respect-gitignore": ("bool", "skip files ignored by .gitignore (default: true)"),
     "force-exclude": ("bool", "apply the excludes to paths given explicitly too"),
     "output-format": ("format", "default output format"),
@@ -102,6 +111,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    extend_include: tuple[str, ...] = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
     output_format: str = "concise"
@@ -164,6 +174,7 @@ class Settings:
             "use_cache",
             "exclude",
             "extend_exclude",
+            "extend_include",
             "force_exclude",
         ):
             data.pop(key, None)

@@ -58,6 +58,7 @@ _RELEVANT = re.compile(
     r"|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
 )
 _MAX_FILES = 5000
+_NESTED_ROOTS = ("pyproject.toml", "setup.py", "setup.cfg")
 _MAX_NESTING = 12
 _NON_JSON_RESPONSES = frozenset(
     {
@@ -255,6 +256,10 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
             if d not in skipped
             and not d.startswith(".")
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            # Another project inside this one (a vendored service, a fixture project).
+            and not any(
+                os.path.exists(os.path.join(folder, d, marker)) for marker in _NESTED_ROOTS
+            )
         )
         for name in sorted(names):
             if not name.endswith(".py") or name.startswith("test_") or name.endswith("_test.py"):
@@ -412,6 +417,7 @@ class ModuleRoutes:
             ),
             "line": call.lineno,
             "label": f"{model.module_name}:{targets[0].id}",
+            "module": model.module_name,
         }
 
     def _include(self, call: ast.Call, scope: Scope) -> None:
@@ -914,7 +920,10 @@ def _expand(
         events.append((module, include["block"], include["pos"], include, True))
     for module, route in routes.get(router_key, []):
         events.append((module, route["block"], route["pos"], route, False))
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    # The router's own module first (it registers before anyone imports the router), then
+    # the others; their order against each other is unknown (see order_against).
+    home = routers.get(router_key, {}).get("module")
+    events.sort(key=lambda e: (e[0] != home, e[0], e[1], e[2]))
     for module, block, pos, item, is_include in events:
         step = [router_key, block, pos, item["branches"]]
         if is_include:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.project.routes import ServedRoute, route_table_for
-from fastapi_lint.rules import route_paths, route_shapes
+from fastapi_lint.rules import route_conflicts, route_paths, route_shapes
 from fastapi_lint.semantic.model import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
@@ -1242,6 +1242,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             _check_unbound(model, reporter, route, binder)
     if reporter.enabled("API203") or reporter.enabled("API204"):
         _check_conflicts(model, reporter, routes)
+        route_conflicts.check(model, reporter, routes)
 
 
 FAMILY = Family(
