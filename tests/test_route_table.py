@@ -3,10 +3,13 @@ runs, and the default excludes of documentation trees in both doors."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from fastapi_lint.engine import check_source
 from fastapi_lint.flake8_plugin import in_docs_tree
@@ -105,3 +108,49 @@ def test_cli_excludes_documentation_trees_by_default(tmp_path: Path) -> None:
         '[project]\nname = \'x\'\n\n[tool.fastapi-lint]\nextend-include = ["docs_src"]\n'
     )
     assert "docs_src/tutorial001.py" in _cli(tmp_path, ".")
+
+
+INVENTORY = FIXTURES / "projects" / "routes_inventory"
+
+
+def _routes(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastapi_lint.cli", "routes", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "snapshot"),
+    [
+        ((), "routes.txt"),
+        (("--output-format", "json"), "routes.json"),
+        (("--output-format", "markdown"), "routes.md"),
+        (("--output-format", "csv"), "routes.csv"),
+        (("--unauthenticated",), "unauthenticated.txt"),
+    ],
+)
+def test_route_inventory_snapshots(args: tuple[str, ...], snapshot: str) -> None:
+    result = _routes(INVENTORY, *args)
+    assert result.returncode == 0, result.stderr
+    expected = (INVENTORY / "expected" / snapshot).read_text(encoding="utf-8")
+    assert result.stdout == expected
+
+
+def test_route_inventory_of_one_folder_keeps_full_paths() -> None:
+    result = _routes(INVENTORY, "svc/routers", "--output-format", "json")
+    rows = json.loads(result.stdout)
+    assert {row["path"] for row in rows} >= {"/api/v1/admin/reports/daily", "/api/v1/items"}
+    assert all(row["file"].startswith("svc/routers/") for row in rows)
+
+
+def test_route_inventory_respects_default_excludes(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "docs_src").mkdir()
+    (tmp_path / "docs_src" / "tutorial001.py").write_text(_TUTORIAL)
+    (tmp_path / "main.py").write_text(_TUTORIAL.replace("/items", "/served"))
+    rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == ["/served"]
