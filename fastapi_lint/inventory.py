@@ -101,9 +101,7 @@ class Row:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument(
-        "--output-format", choices=FORMATS, default="table", help="default: table"
-    )
+    parser.add_argument("--output-format", choices=FORMATS, default="table", help="default: table")
     parser.add_argument(
         "--unauthenticated",
         action="store_true",
@@ -316,9 +314,7 @@ def _markdown(rows: list[Row]) -> str:
         for row in app_rows:
             cells = row.cells()
             lines.append(
-                "| "
-                + " | ".join(_markdown_cell(cells[c], c) for c in _TABLE_COLUMNS)
-                + " |"
+                "| " + " | ".join(_markdown_cell(cells[c], c) for c in _TABLE_COLUMNS) + " |"
             )
         lines.append("")
     return "\n".join(lines)

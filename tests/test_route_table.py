@@ -105,7 +105,7 @@ def test_cli_excludes_documentation_trees_by_default(tmp_path: Path) -> None:
     assert "app/main.py" in everything and "docs_src" not in everything
     assert "docs_src/tutorial001.py" in _cli(tmp_path, "docs_src")
     (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = \'x\'\n\n[tool.fastapi-lint]\nextend-include = ["docs_src"]\n'
+        "[project]\nname = 'x'\n\n[tool.fastapi-lint]\nextend-include = [\"docs_src\"]\n"
     )
     assert "docs_src/tutorial001.py" in _cli(tmp_path, ".")
 

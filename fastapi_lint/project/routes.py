@@ -219,9 +219,7 @@ def _table_from_json(data: Any) -> RouteTable:
                         file=item["file"],
                         line=item["line"],
                         registration_line=item["reg"],
-                        steps=tuple(
-                            (s[0], s[1], tuple(s[2]), tuple(s[3])) for s in item["steps"]
-                        ),
+                        steps=tuple((s[0], s[1], tuple(s[2]), tuple(s[3])) for s in item["steps"]),
                         in_schema=item["schema"],
                         app_openapi=item["openapi"],
                         is_async=item["async"],
@@ -257,9 +255,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
             and not d.startswith(".")
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             # Another project inside this one (a vendored service, a fixture project).
-            and not any(
-                os.path.exists(os.path.join(folder, d, marker)) for marker in _NESTED_ROOTS
-            )
+            and not any(os.path.exists(os.path.join(folder, d, marker)) for marker in _NESTED_ROOTS)
         )
         for name in sorted(names):
             if not name.endswith(".py") or name.startswith("test_") or name.endswith("_test.py"):
@@ -291,12 +287,14 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
         from pathlib import Path
 
         module_name = module_name_for(Path(path), project.root)
-        summary = project.fact(
-            "route-module", module_name, lambda name=module_name: _module_summary(project, name)
-        )
+        summary = _module_fact(project, module_name)
         if isinstance(summary, dict):
             summaries[module_name] = summary
     return _join(summaries)
+
+
+def _module_fact(project: ProjectIndex, module_name: str) -> Any:
+    return project.fact("route-module", module_name, lambda: _module_summary(project, module_name))
 
 
 def _module_summary(project: ProjectIndex, module_name: str) -> dict[str, Any] | None:
@@ -412,9 +410,7 @@ class ModuleRoutes:
             "deps": self._dependency_labels(keywords.get("dependencies"), scope),
             "security": self._dependency_security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
-            "openapi": not (
-                "openapi_url" in keywords and _const(keywords["openapi_url"]) is None
-            ),
+            "openapi": not ("openapi_url" in keywords and _const(keywords["openapi_url"]) is None),
             "line": call.lineno,
             "label": f"{model.module_name}:{targets[0].id}",
             "module": model.module_name,
@@ -470,7 +466,6 @@ class ModuleRoutes:
         from fastapi_lint.semantic.fastapi import RouteInfo
 
         assert isinstance(route, RouteInfo)
-        model = self.model
         function = route.function
         registration = route.registration
         is_decorator = registration in function.node.decorator_list
@@ -602,7 +597,10 @@ class ModuleRoutes:
         return result
 
     def _dependency_labels(self, declared: ast.expr | None, scope: Scope) -> list[str]:
-        return [_dependency_label(call, target) for call, target in self._dependency_targets(declared, scope)]
+        return [
+            _dependency_label(call, target)
+            for call, target in self._dependency_targets(declared, scope)
+        ]
 
     def _dependency_security(self, declared: ast.expr | None, scope: Scope) -> list[str]:
         found: set[str] = set()
@@ -935,9 +933,7 @@ def _expand(
                 [*steps, step],
                 deps + list(item["deps"]) + list(child_router.get("deps") or []),
                 sorted(
-                    set(security)
-                    | set(item["security"])
-                    | set(child_router.get("security") or [])
+                    set(security) | set(item["security"]) | set(child_router.get("security") or [])
                 ),
                 schema and bool(item["schema"]) and bool(child_router.get("schema", True)),
                 routers,

@@ -48,9 +48,7 @@ def check(model: ModuleModel, reporter: Reporter, routes: list[RouteInfo]) -> No
     table = route_table_for(model)
     if table is None or not table.routes:
         return
-    already = {
-        d.line for d in reporter.diagnostics if d.code in ("API203", "API204")
-    }
+    already = {d.line for d in reporter.diagnostics if d.code in ("API203", "API204")}
     by_app = _app_index(table)
     for route in routes:
         node = route.function.node

@@ -15,8 +15,8 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.project.routes import ServedRoute, route_table_for
+from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules import route_conflicts, route_paths, route_shapes
 from fastapi_lint.semantic.model import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref
@@ -1157,14 +1157,14 @@ def _check_unbound(
     except _Unsure:
         return
     node = function.node
-    readers = {}
+    readers: dict[str, str] = {}
     for mark in bound:
         if mark.startswith(_READS_MARK):
-            param, _, reader = mark[len(_READS_MARK) :].partition(":")
-            readers.setdefault(param, reader)
+            param, _, reader_name = mark[len(_READS_MARK) :].partition(":")
+            readers.setdefault(param, reader_name)
     for name in wanted:
         if name not in bound:
-            reader = readers.get(name)
+            reader = readers.get(name, "")
             detail = (
                 f"; dependency `{reader}` reads it from `request.path_params`: declare the "
                 "parameter and check it against the resource"
