@@ -447,20 +447,47 @@ class ModuleRoutes:
             )
 
     def _children(self, node: ast.expr, scope: Scope) -> list[str]:
-        """The routers an ``include_router`` argument names (a loop over a literal list too)."""
+        """The routers an ``include_router`` argument names; a loop variable over a list
+        of routers (``for r in ROUTERS: app.include_router(r)``, the list here or
+        imported) gives each of them."""
         from fastapi_lint.semantic.model import BindingKind
 
         if isinstance(node, ast.Name):
             binding = self.model.lookup(node.id, scope)
-            if (
-                binding is not None
-                and binding.kind is BindingKind.FOR
-                and isinstance(binding.value, (ast.List, ast.Tuple))
-            ):
-                keys = [self.router_key(e, binding.scope) for e in binding.value.elts]
-                return [k for k in keys if k is not None]
+            if binding is not None and binding.kind is BindingKind.FOR:
+                if binding.value is None:
+                    return []
+                return self._listed_routers(binding.value, binding.scope, 0)
         key = self.router_key(node, scope)
         return [key] if key is not None else []
+
+    def _listed_routers(self, node: ast.expr, scope: Scope, depth: int) -> list[str]:
+        from fastapi_lint.semantic.model import BindingKind
+
+        if depth > 4:
+            return []
+        if isinstance(node, (ast.List, ast.Tuple)):
+            keys = [self.router_key(e, scope) for e in node.elts if not isinstance(e, ast.Starred)]
+            return [k for k in keys if k is not None]
+        if not isinstance(node, ast.Name):
+            return []
+        binding = self.model.lookup(node.id, scope)
+        if binding is None:
+            return []
+        if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+            return self._listed_routers(binding.value, binding.scope, depth + 1)
+        project = self.model.project
+        if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+            found = project.definition(binding.qualname)
+            if found is None:
+                return []
+            other, other_binding = found
+            if other_binding.kind is not BindingKind.ASSIGN or other_binding.value is None:
+                return []
+            return ModuleRoutes(other)._listed_routers(
+                other_binding.value, other_binding.scope, depth + 1
+            )
+        return []
 
     def _route(self, route: Any) -> None:
         from fastapi_lint.semantic.fastapi import RouteInfo
@@ -573,14 +600,23 @@ class ModuleRoutes:
             return "".join(parts)
         if isinstance(node, ast.Name):
             binding: Binding | None = self.model.lookup(node.id, scope)
+            if binding is None:
+                return None
             if (
-                binding is not None
-                and binding.kind is BindingKind.ASSIGN
+                binding.kind is BindingKind.ASSIGN
                 and binding.value is not None
                 and binding.unpack_index is None
                 and len(binding.scope.bindings.get(node.id, [])) == 1
             ):
                 return self._string(binding.value, binding.scope, depth + 1)
+            project = self.model.project
+            if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+                # A constant of another module (`from app.config import API_PREFIX`).
+                found = project.definition(binding.qualname)
+                if found is not None:
+                    other, other_binding = found
+                    name = ast.Name(id=other_binding.name, ctx=ast.Load())
+                    return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
         return None
 
     # ---------------------------------------------------------------- dependencies
