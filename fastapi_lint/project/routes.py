@@ -56,6 +56,8 @@ _SKIPPED_FOLDERS = frozenset(
 _RELEVANT = re.compile(
     r"include_router|APIRouter|FastAPI|add_api_route|add_api_websocket_route"
     r"|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
+    # `app = create_app()` and `register_routes(app)`: an app made or filled elsewhere.
+    r"|\bapp\s*=|\(\s*app\s*[,)]"
 )
 _MAX_FILES = 5000
 _NESTED_ROOTS = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -328,6 +330,8 @@ class ModuleRoutes:
                 self._include(call, ref.scope)
             else:
                 self._maybe_router(call, ref.scope)
+                if call.args or call.keywords:
+                    self._passed_routers(call, ref.scope)
         for route in facts.routes:
             self._route(route)
         return {
@@ -350,9 +354,12 @@ class ModuleRoutes:
                 return None
             if binding.kind is BindingKind.IMPORT:
                 return self._canonical(binding.qualname or "")
-            if binding.kind not in (BindingKind.ASSIGN, BindingKind.OTHER, BindingKind.PARAM):
-                return None
             if binding.kind is BindingKind.PARAM:
+                # `def register_routes(app: FastAPI)`: the routers its callers pass in
+                # (see _passed_routers).
+                function = binding.scope.function
+                return f"{function.qualname}({expr.id})" if function is not None else None
+            if binding.kind not in (BindingKind.ASSIGN, BindingKind.OTHER):
                 return None
             if binding.scope.kind is ScopeKind.MODULE:
                 return f"{model.module_name}.{expr.id}"
@@ -403,6 +410,7 @@ class ModuleRoutes:
         key = self.router_key(targets[0], scope)
         if key is None:
             return
+        self._factory_result(call, scope, key)
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         self.routers[key] = {
             "app": is_app,
@@ -445,6 +453,102 @@ class ModuleRoutes:
                     "branches": self._branches(statement),
                 }
             )
+
+    def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
+        """``app = create_app()``: the app the factory builds (and returns) is this one;
+        recorded as an include of the factory's local app, without prefix."""
+        model = self.model
+        callee = model.evaluate(call.func, scope)
+        if not isinstance(callee, Ref):
+            return
+        found = model.find_function(callee.qualname)
+        if found is None:
+            return
+        factory_model, info = found
+        for ref in factory_model.nodes[ast.Return]:
+            returned = getattr(ref.node, "value", None)
+            if ref.scope.code_function is not info or not isinstance(returned, ast.Name):
+                continue
+            local = ModuleRoutes(factory_model).router_key(returned, ref.scope)
+            if local is None or local == key:
+                continue
+            statement = self._statement(call)
+            self.includes.append(
+                {
+                    "parent": key,
+                    "child": local,
+                    "prefix": [],
+                    "deps": [],
+                    "security": [],
+                    "schema": True,
+                    "line": call.lineno,
+                    "block": self._block(statement),
+                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), -1],
+                    "branches": self._branches(statement),
+                    "alias": True,
+                }
+            )
+            return
+
+    def _passed_routers(self, call: ast.Call, scope: Scope) -> None:
+        """``register_routes(app)``: an app or router handed to a project function, which
+        registers routes on its parameter; recorded as an include without prefix."""
+        model = self.model
+        passed: list[tuple[str | int, str]] = []
+        for position, arg in enumerate(call.args):
+            key = self._passed_key(arg, scope)
+            if key is not None:
+                passed.append((position, key))
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                key = self._passed_key(keyword.value, scope)
+                if key is not None:
+                    passed.append((keyword.arg, key))
+        if not passed:
+            return
+        callee = model.evaluate(call.func, scope)
+        if not isinstance(callee, Ref):
+            return
+        found = model.find_function(callee.qualname)
+        if found is None:
+            return
+        _, info = found
+        args = info.node.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        if info.is_method and positional:
+            positional = positional[1:]
+        names = set(positional) | {a.arg for a in args.kwonlyargs}
+        statement = self._statement(call)
+        for where, key in passed:
+            if isinstance(where, int):
+                if where >= len(positional):
+                    continue
+                param = positional[where]
+            elif where in names:
+                param = where
+            else:
+                continue
+            self.includes.append(
+                {
+                    "parent": key,
+                    "child": f"{info.qualname}({param})",
+                    "prefix": [],
+                    "deps": [],
+                    "security": [],
+                    "schema": True,
+                    "line": call.lineno,
+                    "block": self._block(statement),
+                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
+                    "branches": self._branches(statement),
+                }
+            )
+
+    def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
+        if not isinstance(node, ast.Name):
+            return None
+        if self._router_kind(node, scope) is None:
+            return None
+        return self.router_key(node, scope)
 
     def _children(self, node: ast.expr, scope: Scope) -> list[str]:
         """The routers an ``include_router`` argument names; a loop variable over a list
@@ -884,9 +988,26 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             includes.setdefault(include["parent"], []).append((module, include))
         for route in summary.get("routes") or []:
             routes.setdefault(route["router"], []).append((module, route))
+    # `app = create_app()`: the factory's app settings (dependencies, openapi_url...)
+    # apply to every route of the assigned app, not only to the factory's subtree.
+    for items in list(includes.values()):
+        for _, include in items:
+            if include.get("alias") and include["child"] in routers:
+                parent = dict(routers.get(include["parent"], {}))
+                child = routers[include["child"]]
+                parent["deps"] = list(parent.get("deps") or []) + list(child.get("deps") or [])
+                parent["security"] = sorted(
+                    set(parent.get("security") or []) | set(child.get("security") or [])
+                )
+                for flag in ("schema", "openapi"):
+                    parent[flag] = bool(parent.get(flag, True)) and bool(child.get(flag, True))
+                parent.setdefault("app", child.get("app"))
+                routers[include["parent"]] = parent
     files = {m: s.get("file", "") for m, s in summaries.items()}
     included = {i["child"] for items in includes.values() for _, i in items}
-    apps = [key for key, router in routers.items() if router.get("app")]
+    # An app built by a factory and assigned elsewhere (`app = create_app()`) is served
+    # as the assigned one: only apps nobody includes are roots.
+    apps = [key for key, router in routers.items() if router.get("app") and key not in included]
     served: list[dict[str, Any]] = []
     for app in apps:
         app_router = routers[app]
@@ -962,7 +1083,7 @@ def _expand(
         step = [router_key, block, pos, item["branches"]]
         if is_include:
             child = item["child"]
-            child_router = routers.get(child, {})
+            child_router = {} if item.get("alias") else routers.get(child, {})
             _expand(
                 child,
                 prefix + list(item["prefix"]) + list(child_router.get("prefix") or []),
