@@ -139,6 +139,8 @@ class ModuleRoutes:
             return
         self._factory_result(call, scope, key)
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if is_app and "lifespan" in keywords:
+            self._lifespan(keywords["lifespan"], call, scope, key)
         self.routers[key] = {
             "app": is_app,
             "prefix": self._pieces(keywords.get("prefix"), scope),
@@ -250,6 +252,39 @@ class ModuleRoutes:
             )
             return
 
+    def _lifespan(self, node: ast.expr, call: ast.Call, scope: Scope, key: str) -> None:
+        """``FastAPI(lifespan=lifespan)``: routes registered on the lifespan's ``app``
+        parameter (or by what it calls) are the app's."""
+        value = self.model.evaluate(node, scope)
+        if not isinstance(value, Ref):
+            return
+        found = self.model.find_function(value.qualname)
+        if found is None:
+            return
+        _, info = found
+        args = info.node.args
+        positional = args.posonlyargs + args.args
+        if not positional:
+            return
+        self._add_include(call, key, f"{info.qualname}({positional[0].arg})")
+
+    def _add_include(self, call: ast.Call, parent: str, child: str) -> None:
+        statement = self._statement(call)
+        self.includes.append(
+            {
+                "parent": parent,
+                "child": child,
+                "prefix": [],
+                "deps": [],
+                "security": [],
+                "schema": True,
+                "line": call.lineno,
+                "block": self._block(statement),
+                "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
+                "branches": self._branches(statement),
+            }
+        )
+
     def _passed_routers(self, call: ast.Call, scope: Scope) -> None:
         """``register_routes(app)``: an app or router handed to a project function, which
         registers routes on its parameter; recorded as an include without prefix."""
@@ -278,7 +313,6 @@ class ModuleRoutes:
         if info.is_method and positional:
             positional = positional[1:]
         names = set(positional) | {a.arg for a in args.kwonlyargs}
-        statement = self._statement(call)
         for where, key in passed:
             if isinstance(where, int):
                 if where >= len(positional):
@@ -288,20 +322,7 @@ class ModuleRoutes:
                 param = where
             else:
                 continue
-            self.includes.append(
-                {
-                    "parent": key,
-                    "child": f"{info.qualname}({param})",
-                    "prefix": [],
-                    "deps": [],
-                    "security": [],
-                    "schema": True,
-                    "line": call.lineno,
-                    "block": self._block(statement),
-                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
-                    "branches": self._branches(statement),
-                }
-            )
+            self._add_include(call, key, f"{info.qualname}({param})")
 
     def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
         if not isinstance(node, ast.Name):

@@ -343,7 +343,15 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
     included = {i["child"] for items in includes.values() for _, i in items}
     # An app built by a factory and assigned elsewhere (`app = create_app()`) is served
     # as the assigned one: only apps nobody includes are roots.
-    apps = [key for key, router in routers.items() if router.get("app") and key not in included]
+    # ... as far as the including side is known: `def mount_app(app: FastAPI):
+    # app.mount("/x", sub)` in a library that never calls it leaves `sub` a root.
+    known = set(routers) | included
+    served_elsewhere = {
+        i["child"] for items in includes.values() for _, i in items if i["parent"] in known
+    }
+    apps = [
+        key for key, router in routers.items() if router.get("app") and key not in served_elsewhere
+    ]
     served: list[dict[str, Any]] = []
     for app in apps:
         app_router = routers[app]
