@@ -447,6 +447,7 @@ class ProjectIndex:
             if found is not None and os.path.abspath(found) != absolute
         }
         self._fact_memo.clear()
+        self.__dict__.pop("_route_table", None)  # project/routes.py's per-process table
         self.facts.forget_stamp(absolute)
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:

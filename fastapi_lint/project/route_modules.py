@@ -21,6 +21,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import Binding, ModuleModel, Scope
 
+_ROUTER_WORDS = re.compile(r"(?i)app|router|api|fastapi")
 _NON_JSON_RESPONSES = frozenset(
     {
         "HTMLResponse",
@@ -122,17 +123,20 @@ class ModuleRoutes:
     def _maybe_router(self, call: ast.Call, scope: Scope) -> None:
         """``x = FastAPI(...)`` / ``x = APIRouter(...)``: a router and its settings."""
         model = self.model
-        value = model.evaluate(call, scope)
-        if not isinstance(value, Instance):
-            return
-        is_app = model.fastapi._router_base(value.type)
-        if is_app is None:
-            return
         parent = model.parents.get(id(call))
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
             return
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return
+        # Cheap test first: the class or factory, or the variable, says app or router.
+        if not (_ROUTER_WORDS.search(_last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
+            return
+        value = model.evaluate(call, scope)
+        if not isinstance(value, Instance):
+            return
+        is_app = model.fastapi._router_base(value.type)
+        if is_app is None:
             return
         key = self.router_key(targets[0], scope)
         if key is None:
@@ -325,7 +329,7 @@ class ModuleRoutes:
             self._add_include(call, key, f"{info.qualname}({param})")
 
     def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
-        if not isinstance(node, ast.Name):
+        if not isinstance(node, ast.Name) or not _ROUTER_WORDS.search(node.id):
             return None
         if self._router_kind(node, scope) is None:
             return None

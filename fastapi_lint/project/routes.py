@@ -166,13 +166,18 @@ class RouteTable:
 
 
 def route_table(project: ProjectIndex) -> RouteTable:
-    """The project's route table (a cached fact)."""
+    """The project's route table (a cached fact), computed once per process.
+
+    Kept on the index even when a cycle guard cut its computation short (then
+    it is not stored on disk, and the next process computes the same table):
+    every module of a run must see one table. ``ProjectIndex.forget`` drops it.
+    """
     memo = project.__dict__.get("_route_table")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
     data = project.fact("route-table", str(project.root), lambda: _compute_table(project))
-    if memo is not None and memo[0] is data:
-        return memo[1]  # type: ignore[no-any-return]
     table = _table_from_json(data)
-    project.__dict__["_route_table"] = (data, table)
+    project.__dict__["_route_table"] = table
     return table
 
 

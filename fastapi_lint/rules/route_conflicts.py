@@ -34,6 +34,12 @@ def comparable_paths(first: ServedRoute, second: ServedRoute) -> Optional[tuple[
     return "".join(text for _, text in rest_a), "".join(text for _, text in rest_b)
 
 
+def _may_match(first: str, second: str) -> bool:
+    """Cheap necessary condition for sharing a URL: one literal start is a prefix of the other."""
+    a, b = first.split("{", 1)[0], second.split("{", 1)[0]
+    return a.startswith(b) or b.startswith(a)
+
+
 def _app_index(table: RouteTable) -> dict[str, list[ServedRoute]]:
     index = table.__dict__.get("_by_app")
     if index is None:
@@ -80,6 +86,8 @@ def _check_one(
         if paths is None:
             continue
         earlier_path, later_path = paths
+        if not _may_match(earlier_path, later_path):
+            continue
         if not (
             route_paths.same_path(earlier_path, later_path)
             or route_paths.covers(earlier_path, later_path)
