@@ -292,7 +292,6 @@ class ModuleRoutes:
     def _passed_routers(self, call: ast.Call, scope: Scope) -> None:
         """``register_routes(app)``: an app or router handed to a project function, which
         registers routes on its parameter; recorded as an include without prefix."""
-        model = self.model
         passed: list[tuple[str | int, str]] = []
         for position, arg in enumerate(call.args):
             key = self._passed_key(arg, scope)
@@ -305,10 +304,7 @@ class ModuleRoutes:
                     passed.append((keyword.arg, key))
         if not passed:
             return
-        callee = model.evaluate(call.func, scope)
-        if not isinstance(callee, Ref):
-            return
-        found = model.find_function(callee.qualname)
+        found = self._callee(call, scope)
         if found is None:
             return
         _, info = found
@@ -327,6 +323,24 @@ class ModuleRoutes:
             else:
                 continue
             self._add_include(call, key, f"{info.qualname}({param})")
+
+    def _callee(self, call: ast.Call, scope: Scope) -> tuple[ModuleModel, Any] | None:
+        """The project function a call runs: by name, or ``self.method(...)`` in a method."""
+        model = self.model
+        callee = model.evaluate(call.func, scope)
+        if isinstance(callee, Ref):
+            return model.find_function(callee.qualname)
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        ):
+            method = scope.code_function
+            if method is not None and method.is_method:
+                owner = method.qualname.rsplit(".", 1)[0]
+                return model.find_function(f"{owner}.{func.attr}")
+        return None
 
     def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
         if not isinstance(node, ast.Name) or not _ROUTER_WORDS.search(node.id):

@@ -336,6 +336,9 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if include.get("alias") and include["child"] in routers:
                 parent = dict(routers.get(include["parent"], {}))
                 child = routers[include["child"]]
+                parent["prefix"] = list(parent.get("prefix") or []) + list(
+                    child.get("prefix") or []
+                )
                 parent["deps"] = list(parent.get("deps") or []) + list(child.get("deps") or [])
                 parent["security"] = sorted(
                     set(parent.get("security") or []) | set(child.get("security") or [])
