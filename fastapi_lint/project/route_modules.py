@@ -361,8 +361,25 @@ class ModuleRoutes:
                 if binding.value is None:
                     return []
                 return self._listed_routers(binding.value, binding.scope, 0)
+        if isinstance(node, ast.Call):
+            return self._returned_routers(node, scope)
         key = self.router_key(node, scope)
         return [key] if key is not None else []
+
+    def _returned_routers(self, call: ast.Call, scope: Scope) -> list[str]:
+        """``include_router(create_v1_router())``: the local router the factory returns."""
+        found = self._callee(call, scope)
+        if found is None:
+            return []
+        factory_model, info = found
+        keys = []
+        for ref in factory_model.nodes[ast.Return]:
+            returned = getattr(ref.node, "value", None)
+            if ref.scope.code_function is info and isinstance(returned, ast.Name):
+                key = ModuleRoutes(factory_model).router_key(returned, ref.scope)
+                if key is not None and key not in keys:
+                    keys.append(key)
+        return keys
 
     def _listed_routers(self, node: ast.expr, scope: Scope, depth: int) -> list[str]:
         from fastapi_lint.semantic.model import BindingKind

@@ -384,7 +384,8 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             set(),
         )
     orphans: list[dict[str, Any]] = []
-    roots = [k for k in routes if k not in included and k not in apps]
+    # Routers (or parameters) no app reaches, with routes of their own or included ones.
+    roots = [k for k in {**routes, **includes} if k not in included and k not in apps]
     for root in roots:
         router = routers.get(root, {})
         context = {"app": "", "app_label": "", "files": files, "openapi": True}
