@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from fastapi_lint.settings import RuleOptions, Selection, path_matches
+from fastapi_lint.settings import DOCS_EXCLUDE, RuleOptions, Selection, path_matches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,10 +32,6 @@ else:  # pragma: no cover - exercised on Python < 3.11
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 TABLE = "fastapi-lint"
 
-# Documentation trees: tutorial apps (FastAPI's own `docs_src/`, vendored or
-# copied) that nobody serves. Excluded by default; `extend-include` (or naming
-# the folder on the command line) checks them anyway.
-DOCS_EXCLUDE = ("docs_src", "docs", "examples")
 # Directories never searched (ruff's defaults, our own cache, documentation trees).
 DEFAULT_EXCLUDE = (
     ".bzr",

@@ -46,6 +46,9 @@ _SKIPPED_FOLDERS = frozenset(
         "__pycache__",
         "build",
         "dist",
+        "__pypackages__",
+        "_build",
+        "buck-out",
     }
 )
 # A file can only add to the table if it mentions one of these.
@@ -232,9 +235,9 @@ def _table_from_json(data: Any) -> RouteTable:
 
 def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     """(.py files, folders walked) under the project root, skipping tests and docs trees."""
-    from fastapi_lint.config import DEFAULT_EXCLUDE
+    from fastapi_lint.settings import DOCS_EXCLUDE
 
-    skipped = set(DEFAULT_EXCLUDE) | _SKIPPED_FOLDERS
+    skipped = set(DOCS_EXCLUDE) | _SKIPPED_FOLDERS
     files: list[str] = []
     folders: list[str] = []
     for folder, subfolders, names in os.walk(project.root):
