@@ -387,8 +387,10 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             set(),
         )
     orphans: list[dict[str, Any]] = []
-    # Routers (or parameters) no app reaches, with routes of their own or included ones.
-    roots = [k for k in {**routes, **includes} if k not in included and k not in apps]
+    # Routers no app reaches, with routes of their own or included ones (a parameter
+    # nobody passes an app to is not one: `mount_chainlit(app)` in a library).
+    candidates = [*routes, *(k for k in includes if k in routers and k not in routes)]
+    roots = [k for k in candidates if k not in included and k not in apps]
     for root in roots:
         router = routers.get(root, {})
         context = {"app": "", "app_label": "", "files": files, "openapi": True}
