@@ -154,3 +154,21 @@ def test_route_inventory_respects_default_excludes(tmp_path: Path) -> None:
     (tmp_path / "main.py").write_text(_TUTORIAL.replace("/items", "/served"))
     rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
     assert [row["path"] for row in rows] == ["/served"]
+
+
+def test_messages_of_the_revision() -> None:
+    events = FIXTURES / "projects" / "routes_crossmodule" / "app" / "events.py"
+    (finding,) = [
+        d for d in check_source(read_source(events), str(events)) if d.code == "API206"
+    ]
+    assert "Starlette 1.0 removed `on_event` and `add_event_handler`" in finding.message
+    path = FIXTURES / "api205_unbound_path_parameter.py"
+    messages = [d.message for d in check_source(read_source(path), str(path))]
+    assert any(
+        "dependency `item_from_request` reads it from `request.path_params`" in m
+        for m in messages
+    )
+    path = FIXTURES / "api201_missing_response_model.py"
+    messages = [d.message for d in check_source(read_source(path), str(path))]
+    assert any("it returns a dict with keys `status`" in m for m in messages)
+    assert any("annotate it `-> list[Item]`" in m for m in messages)
