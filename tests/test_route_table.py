@@ -158,15 +158,12 @@ def test_route_inventory_respects_default_excludes(tmp_path: Path) -> None:
 
 def test_messages_of_the_revision() -> None:
     events = FIXTURES / "projects" / "routes_crossmodule" / "app" / "events.py"
-    (finding,) = [
-        d for d in check_source(read_source(events), str(events)) if d.code == "API206"
-    ]
+    (finding,) = [d for d in check_source(read_source(events), str(events)) if d.code == "API206"]
     assert "Starlette 1.0 removed `on_event` and `add_event_handler`" in finding.message
     path = FIXTURES / "api205_unbound_path_parameter.py"
     messages = [d.message for d in check_source(read_source(path), str(path))]
     assert any(
-        "dependency `item_from_request` reads it from `request.path_params`" in m
-        for m in messages
+        "dependency `item_from_request` reads it from `request.path_params`" in m for m in messages
     )
     path = FIXTURES / "api201_missing_response_model.py"
     messages = [d.message for d in check_source(read_source(path), str(path))]
