@@ -558,6 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--all", action="store_true", help="every rule")
     rule.add_argument("--output-format", choices=("text", "markdown", "json"), default="text")
 
+    from fastapi_lint.inventory import add_arguments as add_routes_arguments
+
+    add_routes_arguments(
+        sub.add_parser("routes", help="list the routes as the apps serve them (default: .)")
+    )
     server = sub.add_parser(
         "server",
         help="run the language server over stdio (needs pip install 'fastapi-lint[lsp]')",
@@ -581,6 +586,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rule(args)
         if args.command == "server":
             return run_server()
+        if args.command == "routes":
+            from fastapi_lint.inventory import run as run_routes
+
+            return run_routes(args)
     except ConfigError as error:
         print(f"fastapi-lint: error: {error}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fastapi_lint.settings import RuleOptions, Selection, path_matches
+from fastapi_lint.settings import DOCS_EXCLUDE, RuleOptions, Selection, path_matches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,7 +33,7 @@ else:  # pragma: no cover - exercised on Python < 3.11
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 TABLE = "fastapi-lint"
 
-# Directories never searched (ruff's defaults, plus our own cache).
+# Directories never searched (ruff's defaults, our own cache, documentation trees).
 DEFAULT_EXCLUDE = (
     ".bzr",
     ".direnv",
@@ -61,6 +61,7 @@ DEFAULT_EXCLUDE = (
     "site-packages",
     "venv",
     ".fastapi_lint_cache",
+    *DOCS_EXCLUDE,
 )
 
 
@@ -78,6 +79,10 @@ KEYS: dict[str, tuple[str, str]] = {
     "extend-per-file-ignores": ("table", "more per-file ignores"),
     "exclude": ("strs", "globs of files and folders never searched (replaces the defaults)"),
     "extend-exclude": ("strs", "globs excluded on top of `exclude`"),
+    "extend-include": (
+        "strs",
+        "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`)",
+    ),
     "respect-gitignore": ("bool", "skip files ignored by .gitignore (default: true)"),
     "force-exclude": ("bool", "apply the excludes to paths given explicitly too"),
     "output-format": ("format", "default output format"),
@@ -109,6 +114,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    extend_include: tuple[str, ...] = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
     output_format: str = "concise"
@@ -183,6 +189,7 @@ class Settings:
             "use_cache",
             "exclude",
             "extend_exclude",
+            "extend_include",
             "force_exclude",
         ):
             data.pop(key, None)
@@ -378,25 +385,28 @@ def file_rule_options(start: Path) -> RuleOptions:
     Selection and file options stay flake8's own; a broken configuration is
     reported once and ignored (flake8 has no exit code of ours to give).
     """
-    return _file_rule_options(str(start.resolve()))
+    return _file_settings(str(start.resolve())).rule_options()
+
+
+def file_extend_include(start: Path) -> tuple[str, ...]:
+    """``extend-include`` of ``[tool.fastapi-lint]`` for files under ``start`` (flake8's
+    door: documentation trees the configuration checks after all)."""
+    return _file_settings(str(start.resolve())).extend_include
 
 
 @lru_cache(maxsize=256)
-def _file_rule_options(folder: str) -> RuleOptions:
+def _file_settings(folder: str) -> Settings:
     from fastapi_lint.registry import all_rules
 
     try:
         config_path = find_config(Path(folder))
         if config_path is None:
-            return RuleOptions()
+            return Settings()
         values = validate(load_table(config_path), str(config_path), list(all_rules()))
     except ConfigError as error:
         print(f"fastapi-lint: error: {error} (configuration ignored)", file=sys.stderr)
-        return RuleOptions()
+        return Settings()
     known = {f.name for f in fields(Settings)}
     values.pop("per_file_ignores", None)
     values.pop("extend_per_file_ignores", None)
-    settings = Settings(
-        **{k: v for k, v in values.items() if k in known}, root=str(config_path.parent)
-    )
-    return settings.rule_options()
+    return Settings(**{k: v for k, v in values.items() if k in known}, root=str(config_path.parent))

@@ -192,7 +192,12 @@ class Excluder:
 
     def __init__(self, settings: Settings) -> None:
         self.root = settings.root
-        patterns = [p.rstrip("/") for p in (*settings.exclude, *settings.extend_exclude)]
+        included = {p.rstrip("/") for p in getattr(settings, "extend_include", ())}
+        patterns = [
+            p.rstrip("/")
+            for p in (*settings.exclude, *settings.extend_exclude)
+            if p.rstrip("/") not in included
+        ]
         self.name_patterns = tuple(p for p in patterns if p and "/" not in p)
         self.path_patterns = tuple(p.lstrip("./") for p in patterns if "/" in p)
 

@@ -28,6 +28,9 @@ class Plugin:
     version = __version__
     options: ClassVar[RuleOptions] = RuleOptions()
     overrides: ClassVar[dict[str, Any]] = {}
+    # Documentation trees checked anyway (flake8 picks the files itself: the plugin
+    # stays silent on files under `docs_src/`, `docs/` and `examples/` otherwise).
+    extend_include: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, tree: ast.AST, filename: str = "-", lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -78,6 +81,14 @@ class Plugin:
             help="Root of the project for cross-module facts (default: nearest pyproject.toml/setup.cfg/.git).",
         )
         parser.add_option(
+            "--fastapi-extend-include",
+            default="",
+            parse_from_config=True,
+            comma_separated_list=True,
+            help="Documentation folders (docs_src, docs, examples) to check anyway; "
+            "by default the plugin is silent on files under them.",
+        )
+        parser.add_option(
             "--fastapi-no-project-index",
             action="store_true",
             default=False,
@@ -105,6 +116,7 @@ class Plugin:
         defaults = RuleOptions()
         cls.overrides = {k: v for k, v in given.items() if v != getattr(defaults, k)}
         cls.options = replace(defaults, **cls.overrides)
+        cls.extend_include = names(getattr(options, "fastapi_extend_include", ()))
 
     def _options(self) -> RuleOptions:
         """[tool.fastapi-lint]'s rule options for this file, under flake8's own."""
@@ -113,8 +125,17 @@ class Plugin:
         folder = Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
         return replace(file_rule_options(folder), **self.overrides)
 
+    def _extend_include(self) -> tuple[str, ...]:
+        """Documentation trees checked anyway: [tool.fastapi-lint]'s and flake8's."""
+        from fastapi_lint.config import file_extend_include
+
+        folder = Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
+        return file_extend_include(folder) + self.extend_include
+
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
+            return
+        if in_docs_tree(self.filename, self.options.project_root, self._extend_include()):
             return
         try:
             source = "".join(self.lines) if self.lines else None
@@ -134,3 +155,25 @@ class Plugin:
                 f"{diagnostic.code} {diagnostic.message}",
                 type(self),
             )
+
+
+def in_docs_tree(filename: str, project_root: str | None, included: tuple[str, ...]) -> bool:
+    """Whether a file sits under a documentation tree excluded by default (relative to the
+    project root), and that tree is not re-included."""
+    from pathlib import Path
+
+    from fastapi_lint.project.index import find_project_root
+    from fastapi_lint.settings import DOCS_EXCLUDE
+
+    if not filename or filename in ("-", "stdin", "<stdin>"):
+        return False
+    excluded = set(DOCS_EXCLUDE) - {name.rstrip("/") for name in included}
+    if not excluded:
+        return False
+    path = Path(filename).resolve()
+    root = Path(project_root).resolve() if project_root else find_project_root(path)
+    try:
+        folders = path.relative_to(root).parts[:-1]
+    except ValueError:
+        return False
+    return any(folder in excluded for folder in folders)

@@ -7,6 +7,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+# Documentation trees: tutorial apps (FastAPI's own `docs_src/`, vendored or
+# copied) that nobody serves. Excluded by default in both doors; `extend-include`
+# (or naming the folder on the command line) checks them anyway. Here, not in
+# config.py, because the engine and the flake8 plugin need it without the TOML reader.
+DOCS_EXCLUDE = ("docs_src", "docs", "examples")
+
 
 @dataclass(frozen=True)
 class RuleOptions:

@@ -241,7 +241,7 @@ def test_whole_function_findings_point_at_the_name() -> None:
     assert (finding.line, finding.col, finding.end_line, finding.end_col) == (12, 4, 12, 7)
     source = (
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
-        '@app.get("/items")\nasync def list_items():\n    return []\n'
+        '@app.get("/items")\nasync def list_items():\n    return {"items": []}\n'
     )
     (missing,) = [d for d in check_source(source, "app/main.py") if d.code == "API201"]
     assert (missing.line, missing.col, missing.end_line, missing.end_col) == (7, 10, 7, 20)

@@ -54,6 +54,16 @@ class FixContext:
     def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
         return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
 
+    def def_on_line(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function whose ``def`` keyword is on ``line``: function findings are
+        reported at its name token, not at the node's start."""
+        for (start_line, _), nodes in self.by_start.items():
+            if start_line == line:
+                for node in nodes:
+                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        return node
+        return None
+
     def text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.source, node) or ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
@@ -314,7 +315,62 @@ def _add_keyword(context: FixContext, call: ast.Call, keyword: str) -> Edit:
     return Edit(last_line, last_col, last_line, last_col, f", {keyword}")
 
 
+_ANNOTATE = re.compile(r"annotate it `-> ([A-Za-z_][\w.]*|list\[[A-Za-z_][\w.]*\])`$")
+
+
+def fix_missing_response_model(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API201: add ``-> Model`` when every return returns the same model (unsafe: FastAPI
+    then validates the output and drops the fields the model does not declare)."""
+    match = _ANNOTATE.search(diagnostic.message)
+    if match is None:
+        return None
+    annotation = match.group(1)
+    name = annotation[5:-1] if annotation.startswith("list[") else annotation
+    if not context.binds_name(name.split(".", 1)[0]):
+        return None
+    node = context.def_on_line(diagnostic.line)
+    if node is None or node.returns is not None:
+        return None
+    position = _header_colon(context, node)
+    if position is None:
+        return None
+    line, col = position
+    return Fix(
+        description=f"Add the return annotation `-> {annotation}`",
+        safe=False,
+        edits=(Edit(line, col, line, col, f" -> {annotation}"),),
+    )
+
+
+def _header_colon(
+    context: FixContext, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> tuple[int, int] | None:
+    """(line, character column) of the ``:`` that ends a def's header."""
+    import io
+    import tokenize
+
+    end = node.body[0].lineno
+    text = "".join(context.lines[node.lineno - 1 : end])
+    depth = 0
+    seen_def = False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and token.string == "def":
+                seen_def = True
+            elif token.type == tokenize.OP and seen_def:
+                if token.string in "([{":
+                    depth += 1
+                elif token.string in ")]}":
+                    depth -= 1
+                elif token.string == ":" and depth == 0:
+                    return node.lineno + token.start[0] - 1, token.start[1]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return None
+
+
 FIXERS: dict[str, Fixer] = {
+    "API201": fix_missing_response_model,
     "API102": fix_blocking_sleep,
     "API302": fix_unawaited_session_call,
     "API502": fix_secret_env_fallback,

@@ -619,6 +619,11 @@ class ProjectIndex:
         for frame in self._frames:
             frame.paths.add(absolute)
 
+    def depends_on_path(self, path: str) -> None:
+        """The fact being computed read this file or folder (a walk, a text search)."""
+        if self._frames:
+            self._depends_on(path)
+
     def _cut_short(self) -> None:
         for frame in self._frames:
             frame.complete = False
@@ -703,6 +708,7 @@ class ProjectIndex:
                 if found is not None and os.path.abspath(found[1]) != absolute
             }
         self._fact_memo.clear()
+        self.__dict__.pop("_route_table", None)  # project/routes.py's per-process table
         self.facts.forget_stamp(absolute)
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:

@@ -15,8 +15,9 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import Family, FixAvailability, Rule
-from fastapi_lint.rules import route_paths
+from fastapi_lint.rules import route_conflicts, route_paths, route_shapes
 from fastapi_lint.semantic.model import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
@@ -34,8 +35,10 @@ _APP_ITEM = (
 API201 = Rule(
     code="API201",
     name="missing-response-model",
-    message="{route} has no response model; add a return annotation or `response_model=`",
-    summary="Checks for routes that declare neither `response_model=` nor a return annotation.",
+    fix=FixAvailability.UNSAFE,
+    fix_description="Adds the return annotation `-> Model` when every `return` returns an instance of the same Pydantic model or ORM class: unsafe, because FastAPI then validates the output and filters out the fields the model does not declare.",
+    message="{route} has no response model; {detail}",
+    summary="Checks for routes that return a known shape (a dict literal, a Pydantic model or ORM instance) without declaring a response model.",
     why=(
         "FastAPI builds the OpenAPI schema and filters the output through the response model. "
         "Without one, clients get an untyped schema and every attribute of the returned object is "
@@ -72,8 +75,8 @@ API202 = Rule(
 API203 = Rule(
     code="API203",
     name="shadowed-route",
-    message="{route} can never be reached: {earlier} (line {earlier_line}) matches the same requests first",
-    summary="Checks for routes whose path is already matched by an earlier route of the same router.",
+    message="{route} can never be reached: {earlier} ({where}) matches the same requests first",
+    summary="Checks for routes whose path is already matched by an earlier route of the same app, prefixes of routers joined across modules.",
     why=(
         "Starlette tries routes in registration order and dispatches to the first whose path "
         "matches: `{user_id}` matches any single segment, so `/users/me` registered after "
@@ -94,8 +97,8 @@ API203 = Rule(
 API204 = Rule(
     code="API204",
     name="duplicate-route",
-    message="{route} is registered twice on the same router (first at line {earlier_line}); the second never runs",
-    summary="Checks for the same method and path registered twice on one router.",
+    message="{route} is registered twice on {on} (first at {where}); the second never runs",
+    summary="Checks for the same method and path registered twice on one router or app, prefixes joined across modules.",
     why=(
         "The first registration wins; the second function is dead code that looks alive, "
         "usually the result of a copy-paste or a merge."
@@ -114,7 +117,7 @@ API204 = Rule(
 API205 = Rule(
     code="API205",
     name="unbound-path-parameter",
-    message="path parameter `{param}` of {route} is not a parameter of `{function}` or of its dependencies",
+    message="path parameter `{param}` of {route} is not a parameter of `{function}` or of its dependencies{detail}",
     summary="Checks for `{param}` placeholders of a route path that no function parameter receives.",
     why=(
         "FastAPI passes path parameters by name. A placeholder without a matching parameter (a typo, "
@@ -133,7 +136,7 @@ API206 = Rule(
     name="deprecated-on-event",
     fix=FixAvailability.UNSAFE,
     fix_description="Moves the app's `@app.on_event` handlers into one `lifespan` async context manager passed to `FastAPI(lifespan=...)`, when the app is created in the same module: unsafe, because handler order and error handling at start-up change subtly.",
-    message="`{call}` is deprecated; move this code into a `lifespan` handler",
+    message="`{call}` is deprecated and Starlette 1.0 removed `on_event` and `add_event_handler`; move this code into a `lifespan` handler",
     summary="Checks for `on_event(...)` and `add_event_handler(...)` on a FastAPI app or router.",
     why=(
         "Startup and shutdown events are deprecated in FastAPI and Starlette in favour of the "
@@ -419,34 +422,74 @@ def _no_body_status(node: ast.expr | None) -> bool:
 
 
 def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
+    """The route's router (same module) publishes no JSON schema, or no app serves it in one."""
     found = _router_call(model, route)
-    if found is None:
-        return False
-    _, call, _ = found
-    if _const(_keyword(call, "include_in_schema")) is False:
-        return True
-    default_class = _keyword(call, "default_response_class")
-    return default_class is not None and _name_of(default_class) in _NON_JSON_RESPONSES
+    if found is not None:
+        _, call, _ = found
+        if _const(_keyword(call, "include_in_schema")) is False:
+            return True
+        if "openapi_url" in {k.arg for k in call.keywords} and (
+            _const(_keyword(call, "openapi_url")) is None
+        ):
+            return True
+        default_class = _keyword(call, "default_response_class")
+        if default_class is not None and _name_of(default_class) in _NON_JSON_RESPONSES:
+            return True
+    served = _served(model, route)
+    return bool(served) and not any(r.in_schema for r in served)
 
 
-def _missing_response_model(model: ModuleModel, route: RouteInfo) -> bool:
+def _served(model: ModuleModel, route: RouteInfo) -> list[ServedRoute]:
+    """The route as the project's apps serve it (the route table)."""
+    table = route_table_for(model)
+    if table is None:
+        return []
+    return table.served(model.module_name, route.registration.lineno)
+
+
+def _missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the route needs a response model."""
     keywords = route.keywords
     function = route.function
     if route.is_websocket or _has_star_kwargs(route):
-        return False
+        return None
     if "response_model" in keywords or function.node.returns is not None:
-        return False
+        return None
     if "response_class" in keywords or _no_body_status(keywords.get("status_code")):
-        return False
+        return None
     if _const(keywords.get("include_in_schema")) is False:
-        return False
+        return None
+    if _const(keywords.get("deprecated")) is True:
+        return None  # a compatibility route: nobody documents it further
     returns, is_generator, scope = _returns_and_yields(model, function)
-    if is_generator:
-        return False
-    if returns and scope is not None:
-        if all(_returns_response(model, r.value, scope) for r in returns):
+    if is_generator or not returns:
+        return None
+    shapes = route_shapes.returned_shapes(model, returns, scope)
+    if shapes is None:
+        return None  # a Response, or a value passed through whose shape is unknown
+    detail = route_shapes.missing_model_detail(shapes)
+    if detail is None or _router_skips_schema(model, route):
+        return None
+    return detail
+
+
+def _only_empty_dicts(model: ModuleModel, route: RouteInfo) -> bool:
+    returns, _, _ = _returns_and_yields(model, route.function)
+    return bool(returns) and all(
+        isinstance(r.value, ast.Dict) and not r.value.keys for r in returns
+    )
+
+
+def _is_bare_any(model: ModuleModel, annotation: ast.expr, scope: Scope) -> bool:
+    """``Any`` written as such: an explicit opt-out of a response model."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
             return False
-    return not _router_skips_schema(model, route)
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    return model.qualified_name(annotation, scope) in ("typing.Any", "typing_extensions.Any")
 
 
 def untyped_annotation(
@@ -548,21 +591,42 @@ def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | 
         if isinstance(declared, ast.Constant) and declared.value is None:
             return None
         context = _route_context_scope(model, route)
-        return declared if untyped_annotation(model, declared, context) else None
+        if _is_bare_any(model, declared, context):
+            return None
+        if not untyped_annotation(model, declared, context):
+            return None
+        return None if _untyped_exempt(model, route) else declared
     if _has_star_kwargs(route):
         return None
     returns = route.function.node.returns
     if returns is None:
         return None
     returns_found, is_generator, scope = _returns_and_yields(model, route.function)
-    if is_generator or not untyped_annotation(model, returns, route.function.outer):
+    if is_generator or _is_bare_any(model, returns, route.function.outer):
+        return None
+    if not untyped_annotation(model, returns, route.function.outer):
         return None
     # `-> Any` on a route that only returns Response objects: FastAPI sends them as
     # they are, the annotation never becomes a response model.
     if returns_found and scope is not None:
         if all(_returns_response(model, r.value, scope) for r in returns_found):
             return None
-    return returns
+    return None if _untyped_exempt(model, route) else returns
+
+
+def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
+    """Routes whose every `return` is `{}`, and apps that publish no OpenAPI schema."""
+    if _only_empty_dicts(model, route):
+        return True
+    found = _router_call(model, route)
+    if found is not None:
+        _, call, _ = found
+        if "openapi_url" in {k.arg for k in call.keywords} and (
+            _const(_keyword(call, "openapi_url")) is None
+        ):
+            return True
+    served = _served(model, route)
+    return bool(served) and all(r.app_publishes_no_schema for r in served)
 
 
 def _display_annotation(annotation: ast.expr) -> str:
@@ -724,7 +788,8 @@ def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Regis
                 line=node.lineno,
                 col=node.col_offset,
                 route=later.route.display,
-                earlier_line=earlier.line,
+                on="the same router",
+                where=f"line {earlier.line}",
             )
             return
     # Shadowed: every method of the later route is served by an earlier, wider route.
@@ -753,7 +818,7 @@ def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Regis
             col=node.col_offset,
             route=later.route.display,
             earlier=first.route.display,
-            earlier_line=first.line,
+            where=f"line {first.line}",
         )
 
 
@@ -764,22 +829,52 @@ class _Unsure(Exception):
     """A dependency could not be followed: no report for this route."""
 
 
-def _reads_path_params(model: ModuleModel) -> set[int]:
-    """Ids of the function nodes whose code (or nested code) reads ``path_params``."""
-    found: set[int] = set()
+# A name bound by a dependency that reads the parameter from `request.path_params`:
+# "\x00path_params:<param>:<function>" (kept in the names, and in their fact).
+_READS_MARK = "\x00path_params:"
+
+
+def _reads_path_params(model: ModuleModel) -> dict[int, set[str] | None]:
+    """Function node ids whose code reads ``path_params``: the literal keys read, or
+    None when it reads them some other way (iterates, passes them on)."""
+    found: dict[int, set[str] | None] = {}
     for ref in model.nodes[ast.Attribute]:
-        if getattr(ref.node, "attr", None) == "path_params":
-            _mark_enclosing(model, ref.node, found)
+        node = ref.node
+        if getattr(node, "attr", None) == "path_params":
+            _mark_enclosing(model, node, found, _read_key(model, node))
     for ref in model.nodes[ast.Constant]:
         if getattr(ref.node, "value", None) == "path_params":
-            _mark_enclosing(model, ref.node, found)
+            _mark_enclosing(model, ref.node, found, None)
     return found
 
 
-def _mark_enclosing(model: ModuleModel, node: ast.AST, found: set[int]) -> None:
+def _read_key(model: ModuleModel, node: ast.AST) -> str | None:
+    """``path_params["x"]`` / ``path_params.get("x")``: ``x``."""
+    parent = model.parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "get":
+        call = model.parents.get(id(parent))
+        if not isinstance(call, ast.Call) or not call.args:
+            return None
+        key = call.args[0]
+    else:
+        return None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
+
+
+def _mark_enclosing(
+    model: ModuleModel, node: ast.AST, found: dict[int, set[str] | None], key: str | None
+) -> None:
     for ancestor in model.ancestors(node):
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.add(id(ancestor))
+            keys = found.get(id(ancestor), set())
+            if key is None or keys is None:
+                found[id(ancestor)] = None
+            else:
+                found[id(ancestor)] = keys | {key}
 
 
 class _PathParamBinder:
@@ -788,30 +883,46 @@ class _PathParamBinder:
     def __init__(self) -> None:
         # Keyed by id(): the keyed objects are kept alive alongside, so an id
         # is never reused by another module's tree while this binder lives.
-        self._readers: dict[int, tuple[ModuleModel, set[int]]] = {}
+        self._readers: dict[int, tuple[ModuleModel, dict[int, set[str] | None]]] = {}
         self._cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
         self._active: set[int] = set()
 
-    def _reads(self, model: ModuleModel, function: FunctionInfo) -> bool:
+    def _reads(self, model: ModuleModel, function: FunctionInfo) -> tuple[bool, set[str] | None]:
+        """Whether the function reads ``path_params``, and which literal keys."""
         key = id(model)
         if key not in self._readers:
             self._readers[key] = (model, _reads_path_params(model))
-        return id(function.node) in self._readers[key][1]
+        readers = self._readers[key][1]
+        if id(function.node) not in readers:
+            return False, set()
+        return True, readers[id(function.node)]
 
     def names(
-        self, model: ModuleModel, function: FunctionInfo, skip_self: bool, depth: int = 0
+        self,
+        model: ModuleModel,
+        function: FunctionInfo,
+        skip_self: bool,
+        depth: int = 0,
+        route: bool = False,
     ) -> frozenset[str]:
-        """Parameter names, aliases and names of dependencies; raises _Unsure."""
+        """Parameter names, aliases and names of dependencies; raises _Unsure.
+
+        A dependency that reads literal keys of ``request.path_params`` adds a
+        mark per key (``_READS_MARK``): the parameter is still unbound, and the
+        message says where it is read.
+        """
+        reads, keys = self._reads(model, function)
+        if reads and (route or keys is None):
+            raise _Unsure  # the route reads path_params itself, or reads them all
         key = id(function.node)
         if key in self._cache:
             return self._cache[key][1]
         if depth > _MAX_DEPENDENCY_DEPTH or key in self._active:
             raise _Unsure
-        if self._reads(model, function):
-            raise _Unsure  # reads request.path_params: binds whatever it wants
         self._active.add(key)
         try:
             result = set(self._own_names(model, function, skip_self))
+            result |= {f"{_READS_MARK}{k}:{function.name}" for k in keys or ()}
             for dependency in _param_dependencies(model, function):
                 result |= self._dependency_names(model, dependency, depth)
         finally:
@@ -1026,7 +1137,7 @@ def _check_unbound(
         return
     function = route.function
     try:
-        bound = set(binder.names(model, function, False))
+        bound = set(binder.names(model, function, False, route=True))
         declared = route.keywords.get("dependencies")
         if declared is not None:
             if not isinstance(declared, (ast.List, ast.Tuple)):
@@ -1046,8 +1157,20 @@ def _check_unbound(
     except _Unsure:
         return
     node = function.node
+    readers: dict[str, str] = {}
+    for mark in bound:
+        if mark.startswith(_READS_MARK):
+            param, _, reader_name = mark[len(_READS_MARK) :].partition(":")
+            readers.setdefault(param, reader_name)
     for name in wanted:
         if name not in bound:
+            reader = readers.get(name, "")
+            detail = (
+                f"; dependency `{reader}` reads it from `request.path_params`: declare the "
+                "parameter and check it against the resource"
+                if reader
+                else ""
+            )
             reporter.report(
                 "API205",
                 node,
@@ -1056,6 +1179,7 @@ def _check_unbound(
                 param=name,
                 route=route.display,
                 function=function.name,
+                detail=detail,
             )
 
 
@@ -1092,10 +1216,17 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     binder = _PathParamBinder()
     for route in routes:
         node = route.function.node
-        if reporter.enabled("API201") and _missing_response_model(model, route):
-            reporter.report(
-                "API201", node, line=node.lineno, col=node.col_offset, route=route.display
-            )
+        if reporter.enabled("API201"):
+            missing = _missing_response_model(model, route)
+            if missing is not None:
+                reporter.report(
+                    "API201",
+                    node,
+                    line=node.lineno,
+                    col=node.col_offset,
+                    route=route.display,
+                    detail=missing[0],
+                )
         if reporter.enabled("API202"):
             untyped = _untyped_response_model(model, route)
             if untyped is not None:
@@ -1111,6 +1242,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             _check_unbound(model, reporter, route, binder)
     if reporter.enabled("API203") or reporter.enabled("API204"):
         _check_conflicts(model, reporter, routes)
+        route_conflicts.check(model, reporter, routes)
 
 
 FAMILY = Family(

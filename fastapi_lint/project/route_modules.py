@@ -1,0 +1,623 @@
+"""One module's contribution to the route table: routers, includes and routes, as JSON.
+
+``ModuleRoutes(model).summary()`` is the ``route-module:<module>`` fact of
+``project/routes.py``: the ``FastAPI(...)``/``APIRouter(...)`` assignments
+(also ``app = create_app()``), ``include_router``/``mount`` calls (a loop over a
+list of routers, an app handed to a project function), and the routes, each
+with its position, branches and what the inventory prints.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from fastapi_lint.project.route_security import DependencyReader
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import Binding, ModuleModel, Scope
+
+_ROUTER_WORDS = re.compile(r"(?i)app|router|api|fastapi")
+_NON_JSON_RESPONSES = frozenset(
+    {
+        "HTMLResponse",
+        "PlainTextResponse",
+        "RedirectResponse",
+        "FileResponse",
+        "StreamingResponse",
+        "Response",
+    }
+)
+# Piece of a joined path: ("lit", text) or ("expr", source of a non-literal prefix).
+
+
+class ModuleRoutes:
+    """One module's routers, include_router calls and routes, as JSON."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.routers: dict[str, dict[str, Any]] = {}
+        self.includes: list[dict[str, Any]] = []
+        self.routes: list[dict[str, Any]] = []
+        self.dependencies = DependencyReader(model)
+
+    def summary(self) -> dict[str, Any]:
+        model = self.model
+        facts = model.fastapi
+        for ref in model.calls:
+            call = ref.node
+            assert isinstance(call, ast.Call)
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "include_router":
+                self._include(call, ref.scope)
+            elif isinstance(func, ast.Attribute) and func.attr == "mount":
+                self._mount(call, ref.scope)
+            else:
+                self._maybe_router(call, ref.scope)
+                if call.args or call.keywords:
+                    self._passed_routers(call, ref.scope)
+        for route in facts.routes:
+            self._route(route)
+        return {
+            "file": os.path.abspath(model.path) if model.path else "",
+            "routers": self.routers,
+            "includes": self.includes,
+            "routes": self.routes,
+        }
+
+    # ---------------------------------------------------------------- keys
+    def router_key(self, expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
+        """A router's identity: the qualified name of its module-level variable,
+        ``module:name:line`` for one local to a function."""
+        from fastapi_lint.semantic.model import BindingKind, ScopeKind
+
+        model = self.model
+        if isinstance(expr, ast.Name):
+            binding = model.lookup(expr.id, scope)
+            if binding is None:
+                return None
+            if binding.kind is BindingKind.IMPORT:
+                return self._canonical(binding.qualname or "")
+            if binding.kind is BindingKind.PARAM:
+                # `def register_routes(app: FastAPI)`: the routers its callers pass in
+                # (see _passed_routers).
+                function = binding.scope.function
+                return f"{function.qualname}({expr.id})" if function is not None else None
+            if binding.kind not in (BindingKind.ASSIGN, BindingKind.OTHER):
+                return None
+            if binding.scope.kind is ScopeKind.MODULE:
+                return f"{model.module_name}.{expr.id}"
+            return f"{model.module_name}:{expr.id}:{binding.line}"
+        if isinstance(expr, ast.Attribute):
+            owner = model.evaluate(expr.value, scope)
+            if isinstance(owner, Ref):
+                return self._canonical(f"{owner.qualname}.{expr.attr}")
+        return None
+
+    def _canonical(self, qualname: str) -> str | None:
+        if not qualname:
+            return None
+        project = self.model.project
+        if project is not None:
+            found = project.definition(qualname)
+            if found is not None:
+                other, binding = found
+                return f"{other.module_name}.{binding.name}"
+        return stubs.canonical(qualname)
+
+    def _router_kind(self, expr: ast.expr, scope: Scope) -> bool | None:
+        """True for an app, False for a router, None for neither."""
+        value = self.model.evaluate(expr, scope)
+        if isinstance(value, Instance):
+            return self.model.fastapi._router_base(value.type)
+        if isinstance(value, Ref):
+            if self.model.fastapi._looks_like_project_router(value.qualname):
+                return value.qualname.rsplit(".", 1)[-1] == "app"
+        return None
+
+    # ---------------------------------------------------------------- collection
+    def _maybe_router(self, call: ast.Call, scope: Scope) -> None:
+        """``x = FastAPI(...)`` / ``x = APIRouter(...)``: a router and its settings."""
+        model = self.model
+        parent = model.parents.get(id(call))
+        if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            return
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            return
+        # Cheap test first: the class or factory, or the variable, says app or router.
+        if not (_ROUTER_WORDS.search(_last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
+            return
+        value = model.evaluate(call, scope)
+        if not isinstance(value, Instance):
+            return
+        is_app = model.fastapi._router_base(value.type)
+        if is_app is None:
+            return
+        key = self.router_key(targets[0], scope)
+        if key is None:
+            return
+        self._factory_result(call, scope, key)
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if is_app and "lifespan" in keywords:
+            self._lifespan(keywords["lifespan"], call, scope, key)
+        self.routers[key] = {
+            "app": is_app,
+            "prefix": self._pieces(keywords.get("prefix"), scope),
+            "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
+            "security": self.dependencies.security(keywords.get("dependencies"), scope),
+            "schema": self._in_schema(keywords, is_app),
+            "openapi": not ("openapi_url" in keywords and _const(keywords["openapi_url"]) is None),
+            "line": call.lineno,
+            "label": f"{model.module_name}:{targets[0].id}",
+            "module": model.module_name,
+        }
+
+    def _include(self, call: ast.Call, scope: Scope) -> None:
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        parent = self.router_key(func.value, scope)
+        if parent is None or self._router_kind(func.value, scope) is None:
+            return
+        child_node = call.args[0] if call.args else None
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if child_node is None:
+            child_node = keywords.get("router")
+        if child_node is None:
+            return
+        children = self._children(child_node, scope)
+        statement = self._statement(call)
+        for index, child in enumerate(children):
+            self.includes.append(
+                {
+                    "parent": parent,
+                    "child": child,
+                    "prefix": self._pieces(keywords.get("prefix"), scope),
+                    "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
+                    "security": self.dependencies.security(keywords.get("dependencies"), scope),
+                    "schema": self._in_schema(keywords, False),
+                    "line": call.lineno,
+                    "block": self._block(statement),
+                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), index],  # type: ignore[attr-defined]
+                    "branches": self._branches(statement),
+                }
+            )
+
+    def _mount(self, call: ast.Call, scope: Scope) -> None:
+        """``app.mount("/v1", sub_app)`` of a ``FastAPI()``: its routes served under the
+        path. The sub-app keeps its own dependencies and schema (FastAPI passes none down)."""
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        parent = self.router_key(func.value, scope)
+        if parent is None or self._router_kind(func.value, scope) is None:
+            return
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        path = call.args[0] if call.args else keywords.get("path")
+        app = call.args[1] if len(call.args) > 1 else keywords.get("app")
+        if path is None or app is None or self._router_kind(app, scope) is None:
+            return
+        child = self.router_key(app, scope)
+        if child is None:
+            return
+        statement = self._statement(call)
+        self.includes.append(
+            {
+                "parent": parent,
+                "child": child,
+                "prefix": self._pieces(path, scope),
+                "deps": [],
+                "security": [],
+                "schema": True,
+                "line": call.lineno,
+                "block": self._block(statement),
+                "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
+                "branches": self._branches(statement),
+                "mount": True,
+            }
+        )
+
+    def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
+        """``app = create_app()``: the app the factory builds (and returns) is this one;
+        recorded as an include of the factory's local app, without prefix."""
+        model = self.model
+        callee = model.evaluate(call.func, scope)
+        if not isinstance(callee, Ref):
+            return
+        found = model.find_function(callee.qualname)
+        if found is None:
+            return
+        factory_model, info = found
+        for ref in factory_model.nodes[ast.Return]:
+            returned = getattr(ref.node, "value", None)
+            if ref.scope.code_function is not info or not isinstance(returned, ast.Name):
+                continue
+            local = ModuleRoutes(factory_model).router_key(returned, ref.scope)
+            if local is None or local == key:
+                continue
+            statement = self._statement(call)
+            self.includes.append(
+                {
+                    "parent": key,
+                    "child": local,
+                    "prefix": [],
+                    "deps": [],
+                    "security": [],
+                    "schema": True,
+                    "line": call.lineno,
+                    "block": self._block(statement),
+                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), -1],
+                    "branches": self._branches(statement),
+                    "alias": True,
+                }
+            )
+            return
+
+    def _lifespan(self, node: ast.expr, call: ast.Call, scope: Scope, key: str) -> None:
+        """``FastAPI(lifespan=lifespan)``: routes registered on the lifespan's ``app``
+        parameter (or by what it calls) are the app's."""
+        value = self.model.evaluate(node, scope)
+        if not isinstance(value, Ref):
+            return
+        found = self.model.find_function(value.qualname)
+        if found is None:
+            return
+        _, info = found
+        args = info.node.args
+        positional = args.posonlyargs + args.args
+        if not positional:
+            return
+        self._add_include(call, key, f"{info.qualname}({positional[0].arg})")
+
+    def _add_include(self, call: ast.Call, parent: str, child: str) -> None:
+        statement = self._statement(call)
+        self.includes.append(
+            {
+                "parent": parent,
+                "child": child,
+                "prefix": [],
+                "deps": [],
+                "security": [],
+                "schema": True,
+                "line": call.lineno,
+                "block": self._block(statement),
+                "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
+                "branches": self._branches(statement),
+            }
+        )
+
+    def _passed_routers(self, call: ast.Call, scope: Scope) -> None:
+        """``register_routes(app)``: an app or router handed to a project function, which
+        registers routes on its parameter; recorded as an include without prefix."""
+        passed: list[tuple[str | int, str]] = []
+        for position, arg in enumerate(call.args):
+            key = self._passed_key(arg, scope)
+            if key is not None:
+                passed.append((position, key))
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                key = self._passed_key(keyword.value, scope)
+                if key is not None:
+                    passed.append((keyword.arg, key))
+        if not passed:
+            return
+        found = self._callee(call, scope)
+        if found is None:
+            return
+        _, info = found
+        args = info.node.args
+        positional = [a.arg for a in args.posonlyargs + args.args]
+        if info.is_method and positional:
+            positional = positional[1:]
+        names = set(positional) | {a.arg for a in args.kwonlyargs}
+        for where, key in passed:
+            if isinstance(where, int):
+                if where >= len(positional):
+                    continue
+                param = positional[where]
+            elif where in names:
+                param = where
+            else:
+                continue
+            self._add_include(call, key, f"{info.qualname}({param})")
+
+    def _callee(self, call: ast.Call, scope: Scope) -> tuple[ModuleModel, Any] | None:
+        """The project function a call runs: by name, or ``self.method(...)`` in a method."""
+        model = self.model
+        callee = model.evaluate(call.func, scope)
+        if isinstance(callee, Ref):
+            return model.find_function(callee.qualname)
+        func = call.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        ):
+            method = scope.code_function
+            if method is not None and method.is_method:
+                owner = method.qualname.rsplit(".", 1)[0]
+                return model.find_function(f"{owner}.{func.attr}")
+        return None
+
+    def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
+        if not isinstance(node, ast.Name) or not _ROUTER_WORDS.search(node.id):
+            return None
+        if self._router_kind(node, scope) is None:
+            return None
+        return self.router_key(node, scope)
+
+    def _children(self, node: ast.expr, scope: Scope) -> list[str]:
+        """The routers an ``include_router`` argument names; a loop variable over a list
+        of routers (``for r in ROUTERS: app.include_router(r)``, the list here or
+        imported) gives each of them."""
+        from fastapi_lint.semantic.model import BindingKind
+
+        if isinstance(node, ast.Name):
+            binding = self.model.lookup(node.id, scope)
+            if binding is not None and binding.kind is BindingKind.FOR:
+                if binding.value is None:
+                    return []
+                return self._listed_routers(binding.value, binding.scope, 0)
+        if isinstance(node, ast.Call):
+            return self._returned_routers(node, scope)
+        key = self.router_key(node, scope)
+        return [key] if key is not None else []
+
+    def _returned_routers(self, call: ast.Call, scope: Scope) -> list[str]:
+        """``include_router(create_v1_router())``: the local router the factory returns."""
+        found = self._callee(call, scope)
+        if found is None:
+            return []
+        factory_model, info = found
+        keys = []
+        for ref in factory_model.nodes[ast.Return]:
+            returned = getattr(ref.node, "value", None)
+            if ref.scope.code_function is info and isinstance(returned, ast.Name):
+                key = ModuleRoutes(factory_model).router_key(returned, ref.scope)
+                if key is not None and key not in keys:
+                    keys.append(key)
+        return keys
+
+    def _listed_routers(self, node: ast.expr, scope: Scope, depth: int) -> list[str]:
+        from fastapi_lint.semantic.model import BindingKind
+
+        if depth > 4:
+            return []
+        if isinstance(node, (ast.List, ast.Tuple)):
+            keys = [self.router_key(e, scope) for e in node.elts if not isinstance(e, ast.Starred)]
+            return [k for k in keys if k is not None]
+        if not isinstance(node, ast.Name):
+            return []
+        binding = self.model.lookup(node.id, scope)
+        if binding is None:
+            return []
+        if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+            return self._listed_routers(binding.value, binding.scope, depth + 1)
+        project = self.model.project
+        if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+            found = project.definition(binding.qualname)
+            if found is None:
+                return []
+            other, other_binding = found
+            if other_binding.kind is not BindingKind.ASSIGN or other_binding.value is None:
+                return []
+            return ModuleRoutes(other)._listed_routers(
+                other_binding.value, other_binding.scope, depth + 1
+            )
+        return []
+
+    def _route(self, route: Any) -> None:
+        from fastapi_lint.semantic.fastapi import RouteInfo
+
+        assert isinstance(route, RouteInfo)
+        function = route.function
+        registration = route.registration
+        is_decorator = registration in function.node.decorator_list
+        scope = function.outer if is_decorator else self._scope_of(registration)
+        func = registration.func
+        if not isinstance(func, ast.Attribute):
+            return
+        key = self.router_key(func.value, scope)
+        if key is None:
+            return
+        statement = function.node if is_decorator else self._statement(registration)
+        if is_decorator:
+            decorators = function.node.decorator_list
+            index = next(i for i, d in enumerate(decorators) if d is registration)
+            pos = [min(d.lineno for d in decorators), 0, len(decorators) - index]
+        else:
+            pos = [registration.lineno, 1, registration.col_offset]
+        keywords = route.keywords
+        star = any(k.arg is None for k in registration.keywords)
+        methods: list[str] | None = list(route.methods)
+        if func.attr in ("api_route", "add_api_route"):
+            declared = keywords.get("methods")
+            literal = declared is None or (
+                isinstance(declared, (ast.List, ast.Tuple, ast.Set))
+                and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts
+                )
+            )
+            if not literal or star:
+                methods = None
+        path = route.path if route.path is not None else None
+        pieces: list[list[str]] = (
+            [["lit", path]] if path is not None else [["expr", source_text(route.path_node)]]
+        )
+        response_model = keywords.get("response_model")
+        returns = function.node.returns
+        shown_model = response_model if response_model is not None else returns
+        status = keywords.get("status_code")
+        self.routes.append(
+            {
+                "router": key,
+                "methods": methods,
+                "pieces": pieces,
+                "function": function.qualname,
+                "name": function.name,
+                "line": function.node.lineno,
+                "reg": registration.lineno,
+                "block": self._block(statement),
+                "pos": pos,
+                "branches": self._branches(statement),
+                "async": function.is_async,
+                "response_model": source_text(shown_model) if shown_model is not None else "",
+                "status": _status(status, route.is_websocket),
+                "deps": self.dependencies.function_labels(function)
+                + self.dependencies.labels(keywords.get("dependencies"), scope),
+                "security": sorted(
+                    set(self.dependencies.function_security(function))
+                    | set(self.dependencies.security(keywords.get("dependencies"), scope))
+                ),
+                "schema": _const(keywords.get("include_in_schema")) is not False,
+            }
+        )
+
+    # ---------------------------------------------------------------- settings
+    def _in_schema(self, keywords: dict[str, ast.expr], is_app: bool) -> bool:
+        if _const(keywords.get("include_in_schema")) is False:
+            return False
+        if is_app and "openapi_url" in keywords and _const(keywords["openapi_url"]) is None:
+            return False
+        default_class = keywords.get("default_response_class")
+        return default_class is None or _last_name(default_class) not in _NON_JSON_RESPONSES
+
+    def _pieces(self, node: ast.expr | None, scope: Scope) -> list[list[str]]:
+        if node is None:
+            return []
+        text = self._string(node, scope, 0)
+        if text is not None:
+            return [["lit", text]] if text else []
+        return [["expr", source_text(node)]]
+
+    def _string(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
+        """A string constant: a literal, a module constant, an f-string or ``+`` of those."""
+        from fastapi_lint.semantic.model import BindingKind
+
+        if depth > 6:
+            return None
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self._string(node.left, scope, depth + 1)
+            right = self._string(node.right, scope, depth + 1)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    if value.format_spec is not None or value.conversion != -1:
+                        return None
+                    part = self._string(value.value, scope, depth + 1)
+                else:
+                    part = self._string(value, scope, depth + 1)  # type: ignore[arg-type]
+                if part is None:
+                    return None
+                parts.append(part)
+            return "".join(parts)
+        if isinstance(node, ast.Name):
+            binding: Binding | None = self.model.lookup(node.id, scope)
+            if binding is None:
+                return None
+            if (
+                binding.kind is BindingKind.ASSIGN
+                and binding.value is not None
+                and binding.unpack_index is None
+                and len(binding.scope.bindings.get(node.id, [])) == 1
+            ):
+                return self._string(binding.value, binding.scope, depth + 1)
+            project = self.model.project
+            if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+                # A constant of another module (`from app.config import API_PREFIX`).
+                found = project.definition(binding.qualname)
+                if found is not None:
+                    other, other_binding = found
+                    name = ast.Name(id=other_binding.name, ctx=ast.Load())
+                    return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
+        return None
+
+    # ---------------------------------------------------------------- positions
+    def _scope_of(self, node: ast.AST) -> Scope:
+        function = self.model.function_scope_of(node)
+        return function.scope if function is not None else self.model.module_scope  # type: ignore[attr-defined]
+
+    def _statement(self, node: ast.AST) -> ast.stmt:
+        current: ast.AST = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(current, ast.stmt):
+                return current
+            current = ancestor
+        return current if isinstance(current, ast.stmt) else node  # type: ignore[return-value]
+
+    def _block(self, statement: ast.AST) -> str:
+        for ancestor in self.model.ancestors(statement):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return f"{self.model.module_name}:{ancestor.lineno}"
+            if isinstance(ancestor, ast.Lambda):
+                return f"{self.model.module_name}:{ancestor.lineno}:lambda"
+        return self.model.module_name
+
+    def _branches(self, statement: ast.AST) -> list[str]:
+        """Tokens ``line:col:branch`` of the if/try statements around ``statement``."""
+        tokens = []
+        child: ast.AST = statement
+        for ancestor in self.model.ancestors(statement):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                break
+            if isinstance(ancestor, (ast.If, ast.Try)) or type(ancestor).__name__ in (
+                "TryStar",
+                "Match",
+            ):
+                branch = "other"
+                for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+                    items = getattr(ancestor, name, None)
+                    if isinstance(items, list) and any(item is child for item in items):
+                        branch = name
+                        if name in ("handlers", "cases"):
+                            branch = f"{name}{items.index(child)}"
+                kind = "if" if isinstance(ancestor, ast.If) else "try"
+                tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
+            child = ancestor
+        return tokens
+
+
+def source_text(node: ast.AST | None) -> str:
+    if node is None:
+        return ""
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of odd trees
+        return "?"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _status(node: ast.expr | None, websocket: bool) -> str:
+    if websocket:
+        return ""
+    if node is None:
+        return "200"
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    name = _last_name(node)
+    match = re.match(r"HTTP_(\d{3})_", name)
+    return match.group(1) if match else source_text(node)
+
+
+def _const(node: ast.expr | None) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    return _MISSING
+
+
+_MISSING = object()
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""

@@ -1,0 +1,190 @@
+"""Dependencies of routes, routers and apps, and the security schemes they reach.
+
+For the route table (``project/routes.py``) and the route inventory: a
+``Depends``/``Security`` target is followed into project functions (any module,
+a cached ``security-schemes`` fact), callable instances (``__call__``) and
+classes (``__init__``) until it reaches a ``fastapi.security`` scheme
+(``OAuth2PasswordBearer``, ``HTTPBearer``, ``APIKeyHeader``...) or a project
+subclass of one. ``Security(x)`` of a dependency that cannot be followed still
+counts, as ``Security(x)``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel, Scope
+
+SECURITY_PREFIX = "fastapi.security"
+_MAX_NESTING = 12
+
+
+class DependencyReader:
+    """Dependency labels and security schemes, for one module."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self._security_memo: dict[str, list[str]] = {}
+
+    def targets(
+        self, declared: ast.expr | None, scope: Scope
+    ) -> list[tuple[ast.Call, ast.expr | None]]:
+        if not isinstance(declared, (ast.List, ast.Tuple)):
+            return []
+        result = []
+        for element in declared.elts:
+            is_depends, target = self.model.fastapi.depends_target(element, scope)
+            if is_depends and isinstance(element, ast.Call):
+                result.append((element, target))
+        return result
+
+    def labels(self, declared: ast.expr | None, scope: Scope) -> list[str]:
+        return [_dependency_label(call, target) for call, target in self.targets(declared, scope)]
+
+    def security(self, declared: ast.expr | None, scope: Scope) -> list[str]:
+        found: set[str] = set()
+        for call, target in self.targets(declared, scope):
+            found |= set(self._target_security(call, target, scope, None, 0))
+        return sorted(found)
+
+    def function_labels(self, function: Any) -> list[str]:
+        labels = []
+        for call, target, _, _ in self._param_dependencies(function):
+            labels.append(_dependency_label(call, target))
+        return labels
+
+    def _param_dependencies(
+        self, function: Any
+    ) -> list[tuple[ast.Call, ast.expr | None, Scope, ast.expr | None]]:
+        """(Depends call, target, scope, parameter annotation base) of each parameter."""
+        from fastapi_lint.semantic.model import parameter_defaults
+
+        model = self.model
+        facts = model.fastapi
+        args = function.node.args
+        defaults = parameter_defaults(args)
+        outer = function.outer
+        result = []
+        for arg in args.posonlyargs + args.args + args.kwonlyargs:
+            default = defaults.get(id(arg))
+            base = None
+            meta: list[ast.expr] = []
+            meta_scope = outer
+            if arg.annotation is not None:
+                base_node, meta, meta_scope = model.annotated_metadata(arg.annotation, outer)
+                base = base_node if isinstance(base_node, ast.expr) else None
+            if isinstance(default, ast.Call):
+                is_depends, target = facts.depends_target(default, outer)
+                if is_depends:
+                    result.append((default, target, outer, base))
+                    continue
+            for item in meta:
+                is_depends, target = facts.depends_target(item, meta_scope)
+                if is_depends and isinstance(item, ast.Call):
+                    result.append((item, target, meta_scope, base))
+        return result
+
+    def function_security(self, function: Any, depth: int = 0) -> list[str]:
+        """The security schemes a function's ``Depends``/``Security`` parameters reach."""
+        key = function.qualname
+        if key in self._security_memo:
+            return self._security_memo[key]
+        self._security_memo[key] = []  # cycle guard
+        found: set[str] = set()
+        if depth <= _MAX_NESTING:
+            for call, target, scope, base in self._param_dependencies(function):
+                found |= set(self._target_security(call, target, scope, base, depth + 1))
+        result = sorted(found)
+        self._security_memo[key] = result
+        return result
+
+    def _target_security(
+        self,
+        call: ast.Call,
+        target: ast.expr | None,
+        scope: Scope,
+        base: ast.expr | None,
+        depth: int,
+    ) -> list[str]:
+        model = self.model
+        is_security = _last_name(call.func) == "Security"
+        if target is None:
+            target = base  # `Depends()`: the annotation is the dependency
+        if target is None or depth > _MAX_NESTING:
+            return ["Security(...)"] if is_security else []
+        value = model.evaluate(target, scope)
+        schemes: list[str] = []
+        if isinstance(value, Instance):
+            scheme = self._scheme_of_type(value.type)
+            if scheme is not None:
+                schemes = [scheme]
+            else:
+                schemes = self._qualname_security(value.type + ".__call__", depth)
+        elif isinstance(value, Ref):
+            schemes = self._qualname_security(value.qualname, depth)
+            if not schemes:
+                schemes = self._qualname_security(value.qualname + ".__init__", depth)
+        if is_security and not schemes:
+            return [f"Security({_source(target)})"]
+        return schemes
+
+    def _scheme_of_type(self, type_name: str) -> str | None:
+        if type_name.startswith(SECURITY_PREFIX):
+            return type_name.rsplit(".", 1)[-1]
+        project = self.model.project
+        bases = project.class_bases(type_name) if project is not None else []
+        for base in bases:
+            if base.startswith(SECURITY_PREFIX):
+                return f"{type_name.rsplit('.', 1)[-1]} ({base.rsplit('.', 1)[-1]})"
+        return None
+
+    def _qualname_security(self, qualname: str, depth: int) -> list[str]:
+        if qualname.startswith(("fastapi.", "starlette.")):
+            return []
+        model = self.model
+        function = model.function_named(qualname)
+        if function is not None:
+            return self.function_security(function, depth)
+        project = model.project
+        if project is None or qualname.split(".", 1)[0] in _external():
+            return []
+
+        def compute() -> list[str]:
+            found = project.function(qualname)
+            if found is None:
+                return []
+            other_model, info = found
+            return DependencyReader(other_model).function_security(info, depth)
+
+        result = project.fact("security-schemes", qualname, compute)
+        return list(result) if isinstance(result, list) else []
+
+
+def _external() -> frozenset[str]:
+    from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+
+    return EXTERNAL_TOP_LEVEL
+
+
+def _dependency_label(call: ast.Call, target: ast.expr | None) -> str:
+    name = _last_name(call.func) or "Depends"
+    inner = _source(target) if target is not None else ""
+    return f"{name}({inner})" if name == "Security" else (inner or "Depends()")
+
+
+def _source(node: ast.AST | None) -> str:
+    from fastapi_lint.project.route_modules import source_text as source
+
+    return source(node)
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""

@@ -1,0 +1,502 @@
+"""The app route table: every route as each app of the project serves it.
+
+FastAPI copies a router's routes into its parent when ``include_router`` runs,
+joining the prefixes (``APIRouter(prefix=...)`` and ``include_router(...,
+prefix=...)``); nested routers compose. The table follows that statically,
+across modules, from the project index: nothing is imported or run.
+
+Two facts, both in the fact cache (``project/facts.py``):
+
+* ``route-module:<module>``: one module's routers, ``include_router`` calls and
+  routes, as JSON (depends on the module and on what resolving its names read);
+* ``route-table:<root>``: the apps' tables, joined from the module facts of the
+  project's files. It depends on every Python file and folder walked, so a new
+  or edited file recomputes it, and it is the same whichever file asks first:
+  flake8 checks files in separate processes, and each gets the whole table.
+
+Order: Starlette dispatches to the first matching route. Registrations in one
+module (and one code block) run in statement order; registrations in different
+modules run in import order, which the table does not guess: such pairs have
+no known order (``ServedRoute.order_against``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import ModuleModel
+
+# Trees never part of the served table: tests build throwaway apps, and the
+# documentation trees hold tutorial apps (they are excluded from checks too).
+_SKIPPED_FOLDERS = frozenset(
+    {
+        "tests",
+        "test",
+        "docs_src",
+        "docs",
+        "examples",
+        "node_modules",
+        "site-packages",
+        "venv",
+        "__pycache__",
+        "build",
+        "dist",
+        "__pypackages__",
+        "_build",
+        "buck-out",
+    }
+)
+# A file can only add to the table if it mentions one of these.
+_RELEVANT = re.compile(
+    r"include_router|APIRouter|FastAPI|add_api_route|add_api_websocket_route"
+    r"|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
+    # `app = create_app()` and `register_routes(app)`: an app made or filled elsewhere.
+    r"|\bapp\s*=|\(\s*app\s*[,)]"
+)
+_MAX_FILES = 5000
+_NESTED_ROOTS = ("pyproject.toml", "setup.py", "setup.cfg")
+_MAX_NESTING = 12
+Piece = tuple[str, str]
+
+
+# ------------------------------------------------------------ the table's API
+
+
+@dataclass(frozen=True)
+class ServedRoute:
+    """One route as one app serves it."""
+
+    app: str  # the app's key (qualified name, or module:name:line for a local app)
+    app_label: str  # ``module:name`` of the app
+    methods: Optional[tuple[str, ...]]  # None when not literal
+    pieces: tuple[Piece, ...]  # the full path; non-literal prefixes kept as expressions
+    module: str
+    function: str  # qualified name of the handler
+    name: str
+    file: str
+    line: int  # the def line
+    registration_line: int  # the decorator or add_api_route call
+    steps: tuple[tuple[str, str, tuple[int, ...], tuple[str, ...]], ...]
+    in_schema: bool
+    app_openapi: bool  # the app publishes an OpenAPI schema (no `openapi_url=None`)
+    is_async: bool
+    response_model: str
+    status_code: str
+    dependencies: tuple[str, ...]
+    security: tuple[str, ...]
+
+    @property
+    def app_publishes_no_schema(self) -> bool:
+        return not self.app_openapi
+
+    @property
+    def path(self) -> Optional[str]:
+        """The full path, None if a prefix or the path is not a literal."""
+        if any(kind != "lit" for kind, _ in self.pieces):
+            return None
+        return "".join(text for _, text in self.pieces)
+
+    @property
+    def display_path(self) -> str:
+        return "".join(text if kind == "lit" else "{" + text + "}" for kind, text in self.pieces)
+
+    @property
+    def display(self) -> str:
+        methods = ",".join(self.methods) if self.methods else "ROUTE"
+        return f"{methods} {self.display_path}"
+
+    @property
+    def is_websocket(self) -> bool:
+        return self.methods == ("WEBSOCKET",)
+
+    def order_against(self, other: ServedRoute) -> Optional[int]:
+        """-1 if this route is registered before ``other`` on their app, 1 after, None unknown.
+
+        Known when, at the router where their registrations part, both happen in
+        the same module and code block, in branches that can both run.
+        """
+        for mine, theirs in zip(self.steps, other.steps):
+            if mine == theirs:
+                continue
+            router, block, position, branches = mine
+            other_router, other_block, other_position, other_branches = theirs
+            if router != other_router or block != other_block or position == other_position:
+                return None
+            if _exclusive(branches, other_branches):
+                return None
+            return -1 if position < other_position else 1
+        return None
+
+    def same_router_and_module(self, other: ServedRoute) -> bool:
+        """Both registered directly on one router from one module (the per-module rules' case)."""
+        if not self.steps or not other.steps or len(self.steps) != len(other.steps):
+            return False
+        if self.steps[:-1] != other.steps[:-1]:
+            return False
+        return self.steps[-1][0] == other.steps[-1][0] and self.module == other.module
+
+
+@dataclass
+class RouteTable:
+    """All served routes of a project, by app, in registration order where known."""
+
+    routes: list[ServedRoute]
+    orphans: list[ServedRoute]  # routes on routers no app includes (as far as we can tell)
+
+    def served(self, module: str, registration_line: int) -> list[ServedRoute]:
+        """The served forms of one registration (one per app, and per include)."""
+        index = self.__dict__.get("_by_registration")
+        if index is None:
+            index = {}
+            for route in self.routes:
+                index.setdefault((route.module, route.registration_line), []).append(route)
+            self.__dict__["_by_registration"] = index
+        return list(index.get((module, registration_line), []))
+
+    def app_routes(self, app: str) -> list[ServedRoute]:
+        return [r for r in self.routes if r.app == app]
+
+    def apps(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for route in self.routes:
+            seen.setdefault(route.app, None)
+        return list(seen)
+
+
+def route_table(project: ProjectIndex) -> RouteTable:
+    """The project's route table (a cached fact), computed once per process.
+
+    Kept on the index even when a cycle guard cut its computation short (then
+    it is not stored on disk, and the next process computes the same table):
+    every module of a run must see one table. ``ProjectIndex.forget`` drops it.
+    """
+    memo = project.__dict__.get("_route_table")
+    if memo is not None:
+        return memo  # type: ignore[no-any-return]
+    data = project.fact("route-table", str(project.root), lambda: _compute_table(project))
+    table = _table_from_json(data)
+    project.__dict__["_route_table"] = table
+    return table
+
+
+def route_table_for(model: ModuleModel) -> RouteTable | None:
+    if model.project is None:
+        return None
+    return route_table(model.project)
+
+
+# ------------------------------------------------------------ JSON <-> objects
+
+
+def _table_from_json(data: Any) -> RouteTable:
+    if not isinstance(data, dict):
+        return RouteTable([], [])
+
+    def build(items: Any) -> list[ServedRoute]:
+        result = []
+        for item in items if isinstance(items, list) else []:
+            try:
+                result.append(
+                    ServedRoute(
+                        app=item["app"],
+                        app_label=item["app_label"],
+                        methods=tuple(item["methods"]) if item["methods"] is not None else None,
+                        pieces=tuple((p[0], p[1]) for p in item["pieces"]),
+                        module=item["module"],
+                        function=item["function"],
+                        name=item["name"],
+                        file=item["file"],
+                        line=item["line"],
+                        registration_line=item["reg"],
+                        steps=tuple((s[0], s[1], tuple(s[2]), tuple(s[3])) for s in item["steps"]),
+                        in_schema=item["schema"],
+                        app_openapi=item["openapi"],
+                        is_async=item["async"],
+                        response_model=item["response_model"],
+                        status_code=item["status"],
+                        dependencies=tuple(item["deps"]),
+                        security=tuple(item["security"]),
+                    )
+                )
+            except (KeyError, TypeError, IndexError):
+                continue  # a fact from another version: ignore the entry
+        return result
+
+    return RouteTable(build(data.get("routes")), build(data.get("orphans")))
+
+
+# ------------------------------------------------------------ the project walk
+
+
+def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
+    """(.py files, folders walked) under the project root, skipping tests and docs trees."""
+    from fastapi_lint.settings import DOCS_EXCLUDE
+
+    skipped = set(DOCS_EXCLUDE) | _SKIPPED_FOLDERS
+    files: list[str] = []
+    folders: list[str] = []
+    for folder, subfolders, names in os.walk(project.root):
+        folders.append(folder)
+        subfolders[:] = sorted(
+            d
+            for d in subfolders
+            if d not in skipped
+            and not d.startswith(".")
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            # Another project inside this one (a vendored service, a fixture project).
+            and not any(os.path.exists(os.path.join(folder, d, marker)) for marker in _NESTED_ROOTS)
+        )
+        for name in sorted(names):
+            if not name.endswith(".py") or name.startswith("test_") or name.endswith("_test.py"):
+                continue
+            if name == "conftest.py":
+                continue
+            files.append(os.path.join(folder, name))
+            if len(files) >= _MAX_FILES:
+                return files, folders
+    return files, folders
+
+
+def _compute_table(project: ProjectIndex) -> dict[str, Any]:
+    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.source import SourceError, read_source
+
+    files, folders = _project_files(project)
+    for folder in folders:
+        project.depends_on_path(folder)
+    summaries: dict[str, dict[str, Any]] = {}
+    for path in files:
+        project.depends_on_path(path)
+        try:
+            text = read_source(path)
+        except (SourceError, OSError):
+            continue
+        if not _RELEVANT.search(text):
+            continue
+        from pathlib import Path
+
+        module_name = module_name_for(Path(path), project.root)
+        summary = _module_fact(project, module_name)
+        if isinstance(summary, dict):
+            summaries[module_name] = summary
+    return _join(summaries)
+
+
+def _module_fact(project: ProjectIndex, module_name: str) -> Any:
+    return project.fact("route-module", module_name, lambda: _module_summary(project, module_name))
+
+
+def _module_summary(project: ProjectIndex, module_name: str) -> dict[str, Any] | None:
+    model = project.model(module_name)
+    if model is None:
+        return None
+    from fastapi_lint.project.route_modules import ModuleRoutes
+
+    return ModuleRoutes(model).summary()
+
+
+def _exclusive(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Whether two statements sit in branches of one if/try that do not both run."""
+    mine = {token.rsplit(":", 1)[0]: token.rsplit(":", 1)[1] for token in first}
+    sequential = {"body", "orelse", "finalbody"}
+    for token in second:
+        where, branch = token.rsplit(":", 1)
+        other = mine.get(where)
+        if other is None or other == branch:
+            continue
+        if where.startswith("try:") and other in sequential and branch in sequential:
+            continue  # a try's body, else and finally all run
+        return True
+    return False
+
+
+# ------------------------------------------------------------ joining modules
+
+
+def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The apps' tables from the module summaries."""
+    routers: dict[str, dict[str, Any]] = {}
+    router_module: dict[str, str] = {}
+    includes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    routes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for module, summary in summaries.items():
+        for key, router in (summary.get("routers") or {}).items():
+            routers.setdefault(key, router)
+            router_module.setdefault(key, module)
+        for include in summary.get("includes") or []:
+            includes.setdefault(include["parent"], []).append((module, include))
+        for route in summary.get("routes") or []:
+            routes.setdefault(route["router"], []).append((module, route))
+    # `app = create_app()`: the factory's app settings (dependencies, openapi_url...)
+    # apply to every route of the assigned app, not only to the factory's subtree.
+    for items in list(includes.values()):
+        for _, include in items:
+            if include.get("alias") and include["child"] in routers:
+                parent = dict(routers.get(include["parent"], {}))
+                child = routers[include["child"]]
+                parent["prefix"] = list(parent.get("prefix") or []) + list(
+                    child.get("prefix") or []
+                )
+                parent["deps"] = list(parent.get("deps") or []) + list(child.get("deps") or [])
+                parent["security"] = sorted(
+                    set(parent.get("security") or []) | set(child.get("security") or [])
+                )
+                for flag in ("schema", "openapi"):
+                    parent[flag] = bool(parent.get(flag, True)) and bool(child.get(flag, True))
+                parent.setdefault("app", child.get("app"))
+                routers[include["parent"]] = parent
+    files = {m: s.get("file", "") for m, s in summaries.items()}
+    included = {i["child"] for items in includes.values() for _, i in items}
+    # An app built by a factory and assigned elsewhere (`app = create_app()`) is served
+    # as the assigned one: only apps nobody includes are roots.
+    # ... as far as the including side is known: `def mount_app(app: FastAPI):
+    # app.mount("/x", sub)` in a library that never calls it leaves `sub` a root.
+    known = set(routers) | included
+    served_elsewhere = {
+        i["child"] for items in includes.values() for _, i in items if i["parent"] in known
+    }
+    apps = [
+        key for key, router in routers.items() if router.get("app") and key not in served_elsewhere
+    ]
+    served: list[dict[str, Any]] = []
+    for app in apps:
+        app_router = routers[app]
+        context = {
+            "app": app,
+            "app_label": app_router.get("label", app),
+            "openapi": bool(app_router.get("openapi", True)),
+            "files": files,
+        }
+        _expand(
+            app,
+            list(app_router.get("prefix") or []),
+            [],
+            list(app_router.get("deps") or []),
+            list(app_router.get("security") or []),
+            bool(app_router.get("schema", True)),
+            routers,
+            includes,
+            routes,
+            context,
+            served,
+            set(),
+        )
+    orphans: list[dict[str, Any]] = []
+    # Routers no app reaches, with routes of their own or included ones (a parameter
+    # nobody passes an app to is not one: `mount_chainlit(app)` in a library).
+    candidates = [*routes, *(k for k in includes if k in routers and k not in routes)]
+    roots = [k for k in candidates if k not in included and k not in apps]
+    for root in roots:
+        router = routers.get(root, {})
+        context = {"app": "", "app_label": "", "files": files, "openapi": True}
+        _expand(
+            root,
+            list(router.get("prefix") or []),
+            [],
+            list(router.get("deps") or []),
+            list(router.get("security") or []),
+            bool(router.get("schema", True)),
+            routers,
+            includes,
+            routes,
+            context,
+            orphans,
+            set(),
+        )
+    return {"routes": served, "orphans": orphans}
+
+
+def _expand(
+    router_key: str,
+    prefix: list[list[str]],
+    steps: list[list[Any]],
+    deps: list[str],
+    security: list[str],
+    schema: bool,
+    routers: dict[str, dict[str, Any]],
+    includes: dict[str, list[tuple[str, dict[str, Any]]]],
+    routes: dict[str, list[tuple[str, dict[str, Any]]]],
+    context: dict[str, Any],
+    out: list[dict[str, Any]],
+    active: set[str],
+) -> None:
+    if router_key in active or len(active) > _MAX_NESTING:
+        return
+    active = active | {router_key}
+    events: list[tuple[str, str, list[int], dict[str, Any], bool]] = []
+    for module, include in includes.get(router_key, []):
+        events.append((module, include["block"], include["pos"], include, True))
+    for module, route in routes.get(router_key, []):
+        events.append((module, route["block"], route["pos"], route, False))
+    # The router's own module first (it registers before anyone imports the router), then
+    # the others; their order against each other is unknown (see order_against).
+    home = routers.get(router_key, {}).get("module")
+    events.sort(key=lambda e: (e[0] != home, e[0], e[1], e[2]))
+    for module, block, pos, item, is_include in events:
+        step = [router_key, block, pos, item["branches"]]
+        if is_include:
+            child = item["child"]
+            child_router = {} if item.get("alias") else routers.get(child, {})
+            # A mounted app keeps its own dependencies and schema: FastAPI passes none down.
+            mounted = bool(item.get("mount"))
+            _expand(
+                child,
+                prefix + list(item["prefix"]) + list(child_router.get("prefix") or []),
+                [*steps, step],
+                ([] if mounted else deps)
+                + list(item["deps"])
+                + list(child_router.get("deps") or []),
+                sorted(
+                    set([] if mounted else security)
+                    | set(item["security"])
+                    | set(child_router.get("security") or [])
+                ),
+                (mounted or schema)
+                and bool(item["schema"])
+                and bool(child_router.get("schema", True)),
+                routers,
+                includes,
+                routes,
+                context,
+                out,
+                active,
+            )
+            continue
+        out.append(
+            {
+                "app": context["app"],
+                "app_label": context["app_label"],
+                "methods": item["methods"],
+                "pieces": _merge(prefix + list(item["pieces"])),
+                "module": module,
+                "function": item["function"],
+                "name": item["name"],
+                "file": context["files"].get(module, ""),
+                "line": item["line"],
+                "reg": item["reg"],
+                "steps": [*steps, step],
+                "schema": schema and bool(item["schema"]),
+                "openapi": context["openapi"],
+                "async": item["async"],
+                "response_model": item["response_model"],
+                "status": item["status"],
+                "deps": deps + list(item["deps"]),
+                "security": sorted(set(security) | set(item["security"])),
+            }
+        )
+
+
+def _merge(pieces: list[list[str]]) -> list[list[str]]:
+    """Adjacent literal pieces joined into one."""
+    merged: list[list[str]] = []
+    for kind, text in pieces:
+        if kind == "lit" and merged and merged[-1][0] == "lit":
+            merged[-1] = ["lit", merged[-1][1] + text]
+        elif kind != "lit" or text:
+            merged.append([kind, text])
+    return merged

@@ -1,0 +1,170 @@
+"""What a route returns, when its shape is known statically (API201, API202).
+
+Revision 2: API201 speaks only when the route returns something whose shape a
+response model would describe: a dict literal, an instance of a Pydantic model
+or an ORM class, or a list of those. A value passed through from a call whose
+type is unknown (an upstream service's JSON), ``None`` and ``Response``
+objects say nothing about the shape, and a route returning one of them stays
+silent.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel, Scope
+
+_PYDANTIC_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The known shape of one returned value."""
+
+    kind: str  # "dict", "model", "none", "empty-dict"
+    keys: tuple[str, ...] = ()  # dict literal keys
+    type: str = ""  # model class qualified name
+    spelling: str = ""  # how the module spells the class ("" when not bound here)
+    is_list: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind == "dict":
+            keys = ", ".join(f"`{k}`" for k in self.keys[:6])
+            more = ", ..." if len(self.keys) > 6 else ""
+            with_keys = f" with keys {keys}{more}" if keys else ""
+            return f"a list of dicts{with_keys}" if self.is_list else f"a dict{with_keys}"
+        name = self.type.rsplit(".", 1)[-1]
+        return f"a list of `{name}`" if self.is_list else f"an instance of `{name}`"
+
+    @property
+    def annotation(self) -> str:
+        if self.kind != "model" or not self.spelling:
+            return ""
+        return f"list[{self.spelling}]" if self.is_list else self.spelling
+
+
+def model_class_kind(model: ModuleModel, qualname: str) -> Optional[str]:
+    """``"pydantic"`` or ``"orm"`` for a class whose instances a response model describes."""
+    if qualname in _PYDANTIC_BASES:
+        return "pydantic"
+    bases: list[str] = []
+    class_info = model.class_named(qualname)
+    if class_info is not None:
+        for base in class_info.node.bases:
+            base_name = model.qualified_name(base, class_info.outer)
+            if base_name:
+                bases.append(base_name)
+                if model.project is not None:
+                    bases.extend(model.project.class_bases(base_name))
+    elif model.project is not None and model.project.is_class(qualname):
+        bases = model.project.class_bases(qualname)
+    else:
+        return None
+    if any(base in _PYDANTIC_BASES for base in bases):
+        return "pydantic"
+    from fastapi_lint.project.orm import catalogue_for
+
+    try:
+        if catalogue_for(model).is_orm_class(qualname, model):
+            return "orm"
+    except RecursionError:  # pragma: no cover - pathological hierarchies
+        return None
+    return None
+
+
+def _spelling(model: ModuleModel, qualname: str, scope: Scope) -> str:
+    """The name this module binds to ``qualname`` (for a fix), or ""."""
+    name = qualname.rsplit(".", 1)[-1]
+    probe = ast.Name(id=name, ctx=ast.Load())
+    value = model.evaluate(probe, model.module_scope)
+    if isinstance(value, Ref) and value.qualname == qualname:
+        return name
+    return ""
+
+
+def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape | None:
+    """The shape of a returned expression, or None when it is not known."""
+    if value is None or (isinstance(value, ast.Constant) and value.value is None):
+        return Shape("none")
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Dict):
+        if not value.keys:
+            return Shape("empty-dict")
+        if any(k is None for k in value.keys):
+            return None  # `{**other}`: the keys come from elsewhere
+        keys = tuple(k.value for k in value.keys if isinstance(k, ast.Constant))
+        if len(keys) != len(value.keys) or not all(isinstance(k, str) for k in keys):
+            return None
+        return Shape("dict", keys=keys)  # type: ignore[arg-type]
+    if isinstance(value, (ast.List, ast.ListComp)):
+        elements = value.elts if isinstance(value, ast.List) else [value.elt]
+        if not elements:
+            return None
+        inner_scope = scope
+        if isinstance(value, ast.ListComp):
+            inner_scope = model.scope_of_node.get(id(value), scope)
+        shapes = [shape_of(model, e, inner_scope) for e in elements]
+        first = shapes[0]
+        if first is None or first.kind not in ("dict", "model") or first.is_list:
+            return None
+        if any(s != first for s in shapes[1:]):
+            return None
+        return Shape(first.kind, first.keys, first.type, first.spelling, is_list=True)
+    evaluated = model.evaluate(value, scope)
+    if isinstance(evaluated, Instance):
+        if model_class_kind(model, evaluated.type) is not None:
+            return Shape(
+                "model",
+                type=evaluated.type,
+                spelling=_spelling(model, evaluated.type, scope),
+            )
+    return None
+
+
+def returned_shapes(
+    model: ModuleModel, returns: list[ast.Return], scope: Scope | None
+) -> list[Shape] | None:
+    """The shapes of every ``return``; None as soon as one is not known."""
+    if scope is None:
+        return None
+    result = []
+    for statement in returns:
+        shape = shape_of(model, statement.value, scope)
+        if shape is None:
+            return None
+        result.append(shape)
+    return result
+
+
+def missing_model_detail(shapes: list[Shape]) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the returns call for a response model."""
+    known = [s for s in shapes if s.kind in ("dict", "model")]
+    if not known:
+        return None  # only None and {}: nothing to describe
+    first = known[0]
+    same = all(s == first for s in known)
+    if first.kind == "model" and same:
+        name = first.type.rsplit(".", 1)[-1]
+        suggestion = f"list[{name}]" if first.is_list else name
+        if len(known) != len(shapes):  # some returns are None (or `{}`)
+            return f"it returns {first.label} or None: annotate it `-> {suggestion} | None`", ""
+        return f"it returns {first.label}: annotate it `-> {suggestion}`", first.annotation
+    if same:
+        return f"it returns {first.label}: describe it with a Pydantic model", ""
+    labels = sorted({s.label for s in known})
+    return f"it returns {' or '.join(labels)}: describe them with a response model", ""

@@ -1,0 +1,171 @@
+"""The app route table (``project/routes.py``): cross-module API203/API204, cold and warm
+runs, and the default excludes of documentation trees in both doors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fastapi_lint.engine import check_source
+from fastapi_lint.flake8_plugin import in_docs_tree
+from fastapi_lint.project.index import forget_indexes
+from fastapi_lint.settings import RuleOptions
+from fastapi_lint.source import read_source
+from tests.fixture_support import FIXTURES
+
+PROJECT = FIXTURES / "projects" / "routes_prefixes"
+
+
+def _findings(root: Path, options: RuleOptions) -> list[tuple[str, int, str, str]]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for d in check_source(read_source(path), str(path), options):
+            if d.code.startswith("API2"):
+                found.append((path.relative_to(root).as_posix(), d.line, d.code, d.message))
+    return found
+
+
+def test_cold_and_warm_runs_agree(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    options = RuleOptions(cache_dir=str(tmp_path / "cache"))
+    forget_indexes()
+    cold = _findings(root, options)
+    forget_indexes()  # flushes the facts; the next run reads them from disk
+    assert list((tmp_path / "cache").rglob("*.json"))
+    warm = _findings(root, options)
+    forget_indexes()
+    assert cold == warm
+    assert ("shop/admin/routes.py", 9, "API203") in {f[:3] for f in cold}
+    message = next(f[3] for f in cold if f[:3] == ("shop/admin/routes.py", 9, "API203"))
+    assert "GET /api/users/{user_id} (`read_user`, shop.api.users line 6" in message
+
+
+def test_an_edited_module_changes_the_table(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    options = RuleOptions(cache_dir=str(tmp_path / "cache"))
+    forget_indexes()
+    assert ("shop/admin/routes.py", 9, "API203") in {f[:3] for f in _findings(root, options)}
+    forget_indexes()
+    main = root / "shop" / "main.py"
+    # The admin router now comes first: its /users/me is no longer shadowed.
+    text = main.read_text()
+    text = text.replace(
+        'app.include_router(api_router, prefix="/api")\napp.include_router(admin_router)\n',
+        'app.include_router(admin_router)\napp.include_router(api_router, prefix="/api")\n',
+    )
+    main.write_text(text + "\n")
+    after = {f[:3] for f in _findings(root, options)}
+    forget_indexes()
+    assert ("shop/admin/routes.py", 9, "API203") not in after
+    # ... and the duplicate is now the items module's route, registered second.
+    assert ("shop/api/items.py", 7, "API204") in after
+
+
+def test_flake8_plugin_is_silent_in_documentation_trees(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    for folder in ("docs_src/tutorial", "docs", "examples", "app"):
+        (tmp_path / folder).mkdir(parents=True)
+    assert in_docs_tree(str(tmp_path / "docs_src" / "tutorial" / "main.py"), None, ())
+    assert in_docs_tree(str(tmp_path / "examples" / "main.py"), str(tmp_path), ())
+    assert not in_docs_tree(str(tmp_path / "app" / "main.py"), None, ())
+    assert not in_docs_tree(str(tmp_path / "docs_src" / "main.py"), None, ("docs_src",))
+
+
+_TUTORIAL = (
+    "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    '@app.get("/items")\nasync def items():\n    return {"id": 1}\n'
+)
+
+
+def _cli(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "fastapi_lint.cli", "check", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout
+
+
+def test_cli_excludes_documentation_trees_by_default(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "docs_src").mkdir()
+    (tmp_path / "docs_src" / "tutorial001.py").write_text(_TUTORIAL)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(_TUTORIAL)
+    everything = _cli(tmp_path, ".")
+    assert "app/main.py" in everything and "docs_src" not in everything
+    assert "docs_src/tutorial001.py" in _cli(tmp_path, "docs_src")
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.fastapi-lint]\nextend-include = [\"docs_src\"]\n"
+    )
+    assert "docs_src/tutorial001.py" in _cli(tmp_path, ".")
+
+
+INVENTORY = FIXTURES / "projects" / "routes_inventory"
+
+
+def _routes(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastapi_lint.cli", "routes", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "snapshot"),
+    [
+        ((), "routes.txt"),
+        (("--output-format", "json"), "routes.json"),
+        (("--output-format", "markdown"), "routes.md"),
+        (("--output-format", "csv"), "routes.csv"),
+        (("--unauthenticated",), "unauthenticated.txt"),
+    ],
+)
+def test_route_inventory_snapshots(args: tuple[str, ...], snapshot: str) -> None:
+    result = _routes(INVENTORY, *args)
+    assert result.returncode == 0, result.stderr
+    expected = (INVENTORY / "expected" / snapshot).read_text(encoding="utf-8")
+    assert result.stdout == expected
+
+
+def test_route_inventory_of_one_folder_keeps_full_paths() -> None:
+    result = _routes(INVENTORY, "svc/routers", "--output-format", "json")
+    rows = json.loads(result.stdout)
+    assert {row["path"] for row in rows} >= {"/api/v1/admin/reports/daily", "/api/v1/items"}
+    assert all(row["file"].startswith("svc/routers/") for row in rows)
+
+
+def test_route_inventory_respects_default_excludes(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "docs_src").mkdir()
+    (tmp_path / "docs_src" / "tutorial001.py").write_text(_TUTORIAL)
+    (tmp_path / "main.py").write_text(_TUTORIAL.replace("/items", "/served"))
+    rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == ["/served"]
+
+
+def test_messages_of_the_revision() -> None:
+    events = FIXTURES / "projects" / "routes_crossmodule" / "app" / "events.py"
+    (finding,) = [d for d in check_source(read_source(events), str(events)) if d.code == "API206"]
+    assert "Starlette 1.0 removed `on_event` and `add_event_handler`" in finding.message
+    path = FIXTURES / "api205_unbound_path_parameter.py"
+    messages = [d.message for d in check_source(read_source(path), str(path))]
+    assert any(
+        "dependency `item_from_request` reads it from `request.path_params`" in m for m in messages
+    )
+    path = FIXTURES / "api201_missing_response_model.py"
+    messages = [d.message for d in check_source(read_source(path), str(path))]
+    assert any("it returns a dict with keys `status`" in m for m in messages)
+    assert any("annotate it `-> list[Item]`" in m for m in messages)
