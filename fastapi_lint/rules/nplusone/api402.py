@@ -16,15 +16,19 @@ from fastapi_lint.rules.nplusone.flow import (
     describe,
     fix_text,
     in_body,
+    in_except_branch,
     inline_root,
     origin_text,
+    short_name,
     span,
     unparse,
 )
+from fastapi_lint.semantic.model import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import Binding, ModuleModel
+    from fastapi_lint.project.orm import Relationship
+    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel
 
 API402 = Rule(
     code="API402",
@@ -54,8 +58,6 @@ API402 = Rule(
 
 # ---------------------------------------------------------------- API402
 def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
-    from fastapi_lint.semantic.model import BindingKind
-
     reads: dict[tuple[int, str], tuple[ast.Attribute, Binding]] = {}
     for ref in model.nodes[ast.Attribute]:
         node = ref.node
@@ -73,6 +75,8 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         if inline_root(ref.scope) is not inline_root(binding.scope):
             continue  # a lambda or nested def: may run elsewhere
+        if in_except_branch(model, node):
+            continue  # error handling: runs rarely, not worth an eager load
         key = (id(binding), node.attr)
         previous = reads.get(key)
         if previous is None or span(node) < span(previous[0]):
@@ -96,6 +100,11 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
         if element.loaders.covers(attr):
             continue
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
+        function = scope.code_function or binding.scope.code_function
+        if relationship.is_many_to_one and _parent_in_identity_map(
+            flow, element, relationship, node, function
+        ):
+            continue
         reporter.report(
             "API402",
             node,
@@ -103,7 +112,47 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             model=orm.name,
             relationship=attr,
             origin=origin_text(model, element.origin),
-            context=describe(model, scope.code_function or binding.scope.code_function),
+            context=describe(model, function),
             effect=ASYNC_EFFECT if element.is_async else SYNC_EFFECT,
             loader=fix_text(element, orm.name, attr),
         )
+
+
+def _parent_in_identity_map(
+    flow: QueryFlow,
+    element: QueryValue,
+    relationship: Relationship,
+    read: ast.Attribute,
+    function: FunctionInfo | None,
+) -> bool:
+    """Whether a many-to-one read finds its parent in the session's identity map.
+
+    SQLAlchemy's lazy loader for a simple many-to-one looks the parent up by
+    primary key in the identity map before it emits a SELECT
+    (sqlalchemy/orm/strategies.py, ``LazyLoader._load_for_state``): when the
+    parent is already in the session, the read costs no query.
+    """
+    if relationship.foreign_key is not None and relationship.foreign_key in element.filters:
+        return True  # `.where(Post.author_id == author_id)`: one parent for every row
+    target = relationship.target
+    if target is None:
+        return False
+    if element.path and element.path[-1][0] == short_name(target):
+        return True  # `for post in author.posts: post.author`: the object being iterated
+    if function is None:
+        return False
+    # The parent (or all parents) loaded earlier in the function and still referenced.
+    for bindings in function.scope.bindings.values():
+        for binding in bindings:
+            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+                continue
+            if getattr(binding.node, "lineno", read.lineno) >= read.lineno:
+                continue
+            found = flow.binding_value(binding)
+            if (
+                isinstance(found, QueryValue)
+                and found.model == target
+                and found.kind in (Kind.ENTITY, Kind.SCALARS, Kind.QUERY)
+            ):
+                return True
+    return False

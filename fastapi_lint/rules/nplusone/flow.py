@@ -202,6 +202,9 @@ class QueryValue:
     is_async: bool
     root: str  # the model the query selects (for the fix text)
     path: tuple[tuple[str, str], ...] = ()  # (model name, relationship) from the root
+    # Columns of the entity the query pins to one value (`.where(Post.author_id == x)`,
+    # `.filter_by(author_id=x)`): every row shares that many-to-one parent.
+    filters: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -449,6 +452,9 @@ class QueryFlow:
     ) -> QueryValue | None:
         kind = receiver.kind
         if kind in (Kind.STATEMENT, Kind.QUERY):
+            if method in ("where", "filter", "filter_by"):
+                pinned = equality_filters(call)
+                return replace(receiver, filters=receiver.filters | pinned) if pinned else receiver
             if method in CHAIN_METHODS:
                 return receiver
             if method == "options":
@@ -549,7 +555,7 @@ class QueryFlow:
         # A fact, so warm runs answer without building the defining module.
         return _query_from_json(
             project.fact(
-                "query-result",
+                "query-result/2",
                 target,
                 lambda: _query_to_json(_project_function_result(project, target, depth)),
             )
@@ -650,6 +656,51 @@ class QueryFlow:
         return None
 
 
+def equality_filters(call: ast.Call) -> frozenset[str]:
+    """Columns a ``where``/``filter``/``filter_by`` call compares with ``==`` (AND-ed only)."""
+    names: set[str] = {k.arg for k in call.keywords if k.arg is not None}
+    stack: list[ast.AST] = list(call.args)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Compare):
+            if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+                left, right = node.left, node.comparators[0]
+                if _class_column(left) and _class_column(right):
+                    continue  # `Post.author_id == User.id`: a join condition, many parents
+                for side in (left, right):
+                    if _class_column(side):
+                        names.add(side.attr)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            stack.extend(node.values)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "and_"
+        ):
+            stack.extend(node.args)
+    return frozenset(names)
+
+
+def in_except_branch(model: ModuleModel, node: ast.AST) -> bool:
+    """Whether ``node`` runs in an ``except`` clause of its function (error handling:
+    a fallback or a clean-up that runs rarely, not the request's hot path)."""
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, ast.ExceptHandler):
+            return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+    return False
+
+
+def _class_column(node: ast.AST) -> bool:
+    """``Post.author_id``: a column read on a class (by convention capitalized)."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )
+
+
 EAGER_DECLARED = frozenset({"selectin", "joined", "subquery", "immediate"})
 
 
@@ -692,6 +743,7 @@ def _query_to_json(value: QueryValue | None) -> object:
         "is_async": value.is_async,
         "root": value.root,
         "path": [list(step) for step in value.path],
+        "filters": sorted(value.filters),
     }
 
 
@@ -710,6 +762,7 @@ def _query_from_json(data: object) -> QueryValue | None:
         is_async=data["is_async"],
         root=data["root"],
         path=tuple((owner, attr) for owner, attr in data["path"]),
+        filters=frozenset(data.get("filters", ())),
     )
 
 
