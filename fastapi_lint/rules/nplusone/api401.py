@@ -31,6 +31,7 @@ from fastapi_lint.rules.nplusone.flow import (
     contains,
     describe,
     fix_text,
+    in_except_branch,
     inline_root,
     span,
     unparse,
@@ -114,6 +115,69 @@ def _enclosing_loops(model: ModuleModel, call: ast.Call, scope: Scope) -> list[_
     return loops
 
 
+# Calls that open a transaction or savepoint on an existing session: not a new session.
+TRANSACTION_METHODS = frozenset({"begin", "begin_nested", "no_autoflush", "transaction"})
+UNIT_OF_WORK_WORDS = ("session", "uow", "unit_of_work", "unitofwork")
+
+
+def _yields_per_item(loop: ast.AST) -> bool:
+    """A loop of a generator that yields in its body: rows are handed out one at a time."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+        return False
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _opens_unit_of_work(context: ast.expr) -> bool:
+    """``SessionLocal()``, ``async_session_maker()``, ``self.uow``, ``UnitOfWork(...)``."""
+    node = context.func if isinstance(context, ast.Call) else context
+    if isinstance(node, ast.Attribute) and node.attr in TRANSACTION_METHODS:
+        return False  # `session.begin()`: a transaction on the shared session
+    text = unparse(node, 200).lower()
+    return any(word in text for word in UNIT_OF_WORK_WORDS)
+
+
+def _own_unit_of_work(
+    model: ModuleModel, flow: QueryFlow, call: ast.Call, loop: ast.AST, scope: Scope
+) -> bool:
+    """Whether the session ``call`` queries through is opened inside ``loop``'s body.
+
+    ``for job in jobs: async with session_maker() as session: ...`` gives each item
+    its own session (and transaction) on purpose: batching would change what a
+    failure rolls back.
+    """
+    if isinstance(loop, ast.comprehension):
+        return False
+    receiver: ast.expr = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+    root = receiver
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    # A `with` inside the loop that opens a session or unit of work around the call.
+    for ancestor in model.ancestors(call):
+        if ancestor is loop:
+            break
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in ancestor.items:
+                if _opens_unit_of_work(item.context_expr):
+                    return True
+    if not isinstance(root, ast.Name):
+        return False
+    # `session = SessionLocal()` assigned in the loop body.
+    binding = flow.binding_of(root, scope)
+    if binding is None or binding.value is None or not contains(loop, binding.node):
+        return False
+    if binding.node is loop or not isinstance(binding.value, ast.Call):
+        return False
+    return model.type_of(receiver, scope) in SESSION_TYPES or _opens_unit_of_work(binding.value)
+
+
 def _within(node: ast.AST, containers: list[ast.expr]) -> bool:
     return any(contains(container, node) for container in containers)
 
@@ -128,6 +192,11 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
         binding = model.lookup(iterable.id, scope)
         value = binding.value if binding is not None and binding.unpack_index is None else None
+        if binding is not None and isinstance(value, (ast.Dict, ast.List, ast.Set)):
+            if not (value.keys if isinstance(value, ast.Dict) else value.elts):
+                return False  # `pending = []` filled later: a work list, not a constant
+            if _filled_later(model, iterable.id, binding.scope):
+                return False
         if isinstance(value, ast.Dict):
             return True
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -136,10 +205,33 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
                 for element in value.elts
             )
         return False
+    if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
+        # `recent[:5]`: at most a handful of items, a fixed number of queries.
+        upper = iterable.slice.upper
+        lower = iterable.slice.lower
+        if (
+            isinstance(upper, ast.Constant)
+            and isinstance(upper.value, int)
+            and 0 <= upper.value <= MAX_BOUNDED_ITEMS
+            and (
+                lower is None
+                or (
+                    isinstance(lower, ast.Constant)
+                    and isinstance(lower.value, int)
+                    and lower.value >= 0
+                )
+            )
+        ):
+            return True
     if isinstance(iterable, ast.Attribute) and iterable.attr in SCHEMA_ATTRIBUTES:
         return True  # the columns or keys of a table: a fixed schema, not rows
     if any(word in unparse(iterable, 200).lower() for word in ("batch", "chunk")):
-        return True  # a loop over batches: one statement per batch of rows
+        # A loop over batches: one statement per batch of rows. Not the rows of one
+        # batch (`for row in chunk:`): those are items again.
+        last = iterable.attr if isinstance(iterable, ast.Attribute) else None
+        if isinstance(iterable, ast.Name):
+            last = iterable.id
+        return last is None or not last.lower().endswith(("batch", "chunk"))
     if isinstance(iterable, ast.Call):
         qualname = model.qualified_name(iterable.func, scope)
         if qualname == "builtins.range" and all(isinstance(a, ast.Constant) for a in iterable.args):
@@ -152,6 +244,37 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
             and not iterable.args
         ):
             return _is_bounded(model, iterable.func.value, scope)
+    return False
+
+
+MAX_BOUNDED_ITEMS = 10
+MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
+
+
+def _filled_later(model: ModuleModel, name: str, scope: Scope) -> bool:
+    """Whether a literal bound in a function grows there (``ids.append(...)``, ``ids += ...``)."""
+    function = scope.code_function
+    if function is None:
+        return False
+    for node in ast.walk(function.node):
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if node.target.id == name:
+                return True
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == name
+            for target in node.targets
+        ):
+            return True  # `by_id[key] = row`
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in MUTATING_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            return True
     return False
 
 
@@ -593,6 +716,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         loops = _enclosing_loops(model, call, ref.scope)
         if not loops:
             continue
+        if in_except_branch(model, call):
+            continue  # error handling: a fallback that runs rarely, not the hot path
         found = session_query(model, flow, call, ref.scope)
         if found is None:
             continue
@@ -615,6 +740,10 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if _leaves_loop_after(model, call, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
+            if _yields_per_item(loop.node):
+                continue  # a generator handing out one row at a time, by design
+            if _own_unit_of_work(model, flow, call, loop.node, ref.scope):
+                continue  # a session per item: isolation on purpose (one failure, one rollback)
             uses = _Uses(model, flow, loop)
             if entity and uses.expressions(entity, ref.scope):
                 continue  # a loop over model classes: one query per table
