@@ -54,7 +54,10 @@ API401 = Rule(
         "A `while` loop counts when it steps through items: a counter (`ids[i]`), a work list "
         "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
         "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
-        "offline."
+        "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
+        "constant handful of items (or a slice of at most 10), a loop that opens its own session "
+        "or unit of work per item, a generator that yields each row, and error handling in an "
+        "`except` branch."
     ),
     example=(
         MODELS_EXAMPLE

@@ -39,7 +39,11 @@ API402 = Rule(
     why=(
         'A relationship declared with the default `lazy="select"` runs one SELECT the first time '
         "it is read on each object: a loop over N results runs N more queries. With an "
-        "`AsyncSession` the implicit load is not possible at all and raises `MissingGreenlet`."
+        "`AsyncSession` the implicit load is not possible at all and raises `MissingGreenlet`. "
+        "A many-to-one read whose parent the session's identity map already holds costs no "
+        "query and is not reported: the loop's query pins the foreign key "
+        "(`.where(Post.author_id == author_id)`), or the parent was loaded earlier in the "
+        "function or is the object being iterated."
     ),
     example=(
         MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"
