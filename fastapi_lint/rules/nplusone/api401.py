@@ -118,8 +118,9 @@ def _enclosing_loops(model: ModuleModel, call: ast.Call, scope: Scope) -> list[_
     return loops
 
 
-# Calls that open a transaction or savepoint on an existing session: not a new session.
-TRANSACTION_METHODS = frozenset({"begin", "begin_nested", "no_autoflush", "transaction"})
+# Context managers on a session that open no unit of work (a transaction per item,
+# `session.begin()`, is one: isolation and row locks per item, on purpose).
+TRANSACTION_METHODS = frozenset({"no_autoflush"})
 UNIT_OF_WORK_WORDS = ("session", "uow", "unit_of_work", "unitofwork")
 
 
@@ -142,7 +143,9 @@ def _opens_unit_of_work(context: ast.expr) -> bool:
     """``SessionLocal()``, ``async_session_maker()``, ``self.uow``, ``UnitOfWork(...)``."""
     node = context.func if isinstance(context, ast.Call) else context
     if isinstance(node, ast.Attribute) and node.attr in TRANSACTION_METHODS:
-        return False  # `session.begin()`: a transaction on the shared session
+        return False
+    if isinstance(node, ast.Attribute) and node.attr in ("begin", "begin_nested"):
+        return True  # a transaction (or savepoint) per item
     text = unparse(node, 200).lower()
     return any(word in text for word in UNIT_OF_WORK_WORDS)
 
@@ -196,10 +199,11 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         binding = model.lookup(iterable.id, scope)
         value = binding.value if binding is not None and binding.unpack_index is None else None
         if binding is not None and isinstance(value, (ast.Dict, ast.List, ast.Set)):
-            if not (value.keys if isinstance(value, ast.Dict) else value.elts):
-                return False  # `pending = []` filled later: a work list, not a constant
-            if _filled_later(model, iterable.id, binding.scope):
-                return False
+            added = _growth(model, iterable.id, binding.scope)
+            if added is not None:
+                # `pending = []` filled at run time: a work list, not a constant; unless
+                # what it collects are SQL conditions (a loop over a few filters).
+                return bool(added) and all(_is_clause(model, a, binding.scope) for a in added)
         if isinstance(value, ast.Dict):
             return True
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -254,22 +258,27 @@ MAX_BOUNDED_ITEMS = 10
 MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
 
 
-def _filled_later(model: ModuleModel, name: str, scope: Scope) -> bool:
-    """Whether a literal bound in a function grows there (``ids.append(...)``, ``ids += ...``)."""
+def _growth(model: ModuleModel, name: str, scope: Scope) -> list[ast.expr] | None:
+    """What a literal bound in a function gets added there (``ids.append(x)``, ``ids += xs``,
+    ``by_id[key] = row``), or None when it never grows."""
     function = scope.code_function
     if function is None:
-        return False
+        return None
+    added: list[ast.expr] = []
+    grows = False
     for node in ast.walk(function.node):
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             if node.target.id == name:
-                return True
+                grows = True
+                added.append(node.value)
         elif isinstance(node, ast.Assign) and any(
             isinstance(target, ast.Subscript)
             and isinstance(target.value, ast.Name)
             and target.value.id == name
             for target in node.targets
         ):
-            return True  # `by_id[key] = row`
+            grows = True
+            added.append(node.value)
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -277,7 +286,45 @@ def _filled_later(model: ModuleModel, name: str, scope: Scope) -> bool:
             and isinstance(node.func.value, ast.Name)
             and node.func.value.id == name
         ):
-            return True
+            grows = True
+            added.extend(node.args[-1:])
+    return added if grows else None
+
+
+COLUMN_OPERATORS = frozenset(
+    {
+        "in_",
+        "not_in",
+        "notin_",
+        "is_",
+        "is_not",
+        "isnot",
+        "like",
+        "ilike",
+        "not_like",
+        "not_ilike",
+        "startswith",
+        "endswith",
+        "contains",
+        "between",
+        "match",
+        "regexp_match",
+        "any",
+        "has",
+        "op",
+    }
+)
+
+
+def _is_clause(model: ModuleModel, node: ast.expr, scope: Scope) -> bool:
+    """A SQL condition (``and_(...)``, ``Model.col == x``): a list of them is a few filters."""
+    if isinstance(node, (ast.Compare, ast.BoolOp)):
+        return True
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in COLUMN_OPERATORS:
+            return True  # `Model.column.in_(...)`
+        qualname = model.qualified_name(node.func, scope) or ""
+        return qualname.startswith(("sqlalchemy.", "sqlmodel."))
     return False
 
 
