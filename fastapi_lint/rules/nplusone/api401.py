@@ -198,11 +198,13 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
         binding = model.lookup(iterable.id, scope)
         value = binding.value if binding is not None and binding.unpack_index is None else None
-        if binding is not None and isinstance(value, (ast.Dict, ast.List, ast.Set)):
+        if binding is not None and isinstance(value, (ast.List, ast.Set)):
             added = _growth(model, iterable.id, binding.scope)
             if added is not None:
                 # `pending = []` filled at run time: a work list, not a constant; unless
-                # what it collects are SQL conditions (a loop over a few filters).
+                # what it collects are SQL conditions (a loop over a few filters). A dict
+                # filled at run time stays silent: mostly settings or groups of rows
+                # (`by_folder.setdefault(key, []).append(row)`), a query per group.
                 return bool(added) and all(_is_clause(model, a, binding.scope) for a in added)
         if isinstance(value, ast.Dict):
             return True
@@ -260,7 +262,7 @@ MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "se
 
 def _growth(model: ModuleModel, name: str, scope: Scope) -> list[ast.expr] | None:
     """What a literal bound in a function gets added there (``ids.append(x)``, ``ids += xs``,
-    ``by_id[key] = row``), or None when it never grows."""
+    ``ids[i] = x``), or None when it never grows."""
     function = scope.code_function
     if function is None:
         return None
