@@ -245,7 +245,8 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         qualname = model.qualified_name(iterable.func, scope)
         if qualname == "builtins.range" and all(isinstance(a, ast.Constant) for a in iterable.args):
             return True
-        if qualname == "builtins.enumerate" and iterable.args:
+        if qualname in BOUND_KEEPING_BUILTINS and iterable.args:
+            # `sorted((src, dst))`: still the same handful of items.
             return _is_bounded(model, iterable.args[0], scope)
         if (
             isinstance(iterable.func, ast.Attribute)
@@ -257,6 +258,17 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
 
 
 MAX_BOUNDED_ITEMS = 10
+BOUND_KEEPING_BUILTINS = frozenset(
+    {
+        "builtins.enumerate",
+        "builtins.sorted",
+        "builtins.reversed",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "builtins.frozenset",
+    }
+)
 MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
 
 
