@@ -199,12 +199,16 @@ def _is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> 
         binding = model.lookup(iterable.id, scope)
         value = binding.value if binding is not None and binding.unpack_index is None else None
         if binding is not None and isinstance(value, (ast.List, ast.Set)):
-            added = _growth(model, iterable.id, binding.scope)
-            if added is not None:
+            growth = _growth(model, iterable.id, binding.scope)
+            if growth is not None:
                 # `pending = []` filled at run time: a work list, not a constant; unless
-                # what it collects are SQL conditions (a loop over a few filters). A dict
-                # filled at run time stays silent: mostly settings or groups of rows
-                # (`by_folder.setdefault(key, []).append(row)`), a query per group.
+                # it only grows by a few statements outside loops (`keys.append(extra)`
+                # under an `if`), or what it collects are SQL conditions (a loop over a
+                # few filters). A dict filled at run time stays silent: mostly settings
+                # or groups of rows (`by_folder.setdefault(key, []).append(row)`).
+                added, unbounded = growth
+                if not unbounded and not any(isinstance(e, ast.Starred) for e in value.elts):
+                    return True
                 return bool(added) and all(_is_clause(model, a, binding.scope) for a in added)
         if isinstance(value, ast.Dict):
             return True
@@ -272,37 +276,60 @@ BOUND_KEEPING_BUILTINS = frozenset(
 MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
 
 
-def _growth(model: ModuleModel, name: str, scope: Scope) -> list[ast.expr] | None:
+def _growth(model: ModuleModel, name: str, scope: Scope) -> tuple[list[ast.expr], bool] | None:
     """What a literal bound in a function gets added there (``ids.append(x)``, ``ids += xs``,
-    ``ids[i] = x``), or None when it never grows."""
+    ``ids[i] = x``) and whether it can grow without bound (added in a loop, or extended by
+    another collection); None when it never grows."""
     function = scope.code_function
     if function is None:
         return None
     added: list[ast.expr] = []
     grows = False
+    unbounded = False
     for node in ast.walk(function.node):
+        value: ast.expr | None = None
+        one_item = False
         if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            if node.target.id == name:
-                grows = True
-                added.append(node.value)
+            if node.target.id != name:
+                continue
+            value = node.value
         elif isinstance(node, ast.Assign) and any(
             isinstance(target, ast.Subscript)
             and isinstance(target.value, ast.Name)
             and target.value.id == name
             for target in node.targets
         ):
-            grows = True
-            added.append(node.value)
+            value, one_item = node.value, True
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in MUTATING_METHODS
             and isinstance(node.func.value, ast.Name)
             and node.func.value.id == name
+            and node.args
         ):
-            grows = True
-            added.extend(node.args[-1:])
-    return added if grows else None
+            value = node.args[-1]
+            one_item = node.func.attr in ("append", "add", "insert")
+        else:
+            continue
+        grows = True
+        added.append(value)
+        if not (one_item or isinstance(value, (ast.List, ast.Tuple, ast.Set))):
+            unbounded = True
+        elif _in_loop(model, node, function.node):
+            unbounded = True
+    return (added, unbounded) if grows else None
+
+
+def _in_loop(model: ModuleModel, node: ast.AST, function: ast.AST) -> bool:
+    for ancestor in model.ancestors(node):
+        if ancestor is function:
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+            return True
+        if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return True
+    return False
 
 
 COLUMN_OPERATORS = frozenset(
