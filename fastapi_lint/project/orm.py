@@ -16,7 +16,7 @@ catalogue is cached per project index (one per project root per process).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -65,6 +65,10 @@ RELATIONSHIP_FUNCTIONS = frozenset(
 )
 # Loader strategies that run one SELECT per parent object when the attribute is read.
 LAZY_SELECT = "select"
+# Relationship directions, as SQLAlchemy names them (sqlalchemy/orm/interfaces.py).
+MANY_TO_ONE = "many-to-one"
+ONE_TO_MANY = "one-to-many"
+MANY_TO_MANY = "many-to-many"
 COLLECTION_NAMES = frozenset(
     {"list", "List", "set", "Set", "Sequence", "MutableSequence", "Collection", "Iterable", "tuple"}
 )
@@ -81,10 +85,23 @@ class Relationship:
     lazy: str  # loader strategy: "select" (the default), "selectin", ..., "?" when not literal
     collection: Optional[bool]  # None when the declaration does not say
     line: int
+    # MANY_TO_ONE, ONE_TO_MANY or MANY_TO_MANY; None when the declarations do not tell.
+    direction: Optional[str] = None
+    # Many-to-one: the owner's column holding the foreign key (``author_id`` for ``author``).
+    foreign_key: Optional[str] = None
+    # What the declaration says about its join: a ``secondary``/``link_model`` table,
+    # ``remote_side`` (self-referential many-to-one), ``foreign_keys`` as (class, column).
+    secondary: bool = False
+    remote_side: bool = False
+    declared_foreign_keys: tuple[tuple[Optional[str], str], ...] = ()
 
     @property
     def is_lazy_select(self) -> bool:
         return self.lazy == LAZY_SELECT
+
+    @property
+    def is_many_to_one(self) -> bool:
+        return self.direction == MANY_TO_ONE
 
 
 @dataclass
@@ -96,6 +113,9 @@ class OrmModel:
     is_sqlmodel: bool
     relationships: dict[str, Relationship] = field(default_factory=dict)
     columns: set[str] = field(default_factory=set)
+    # Columns holding a foreign key: column -> the table it references
+    # (``"users"`` for ``ForeignKey("users.id")``, ``"class:User"`` for ``ForeignKey(User.id)``).
+    foreign_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -233,7 +253,8 @@ class Catalogue:
         if project is not None:
             return _orm_model_from_json(
                 project.fact(
-                    "orm-model",
+                    # Versioned: older caches hold relationships without a direction.
+                    "orm-model/2",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -268,6 +289,7 @@ class Catalogue:
             if inherited is not None:
                 info.relationships.update(inherited.relationships)
                 info.columns.update(inherited.columns)
+                info.foreign_keys.update(inherited.foreign_keys)
         for statement in class_info.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 name, annotation, value = statement.target.id, statement.annotation, statement.value
@@ -285,10 +307,102 @@ class Catalogue:
             if relationship is not None:
                 info.relationships[name] = relationship
                 info.columns.discard(name)
+                info.foreign_keys.pop(name, None)
             else:
                 info.relationships.pop(name, None)
                 info.columns.add(name)
+                referenced = _referenced_table(value)
+                if referenced is not None:
+                    info.foreign_keys[name] = referenced
+                else:
+                    info.foreign_keys.pop(name, None)
+        for name, relationship in list(info.relationships.items()):
+            if relationship.owner == info.qualname:
+                direction, foreign_key = self._direction(info, relationship)
+                info.relationships[name] = replace(
+                    relationship, direction=direction, foreign_key=foreign_key
+                )
         return info
+
+    def _direction(
+        self, owner: OrmModel, relationship: Relationship
+    ) -> tuple[Optional[str], Optional[str]]:
+        """(direction, the owner's foreign key column) the way SQLAlchemy decides it.
+
+        The side that holds the foreign key decides (sqlalchemy/orm/relationships.py,
+        ``_determine_direction``): a foreign key on the owner pointing at the target's
+        table makes a many-to-one; a ``secondary`` table a many-to-many; otherwise
+        the key is on the target's side (one-to-many, or one-to-one with
+        ``uselist=False``). Ambiguous declarations answer None.
+        """
+        if relationship.secondary:
+            return MANY_TO_MANY, None
+        declared = relationship.declared_foreign_keys
+        if declared:
+            local = [
+                column
+                for class_name, column in declared
+                if class_name in (None, owner.name) and column in owner.columns
+            ]
+            if len(local) == 1 and len(declared) == 1:
+                if relationship.target == owner.qualname and not relationship.remote_side:
+                    return None, None  # self-referential: the side is in remote_side
+                return MANY_TO_ONE, local[0]
+            if not local and relationship.target != owner.qualname:
+                return ONE_TO_MANY, None
+            return None, None
+        if relationship.target is None:
+            return (ONE_TO_MANY if relationship.collection else None), None
+        if relationship.target == owner.qualname:
+            # An adjacency list: `parent = relationship("Node", remote_side=[id])` is the
+            # many-to-one side; without remote_side SQLAlchemy makes it one-to-many.
+            if not relationship.remote_side:
+                return ONE_TO_MANY, None
+            table = self.table_name(owner.qualname)
+            own = [c for c, ref in owner.foreign_keys.items() if _refers_to(ref, table, owner.name)]
+            return (MANY_TO_ONE, own[0]) if len(own) == 1 else (None, None)
+        table = self.table_name(relationship.target)
+        target_name = relationship.target.rsplit(".", 1)[-1]
+        candidates = [
+            column
+            for column, ref in owner.foreign_keys.items()
+            if _refers_to(ref, table, target_name)
+        ]
+        if len(candidates) == 1 and relationship.collection is not True:
+            return MANY_TO_ONE, candidates[0]
+        if candidates:
+            return None, None  # several keys to that table: SQLAlchemy needs foreign_keys=
+        if relationship.collection is True or table is not None:
+            return ONE_TO_MANY, None
+        return None, None
+
+    def table_name(self, qualname: str, depth: int = 0) -> Optional[str]:
+        """A mapped class's table: ``__tablename__``, SQLModel's lower-cased class name,
+        or (single-table inheritance) its mapped base's table."""
+        found = self.find_class(qualname)
+        if found is None or depth > MAX_BASE_DEPTH:
+            return None
+        model, class_info = found
+        for statement in class_info.node.body:
+            value: ast.expr | None
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign):
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            if any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in targets):
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    return value.value
+                return None
+        if _is_sqlmodel_table(class_info):
+            return class_info.name.lower()
+        for base_name, _ in self.class_bases(model, class_info):
+            if base_name is None or base_name in DECLARATIVE_BASES or base_name in SQLMODEL:
+                continue
+            if self.is_orm_class(base_name, model):
+                return self.table_name(base_name, depth + 1)
+        return None
 
     def _inherited(self, base_name: str, model: ModuleModel) -> OrmModel | None:
         """Relationships of a mapped base class or a plain mixin class of the project."""
@@ -334,7 +448,14 @@ class Catalogue:
                     lazy = _lazy_from_kwargs(model, keyword.value, scope)
         target_node: ast.expr | None = None
         collection: Optional[bool] = None
+        hints = _JoinHints()
+        for keyword in value.keywords:
+            if keyword.arg == "link_model":
+                hints.secondary = True  # SQLModel's many-to-many through a link table
+            elif keyword.arg == "sa_relationship_kwargs":
+                hints.read_dict(model, keyword.value, scope)
         if call is not value or not function.startswith("sqlmodel."):
+            hints.read_keywords(call.keywords)
             if call.args:
                 target_node = call.args[0]
             for keyword in call.keywords:
@@ -365,6 +486,9 @@ class Catalogue:
             lazy=lazy,
             collection=collection,
             line=value.lineno,
+            secondary=hints.secondary,
+            remote_side=hints.remote_side,
+            declared_foreign_keys=tuple(hints.foreign_keys),
         )
 
     # ------------------------------------------------------------ names
@@ -450,6 +574,92 @@ class Catalogue:
                     modules.append(f"{package}.{stem}" if package else stem)
         self._package_modules[package] = modules
         return modules
+
+
+@dataclass
+class _JoinHints:
+    """The join a relationship() declaration spells out: secondary, remote_side, foreign_keys."""
+
+    secondary: bool = False
+    remote_side: bool = False
+    foreign_keys: list[tuple[Optional[str], str]] = field(default_factory=list)
+
+    def read_keywords(self, keywords: list[ast.keyword]) -> None:
+        for keyword in keywords:
+            if keyword.arg is not None:
+                self.read(keyword.arg, keyword.value)
+
+    def read_dict(self, model: ModuleModel, node: ast.expr, scope: object) -> None:
+        if isinstance(node, ast.Name):
+            binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
+            if binding is not None and binding.value is not None:
+                node = binding.value
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    self.read(key.value, value)
+        elif isinstance(node, ast.Call):
+            self.read_keywords(node.keywords)
+
+    def read(self, name: str, value: ast.expr) -> None:
+        if name == "secondary":
+            self.secondary = True
+        elif name == "remote_side":
+            self.remote_side = True
+        elif name == "foreign_keys":
+            self.foreign_keys = _column_names(value)
+
+
+def _column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
+    """``[Post.author_id]``, ``author_id``, ``"Post.author_id"``, ``"[Post.author_id]"``."""
+    if isinstance(node, ast.Lambda):
+        node = node.body
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            return []
+    elements = node.elts if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
+    names: list[tuple[Optional[str], str]] = []
+    for element in elements:
+        if isinstance(element, ast.Name):
+            names.append((None, element.id))
+        elif isinstance(element, ast.Attribute):
+            owner = element.value
+            names.append((_last_name(owner), element.attr))
+        elif isinstance(element, ast.Constant) and isinstance(element.value, str):
+            owner_name, _, column = element.value.rpartition(".")
+            names.append((owner_name.rsplit(".", 1)[-1] or None, column))
+    return names
+
+
+def _referenced_table(value: ast.expr | None) -> Optional[str]:
+    """The table a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) points at."""
+    if value is None:
+        return None
+    for node in ast.walk(value):
+        if not isinstance(node, ast.Call):
+            continue
+        target: ast.expr | None = None
+        if _last_name(node.func) == "ForeignKey" and node.args:
+            target = node.args[0]
+        for keyword in node.keywords:
+            if keyword.arg in ("foreign_key", "column") and _last_name(node.func) in (
+                "Field",
+                "ForeignKey",
+            ):
+                target = keyword.value
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            parts = target.value.split(".")
+            return parts[-2] if len(parts) >= 2 else None
+        if isinstance(target, ast.Attribute):
+            owner = _last_name(target.value)
+            return f"class:{owner}" if owner else None
+    return None
+
+
+def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:
+    return reference == f"class:{class_name}" or (table is not None and reference == table)
 
 
 def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
@@ -586,10 +796,24 @@ def _orm_model_to_json(orm: OrmModel | None) -> object:
         "line": orm.line,
         "is_sqlmodel": orm.is_sqlmodel,
         "relationships": [
-            [r.name, r.owner, r.target, r.target_name, r.lazy, r.collection, r.line]
+            [
+                r.name,
+                r.owner,
+                r.target,
+                r.target_name,
+                r.lazy,
+                r.collection,
+                r.line,
+                r.direction,
+                r.foreign_key,
+                r.secondary,
+                r.remote_side,
+                [list(pair) for pair in r.declared_foreign_keys],
+            ]
             for r in orm.relationships.values()
         ],
         "columns": sorted(orm.columns),
+        "foreign_keys": orm.foreign_keys,
     }
 
 
@@ -597,8 +821,23 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
     if not isinstance(data, dict):
         return None
     relationships = {}
-    for name, owner, target, target_name, lazy, collection, line in data["relationships"]:
-        relationships[name] = Relationship(name, owner, target, target_name, lazy, collection, line)
+    for entry in data["relationships"]:
+        name, owner, target, target_name, lazy, collection, line = entry[:7]
+        direction, foreign_key, secondary, remote_side, declared = entry[7:]
+        relationships[name] = Relationship(
+            name,
+            owner,
+            target,
+            target_name,
+            lazy,
+            collection,
+            line,
+            direction,
+            foreign_key,
+            secondary,
+            remote_side,
+            tuple((owner_name, column) for owner_name, column in declared),
+        )
     return OrmModel(
         qualname=data["qualname"],
         module=data["module"],
@@ -607,6 +846,7 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
         is_sqlmodel=data["is_sqlmodel"],
         relationships=relationships,
         columns=set(data["columns"]),
+        foreign_keys=dict(data.get("foreign_keys", {})),
     )
 
 

@@ -1,0 +1,162 @@
+"""API402 lazy-load-in-loop: a lazy relationship read per item of a query's results."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
+from fastapi_lint.rules.nplusone.flow import (
+    ASYNC_EFFECT,
+    SYNC_EFFECT,
+    Kind,
+    QueryFlow,
+    QueryValue,
+    describe,
+    fix_text,
+    in_body,
+    in_except_branch,
+    inline_root,
+    origin_text,
+    short_name,
+    span,
+    unparse,
+)
+from fastapi_lint.semantic.model import BindingKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.project.orm import Relationship
+    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel
+
+API402 = Rule(
+    code="API402",
+    name="lazy-load-in-loop",
+    message="`{read}` lazy-loads relationship `{model}.{relationship}` for each item of the query "
+    "built at {origin} in {context}: {effect}; add `.options({loader})` to that query",
+    summary="Checks for lazy-loaded relationships read per item of a query's results.",
+    why=(
+        'A relationship declared with the default `lazy="select"` runs one SELECT the first time '
+        "it is read on each object: a loop over N results runs N more queries. With an "
+        "`AsyncSession` the implicit load is not possible at all and raises `MissingGreenlet`. "
+        "A many-to-one read whose parent the session's identity map already holds costs no "
+        "query and is not reported: the loop's query pins the foreign key "
+        "(`.where(Post.author_id == author_id)`), or the parent was loaded earlier in the "
+        "function or is the object being iterated."
+    ),
+    example=(
+        MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"
+        "    users = db.scalars(select(User)).all()\n"
+        "    return {user.name: len(user.posts) for user in users}\n"
+    ),
+    use_instead=(
+        "from sqlalchemy.orm import selectinload\n"
+        + MODELS_EXAMPLE
+        + "def post_counts(db: Session) -> dict[str, int]:\n"
+        "    users = db.scalars(select(User).options(selectinload(User.posts))).all()\n"
+        "    return {user.name: len(user.posts) for user in users}\n"
+    ),
+)
+
+
+# ---------------------------------------------------------------- API402
+def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
+    reads: dict[tuple[int, str], tuple[ast.Attribute, Binding]] = {}
+    for ref in model.nodes[ast.Attribute]:
+        node = ref.node
+        assert isinstance(node, ast.Attribute)
+        if not isinstance(node.value, ast.Name) or not isinstance(node.ctx, ast.Load):
+            continue
+        binding = model.lookup(node.value.id, ref.scope, node.lineno)
+        if binding is None or binding.kind is not BindingKind.FOR:
+            continue
+        loop = binding.node
+        if isinstance(loop, (ast.For, ast.AsyncFor)):
+            if not in_body(loop, node):
+                continue
+        elif not isinstance(loop, ast.comprehension):
+            continue
+        if inline_root(ref.scope) is not inline_root(binding.scope):
+            continue  # a lambda or nested def: may run elsewhere
+        if in_except_branch(model, node):
+            continue  # error handling: runs rarely, not worth an eager load
+        key = (id(binding), node.attr)
+        previous = reads.get(key)
+        if previous is None or span(node) < span(previous[0]):
+            reads[key] = (node, binding)
+    elements: dict[int, Optional[QueryValue]] = {}
+    for (binding_id, attr), (node, binding) in sorted(
+        reads.items(), key=lambda item: span(item[1][0])
+    ):
+        if binding_id not in elements:
+            found = flow.binding_value(binding)
+            elements[binding_id] = found if isinstance(found, QueryValue) else None
+        element = elements[binding_id]
+        if element is None or element.kind is not Kind.ENTITY:
+            continue
+        orm = flow.orm_model(element.model)
+        if orm is None:
+            continue
+        relationship = orm.relationships.get(attr)
+        if relationship is None or not relationship.is_lazy_select:
+            continue
+        if element.loaders.covers(attr):
+            continue
+        scope = model.scope_of_node.get(id(binding.node)) or binding.scope
+        function = scope.code_function or binding.scope.code_function
+        if relationship.is_many_to_one and _parent_in_identity_map(
+            flow, element, relationship, node, function
+        ):
+            continue
+        reporter.report(
+            "API402",
+            node,
+            read=f"{unparse(node.value)}.{attr}",
+            model=orm.name,
+            relationship=attr,
+            origin=origin_text(model, element.origin),
+            context=describe(model, function),
+            effect=ASYNC_EFFECT if element.is_async else SYNC_EFFECT,
+            loader=fix_text(element, orm.name, attr),
+        )
+
+
+def _parent_in_identity_map(
+    flow: QueryFlow,
+    element: QueryValue,
+    relationship: Relationship,
+    read: ast.Attribute,
+    function: FunctionInfo | None,
+) -> bool:
+    """Whether a many-to-one read finds its parent in the session's identity map.
+
+    SQLAlchemy's lazy loader for a simple many-to-one looks the parent up by
+    primary key in the identity map before it emits a SELECT
+    (sqlalchemy/orm/strategies.py, ``LazyLoader._load_for_state``): when the
+    parent is already in the session, the read costs no query.
+    """
+    if relationship.foreign_key is not None and relationship.foreign_key in element.filters:
+        return True  # `.where(Post.author_id == author_id)`: one parent for every row
+    target = relationship.target
+    if target is None:
+        return False
+    if element.path and element.path[-1][0] == short_name(target):
+        return True  # `for post in author.posts: post.author`: the object being iterated
+    if function is None:
+        return False
+    # The parent (or all parents) loaded earlier in the function and still referenced.
+    for bindings in function.scope.bindings.values():
+        for binding in bindings:
+            if binding.kind is not BindingKind.ASSIGN or binding.value is None:
+                continue
+            if getattr(binding.node, "lineno", read.lineno) >= read.lineno:
+                continue
+            found = flow.binding_value(binding)
+            if (
+                isinstance(found, QueryValue)
+                and found.model == target
+                and found.kind in (Kind.ENTITY, Kind.SCALARS, Kind.QUERY)
+            ):
+                return True
+    return False

@@ -1,0 +1,281 @@
+"""API403 lazy-load-in-response: a response model that serializes lazy relationships."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from fastapi_lint.project.orm import (
+    PYDANTIC_BASES,
+    SQLMODEL,
+)
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.examples import APP_EXAMPLE, MODELS_EXAMPLE, SCHEMAS_EXAMPLE
+from fastapi_lint.rules.nplusone.flow import (
+    ASYNC_EFFECT,
+    ASYNC_SINGLE_EFFECT,
+    EAGER_DECLARED,
+    MANY_KINDS,
+    MAX_FIELD_DEPTH,
+    SYNC_EFFECT,
+    Kind,
+    QueryFlow,
+    QueryValue,
+    describe,
+    fix_text,
+    flow_for,
+    origin_text,
+    short_name,
+    unparse,
+)
+from fastapi_lint.semantic.model import subscript_elements
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import ClassInfo, ModuleModel, Scope
+
+API403 = Rule(
+    code="API403",
+    name="lazy-load-in-response",
+    message="{context} returns {returned} through response model `{schema}`, whose field "
+    "`{field}` reads the lazy relationship `{owner}.{relationship}`: {effect}; add "
+    "`.options({loader})` to the query built at {origin}",
+    summary="Checks for response models that serialize lazy-loaded relationships of ORM objects.",
+    why=(
+        "FastAPI validates the returned ORM objects against the response model by reading each "
+        "field from the object. A field that is a lazy relationship is loaded per object (N+1 "
+        "queries), or raises `MissingGreenlet` with an `AsyncSession`, even for a single object. "
+        "A single object read through a sync session is not reported: a few queries for its "
+        "children, not N+1."
+    ),
+    example=(
+        APP_EXAMPLE
+        + MODELS_EXAMPLE
+        + SCHEMAS_EXAMPLE
+        + '@app.get("/users", response_model=list[UserOut])\n'
+        "def list_users(db: Session = Depends(get_db)):\n"
+        "    return db.scalars(select(User)).all()\n"
+    ),
+    use_instead=(
+        APP_EXAMPLE
+        + MODELS_EXAMPLE
+        + SCHEMAS_EXAMPLE
+        + '@app.get("/users", response_model=list[UserOut])\n'
+        "def list_users(db: Session = Depends(get_db)):\n"
+        "    return db.scalars(select(User).options(selectinload(User.posts))).all()\n"
+    ),
+)
+
+
+# ---------------------------------------------------------------- API403
+@dataclass(frozen=True)
+class _ResponseFinding:
+    field: str
+    owner: str
+    relationship: str
+    fix: str
+    per_item: bool
+
+
+def _schema_class(
+    flow: QueryFlow, annotation: ast.AST, scope: Scope, model: ModuleModel, depth: int = 0
+) -> tuple[ModuleModel, ClassInfo, bool] | None:
+    """The Pydantic class an annotation names, and whether it is a collection of it."""
+    if depth > 6:
+        return None
+    node = annotation
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except (SyntaxError, ValueError):
+            return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [
+            side
+            for side in (node.left, node.right)
+            if not (isinstance(side, ast.Constant) and side.value is None)
+        ]
+        if len(sides) == 1:  # `X | None`; a union of models is validated member by member
+            return _schema_class(flow, sides[0], scope, model, depth + 1)
+        return None
+    if isinstance(node, ast.Subscript):
+        outer = (model.qualified_name(node.value, scope) or "").rsplit(".", 1)[-1]
+        elements = subscript_elements(node)
+        if outer in ("list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"):
+            found = _schema_class(flow, elements[0], scope, model, depth + 1)
+            return (found[0], found[1], True) if found else None
+        if outer in ("Optional", "Annotated"):
+            return _schema_class(flow, elements[0], scope, model, depth + 1)
+        if outer == "Union":
+            real = [e for e in elements if not (isinstance(e, ast.Constant) and e.value is None)]
+            if len(real) == 1:
+                return _schema_class(flow, real[0], scope, model, depth + 1)
+        return None
+    qualname = model.qualified_name(node, scope)
+    if not qualname:
+        return None
+    located = flow.catalogue.find_class(qualname, model)
+    if located is None:
+        return None
+    class_model, class_info = located
+    if not flow.catalogue.has_base(class_model, class_info, PYDANTIC_BASES):
+        return None
+    if flow.catalogue.is_orm_class(qualname, class_model):
+        return None  # a SQLModel table model: relationships are not Pydantic fields
+    return class_model, class_info, False
+
+
+def _schema_fields(
+    flow: QueryFlow, model: ModuleModel, class_info: ClassInfo, depth: int = 0
+) -> dict[str, tuple[ModuleModel, ast.expr, Scope]]:
+    fields: dict[str, tuple[ModuleModel, ast.expr, Scope]] = {}
+    if depth > 8:
+        return fields
+    for base_name, _ in reversed(flow.catalogue.class_bases(model, class_info)):
+        if base_name is None or base_name in PYDANTIC_BASES or base_name in SQLMODEL:
+            continue
+        found = flow.catalogue.find_class(base_name, model)
+        if found is not None:
+            fields.update(_schema_fields(flow, found[0], found[1], depth + 1))
+    for statement in class_info.node.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        name = statement.target.id
+        if name.startswith("_") or name == "model_config":
+            continue
+        annotation = statement.annotation
+        if "ClassVar" in unparse(annotation, 200) or _excluded(statement.value):
+            fields.pop(name, None)
+            continue
+        fields[name] = (model, annotation, class_info.outer)
+    return fields
+
+
+def _excluded(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Call):
+        for keyword in value.keywords:
+            if keyword.arg == "exclude" and isinstance(keyword.value, ast.Constant):
+                return bool(keyword.value.value)
+            if keyword.arg in ("alias", "validation_alias", "serialization_alias"):
+                return True  # read under another name: not matched by field name
+    return False
+
+
+def _response_finding(
+    flow: QueryFlow,
+    schema: tuple[ModuleModel, ClassInfo],
+    value: QueryValue,
+    many: bool,
+    depth: int,
+    seen: set[tuple[str, str]],
+) -> _ResponseFinding | None:
+    if depth > MAX_FIELD_DEPTH:
+        return None
+    schema_model, schema_info = schema
+    key = (schema_info.qualname, value.model)
+    if key in seen:
+        return None
+    seen = seen | {key}
+    orm = flow.catalogue.get(value.model)
+    if orm is None:
+        return None
+    fields = _schema_fields(flow, schema_model, schema_info)
+    for name, (field_model, annotation, field_scope) in fields.items():
+        relationship = orm.relationships.get(name)
+        if relationship is None:
+            continue
+        field_flow = flow_for(field_model)
+        nested = _schema_class(field_flow, annotation, field_scope, field_model)
+        loaded = value.loaders.covers(name) or not relationship.is_lazy_select
+        if relationship.lazy not in EAGER_DECLARED and not relationship.is_lazy_select:
+            continue  # raise / noload / dynamic / write_only: never a lazy SELECT per item
+        if not loaded and (many or value.is_async):
+            return _ResponseFinding(
+                field=name,
+                owner=orm.name,
+                relationship=name,
+                fix=fix_text(value, orm.name, name),
+                per_item=many,
+            )
+        if nested is None or relationship.target is None:
+            continue
+        collection = relationship.collection if relationship.collection is not None else nested[2]
+        child = QueryValue(
+            kind=Kind.ENTITY,
+            model=relationship.target,
+            loaders=value.loaders.below(name),
+            origin=value.origin,
+            is_async=value.is_async,
+            root=value.root,
+            path=(*value.path, (orm.name, name)),
+        )
+        found = _response_finding(
+            flow, (nested[0], nested[1]), child, many or bool(collection), depth + 1, seen
+        )
+        if found is not None:
+            return replace(found, field=f"{name}.{found.field}")
+    return None
+
+
+def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
+    if not reporter.enabled("API403"):
+        return
+    for route in model.fastapi.routes:
+        function = route.function
+        keywords = route.keywords
+        if "response_model_include" in keywords or "response_model_exclude" in keywords:
+            continue
+        annotation = keywords.get("response_model")
+        if annotation is None:
+            annotation = function.node.returns
+        if annotation is None or (
+            isinstance(annotation, ast.Constant) and annotation.value is None
+        ):
+            continue
+        returned = []
+        for ref in model.returns_of(function):
+            value_node = getattr(ref.node, "value", None)
+            if value_node is None or not isinstance(ref.node, ast.Return):
+                continue
+            value = flow.query(value_node, ref.scope)
+            if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
+                returned.append(value)
+        if not returned:
+            continue  # no ORM objects returned: the schema need not be looked up
+        schema = _schema_class(flow, annotation, function.outer, model)
+        if schema is None:
+            continue
+        for value in returned:
+            many = value.kind in MANY_KINDS
+            if not many and not value.is_async:
+                # One object: a few queries for its nested children, not N+1. Only an
+                # AsyncSession turns the lazy load into an error (MissingGreenlet).
+                continue
+            found = _response_finding(
+                flow, (schema[0], schema[1]), replace(value, kind=Kind.ENTITY), many, 0, set()
+            )
+            if found is None:
+                continue
+            if found.per_item:
+                effect = ASYNC_EFFECT if value.is_async else SYNC_EFFECT
+            else:
+                effect = ASYNC_SINGLE_EFFECT
+            reporter.report(
+                "API403",
+                function.node,
+                line=function.node.lineno,
+                col=function.node.col_offset,
+                context=describe(model, function)[0].upper() + describe(model, function)[1:],
+                returned=f"`{short_name(value.model)}` objects"
+                if many
+                else f"a `{short_name(value.model)}` object",
+                schema=schema[1].name,
+                field=found.field,
+                owner=found.owner,
+                relationship=found.relationship,
+                effect=effect,
+                loader=found.fix,
+                origin=origin_text(model, value.origin),
+            )
+            break

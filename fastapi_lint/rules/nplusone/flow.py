@@ -1,0 +1,807 @@
+"""Query flow for the N+1 rules: what an expression holds in terms of queries and ORM objects.
+
+Type flow from query to loop: ``select(User)`` and ``session.query(User)``
+chains, ``execute/scalars/exec/get`` on a session, ``Result.scalars().all()``,
+simple assignments, the return of a project function in another module, loop
+variables and relationship collections (``for post in user.posts`` yields
+``Post`` objects). Loader options are read from ``.options(...)`` and from the
+relationship's declared ``lazy=``.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional, Union
+
+from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+from fastapi_lint.project.orm import (
+    Catalogue,
+    OrmModel,
+    catalogue_for,
+)
+from fastapi_lint.semantic import stubs
+
+if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+
+
+SYNC_EFFECT = "one more query per item (N+1 queries)"
+ASYNC_EFFECT = (
+    "with an `AsyncSession` this raises `MissingGreenlet` at run time instead of running slowly"
+)
+ASYNC_SINGLE_EFFECT = "with an `AsyncSession` this raises `MissingGreenlet` at run time"
+
+SELECT_FUNCTIONS = frozenset({"sqlalchemy.select", "sqlmodel.select", "sqlalchemy.sql.select"})
+STATEMENT_FUNCTIONS = SELECT_FUNCTIONS | frozenset(
+    {
+        "sqlalchemy.insert",
+        "sqlalchemy.update",
+        "sqlalchemy.delete",
+        "sqlalchemy.text",
+        "sqlalchemy.sql.text",
+        "sqlmodel.text",
+        "sqlalchemy.dialects.postgresql.insert",
+        "sqlalchemy.dialects.sqlite.insert",
+        "sqlalchemy.dialects.mysql.insert",
+    }
+)
+SESSION_TYPES = stubs.SYNC_SESSION_TYPES | stubs.ASYNC_SESSION_TYPES
+CONNECTION_TYPES = frozenset(
+    {
+        "sqlalchemy.Connection",
+        "sqlalchemy.engine.Connection",
+        "sqlalchemy.ext.asyncio.AsyncConnection",
+    }
+)
+# Session methods that send a statement and return rows.
+EXECUTE_METHODS = frozenset({"execute", "exec", "scalar", "scalars", "stream", "stream_scalars"})
+GET_METHODS = frozenset({"get", "get_one"})
+QUERY_METHODS = EXECUTE_METHODS | GET_METHODS | frozenset({"query"})
+# Methods of Select / Query that keep the entity and the options.
+CHAIN_METHODS = frozenset(
+    {
+        "where",
+        "filter",
+        "filter_by",
+        "order_by",
+        "limit",
+        "offset",
+        "slice",
+        "join",
+        "outerjoin",
+        "join_from",
+        "outerjoin_from",
+        "select_from",
+        "distinct",
+        "group_by",
+        "having",
+        "execution_options",
+        "params",
+        "with_for_update",
+        "correlate",
+        "populate_existing",
+        "yield_per",
+        "enable_eagerloads",
+        "prefix_with",
+        "suffix_with",
+        "with_hint",
+        "reset_joinpoint",
+        "autoflush",
+    }
+)
+ENTITY_METHODS = frozenset(
+    {"first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"}
+)
+LIST_METHODS = frozenset({"all", "fetchall", "unique"})
+# Loader strategies in options; the covering ones stop the per-item lazy load.
+COVERING_STRATEGIES = frozenset(
+    {
+        "selectinload",
+        "joinedload",
+        "subqueryload",
+        "immediateload",
+        "contains_eager",
+        "raiseload",
+        "noload",
+    }
+)
+PATH_STRATEGIES = COVERING_STRATEGIES | frozenset({"defaultload", "lazyload"})
+NEUTRAL_OPTIONS = frozenset(
+    {
+        "load_only",
+        "defer",
+        "undefer",
+        "undefer_group",
+        "with_expression",
+        "selectin_polymorphic",
+        "with_loader_criteria",
+        "Load",
+    }
+)
+BATCH_METHODS = frozenset({"in_", "not_in", "notin_", "any_", "all_"})
+BATCH_FUNCTIONS = frozenset({"any_", "all_", "tuple_"})
+SCHEMA_ATTRIBUTES = frozenset(
+    {"columns", "c", "foreign_keys", "primary_key", "indexes", "constraints", "sorted_tables"}
+)
+COLUMN_METHODS = frozenset(
+    {
+        "add_columns",
+        "with_only_columns",
+        "column",
+        "add_column",
+        "select_from",
+        "join",
+        "outerjoin",
+        "join_from",
+        "with_entities",
+    }
+)
+PAGE_METHODS = frozenset({"offset", "limit", "slice", "yield_per", "fetchmany", "partitions"})
+PASSTHROUGH_BUILTINS = frozenset(
+    {"builtins.list", "builtins.sorted", "builtins.tuple", "builtins.reversed"}
+)
+MAX_DEPTH = 12
+MAX_FIELD_DEPTH = 4
+
+
+class Kind(enum.Enum):
+    STATEMENT = "statement"  # select(User): not run yet
+    QUERY = "query"  # session.query(User)...: a legacy Query, iterable
+    RESULT = "result"  # session.execute(stmt): rows
+    SCALARS = "scalars"  # ScalarResult / list of ORM objects
+    ENTITY = "entity"  # one ORM object
+
+
+MANY_KINDS = frozenset({Kind.QUERY, Kind.SCALARS})
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """Loader options of a query, as relationship paths relative to its entity."""
+
+    entries: frozenset[tuple[tuple[str, ...], str]] = frozenset()
+    opaque: bool = False  # options we cannot read: assume they load everything
+
+    def covers(self, name: str) -> bool:
+        if self.opaque:
+            return True
+        for path, strategy in self.entries:
+            if len(path) == 1 and path[0] in (name, "*") and strategy in COVERING_STRATEGIES:
+                return True
+        return False
+
+    def below(self, name: str) -> Loaders:
+        entries = frozenset(
+            (path[1:], strategy)
+            for path, strategy in self.entries
+            if len(path) > 1 and path[0] == name
+        )
+        return Loaders(entries, self.opaque)
+
+    def plus(self, other: Loaders) -> Loaders:
+        return Loaders(self.entries | other.entries, self.opaque or other.opaque)
+
+
+@dataclass(frozen=True)
+class Origin:
+    module: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class QueryValue:
+    kind: Kind
+    model: str  # qualified name of the ORM model
+    loaders: Loaders
+    origin: Origin
+    is_async: bool
+    root: str  # the model the query selects (for the fix text)
+    path: tuple[tuple[str, str], ...] = ()  # (model name, relationship) from the root
+    # Columns of the entity the query pins to one value (`.where(Post.author_id == x)`,
+    # `.filter_by(author_id=x)`): every row shares that many-to-one parent.
+    filters: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    """A reference to an ORM model class itself (``User`` in ``select(User)``)."""
+
+    model: str
+
+
+FlowValue = Union[QueryValue, ModelClass]
+
+
+def short_name(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[-1]
+
+
+def fix_text(value: QueryValue, owner: str, relationship: str) -> str:
+    steps = [*value.path, (owner, relationship)]
+    return ".".join(f"selectinload({model}.{rel})" for model, rel in steps)
+
+
+def span(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
+
+
+def contains(outer: ast.AST, inner: ast.AST) -> bool:
+    o = span(outer)
+    i = span(inner)
+    return (o[0], o[1]) <= (i[0], i[1]) and (i[2], i[3]) <= (o[2], o[3])
+
+
+def in_body(statement: ast.AST, node: ast.AST) -> bool:
+    body = getattr(statement, "body", None)
+    if not body:
+        return False
+    start = span(body[0])
+    end = span(body[-1])
+    i = span(node)
+    return (start[0], start[1]) <= (i[0], i[1]) and (i[2], i[3]) <= (end[2], end[3])
+
+
+def inline_root(scope: Scope) -> Scope:
+    from fastapi_lint.semantic.model import ScopeKind
+
+    current = scope
+    while current.kind is ScopeKind.COMPREHENSION and current.parent is not None:
+        current = current.parent
+    return current
+
+
+class QueryFlow:
+    """What an expression holds in terms of queries and ORM objects, for one module."""
+
+    def __init__(self, model: ModuleModel, catalogue: Catalogue) -> None:
+        self.model = model
+        self.catalogue = catalogue
+        self._stack: set[int] = set()
+        self._function_results: dict[str, Optional[QueryValue]] = {}
+
+    # ------------------------------------------------------------ entry points
+    def value(self, expr: ast.AST, scope: Scope, depth: int = 0) -> FlowValue | None:
+        if depth > MAX_DEPTH or id(expr) in self._stack:
+            return None
+        self._stack.add(id(expr))
+        try:
+            return self._value(expr, scope, depth)
+        finally:
+            self._stack.discard(id(expr))
+
+    def query(self, expr: ast.AST, scope: Scope, depth: int = 0) -> QueryValue | None:
+        found = self.value(expr, scope, depth)
+        return found if isinstance(found, QueryValue) else None
+
+    def element(self, iterable: ast.AST, scope: Scope, depth: int = 0) -> QueryValue | None:
+        """The ORM object a loop over ``iterable`` binds, when it iterates query results."""
+        found = self.query(iterable, scope, depth)
+        if found is not None and found.kind in MANY_KINDS:
+            return replace(found, kind=Kind.ENTITY)
+        return None
+
+    def orm_model(self, qualname: str) -> OrmModel | None:
+        return self.catalogue.get(qualname, self.model)
+
+    # ------------------------------------------------------------ evaluation
+    def _value(self, expr: ast.AST, scope: Scope, depth: int) -> FlowValue | None:
+        if isinstance(expr, ast.Await):
+            return self.value(expr.value, scope, depth + 1)
+        if isinstance(expr, ast.NamedExpr):
+            return self.value(expr.value, scope, depth + 1)
+        if isinstance(expr, ast.Name):
+            return self._name(expr, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            owner = self.value(expr.value, scope, depth + 1)
+            if isinstance(owner, QueryValue) and owner.kind is Kind.ENTITY:
+                return self._relationship_value(owner, expr.attr)
+            if owner is None:
+                return self._model_class(expr, scope)
+            return None
+        if isinstance(expr, ast.Call):
+            return self._call(expr, scope, depth)
+        if isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and len(expr.generators) == 1:
+            generator = expr.generators[0]
+            if (
+                isinstance(expr.elt, ast.Name)
+                and isinstance(generator.target, ast.Name)
+                and expr.elt.id == generator.target.id
+            ):
+                found = self.query(generator.iter, scope, depth + 1)
+                if found is not None and found.kind in MANY_KINDS:
+                    return replace(found, kind=Kind.SCALARS)
+        return None
+
+    def _model_class(self, expr: ast.AST, scope: Scope) -> ModelClass | None:
+        qualname = self.model.qualified_name(expr, scope)
+        if qualname and self.orm_model(qualname) is not None:
+            return ModelClass(qualname)
+        return None
+
+    def _name(self, name: ast.Name, scope: Scope, depth: int) -> FlowValue | None:
+        binding = self.binding_of(name, scope)
+        if binding is None:
+            return None
+        from fastapi_lint.semantic.model import BindingKind
+
+        if binding.kind in (BindingKind.CLASS, BindingKind.IMPORT):
+            return self._model_class(name, scope)
+        return self.binding_value(binding, depth)
+
+    def binding_value(self, binding: Binding, depth: int = 0) -> FlowValue | None:
+        from fastapi_lint.semantic.model import BindingKind
+
+        if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+            if binding.unpack_index is not None:
+                return None
+            return self.value(binding.value, binding.scope, depth + 1)
+        if binding.kind is BindingKind.FOR and binding.value is not None:
+            iterable = binding.value
+            iter_scope = self.iter_scope(binding)
+            if binding.unpack_index is None:
+                return self.element(iterable, iter_scope, depth + 1)
+            if (
+                binding.unpack_index == 1
+                and isinstance(iterable, ast.Call)
+                and iterable.args
+                and self.model.qualified_name(iterable.func, iter_scope) == "builtins.enumerate"
+            ):
+                return self.element(iterable.args[0], iter_scope, depth + 1)
+        return None
+
+    def binding_of(self, name: ast.Name, scope: Scope) -> Binding | None:
+        """The binding a name reads, skipping an assignment whose value contains the read."""
+        binding = self.model.lookup(name.id, scope, getattr(name, "lineno", None))
+        if binding is None:
+            return None
+        from fastapi_lint.semantic.model import BindingKind
+
+        if (
+            binding.kind is BindingKind.ASSIGN
+            and binding.value is not None
+            and contains(binding.value, name)
+        ):
+            earlier = [
+                b
+                for b in binding.scope.bindings.get(name.id, [])
+                if b is not binding and span(b.node) < span(binding.node)
+            ]
+            return earlier[-1] if earlier else None
+        return binding
+
+    def iter_scope(self, binding: Binding) -> Scope:
+        """Where a loop binding's iterable is evaluated (a comprehension's first one: outside)."""
+        node = binding.node
+        if isinstance(node, ast.comprehension):
+            parent = self.model.parent(node)
+            generators = getattr(parent, "generators", [])
+            if generators and generators[0] is node and binding.scope.parent is not None:
+                return binding.scope.parent
+        return binding.scope
+
+    def _relationship_value(self, owner: QueryValue, attr: str) -> QueryValue | None:
+        orm = self.orm_model(owner.model)
+        if orm is None:
+            return None
+        relationship = orm.relationships.get(attr)
+        if relationship is None or relationship.target is None:
+            return None
+        if not (relationship.is_lazy_select or relationship.lazy in EAGER_DECLARED):
+            return None
+        return QueryValue(
+            kind=Kind.ENTITY if relationship.collection is False else Kind.SCALARS,
+            model=relationship.target,
+            loaders=owner.loaders.below(attr),
+            origin=owner.origin,
+            is_async=owner.is_async,
+            root=owner.root,
+            path=(*owner.path, (orm.name, attr)),
+        )
+
+    def _origin(self, node: ast.AST) -> Origin:
+        return Origin(self.model.module_name, self.model.path, getattr(node, "lineno", 0))
+
+    def _call(self, call: ast.Call, scope: Scope, depth: int) -> FlowValue | None:
+        func = call.func
+        model = self.model
+        if isinstance(func, ast.Attribute):
+            receiver = self.value(func.value, scope, depth + 1)
+            method = func.attr
+            if isinstance(receiver, QueryValue):
+                return self._method_on_query(receiver, method, call, scope)
+            if isinstance(receiver, ModelClass):
+                return None
+            if method in QUERY_METHODS:
+                found = self._session_call(call, func, scope, depth)
+                if found is not None:
+                    return found
+        qualname = model.qualified_name(func, scope)
+        if qualname is not None:
+            qualname = stubs.canonical(qualname)
+            if qualname in SELECT_FUNCTIONS:
+                return self._select(call, scope)
+            if qualname in PASSTHROUGH_BUILTINS and len(call.args) == 1:
+                found = self.query(call.args[0], scope, depth + 1)
+                if found is not None and found.kind in MANY_KINDS:
+                    return replace(found, kind=Kind.SCALARS)
+                return None
+        return self._project_call(call, scope, depth)
+
+    def _select(self, call: ast.Call, scope: Scope) -> QueryValue | None:
+        if len(call.args) != 1 or call.keywords:
+            return None
+        entity = self._model_class(call.args[0], scope)
+        if entity is None:
+            return None
+        return QueryValue(
+            Kind.STATEMENT, entity.model, Loaders(), self._origin(call), False, entity.model
+        )
+
+    def _method_on_query(
+        self, receiver: QueryValue, method: str, call: ast.Call, scope: Scope
+    ) -> QueryValue | None:
+        kind = receiver.kind
+        if kind in (Kind.STATEMENT, Kind.QUERY):
+            if method in ("where", "filter", "filter_by"):
+                pinned = equality_filters(call)
+                return replace(receiver, filters=receiver.filters | pinned) if pinned else receiver
+            if method in CHAIN_METHODS:
+                return receiver
+            if method == "options":
+                return replace(
+                    receiver, loaders=receiver.loaders.plus(self.options(call.args, scope))
+                )
+            if kind is Kind.QUERY:
+                if method in ("all",):
+                    return replace(receiver, kind=Kind.SCALARS)
+                if method in ENTITY_METHODS or method == "get":
+                    return replace(receiver, kind=Kind.ENTITY)
+            return None
+        if kind is Kind.RESULT:
+            if method == "scalars" and not call.args:
+                return replace(receiver, kind=Kind.SCALARS)
+            if method == "unique":
+                return receiver
+            if method in ("scalar", "scalar_one", "scalar_one_or_none"):
+                return replace(receiver, kind=Kind.ENTITY)
+            return None
+        if kind is Kind.SCALARS:
+            if method in LIST_METHODS:
+                return receiver
+            if method in ENTITY_METHODS:
+                return replace(receiver, kind=Kind.ENTITY)
+            return None
+        return None
+
+    def session_is_async(self, call: ast.Call, receiver: ast.expr, scope: Scope) -> bool | None:
+        receiver_type = self.model.type_of(receiver, scope)
+        if receiver_type in stubs.ASYNC_SESSION_TYPES:
+            return True
+        if receiver_type in stubs.SYNC_SESSION_TYPES:
+            return False
+        return self.model.is_awaited(call)
+
+    def _session_call(
+        self, call: ast.Call, func: ast.Attribute, scope: Scope, depth: int
+    ) -> QueryValue | None:
+        method = func.attr
+        is_async = bool(self.session_is_async(call, func.value, scope)) or method in (
+            "stream",
+            "stream_scalars",
+        )
+        if method == "query":
+            if len(call.args) != 1:
+                return None
+            entity = self._model_class(call.args[0], scope)
+            if entity is None:
+                return None
+            return QueryValue(
+                Kind.QUERY, entity.model, Loaders(), self._origin(call), is_async, entity.model
+            )
+        if method in GET_METHODS:
+            if not call.args:
+                return None
+            entity = self._model_class(call.args[0], scope)
+            if entity is None:
+                return None
+            loaders = Loaders()
+            for keyword in call.keywords:
+                if keyword.arg == "options":
+                    if isinstance(keyword.value, (ast.List, ast.Tuple)):
+                        loaders = self.options(keyword.value.elts, scope)
+                    else:
+                        loaders = Loaders(opaque=True)
+            return QueryValue(
+                Kind.ENTITY, entity.model, loaders, self._origin(call), is_async, entity.model
+            )
+        statement_node = call.args[0] if call.args else None
+        for keyword in call.keywords:
+            if keyword.arg == "statement":
+                statement_node = keyword.value
+        if statement_node is None:
+            return None
+        statement = self.query(statement_node, scope, depth + 1)
+        if statement is None or statement.kind is not Kind.STATEMENT:
+            return None
+        if method == "scalar":
+            kind = Kind.ENTITY
+        elif method in ("scalars", "stream_scalars", "exec"):
+            kind = Kind.SCALARS  # SQLModel's exec() returns scalars for a one-entity select
+        else:
+            kind = Kind.RESULT
+        return replace(statement, kind=kind, is_async=is_async)
+
+    def _project_call(self, call: ast.Call, scope: Scope, depth: int) -> QueryValue | None:
+        model = self.model
+        target = model.call_target(call, scope)
+        if target is None:
+            return None
+        local = model.function_named(target)
+        if local is not None:
+            return self.function_result(local, depth + 1)
+        project = model.project
+        if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+        # A fact, so warm runs answer without building the defining module.
+        return _query_from_json(
+            project.fact(
+                "query-result/2",
+                target,
+                lambda: _query_to_json(_project_function_result(project, target, depth)),
+            )
+        )
+
+    def function_result(self, function: FunctionInfo, depth: int) -> QueryValue | None:
+        key = function.qualname
+        if key in self._function_results:
+            return self._function_results[key]
+        self._function_results[key] = None  # recursion guard
+        result = None
+        for ref in self.model.returns_of(function):
+            node = ref.node
+            value = getattr(node, "value", None)
+            if value is None or not isinstance(node, ast.Return):
+                continue
+            found = self.query(value, ref.scope, depth + 1)
+            if found is not None:
+                result = found
+                break
+        self._function_results[key] = result
+        return result
+
+    # ------------------------------------------------------------ options
+    def options(self, args: list[ast.expr], scope: Scope) -> Loaders:
+        entries: set[tuple[tuple[str, ...], str]] = set()
+        for arg in args:
+            if isinstance(arg, ast.Starred):
+                elements = self._literal_sequence(arg.value, scope)
+                if elements is None:
+                    return Loaders(frozenset(entries), opaque=True)
+            else:
+                elements = [arg]
+            for element in elements:
+                parsed = self._loader_chain(element, scope, 0)
+                if parsed is None:
+                    return Loaders(frozenset(entries), opaque=True)
+                entries.update(parsed[1])
+        return Loaders(frozenset(entries))
+
+    def _literal_sequence(self, expr: ast.expr, scope: Scope) -> list[ast.expr] | None:
+        if isinstance(expr, (ast.List, ast.Tuple)):
+            return list(expr.elts)
+        if isinstance(expr, ast.Name):
+            binding = self.binding_of(expr, scope)
+            if binding is not None and isinstance(binding.value, (ast.List, ast.Tuple)):
+                return list(binding.value.elts)
+        return None
+
+    def _loader_chain(
+        self, expr: ast.expr, scope: Scope, depth: int
+    ) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], str]]] | None:
+        """(the path the chain ends at, its (path, strategy) entries), or None if unreadable."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            binding = self.binding_of(expr, scope)
+            if binding is not None and binding.value is not None and binding.unpack_index is None:
+                return self._loader_chain(binding.value, binding.scope, depth + 1)
+            return None
+        if not isinstance(expr, ast.Call):
+            return None
+        func = expr.func
+        base: tuple[str, ...] = ()
+        entries: list[tuple[tuple[str, ...], str]] = []
+        name: str | None = None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            inner = self._loader_chain(func.value, scope, depth + 1)
+            if inner is None:
+                return None
+            base, entries = inner
+            name = func.attr
+        else:
+            qualname = self.model.qualified_name(func, scope) or ""
+            if qualname.startswith("sqlalchemy.") or qualname.startswith("sqlmodel."):
+                name = qualname.rsplit(".", 1)[-1]
+        if name is None:
+            return None
+        if name == "Load":
+            return (), entries
+        if name == "options":
+            for arg in expr.args:
+                sub = self._loader_chain(arg, scope, depth + 1)
+                if sub is None:
+                    return None
+                entries.extend((base + path, strategy) for path, strategy in sub[1])
+            return base, entries
+        if name in PATH_STRATEGIES:
+            path = _relationship_path(expr.args)
+            if path is None:
+                return None
+            full = base + path
+            if path:
+                entries.append((full, name))
+            return full, entries
+        if name in NEUTRAL_OPTIONS:
+            return base, entries
+        return None
+
+
+def equality_filters(call: ast.Call) -> frozenset[str]:
+    """Columns a ``where``/``filter``/``filter_by`` call compares with ``==`` (AND-ed only)."""
+    names: set[str] = {k.arg for k in call.keywords if k.arg is not None}
+    stack: list[ast.AST] = list(call.args)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Compare):
+            if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+                left, right = node.left, node.comparators[0]
+                if _class_column(left) and _class_column(right):
+                    continue  # `Post.author_id == User.id`: a join condition, many parents
+                for side in (left, right):
+                    if _class_column(side):
+                        names.add(side.attr)  # type: ignore[attr-defined]
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+            stack.extend(node.values)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Name, ast.Attribute))
+            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "and_"
+        ):
+            stack.extend(node.args)
+    return frozenset(names)
+
+
+def in_except_branch(model: ModuleModel, node: ast.AST) -> bool:
+    """Whether ``node`` runs in an ``except`` clause of its function (error handling:
+    a fallback or a clean-up that runs rarely, not the request's hot path)."""
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, ast.ExceptHandler):
+            return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+    return False
+
+
+def _class_column(node: ast.AST) -> bool:
+    """``Post.author_id``: a column read on a class (by convention capitalized)."""
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id[:1].isupper()
+    )
+
+
+EAGER_DECLARED = frozenset({"selectin", "joined", "subquery", "immediate"})
+
+
+def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
+    path: list[str] = []
+    for arg in args:
+        node = arg
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("of_type", "and_")
+        ):
+            node = node.func.value
+        if isinstance(node, ast.Attribute):
+            path.append(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            path.extend(part for part in node.value.split(".") if part)
+        else:
+            return None
+    return tuple(path)
+
+
+def _project_function_result(project: ProjectIndex, qualname: str, depth: int) -> QueryValue | None:
+    found = project.function(qualname)
+    if found is None:
+        return None
+    owner_model, function = found
+    return flow_for(owner_model).function_result(function, depth + 1)
+
+
+def _query_to_json(value: QueryValue | None) -> object:
+    if value is None:
+        return None
+    return {
+        "kind": value.kind.value,
+        "model": value.model,
+        "loaders": sorted([list(path), strategy] for path, strategy in value.loaders.entries),
+        "opaque": value.loaders.opaque,
+        "origin": [value.origin.module, value.origin.path, value.origin.line],
+        "is_async": value.is_async,
+        "root": value.root,
+        "path": [list(step) for step in value.path],
+        "filters": sorted(value.filters),
+    }
+
+
+def _query_from_json(data: object) -> QueryValue | None:
+    if not isinstance(data, dict):
+        return None
+    module, file_path, line = data["origin"]
+    return QueryValue(
+        kind=Kind(data["kind"]),
+        model=data["model"],
+        loaders=Loaders(
+            frozenset((tuple(path), strategy) for path, strategy in data["loaders"]),
+            data["opaque"],
+        ),
+        origin=Origin(module, file_path, line),
+        is_async=data["is_async"],
+        root=data["root"],
+        path=tuple((owner, attr) for owner, attr in data["path"]),
+        filters=frozenset(data.get("filters", ())),
+    )
+
+
+def flow_for(model: ModuleModel) -> QueryFlow:
+    flow = model.__dict__.get("_query_flow")
+    if flow is None:
+        flow = QueryFlow(model, catalogue_for(model))
+        model.__dict__["_query_flow"] = flow
+    return flow  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------- messages
+def describe(model: ModuleModel, function: FunctionInfo | None) -> str:
+    if function is None:
+        return "module code"
+    routes = model.fastapi.routes_of(function)
+    if routes:
+        return f"route {routes[0].display}"
+    if function.class_info is not None:
+        return f"`{function.class_info.name}.{function.name}()`"
+    return f"`{function.name}()`"
+
+
+def origin_text(model: ModuleModel, origin: Origin) -> str:
+    if origin.path == model.path:
+        return f"line {origin.line}"
+    path = origin.path
+    if model.project is not None:
+        try:
+            path = Path(origin.path).resolve().relative_to(model.project.root).as_posix()
+        except ValueError:
+            pass
+    return f"{path}:{origin.line}"
+
+
+def unparse(node: ast.AST, limit: int = 60) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of odd trees
+        return "..."
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

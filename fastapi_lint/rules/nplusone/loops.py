@@ -1,0 +1,314 @@
+"""Which loops run a query once per item, for API401.
+
+A loop counts when its items are rows or values known only at run time. Not
+counted (Revision 2): a literal or constant handful of items, a slice bounded by
+a literal of 10 or less, a loop that opens its own session or unit of work per
+item, and a generator loop that yields per item.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi_lint.rules.nplusone.flow import (
+    SCHEMA_ATTRIBUTES,
+    SESSION_TYPES,
+    QueryFlow,
+    contains,
+    inline_root,
+    unparse,
+)
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel, Scope
+
+
+@dataclass
+class Loop:
+    node: ast.AST  # For / AsyncFor / While / comprehension generator
+    iterable: ast.expr | None
+    scope: Scope  # where the loop's names are bound
+
+
+def enclosing_loops(model: ModuleModel, call: ast.Call, scope: Scope) -> list[Loop]:
+    """Loops whose body runs ``call`` once per iteration, innermost first."""
+    loops: list[Loop] = []
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            break
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While)):
+            if child in ancestor.body:
+                loops.append(
+                    Loop(
+                        ancestor,
+                        ancestor.iter if not isinstance(ancestor, ast.While) else None,
+                        inline_root(scope),
+                    )
+                )
+        elif isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            generators = ancestor.generators
+            comp_scope = model.scope_of_node.get(id(ancestor))
+            for index in range(len(generators) - 1, -1, -1):
+                generator = generators[index]
+                inside = child is not generator or _within(call, generator.ifs)
+                if child in generators:
+                    position = generators.index(child)  # type: ignore[arg-type]
+                    inside = position > index or _within(call, generator.ifs)
+                if inside and comp_scope is not None:
+                    loops.append(Loop(generator, generator.iter, comp_scope))
+        child = ancestor
+    return loops
+
+
+# Context managers on a session that open no unit of work (a transaction per item,
+# `session.begin()`, is one: isolation and row locks per item, on purpose).
+TRANSACTION_METHODS = frozenset({"no_autoflush"})
+UNIT_OF_WORK_WORDS = ("session", "uow", "unit_of_work", "unitofwork")
+
+
+def yields_per_item(loop: ast.AST) -> bool:
+    """A loop of a generator that yields in its body: rows are handed out one at a time."""
+    if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+        return False
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _opens_unit_of_work(context: ast.expr) -> bool:
+    """``SessionLocal()``, ``async_session_maker()``, ``self.uow``, ``UnitOfWork(...)``."""
+    node = context.func if isinstance(context, ast.Call) else context
+    if isinstance(node, ast.Attribute) and node.attr in TRANSACTION_METHODS:
+        return False
+    if isinstance(node, ast.Attribute) and node.attr in ("begin", "begin_nested"):
+        return True  # a transaction (or savepoint) per item
+    text = unparse(node, 200).lower()
+    return any(word in text for word in UNIT_OF_WORK_WORDS)
+
+
+def own_unit_of_work(
+    model: ModuleModel, flow: QueryFlow, call: ast.Call, loop: ast.AST, scope: Scope
+) -> bool:
+    """Whether the session ``call`` queries through is opened inside ``loop``'s body.
+
+    ``for job in jobs: async with session_maker() as session: ...`` gives each item
+    its own session (and transaction) on purpose: batching would change what a
+    failure rolls back.
+    """
+    if isinstance(loop, ast.comprehension):
+        return False
+    receiver: ast.expr = call.func.value if isinstance(call.func, ast.Attribute) else call.func
+    root = receiver
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    # A `with` inside the loop that opens a session or unit of work around the call.
+    for ancestor in model.ancestors(call):
+        if ancestor is loop:
+            break
+        if isinstance(ancestor, (ast.With, ast.AsyncWith)):
+            for item in ancestor.items:
+                if _opens_unit_of_work(item.context_expr):
+                    return True
+    if not isinstance(root, ast.Name):
+        return False
+    # `session = SessionLocal()` assigned in the loop body.
+    binding = flow.binding_of(root, scope)
+    if binding is None or binding.value is None or not contains(loop, binding.node):
+        return False
+    if binding.node is loop or not isinstance(binding.value, ast.Call):
+        return False
+    return model.type_of(receiver, scope) in SESSION_TYPES or _opens_unit_of_work(binding.value)
+
+
+def _within(node: ast.AST, containers: list[ast.expr]) -> bool:
+    return any(contains(container, node) for container in containers)
+
+
+def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+    """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1."""
+    if iterable is None:
+        return False
+    if isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return True
+    if isinstance(iterable, ast.Name):
+        # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
+        binding = model.lookup(iterable.id, scope)
+        value = binding.value if binding is not None and binding.unpack_index is None else None
+        if binding is not None and isinstance(value, (ast.List, ast.Set)):
+            growth = _growth(model, iterable.id, binding.scope)
+            if growth is not None:
+                # `pending = []` filled at run time: a work list, not a constant; unless
+                # it only grows by a few statements outside loops (`keys.append(extra)`
+                # under an `if`), or what it collects are SQL conditions (a loop over a
+                # few filters). A dict filled at run time stays silent: mostly settings
+                # or groups of rows (`by_folder.setdefault(key, []).append(row)`).
+                added, unbounded = growth
+                if not unbounded and not any(isinstance(e, ast.Starred) for e in value.elts):
+                    return True
+                return bool(added) and all(_is_clause(model, a, binding.scope) for a in added)
+        if isinstance(value, ast.Dict):
+            return True
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            return all(
+                isinstance(element, (ast.Constant, ast.Tuple, ast.Dict, ast.Name, ast.Attribute))
+                for element in value.elts
+            )
+        return False
+    if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
+        # `recent[:5]`: at most a handful of items, a fixed number of queries.
+        upper = iterable.slice.upper
+        lower = iterable.slice.lower
+        if (
+            isinstance(upper, ast.Constant)
+            and isinstance(upper.value, int)
+            and 0 <= upper.value <= MAX_BOUNDED_ITEMS
+            and (
+                lower is None
+                or (
+                    isinstance(lower, ast.Constant)
+                    and isinstance(lower.value, int)
+                    and lower.value >= 0
+                )
+            )
+        ):
+            return True
+    if isinstance(iterable, ast.Attribute) and iterable.attr in SCHEMA_ATTRIBUTES:
+        return True  # the columns or keys of a table: a fixed schema, not rows
+    if any(word in unparse(iterable, 200).lower() for word in ("batch", "chunk")):
+        # A loop over batches: one statement per batch of rows. Not the rows of one
+        # batch (`for row in chunk:`): those are items again.
+        last = iterable.attr if isinstance(iterable, ast.Attribute) else None
+        if isinstance(iterable, ast.Name):
+            last = iterable.id
+        return last is None or not last.lower().endswith(("batch", "chunk"))
+    if isinstance(iterable, ast.Call):
+        qualname = model.qualified_name(iterable.func, scope)
+        if qualname == "builtins.range" and all(isinstance(a, ast.Constant) for a in iterable.args):
+            return True
+        if qualname in BOUND_KEEPING_BUILTINS and iterable.args:
+            # `sorted((src, dst))`: still the same handful of items.
+            return is_bounded(model, iterable.args[0], scope)
+        if (
+            isinstance(iterable.func, ast.Attribute)
+            and iterable.func.attr in ("items", "keys", "values")
+            and not iterable.args
+        ):
+            return is_bounded(model, iterable.func.value, scope)
+    return False
+
+
+MAX_BOUNDED_ITEMS = 10
+BOUND_KEEPING_BUILTINS = frozenset(
+    {
+        "builtins.enumerate",
+        "builtins.sorted",
+        "builtins.reversed",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "builtins.frozenset",
+    }
+)
+MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
+
+
+def _growth(model: ModuleModel, name: str, scope: Scope) -> tuple[list[ast.expr], bool] | None:
+    """What a literal bound in a function gets added there (``ids.append(x)``, ``ids += xs``,
+    ``ids[i] = x``) and whether it can grow without bound (added in a loop, or extended by
+    another collection); None when it never grows."""
+    function = scope.code_function
+    if function is None:
+        return None
+    added: list[ast.expr] = []
+    grows = False
+    unbounded = False
+    for node in ast.walk(function.node):
+        value: ast.expr | None = None
+        one_item = False
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            if node.target.id != name:
+                continue
+            value = node.value
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == name
+            for target in node.targets
+        ):
+            value, one_item = node.value, True
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in MUTATING_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+            and node.args
+        ):
+            value = node.args[-1]
+            one_item = node.func.attr in ("append", "add", "insert")
+        else:
+            continue
+        grows = True
+        added.append(value)
+        if not (one_item or isinstance(value, (ast.List, ast.Tuple, ast.Set))):
+            unbounded = True
+        elif _in_loop(model, node, function.node):
+            unbounded = True
+    return (added, unbounded) if grows else None
+
+
+def _in_loop(model: ModuleModel, node: ast.AST, function: ast.AST) -> bool:
+    for ancestor in model.ancestors(node):
+        if ancestor is function:
+            return False
+        if isinstance(ancestor, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
+            return True
+        if isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return True
+    return False
+
+
+COLUMN_OPERATORS = frozenset(
+    {
+        "in_",
+        "not_in",
+        "notin_",
+        "is_",
+        "is_not",
+        "isnot",
+        "like",
+        "ilike",
+        "not_like",
+        "not_ilike",
+        "startswith",
+        "endswith",
+        "contains",
+        "between",
+        "match",
+        "regexp_match",
+        "any",
+        "has",
+        "op",
+    }
+)
+
+
+def _is_clause(model: ModuleModel, node: ast.expr, scope: Scope) -> bool:
+    """A SQL condition (``and_(...)``, ``Model.col == x``): a list of them is a few filters."""
+    if isinstance(node, (ast.Compare, ast.BoolOp)):
+        return True
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Attribute) and node.func.attr in COLUMN_OPERATORS:
+            return True  # `Model.column.in_(...)`
+        qualname = model.qualified_name(node.func, scope) or ""
+        return qualname.startswith(("sqlalchemy.", "sqlmodel."))
+    return False
