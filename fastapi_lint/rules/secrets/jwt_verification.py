@@ -1,0 +1,90 @@
+"""API508 jwt-verification-disabled."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import Scope
+
+
+API508 = Rule(
+    code="API508",
+    name="jwt-verification-disabled",
+    message="`{call}` {problem}; {advice}",
+    summary="Checks for JWT decoding that skips signature verification or does not pin the algorithms.",
+    why=(
+        "A token whose signature is not verified is whatever the client says it is. Without "
+        "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
+        "HMAC keyed with the public key); PyJWT 2 raises at run time."
+    ),
+    example=(
+        "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
+        '    return jwt.decode(token, key, options={"verify_signature": False})\n'
+    ),
+    use_instead=(
+        "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
+        '    return jwt.decode(token, key, algorithms=["HS256"])\n'
+    ),
+    options="`secrets-in-tests`: report in test files too.",
+)
+
+_PYJWT_DECODE = frozenset({"jwt.decode", "jwt.decode_complete", "jwt.PyJWT.decode"})
+_JOSE_DECODE = frozenset({"jose.jwt.decode"})
+
+
+class JwtVerificationChecks(CheckerBase):
+    def check_jwt_decode(self, call: ast.Call, target: str, scope: Scope) -> None:
+        display = target + "()"
+        verify = _keyword(call, "verify")
+        options = _keyword(call, "options")
+        if verify is not None and self.literal_value(verify.value, scope, 0) is False:
+            problem = "passes `verify=False`: the signature is not checked"
+        elif options is not None and self.disables_signature(options.value, scope):
+            problem = 'disables signature verification (`"verify_signature": False`)'
+        elif (
+            target in _PYJWT_DECODE
+            and _keyword(call, "algorithms") is None
+            and len(call.args) < 3
+            and not any(k.arg is None for k in call.keywords)
+            and not any(isinstance(arg, ast.Starred) for arg in call.args)
+        ):
+            self.reporter.report(
+                "API508",
+                call,
+                call=display,
+                problem="has no `algorithms=`",
+                advice='pin the accepted algorithms: `algorithms=["HS256"]`',
+            )
+            return
+        else:
+            return
+        self.reporter.report(
+            "API508",
+            call,
+            call=display,
+            problem=problem,
+            advice="verify the token with its key and `algorithms=`",
+        )
+
+    def disables_signature(self, node: ast.expr, scope: Scope) -> bool:
+        if isinstance(node, ast.Name):
+            resolved = self.resolved(node, scope, 0)
+            if resolved is None:
+                return False
+            node = resolved
+        if not isinstance(node, ast.Dict):
+            return False
+        for key, value in zip(node.keys, node.values):
+            if (
+                isinstance(key, ast.Constant)
+                and key.value in ("verify_signature", "verify")
+                and isinstance(value, ast.Constant)
+                and value.value is False
+            ):
+                return True
+        return False
