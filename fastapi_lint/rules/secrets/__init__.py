@@ -30,6 +30,7 @@ from fastapi_lint.rules.secrets.checker import Checker
 from fastapi_lint.rules.secrets.cors import API507
 from fastapi_lint.rules.secrets.credential_format import API504, API505
 from fastapi_lint.rules.secrets.env_fallback import API502
+from fastapi_lint.rules.secrets.exception_leak import API509, check_exception_leaks
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.rules.secrets.jwt_verification import API508
 from fastapi_lint.rules.secrets.settings_default import API503
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FAMILY", "Rule", "check"]
 
-_RULES = (API501, API502, API503, API504, API505, API506, API507, API508)
+_RULES = (API501, API502, API503, API504, API505, API506, API507, API508, API509)
 _CODES = tuple(rule.code for rule in _RULES)
 
 
@@ -50,6 +51,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     if not options.secrets_in_tests and _is_test_module(model):
         return
     Checker(model, reporter, options, _CODES).run()
+    if reporter.enabled(API509.code):
+        check_exception_leaks(model, reporter)
 
 
 FAMILY = Family(
