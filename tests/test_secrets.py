@@ -77,10 +77,10 @@ def test_options() -> None:
 
 
 def test_messages_never_show_the_secret() -> None:
-    source = 'API_TOKEN = "tok-0123456789abcdef"\nif API_TOKEN == "root":\n    pass\n'
+    source = 'API_TOKEN = "tok-0123456789abcdef"\nif API_TOKEN == "r00t":\n    pass\n'
     messages = [d.message for d in check_source(source, "app/x.py")]
     assert len(messages) == 2
-    assert all("0123456789" not in m and "'root" not in m for m in messages)
+    assert all("0123456789" not in m and "'r00t" not in m for m in messages)
 
 
 def test_cors_through_project_constant_and_direct_wrap() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from fastapi_lint.rules.secret_patterns import is_secret_like_name, is_secret_value
+from fastapi_lint.rules.secrets.credential_values import is_random_looking, is_unknown_key_name
 from fastapi_lint.semantic.model import BindingKind
 from fastapi_lint.settings import RuleOptions, is_test_file
 
@@ -167,6 +168,18 @@ class CheckerBase:
             )
             self._names[name] = known
         return known
+
+    def unknown_key_name(self, name: str, value: str) -> bool:
+        """``ENCRYPTION_LOCAL_KEY = "5ed0c5..."``: a ``*_KEY`` name the name test does not know,
+        secret-like only with a random-looking value (a name alone never makes a finding)."""
+        last = name.rsplit(".", 1)[-1]
+        ignored = {n.lower() for n in self.options.ignored_secret_names}
+        return (
+            last.lower() not in ignored
+            and name.lower() not in ignored
+            and is_unknown_key_name(last)
+            and is_random_looking(value)
+        )
 
     def secret_value(self, value: str) -> bool:
         return is_secret_value(value, self.options.extra_placeholders)

@@ -14,6 +14,7 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
+from fastapi_lint.rules.secrets.credential_values import never_credential
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 
 if TYPE_CHECKING:
@@ -79,19 +80,23 @@ class EnvFallbackChecks(CheckerBase):
             return
         assigned = _assigned_name(self.model, call)
         names = [name for name in (variable, assigned) if name]
-        if not any(self.secret_name(name) for name in names):
-            return
+        secret_named = any(self.secret_name(name) for name in names)
         lookup = _lookup_display(target, variable)
         for literal in literals:
             value = _text(literal)
-            if value and self.secret_value(value):
-                self.offer(
-                    "API502",
-                    literal,
-                    lookup=lookup,
-                    variable=variable or assigned or "?",
-                    value=redact(value),
-                )
+            if not value or not self.secret_value(value):
+                continue
+            if not (secret_named or any(self.unknown_key_name(n, value) for n in names)):
+                continue
+            if any(never_credential(value, name) for name in names):
+                continue  # ``os.getenv("OLLAMA_API_KEY", "ollama")``: a dummy, not a fallback secret
+            self.offer(
+                "API502",
+                literal,
+                lookup=lookup,
+                variable=variable or assigned or "?",
+                value=redact(value),
+            )
 
 
 def _may_be_config_call(call: ast.Call) -> bool:

@@ -13,6 +13,8 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
+from fastapi_lint.rules.secrets.credential_values import could_be_credential
+from fastapi_lint.semantic.model import BindingKind
 
 API501 = Rule(
     code="API501",
@@ -40,6 +42,21 @@ API501 = Rule(
         "`extra-placeholders`: values that are placeholders, never secrets. "
         "`secrets-in-tests`: report in test files too."
     ),
+)
+
+# Libraries whose import makes ``token`` a piece of text (RULES.md Revision 2, class 6).
+_TOKENIZER_LIBRARIES = frozenset(
+    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "llama_cpp", "vllm", "mlx_lm"}
+)
+# Secret words that keep a ``token`` name secret-like in tokenizer code too.
+_NON_TOKEN_SECRET_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "key",
+    "credential",
+    "credentials",
 )
 
 # Header names whose literal value (``Bearer <credential>``) is a credential.
@@ -74,6 +91,8 @@ def _names_its_value(name: str, value: str) -> bool:
 
 
 class HardcodedSecretChecks(CheckerBase):
+    _tokenizer_module: bool | None = None
+
     def in_example_data(self, node: ast.AST) -> bool:
         """Whether a literal sits in OpenAPI example data (``examples=``, ``json_schema_extra``...)."""
         child = node
@@ -102,24 +121,57 @@ class HardcodedSecretChecks(CheckerBase):
             child = ancestor
         return False
 
-    def name_assignment(self, name: str | None, literal: ast.AST) -> None:
-        """API501 for ``name = literal`` in any of its forms."""
+    def name_assignment(self, name: str | None, literal: ast.AST, compared: bool = False) -> None:
+        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``)."""
         if name is None or not isinstance(literal, ast.Constant) or " " in name:
             return
         value = _text(literal)
         if not value:
             return
+        last = name.rsplit(".", 1)[-1]
+        credential = value
         if name.lower() in _AUTH_HEADERS:
             # ``{"Authorization": "Bearer 9f8e..."}``: the header value is the credential.
             if " " not in value.strip():
                 return
-        elif not self.secret_name(name):
+            credential = value.split()[-1]
+        elif not (self.secret_name(name) or self.unknown_key_name(name, value)):
             return
-        if not self.secret_value(value) or _names_its_value(name.rsplit(".", 1)[-1], value):
+        if not self.secret_value(value) or _names_its_value(last, value):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
+        if not could_be_credential(credential, last, compared=compared):
+            return  # Revision 2: sentinels, redaction markers, dummy keys, names
+        if self.text_token_name(last, literal):
+            return
         if self.in_example_data(literal) or self.in_enum_body(literal):
             return
         self.offer("API501", literal, name=name, value=redact(value))
+
+    def text_token_name(self, name: str, literal: ast.AST) -> bool:
+        """``token`` meaning a text token: in tokenizer code, a name whose only secret word is
+        ``token`` (``self.token = "<unk>"``, ``cls_token``) names a piece of text."""
+        words = split_name_words(name)
+        if not any("token" in word for word in words) or any(
+            word.endswith(_NON_TOKEN_SECRET_WORDS) for word in words
+        ):
+            return False
+        if self.imports_tokenizer():
+            return True
+        for ancestor in self.model.ancestors(literal):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if "tokeniz" in ancestor.name.lower() or "vocab" in ancestor.name.lower():
+                    return True
+        return False
+
+    def imports_tokenizer(self) -> bool:
+        if self._tokenizer_module is None:
+            self._tokenizer_module = any(
+                binding.kind is BindingKind.IMPORT
+                and (binding.qualname or "").split(".", 1)[0] in _TOKENIZER_LIBRARIES
+                for bindings in self.model.module_scope.bindings.values()
+                for binding in bindings
+            )
+        return self._tokenizer_module
 
     def in_enum_body(self, literal: ast.AST) -> bool:
         """An enum member (``class Grant(str, Enum): PASSWORD = "pw"``) is a constant, not a secret."""
@@ -185,7 +237,7 @@ class HardcodedSecretChecks(CheckerBase):
                 value = _text(literal)
                 if value and _PLACEHOLDER_CHECK_RE.search(value):
                     continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
-                self.name_assignment(name, literal)
+                self.name_assignment(name, literal, compared=True)
 
     def check_defaults(self) -> None:
         for function in self.model.functions:

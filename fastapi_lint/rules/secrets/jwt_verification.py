@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
+from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import Scope
@@ -35,6 +36,7 @@ API508 = Rule(
 
 _PYJWT_DECODE = frozenset({"jwt.decode", "jwt.decode_complete", "jwt.PyJWT.decode"})
 _JOSE_DECODE = frozenset({"jose.jwt.decode"})
+_DECODES = _PYJWT_DECODE | _JOSE_DECODE | {"authlib.jose.jwt.decode"}
 
 
 class JwtVerificationChecks(CheckerBase):
@@ -63,6 +65,8 @@ class JwtVerificationChecks(CheckerBase):
             return
         else:
             return
+        if self.verified_later(call, scope):
+            return  # the unverified read only picks the key or checks the issuer
         self.reporter.report(
             "API508",
             call,
@@ -70,6 +74,38 @@ class JwtVerificationChecks(CheckerBase):
             problem=problem,
             advice="verify the token with its key and `algorithms=`",
         )
+
+    def is_unverified(self, call: ast.Call, scope: Scope) -> bool:
+        verify = _keyword(call, "verify")
+        options = _keyword(call, "options")
+        return (verify is not None and self.literal_value(verify.value, scope, 0) is False) or (
+            options is not None and self.disables_signature(options.value, scope)
+        )
+
+    def verified_later(self, call: ast.Call, scope: Scope) -> bool:
+        """A decode with verification of the same token follows in the function (RULES.md,
+        Revision 2): the unverified decode read the header or the issuer to choose the key."""
+        if scope.function is None or not call.args:
+            return False
+        token = ast.dump(call.args[0])
+        line = call.lineno
+        for ref in self.model.calls:
+            other = ref.node
+            assert isinstance(other, ast.Call)
+            if (
+                ref.scope is scope
+                and other.lineno > line
+                and other.args
+                and ast.dump(other.args[0]) == token
+                and isinstance(other.func, ast.Attribute)
+                and other.func.attr in ("decode", "decode_complete")
+                and not self.is_unverified(other, scope)
+                and (len(other.args) > 1 or _keyword(other, "key") is not None)
+            ):
+                target = self.model.call_target(other, scope)
+                if target is not None and stubs.canonical(target) in _DECODES:
+                    return True
+        return False
 
     def disables_signature(self, node: ast.expr, scope: Scope) -> bool:
         if isinstance(node, ast.Name):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secret_patterns import redact
 from fastapi_lint.rules.secrets._common import CheckerBase, _field_default_literal, _text
+from fastapi_lint.rules.secrets.credential_values import never_credential
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.semantic import stubs
 
@@ -73,8 +74,12 @@ class SettingsDefaultChecks(CheckerBase):
                 for target in targets:
                     if (
                         isinstance(target, ast.Name)
-                        and self.secret_name(target.id)
+                        # A leading underscore makes a private attribute, not a field:
+                        # API501 judges it like any other assignment.
+                        and not target.id.startswith("_")
+                        and (self.secret_name(target.id) or self.unknown_key_name(target.id, text))
                         and self.secret_value(text)
+                        and not never_credential(text, target.id)
                     ):
                         self.offer(
                             "API503",
