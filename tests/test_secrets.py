@@ -90,3 +90,24 @@ def test_cors_through_project_constant_and_direct_wrap() -> None:
         "asgi = CORSMiddleware(app, allow_origins=ORIGINS, allow_credentials=True)\n"
     )
     assert _codes(source) == ["API507"]
+
+
+def test_multiline_key_keeps_the_message_on_one_line() -> None:
+    # A key literal with control characters: the preview escapes them.
+    source = 'import hmac\n\nSIGNER = hmac.new(b"\\n\\tk3y-material-0123", b"msg", "sha256")\n'
+    diagnostics = check_source(source, "app/x.py")
+    assert [d.code for d in diagnostics] == ["API506"]
+    message = diagnostics[0].message
+    assert "\n" not in message and "\t" not in message
+    assert "'\\n\\tk3…' (19 chars)" in message
+
+
+def test_exception_leak_carrier_is_one_line() -> None:
+    source = (
+        "from fastapi import HTTPException\n\n\ndef load() -> None:\n"
+        "    try:\n        pass\n    except Exception as e:\n"
+        '        raise HTTPException(500, detail=f"""failed\n{e}""")\n'
+    )
+    diagnostics = check_source(source, "app/x.py")
+    assert [d.code for d in diagnostics] == ["API509"]
+    assert "\n" not in diagnostics[0].message

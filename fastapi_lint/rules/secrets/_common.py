@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from fastapi_lint.rules.secret_patterns import is_secret_like_name, is_secret_value
+from fastapi_lint.rules.secret_patterns import (
+    escape_control,
+    is_secret_like_name,
+    is_secret_value,
+)
 from fastapi_lint.rules.secrets.credential_values import is_random_looking, is_unknown_key_name
 from fastapi_lint.semantic.model import BindingKind
 from fastapi_lint.settings import RuleOptions, is_test_file
@@ -152,6 +156,8 @@ class CheckerBase:
         """A finding on a literal; the best-ranked one per literal is reported."""
         if code not in self.enabled:
             return
+        # Names and keys come from literals too (``{"pass\\nword": ...}``): one line each.
+        fields = {k: escape_control(v) if isinstance(v, str) else v for k, v in fields.items()}
         current = self.candidates.get(id(node))
         if current is None or _RANK[code] < _RANK[current.code]:
             self.candidates[id(node)] = _Candidate(code, node, fields)

@@ -119,6 +119,9 @@ _WEAK_WORDS = frozenset(
 _WEAK_FILLERS = frozenset(
     "my super your the very top this me change it its default new so ultra mega strong is".split()
 )
+_WEAK_VOCABULARY = _WEAK_WORDS | _WEAK_FILLERS | {"pw", "pwd"}
+# Words of a fill-in placeholder that reaches production (``YOUR_SECRET_KEY_HERE``).
+_PLACEHOLDER_WORDS = frozenset("your here replace replaceme change changeme todo fixme".split())
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
@@ -141,6 +144,8 @@ def _segment(word: str, vocabulary: frozenset[str]) -> tuple[str, ...] | None:
 
 
 def _weak_words(text: str, vocabulary: frozenset[str]) -> bool:
+    if _SEPARATORS_RE.sub("", text) in _WEAK_WORDS:
+        return True  # ``change_me``, ``let-me-in``
     words: list[str] = []
     for chunk in _SEPARATORS_RE.split(text):
         if not chunk:
@@ -161,11 +166,12 @@ def is_weak_password(value: str) -> bool:
     core = _EDGE_NOISE_RE.sub("", stripped).lower()
     if not core:
         return False
-    with_key = _WEAK_WORDS | _WEAK_FILLERS | {"key", "pw", "pwd"}
-    if _weak_words(core, with_key):
+    # ``supersecretkey`` is weak; ``secret_key`` is a name (an identifier map's value).
+    vocabulary = _WEAK_VOCABULARY if "_" in core else _WEAK_VOCABULARY | {"key"}
+    if _weak_words(core, vocabulary):
         return True
     leet = _EDGE_NOISE_RE.sub("", stripped.lower().translate(_LEET))
-    return leet != core and _weak_words(leet, with_key)
+    return leet != core and _weak_words(leet, vocabulary)
 
 
 _ONE_WORD_RE = re.compile(r"[A-Za-z]+")
@@ -189,6 +195,8 @@ def is_name_value(value: str) -> bool:
         ("_" in stripped)
         and (_SNAKE_LOWER_RE.fullmatch(stripped) or _SNAKE_UPPER_RE.fullmatch(stripped))
     ):
+        return False
+    if any(word in _PLACEHOLDER_WORDS for word in split_name_words(stripped)):
         return False
     return not is_weak_password(stripped)
 

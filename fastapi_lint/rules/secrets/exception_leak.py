@@ -38,6 +38,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ class _Leaks:
         for value in values:
             carrier = finder.find(value)
             if carrier is not None:
-                text = ast.unparse(carrier)
+                text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
