@@ -26,7 +26,11 @@ API501 = Rule(
         "its history and every image built from it, and it cannot be rotated without a release. "
         'Unlike name-only checks, values that are not secrets (`token_type = "bearer"`, '
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
-        'are not reported; weak placeholders such as `"changeme"` are: they reach production.'
+        "are not reported, nor values no service would accept as a credential: sentinels compared "
+        'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
+        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`) and '
+        'tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        "passwords of words and separators are reported: they reach production."
     ),
     example=(
         "import psycopg2\n\n\ndef connect() -> object:\n"

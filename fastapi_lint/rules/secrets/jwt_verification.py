@@ -21,7 +21,9 @@ API508 = Rule(
     why=(
         "A token whose signature is not verified is whatever the client says it is. Without "
         "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
-        "HMAC keyed with the public key); PyJWT 2 raises at run time."
+        "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
+        "only reads the issuer or the header to choose the key is not reported when the same "
+        "token is then decoded with verification in the function."
     ),
     example=(
         "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
