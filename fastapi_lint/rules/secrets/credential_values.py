@@ -259,7 +259,7 @@ def is_unknown_key_name(name: str) -> bool:
     Secret-like only with a random-looking value (``CACHE_KEY = "users"`` is a cache key).
     """
     words = [word for word in split_name_words(name) if not word.isdigit()]
-    return bool(words) and words[-1] in ("key", "keys", "salt", "pepper")
+    return bool(words) and words[-1] in ("key", "keys")
 
 
 # ---------------------------------------------------------------- together

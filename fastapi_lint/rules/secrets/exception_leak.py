@@ -13,7 +13,10 @@ Which ``except`` clauses count (RULES.md, Revision 2): ``Exception``,
 ``BaseException``, a bare ``except:``, or a database driver/ORM error.  A
 status code below 500 with a narrower exception type than ``Exception`` is a
 validation message meant for the client (``except IntegrityError as e:
-raise HTTPException(409, str(e))`` stays silent).  A response's status is
+raise HTTPException(409, str(e))`` stays silent).  Beyond the contract, a
+status below 500 from a ``try`` body that only parses or validates input
+(``Model.model_validate(body)``, ``int(...)``, ``json.loads``; no ``await``)
+stays silent too: whatever it raises describes the client's input.  A response's status is
 its ``status_code`` (a literal, ``status.HTTP_500_...``, ``HTTPStatus.X``);
 a response without one is a 200, a status the rule cannot read counts as
 500 or more.
@@ -147,6 +150,36 @@ def _catch_kind(model: ModuleModel, handler: ast.ExceptHandler, scope: Scope) ->
     return kind
 
 
+# Calls that parse or validate input: their exceptions describe the client's input.
+_VALIDATION_CALLS = frozenset(
+    (
+        "model_validate model_validate_json validate_python validate_json validate_strings "
+        "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
+        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper "
+        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
+    ).split()
+)
+
+
+def _validates_only(try_node: ast.AST | None) -> bool:
+    """A ``try`` body that only parses or validates (no ``await``, only validation calls and
+    constructors): ``except Exception`` there catches the input's validation errors."""
+    if not isinstance(try_node, ast.Try):
+        return False
+    calls = 0
+    for statement in try_node.body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor, ast.With)):
+                return False
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name not in _VALIDATION_CALLS and not name[:1].isupper():
+                    return False
+                calls += 1
+    return calls > 0
+
+
 def _status_of(node: ast.expr | None, default: int | None) -> int | None:
     """A status code's value: ``500``, ``status.HTTP_500_...``, ``HTTPStatus.X``; None if unknown."""
     if node is None:
@@ -227,6 +260,8 @@ class _Leaks:
         kind = _catch_kind(self.model, handler, scope)
         if kind is None or (kind == _DB_KIND and status is not None and status < 500):
             return  # a validation message from a narrow exception type is meant for the client
+        if status is not None and status < 500 and _validates_only(self.model.parent(handler)):
+            return  # ``try: Model.model_validate(body)`` then 400/422: the input's validation message
         finder = _CarrierFinder(self.model, handler, scope, sink)
         for value in values:
             carrier = finder.find(value)
