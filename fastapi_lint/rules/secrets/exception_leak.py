@@ -134,6 +134,10 @@ def _catch_kind(model: ModuleModel, handler: ast.ExceptHandler, scope: Scope) ->
     if handler.type is None:
         return _BROAD_KIND
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return _types_kind(model, types, scope)
+
+
+def _types_kind(model: ModuleModel, types: list[ast.expr], scope: Scope) -> str | None:
     kind = None
     for node in types:
         qualname = model.qualified_name(node, scope)
@@ -258,6 +262,10 @@ class _Leaks:
         if handler is None:
             return
         kind = _catch_kind(self.model, handler, scope)
+        narrowed = self.narrowed_types(sink, handler)
+        if narrowed is not None:
+            # ``if isinstance(exc, ConflictError): raise HTTPException(409, str(exc))``
+            kind = _types_kind(self.model, narrowed, scope)
         if kind is None or (kind == _DB_KIND and status is not None and status < 500):
             return  # a validation message from a narrow exception type is meant for the client
         if status is not None and status < 500 and _validates_only(self.model.parent(handler)):
@@ -271,6 +279,27 @@ class _Leaks:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
                 return
+
+    def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
+        """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
+        child = sink
+        for ancestor in self.model.ancestors(sink):
+            if ancestor is handler:
+                return None
+            if (
+                isinstance(ancestor, ast.If)
+                and any(child is statement for statement in ancestor.body)
+                and isinstance(ancestor.test, ast.Call)
+                and isinstance(ancestor.test.func, ast.Name)
+                and ancestor.test.func.id == "isinstance"
+                and len(ancestor.test.args) == 2
+                and isinstance(ancestor.test.args[0], ast.Name)
+                and ancestor.test.args[0].id == handler.name
+            ):
+                types = ancestor.test.args[1]
+                return list(types.elts) if isinstance(types, ast.Tuple) else [types]
+            child = ancestor
+        return None
 
     def enclosing_handler(self, node: ast.AST) -> ast.ExceptHandler | None:
         for ancestor in self.model.ancestors(node):
