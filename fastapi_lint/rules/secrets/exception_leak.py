@@ -159,7 +159,7 @@ _VALIDATION_CALLS = frozenset(
     (
         "model_validate model_validate_json validate_python validate_json validate_strings "
         "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
-        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper "
+        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
         "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
     ).split()
 )
@@ -343,7 +343,8 @@ class _CarrierFinder:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             children = [node.left, node.right]
         elif isinstance(node, ast.IfExp):
-            children = [node.body, node.orelse]
+            # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``.
+            children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
         elif isinstance(node, ast.Call):
             children = self.call_children(node)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -355,6 +356,21 @@ class _CarrierFinder:
             if found is not None:
                 return found
         return None
+
+    def narrows(self, test: ast.expr) -> bool:
+        """``isinstance(exc, ValueError)``: the exception is of a narrow, non-database type."""
+        if not (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id == self.name
+        ):
+            return False
+        types = test.args[1]
+        elts = list(types.elts) if isinstance(types, ast.Tuple) else [types]
+        return _types_kind(self.model, elts, self.scope) is None
 
     def call_children(self, call: ast.Call) -> list[ast.expr]:
         func = call.func
