@@ -28,7 +28,8 @@ Never a credential, for API501 (Revision 2's six classes):
    ``"<|endoftext|>"``, ``"</s>"``), see ``is_text_token``; the name test
    already keeps ``max_tokens`` and ``token_count`` out.
 
-A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
+Keys public by design (a PostHog project key ``phc_...``, a Stripe
+publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
 ``"not-the-current-token"``) is no credential either.  Random-looking values
 (hex or base64 of 16+ characters, as ``openssl rand -hex 32`` makes them)
 and passwords of words and separators (``"orders-local-pw"``) are reported.
@@ -272,13 +273,23 @@ def could_be_credential(value: str, name: str = "", *, compared: bool = False) -
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
-    if _is_wrong_on_purpose(value) or is_name_value(value):
+    if _is_wrong_on_purpose(value) or is_public_client_key(value) or is_name_value(value):
         return False
     if name and is_api_key_name(name) and not (is_random_looking(value) or _has_digit(value)):
         # A provider's API key is random: ``"mlflow-gateway-auth"`` is a dummy for a
         # client that insists on a key.
         return is_weak_password(value)
     return True
+
+
+# Keys made to be public: a PostHog project key and a Stripe publishable key ship in
+# every browser that loads the page; they identify a project, they authorize nothing.
+_PUBLIC_KEY_RE = re.compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
+
+
+def is_public_client_key(value: str) -> bool:
+    """``phc_...`` (PostHog), ``pk_live_...`` (Stripe publishable): public by design."""
+    return bool(_PUBLIC_KEY_RE.fullmatch(value.strip()))
 
 
 def never_credential(value: str, name: str = "") -> bool:
@@ -289,6 +300,7 @@ def never_credential(value: str, name: str = "") -> bool:
         or is_keyless_dummy(value, name)
         or is_text_token(value)
         or _is_wrong_on_purpose(value)
+        or is_public_client_key(value)
     )
 
 

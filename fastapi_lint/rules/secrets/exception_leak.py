@@ -178,7 +178,11 @@ def _validates_only(try_node: ast.AST | None) -> bool:
             if isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name not in _VALIDATION_CALLS and not name[:1].isupper():
+                if not (
+                    name in _VALIDATION_CALLS
+                    or name[:1].isupper()
+                    or name.startswith(("validate", "parse", "_validate", "_parse"))
+                ):
                     return False
                 calls += 1
     return calls > 0
