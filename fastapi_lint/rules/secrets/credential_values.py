@@ -273,7 +273,9 @@ def could_be_credential(value: str, name: str = "", *, compared: bool = False) -
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
-    if _is_wrong_on_purpose(value) or is_public_client_key(value) or is_name_value(value):
+    if _is_wrong_on_purpose(value) or is_public_client_key(value) or is_regex(value):
+        return False
+    if is_name_value(value):
         return False
     if name and is_api_key_name(name) and not (is_random_looking(value) or _has_digit(value)):
         # A provider's API key is random: ``"mlflow-gateway-auth"`` is a dummy for a
@@ -285,6 +287,15 @@ def could_be_credential(value: str, name: str = "", *, compared: bool = False) -
 # Keys made to be public: a PostHog project key and a Stripe publishable key ship in
 # every browser that loads the page; they identify a project, they authorize nothing.
 _PUBLIC_KEY_RE = re.compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
+
+
+# A character class with a repeat or a letter range: ``[!#$%&A-Za-z0-9-]+`` (an RFC token grammar).
+_CHARACTER_CLASS_RE = re.compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]")
+
+
+def is_regex(value: str) -> bool:
+    """A regular expression's character class: ``[A-Za-z0-9._~-]+``."""
+    return bool(_CHARACTER_CLASS_RE.search(value))
 
 
 def is_public_client_key(value: str) -> bool:
@@ -301,6 +312,7 @@ def never_credential(value: str, name: str = "") -> bool:
         or is_text_token(value)
         or _is_wrong_on_purpose(value)
         or is_public_client_key(value)
+        or is_regex(value)
     )
 
 
