@@ -439,7 +439,8 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             continue
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for child in getattr(statement, field, ()):
-                if isinstance(child, (ast.ExceptHandler, ast.match_case)):
+                # ``match_case`` exists from Python 3.10 on: compare by name.
+                if isinstance(child, ast.ExceptHandler) or type(child).__name__ == "match_case":
                     yield from _statements(child.body)
                 else:
                     yield from _statements([child])
