@@ -14,7 +14,11 @@ from fastapi_lint.rules.secret_patterns import (
     is_secret_like_name,
     is_secret_value,
 )
-from fastapi_lint.rules.secrets.credential_values import is_random_looking, is_unknown_key_name
+from fastapi_lint.rules.secrets.credential_values import (
+    is_random_looking,
+    is_unknown_key_name,
+    is_uuid,
+)
 from fastapi_lint.semantic.model import BindingKind
 from fastapi_lint.settings import RuleOptions, is_test_file
 
@@ -185,6 +189,7 @@ class CheckerBase:
             and name.lower() not in ignored
             and is_unknown_key_name(last)
             and is_random_looking(value)
+            and not is_uuid(value)  # a fixed UUID names a probe or a cache entry
         )
 
     def secret_value(self, value: str) -> bool:

@@ -102,10 +102,12 @@ def is_api_key_name(name: str) -> bool:
 
 def is_keyless_dummy(value: str, name: str = "") -> bool:
     """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client needs one."""
-    lowered = value.strip().lower()
-    if lowered in _KEYLESS_DUMMIES:
+    if name and not is_api_key_name(name):
+        # ``SECRET_KEY = "PLACEHOLDER"`` signs sessions with that word: not a provider's dummy.
+        return False
+    if value.strip().lower() in _KEYLESS_DUMMIES:
         return True
-    return bool(name) and is_api_key_name(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
+    return bool(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
 
 
 # ---------------------------------------------------------------- 4. names and weak passwords
@@ -252,6 +254,16 @@ def is_random_looking(value: str) -> bool:
         )
     )
     return classes >= 2 and digits >= 2
+
+
+_UUID_RE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def is_uuid(value: str) -> bool:
+    """``"da93c2bd-c857-4b10-8c8c-60988103320f"``: an identifier as often as a key."""
+    return bool(_UUID_RE.fullmatch(value.strip()))
 
 
 def is_unknown_key_name(name: str) -> bool:
