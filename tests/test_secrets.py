@@ -26,7 +26,7 @@ def test_use_instead_is_clean(rule: secrets.Rule) -> None:
 
 
 def test_family_declares_every_code() -> None:
-    assert [rule.code for rule in RULES] == [f"API50{n}" for n in range(1, 9)]
+    assert [rule.code for rule in RULES] == [f"API50{n}" for n in range(1, 10)]
     assert secrets.FAMILY.prefix == "API5"
 
 
@@ -77,10 +77,10 @@ def test_options() -> None:
 
 
 def test_messages_never_show_the_secret() -> None:
-    source = 'API_TOKEN = "tok-0123456789abcdef"\nif API_TOKEN == "root":\n    pass\n'
+    source = 'API_TOKEN = "tok-0123456789abcdef"\nif API_TOKEN == "r00t":\n    pass\n'
     messages = [d.message for d in check_source(source, "app/x.py")]
     assert len(messages) == 2
-    assert all("0123456789" not in m and "'root" not in m for m in messages)
+    assert all("0123456789" not in m and "'r00t" not in m for m in messages)
 
 
 def test_cors_through_project_constant_and_direct_wrap() -> None:
@@ -90,3 +90,24 @@ def test_cors_through_project_constant_and_direct_wrap() -> None:
         "asgi = CORSMiddleware(app, allow_origins=ORIGINS, allow_credentials=True)\n"
     )
     assert _codes(source) == ["API507"]
+
+
+def test_multiline_key_keeps_the_message_on_one_line() -> None:
+    # A key literal with control characters: the preview escapes them.
+    source = 'import hmac\n\nSIGNER = hmac.new(b"\\n\\tk3y-material-0123", b"msg", "sha256")\n'
+    diagnostics = check_source(source, "app/x.py")
+    assert [d.code for d in diagnostics] == ["API506"]
+    message = diagnostics[0].message
+    assert "\n" not in message and "\t" not in message
+    assert "'\\n\\tk3…' (19 chars)" in message
+
+
+def test_exception_leak_carrier_is_one_line() -> None:
+    source = (
+        "from fastapi import HTTPException\n\n\ndef load() -> None:\n"
+        "    try:\n        pass\n    except Exception as e:\n"
+        '        raise HTTPException(500, detail=f"""failed\n{e}""")\n'
+    )
+    diagnostics = check_source(source, "app/x.py")
+    assert [d.code for d in diagnostics] == ["API509"]
+    assert "\n" not in diagnostics[0].message

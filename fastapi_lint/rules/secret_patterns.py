@@ -87,6 +87,7 @@ from functools import lru_cache
 __all__ = [
     "CREDENTIAL_LABELS",
     "CredentialMatch",
+    "escape_control",
     "find_credential",
     "is_secret_like_name",
     "is_secret_value",
@@ -776,12 +777,21 @@ def find_credential(value: str) -> CredentialMatch | None:
     return min(matches, key=lambda match: match.start) if matches else None
 
 
+def escape_control(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\t``, ``\\x1b``): a message
+    stays one line in every output format, whatever a literal holds."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def redact(value: str) -> str:
     """What a message may show of a secret: ``'sk_l…' (32 chars)``.
 
     At most the first 4 characters (RULES.md, "Secrets in output") and never
     more than half of the value, so a short secret (``"root"``) is never shown
-    in full: ``'ro…' (4 chars)``.
+    in full: ``'ro…' (4 chars)``.  Control characters among them are escaped
+    (``'a\\nb…'``): a multi-line literal must not break one-line formats.
     """
-    shown = value[: min(4, len(value) // 2)]
+    shown = escape_control(value[: min(4, len(value) // 2)])
     return "'" + shown + "…' (" + str(len(value)) + " chars)"

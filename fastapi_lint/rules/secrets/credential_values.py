@@ -1,0 +1,332 @@
+"""Which literals could work as a credential (RULES.md, Revision 2, API501).
+
+``secret_patterns.is_secret_value`` removes what is plainly no secret (paths,
+sentences, env-var names, placeholders).  On real applications that still
+left two findings in three wrong: a secret-like name is given many values
+that no service would accept as a credential.  These predicates are pure
+string tests, like ``secret_patterns``; the rules decide where they apply.
+
+Never a credential, for API501 (Revision 2's six classes):
+
+1. a sentinel compared against (``if user.password == "LDAP"``): a literal
+   of letters only on one side of ``==``/``!=`` (``sentinel``);
+2. a redaction marker: ``"REDACTED"``, ``"[MASKED]"``, ``"<hidden>"``,
+   ``"***"`` (``is_redaction_marker``, every name-based rule);
+3. a dummy key for a keyless provider: ``"ollama"``, ``"dummy"``, ``"EMPTY"``,
+   ``"not-needed"``, ``"sk-placeholder"``; ``"YOUR_…"``/``"…_HERE"`` under an
+   API-key name (``is_keyless_dummy``, every name-based rule).  A
+   ``YOUR_SECRET_KEY`` signing key still signs cookies in production: only
+   API keys of third parties are dummies when they say ``YOUR_``;
+4. a name: one word of letters, or words joined by ``_`` in one letter case
+   (``"access_token"``, ``"user_api_key_hash"``, ``"asc"``), unless it is a
+   known weak password or a close variant (``is_weak_password``: ``admin``,
+   ``root``, ``secret``, ``changeme``, ``supersecret``, ``admin123``,
+   ``P@ssw0rd``);
+5. a dict whose values are all names in the sense of 4 follows from 4, value
+   by value;
+6. "token" meaning a text token: a tokenizer's special token (``"[CLS]"``,
+   ``"<|endoftext|>"``, ``"</s>"``), see ``is_text_token``; the name test
+   already keeps ``max_tokens`` and ``token_count`` out.
+
+Keys public by design (a PostHog project key ``phc_...``, a Stripe
+publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
+``"not-the-current-token"``) is no credential either.  Random-looking values
+(hex or base64 of 16+ characters, as ``openssl rand -hex 32`` makes them)
+and passwords of words and separators (``"orders-local-pw"``) are reported.
+
+``is_random_looking`` also serves recall: a ``*_KEY`` name the name test
+does not know (``ENCRYPTION_LOCAL_KEY``) is secret-like when its value is
+random-looking.  A name alone never makes a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from fastapi_lint.rules.secret_patterns import split_name_words
+
+__all__ = [
+    "could_be_credential",
+    "is_api_key_name",
+    "is_keyless_dummy",
+    "is_name_value",
+    "is_random_looking",
+    "is_redaction_marker",
+    "is_text_token",
+    "is_unknown_key_name",
+    "is_weak_password",
+    "sentinel",
+]
+
+# ---------------------------------------------------------------- 2. redaction
+_REDACTION_WORDS = frozenset(
+    (
+        "redacted masked hidden filtered removed censored obfuscated sanitized omitted scrubbed "
+        "secret_redacted value_hidden hidden_value sensitive"
+    ).split()
+)
+_MARKER_STRIP = "[]<>(){}*_-#! "
+
+
+def is_redaction_marker(value: str) -> bool:
+    """``"REDACTED"``, ``"[MASKED]"``, ``"<hidden>"``, ``"***"``, ``"**FILTERED**"``."""
+    stripped = value.strip()
+    if stripped and set(stripped) <= set("*•·#"):
+        return True
+    return stripped.strip(_MARKER_STRIP).lower() in _REDACTION_WORDS
+
+
+# ---------------------------------------------------------------- 3. keyless providers
+_KEYLESS_DUMMIES = frozenset(
+    (
+        "ollama lm-studio lmstudio lm_studio vllm llamacpp llama-cpp llama.cpp localai local "
+        "dummy none empty not-needed not_needed notneeded not-used no-key nokey no_key "
+        "no-key-required not-required unused placeholder fake anything na n/a any nothing "
+        "sk-placeholder sk-no-key-required sk-dummy sk-fake sk-local sk-none sk-empty sk-noop "
+        "sk-unused sk-not-needed sk-anything sk-ollama sk-vllm"
+    ).split()
+)
+_YOUR_PLACEHOLDER_RE = re.compile(
+    r"(?:YOUR|Your|your)[_-]\w[\w\-]*|[A-Za-z0-9_\-]+[_-](?:HERE|here)"
+)
+
+
+def is_api_key_name(name: str) -> bool:
+    """``api_key``, ``OPENAI_API_KEY``, ``apiKey``, ``x-api-key``: a third party's key."""
+    words = split_name_words(name)
+    return "apikey" in words or any(
+        first == "api" and second in ("key", "keys") for first, second in zip(words, words[1:])
+    )
+
+
+def is_keyless_dummy(value: str, name: str = "") -> bool:
+    """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client needs one."""
+    if name and not is_api_key_name(name):
+        # ``SECRET_KEY = "PLACEHOLDER"`` signs sessions with that word: not a provider's dummy.
+        return False
+    if value.strip().lower() in _KEYLESS_DUMMIES:
+        return True
+    return bool(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
+
+
+# ---------------------------------------------------------------- 4. names and weak passwords
+# The contract's weak passwords and a few as common.
+_WEAK_WORDS = frozenset(
+    (
+        "changeme changethis password passwd passwort pass admin administrator root toor secret "
+        "letmein qwerty welcome guest"
+    ).split()
+)
+# Words that make a weak password no stronger: ``supersecret``, ``mysecretkey``, ``change_me``.
+_WEAK_FILLERS = frozenset(
+    "my super your the very top this me change it its default new so ultra mega strong is".split()
+)
+_WEAK_VOCABULARY = _WEAK_WORDS | _WEAK_FILLERS | {"pw", "pwd"}
+# Words of a fill-in placeholder that reaches production (``YOUR_SECRET_KEY_HERE``).
+_PLACEHOLDER_WORDS = frozenset("your here replace replaceme change changeme todo fixme".split())
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_EDGE_NOISE_RE = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_SEPARATORS_RE = re.compile(r"[\s_\-.]+")
+
+
+@lru_cache(maxsize=2048)
+def _segment(word: str, vocabulary: frozenset[str]) -> tuple[str, ...] | None:
+    """``supersecretkey`` -> ``('super', 'secret', 'key')`` over ``vocabulary``, or None."""
+    if not word:
+        return ()
+    for end in range(min(len(word), 13), 0, -1):
+        head = word[:end]
+        if head in vocabulary:
+            rest = _segment(word[end:], vocabulary)
+            if rest is not None:
+                return (head, *rest)
+    return None
+
+
+def _weak_words(text: str, vocabulary: frozenset[str]) -> bool:
+    if _SEPARATORS_RE.sub("", text) in _WEAK_WORDS:
+        return True  # ``change_me``, ``let-me-in``
+    words: list[str] = []
+    for chunk in _SEPARATORS_RE.split(text):
+        if not chunk:
+            continue
+        segmented = _segment(chunk, vocabulary)
+        if segmented is None:
+            return False
+        words.extend(segmented)
+    return any(word in _WEAK_WORDS for word in words)
+
+
+def is_weak_password(value: str) -> bool:
+    """A known weak password or a close variant: ``admin``, ``Secret``, ``admin123``,
+    ``supersecret``, ``change_me``, ``P@ssw0rd!``, ``your-secret-key``, ``123456``."""
+    stripped = value.strip()
+    if stripped.isdigit():
+        return len(stripped) >= 4 and stripped in "12345678901234567890"  # 1234, 123456...
+    core = _EDGE_NOISE_RE.sub("", stripped).lower()
+    if not core:
+        return False
+    # ``supersecretkey`` is weak; ``secret_key`` is a name (an identifier map's value).
+    vocabulary = _WEAK_VOCABULARY if "_" in core else _WEAK_VOCABULARY | {"key"}
+    if _weak_words(core, vocabulary):
+        return True
+    leet = _EDGE_NOISE_RE.sub("", stripped.lower().translate(_LEET))
+    return leet != core and _weak_words(leet, vocabulary)
+
+
+_ONE_WORD_RE = re.compile(r"[A-Za-z]+")
+# Each word letters with at most a short number (``oauth2``, ``v1``, ``2fa``): a random
+# segment (``4f9a2b7e``) makes a key, not a name.
+_SNAKE_LOWER_RE = re.compile(r"_*[a-z]+[0-9]{0,3}(?:_+(?:[a-z]+[0-9]{0,3}|[0-9]{1,4}[a-z]*))*_*")
+_SNAKE_UPPER_RE = re.compile(r"_*[A-Z]+[0-9]{0,3}(?:_+(?:[A-Z]+[0-9]{0,3}|[0-9]{1,4}[A-Z]*))*_*")
+_CASE_CHANGE_RE = re.compile(r"[a-z][A-Z]|[A-Z][a-z]")
+
+
+def is_name_value(value: str) -> bool:
+    """A name rather than a password: one word of letters (``"asc"``, ``"accessToken"``) or
+    words joined by ``_`` in one letter case (``"access_token"``, ``"ACCESS_TOKEN"``),
+    unless it is a weak password (``"admin"``, ``"change_me"``)."""
+    stripped = value.strip()
+    if _ONE_WORD_RE.fullmatch(stripped):
+        # 16+ letters switching case at every other letter are random, not camelCase.
+        if len(stripped) >= 16 and len(_CASE_CHANGE_RE.findall(stripped)) > len(stripped) // 3:
+            return False
+    elif not (
+        ("_" in stripped)
+        and (_SNAKE_LOWER_RE.fullmatch(stripped) or _SNAKE_UPPER_RE.fullmatch(stripped))
+    ):
+        return False
+    if any(word in _PLACEHOLDER_WORDS for word in split_name_words(stripped)):
+        return False
+    return not is_weak_password(stripped)
+
+
+# ---------------------------------------------------------------- 1. sentinels
+def sentinel(value: str) -> bool:
+    """A literal compared against with no digit or symbol: ``"LDAP"``, ``"unavailable"``."""
+    return value.strip().isalpha()
+
+
+# ---------------------------------------------------------------- 6. text tokens
+_SPECIAL_TOKEN_RE = re.compile(
+    r"<\|[^<>|\s]*\|>|</?[A-Za-z_]{1,12}>|\[[A-Za-z_]{1,16}\]|[▁Ġ]|<0x[0-9A-Fa-f]{2}>"
+)
+
+
+def is_text_token(value: str) -> bool:
+    """A tokenizer's special token: ``"[CLS]"``, ``"<|endoftext|>"``, ``"</s>"``, ``"▁"``."""
+    return bool(_SPECIAL_TOKEN_RE.fullmatch(value.strip()))
+
+
+# ---------------------------------------------------------------- stand-ins
+_WRONG_WORDS = frozenset(
+    "not no wrong invalid bad fake bogus expired incorrect unknown mismatched other stale".split()
+)
+
+
+def _is_wrong_on_purpose(value: str) -> bool:
+    """``"invalid-token"``, ``"wrong-password"``, ``"not-the-current-token"``: fails on purpose."""
+    words = split_name_words(value)
+    return len(words) >= 2 and words[0] in _WRONG_WORDS and value[:1].isalpha()
+
+
+# ---------------------------------------------------------------- random-looking
+_KEY_CHARS_RE = re.compile(r"[A-Za-z0-9+/=_\-]{16,}")
+_HEX_RE = re.compile(r"[0-9a-fA-F\-]{16,}")
+
+
+def is_random_looking(value: str) -> bool:
+    """Hex or base64 of 16+ characters (``openssl rand -hex 32``, ``secrets.token_urlsafe()``)."""
+    stripped = value.strip()
+    if not _KEY_CHARS_RE.fullmatch(stripped) or is_name_value(stripped):
+        return False
+    digits = sum(char.isdigit() for char in stripped)
+    if _HEX_RE.fullmatch(stripped):
+        return digits >= 2 and any(char.isalpha() for char in stripped)
+    classes = sum(
+        (
+            any(char.islower() for char in stripped),
+            any(char.isupper() for char in stripped),
+            digits > 0,
+        )
+    )
+    return classes >= 2 and digits >= 2
+
+
+_UUID_RE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def is_uuid(value: str) -> bool:
+    """``"da93c2bd-c857-4b10-8c8c-60988103320f"``: an identifier as often as a key."""
+    return bool(_UUID_RE.fullmatch(value.strip()))
+
+
+def is_unknown_key_name(name: str) -> bool:
+    """``ENCRYPTION_LOCAL_KEY``, ``SESSION_KEY``, ``KEY``: a key the name test does not know.
+
+    Secret-like only with a random-looking value (``CACHE_KEY = "users"`` is a cache key).
+    """
+    words = [word for word in split_name_words(name) if not word.isdigit()]
+    return bool(words) and words[-1] in ("key", "keys")
+
+
+# ---------------------------------------------------------------- together
+def could_be_credential(value: str, name: str = "", *, compared: bool = False) -> bool:
+    """Whether API501 reports ``value`` given to the secret-like ``name`` (see the module doc).
+
+    ``value`` already passed ``secret_patterns.is_secret_value``.
+    """
+    if compared and sentinel(value):
+        return False
+    if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
+        return False
+    if _is_wrong_on_purpose(value) or is_public_client_key(value) or is_regex(value):
+        return False
+    if is_name_value(value):
+        return False
+    if name and is_api_key_name(name) and not (is_random_looking(value) or _has_digit(value)):
+        # A provider's API key is random: ``"mlflow-gateway-auth"`` is a dummy for a
+        # client that insists on a key.
+        return is_weak_password(value)
+    return True
+
+
+# Keys made to be public: a PostHog project key and a Stripe publishable key ship in
+# every browser that loads the page; they identify a project, they authorize nothing.
+_PUBLIC_KEY_RE = re.compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
+
+
+# A character class with a repeat or a letter range: ``[!#$%&A-Za-z0-9-]+`` (an RFC token grammar).
+_CHARACTER_CLASS_RE = re.compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]")
+
+
+def is_regex(value: str) -> bool:
+    """A regular expression's character class: ``[A-Za-z0-9._~-]+``."""
+    return bool(_CHARACTER_CLASS_RE.search(value))
+
+
+def is_public_client_key(value: str) -> bool:
+    """``phc_...`` (PostHog), ``pk_live_...`` (Stripe publishable): public by design."""
+    return bool(_PUBLIC_KEY_RE.fullmatch(value.strip()))
+
+
+def never_credential(value: str, name: str = "") -> bool:
+    """The classes every name-based rule (API501-API503) skips: redaction markers,
+    keyless-provider dummies, special tokens, values wrong on purpose."""
+    return (
+        is_redaction_marker(value)
+        or is_keyless_dummy(value, name)
+        or is_text_token(value)
+        or _is_wrong_on_purpose(value)
+        or is_public_client_key(value)
+        or is_regex(value)
+    )
+
+
+def _has_digit(value: str) -> bool:
+    return any(char.isdigit() for char in value)

@@ -1,0 +1,137 @@
+"""API502 secret-env-fallback: an environment lookup of a secret with a literal fallback."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import FixAvailability, Rule
+from fastapi_lint.rules.secret_patterns import redact
+from fastapi_lint.rules.secrets._common import (
+    CheckerBase,
+    _argument,
+    _keyword,
+    _target_name,
+    _text,
+)
+from fastapi_lint.rules.secrets.credential_values import never_credential
+from fastapi_lint.rules.secrets.hardcoded_secret import API501
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+
+
+API502 = Rule(
+    code="API502",
+    name="secret-env-fallback",
+    fix=FixAvailability.UNSAFE,
+    fix_description='Replaces `os.getenv(NAME, "literal")` with `os.environ[NAME]`: unsafe, because the program now fails at start-up when the variable is unset.',
+    message="`{lookup}` falls back to the hardcoded secret {value} when `{variable}` is unset; fail instead of shipping a default",
+    summary="Checks for environment lookups of secrets with a hardcoded fallback value.",
+    why=(
+        '`os.getenv("SECRET_KEY", "dev-secret")` runs in production with the development secret '
+        "as soon as the variable is missing or misspelled, and nobody notices: every token signed "
+        "with it can be forged by anyone who has read the code."
+    ),
+    example=(
+        "import os\n\nimport jwt\n\n"
+        'SECRET_KEY = os.getenv("SECRET_KEY", "dev-secret-key")\n\n\n'
+        "def sign(claims: dict[str, str]) -> str:\n"
+        '    return jwt.encode(claims, SECRET_KEY, algorithm="HS256")\n'
+    ),
+    use_instead=(
+        "import os\n\nimport jwt\n\n"
+        'SECRET_KEY = os.environ["SECRET_KEY"]  # KeyError at startup when missing\n\n\n'
+        "def sign(claims: dict[str, str]) -> str:\n"
+        '    return jwt.encode(claims, SECRET_KEY, algorithm="HS256")\n'
+    ),
+    options=API501.options,
+)
+
+# Environment lookups: qualified name -> (position of the variable, of the default).
+_ENV_LOOKUPS: dict[str, tuple[int, int]] = {
+    "os.getenv": (0, 1),
+    "os.environ.get": (0, 1),
+    "os.environ.setdefault": (0, 1),
+    "os.environ.pop": (0, 1),
+    "decouple.config": (0, -1),  # decouple: default is keyword-only in practice
+    "decouple.AutoConfig": (0, -1),
+    "decouple.Config": (0, -1),
+    "starlette.config.Config": (0, 2),  # Config.__call__(key, cast=None, default=...)
+}
+_STARLETTE_CONFIG = "starlette.config.Config"
+
+
+class EnvFallbackChecks(CheckerBase):
+    def check_env_lookup(self, call: ast.Call, target: str) -> None:
+        variable_position, default_position = _ENV_LOOKUPS[target]
+        variable_node = _argument(call, variable_position, "key", "option")
+        variable = _text(variable_node) if variable_node is not None else None
+        fallback = _argument(call, default_position, "default")
+        candidates: list[ast.expr] = [] if fallback is None else [fallback]
+        parent = self.model.parent(call)
+        if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or):
+            # ``os.getenv("SECRET_KEY") or "dev-secret"``
+            index = next(i for i, v in enumerate(parent.values) if v is call)
+            candidates.extend(parent.values[index + 1 : index + 2])
+            parent = self.model.parent(parent)
+        literals = [node for node in candidates if isinstance(node, ast.Constant)]
+        if not literals:
+            return
+        assigned = _assigned_name(self.model, call)
+        names = [name for name in (variable, assigned) if name]
+        secret_named = any(self.secret_name(name) for name in names)
+        lookup = _lookup_display(target, variable)
+        for literal in literals:
+            value = _text(literal)
+            if not value or not self.secret_value(value):
+                continue
+            if not (secret_named or any(self.unknown_key_name(n, value) for n in names)):
+                continue
+            if any(never_credential(value, name) for name in names):
+                continue  # ``os.getenv("OLLAMA_API_KEY", "ollama")``: a dummy, not a fallback secret
+            self.offer(
+                "API502",
+                literal,
+                lookup=lookup,
+                variable=variable or assigned or "?",
+                value=redact(value),
+            )
+
+
+def _may_be_config_call(call: ast.Call) -> bool:
+    """``config("NAME", ..., default=<literal>)``: worth resolving the callee."""
+    return (
+        bool(call.args)
+        and isinstance(call.args[0], ast.Constant)
+        and (len(call.args) >= 3 or _keyword(call, "default") is not None)
+    )
+
+
+def _assigned_name(model: ModuleModel, node: ast.AST) -> str | None:
+    """The name an expression's value is stored under: assignment target, keyword, dict key."""
+    parent = model.parent(node)
+    if isinstance(parent, ast.BoolOp):
+        node, parent = parent, model.parent(parent)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        return _target_name(parent.targets[0])
+    if isinstance(parent, ast.AnnAssign):
+        return _target_name(parent.target)
+    if isinstance(parent, ast.keyword):
+        return parent.arg
+    if isinstance(parent, ast.Dict):
+        for key, value in zip(parent.keys, parent.values):
+            if value is node and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return key.value
+    return None
+
+
+def _lookup_display(target: str, variable: str | None) -> str:
+    name = {
+        "starlette.config.Config": "config",
+        "decouple.config": "config",
+        "decouple.AutoConfig": "config",
+        "decouple.Config": "config",
+    }.get(target, target)
+    shown = f'"{variable}"' if variable else "..."
+    return f"{name}({shown}, ...)"

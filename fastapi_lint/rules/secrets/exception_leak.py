@@ -1,0 +1,450 @@
+"""API509 exception-detail-leak: the caught exception's text sent to the client.
+
+``raise HTTPException(500, detail=str(e))`` inside ``except Exception as e:``
+hands database errors (table and column names, the failing SQL), file paths
+and library internals to whoever sent the request (CWE-209).  The rule looks
+at the calls and ``return`` statements the model recorded that build a
+response (``HTTPException``, ``JSONResponse`` and the other Starlette
+responses, a dict returned by a route), finds the ``except`` clause they sit
+in, and reports the expression in their arguments that carries the caught
+exception's text.
+
+Which ``except`` clauses count (RULES.md, Revision 2): ``Exception``,
+``BaseException``, a bare ``except:``, or a database driver/ORM error.  A
+status code below 500 with a narrower exception type than ``Exception`` is a
+validation message meant for the client (``except IntegrityError as e:
+raise HTTPException(409, str(e))`` stays silent).  Beyond the contract, a
+status below 500 from a ``try`` body that only parses or validates input
+(``Model.model_validate(body)``, ``int(...)``, ``json.loads``; no ``await``)
+stays silent too: whatever it raises describes the client's input.  A response's status is
+its ``status_code`` (a literal, ``status.HTTP_500_...``, ``HTTPStatus.X``);
+a response without one is a 200, a status the rule cannot read counts as
+500 or more.
+
+What carries the text: ``e`` itself, ``str(e)``, ``repr(e)``, an f-string
+with ``{e}``, ``e.args`` (``e.args[0]``), SQLAlchemy's ``e.orig``,
+``traceback.format_exc()``/``format_exception(...)``, and a name assigned
+one of those earlier in the same ``except`` body (``msg = f"failed: {e}"``).
+The search descends into dicts, lists, ``+``/``%`` joins, ``.format(...)``,
+``"".join(...)``, ``dict(...)`` and model constructors (a capitalized
+callee: ``ErrorResponse(message=str(e))``), never into other calls: a
+helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
+itself what the client sees.  Text only logged is never in a response's
+arguments, so it is never reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.semantic import stubs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import ModuleModel, Scope
+
+API509 = Rule(
+    code="API509",
+    name="exception-detail-leak",
+    message=(
+        "`{carrier}` sends the caught exception's text to the client in `{sink}`; "
+        "log the exception and return a generic message"
+    ),
+    summary=(
+        "Checks for responses and `HTTPException`s that carry the text of an exception caught "
+        "by a broad or database `except` clause."
+    ),
+    why=(
+        "An exception's text is written for the developer: a database error names tables, "
+        "columns and the failing SQL, an `OSError` the server's paths, a client library the "
+        "internal URLs it called. Sent in a response, it tells an attacker how the service is "
+        "built and which input broke it (CWE-209, information exposure through an error "
+        "message). Caught by `except Exception`, it can be any error of any layer, so nobody "
+        "reviewed what it says. Validation messages meant for the client (a status below 500 "
+        "from a narrow exception type) are not reported."
+    ),
+    example=(
+        "from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n\n\n"
+        '@app.get("/orders/{order_id}")\n'
+        "async def read_order(order_id: int) -> dict[str, int]:\n"
+        "    try:\n"
+        '        return {"id": order_id, "total": await compute_total(order_id)}\n'
+        "    except Exception as exc:\n"
+        "        raise HTTPException(status_code=500, detail=str(exc))\n\n\n"
+        "async def compute_total(order_id: int) -> int:\n"
+        "    return order_id\n"
+    ),
+    use_instead=(
+        "import logging\n\nfrom fastapi import FastAPI, HTTPException\n\n"
+        "logger = logging.getLogger(__name__)\napp = FastAPI()\n\n\n"
+        '@app.get("/orders/{order_id}")\n'
+        "async def read_order(order_id: int) -> dict[str, int]:\n"
+        "    try:\n"
+        '        return {"id": order_id, "total": await compute_total(order_id)}\n'
+        "    except Exception as exc:\n"
+        '        logger.exception("computing the total of order %s failed", order_id)\n'
+        '        raise HTTPException(status_code=500, detail="Internal server error") from exc\n\n\n'
+        "async def compute_total(order_id: int) -> int:\n"
+        "    return order_id\n"
+    ),
+    options="`secrets-in-tests`: report in test files too.",
+)
+
+_HTTP_EXCEPTIONS = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+_RESPONSE_CLASSES = frozenset(
+    "Response JSONResponse PlainTextResponse HTMLResponse ORJSONResponse UJSONResponse".split()
+)
+_SINK_NAMES = _RESPONSE_CLASSES | {"HTTPException"}
+_BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
+# Database driver and ORM errors: every class of these modules is an error
+# class (``sqlalchemy.exc.IntegrityError``, ``psycopg2.errors.UniqueViolation``).
+_DB_ERROR_MODULES = (
+    "sqlalchemy.exc.",
+    "sqlalchemy.orm.exc.",
+    "psycopg2.errors.",
+    "psycopg.errors.",
+    "asyncpg.exceptions.",
+    "pymongo.errors.",
+)
+# Top-level driver names: ``psycopg2.Error``, ``psycopg2.IntegrityError``, ``asyncpg.PostgresError``.
+_DB_DRIVERS = ("psycopg2.", "psycopg.", "asyncpg.")
+_TRACEBACK_TEXT = frozenset(
+    {"traceback.format_exc", "traceback.format_exception", "traceback.format_exception_only"}
+)
+_STATUS_NAME_RE = re.compile(r"HTTP_(\d{3})(?:_|$)")
+_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_BROAD_KIND, _DB_KIND = "broad", "db"
+
+
+def _catch_kind(model: ModuleModel, handler: ast.ExceptHandler, scope: Scope) -> str | None:
+    """``broad`` (Exception, BaseException, bare), ``db`` (driver/ORM errors) or None."""
+    if handler.type is None:
+        return _BROAD_KIND
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return _types_kind(model, types, scope)
+
+
+def _types_kind(model: ModuleModel, types: list[ast.expr], scope: Scope) -> str | None:
+    kind = None
+    for node in types:
+        qualname = model.qualified_name(node, scope)
+        if qualname is None:
+            continue
+        if qualname in _BROAD:
+            return _BROAD_KIND
+        if qualname.startswith(_DB_ERROR_MODULES) or (
+            qualname.startswith(_DB_DRIVERS)
+            and qualname.count(".") == 1
+            and qualname.endswith(("Error", "Exception"))
+        ):
+            kind = _DB_KIND
+    return kind
+
+
+# Calls that parse or validate input: their exceptions describe the client's input.
+_VALIDATION_CALLS = frozenset(
+    (
+        "model_validate model_validate_json validate_python validate_json validate_strings "
+        "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
+        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
+        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
+    ).split()
+)
+
+
+def _validates_only(try_node: ast.AST | None) -> bool:
+    """A ``try`` body that only parses or validates (no ``await``, only validation calls and
+    constructors): ``except Exception`` there catches the input's validation errors."""
+    if not isinstance(try_node, ast.Try):
+        return False
+    calls = 0
+    for statement in try_node.body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor, ast.With)):
+                return False
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if not (
+                    name in _VALIDATION_CALLS
+                    or name[:1].isupper()
+                    or name.startswith(("validate", "parse", "_validate", "_parse"))
+                ):
+                    return False
+                calls += 1
+    return calls > 0
+
+
+def _status_of(node: ast.expr | None, default: int | None) -> int | None:
+    """A status code's value: ``500``, ``status.HTTP_500_...``, ``HTTPStatus.X``; None if unknown."""
+    if node is None:
+        return default
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, int) else None
+    name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+    if not isinstance(name, str):
+        return None
+    match = _STATUS_NAME_RE.match(name)
+    if match is not None:
+        return int(match.group(1))
+    if isinstance(node, ast.Attribute) and name in HTTPStatus.__members__:
+        return int(HTTPStatus[name])
+    return None
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+class _Leaks:
+    def __init__(self, model: ModuleModel, reporter: Reporter) -> None:
+        self.model = model
+        self.reporter = reporter
+
+    def run(self) -> None:
+        model = self.model
+        for ref in model.calls:
+            call = ref.node
+            assert isinstance(call, ast.Call)
+            func = call.func
+            last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if last in _SINK_NAMES:
+                self.check_call(call, ref.scope)
+        route_returns = [
+            ref
+            for ref in model.nodes[ast.Return]
+            if isinstance(getattr(ref.node, "value", None), ast.Dict)
+        ]
+        if route_returns:
+            facts = model.fastapi
+            for ref in route_returns:
+                function = model.function_by_node.get(id(ref.scope.node))
+                if function is not None and facts.routes_of(function):
+                    node = ref.node
+                    assert isinstance(node, ast.Return) and node.value is not None
+                    self.check_sink(node, [node.value], 200, ref.scope, "return {...}")
+
+    def check_call(self, call: ast.Call, scope: Scope) -> None:
+        target = self.model.call_target(call, scope)
+        if target is None:
+            return
+        target = stubs.canonical(target)
+        if target in _HTTP_EXCEPTIONS:
+            status_node = _keyword(call, "status_code") or (call.args[0] if call.args else None)
+            status = _status_of(status_node, None)
+            sink = "HTTPException(...)"
+        elif target.rsplit(".", 1)[-1] in _RESPONSE_CLASSES and target.startswith(
+            ("starlette.responses.", "fastapi.")
+        ):
+            status_node = _keyword(call, "status_code") or (
+                call.args[1] if len(call.args) > 1 else None
+            )
+            status = _status_of(status_node, 200)
+            sink = target.rsplit(".", 1)[-1] + "(...)"
+        else:
+            return
+        values = [*call.args, *(k.value for k in call.keywords)]
+        self.check_sink(call, values, status, scope, sink)
+
+    def check_sink(
+        self, sink: ast.AST, values: list[ast.expr], status: int | None, scope: Scope, shown: str
+    ) -> None:
+        handler = self.enclosing_handler(sink)
+        if handler is None:
+            return
+        kind = _catch_kind(self.model, handler, scope)
+        narrowed = self.narrowed_types(sink, handler)
+        if narrowed is not None:
+            # ``if isinstance(exc, ConflictError): raise HTTPException(409, str(exc))``
+            kind = _types_kind(self.model, narrowed, scope)
+        if kind is None or (kind == _DB_KIND and status is not None and status < 500):
+            return  # a validation message from a narrow exception type is meant for the client
+        if status is not None and status < 500 and _validates_only(self.model.parent(handler)):
+            return  # ``try: Model.model_validate(body)`` then 400/422: the input's validation message
+        finder = _CarrierFinder(self.model, handler, scope, sink)
+        for value in values:
+            carrier = finder.find(value)
+            if carrier is not None:
+                text = escape_control(ast.unparse(carrier))
+                if len(text) > 40:
+                    text = text[:37] + "..."
+                self.reporter.report("API509", carrier, carrier=text, sink=shown)
+                return
+
+    def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
+        """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
+        child = sink
+        for ancestor in self.model.ancestors(sink):
+            if ancestor is handler:
+                return None
+            if (
+                isinstance(ancestor, ast.If)
+                and any(child is statement for statement in ancestor.body)
+                and isinstance(ancestor.test, ast.Call)
+                and isinstance(ancestor.test.func, ast.Name)
+                and ancestor.test.func.id == "isinstance"
+                and len(ancestor.test.args) == 2
+                and isinstance(ancestor.test.args[0], ast.Name)
+                and ancestor.test.args[0].id == handler.name
+            ):
+                types = ancestor.test.args[1]
+                return list(types.elts) if isinstance(types, ast.Tuple) else [types]
+            child = ancestor
+        return None
+
+    def enclosing_handler(self, node: ast.AST) -> ast.ExceptHandler | None:
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, ast.ExceptHandler):
+                return ancestor
+            if isinstance(ancestor, _BOUNDARIES):
+                return None
+        return None
+
+
+class _CarrierFinder:
+    """Finds the expression that carries the caught exception's text in a response argument."""
+
+    def __init__(
+        self, model: ModuleModel, handler: ast.ExceptHandler, scope: Scope, sink: ast.AST
+    ) -> None:
+        self.model = model
+        self.name = handler.name
+        self.handler = handler
+        self.scope = scope
+        self.line = getattr(sink, "lineno", 0)
+        self._aliases: dict[str, ast.expr] | None = None
+
+    def find(self, node: ast.expr, depth: int = 0) -> ast.expr | None:
+        if depth > 8:
+            return None
+        if self.is_text(node):
+            return node
+        if isinstance(node, ast.JoinedStr):
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue) and (
+                    self.is_text(part.value) or self.is_exception(part.value)
+                ):
+                    return node
+            return None
+        children: list[ast.expr] = []
+        if isinstance(node, ast.Dict):
+            children = list(node.values)
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            children = list(node.elts)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            children = [node.left, node.right]
+        elif isinstance(node, ast.IfExp):
+            # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``.
+            children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
+        elif isinstance(node, ast.Call):
+            children = self.call_children(node)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            alias = self.aliases().get(node.id)
+            if alias is not None and self.find(alias, depth + 1) is not None:
+                return node
+        for child in children:
+            found = self.find(child, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def narrows(self, test: ast.expr) -> bool:
+        """``isinstance(exc, ValueError)``: the exception is of a narrow, non-database type."""
+        if not (
+            isinstance(test, ast.Call)
+            and isinstance(test.func, ast.Name)
+            and test.func.id == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0], ast.Name)
+            and test.args[0].id == self.name
+        ):
+            return False
+        types = test.args[1]
+        elts = list(types.elts) if isinstance(types, ast.Tuple) else [types]
+        return _types_kind(self.model, elts, self.scope) is None
+
+    def call_children(self, call: ast.Call) -> list[ast.expr]:
+        func = call.func
+        arguments = [*call.args, *(k.value for k in call.keywords)]
+        if isinstance(func, ast.Attribute):
+            if func.attr in ("format", "join"):
+                return arguments
+            if func.attr in ("model_dump", "dict", "model_dump_json", "json") and not arguments:
+                return [func.value]
+            return []
+        if isinstance(func, ast.Name) and (
+            func.id in ("dict", "jsonable_encoder") or func.id[:1].isupper()
+        ):
+            return arguments
+        return []
+
+    def is_exception(self, node: ast.expr) -> bool:
+        """``e``, ``e.args``, ``e.args[0]``, ``e.orig``: the caught exception or its text parts."""
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        if isinstance(node, ast.Attribute) and node.attr in ("args", "orig"):
+            node = node.value
+        return (
+            self.name is not None
+            and isinstance(node, ast.Name)
+            and node.id == self.name
+            and isinstance(node.ctx, ast.Load)
+        )
+
+    def is_text(self, node: ast.expr) -> bool:
+        """An expression that is the exception's text itself."""
+        if self.is_exception(node):
+            return True
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in ("str", "repr") and len(node.args) == 1:
+            return self.is_exception(node.args[0])
+        target = self.model.call_target(node, self.scope)
+        return target in _TRACEBACK_TEXT
+
+    def aliases(self) -> dict[str, ast.expr]:
+        """Names assigned in the ``except`` body before the response: ``msg = f"failed: {e}"``."""
+        if self._aliases is None:
+            self._aliases = {}
+            for node in _statements(self.handler.body):
+                if (
+                    isinstance(node, ast.Assign)
+                    and node.lineno < self.line
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                ):
+                    self._aliases[node.targets[0].id] = node.value  # the last one wins
+        return self._aliases
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a body in source order, nested blocks included, nested defs not."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, _BOUNDARIES):
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for child in getattr(statement, field, ()):
+                # ``match_case`` exists from Python 3.10 on: compare by name.
+                if isinstance(child, ast.ExceptHandler) or type(child).__name__ == "match_case":
+                    yield from _statements(child.body)
+                else:
+                    yield from _statements([child])
+
+
+def check_exception_leaks(model: ModuleModel, reporter: Reporter) -> None:
+    _Leaks(model, reporter).run()

@@ -1,0 +1,257 @@
+"""API501 hardcoded-secret: a secret-like name given a literal that could work as a credential."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.secret_patterns import redact, split_name_words
+from fastapi_lint.rules.secrets._common import (
+    CheckerBase,
+    _field_default_literal,
+    _target_name,
+    _text,
+)
+from fastapi_lint.rules.secrets.credential_values import could_be_credential
+from fastapi_lint.semantic.model import BindingKind
+
+API501 = Rule(
+    code="API501",
+    name="hardcoded-secret",
+    message="hardcoded secret {value} assigned to `{name}`; load it from the environment or a secrets manager",
+    summary="Checks for string literals assigned to, passed as or compared with secret-like names.",
+    why=(
+        "A secret in source code is shared with everyone who can read the repository, its forks, "
+        "its history and every image built from it, and it cannot be rotated without a release. "
+        'Unlike name-only checks, values that are not secrets (`token_type = "bearer"`, '
+        '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
+        "are not reported, nor values no service would accept as a credential: sentinels compared "
+        'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
+        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`) and '
+        'tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        "passwords of words and separators are reported: they reach production."
+    ),
+    example=(
+        "import psycopg2\n\n\ndef connect() -> object:\n"
+        '    return psycopg2.connect(host="db", user="app", password="s3cr3t-Pa55")\n'
+    ),
+    use_instead=(
+        "import os\n\nimport psycopg2\n\n\ndef connect() -> object:\n"
+        '    return psycopg2.connect(host="db", user="app", password=os.environ["DB_PASSWORD"])\n'
+    ),
+    options=(
+        "`extra-secret-names`: more names (or words) that are secret-like. "
+        "`ignored-secret-names`: names that never are. "
+        "`extra-placeholders`: values that are placeholders, never secrets. "
+        "`secrets-in-tests`: report in test files too."
+    ),
+)
+
+# Libraries whose import makes ``token`` a piece of text (RULES.md Revision 2, class 6).
+_TOKENIZER_LIBRARIES = frozenset(
+    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "llama_cpp", "vllm", "mlx_lm"}
+)
+# Secret words that keep a ``token`` name secret-like in tokenizer code too.
+_NON_TOKEN_SECRET_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "key",
+    "credential",
+    "credentials",
+)
+
+# Header names whose literal value (``Bearer <credential>``) is a credential.
+_AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
+
+# Compared with a secret-like name, these values are code detecting an
+# unconfigured placeholder, not a credential.
+_PLACEHOLDER_CHECK_RE = re.compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
+
+# Keywords and keys under which literals are example data (OpenAPI docs).
+_EXAMPLE_KEYS = frozenset(
+    {"example", "examples", "json_schema_extra", "schema_extra", "openapi_examples"}
+)
+
+
+def _names_its_value(name: str, value: str) -> bool:
+    """``PASSWORD = "password"``, ``RESOURCE_TYPE_GATEWAY_SECRET = "gateway_secret"``.
+
+    The value is the name's own words: a label or an identifier, not a secret.
+    A longer name may end with a value of two words or more; a one-word value
+    under a longer name (``DB_PASSWORD = "password"``) stays a weak password.
+    """
+    name_words = split_name_words(name)
+    value_words = split_name_words(value)
+    if value_words == name_words:
+        return True
+    return (
+        len(value_words) >= 2
+        and value.replace("_", "").replace("-", "").isalnum()
+        and name_words[-len(value_words) :] == value_words
+    )
+
+
+class HardcodedSecretChecks(CheckerBase):
+    _tokenizer_module: bool | None = None
+
+    def in_example_data(self, node: ast.AST) -> bool:
+        """Whether a literal sits in OpenAPI example data (``examples=``, ``json_schema_extra``...)."""
+        child = node
+        for ancestor in self.model.ancestors(node):
+            if isinstance(ancestor, ast.keyword):
+                if ancestor.arg in _EXAMPLE_KEYS:
+                    return True
+            elif isinstance(ancestor, ast.Dict):
+                for key, value in zip(ancestor.keys, ancestor.values):
+                    if (
+                        value is child
+                        and isinstance(key, ast.Constant)
+                        and key.value in _EXAMPLE_KEYS
+                    ):
+                        return True
+            elif isinstance(ancestor, (ast.Assign, ast.AnnAssign)):
+                targets = (
+                    ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
+                )
+                return any(
+                    isinstance(target, ast.Name) and target.id in _EXAMPLE_KEYS
+                    for target in targets
+                )
+            elif isinstance(ancestor, ast.stmt):
+                return False
+            child = ancestor
+        return False
+
+    def name_assignment(self, name: str | None, literal: ast.AST, compared: bool = False) -> None:
+        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``)."""
+        if name is None or not isinstance(literal, ast.Constant) or " " in name:
+            return
+        value = _text(literal)
+        if not value:
+            return
+        last = name.rsplit(".", 1)[-1]
+        credential = value
+        if name.lower() in _AUTH_HEADERS:
+            # ``{"Authorization": "Bearer 9f8e..."}``: the header value is the credential.
+            if " " not in value.strip():
+                return
+            credential = value.split()[-1]
+        elif not (self.secret_name(name) or self.unknown_key_name(name, value)):
+            return
+        if not self.secret_value(value) or _names_its_value(last, value):
+            return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
+        if not could_be_credential(credential, last, compared=compared):
+            return  # Revision 2: sentinels, redaction markers, dummy keys, names
+        if self.text_token_name(last, literal):
+            return
+        if self.in_example_data(literal) or self.in_enum_body(literal):
+            return
+        self.offer("API501", literal, name=name, value=redact(value))
+
+    def text_token_name(self, name: str, literal: ast.AST) -> bool:
+        """``token`` meaning a text token: in tokenizer code, a name whose only secret word is
+        ``token`` (``self.token = "<unk>"``, ``cls_token``) names a piece of text."""
+        words = split_name_words(name)
+        if not any("token" in word for word in words) or any(
+            word.endswith(_NON_TOKEN_SECRET_WORDS) for word in words
+        ):
+            return False
+        if self.imports_tokenizer():
+            return True
+        for ancestor in self.model.ancestors(literal):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if "tokeniz" in ancestor.name.lower() or "vocab" in ancestor.name.lower():
+                    return True
+        return False
+
+    def imports_tokenizer(self) -> bool:
+        if self._tokenizer_module is None:
+            self._tokenizer_module = any(
+                binding.kind is BindingKind.IMPORT
+                and (binding.qualname or "").split(".", 1)[0] in _TOKENIZER_LIBRARIES
+                for bindings in self.model.module_scope.bindings.values()
+                for binding in bindings
+            )
+        return self._tokenizer_module
+
+    def in_enum_body(self, literal: ast.AST) -> bool:
+        """An enum member (``class Grant(str, Enum): PASSWORD = "pw"``) is a constant, not a secret."""
+        statement = self.model.parent(literal)
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            return False
+        class_node = self.model.parent(statement)
+        if not isinstance(class_node, ast.ClassDef):
+            return False
+        class_info = self.model.class_by_node.get(id(class_node))
+        if class_info is None:
+            return False
+        for base in class_node.bases:
+            qualname = self.model.qualified_name(base, class_info.outer) or ""
+            if qualname.startswith("enum.") or qualname.endswith("Enum"):
+                return True
+        return False
+
+    # ----------------------------------------------------------- API501 assignments
+    def check_assignment(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts):
+                    self.check_assignment(sub_target, sub_value)
+            return
+        # ``password: str = Field(default="x")`` and ``SecretStr("x")`` hold a literal too.
+        literal = _field_default_literal(value)
+        if literal is not None:
+            self.name_assignment(_target_name(target), literal)
+
+    def check_dict(self, node: ast.Dict) -> None:
+        pairs = [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and isinstance(value, ast.Constant)
+        ]
+        for name, value in pairs:
+            if "." in name:
+                continue  # a dotted path (``"app.routes.get_credentials"``) is no variable name
+            if any(
+                other is not value and other.value == value.value and not self.secret_name(key)
+                for key, other in pairs
+            ):
+                # A mapping table: ``{"tel": "textbox", "password": "textbox"}``,
+                # ``{"pass": "password", "passwd": "password"}``.
+                continue
+            self.name_assignment(name, value)
+
+    def check_compare(self, node: ast.Compare) -> None:
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            return
+        left, right = node.left, node.comparators[0]
+        for name_side, literal in ((left, right), (right, left)):
+            if isinstance(literal, ast.Constant) and not isinstance(name_side, ast.Constant):
+                name = _target_name(name_side)
+                if name is None and isinstance(name_side, ast.Call):
+                    # ``data.get("password") == "x"``
+                    func = name_side.func
+                    if isinstance(func, ast.Attribute) and func.attr == "get" and name_side.args:
+                        name = _text(name_side.args[0])
+                value = _text(literal)
+                if value and _PLACEHOLDER_CHECK_RE.search(value):
+                    continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
+                self.name_assignment(name, literal, compared=True)
+
+    def check_defaults(self) -> None:
+        for function in self.model.functions:
+            args = function.node.args
+            positional = args.posonlyargs + args.args
+            for arg, default in zip(
+                positional[len(positional) - len(args.defaults) :], args.defaults
+            ):
+                if isinstance(default, ast.Constant):
+                    self.name_assignment(arg.arg, default)
+            for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+                if isinstance(kw_default, ast.Constant):
+                    self.name_assignment(arg.arg, kw_default)

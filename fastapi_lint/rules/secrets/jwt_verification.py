@@ -1,0 +1,128 @@
+"""API508 jwt-verification-disabled."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
+from fastapi_lint.semantic import stubs
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import Scope
+
+
+API508 = Rule(
+    code="API508",
+    name="jwt-verification-disabled",
+    message="`{call}` {problem}; {advice}",
+    summary="Checks for JWT decoding that skips signature verification or does not pin the algorithms.",
+    why=(
+        "A token whose signature is not verified is whatever the client says it is. Without "
+        "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
+        "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
+        "only reads the issuer or the header to choose the key is not reported when the same "
+        "token is then decoded with verification in the function."
+    ),
+    example=(
+        "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
+        '    return jwt.decode(token, key, options={"verify_signature": False})\n'
+    ),
+    use_instead=(
+        "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
+        '    return jwt.decode(token, key, algorithms=["HS256"])\n'
+    ),
+    options="`secrets-in-tests`: report in test files too.",
+)
+
+_PYJWT_DECODE = frozenset({"jwt.decode", "jwt.decode_complete", "jwt.PyJWT.decode"})
+_JOSE_DECODE = frozenset({"jose.jwt.decode"})
+_DECODES = _PYJWT_DECODE | _JOSE_DECODE | {"authlib.jose.jwt.decode"}
+
+
+class JwtVerificationChecks(CheckerBase):
+    def check_jwt_decode(self, call: ast.Call, target: str, scope: Scope) -> None:
+        display = target + "()"
+        verify = _keyword(call, "verify")
+        options = _keyword(call, "options")
+        if verify is not None and self.literal_value(verify.value, scope, 0) is False:
+            problem = "passes `verify=False`: the signature is not checked"
+        elif options is not None and self.disables_signature(options.value, scope):
+            problem = 'disables signature verification (`"verify_signature": False`)'
+        elif (
+            target in _PYJWT_DECODE
+            and _keyword(call, "algorithms") is None
+            and len(call.args) < 3
+            and not any(k.arg is None for k in call.keywords)
+            and not any(isinstance(arg, ast.Starred) for arg in call.args)
+        ):
+            self.reporter.report(
+                "API508",
+                call,
+                call=display,
+                problem="has no `algorithms=`",
+                advice='pin the accepted algorithms: `algorithms=["HS256"]`',
+            )
+            return
+        else:
+            return
+        if self.verified_later(call, scope):
+            return  # the unverified read only picks the key or checks the issuer
+        self.reporter.report(
+            "API508",
+            call,
+            call=display,
+            problem=problem,
+            advice="verify the token with its key and `algorithms=`",
+        )
+
+    def is_unverified(self, call: ast.Call, scope: Scope) -> bool:
+        verify = _keyword(call, "verify")
+        options = _keyword(call, "options")
+        return (verify is not None and self.literal_value(verify.value, scope, 0) is False) or (
+            options is not None and self.disables_signature(options.value, scope)
+        )
+
+    def verified_later(self, call: ast.Call, scope: Scope) -> bool:
+        """A decode with verification of the same token follows in the function (RULES.md,
+        Revision 2): the unverified decode read the header or the issuer to choose the key."""
+        if scope.function is None or not call.args:
+            return False
+        token = ast.dump(call.args[0])
+        line = call.lineno
+        for ref in self.model.calls:
+            other = ref.node
+            assert isinstance(other, ast.Call)
+            if (
+                ref.scope is scope
+                and other.lineno > line
+                and other.args
+                and ast.dump(other.args[0]) == token
+                and isinstance(other.func, ast.Attribute)
+                and other.func.attr in ("decode", "decode_complete")
+                and not self.is_unverified(other, scope)
+                and (len(other.args) > 1 or _keyword(other, "key") is not None)
+            ):
+                target = self.model.call_target(other, scope)
+                if target is not None and stubs.canonical(target) in _DECODES:
+                    return True
+        return False
+
+    def disables_signature(self, node: ast.expr, scope: Scope) -> bool:
+        if isinstance(node, ast.Name):
+            resolved = self.resolved(node, scope, 0)
+            if resolved is None:
+                return False
+            node = resolved
+        if not isinstance(node, ast.Dict):
+            return False
+        for key, value in zip(node.keys, node.values):
+            if (
+                isinstance(key, ast.Constant)
+                and key.value in ("verify_signature", "verify")
+                and isinstance(value, ast.Constant)
+                and value.value is False
+            ):
+                return True
+        return False
