@@ -66,7 +66,7 @@ class Family:
 
 
 # Modules under fastapi_lint.rules that define a ``FAMILY``; order is report order.
-FAMILY_MODULES = ("blocking", "routes", "sessions", "nplusone", "secrets")
+FAMILY_MODULES = ("blocking", "routes", "sessions", "nplusone", "secrets", "pydantic_v1")
 
 _families: tuple[Family, ...] | None = None
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.fixes import FixContext, Fixer
+from fastapi_lint.rules.pydantic_v1 import FIXERS as PYDANTIC_V1_FIXERS
 
 # Expression statement, assignment value, return value, argument: positions
 # where `await x` needs no parentheses.
@@ -305,3 +306,4 @@ FIXERS: dict[str, Fixer] = {
     "API502": fix_secret_env_fallback,
     "API206": fix_on_event,
 }
+FIXERS.update(PYDANTIC_V1_FIXERS)

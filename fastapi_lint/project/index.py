@@ -364,6 +364,10 @@ class ProjectIndex:
         for frame in self._frames:
             frame.paths.add(absolute)
 
+    def depends_on_file(self, path: str) -> None:
+        """The fact being computed read ``path`` (a file or a folder listing) outside the models."""
+        self._depends_on(path)
+
     def _cut_short(self) -> None:
         for frame in self._frames:
             frame.complete = False
