@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Family
 from fastapi_lint.rules.pydantic_v1 import config, field_arguments, methods, validators
-from fastapi_lint.rules.pydantic_v1.models import imports_pydantic_v1
+from fastapi_lint.rules.pydantic_v1.models import imports_pydantic_v1, is_compatibility_code
 from fastapi_lint.rules.pydantic_v1.project_version import project_on_v2
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     if not findings or not project_on_v2(model):
         return
     for finding in findings:
+        if is_compatibility_code(model, finding.node):
+            continue
         reporter.report(finding.code, finding.node, **finding.fields)
 
 

@@ -124,6 +124,8 @@ def find(model: ModuleModel) -> list[Finding]:
         is_instance_method = method in _INSTANCE_METHODS
         if not is_instance_method and method not in _CLASS_METHODS:
             continue
+        if _rebinds_its_receiver(model, call, func.value, ref.scope):
+            continue
         receiver = _receiver(model, func.value, ref.scope)
         if isinstance(receiver, Instance):
             qualname = receiver.type
@@ -143,6 +145,16 @@ def find(model: ModuleModel) -> list[Finding]:
         }
         findings.append(Finding(API603.code, call, fields))
     return findings
+
+
+def _rebinds_its_receiver(model: ModuleModel, call: ast.Call, expr: ast.expr, scope: Scope) -> bool:
+    """``response = Model(**response.json())``: the name is read before this assignment binds it."""
+    if not isinstance(expr, ast.Name):
+        return False
+    binding = model.lookup(expr.id, scope, expr.lineno)
+    if binding is None or binding.value is None:
+        return False
+    return any(ancestor is binding.value for ancestor in model.ancestors(call))
 
 
 # Class methods that build an instance of their class (v1 and v2 names).

@@ -112,3 +112,69 @@ def imports_pydantic_v1(model: ModuleModel) -> bool:
             ):
                 return True
     return False
+
+
+def _names_a_version(test: ast.expr) -> bool:
+    """``PYDANTIC_V2``, ``IS_PYDANTIC_V1``, ``pydantic.VERSION...``, ``hasattr(x, "model_dump")``.
+
+    Names only: a bare ``VERSION`` or ``API_V1`` is about something else.
+    """
+    for node in ast.walk(test):
+        if isinstance(node, ast.Name):
+            name = node.id.upper()
+        elif isinstance(node, ast.Attribute):
+            name = node.attr.upper()
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value.upper()
+        else:
+            continue
+        if "PYDANTIC" in name or name.startswith("MODEL_"):
+            return True
+    return False
+
+
+def is_compatibility_code(model: ModuleModel, node: ast.AST) -> bool:
+    """v1 code kept on purpose next to its v2 twin: it runs only on the other major version.
+
+    Under a version test (``if PYDANTIC_V2: ... else: ...``, ``hasattr(obj,
+    "model_dump")``), or in the ``except`` of a ``try`` that first tries the
+    v2 API (``try: obj.model_dump() except AttributeError: obj.dict()``).
+    """
+    child: ast.AST = node
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, (ast.If, ast.IfExp, ast.While)) and child is not ancestor.test:
+            if _names_a_version(ancestor.test):
+                return True
+        if isinstance(ancestor, ast.Try) and isinstance(child, ast.ExceptHandler):
+            for statement in ancestor.body:
+                for inner in ast.walk(statement):
+                    if isinstance(inner, ast.Attribute) and inner.attr.startswith("model_"):
+                        return True
+                    if isinstance(inner, ast.alias) and inner.name in (
+                        "field_validator",
+                        "model_validator",
+                        "ConfigDict",
+                    ):
+                        return True
+        if isinstance(child, ast.stmt) and _after_version_return(ancestor, child):
+            return True
+        # A definition under a version test is guarded as a whole: keep looking up.
+        child = ancestor
+    return False
+
+
+def _after_version_return(parent: ast.AST, statement: ast.stmt) -> bool:
+    """``if PYDANTIC_V2: return x.model_dump()`` earlier in the same block: the rest is v1 code."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, name, None)
+        if not isinstance(block, list) or statement not in block:
+            continue
+        for earlier in block[: block.index(statement)]:
+            if (
+                isinstance(earlier, ast.If)
+                and earlier.body
+                and isinstance(earlier.body[-1], (ast.Return, ast.Raise))
+                and _names_a_version(earlier.test)
+            ):
+                return True
+    return False
