@@ -116,3 +116,41 @@ def test_fixture_projects(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "projects" / "pydantic_v1_app", copy)
     for path in sorted(copy.rglob("*.py")):
         assert check_source(read_source(path), str(path), RuleOptions()) == []
+
+
+_HEAD = "from typing import ClassVar\n\nfrom pydantic import BaseModel, ConfigDict\n\n\nclass Item(BaseModel):\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    class Config:\n        fields = {'name': {'alias': 'n'}}\n",  # no v2 equivalent
+        "    class Config:\n        @staticmethod\n        def schema_extra(schema):\n            pass\n",
+        "    class Config:\n        allow_mutation = FLAG\n",  # inverting needs a literal
+        "    model_config = ConfigDict(frozen=True)\n\n    class Config:\n        orm_mode = True\n",
+        "    class Config:\n        json_encoders: ClassVar[dict] = {}\n",  # ClassVar's last use
+    ],
+)
+def test_config_fix_not_offered(body: str) -> None:
+    from fastapi_lint.fixes import attach_fixes
+
+    source = _HEAD + body
+    diagnostics = attach_fixes(source, check_source(source, "<stdin>", RuleOptions()))
+    config = [d for d in diagnostics if d.code == "API601"]
+    assert config and all(d.fix is None for d in config)
+
+
+def test_config_fix_keeps_values() -> None:
+    from fastapi_lint.fixes import apply_edits, attach_fixes
+
+    source = (
+        _HEAD
+        + "    x: ClassVar[int] = 1\n\n    class Config:\n        allow_mutation = False\n        extra = 'forbid'\n"
+    )
+    (diagnostic,) = attach_fixes(source, check_source(source, "<stdin>", RuleOptions()))
+    assert diagnostic.fix is not None and not diagnostic.fix.safe
+    fixed = apply_edits(source, diagnostic.fix.edits)
+    assert (
+        "    model_config = ConfigDict(\n        frozen=True,\n        extra='forbid',\n    )\n"
+        in fixed
+    )

@@ -184,7 +184,7 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
         if any(isinstance(t, ast.Name) and t.id == "model_config" for t in _targets(statement)):
             return None  # v2 refuses both; a person merges them
     entries = _entries(context, config)
-    if entries is None:
+    if entries is None or _drops_last_use(context, config):
         return None
     config_dict = (
         "SettingsConfigDict" if "SettingsConfigDict" in diagnostic.message else "ConfigDict"
@@ -219,6 +219,27 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     return Fix(
         f"Replace `class Config` with `model_config = {config_dict}(...)`", False, tuple(edits)
     )
+
+
+def _drops_last_use(context: FixContext, config: ast.ClassDef) -> bool:
+    """An annotation in ``Config`` (``json_encoders: ClassVar[dict]``) is the only use of a name:
+    the rewrite drops it and would leave its import unused."""
+    dropped = {
+        node.id
+        for statement in config.body
+        if isinstance(statement, ast.AnnAssign)
+        for node in ast.walk(statement.annotation)
+        if isinstance(node, ast.Name)
+    }
+    if not dropped:
+        return False
+    inside = {id(node) for node in ast.walk(config)}
+    used = {
+        node.id
+        for node in ast.walk(context.tree)
+        if isinstance(node, ast.Name) and node.id in dropped and id(node) not in inside
+    }
+    return bool(dropped - used)
 
 
 def _entries(context: FixContext, config: ast.ClassDef) -> list[str] | None:
