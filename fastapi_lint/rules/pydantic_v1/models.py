@@ -120,16 +120,14 @@ def _names_a_version(test: ast.expr) -> bool:
     Names only: a bare ``VERSION`` or ``API_V1`` is about something else.
     """
     for node in ast.walk(test):
-        if isinstance(node, ast.Name):
-            name = node.id.upper()
-        elif isinstance(node, ast.Attribute):
-            name = node.attr.upper()
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            name = node.value.upper()
-        else:
-            continue
-        if "PYDANTIC" in name or name.startswith("MODEL_"):
+        if isinstance(node, ast.Name) and "PYDANTIC" in node.id.upper():
             return True
+        if isinstance(node, ast.Attribute) and "PYDANTIC" in node.attr.upper():
+            return True
+        # `hasattr(obj, "model_dump")`: a v2 method name as a string, not a variable `model_params`.
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.startswith("model_") or "PYDANTIC" in node.value.upper():
+                return True
     return False
 
 
