@@ -82,6 +82,7 @@ FAMILY_MODULES = (
     "client_per_request",
     "nplusone",
     "secrets",
+    "pydantic_v1",
 )
 
 _families: tuple[Family, ...] | None = None

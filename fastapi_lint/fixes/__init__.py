@@ -54,13 +54,17 @@ class FixContext:
     def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
         return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
 
-    def def_on_line(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        """The function whose ``def`` keyword is on ``line``: function findings are
-        reported at its name token, not at the node's start."""
+    def definition_on_line(
+        self,
+        line: int,
+        node_type: type | tuple[type, ...] = (ast.FunctionDef, ast.AsyncFunctionDef),
+    ) -> ast.AST | None:
+        """The ``def`` (or ``class``) whose keyword is on ``line``: such findings are
+        reported at the name token, not at the node's start."""
         for (start_line, _), nodes in self.by_start.items():
             if start_line == line:
                 for node in nodes:
-                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    if isinstance(node, node_type):
                         return node
         return None
 

@@ -8,6 +8,7 @@ from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.fixes import FixContext, Fixer, merge_edits
+from fastapi_lint.rules.pydantic_v1 import FIXERS as PYDANTIC_V1_FIXERS
 
 # Expression statement, assignment value, return value, argument: positions
 # where `await x` needs no parentheses.
@@ -328,8 +329,8 @@ def fix_missing_response_model(context: FixContext, diagnostic: Diagnostic) -> O
     name = annotation[5:-1] if annotation.startswith("list[") else annotation
     if not context.binds_name(name.split(".", 1)[0]):
         return None
-    node = context.def_on_line(diagnostic.line)
-    if node is None or node.returns is not None:
+    node = context.definition_on_line(diagnostic.line)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.returns is not None:
         return None
     position = _header_colon(context, node)
     if position is None:
@@ -376,3 +377,4 @@ FIXERS: dict[str, Fixer] = {
     "API502": fix_secret_env_fallback,
     "API206": fix_on_event,
 }
+FIXERS.update(PYDANTIC_V1_FIXERS)
