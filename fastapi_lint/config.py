@@ -88,6 +88,11 @@ KEYS: dict[str, tuple[str, str]] = {
     "extra-placeholders": ("strs", "values that are placeholders, never secrets (API5xx)"),
     "project-root": ("str", "root of the project for cross-module facts"),
     "project-index": ("bool", "read other modules of the project (default: true)"),
+    "serving-code-only": (
+        "bool",
+        "report API1xx/API3xx/API4xx only in code that serves requests, not in CLI commands, "
+        "one-shot scripts and migrations (default: true)",
+    ),
 }
 
 
@@ -113,6 +118,7 @@ class Settings:
     extra_placeholders: tuple[str, ...] = ()
     project_root: str | None = None
     project_index: bool = True
+    serving_code_only: bool = True
     # --no-cache (not a configuration key): neither the result cache nor the index's facts.
     use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
@@ -153,6 +159,7 @@ class Settings:
             extra_placeholders=self.extra_placeholders,
             project_index=self.project_index,
             project_root=root,
+            serving_code_only=self.serving_code_only,
         )
 
     def fingerprint(self) -> str:

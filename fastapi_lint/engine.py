@@ -129,6 +129,16 @@ def check_tree(
                     f"{error.__class__.__name__} (please report it)",
                     file=sys.stderr,
                 )
+        if options.serving_code_only and reporter.diagnostics:
+            # One place for RULES.md's serving-code rule (Revision 2): API1xx,
+            # API3xx and API4xx findings in code that never serves a request
+            # (CLI commands, one-shot runners, scripts, migrations) are dropped.
+            from fastapi_lint.project.serving import drop_non_serving
+
+            try:
+                reporter.diagnostics = drop_non_serving(model, reporter.diagnostics)
+            except RecursionError:
+                raise CheckError("the file is nested too deeply to analyse") from None
     finally:
         sys.setrecursionlimit(previous_limit)
         if project is not None:

@@ -78,6 +78,16 @@ class Plugin:
             help="Do not read other modules of the project (single-file analysis only).",
         )
 
+        parser.add_option(
+            "--fastapi-serving-code-only",
+            default="true",
+            parse_from_config=True,
+            help=(
+                "Report API1xx/API3xx/API4xx only in code that serves requests, not in CLI "
+                "commands, one-shot scripts and migrations (true/false, default: true)."
+            ),
+        )
+
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         def names(value: Any) -> tuple[str, ...]:
@@ -93,6 +103,7 @@ class Plugin:
             extra_placeholders=names(getattr(options, "fastapi_extra_placeholders", ())),
             project_root=getattr(options, "fastapi_project_root", None) or None,
             project_index=not getattr(options, "fastapi_no_project_index", False),
+            serving_code_only=_flag(getattr(options, "fastapi_serving_code_only", "true")),
         )
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
@@ -112,3 +123,10 @@ class Plugin:
                 f"{diagnostic.code} {diagnostic.message}",
                 type(self),
             )
+
+
+def _flag(value: object) -> bool:
+    """A boolean option written in flake8's config (``true``/``false``, ``1``/``0``)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("false", "0", "no", "off")

@@ -22,6 +22,8 @@ class RuleOptions:
     project_root: str | None = None
     cache_dir: str | None = None
     use_cache: bool = True
+    # RULES.md Revision 2: API1xx/API3xx/API4xx only in code that serves requests.
+    serving_code_only: bool = True
 
     def matches_extra_blocking(self, qualname: str) -> bool:
         return any(_pattern(p).match(qualname) for p in self.extra_blocking_calls)

@@ -364,6 +364,12 @@ class ProjectIndex:
         for frame in self._frames:
             frame.paths.add(absolute)
 
+    def depends_on_files(self, paths: list[str]) -> None:
+        """The fact being computed read these files (or listed these folders) without modelling them."""
+        if self._frames:
+            for path in paths:
+                self._depends_on(path)
+
     def _cut_short(self) -> None:
         for frame in self._frames:
             frame.complete = False

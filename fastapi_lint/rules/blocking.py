@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
@@ -703,41 +704,11 @@ def _function_display(function: FunctionInfo) -> str:
     return f"{function.name}()"
 
 
-def _runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
-    """``lifespan`` and ``on_event`` handlers run before the server serves (or after it stops).
-
-    Besides the handlers the module registers itself, an ``@asynccontextmanager``
-    (or a function named like a lifespan, or decorated by a lifespan helper such
-    as ``@svcs.fastapi.lifespan``) taking the app (``async def lifespan(app:
-    FastAPI)``) is a lifespan even when another module passes it to
-    ``FastAPI(lifespan=...)``.
-    """
-    if model.fastapi.is_startup_handler(function):
-        return True
-    node = function.node
-    decorators = [
-        (model.qualified_name(d.func if isinstance(d, ast.Call) else d, function.outer) or "")
-        for d in node.decorator_list
-    ]
-    if "lifespan" not in node.name.lower() and not any(
-        d.endswith(("asynccontextmanager", "lifespan")) for d in decorators
-    ):
-        return False
-    params = node.args.posonlyargs + node.args.args
-    if not params:
-        return False
-    first = params[0]
-    if first.annotation is not None:
-        annotated = model.annotation_type(first.annotation, function.outer)
-        return annotated in ("fastapi.FastAPI", "starlette.applications.Starlette")
-    return first.arg in ("app", "_app", "application")
-
-
 def check(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     grouped = calls_by_function(model)
     for function in model.functions:
-        if not function.is_async or _runs_before_serving(model, function):
+        if not function.is_async or runs_before_serving(model, function):
             continue
         context = facts.describe(function)
         for call, scope in grouped.get(id(function.node), []):

@@ -1,0 +1,484 @@
+"""Serving code: which async functions run while the application serves requests.
+
+RULES.md, Revision 2, "Serving code": API1xx, API3xx and API4xx are about the
+event loop and the database round trips of a server under load. An async
+function whose every caller in the project is a one-shot runner
+(``asyncio.run(main())``), a CLI command (``click``/``typer``), an
+``if __name__ == "__main__":`` block or start-up code (``lifespan``,
+``on_event``) -- directly or through other such functions -- does not serve
+requests: blocking there delays one script, not every user. Modules under a
+``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
+serving code either. A function with at least one other caller, or with no
+caller in the project (a route, a library entry point, a hook a framework
+calls), is serving code.
+
+The engine applies :func:`drop_non_serving` to every finding of those
+families by its enclosing function, so each rule gets the behaviour without
+knowing about it. "Is this function serving code?" is a cross-module fact of
+the project index: the callers are found by a cheap text search for the
+function's name (only files that mention it are modelled), and the answer is
+cached with every scanned file (and folder, for new files) as a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from fastapi_lint.settings import is_test_file
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Diagnostic
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+# Families whose findings are about serving requests.
+SERVING_PREFIXES = ("API1", "API3", "API4")
+
+# Folders whose modules run once, by hand or by a migration tool.
+NON_SERVING_FOLDERS = frozenset({"scripts", "migrations", "alembic", "versions"})
+
+# Calls that run a coroutine to completion and return: a program's entry.
+ONE_SHOT_RUNNERS = frozenset(
+    {
+        "asyncio.run",
+        "anyio.run",
+        "trio.run",
+        "uvloop.run",
+        "asyncio.runners.run",
+        "asyncio.AbstractEventLoop.run_until_complete",
+        "asyncio.BaseEventLoop.run_until_complete",
+        "typer.run",
+        "asyncer.runnify",
+    }
+)
+
+# Libraries whose ``command``/``group`` decorators make a CLI command.
+_CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.")
+_CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
+
+# Folders never searched for callers (virtualenvs, caches, build output).
+_SKIPPED_FOLDERS = frozenset(
+    {
+        "node_modules",
+        "site-packages",
+        "venv",
+        "__pycache__",
+        "__pypackages__",
+        "build",
+        "dist",
+        "buck-out",
+        "_build",
+    }
+)
+
+# Source texts kept per process for the name search; past the budget, files are re-read.
+_TEXT_BUDGET = 64 * 1024 * 1024
+
+
+def is_serving_finding(code: str) -> bool:
+    return code.startswith(SERVING_PREFIXES)
+
+
+def in_non_serving_folder(path: str, root: str | None) -> bool:
+    """Whether a module lives under ``scripts/`` or a migrations folder of the project."""
+    absolute = os.path.abspath(path)
+    if root:
+        relative = os.path.relpath(absolute, root)
+        if not relative.startswith(".."):
+            absolute = relative
+    parts = absolute.replace("\\", "/").split("/")[:-1]
+    return any(part in NON_SERVING_FOLDERS for part in parts)
+
+
+def runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``lifespan`` and ``on_event`` handlers run before the server serves (or after it stops).
+
+    Besides the handlers the module registers itself, an ``@asynccontextmanager``
+    (or a function named like a lifespan, or decorated by a lifespan helper such
+    as ``@svcs.fastapi.lifespan``) taking the app (``async def lifespan(app:
+    FastAPI)``) is a lifespan even when another module passes it to
+    ``FastAPI(lifespan=...)``.
+    """
+    if model.fastapi.is_startup_handler(function):
+        return True
+    node = function.node
+    decorators = [
+        (model.qualified_name(d.func if isinstance(d, ast.Call) else d, function.outer) or "")
+        for d in node.decorator_list
+    ]
+    if "lifespan" not in node.name.lower() and not any(
+        d.endswith(("asynccontextmanager", "lifespan")) for d in decorators
+    ):
+        return False
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    first = params[0]
+    if first.annotation is not None:
+        annotated = model.annotation_type(first.annotation, function.outer)
+        return annotated in ("fastapi.FastAPI", "starlette.applications.Starlette")
+    return first.arg in ("app", "_app", "application")
+
+
+def is_cli_command(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``@click.command()``, ``@cli.command()`` on a click group, ``@app.command()`` on a Typer app."""
+    for decorator in function.node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        target = model.qualified_name(expr, function.outer)
+        if target is None and isinstance(expr, ast.Attribute):
+            owner = model.type_of(expr.value, function.outer)
+            target = f"{owner}.{expr.attr}" if owner else None
+        if target is None:
+            continue
+        if target.startswith(_CLI_LIBRARIES):
+            return True
+        owner_name, _, attr = target.rpartition(".")
+        if attr in _CLI_DECORATOR_ATTRS:
+            group = model.function_named(owner_name)
+            if group is not None and group is not function and is_cli_command(model, group):
+                return True
+    return False
+
+
+def _is_served_directly(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A route, websocket, middleware or exception handler of an app or router."""
+    facts = model.fastapi
+    if facts.routes_of(function):
+        return True
+    for decorator in function.node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(expr, ast.Attribute) and facts.router_of(expr.value, function.outer):
+            return True
+    return False
+
+
+def _outermost(function: FunctionInfo) -> FunctionInfo:
+    while function.parent_function is not None:
+        function = function.parent_function
+    return function
+
+
+def _is_one_shot_function(model: ModuleModel, function: FunctionInfo) -> bool:
+    return is_cli_command(model, function) or runs_before_serving(model, function)
+
+
+# ---------------------------------------------------------------- the filter
+def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings minus API1xx/API3xx/API4xx ones in code that does not serve requests."""
+    candidates = [d for d in diagnostics if is_serving_finding(d.code)]
+    if not candidates:
+        return diagnostics
+    project = model.project
+    root = str(project.root) if project is not None else None
+    if in_non_serving_folder(model.path, root):
+        return [d for d in diagnostics if not is_serving_finding(d.code)]
+    verdicts: dict[int, bool] = {}
+    dropped: set[int] = set()
+    for diagnostic in candidates:
+        if diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line):
+            dropped.add(id(diagnostic))
+            continue
+        function = _enclosing_function(model, diagnostic.line)
+        if function is None:
+            continue
+        function = _outermost(function)
+        key = id(function.node)
+        if key not in verdicts:
+            verdicts[key] = function_is_serving(model, function)
+        if not verdicts[key]:
+            dropped.add(id(diagnostic))
+    return [d for d in diagnostics if id(d) not in dropped]
+
+
+def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
+    best: FunctionInfo | None = None
+    for function in model.functions:
+        node = function.node
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            if best is None or node.lineno >= best.node.lineno:
+                best = function
+    return best
+
+
+def _in_except_branch(model: ModuleModel, line: int) -> bool:
+    """Statements of an ``except`` clause: error recovery, not the request's normal path."""
+    handlers: list[tuple[int, int]] | None = model.__dict__.get("_serving_except_lines")
+    if handlers is None:
+        handlers = [
+            (handler.body[0].lineno, handler.body[-1].end_lineno or handler.body[-1].lineno)
+            for handler in ast.walk(model.tree)
+            if isinstance(handler, ast.ExceptHandler) and handler.body
+        ]
+        model.__dict__["_serving_except_lines"] = handlers
+    return any(start <= line <= end for start, end in handlers)
+
+
+def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Whether ``function`` (a top-level def or a method) may run while the app serves."""
+    if _is_served_directly(model, function):
+        return True
+    if _is_one_shot_function(model, function):
+        return False
+    project = model.project
+    if project is None:
+        return _LocalSearch(model).serving(function.qualname)
+    answer = project.fact(
+        "serving", function.qualname, lambda: _ProjectSearch(project, model).serving_now(function)
+    )
+    return answer is not False  # None: a cycle cut the question short; stay reporting
+
+
+# ---------------------------------------------------------------- caller search
+class _CallerSearch:
+    """Classifies the references to a function found in candidate modules."""
+
+    def candidates(self, name: str) -> list[ModuleModel]:
+        raise NotImplementedError
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        raise NotImplementedError
+
+    def serving_from_callers(self, qualname: str) -> bool:
+        name = qualname.rsplit(".", 1)[-1]
+        found_caller = False
+        for model in self.candidates(name):
+            for verdict in _reference_verdicts(model, qualname, name, self.serving_of):
+                if verdict:
+                    return True
+                found_caller = True
+        # No caller in the project: a route, an entry point, a framework hook.
+        return not found_caller
+
+
+class _LocalSearch(_CallerSearch):
+    """Without a project index (stdin, ``project-index = false``): this module only."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.visiting: set[str] = set()
+
+    def candidates(self, name: str) -> list[ModuleModel]:
+        return [self.model]
+
+    def serving(self, qualname: str) -> bool:
+        if qualname in self.visiting:
+            return True
+        self.visiting.add(qualname)
+        try:
+            return self.serving_from_callers(qualname)
+        finally:
+            self.visiting.discard(qualname)
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        function = _outermost(function)
+        if _is_served_directly(model, function):
+            return True
+        if _is_one_shot_function(model, function):
+            return False
+        return self.serving(function.qualname)
+
+
+class _ProjectSearch(_CallerSearch):
+    def __init__(self, project: ProjectIndex, checked: ModuleModel) -> None:
+        self.project = project
+        self.checked = checked
+
+    def serving_now(self, function: FunctionInfo) -> bool:
+        return self.serving_from_callers(function.qualname)
+
+    def candidates(self, name: str) -> list[ModuleModel]:
+        files = _ProjectFiles.of(self.project)
+        self.project.depends_on_files(files.folders)
+        self.project.depends_on_files(files.paths)
+        models: list[ModuleModel] = []
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        for path in files.paths:
+            text = files.text(path)
+            if text is None or name not in text or not pattern.search(text):
+                continue
+            module_name = _module_name(self.project, path)
+            if module_name is None:
+                continue
+            if module_name == self.checked.module_name:
+                models.append(self.checked)
+                continue
+            model = self.project.model(module_name)
+            if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
+                models.append(model)
+        if self.checked not in models:
+            models.append(self.checked)  # its buffer, even when excluded or outside the root
+        return models
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        function = _outermost(function)
+        if _is_served_directly(model, function):
+            return True
+        if _is_one_shot_function(model, function):
+            return False
+        answer = self.project.fact(
+            "serving",
+            function.qualname,
+            lambda: _ProjectSearch(self.project, model).serving_now(function),
+        )
+        return answer is not False
+
+
+def _module_name(project: ProjectIndex, path: str) -> str | None:
+    from fastapi_lint.project.index import module_name_for
+
+    try:
+        return module_name_for(Path(path), project.root)
+    except ValueError:
+        return None
+
+
+class _ProjectFiles:
+    """The project's ``*.py`` files (tests left out: they exercise code, they do not run it)."""
+
+    def __init__(self, root: str) -> None:
+        self.paths: list[str] = []
+        self.folders: list[str] = []
+        self._texts: dict[str, str | None] = {}
+        self._text_size = 0
+        for folder, subfolders, files in os.walk(root):
+            self.folders.append(folder)
+            subfolders[:] = sorted(
+                s for s in subfolders if not s.startswith(".") and s not in _SKIPPED_FOLDERS
+            )
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    if not is_test_file(os.path.relpath(path, root)):
+                        self.paths.append(path)
+
+    @classmethod
+    def of(cls, project: ProjectIndex) -> _ProjectFiles:
+        # Listed once per index and process (the facts' folder stamps notice new files).
+        found = project.__dict__.get("_serving_files")
+        if found is None:
+            found = cls(str(project.root))
+            project.__dict__["_serving_files"] = found
+        return found  # type: ignore[no-any-return]
+
+    def text(self, path: str) -> str | None:
+        if path in self._texts:
+            return self._texts[path]
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text: str | None = handle.read()
+        except OSError:
+            text = None
+        if text is not None and self._text_size + len(text) <= _TEXT_BUDGET:
+            self._texts[path] = text
+            self._text_size += len(text)
+        return text
+
+
+def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
+    for ancestor in model.ancestors(node):
+        scope = model.scope_of_node.get(id(ancestor))
+        if scope is not None:
+            # A def's decorators and defaults run in the scope around it.
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                if not _inside_body(ancestor, node, model):
+                    continue
+            return scope
+    return model.module_scope
+
+
+def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
+    body = owner.body if isinstance(owner.body, list) else [owner.body]  # type: ignore[attr-defined]
+    ids = {id(stmt) for stmt in body}
+    if id(node) in ids:
+        return True
+    return any(id(ancestor) in ids for ancestor in model.ancestors(node))
+
+
+def _reference_verdicts(
+    model: ModuleModel,
+    qualname: str,
+    name: str,
+    serving_of: Callable[[ModuleModel, FunctionInfo], bool],
+) -> list[bool]:
+    """One verdict per reference to ``qualname`` in ``model``: True when it may serve."""
+    names = {name}
+    for node in ast.walk(model.tree):
+        if isinstance(node, ast.ImportFrom):
+            names.update(
+                alias.asname for alias in node.names if alias.name == name and alias.asname
+            )
+    verdicts: list[bool] = []
+    in_folder = in_non_serving_folder(
+        model.path, str(model.project.root) if model.project else None
+    )
+    for node in ast.walk(model.tree):
+        if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
+            pass
+        elif (
+            isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load)
+        ):
+            pass
+        else:
+            continue
+        scope = _scope_of(model, node)
+        parent = model.parent(node)
+        called = isinstance(parent, ast.Call) and parent.func is node
+        if called:
+            target = model.call_target(parent, scope)  # type: ignore[arg-type]
+        else:
+            target = model.qualified_name(node, scope)
+            if target is None:
+                value = model.evaluate(node, scope)
+                owner = getattr(value, "owner", None)
+                target = f"{owner}.{getattr(value, 'name', '')}" if owner else None
+        if target is not None and target != qualname:
+            continue  # another thing of the same name
+        if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
+            continue  # a local name bound to something simple flow cannot follow
+        if in_folder:
+            verdicts.append(False)
+            continue
+        site: ast.AST = parent if called else node  # type: ignore[assignment]
+        if _passed_to_runner(model, site, scope):
+            verdicts.append(False)
+            continue
+        owner_function = model.function_scope_of(node)
+        if owner_function is not None and not _inside_body(owner_function.node, node, model):
+            owner_function = owner_function.parent_function  # a decorator or default
+        if owner_function is None:
+            verdicts.append(not _under_main_guard(model, node))
+            continue
+        verdicts.append(serving_of(model, owner_function))
+    return verdicts
+
+
+def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
+    """``asyncio.run(main())``, ``anyio.run(main)``, ``loop.run_until_complete(main())``."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args:
+        return False
+    target = model.call_target(parent, scope) or ""
+    if target in ONE_SHOT_RUNNERS:
+        return True
+    func = parent.func
+    return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
+
+
+def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
+            return True
+    return False
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
