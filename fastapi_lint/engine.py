@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from fastapi_lint.diagnostics import Diagnostic, Reporter
-from fastapi_lint.registry import all_rules, families
+from fastapi_lint.registry import all_rules, families, opt_in_codes
 from fastapi_lint.settings import RuleOptions, Selection
 from fastapi_lint.source import SourceError, decode_source
 
@@ -166,5 +166,5 @@ def check_source(
     tree = parse(source, path)
     enabled = None
     if selection is not None:
-        enabled = selection.enabled_codes(list(all_rules()), path)
+        enabled = selection.enabled_codes(list(all_rules()), path, opt_in_codes())
     return check_tree(tree, path, source.splitlines(), options, enabled, source=source)

@@ -3,6 +3,16 @@
 flake8 parses each file once and hands every plugin the same tree; we never
 parse again. flake8 applies ``# noqa``, ``--select``/``--ignore`` and
 ``per-file-ignores`` itself, so every enabled finding is yielded here.
+
+Opt-in codes (RULES.md Revision 2: API108) are the exception. flake8 switches
+off-by-default plugins as a whole (``off_by_default`` and
+``--enable-extensions`` act on an entry point, not on one code), so the plugin
+itself leaves an opt-in code out unless the user names it exactly in
+``--enable-extensions``, ``--select`` or ``--extend-select`` (or their config
+keys). ``--enable-extensions`` reaches plugins only through flake8's plugin
+loader, so each opt-in code also has an off-by-default entry point of its own
+(:class:`OptInSwitch` subclasses, named by the code) that does no work but
+tells the plugin it was enabled: ``enable-extensions = API108``.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from typing import Any, ClassVar
 
 from fastapi_lint import __version__
 from fastapi_lint.engine import CheckError, check_tree
+from fastapi_lint.registry import default_codes, opt_in_codes
 from fastapi_lint.settings import RuleOptions
 
 
@@ -21,6 +32,10 @@ class Plugin:
     name = "fastapi-lint"
     version = __version__
     options: ClassVar[RuleOptions] = RuleOptions()
+    # Opt-in codes the user named in flake8's selection options.
+    selected_opt_in: ClassVar[frozenset[str]] = frozenset()
+    # Opt-in codes whose switch entry point flake8 loaded (``--enable-extensions``).
+    enabled_extensions: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, tree: ast.AST, filename: str = "-", lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -95,6 +110,10 @@ class Plugin:
                 value = value.split(",")
             return tuple(v.strip() for v in value or () if v and v.strip())
 
+        named: set[str] = set()
+        for attr in ("enable_extensions", "select", "extend_select"):
+            named.update(code.upper() for code in names(getattr(options, attr, None)))
+        cls.selected_opt_in = frozenset(opt_in_codes() & named)
         cls.options = RuleOptions(
             extra_blocking_calls=names(getattr(options, "fastapi_extra_blocking_calls", ())),
             secrets_in_tests=bool(getattr(options, "fastapi_secrets_in_tests", False)),
@@ -112,7 +131,12 @@ class Plugin:
         try:
             source = "".join(self.lines) if self.lines else None
             diagnostics = check_tree(
-                self.tree, self.filename, self.lines, self.options, source=source
+                self.tree,
+                self.filename,
+                self.lines,
+                self.options,
+                enabled=default_codes() | self.selected_opt_in | self.enabled_extensions,
+                source=source,
             )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
@@ -123,6 +147,36 @@ class Plugin:
                 f"{diagnostic.code} {diagnostic.message}",
                 type(self),
             )
+
+
+class OptInSwitch:
+    """An off-by-default flake8 entry point for one opt-in code; it checks nothing itself.
+
+    flake8 loads it only when its entry point name is listed in
+    ``--enable-extensions`` (``off_by_default``); loading it enables the code
+    in :class:`Plugin`, which does the work in its single pass.
+    """
+
+    off_by_default = True
+    name = "fastapi-lint-opt-in"
+    version = __version__
+    code: ClassVar[str] = ""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        Plugin.enabled_extensions = Plugin.enabled_extensions | {cls.code}
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        return iter(())
+
+
+class MinorSyscallSwitch(OptInSwitch):
+    """``enable-extensions = API108``: blocking-minor-syscall."""
+
+    code = "API108"
 
 
 def _flag(value: object) -> bool:

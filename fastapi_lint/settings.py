@@ -42,14 +42,20 @@ class Selection:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
-    def enabled_codes(self, codes: list[str], path: str = "") -> frozenset[str]:
+    def enabled_codes(
+        self, codes: list[str], path: str = "", opt_in: frozenset[str] = frozenset()
+    ) -> frozenset[str]:
+        """The enabled codes; an ``opt_in`` code needs its own code or ``ALL`` in ``select``."""
         ignores = list(self.ignore)
         for pattern, codes_for_pattern in self.per_file_ignores:
             if path_matches(path, pattern):
                 ignores.extend(codes_for_pattern)
         enabled = set()
         for code in codes:
-            selected = max((len(p) for p in self.select if _covers(p, code)), default=-1)
+            selectors = self.select
+            if code in opt_in:
+                selectors = tuple(p for p in selectors if p == "ALL" or p == code)
+            selected = max((len(p) for p in selectors if _covers(p, code)), default=-1)
             ignored = max((len(p) for p in ignores if _covers(p, code)), default=-1)
             # The more specific prefix wins; on a tie, ignore wins (as in ruff).
             if selected > ignored:

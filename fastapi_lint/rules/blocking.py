@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family, FixAvailability, Rule
+from fastapi_lint.rules.blocking_syscalls import (
+    API108,
+    MINOR_SYSCALLS,
+    POPEN,
+    advice_for,
+    waits_for_process,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
 
@@ -69,7 +76,10 @@ API103 = Rule(
     code="API103",
     name="blocking-file-io",
     message="`{call}` is blocking file I/O in {context}; use `anyio` (`anyio.open_file`, `anyio.Path`) or `aiofiles`",
-    summary="Checks for blocking file-system calls in async code.",
+    summary=(
+        "Checks for blocking file reads, writes and tree operations in async code "
+        "(single metadata calls are API108)."
+    ),
     why="Disk I/O blocks the event loop; on network file systems or busy disks for a long time.",
     example=(
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -87,7 +97,10 @@ API104 = Rule(
     name="blocking-subprocess",
     message="`{call}` runs a subprocess and blocks the event loop in {context}; use `asyncio.create_subprocess_exec`, `anyio.run_process` or "
     + OFFLOAD_HINT,
-    summary="Checks for blocking subprocess calls in async code.",
+    summary=(
+        "Checks for blocking subprocess calls in async code; `Popen` when the function waits "
+        "for it (spawning only is API108)."
+    ),
     why="Waiting for a child process blocks the event loop for as long as the process runs.",
     example=(
         "import subprocess\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -183,15 +196,16 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "httpx.Client.send",
     ),
     "API102": ("time.sleep",),
+    # File contents and tree operations; single metadata calls are API108 (Revision 2).
     "API103": (
         "builtins.open",
         "io.open",
-        "tempfile.{NamedTemporaryFile,TemporaryFile,mkstemp,mkdtemp}",
-        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open}",
-        # The pathlib spellings of the os functions below.
-        "pathlib.Path.{mkdir,rmdir,unlink,rename,replace,touch,iterdir}",
+        "tempfile.{NamedTemporaryFile,TemporaryFile}",
+        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir,glob,rglob}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
-        "os.{remove,unlink,rename,replace,makedirs,mkdir,rmdir,removedirs,listdir,scandir,walk}",
+        "os.{listdir,scandir,walk}",
+        "zipfile.ZipFile.{extractall,extract,read,write,writestr}",
+        "tarfile.TarFile.{extractall,extract,add}",
         "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
     ),
     "API104": (
@@ -226,6 +240,7 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "pwdlib.PasswordHash.{hash,verify,verify_and_update}",
         "fastapi_users.password.PasswordHelper.{hash,verify_and_update}",
     ),
+    "API108": MINOR_SYSCALLS,
 }
 
 # Methods that do no I/O on otherwise blocking receivers.
@@ -411,6 +426,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API105"
     if code is None:
         return None
+    if target == POPEN and not waits_for_process(model, call, scope):
+        code = "API108"  # spawning only (Revision 2): the function never waits for it
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
@@ -675,7 +692,8 @@ def _blocking_chain(
     calls = calls_by_function(model).get(id(function.node), [])
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
-        if blocking is not None:
+        # A single metadata call (API108) is no reason to offload the caller.
+        if blocking is not None and blocking.code != "API108":
             return [display_call(blocking.target)]
         session_use = sync_session_use(model, call, scope)
         if session_use is not None:
@@ -721,6 +739,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                     call=display_call(blocking.target),
                     context=context,
                     alternative=async_alternative(blocking.target),
+                    advice=advice_for(blocking.target),
                 )
                 continue
             if not reporter.enabled("API107") or model.is_awaited(call):
@@ -742,6 +761,6 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
 FAMILY = Family(
     prefix="API1",
     title="Blocking the event loop",
-    rules=(API101, API102, API103, API104, API105, API106, API107),
+    rules=(API101, API102, API103, API104, API105, API106, API107, API108),
     check=check,
 )
