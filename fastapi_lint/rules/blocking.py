@@ -12,7 +12,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family, FixAvailability, Rule
@@ -22,6 +22,12 @@ from fastapi_lint.rules.blocking_syscalls import (
     POPEN,
     advice_for,
     waits_for_process,
+)
+from fastapi_lint.rules.chain_conditions import (
+    Condition,
+    falsified,
+    once_per_process,
+    path_conditions,
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
@@ -540,44 +546,68 @@ _CONSUMERS = frozenset(
 
 
 @dataclass(frozen=True)
+class BlockingPath:
+    """One way a function blocks: the chain below it and the conditions on its parameters."""
+
+    chain: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
 class CalleeSummary:
     """What API107 needs to know of a called project function, cached across modules."""
 
     display: str
     is_async: bool
     is_generator: bool
-    chain: Optional[tuple[str, ...]]
+    paths: tuple[BlockingPath, ...] = ()
+
+    def chain_for(self, call: ast.Call) -> tuple[str, ...] | None:
+        """The first blocking path this call's arguments do not rule out (RULES.md Revision 2)."""
+        for path in self.paths:
+            if not falsified(list(path.conditions), call):
+                return path.chain
+        return None
 
     def to_json(self) -> dict[str, object]:
         return {
             "display": self.display,
             "is_async": self.is_async,
             "is_generator": self.is_generator,
-            "chain": list(self.chain) if self.chain is not None else None,
+            "paths": [[list(p.chain), list(p.conditions)] for p in self.paths],
         }
 
     @classmethod
     def from_json(cls, data: object) -> CalleeSummary | None:
         if not isinstance(data, dict):
             return None
-        chain = data.get("chain")
+        paths = []
+        for entry in data.get("paths") or ():
+            if isinstance(entry, list) and len(entry) == 2:
+                chain, conditions = entry
+                paths.append(
+                    BlockingPath(
+                        tuple(str(c) for c in chain),
+                        tuple(c for c in conditions if isinstance(c, dict)),
+                    )
+                )
         return cls(
             display=str(data.get("display", "")),
             is_async=bool(data.get("is_async")),
             is_generator=bool(data.get("is_generator")),
-            chain=tuple(str(c) for c in chain) if isinstance(chain, list) else None,
+            paths=tuple(paths),
         )
 
 
 def summarize_function(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> CalleeSummary:
-    chain = None if function.is_async else blocking_chain(model, function, depth, visiting)
+    paths = () if function.is_async else blocking_paths(model, function, depth, visiting)
     return CalleeSummary(
         display=_function_display(function),
         is_async=function.is_async,
         is_generator=model.is_generator(function),
-        chain=tuple(chain) if chain else None,
+        paths=tuple(paths),
     )
 
 
@@ -662,58 +692,78 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
     return False
 
 
-def blocking_chain(
+# At most this many ways a function blocks are kept (each with its conditions).
+MAX_PATHS = 4
+
+
+def blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
-) -> list[str] | None:
-    """``["fetch()", "requests.get()"]`` when calling ``function`` blocks, else None."""
-    cache: dict[str, Optional[list[str]]] = model.__dict__.setdefault("_chain_cache", {})
+) -> list[BlockingPath]:
+    """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``."""
+    cache: dict[str, list[BlockingPath]] = model.__dict__.setdefault("_chain_cache", {})
     key = function.qualname
     if key in cache:
         return cache[key]
     visiting = visiting if visiting is not None else set()
     if function.qualname in visiting:
-        return None  # recursion: the path through the cycle adds nothing new
+        return []  # recursion: the path through the cycle adds nothing new
     if len(visiting) > MAX_EXPLORATION:
-        return None
+        return []
     visiting.add(function.qualname)
     try:
-        result = _blocking_chain(model, function, depth, visiting)
+        result = _blocking_paths(model, function, depth, visiting)
     finally:
         visiting.discard(function.qualname)
     cache[key] = result
     return result
 
 
-def _blocking_chain(
+def _blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int, visiting: set[str]
-) -> list[str] | None:
+) -> list[BlockingPath]:
     if function.is_async or _is_memoized(model, function):
-        return None
-    calls = calls_by_function(model).get(id(function.node), [])
+        return []
+    calls = [
+        (call, scope)
+        for call, scope in calls_by_function(model).get(id(function.node), [])
+        # Lazy module-level singletons block once per process (Revision 2).
+        if not once_per_process(model, function, call)
+    ]
+    paths: list[BlockingPath] = []
+
+    def add(chain: list[str], call: ast.Call) -> None:
+        conditions = tuple(path_conditions(model, function, call) or ())
+        path = BlockingPath(tuple(chain), conditions)
+        if path not in paths:
+            paths.append(path)
+
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
-        # A single metadata call (API108) is no reason to offload the caller.
+        # A single metadata call (API108) is no reason to offload the caller:
+        # the chain names the call that moves data.
         if blocking is not None and blocking.code != "API108":
-            return [display_call(blocking.target)]
-        session_use = sync_session_use(model, call, scope)
-        if session_use is not None:
-            return [session_use]
+            add([display_call(blocking.target)], call)
+        elif blocking is None:
+            session_use = sync_session_use(model, call, scope)
+            if session_use is not None:
+                add([session_use], call)
+        if len(paths) >= MAX_PATHS:
+            return paths
     for call, scope in calls:
         if model.is_awaited(call):
             continue
         if model.call_target(call, scope) == function.qualname:
             continue  # plain recursion
         callee = callee_summary(model, call, scope, depth + 1, visiting)
-        if (
-            callee is None
-            or callee.is_async
-            or not callee.chain
-            or 1 + len(callee.chain) > MAX_CHAIN_FUNCTIONS
-            or not runs_body(model, call, callee)
-        ):
+        if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
-        return [callee.display, *callee.chain]
-    return None
+        chain = callee.chain_for(call)
+        if not chain or 1 + len(chain) > MAX_CHAIN_FUNCTIONS:
+            continue
+        add([callee.display, *chain], call)
+        if len(paths) >= MAX_PATHS:
+            break
+    return paths
 
 
 def _function_display(function: FunctionInfo) -> str:
@@ -745,16 +795,19 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             if not reporter.enabled("API107") or model.is_awaited(call):
                 continue
             callee = callee_summary(model, call, scope)
-            if callee is None or callee.is_async or not callee.chain:
+            if callee is None or callee.is_async or not callee.paths:
                 continue
-            if not runs_body(model, call, callee):
+            if not runs_body(model, call, callee) or once_per_process(model, function, call):
                 continue
+            chain = callee.chain_for(call)
+            if not chain:
+                continue  # every blocking path is ruled out by this call's arguments
             reporter.report(
                 "API107",
                 call,
                 callee=callee.display,
                 context=context,
-                chain=" -> ".join([callee.display, *callee.chain]),
+                chain=" -> ".join([callee.display, *chain]),
             )
 
 
