@@ -128,3 +128,61 @@ def test_flake8_enable_extensions_turns_an_opt_in_code_on(tmp_path: Path) -> Non
     assert "API108" not in run()
     assert "API108" in run("--enable-extensions", "API108")
     assert "API108" in run("--extend-select", "API108")
+
+
+SESSION_APP = """\
+from fastapi import Depends, FastAPI, Request
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.base import BaseHTTPMiddleware
+
+engine = create_engine("sqlite://")
+SessionLocal = sessionmaker(bind=engine)
+app = FastAPI()
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@app.get("/count")
+async def count(db: Session = Depends(get_db)) -> int:
+    return db.execute("select 1").scalar_one()
+
+
+@app.get("/body")
+async def body(request: Request, db: Session = Depends(get_db)) -> int:
+    await request.body()
+    return db.execute("select 1").scalar_one()
+
+
+@app.middleware("http")
+async def audit(request: Request, call_next):
+    db = SessionLocal()
+    db.execute("insert into audit values (1)")
+    return await call_next(request)
+
+
+class Audit(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        with SessionLocal() as db:
+            db.execute("select 1")
+        return await call_next(request)
+"""
+
+
+def test_api301_advice_fits_the_function() -> None:
+    found = {
+        d.line: d.message
+        for d in check_source(SESSION_APP, "<stdin>", RuleOptions(project_index=False))
+        if d.code == "API301"
+    }
+    assert "make it a sync `def`" in found[20]
+    assert "it awaits, so it stays `async`" in found[25]
+    assert "middleware stays `async`" in found[32]
+    assert "middleware stays `async`" in found[39]
+    assert all("sync `def`" not in found[line] for line in (25, 32, 39))

@@ -29,6 +29,7 @@ from fastapi_lint.rules.chain_conditions import (
     once_per_process,
     path_conditions,
 )
+from fastapi_lint.rules.session_context import passes_reported_session
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
 
@@ -802,6 +803,12 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             chain = callee.chain_for(call)
             if not chain:
                 continue  # every blocking path is ruled out by this call's arguments
+            if (
+                chain[-1].startswith("Session.")
+                and reporter.enabled("API301")
+                and passes_reported_session(model, function, call, scope)
+            ):
+                continue  # the session itself is the finding (API301), once per function
             reporter.report(
                 "API107",
                 call,
