@@ -437,8 +437,13 @@ def _reference_verdicts(
                 target = f"{owner}.{getattr(value, 'name', '')}" if owner else None
         if target is not None and target != qualname:
             continue  # another thing of the same name
-        if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
-            continue  # a local name bound to something simple flow cannot follow
+        if target is None:
+            if isinstance(node, ast.Name) and model.lookup(node.id, scope):
+                continue  # a local name bound to something simple flow cannot follow
+            # `obj.name` on a receiver simple flow cannot type may be this function:
+            # an unknown caller, so the function stays serving code.
+            verdicts.append(True)
+            continue
         if in_folder:
             verdicts.append(False)
             continue

@@ -29,6 +29,7 @@ from fastapi_lint.rules.chain_conditions import (
     once_per_process,
     path_conditions,
 )
+from fastapi_lint.rules.self_clients import self_client_root
 from fastapi_lint.rules.session_context import passes_reported_session
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
@@ -773,6 +774,40 @@ def _function_display(function: FunctionInfo) -> str:
     return f"{function.name}()"
 
 
+def _self_client_uses(
+    model: ModuleModel, function: FunctionInfo, calls: list[tuple[ast.Call, Scope]]
+) -> dict[int, str | None]:
+    """Calls on a ``self.x`` client (or on what it returned), by ``id``: the target to
+    report at the first one of each client whose uses block, None for the others."""
+    groups: dict[str, list[tuple[ast.Call, Scope, str]]] = {}
+    for call, scope in calls:
+        if model.is_awaited(call):
+            continue
+        root = self_client_root(model, function, call, scope, _is_client_type)
+        if root is not None:
+            attr, client = root
+            target = model.call_target(call, scope)
+            method = call.func.attr if isinstance(call.func, ast.Attribute) else "call"
+            groups.setdefault(attr, []).append(
+                (call, scope, stubs.canonical(target) if target else f"{client}.{method}")
+            )
+    uses: dict[int, str | None] = {}
+    for group in groups.values():
+        blocks = any(
+            blocking_code(target, _options(model)) is not None
+            or classify_call(model, call, scope) is not None
+            for call, scope, target in group
+        )
+        for index, (call, _, target) in enumerate(group):
+            uses[id(call)] = target if blocks and index == 0 else None
+    return uses
+
+
+def _is_client_type(type_name: str) -> bool:
+    """A sync network client whose every method talks to its server (API105)."""
+    return blocking_code(f"{type_name}.any_operation") == "API105"
+
+
 def check(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     grouped = calls_by_function(model)
@@ -780,7 +815,23 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if not function.is_async or runs_before_serving(model, function):
             continue
         context = facts.describe(function)
-        for call, scope in grouped.get(id(function.node), []):
+        calls = sorted(
+            grouped.get(id(function.node), []),
+            key=lambda item: (item[0].lineno, item[0].col_offset),
+        )
+        clients = _self_client_uses(model, function, calls)
+        for call, scope in calls:
+            if id(call) in clients:
+                first = clients[id(call)]
+                if first is not None:
+                    reporter.report(
+                        "API105",
+                        call,
+                        call=display_call(first),
+                        context=context,
+                        alternative=async_alternative(first),
+                    )
+                continue
             blocking = classify_call(model, call, scope)
             if blocking is not None:
                 # Templates ignore the fields they do not name (`alternative`: API105).
