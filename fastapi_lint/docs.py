@@ -26,8 +26,9 @@ SERVING_NOTE = (
     "`loop.run_until_complete`), a CLI command (`click`/`typer`), an "
     '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`), directly or '
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
-    "`versions/` folder. A function with a serving caller (a route, dependency, middleware, "
-    "background task...) or with no caller in the project is serving code. Callers in test "
+    "`versions/` folder, and test files. A function with a serving caller (a route, "
+    "dependency, middleware, background task...) or with no caller in the project is serving "
+    "code. Callers in test "
     "files do not count. Set `serving-code-only = false` in `[tool.fastapi-lint]` "
     "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
 )

@@ -8,7 +8,8 @@ function whose every caller in the project is a one-shot runner
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
 ``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
-serving code either. A function with at least one other caller, or with no
+serving code either, nor test files (pytest runs them once; no request
+reaches them). A function with at least one other caller, or with no
 caller in the project (a route, a library entry point, a hook a framework
 calls), is serving code.
 
@@ -85,13 +86,22 @@ def is_serving_finding(code: str) -> bool:
 
 def in_non_serving_folder(path: str, root: str | None) -> bool:
     """Whether a module lives under ``scripts/`` or a migrations folder of the project."""
+    parts = _relative(path, root).split("/")[:-1]
+    return any(part in NON_SERVING_FOLDERS for part in parts)
+
+
+def is_non_serving_module(path: str, root: str | None) -> bool:
+    """``scripts/``, migrations, and test files: pytest runs them, no request reaches them."""
+    return in_non_serving_folder(path, root) or is_test_file(_relative(path, root))
+
+
+def _relative(path: str, root: str | None) -> str:
     absolute = os.path.abspath(path)
     if root:
         relative = os.path.relpath(absolute, root)
         if not relative.startswith(".."):
             absolute = relative
-    parts = absolute.replace("\\", "/").split("/")[:-1]
-    return any(part in NON_SERVING_FOLDERS for part in parts)
+    return absolute.replace("\\", "/")
 
 
 def runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
@@ -174,7 +184,7 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
         return diagnostics
     project = model.project
     root = str(project.root) if project is not None else None
-    if in_non_serving_folder(model.path, root):
+    if is_non_serving_module(model.path, root):
         return [d for d in diagnostics if not is_serving_finding(d.code)]
     verdicts: dict[int, bool] = {}
     dropped: set[int] = set()

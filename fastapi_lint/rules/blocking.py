@@ -209,7 +209,7 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "builtins.open",
         "io.open",
         "tempfile.{NamedTemporaryFile,TemporaryFile}",
-        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir,glob,rglob}",
+        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
         "os.{listdir,scandir,walk}",
         "zipfile.ZipFile.{extractall,extract,read,write,writestr}",
