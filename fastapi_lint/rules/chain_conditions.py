@@ -48,6 +48,9 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             and _is_module_name(model, function, name)
         ):
             return True
+        attr = _self_none_test(function, ancestor.test)
+        if attr is not None and _assigns_self(function, ancestor.body, attr):
+            return True  # `if self._git is None: self._git = probe()`: once per instance
     top = _top_statement(model, function, node)
     if top is None:
         return False
@@ -60,6 +63,46 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 name is not None
                 and _is_module_name(model, function, name)
                 and _assigns(function.node.body, name)
+            ):
+                return True
+    return False
+
+
+def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
+    """``self.x is None`` / ``not self.x`` in a method: the attribute's name."""
+    params = function.node.args.posonlyargs + function.node.args.args
+    if function.class_info is None or not params:
+        return None
+    operand: ast.expr | None = None
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        operand = test.left
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        operand = test.operand
+    if (
+        isinstance(operand, ast.Attribute)
+        and isinstance(operand.value, ast.Name)
+        and operand.value.id == params[0].arg
+    ):
+        return operand.attr
+    return None
+
+
+def _assigns_self(function: FunctionInfo, body: list[ast.stmt], attr: str) -> bool:
+    self_name = (function.node.args.posonlyargs + function.node.args.args)[0].arg
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == attr
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == self_name
             ):
                 return True
     return False
@@ -102,10 +145,29 @@ def path_conditions(
         if in_body:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
-            atom = dict(atoms[0])
-            atom["expect"] = not atom["expect"]
-            conditions.append(atom)
+            conditions.append(_negated(atoms[0]))
+    # `if not resolve: return url` before the statement: it runs only when the test is false.
+    top = _top_statement(model, function, node)
+    for stmt in function.node.body:
+        if stmt is top:
+            break
+        if (
+            isinstance(stmt, ast.If)
+            and not stmt.orelse
+            and stmt.body
+            and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
+            and not isinstance(stmt.test, ast.BoolOp)
+        ):
+            atoms = _atoms(stmt.test, params)
+            if len(atoms) == 1:
+                conditions.append(_negated(atoms[0]))
     return conditions
+
+
+def _negated(atom: Condition) -> Condition:
+    negated = dict(atom)
+    negated["expect"] = not atom["expect"]
+    return negated
 
 
 def falsified(conditions: list[Condition], call: ast.Call) -> bool:
