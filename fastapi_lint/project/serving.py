@@ -26,9 +26,11 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.semantic.model import BindingKind
 from fastapi_lint.settings import is_test_file
 
 if TYPE_CHECKING:
@@ -235,9 +237,11 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return False
     project = model.project
     if project is None:
-        return _LocalSearch(model).serving(function.qualname)
+        return _LocalSearch(model).serving(function)
     answer = project.fact(
-        "serving", function.qualname, lambda: _ProjectSearch(project, model).serving_now(function)
+        "serving",
+        function.qualname,
+        lambda: _ProjectSearch(project, model).serving_from_callers(function),
     )
     return answer is not False  # None: a cycle cut the question short; stay reporting
 
@@ -246,19 +250,21 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
 class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
-    def candidates(self, name: str) -> list[ModuleModel]:
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
         raise NotImplementedError
 
-    def serving_from_callers(self, qualname: str) -> bool:
-        name = qualname.rsplit(".", 1)[-1]
+    def serving_from_callers(self, function: FunctionInfo) -> bool:
+        qualname = function.qualname
+        name = function.name
         found_caller = False
-        for model in self.candidates(name):
-            for verdict in _reference_verdicts(model, qualname, name, self.serving_of):
+        is_method = function.class_info is not None
+        for model in self.candidates(name, is_method):
+            for verdict in _reference_verdicts(model, qualname, name, is_method, self.serving_of):
                 if verdict:
-                    return True
+                    return True  # one serving caller is enough: stop searching
                 found_caller = True
         # No caller in the project: a route, an entry point, a framework hook.
         return not found_caller
@@ -271,17 +277,17 @@ class _LocalSearch(_CallerSearch):
         self.model = model
         self.visiting: set[str] = set()
 
-    def candidates(self, name: str) -> list[ModuleModel]:
-        return [self.model]
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+        yield self.model
 
-    def serving(self, qualname: str) -> bool:
-        if qualname in self.visiting:
+    def serving(self, function: FunctionInfo) -> bool:
+        if function.qualname in self.visiting:
             return True
-        self.visiting.add(qualname)
+        self.visiting.add(function.qualname)
         try:
-            return self.serving_from_callers(qualname)
+            return self.serving_from_callers(function)
         finally:
-            self.visiting.discard(qualname)
+            self.visiting.discard(function.qualname)
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
         function = _outermost(function)
@@ -289,7 +295,7 @@ class _LocalSearch(_CallerSearch):
             return True
         if _is_one_shot_function(model, function):
             return False
-        return self.serving(function.qualname)
+        return self.serving(function)
 
 
 class _ProjectSearch(_CallerSearch):
@@ -297,31 +303,33 @@ class _ProjectSearch(_CallerSearch):
         self.project = project
         self.checked = checked
 
-    def serving_now(self, function: FunctionInfo) -> bool:
-        return self.serving_from_callers(function.qualname)
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+        """The modules that mention ``name`` (the checked one first), modelled one at a time.
 
-    def candidates(self, name: str) -> list[ModuleModel]:
+        The answer depends on every file (a new caller may appear anywhere), so
+        all files and folders are dependencies, whether or not the search stops early.
+        """
         files = _ProjectFiles.of(self.project)
         self.project.depends_on_files(files.folders)
         self.project.depends_on_files(files.paths)
-        models: list[ModuleModel] = []
-        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        yield self.checked  # its buffer, even when excluded or outside the root
+        # A method is reached as `x.name`; a function by its name, not its `def`.
+        pattern = re.compile(
+            rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
+        )
+        checked_path = os.path.realpath(self.checked.path) if self.checked.path else ""
         for path in files.paths:
             text = files.text(path)
             if text is None or name not in text or not pattern.search(text):
                 continue
-            module_name = _module_name(self.project, path)
-            if module_name is None:
+            if os.path.realpath(path) == checked_path:
                 continue
-            if module_name == self.checked.module_name:
-                models.append(self.checked)
+            module_name = _module_name(self.project, path)
+            if module_name is None or module_name == self.checked.module_name:
                 continue
             model = self.project.model(module_name)
             if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
-                models.append(model)
-        if self.checked not in models:
-            models.append(self.checked)  # its buffer, even when excluded or outside the root
-        return models
+                yield model
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
         function = _outermost(function)
@@ -332,7 +340,7 @@ class _ProjectSearch(_CallerSearch):
         answer = self.project.fact(
             "serving",
             function.qualname,
-            lambda: _ProjectSearch(self.project, model).serving_now(function),
+            lambda: _ProjectSearch(self.project, model).serving_from_callers(function),
         )
         return answer is not False
 
@@ -388,18 +396,6 @@ class _ProjectFiles:
         return text
 
 
-def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
-    for ancestor in model.ancestors(node):
-        scope = model.scope_of_node.get(id(ancestor))
-        if scope is not None:
-            # A def's decorators and defaults run in the scope around it.
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                if not _inside_body(ancestor, node, model):
-                    continue
-            return scope
-    return model.module_scope
-
-
 def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
     body = owner.body if isinstance(owner.body, list) else [owner.body]  # type: ignore[attr-defined]
     ids = {id(stmt) for stmt in body}
@@ -412,29 +408,38 @@ def _reference_verdicts(
     model: ModuleModel,
     qualname: str,
     name: str,
+    is_method: bool,
     serving_of: Callable[[ModuleModel, FunctionInfo], bool],
-) -> list[bool]:
-    """One verdict per reference to ``qualname`` in ``model``: True when it may serve."""
+) -> Iterator[bool]:
+    """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
+
+    Reads the model's recorded names and attributes (with their scopes), never
+    walks the tree. A method is reached as ``x.name``; a module-level function
+    by its name, an import alias, or ``module.name``.
+    """
     names = {name}
-    for node in ast.walk(model.tree):
-        if isinstance(node, ast.ImportFrom):
-            names.update(
-                alias.asname for alias in node.names if alias.name == name and alias.asname
-            )
-    verdicts: list[bool] = []
+    for bindings in model.module_scope.bindings.values():
+        for binding in bindings:
+            if binding.kind is BindingKind.IMPORT and binding.qualname == qualname:
+                names.add(binding.name)
     in_folder = in_non_serving_folder(
         model.path, str(model.project.root) if model.project else None
     )
-    for node in ast.walk(model.tree):
-        if isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load):
-            pass
-        elif (
-            isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load)
-        ):
-            pass
-        else:
+    refs: list[tuple[ast.AST, Scope]] = []
+    if not is_method:
+        for ref in model.nodes[ast.Name]:
+            node = ref.node
+            if node.id in names and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                refs.append((node, ref.scope))
+    for ref in model.nodes[ast.Attribute]:
+        node = ref.node
+        if node.attr != name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
             continue
-        scope = _scope_of(model, node)
+        if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
+            continue  # `a.b.name` / `call().name` cannot be a module's function here
+        refs.append((node, ref.scope))
+    refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
+    for node, scope in refs:
         parent = model.parent(node)
         called = isinstance(parent, ast.Call) and parent.func is node
         if called:
@@ -452,23 +457,22 @@ def _reference_verdicts(
                 continue  # a local name bound to something simple flow cannot follow
             # `obj.name` on a receiver simple flow cannot type may be this function:
             # an unknown caller, so the function stays serving code.
-            verdicts.append(True)
+            yield True
             continue
         if in_folder:
-            verdicts.append(False)
+            yield False
             continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
         if _passed_to_runner(model, site, scope):
-            verdicts.append(False)
+            yield False
             continue
         owner_function = model.function_scope_of(node)
         if owner_function is not None and not _inside_body(owner_function.node, node, model):
             owner_function = owner_function.parent_function  # a decorator or default
         if owner_function is None:
-            verdicts.append(not _under_main_guard(model, node))
+            yield not _under_main_guard(model, node)
             continue
-        verdicts.append(serving_of(model, owner_function))
-    return verdicts
+        yield serving_of(model, owner_function)
 
 
 def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
