@@ -212,8 +212,8 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
         "os.{listdir,scandir,walk}",
-        "zipfile.ZipFile.{extractall,extract,read,write,writestr}",
-        "tarfile.TarFile.{extractall,extract,add}",
+        "zipfile.ZipFile.{extractall,extract}",
+        "tarfile.TarFile.{extractall,extract}",
         "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
     ),
     "API104": (
