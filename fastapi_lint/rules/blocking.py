@@ -733,24 +733,25 @@ def _blocking_paths(
     ]
     paths: list[BlockingPath] = []
 
-    def add(chain: list[str], call: ast.Call) -> None:
+    def add(chain: list[str], call: ast.Call) -> bool:
+        """Keep a path; True when the search can stop (a path no call can rule out)."""
         conditions = tuple(path_conditions(model, function, call) or ())
         path = BlockingPath(tuple(chain), conditions)
         if path not in paths:
             paths.append(path)
+        return not conditions or len(paths) >= MAX_PATHS
 
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
         # A single metadata call (API108) is no reason to offload the caller:
         # the chain names the call that moves data.
         if blocking is not None and blocking.code != "API108":
-            add([display_call(blocking.target)], call)
+            if add([display_call(blocking.target)], call):
+                return paths
         elif blocking is None:
             session_use = sync_session_use(model, call, scope)
-            if session_use is not None:
-                add([session_use], call)
-        if len(paths) >= MAX_PATHS:
-            return paths
+            if session_use is not None and add([session_use], call):
+                return paths
     for call, scope in calls:
         if model.is_awaited(call):
             continue
@@ -762,8 +763,7 @@ def _blocking_paths(
         chain = callee.chain_for(call)
         if not chain or 1 + len(chain) > MAX_CHAIN_FUNCTIONS:
             continue
-        add([callee.display, *chain], call)
-        if len(paths) >= MAX_PATHS:
+        if add([callee.display, *chain], call):
             break
     return paths
 
