@@ -364,12 +364,6 @@ class ProjectIndex:
         for frame in self._frames:
             frame.paths.add(absolute)
 
-    def depends_on_files(self, paths: list[str]) -> None:
-        """The fact being computed read these files (or listed these folders) without modelling them."""
-        if self._frames:
-            for path in paths:
-                self._depends_on(path)
-
     def _cut_short(self) -> None:
         for frame in self._frames:
             frame.complete = False
@@ -449,6 +443,8 @@ class ProjectIndex:
         }
         self._fact_memo.clear()
         self.facts.forget_stamp(absolute)
+        # The serving-code search's file list, word index and answers (project/serving.py).
+        self.__dict__.pop("_serving_files", None)
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel

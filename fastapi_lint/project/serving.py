@@ -78,6 +78,8 @@ _SKIPPED_FOLDERS = frozenset(
     }
 )
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 # Source texts kept per process for the name search; past the budget, files are re-read.
 _TEXT_BUDGET = 64 * 1024 * 1024
 
@@ -207,13 +209,17 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
 
 
 def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
-    best: FunctionInfo | None = None
-    for function in model.functions:
-        node = function.node
-        if node.lineno <= line <= (node.end_lineno or node.lineno):
-            if best is None or node.lineno >= best.node.lineno:
-                best = function
-    return best
+    """The innermost def whose lines contain ``line`` (one table per model)."""
+    table: dict[int, FunctionInfo] | None = model.__dict__.get("_serving_line_functions")
+    if table is None:
+        table = {}
+        # Outer defs first, so an inner def's lines end up naming the inner one.
+        for function in sorted(model.functions, key=lambda f: f.node.lineno):
+            node = function.node
+            for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                table[number] = function
+        model.__dict__["_serving_line_functions"] = table
+    return table.get(line)
 
 
 def _in_except_branch(model: ModuleModel, line: int) -> bool:
@@ -238,12 +244,7 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     project = model.project
     if project is None:
         return _LocalSearch(model).serving(function)
-    answer = project.fact(
-        "serving",
-        function.qualname,
-        lambda: _ProjectSearch(project, model).serving_from_callers(function),
-    )
-    return answer is not False  # None: a cycle cut the question short; stay reporting
+    return _ProjectSearch(project, model).serving(model, function)
 
 
 # ---------------------------------------------------------------- caller search
@@ -299,33 +300,68 @@ class _LocalSearch(_CallerSearch):
 
 
 class _ProjectSearch(_CallerSearch):
+    """Callers anywhere in the project, found through a word index of its files.
+
+    Answers are remembered per process (``_ProjectFiles.verdicts``), not as
+    facts on disk: an answer depends on every file of the project (a caller
+    may appear anywhere), and a fact listing every file as a dependency for
+    each function cost more to store and check than the search itself.
+    """
+
     def __init__(self, project: ProjectIndex, checked: ModuleModel) -> None:
         self.project = project
         self.checked = checked
+        self.files = _ProjectFiles.of(project)
+        self.visiting: set[str] = set()
+        self.cut_short = False  # a cycle was met: answers are not remembered
+        self.current: ModuleModel = checked
+
+    def serving(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        qualname = function.qualname
+        memo = self.files.verdicts
+        if qualname in memo:
+            return memo[qualname]
+        if qualname in self.visiting:
+            self.cut_short = True
+            return True  # a cycle: no answer yet, keep reporting
+        self.visiting.add(qualname)
+        previous, self.current = self.current, model
+        try:
+            answer = self.serving_from_callers(function)
+        finally:
+            self.visiting.discard(qualname)
+            self.current = previous
+        if not self.cut_short and not self._checked_is_dirty():
+            memo[qualname] = answer
+        return answer
+
+    def _checked_is_dirty(self) -> bool:
+        dirty: bool | None = self.checked.__dict__.get("_serving_dirty")
+        if dirty is None:
+            dirty = self.files.dirty(self.checked)
+            self.checked.__dict__["_serving_dirty"] = dirty
+        return dirty
 
     def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
-        """The modules that mention ``name`` (the checked one first), modelled one at a time.
-
-        The answer depends on every file (a new caller may appear anywhere), so
-        all files and folders are dependencies, whether or not the search stops early.
-        """
-        files = _ProjectFiles.of(self.project)
-        self.project.depends_on_files(files.folders)
-        self.project.depends_on_files(files.paths)
-        yield self.checked  # its buffer, even when excluded or outside the root
+        """The function's own module first, then the files that mention ``name``."""
+        first = self.current
+        yield first
         # A method is reached as `x.name`; a function by its name, not its `def`.
         pattern = re.compile(
             rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
         )
-        checked_path = os.path.realpath(self.checked.path) if self.checked.path else ""
-        for path in files.paths:
-            text = files.text(path)
-            if text is None or name not in text or not pattern.search(text):
+        first_path = os.path.realpath(first.path) if first.path else ""
+        for path in self.files.mentioning(name):
+            text = self.files.text(path)
+            if text is None or not pattern.search(text):
                 continue
-            if os.path.realpath(path) == checked_path:
+            if os.path.realpath(path) == first_path:
                 continue
             module_name = _module_name(self.project, path)
-            if module_name is None or module_name == self.checked.module_name:
+            if module_name is None or module_name == first.module_name:
+                continue
+            if module_name == self.checked.module_name:
+                yield self.checked  # its buffer, not the file on disk
                 continue
             model = self.project.model(module_name)
             if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
@@ -337,12 +373,7 @@ class _ProjectSearch(_CallerSearch):
             return True
         if _is_one_shot_function(model, function):
             return False
-        answer = self.project.fact(
-            "serving",
-            function.qualname,
-            lambda: _ProjectSearch(self.project, model).serving_from_callers(function),
-        )
-        return answer is not False
+        return self.serving(model, function)
 
 
 def _module_name(project: ProjectIndex, path: str) -> str | None:
@@ -362,6 +393,9 @@ class _ProjectFiles:
         self.folders: list[str] = []
         self._texts: dict[str, str | None] = {}
         self._text_size = 0
+        self._words: dict[str, list[str]] | None = None
+        # qualname -> serving? (answers that read no unsaved editor buffer)
+        self.verdicts: dict[str, bool] = {}
         for folder, subfolders, files in os.walk(root):
             self.folders.append(folder)
             subfolders[:] = sorted(
@@ -381,6 +415,25 @@ class _ProjectFiles:
             found = cls(str(project.root))
             project.__dict__["_serving_files"] = found
         return found  # type: ignore[no-any-return]
+
+    def mentioning(self, name: str) -> list[str]:
+        """The files whose text has ``name`` as a word (one index for the whole run)."""
+        if self._words is None:
+            words: dict[str, list[str]] = {}
+            for path in self.paths:
+                text = self.text(path)
+                if text is not None:
+                    for word in set(_WORD.findall(text)):
+                        words.setdefault(word, []).append(path)
+            self._words = words
+        return self._words.get(name, [])
+
+    def dirty(self, model: ModuleModel) -> bool:
+        """Whether the checked module's text is not the file on disk (an editor buffer)."""
+        if not model.path:
+            return True
+        text = self.text(os.path.abspath(model.path))
+        return text is None or text.splitlines() != list(model.lines)
 
     def text(self, path: str) -> str | None:
         if path in self._texts:
@@ -404,6 +457,25 @@ def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
     return any(id(ancestor) in ids for ancestor in model.ancestors(node))
 
 
+def _reference_tables(
+    model: ModuleModel,
+) -> tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]:
+    """Loaded names and attributes by spelling, built once per model."""
+    tables = model.__dict__.get("_serving_reference_tables")
+    if tables is None:
+        names: dict[str, list[tuple[ast.AST, Scope]]] = {}
+        attributes: dict[str, list[tuple[ast.AST, Scope]]] = {}
+        for ref in model.nodes[ast.Name]:
+            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
+                names.setdefault(ref.node.id, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
+        for ref in model.nodes[ast.Attribute]:
+            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
+                attributes.setdefault(ref.node.attr, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
+        tables = (names, attributes)
+        model.__dict__["_serving_reference_tables"] = tables
+    return tables  # type: ignore[no-any-return]
+
+
 def _reference_verdicts(
     model: ModuleModel,
     qualname: str,
@@ -418,26 +490,27 @@ def _reference_verdicts(
     by its name, an import alias, or ``module.name``.
     """
     names = {name}
-    for bindings in model.module_scope.bindings.values():
-        for binding in bindings:
-            if binding.kind is BindingKind.IMPORT and binding.qualname == qualname:
-                names.add(binding.name)
+    aliases: dict[str, set[str]] | None = model.__dict__.get("_serving_import_aliases")
+    if aliases is None:
+        aliases = {}
+        for bindings in model.module_scope.bindings.values():
+            for binding in bindings:
+                if binding.kind is BindingKind.IMPORT and binding.qualname:
+                    aliases.setdefault(binding.qualname, set()).add(binding.name)
+        model.__dict__["_serving_import_aliases"] = aliases
+    names |= aliases.get(qualname, set())
     in_folder = in_non_serving_folder(
         model.path, str(model.project.root) if model.project else None
     )
+    names_table, attributes_table = _reference_tables(model)
     refs: list[tuple[ast.AST, Scope]] = []
     if not is_method:
-        for ref in model.nodes[ast.Name]:
-            node = ref.node
-            if node.id in names and isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                refs.append((node, ref.scope))
-    for ref in model.nodes[ast.Attribute]:
-        node = ref.node
-        if node.attr != name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-            continue
+        for alias in names:
+            refs.extend(names_table.get(alias, ()))
+    for node, scope in attributes_table.get(name, ()):
         if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
             continue  # `a.b.name` / `call().name` cannot be a module's function here
-        refs.append((node, ref.scope))
+        refs.append((node, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
     for node, scope in refs:
         parent = model.parent(node)
