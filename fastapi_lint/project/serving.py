@@ -15,10 +15,12 @@ calls), is serving code.
 
 The engine applies :func:`drop_non_serving` to every finding of those
 families by its enclosing function, so each rule gets the behaviour without
-knowing about it. "Is this function serving code?" is a cross-module fact of
-the project index: the callers are found by a cheap text search for the
-function's name (only files that mention it are modelled), and the answer is
-cached with every scanned file (and folder, for new files) as a dependency.
+knowing about it. Callers are found through a word index of the project's
+files, built once per process: only files that mention the function's name
+are modelled, one at a time, and the search stops at the first serving
+caller. Answers are remembered per process rather than as facts on disk: an
+answer depends on every file of the project (a caller may appear anywhere),
+which a fact per function could only express with every file as a dependency.
 """
 
 from __future__ import annotations
