@@ -536,6 +536,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--project-root", metavar="PATH", help="root of the project for cross-module facts"
     )
     config.add_argument("--no-project-index", action="store_true", help="analyse each file alone")
+    config.add_argument(
+        "--no-serving-code-only",
+        action="store_true",
+        help="report API1xx/API3xx/API4xx in CLI commands, scripts and migrations too",
+    )
     perf = check.add_argument_group("performance")
     perf.add_argument(
         "-j",
@@ -676,6 +681,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
             values[key.replace("_", "-")] = dict(parse_per_file_ignores(text))
     if args.no_project_index:
         values["project-index"] = False
+    if getattr(args, "no_serving_code_only", False):
+        values["serving-code-only"] = False
     return values
 
 

@@ -100,6 +100,11 @@ KEYS: dict[str, tuple[str, str]] = {
     "statistics": ("bool", "print the number of findings per code"),
     "jobs": ("int", "worker processes"),
     "src": ("strs", "source roots imports resolve in, after the file's own (like ruff's `src`)"),
+    "serving-code-only": (
+        "bool",
+        "report API1xx/API3xx/API4xx only in code that serves requests, not in CLI commands, "
+        "one-shot scripts and migrations (default: true)",
+    ),
 }
 
 
@@ -132,6 +137,7 @@ class Settings:
     exit_zero: bool = field(default=False, compare=False)
     statistics: bool = field(default=False, compare=False)
     jobs: int | None = field(default=None, compare=False)
+    serving_code_only: bool = True
     # --no-cache (not a configuration key): neither the result cache nor the index's facts.
     use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
@@ -173,6 +179,7 @@ class Settings:
             project_index=self.project_index,
             project_root=root,
             src=tuple(str((Path(self.root) / folder).resolve()) for folder in self.src),
+            serving_code_only=self.serving_code_only,
         )
 
     def fingerprint(self) -> str:

@@ -14,9 +14,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fastapi_lint.project.serving import SERVING_PREFIXES
 from fastapi_lint.registry import FixAvailability, Rule, all_rules, families, family_sections
 
 REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
+
+# RULES.md Revision 2, "Serving code": applied by the engine to these families.
+SERVING_NOTE = (
+    "Only in code that serves requests. Not reported by default: async functions whose every "
+    "caller in the project is a one-shot runner (`asyncio.run`, `anyio.run`, "
+    "`loop.run_until_complete`), a CLI command (`click`/`typer`), an "
+    '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`), directly or '
+    "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
+    "`versions/` folder. A function with a serving caller (a route, "
+    "dependency, middleware, background task...) or with no caller in the project is serving "
+    "code. Callers in test "
+    "files do not count. Set `serving-code-only = false` in `[tool.fastapi-lint]` "
+    "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
+)
+OPT_IN_NOTE = (
+    "Off by default (opt-in). Turn it on by its code: `fastapi-lint check --extend-select {code}`, "
+    '`extend-select = ["{code}"]` in `[tool.fastapi-lint]`, or `--select ALL`; a prefix such as '
+    "`API1` does not select it. flake8: `--enable-extensions={code}` (or `{code}` in `select`/"
+    "`extend-select`)."
+)
 
 
 def _sections(rule: Rule, level: int) -> list[str]:
@@ -36,6 +57,10 @@ def _sections(rule: Rule, level: int) -> list[str]:
         )
         description = f"{rule.fix_description.strip()}\n\n" if rule.fix_description else ""
         parts.append(f"{h} Fix safety\n\n{description}{safety}\n")
+    if rule.code.startswith(SERVING_PREFIXES):
+        parts.append(f"{h} Where it applies\n\n{SERVING_NOTE}\n")
+    if rule.opt_in:
+        parts.append(f"{h} Default\n\n{OPT_IN_NOTE.format(code=rule.code)}\n")
     if rule.options:
         parts.append(f"{h} Options\n\n{rule.options.strip()}\n")
     return parts
@@ -72,6 +97,7 @@ def rule_dict(rule: Rule) -> dict[str, Any]:
         "fix": rule.fix.value,
         "fix_description": rule.fix_description,
         "options": rule.options,
+        "opt_in": rule.opt_in,
         "url": rule.url or None,
         "explanation": rule_markdown(rule),
     }

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from fastapi_lint.diagnostics import Diagnostic, Reporter
-from fastapi_lint.registry import all_rules, families
+from fastapi_lint.registry import all_rules, families, opt_in_codes
 from fastapi_lint.settings import RuleOptions, Selection
 from fastapi_lint.source import SourceError, decode_source
 
@@ -163,6 +163,16 @@ def check_tree(
                     f"{error.__class__.__name__} (please report it)",
                     file=sys.stderr,
                 )
+        if options.serving_code_only and reporter.diagnostics:
+            # One place for RULES.md's serving-code rule (Revision 2): API1xx,
+            # API3xx and API4xx findings in code that never serves a request
+            # (CLI commands, one-shot runners, scripts, migrations) are dropped.
+            from fastapi_lint.project.serving import drop_non_serving
+
+            try:
+                reporter.diagnostics = drop_non_serving(model, reporter.diagnostics)
+            except RecursionError:
+                raise CheckError("the file is nested too deeply to analyse") from None
     finally:
         sys.setrecursionlimit(previous_limit)
         if project is not None:
@@ -203,5 +213,5 @@ def check_source(
     tree = _built_tree(source, path, options) or parse(source, path)
     enabled = None
     if selection is not None:
-        enabled = selection.enabled_codes(list(all_rules()), path)
+        enabled = selection.enabled_codes(list(all_rules()), path, opt_in_codes())
     return check_tree(tree, path, source.splitlines(), options, enabled, source=source)

@@ -6,6 +6,16 @@ parse again. flake8 applies ``# noqa``, ``--select``/``--ignore`` and
 rule options of ``[tool.fastapi-lint]`` apply here too (the CLI and the
 language server read them), under the ``fastapi-*`` options of flake8's
 configuration.
+
+Opt-in codes (RULES.md Revision 2: API108) are the exception. flake8 switches
+off-by-default plugins as a whole (``off_by_default`` and
+``--enable-extensions`` act on an entry point, not on one code), so the plugin
+itself leaves an opt-in code out unless the user names it exactly in
+``--enable-extensions``, ``--select`` or ``--extend-select`` (or their config
+keys). ``--enable-extensions`` reaches plugins only through flake8's plugin
+loader, so each opt-in code also has an off-by-default entry point of its own
+(:class:`OptInSwitch` subclasses, named by the code) that does no work but
+tells the plugin it was enabled: ``enable-extensions = API108``.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from typing import Any, ClassVar
 
 from fastapi_lint import __version__
 from fastapi_lint.engine import CheckError, check_tree
+from fastapi_lint.registry import default_codes, opt_in_codes
 from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import char_offset
 
@@ -31,6 +42,10 @@ class Plugin:
     # Documentation trees checked anyway (flake8 picks the files itself: the plugin
     # stays silent on files under `docs_src/`, `docs/` and `examples/` otherwise).
     extend_include: ClassVar[tuple[str, ...]] = ()
+    # Opt-in codes the user named in flake8's selection options.
+    selected_opt_in: ClassVar[frozenset[str]] = frozenset()
+    # Opt-in codes whose switch entry point flake8 loaded (``--enable-extensions``).
+    enabled_extensions: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, tree: ast.AST, filename: str = "-", lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -96,6 +111,16 @@ class Plugin:
             help="Do not read other modules of the project (single-file analysis only).",
         )
 
+        parser.add_option(
+            "--fastapi-serving-code-only",
+            default="true",
+            parse_from_config=True,
+            help=(
+                "Report API1xx/API3xx/API4xx only in code that serves requests, not in CLI "
+                "commands, one-shot scripts and migrations (true/false, default: true)."
+            ),
+        )
+
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         def names(value: Any) -> tuple[str, ...]:
@@ -103,6 +128,10 @@ class Plugin:
                 value = value.split(",")
             return tuple(v.strip() for v in value or () if v and v.strip())
 
+        named: set[str] = set()
+        for attr in ("enable_extensions", "select", "extend_select"):
+            named.update(code.upper() for code in names(getattr(options, attr, None)))
+        cls.selected_opt_in = frozenset(opt_in_codes() & named)
         # Only what flake8's configuration sets: it overrides [tool.fastapi-lint].
         given: dict[str, Any] = {
             "extra_blocking_calls": names(getattr(options, "fastapi_extra_blocking_calls", ())),
@@ -112,6 +141,7 @@ class Plugin:
             "extra_placeholders": names(getattr(options, "fastapi_extra_placeholders", ())),
             "project_root": getattr(options, "fastapi_project_root", None) or None,
             "project_index": not getattr(options, "fastapi_no_project_index", False),
+            "serving_code_only": _flag(getattr(options, "fastapi_serving_code_only", "true")),
         }
         defaults = RuleOptions()
         cls.overrides = {k: v for k, v in given.items() if v != getattr(defaults, k)}
@@ -140,7 +170,12 @@ class Plugin:
         try:
             source = "".join(self.lines) if self.lines else None
             diagnostics = check_tree(
-                self.tree, self.filename, self.lines, self._options(), source=source
+                self.tree,
+                self.filename,
+                self.lines,
+                self._options(),
+                enabled=default_codes() | self.selected_opt_in | self.enabled_extensions,
+                source=source,
             )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
@@ -177,3 +212,40 @@ def in_docs_tree(filename: str, project_root: str | None, included: tuple[str, .
     except ValueError:
         return False
     return any(folder in excluded for folder in folders)
+
+
+class OptInSwitch:
+    """An off-by-default flake8 entry point for one opt-in code; it checks nothing itself.
+
+    flake8 loads it only when its entry point name is listed in
+    ``--enable-extensions`` (``off_by_default``); loading it enables the code
+    in :class:`Plugin`, which does the work in its single pass.
+    """
+
+    off_by_default = True
+    name = "fastapi-lint-opt-in"
+    version = __version__
+    code: ClassVar[str] = ""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.tree = tree
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        Plugin.enabled_extensions = Plugin.enabled_extensions | {cls.code}
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        return iter(())
+
+
+class MinorSyscallSwitch(OptInSwitch):
+    """``enable-extensions = API108``: blocking-minor-syscall."""
+
+    code = "API108"
+
+
+def _flag(value: object) -> bool:
+    """A boolean option written in flake8's config (``true``/``false``, ``1``/``0``)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() not in ("false", "0", "no", "off")

@@ -44,6 +44,9 @@ class Rule:
     fix: FixAvailability = FixAvailability.NONE
     fix_description: str = ""
     options: str = ""
+    # Off by default (RULES.md Revision 2): runs only when selected by its own
+    # code or ``ALL`` (``--select API108``, ``extend-select``), never by a prefix.
+    opt_in: bool = False
 
     @property
     def family(self) -> str:
@@ -113,6 +116,16 @@ def family_sections() -> list[tuple[str, str, tuple[Rule, ...]]]:
 
 def all_rules() -> dict[str, Rule]:
     return {rule.code: rule for family in families() for rule in family.rules}
+
+
+def opt_in_codes() -> frozenset[str]:
+    """Codes that run only when selected explicitly (by code or ``ALL``)."""
+    return frozenset(rule.code for rule in all_rules().values() if rule.opt_in)
+
+
+def default_codes() -> frozenset[str]:
+    """The codes a run enables when nothing is selected: every code but the opt-in ones."""
+    return frozenset(code for code, rule in all_rules().items() if not rule.opt_in)
 
 
 def rule_by_name_or_code(key: str) -> Rule | None:

@@ -30,6 +30,8 @@ class RuleOptions:
     src: tuple[str, ...] = ()
     cache_dir: str | None = None
     use_cache: bool = True
+    # RULES.md Revision 2: API1xx/API3xx/API4xx only in code that serves requests.
+    serving_code_only: bool = True
 
     def matches_extra_blocking(self, qualname: str) -> bool:
         return any(_pattern(p).match(qualname) for p in self.extra_blocking_calls)
@@ -48,14 +50,20 @@ class Selection:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
-    def enabled_codes(self, codes: list[str], path: str = "") -> frozenset[str]:
+    def enabled_codes(
+        self, codes: list[str], path: str = "", opt_in: frozenset[str] = frozenset()
+    ) -> frozenset[str]:
+        """The enabled codes; an ``opt_in`` code needs its own code or ``ALL`` in ``select``."""
         ignores = list(self.ignore)
         for pattern, codes_for_pattern in self.per_file_ignores:
             if path_matches(path, pattern):
                 ignores.extend(codes_for_pattern)
         enabled = set()
         for code in codes:
-            selected = max((len(p) for p in self.select if _covers(p, code)), default=-1)
+            selectors = self.select
+            if code in opt_in:
+                selectors = tuple(p for p in selectors if p == "ALL" or p == code)
+            selected = max((len(p) for p in selectors if _covers(p, code)), default=-1)
             ignored = max((len(p) for p in ignores if _covers(p, code)), default=-1)
             # The more specific prefix wins; on a tie, ignore wins (as in ruff).
             if selected > ignored:

@@ -86,6 +86,9 @@ def _folder_run(cwd: str, jobs: str) -> tuple[int, str, str]:
     result = run_flake8(
         "--select",
         "API",
+        # Fixtures expect the opt-in codes too.
+        "--extend-select",
+        "API108",
         "--jobs",
         jobs,
         "--extend-exclude",

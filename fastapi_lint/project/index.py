@@ -710,6 +710,8 @@ class ProjectIndex:
         self._fact_memo.clear()
         self.__dict__.pop("_route_table", None)  # project/routes.py's per-process table
         self.facts.forget_stamp(absolute)
+        # The serving-code search's file list, word index and answers (project/serving.py).
+        self.__dict__.pop("_serving_files", None)
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel

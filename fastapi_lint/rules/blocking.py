@@ -12,9 +12,25 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
+from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family, FixAvailability, Rule
+from fastapi_lint.rules.blocking_syscalls import (
+    API108,
+    MINOR_SYSCALLS,
+    POPEN,
+    advice_for,
+    waits_for_process,
+)
+from fastapi_lint.rules.chain_conditions import (
+    Condition,
+    falsified,
+    once_per_process,
+    path_conditions,
+)
+from fastapi_lint.rules.self_clients import self_client_root
+from fastapi_lint.rules.session_context import passes_reported_session
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
 
@@ -68,7 +84,10 @@ API103 = Rule(
     code="API103",
     name="blocking-file-io",
     message="`{call}` is blocking file I/O in {context}; use `anyio` (`anyio.open_file`, `anyio.Path`) or `aiofiles`",
-    summary="Checks for blocking file-system calls in async code.",
+    summary=(
+        "Checks for blocking file reads, writes and tree operations in async code "
+        "(single metadata calls are API108)."
+    ),
     why="Disk I/O blocks the event loop; on network file systems or busy disks for a long time.",
     example=(
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -86,7 +105,10 @@ API104 = Rule(
     name="blocking-subprocess",
     message="`{call}` runs a subprocess and blocks the event loop in {context}; use `asyncio.create_subprocess_exec`, `anyio.run_process` or "
     + OFFLOAD_HINT,
-    summary="Checks for blocking subprocess calls in async code.",
+    summary=(
+        "Checks for blocking subprocess calls in async code; `Popen` when the function waits "
+        "for it (spawning only is API108)."
+    ),
     why="Waiting for a child process blocks the event loop for as long as the process runs.",
     example=(
         "import subprocess\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -182,15 +204,16 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "httpx.Client.send",
     ),
     "API102": ("time.sleep",),
+    # File contents and tree operations; single metadata calls are API108 (Revision 2).
     "API103": (
         "builtins.open",
         "io.open",
-        "tempfile.{NamedTemporaryFile,TemporaryFile,mkstemp,mkdtemp}",
-        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open}",
-        # The pathlib spellings of the os functions below.
-        "pathlib.Path.{mkdir,rmdir,unlink,rename,replace,touch,iterdir}",
+        "tempfile.{NamedTemporaryFile,TemporaryFile}",
+        "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
-        "os.{remove,unlink,rename,replace,makedirs,mkdir,rmdir,removedirs,listdir,scandir,walk}",
+        "os.{listdir,scandir,walk}",
+        "zipfile.ZipFile.{extractall,extract}",
+        "tarfile.TarFile.{extractall,extract}",
         "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
     ),
     "API104": (
@@ -225,6 +248,7 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
         "pwdlib.PasswordHash.{hash,verify,verify_and_update}",
         "fastapi_users.password.PasswordHelper.{hash,verify_and_update}",
     ),
+    "API108": MINOR_SYSCALLS,
 }
 
 # Methods that do no I/O on otherwise blocking receivers.
@@ -410,6 +434,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API105"
     if code is None:
         return None
+    if target == POPEN and not waits_for_process(model, call, scope):
+        code = "API108"  # spawning only (Revision 2): the function never waits for it
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
@@ -522,44 +548,68 @@ _CONSUMERS = frozenset(
 
 
 @dataclass(frozen=True)
+class BlockingPath:
+    """One way a function blocks: the chain below it and the conditions on its parameters."""
+
+    chain: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
 class CalleeSummary:
     """What API107 needs to know of a called project function, cached across modules."""
 
     display: str
     is_async: bool
     is_generator: bool
-    chain: Optional[tuple[str, ...]]
+    paths: tuple[BlockingPath, ...] = ()
+
+    def chain_for(self, call: ast.Call) -> tuple[str, ...] | None:
+        """The first blocking path this call's arguments do not rule out (RULES.md Revision 2)."""
+        for path in self.paths:
+            if not falsified(list(path.conditions), call):
+                return path.chain
+        return None
 
     def to_json(self) -> dict[str, object]:
         return {
             "display": self.display,
             "is_async": self.is_async,
             "is_generator": self.is_generator,
-            "chain": list(self.chain) if self.chain is not None else None,
+            "paths": [[list(p.chain), list(p.conditions)] for p in self.paths],
         }
 
     @classmethod
     def from_json(cls, data: object) -> CalleeSummary | None:
         if not isinstance(data, dict):
             return None
-        chain = data.get("chain")
+        paths = []
+        for entry in data.get("paths") or ():
+            if isinstance(entry, list) and len(entry) == 2:
+                chain, conditions = entry
+                paths.append(
+                    BlockingPath(
+                        tuple(str(c) for c in chain),
+                        tuple(c for c in conditions if isinstance(c, dict)),
+                    )
+                )
         return cls(
             display=str(data.get("display", "")),
             is_async=bool(data.get("is_async")),
             is_generator=bool(data.get("is_generator")),
-            chain=tuple(str(c) for c in chain) if isinstance(chain, list) else None,
+            paths=tuple(paths),
         )
 
 
 def summarize_function(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> CalleeSummary:
-    chain = None if function.is_async else blocking_chain(model, function, depth, visiting)
+    paths = () if function.is_async else blocking_paths(model, function, depth, visiting)
     return CalleeSummary(
         display=_function_display(function),
         is_async=function.is_async,
         is_generator=model.is_generator(function),
-        chain=tuple(chain) if chain else None,
+        paths=tuple(paths),
     )
 
 
@@ -644,57 +694,78 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
     return False
 
 
-def blocking_chain(
+# At most this many ways a function blocks are kept (each with its conditions).
+MAX_PATHS = 4
+
+
+def blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
-) -> list[str] | None:
-    """``["fetch()", "requests.get()"]`` when calling ``function`` blocks, else None."""
-    cache: dict[str, Optional[list[str]]] = model.__dict__.setdefault("_chain_cache", {})
+) -> list[BlockingPath]:
+    """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``."""
+    cache: dict[str, list[BlockingPath]] = model.__dict__.setdefault("_chain_cache", {})
     key = function.qualname
     if key in cache:
         return cache[key]
     visiting = visiting if visiting is not None else set()
     if function.qualname in visiting:
-        return None  # recursion: the path through the cycle adds nothing new
+        return []  # recursion: the path through the cycle adds nothing new
     if len(visiting) > MAX_EXPLORATION:
-        return None
+        return []
     visiting.add(function.qualname)
     try:
-        result = _blocking_chain(model, function, depth, visiting)
+        result = _blocking_paths(model, function, depth, visiting)
     finally:
         visiting.discard(function.qualname)
     cache[key] = result
     return result
 
 
-def _blocking_chain(
+def _blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int, visiting: set[str]
-) -> list[str] | None:
+) -> list[BlockingPath]:
     if function.is_async or _is_memoized(model, function):
-        return None
-    calls = calls_by_function(model).get(id(function.node), [])
+        return []
+    calls = [
+        (call, scope)
+        for call, scope in calls_by_function(model).get(id(function.node), [])
+        # Lazy module-level singletons block once per process (Revision 2).
+        if not once_per_process(model, function, call)
+    ]
+    paths: list[BlockingPath] = []
+
+    def add(chain: list[str], call: ast.Call) -> bool:
+        """Keep a path; True when the search can stop (a path no call can rule out)."""
+        conditions = tuple(path_conditions(model, function, call) or ())
+        path = BlockingPath(tuple(chain), conditions)
+        if path not in paths:
+            paths.append(path)
+        return not conditions or len(paths) >= MAX_PATHS
+
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
-        if blocking is not None:
-            return [display_call(blocking.target)]
-        session_use = sync_session_use(model, call, scope)
-        if session_use is not None:
-            return [session_use]
+        # A single metadata call (API108) is no reason to offload the caller:
+        # the chain names the call that moves data.
+        if blocking is not None and blocking.code != "API108":
+            if add([display_call(blocking.target)], call):
+                return paths
+        elif blocking is None:
+            session_use = sync_session_use(model, call, scope)
+            if session_use is not None and add([session_use], call):
+                return paths
     for call, scope in calls:
         if model.is_awaited(call):
             continue
         if model.call_target(call, scope) == function.qualname:
             continue  # plain recursion
         callee = callee_summary(model, call, scope, depth + 1, visiting)
-        if (
-            callee is None
-            or callee.is_async
-            or not callee.chain
-            or 1 + len(callee.chain) > MAX_CHAIN_FUNCTIONS
-            or not runs_body(model, call, callee)
-        ):
+        if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
-        return [callee.display, *callee.chain]
-    return None
+        chain = callee.chain_for(call)
+        if not chain or 1 + len(chain) > MAX_CHAIN_FUNCTIONS:
+            continue
+        if add([callee.display, *chain], call):
+            break
+    return paths
 
 
 def _function_display(function: FunctionInfo) -> str:
@@ -703,44 +774,64 @@ def _function_display(function: FunctionInfo) -> str:
     return f"{function.name}()"
 
 
-def _runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
-    """``lifespan`` and ``on_event`` handlers run before the server serves (or after it stops).
+def _self_client_uses(
+    model: ModuleModel, function: FunctionInfo, calls: list[tuple[ast.Call, Scope]]
+) -> dict[int, str | None]:
+    """Calls on a ``self.x`` client (or on what it returned), by ``id``: the target to
+    report at the first one of each client whose uses block, None for the others."""
+    groups: dict[str, list[tuple[ast.Call, Scope, str]]] = {}
+    for call, scope in calls:
+        if model.is_awaited(call):
+            continue
+        root = self_client_root(model, function, call, scope, _is_client_type)
+        if root is not None:
+            attr, client = root
+            target = model.call_target(call, scope)
+            method = call.func.attr if isinstance(call.func, ast.Attribute) else "call"
+            groups.setdefault(attr, []).append(
+                (call, scope, stubs.canonical(target) if target else f"{client}.{method}")
+            )
+    uses: dict[int, str | None] = {}
+    for group in groups.values():
+        blocks = any(
+            blocking_code(target, _options(model)) is not None
+            or classify_call(model, call, scope) is not None
+            for call, scope, target in group
+        )
+        for index, (call, _, target) in enumerate(group):
+            uses[id(call)] = target if blocks and index == 0 else None
+    return uses
 
-    Besides the handlers the module registers itself, an ``@asynccontextmanager``
-    (or a function named like a lifespan, or decorated by a lifespan helper such
-    as ``@svcs.fastapi.lifespan``) taking the app (``async def lifespan(app:
-    FastAPI)``) is a lifespan even when another module passes it to
-    ``FastAPI(lifespan=...)``.
-    """
-    if model.fastapi.is_startup_handler(function):
-        return True
-    node = function.node
-    decorators = [
-        (model.qualified_name(d.func if isinstance(d, ast.Call) else d, function.outer) or "")
-        for d in node.decorator_list
-    ]
-    if "lifespan" not in node.name.lower() and not any(
-        d.endswith(("asynccontextmanager", "lifespan")) for d in decorators
-    ):
-        return False
-    params = node.args.posonlyargs + node.args.args
-    if not params:
-        return False
-    first = params[0]
-    if first.annotation is not None:
-        annotated = model.annotation_type(first.annotation, function.outer)
-        return annotated in ("fastapi.FastAPI", "starlette.applications.Starlette")
-    return first.arg in ("app", "_app", "application")
+
+def _is_client_type(type_name: str) -> bool:
+    """A sync network client whose every method talks to its server (API105)."""
+    return blocking_code(f"{type_name}.any_operation") == "API105"
 
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     grouped = calls_by_function(model)
     for function in model.functions:
-        if not function.is_async or _runs_before_serving(model, function):
+        if not function.is_async or runs_before_serving(model, function):
             continue
         context = facts.describe(function)
-        for call, scope in grouped.get(id(function.node), []):
+        calls = sorted(
+            grouped.get(id(function.node), []),
+            key=lambda item: (item[0].lineno, item[0].col_offset),
+        )
+        clients = _self_client_uses(model, function, calls)
+        for call, scope in calls:
+            if id(call) in clients:
+                first = clients[id(call)]
+                if first is not None:
+                    reporter.report(
+                        "API105",
+                        call,
+                        call=display_call(first),
+                        context=context,
+                        alternative=async_alternative(first),
+                    )
+                continue
             blocking = classify_call(model, call, scope)
             if blocking is not None:
                 # Templates ignore the fields they do not name (`alternative`: API105).
@@ -750,27 +841,37 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                     call=display_call(blocking.target),
                     context=context,
                     alternative=async_alternative(blocking.target),
+                    advice=advice_for(blocking.target),
                 )
                 continue
             if not reporter.enabled("API107") or model.is_awaited(call):
                 continue
             callee = callee_summary(model, call, scope)
-            if callee is None or callee.is_async or not callee.chain:
+            if callee is None or callee.is_async or not callee.paths:
                 continue
-            if not runs_body(model, call, callee):
+            if not runs_body(model, call, callee) or once_per_process(model, function, call):
                 continue
+            chain = callee.chain_for(call)
+            if not chain:
+                continue  # every blocking path is ruled out by this call's arguments
+            if (
+                chain[-1].startswith("Session.")
+                and reporter.enabled("API301")
+                and passes_reported_session(model, function, call, scope)
+            ):
+                continue  # the session itself is the finding (API301), once per function
             reporter.report(
                 "API107",
                 call,
                 callee=callee.display,
                 context=context,
-                chain=" -> ".join([callee.display, *callee.chain]),
+                chain=" -> ".join([callee.display, *chain]),
             )
 
 
 FAMILY = Family(
     prefix="API1",
     title="Blocking the event loop",
-    rules=(API101, API102, API103, API104, API105, API106, API107),
+    rules=(API101, API102, API103, API104, API105, API106, API107, API108),
     check=check,
 )

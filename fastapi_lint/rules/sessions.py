@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
 from fastapi_lint.registry import Family, FixAvailability, Rule
+from fastapi_lint.rules.session_context import session_advice
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.model import decorator_names
 from fastapi_lint.semantic.values import Instance, Ref
@@ -30,8 +31,7 @@ API301 = Rule(
     name="sync-session-in-async",
     message=(
         "{session} is a synchronous SQLAlchemy session used in {context}: each query blocks "
-        "the event loop; make it a sync `def` (FastAPI runs it in a threadpool) or use "
-        "`AsyncSession` (`async_sessionmaker`)"
+        "the event loop; {advice}"
     ),
     summary="Checks for synchronous SQLAlchemy/SQLModel sessions used in async routes and dependencies.",
     why=(
@@ -420,7 +420,7 @@ def uses_on_loop(model: ModuleModel, function: FunctionInfo, binding: Binding) -
             continue
         if ref.scope.code_function is not function:
             continue
-        if model.lookup(node.id, ref.scope) is not binding:
+        if model.lookup(node.id, ref.scope, node.lineno) is not binding:
             continue
         if _passed_to_offloading(model, node, ref.scope):
             continue
@@ -429,7 +429,7 @@ def uses_on_loop(model: ModuleModel, function: FunctionInfo, binding: Binding) -
 
 
 # ---------------------------------------------------------------- API301
-def _is_injected(model: ModuleModel, function: FunctionInfo, session: ParamSession) -> bool:
+def is_injected(model: ModuleModel, function: FunctionInfo, session: ParamSession) -> bool:
     """A route or dependency: FastAPI fills its parameters."""
     if session.from_depends:
         return True
@@ -446,7 +446,7 @@ def _check_sync_session_params(model: ModuleModel, reporter: Reporter) -> None:
             session = param_session(model, function, arg)
             if session is None or session.kind != SYNC:
                 continue
-            if not _is_injected(model, function, session):
+            if not is_injected(model, function, session):
                 continue
             binding = model.lookup(arg.arg, function.scope)
             if binding is None or uses_on_loop(model, function, binding) == 0:
@@ -456,10 +456,11 @@ def _check_sync_session_params(model: ModuleModel, reporter: Reporter) -> None:
                 arg,
                 session=f"`{arg.arg}`",
                 context=facts.describe(function),
+                advice=session_advice(model, function),
             )
 
 
-def _creates_sync_session(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+def creates_sync_session(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     """``Session(engine)``, ``SessionLocal()``, ``SessionLocal.begin()``, a project factory."""
     callee = model.evaluate(call.func, scope)
     if isinstance(callee, Instance):
@@ -518,13 +519,16 @@ def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Bindin
 
 def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
+    # Once per session and function (Revision 2): a name assigned a new session
+    # twice (`db = SessionLocal()` in `try` and again in `except`) is one session.
+    reported: set[tuple[int, str]] = set()
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
         scope = ref.scope
         if not facts.is_async_context(scope) or model.is_awaited(call):
             continue
-        if not _creates_sync_session(model, call, scope):
+        if not creates_sync_session(model, call, scope):
             continue
         function = scope.code_function
         assert function is not None
@@ -533,6 +537,11 @@ def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None
             continue
         if binding is None and _passed_to_offloading_expr(model, call, scope):
             continue
+        if binding is not None:
+            key = (id(function.node), binding.name)
+            if key in reported:
+                continue
+            reported.add(key)
         try:
             spelled = ast.unparse(call.func)
         except Exception:  # pragma: no cover - unparse of odd trees
@@ -542,6 +551,7 @@ def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None
             call,
             session=f"`{spelled}(...)`" if call.args or call.keywords else f"`{spelled}()`",
             context=facts.describe(function),
+            advice=session_advice(model, function),
         )
 
 

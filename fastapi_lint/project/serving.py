@@ -1,0 +1,583 @@
+"""Serving code: which async functions run while the application serves requests.
+
+RULES.md, Revision 2, "Serving code": API1xx, API3xx and API4xx are about the
+event loop and the database round trips of a server under load. An async
+function whose every caller in the project is a one-shot runner
+(``asyncio.run(main())``), a CLI command (``click``/``typer``), an
+``if __name__ == "__main__":`` block or start-up code (``lifespan``,
+``on_event``) -- directly or through other such functions -- does not serve
+requests: blocking there delays one script, not every user. Modules under a
+``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
+serving code either, nor test files (pytest runs them once; no request
+reaches them). A function with at least one other caller, or with no
+caller in the project (a route, a library entry point, a hook a framework
+calls), is serving code.
+
+The engine applies :func:`drop_non_serving` to every finding of those
+families by its enclosing function, so each rule gets the behaviour without
+knowing about it. Callers are found through a word index of the project's
+files, built once per process: only files that mention the function's name
+are modelled, one at a time, and the search stops at the first serving
+caller. Answers are remembered per process rather than as facts on disk: an
+answer depends on every file of the project (a caller may appear anywhere),
+which a fact per function could only express with every file as a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.settings import is_test_file
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Diagnostic
+    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+# Families whose findings are about serving requests.
+SERVING_PREFIXES = ("API1", "API3", "API4")
+
+# Folders whose modules run once, by hand or by a migration tool.
+NON_SERVING_FOLDERS = frozenset({"scripts", "migrations", "alembic", "versions"})
+
+# Calls that run a coroutine to completion and return: a program's entry.
+ONE_SHOT_RUNNERS = frozenset(
+    {
+        "asyncio.run",
+        "anyio.run",
+        "trio.run",
+        "uvloop.run",
+        "asyncio.runners.run",
+        "asyncio.AbstractEventLoop.run_until_complete",
+        "asyncio.BaseEventLoop.run_until_complete",
+        "typer.run",
+        "asyncer.runnify",
+    }
+)
+
+# Libraries whose ``command``/``group`` decorators make a CLI command.
+_CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.")
+_CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
+
+# Folders never searched for callers (virtualenvs, caches, build output).
+_SKIPPED_FOLDERS = frozenset(
+    {
+        "node_modules",
+        "site-packages",
+        "venv",
+        "__pycache__",
+        "__pypackages__",
+        "build",
+        "dist",
+        "buck-out",
+        "_build",
+    }
+)
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# Source texts kept per process for the name search; past the budget, files are re-read.
+_TEXT_BUDGET = 64 * 1024 * 1024
+
+
+def is_serving_finding(code: str) -> bool:
+    return code.startswith(SERVING_PREFIXES)
+
+
+def in_non_serving_folder(path: str, root: str | None) -> bool:
+    """Whether a module lives under ``scripts/`` or a migrations folder of the project."""
+    parts = _relative(path, root).split("/")[:-1]
+    return any(part in NON_SERVING_FOLDERS for part in parts)
+
+
+def is_non_serving_module(path: str, root: str | None) -> bool:
+    """``scripts/`` and migrations: they run once, by hand or by a migration tool.
+
+    Test files are not exempt: RULES.md ("Test code") applies every rule but the
+    API5xx ones to tests, and Revision 2 does not change that. Teams that do not
+    want API1xx in async tests say so with ``per-file-ignores``.
+    """
+    return in_non_serving_folder(path, root)
+
+
+def _relative(path: str, root: str | None) -> str:
+    absolute = os.path.abspath(path)
+    if root:
+        relative = os.path.relpath(absolute, root)
+        if not relative.startswith(".."):
+            absolute = relative
+    return absolute.replace("\\", "/")
+
+
+def runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``lifespan`` and ``on_event`` handlers run before the server serves (or after it stops).
+
+    Besides the handlers the module registers itself, an ``@asynccontextmanager``
+    (or a function named like a lifespan, or decorated by a lifespan helper such
+    as ``@svcs.fastapi.lifespan``) taking the app (``async def lifespan(app:
+    FastAPI)``) is a lifespan even when another module passes it to
+    ``FastAPI(lifespan=...)``.
+    """
+    if model.fastapi.is_startup_handler(function):
+        return True
+    node = function.node
+    decorators = [
+        (model.qualified_name(d.func if isinstance(d, ast.Call) else d, function.outer) or "")
+        for d in node.decorator_list
+    ]
+    if "lifespan" not in node.name.lower() and not any(
+        d.endswith(("asynccontextmanager", "lifespan")) for d in decorators
+    ):
+        return False
+    params = node.args.posonlyargs + node.args.args
+    if not params:
+        return False
+    first = params[0]
+    if first.annotation is not None:
+        annotated = model.annotation_type(first.annotation, function.outer)
+        return annotated in ("fastapi.FastAPI", "starlette.applications.Starlette")
+    return first.arg in ("app", "_app", "application")
+
+
+def is_cli_command(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``@click.command()``, ``@cli.command()`` on a click group, ``@app.command()`` on a Typer app."""
+    for decorator in function.node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        target = model.qualified_name(expr, function.outer)
+        if target is None and isinstance(expr, ast.Attribute):
+            owner = model.type_of(expr.value, function.outer)
+            target = f"{owner}.{expr.attr}" if owner else None
+        if target is None:
+            continue
+        if target.startswith(_CLI_LIBRARIES):
+            return True
+        owner_name, _, attr = target.rpartition(".")
+        if attr in _CLI_DECORATOR_ATTRS:
+            group = model.function_named(owner_name)
+            if group is not None and group is not function and is_cli_command(model, group):
+                return True
+    return False
+
+
+def _is_served_directly(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A route, websocket, middleware or exception handler of an app or router."""
+    facts = model.fastapi
+    if facts.routes_of(function):
+        return True
+    for decorator in function.node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(expr, ast.Attribute) and facts.router_of(expr.value, function.outer):
+            return True
+    return False
+
+
+def _outermost(function: FunctionInfo) -> FunctionInfo:
+    while function.parent_function is not None:
+        function = function.parent_function
+    return function
+
+
+def _is_one_shot_function(model: ModuleModel, function: FunctionInfo) -> bool:
+    return is_cli_command(model, function) or runs_before_serving(model, function)
+
+
+# ---------------------------------------------------------------- the filter
+def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The findings minus API1xx/API3xx/API4xx ones in code that does not serve requests."""
+    candidates = [d for d in diagnostics if is_serving_finding(d.code)]
+    if not candidates:
+        return diagnostics
+    project = model.project
+    root = str(project.root) if project is not None else None
+    if is_non_serving_module(model.path, root):
+        return [d for d in diagnostics if not is_serving_finding(d.code)]
+    verdicts: dict[int, bool] = {}
+    dropped: set[int] = set()
+    for diagnostic in candidates:
+        if diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line):
+            dropped.add(id(diagnostic))
+            continue
+        function = _enclosing_function(model, diagnostic.line)
+        if function is None:
+            continue
+        function = _outermost(function)
+        key = id(function.node)
+        if key not in verdicts:
+            verdicts[key] = function_is_serving(model, function)
+        if not verdicts[key]:
+            dropped.add(id(diagnostic))
+    return [d for d in diagnostics if id(d) not in dropped]
+
+
+def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
+    """The innermost def whose lines contain ``line`` (one table per model)."""
+    table: dict[int, FunctionInfo] | None = model.__dict__.get("_serving_line_functions")
+    if table is None:
+        table = {}
+        # Outer defs first, so an inner def's lines end up naming the inner one.
+        for function in sorted(model.functions, key=lambda f: f.node.lineno):
+            node = function.node
+            for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
+                table[number] = function
+        model.__dict__["_serving_line_functions"] = table
+    return table.get(line)
+
+
+def _in_except_branch(model: ModuleModel, line: int) -> bool:
+    """Statements of an ``except`` clause: error recovery, not the request's normal path."""
+    handlers: list[tuple[int, int]] | None = model.__dict__.get("_serving_except_lines")
+    if handlers is None:
+        handlers = [
+            (handler.body[0].lineno, handler.body[-1].end_lineno or handler.body[-1].lineno)
+            for handler in ast.walk(model.tree)
+            if isinstance(handler, ast.ExceptHandler) and handler.body
+        ]
+        model.__dict__["_serving_except_lines"] = handlers
+    return any(start <= line <= end for start, end in handlers)
+
+
+def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Whether ``function`` (a top-level def or a method) may run while the app serves."""
+    if _is_served_directly(model, function):
+        return True
+    if _is_one_shot_function(model, function):
+        return False
+    project = model.project
+    if project is None:
+        return _LocalSearch(model).serving(function)
+    return _ProjectSearch(project, model).serving(model, function)
+
+
+# ---------------------------------------------------------------- caller search
+class _CallerSearch:
+    """Classifies the references to a function found in candidate modules."""
+
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+        raise NotImplementedError
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        raise NotImplementedError
+
+    def serving_from_callers(self, function: FunctionInfo) -> bool:
+        qualname = function.qualname
+        name = function.name
+        found_caller = False
+        is_method = function.class_info is not None
+        for model in self.candidates(name, is_method):
+            for verdict in _reference_verdicts(model, qualname, name, is_method, self.serving_of):
+                if verdict:
+                    return True  # one serving caller is enough: stop searching
+                found_caller = True
+        # No caller in the project: a route, an entry point, a framework hook.
+        return not found_caller
+
+
+class _LocalSearch(_CallerSearch):
+    """Without a project index (stdin, ``project-index = false``): this module only."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.visiting: set[str] = set()
+
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+        yield self.model
+
+    def serving(self, function: FunctionInfo) -> bool:
+        if function.qualname in self.visiting:
+            return True
+        self.visiting.add(function.qualname)
+        try:
+            return self.serving_from_callers(function)
+        finally:
+            self.visiting.discard(function.qualname)
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        function = _outermost(function)
+        if _is_served_directly(model, function):
+            return True
+        if _is_one_shot_function(model, function):
+            return False
+        return self.serving(function)
+
+
+class _ProjectSearch(_CallerSearch):
+    """Callers anywhere in the project, found through a word index of its files.
+
+    Answers are remembered per process (``_ProjectFiles.verdicts``), not as
+    facts on disk: an answer depends on every file of the project (a caller
+    may appear anywhere), and a fact listing every file as a dependency for
+    each function cost more to store and check than the search itself.
+    """
+
+    def __init__(self, project: ProjectIndex, checked: ModuleModel) -> None:
+        self.project = project
+        self.checked = checked
+        self.files = _ProjectFiles.of(project)
+        self.visiting: set[str] = set()
+        self.cut_short = False  # a cycle was met: answers are not remembered
+        self.current: ModuleModel = checked
+
+    def serving(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        qualname = function.qualname
+        memo = self.files.verdicts
+        if qualname in memo:
+            return memo[qualname]
+        if qualname in self.visiting:
+            self.cut_short = True
+            return True  # a cycle: no answer yet, keep reporting
+        self.visiting.add(qualname)
+        previous, self.current = self.current, model
+        try:
+            answer = self.serving_from_callers(function)
+        finally:
+            self.visiting.discard(qualname)
+            self.current = previous
+        if not self.cut_short and not self._checked_is_dirty():
+            memo[qualname] = answer
+        return answer
+
+    def _checked_is_dirty(self) -> bool:
+        dirty: bool | None = self.checked.__dict__.get("_serving_dirty")
+        if dirty is None:
+            dirty = self.files.dirty(self.checked)
+            self.checked.__dict__["_serving_dirty"] = dirty
+        return dirty
+
+    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+        """The function's own module first, then the files that mention ``name``."""
+        first = self.current
+        yield first
+        # A method is reached as `x.name`; a function by its name, not its `def`.
+        pattern = re.compile(
+            rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
+        )
+        first_path = os.path.realpath(first.path) if first.path else ""
+        for path in self.files.mentioning(name):
+            text = self.files.text(path)
+            if text is None or not pattern.search(text):
+                continue
+            if os.path.realpath(path) == first_path:
+                continue
+            module_name = _module_name(self.project, path)
+            if module_name is None or module_name == first.module_name:
+                continue
+            if module_name == self.checked.module_name:
+                yield self.checked  # its buffer, not the file on disk
+                continue
+            model = self.project.model(module_name)
+            if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
+                yield model
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        function = _outermost(function)
+        if _is_served_directly(model, function):
+            return True
+        if _is_one_shot_function(model, function):
+            return False
+        return self.serving(model, function)
+
+
+def _module_name(project: ProjectIndex, path: str) -> str | None:
+    from fastapi_lint.project.index import module_name_for
+
+    try:
+        return module_name_for(Path(path), project.root)
+    except ValueError:
+        return None
+
+
+class _ProjectFiles:
+    """The project's ``*.py`` files (tests left out: they exercise code, they do not run it)."""
+
+    def __init__(self, root: str) -> None:
+        self.paths: list[str] = []
+        self.folders: list[str] = []
+        self._texts: dict[str, str | None] = {}
+        self._text_size = 0
+        self._words: dict[str, list[str]] | None = None
+        # qualname -> serving? (answers that read no unsaved editor buffer)
+        self.verdicts: dict[str, bool] = {}
+        for folder, subfolders, files in os.walk(root):
+            self.folders.append(folder)
+            subfolders[:] = sorted(
+                s for s in subfolders if not s.startswith(".") and s not in _SKIPPED_FOLDERS
+            )
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    if not is_test_file(os.path.relpath(path, root)):
+                        self.paths.append(path)
+
+    @classmethod
+    def of(cls, project: ProjectIndex) -> _ProjectFiles:
+        # Listed once per index and process (the facts' folder stamps notice new files).
+        found = project.__dict__.get("_serving_files")
+        if found is None:
+            found = cls(str(project.root))
+            project.__dict__["_serving_files"] = found
+        return found  # type: ignore[no-any-return]
+
+    def mentioning(self, name: str) -> list[str]:
+        """The files whose text has ``name`` as a word (one index for the whole run)."""
+        if self._words is None:
+            words: dict[str, list[str]] = {}
+            for path in self.paths:
+                text = self.text(path)
+                if text is not None:
+                    for word in set(_WORD.findall(text)):
+                        words.setdefault(word, []).append(path)
+            self._words = words
+        return self._words.get(name, [])
+
+    def dirty(self, model: ModuleModel) -> bool:
+        """Whether the checked module's text is not the file on disk (an editor buffer)."""
+        if not model.path:
+            return True
+        text = self.text(os.path.abspath(model.path))
+        return text is None or text.splitlines() != list(model.lines)
+
+    def text(self, path: str) -> str | None:
+        if path in self._texts:
+            return self._texts[path]
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text: str | None = handle.read()
+        except OSError:
+            text = None
+        if text is not None and self._text_size + len(text) <= _TEXT_BUDGET:
+            self._texts[path] = text
+            self._text_size += len(text)
+        return text
+
+
+def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
+    body = owner.body if isinstance(owner.body, list) else [owner.body]  # type: ignore[attr-defined]
+    ids = {id(stmt) for stmt in body}
+    if id(node) in ids:
+        return True
+    return any(id(ancestor) in ids for ancestor in model.ancestors(node))
+
+
+def _reference_tables(
+    model: ModuleModel,
+) -> tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]:
+    """Loaded names and attributes by spelling, built once per model."""
+    tables = model.__dict__.get("_serving_reference_tables")
+    if tables is None:
+        names: dict[str, list[tuple[ast.AST, Scope]]] = {}
+        attributes: dict[str, list[tuple[ast.AST, Scope]]] = {}
+        for ref in model.nodes[ast.Name]:
+            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
+                names.setdefault(ref.node.id, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
+        for ref in model.nodes[ast.Attribute]:
+            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
+                attributes.setdefault(ref.node.attr, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
+        tables = (names, attributes)
+        model.__dict__["_serving_reference_tables"] = tables
+    return tables  # type: ignore[no-any-return]
+
+
+def _reference_verdicts(
+    model: ModuleModel,
+    qualname: str,
+    name: str,
+    is_method: bool,
+    serving_of: Callable[[ModuleModel, FunctionInfo], bool],
+) -> Iterator[bool]:
+    """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
+
+    Reads the model's recorded names and attributes (with their scopes), never
+    walks the tree. A method is reached as ``x.name``; a module-level function
+    by its name, an import alias, or ``module.name``.
+    """
+    names = {name}
+    aliases: dict[str, set[str]] | None = model.__dict__.get("_serving_import_aliases")
+    if aliases is None:
+        aliases = {}
+        for bindings in model.module_scope.bindings.values():
+            for binding in bindings:
+                if binding.kind is BindingKind.IMPORT and binding.qualname:
+                    aliases.setdefault(binding.qualname, set()).add(binding.name)
+        model.__dict__["_serving_import_aliases"] = aliases
+    names |= aliases.get(qualname, set())
+    in_folder = in_non_serving_folder(
+        model.path, str(model.project.root) if model.project else None
+    )
+    names_table, attributes_table = _reference_tables(model)
+    refs: list[tuple[ast.AST, Scope]] = []
+    if not is_method:
+        for alias in names:
+            refs.extend(names_table.get(alias, ()))
+    for node, scope in attributes_table.get(name, ()):
+        if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
+            continue  # `a.b.name` / `call().name` cannot be a module's function here
+        refs.append((node, scope))
+    refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
+    for node, scope in refs:
+        parent = model.parent(node)
+        called = isinstance(parent, ast.Call) and parent.func is node
+        if called:
+            target = model.call_target(parent, scope)  # type: ignore[arg-type]
+        else:
+            target = model.qualified_name(node, scope)
+            if target is None:
+                value = model.evaluate(node, scope)
+                owner = getattr(value, "owner", None)
+                target = f"{owner}.{getattr(value, 'name', '')}" if owner else None
+        if target is not None and target != qualname:
+            continue  # another thing of the same name
+        if target is None:
+            if isinstance(node, ast.Name) and model.lookup(node.id, scope):
+                continue  # a local name bound to something simple flow cannot follow
+            # `obj.name` on a receiver simple flow cannot type may be this function:
+            # an unknown caller, so the function stays serving code.
+            yield True
+            continue
+        if in_folder:
+            yield False
+            continue
+        site: ast.AST = parent if called else node  # type: ignore[assignment]
+        if _passed_to_runner(model, site, scope):
+            yield False
+            continue
+        owner_function = model.function_scope_of(node)
+        if owner_function is not None and not _inside_body(owner_function.node, node, model):
+            owner_function = owner_function.parent_function  # a decorator or default
+        if owner_function is None:
+            yield not _under_main_guard(model, node)
+            continue
+        yield serving_of(model, owner_function)
+
+
+def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
+    """``asyncio.run(main())``, ``anyio.run(main)``, ``loop.run_until_complete(main())``."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args:
+        return False
+    target = model.call_target(parent, scope) or ""
+    if target in ONE_SHOT_RUNNERS:
+        return True
+    func = parent.func
+    return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
+
+
+def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
+            return True
+    return False
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main

@@ -1,0 +1,113 @@
+"""API108 blocking-minor-syscall (opt-in): one short system call on the event loop.
+
+RULES.md, Revision 2: a single metadata call (``os.makedirs``, ``Path.exists``,
+``Path.unlink``, ``tempfile.mkstemp``) costs microseconds on a local disk; on
+real applications reporting it like a file read (API103) taught users to turn
+API103 off. Starting a process without waiting for it (``subprocess.Popen``
+alone) is one ``fork``/``exec``, not a wait for the child (API104). Both are
+still system calls on the loop, so the rule exists, but it runs only when
+selected (``--select API108``, ``extend-select``, ``ALL``; flake8:
+``--enable-extensions=API108`` or ``--extend-select=API108``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel, Scope
+
+API108 = Rule(
+    code="API108",
+    name="blocking-minor-syscall",
+    opt_in=True,
+    message="`{call}` is a blocking system call in {context}; {advice}",
+    summary=(
+        "Checks for single short system calls in async code: file metadata (`os.makedirs`, "
+        "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`) and `subprocess.Popen` without a wait. "
+        "Opt-in."
+    ),
+    why=(
+        "Each call blocks the event loop for one system call: microseconds on a local disk, "
+        "much longer on a network file system or a busy machine, and `Popen` forks the worker. "
+        "They are seldom worth a change, so the rule is off unless selected: "
+        '`fastapi-lint check --extend-select API108` (or `extend-select = ["API108"]` in '
+        "`[tool.fastapi-lint]`; flake8: `--enable-extensions=API108`). Reading or writing file "
+        "contents is API103, waiting for a process is API104."
+    ),
+    example=(
+        "import os\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.post("/reports")\nasync def create_report() -> None:\n'
+        '    os.makedirs("reports", exist_ok=True)\n'
+    ),
+    use_instead=(
+        "import anyio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.post("/reports")\nasync def create_report() -> None:\n'
+        '    await anyio.Path("reports").mkdir(parents=True, exist_ok=True)\n'
+    ),
+    options="Opt-in: select it with `--select API108`, `extend-select` or `ALL`.",
+)
+
+# Single metadata calls: moved out of API103 by Revision 2.
+MINOR_SYSCALLS: tuple[str, ...] = (
+    "os.path.{exists,isfile,isdir,getsize,getmtime}",
+    "pathlib.Path.{exists,is_file,is_dir,stat,mkdir,touch,unlink,rmdir,rename,replace}",
+    "os.{makedirs,mkdir,remove,unlink,rename,replace,stat,chmod,rmdir,removedirs}",
+    "tempfile.{mkstemp,mkdtemp}",
+)
+
+POPEN = "subprocess.Popen"
+# Calls on a process that wait for it (or for its output).
+_WAIT_METHODS = frozenset({"wait", "communicate"})
+_PIPES = frozenset({"stdout", "stderr"})
+
+SYSCALL_ADVICE = "use `anyio.Path` / `aiofiles.os`, or `await anyio.to_thread.run_sync(...)`"
+SPAWN_ADVICE = "use `asyncio.create_subprocess_exec` or `anyio.open_process`"
+
+
+def advice_for(target: str) -> str:
+    return SPAWN_ADVICE if target == POPEN else SYSCALL_ADVICE
+
+
+def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """Whether the function that runs ``Popen(...)`` waits for that process.
+
+    ``Popen(...).communicate()``, ``with Popen(...)`` (its ``__exit__`` waits),
+    or ``proc = Popen(...)`` followed by ``proc.wait()``, ``proc.communicate()``
+    or a read of ``proc.stdout``/``proc.stderr`` in the same function.
+    """
+    parent = model.parent(call)
+    if isinstance(parent, ast.Attribute):
+        return parent.attr in _WAIT_METHODS or parent.attr in _PIPES
+    if isinstance(parent, ast.withitem):
+        return True
+    targets: list[ast.expr]
+    if isinstance(parent, ast.Assign):
+        targets = list(parent.targets)
+    elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)):
+        targets = [parent.target]
+    else:
+        return False
+    if len(targets) != 1:
+        return False
+    target = ast.dump(targets[0], annotate_fields=False).replace("Store()", "Load()")
+    function = scope.code_function
+    if function is None:
+        return False
+    from fastapi_lint.rules.blocking import calls_by_function
+
+    for other, _ in calls_by_function(model).get(id(function.node), []):
+        func = other.func
+        if not isinstance(func, ast.Attribute):
+            continue
+        receiver = func.value
+        if func.attr not in _WAIT_METHODS:
+            if not (isinstance(receiver, ast.Attribute) and receiver.attr in _PIPES):
+                continue
+            receiver = receiver.value
+        if ast.dump(receiver, annotate_fields=False) == target:
+            return True
+    return False

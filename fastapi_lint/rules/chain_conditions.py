@@ -1,0 +1,380 @@
+"""API107: when a blocking call inside a callee cannot run for a given call.
+
+RULES.md, Revision 2: API107 is not reported when the blocking call is
+unreachable for this call -- it sits under a condition on a parameter of the
+callee that the call's arguments make false (a literal, ``None``, ``False`` or
+an omitted default: ``get_secret("REDIS_PASSWORD")`` against ``if
+name.startswith("oidc/"): open(...)``, ``load(path, remote=False)`` against
+``if remote: download()``) -- or it runs once per process (under ``if GLOBAL
+is None:`` that assigns that global).
+
+A condition is stored as JSON in the callee's cached summary (the summary is
+shared by every caller), and checked against each call site's arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Optional
+
+from fastapi_lint.semantic.model import decorator_names, parameter_defaults
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel
+
+# One atom: {"param", "index" (position at the call, None for keyword-only),
+# "op" ("truthy", "none", "eq", "startswith", "endswith"), "value", "expect"
+# (the truth value the path needs), "default" ([value] or None)}.
+Condition = dict[str, Any]
+
+_MISSING = object()
+_LITERAL_TYPES = (str, int, float, bool, type(None))
+
+
+def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
+    """Whether ``node`` runs once per process: a lazily initialised module global.
+
+    ``if _CLIENT is None: _CLIENT = connect()`` (also ``if not _CLIENT:``), or
+    an early ``if _CLIENT is not None: return _CLIENT`` before the statement
+    that assigns it.
+    """
+    for ancestor, child in _if_ancestors(model, function, node):
+        if not any(child is stmt for stmt in ancestor.body):
+            continue
+        name = _none_test_name(ancestor.test)
+        if (
+            name is not None
+            and _assigns(ancestor.body, name)
+            and _is_module_name(model, function, name)
+        ):
+            return True
+        attr = _self_none_test(function, ancestor.test)
+        if attr is not None and _assigns_self(function, ancestor.body, attr):
+            return True  # `if self._git is None: self._git = probe()`: once per instance
+    top = _top_statement(model, function, node)
+    if top is None:
+        return False
+    for stmt in function.node.body:
+        if stmt is top:
+            break
+        if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return):
+            name = _set_test_name(stmt.test)
+            if (
+                name is not None
+                and _is_module_name(model, function, name)
+                and _assigns(function.node.body, name)
+            ):
+                return True
+    return False
+
+
+def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
+    """``self.x is None`` / ``not self.x`` in a method: the attribute's name."""
+    params = function.node.args.posonlyargs + function.node.args.args
+    if function.class_info is None or not params:
+        return None
+    operand: ast.expr | None = None
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        operand = test.left
+    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        operand = test.operand
+    if (
+        isinstance(operand, ast.Attribute)
+        and isinstance(operand.value, ast.Name)
+        and operand.value.id == params[0].arg
+    ):
+        return operand.attr
+    return None
+
+
+def _assigns_self(function: FunctionInfo, body: list[ast.stmt], attr: str) -> bool:
+    self_name = (function.node.args.posonlyargs + function.node.args.args)[0].arg
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == attr
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == self_name
+            ):
+                return True
+    return False
+
+
+def _top_statement(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> ast.AST | None:
+    child = node
+    for ancestor in model.ancestors(node):
+        if ancestor is function.node:
+            return child
+        child = ancestor
+    return None
+
+
+def _set_test_name(test: ast.expr) -> str | None:
+    """``X is not None`` or ``X``: the test of an early return of a cached global."""
+    if isinstance(test, ast.Name):
+        return test.id
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left.id
+    return None
+
+
+def path_conditions(
+    model: ModuleModel, function: FunctionInfo, node: ast.AST
+) -> Optional[list[Condition]]:
+    """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
+    params = _parameters(function)
+    conditions: list[Condition] = []
+    for ancestor, child in _if_ancestors(model, function, node):
+        in_body = any(child is stmt for stmt in ancestor.body)
+        atoms = _atoms(ancestor.test, params)
+        if in_body:
+            conditions.extend(atoms)
+        elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
+            conditions.append(_negated(atoms[0]))
+    # `if not resolve: return url` before the statement: it runs only when the test is false.
+    top = _top_statement(model, function, node)
+    for stmt in function.node.body:
+        if stmt is top:
+            break
+        if (
+            isinstance(stmt, ast.If)
+            and not stmt.orelse
+            and stmt.body
+            and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
+            and not isinstance(stmt.test, ast.BoolOp)
+        ):
+            atoms = _atoms(stmt.test, params)
+            if len(atoms) == 1:
+                conditions.append(_negated(atoms[0]))
+    return conditions
+
+
+def _negated(atom: Condition) -> Condition:
+    negated = dict(atom)
+    negated["expect"] = not atom["expect"]
+    return negated
+
+
+def falsified(conditions: list[Condition], call: ast.Call) -> bool:
+    """Whether the call's literal arguments (or omitted defaults) make a condition false."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        keyword.arg is None for keyword in call.keywords
+    ):
+        return False
+    for atom in conditions:
+        value = _argument(atom, call)
+        if value is _MISSING:
+            continue
+        outcome = _evaluate(atom, value)
+        if outcome is not None and outcome != atom["expect"]:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- helpers
+def _if_ancestors(
+    model: ModuleModel, function: FunctionInfo, node: ast.AST
+) -> list[tuple[ast.If, ast.AST]]:
+    found: list[tuple[ast.If, ast.AST]] = []
+    child = node
+    for ancestor in model.ancestors(node):
+        if ancestor is function.node:
+            break
+        if isinstance(ancestor, ast.If) and child is not ancestor.test:
+            found.append((ancestor, child))
+        child = ancestor
+    return found
+
+
+def _none_test_name(test: ast.expr) -> str | None:
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left.id
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+    ):
+        return test.operand.id
+    return None
+
+
+def _is_module_name(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
+    return name in function.scope.global_names or (
+        name in model.module_scope.bindings and name not in function.scope.bindings
+    )
+
+
+def _assigns(body: list[ast.stmt], name: str) -> bool:
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return True
+    return False
+
+
+def _parameters(function: FunctionInfo) -> dict[str, tuple[Optional[int], Any]]:
+    """Parameter name -> (position at a call, [default literal] or None)."""
+    args = function.node.args
+    defaults = parameter_defaults(args)
+    positional = args.posonlyargs + args.args
+    skip = 0
+    if function.class_info is not None and "staticmethod" not in decorator_names(function.node):
+        skip = 1  # self / cls is bound, not passed
+    params: dict[str, tuple[Optional[int], Any]] = {}
+    for index, arg in enumerate(positional):
+        if index < skip:
+            continue
+        params[arg.arg] = (index - skip, _default(defaults.get(id(arg))))
+    for arg in args.kwonlyargs:
+        params[arg.arg] = (None, _default(defaults.get(id(arg))))
+    return params
+
+
+def _default(node: ast.expr | None) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES):
+        return [node.value]
+    return None
+
+
+def _atoms(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> list[Condition]:
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And):
+            return [atom for value in test.values for atom in _atoms(value, params)]
+        return []
+    expect = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        expect = not expect
+        test = test.operand
+    atom = _atom(test, params)
+    if atom is None:
+        return []
+    atom["expect"] = expect if atom.get("negated") is None else expect != atom.pop("negated")
+    atom.pop("negated", None)
+    return [atom]
+
+
+def _atom(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> Condition | None:
+    def base(name: str) -> Condition | None:
+        if name not in params:
+            return None
+        index, default = params[name]
+        return {"param": name, "index": index, "default": default}
+
+    if isinstance(test, ast.Name):
+        atom = base(test.id)
+        if atom is not None:
+            atom.update(op="truthy", value=None)
+        return atom
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        right = test.comparators[0]
+        if not isinstance(right, ast.Constant) or not isinstance(right.value, _LITERAL_TYPES):
+            return None
+        atom = base(test.left.id)
+        if atom is None:
+            return None
+        op = test.ops[0]
+        if isinstance(op, (ast.Is, ast.IsNot)) and right.value is None:
+            atom.update(op="none", value=None, negated=isinstance(op, ast.IsNot))
+            return atom
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            atom.update(op="eq", value=right.value, negated=isinstance(op, ast.NotEq))
+            return atom
+        return None
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr in ("startswith", "endswith")
+        and isinstance(test.func.value, ast.Name)
+        and len(test.args) == 1
+        and not test.keywords
+    ):
+        prefixes = _strings(test.args[0])
+        atom = base(test.func.value.id)
+        if prefixes is None or atom is None:
+            return None
+        atom.update(op=test.func.attr, value=prefixes)
+        return atom
+    return None
+
+
+def _strings(node: ast.expr) -> list[str] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return [e.value for e in node.elts]  # type: ignore[attr-defined]
+    return None
+
+
+def _argument(atom: Condition, call: ast.Call) -> Any:
+    """The literal the call passes for the atom's parameter, or _MISSING when unknown."""
+    for keyword in call.keywords:
+        if keyword.arg == atom["param"]:
+            return _literal(keyword.value)
+    index = atom["index"]
+    if index is not None and index < len(call.args):
+        return _literal(call.args[index])
+    default = atom["default"]
+    if isinstance(default, list) and len(default) == 1:
+        return default[0]
+    return _MISSING
+
+
+def _literal(node: ast.expr) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        first = node.values[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return _Prefix(first.value)
+    return _MISSING
+
+
+class _Prefix(str):
+    """An f-string: only its literal start is known."""
+
+
+def _evaluate(atom: Condition, value: Any) -> bool | None:
+    op = atom["op"]
+    if isinstance(value, _Prefix):
+        if op == "startswith":
+            known = [p for p in atom["value"] if len(p) <= len(value)]
+            if len(known) == len(atom["value"]):
+                return any(value.startswith(p) for p in known)
+            return None if any(p.startswith(value) for p in atom["value"]) else False
+        return True if op == "truthy" and value else None
+    if op == "truthy":
+        return bool(value)
+    if op == "none":
+        return value is None
+    if op == "eq":
+        return bool(value == atom["value"])
+    if op in ("startswith", "endswith"):
+        if not isinstance(value, str):
+            return None
+        method = value.startswith if op == "startswith" else value.endswith
+        return any(method(p) for p in atom["value"])
+    return None

@@ -1,0 +1,108 @@
+"""API301's advice: what a maintainer can do with a sync session in this async function.
+
+RULES.md, Revision 2: "make it a sync `def`" is the fix for a route or
+dependency that only uses the session; middleware must stay async (Starlette
+calls it as a coroutine), and so must a function that awaits something. For
+those the message suggests `AsyncSession` or `run_in_threadpool`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic.model import BindingKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+
+SYNC_DEF_ADVICE = (
+    "make it a sync `def` (FastAPI runs it in a threadpool) or use `AsyncSession` "
+    "(`async_sessionmaker`)"
+)
+MIDDLEWARE_ADVICE = (
+    "middleware stays `async`: use `AsyncSession` (`async_sessionmaker`) or run the session's "
+    "work in `await run_in_threadpool(...)`"
+)
+AWAITS_ADVICE = (
+    "it awaits, so it stays `async`: use `AsyncSession` (`async_sessionmaker`) or run the "
+    "session's work in `await run_in_threadpool(...)`"
+)
+
+_MIDDLEWARE_BASES = ("BaseHTTPMiddleware",)
+
+
+def session_advice(model: ModuleModel, function: FunctionInfo) -> str:
+    if is_middleware(model, function):
+        return MIDDLEWARE_ADVICE
+    if awaits(function):
+        return AWAITS_ADVICE
+    return SYNC_DEF_ADVICE
+
+
+def is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``@app.middleware("http")``, ``BaseHTTPMiddleware.dispatch`` or a pure ASGI ``__call__``."""
+    for decorator in function.node.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == "middleware"
+        ):
+            return True
+    class_info = function.class_info
+    if class_info is None:
+        return False
+    if function.name == "dispatch":
+        for base in class_info.node.bases:
+            name = model.qualified_name(base, class_info.outer) or ""
+            if name.endswith(_MIDDLEWARE_BASES):
+                return True
+    if function.name == "__call__":
+        params = [a.arg for a in function.node.args.args[1:]]
+        return params[:3] == ["scope", "receive", "send"]
+    return False
+
+
+def awaits(function: FunctionInfo) -> bool:
+    """Whether the function's own body awaits (``await``, ``async with``, ``async for``)."""
+    stack: list[ast.AST] = list(function.node.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def passes_reported_session(
+    model: ModuleModel, function: FunctionInfo, call: ast.Call, scope: Scope
+) -> bool:
+    """Whether ``call`` hands the helper a sync session API301 reports in ``function``.
+
+    ``helper(db)`` where ``db`` is the route's ``Depends(get_db)`` session: the
+    session is the finding (API301); the helper's queries are the same session
+    and are not a second finding (API107) in the same function.
+    """
+    from fastapi_lint.rules import sessions
+
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if not isinstance(arg, ast.Name):
+            continue
+        binding = model.lookup(arg.id, scope, arg.lineno)
+        if binding is None or binding.scope.code_function is not function:
+            continue
+        if binding.kind is BindingKind.PARAM and isinstance(binding.node, ast.arg):
+            session = sessions.param_session(model, function, binding.node)
+            if (
+                session is not None
+                and session.kind == sessions.SYNC
+                and sessions.is_injected(model, function, session)
+            ):
+                return True
+        elif isinstance(binding.value, ast.Call) and sessions.creates_sync_session(
+            model, binding.value, binding.scope
+        ):
+            return True
+    return False
