@@ -8,8 +8,8 @@ function whose every caller in the project is a one-shot runner
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
 ``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
-serving code either, nor test files (pytest runs them once; no request
-reaches them). A function with at least one other caller, or with no
+serving code either. Test files stay checked (RULES.md "Test code": only
+API5xx skips them); their calls do not make a function serving. A function with at least one other caller, or with no
 caller in the project (a route, a library entry point, a hook a framework
 calls), is serving code.
 
