@@ -32,7 +32,8 @@ _NON_JSON_RESPONSES = frozenset(
         "Response",
     }
 )
-# Piece of a joined path: ("lit", text) or ("expr", source of a non-literal prefix).
+# Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
+# non-literal prefix): the same expression at another place is another piece.
 
 
 class ModuleRoutes:
@@ -445,7 +446,7 @@ class ModuleRoutes:
                 methods = None
         path = route.path if route.path is not None else None
         pieces: list[list[str]] = (
-            [["lit", path]] if path is not None else [["expr", source_text(route.path_node)]]
+            [["lit", path]] if path is not None else self._expression_piece(route.path_node, scope)
         )
         response_model = keywords.get("response_model")
         returns = function.node.returns
@@ -491,7 +492,38 @@ class ModuleRoutes:
         text = self._string(node, scope, 0)
         if text is not None:
             return [["lit", text]] if text else []
-        return [["expr", source_text(node)]]
+        return self._expression_piece(node, scope)
+
+    def _expression_piece(self, node: ast.expr | None, scope: Scope) -> list[list[str]]:
+        """A non-literal prefix or path, known only as its expression.
+
+        ``settings.PAGES_PREFIX`` names one value wherever the module writes it.
+        A loop variable, a parameter or a function's local does not: the
+        ``route_prefix`` of two loops holds two values, so such an expression
+        is only the same piece at the same place (one ``include_router`` call).
+        """
+        if node is None:
+            return [["expr@?", "?"]]
+        if self._is_module_value(node, scope):
+            return [[f"expr@{self.model.module_name}", source_text(node)]]
+        place = f"expr@{self.model.module_name}:{node.lineno}:{node.col_offset}"
+        return [[place, source_text(node)]]
+
+    def _is_module_value(self, node: ast.expr, scope: Scope) -> bool:
+        """Every name in ``node`` is an import, class, function or a module-level assignment."""
+        from fastapi_lint.semantic.model import BindingKind, ScopeKind
+
+        stable = (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN)
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name):
+                binding = self.model.lookup(name.id, scope)
+                if (
+                    binding is None
+                    or binding.kind not in stable
+                    or binding.scope.kind is not ScopeKind.MODULE
+                ):
+                    return False
+        return True
 
     def _string(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
         """A string constant: a literal, a module constant, an f-string or ``+`` of those."""

@@ -178,7 +178,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.__dict__.get("_route_table")
     if memo is not None:
         return memo  # type: ignore[no-any-return]
-    data = project.fact("route-table", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/2", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.__dict__["_route_table"] = table
     return table
@@ -288,7 +288,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
-    return project.fact("route-module", module_name, lambda: _module_summary(project, module_name))
+    return project.fact("route-module/2", module_name, lambda: _module_summary(project, module_name))
 
 
 def _module_summary(project: ProjectIndex, module_name: str) -> dict[str, Any] | None:
