@@ -615,16 +615,14 @@ def _untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | 
 
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
-    """Routes whose every `return` is `{}`, and apps that publish no OpenAPI schema."""
+    """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
+    its router, as API201), and apps that publish no OpenAPI schema."""
     if _only_empty_dicts(model, route):
         return True
-    found = _router_call(model, route)
-    if found is not None:
-        _, call, _ = found
-        if "openapi_url" in {k.arg for k in call.keywords} and (
-            _const(_keyword(call, "openapi_url")) is None
-        ):
-            return True
+    if _const(route.keywords.get("include_in_schema")) is False:
+        return True
+    if _router_skips_schema(model, route):
+        return True
     served = _served(model, route)
     return bool(served) and all(r.app_publishes_no_schema for r in served)
 
