@@ -93,6 +93,8 @@ TEST_FILE_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
 
 def is_test_file(path: str) -> bool:
     parts = path.replace("\\", "/").split("/")
-    if any(part in ("tests", "test") for part in parts[:-1]):
+    # `testing/` packages hold test helpers and fixtures shipped with the code
+    # (factories with demo tokens): test code too, as their name says.
+    if any(part in ("tests", "test", "testing") for part in parts[:-1]):
         return True
     return any(fnmatch.fnmatch(parts[-1], pattern) for pattern in TEST_FILE_PATTERNS)
