@@ -288,7 +288,9 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
-    return project.fact("route-module/2", module_name, lambda: _module_summary(project, module_name))
+    return project.fact(
+        "route-module/2", module_name, lambda: _module_summary(project, module_name)
+    )
 
 
 def _module_summary(project: ProjectIndex, module_name: str) -> dict[str, Any] | None:

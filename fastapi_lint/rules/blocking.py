@@ -27,6 +27,7 @@ from fastapi_lint.rules.chain_conditions import (
     Condition,
     falsified,
     once_per_process,
+    passed_through,
     path_conditions,
 )
 from fastapi_lint.rules.self_clients import self_client_root
@@ -566,10 +567,13 @@ class CalleeSummary:
 
     def chain_for(self, call: ast.Call) -> tuple[str, ...] | None:
         """The first blocking path this call's arguments do not rule out (RULES.md Revision 2)."""
-        for path in self.paths:
-            if not falsified(list(path.conditions), call):
-                return path.chain
+        for path in self.paths_for(call):
+            return path.chain
         return None
+
+    def paths_for(self, call: ast.Call) -> list[BlockingPath]:
+        """The blocking paths this call's arguments do not rule out."""
+        return [path for path in self.paths if not falsified(list(path.conditions), call)]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -643,7 +647,7 @@ def callee_summary(
         # guards cross-module cycles itself).
         return summarize_function(found[0], found[1]).to_json()
 
-    return CalleeSummary.from_json(project.fact("callee", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/2", target, compute))
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
@@ -733,9 +737,9 @@ def _blocking_paths(
     ]
     paths: list[BlockingPath] = []
 
-    def add(chain: list[str], call: ast.Call) -> bool:
+    def add(chain: list[str], call: ast.Call, inherited: list[Condition] | None = None) -> bool:
         """Keep a path; True when the search can stop (a path no call can rule out)."""
-        conditions = tuple(path_conditions(model, function, call) or ())
+        conditions = tuple((path_conditions(model, function, call) or []) + (inherited or []))
         path = BlockingPath(tuple(chain), conditions)
         if path not in paths:
             paths.append(path)
@@ -760,10 +764,15 @@ def _blocking_paths(
         callee = callee_summary(model, call, scope, depth + 1, visiting)
         if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
-        chain = callee.chain_for(call)
-        if not chain or 1 + len(chain) > MAX_CHAIN_FUNCTIONS:
-            continue
-        if add([callee.display, *chain], call):
+        stop = False
+        for callee_path in callee.paths_for(call):
+            if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
+                continue
+            inherited = passed_through(list(callee_path.conditions), call, function)
+            if add([callee.display, *callee_path.chain], call, inherited):
+                stop = True
+                break
+        if stop:
             break
     return paths
 

@@ -164,6 +164,38 @@ def path_conditions(
     return conditions
 
 
+def passed_through(
+    conditions: list[Condition], call: ast.Call, caller: FunctionInfo
+) -> list[Condition]:
+    """The callee's conditions that ``call`` hands to ``caller``'s own parameters.
+
+    ``def get_secret_str(name): return get_secret(name)``: the condition
+    ``name.startswith("oidc/")`` of ``get_secret`` becomes one on
+    ``get_secret_str``'s ``name``, so ``get_secret_str("REDIS_PASSWORD")`` rules
+    the path out too. A condition on anything else is dropped (unknown: the
+    path may run).
+    """
+    params = _parameters(caller)
+    translated: list[Condition] = []
+    for atom in conditions:
+        argument = _argument_node(atom, call)
+        if isinstance(argument, ast.Name) and argument.id in params:
+            index, default = params[argument.id]
+            translated.append({**atom, "param": argument.id, "index": index, "default": default})
+    return translated
+
+
+def _argument_node(atom: Condition, call: ast.Call) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg == atom["param"]:
+            return keyword.value
+    index = atom["index"]
+    if index is not None and index < len(call.args):
+        node = call.args[index]
+        return None if isinstance(node, ast.Starred) else node
+    return None
+
+
 def _negated(atom: Condition) -> Condition:
     negated = dict(atom)
     negated["expect"] = not atom["expect"]
