@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi_lint.project.facts import CACHE_DIR_NAME, FactStore
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.model import note_cut
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 
 if TYPE_CHECKING:
@@ -625,6 +626,7 @@ class ProjectIndex:
             self._depends_on(path)
 
     def _cut_short(self) -> None:
+        note_cut()
         for frame in self._frames:
             frame.complete = False
 

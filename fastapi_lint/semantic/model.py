@@ -39,6 +39,23 @@ class ScopeKind(enum.Enum):
     COMPREHENSION = "comprehension"
 
 
+# Cycle guards and depth limits (here and in the project index) answer
+# "unknown" for a question already being asked. How often they did is counted
+# so that memos keep only answers no guard cut short: those do not depend on
+# the order in which files and questions came.
+_cuts = 0
+
+
+def note_cut() -> None:
+    """A cycle guard or depth limit answered "unknown" somewhere below."""
+    global _cuts
+    _cuts += 1
+
+
+def cut_count() -> int:
+    return _cuts
+
+
 class BindingKind(enum.Enum):
     IMPORT = "import"
     ASSIGN = "assign"
@@ -416,6 +433,7 @@ class ModuleModel:
     def evaluate(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Value | None:
         """What an expression holds, by simple flow: a named thing or an instance."""
         if depth > MAX_EVAL_DEPTH:
+            note_cut()
             return None
         # Only nodes of this module's tree are memoized: a temporary node (a
         # parsed string annotation) dies, and its id() may be reused.
@@ -425,15 +443,20 @@ class ModuleModel:
             return memo[memo_key]  # type: ignore[index]
         key = id(expr)
         if key in self._eval_stack:
+            note_cut()
             return None
         self._eval_stack.add(key)
+        cuts = cut_count()
         try:
             result = self._evaluate(expr, scope, depth)
         finally:
             self._eval_stack.discard(key)
         # Each expression sits in one scope and names resolve the same way
-        # every time, so a result is computed once per model.
-        if memo_key is not None:
+        # every time, so a result is computed once per model -- unless a cycle
+        # guard or a depth limit answered part of it: that answer depends on
+        # what was being asked when it ran (a check order, --jobs), so it is
+        # used once and asked again next time.
+        if memo_key is not None and cut_count() == cuts:
             memo[memo_key] = result
         return result
 
