@@ -1078,3 +1078,11 @@ def recorded_reads() -> frozenset[str]:
     global _reads
     reads, _reads = _reads, None
     return frozenset(reads or ())
+
+
+def index_of(model: ModuleModel) -> ProjectIndex | None:
+    """The project index behind ``model``, which knows it only as ``ProjectFacts``
+    (the semantic layer's protocol): for the rules and project facts that need
+    more of the index than a model asks (its root, facts, route table)."""
+    project = model.project
+    return project if isinstance(project, ProjectIndex) else None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.model import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
@@ -852,7 +853,7 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
 
 def catalogue_for(model: ModuleModel) -> Catalogue:
     """The catalogue of the model's project (cached on the project index), or a module one."""
-    project = model.project
+    project = index_of(model)
     if project is None:
         cached = model.__dict__.get("_orm_catalogue")
         if cached is None:

@@ -14,7 +14,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
-from fastapi_lint.project.route_security import DependencyReader
+from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -614,16 +614,6 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
-
-
-def source_text(node: ast.AST | None) -> str:
-    if node is None:
-        return ""
-    try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse of odd trees
-        return "?"
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _status(node: ast.expr | None, websocket: bool) -> str:

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.project.index import index_of
+
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
@@ -185,9 +187,10 @@ def route_table(project: ProjectIndex) -> RouteTable:
 
 
 def route_table_for(model: ModuleModel) -> RouteTable | None:
-    if model.project is None:
+    project = index_of(model)
+    if project is None:
         return None
-    return route_table(model.project)
+    return route_table(project)
 
 
 # ------------------------------------------------------------ JSON <-> objects

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.model import BindingKind
 from fastapi_lint.settings import is_test_file
 
@@ -193,7 +194,7 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
     candidates = [d for d in diagnostics if is_serving_finding(d.code)]
     if not candidates:
         return diagnostics
-    project = model.project
+    project = index_of(model)
     root = str(project.root) if project is not None else None
     if is_non_serving_module(model.path, root):
         return [d for d in diagnostics if not is_serving_finding(d.code)]
@@ -248,7 +249,7 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return True
     if _is_one_shot_function(model, function):
         return False
-    project = model.project
+    project = index_of(model)
     if project is None:
         return _LocalSearch(model).serving(function)
     return _ProjectSearch(project, model).serving(model, function)
@@ -507,7 +508,7 @@ def _reference_verdicts(
         model.__dict__["_serving_import_aliases"] = aliases
     names |= aliases.get(qualname, set())
     in_folder = in_non_serving_folder(
-        model.path, str(model.project.root) if model.project else None
+        model.path, str(project.root) if (project := index_of(model)) else None
     )
     names_table, attributes_table = _reference_tables(model)
     refs: list[tuple[ast.AST, Scope]] = []

@@ -97,8 +97,6 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     function = scope.code_function
     if function is None:
         return False
-    from fastapi_lint.rules.blocking import calls_by_function
-
     for other, _ in calls_by_function(model).get(id(function.node), []):
         func = other.func
         if not isinstance(func, ast.Attribute):
@@ -111,3 +109,17 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         if ast.dump(receiver, annotate_fields=False) == target:
             return True
     return False
+
+
+def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scope]]]:
+    """Calls grouped by the function whose body runs them (nested defs and lambdas excluded)."""
+    cached = getattr(model, "_calls_by_function", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    grouped: dict[int, list[tuple[ast.Call, Scope]]] = {}
+    for ref in model.calls:
+        function = ref.scope.code_function
+        key = id(function.node) if function is not None else 0
+        grouped.setdefault(key, []).append((ref.node, ref.scope))  # type: ignore[arg-type]
+    model._calls_by_function = grouped  # type: ignore[attr-defined]
+    return grouped

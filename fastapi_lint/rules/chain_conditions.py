@@ -17,7 +17,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Optional
 
-from fastapi_lint.semantic.model import decorator_names, parameter_defaults
+from fastapi_lint.semantic.model import decorator_names
+from fastapi_lint.semantic.syntax import parameter_defaults
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import FunctionInfo, ModuleModel

@@ -21,6 +21,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.model import decorator_names
@@ -204,7 +205,7 @@ def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
     Files are searched as text for ``Depends(<name>`` first; only the few that
     match are modelled, to confirm the name resolves to this definition.
     """
-    project = model.project
+    project = index_of(model)
     if project is None:
         return False
     name = qualname.rsplit(".", 1)[-1]

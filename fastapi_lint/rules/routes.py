@@ -15,10 +15,12 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules import route_conflicts, route_paths, route_shapes
-from fastapi_lint.semantic.model import parameter_defaults, subscript_elements
+from fastapi_lint.semantic.model import subscript_elements
+from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
@@ -280,8 +282,9 @@ def _assigned_call(
         if binding.unpack_index is None:
             return model, binding.value, binding.scope
         return None
-    if binding.kind is BindingKind.IMPORT and binding.qualname and model.project is not None:
-        found = model.project.split(binding.qualname)
+    project = index_of(model)
+    if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+        found = project.split(binding.qualname)
         if found is None:
             return None
         other, rest = found
@@ -553,7 +556,7 @@ def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -
         ):
             return untyped_annotation(model, value, binding.scope, depth + 1)
         return False
-    project = model.project
+    project = index_of(model)
     if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
         qualname = binding.qualname
         # A fact, so warm runs answer without building the defining module.
@@ -568,9 +571,10 @@ def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -
 
 
 def _imported_alias_is_untyped(model: ModuleModel, qualname: str, depth: int) -> bool:
-    if depth > 12 or model.project is None:
+    project = index_of(model)
+    if depth > 12 or project is None:
         return False
-    found = model.project.split(qualname)
+    found = project.split(qualname)
     if found is None or len(found[1]) != 1:
         return False
     other, (name,) = found
@@ -973,7 +977,7 @@ class _PathParamBinder:
             qualname = value.qualname
             if qualname.startswith(_FRAMEWORK_PREFIXES):
                 return frozenset()
-            project = model.project
+            project = index_of(model)
             if model.function_named(qualname) is None and project is not None:
                 # Another module's dependency: a fact, so warm runs need not build it.
                 names = project.fact(

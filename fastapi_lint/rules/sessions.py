@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules.session_context import session_advice
 from fastapi_lint.semantic import stubs
@@ -742,11 +743,11 @@ def _string_prefix(
         return template.split("{", 1)[0], "{" not in template
     if isinstance(expr, ast.Name):
         return _name_prefix(model, expr, scope, depth)
-    if isinstance(expr, ast.Attribute) and model.project is not None:
+    if isinstance(expr, ast.Attribute) and (project := index_of(model)) is not None:
         # `config.DATABASE_URL` on an imported project module (not a settings instance).
         owner = model.evaluate(expr.value, scope)
-        if isinstance(owner, Ref) and model.project.is_project_module(owner.qualname):
-            definition = model.project.definition(f"{owner.qualname}.{expr.attr}")
+        if isinstance(owner, Ref) and project.is_project_module(owner.qualname):
+            definition = project.definition(f"{owner.qualname}.{expr.attr}")
             if definition is not None:
                 other, binding = definition
                 return _binding_prefix(other, binding, depth + 1)

@@ -18,7 +18,8 @@ import re
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Family, Rule
-from fastapi_lint.semantic.model import BindingKind, parameter_defaults, subscript_elements
+from fastapi_lint.semantic.model import BindingKind, subscript_elements
+from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:

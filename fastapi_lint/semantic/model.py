@@ -20,7 +20,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
-    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.project import ProjectFacts
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 MAX_EVAL_DEPTH = 16
@@ -211,7 +211,7 @@ class ModuleModel:
         path: str,
         module_name: str,
         lines: list[str] | None = None,
-        project: ProjectIndex | None = None,
+        project: ProjectFacts | None = None,
         options: dict[str, object] | None = None,
     ) -> None:
         self.tree = tree
@@ -863,18 +863,6 @@ def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
     if isinstance(inner, ast.Tuple):
         return list(inner.elts)
     return [inner]
-
-
-def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
-    """Each parameter's default value, keyed by ``id()`` of its ``ast.arg``."""
-    positional = args.posonlyargs + args.args
-    defaults: dict[int, ast.expr] = {}
-    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
-        defaults[id(arg)] = value
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-        if kw_default is not None:
-            defaults[id(arg)] = kw_default
-    return defaults
 
 
 def _looks_like_class(qualname: str) -> bool:

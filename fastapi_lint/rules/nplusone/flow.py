@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
-from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL, index_of
 from fastapi_lint.project.orm import (
     Catalogue,
     OrmModel,
@@ -549,7 +549,7 @@ class QueryFlow:
         local = model.function_named(target)
         if local is not None:
             return self.function_result(local, depth + 1)
-        project = model.project
+        project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module.
@@ -790,9 +790,10 @@ def origin_text(model: ModuleModel, origin: Origin) -> str:
     if origin.path == model.path:
         return f"line {origin.line}"
     path = origin.path
-    if model.project is not None:
+    project = index_of(model)
+    if project is not None:
         try:
-            path = Path(origin.path).resolve().relative_to(model.project.root).as_posix()
+            path = Path(origin.path).resolve().relative_to(project.root).as_posix()
         except ValueError:
             pass
     return f"{path}:{origin.line}"

@@ -13,7 +13,7 @@ from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Fix
-    from fastapi_lint.fixes import FixContext
+    from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.model import ModuleModel, Scope
 
 # v1 method -> (v2 replacement, keyword arguments the rename keeps meaning for, safe).

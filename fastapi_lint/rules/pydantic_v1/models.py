@@ -6,6 +6,7 @@ import ast
 import enum
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.model import BindingKind
 
 if TYPE_CHECKING:
@@ -90,8 +91,9 @@ def defines_method(model: ModuleModel, qualname: str, name: str) -> bool:
         if candidate.split(".")[0] in ("pydantic", "pydantic_settings", "sqlmodel"):
             continue
         class_info = model.class_named(candidate)
-        if class_info is None and model.project is not None:
-            found = model.project.class_info(candidate)
+        project = index_of(model)
+        if class_info is None and project is not None:
+            found = project.class_info(candidate)
             class_info = found[1] if found is not None else None
         if class_info is None:
             continue

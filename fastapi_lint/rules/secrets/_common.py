@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.secret_patterns import (
     escape_control,
     is_secret_like_name,
@@ -54,9 +55,10 @@ def _is_test_module(model: ModuleModel) -> bool:
     inside the project counts.
     """
     path = model.path
-    if model.project is not None:
+    project = index_of(model)
+    if project is not None:
         try:
-            path = Path(path).resolve().relative_to(model.project.root).as_posix()
+            path = Path(path).resolve().relative_to(project.root).as_posix()
         except (ValueError, OSError):
             pass
     return is_test_file(path)
