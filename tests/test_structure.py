@@ -32,7 +32,7 @@ MAX_LINES = 900
 OVERSIZED: dict[str, int] = {
     "fastapi_lint.project.index": 1088,
     "fastapi_lint.rules.routes": 1257,
-    "fastapi_lint.semantic.model": 1207,
+    "fastapi_lint.semantic.model": 1208,
 }
 
 

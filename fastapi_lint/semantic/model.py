@@ -20,6 +20,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
+    from fastapi_lint.semantic.fastapi import FastAPIFacts
     from fastapi_lint.semantic.project import ProjectFacts
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -231,7 +232,7 @@ class ModuleModel:
         _Builder(self).build()
         self._eval_stack: set[int] = set()
         self._eval_memo: dict[tuple[int, int], Value | None] = {}
-        self._fastapi: object | None = None
+        self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
         """References to this model from objects it owns (its FastAPI facts, query flow)."""
@@ -357,7 +358,7 @@ class ModuleModel:
         return isinstance(self.parent(node), ast.Await)
 
     @property
-    def fastapi(self):  # type: ignore[no-untyped-def]
+    def fastapi(self) -> FastAPIFacts:
         """FastAPI facts (apps, routers, routes, dependencies), built on first use."""
         if self._fastapi is None:
             from fastapi_lint.semantic.fastapi import FastAPIFacts
