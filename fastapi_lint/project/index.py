@@ -26,7 +26,8 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Binding, ClassInfo, FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, ClassInfo, FunctionInfo
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 MAX_DEPTH = 24
@@ -776,7 +777,7 @@ class ProjectIndex:
             if found is None:
                 return None
             model, rest, binding = found
-            from fastapi_lint.semantic.model import BindingKind
+            from fastapi_lint.semantic.scopes import BindingKind
 
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
@@ -801,7 +802,7 @@ class ProjectIndex:
             if found is None:
                 return None
             model, rest, binding = found
-            from fastapi_lint.semantic.model import BindingKind
+            from fastapi_lint.semantic.scopes import BindingKind
 
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
@@ -898,7 +899,7 @@ class ProjectIndex:
             return False
 
         def compute() -> bool:
-            from fastapi_lint.semantic.model import BindingKind
+            from fastapi_lint.semantic.scopes import BindingKind
 
             found = self.definition(qualname)
             if found is None:

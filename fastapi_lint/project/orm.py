@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import subscript_elements
+from fastapi_lint.semantic.syntax import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 DECLARATIVE_BASES = frozenset(
     {

@@ -18,7 +18,8 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 SECURITY_PREFIX = "fastapi.security"
 _MAX_NESTING = 12

@@ -33,13 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.project.index import index_of
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.settings import is_test_file
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # Families whose findings are about serving requests.
 SERVING_PREFIXES = ("API1", "API3", "API4")

@@ -39,7 +39,8 @@ from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 OFFLOAD_HINT = "`await run_in_threadpool(...)` (fastapi.concurrency) or a sync `def` route"
 

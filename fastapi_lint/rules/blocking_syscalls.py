@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Rule
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 API108 = Rule(
     code="API108",

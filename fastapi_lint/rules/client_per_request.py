@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import decorator_names
+from fastapi_lint.semantic.syntax import decorator_names
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API306 = Rule(
     code="API306",

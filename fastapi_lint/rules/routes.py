@@ -19,14 +19,14 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules import route_conflicts, route_paths, route_shapes
-from fastapi_lint.semantic.model import subscript_elements
-from fastapi_lint.semantic.syntax import parameter_defaults
+from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.fastapi import DependencyUse, RouteInfo
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 _APP = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
 _APP_ITEM = (
@@ -271,7 +271,7 @@ def _router_call(
 def _assigned_call(
     model: ModuleModel, name: str, scope: Scope, depth: int
 ) -> tuple[ModuleModel, ast.Call, Scope] | None:
-    from fastapi_lint.semantic.model import BindingKind
+    from fastapi_lint.semantic.scopes import BindingKind
 
     if depth > 4:
         return None
@@ -391,7 +391,7 @@ def _returns_response(
 def _transformed_response(model: ModuleModel, name: ast.Name, scope: Scope, depth: int) -> bool:
     """``response = await flow.set_cookies(response, ...)``: a helper handed the response
     back (typically typed with a TypeVar bound to ``Response``); follow the earlier binding."""
-    from fastapi_lint.semantic.model import BindingKind
+    from fastapi_lint.semantic.scopes import BindingKind
 
     binding = model.lookup(name.id, scope, name.lineno)
     if binding is None or binding.kind is not BindingKind.ASSIGN or binding.value is None:
@@ -541,7 +541,7 @@ def untyped_annotation(
 def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -> bool:
     """Whether ``name`` is a type alias of an untyped type: ``JSON = dict[str, Any]`` (also
     ``JSON: TypeAlias = ...``), here or imported from another project module."""
-    from fastapi_lint.semantic.model import BindingKind
+    from fastapi_lint.semantic.scopes import BindingKind
 
     binding = model.lookup(name, scope)
     if binding is None:

@@ -12,7 +12,8 @@ import ast
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
 
 SYNC_DEF_ADVICE = (
     "make it a sync `def` (FastAPI runs it in a threadpool) or use `AsyncSession` "

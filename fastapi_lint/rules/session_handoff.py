@@ -10,10 +10,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules import sessions
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 
 def passes_reported_session(

@@ -17,12 +17,14 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules.session_context import session_advice
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import decorator_names
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import decorator_names
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 SYNC = "sync"
 ASYNC = "async"
@@ -757,8 +759,6 @@ def _string_prefix(
 def _name_prefix(
     model: ModuleModel, name: ast.Name, scope: Scope, depth: int
 ) -> tuple[str, bool] | None:
-    from fastapi_lint.semantic.model import BindingKind
-
     binding = model.lookup(name.id, scope, name.lineno)
     if binding is None:
         return None
@@ -777,8 +777,6 @@ def _name_prefix(
 
 
 def _binding_prefix(model: ModuleModel, binding: Binding, depth: int) -> tuple[str, bool] | None:
-    from fastapi_lint.semantic.model import BindingKind
-
     if binding.kind is not BindingKind.ASSIGN or binding.value is None:
         return None
     if binding.unpack_index is not None:
@@ -853,8 +851,6 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
 
 
 def _check_background_sessions(model: ModuleModel, reporter: Reporter) -> None:
-    from fastapi_lint.semantic.model import BindingKind
-
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo
     from fastapi_lint.semantic.values import Value
 
 

@@ -26,7 +26,8 @@ from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 
 SYNC_EFFECT = "one more query per item (N+1 queries)"
@@ -252,7 +253,7 @@ def in_body(statement: ast.AST, node: ast.AST) -> bool:
 
 
 def inline_root(scope: Scope) -> Scope:
-    from fastapi_lint.semantic.model import ScopeKind
+    from fastapi_lint.semantic.scopes import ScopeKind
 
     current = scope
     while current.kind is ScopeKind.COMPREHENSION and current.parent is not None:
@@ -332,14 +333,14 @@ class QueryFlow:
         binding = self.binding_of(name, scope)
         if binding is None:
             return None
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if binding.kind in (BindingKind.CLASS, BindingKind.IMPORT):
             return self._model_class(name, scope)
         return self.binding_value(binding, depth)
 
     def binding_value(self, binding: Binding, depth: int = 0) -> FlowValue | None:
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if binding.kind is BindingKind.ASSIGN and binding.value is not None:
             if binding.unpack_index is not None:
@@ -364,7 +365,7 @@ class QueryFlow:
         binding = self.model.lookup(name.id, scope, getattr(name, "lineno", None))
         if binding is None:
             return None
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if (
             binding.kind is BindingKind.ASSIGN

@@ -7,10 +7,11 @@ import enum
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 MODEL_BASES = frozenset(
     {

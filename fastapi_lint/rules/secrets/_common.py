@@ -20,12 +20,13 @@ from fastapi_lint.rules.secrets.credential_values import (
     is_unknown_key_name,
     is_uuid,
 )
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.settings import RuleOptions, is_test_file
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 
 # Precedence among findings on one literal (RULES.md): lower wins.
