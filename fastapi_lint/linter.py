@@ -388,7 +388,7 @@ def write_source(path: str, text: str) -> None:
 
 
 def _cache_root(files: list[str], settings: Settings) -> Path:
-    from fastapi_lint.project.index import find_project_root
+    from fastapi_lint.project.layout import find_project_root
 
     if settings.config_path:
         return Path(settings.config_path).resolve().parent
@@ -397,7 +397,7 @@ def _cache_root(files: list[str], settings: Settings) -> Path:
 
 @lru_cache(maxsize=4096)
 def _root_of(folder: str, project_root: str | None) -> str:
-    from fastapi_lint.project.index import find_project_root
+    from fastapi_lint.project.layout import find_project_root
 
     if project_root:
         return project_root

@@ -167,7 +167,7 @@ class DependencyReader:
 
 
 def _external() -> frozenset[str]:
-    from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+    from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 
     return EXTERNAL_TOP_LEVEL
 

@@ -266,7 +266,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
 
 
 def _compute_table(project: ProjectIndex) -> dict[str, Any]:
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
     from fastapi_lint.source import SourceError, read_source
 
     files, folders = _project_files(project)

@@ -386,7 +386,7 @@ class _ProjectSearch(_CallerSearch):
 
 
 def _module_name(project: ProjectIndex, path: str) -> str | None:
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
 
     try:
         return module_name_for(Path(path), project.root)

@@ -210,7 +210,7 @@ def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
     if project is None:
         return False
     name = qualname.rsplit(".", 1)[-1]
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
 
     for path in _files_depending_on(project, name):
         if model.path and os.path.abspath(model.path) == path:

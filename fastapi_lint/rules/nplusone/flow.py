@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
-from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL, index_of
+from fastapi_lint.project.index import index_of
+from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.orm import (
     Catalogue,
     OrmModel,
