@@ -28,6 +28,7 @@ from fastapi_lint.project.layout import (
     module_identity,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 
 if TYPE_CHECKING:
@@ -147,6 +148,8 @@ class ProjectIndex:
         self._frames = state.frames
         self._dirty_paths = state.dirty_paths
         self._paths: dict[str, tuple[str, Path] | None] = {}
+        # What project facts keep per view for the process (route table, file lists).
+        self.memo = Memo()
 
     def view(self, source_root: str | Path) -> ProjectIndex:
         """The index of another source root of the same project."""
@@ -496,10 +499,9 @@ class ProjectIndex:
                 if found is not None and os.path.abspath(found[1]) != absolute
             }
         self._fact_memo.clear()
-        self.__dict__.pop("_route_table", None)  # project/routes.py's per-process table
         self.facts.forget_stamp(absolute)
-        # The serving-code search's file list, word index and answers (project/serving.py).
-        self.__dict__.pop("_serving_files", None)
+        # The route table, the serving-code search's file list and word index...
+        self.memo.drop_text_dependent()
 
     def _build(self, path: Path, module_name: str) -> tuple[ModuleModel, int] | None:
         from fastapi_lint.semantic.model import ModuleModel

@@ -35,6 +35,7 @@ from fastapi_lint.rules.chain_conditions import (
 from fastapi_lint.rules.self_clients import self_client_root
 from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
@@ -691,11 +692,15 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
 MAX_PATHS = 4
 
 
+# The blocking paths of each function of a module, by qualified name.
+_CHAINS: MemoKey[dict[str, list[BlockingPath]]] = MemoKey("blocking-chains")
+
+
 def blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> list[BlockingPath]:
     """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``."""
-    cache: dict[str, list[BlockingPath]] = model.__dict__.setdefault("_chain_cache", {})
+    cache = model.memo.setdefault(_CHAINS, {})
     key = function.qualname
     if key in cache:
         return cache[key]

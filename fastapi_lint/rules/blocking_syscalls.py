@@ -16,6 +16,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -112,15 +113,18 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     return False
 
 
+_CALLS_BY_FUNCTION: MemoKey[dict[int, list[tuple[ast.Call, Scope]]]] = MemoKey("calls-by-function")
+
+
 def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scope]]]:
     """Calls grouped by the function whose body runs them (nested defs and lambdas excluded)."""
-    cached = getattr(model, "_calls_by_function", None)
+    cached = model.memo.get(_CALLS_BY_FUNCTION)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     grouped: dict[int, list[tuple[ast.Call, Scope]]] = {}
     for ref in model.calls:
         function = ref.scope.code_function
         key = id(function.node) if function is not None else 0
         grouped.setdefault(key, []).append((ref.node, ref.scope))  # type: ignore[arg-type]
-    model._calls_by_function = grouped  # type: ignore[attr-defined]
+    model.memo.put(_CALLS_BY_FUNCTION, grouped)
     return grouped

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
+from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.scopes import (
     Binding,
     BindingKind,
@@ -62,17 +63,24 @@ class ModuleModel:
         self.class_by_node: dict[int, ClassInfo] = {}
         self.scope_of_node: dict[int, Scope] = {}
         self.module_scope = Scope(ScopeKind.MODULE, tree, None)
+        # Tables built on first use (each query below says what it indexes).
+        self._generator_functions: set[int] | None = None
+        self._functions_by_qualname: dict[str, FunctionInfo] | None = None
+        self._classes_by_qualname: dict[str, ClassInfo] | None = None
+        self._returns_by_function: dict[int, list[NodeRef]] | None = None
+        self._self_assignments: dict[tuple[int, str], list[NodeRef]] | None = None
+        # What rules and project facts keep per module (their own typed keys).
+        self.memo = Memo()
         Builder(self).build()
         self._eval_stack: set[int] = set()
         self._eval_memo: dict[tuple[int, int], Value | None] = {}
         self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
-        """References to this model from objects it owns (its FastAPI facts, query flow)."""
-        return sum(
-            getattr(self.__dict__.get(name), "model", None) is self
-            for name in ("_fastapi", "_query_flow")
-        )
+        """References to this model from objects it owns (its FastAPI facts, and
+        memoised values that keep it, such as the N+1 rules' query flow)."""
+        owned = [self._fastapi, *self.memo.values()]
+        return sum(getattr(value, "model", None) is self for value in owned)
 
     def release(self) -> None:
         """Break the model's reference cycles so its tree is freed at once.
@@ -115,24 +123,24 @@ class ModuleModel:
 
     def is_generator(self, function: FunctionInfo) -> bool:
         """Whether a def yields in its own body, from the recorded yields (no walk)."""
-        generators = self.__dict__.get("_generator_functions")
+        generators = self._generator_functions
         if generators is None:
             generators = set()
             for ref in self.of_type(ast.Yield, ast.YieldFrom):
                 owner = ref.scope.code_function
                 if owner is not None:
                     generators.add(id(owner.node))
-            self.__dict__["_generator_functions"] = generators
+            self._generator_functions = generators
         return id(function.node) in generators
 
     def function_named(self, qualname: str) -> FunctionInfo | None:
         """The first def of ``qualname`` in this module (a getter before its setter)."""
-        table: dict[str, FunctionInfo] | None = self.__dict__.get("_functions_by_qualname")
+        table: dict[str, FunctionInfo] | None = self._functions_by_qualname
         if table is None:
             table = {}
             for function in self.functions:
                 table.setdefault(function.qualname, function)
-            self.__dict__["_functions_by_qualname"] = table
+            self._functions_by_qualname = table
         return table.get(qualname)
 
     def find_function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
@@ -145,29 +153,29 @@ class ModuleModel:
         return None
 
     def class_named(self, qualname: str) -> ClassInfo | None:
-        table: dict[str, ClassInfo] | None = self.__dict__.get("_classes_by_qualname")
+        table: dict[str, ClassInfo] | None = self._classes_by_qualname
         if table is None:
             table = {}
             for class_info in self.classes:
                 table.setdefault(class_info.qualname, class_info)
-            self.__dict__["_classes_by_qualname"] = table
+            self._classes_by_qualname = table
         return table.get(qualname)
 
     def returns_of(self, function: FunctionInfo) -> list[NodeRef]:
         """The ``return`` then ``yield`` nodes a def runs itself (not nested defs')."""
-        table: dict[int, list[NodeRef]] | None = self.__dict__.get("_returns_by_function")
+        table: dict[int, list[NodeRef]] | None = self._returns_by_function
         if table is None:
             table = {}
             for ref in self.nodes[ast.Return] + self.nodes[ast.Yield]:
                 owner = ref.scope.code_function
                 if owner is not None:
                     table.setdefault(id(owner.node), []).append(ref)
-            self.__dict__["_returns_by_function"] = table
+            self._returns_by_function = table
         return table.get(id(function.node), [])
 
     def self_assignments(self, class_info: ClassInfo, attr: str) -> list[NodeRef]:
         """``self.attr = ...`` / ``self.attr: T = ...`` statements in the class's methods."""
-        table: dict[tuple[int, str], list[NodeRef]] | None = self.__dict__.get("_self_assignments")
+        table: dict[tuple[int, str], list[NodeRef]] | None = self._self_assignments
         if table is None:
             table = {}
             for ref in self.nodes[ast.Assign] + self.nodes[ast.AnnAssign]:
@@ -184,7 +192,7 @@ class ModuleModel:
                     ):
                         key = (id(function.class_info), target.attr)
                         table.setdefault(key, []).append(ref)
-            self.__dict__["_self_assignments"] = table
+            self._self_assignments = table
         return table.get((id(class_info), attr), [])
 
     def is_awaited(self, node: ast.expr) -> bool:

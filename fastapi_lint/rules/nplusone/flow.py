@@ -24,6 +24,7 @@ from fastapi_lint.project.orm import (
     catalogue_for,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -768,12 +769,15 @@ def _query_from_json(data: object) -> QueryValue | None:
     )
 
 
+# Holds its model: ``ModuleModel.internal_references`` counts it.
+_QUERY_FLOW: MemoKey[QueryFlow] = MemoKey("query-flow")
+
+
 def flow_for(model: ModuleModel) -> QueryFlow:
-    flow = model.__dict__.get("_query_flow")
+    flow = model.memo.get(_QUERY_FLOW)
     if flow is None:
-        flow = QueryFlow(model, catalogue_for(model))
-        model.__dict__["_query_flow"] = flow
-    return flow  # type: ignore[no-any-return]
+        flow = model.memo.put(_QUERY_FLOW, QueryFlow(model, catalogue_for(model)))
+    return flow
 
 
 # ---------------------------------------------------------------- messages
