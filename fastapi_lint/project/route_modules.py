@@ -512,7 +512,7 @@ class ModuleRoutes:
 
     def _is_module_value(self, node: ast.expr, scope: Scope) -> bool:
         """Every name in ``node`` is an import, class, function or a module-level assignment."""
-        from fastapi_lint.semantic.model import BindingKind, ScopeKind
+        from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
 
         stable = (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN)
         for name in ast.walk(node):
