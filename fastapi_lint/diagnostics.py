@@ -40,12 +40,6 @@ class Diagnostic:
     end_col: int = 0
     fix: Optional[Fix] = field(default=None, compare=False)
 
-    @property
-    def name(self) -> str:
-        from fastapi_lint.registry import all_rules
-
-        return all_rules()[self.code].name
-
 
 class Reporter:
     """Collects diagnostics for one module; rules call ``report``."""

@@ -77,7 +77,7 @@ def newer_syntax(source: str, error: SyntaxError) -> str | None:
 def module_name_of(path: str, options: RuleOptions) -> str:
     if not path or path in ("-", "<stdin>"):
         return "__main__"
-    from fastapi_lint.project.index import find_project_root, module_name_for
+    from fastapi_lint.project.layout import find_project_root, module_name_for
 
     file_path = Path(path)
     root = Path(options.project_root) if options.project_root else find_project_root(file_path)

@@ -197,7 +197,7 @@ def in_docs_tree(filename: str, project_root: str | None, included: tuple[str, .
     project root), and that tree is not re-included."""
     from pathlib import Path
 
-    from fastapi_lint.project.index import find_project_root
+    from fastapi_lint.project.layout import find_project_root
     from fastapi_lint.settings import DOCS_EXCLUDE
 
     if not filename or filename in ("-", "stdin", "<stdin>"):

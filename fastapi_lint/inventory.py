@@ -157,7 +157,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def inventory(files: list[str], options: Any) -> list[Row]:
     """The rows of the routes whose handlers live in ``files``, by project root."""
-    from fastapi_lint.project.index import find_project_root, index_for
+    from fastapi_lint.project.index import index_for
+    from fastapi_lint.project.layout import find_project_root
 
     wanted = {os.path.abspath(f) for f in files}
     roots: dict[str, str] = {}

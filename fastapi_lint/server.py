@@ -409,8 +409,8 @@ class FastAPILintServer(LanguageServer):
             if checked.settings is not None and any(
                 d.fix is not None and d.fix.safe for d in self._with_fixes(checked)
             ):
-                from fastapi_lint.cli import Job, check_text
                 from fastapi_lint.fixes import line_edit
+                from fastapi_lint.linter import Job, check_text
 
                 outcome = check_text(checked.path, checked.source, Job(checked.settings, fix=True))
                 # check_text registered the fixed text as the module: the buffer is what counts.

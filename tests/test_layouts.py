@@ -20,7 +20,7 @@ import pytest
 
 from fastapi_lint.engine import check_source
 from fastapi_lint.project import index
-from fastapi_lint.project.index import module_identity, source_root_of
+from fastapi_lint.project.layout import module_identity, source_root_of
 from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import read_source
 from tests.fixture_support import FIXTURES, expected_findings

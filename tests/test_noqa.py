@@ -66,8 +66,8 @@ def _flake8(path: Path) -> set[tuple[int, str]]:
 
 
 def _cli(path: Path) -> set[tuple[int, str]]:
-    from fastapi_lint.cli import Job, check_path
     from fastapi_lint.config import Settings
+    from fastapi_lint.linter import Job, check_path
 
     outcome = check_path(Job(Settings(project_index=False)), str(path))
     assert outcome.error is None

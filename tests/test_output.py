@@ -6,8 +6,8 @@ import io
 import json
 import xml.etree.ElementTree as ET
 
-from fastapi_lint.cli import apply_fixes
 from fastapi_lint.diagnostics import Edit, Fix
+from fastapi_lint.linter import apply_fixes
 from fastapi_lint.output import FileError, Finding, Report, renderer
 from fastapi_lint.output.text import statistics
 

@@ -74,18 +74,18 @@ def _run_check(
     root: Path, monkeypatch: pytest.MonkeyPatch, cache: bool = True
 ) -> tuple[str, list[str]]:
     """One in-process CLI run: (json-lines output, the files checked, not from the cache)."""
-    from fastapi_lint import cli
+    from fastapi_lint import cli, linter
     from fastapi_lint.project.index import forget_indexes
 
     forget_indexes()  # a new process would start without an index
     checked: list[str] = []
-    real = cli.check_path
+    real = linter.check_path
 
-    def counting(job: cli.Job, path: str, data: bytes | None = None) -> cli.Outcome:
+    def counting(job: linter.Job, path: str, data: bytes | None = None) -> linter.Outcome:
         checked.append(Path(path).name)
         return real(job, path, data)
 
-    monkeypatch.setattr(cli, "check_path", counting)
+    monkeypatch.setattr(linter, "check_path", counting)
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
     args = ["check", "--jobs", "1", "--output-format", "json-lines", str(root)]

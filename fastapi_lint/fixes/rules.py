@@ -7,7 +7,7 @@ import re
 from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.fixes import FixContext, Fixer, merge_edits
+from fastapi_lint.fixes.context import FixContext, Fixer, line_edit, merge_edits
 from fastapi_lint.rules.pydantic_v1 import FIXERS as PYDANTIC_V1_FIXERS
 
 # Expression statement, assignment value, return value, argument: positions
@@ -208,8 +208,6 @@ def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
 
 def _merge_import_edits(context: FixContext, edits: list[Edit]) -> list[Edit] | None:
     """Two libcst import edits may touch the same lines: redo them as one."""
-    from fastapi_lint.fixes import line_edit
-
     import_edits = [
         e for e in edits if e.start_col == 0 and e.end_col == 0 and "import" in e.content
     ]

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any, TextIO
 
-from fastapi_lint.output import Report, display_path
+from fastapi_lint.output.report import Report, display_path
 
 
 def _escape_data(text: str) -> str:

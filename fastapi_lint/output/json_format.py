@@ -32,7 +32,7 @@ import json
 import os
 from typing import Any, TextIO
 
-from fastapi_lint.output import FileError, Finding, Report
+from fastapi_lint.output.report import FileError, Finding, Report
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

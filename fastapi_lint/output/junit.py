@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import TextIO
 
-from fastapi_lint.output import Report, display_path
+from fastapi_lint.output.report import Report, display_path
 
 
 def render(report: Report, out: TextIO) -> None:

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from fastapi_lint import __version__
-from fastapi_lint.output import Report
+from fastapi_lint.output.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/fastapi-lint/fastapi-lint"

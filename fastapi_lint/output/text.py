@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TextIO
 
-from fastapi_lint.output import Finding, Report, display_path
+from fastapi_lint.output.report import Finding, Report, display_path
 from fastapi_lint.source import SourceError, read_source
 
 

@@ -20,13 +20,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import subscript_elements
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 DECLARATIVE_BASES = frozenset(
     {
@@ -850,17 +853,19 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
     )
 
 
+# On the project index (a view) for the process, or on the model without an index.
+_ORM_CATALOGUE: MemoKey[Catalogue] = MemoKey("orm-catalogue")
+
+
 def catalogue_for(model: ModuleModel) -> Catalogue:
     """The catalogue of the model's project (cached on the project index), or a module one."""
-    project = model.project
+    project = index_of(model)
     if project is None:
-        cached = model.__dict__.get("_orm_catalogue")
+        cached = model.memo.get(_ORM_CATALOGUE)
         if cached is None:
-            cached = Catalogue(None)
-            model.__dict__["_orm_catalogue"] = cached
-        return cached  # type: ignore[no-any-return]
-    catalogue = project.__dict__.get("_orm_catalogue")
+            cached = model.memo.put(_ORM_CATALOGUE, Catalogue(None))
+        return cached
+    catalogue = project.memo.get(_ORM_CATALOGUE)
     if catalogue is None:
-        catalogue = Catalogue(project)
-        project.__dict__["_orm_catalogue"] = catalogue
-    return catalogue  # type: ignore[no-any-return]
+        catalogue = project.memo.put(_ORM_CATALOGUE, Catalogue(project))
+    return catalogue

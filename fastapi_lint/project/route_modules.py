@@ -14,12 +14,13 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
-from fastapi_lint.project.route_security import DependencyReader
+from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Binding, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, Scope
 
 _ROUTER_WORDS = re.compile(r"(?i)app|router|api|fastapi")
 _NON_JSON_RESPONSES = frozenset(
@@ -74,7 +75,7 @@ class ModuleRoutes:
     def router_key(self, expr: ast.expr, scope: Scope, depth: int = 0) -> str | None:
         """A router's identity: the qualified name of its module-level variable,
         ``module:name:line`` for one local to a function."""
-        from fastapi_lint.semantic.model import BindingKind, ScopeKind
+        from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
 
         model = self.model
         if isinstance(expr, ast.Name):
@@ -354,7 +355,7 @@ class ModuleRoutes:
         """The routers an ``include_router`` argument names; a loop variable over a list
         of routers (``for r in ROUTERS: app.include_router(r)``, the list here or
         imported) gives each of them."""
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if isinstance(node, ast.Name):
             binding = self.model.lookup(node.id, scope)
@@ -383,7 +384,7 @@ class ModuleRoutes:
         return keys
 
     def _listed_routers(self, node: ast.expr, scope: Scope, depth: int) -> list[str]:
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if depth > 4:
             return []
@@ -511,7 +512,7 @@ class ModuleRoutes:
 
     def _is_module_value(self, node: ast.expr, scope: Scope) -> bool:
         """Every name in ``node`` is an import, class, function or a module-level assignment."""
-        from fastapi_lint.semantic.model import BindingKind, ScopeKind
+        from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
 
         stable = (BindingKind.IMPORT, BindingKind.CLASS, BindingKind.FUNCTION, BindingKind.ASSIGN)
         for name in ast.walk(node):
@@ -527,7 +528,7 @@ class ModuleRoutes:
 
     def _string(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
         """A string constant: a literal, a module constant, an f-string or ``+`` of those."""
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if depth > 6:
             return None
@@ -614,16 +615,6 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
-
-
-def source_text(node: ast.AST | None) -> str:
-    if node is None:
-        return ""
-    try:
-        text = ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse of odd trees
-        return "?"
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _status(node: ast.expr | None, websocket: bool) -> str:

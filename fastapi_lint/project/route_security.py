@@ -14,10 +14,12 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 SECURITY_PREFIX = "fastapi.security"
 _MAX_NESTING = 12
@@ -61,7 +63,7 @@ class DependencyReader:
         self, function: Any
     ) -> list[tuple[ast.Call, ast.expr | None, Scope, ast.expr | None]]:
         """(Depends call, target, scope, parameter annotation base) of each parameter."""
-        from fastapi_lint.semantic.model import parameter_defaults
+        from fastapi_lint.semantic.syntax import parameter_defaults
 
         model = self.model
         facts = model.fastapi
@@ -129,7 +131,7 @@ class DependencyReader:
             if not schemes:
                 schemes = self._qualname_security(value.qualname + ".__init__", depth)
         if is_security and not schemes:
-            return [f"Security({_source(target)})"]
+            return [f"Security({source_text(target)})"]
         return schemes
 
     def _scheme_of_type(self, type_name: str) -> str | None:
@@ -149,7 +151,7 @@ class DependencyReader:
         function = model.function_named(qualname)
         if function is not None:
             return self.function_security(function, depth)
-        project = model.project
+        project = index_of(model)
         if project is None or qualname.split(".", 1)[0] in _external():
             return []
 
@@ -165,21 +167,15 @@ class DependencyReader:
 
 
 def _external() -> frozenset[str]:
-    from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+    from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 
     return EXTERNAL_TOP_LEVEL
 
 
 def _dependency_label(call: ast.Call, target: ast.expr | None) -> str:
     name = _last_name(call.func) or "Depends"
-    inner = _source(target) if target is not None else ""
+    inner = source_text(target) if target is not None else ""
     return f"{name}({inner})" if name == "Security" else (inner or "Depends()")
-
-
-def _source(node: ast.AST | None) -> str:
-    from fastapi_lint.project.route_modules import source_text as source
-
-    return source(node)
 
 
 def _last_name(node: ast.expr) -> str:
@@ -188,3 +184,14 @@ def _last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def source_text(node: ast.AST | None) -> str:
+    """``node`` as source, shortened for a route table cell."""
+    if node is None:
+        return ""
+    try:
+        text = ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of odd trees
+        return "?"
+    return text if len(text) <= 80 else text[:77] + "..."

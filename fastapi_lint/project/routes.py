@@ -24,8 +24,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
+
+from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.memo import Memo, MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -147,15 +150,17 @@ class RouteTable:
 
     routes: list[ServedRoute]
     orphans: list[ServedRoute]  # routes on routers no app includes (as far as we can tell)
+    # Indexes of the routes built on first use (here and by the route rules).
+    memo: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def served(self, module: str, registration_line: int) -> list[ServedRoute]:
         """The served forms of one registration (one per app, and per include)."""
-        index = self.__dict__.get("_by_registration")
+        index = self.memo.get(_BY_REGISTRATION)
         if index is None:
             index = {}
             for route in self.routes:
                 index.setdefault((route.module, route.registration_line), []).append(route)
-            self.__dict__["_by_registration"] = index
+            self.memo.put(_BY_REGISTRATION, index)
         return list(index.get((module, registration_line), []))
 
     def app_routes(self, app: str) -> list[ServedRoute]:
@@ -168,6 +173,11 @@ class RouteTable:
         return list(seen)
 
 
+_BY_REGISTRATION: MemoKey[dict[tuple[str, int], list[ServedRoute]]] = MemoKey("by-registration")
+# Per process and view; dropped when a module's text changes (``ProjectIndex.forget``).
+ROUTE_TABLE: MemoKey[RouteTable] = MemoKey("route-table", text_dependent=True)
+
+
 def route_table(project: ProjectIndex) -> RouteTable:
     """The project's route table (a cached fact), computed once per process.
 
@@ -175,19 +185,20 @@ def route_table(project: ProjectIndex) -> RouteTable:
     it is not stored on disk, and the next process computes the same table):
     every module of a run must see one table. ``ProjectIndex.forget`` drops it.
     """
-    memo = project.__dict__.get("_route_table")
+    memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
-        return memo  # type: ignore[no-any-return]
+        return memo
     data = project.fact("route-table/2", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
-    project.__dict__["_route_table"] = table
+    project.memo.put(ROUTE_TABLE, table)
     return table
 
 
 def route_table_for(model: ModuleModel) -> RouteTable | None:
-    if model.project is None:
+    project = index_of(model)
+    if project is None:
         return None
-    return route_table(model.project)
+    return route_table(project)
 
 
 # ------------------------------------------------------------ JSON <-> objects
@@ -263,7 +274,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
 
 
 def _compute_table(project: ProjectIndex) -> dict[str, Any]:
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
     from fastapi_lint.source import SourceError, read_source
 
     files, folders = _project_files(project)

@@ -32,13 +32,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.settings import is_test_file
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # Families whose findings are about serving requests.
 SERVING_PREFIXES = ("API1", "API3", "API4")
@@ -84,6 +87,19 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Source texts kept per process for the name search; past the budget, files are re-read.
 _TEXT_BUDGET = 64 * 1024 * 1024
+
+# Tables kept per model (built once, read for every question about the module).
+_SERVING_LINE_FUNCTIONS: MemoKey[dict[int, FunctionInfo]] = MemoKey("serving-line-functions")
+_SERVING_EXCEPT_LINES: MemoKey[list[tuple[int, int]]] = MemoKey("serving-except-lines")
+_SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-aliases")
+_SERVING_REFERENCE_TABLES: MemoKey[
+    tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
+] = MemoKey("serving-reference-tables")
+# Whether the checked module's text differs from what the facts saw.
+_SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
+# The project's files, word index and answers, per process and view (dropped
+# when a module's text changes).
+_SERVING_FILES: MemoKey[_ProjectFiles] = MemoKey("serving-files", text_dependent=True)
 
 
 def is_serving_finding(code: str) -> bool:
@@ -193,7 +209,7 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
     candidates = [d for d in diagnostics if is_serving_finding(d.code)]
     if not candidates:
         return diagnostics
-    project = model.project
+    project = index_of(model)
     root = str(project.root) if project is not None else None
     if is_non_serving_module(model.path, root):
         return [d for d in diagnostics if not is_serving_finding(d.code)]
@@ -217,7 +233,7 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
 
 def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
     """The innermost def whose lines contain ``line`` (one table per model)."""
-    table: dict[int, FunctionInfo] | None = model.__dict__.get("_serving_line_functions")
+    table: dict[int, FunctionInfo] | None = model.memo.get(_SERVING_LINE_FUNCTIONS)
     if table is None:
         table = {}
         # Outer defs first, so an inner def's lines end up naming the inner one.
@@ -225,20 +241,20 @@ def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
             node = function.node
             for number in range(node.lineno, (node.end_lineno or node.lineno) + 1):
                 table[number] = function
-        model.__dict__["_serving_line_functions"] = table
+        model.memo.put(_SERVING_LINE_FUNCTIONS, table)
     return table.get(line)
 
 
 def _in_except_branch(model: ModuleModel, line: int) -> bool:
     """Statements of an ``except`` clause: error recovery, not the request's normal path."""
-    handlers: list[tuple[int, int]] | None = model.__dict__.get("_serving_except_lines")
+    handlers: list[tuple[int, int]] | None = model.memo.get(_SERVING_EXCEPT_LINES)
     if handlers is None:
         handlers = [
             (handler.body[0].lineno, handler.body[-1].end_lineno or handler.body[-1].lineno)
             for handler in ast.walk(model.tree)
             if isinstance(handler, ast.ExceptHandler) and handler.body
         ]
-        model.__dict__["_serving_except_lines"] = handlers
+        model.memo.put(_SERVING_EXCEPT_LINES, handlers)
     return any(start <= line <= end for start, end in handlers)
 
 
@@ -248,7 +264,7 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return True
     if _is_one_shot_function(model, function):
         return False
-    project = model.project
+    project = index_of(model)
     if project is None:
         return _LocalSearch(model).serving(function)
     return _ProjectSearch(project, model).serving(model, function)
@@ -343,10 +359,10 @@ class _ProjectSearch(_CallerSearch):
         return answer
 
     def _checked_is_dirty(self) -> bool:
-        dirty: bool | None = self.checked.__dict__.get("_serving_dirty")
+        dirty = self.checked.memo.get(_SERVING_DIRTY)
         if dirty is None:
             dirty = self.files.dirty(self.checked)
-            self.checked.__dict__["_serving_dirty"] = dirty
+            self.checked.memo.put(_SERVING_DIRTY, dirty)
         return dirty
 
     def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
@@ -384,7 +400,7 @@ class _ProjectSearch(_CallerSearch):
 
 
 def _module_name(project: ProjectIndex, path: str) -> str | None:
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
 
     try:
         return module_name_for(Path(path), project.root)
@@ -417,11 +433,11 @@ class _ProjectFiles:
     @classmethod
     def of(cls, project: ProjectIndex) -> _ProjectFiles:
         # Listed once per index and process (the facts' folder stamps notice new files).
-        found = project.__dict__.get("_serving_files")
+        found = project.memo.get(_SERVING_FILES)
         if found is None:
             found = cls(str(project.root))
-            project.__dict__["_serving_files"] = found
-        return found  # type: ignore[no-any-return]
+            project.memo.put(_SERVING_FILES, found)
+        return found
 
     def mentioning(self, name: str) -> list[str]:
         """The files whose text has ``name`` as a word (one index for the whole run)."""
@@ -468,7 +484,7 @@ def _reference_tables(
     model: ModuleModel,
 ) -> tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]:
     """Loaded names and attributes by spelling, built once per model."""
-    tables = model.__dict__.get("_serving_reference_tables")
+    tables = model.memo.get(_SERVING_REFERENCE_TABLES)
     if tables is None:
         names: dict[str, list[tuple[ast.AST, Scope]]] = {}
         attributes: dict[str, list[tuple[ast.AST, Scope]]] = {}
@@ -479,8 +495,8 @@ def _reference_tables(
             if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
                 attributes.setdefault(ref.node.attr, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
         tables = (names, attributes)
-        model.__dict__["_serving_reference_tables"] = tables
-    return tables  # type: ignore[no-any-return]
+        model.memo.put(_SERVING_REFERENCE_TABLES, tables)
+    return tables
 
 
 def _reference_verdicts(
@@ -497,17 +513,17 @@ def _reference_verdicts(
     by its name, an import alias, or ``module.name``.
     """
     names = {name}
-    aliases: dict[str, set[str]] | None = model.__dict__.get("_serving_import_aliases")
+    aliases: dict[str, set[str]] | None = model.memo.get(_SERVING_IMPORT_ALIASES)
     if aliases is None:
         aliases = {}
         for bindings in model.module_scope.bindings.values():
             for binding in bindings:
                 if binding.kind is BindingKind.IMPORT and binding.qualname:
                     aliases.setdefault(binding.qualname, set()).add(binding.name)
-        model.__dict__["_serving_import_aliases"] = aliases
+        model.memo.put(_SERVING_IMPORT_ALIASES, aliases)
     names |= aliases.get(qualname, set())
     in_folder = in_non_serving_folder(
-        model.path, str(model.project.root) if model.project else None
+        model.path, str(project.root) if (project := index_of(model)) else None
     )
     names_table, attributes_table = _reference_tables(model)
     refs: list[tuple[ast.AST, Scope]] = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules.blocking_syscalls import (
@@ -21,6 +22,7 @@ from fastapi_lint.rules.blocking_syscalls import (
     MINOR_SYSCALLS,
     POPEN,
     advice_for,
+    calls_by_function,
     waits_for_process,
 )
 from fastapi_lint.rules.chain_conditions import (
@@ -31,13 +33,15 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.rules.self_clients import self_client_root
-from fastapi_lint.rules.session_context import passes_reported_session
+from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 OFFLOAD_HINT = "`await run_in_threadpool(...)` (fastapi.concurrency) or a sync `def` route"
 
@@ -494,20 +498,6 @@ def sync_session_use(model: ModuleModel, call: ast.Call, scope: Scope) -> str | 
     return None
 
 
-def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scope]]]:
-    """Calls grouped by the function whose body runs them (nested defs and lambdas excluded)."""
-    cached = getattr(model, "_calls_by_function", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    grouped: dict[int, list[tuple[ast.Call, Scope]]] = {}
-    for ref in model.calls:
-        function = ref.scope.code_function
-        key = id(function.node) if function is not None else 0
-        grouped.setdefault(key, []).append((ref.node, ref.scope))  # type: ignore[arg-type]
-    model._calls_by_function = grouped  # type: ignore[attr-defined]
-    return grouped
-
-
 # How many project functions a chain may pass through below the called one.
 # Longer chains are mostly lazy one-time set-up (singletons, config loading)
 # reached through conditional paths: reporting them costs precision.
@@ -635,7 +625,7 @@ def callee_summary(
     local = model.function_named(target)
     if local is not None:
         return summarize_function(model, local, depth, visiting)
-    project = model.project
+    project = index_of(model)
     if project is None:
         return None
 
@@ -702,11 +692,15 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
 MAX_PATHS = 4
 
 
+# The blocking paths of each function of a module, by qualified name.
+_CHAINS: MemoKey[dict[str, list[BlockingPath]]] = MemoKey("blocking-chains")
+
+
 def blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
 ) -> list[BlockingPath]:
     """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``."""
-    cache: dict[str, list[BlockingPath]] = model.__dict__.setdefault("_chain_cache", {})
+    cache = model.memo.setdefault(_CHAINS, {})
     key = function.qualname
     if key in cache:
         return cache[key]

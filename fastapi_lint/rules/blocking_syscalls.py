@@ -16,9 +16,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 API108 = Rule(
     code="API108",
@@ -97,8 +99,6 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     function = scope.code_function
     if function is None:
         return False
-    from fastapi_lint.rules.blocking import calls_by_function
-
     for other, _ in calls_by_function(model).get(id(function.node), []):
         func = other.func
         if not isinstance(func, ast.Attribute):
@@ -111,3 +111,20 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         if ast.dump(receiver, annotate_fields=False) == target:
             return True
     return False
+
+
+_CALLS_BY_FUNCTION: MemoKey[dict[int, list[tuple[ast.Call, Scope]]]] = MemoKey("calls-by-function")
+
+
+def calls_by_function(model: ModuleModel) -> dict[int, list[tuple[ast.Call, Scope]]]:
+    """Calls grouped by the function whose body runs them (nested defs and lambdas excluded)."""
+    cached = model.memo.get(_CALLS_BY_FUNCTION)
+    if cached is not None:
+        return cached
+    grouped: dict[int, list[tuple[ast.Call, Scope]]] = {}
+    for ref in model.calls:
+        function = ref.scope.code_function
+        key = id(function.node) if function is not None else 0
+        grouped.setdefault(key, []).append((ref.node, ref.scope))  # type: ignore[arg-type]
+    model.memo.put(_CALLS_BY_FUNCTION, grouped)
+    return grouped

@@ -17,10 +17,11 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Optional
 
-from fastapi_lint.semantic.model import decorator_names, parameter_defaults
+from fastapi_lint.semantic.syntax import decorator_names, parameter_defaults
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
 # "op" ("truthy", "none", "eq", "startswith", "endswith"), "value", "expect"

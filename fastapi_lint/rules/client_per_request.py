@@ -21,14 +21,16 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import decorator_names
+from fastapi_lint.semantic.syntax import decorator_names
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API306 = Rule(
     code="API306",
@@ -204,11 +206,11 @@ def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
     Files are searched as text for ``Depends(<name>`` first; only the few that
     match are modelled, to confirm the name resolves to this definition.
     """
-    project = model.project
+    project = index_of(model)
     if project is None:
         return False
     name = qualname.rsplit(".", 1)[-1]
-    from fastapi_lint.project.index import module_name_for
+    from fastapi_lint.project.layout import module_name_for
 
     for path in _files_depending_on(project, name):
         if model.path and os.path.abspath(model.path) == path:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.routes import RouteTable, ServedRoute, route_table_for
 from fastapi_lint.rules import route_paths
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -40,14 +41,17 @@ def _may_match(first: str, second: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
+_BY_APP: MemoKey[dict[str, list[ServedRoute]]] = MemoKey("by-app")
+
+
 def _app_index(table: RouteTable) -> dict[str, list[ServedRoute]]:
-    index = table.__dict__.get("_by_app")
+    index = table.memo.get(_BY_APP)
     if index is None:
         index = {}
         for route in table.routes:
             index.setdefault(route.app, []).append(route)
-        table.__dict__["_by_app"] = index
-    return index  # type: ignore[no-any-return]
+        table.memo.put(_BY_APP, index)
+    return index
 
 
 def check(model: ModuleModel, reporter: Reporter, routes: list[RouteInfo]) -> None:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 _PYDANTIC_BASES = frozenset(
     {

@@ -14,7 +14,8 @@ import ast
 from typing import TYPE_CHECKING, Callable, Optional
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # How far a receiver chain is followed back to ``self.x``.
 _MAX_STEPS = 8

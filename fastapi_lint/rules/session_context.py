@@ -11,10 +11,9 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from fastapi_lint.semantic.model import BindingKind
-
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
 
 SYNC_DEF_ADVICE = (
     "make it a sync `def` (FastAPI runs it in a threadpool) or use `AsyncSession` "
@@ -73,36 +72,4 @@ def awaits(function: FunctionInfo) -> bool:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
         stack.extend(ast.iter_child_nodes(node))
-    return False
-
-
-def passes_reported_session(
-    model: ModuleModel, function: FunctionInfo, call: ast.Call, scope: Scope
-) -> bool:
-    """Whether ``call`` hands the helper a sync session API301 reports in ``function``.
-
-    ``helper(db)`` where ``db`` is the route's ``Depends(get_db)`` session: the
-    session is the finding (API301); the helper's queries are the same session
-    and are not a second finding (API107) in the same function.
-    """
-    from fastapi_lint.rules import sessions
-
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
-        if not isinstance(arg, ast.Name):
-            continue
-        binding = model.lookup(arg.id, scope, arg.lineno)
-        if binding is None or binding.scope.code_function is not function:
-            continue
-        if binding.kind is BindingKind.PARAM and isinstance(binding.node, ast.arg):
-            session = sessions.param_session(model, function, binding.node)
-            if (
-                session is not None
-                and session.kind == sessions.SYNC
-                and sessions.is_injected(model, function, session)
-            ):
-                return True
-        elif isinstance(binding.value, ast.Call) and sessions.creates_sync_session(
-            model, binding.value, binding.scope
-        ):
-            return True
     return False

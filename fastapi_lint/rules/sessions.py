@@ -13,15 +13,18 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Union
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, FixAvailability, Rule
 from fastapi_lint.rules.session_context import session_advice
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import decorator_names
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import decorator_names
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 SYNC = "sync"
 ASYNC = "async"
@@ -742,11 +745,11 @@ def _string_prefix(
         return template.split("{", 1)[0], "{" not in template
     if isinstance(expr, ast.Name):
         return _name_prefix(model, expr, scope, depth)
-    if isinstance(expr, ast.Attribute) and model.project is not None:
+    if isinstance(expr, ast.Attribute) and (project := index_of(model)) is not None:
         # `config.DATABASE_URL` on an imported project module (not a settings instance).
         owner = model.evaluate(expr.value, scope)
-        if isinstance(owner, Ref) and model.project.is_project_module(owner.qualname):
-            definition = model.project.definition(f"{owner.qualname}.{expr.attr}")
+        if isinstance(owner, Ref) and project.is_project_module(owner.qualname):
+            definition = project.definition(f"{owner.qualname}.{expr.attr}")
             if definition is not None:
                 other, binding = definition
                 return _binding_prefix(other, binding, depth + 1)
@@ -756,8 +759,6 @@ def _string_prefix(
 def _name_prefix(
     model: ModuleModel, name: ast.Name, scope: Scope, depth: int
 ) -> tuple[str, bool] | None:
-    from fastapi_lint.semantic.model import BindingKind
-
     binding = model.lookup(name.id, scope, name.lineno)
     if binding is None:
         return None
@@ -776,8 +777,6 @@ def _name_prefix(
 
 
 def _binding_prefix(model: ModuleModel, binding: Binding, depth: int) -> tuple[str, bool] | None:
-    from fastapi_lint.semantic.model import BindingKind
-
     if binding.kind is not BindingKind.ASSIGN or binding.value is None:
         return None
     if binding.unpack_index is not None:
@@ -852,8 +851,6 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
 
 
 def _check_background_sessions(model: ModuleModel, reporter: Reporter) -> None:
-    from fastapi_lint.semantic.model import BindingKind
-
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)

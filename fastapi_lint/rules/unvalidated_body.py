@@ -18,13 +18,15 @@ import re
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Family, Rule
-from fastapi_lint.semantic.model import BindingKind, parameter_defaults, subscript_elements
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.fastapi import RouteInfo
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 API207 = Rule(
     code="API207",

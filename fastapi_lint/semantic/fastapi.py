@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import parameter_defaults
+from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 DEPENDS_NAMES = frozenset({"fastapi.Depends", "fastapi.Security"})
 

@@ -11,33 +11,30 @@ from __future__ import annotations
 
 import ast
 import builtins
-import enum
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
+from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.scopes import (
+    Binding,
+    BindingKind,
+    ClassInfo,
+    FunctionInfo,
+    NodeRef,
+    Scope,
+    ScopeKind,
+)
+from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
-    from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.fastapi import FastAPIFacts
+    from fastapi_lint.semantic.project import ProjectFacts
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 MAX_EVAL_DEPTH = 16
-
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
-
-
-_UNSET = object()
-
-
-class ScopeKind(enum.Enum):
-    MODULE = "module"
-    CLASS = "class"
-    FUNCTION = "function"
-    LAMBDA = "lambda"
-    COMPREHENSION = "comprehension"
-
 
 # Cycle guards and depth limits (here and in the project index) answer
 # "unknown" for a question already being asked. How often they did is counted
@@ -56,169 +53,6 @@ def cut_count() -> int:
     return _cuts
 
 
-class BindingKind(enum.Enum):
-    IMPORT = "import"
-    ASSIGN = "assign"
-    PARAM = "param"
-    FUNCTION = "function"
-    CLASS = "class"
-    WITH = "with"
-    FOR = "for"
-    OTHER = "other"
-
-
-@dataclass(eq=False)
-class Binding:
-    name: str
-    kind: BindingKind
-    node: ast.AST
-    scope: Scope
-    qualname: Optional[str] = None  # imports, functions, classes
-    value: Optional[ast.expr] = None  # assigned value, `with` context, `for` iterable
-    annotation: Optional[ast.expr] = None
-    # For ASSIGN from tuple unpacking of a non-tuple: which element (None = whole value).
-    unpack_index: Optional[int] = None
-
-    @property
-    def line(self) -> int:
-        return getattr(self.node, "lineno", 0)
-
-
-@dataclass(eq=False)
-class Scope:
-    kind: ScopeKind
-    node: ast.AST
-    parent: Optional[Scope]
-    function: Optional[FunctionInfo] = None  # for FUNCTION scopes
-    class_info: Optional[ClassInfo] = None  # for CLASS scopes
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    global_names: set[str] = field(default_factory=set)
-
-    def bind(self, binding: Binding) -> None:
-        target = self
-        if binding.name in self.global_names:
-            while target.parent is not None:
-                target = target.parent
-        target.bindings.setdefault(binding.name, []).append(binding)
-
-    @property
-    def code_function(self) -> Optional[FunctionInfo]:
-        """The function whose body runs this scope's code inline.
-
-        Comprehensions run inline in their function; lambdas, classes and
-        nested defs run elsewhere (or later), so they have none.
-        """
-        cached = self.__dict__.get("_code_function", _UNSET)
-        if cached is not _UNSET:
-            return cached  # type: ignore[no-any-return]
-        scope: Optional[Scope] = self
-        while scope is not None and scope.kind is ScopeKind.COMPREHENSION:
-            scope = scope.parent
-        result = scope.function if scope is not None and scope.kind is ScopeKind.FUNCTION else None
-        self.__dict__["_code_function"] = result
-        return result
-
-
-@dataclass(eq=False)
-class ClassInfo:
-    node: ast.ClassDef
-    qualname: str
-    scope: Scope  # the class body's scope
-    outer: Scope
-
-    @property
-    def name(self) -> str:
-        return self.node.name
-
-
-@dataclass(eq=False)
-class FunctionInfo:
-    node: FunctionNode
-    qualname: str
-    outer: Scope  # the scope the def statement is in
-    scope: Scope = field(init=False)
-    class_info: Optional[ClassInfo] = None  # for methods
-    parent_function: Optional[FunctionInfo] = None  # for nested functions
-
-    @property
-    def name(self) -> str:
-        return self.node.name
-
-    @property
-    def is_async(self) -> bool:
-        return isinstance(self.node, ast.AsyncFunctionDef)
-
-    @property
-    def is_method(self) -> bool:
-        return self.class_info is not None
-
-    @property
-    def def_line(self) -> int:
-        return self.node.lineno
-
-
-class NodeRef(NamedTuple):
-    """A node of interest and the scope it was found in."""
-
-    node: ast.AST
-    scope: Scope
-
-
-# Fields that hold child nodes, per node type. `ctx` and operator fields only
-# hold singleton marker nodes (Load, Add, Eq...): skipping them halves the walk.
-_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
-    fields = _CHILD_FIELDS.get(node_type)
-    if fields is None:
-        fields = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
-        _CHILD_FIELDS[node_type] = fields
-    result: list[ast.AST] = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if type(value) is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    result.append(item)
-        elif isinstance(value, ast.AST):
-            result.append(value)
-    return result
-
-
-# Node types without child nodes (``ctx`` aside): the traversal records them and
-# goes no further. Names and constants are about half the nodes of a module.
-_LEAF_TYPES = frozenset(
-    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
-)
-
-
-# Node types recorded for rules; everything else is only traversed.
-RECORDED_TYPES: tuple[type, ...] = (
-    ast.Call,
-    ast.Assign,
-    ast.AnnAssign,
-    ast.AugAssign,
-    ast.Compare,
-    ast.Dict,
-    ast.Return,
-    ast.Yield,
-    ast.YieldFrom,
-    ast.Attribute,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.comprehension,
-    ast.With,
-    ast.AsyncWith,
-    ast.Constant,
-    ast.Name,
-)
-
-
 class ModuleModel:
     """Everything rules need to know about one module."""
 
@@ -228,7 +62,7 @@ class ModuleModel:
         path: str,
         module_name: str,
         lines: list[str] | None = None,
-        project: ProjectIndex | None = None,
+        project: ProjectFacts | None = None,
         options: dict[str, object] | None = None,
     ) -> None:
         self.tree = tree
@@ -245,17 +79,24 @@ class ModuleModel:
         self.class_by_node: dict[int, ClassInfo] = {}
         self.scope_of_node: dict[int, Scope] = {}
         self.module_scope = Scope(ScopeKind.MODULE, tree, None)
-        _Builder(self).build()
+        # Tables built on first use (each query below says what it indexes).
+        self._generator_functions: set[int] | None = None
+        self._functions_by_qualname: dict[str, FunctionInfo] | None = None
+        self._classes_by_qualname: dict[str, ClassInfo] | None = None
+        self._returns_by_function: dict[int, list[NodeRef]] | None = None
+        self._self_assignments: dict[tuple[int, str], list[NodeRef]] | None = None
+        # What rules and project facts keep per module (their own typed keys).
+        self.memo = Memo()
+        Builder(self).build()
         self._eval_stack: set[int] = set()
         self._eval_memo: dict[tuple[int, int], Value | None] = {}
-        self._fastapi: object | None = None
+        self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
-        """References to this model from objects it owns (its FastAPI facts, query flow)."""
-        return sum(
-            getattr(self.__dict__.get(name), "model", None) is self
-            for name in ("_fastapi", "_query_flow")
-        )
+        """References to this model from objects it owns (its FastAPI facts, and
+        memoised values that keep it, such as the N+1 rules' query flow)."""
+        owned = [self._fastapi, *self.memo.values()]
+        return sum(getattr(value, "model", None) is self for value in owned)
 
     def release(self) -> None:
         """Break the model's reference cycles so its tree is freed at once.
@@ -298,24 +139,24 @@ class ModuleModel:
 
     def is_generator(self, function: FunctionInfo) -> bool:
         """Whether a def yields in its own body, from the recorded yields (no walk)."""
-        generators = self.__dict__.get("_generator_functions")
+        generators = self._generator_functions
         if generators is None:
             generators = set()
             for ref in self.of_type(ast.Yield, ast.YieldFrom):
                 owner = ref.scope.code_function
                 if owner is not None:
                     generators.add(id(owner.node))
-            self.__dict__["_generator_functions"] = generators
+            self._generator_functions = generators
         return id(function.node) in generators
 
     def function_named(self, qualname: str) -> FunctionInfo | None:
         """The first def of ``qualname`` in this module (a getter before its setter)."""
-        table: dict[str, FunctionInfo] | None = self.__dict__.get("_functions_by_qualname")
+        table: dict[str, FunctionInfo] | None = self._functions_by_qualname
         if table is None:
             table = {}
             for function in self.functions:
                 table.setdefault(function.qualname, function)
-            self.__dict__["_functions_by_qualname"] = table
+            self._functions_by_qualname = table
         return table.get(qualname)
 
     def find_function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
@@ -328,29 +169,29 @@ class ModuleModel:
         return None
 
     def class_named(self, qualname: str) -> ClassInfo | None:
-        table: dict[str, ClassInfo] | None = self.__dict__.get("_classes_by_qualname")
+        table: dict[str, ClassInfo] | None = self._classes_by_qualname
         if table is None:
             table = {}
             for class_info in self.classes:
                 table.setdefault(class_info.qualname, class_info)
-            self.__dict__["_classes_by_qualname"] = table
+            self._classes_by_qualname = table
         return table.get(qualname)
 
     def returns_of(self, function: FunctionInfo) -> list[NodeRef]:
         """The ``return`` then ``yield`` nodes a def runs itself (not nested defs')."""
-        table: dict[int, list[NodeRef]] | None = self.__dict__.get("_returns_by_function")
+        table: dict[int, list[NodeRef]] | None = self._returns_by_function
         if table is None:
             table = {}
             for ref in self.nodes[ast.Return] + self.nodes[ast.Yield]:
                 owner = ref.scope.code_function
                 if owner is not None:
                     table.setdefault(id(owner.node), []).append(ref)
-            self.__dict__["_returns_by_function"] = table
+            self._returns_by_function = table
         return table.get(id(function.node), [])
 
     def self_assignments(self, class_info: ClassInfo, attr: str) -> list[NodeRef]:
         """``self.attr = ...`` / ``self.attr: T = ...`` statements in the class's methods."""
-        table: dict[tuple[int, str], list[NodeRef]] | None = self.__dict__.get("_self_assignments")
+        table: dict[tuple[int, str], list[NodeRef]] | None = self._self_assignments
         if table is None:
             table = {}
             for ref in self.nodes[ast.Assign] + self.nodes[ast.AnnAssign]:
@@ -367,14 +208,14 @@ class ModuleModel:
                     ):
                         key = (id(function.class_info), target.attr)
                         table.setdefault(key, []).append(ref)
-            self.__dict__["_self_assignments"] = table
+            self._self_assignments = table
         return table.get((id(class_info), attr), [])
 
     def is_awaited(self, node: ast.expr) -> bool:
         return isinstance(self.parent(node), ast.Await)
 
     @property
-    def fastapi(self):  # type: ignore[no-untyped-def]
+    def fastapi(self) -> FastAPIFacts:
         """FastAPI facts (apps, routers, routes, dependencies), built on first use."""
         if self._fastapi is None:
             from fastapi_lint.semantic.fastapi import FastAPIFacts
@@ -551,8 +392,8 @@ class ModuleModel:
         function = binding.scope.function
         if function is not None and function.class_info is not None:
             positional = function.node.args.posonlyargs + function.node.args.args
-            if positional and positional[0] is arg and not _is_staticmethod(function.node):
-                if _is_classmethod(function.node):
+            if positional and positional[0] is arg and not is_staticmethod(function.node):
+                if is_classmethod(function.node):
                     return Ref(function.class_info.qualname)
                 return Instance(function.class_info.qualname)
         if arg.annotation is not None:
@@ -879,364 +720,6 @@ def _pick(bindings: list[Binding], line: int | None) -> Binding:
     return bindings[-1]
 
 
-def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
-    inner = node.slice
-    if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
-        inner = inner.value  # type: ignore[attr-defined]
-    if isinstance(inner, ast.Tuple):
-        return list(inner.elts)
-    return [inner]
-
-
-def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
-    """Each parameter's default value, keyed by ``id()`` of its ``ast.arg``."""
-    positional = args.posonlyargs + args.args
-    defaults: dict[int, ast.expr] = {}
-    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
-        defaults[id(arg)] = value
-    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-        if kw_default is not None:
-            defaults[id(arg)] = kw_default
-    return defaults
-
-
 def _looks_like_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper()
-
-
-def decorator_names(node: FunctionNode) -> set[str]:
-    """The last name of each decorator: ``staticmethod``, ``get`` for ``@app.get(...)``."""
-    names = set()
-    for decorator in node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if isinstance(target, ast.Name):
-            names.add(target.id)
-        elif isinstance(target, ast.Attribute):
-            names.add(target.attr)
-    return names
-
-
-def _is_staticmethod(node: FunctionNode) -> bool:
-    return "staticmethod" in decorator_names(node)
-
-
-def _is_classmethod(node: FunctionNode) -> bool:
-    return "classmethod" in decorator_names(node)
-
-
-class _Builder:
-    """One traversal of the tree: scopes, bindings, recorded nodes, parents."""
-
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-        self.recorded = model.nodes
-        self.parents = model.parents
-
-    def build(self) -> None:
-        model = self.model
-        self._visit_body(model.tree.body, model.tree, model.module_scope)
-
-    # An explicit work list instead of recursion keeps deep expression trees
-    # (thousands of chained `+`) from hitting the recursion limit.
-    def _visit_body(self, nodes: list, parent: ast.AST, scope: Scope) -> None:
-        for node in nodes:
-            self.visit(node, parent, scope)
-
-    def visit(self, root: ast.AST, root_parent: ast.AST, scope: Scope) -> None:
-        stack: list[tuple[ast.AST, ast.AST, Scope]] = [(root, root_parent, scope)]
-        pop = stack.pop
-        push = stack.append
-        parents = self.parents
-        recorded_get = self.recorded.get
-        handlers_get = _HANDLERS.get
-        fields_get = _CHILD_FIELDS.get
-        leaves = _LEAF_TYPES
-        # Children are pushed in reverse so that they are visited in source
-        # order (rules read the recorded nodes in that order).
-        while stack:
-            node, parent, current = pop()
-            parents[id(node)] = parent
-            node_type = type(node)
-            bucket = recorded_get(node_type)
-            if bucket is not None:
-                bucket.append(NodeRef(node, current))
-            if node_type in leaves:
-                continue  # names and constants: no child nodes (most of a tree)
-            handler = handlers_get(node_type)
-            if handler is not None:
-                children = handler(self, node, current)
-                if children:
-                    for child, child_scope in reversed(children):
-                        push((child, node, child_scope))
-                continue
-            fields = fields_get(node_type)
-            if fields is None:
-                _children(node, node_type)  # fills the table of child fields
-                fields = _CHILD_FIELDS[node_type]
-            pending = []
-            for name in fields:
-                value = getattr(node, name, None)
-                if value is None:
-                    continue
-                if type(value) is list:
-                    for item in value:
-                        if isinstance(item, ast.AST):
-                            pending.append(item)
-                elif isinstance(value, ast.AST):
-                    pending.append(value)
-            for child in reversed(pending):
-                push((child, node, current))
-
-    # --- handlers return the (child, scope) pairs to visit, in order
-    def _generic(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        return [(child, scope) for child in _children(node, type(node))]
-
-    def _qualname(self, scope: Scope, name: str) -> str:
-        parts = [name]
-        current: Optional[Scope] = scope
-        while current is not None and current.kind is not ScopeKind.MODULE:
-            if current.kind is ScopeKind.CLASS and current.class_info is not None:
-                parts.append(current.class_info.name)
-            elif current.kind is ScopeKind.FUNCTION and current.function is not None:
-                parts.append(current.function.name)
-            current = current.parent
-        parts.append(self.model.module_name)
-        return ".".join(reversed([p for p in parts if p]))
-
-    def visit_function(self, node: FunctionNode, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        model = self.model
-        class_info = scope.class_info if scope.kind is ScopeKind.CLASS else None
-        info = FunctionInfo(
-            node=node,
-            qualname=self._qualname(scope, node.name),
-            outer=scope,
-            class_info=class_info,
-            parent_function=scope.code_function if scope.kind is not ScopeKind.CLASS else None,
-        )
-        function_scope = Scope(ScopeKind.FUNCTION, node, scope, function=info)
-        info.scope = function_scope
-        model.functions.append(info)
-        model.function_by_node[id(node)] = info
-        model.scope_of_node[id(node)] = function_scope
-        scope.bind(Binding(node.name, BindingKind.FUNCTION, node, scope, qualname=info.qualname))
-        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
-        args = node.args
-        for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
-            children.append((default, scope))
-        all_args = args.posonlyargs + args.args + args.kwonlyargs
-        if args.vararg:
-            all_args.append(args.vararg)
-        if args.kwarg:
-            all_args.append(args.kwarg)
-        for arg in all_args:
-            function_scope.bind(
-                Binding(arg.arg, BindingKind.PARAM, arg, function_scope, annotation=arg.annotation)
-            )
-            if arg.annotation is not None:
-                children.append((arg.annotation, scope))
-        if node.returns is not None:
-            children.append((node.returns, scope))
-        self._prescan_globals(node.body, function_scope)
-        children.extend((stmt, function_scope) for stmt in node.body)
-        return children
-
-    def _prescan_globals(self, body: list[ast.stmt], scope: Scope) -> None:
-        for stmt in body:
-            if isinstance(stmt, (ast.Global, ast.Nonlocal)):
-                scope.global_names.update(stmt.names if isinstance(stmt, ast.Global) else ())
-
-    def visit_class(self, node: ast.ClassDef, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        model = self.model
-        class_scope = Scope(ScopeKind.CLASS, node, scope)
-        info = ClassInfo(
-            node=node, qualname=self._qualname(scope, node.name), scope=class_scope, outer=scope
-        )
-        class_scope.class_info = info
-        model.classes.append(info)
-        model.class_by_node[id(node)] = info
-        model.scope_of_node[id(node)] = class_scope
-        scope.bind(Binding(node.name, BindingKind.CLASS, node, scope, qualname=info.qualname))
-        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
-        children.extend((b, scope) for b in node.bases)
-        children.extend((k, scope) for k in node.keywords)
-        children.extend((stmt, class_scope) for stmt in node.body)
-        return children
-
-    def visit_lambda(self, node: ast.Lambda, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        lambda_scope = Scope(ScopeKind.LAMBDA, node, scope)
-        self.model.scope_of_node[id(node)] = lambda_scope
-        args = node.args
-        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in args.defaults]
-        children.extend((d, scope) for d in args.kw_defaults if d is not None)
-        for arg in (
-            args.posonlyargs
-            + args.args
-            + args.kwonlyargs
-            + [a for a in (args.vararg, args.kwarg) if a]
-        ):
-            lambda_scope.bind(Binding(arg.arg, BindingKind.PARAM, arg, lambda_scope))
-        children.append((node.body, lambda_scope))
-        return children
-
-    def visit_comprehension_expr(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        comp_scope = Scope(ScopeKind.COMPREHENSION, node, scope)
-        self.model.scope_of_node[id(node)] = comp_scope
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        children: list[tuple[ast.AST, Scope]] = []
-        for index, generator in enumerate(generators):
-            # The first iterable is evaluated in the enclosing scope.
-            self.parents[id(generator)] = node
-            self.recorded[ast.comprehension].append(NodeRef(generator, comp_scope))
-            children.append((generator.iter, scope if index == 0 else comp_scope))
-            self._bind_target(
-                generator.target, comp_scope, BindingKind.FOR, generator, generator.iter
-            )
-            children.append((generator.target, comp_scope))
-            children.extend((cond, comp_scope) for cond in generator.ifs)
-        if isinstance(node, ast.DictComp):
-            children.extend([(node.key, comp_scope), (node.value, comp_scope)])
-        else:
-            children.append((node.elt, comp_scope))  # type: ignore[attr-defined]
-        return children
-
-    def visit_import(self, node: ast.Import, scope: Scope) -> None:
-        for alias in node.names:
-            if alias.asname:
-                scope.bind(
-                    Binding(alias.asname, BindingKind.IMPORT, node, scope, qualname=alias.name)
-                )
-            else:
-                top = alias.name.split(".", 1)[0]
-                scope.bind(Binding(top, BindingKind.IMPORT, node, scope, qualname=top))
-        return None
-
-    def visit_import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
-        module = self._absolute_module(node)
-        for alias in node.names:
-            if alias.name == "*":
-                continue
-            local = alias.asname or alias.name
-            qualname = f"{module}.{alias.name}" if module else alias.name
-            scope.bind(Binding(local, BindingKind.IMPORT, node, scope, qualname=qualname))
-        return None
-
-    def _absolute_module(self, node: ast.ImportFrom) -> str:
-        if not node.level:
-            return node.module or ""
-        package_parts = self.model.module_name.split(".")
-        is_package = self.model.path.replace("\\", "/").endswith("/__init__.py")
-        if not is_package:
-            package_parts = package_parts[:-1]
-        if node.level > 1:
-            package_parts = package_parts[: len(package_parts) - (node.level - 1)]
-        base = ".".join(package_parts)
-        if node.module:
-            return f"{base}.{node.module}" if base else node.module
-        return base
-
-    def _bind_target(
-        self,
-        target: ast.AST,
-        scope: Scope,
-        kind: BindingKind,
-        node: ast.AST,
-        value: ast.expr | None,
-        annotation: ast.expr | None = None,
-    ) -> None:
-        if isinstance(target, ast.Name):
-            scope.bind(Binding(target.id, kind, node, scope, value=value, annotation=annotation))
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            elements = target.elts
-            values = (
-                value.elts
-                if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(elements)
-                else None
-            )
-            for index, element in enumerate(elements):
-                if isinstance(element, ast.Starred):
-                    element = element.value
-                if values is not None and kind is BindingKind.ASSIGN:
-                    self._bind_target(element, scope, kind, node, values[index])
-                elif isinstance(element, ast.Name):
-                    scope.bind(
-                        Binding(
-                            element.id,
-                            kind if kind is not BindingKind.ASSIGN else BindingKind.ASSIGN,
-                            node,
-                            scope,
-                            value=value,
-                            unpack_index=index,
-                        )
-                    )
-                else:
-                    self._bind_target(element, scope, BindingKind.OTHER, node, None)
-        elif isinstance(target, ast.Starred):
-            self._bind_target(target.value, scope, kind, node, None)
-
-    def visit_assign(self, node: ast.Assign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        for target in node.targets:
-            self._bind_target(target, scope, BindingKind.ASSIGN, node, node.value)
-        return self._generic(node, scope)
-
-    def visit_ann_assign(self, node: ast.AnnAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        self._bind_target(node.target, scope, BindingKind.ASSIGN, node, node.value, node.annotation)
-        return self._generic(node, scope)
-
-    def visit_aug_assign(self, node: ast.AugAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        if isinstance(node.target, ast.Name) and not scope.bindings.get(node.target.id):
-            scope.bind(Binding(node.target.id, BindingKind.OTHER, node, scope))
-        return self._generic(node, scope)
-
-    def visit_named_expr(self, node: ast.NamedExpr, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        target_scope = scope
-        while target_scope.kind is ScopeKind.COMPREHENSION and target_scope.parent is not None:
-            target_scope = target_scope.parent
-        self._bind_target(node.target, target_scope, BindingKind.ASSIGN, node, node.value)
-        return self._generic(node, scope)
-
-    def visit_for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        self._bind_target(node.target, scope, BindingKind.FOR, node, node.iter)
-        return self._generic(node, scope)
-
-    def visit_with(
-        self, node: ast.With | ast.AsyncWith, scope: Scope
-    ) -> list[tuple[ast.AST, Scope]]:
-        for item in node.items:
-            if item.optional_vars is not None:
-                self._bind_target(
-                    item.optional_vars, scope, BindingKind.WITH, node, item.context_expr
-                )
-        return self._generic(node, scope)
-
-    def visit_except(self, node: ast.ExceptHandler, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        if node.name:
-            scope.bind(Binding(node.name, BindingKind.OTHER, node, scope))
-        return self._generic(node, scope)
-
-    def visit_delete_like(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        return self._generic(node, scope)
-
-
-_Handler = Callable[[_Builder, Any, Scope], Optional[list[tuple[ast.AST, Scope]]]]
-_HANDLERS: dict[type, _Handler] = {
-    ast.FunctionDef: _Builder.visit_function,
-    ast.AsyncFunctionDef: _Builder.visit_function,
-    ast.ClassDef: _Builder.visit_class,
-    ast.Lambda: _Builder.visit_lambda,
-    ast.ListComp: _Builder.visit_comprehension_expr,
-    ast.SetComp: _Builder.visit_comprehension_expr,
-    ast.GeneratorExp: _Builder.visit_comprehension_expr,
-    ast.DictComp: _Builder.visit_comprehension_expr,
-    ast.Import: _Builder.visit_import,
-    ast.ImportFrom: _Builder.visit_import_from,
-    ast.Assign: _Builder.visit_assign,
-    ast.AnnAssign: _Builder.visit_ann_assign,
-    ast.AugAssign: _Builder.visit_aug_assign,
-    ast.NamedExpr: _Builder.visit_named_expr,
-    ast.For: _Builder.visit_for,
-    ast.AsyncFor: _Builder.visit_for,
-    ast.With: _Builder.visit_with,
-    ast.AsyncWith: _Builder.visit_with,
-    ast.ExceptHandler: _Builder.visit_except,
-}

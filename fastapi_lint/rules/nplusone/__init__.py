@@ -37,7 +37,7 @@ def is_alembic_migration(model: ModuleModel) -> bool:
     It runs once, offline, usually row by row on purpose (data fixes); per-row
     queries there are not the request-time N+1 these rules are about.
     """
-    from fastapi_lint.semantic.model import BindingKind
+    from fastapi_lint.semantic.scopes import BindingKind
 
     upgrade = model.module_scope.bindings.get("upgrade")
     if not upgrade or upgrade[-1].kind is not BindingKind.FUNCTION:

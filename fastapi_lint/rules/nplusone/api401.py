@@ -44,7 +44,8 @@ from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 API401 = Rule(
     code="API401",
@@ -266,7 +267,7 @@ class _Uses:
         return False
 
     def _name_uses(self, name: ast.Name, scope: Scope) -> bool:
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         node_scope = self._scope_of(name, scope)
         binding = self.flow.binding_of(name, node_scope)
@@ -295,7 +296,7 @@ class _Uses:
         for ancestor in self.model.ancestors(name):
             scope = self.model.scope_of_node.get(id(ancestor))
             if scope is not None:
-                from fastapi_lint.semantic.model import ScopeKind
+                from fastapi_lint.semantic.scopes import ScopeKind
 
                 if scope.kind is ScopeKind.COMPREHENSION:
                     generators = getattr(ancestor, "generators", [])

@@ -23,12 +23,13 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
     unparse,
 )
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.orm import Relationship
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo
 
 API402 = Rule(
     code="API402",

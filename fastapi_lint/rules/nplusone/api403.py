@@ -29,11 +29,12 @@ from fastapi_lint.rules.nplusone.flow import (
     short_name,
     unparse,
 )
-from fastapi_lint.semantic.model import subscript_elements
+from fastapi_lint.semantic.syntax import subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo, Scope
 
 API403 = Rule(
     code="API403",

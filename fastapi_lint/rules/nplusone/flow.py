@@ -16,17 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Union
 
-from fastapi_lint.project.index import EXTERNAL_TOP_LEVEL
+from fastapi_lint.project.index import index_of
+from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.orm import (
     Catalogue,
     OrmModel,
     catalogue_for,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
-    from fastapi_lint.semantic.model import Binding, FunctionInfo, ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 
 SYNC_EFFECT = "one more query per item (N+1 queries)"
@@ -252,7 +255,7 @@ def in_body(statement: ast.AST, node: ast.AST) -> bool:
 
 
 def inline_root(scope: Scope) -> Scope:
-    from fastapi_lint.semantic.model import ScopeKind
+    from fastapi_lint.semantic.scopes import ScopeKind
 
     current = scope
     while current.kind is ScopeKind.COMPREHENSION and current.parent is not None:
@@ -332,14 +335,14 @@ class QueryFlow:
         binding = self.binding_of(name, scope)
         if binding is None:
             return None
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if binding.kind in (BindingKind.CLASS, BindingKind.IMPORT):
             return self._model_class(name, scope)
         return self.binding_value(binding, depth)
 
     def binding_value(self, binding: Binding, depth: int = 0) -> FlowValue | None:
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if binding.kind is BindingKind.ASSIGN and binding.value is not None:
             if binding.unpack_index is not None:
@@ -364,7 +367,7 @@ class QueryFlow:
         binding = self.model.lookup(name.id, scope, getattr(name, "lineno", None))
         if binding is None:
             return None
-        from fastapi_lint.semantic.model import BindingKind
+        from fastapi_lint.semantic.scopes import BindingKind
 
         if (
             binding.kind is BindingKind.ASSIGN
@@ -549,7 +552,7 @@ class QueryFlow:
         local = model.function_named(target)
         if local is not None:
             return self.function_result(local, depth + 1)
-        project = model.project
+        project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module.
@@ -766,12 +769,15 @@ def _query_from_json(data: object) -> QueryValue | None:
     )
 
 
+# Holds its model: ``ModuleModel.internal_references`` counts it.
+_QUERY_FLOW: MemoKey[QueryFlow] = MemoKey("query-flow")
+
+
 def flow_for(model: ModuleModel) -> QueryFlow:
-    flow = model.__dict__.get("_query_flow")
+    flow = model.memo.get(_QUERY_FLOW)
     if flow is None:
-        flow = QueryFlow(model, catalogue_for(model))
-        model.__dict__["_query_flow"] = flow
-    return flow  # type: ignore[no-any-return]
+        flow = model.memo.put(_QUERY_FLOW, QueryFlow(model, catalogue_for(model)))
+    return flow
 
 
 # ---------------------------------------------------------------- messages
@@ -790,9 +796,10 @@ def origin_text(model: ModuleModel, origin: Origin) -> str:
     if origin.path == model.path:
         return f"line {origin.line}"
     path = origin.path
-    if model.project is not None:
+    project = index_of(model)
+    if project is not None:
         try:
-            path = Path(origin.path).resolve().relative_to(model.project.root).as_posix()
+            path = Path(origin.path).resolve().relative_to(project.root).as_posix()
         except ValueError:
             pass
     return f"{path}:{origin.line}"

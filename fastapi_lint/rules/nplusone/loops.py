@@ -22,7 +22,8 @@ from fastapi_lint.rules.nplusone.flow import (
 )
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 
 @dataclass

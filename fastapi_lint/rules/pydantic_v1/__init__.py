@@ -22,7 +22,7 @@ from fastapi_lint.rules.pydantic_v1.project_version import project_on_v2
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.fixes import Fixer
+    from fastapi_lint.fixes.context import Fixer
     from fastapi_lint.semantic.model import ModuleModel
 
 _RULES = {

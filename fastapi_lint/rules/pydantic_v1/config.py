@@ -12,8 +12,9 @@ from fastapi_lint.rules.pydantic_v1.models import ModelKind, local_class_kind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-    from fastapi_lint.fixes import FixContext
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+    from fastapi_lint.fixes.context import FixContext
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 # pydantic/_internal/_config.py: V2_RENAMED_KEYS and V2_REMOVED_KEYS (Pydantic's migration guide).
 RENAMED_KEYS = {

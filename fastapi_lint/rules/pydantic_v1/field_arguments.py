@@ -10,7 +10,7 @@ from fastapi_lint.rules.pydantic_v1.findings import Finding, node_at
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Fix
-    from fastapi_lint.fixes import FixContext
+    from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.model import ModuleModel
 
 _RENAMED = {"regex": "pattern", "min_items": "min_length", "max_items": "max_length"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
-    from fastapi_lint.fixes import FixContext
+    from fastapi_lint.fixes.context import FixContext
 
 
 @dataclass(frozen=True)

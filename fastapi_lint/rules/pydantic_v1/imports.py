@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Edit
-    from fastapi_lint.fixes import FixContext
+    from fastapi_lint.fixes.context import FixContext
 
 
 def _sort_key(name: str) -> tuple[int, str]:

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules.pydantic_v1.findings import Finding, node_at
 from fastapi_lint.rules.pydantic_v1.models import class_kind, defines_method
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Fix
-    from fastapi_lint.fixes import FixContext
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.fixes.context import FixContext
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 # v1 method -> (v2 replacement, keyword arguments the rename keeps meaning for, safe).
 # A replacement of None has no one-word v2 equivalent: reported, never fixed.

@@ -6,10 +6,12 @@ import ast
 import enum
 from typing import TYPE_CHECKING
 
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ClassInfo, ModuleModel
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 MODEL_BASES = frozenset(
     {
@@ -90,8 +92,9 @@ def defines_method(model: ModuleModel, qualname: str, name: str) -> bool:
         if candidate.split(".")[0] in ("pydantic", "pydantic_settings", "sqlmodel"):
             continue
         class_info = model.class_named(candidate)
-        if class_info is None and model.project is not None:
-            found = model.project.class_info(candidate)
+        project = index_of(model)
+        if class_info is None and project is not None:
+            found = project.class_info(candidate)
             class_info = found[1] if found is not None else None
         if class_info is None:
             continue

@@ -25,6 +25,8 @@ import os
 import re
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.project.index import index_of
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
@@ -189,7 +191,7 @@ def decide(root: str, depends_on: Callable[[str], None]) -> bool:
 
 def project_on_v2(model: ModuleModel) -> bool:
     """The decision for the project of ``model`` (its own imports when there is no index)."""
-    project = model.project
+    project = index_of(model)
     if project is None:
         return imports_v2_names(model.tree)
     root = str(project.root)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.secret_patterns import (
     escape_control,
     is_secret_like_name,
@@ -19,12 +20,13 @@ from fastapi_lint.rules.secrets.credential_values import (
     is_unknown_key_name,
     is_uuid,
 )
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.settings import RuleOptions, is_test_file
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 
 # Precedence among findings on one literal (RULES.md): lower wins.
@@ -54,9 +56,10 @@ def _is_test_module(model: ModuleModel) -> bool:
     inside the project counts.
     """
     path = model.path
-    if model.project is not None:
+    project = index_of(model)
+    if project is not None:
         try:
-            path = Path(path).resolve().relative_to(model.project.root).as_posix()
+            path = Path(path).resolve().relative_to(project.root).as_posix()
         except (ValueError, OSError):
             pass
     return is_test_file(path)

@@ -26,10 +26,10 @@ from fastapi_lint.rules.secrets.signing_key import (
     SigningKeyChecks,
 )
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Scope
+    from fastapi_lint.semantic.scopes import Scope
 
 
 _SESSION_MIDDLEWARE = "starlette.middleware.sessions.SessionMiddleware"

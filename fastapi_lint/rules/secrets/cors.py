@@ -9,7 +9,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Scope
+    from fastapi_lint.semantic.scopes import Scope
 
 
 API507 = Rule(

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.semantic.model import ModuleModel, Scope
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 API509 = Rule(
     code="API509",

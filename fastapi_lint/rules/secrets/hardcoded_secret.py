@@ -14,7 +14,7 @@ from fastapi_lint.rules.secrets._common import (
     _text,
 )
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
-from fastapi_lint.semantic.model import BindingKind
+from fastapi_lint.semantic.scopes import BindingKind
 
 API501 = Rule(
     code="API501",

@@ -10,7 +10,7 @@ from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import Scope
+    from fastapi_lint.semantic.scopes import Scope
 
 
 API508 = Rule(

@@ -13,7 +13,7 @@ from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
-    from fastapi_lint.semantic.model import ClassInfo
+    from fastapi_lint.semantic.scopes import ClassInfo
 
 
 API503 = Rule(

@@ -1,0 +1,287 @@
+"""What a fixer works with: the module's text and tree (``FixContext``) and edit helpers."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterable
+from typing import Callable, Optional
+
+from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
+
+Fixer = Callable[["FixContext", Diagnostic], Optional[Fix]]
+
+
+class FixContext:
+    """The module being fixed: its text, its tree and positions, parsed once."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = source.splitlines(keepends=True)
+        self.tree = ast.parse(source)
+        self.parents: dict[int, ast.AST] = {}
+        self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
+        for node in ast.walk(self.tree):
+            for child in ast.iter_child_nodes(node):
+                self.parents[id(child)] = node
+            if hasattr(node, "lineno") and hasattr(node, "col_offset"):
+                self.by_start.setdefault((node.lineno, node.col_offset), []).append(node)
+
+    # ---------------------------------------------------------------- positions
+    def char_col(self, line: int, byte_col: int) -> int:
+        """ast columns count UTF-8 bytes; edits count characters."""
+        if not 1 <= line <= len(self.lines):
+            return byte_col
+        return len(
+            self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="replace")
+        )
+
+    def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
+        return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
+
+    def definition_on_line(
+        self,
+        line: int,
+        node_type: type | tuple[type, ...] = (ast.FunctionDef, ast.AsyncFunctionDef),
+    ) -> ast.AST | None:
+        """The ``def`` (or ``class``) whose keyword is on ``line``: such findings are
+        reported at the name token, not at the node's start."""
+        for (start_line, _), nodes in self.by_start.items():
+            if start_line == line:
+                for node in nodes:
+                    if isinstance(node, node_type):
+                        return node
+        return None
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ""
+
+    def replace(self, node: ast.AST, content: str) -> Edit:
+        return Edit(
+            start_line=node.lineno,  # type: ignore[attr-defined]
+            start_col=self.char_col(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            end_line=node.end_lineno,  # type: ignore[attr-defined]
+            end_col=self.char_col(node.end_lineno, node.end_col_offset),  # type: ignore[attr-defined]
+            content=content,
+        )
+
+    def insert_before(self, node: ast.AST, content: str) -> Edit:
+        line = node.lineno  # type: ignore[attr-defined]
+        col = self.char_col(line, node.col_offset)  # type: ignore[attr-defined]
+        return Edit(line, col, line, col, content)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    # ---------------------------------------------------------------- names
+    def module_imports(self, module: str) -> str | None:
+        """The local name a top-level ``import module [as x]`` binds, if any."""
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.name == module:
+                        return alias.asname or module
+        return None
+
+    def binds_name(self, name: str) -> bool:
+        for node in ast.walk(self.tree):
+            if (
+                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node.name == name
+            ):
+                return True
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return True
+            if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
+                return True
+        return False
+
+    def import_edit(self, module: str, name: str | None = None) -> Edit | None:
+        """The edit adding ``import module`` (or ``from module import name``).
+
+        A standard-library ``import module`` goes where isort (ruff's I001)
+        puts it: in the standard library's section, in alphabetical order.
+        Other imports are placed by libcst.
+        """
+        if name is None and module.split(".")[0] in sys.stdlib_module_names:
+            placed = self._stdlib_import_edit(module)
+            if placed is not None:
+                return placed
+        import libcst as cst
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+
+        try:
+            tree = cst.parse_module(self.source)
+            context = CodemodContext()
+            AddImportsVisitor.add_needed_import(context, module, name)
+            rewritten = AddImportsVisitor(context).transform_module(tree).code
+        except Exception:  # libcst cannot parse every new syntax: then no fix
+            return None
+        return line_edit(self.source, rewritten)
+
+    def _leading_imports(self) -> list[ast.Import | ast.ImportFrom]:
+        """The module's import block (after the docstring), ``__future__`` left out."""
+        body = self.tree.body
+        start = 0
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            start = 1
+        block: list[ast.Import | ast.ImportFrom] = []
+        for statement in body[start:]:
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                break
+            if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+                continue
+            block.append(statement)
+        return block
+
+    def _stdlib_import_edit(self, module: str) -> Edit | None:
+        block = self._leading_imports()
+        if not block or any(self._shares_line(statement) for statement in block):
+            return None
+        stdlib = [s for s in block if _is_stdlib(s)]
+        text = f"import {module}\n"
+        if not stdlib:
+            # Before the third-party section, as a section of its own.
+            return Edit(block[0].lineno, 0, block[0].lineno, 0, text + "\n")
+        plain = [s for s in stdlib if isinstance(s, ast.Import)]
+        later = [s for s in plain if s.names[0].name.lower() > module.lower()]
+        if later:
+            line = later[0].lineno
+        elif plain:
+            line = (plain[-1].end_lineno or plain[-1].lineno) + 1
+        else:
+            line = stdlib[0].lineno  # `import x` before `from x import y` (isort's default)
+        return Edit(line, 0, line, 0, text)
+
+    def _shares_line(self, statement: ast.stmt) -> bool:
+        """Whether another statement or a `;` sits on the statement's lines."""
+        first = self.lines[statement.lineno - 1]
+        last = self.lines[(statement.end_lineno or statement.lineno) - 1]
+        end = self.char_col(statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
+        rest = last[end:].strip()
+        return bool(first[: statement.col_offset].strip()) or bool(
+            rest and not rest.startswith("#")
+        )
+
+    def remove_unused_import(self, name: str, uses: int = 1) -> Edit | None:
+        """The edit deleting the top-level import of ``name`` when only ``uses`` loads of it remain.
+
+        A fix that replaces the last use of an import (``time.sleep``) must
+        not leave it unused (ruff's F401).
+        """
+        loads = sum(
+            1
+            for node in ast.walk(self.tree)
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+        )
+        if loads != uses or _named_in_all(self.tree, name):
+            return None
+        for statement in self.tree.body:
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                continue
+            bound = [
+                alias
+                for alias in statement.names
+                if (alias.asname or alias.name.split(".")[0]) == name
+            ]
+            if not bound:
+                continue
+            if len(statement.names) > 1 or self._shares_line(statement):
+                return None  # `import os, time`: left for the user (or ruff --fix)
+            if (
+                isinstance(statement, ast.Import)
+                and bound[0].asname is None
+                and "." in bound[0].name
+            ):
+                return None  # `import os.path` binds `os` for other uses too
+            end = (statement.end_lineno or statement.lineno) + 1
+            return Edit(statement.lineno, 0, end, 0, "")
+        return None
+
+
+def _is_stdlib(statement: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(statement, ast.ImportFrom):
+        if statement.level or not statement.module:
+            return False
+        top = statement.module.split(".")[0]
+    else:
+        top = statement.names[0].name.split(".")[0]
+    return top in sys.stdlib_module_names
+
+
+def _named_in_all(tree: ast.Module, name: str) -> bool:
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets
+        ):
+            return any(
+                isinstance(e, ast.Constant) and e.value == name for e in ast.walk(statement.value)
+            )
+    return False
+
+
+def merge_edits(edits: list[Edit]) -> list[Edit]:
+    """An insertion at the start of a deleted range becomes one replacement (LSP edits never touch)."""
+    result: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start_line, e.start_col, e.end_line, e.end_col)):
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and (previous.start_line, previous.start_col) == (edit.start_line, edit.start_col)
+            and (previous.start_line, previous.start_col) == (previous.end_line, previous.end_col)
+        ):
+            result[-1] = Edit(
+                edit.start_line,
+                edit.start_col,
+                edit.end_line,
+                edit.end_col,
+                previous.content + edit.content,
+            )
+        else:
+            result.append(edit)
+    return result
+
+
+def line_edit(original: str, rewritten: str) -> Edit | None:
+    """One edit replacing the lines that differ between two versions of a text."""
+    if original == rewritten:
+        return None
+    old = original.splitlines(keepends=True)
+    new = rewritten.splitlines(keepends=True)
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(old), len(new)) - prefix
+        and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
+    ):
+        suffix += 1
+    replaced = "".join(new[prefix : len(new) - suffix])
+    start_line = prefix + 1
+    end_line = len(old) - suffix + 1
+    return Edit(start_line, 0, end_line, 0, replaced)
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """Apply edits (assumed not to overlap) to a text."""
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, col: int) -> int:
+        index = min(max(line - 1, 0), len(starts) - 1)
+        return min(starts[index] + col, len(source))
+
+    spans = sorted(
+        (
+            (offset(e.start_line, e.start_col), offset(e.end_line, e.end_col), e.content)
+            for e in edits
+        ),
+        reverse=True,
+    )
+    for start, end, content in spans:
+        source = source[:start] + content + source[end:]
+    return source

@@ -1,0 +1,230 @@
+"""Where a project starts and what its modules are called: project roots, source
+roots (``src/`` layouts, configured roots) and module identity, read from the
+file system alone.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+# Names from these packages are never project names, whatever the folder holds.
+EXTERNAL_TOP_LEVEL = frozenset(
+    {
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "pydantic_settings",
+        "sqlalchemy",
+        "sqlmodel",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "asyncio",
+        "anyio",
+        "os",
+        "sys",
+        "time",
+        "typing",
+        "typing_extensions",
+        "json",
+        "logging",
+        "subprocess",
+        "shutil",
+        "pathlib",
+        "tempfile",
+        "socket",
+        "urllib",
+        "urllib3",
+        "http",
+        "redis",
+        "pymongo",
+        "motor",
+        "boto3",
+        "botocore",
+        "passlib",
+        "bcrypt",
+        "jwt",
+        "jose",
+        "collections",
+        "functools",
+        "itertools",
+        "datetime",
+        "uuid",
+        "enum",
+        "dataclasses",
+        "re",
+        "contextlib",
+        "builtins",
+        "io",
+        "hashlib",
+        "hmac",
+        "secrets",
+        "base64",
+        "abc",
+    }
+)
+
+
+def find_project_root(path: Path) -> Path:
+    """Nearest folder upward with a project marker; else above the top-most package."""
+    start = path if path.is_dir() else path.parent
+    return _root_of_folder(str(start))
+
+
+@lru_cache(maxsize=4096)
+def _root_of_folder(folder: str) -> Path:
+    start = Path(folder).resolve()
+    # A path that does not exist (`--stdin-filename new/dir/x.py`): from what does.
+    while not start.is_dir() and start.parent != start:
+        start = start.parent
+    for candidate in (start, *start.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    # No marker (an unpacked wheel or sdist): the folder above the top-most
+    # package, skipping namespace folders (`pkg/models/` without __init__.py).
+    top = None
+    gap = 0
+    for candidate in (start, *start.parents):
+        if (candidate / "__init__.py").exists():
+            top, gap = candidate, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    return top.parent if top is not None else start
+
+
+def package_root(path: Path) -> Path:
+    """The folder above the top-most package containing ``path`` (a sys.path entry)."""
+    return _package_root(str(path))
+
+
+# Per path, once per process: the engine asks for every checked file twice
+# (its module name, its root for the index), and `resolve()` is a realpath.
+@lru_cache(maxsize=8192)
+def _package_root(path: str) -> Path:
+    folder = Path(path).resolve().parent
+    while (folder / "__init__.py").exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def module_identity(path: Path, root: Path, configured: tuple[str, ...] = ()) -> tuple[Path, str]:
+    """A module's identity: (its source root, its dotted name from that root).
+
+    Two services of one repository may both have a package ``app``
+    (``billing/app``, ``orders/app``): the dotted name alone does not say
+    which file a module is, the pair does.
+    """
+    return _module_identity(str(path), str(root), tuple(configured))
+
+
+def module_name_for(path: Path, root: Path, configured: tuple[str, ...] = ()) -> str:
+    return module_identity(path, root, configured)[1]
+
+
+@lru_cache(maxsize=8192)
+def _module_identity(
+    path_text: str, root_text: str, configured: tuple[str, ...]
+) -> tuple[Path, str]:
+    resolved = Path(path_text).resolve()
+    root = Path(root_text).resolve()
+    base = source_root_of(resolved, root, configured)
+    parts = _dotted_parts(resolved, base)
+    if parts is None and base != root:
+        # Not importable from its package root (`my-tool/run.py`): from the project root.
+        parts = _dotted_parts(resolved, root)
+        if parts is not None:
+            base = root
+    return base, ".".join(parts) if parts else resolved.stem
+
+
+def _dotted_parts(path: Path, base: Path) -> list[str] | None:
+    try:
+        relative = path.relative_to(base)
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return parts if parts and all(p.isidentifier() for p in parts) else None
+
+
+def source_root_of(path: Path, root: Path, configured: tuple[str, ...] = ()) -> Path:
+    """The folder the module at ``path`` is imported from (a ``sys.path`` entry).
+
+    The deepest configured source root containing it (ruff's ``src``); else the
+    folder above its top-most package (``billing/`` for ``billing/app/db.py``,
+    namespace folders between packages allowed); else ``src/`` or the project
+    root (a namespace package or a script).
+    """
+    containing = [Path(c) for c in configured if _is_within(path, Path(c))]
+    if containing:
+        return max(containing, key=lambda folder: len(folder.parts))
+    top = None
+    gap = 0
+    for folder in path.parents:
+        if folder == root:
+            break
+        if (folder / "__init__.py").exists():
+            top, gap = folder, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+    if top is not None:
+        return top.parent
+    src = root / "src"
+    if _is_within(path, src) and not (src / "__init__.py").exists():
+        return src
+    return root if _is_within(path, root) else path.parent
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+# Folders never searched for source roots (virtual environments, tools' caches).
+_SKIPPED_FOLDERS = frozenset(
+    {"node_modules", "site-packages", "venv", "__pycache__", "__pypackages__", "build", "dist"}
+)
+MAX_SOURCE_ROOT_DEPTH = 6
+MAX_SOURCE_ROOT_FOLDERS = 5_000
+
+
+def discover_source_roots(root: Path) -> dict[str, list[str]]:
+    """Top-level module name -> the folders under ``root`` that hold it.
+
+    A folder that is not itself a package but holds packages or modules is a
+    source root (``billing/``, ``libs/``). Packages are not entered: source
+    roots do not nest inside them. Bounded in depth and in folders read.
+    """
+    found: dict[str, list[str]] = {}
+    budget = MAX_SOURCE_ROOT_FOLDERS
+    pending = [(str(root), 0)]
+    while pending and budget > 0:
+        folder, depth = pending.pop()
+        budget -= 1
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if name.startswith(".") or name in _SKIPPED_FOLDERS:
+                    continue
+                if name.isidentifier() and os.path.isfile(os.path.join(entry.path, "__init__.py")):
+                    found.setdefault(name, []).append(folder)
+                elif depth < MAX_SOURCE_ROOT_DEPTH:
+                    pending.append((entry.path, depth + 1))
+            elif name.endswith(".py") and name[:-3].isidentifier() and name != "__init__.py":
+                found.setdefault(name[:-3], []).append(folder)
+    return found

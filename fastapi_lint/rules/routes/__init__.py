@@ -1,0 +1,79 @@
+"""API2xx: the route contract.
+
+What a route promises to its clients: a typed response model (the OpenAPI
+schema and the output filter come from it), a reachable path, path parameters
+that reach the function, and startup/shutdown code in a ``lifespan`` handler.
+
+FastAPI facts (``model.fastapi``) give the routes in registration order; the
+path semantics are Starlette's (``route_paths``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Family
+from fastapi_lint.rules import route_conflicts
+from fastapi_lint.rules.routes.conflicts import API203, API204, check_conflicts
+from fastapi_lint.rules.routes.lifespan import API206, event_call_display
+from fastapi_lint.rules.routes.path_params import API205, PathParamBinder, check_unbound
+from fastapi_lint.rules.routes.response_model import (
+    API201,
+    API202,
+    display_annotation,
+    missing_response_model,
+    untyped_response_model,
+)
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.fastapi import RouteInfo
+    from fastapi_lint.semantic.model import ModuleModel
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    facts = model.fastapi
+    routes: list[RouteInfo] = facts.routes
+    if reporter.enabled("API206"):
+        for call in facts.event_registrations:
+            reporter.report("API206", call, call=event_call_display(call))
+    if not routes:
+        return
+    binder = PathParamBinder()
+    for route in routes:
+        node = route.function.node
+        if reporter.enabled("API201"):
+            missing = missing_response_model(model, route)
+            if missing is not None:
+                reporter.report(
+                    "API201",
+                    node,
+                    line=node.lineno,
+                    col=node.col_offset,
+                    route=route.display,
+                    detail=missing[0],
+                )
+        if reporter.enabled("API202"):
+            untyped = untyped_response_model(model, route)
+            if untyped is not None:
+                reporter.report(
+                    "API202",
+                    node,
+                    line=node.lineno,
+                    col=node.col_offset,
+                    route=route.display,
+                    model=display_annotation(untyped),
+                )
+        if reporter.enabled("API205"):
+            check_unbound(model, reporter, route, binder)
+    if reporter.enabled("API203") or reporter.enabled("API204"):
+        check_conflicts(model, reporter, routes)
+        route_conflicts.check(model, reporter, routes)
+
+
+FAMILY = Family(
+    prefix="API2",
+    title="The route contract",
+    rules=(API201, API202, API203, API204, API205, API206),
+    check=check,
+)

@@ -1,0 +1,410 @@
+"""API205: path parameters that never reach the route function (not a
+parameter, dependency or read of ``request.path_params``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.project.index import index_of
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules import route_paths
+from fastapi_lint.rules.routes._common import (
+    APP,
+    FRAMEWORK_PREFIXES,
+    MAX_DEPENDENCY_DEPTH,
+    has_star_kwargs,
+    keyword_argument,
+    name_of,
+    returns_and_yields,
+    route_context_scope,
+    router_call,
+)
+from fastapi_lint.semantic.syntax import parameter_defaults
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.fastapi import DependencyUse, RouteInfo
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+
+API205 = Rule(
+    code="API205",
+    name="unbound-path-parameter",
+    message="path parameter `{param}` of {route} is not a parameter of `{function}` or of its dependencies{detail}",
+    summary="Checks for `{param}` placeholders of a route path that no function parameter receives.",
+    why=(
+        "FastAPI passes path parameters by name. A placeholder without a matching parameter (a typo, "
+        "a renamed argument) is matched and then silently dropped: the function never sees it."
+    ),
+    example=(
+        APP + '@app.get("/items/{item_id}")\nasync def read_item(id: int) -> int:\n    return id\n'
+    ),
+    use_instead=(
+        APP
+        + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> int:\n    return item_id\n'
+    ),
+)
+
+
+# ------------------------------------------------------------ API205
+
+
+class _Unsure(Exception):
+    """A dependency could not be followed: no report for this route."""
+
+
+# A name bound by a dependency that reads the parameter from `request.path_params`:
+# "\x00path_params:<param>:<function>" (kept in the names, and in their fact).
+_READS_MARK = "\x00path_params:"
+
+
+def _reads_path_params(model: ModuleModel) -> dict[int, set[str] | None]:
+    """Function node ids whose code reads ``path_params``: the literal keys read, or
+    None when it reads them some other way (iterates, passes them on)."""
+    found: dict[int, set[str] | None] = {}
+    for ref in model.nodes[ast.Attribute]:
+        node = ref.node
+        if getattr(node, "attr", None) == "path_params":
+            _mark_enclosing(model, node, found, _read_key(model, node))
+    for ref in model.nodes[ast.Constant]:
+        if getattr(ref.node, "value", None) == "path_params":
+            _mark_enclosing(model, ref.node, found, None)
+    return found
+
+
+def _read_key(model: ModuleModel, node: ast.AST) -> str | None:
+    """``path_params["x"]`` / ``path_params.get("x")``: ``x``."""
+    parent = model.parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "get":
+        call = model.parents.get(id(parent))
+        if not isinstance(call, ast.Call) or not call.args:
+            return None
+        key = call.args[0]
+    else:
+        return None
+    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        return key.value
+    return None
+
+
+def _mark_enclosing(
+    model: ModuleModel, node: ast.AST, found: dict[int, set[str] | None], key: str | None
+) -> None:
+    for ancestor in model.ancestors(node):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            keys = found.get(id(ancestor), set())
+            if key is None or keys is None:
+                found[id(ancestor)] = None
+            else:
+                found[id(ancestor)] = keys | {key}
+
+
+class PathParamBinder:
+    """The names a route function and its ``Depends`` chain receive from the request."""
+
+    def __init__(self) -> None:
+        # Keyed by id(): the keyed objects are kept alive alongside, so an id
+        # is never reused by another module's tree while this binder lives.
+        self._readers: dict[int, tuple[ModuleModel, dict[int, set[str] | None]]] = {}
+        self._cache: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+        self._active: set[int] = set()
+
+    def _reads(self, model: ModuleModel, function: FunctionInfo) -> tuple[bool, set[str] | None]:
+        """Whether the function reads ``path_params``, and which literal keys."""
+        key = id(model)
+        if key not in self._readers:
+            self._readers[key] = (model, _reads_path_params(model))
+        readers = self._readers[key][1]
+        if id(function.node) not in readers:
+            return False, set()
+        return True, readers[id(function.node)]
+
+    def names(
+        self,
+        model: ModuleModel,
+        function: FunctionInfo,
+        skip_self: bool,
+        depth: int = 0,
+        route: bool = False,
+    ) -> frozenset[str]:
+        """Parameter names, aliases and names of dependencies; raises _Unsure.
+
+        A dependency that reads literal keys of ``request.path_params`` adds a
+        mark per key (``_READS_MARK``): the parameter is still unbound, and the
+        message says where it is read.
+        """
+        reads, keys = self._reads(model, function)
+        if reads and (route or keys is None):
+            raise _Unsure  # the route reads path_params itself, or reads them all
+        key = id(function.node)
+        if key in self._cache:
+            return self._cache[key][1]
+        if depth > MAX_DEPENDENCY_DEPTH or key in self._active:
+            raise _Unsure
+        self._active.add(key)
+        try:
+            result = set(self._own_names(model, function, skip_self))
+            result |= {f"{_READS_MARK}{k}:{function.name}" for k in keys or ()}
+            for dependency in _param_dependencies(model, function):
+                result |= self._dependency_names(model, dependency, depth)
+        finally:
+            self._active.discard(key)
+        frozen = frozenset(result)
+        self._cache[key] = (function.node, frozen)
+        return frozen
+
+    def _own_names(self, model: ModuleModel, function: FunctionInfo, skip_self: bool) -> set[str]:
+        args = function.node.args
+        if args.kwarg is not None or args.vararg is not None:
+            raise _Unsure
+        positional = args.posonlyargs + args.args
+        params = positional + args.kwonlyargs
+        if skip_self and positional:
+            params = params[1:]
+        names = {arg.arg for arg in params}
+        defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+        for default in defaults:
+            names |= _aliases(default)
+        for arg in params:
+            if arg.annotation is not None:
+                _, metadata, _ = model.annotated_metadata(arg.annotation, function.outer)
+                for meta in metadata:
+                    names |= _aliases(meta)
+        return names
+
+    def _dependency_names(
+        self, model: ModuleModel, dependency: DependencyUse, depth: int
+    ) -> frozenset[str]:
+        target = dependency.target
+        scope = dependency.scope
+        if target is None:
+            param = dependency.param
+            if param is None or param.annotation is None:
+                raise _Unsure
+            consumer = dependency.consumer
+            outer = consumer.outer if consumer is not None else scope
+            base, _, base_scope = model.annotated_metadata(param.annotation, outer)
+            if not isinstance(base, ast.expr):
+                raise _Unsure
+            target, scope = base, base_scope
+        return self.target_names(model, target, scope, depth + 1)
+
+    def target_names(
+        self, model: ModuleModel, target: ast.expr, scope: Scope, depth: int
+    ) -> frozenset[str]:
+        value = model.evaluate(target, scope)
+        if isinstance(value, Ref):
+            qualname = value.qualname
+            if qualname.startswith(FRAMEWORK_PREFIXES):
+                return frozenset()
+            project = index_of(model)
+            if model.function_named(qualname) is None and project is not None:
+                # Another module's dependency: a fact, so warm runs need not build it.
+                names = project.fact(
+                    "depends-names", qualname, lambda: self._project_names(model, qualname)
+                )
+                if names is None:
+                    raise _Unsure
+                return frozenset(names)
+            return self._ref_names(model, qualname, depth)
+        if isinstance(value, Instance):
+            if value.type.startswith(FRAMEWORK_PREFIXES):
+                return frozenset()
+            call = model.find_function(value.type + ".__call__")
+            if call is not None:
+                call_model, info = call
+                return self.names(call_model, info, True, depth)
+        raise _Unsure
+
+    def _ref_names(self, model: ModuleModel, qualname: str, depth: int) -> frozenset[str]:
+        """The names a project function (or a class, through ``__init__``) binds."""
+        function = model.find_function(qualname)
+        if function is not None:
+            function_model, info = function
+            return self.names(function_model, info, info.is_method, depth)
+        init = model.find_function(qualname + ".__init__")
+        if init is not None and _find_class(model, qualname):
+            init_model, info = init
+            return self.names(init_model, info, True, depth)
+        raise _Unsure
+
+    def _project_names(self, model: ModuleModel, qualname: str) -> list[str] | None:
+        """``_ref_names`` as JSON for the fact cache (None: unsure)."""
+        try:
+            return sorted(self._ref_names(model, qualname, 0))
+        except _Unsure:
+            return None
+
+
+def _param_dependencies(model: ModuleModel, function: FunctionInfo) -> list[DependencyUse]:
+    """``Depends`` parameters of one function, without collecting its whole module."""
+    from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, DependencyUse
+
+    def depends(node: ast.expr, scope: Scope) -> tuple[bool, ast.expr | None]:
+        if not isinstance(node, ast.Call):
+            return False, None
+        if model.qualified_name(node.func, scope) not in DEPENDS_NAMES:
+            return False, None
+        if node.args:
+            return True, node.args[0]
+        return True, keyword_argument(node, "dependency")
+
+    args = function.node.args
+    positional = args.posonlyargs + args.args
+    defaults = parameter_defaults(args)
+    outer = function.outer
+    result = []
+    for arg in positional + args.kwonlyargs:
+        default = defaults.get(id(arg))
+        if default is not None:
+            is_depends, target = depends(default, outer)
+            if is_depends:
+                result.append(DependencyUse(function, arg, target, outer, default))  # type: ignore[arg-type]
+                continue
+        if arg.annotation is not None:
+            _, metadata, meta_scope = model.annotated_metadata(arg.annotation, outer)
+            for meta in metadata:
+                is_depends, target = depends(meta, meta_scope)
+                if is_depends:
+                    result.append(DependencyUse(function, arg, target, meta_scope, meta))  # type: ignore[arg-type]
+    return result
+
+
+def _aliases(node: ast.expr) -> set[str]:
+    if not isinstance(node, ast.Call):
+        return set()
+    return {
+        k.value.value
+        for k in node.keywords
+        if k.arg in ("alias", "validation_alias")
+        and isinstance(k.value, ast.Constant)
+        and isinstance(k.value.value, str)
+    }
+
+
+def _find_class(model: ModuleModel, qualname: str) -> bool:
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def _router_dependencies(
+    model: ModuleModel, route: RouteInfo
+) -> list[tuple[ModuleModel, ast.expr, Scope]]:
+    """``dependencies=[Depends(f)]`` of the router the route is registered on."""
+    found = router_call(model, route)
+    if found is None:
+        return []
+    router_model, call, scope = found
+    declared = keyword_argument(call, "dependencies")
+    if declared is None:
+        return []
+    if not isinstance(declared, (ast.List, ast.Tuple)):
+        raise _Unsure
+    result = []
+    for element in declared.elts:
+        is_depends, target = router_model.fastapi.depends_target(element, scope)
+        if not is_depends or target is None:
+            raise _Unsure
+        result.append((router_model, target, scope))
+    return result
+
+
+def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
+    """The path parameters a function is expected to receive.
+
+    Left out: a trailing ``{rest:path}`` catch-all (ignoring the rest is the
+    point of a catch-all); a parameter that another path of the same function
+    lacks (one handler deliberately shared by several paths); every parameter
+    of a route serving an HTML page (the page's script reads its URL).
+    """
+    assert route.path is not None
+    template = route_paths.parse_path(route.path)
+    last = template.parts[-1] if template.parts else None
+    wanted = [p.name for p in template.params if not (p is last and p.convertor == "path")]
+    if not wanted:
+        return []
+    for other in model.fastapi.routes_of(route.function):
+        if other is not route and other.path is not None:
+            present = set(route_paths.path_param_names(other.path))
+            wanted = [name for name in wanted if name in present]
+    if wanted and _serves_page(model, route):
+        return []
+    return wanted
+
+
+_PAGE_RESPONSES = frozenset({"HTMLResponse", "TemplateResponse", "FileResponse"})
+
+
+def _serves_page(model: ModuleModel, route: RouteInfo) -> bool:
+    response_class = route.keywords.get("response_class")
+    if response_class is not None and name_of(response_class) in _PAGE_RESPONSES:
+        return True
+    returns_annotation = route.function.node.returns
+    if returns_annotation is not None and name_of(returns_annotation) in _PAGE_RESPONSES:
+        return True
+    returns, _, _ = returns_and_yields(model, route.function)
+    return any(
+        isinstance(r.value, ast.Call) and name_of(r.value.func) in _PAGE_RESPONSES for r in returns
+    )
+
+
+def check_unbound(
+    model: ModuleModel, reporter: Reporter, route: RouteInfo, binder: PathParamBinder
+) -> None:
+    if route.path is None or route.function.is_method:
+        return
+    wanted = _checked_path_params(model, route)
+    if not wanted:
+        return
+    function = route.function
+    try:
+        bound = set(binder.names(model, function, False, route=True))
+        declared = route.keywords.get("dependencies")
+        if declared is not None:
+            if not isinstance(declared, (ast.List, ast.Tuple)):
+                raise _Unsure
+            scope = route_context_scope(model, route)
+            for element in declared.elts:
+                is_depends, target = model.fastapi.depends_target(element, scope)
+                if not is_depends or target is None:
+                    raise _Unsure
+                bound |= binder.target_names(model, target, scope, 1)
+        if has_star_kwargs(route):
+            raise _Unsure
+        missing = [name for name in wanted if name not in bound]
+        if missing:
+            for router_model, target, scope in _router_dependencies(model, route):
+                bound |= binder.target_names(router_model, target, scope, 1)
+    except _Unsure:
+        return
+    node = function.node
+    readers: dict[str, str] = {}
+    for mark in bound:
+        if mark.startswith(_READS_MARK):
+            param, _, reader_name = mark[len(_READS_MARK) :].partition(":")
+            readers.setdefault(param, reader_name)
+    for name in wanted:
+        if name not in bound:
+            reader = readers.get(name, "")
+            detail = (
+                f"; dependency `{reader}` reads it from `request.path_params`: declare the "
+                "parameter and check it against the resource"
+                if reader
+                else ""
+            )
+            reporter.report(
+                "API205",
+                node,
+                line=node.lineno,
+                col=node.col_offset,
+                param=name,
+                route=route.display,
+                function=function.name,
+                detail=detail,
+            )

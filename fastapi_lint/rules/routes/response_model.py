@@ -1,0 +1,303 @@
+"""API201 missing-response-model and API202 untyped-response-model: a route's
+response schema.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.project.index import index_of
+from fastapi_lint.project.routes import ServedRoute, route_table_for
+from fastapi_lint.registry import FixAvailability, Rule
+from fastapi_lint.rules import route_shapes
+from fastapi_lint.rules.routes._common import (
+    ANY_TYPES,
+    APP,
+    APP_ITEM,
+    MAPPING_TYPES,
+    NO_BODY_STATUS,
+    NO_BODY_STATUS_NAMES,
+    NON_JSON_RESPONSES,
+    SEQUENCE_TYPES,
+    WRAPPER_TYPES,
+    constant_value,
+    has_star_kwargs,
+    keyword_argument,
+    name_of,
+    returns_and_yields,
+    returns_response,
+    route_context_scope,
+    router_call,
+)
+from fastapi_lint.semantic.syntax import subscript_elements
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.fastapi import RouteInfo
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
+
+API201 = Rule(
+    code="API201",
+    name="missing-response-model",
+    fix=FixAvailability.UNSAFE,
+    fix_description="Adds the return annotation `-> Model` when every `return` returns an instance of the same Pydantic model or ORM class: unsafe, because FastAPI then validates the output and filters out the fields the model does not declare.",
+    message="{route} has no response model; {detail}",
+    summary="Checks for routes that return a known shape (a dict literal, a Pydantic model or ORM instance) without declaring a response model.",
+    why=(
+        "FastAPI builds the OpenAPI schema and filters the output through the response model. "
+        "Without one, clients get an untyped schema and every attribute of the returned object is "
+        "serialized, including fields that were never meant to leave the server."
+    ),
+    example=(
+        APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+    use_instead=(
+        APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> Item:\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+)
+API202 = Rule(
+    code="API202",
+    name="untyped-response-model",
+    message="{route} declares the untyped response model `{model}`; use a Pydantic model or a typed container",
+    summary="Checks for response models that do not describe the response (`dict`, `Any`, `list[dict]`...).",
+    why=(
+        "A `dict` or `Any` response model documents nothing and validates nothing: the OpenAPI "
+        "schema says `object`, generated clients lose their types, and whatever the function "
+        "returns is sent as is."
+    ),
+    example=(
+        APP + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> dict:\n'
+        '    return {"id": item_id, "name": "hammer"}\n'
+    ),
+    use_instead=(
+        APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> Item:\n'
+        '    return Item(id=item_id, name="hammer")\n'
+    ),
+)
+
+
+# ------------------------------------------------------------ API201 / API202
+
+
+def _no_body_status(node: ast.expr | None) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.Constant):
+        return node.value in NO_BODY_STATUS
+    return name_of(node) in NO_BODY_STATUS_NAMES
+
+
+def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
+    """The route's router (same module) publishes no JSON schema, or no app serves it in one."""
+    found = router_call(model, route)
+    if found is not None:
+        _, call, _ = found
+        if constant_value(keyword_argument(call, "include_in_schema")) is False:
+            return True
+        if "openapi_url" in {k.arg for k in call.keywords} and (
+            constant_value(keyword_argument(call, "openapi_url")) is None
+        ):
+            return True
+        default_class = keyword_argument(call, "default_response_class")
+        if default_class is not None and name_of(default_class) in NON_JSON_RESPONSES:
+            return True
+    served = _served(model, route)
+    return bool(served) and not any(r.in_schema for r in served)
+
+
+def _served(model: ModuleModel, route: RouteInfo) -> list[ServedRoute]:
+    """The route as the project's apps serve it (the route table)."""
+    table = route_table_for(model)
+    if table is None:
+        return []
+    return table.served(model.module_name, route.registration.lineno)
+
+
+def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the route needs a response model."""
+    keywords = route.keywords
+    function = route.function
+    if route.is_websocket or has_star_kwargs(route):
+        return None
+    if "response_model" in keywords or function.node.returns is not None:
+        return None
+    if "response_class" in keywords or _no_body_status(keywords.get("status_code")):
+        return None
+    if constant_value(keywords.get("include_in_schema")) is False:
+        return None
+    if constant_value(keywords.get("deprecated")) is True:
+        return None  # a compatibility route: nobody documents it further
+    returns, is_generator, scope = returns_and_yields(model, function)
+    if is_generator or not returns:
+        return None
+    shapes = route_shapes.returned_shapes(model, returns, scope)
+    if shapes is None:
+        return None  # a Response, or a value passed through whose shape is unknown
+    detail = route_shapes.missing_model_detail(shapes)
+    if detail is None or _router_skips_schema(model, route):
+        return None
+    return detail
+
+
+def _only_empty_dicts(model: ModuleModel, route: RouteInfo) -> bool:
+    returns, _, _ = returns_and_yields(model, route.function)
+    return bool(returns) and all(
+        isinstance(r.value, ast.Dict) and not r.value.keys for r in returns
+    )
+
+
+def _is_bare_any(model: ModuleModel, annotation: ast.expr, scope: Scope) -> bool:
+    """``Any`` written as such: an explicit opt-out of a response model."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            return False
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    return model.qualified_name(annotation, scope) in ("typing.Any", "typing_extensions.Any")
+
+
+def untyped_annotation(
+    model: ModuleModel, annotation: ast.expr, scope: Scope, depth: int = 0
+) -> bool:
+    """Whether a type expression leaves the response undescribed (``dict``, ``Any``, ``list[dict]``)."""
+    if depth > 12:
+        return False
+    if isinstance(annotation, ast.Constant):
+        if isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return False
+            return untyped_annotation(model, parsed, scope, depth + 1)
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return untyped_annotation(model, annotation.left, scope, depth + 1) or untyped_annotation(
+            model, annotation.right, scope, depth + 1
+        )
+    if isinstance(annotation, ast.Subscript):
+        outer = model.qualified_name(annotation.value, scope) or ""
+        elements = subscript_elements(annotation)
+        short = outer.rsplit(".", 1)[-1]
+        if outer.startswith(("typing.", "typing_extensions.")) and short in WRAPPER_TYPES:
+            checked = elements[:1] if short == "Annotated" else elements
+            return any(untyped_annotation(model, e, scope, depth + 1) for e in checked)
+        if outer in MAPPING_TYPES:
+            return len(elements) < 2 or untyped_annotation(model, elements[1], scope, depth + 1)
+        if outer in SEQUENCE_TYPES:
+            return any(
+                untyped_annotation(model, e, scope, depth + 1)
+                for e in elements
+                if not (isinstance(e, ast.Constant) and e.value is Ellipsis)
+            )
+        return False
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        qualname = model.qualified_name(annotation, scope)
+        if qualname in ANY_TYPES or qualname in MAPPING_TYPES or qualname in SEQUENCE_TYPES:
+            return True
+        if isinstance(annotation, ast.Name):
+            return _alias_is_untyped(model, annotation.id, scope, depth)
+    return False
+
+
+def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -> bool:
+    """Whether ``name`` is a type alias of an untyped type: ``JSON = dict[str, Any]`` (also
+    ``JSON: TypeAlias = ...``), here or imported from another project module."""
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    binding = model.lookup(name, scope)
+    if binding is None:
+        return False
+    if binding.kind is BindingKind.ASSIGN:
+        value = binding.value
+        if value is None or binding.unpack_index is not None:
+            return False
+        if isinstance(value, (ast.Subscript, ast.BinOp)) or (
+            isinstance(value, (ast.Name, ast.Attribute))
+            and _is_type_name(model, value, binding.scope)
+        ):
+            return untyped_annotation(model, value, binding.scope, depth + 1)
+        return False
+    project = index_of(model)
+    if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
+        qualname = binding.qualname
+        # A fact, so warm runs answer without building the defining module.
+        return bool(
+            project.fact(
+                "untyped-alias",
+                qualname,
+                lambda: _imported_alias_is_untyped(model, qualname, depth),
+            )
+        )
+    return False
+
+
+def _imported_alias_is_untyped(model: ModuleModel, qualname: str, depth: int) -> bool:
+    project = index_of(model)
+    if depth > 12 or project is None:
+        return False
+    found = project.split(qualname)
+    if found is None or len(found[1]) != 1:
+        return False
+    other, (name,) = found
+    return _alias_is_untyped(other, name, other.module_scope, depth + 4)
+
+
+def _is_type_name(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
+    qualname = model.qualified_name(value, scope) or ""
+    return qualname in ANY_TYPES or qualname in MAPPING_TYPES or qualname in SEQUENCE_TYPES
+
+
+def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | None:
+    """The untyped response model of a route, if it has one."""
+    if route.is_websocket:
+        return None
+    declared = route.keywords.get("response_model")
+    if declared is not None:
+        if isinstance(declared, ast.Constant) and declared.value is None:
+            return None
+        context = route_context_scope(model, route)
+        if _is_bare_any(model, declared, context):
+            return None
+        if not untyped_annotation(model, declared, context):
+            return None
+        return None if _untyped_exempt(model, route) else declared
+    if has_star_kwargs(route):
+        return None
+    returns = route.function.node.returns
+    if returns is None:
+        return None
+    returns_found, is_generator, scope = returns_and_yields(model, route.function)
+    if is_generator or _is_bare_any(model, returns, route.function.outer):
+        return None
+    if not untyped_annotation(model, returns, route.function.outer):
+        return None
+    # `-> Any` on a route that only returns Response objects: FastAPI sends them as
+    # they are, the annotation never becomes a response model.
+    if returns_found and scope is not None:
+        if all(returns_response(model, r.value, scope) for r in returns_found):
+            return None
+    return None if _untyped_exempt(model, route) else returns
+
+
+def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
+    """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
+    its router, as API201), and apps that publish no OpenAPI schema."""
+    if _only_empty_dicts(model, route):
+        return True
+    if constant_value(route.keywords.get("include_in_schema")) is False:
+        return True
+    if _router_skips_schema(model, route):
+        return True
+    served = _served(model, route)
+    return bool(served) and all(r.app_publishes_no_schema for r in served)
+
+
+def display_annotation(annotation: ast.expr) -> str:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value.strip()
+    return ast.unparse(annotation)

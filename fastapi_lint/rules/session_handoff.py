@@ -1,0 +1,47 @@
+"""Where API107 yields to API301: a helper handed the session API301 reports.
+
+Apart from ``session_context`` (API301's advice, which ``sessions`` imports) so
+that neither module imports the other.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.rules import sessions
+from fastapi_lint.semantic.scopes import BindingKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+
+
+def passes_reported_session(
+    model: ModuleModel, function: FunctionInfo, call: ast.Call, scope: Scope
+) -> bool:
+    """Whether ``call`` hands the helper a sync session API301 reports in ``function``.
+
+    ``helper(db)`` where ``db`` is the route's ``Depends(get_db)`` session: the
+    session is the finding (API301); the helper's queries are the same session
+    and are not a second finding (API107) in the same function.
+    """
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if not isinstance(arg, ast.Name):
+            continue
+        binding = model.lookup(arg.id, scope, arg.lineno)
+        if binding is None or binding.scope.code_function is not function:
+            continue
+        if binding.kind is BindingKind.PARAM and isinstance(binding.node, ast.arg):
+            session = sessions.param_session(model, function, binding.node)
+            if (
+                session is not None
+                and session.kind == sessions.SYNC
+                and sessions.is_injected(model, function, session)
+            ):
+                return True
+        elif isinstance(binding.value, ast.Call) and sessions.creates_sync_session(
+            model, binding.value, binding.scope
+        ):
+            return True
+    return False

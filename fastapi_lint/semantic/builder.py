@@ -1,0 +1,395 @@
+"""The one traversal that builds a module's model: scopes, bindings, recorded
+nodes and parents (as pyflakes' Checker walks a module once)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Optional
+
+from fastapi_lint.semantic.scopes import (
+    Binding,
+    BindingKind,
+    ClassInfo,
+    FunctionInfo,
+    NodeRef,
+    Scope,
+    ScopeKind,
+)
+from fastapi_lint.semantic.syntax import (
+    FunctionNode,
+)
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+
+# Fields that hold child nodes, per node type. `ctx` and operator fields only
+# hold singleton marker nodes (Load, Add, Eq...): skipping them halves the walk.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
+        _CHILD_FIELDS[node_type] = fields
+    result: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    result.append(item)
+        elif isinstance(value, ast.AST):
+            result.append(value)
+    return result
+
+
+# Node types without child nodes (``ctx`` aside): the traversal records them and
+# goes no further. Names and constants are about half the nodes of a module.
+_LEAF_TYPES = frozenset(
+    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal}
+)
+
+
+# Node types recorded for rules; everything else is only traversed.
+RECORDED_TYPES: tuple[type, ...] = (
+    ast.Call,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.Compare,
+    ast.Dict,
+    ast.Return,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.Attribute,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.comprehension,
+    ast.With,
+    ast.AsyncWith,
+    ast.Constant,
+    ast.Name,
+)
+
+
+class Builder:
+    """One traversal of the tree: scopes, bindings, recorded nodes, parents."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.recorded = model.nodes
+        self.parents = model.parents
+
+    def build(self) -> None:
+        model = self.model
+        self._visit_body(model.tree.body, model.tree, model.module_scope)
+
+    # An explicit work list instead of recursion keeps deep expression trees
+    # (thousands of chained `+`) from hitting the recursion limit.
+    def _visit_body(self, nodes: list, parent: ast.AST, scope: Scope) -> None:
+        for node in nodes:
+            self.visit(node, parent, scope)
+
+    def visit(self, root: ast.AST, root_parent: ast.AST, scope: Scope) -> None:
+        stack: list[tuple[ast.AST, ast.AST, Scope]] = [(root, root_parent, scope)]
+        pop = stack.pop
+        push = stack.append
+        parents = self.parents
+        recorded_get = self.recorded.get
+        handlers_get = _HANDLERS.get
+        fields_get = _CHILD_FIELDS.get
+        leaves = _LEAF_TYPES
+        # Children are pushed in reverse so that they are visited in source
+        # order (rules read the recorded nodes in that order).
+        while stack:
+            node, parent, current = pop()
+            parents[id(node)] = parent
+            node_type = type(node)
+            bucket = recorded_get(node_type)
+            if bucket is not None:
+                bucket.append(NodeRef(node, current))
+            if node_type in leaves:
+                continue  # names and constants: no child nodes (most of a tree)
+            handler = handlers_get(node_type)
+            if handler is not None:
+                children = handler(self, node, current)
+                if children:
+                    for child, child_scope in reversed(children):
+                        push((child, node, child_scope))
+                continue
+            fields = fields_get(node_type)
+            if fields is None:
+                _children(node, node_type)  # fills the table of child fields
+                fields = _CHILD_FIELDS[node_type]
+            pending = []
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            pending.append(item)
+                elif isinstance(value, ast.AST):
+                    pending.append(value)
+            for child in reversed(pending):
+                push((child, node, current))
+
+    # --- handlers return the (child, scope) pairs to visit, in order
+    def _generic(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        return [(child, scope) for child in _children(node, type(node))]
+
+    def _qualname(self, scope: Scope, name: str) -> str:
+        parts = [name]
+        current: Optional[Scope] = scope
+        while current is not None and current.kind is not ScopeKind.MODULE:
+            if current.kind is ScopeKind.CLASS and current.class_info is not None:
+                parts.append(current.class_info.name)
+            elif current.kind is ScopeKind.FUNCTION and current.function is not None:
+                parts.append(current.function.name)
+            current = current.parent
+        parts.append(self.model.module_name)
+        return ".".join(reversed([p for p in parts if p]))
+
+    def visit_function(self, node: FunctionNode, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        model = self.model
+        class_info = scope.class_info if scope.kind is ScopeKind.CLASS else None
+        info = FunctionInfo(
+            node=node,
+            qualname=self._qualname(scope, node.name),
+            outer=scope,
+            class_info=class_info,
+            parent_function=scope.code_function if scope.kind is not ScopeKind.CLASS else None,
+        )
+        function_scope = Scope(ScopeKind.FUNCTION, node, scope, function=info)
+        info.scope = function_scope
+        model.functions.append(info)
+        model.function_by_node[id(node)] = info
+        model.scope_of_node[id(node)] = function_scope
+        scope.bind(Binding(node.name, BindingKind.FUNCTION, node, scope, qualname=info.qualname))
+        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
+        args = node.args
+        for default in args.defaults + [d for d in args.kw_defaults if d is not None]:
+            children.append((default, scope))
+        all_args = args.posonlyargs + args.args + args.kwonlyargs
+        if args.vararg:
+            all_args.append(args.vararg)
+        if args.kwarg:
+            all_args.append(args.kwarg)
+        for arg in all_args:
+            function_scope.bind(
+                Binding(arg.arg, BindingKind.PARAM, arg, function_scope, annotation=arg.annotation)
+            )
+            if arg.annotation is not None:
+                children.append((arg.annotation, scope))
+        if node.returns is not None:
+            children.append((node.returns, scope))
+        self._prescan_globals(node.body, function_scope)
+        children.extend((stmt, function_scope) for stmt in node.body)
+        return children
+
+    def _prescan_globals(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.Global, ast.Nonlocal)):
+                scope.global_names.update(stmt.names if isinstance(stmt, ast.Global) else ())
+
+    def visit_class(self, node: ast.ClassDef, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        model = self.model
+        class_scope = Scope(ScopeKind.CLASS, node, scope)
+        info = ClassInfo(
+            node=node, qualname=self._qualname(scope, node.name), scope=class_scope, outer=scope
+        )
+        class_scope.class_info = info
+        model.classes.append(info)
+        model.class_by_node[id(node)] = info
+        model.scope_of_node[id(node)] = class_scope
+        scope.bind(Binding(node.name, BindingKind.CLASS, node, scope, qualname=info.qualname))
+        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in node.decorator_list]
+        children.extend((b, scope) for b in node.bases)
+        children.extend((k, scope) for k in node.keywords)
+        children.extend((stmt, class_scope) for stmt in node.body)
+        return children
+
+    def visit_lambda(self, node: ast.Lambda, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        lambda_scope = Scope(ScopeKind.LAMBDA, node, scope)
+        self.model.scope_of_node[id(node)] = lambda_scope
+        args = node.args
+        children: list[tuple[ast.AST, Scope]] = [(d, scope) for d in args.defaults]
+        children.extend((d, scope) for d in args.kw_defaults if d is not None)
+        for arg in (
+            args.posonlyargs
+            + args.args
+            + args.kwonlyargs
+            + [a for a in (args.vararg, args.kwarg) if a]
+        ):
+            lambda_scope.bind(Binding(arg.arg, BindingKind.PARAM, arg, lambda_scope))
+        children.append((node.body, lambda_scope))
+        return children
+
+    def visit_comprehension_expr(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        comp_scope = Scope(ScopeKind.COMPREHENSION, node, scope)
+        self.model.scope_of_node[id(node)] = comp_scope
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        children: list[tuple[ast.AST, Scope]] = []
+        for index, generator in enumerate(generators):
+            # The first iterable is evaluated in the enclosing scope.
+            self.parents[id(generator)] = node
+            self.recorded[ast.comprehension].append(NodeRef(generator, comp_scope))
+            children.append((generator.iter, scope if index == 0 else comp_scope))
+            self._bind_target(
+                generator.target, comp_scope, BindingKind.FOR, generator, generator.iter
+            )
+            children.append((generator.target, comp_scope))
+            children.extend((cond, comp_scope) for cond in generator.ifs)
+        if isinstance(node, ast.DictComp):
+            children.extend([(node.key, comp_scope), (node.value, comp_scope)])
+        else:
+            children.append((node.elt, comp_scope))  # type: ignore[attr-defined]
+        return children
+
+    def visit_import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            if alias.asname:
+                scope.bind(
+                    Binding(alias.asname, BindingKind.IMPORT, node, scope, qualname=alias.name)
+                )
+            else:
+                top = alias.name.split(".", 1)[0]
+                scope.bind(Binding(top, BindingKind.IMPORT, node, scope, qualname=top))
+        return None
+
+    def visit_import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        module = self._absolute_module(node)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            local = alias.asname or alias.name
+            qualname = f"{module}.{alias.name}" if module else alias.name
+            scope.bind(Binding(local, BindingKind.IMPORT, node, scope, qualname=qualname))
+        return None
+
+    def _absolute_module(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        package_parts = self.model.module_name.split(".")
+        is_package = self.model.path.replace("\\", "/").endswith("/__init__.py")
+        if not is_package:
+            package_parts = package_parts[:-1]
+        if node.level > 1:
+            package_parts = package_parts[: len(package_parts) - (node.level - 1)]
+        base = ".".join(package_parts)
+        if node.module:
+            return f"{base}.{node.module}" if base else node.module
+        return base
+
+    def _bind_target(
+        self,
+        target: ast.AST,
+        scope: Scope,
+        kind: BindingKind,
+        node: ast.AST,
+        value: ast.expr | None,
+        annotation: ast.expr | None = None,
+    ) -> None:
+        if isinstance(target, ast.Name):
+            scope.bind(Binding(target.id, kind, node, scope, value=value, annotation=annotation))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            values = (
+                value.elts
+                if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(elements)
+                else None
+            )
+            for index, element in enumerate(elements):
+                if isinstance(element, ast.Starred):
+                    element = element.value
+                if values is not None and kind is BindingKind.ASSIGN:
+                    self._bind_target(element, scope, kind, node, values[index])
+                elif isinstance(element, ast.Name):
+                    scope.bind(
+                        Binding(
+                            element.id,
+                            kind if kind is not BindingKind.ASSIGN else BindingKind.ASSIGN,
+                            node,
+                            scope,
+                            value=value,
+                            unpack_index=index,
+                        )
+                    )
+                else:
+                    self._bind_target(element, scope, BindingKind.OTHER, node, None)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, scope, kind, node, None)
+
+    def visit_assign(self, node: ast.Assign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        for target in node.targets:
+            self._bind_target(target, scope, BindingKind.ASSIGN, node, node.value)
+        return self._generic(node, scope)
+
+    def visit_ann_assign(self, node: ast.AnnAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self._bind_target(node.target, scope, BindingKind.ASSIGN, node, node.value, node.annotation)
+        return self._generic(node, scope)
+
+    def visit_aug_assign(self, node: ast.AugAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        if isinstance(node.target, ast.Name) and not scope.bindings.get(node.target.id):
+            scope.bind(Binding(node.target.id, BindingKind.OTHER, node, scope))
+        return self._generic(node, scope)
+
+    def visit_named_expr(self, node: ast.NamedExpr, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        target_scope = scope
+        while target_scope.kind is ScopeKind.COMPREHENSION and target_scope.parent is not None:
+            target_scope = target_scope.parent
+        self._bind_target(node.target, target_scope, BindingKind.ASSIGN, node, node.value)
+        return self._generic(node, scope)
+
+    def visit_for(self, node: ast.For | ast.AsyncFor, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        self._bind_target(node.target, scope, BindingKind.FOR, node, node.iter)
+        return self._generic(node, scope)
+
+    def visit_with(
+        self, node: ast.With | ast.AsyncWith, scope: Scope
+    ) -> list[tuple[ast.AST, Scope]]:
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind_target(
+                    item.optional_vars, scope, BindingKind.WITH, node, item.context_expr
+                )
+        return self._generic(node, scope)
+
+    def visit_except(self, node: ast.ExceptHandler, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        if node.name:
+            scope.bind(Binding(node.name, BindingKind.OTHER, node, scope))
+        return self._generic(node, scope)
+
+    def visit_delete_like(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        return self._generic(node, scope)
+
+
+_Handler = Callable[[Builder, Any, Scope], Optional[list[tuple[ast.AST, Scope]]]]
+_HANDLERS: dict[type, _Handler] = {
+    ast.FunctionDef: Builder.visit_function,
+    ast.AsyncFunctionDef: Builder.visit_function,
+    ast.ClassDef: Builder.visit_class,
+    ast.Lambda: Builder.visit_lambda,
+    ast.ListComp: Builder.visit_comprehension_expr,
+    ast.SetComp: Builder.visit_comprehension_expr,
+    ast.GeneratorExp: Builder.visit_comprehension_expr,
+    ast.DictComp: Builder.visit_comprehension_expr,
+    ast.Import: Builder.visit_import,
+    ast.ImportFrom: Builder.visit_import_from,
+    ast.Assign: Builder.visit_assign,
+    ast.AnnAssign: Builder.visit_ann_assign,
+    ast.AugAssign: Builder.visit_aug_assign,
+    ast.NamedExpr: Builder.visit_named_expr,
+    ast.For: Builder.visit_for,
+    ast.AsyncFor: Builder.visit_for,
+    ast.With: Builder.visit_with,
+    ast.AsyncWith: Builder.visit_with,
+    ast.ExceptHandler: Builder.visit_except,
+}

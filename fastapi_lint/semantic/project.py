@@ -1,0 +1,47 @@
+"""What a module's model may ask about the rest of the project.
+
+``semantic/`` models one module; a name imported from another module of the
+project is answered by the project index (``project/index.py``), which
+implements this protocol. The model depends on the protocol only, so
+``semantic/`` imports nothing from ``project/`` (tests/test_structure.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo
+    from fastapi_lint.semantic.values import Value
+
+
+class ProjectFacts(Protocol):
+    """Answers about other modules of the project (``depth`` bounds recursion)."""
+
+    def resolve(self, qualname: str, depth: int = 0) -> Value | None:
+        """What a project-level name holds; follows re-exports and module constants."""
+
+    def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
+        """The module-level binding that defines ``qualname`` (re-exports followed)."""
+
+    def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        """The def of a project function and the model of its module."""
+
+    def call_result(self, qualname: str, depth: int = 0) -> Value | None:
+        """What calling a project function or class gives."""
+
+    def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
+        """Type of ``obj.attr`` for an instance of a project class of another module."""
+
+    def is_class(self, qualname: str) -> bool:
+        """Whether a project name is a class defined in the project."""
+
+    def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
+        """What a project generator function yields."""
+
+    def is_annotated_alias(self, qualname: str) -> bool:
+        """Whether a project name is an ``Annotated[...]`` alias."""
+
+    def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
+        """Qualified names of a project class' bases, transitively."""

@@ -1,0 +1,49 @@
+"""Facts read off the syntax tree alone, shared by the model and FastAPI knowledge."""
+
+from __future__ import annotations
+
+import ast
+from typing import Union
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
+    """Each parameter's default value, keyed by ``id()`` of its ``ast.arg``."""
+    positional = args.posonlyargs + args.args
+    defaults: dict[int, ast.expr] = {}
+    for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
+        defaults[id(arg)] = value
+    for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        if kw_default is not None:
+            defaults[id(arg)] = kw_default
+    return defaults
+
+
+def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
+    inner = node.slice
+    if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees
+        inner = inner.value  # type: ignore[attr-defined]
+    if isinstance(inner, ast.Tuple):
+        return list(inner.elts)
+    return [inner]
+
+
+def decorator_names(node: FunctionNode) -> set[str]:
+    """The last name of each decorator: ``staticmethod``, ``get`` for ``@app.get(...)``."""
+    names = set()
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Name):
+            names.add(target.id)
+        elif isinstance(target, ast.Attribute):
+            names.add(target.attr)
+    return names
+
+
+def is_staticmethod(node: FunctionNode) -> bool:
+    return "staticmethod" in decorator_names(node)
+
+
+def is_classmethod(node: FunctionNode) -> bool:
+    return "classmethod" in decorator_names(node)
