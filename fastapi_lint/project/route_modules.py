@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import constant_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ class ModuleRoutes:
         if len(targets) != 1 or not isinstance(targets[0], ast.Name):
             return
         # Cheap test first: the class or factory, or the variable, says app or router.
-        if not (_ROUTER_WORDS.search(_last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
+        if not (_ROUTER_WORDS.search(last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
             return
         value = model.evaluate(call, scope)
         if not isinstance(value, Instance):
@@ -153,7 +154,9 @@ class ModuleRoutes:
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
-            "openapi": not ("openapi_url" in keywords and _const(keywords["openapi_url"]) is None),
+            "openapi": not (
+                "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
+            ),
             "line": call.lineno,
             "label": f"{model.module_name}:{targets[0].id}",
             "module": model.module_name,
@@ -474,18 +477,18 @@ class ModuleRoutes:
                     set(self.dependencies.function_security(function))
                     | set(self.dependencies.security(keywords.get("dependencies"), scope))
                 ),
-                "schema": _const(keywords.get("include_in_schema")) is not False,
+                "schema": constant_value(keywords.get("include_in_schema")) is not False,
             }
         )
 
     # ---------------------------------------------------------------- settings
     def _in_schema(self, keywords: dict[str, ast.expr], is_app: bool) -> bool:
-        if _const(keywords.get("include_in_schema")) is False:
+        if constant_value(keywords.get("include_in_schema")) is False:
             return False
-        if is_app and "openapi_url" in keywords and _const(keywords["openapi_url"]) is None:
+        if is_app and "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None:
             return False
         default_class = keywords.get("default_response_class")
-        return default_class is None or _last_name(default_class) not in _NON_JSON_RESPONSES
+        return default_class is None or last_name(default_class) not in _NON_JSON_RESPONSES
 
     def _pieces(self, node: ast.expr | None, scope: Scope) -> list[list[str]]:
         if node is None:
@@ -624,23 +627,6 @@ def _status(node: ast.expr | None, websocket: bool) -> str:
         return "200"
     if isinstance(node, ast.Constant):
         return str(node.value)
-    name = _last_name(node)
+    name = last_name(node)
     match = re.match(r"HTTP_(\d{3})_", name)
     return match.group(1) if match else source_text(node)
-
-
-def _const(node: ast.expr | None) -> object:
-    if isinstance(node, ast.Constant):
-        return node.value
-    return _MISSING
-
-
-_MISSING = object()
-
-
-def _last_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""

@@ -47,3 +47,22 @@ def is_staticmethod(node: FunctionNode) -> bool:
 
 def is_classmethod(node: FunctionNode) -> bool:
     return "classmethod" in decorator_names(node)
+
+
+NOT_CONSTANT = object()  # constant_value() of anything but a literal
+
+
+def constant_value(node: ast.expr | None) -> object:
+    """The value of a literal (``None`` included), else ``NOT_CONSTANT``."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    return NOT_CONSTANT
+
+
+def last_name(node: ast.expr) -> str:
+    """``x`` of ``x`` or ``a.b.x``; ``""`` for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""

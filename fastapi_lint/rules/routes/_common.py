@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.semantic.values import Instance, Member
 
 if TYPE_CHECKING:
@@ -106,23 +107,6 @@ def is_decorator(route: RouteInfo) -> bool:
 
 def has_star_kwargs(route: RouteInfo) -> bool:
     return any(k.arg is None for k in route.registration.keywords)
-
-
-def constant_value(node: ast.expr | None) -> object:
-    if isinstance(node, ast.Constant):
-        return node.value
-    return _MISSING
-
-
-_MISSING = object()
-
-
-def name_of(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
 
 
 def router_call(model: ModuleModel, route: RouteInfo) -> tuple[ModuleModel, ast.Call, Scope] | None:
@@ -247,7 +231,7 @@ def returns_response(
         if isinstance(value, ast.Call):
             callee = model.evaluate(value.func, scope)
             if callee is None or isinstance(callee, Member):
-                return name_of(value.func).endswith("Response")
+                return last_name(value.func).endswith("Response")
     if isinstance(value, ast.Name):
         return _transformed_response(model, value, scope, depth)
     return False

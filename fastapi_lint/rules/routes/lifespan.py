@@ -8,7 +8,8 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import FixAvailability, Rule
-from fastapi_lint.rules.routes._common import APP, name_of
+from fastapi_lint.rules.routes._common import APP
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     pass
@@ -45,7 +46,7 @@ def event_call_display(call: ast.Call) -> str:
     try:
         receiver = ast.unparse(func)
     except Exception:  # pragma: no cover - odd trees
-        receiver = name_of(func)
+        receiver = last_name(func)
     first = call.args[0] if call.args else None
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         argument = f'"{first.value}"'

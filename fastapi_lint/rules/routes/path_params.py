@@ -16,12 +16,11 @@ from fastapi_lint.rules.routes._common import (
     MAX_DEPENDENCY_DEPTH,
     has_star_kwargs,
     keyword_argument,
-    name_of,
     returns_and_yields,
     route_context_scope,
     router_call,
 )
-from fastapi_lint.semantic.syntax import parameter_defaults
+from fastapi_lint.semantic.syntax import last_name, parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -343,14 +342,15 @@ _PAGE_RESPONSES = frozenset({"HTMLResponse", "TemplateResponse", "FileResponse"}
 
 def _serves_page(model: ModuleModel, route: RouteInfo) -> bool:
     response_class = route.keywords.get("response_class")
-    if response_class is not None and name_of(response_class) in _PAGE_RESPONSES:
+    if response_class is not None and last_name(response_class) in _PAGE_RESPONSES:
         return True
     returns_annotation = route.function.node.returns
-    if returns_annotation is not None and name_of(returns_annotation) in _PAGE_RESPONSES:
+    if returns_annotation is not None and last_name(returns_annotation) in _PAGE_RESPONSES:
         return True
     returns, _, _ = returns_and_yields(model, route.function)
     return any(
-        isinstance(r.value, ast.Call) and name_of(r.value.func) in _PAGE_RESPONSES for r in returns
+        isinstance(r.value, ast.Call) and last_name(r.value.func) in _PAGE_RESPONSES
+        for r in returns
     )
 
 

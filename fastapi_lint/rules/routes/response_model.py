@@ -21,16 +21,14 @@ from fastapi_lint.rules.routes._common import (
     NON_JSON_RESPONSES,
     SEQUENCE_TYPES,
     WRAPPER_TYPES,
-    constant_value,
     has_star_kwargs,
     keyword_argument,
-    name_of,
     returns_and_yields,
     returns_response,
     route_context_scope,
     router_call,
 )
-from fastapi_lint.semantic.syntax import subscript_elements
+from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.fastapi import RouteInfo
@@ -87,7 +85,7 @@ def _no_body_status(node: ast.expr | None) -> bool:
         return False
     if isinstance(node, ast.Constant):
         return node.value in NO_BODY_STATUS
-    return name_of(node) in NO_BODY_STATUS_NAMES
+    return last_name(node) in NO_BODY_STATUS_NAMES
 
 
 def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
@@ -102,7 +100,7 @@ def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
         ):
             return True
         default_class = keyword_argument(call, "default_response_class")
-        if default_class is not None and name_of(default_class) in NON_JSON_RESPONSES:
+        if default_class is not None and last_name(default_class) in NON_JSON_RESPONSES:
             return True
     served = _served(model, route)
     return bool(served) and not any(r.in_schema for r in served)
