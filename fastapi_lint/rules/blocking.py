@@ -213,6 +213,9 @@ BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
     "API103": (
         "builtins.open",
         "io.open",
+        # `os.fdopen(os.open(...))`: the file object of a low-level descriptor, written
+        # like open()'s (atomic writes through mkstemp + os.replace do this).
+        "os.fdopen",
         "tempfile.{NamedTemporaryFile,TemporaryFile}",
         "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
         "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",

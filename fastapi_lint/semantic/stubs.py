@@ -77,6 +77,7 @@ def canonical(qualname: str) -> str:
 CALL_RETURNS: dict[str, str] = {
     "requests.session": "requests.Session",
     "builtins.open": "io.TextIOWrapper",
+    "os.fdopen": "io.TextIOWrapper",
     "sqlite3.connect": "sqlite3.Connection",
     "psycopg2.connect": "psycopg2.Connection",
     "psycopg.connect": "psycopg.Connection",
