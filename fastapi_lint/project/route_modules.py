@@ -175,21 +175,16 @@ class ModuleRoutes:
         if child_node is None:
             return
         children = self._children(child_node, scope)
-        statement = self._statement(call)
         for index, child in enumerate(children):
-            self.includes.append(
-                {
-                    "parent": parent,
-                    "child": child,
-                    "prefix": self._pieces(keywords.get("prefix"), scope),
-                    "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
-                    "security": self.dependencies.security(keywords.get("dependencies"), scope),
-                    "schema": self._in_schema(keywords, False),
-                    "line": call.lineno,
-                    "block": self._block(statement),
-                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), index],  # type: ignore[attr-defined]
-                    "branches": self._branches(statement),
-                }
+            self._record_include(
+                call,
+                parent,
+                child,
+                prefix=self._pieces(keywords.get("prefix"), scope),
+                deps=self.dependencies.labels(keywords.get("dependencies"), scope),
+                security=self.dependencies.security(keywords.get("dependencies"), scope),
+                schema=self._in_schema(keywords, False),
+                index=index,
             )
 
     def _mount(self, call: ast.Call, scope: Scope) -> None:
@@ -208,22 +203,7 @@ class ModuleRoutes:
         child = self.router_key(app, scope)
         if child is None:
             return
-        statement = self._statement(call)
-        self.includes.append(
-            {
-                "parent": parent,
-                "child": child,
-                "prefix": self._pieces(path, scope),
-                "deps": [],
-                "security": [],
-                "schema": True,
-                "line": call.lineno,
-                "block": self._block(statement),
-                "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
-                "branches": self._branches(statement),
-                "mount": True,
-            }
-        )
+        self._record_include(call, parent, child, prefix=self._pieces(path, scope), mount=True)
 
     def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
         """``app = create_app()``: the app the factory builds (and returns) is this one;
@@ -243,22 +223,7 @@ class ModuleRoutes:
             local = ModuleRoutes(factory_model).router_key(returned, ref.scope)
             if local is None or local == key:
                 continue
-            statement = self._statement(call)
-            self.includes.append(
-                {
-                    "parent": key,
-                    "child": local,
-                    "prefix": [],
-                    "deps": [],
-                    "security": [],
-                    "schema": True,
-                    "line": call.lineno,
-                    "block": self._block(statement),
-                    "pos": [statement.lineno, getattr(statement, "col_offset", 0), -1],
-                    "branches": self._branches(statement),
-                    "alias": True,
-                }
-            )
+            self._record_include(call, key, local, index=-1, alias=True)
             return
 
     def _lifespan(self, node: ast.expr, call: ast.Call, scope: Scope, key: str) -> None:
@@ -278,19 +243,36 @@ class ModuleRoutes:
         self._add_include(call, key, f"{info.qualname}({positional[0].arg})")
 
     def _add_include(self, call: ast.Call, parent: str, child: str) -> None:
+        self._record_include(call, parent, child)
+
+    def _record_include(
+        self,
+        call: ast.Call,
+        parent: str,
+        child: str,
+        *,
+        prefix: list[list[str]] | None = None,
+        deps: list[Any] | None = None,
+        security: list[Any] | None = None,
+        schema: bool = True,
+        index: int = 0,
+        **flags: bool,
+    ) -> None:
+        """One router (or app) served under another, at the place ``call`` puts it."""
         statement = self._statement(call)
         self.includes.append(
             {
                 "parent": parent,
                 "child": child,
-                "prefix": [],
-                "deps": [],
-                "security": [],
-                "schema": True,
+                "prefix": prefix or [],
+                "deps": deps or [],
+                "security": security or [],
+                "schema": schema,
                 "line": call.lineno,
                 "block": self._block(statement),
-                "pos": [statement.lineno, getattr(statement, "col_offset", 0), 0],
+                "pos": [statement.lineno, getattr(statement, "col_offset", 0), index],
                 "branches": self._branches(statement),
+                **flags,
             }
         )
 
