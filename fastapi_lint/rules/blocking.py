@@ -32,7 +32,7 @@ from fastapi_lint.rules.chain_conditions import (
     passed_through,
     path_conditions,
 )
-from fastapi_lint.rules.self_clients import self_client_root
+from fastapi_lint.rules.self_clients import local_value, self_client_root
 from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
@@ -462,16 +462,10 @@ def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> boo
     expr: ast.AST = func.value
     for _ in range(8):
         if isinstance(expr, ast.Name):
-            binding = model.lookup(expr.id, scope, getattr(expr, "lineno", None))
-            if (
-                binding is None
-                or binding.value is None
-                or binding.unpack_index is not None
-                or binding.scope.code_function is not function
-                or binding.kind.value not in ("assign", "with")
-            ):
+            found = local_value(model, expr, scope, function)
+            if found is None:
                 return False
-            expr, scope = binding.value, binding.scope
+            expr, scope = found
         elif isinstance(expr, ast.Call):
             if classify_call(model, expr, scope) is not None:
                 return True
@@ -480,10 +474,8 @@ def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> boo
             expr = expr.func.value
         elif isinstance(expr, (ast.Attribute, ast.Subscript)):
             expr = expr.value
-        elif isinstance(expr, ast.Await):
-            return False
         else:
-            return False
+            return False  # an `await`, a literal, ...: not an object a reported call made
     return False
 
 

@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 _MAX_STEPS = 8
 
 
+def local_value(
+    model: ModuleModel, name: ast.Name, scope: Scope, function: FunctionInfo | None
+) -> tuple[ast.expr, Scope] | None:
+    """What ``name`` was assigned (``x = ...``, ``with ... as x``) in ``function`` itself,
+    with the scope that expression is read in; None for anything else."""
+    binding = model.lookup(name.id, scope, getattr(name, "lineno", None))
+    if (
+        binding is None
+        or binding.value is None
+        or binding.unpack_index is not None
+        or binding.scope.code_function is not function
+        or binding.kind.value not in ("assign", "with")
+    ):
+        return None
+    return binding.value, binding.scope
+
+
 def self_client_root(
     model: ModuleModel,
     function: FunctionInfo,
@@ -51,16 +68,10 @@ def self_client_root(
                 return expr.attr, client
             return None
         if isinstance(expr, ast.Name):
-            binding = model.lookup(expr.id, current, getattr(expr, "lineno", None))
-            if (
-                binding is None
-                or binding.value is None
-                or binding.unpack_index is not None
-                or binding.scope.code_function is not function
-                or binding.kind.value not in ("assign", "with")
-            ):
+            found = local_value(model, expr, current, function)
+            if found is None:
                 return None
-            expr, current = binding.value, binding.scope
+            expr, current = found
         elif isinstance(expr, ast.Call):
             if not isinstance(expr.func, ast.Attribute):
                 return None
