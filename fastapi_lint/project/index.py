@@ -78,7 +78,6 @@ class _ProjectState:
         self.evicted: list[ModuleModel] = []
         self.checked: tuple[ModuleKey, _Entry] | None = None
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
-        self.misses_at_register = 0
         self.in_progress: set[str] = set()
         self.facts = FactStore(_cache_folder(root, options))
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
@@ -194,14 +193,6 @@ class ProjectIndex:
         self._state.fact_misses = value
 
     @property
-    def _misses_at_register(self) -> int:
-        return self._state.misses_at_register
-
-    @_misses_at_register.setter
-    def _misses_at_register(self, value: int) -> None:
-        self._state.misses_at_register = value
-
-    @property
     def _last_flush(self) -> float:
         return self._state.last_flush
 
@@ -217,7 +208,6 @@ class ProjectIndex:
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
         self._checked = (key, entry)
-        self._misses_at_register = self._fact_misses
         self._remember(key, entry)
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
