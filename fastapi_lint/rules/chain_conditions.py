@@ -364,12 +364,9 @@ def _strings(node: ast.expr) -> list[str] | None:
 
 def _argument(atom: Condition, call: ast.Call) -> Any:
     """The literal the call passes for the atom's parameter, or _MISSING when unknown."""
-    for keyword in call.keywords:
-        if keyword.arg == atom["param"]:
-            return _literal(keyword.value)
-    index = atom["index"]
-    if index is not None and index < len(call.args):
-        return _literal(call.args[index])
+    node = _argument_node(atom, call)
+    if node is not None:
+        return _literal(node)
     default = atom["default"]
     if isinstance(default, list) and len(default) == 1:
         return default[0]
