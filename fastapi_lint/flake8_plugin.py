@@ -148,19 +148,21 @@ class Plugin:
         cls.options = replace(defaults, **cls.overrides)
         cls.extend_include = names(getattr(options, "fastapi_extend_include", ()))
 
+    def _folder(self) -> Path:
+        """Where this file's [tool.fastapi-lint] is looked up from."""
+        return Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
+
     def _options(self) -> RuleOptions:
         """[tool.fastapi-lint]'s rule options for this file, under flake8's own."""
         from fastapi_lint.config import file_rule_options
 
-        folder = Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
-        return replace(file_rule_options(folder), **self.overrides)
+        return replace(file_rule_options(self._folder()), **self.overrides)
 
     def _extend_include(self) -> tuple[str, ...]:
         """Documentation trees checked anyway: [tool.fastapi-lint]'s and flake8's."""
         from fastapi_lint.config import file_extend_include
 
-        folder = Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
-        return file_extend_include(folder) + self.extend_include
+        return file_extend_include(self._folder()) + self.extend_include
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
