@@ -660,6 +660,18 @@ class ProjectIndex:
             return False
         return bool(self.fact("is-class", qualname, lambda: self.class_info(qualname) is not None))
 
+    def list_item(self, qualname: str) -> str | None:
+        """The class ``X`` of a project def annotated ``-> list[X]``, as a cached fact."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+
+        def compute() -> object:
+            found = self.function(qualname)
+            return found[0].returned_list_item(found[1]) if found is not None else None
+
+        item = self.fact("list-item", qualname, compute)
+        return item if isinstance(item, str) else None
+
     def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project generator function yields (``next(get_db())``), as a cached fact."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:

@@ -127,6 +127,11 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
             return None
         return Shape(first.kind, first.keys, first.type, first.spelling, is_list=True)
     evaluated = model.evaluate(value, scope)
+    if evaluated is None and isinstance(value, ast.Call):
+        # A project helper annotated `-> list[Item]` (a repository's `list_items()`).
+        item = model.call_list_item(value, scope)
+        if item is not None and model_class_kind(model, item) is not None:
+            return Shape("model", type=item, spelling=_spelling(model, item, scope), is_list=True)
     if isinstance(evaluated, Instance):
         if model_class_kind(model, evaluated.type) is not None:
             return Shape(

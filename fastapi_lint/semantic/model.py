@@ -572,6 +572,31 @@ class ModuleModel:
                 return value
         return None
 
+    def returned_list_item(self, function: FunctionInfo, depth: int = 0) -> str | None:
+        """The class ``X`` of a def annotated ``-> list[X]`` (``List``, ``Sequence``), or None."""
+        returns = function.node.returns
+        if not isinstance(returns, ast.Subscript) or depth > MAX_EVAL_DEPTH:
+            return None
+        outer = self.qualified_name(returns.value, function.outer) or ""
+        if outer not in _LIST_TYPES:
+            return None
+        elements = subscript_elements(returns)
+        if len(elements) != 1:
+            return None
+        return self.annotation_type(elements[0], function.outer, depth + 1)
+
+    def call_list_item(self, call: ast.Call, scope: Scope) -> str | None:
+        """The class ``X`` when ``call`` calls a project def annotated ``-> list[X]``."""
+        target = self.call_target(call, scope)
+        if target is None:
+            return None
+        function = self.function_named(target)
+        if function is not None:
+            return self.returned_list_item(function)
+        if self.project is not None:
+            return self.project.list_item(target)
+        return None
+
     def instance_attribute_type(self, class_qualname: str, attr: str, depth: int) -> Value | None:
         """Type of ``obj.attr`` for a project class: class annotations and ``self.x = ...``."""
         class_info = self.class_named(class_qualname)
@@ -710,6 +735,16 @@ class ModuleModel:
                 if binding.kind is BindingKind.ASSIGN and binding.value is not None:
                     return other.annotated_metadata(binding.value, binding.scope, depth + 1)
         return annotation, [], scope
+
+
+_LIST_TYPES = frozenset(
+    {
+        "builtins.list",
+        "typing.List",
+        "typing.Sequence",
+        "collections.abc.Sequence",
+    }
+)
 
 
 def _pick(bindings: list[Binding], line: int | None) -> Binding:

@@ -37,6 +37,9 @@ class ProjectFacts(Protocol):
     def is_class(self, qualname: str) -> bool:
         """Whether a project name is a class defined in the project."""
 
+    def list_item(self, qualname: str) -> str | None:
+        """The class ``X`` of a project def annotated ``-> list[X]``."""
+
     def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project generator function yields."""
 
