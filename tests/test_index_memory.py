@@ -81,3 +81,30 @@ def test_checked_module_survives_evictions_during_its_check(tiny_model_cache) ->
     assert project.is_project_module("app.crud")
     project.finish_check()
     assert checked in tiny_model_cache, "the evicted checked model was not released"
+
+
+def test_a_fact_does_not_depend_on_how_deep_it_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fact is computed from its key alone: asked first from a deep chain, it is not cut short.
+
+    On real code (a route whose dependency's dependency returns a model) the
+    answer depended on whether a shallow question had been memoized first, so
+    --jobs and the check order changed findings.
+    """
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "class User:\n    pass\n\n\ndef load() -> User:\n    return User()\n"
+    )
+    (app / "deps.py").write_text("from app.models import load\n\nCURRENT = load()\n")
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    answers = []
+    for depth in (index.MAX_DEPTH + 5, 0):
+        index.forget_indexes()
+        project = index.index_for(str(app / "deps.py"))
+        answers.append(project.resolve("app.deps.CURRENT", depth=depth))
+    index.forget_indexes()
+    assert answers[0] == answers[1]
+    assert answers[1] is not None

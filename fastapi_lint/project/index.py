@@ -29,7 +29,7 @@ from fastapi_lint.project.layout import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import Memo
-from fastapi_lint.semantic.model import note_cut
+from fastapi_lint.semantic.model import cut_count, note_cut
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 
 if TYPE_CHECKING:
@@ -444,11 +444,15 @@ class ProjectIndex:
         frame = _FactFrame()
         self._frames.append(frame)
         self._in_progress.add(guard_key)
+        cuts = cut_count()
         try:
             value = compute()
         finally:
             self._in_progress.discard(guard_key)
             self._frames.pop()
+        if cut_count() != cuts:
+            # A model's cycle guard or depth limit answered part of it.
+            frame.complete = False
         for outer in self._frames:
             outer.paths |= frame.paths
             if not frame.complete:
@@ -522,6 +526,13 @@ class ProjectIndex:
         return None
 
     # ------------------------------------------------------------ queries
+    def _too_deep(self, depth: int) -> bool:
+        """A depth limit answers "unknown" for this question only (a cut, never remembered)."""
+        if depth > MAX_DEPTH:
+            self._cut_short()
+            return True
+        return False
+
     def _guarded(self, key: str) -> bool:
         if key in self._in_progress or len(self._in_progress) > MAX_DEPTH:
             self._cut_short()
@@ -544,12 +555,10 @@ class ProjectIndex:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(
-            self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname, depth)))
-        )
+        return from_json(self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname))))
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
-        if depth > MAX_DEPTH or not self._guarded(self._tag + "|resolve:" + qualname):
+        if self._too_deep(depth) or not self._guarded(self._tag + "|resolve:" + qualname):
             return None
         try:
             if self.is_project_module(qualname):
@@ -576,7 +585,7 @@ class ProjectIndex:
 
     def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
         """The module-level binding that defines ``qualname`` (re-exports followed)."""
-        if depth > MAX_DEPTH or not self._guarded(self._tag + "|definition:" + qualname):
+        if self._too_deep(depth) or not self._guarded(self._tag + "|definition:" + qualname):
             return None
         try:
             found = self._module_binding(qualname)
@@ -614,12 +623,10 @@ class ProjectIndex:
         """What calling a project function or class gives (annotation, provider returns)."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(
-            self.fact("call", qualname, lambda: to_json(self._call_result(qualname, depth)))
-        )
+        return from_json(self.fact("call", qualname, lambda: to_json(self._call_result(qualname))))
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
-        if depth > MAX_DEPTH or not self._guarded(self._tag + "|call:" + qualname):
+        if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
             found = self.function(qualname)
@@ -643,14 +650,14 @@ class ProjectIndex:
 
     def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``obj.attr`` for an instance of a project class of another module."""
-        if depth > MAX_DEPTH or class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+        if class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL or self._too_deep(depth):
             return None
 
         def compute() -> Any:
             found = self.class_info(class_qualname)
             if found is None:
                 return None
-            return to_json(found[0].instance_attribute_type(class_qualname, attr, depth + 1))
+            return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
         return from_json(self.fact("attribute", f"{class_qualname}.{attr}", compute))
 
@@ -681,7 +688,7 @@ class ProjectIndex:
             found = self.function(qualname)
             if found is None or not found[0].is_generator(found[1]):
                 return None
-            value = found[0].function_return_value(found[1], depth + 1)
+            value = found[0].function_return_value(found[1], 1)
             return to_json(value) if isinstance(value, Instance) else None
 
         return from_json(self.fact("generator-item", qualname, compute))
@@ -708,11 +715,12 @@ class ProjectIndex:
         """Qualified names of a project class' bases, transitively."""
         if class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return []
-        bases = self.fact("bases", class_qualname, lambda: self._class_bases(class_qualname, depth))
+        bases = self.fact("bases", class_qualname, lambda: self._class_bases(class_qualname))
         return list(bases) if isinstance(bases, list) else []
 
     def _class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         if depth > 8:
+            self._cut_short()
             return []
         found = self.class_info(class_qualname)
         if found is None:
