@@ -108,3 +108,22 @@ def test_a_fact_does_not_depend_on_how_deep_it_is_asked(
     index.forget_indexes()
     assert answers[0] == answers[1]
     assert answers[1] is not None
+
+
+def test_an_edited_file_drops_the_orm_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor saving models.py (a relationship added) must not leave N+1 rules on the old one."""
+    from fastapi_lint.project.orm import catalogue_for
+
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    index.forget_indexes()
+    root = FIXTURES / "projects" / "nplusone_blog"
+    project = index.index_for(str(root / "app" / "models.py"))
+    model = project.model("app.models")
+    assert model is not None
+    before = catalogue_for(model)
+    assert catalogue_for(model) is before
+    project.forget(root / "app" / "models.py")
+    model = project.model("app.models")
+    assert model is not None
+    assert catalogue_for(model) is not before
+    index.forget_indexes()

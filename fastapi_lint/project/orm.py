@@ -853,8 +853,9 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
     )
 
 
-# On the project index (a view) for the process, or on the model without an index.
-_ORM_CATALOGUE: MemoKey[Catalogue] = MemoKey("orm-catalogue")
+# On the project index (a view) for the process, or on the model without an index;
+# dropped when an editor says a file changed (a relationship may have been added).
+_ORM_CATALOGUE: MemoKey[Catalogue] = MemoKey("orm-catalogue", text_dependent=True)
 
 
 def catalogue_for(model: ModuleModel) -> Catalogue:
