@@ -179,7 +179,7 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
     except SourceError as error:
         outcome = Outcome(path, error=FileError(path, "E902", str(error)))
     else:
-        if not job.settings.project_index:
+        if not job.settings.options.project_index:
             outcome = check_text(path, source, job)
         else:
             from fastapi_lint.cache import read_stamps
@@ -406,7 +406,7 @@ def _root_of(folder: str, project_root: str | None) -> str:
 
 def _roots(files: list[str], settings: Settings) -> dict[str, str]:
     """file -> its project root (as the project index finds it)."""
-    if not settings.project_index:
+    if not settings.options.project_index:
         return dict.fromkeys(files, "")
     project_root = settings.rule_options().project_root
     return {f: _root_of(os.path.dirname(os.path.abspath(f)), project_root) for f in files}
@@ -421,7 +421,7 @@ def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str
     from fastapi_lint.cache import layout_fingerprint
     from fastapi_lint.discovery import project_files
 
-    if not settings.project_index:
+    if not settings.options.project_index:
         return dict.fromkeys(files, "")
     roots = _roots(files, settings)
     prints: dict[str, str] = {}
@@ -467,8 +467,8 @@ def check_files(
     if use_cache and not job.fix:
         settings = job.settings
         directory = (
-            Path(settings.root) / settings.cache_dir
-            if settings.cache_dir
+            Path(settings.root) / settings.options.cache_dir
+            if settings.options.cache_dir
             else _cache_root(files, settings) / CACHE_DIR_NAME
         )
         cache = ResultCache(directory, settings.fingerprint())

@@ -375,7 +375,7 @@ class FastAPILintServer(LanguageServer):
             # describe the previous text.
             from fastapi_lint.project.index import index_for
 
-            index_for(path, options={"rule_options": options}, root=options.project_root).forget(
+            index_for(path, options=options, root=options.project_root).forget(
                 path
             )
         self.previous_source[uri] = source

@@ -45,8 +45,7 @@ class _Candidate:
 
 
 def _options(model: ModuleModel) -> RuleOptions:
-    options = model.options.get("rule_options")
-    return options if isinstance(options, RuleOptions) else RuleOptions()
+    return model.options
 
 
 def _is_test_module(model: ModuleModel) -> bool:
