@@ -164,7 +164,7 @@ def check_tree(
                     file=sys.stderr,
                 )
         if options.serving_code_only and reporter.diagnostics:
-            # One place for RULES.md's serving-code rule (Revision 2): API1xx,
+            # One place for the contract's serving-code rule (Revision 2): API1xx,
             # API3xx and API4xx findings in code that never serves a request
             # (CLI commands, one-shot runners, scripts, migrations) are dropped.
             from fastapi_lint.project.serving import drop_non_serving

@@ -7,7 +7,7 @@ rule options of ``[tool.fastapi-lint]`` apply here too (the CLI and the
 language server read them), under the ``fastapi-*`` options of flake8's
 configuration.
 
-Opt-in codes (RULES.md Revision 2: API108) are the exception. flake8 switches
+Opt-in codes (the contract's Revision 2: API108) are the exception. flake8 switches
 off-by-default plugins as a whole (``off_by_default`` and
 ``--enable-extensions`` act on an entry point, not on one code), so the plugin
 itself leaves an opt-in code out unless the user names it exactly in

@@ -44,7 +44,7 @@ class Rule:
     fix: FixAvailability = FixAvailability.NONE
     fix_description: str = ""
     options: str = ""
-    # Off by default (RULES.md Revision 2): runs only when selected by its own
+    # Off by default (the contract's Revision 2): runs only when selected by its own
     # code or ``ALL`` (``--select API108``, ``extend-select``), never by a prefix.
     opt_in: bool = False
 

@@ -134,7 +134,7 @@ class FastAPIFacts:
         return id(function.node) in self.startup_handlers
 
     def is_async_context(self, scope: Scope) -> bool:
-        """Whether code in ``scope`` runs on the event loop (see RULES.md)."""
+        """Whether code in ``scope`` runs on the event loop (see the contract)."""
         function = scope.code_function
         return function is not None and function.is_async and not self.is_startup_handler(function)
 
