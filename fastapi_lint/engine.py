@@ -134,9 +134,7 @@ def check_tree(
         module_name = module_name_of(path, options)
         if project is not None and source is not None:
             model = project.reusable_model(module_name, source)
-            if model is not None and (
-                model.options != options or model.path != path
-            ):
+            if model is not None and (model.options != options or model.path != path):
                 model = None  # rules read the options (and path) from the model
         if model is None:
             model = ModuleModel(

@@ -88,9 +88,7 @@ class _ProjectState:
         self.dirty_paths: set[str] = set()
         self.last_flush = time.monotonic()
         self.views: dict[str, ProjectIndex] = {}
-        self.configured_roots = tuple(
-            str(Path(folder).resolve()) for folder in options.src
-        )
+        self.configured_roots = tuple(str(Path(folder).resolve()) for folder in options.src)
         default = [str(root)]
         src = root / "src"
         if src.is_dir() and not (src / "__init__.py").exists():
