@@ -61,8 +61,6 @@ class _Entry:
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
 MAX_CACHED_LINES = 150_000
-# At most this share of the lines is held by modules asked about more than once.
-PROTECTED_SHARE = 0.7
 
 
 ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity

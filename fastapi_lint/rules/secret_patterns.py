@@ -200,10 +200,6 @@ def _token_is_secret(words: tuple[str, ...], index: int) -> bool:
     return not any(word in _TOKEN_COUNT_WORDS for word in words)
 
 
-def _has_secret_word(words: tuple[str, ...]) -> bool:
-    return _last_secret_word(words) >= 0
-
-
 def _last_secret_word(words: tuple[str, ...]) -> int:
     """Index of the last word that makes ``words`` secret-like, or -1."""
     found_at = -1

@@ -183,9 +183,6 @@ class FastAPIFacts:
                 return True, keyword.value
         return True, None
 
-    def param_dependencies(self, function: FunctionInfo) -> list[DependencyUse]:
-        return [d for d in self.dependencies if d.consumer is function and d.param is not None]
-
     # ------------------------------------------------------------ collection
     def _collect(self) -> None:
         model = self.model
