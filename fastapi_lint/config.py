@@ -3,7 +3,8 @@
 The file is found by walking up from the checked path (the nearest
 ``pyproject.toml`` that has a ``[tool.fastapi-lint]`` table), or given with
 ``--config PATH`` (a ``pyproject.toml``, or any other TOML file whose keys sit
-at the top level). Keys are the long flags' names plus the rule options.
+at the top level). Keys are the long flags' names; the rule options' keys
+(and their flags) come from ``RuleOptions`` in settings.py.
 Unknown keys, wrong types and unknown rule codes are a :class:`ConfigError`
 (exit code 2): a typo must never silently switch a rule off.
 

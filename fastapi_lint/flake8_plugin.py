@@ -5,15 +5,17 @@ parse again. flake8 applies ``# noqa``, ``--select``/``--ignore`` and
 ``per-file-ignores`` itself, so every enabled finding is yielded here. The
 rule options of ``[tool.fastapi-lint]`` apply here too (the CLI and the
 language server read them), under the ``fastapi-*`` options of flake8's
-configuration.
+configuration; both are generated from the one options schema
+(``settings.RULE_OPTIONS``), so each option has the same name everywhere.
 
-Opt-in codes (the contract's Revision 2: API108) are the exception. flake8 switches
-off-by-default plugins as a whole (``off_by_default`` and
+Opt-in codes (the contract's Revision 2: API108) are the exception. flake8
+switches off-by-default plugins as a whole (``off_by_default`` and
 ``--enable-extensions`` act on an entry point, not on one code), so the plugin
 itself leaves an opt-in code out unless the user names it exactly in
 ``--enable-extensions``, ``--select`` or ``--extend-select`` (or their config
-keys). ``--enable-extensions`` reaches plugins only through flake8's plugin
-loader, so each opt-in code also has an off-by-default entry point of its own
+keys), or ``[tool.fastapi-lint]``'s selection enables it (as for the CLI).
+``--enable-extensions`` reaches plugins only through flake8's plugin loader,
+so each opt-in code also has an off-by-default entry point of its own
 (:class:`OptInSwitch` subclasses, named by the code) that does no work but
 tells the plugin it was enabled: ``enable-extensions = API108``.
 """
