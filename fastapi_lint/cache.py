@@ -37,13 +37,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def project_fingerprint(files: list[tuple[str, int, int]]) -> str:
-    digest = hashlib.sha256()
-    for path, size, mtime_ns in sorted(files):
-        digest.update(f"{path}\0{size}\0{mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()[:32]
-
-
 def layout_fingerprint(paths: list[str]) -> str:
     """Which files a project has (not what they hold): adding or removing a module
     can change what an import resolves to, so it invalidates the project."""
@@ -72,17 +65,6 @@ def read_stamps(paths: frozenset[str] | set[str], exclude: str = "") -> dict[str
             return None
         stamps[path] = stamp
     return stamps
-
-
-def stat_files(paths: list[str]) -> list[tuple[str, int, int]]:
-    stats = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        stats.append((os.path.abspath(path), st.st_size, st.st_mtime_ns))
-    return stats
 
 
 class ResultCache:

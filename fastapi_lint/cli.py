@@ -12,7 +12,6 @@ through ``launcher``, never by importing it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from fastapi_lint.config import (
 from fastapi_lint.linter import Job, check_files, check_path, os_error, write_source
 from fastapi_lint.noqa import add_noqa
 from fastapi_lint.output import FileError, Finding, Report, display_path, renderer
+from fastapi_lint.settings import EXTEND_INCLUDE, RULE_OPTIONS, OptionSpec
 from fastapi_lint.source import SourceError, decode_source
 
 # Below this many files to check, no progress line is shown.
@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="apply excludes to files named on the command line too (for pre-commit)",
     )
+    _add_option(files, EXTEND_INCLUDE)
     files.add_argument(
         "--stdin-filename",
         metavar="PATH",
@@ -160,27 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="a pyproject.toml (or a TOML file with top-level keys)"
     )
     config.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    config.add_argument(
-        "--extra-blocking-calls",
-        type=_codes,
-        metavar="NAMES",
-        help="qualified names (with *) of more blocking calls",
+    rule_options = check.add_argument_group(
+        "rule options (the keys of the same name in [tool.fastapi-lint])"
     )
-    config.add_argument(
-        "--secrets-in-tests",
-        action="store_true",
-        default=None,
-        help="report secrets (API5xx) in test files too",
-    )
-    config.add_argument(
-        "--project-root", metavar="PATH", help="root of the project for cross-module facts"
-    )
-    config.add_argument("--no-project-index", action="store_true", help="analyse each file alone")
-    config.add_argument(
-        "--no-serving-code-only",
-        action="store_true",
-        help="report API1xx/API3xx/API4xx in CLI commands, scripts and migrations too",
-    )
+    for spec in RULE_OPTIONS:
+        _add_option(rule_options, spec)
     perf = check.add_argument_group("performance")
     perf.add_argument(
         "-j",
@@ -191,9 +176,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     perf.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the result cache"
-    )
-    perf.add_argument(
-        "--cache-dir", metavar="PATH", help="default: .fastapi_lint_cache in the project root"
     )
 
     rule = sub.add_parser("rule", help="explain a rule: fastapi-lint rule API101")
@@ -216,6 +198,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdio", action="store_true", help="talk over stdio (the default; clients pass it)"
     )
     return parser
+
+
+def _add_option(group: Any, spec: OptionSpec) -> None:
+    """The flag of one configuration key: ``--key`` (``--key/--no-key`` for a boolean),
+    read back by :func:`_overrides` under ``spec.field``."""
+    if spec.kind == "bool":
+        group.add_argument(
+            f"--{spec.key}",
+            dest=spec.field,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=spec.help,
+        )
+    elif spec.kind == "strs":
+        group.add_argument(
+            f"--{spec.key}", dest=spec.field, type=_codes, metavar="A,B", help=spec.help
+        )
+    else:
+        group.add_argument(f"--{spec.key}", dest=spec.field, metavar="PATH", help=spec.help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,22 +308,18 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "respect_gitignore",
         "force_exclude",
         "output_format",
-        "cache_dir",
-        "extra_blocking_calls",
-        "secrets_in_tests",
-        "project_root",
     ):
         value = getattr(args, key)
         if value is not None:
             values[key.replace("_", "-")] = value
+    for spec in (*RULE_OPTIONS, EXTEND_INCLUDE):
+        value = getattr(args, spec.field)
+        if value is not None:
+            values[spec.key] = value
     for key in ("per_file_ignores", "extend_per_file_ignores"):
         text = getattr(args, key)
         if text is not None:
             values[key.replace("_", "-")] = dict(parse_per_file_ignores(text))
-    if args.no_project_index:
-        values["project-index"] = False
-    if getattr(args, "no_serving_code_only", False):
-        values["serving-code-only"] = False
     return values
 
 
@@ -346,7 +343,7 @@ def run_check(args: argparse.Namespace) -> int:
         isolated=args.isolated,
     )
     if args.no_cache:
-        settings = dataclasses.replace(settings, use_cache=False)
+        settings = settings.without_cache()
     # The configuration's `fix`, `exit-zero`, `jobs`... under the flags.
     if args.fix is None:
         args.fix = settings.fix and not args.diff and not args.add_noqa

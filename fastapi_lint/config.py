@@ -3,7 +3,8 @@
 The file is found by walking up from the checked path (the nearest
 ``pyproject.toml`` that has a ``[tool.fastapi-lint]`` table), or given with
 ``--config PATH`` (a ``pyproject.toml``, or any other TOML file whose keys sit
-at the top level). Keys are the long flags' names plus the rule options.
+at the top level). Keys are the long flags' names; the rule options' keys
+(and their flags) come from ``RuleOptions`` in settings.py.
 Unknown keys, wrong types and unknown rule codes are a :class:`ConfigError`
 (exit code 2): a typo must never silently switch a rule off.
 
@@ -23,7 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fastapi_lint.settings import DOCS_EXCLUDE, RuleOptions, Selection, path_matches
+from fastapi_lint.settings import (
+    DOCS_EXCLUDE,
+    EXTEND_INCLUDE,
+    RULE_OPTIONS,
+    RuleOptions,
+    Selection,
+    path_matches,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,32 +87,17 @@ KEYS: dict[str, tuple[str, str]] = {
     "extend-per-file-ignores": ("table", "more per-file ignores"),
     "exclude": ("strs", "globs of files and folders never searched (replaces the defaults)"),
     "extend-exclude": ("strs", "globs excluded on top of `exclude`"),
-    "extend-include": (
-        "strs",
-        "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`)",
-    ),
+    EXTEND_INCLUDE.key: (EXTEND_INCLUDE.kind, EXTEND_INCLUDE.help),
     "respect-gitignore": ("bool", "skip files ignored by .gitignore (default: true)"),
     "force-exclude": ("bool", "apply the excludes to paths given explicitly too"),
     "output-format": ("format", "default output format"),
-    "cache-dir": ("str", "cache folder (default: .fastapi_lint_cache in the project root)"),
-    "extra-blocking-calls": ("strs", "qualified names (with *) of more blocking calls (API1xx)"),
-    "secrets-in-tests": ("bool", "report secrets (API5xx) in test files too"),
-    "extra-secret-names": ("strs", "more secret-like names (API5xx)"),
-    "ignored-secret-names": ("strs", "names never secret-like (API5xx)"),
-    "extra-placeholders": ("strs", "values that are placeholders, never secrets (API5xx)"),
-    "project-root": ("str", "root of the project for cross-module facts"),
-    "project-index": ("bool", "read other modules of the project (default: true)"),
     "fix": ("bool", "apply the safe fixes"),
     "unsafe-fixes": ("bool", "apply the unsafe fixes too (with `fix`)"),
     "exit-zero": ("bool", "exit 0 even when there are findings"),
     "statistics": ("bool", "print the number of findings per code"),
     "jobs": ("int", "worker processes"),
-    "src": ("strs", "source roots imports resolve in, after the file's own (like ruff's `src`)"),
-    "serving-code-only": (
-        "bool",
-        "report API1xx/API3xx/API4xx only in code that serves requests, not in CLI commands, "
-        "one-shot scripts and migrations (default: true)",
-    ),
+    # The rule options: spelled once, on RuleOptions (settings.py).
+    **{spec.key: (spec.kind, spec.help) for spec in RULE_OPTIONS},
 }
 
 
@@ -123,23 +116,13 @@ class Settings:
     respect_gitignore: bool = True
     force_exclude: bool = False
     output_format: str = "concise"
-    cache_dir: str | None = None
-    extra_blocking_calls: tuple[str, ...] = ()
-    secrets_in_tests: bool = False
-    extra_secret_names: tuple[str, ...] = ()
-    ignored_secret_names: tuple[str, ...] = ()
-    extra_placeholders: tuple[str, ...] = ()
-    project_root: str | None = None
-    project_index: bool = True
-    src: tuple[str, ...] = ()
+    # The rule options as written (relative paths unresolved: see rule_options()).
+    options: RuleOptions = field(default_factory=RuleOptions)
     fix: bool = field(default=False, compare=False)
     unsafe_fixes: bool = field(default=False, compare=False)
     exit_zero: bool = field(default=False, compare=False)
     statistics: bool = field(default=False, compare=False)
     jobs: int | None = field(default=None, compare=False)
-    serving_code_only: bool = True
-    # --no-cache (not a configuration key): neither the result cache nor the index's facts.
-    use_cache: bool = field(default=True, compare=False)
     # Where the configuration came from; relative globs are relative to ``root``.
     config_path: str | None = field(default=None, compare=False)
     root: str = field(default=".", compare=False)
@@ -161,25 +144,24 @@ class Settings:
         base = self.selection
         return Selection(select=base.select, ignore=base.ignore + tuple(extra))
 
+    def without_cache(self) -> Settings:
+        """``--no-cache``: neither the result cache nor the index's facts."""
+        return replace(self, options=replace(self.options, use_cache=False))
+
     def rule_options(self) -> RuleOptions:
-        root = self.project_root
+        """The rule options with their paths made absolute (relative to ``root``)."""
+        options = self.options
+        root = options.project_root
         if root is not None and not Path(root).is_absolute():
             root = str((Path(self.root) / root).resolve())
-        cache_dir = self.cache_dir
+        cache_dir = options.cache_dir
         if cache_dir is not None and not Path(cache_dir).is_absolute():
             cache_dir = str((Path(self.root) / cache_dir).resolve())
-        return RuleOptions(
+        return replace(
+            options,
             cache_dir=cache_dir,
-            use_cache=self.use_cache,
-            extra_blocking_calls=self.extra_blocking_calls,
-            secrets_in_tests=self.secrets_in_tests,
-            extra_secret_names=self.extra_secret_names,
-            ignored_secret_names=self.ignored_secret_names,
-            extra_placeholders=self.extra_placeholders,
-            project_index=self.project_index,
             project_root=root,
-            src=tuple(str((Path(self.root) / folder).resolve()) for folder in self.src),
-            serving_code_only=self.serving_code_only,
+            src=tuple(str((Path(self.root) / folder).resolve()) for folder in options.src),
         )
 
     def fingerprint(self) -> str:
@@ -192,8 +174,7 @@ class Settings:
             "exit_zero",
             "statistics",
             "jobs",
-            "cache_dir",
-            "use_cache",
+            "options",
             "exclude",
             "extend_exclude",
             "extend_include",
@@ -376,9 +357,8 @@ def resolve(
     per_file = tuple(merged.pop("per_file_ignores", ())) + tuple(
         merged.pop("extend_per_file_ignores", ())
     )
-    known = {f.name for f in fields(Settings)}
     settings = Settings(
-        **{k: v for k, v in merged.items() if k in known},
+        **_settings_fields(merged),
         per_file_ignores=per_file,
         config_path=str(config_path) if config_path else None,
         root=str(root),
@@ -386,19 +366,15 @@ def resolve(
     return settings
 
 
-def file_rule_options(start: Path) -> RuleOptions:
-    """The rule options of ``[tool.fastapi-lint]`` for files under ``start`` (flake8's door).
+def file_settings(start: Path) -> Settings:
+    """``[tool.fastapi-lint]`` for files under ``start`` (flake8's door): its rule
+    options, ``extend-include`` and the opt-in codes its selection names.
 
-    Selection and file options stay flake8's own; a broken configuration is
-    reported once and ignored (flake8 has no exit code of ours to give).
+    The rest of the selection and the file options stay flake8's own; a broken
+    configuration is reported once and ignored (flake8 has no exit code of ours
+    to give).
     """
-    return _file_settings(str(start.resolve())).rule_options()
-
-
-def file_extend_include(start: Path) -> tuple[str, ...]:
-    """``extend-include`` of ``[tool.fastapi-lint]`` for files under ``start`` (flake8's
-    door: documentation trees the configuration checks after all)."""
-    return _file_settings(str(start.resolve())).extend_include
+    return _file_settings(str(start.resolve()))
 
 
 @lru_cache(maxsize=256)
@@ -413,7 +389,15 @@ def _file_settings(folder: str) -> Settings:
     except ConfigError as error:
         print(f"fastapi-lint: error: {error} (configuration ignored)", file=sys.stderr)
         return Settings()
-    known = {f.name for f in fields(Settings)}
     values.pop("per_file_ignores", None)
     values.pop("extend_per_file_ignores", None)
-    return Settings(**{k: v for k, v in values.items() if k in known}, root=str(config_path.parent))
+    return Settings(**_settings_fields(values), root=str(config_path.parent))
+
+
+def _settings_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Checked values by field name -> Settings' keyword arguments, the rule options
+    gathered into one :class:`RuleOptions`."""
+    rule_fields = {spec.field for spec in RULE_OPTIONS}
+    known = {f.name for f in fields(Settings)}
+    options = RuleOptions(**{k: v for k, v in values.items() if k in rule_fields})
+    return {**{k: v for k, v in values.items() if k in known}, "options": options}

@@ -19,7 +19,7 @@ from fastapi_lint.registry import FixAvailability, Rule, all_rules, families, fa
 
 REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
 
-# RULES.md Revision 2, "Serving code": applied by the engine to these families.
+# The contract's Revision 2, "Serving code": applied by the engine to these families.
 SERVING_NOTE = (
     "Only in code that serves requests. Not reported by default: async functions whose every "
     "caller in the project is a one-shot runner (`asyncio.run`, `anyio.run`, "

@@ -125,7 +125,7 @@ def check_tree(
     if options.project_index and path and path not in ("-", "<stdin>"):
         from fastapi_lint.project.index import index_for
 
-        project = index_for(path, options={"rule_options": options}, root=options.project_root)
+        project = index_for(path, options=options, root=options.project_root)
     previous_limit = sys.getrecursionlimit()
     if previous_limit < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
@@ -134,9 +134,7 @@ def check_tree(
         module_name = module_name_of(path, options)
         if project is not None and source is not None:
             model = project.reusable_model(module_name, source)
-            if model is not None and (
-                model.options.get("rule_options") != options or model.path != path
-            ):
+            if model is not None and (model.options != options or model.path != path):
                 model = None  # rules read the options (and path) from the model
         if model is None:
             model = ModuleModel(
@@ -145,7 +143,7 @@ def check_tree(
                 module_name,
                 lines=lines,
                 project=project,
-                options={"rule_options": options},
+                options=options,
             )
         if project is not None:
             project.register(model, source)
@@ -164,7 +162,7 @@ def check_tree(
                     file=sys.stderr,
                 )
         if options.serving_code_only and reporter.diagnostics:
-            # One place for RULES.md's serving-code rule (Revision 2): API1xx,
+            # One place for the contract's serving-code rule (Revision 2): API1xx,
             # API3xx and API4xx findings in code that never serves a request
             # (CLI commands, one-shot runners, scripts, migrations) are dropped.
             from fastapi_lint.project.serving import drop_non_serving
@@ -191,7 +189,7 @@ def _built_tree(source: str, path: str, options: RuleOptions | None) -> ast.Modu
         return None
     from fastapi_lint.project.index import index_for
 
-    project = index_for(path, options={"rule_options": options}, root=options.project_root)
+    project = index_for(path, options=options, root=options.project_root)
     model = project.reusable_model(module_name_of(path, options), source)
     return model.tree if model is not None else None
 

@@ -5,15 +5,17 @@ parse again. flake8 applies ``# noqa``, ``--select``/``--ignore`` and
 ``per-file-ignores`` itself, so every enabled finding is yielded here. The
 rule options of ``[tool.fastapi-lint]`` apply here too (the CLI and the
 language server read them), under the ``fastapi-*`` options of flake8's
-configuration.
+configuration; both are generated from the one options schema
+(``settings.RULE_OPTIONS``), so each option has the same name everywhere.
 
-Opt-in codes (RULES.md Revision 2: API108) are the exception. flake8 switches
-off-by-default plugins as a whole (``off_by_default`` and
+Opt-in codes (the contract's Revision 2: API108) are the exception. flake8
+switches off-by-default plugins as a whole (``off_by_default`` and
 ``--enable-extensions`` act on an entry point, not on one code), so the plugin
 itself leaves an opt-in code out unless the user names it exactly in
 ``--enable-extensions``, ``--select`` or ``--extend-select`` (or their config
-keys). ``--enable-extensions`` reaches plugins only through flake8's plugin
-loader, so each opt-in code also has an off-by-default entry point of its own
+keys), or ``[tool.fastapi-lint]``'s selection enables it (as for the CLI).
+``--enable-extensions`` reaches plugins only through flake8's plugin loader,
+so each opt-in code also has an off-by-default entry point of its own
 (:class:`OptInSwitch` subclasses, named by the code) that does no work but
 tells the plugin it was enabled: ``enable-extensions = API108``.
 """
@@ -30,7 +32,7 @@ from typing import Any, ClassVar
 from fastapi_lint import __version__
 from fastapi_lint.engine import CheckError, check_tree
 from fastapi_lint.registry import default_codes, opt_in_codes
-from fastapi_lint.settings import RuleOptions
+from fastapi_lint.settings import EXTEND_INCLUDE, RULE_OPTIONS, OptionSpec, RuleOptions
 from fastapi_lint.source import char_offset
 
 
@@ -54,120 +56,83 @@ class Plugin:
 
     @classmethod
     def add_options(cls, parser: Any) -> None:
-        parser.add_option(
-            "--fastapi-extra-blocking-calls",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Qualified names (with * wildcards) of extra calls that block the event loop (API105).",
-        )
-        parser.add_option(
-            "--fastapi-secrets-in-tests",
-            action="store_true",
-            default=False,
-            parse_from_config=True,
-            help="Report secrets (API5xx) in test files too.",
-        )
-        parser.add_option(
-            "--fastapi-extra-secret-names",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Extra names (words) that are secret-like for API5xx.",
-        )
-        parser.add_option(
-            "--fastapi-ignored-secret-names",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Names never treated as secret-like.",
-        )
-        parser.add_option(
-            "--fastapi-extra-placeholders",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Values that are placeholders, never secrets.",
-        )
-        parser.add_option(
-            "--fastapi-project-root",
-            default=None,
-            parse_from_config=True,
-            help="Root of the project for cross-module facts (default: nearest pyproject.toml/setup.cfg/.git).",
-        )
-        parser.add_option(
-            "--fastapi-extend-include",
-            default="",
-            parse_from_config=True,
-            comma_separated_list=True,
-            help="Documentation folders (docs_src, docs, examples) to check anyway; "
-            "by default the plugin is silent on files under them.",
-        )
-        parser.add_option(
-            "--fastapi-no-project-index",
-            action="store_true",
-            default=False,
-            parse_from_config=True,
-            help="Do not read other modules of the project (single-file analysis only).",
-        )
-
-        parser.add_option(
-            "--fastapi-serving-code-only",
-            default="true",
-            parse_from_config=True,
-            help=(
-                "Report API1xx/API3xx/API4xx only in code that serves requests, not in CLI "
-                "commands, one-shot scripts and migrations (true/false, default: true)."
-            ),
-        )
+        # One flake8 option per configuration key, from the schema (settings.py):
+        # `--fastapi-KEY`, and `--fastapi-no-KEY` too for a boolean that defaults to true.
+        for spec in (*RULE_OPTIONS, EXTEND_INCLUDE):
+            help = spec.help[0].upper() + spec.help[1:] + "."
+            if spec.kind == "strs":
+                parser.add_option(
+                    spec.flake8_flag,
+                    default="",
+                    parse_from_config=True,
+                    comma_separated_list=True,
+                    help=help,
+                )
+            elif spec.kind == "str":
+                parser.add_option(spec.flake8_flag, default=None, parse_from_config=True, help=help)
+            elif spec.default:
+                parser.add_option(
+                    spec.flake8_flag,
+                    default="true",
+                    parse_from_config=True,
+                    help=f"{help} (true/false)",
+                )
+                parser.add_option(
+                    f"--fastapi-no-{spec.key}",
+                    action="store_true",
+                    default=False,
+                    parse_from_config=True,
+                    help=f"The same as `{spec.flake8_flag} false`.",
+                )
+            else:
+                parser.add_option(
+                    spec.flake8_flag,
+                    action="store_true",
+                    default=False,
+                    parse_from_config=True,
+                    help=help,
+                )
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        def names(value: Any) -> tuple[str, ...]:
-            if isinstance(value, str):
-                value = value.split(",")
-            return tuple(v.strip() for v in value or () if v and v.strip())
-
         named: set[str] = set()
         for attr in ("enable_extensions", "select", "extend_select"):
-            named.update(code.upper() for code in names(getattr(options, attr, None)))
+            named.update(code.upper() for code in _names(getattr(options, attr, None)))
         cls.selected_opt_in = frozenset(opt_in_codes() & named)
         # Only what flake8's configuration sets: it overrides [tool.fastapi-lint].
-        given: dict[str, Any] = {
-            "extra_blocking_calls": names(getattr(options, "fastapi_extra_blocking_calls", ())),
-            "secrets_in_tests": bool(getattr(options, "fastapi_secrets_in_tests", False)),
-            "extra_secret_names": names(getattr(options, "fastapi_extra_secret_names", ())),
-            "ignored_secret_names": names(getattr(options, "fastapi_ignored_secret_names", ())),
-            "extra_placeholders": names(getattr(options, "fastapi_extra_placeholders", ())),
-            "project_root": getattr(options, "fastapi_project_root", None) or None,
-            "project_index": not getattr(options, "fastapi_no_project_index", False),
-            "serving_code_only": _flag(getattr(options, "fastapi_serving_code_only", "true")),
-        }
         defaults = RuleOptions()
-        cls.overrides = {k: v for k, v in given.items() if v != getattr(defaults, k)}
+        cls.overrides = {}
+        for spec in RULE_OPTIONS:
+            value = _option_value(options, spec)
+            if value != spec.default:
+                cls.overrides[spec.field] = value
         cls.options = replace(defaults, **cls.overrides)
-        cls.extend_include = names(getattr(options, "fastapi_extend_include", ()))
+        cls.extend_include = _names(getattr(options, "fastapi_extend_include", ()))
 
     def _folder(self) -> Path:
         """Where this file's [tool.fastapi-lint] is looked up from."""
         return Path(self.filename).parent if self.filename not in ("-", "stdin") else Path()
 
-    def _options(self) -> RuleOptions:
-        """[tool.fastapi-lint]'s rule options for this file, under flake8's own."""
-        from fastapi_lint.config import file_rule_options
+    def _file_options(self) -> tuple[RuleOptions, tuple[str, ...], frozenset[str]]:
+        """This file's rule options ([tool.fastapi-lint]'s under flake8's own), the
+        documentation trees checked anyway (both), and the opt-in codes
+        [tool.fastapi-lint]'s selection enables (as the CLI reads them)."""
+        from fastapi_lint.config import file_settings
 
-        return replace(file_rule_options(self._folder()), **self.overrides)
-
-    def _extend_include(self) -> tuple[str, ...]:
-        """Documentation trees checked anyway: [tool.fastapi-lint]'s and flake8's."""
-        from fastapi_lint.config import file_extend_include
-
-        return file_extend_include(self._folder()) + self.extend_include
+        settings = file_settings(self._folder())
+        opt_in = opt_in_codes()
+        enabled_opt_in = settings.selection.enabled_codes(sorted(opt_in), opt_in=opt_in)
+        return (
+            replace(settings.rule_options(), **self.overrides),
+            settings.extend_include + self.extend_include,
+            enabled_opt_in,
+        )
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not isinstance(self.tree, ast.Module):
             return
-        if in_docs_tree(self.filename, self.options.project_root, self._extend_include()):
+        options, extend_include, file_opt_in = self._file_options()
+        if in_docs_tree(self.filename, self.options.project_root, extend_include):
             return
         try:
             source = "".join(self.lines) if self.lines else None
@@ -175,8 +140,11 @@ class Plugin:
                 self.tree,
                 self.filename,
                 self.lines,
-                self._options(),
-                enabled=default_codes() | self.selected_opt_in | self.enabled_extensions,
+                options,
+                enabled=default_codes()
+                | self.selected_opt_in
+                | self.enabled_extensions
+                | file_opt_in,
                 source=source,
             )
         except CheckError:
@@ -244,6 +212,30 @@ class MinorSyscallSwitch(OptInSwitch):
     """``enable-extensions = API108``: blocking-minor-syscall."""
 
     code = "API108"
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A list option as flake8 gives it (a list, or one comma-separated string)."""
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(v.strip() for v in value or () if v and v.strip())
+
+
+def _option_value(options: argparse.Namespace, spec: OptionSpec) -> Any:
+    """One rule option's value as flake8 parsed it (its default when not given)."""
+    attr = spec.flake8_flag.lstrip("-").replace("-", "_")
+    raw = getattr(options, attr, None)
+    if spec.kind == "strs":
+        names = _names(raw)
+        # Source roots are absolute in RuleOptions; flake8's paths are relative to
+        # where it runs.
+        return tuple(str(Path(n).resolve()) for n in names) if spec.key == "src" else names
+    if spec.kind == "str":
+        return raw or None
+    if spec.default:
+        negated = getattr(options, f"fastapi_no_{spec.field}", False)
+        return _flag(raw if raw is not None else "true") and not negated
+    return bool(raw)
 
 
 def _flag(value: object) -> bool:

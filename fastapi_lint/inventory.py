@@ -141,9 +141,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         isolated=args.isolated,
     )
     if args.no_cache:
-        import dataclasses
-
-        settings = dataclasses.replace(settings, use_cache=False)
+        settings = settings.without_cache()
     files = discover(paths, settings)
     rows = inventory(files, settings.rule_options())
     if args.unauthenticated:
@@ -169,7 +167,7 @@ def inventory(files: list[str], options: Any) -> list[Row]:
     for root, first in sorted(roots.items()):
         from fastapi_lint.project.routes import route_table
 
-        index = index_for(first, options={"rule_options": options}, root=root)
+        index = index_for(first, options=options, root=root)
         table = route_table(index)
         for route in table.routes + table.orphans:
             if os.path.abspath(route.file) in wanted:

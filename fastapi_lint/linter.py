@@ -18,9 +18,16 @@ from typing import Any, Protocol
 
 from fastapi_lint.config import Settings
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.noqa import NoqaMap, physical_lines
+from fastapi_lint.noqa import NoqaMap
 from fastapi_lint.output import FileError, Finding
-from fastapi_lint.source import SourceError, decode_source
+from fastapi_lint.source import (
+    SourceError,
+    TextOffsets,
+    apply_edits,
+    decode_source,
+    line_char_offset,
+    physical_lines,
+)
 
 # Fixing stops after this many passes (a fix may enable another one).
 MAX_FIX_PASSES = 10
@@ -53,14 +60,6 @@ class Outcome:
     deps: dict[str, list[int]] | None = field(default_factory=dict)
 
 
-def _char_col(lines: list[str], line: int, byte_col: int) -> int:
-    """ast's UTF-8 byte offset -> 1-based character column."""
-    if not 1 <= line <= len(lines) or byte_col <= 0:
-        return max(byte_col, 0) + 1
-    text = lines[line - 1].rstrip("\r\n")
-    return len(text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore")) + 1
-
-
 def _findings(
     path: str, source: str, diagnostics: list[Diagnostic], noqa: NoqaMap | None = None
 ) -> list[Finding]:
@@ -85,11 +84,11 @@ def _findings(
             Finding(
                 path=path,
                 line=d.line,
-                col=_char_col(lines, d.line, d.col),
+                col=line_char_offset(lines, d.line, d.col) + 1,
                 code=d.code,
                 message=d.message,
                 end_line=end_line,
-                end_col=_char_col(lines, end_line, d.end_col if d.end_line else d.col),
+                end_col=line_char_offset(lines, end_line, d.end_col if d.end_line else d.col) + 1,
                 noqa_row=rows.get(d.line, d.line),
                 fix=d.fix,
             )
@@ -179,7 +178,7 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
     except SourceError as error:
         outcome = Outcome(path, error=FileError(path, "E902", str(error)))
     else:
-        if not job.settings.project_index:
+        if not job.settings.options.project_index:
             outcome = check_text(path, source, job)
         else:
             from fastapi_lint.cache import read_stamps
@@ -315,26 +314,14 @@ def os_error(error: OSError) -> str:
 # Fixes: diagnostics carry ``fix: Fix | None``; ``check_text`` applies their edits.
 
 
-def _offsets(source: str) -> list[int]:
-    starts = [0]
-    for line in physical_lines(source):
-        starts.append(starts[-1] + len(line))
-    return starts
-
-
 def apply_fixes(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
     """Apply non-overlapping fixes (edit columns are 0-based characters).
 
     A fix whose edits overlap an earlier fix is left for the next pass.
     Returns the new source and the number of fixes applied.
     """
-    starts = _offsets(source)
-
-    def offset(line: int, col: int) -> int:
-        index = min(max(line - 1, 0), len(starts) - 1)
-        return min(starts[index] + col, len(source))
-
-    chosen: list[tuple[int, int, str]] = []
+    offset = TextOffsets(source)
+    chosen: list[Edit] = []
     taken: list[tuple[int, int]] = []
     applied = 0
     for fix in sorted(
@@ -350,12 +337,10 @@ def apply_fixes(source: str, fixes: Sequence[Fix]) -> tuple[str, int]:
             for t_start, t_end in taken
         ):
             continue
-        chosen.extend(spans)
+        chosen.extend(fix.edits)
         taken.extend((start, end) for start, end, _ in spans)
         applied += 1
-    for start, end, content in sorted(chosen, reverse=True):
-        source = source[:start] + content + source[end:]
-    return source, applied
+    return apply_edits(source, chosen), applied
 
 
 def write_source(path: str, text: str) -> None:
@@ -406,7 +391,7 @@ def _root_of(folder: str, project_root: str | None) -> str:
 
 def _roots(files: list[str], settings: Settings) -> dict[str, str]:
     """file -> its project root (as the project index finds it)."""
-    if not settings.project_index:
+    if not settings.options.project_index:
         return dict.fromkeys(files, "")
     project_root = settings.rule_options().project_root
     return {f: _root_of(os.path.dirname(os.path.abspath(f)), project_root) for f in files}
@@ -421,7 +406,7 @@ def _project_fingerprints(files: list[str], settings: Settings) -> dict[str, str
     from fastapi_lint.cache import layout_fingerprint
     from fastapi_lint.discovery import project_files
 
-    if not settings.project_index:
+    if not settings.options.project_index:
         return dict.fromkeys(files, "")
     roots = _roots(files, settings)
     prints: dict[str, str] = {}
@@ -467,8 +452,8 @@ def check_files(
     if use_cache and not job.fix:
         settings = job.settings
         directory = (
-            Path(settings.root) / settings.cache_dir
-            if settings.cache_dir
+            Path(settings.root) / settings.options.cache_dir
+            if settings.options.cache_dir
             else _cache_root(files, settings) / CACHE_DIR_NAME
         )
         cache = ResultCache(directory, settings.fingerprint())

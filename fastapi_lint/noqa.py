@@ -26,6 +26,8 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from fastapi_lint.source import physical_lines
+
 # flake8's own pattern (flake8/defaults.py, 7.x), unchanged on purpose.
 NOQA_INLINE = re.compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
@@ -37,13 +39,6 @@ NOQA_FILE = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(r"[,\s]")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-
-
-def physical_lines(source: str) -> list[str]:
-    """Lines with their endings, split as the tokenizer does (not ``str.splitlines``,
-    which also splits on form feeds and Unicode separators)."""
-    return _LINE.findall(source)
 
 
 def parse_codes(text: str) -> tuple[str, ...]:

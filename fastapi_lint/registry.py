@@ -12,8 +12,7 @@ from __future__ import annotations
 import enum
 import importlib
 import os
-import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -44,7 +43,7 @@ class Rule:
     fix: FixAvailability = FixAvailability.NONE
     fix_description: str = ""
     options: str = ""
-    # Off by default (RULES.md Revision 2): runs only when selected by its own
+    # Off by default (the contract's Revision 2): runs only when selected by its own
     # code or ``ALL`` (``--select API108``, ``extend-select``), never by a prefix.
     opt_in: bool = False
 
@@ -57,10 +56,6 @@ class Rule:
         base = os.environ.get(DOCS_URL_VARIABLE, "").strip()
         return f"{base.split('#')[0]}#{self.code.lower()}-{self.name}" if base else ""
 
-    @property
-    def placeholders(self) -> frozenset[str]:
-        return frozenset(name for _, name, _, _ in string.Formatter().parse(self.message) if name)
-
 
 @dataclass(frozen=True)
 class Family:
@@ -70,7 +65,6 @@ class Family:
     title: str
     rules: tuple[Rule, ...]
     check: Callable[[ModuleModel, Reporter], None]
-    needs_project: bool = field(default=False)
 
 
 # Modules under fastapi_lint.rules that define a ``FAMILY``; order is report order.

@@ -45,7 +45,8 @@ from pygls.workspace import PositionCodec
 from fastapi_lint import __version__
 from fastapi_lint.config import ConfigError, Settings, resolve
 from fastapi_lint.diagnostics import Diagnostic, Edit
-from fastapi_lint.noqa import NoqaMap, add_noqa, physical_lines
+from fastapi_lint.noqa import NoqaMap, add_noqa
+from fastapi_lint.source import char_offset, physical_lines
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +87,7 @@ class Positions:
         if line - 1 > self.last_line:
             return self._end()
         text = self.text(line)
-        chars = text.encode("utf-8", "surrogatepass")[: max(byte_col, 0)]
-        prefix = chars.decode("utf-8", "ignore")
+        prefix = text[: char_offset(text, byte_col)]
         return types.Position(max(line - 1, 0), self.codec.client_num_units(prefix))
 
     def from_chars(self, line: int, char_col: int) -> types.Position:
@@ -375,9 +375,7 @@ class FastAPILintServer(LanguageServer):
             # describe the previous text.
             from fastapi_lint.project.index import index_for
 
-            index_for(path, options={"rule_options": options}, root=options.project_root).forget(
-                path
-            )
+            index_for(path, options=options, root=options.project_root).forget(path)
         self.previous_source[uri] = source
         try:
             return check_source(

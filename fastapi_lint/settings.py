@@ -1,11 +1,14 @@
-"""Rule options shared by the flake8 plugin, the CLI and the engine."""
+"""The options schema (:class:`RuleOptions`, :data:`RULE_OPTIONS`) and the code
+selection, shared by every door and the engine; no TOML reader here (the flake8
+plugin and the engine import it)."""
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from typing import Any, Literal
 
 # Documentation trees: tutorial apps (FastAPI's own `docs_src/`, vendored or
 # copied) that nobody serves. Excluded by default in both doors; `extend-include`
@@ -14,27 +17,89 @@ from functools import lru_cache
 DOCS_EXCLUDE = ("docs_src", "docs", "examples")
 
 
+# The kinds of option values: ``strs`` a list of strings (a comma-separated
+# list on a command line), ``str`` one string, ``bool`` true or false.
+OptionKind = Literal["strs", "str", "bool"]
+
+
+def _option(kind: OptionKind, help: str, default: Any) -> Any:
+    """A rule option's field: its kind and help feed the configuration keys, the
+    CLI flags and the flake8 options (:data:`RULE_OPTIONS`), so each option is
+    spelled once, here."""
+    return field(default=default, metadata={"kind": kind, "help": help})
+
+
 @dataclass(frozen=True)
 class RuleOptions:
-    # Qualified names (``*`` wildcards) of extra calls that block the event loop (API101-API106 family).
-    extra_blocking_calls: tuple[str, ...] = ()
-    # Report API5xx in test files too.
-    secrets_in_tests: bool = False
-    extra_secret_names: tuple[str, ...] = ()
-    ignored_secret_names: tuple[str, ...] = ()
-    extra_placeholders: tuple[str, ...] = ()
-    # Use the project index for cross-module facts.
-    project_index: bool = True
-    project_root: str | None = None
-    # Source roots (ruff's `src`), absolute: where imports resolve after the file's own root.
-    src: tuple[str, ...] = ()
-    cache_dir: str | None = None
+    """The options the engine and the rules read: one typed object every door builds
+    (the CLI and the language server from ``[tool.fastapi-lint]`` and the flags,
+    the flake8 plugin from its ``fastapi-*`` options over ``[tool.fastapi-lint]``)."""
+
+    extra_blocking_calls: tuple[str, ...] = _option(
+        "strs", "qualified names (with *) of more blocking calls (API1xx)", ()
+    )
+    secrets_in_tests: bool = _option("bool", "report secrets (API5xx) in test files too", False)
+    extra_secret_names: tuple[str, ...] = _option("strs", "more secret-like names (API5xx)", ())
+    ignored_secret_names: tuple[str, ...] = _option("strs", "names never secret-like (API5xx)", ())
+    extra_placeholders: tuple[str, ...] = _option(
+        "strs", "values that are placeholders, never secrets (API5xx)", ()
+    )
+    project_index: bool = _option("bool", "read other modules of the project (default: true)", True)
+    project_root: str | None = _option("str", "root of the project for cross-module facts", None)
+    # Absolute once resolved (``Settings.rule_options``).
+    src: tuple[str, ...] = _option(
+        "strs", "source roots imports resolve in, after the file's own (like ruff's `src`)", ()
+    )
+    cache_dir: str | None = _option(
+        "str", "cache folder (default: .fastapi_lint_cache in the project root)", None
+    )
+    # The contract (shared RULES.md), Revision 2: API1xx/API3xx/API4xx only in
+    # code that serves requests.
+    serving_code_only: bool = _option(
+        "bool",
+        "report API1xx/API3xx/API4xx only in code that serves requests, not in CLI "
+        "commands, one-shot scripts and migrations (default: true)",
+        True,
+    )
+    # `--no-cache` (not a configuration key): neither the result cache nor the index's facts.
     use_cache: bool = True
-    # RULES.md Revision 2: API1xx/API3xx/API4xx only in code that serves requests.
-    serving_code_only: bool = True
 
     def matches_extra_blocking(self, qualname: str) -> bool:
         return any(_pattern(p).match(qualname) for p in self.extra_blocking_calls)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option's spelling and meaning: the ``[tool.fastapi-lint]`` key ``key``,
+    the CLI flag ``--key`` (``--no-key`` for a boolean that defaults to true) and
+    the flake8 option ``--fastapi-key``."""
+
+    key: str
+    field: str
+    kind: OptionKind
+    help: str
+    default: Any
+
+    @property
+    def flake8_flag(self) -> str:
+        return f"--fastapi-{self.key}"
+
+
+RULE_OPTIONS: tuple[OptionSpec, ...] = tuple(
+    OptionSpec(f.name.replace("_", "-"), f.name, f.metadata["kind"], f.metadata["help"], f.default)
+    for f in fields(RuleOptions)
+    if "kind" in f.metadata
+)
+
+# Documentation trees to check anyway: a file-discovery option (``Settings``), which
+# the flake8 door reads too since flake8 picks the files itself.
+EXTEND_INCLUDE = OptionSpec(
+    "extend-include",
+    "extend_include",
+    "strs",
+    "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`)",
+    (),
+)
 
 
 @lru_cache(maxsize=256)

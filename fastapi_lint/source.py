@@ -1,10 +1,26 @@
-"""Reading source files: encodings, BOMs, odd bytes. Never executes anything."""
+"""Source text: reading files (encodings, BOMs, odd bytes; never executes anything),
+physical lines, ast's byte columns as characters, and applying edits.
+
+Positions: ast reports 1-based lines and UTF-8 *byte* columns; findings,
+fixes and editors count *characters* (the language server then converts to
+the client's units). :func:`char_offset` is the one conversion and
+:func:`apply_edits` the one edit applier; both go by :func:`physical_lines`,
+the lines ast and the tokenizer count.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 import tokenize
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Edit
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class SourceError(Exception):
@@ -40,11 +56,52 @@ def read_source(path: Path | str) -> str:
     return decode_source(data)
 
 
+def physical_lines(source: str) -> list[str]:
+    """Lines with their endings, split as the tokenizer does (not ``str.splitlines``,
+    which also splits on form feeds and Unicode separators)."""
+    return _LINE.findall(source)
+
+
 def char_offset(line_text: str, byte_col: int) -> int:
-    """ast's UTF-8 byte offset in a line -> the 0-based character offset a user sees."""
+    """ast's UTF-8 byte offset in a line -> the 0-based character offset a user sees
+    (at most the line's length)."""
     if byte_col <= 0:
+        return 0
+    return len(line_text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "ignore"))
+
+
+def line_char_offset(lines: list[str], line: int, byte_col: int) -> int:
+    """:func:`char_offset` on the 1-based ``line`` of ``lines``; the byte offset as is
+    on a line the text does not have."""
+    if not 1 <= line <= len(lines):
         return max(byte_col, 0)
-    encoded = line_text.encode("utf-8", "surrogatepass")
-    if byte_col >= len(encoded):
-        return len(line_text) + byte_col - len(encoded)
-    return len(encoded[:byte_col].decode("utf-8", "ignore"))
+    return char_offset(lines[line - 1].rstrip("\r\n"), byte_col)
+
+
+class TextOffsets:
+    """(1-based line, 0-based character column) -> an offset in the text, clamped to it."""
+
+    def __init__(self, source: str) -> None:
+        self.length = len(source)
+        self.starts = [0]
+        for line in physical_lines(source):
+            self.starts.append(self.starts[-1] + len(line))
+
+    def __call__(self, line: int, col: int) -> int:
+        index = min(max(line - 1, 0), len(self.starts) - 1)
+        return min(self.starts[index] + col, self.length)
+
+
+def apply_edits(source: str, edits: Iterable[Edit]) -> str:
+    """Apply edits (not overlapping; character columns) to a text."""
+    offset = TextOffsets(source)
+    spans = sorted(
+        (
+            (offset(e.start_line, e.start_col), offset(e.end_line, e.end_col), e.content)
+            for e in edits
+        ),
+        reverse=True,
+    )
+    for start, end, content in spans:
+        source = source[:start] + content + source[end:]
+    return source

@@ -1,4 +1,4 @@
-"""Unit tests of fastapi_lint.rules.secrets.credential_values (RULES.md, Revision 2, API501)."""
+"""Unit tests of fastapi_lint.rules.secrets.credential_values (the contract, Revision 2, API501)."""
 
 from __future__ import annotations
 

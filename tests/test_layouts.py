@@ -184,7 +184,7 @@ def test_configured_roots_resolve_before_the_rest(monorepo: Path) -> None:
     index.forget_indexes()
     try:
         options = RuleOptions(src=(str((monorepo / "orders").resolve()),))
-        root_view = index.index_for(str(monorepo / "manage.py"), {"rule_options": options})
+        root_view = index.index_for(str(monorepo / "manage.py"), options)
         assert (
             root_view.module_path("app.database")
             == (monorepo / "orders" / "app" / "database.py").resolve()

@@ -68,8 +68,9 @@ def _flake8(path: Path) -> set[tuple[int, str]]:
 def _cli(path: Path) -> set[tuple[int, str]]:
     from fastapi_lint.config import Settings
     from fastapi_lint.linter import Job, check_path
+    from fastapi_lint.settings import RuleOptions
 
-    outcome = check_path(Job(Settings(project_index=False)), str(path))
+    outcome = check_path(Job(Settings(options=RuleOptions(project_index=False))), str(path))
     assert outcome.error is None
     return {(f.line, f.code) for f in outcome.findings}
 

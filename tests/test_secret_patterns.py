@@ -1,4 +1,4 @@
-"""Unit tests of fastapi_lint.rules.secret_patterns (RULES.md, API5xx).
+"""Unit tests of fastapi_lint.rules.secret_patterns (the contract, API5xx).
 
 Credential-shaped values are built by concatenation so that secret scanners
 run on this repository do not flag the test file itself.

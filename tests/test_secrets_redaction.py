@@ -1,4 +1,4 @@
-"""No output of fastapi-lint shows a detected secret in full (RULES.md, "Secrets in output").
+"""No output of fastapi-lint shows a detected secret in full (the contract, "Secrets in output").
 
 The secrets are collected from the fixtures themselves: every string literal on
 a line marked with an API5xx expectation (and, for URLs, the password part and,

@@ -1,4 +1,4 @@
-"""Serving code and opt-in codes (RULES.md Revision 2)."""
+"""Serving code and opt-in codes (the contract's Revision 2)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ import dataclasses
 # The package's face; the fixers import these from ``context`` (not from here),
 # so the package and ``fixes.rules`` do not import each other.
 from fastapi_lint.diagnostics import Diagnostic, Fix
-from fastapi_lint.fixes.context import FixContext, Fixer, apply_edits, line_edit, merge_edits
+from fastapi_lint.fixes.context import FixContext, Fixer, line_edit, merge_edits
+from fastapi_lint.source import apply_edits
 
 __all__ = ["FixContext", "Fixer", "apply_edits", "attach_fixes", "line_edit", "merge_edits"]
 

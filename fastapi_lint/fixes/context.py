@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable
 from typing import Callable, Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
+from fastapi_lint.source import line_char_offset, physical_lines
 
 Fixer = Callable[["FixContext", Diagnostic], Optional[Fix]]
 
@@ -17,7 +17,8 @@ class FixContext:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.lines = source.splitlines(keepends=True)
+        # Physical lines, as ast numbers them (str.splitlines also splits on form feeds).
+        self.lines = physical_lines(source)
         self.tree = ast.parse(source)
         self.parents: dict[int, ast.AST] = {}
         self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
@@ -30,11 +31,7 @@ class FixContext:
     # ---------------------------------------------------------------- positions
     def char_col(self, line: int, byte_col: int) -> int:
         """ast columns count UTF-8 bytes; edits count characters."""
-        if not 1 <= line <= len(self.lines):
-            return byte_col
-        return len(
-            self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="replace")
-        )
+        return line_char_offset(self.lines, line, byte_col)
 
     def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
         return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
@@ -262,26 +259,3 @@ def line_edit(original: str, rewritten: str) -> Edit | None:
     start_line = prefix + 1
     end_line = len(old) - suffix + 1
     return Edit(start_line, 0, end_line, 0, replaced)
-
-
-def apply_edits(source: str, edits: Iterable[Edit]) -> str:
-    """Apply edits (assumed not to overlap) to a text."""
-    lines = source.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, col: int) -> int:
-        index = min(max(line - 1, 0), len(starts) - 1)
-        return min(starts[index] + col, len(source))
-
-    spans = sorted(
-        (
-            (offset(e.start_line, e.start_col), offset(e.end_line, e.end_col), e.content)
-            for e in edits
-        ),
-        reverse=True,
-    )
-    for start, end, content in spans:
-        source = source[:start] + content + source[end:]
-    return source

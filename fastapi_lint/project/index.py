@@ -31,6 +31,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.model import cut_count, note_cut
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
+from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -60,8 +61,6 @@ class _Entry:
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 MAX_CACHED_MODELS = 160
 MAX_CACHED_LINES = 150_000
-# At most this share of the lines is held by modules asked about more than once.
-PROTECTED_SHARE = 0.7
 
 
 ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
@@ -70,7 +69,7 @@ ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
 class _ProjectState:
     """What the source roots of one project share: the models, the facts, the guards."""
 
-    def __init__(self, root: Path, options: dict[str, object]) -> None:
+    def __init__(self, root: Path, options: RuleOptions) -> None:
         self.root = root
         self.options = options
         self.models: OrderedDict[ModuleKey, _Entry] = OrderedDict()
@@ -87,9 +86,7 @@ class _ProjectState:
         self.dirty_paths: set[str] = set()
         self.last_flush = time.monotonic()
         self.views: dict[str, ProjectIndex] = {}
-        self.configured_roots = tuple(
-            str(Path(folder).resolve()) for folder in _configured_roots(options)
-        )
+        self.configured_roots = tuple(str(Path(folder).resolve()) for folder in options.src)
         default = [str(root)]
         src = root / "src"
         if src.is_dir() and not (src / "__init__.py").exists():
@@ -123,12 +120,12 @@ class ProjectIndex:
     def __init__(
         self,
         root: Path,
-        options: dict[str, object] | None = None,
+        options: RuleOptions | None = None,
         source_root: Path | None = None,
         state: _ProjectState | None = None,
     ) -> None:
         if state is None:
-            state = _ProjectState(root.resolve(), options or {})
+            state = _ProjectState(root.resolve(), options or RuleOptions())
         self._state = state
         self.root = state.root
         self.options = state.options
@@ -756,15 +753,6 @@ def _module_file(base: str, relative: str) -> Path | None:
     return None
 
 
-def _configured_roots(options: dict[str, object]) -> tuple[str, ...]:
-    from fastapi_lint.settings import RuleOptions
-
-    rule_options = options.get("rule_options")
-    if isinstance(rule_options, RuleOptions):
-        return rule_options.src
-    return ()
-
-
 def _absolute_import(model: ModuleModel, binding: object) -> str:
     qualname: str = getattr(binding, "qualname", "") or ""
     return qualname
@@ -776,15 +764,11 @@ class _FactFrame:
     complete: bool = True
 
 
-def _cache_folder(root: Path, options: dict[str, object]) -> Path | None:
-    from fastapi_lint.settings import RuleOptions
-
-    rule_options = options.get("rule_options")
-    if isinstance(rule_options, RuleOptions):
-        if not rule_options.use_cache:
-            return None
-        if rule_options.cache_dir:
-            return Path(rule_options.cache_dir)
+def _cache_folder(root: Path, options: RuleOptions) -> Path | None:
+    if not options.use_cache:
+        return None
+    if options.cache_dir:
+        return Path(options.cache_dir)
     if os.environ.get("FASTAPI_LINT_NO_CACHE"):
         return None
     return root / CACHE_DIR_NAME
@@ -796,7 +780,7 @@ FLUSH_INTERVAL_SECONDS = 5.0
 
 
 def index_for(
-    path: str, options: dict[str, object] | None = None, root: str | None = None
+    path: str, options: RuleOptions | None = None, root: str | None = None
 ) -> ProjectIndex:
     """The index of the source root holding ``path``; one state per project root per process."""
     project_root = (

@@ -97,21 +97,6 @@ def _root_of_folder(folder: str) -> Path:
     return top.parent if top is not None else start
 
 
-def package_root(path: Path) -> Path:
-    """The folder above the top-most package containing ``path`` (a sys.path entry)."""
-    return _package_root(str(path))
-
-
-# Per path, once per process: the engine asks for every checked file twice
-# (its module name, its root for the index), and `resolve()` is a realpath.
-@lru_cache(maxsize=8192)
-def _package_root(path: str) -> Path:
-    folder = Path(path).resolve().parent
-    while (folder / "__init__.py").exists() and folder.parent != folder:
-        folder = folder.parent
-    return folder
-
-
 def module_identity(path: Path, root: Path, configured: tuple[str, ...] = ()) -> tuple[Path, str]:
     """A module's identity: (its source root, its dotted name from that root).
 

@@ -1,6 +1,6 @@
 """Serving code: which async functions run while the application serves requests.
 
-RULES.md, Revision 2, "Serving code": API1xx, API3xx and API4xx are about the
+The contract, Revision 2, "Serving code": API1xx, API3xx and API4xx are about the
 event loop and the database round trips of a server under load. An async
 function whose every caller in the project is a one-shot runner
 (``asyncio.run(main())``), a CLI command (``click``/``typer``), an
@@ -8,7 +8,7 @@ function whose every caller in the project is a one-shot runner
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
 ``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
-serving code either. Test files stay checked (RULES.md "Test code": only
+serving code either. Test files stay checked (the contract, "Test code": only
 API5xx skips them); their calls do not make a function serving. A function with at least one other caller, or with no
 caller in the project (a route, a library entry point, a hook a framework
 calls), is serving code.
@@ -115,7 +115,7 @@ def in_non_serving_folder(path: str, root: str | None) -> bool:
 def is_non_serving_module(path: str, root: str | None) -> bool:
     """``scripts/`` and migrations: they run once, by hand or by a migration tool.
 
-    Test files are not exempt: RULES.md ("Test code") applies every rule but the
+    Test files are not exempt: the contract ("Test code") applies every rule but the
     API5xx ones to tests, and Revision 2 does not change that. Teams that do not
     want API1xx in async tests say so with ``per-file-ignores``.
     """

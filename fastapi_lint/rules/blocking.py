@@ -421,8 +421,7 @@ class BlockingCall:
 
 
 def _options(model: ModuleModel) -> RuleOptions:
-    options = model.options.get("rule_options")
-    return options if isinstance(options, RuleOptions) else RuleOptions()
+    return model.options
 
 
 def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingCall | None:

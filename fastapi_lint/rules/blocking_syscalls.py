@@ -1,6 +1,6 @@
 """API108 blocking-minor-syscall (opt-in): one short system call on the event loop.
 
-RULES.md, Revision 2: a single metadata call (``os.makedirs``, ``Path.exists``,
+The contract, Revision 2: a single metadata call (``os.makedirs``, ``Path.exists``,
 ``Path.unlink``, ``tempfile.mkstemp``) costs microseconds on a local disk; on
 real applications reporting it like a file read (API103) taught users to turn
 API103 off. Starting a process without waiting for it (``subprocess.Popen``

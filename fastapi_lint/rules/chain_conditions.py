@@ -1,6 +1,6 @@
 """API107: when a blocking call inside a callee cannot run for a given call.
 
-RULES.md, Revision 2: API107 is not reported when the blocking call is
+The contract, Revision 2: API107 is not reported when the blocking call is
 unreachable for this call -- it sits under a condition on a parameter of the
 callee that the call's arguments make false (a literal, ``None``, ``False`` or
 an omitted default: ``get_secret("REDIS_PASSWORD")`` against ``if

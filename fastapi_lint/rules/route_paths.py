@@ -53,7 +53,7 @@ class PathTemplate:
         """The path with the default ``:str`` convertor made explicit: equal for the same
         template spelled two ways (``/items/{id}`` and ``/items/{id:str}``). Parameter
         names are kept: ``/teams/{name}`` after ``/teams/{id}`` is a shadowed route
-        (API203), not the exact duplicate API204 is about (RULES.md)."""
+        (API203), not the exact duplicate API204 is about (the contract)."""
         return "".join(
             p if isinstance(p, str) else "{" + p.name + ":" + p.convertor + "}" for p in self.parts
         )

@@ -1,4 +1,4 @@
-"""Pure string predicates behind the API5xx rules (RULES.md, "API5xx: secrets and security").
+"""Pure string predicates behind the API5xx rules (the contract, "API5xx: secrets and security").
 
 Nothing here knows about ``ast``: the rules find the names and literals, these
 functions judge them.  Every regex is compiled once, at import.
@@ -198,10 +198,6 @@ def _token_is_secret(words: tuple[str, ...], index: int) -> bool:
     if previous in _NON_SECRET_TOKEN_QUALIFIERS or following in ("id", "ids"):
         return False
     return not any(word in _TOKEN_COUNT_WORDS for word in words)
-
-
-def _has_secret_word(words: tuple[str, ...]) -> bool:
-    return _last_secret_word(words) >= 0
 
 
 def _last_secret_word(words: tuple[str, ...]) -> int:
@@ -788,7 +784,7 @@ def escape_control(text: str) -> str:
 def redact(value: str) -> str:
     """What a message may show of a secret: ``'sk_l…' (32 chars)``.
 
-    At most the first 4 characters (RULES.md, "Secrets in output") and never
+    At most the first 4 characters (the contract, "Secrets in output") and never
     more than half of the value, so a short secret (``"root"``) is never shown
     in full: ``'ro…' (4 chars)``.  Control characters among them are escaped
     (``'a\\nb…'``): a multi-line literal must not break one-line formats.

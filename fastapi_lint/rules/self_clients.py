@@ -1,6 +1,6 @@
 """API105 on clients kept on ``self``: one finding per client and async method.
 
-RULES.md, Revision 2: a connection opened in ``__init__`` (``self.conn =
+The contract, Revision 2: a connection opened in ``__init__`` (``self.conn =
 sqlite3.connect(...)``) and used in an async method is reported at the first
 operation on ``self.conn`` in that method -- even one that sends nothing by
 itself, such as ``self.conn.cursor()`` -- and the operations on what that call

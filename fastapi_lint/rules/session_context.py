@@ -1,6 +1,6 @@
 """API301's advice: what a maintainer can do with a sync session in this async function.
 
-RULES.md, Revision 2: "make it a sync `def`" is the fix for a route or
+The contract, Revision 2: "make it a sync `def`" is the fix for a route or
 dependency that only uses the session; middleware must stay async (Starlette
 calls it as a coroutine), and so must a function that awaits something. For
 those the message suggests `AsyncSession` or `run_in_threadpool`.

@@ -367,9 +367,6 @@ class Builder:
             scope.bind(Binding(node.name, BindingKind.OTHER, node, scope))
         return self._generic(node, scope)
 
-    def visit_delete_like(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        return self._generic(node, scope)
-
 
 _Handler = Callable[[Builder, Any, Scope], Optional[list[tuple[ast.AST, Scope]]]]
 _HANDLERS: dict[type, _Handler] = {

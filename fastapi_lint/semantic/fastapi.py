@@ -134,7 +134,7 @@ class FastAPIFacts:
         return id(function.node) in self.startup_handlers
 
     def is_async_context(self, scope: Scope) -> bool:
-        """Whether code in ``scope`` runs on the event loop (see RULES.md)."""
+        """Whether code in ``scope`` runs on the event loop (see the contract)."""
         function = scope.code_function
         return function is not None and function.is_async and not self.is_startup_handler(function)
 
@@ -182,9 +182,6 @@ class FastAPIFacts:
             if keyword.arg == "dependency":
                 return True, keyword.value
         return True, None
-
-    def param_dependencies(self, function: FunctionInfo) -> list[DependencyUse]:
-        return [d for d in self.dependencies if d.consumer is function and d.param is not None]
 
     # ------------------------------------------------------------ collection
     def _collect(self) -> None:

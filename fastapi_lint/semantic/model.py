@@ -28,6 +28,7 @@ from fastapi_lint.semantic.scopes import (
 )
 from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
+from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.fastapi import FastAPIFacts
@@ -63,14 +64,15 @@ class ModuleModel:
         module_name: str,
         lines: list[str] | None = None,
         project: ProjectFacts | None = None,
-        options: dict[str, object] | None = None,
+        options: RuleOptions | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
         self.module_name = module_name
         self.lines = lines or []
         self.project = project
-        self.options = options or {}
+        # The options the rules read when they check this model.
+        self.options = options or RuleOptions()
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
         self.nodes: dict[type, list[NodeRef]] = {t: [] for t in RECORDED_TYPES}

@@ -116,10 +116,6 @@ class FunctionInfo:
     def is_method(self) -> bool:
         return self.class_info is not None
 
-    @property
-    def def_line(self) -> int:
-        return self.node.lineno
-
 
 class NodeRef(NamedTuple):
     """A node of interest and the scope it was found in."""

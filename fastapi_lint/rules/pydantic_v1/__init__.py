@@ -58,5 +58,4 @@ FAMILY = Family(
     title="Pydantic v1 patterns in a Pydantic v2 project",
     rules=(config.API601, validators.API602, methods.API603, field_arguments.API604),
     check=check,
-    needs_project=True,
 )

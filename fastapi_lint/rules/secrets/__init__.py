@@ -9,7 +9,7 @@ the name (``secret_patterns.is_secret_like_name``), the value
 and know where FastAPI code keeps its secrets: Pydantic ``BaseSettings``
 fields, env lookups, JWT/itsdangerous/Fernet keys, ``SessionMiddleware``.
 
-At most one API5xx finding per string literal (RULES.md): the first of
+At most one API5xx finding per string literal (the contract): the first of
 API504, API503, API502, API506, API505, API501 that applies.  Findings are
 reported at the literal; messages show a secret only through ``redact``.
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Scope
 
 
-# Precedence among findings on one literal (RULES.md): lower wins.
+# Precedence among findings on one literal (the contract): lower wins.
 _RANK = {"API504": 0, "API503": 1, "API502": 2, "API506": 3, "API505": 4, "API501": 5}
 
 _MAX_FLOW_DEPTH = 4
@@ -45,8 +45,7 @@ class _Candidate:
 
 
 def _options(model: ModuleModel) -> RuleOptions:
-    options = model.options.get("rule_options")
-    return options if isinstance(options, RuleOptions) else RuleOptions()
+    return model.options
 
 
 def _is_test_module(model: ModuleModel) -> bool:

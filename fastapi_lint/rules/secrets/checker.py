@@ -111,7 +111,7 @@ class Checker(
                     self.check_env_lookup(call, _STARLETTE_CONFIG)
             return
         if callee == "add_middleware":
-            self.check_middleware(call, call.args[0] if call.args else None, scope, 1)
+            self.check_middleware(call, call.args[0] if call.args else None, scope)
             return
         target = model.call_target(call, scope)
         if target is None:
@@ -128,10 +128,10 @@ class Checker(
                 self.check_env_lookup(call, target)
             return
         if target == _MIDDLEWARE:
-            self.check_middleware(call, call.args[0] if call.args else None, scope, 1)
+            self.check_middleware(call, call.args[0] if call.args else None, scope)
             return
         if target == _CORS_MIDDLEWARE or target == _SESSION_MIDDLEWARE:
-            self.check_middleware(call, None, scope, 0, middleware=target)
+            self.check_middleware(call, None, scope, middleware=target)
             return
         if "API506" in enabled:
             self.check_signing_call(call, target)
@@ -144,7 +144,6 @@ class Checker(
         call: ast.Call,
         middleware_node: ast.expr | None,
         scope: Scope,
-        first_option: int,
         middleware: str | None = None,
     ) -> None:
         if middleware is None:

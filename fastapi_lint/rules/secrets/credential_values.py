@@ -1,4 +1,4 @@
-"""Which literals could work as a credential (RULES.md, Revision 2, API501).
+"""Which literals could work as a credential (the contract, Revision 2, API501).
 
 ``secret_patterns.is_secret_value`` removes what is plainly no secret (paths,
 sentences, env-var names, placeholders).  On real applications that still

@@ -9,7 +9,7 @@ responses, a dict returned by a route), finds the ``except`` clause they sit
 in, and reports the expression in their arguments that carries the caught
 exception's text.
 
-Which ``except`` clauses count (RULES.md, Revision 2): ``Exception``,
+Which ``except`` clauses count (the contract, Revision 2): ``Exception``,
 ``BaseException``, a bare ``except:``, or a database driver/ORM error.  A
 status code below 500 with a narrower exception type than ``Exception`` is a
 validation message meant for the client (``except IntegrityError as e:

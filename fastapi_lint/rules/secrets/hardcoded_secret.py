@@ -48,7 +48,7 @@ API501 = Rule(
     ),
 )
 
-# Libraries whose import makes ``token`` a piece of text (RULES.md Revision 2, class 6).
+# Libraries whose import makes ``token`` a piece of text (the contract's Revision 2, class 6).
 _TOKENIZER_LIBRARIES = frozenset(
     {"transformers", "tokenizers", "tiktoken", "sentencepiece", "llama_cpp", "vllm", "mlx_lm"}
 )

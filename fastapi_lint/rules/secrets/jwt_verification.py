@@ -85,7 +85,7 @@ class JwtVerificationChecks(CheckerBase):
         )
 
     def verified_later(self, call: ast.Call, scope: Scope) -> bool:
-        """A decode with verification of the same token follows in the function (RULES.md,
+        """A decode with verification of the same token follows in the function (the contract,
         Revision 2): the unverified decode read the header or the issuer to choose the key."""
         if scope.function is None or not call.args:
             return False
