@@ -198,14 +198,18 @@ def relative(path: Path) -> str:
     return path.relative_to(REPO).as_posix()
 
 
-@cache
-def check_fixture(path: Path, select: tuple[str, ...] = ("ALL",), fix: bool = False) -> Outcome:
+def check_fixture(path: Path, select: Sequence[str] = ("ALL",), fix: bool = False) -> Outcome:
     """``fastapi-lint check --select ... [--fix --unsafe-fixes]`` on one fixture, in process.
 
     Cached: the all-rules pass feeds both the annotation test and the snapshots.
     The findings' paths are relative to the repository, as the CLI shows them
     when run from its root.
     """
+    return _check_fixture(path, tuple(select), fix)
+
+
+@cache
+def _check_fixture(path: Path, select: tuple[str, ...], fix: bool) -> Outcome:
     job = Job(fixture_settings(path, select), fix=fix, unsafe_fixes=fix)
     outcome = check_text(str(path), read_source(path), job)
     outcome.findings = [dataclasses.replace(f, path=relative(path)) for f in outcome.findings]
