@@ -8,18 +8,33 @@ sections is tests/test_cli_docs.py.)
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+import fastapi_lint.rules
 from fastapi_lint.engine import check_source
+from fastapi_lint.fixes import attach_fixes
 from fastapi_lint.fixes.rules import FIXERS
-from fastapi_lint.registry import FixAvailability, Rule, all_rules
+from fastapi_lint.registry import Family, FixAvailability, Rule, all_rules, families, opt_in_codes
 from fastapi_lint.settings import RuleOptions, Selection
 
 REPO = Path(__file__).resolve().parent.parent
-CONTRACT = REPO.parent / "shared" / "RULES.md"
+# The contract sits beside the checkout (`../shared/RULES.md`), or beside the
+# folder of worktrees a checkout may be one of.
+CONTRACT = next(
+    (
+        folder / "shared" / "RULES.md"
+        for folder in REPO.parents
+        if (folder / "shared" / "RULES.md").is_file()
+    ),
+    REPO.parent / "shared" / "RULES.md",
+)
+DOCS = REPO / "docs" / "rules.md"
 FIXTURES = REPO / "fixtures"
 RULES = list(all_rules().values())
 
@@ -30,6 +45,22 @@ def _codes(source: str, rule: Rule) -> set[str]:
     return {d.code for d in check_source(source, "<stdin>", RuleOptions(), selection)}
 
 
+def _rule_modules() -> list[ModuleType]:
+    """Every module under fastapi_lint/rules/, imported."""
+    package = fastapi_lint.rules
+    return [package] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    ]
+
+
+def _revision_2() -> str:
+    text = CONTRACT.read_text(encoding="utf-8")
+    start = text.find("## Revision 2")
+    assert start >= 0, "RULES.md has no Revision 2 section"
+    return text[start:]
+
+
 def test_every_contract_code_is_registered() -> None:
     if not CONTRACT.exists():
         pytest.skip(f"no contract at {CONTRACT}")
@@ -38,6 +69,55 @@ def test_every_contract_code_is_registered() -> None:
     assert contract, "no code found in RULES.md"
     missing = contract - set(all_rules())
     assert not missing, f"codes in RULES.md without a rule: {sorted(missing)}"
+
+
+def test_opt_in_codes_are_those_revision_2_marks_opt_in() -> None:
+    if not CONTRACT.exists():
+        pytest.skip(f"no contract at {CONTRACT}")
+    # "- **API108 blocking-minor-syscall (opt-in):** ..."
+    marked = set(re.findall(r"\*\*(API\d{3})\b[^*]*\(opt-in\)", _revision_2()))
+    assert marked, "Revision 2 marks no code opt-in"
+    assert opt_in_codes() == marked
+
+
+def test_every_rule_defined_is_registered() -> None:
+    """A Rule or a FAMILY declared in a module the registry does not collect
+    (a module left out of FAMILY_MODULES, a rule left out of its family's
+    tuple) would never run: every one defined under rules/ is registered."""
+    registered = all_rules()
+    collected = families()
+    for module in _rule_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, Rule):
+                assert registered.get(value.code) is value, (
+                    f"{module.__name__}.{name} ({value.code}) is not in the registry"
+                )
+            if name == "FAMILY" and isinstance(value, Family):
+                assert value in collected, (
+                    f"{module.__name__}.FAMILY is not collected: add it to FAMILY_MODULES"
+                )
+
+
+def test_every_rule_has_its_section_in_the_generated_docs() -> None:
+    # tests/test_cli_docs.py proves docs/rules.md is what the registry generates.
+    catalogue = DOCS.read_text(encoding="utf-8")
+    for rule in RULES:
+        assert f"### {rule.code}: {rule.name}" in catalogue, rule.code
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_example_is_fixed_exactly_when_a_fix_is_declared(rule: Rule) -> None:
+    """The fixer works on the rule's own Example, with the declared safety; a rule
+    without a declared fix offers none."""
+    selection = Selection(select=("API", rule.code))
+    diagnostics = attach_fixes(
+        rule.example, check_source(rule.example, "<stdin>", RuleOptions(), selection)
+    )
+    fixes = {d.fix.safe for d in diagnostics if d.code == rule.code and d.fix is not None}
+    if rule.fix is FixAvailability.NONE:
+        assert not fixes, f"{rule.code} declares no fix but its Example gets one"
+    else:
+        assert fixes == {rule.fix is FixAvailability.SAFE}, (rule.code, rule.fix, fixes)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
