@@ -6,7 +6,8 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
-from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
+from fastapi_lint.rules.secrets._common import _keyword
+from fastapi_lint.rules.secrets.token_origin import TokenOriginChecks
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ _JOSE_DECODE = frozenset({"jose.jwt.decode"})
 _DECODES = _PYJWT_DECODE | _JOSE_DECODE | {"authlib.jose.jwt.decode"}
 
 
-class JwtVerificationChecks(CheckerBase):
+class JwtVerificationChecks(TokenOriginChecks):
     def check_jwt_decode(self, call: ast.Call, target: str, scope: Scope) -> None:
         display = target + "()"
         verify = _keyword(call, "verify")
@@ -69,6 +70,8 @@ class JwtVerificationChecks(CheckerBase):
             return
         if self.verified_later(call, scope):
             return  # the unverified read only picks the key or checks the issuer
+        if self.provider_claims_read(call, scope):
+            return  # claims of a token this server got from the identity provider itself
         self.reporter.report(
             "API508",
             call,
