@@ -206,8 +206,10 @@ def is_name_value(value: str) -> bool:
 
 # ---------------------------------------------------------------- 1. sentinels
 def sentinel(value: str) -> bool:
-    """A literal compared against with no digit or symbol: ``"LDAP"``, ``"unavailable"``."""
-    return value.strip().isalpha()
+    """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``), or
+    too short for any credential (``token == "-c"``: a command-line option)."""
+    stripped = value.strip()
+    return stripped.isalpha() or (len(stripped) < 4 and not is_weak_password(stripped))
 
 
 # ---------------------------------------------------------------- 6. text tokens
@@ -219,6 +221,21 @@ _SPECIAL_TOKEN_RE = re.compile(
 def is_text_token(value: str) -> bool:
     """A tokenizer's special token: ``"[CLS]"``, ``"<|endoftext|>"``, ``"</s>"``, ``"▁"``."""
     return bool(_SPECIAL_TOKEN_RE.fullmatch(value.strip()))
+
+
+# ---------------------------------------------------------------- token labels
+_SLUG_RE = re.compile(r"[a-z]+(?:-[a-z]+)+")
+
+
+def is_token_label(value: str, name: str) -> bool:
+    """``token="ui-session-owner"``: a slug of lowercase words given to a bare ``token``
+    labels an in-process auth object; issued tokens are random.  ``api_token``,
+    ``access_token`` and passwords (``"orders-local-pw"``) of words stay reported."""
+    return (
+        split_name_words(name) == ["token"]
+        and bool(_SLUG_RE.fullmatch(value.strip()))
+        and not is_weak_password(value)
+    )
 
 
 # ---------------------------------------------------------------- stand-ins
@@ -282,6 +299,8 @@ def could_be_credential(value: str, name: str = "", *, compared: bool = False) -
     ``value`` already passed ``secret_patterns.is_secret_value``.
     """
     if compared and sentinel(value):
+        return False
+    if is_token_label(value, name):
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False

@@ -226,6 +226,24 @@ class HardcodedSecretChecks(CheckerBase):
                 continue
             self.name_assignment(name, value)
 
+    def check_keywords(self, call: ast.Call) -> None:
+        """``f(password="x")``; a value the call also gives a name that is no secret's is a
+        label: ``AuthInfo(token="ui-session", key_name="ui-session")`` names the object."""
+        constants = [
+            (keyword.arg, keyword.value)
+            for keyword in call.keywords
+            if keyword.arg is not None and isinstance(keyword.value, ast.Constant)
+        ]
+        for name, value in constants:
+            if any(
+                other is not value
+                and other.value == value.value
+                and not self.secret_name(other_name)
+                for other_name, other in constants
+            ):
+                continue
+            self.name_assignment(name, value)
+
     def check_compare(self, node: ast.Compare) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
