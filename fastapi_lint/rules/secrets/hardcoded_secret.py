@@ -28,8 +28,9 @@ API501 = Rule(
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
-        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`) and '
-        'tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
+        'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`) '
+        'and tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
         "passwords of words and separators are reported: they reach production."
     ),
     example=(

@@ -24,7 +24,11 @@ API508 = Rule(
         "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
         "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
         "only reads the issuer or the header to choose the key is not reported when the same "
-        "token is then decoded with verification in the function."
+        "token is then decoded with verification in the function. Nor is a keyless claims read "
+        "of a token this server received from the identity provider itself over TLS (the "
+        "`id_token` of the code exchange, a token endpoint's response, a token the provider's "
+        "userinfo endpoint just accepted: OIDC Core 3.1.3.7), or one in a function that declares "
+        "it unverified (`get_unverified_claims`); a token that comes from the request always is."
     ),
     example=(
         "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
