@@ -126,8 +126,11 @@ class HardcodedSecretChecks(CheckerBase):
             child = ancestor
         return False
 
-    def name_assignment(self, name: str | None, literal: ast.AST, compared: bool = False) -> None:
-        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``)."""
+    def name_assignment(
+        self, name: str | None, literal: ast.AST, compared: bool = False, argument: bool = False
+    ) -> None:
+        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``;
+        ``argument``: ``f(name=literal)``)."""
         if name is None or not isinstance(literal, ast.Constant) or " " in name:
             return
         value = _text(literal)
@@ -144,7 +147,7 @@ class HardcodedSecretChecks(CheckerBase):
             return
         if not self.secret_value(value) or _names_its_value(last, value):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
-        if not could_be_credential(credential, last, compared=compared):
+        if not could_be_credential(credential, last, compared=compared, argument=argument):
             return  # Revision 2: sentinels, redaction markers, dummy keys, names
         if self.text_token_name(last, literal):
             return
@@ -243,7 +246,7 @@ class HardcodedSecretChecks(CheckerBase):
                 for other_name, other in constants
             ):
                 continue
-            self.name_assignment(name, value)
+            self.name_assignment(name, value, argument=True)
 
     def check_compare(self, node: ast.Compare) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
