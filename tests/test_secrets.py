@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fastapi_lint.engine import check_source
@@ -111,3 +113,33 @@ def test_exception_leak_carrier_is_one_line() -> None:
     diagnostics = check_source(source, "app/x.py")
     assert [d.code for d in diagnostics] == ["API509"]
     assert "\n" not in diagnostics[0].message
+
+
+@pytest.mark.parametrize("output_format", ["concise", "github", "json-lines"])
+def test_multiline_key_keeps_one_line_formats_one_line(output_format: str, tmp_path: Path) -> None:
+    # Revision 2, redaction: the escaped preview keeps one finding on one output line.
+    from tests.test_cli import make_project, run
+
+    source = (
+        "import hmac\n\nimport jwt\n\n"
+        'SIGNER = hmac.new(b"\\n\\tk3y-material-0123", b"msg", "sha256")\n'
+        'TOKEN = jwt.encode({"sub": "1"}, "\\r\\nother-k3y-material", algorithm="HS256")\n'
+    )
+    root = make_project(tmp_path / "demo", {"app/keys.py": source})
+    result = run(
+        "check",
+        "--no-cache",
+        "--select",
+        "API506",
+        "--output-format",
+        output_format,
+        ".",
+        cwd=root,
+    )
+    lines = [line for line in result.stdout.splitlines() if "API506" in line]
+    assert len(lines) == 2, result.stdout
+    assert all("k3y-material" not in line for line in lines)
+    if output_format == "json-lines":
+        import json
+
+        assert [json.loads(line)["code"] for line in lines] == ["API506", "API506"]

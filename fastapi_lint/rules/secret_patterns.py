@@ -80,6 +80,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -165,7 +166,7 @@ _ABOUT_LAST_WORDS = frozenset(
         "factory loader source mode kind strategy param params parameter parameters option options "
         "attr attribute column handling check checks outcome result results reason code codes "
         "method methods table tables index indexes constraint alias aliases ref reference setting "
-        "target owner use fingerprint"
+        "target owner use fingerprint project tenant"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.
@@ -682,7 +683,7 @@ _PEM_END_RE = re.compile(r"-----END [A-Z ]*-----")
 # The header of a JWT is a JSON object: ``{`` encodes to ``e`` then ``y``
 # (``{"``, ``{ ``) or ``w`` (``{\n``).
 _JWT_RE = re.compile(
-    r"(?<![A-Za-z0-9_\-])(?P<header>e[wy][A-Za-z0-9_\-]{6,})\.[A-Za-z0-9_\-]*\.(?P<signature>[A-Za-z0-9_\-]+)"
+    r"(?<![A-Za-z0-9_\-])(?P<header>e[wy][A-Za-z0-9_\-]{6,})\.(?P<payload>[A-Za-z0-9_\-]*)\.(?P<signature>[A-Za-z0-9_\-]+)"
 )
 _XXXX_RE = re.compile(r"x{4}", re.IGNORECASE)
 
@@ -695,6 +696,18 @@ def _is_exempt_match(value: str, start: int, end: int, body: str) -> bool:
         return True
     following = value[end : end + 3]
     return following.startswith(("...", "…", "<", "${", "{"))
+
+
+def _expired(payload: str) -> bool:
+    """A payload whose ``exp`` is past: the token authorizes nothing any more (a sample
+    response token in the OpenAPI docs, issued years ago)."""
+    claims = _decoded_jwt_header(payload)
+    if not isinstance(claims, dict):
+        return False
+    expiry = claims.get("exp")
+    return (
+        isinstance(expiry, (int, float)) and not isinstance(expiry, bool) and expiry < time.time()
+    )
 
 
 def _decoded_jwt_header(header: str) -> object:
@@ -716,6 +729,8 @@ def _find_jwt(value: str) -> CredentialMatch | None:
         if not isinstance(algorithm, str) or algorithm.lower() == "none":
             continue  # unsigned: ``alg: none`` carries no secret
         if _is_exempt_match(value, match.start(), match.end(), match.group("signature")):
+            continue
+        if _expired(match.group("payload")):
             continue
         return CredentialMatch("jwt", match.start(), match.end())
     return None

@@ -89,9 +89,7 @@ class Checker(
         model = self.model
         enabled = self.enabled
         if "API501" in enabled:
-            for keyword in call.keywords:
-                if keyword.arg is not None and isinstance(keyword.value, ast.Constant):
-                    self.name_assignment(keyword.arg, keyword.value)
+            self.check_keywords(call)
         func = call.func
         if isinstance(func, ast.Attribute):
             callee = func.attr

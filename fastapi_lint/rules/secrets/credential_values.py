@@ -28,6 +28,13 @@ Never a credential, for API501 (Revision 2's six classes):
    ``"<|endoftext|>"``, ``"</s>"``), see ``is_text_token``; the name test
    already keeps ``max_tokens`` and ``token_count`` out.
 
+Beyond the six (session 4, read on the corpus): a slug of words given to a
+bare ``token`` labels an in-process auth object (``token="ui-session"``); a
+compared literal shorter than 4 characters is an option, not a credential; a
+weak word passed as a provider's ``api_key=`` is a dummy; a name that says its
+value is retired or refused (``LEGACY_DEFAULT_PASSWORD``) holds a deny-list
+entry unless the value is random-looking.
+
 Keys public by design (a PostHog project key ``phc_...``, a Stripe
 publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
 ``"not-the-current-token"``) is no credential either.  Random-looking values
@@ -56,6 +63,7 @@ __all__ = [
     "is_text_token",
     "is_unknown_key_name",
     "is_weak_password",
+    "names_retired_value",
     "sentinel",
 ]
 
@@ -206,8 +214,10 @@ def is_name_value(value: str) -> bool:
 
 # ---------------------------------------------------------------- 1. sentinels
 def sentinel(value: str) -> bool:
-    """A literal compared against with no digit or symbol: ``"LDAP"``, ``"unavailable"``."""
-    return value.strip().isalpha()
+    """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``), or
+    too short for any credential (``token == "-c"``: a command-line option)."""
+    stripped = value.strip()
+    return stripped.isalpha() or (len(stripped) < 4 and not is_weak_password(stripped))
 
 
 # ---------------------------------------------------------------- 6. text tokens
@@ -219,6 +229,21 @@ _SPECIAL_TOKEN_RE = re.compile(
 def is_text_token(value: str) -> bool:
     """A tokenizer's special token: ``"[CLS]"``, ``"<|endoftext|>"``, ``"</s>"``, ``"▁"``."""
     return bool(_SPECIAL_TOKEN_RE.fullmatch(value.strip()))
+
+
+# ---------------------------------------------------------------- token labels
+_SLUG_RE = re.compile(r"[a-z]+(?:-[a-z]+)+")
+
+
+def is_token_label(value: str, name: str) -> bool:
+    """``token="ui-session-owner"``: a slug of lowercase words given to a bare ``token``
+    labels an in-process auth object; issued tokens are random.  ``api_token``,
+    ``access_token`` and passwords (``"orders-local-pw"``) of words stay reported."""
+    return (
+        split_name_words(name) == ["token"]
+        and bool(_SLUG_RE.fullmatch(value.strip()))
+        and not is_weak_password(value)
+    )
 
 
 # ---------------------------------------------------------------- stand-ins
@@ -276,12 +301,17 @@ def is_unknown_key_name(name: str) -> bool:
 
 
 # ---------------------------------------------------------------- together
-def could_be_credential(value: str, name: str = "", *, compared: bool = False) -> bool:
+def could_be_credential(
+    value: str, name: str = "", *, compared: bool = False, argument: bool = False
+) -> bool:
     """Whether API501 reports ``value`` given to the secret-like ``name`` (see the module doc).
 
-    ``value`` already passed ``secret_patterns.is_secret_value``.
+    ``value`` already passed ``secret_patterns.is_secret_value``; ``argument``: it is passed
+    as a keyword argument of a call (``OpenAI(api_key="...")``).
     """
     if compared and sentinel(value):
+        return False
+    if is_token_label(value, name):
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
@@ -289,11 +319,29 @@ def could_be_credential(value: str, name: str = "", *, compared: bool = False) -
         return False
     if is_name_value(value):
         return False
+    if name and names_retired_value(name) and not is_random_looking(value):
+        # ``LEGACY_DEFAULT_ADMIN_PASSWORD = "password1234"``: kept to reject it.
+        return False
     if name and is_api_key_name(name) and not (is_random_looking(value) or _has_digit(value)):
         # A provider's API key is random: ``"mlflow-gateway-auth"`` is a dummy for a
-        # client that insists on a key.
-        return is_weak_password(value)
+        # client that insists on a key.  Passed to a call, even a weak word is a dummy
+        # (``post_call(api_key="my-secret-key")``); a constant may be the app's own key.
+        return not argument and is_weak_password(value)
     return True
+
+
+# A name that says its value is retired or refused: a deny-list entry, not a credential.
+_RETIRED_WORDS = frozenset(
+    (
+        "legacy deprecated retired compromised leaked banned blocked blocklisted blacklisted "
+        "denied denylisted forbidden disallowed rejected revoked"
+    ).split()
+)
+
+
+def names_retired_value(name: str) -> bool:
+    """``_LEGACY_DEFAULT_ADMIN_PASSWORD``, ``COMPROMISED_TOKEN``, ``BLOCKED_PASSWORD``."""
+    return bool(_RETIRED_WORDS & set(split_name_words(name)))
 
 
 # Keys made to be public: a PostHog project key and a Stripe publishable key ship in

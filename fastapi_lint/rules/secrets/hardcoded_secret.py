@@ -14,6 +14,7 @@ from fastapi_lint.rules.secrets._common import (
     _text,
 )
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
+from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic.scopes import BindingKind
 
 API501 = Rule(
@@ -28,8 +29,9 @@ API501 = Rule(
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
-        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`) and '
-        'tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
+        'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`) '
+        'and tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
         "passwords of words and separators are reported: they reach production."
     ),
     example=(
@@ -94,6 +96,38 @@ def _names_its_value(name: str, value: str) -> bool:
     )
 
 
+_AUTH_WORDS = frozenset({"auth", "authentication", "login"})
+_OFF_WORDS = frozenset({"disable", "disabled", "no", "skip", "without", "bypass"})
+
+
+def _flag_words(node: ast.expr) -> set[str] | None:
+    name = _target_name(node)
+    if name is None or isinstance(node, ast.Subscript):
+        return None
+    return set(split_name_words(name.rsplit(".", 1)[-1]))
+
+
+def _auth_off(test: ast.expr) -> bool:
+    """``X == False``, ``X is False``, ``not X`` for an authentication flag ``X``, or a
+    flag that says it switches authentication off (``DISABLE_AUTH``)."""
+    negated: ast.expr | None = None
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        negated = test.operand
+    elif (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Eq, ast.Is))
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is False
+    ):
+        negated = test.left
+    if negated is not None:
+        words = _flag_words(negated)
+        return bool(words and words & _AUTH_WORDS and not words & _OFF_WORDS)
+    words = _flag_words(test)
+    return bool(words and words & _AUTH_WORDS and words & _OFF_WORDS)
+
+
 class HardcodedSecretChecks(CheckerBase):
     _tokenizer_module: bool | None = None
 
@@ -125,8 +159,11 @@ class HardcodedSecretChecks(CheckerBase):
             child = ancestor
         return False
 
-    def name_assignment(self, name: str | None, literal: ast.AST, compared: bool = False) -> None:
-        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``)."""
+    def name_assignment(
+        self, name: str | None, literal: ast.AST, compared: bool = False, argument: bool = False
+    ) -> None:
+        """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``;
+        ``argument``: ``f(name=literal)``)."""
         if name is None or not isinstance(literal, ast.Constant) or " " in name:
             return
         value = _text(literal)
@@ -143,13 +180,59 @@ class HardcodedSecretChecks(CheckerBase):
             return
         if not self.secret_value(value) or _names_its_value(last, value):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
-        if not could_be_credential(credential, last, compared=compared):
+        if not could_be_credential(credential, last, compared=compared, argument=argument):
             return  # Revision 2: sentinels, redaction markers, dummy keys, names
         if self.text_token_name(last, literal):
             return
         if self.in_example_data(literal) or self.in_enum_body(literal):
             return
+        if self.in_template(last, value, literal):
+            return  # ``SMTP_USERNAME = "username"``, ``SMTP_PASSWORD = "password"``
+        if self.under_auth_off(literal):
+            return  # ``if AUTH_ENABLED == False: admin_password = "admin"``: protects nothing
         self.offer("API501", literal, name=name, value=redact(value))
+
+    def in_template(self, name: str, value: str, literal: ast.AST) -> bool:
+        """A password field whose value names it, beside a user field that does the same, in
+        one class body, call or dict literal."""
+        if not template_password(name, value, {tuple(split_name_words(name)[:-1])}):
+            return False  # not even the shape of one
+        for ancestor in self.model.ancestors(literal):
+            if isinstance(ancestor, ast.ClassDef):
+                return template_password(name, value, class_templates(ancestor))
+            if isinstance(ancestor, ast.Call):
+                pairs = [
+                    (keyword.arg, text)
+                    for keyword in ancestor.keywords
+                    if keyword.arg is not None and (text := _text(keyword.value))
+                ]
+                return template_password(name, value, templates(pairs))
+            if isinstance(ancestor, ast.Dict):
+                pairs = [
+                    (key.value, text)
+                    for key, item in zip(ancestor.keys, ancestor.values)
+                    if isinstance(key, ast.Constant)
+                    and isinstance(key.value, str)
+                    and (text := _text(item))
+                ]
+                return template_password(name, value, templates(pairs))
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+                return False
+        return False
+
+    def under_auth_off(self, literal: ast.AST) -> bool:
+        """The literal sits in the branch a switched-off authentication takes
+        (``elif WEBUI_AUTH == False:``, ``if not settings.auth_enabled:``, ``if DISABLE_AUTH:``):
+        every caller is signed in as that user anyway, the password protects nothing."""
+        child = literal
+        for ancestor in self.model.ancestors(literal):
+            if isinstance(ancestor, ast.If) and child in ancestor.body:
+                if _auth_off(ancestor.test):
+                    return True
+            elif isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                return False
+            child = ancestor
+        return False
 
     def text_token_name(self, name: str, literal: ast.AST) -> bool:
         """``token`` meaning a text token: in tokenizer code, a name whose only secret word is
@@ -225,6 +308,24 @@ class HardcodedSecretChecks(CheckerBase):
                 # ``{"pass": "password", "passwd": "password"}``.
                 continue
             self.name_assignment(name, value)
+
+    def check_keywords(self, call: ast.Call) -> None:
+        """``f(password="x")``; a value the call also gives a name that is no secret's is a
+        label: ``AuthInfo(token="ui-session", key_name="ui-session")`` names the object."""
+        constants = [
+            (keyword.arg, keyword.value)
+            for keyword in call.keywords
+            if keyword.arg is not None and isinstance(keyword.value, ast.Constant)
+        ]
+        for name, value in constants:
+            if any(
+                other is not value
+                and other.value == value.value
+                and not self.secret_name(other_name)
+                for other_name, other in constants
+            ):
+                continue
+            self.name_assignment(name, value, argument=True)
 
     def check_compare(self, node: ast.Compare) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):

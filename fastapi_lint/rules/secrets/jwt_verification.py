@@ -6,7 +6,8 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
-from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
+from fastapi_lint.rules.secrets._common import _keyword
+from fastapi_lint.rules.secrets.token_origin import TokenOriginChecks
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -23,7 +24,11 @@ API508 = Rule(
         "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
         "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
         "only reads the issuer or the header to choose the key is not reported when the same "
-        "token is then decoded with verification in the function."
+        "token is then decoded with verification in the function. Nor is a keyless claims read "
+        "of a token this server received from the identity provider itself over TLS (the "
+        "`id_token` of the code exchange, a token endpoint's response, a token the provider's "
+        "userinfo endpoint just accepted: OIDC Core 3.1.3.7), or one in a function that declares "
+        "it unverified (`get_unverified_claims`); a token that comes from the request always is."
     ),
     example=(
         "import jwt\n\n\ndef read_claims(token: str, key: str) -> dict[str, str]:\n"
@@ -41,7 +46,7 @@ _JOSE_DECODE = frozenset({"jose.jwt.decode"})
 _DECODES = _PYJWT_DECODE | _JOSE_DECODE | {"authlib.jose.jwt.decode"}
 
 
-class JwtVerificationChecks(CheckerBase):
+class JwtVerificationChecks(TokenOriginChecks):
     def check_jwt_decode(self, call: ast.Call, target: str, scope: Scope) -> None:
         display = target + "()"
         verify = _keyword(call, "verify")
@@ -69,6 +74,8 @@ class JwtVerificationChecks(CheckerBase):
             return
         if self.verified_later(call, scope):
             return  # the unverified read only picks the key or checks the issuer
+        if self.provider_claims_read(call, scope):
+            return  # claims of a token this server got from the identity provider itself
         self.reporter.report(
             "API508",
             call,

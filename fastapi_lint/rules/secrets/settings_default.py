@@ -10,6 +10,7 @@ from fastapi_lint.rules.secret_patterns import redact
 from fastapi_lint.rules.secrets._common import CheckerBase, _field_default_literal, _text
 from fastapi_lint.rules.secrets.credential_values import never_credential
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
+from fastapi_lint.rules.secrets.templates import class_templates, template_password
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class SettingsDefaultChecks(CheckerBase):
         for class_info in model.classes:
             if not self.is_settings_class(class_info):
                 continue
+            templates = class_templates(class_info.node)
             for statement in class_info.node.body:
                 targets: list[ast.expr]
                 if isinstance(statement, ast.AnnAssign) and statement.value is not None:
@@ -80,6 +82,7 @@ class SettingsDefaultChecks(CheckerBase):
                         and (self.secret_name(target.id) or self.unknown_key_name(target.id, text))
                         and self.secret_value(text)
                         and not never_credential(text, target.id)
+                        and not template_password(target.id, text, templates)
                     ):
                         self.offer(
                             "API503",
