@@ -191,7 +191,7 @@ def fixture_options(path: Path) -> RuleOptions:
 
 def fixture_settings(path: Path, select: Sequence[str] = ("ALL",)) -> Settings:
     """The CLI settings a file is checked with: its header's options and ``select``."""
-    return dataclasses.replace(Settings(select=tuple(select)), **_option_fields(path))  # type: ignore[arg-type]
+    return dataclasses.replace(Settings(select=tuple(select)), options=fixture_options(path))
 
 
 def relative(path: Path) -> str:
