@@ -597,3 +597,12 @@ def _is_main_test(test: ast.expr) -> bool:
     has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
     has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
     return has_name and has_main
+
+
+def project_texts(project: ProjectIndex) -> Iterator[tuple[str, str]]:
+    """(path, text) of the project's non-test ``*.py`` files, listed and read once per process."""
+    files = _ProjectFiles.of(project)
+    for path in files.paths:
+        text = files.text(path)
+        if text is not None:
+            yield path, text

@@ -19,6 +19,7 @@ from fastapi_lint.rules.secrets.jwt_verification import (
     _PYJWT_DECODE,
     JwtVerificationChecks,
 )
+from fastapi_lint.rules.secrets.refused_defaults import refused_by_project
 from fastapi_lint.rules.secrets.settings_default import SettingsDefaultChecks
 from fastapi_lint.rules.secrets.signing_key import (
     _ITSDANGEROUS_CLASSES,
@@ -29,6 +30,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
+    from fastapi_lint.rules.secrets._common import _Candidate
     from fastapi_lint.semantic.scopes import Scope
 
 
@@ -82,7 +84,18 @@ class Checker(
         for ref in model.nodes[ast.Call]:
             self.check_call(ref.node, ref.scope)  # type: ignore[arg-type]
         for candidate in self.candidates.values():
+            if candidate.code in ("API501", "API503") and self.refused(candidate):
+                continue
             self.reporter.report(candidate.code, candidate.node, **candidate.fields)
+
+    def refused(self, candidate: _Candidate) -> bool:
+        """A default the project compares its name against and refuses (fail closed)."""
+        node = candidate.node
+        text = node.value if isinstance(node, ast.Constant) else None
+        name = candidate.fields.get("name") or candidate.fields.get("field")
+        if not isinstance(text, str) or not isinstance(name, str):
+            return False
+        return refused_by_project(self.model, name.rsplit(".", 1)[-1], text, node)
 
     # ----------------------------------------------------------- calls
     def check_call(self, call: ast.Call, scope: Scope) -> None:
