@@ -40,6 +40,7 @@ from fastapi_lint.rules.nplusone.loops import (
     own_unit_of_work,
     yields_per_item,
 )
+from fastapi_lint.rules.nplusone.statements import Statement, outcome_checked, statement_of
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -530,6 +531,7 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
             continue
         display, target = found
         entity: list[ast.AST] = []
+        chain = call
         if func.attr == "query":
             chain = _query_chain(model, call)
             if not _query_runs(model, chain):
@@ -542,6 +544,9 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
             arguments = [*call.args[1:], *(k.value for k in call.keywords)]
         else:
             arguments = [*call.args, *(k.value for k in call.keywords)]
+        statement = statement_of(model, flow, call, chain, ref.scope)
+        if statement.locks_row:
+            continue  # SELECT ... FOR UPDATE per item: a check-then-write under a row lock
         for loop in loops:
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
@@ -561,13 +566,17 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if uses.is_while and (uses.paged or _pages(loop.node)):
                 continue  # paging through a table with limit/offset: a batch per iteration
+            if statement.verb == "update" and outcome_checked(model, call, loop.node):
+                continue  # a guarded claim (compare-and-set, `rowcount` tested): per row by design
+            if statement.verb == "delete" and statement.limited:
+                continue  # keep the newest N of each group: a window `.in_()` cannot express
             reporter.report(
                 "API401",
                 call,
                 query=display,
                 loop=_loop_display(loop),
                 context=describe(model, ref.scope.code_function),
-                advice=_loop_fix(model, flow, loop, target, call, ref.scope),
+                advice=_loop_fix(model, flow, loop, target, statement),
             )
             break
 
@@ -580,38 +589,22 @@ def _loop_display(loop: Loop) -> str:
     return f"item of the loop over `{iterable}`"
 
 
-DML_FUNCTIONS = frozenset(
-    {
-        "sqlalchemy.insert",
-        "sqlalchemy.update",
-        "sqlalchemy.delete",
-        "sqlalchemy.dialects.postgresql.insert",
-        "sqlalchemy.dialects.sqlite.insert",
-        "sqlalchemy.dialects.mysql.insert",
-    }
-)
-
-
-def _statement_function(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
-    """``sqlalchemy.update`` for ``session.execute(update(Book).where(...))``."""
-    statement: ast.AST | None = call.args[0] if call.args else None
-    while isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute):
-        statement = statement.func.value
-    if isinstance(statement, ast.Call):
-        qualname = model.qualified_name(statement.func, scope)
-        return stubs.canonical(qualname) if qualname else None
-    return None
-
-
 def _loop_fix(
     model: ModuleModel,
     flow: QueryFlow,
     loop: Loop,
     target: FlowValue | None,
-    call: ast.Call,
-    scope: Scope,
+    statement: Statement,
 ) -> str:
-    if _statement_function(model, call, scope) in DML_FUNCTIONS:
+    if statement.writes:
+        # A write per item: the fix is one statement for all items, not a prefetch.
+        if statement.verb == "insert":
+            return (
+                "send one bulk insert with a list of rows "
+                "(`session.execute(insert(Model), [{...}, ...])`, executemany)"
+            )
+        if statement.verb == "delete":
+            return "send one `delete(Model).where(Model.column.in_(keys))` for all items"
         return (
             "send one bulk statement with a list of parameter sets "
             "(`session.execute(update(Model), [{...}, ...])`) or a single statement with `.in_(...)`"
