@@ -545,8 +545,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         else:
             arguments = [*call.args, *(k.value for k in call.keywords)]
         statement = statement_of(model, flow, call, chain, ref.scope)
-        if statement.locks_row:
-            continue  # SELECT ... FOR UPDATE per item: a check-then-write under a row lock
+        if statement.locks:
+            continue  # SELECT ... FOR UPDATE or an advisory lock per item: locking on purpose
         for loop in loops:
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
@@ -568,6 +568,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # paging through a table with limit/offset: a batch per iteration
             if statement.verb == "update" and outcome_checked(model, call, loop.node):
                 continue  # a guarded claim (compare-and-set, `rowcount` tested): per row by design
+            if statement.writes and _sorted(model, loop.iterable, loop.scope):
+                continue  # writes in sorted key order: a deterministic lock order, per row on purpose
             if statement.verb == "delete" and statement.limited:
                 continue  # keep the newest N of each group: a window `.in_()` cannot express
             reporter.report(
@@ -579,6 +581,15 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 advice=_loop_fix(model, flow, loop, target, statement),
             )
             break
+
+
+def _sorted(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+    """``for key in sorted(keys):`` around a write: rows are locked in a fixed order so that
+    concurrent transactions cannot deadlock, which a maintainer keeps row by row."""
+    return (
+        isinstance(iterable, ast.Call)
+        and model.qualified_name(iterable.func, scope) == "builtins.sorted"
+    )
 
 
 def _loop_display(loop: Loop) -> str:

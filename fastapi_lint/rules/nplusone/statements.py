@@ -5,7 +5,8 @@ write, not by a prefetch (the message says so), and some per-item statements are
 per-item on purpose, so a maintainer keeps them:
 
 - a row lock per item (``.with_for_update()``, ``session.get(..., with_for_update=True)``):
-  a check-then-write under a lock, one row at a time;
+  a check-then-write under a lock, one row at a time; an advisory lock per key
+  (``SELECT pg_advisory_unlock(:key)``) is a lock, not a data query;
 - a guarded claim: an ``UPDATE`` whose outcome (``result.rowcount``) is tested per item, a
   compare-and-set on the values read from that row (a lease, a deadline, a version);
 - a retention window per group: a ``DELETE`` that keeps the newest N rows of each group
@@ -43,8 +44,12 @@ TEXT_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlmodel.
 TABLE_DML_METHODS = frozenset({"insert", "update", "delete"})
 # `session.query(Model).filter(...).update({...})`: a legacy Query that writes.
 QUERY_DML_METHODS = frozenset({"update", "delete"})
+ADVISORY_LOCK_PREFIXES = ("pg_advisory_", "pg_try_advisory_")
 _SQL_VERB = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
-_SQL_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b", re.IGNORECASE)
+_SQL_LOCK = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bpg_(try_)?advisory_|\b(GET|RELEASE)_LOCK\s*\(",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class Statement:
     """What one query call sends, as far as simple flow can tell."""
 
     verb: str | None  # "insert", "update", "delete" for a write; None for a read or unknown
-    locks_row: bool  # SELECT ... FOR UPDATE
+    locks: bool  # SELECT ... FOR UPDATE, or an advisory lock taken or released
     limited: bool  # a `.limit()` (or LIMIT) anywhere in it, subqueries included
 
     @property
@@ -86,8 +91,8 @@ def statement_of(
     for node in _statement_nodes(flow, roots, scope):
         if isinstance(node, ast.Call):
             method = node.func.attr if isinstance(node.func, ast.Attribute) else None
-            if method == "with_for_update":
-                locks = True
+            if method == "with_for_update" or (method or "").startswith(ADVISORY_LOCK_PREFIXES):
+                locks = True  # a row lock, or `func.pg_advisory_xact_lock(key)`: a lock per key
             elif method in PAGE_METHODS:
                 limited = True
             if verb is None:
