@@ -42,6 +42,7 @@ DML_FUNCTIONS = frozenset(
 TEXT_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlmodel.text"})
 # `table.insert()`, `Model.__table__.update()`: Core statements built from a Table.
 TABLE_DML_METHODS = frozenset({"insert", "update", "delete"})
+TABLE_TYPES = frozenset({"sqlalchemy.Table", "sqlalchemy.sql.schema.Table"})
 # `session.query(Model).filter(...).update({...})`: a legacy Query that writes.
 QUERY_DML_METHODS = frozenset({"update", "delete"})
 ADVISORY_LOCK_PREFIXES = ("pg_advisory_", "pg_try_advisory_")
@@ -109,7 +110,11 @@ def _write_verb(model: ModuleModel, node: ast.Call, scope: Scope) -> str | None:
     func = node.func
     if isinstance(func, ast.Attribute) and func.attr in TABLE_DML_METHODS and not node.args:
         # `links_table.insert()` / `Model.__table__.delete()`: Core DML on a Table.
-        if isinstance(func.value, (ast.Name, ast.Attribute)) and _looks_like_table(func.value):
+        receiver = func.value
+        if isinstance(receiver, (ast.Name, ast.Attribute)) and (
+            _looks_like_table(receiver)
+            or stubs.canonical(model.type_of(receiver, scope) or "") in TABLE_TYPES
+        ):
             return func.attr
     if not isinstance(func, (ast.Name, ast.Attribute)):
         return None
