@@ -61,9 +61,15 @@ API401 = Rule(
         "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
         "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
         "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
-        "constant handful of items (or a slice of at most 10), a loop that opens its own session "
-        "or unit of work per item, a generator that yields each row, and error handling in an "
-        "`except` branch."
+        "constant handful of items (or a slice of at most 10, an enum's members, a constant "
+        "imported from another module, a list read from a settings or config object), a loop "
+        "that opens its own session or unit of work per item, a generator that yields each row, "
+        "error handling in an `except` branch, and statements that are per item on purpose: a "
+        "row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`), a guarded "
+        "claim (an UPDATE whose `rowcount` is tested: compare-and-set), writes in `sorted(...)` "
+        "key order (a deterministic lock order), and a DELETE that keeps the newest N rows of "
+        "each group (`.not_in(select(...).limit(n))`). For a write per item the message names a "
+        "bulk write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
         MODELS_EXAMPLE
