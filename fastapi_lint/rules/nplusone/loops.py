@@ -187,7 +187,7 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> b
     if isinstance(iterable, ast.Attribute) and iterable.attr in SCHEMA_ATTRIBUTES:
         return True  # the columns or keys of a table: a fixed schema, not rows
     if isinstance(iterable, ast.Attribute) and (
-        _reads_settings(iterable) or _is_enum_class(model, iterable, scope)
+        _reads_settings(model, iterable, scope) or _is_enum_class(model, iterable, scope)
     ):
         return True  # configured by the deployer (`settings.providers`) or an enum's members
     if any(word in unparse(iterable, 200).lower() for word in ("batch", "chunk")):
@@ -264,21 +264,56 @@ def _is_enum_class(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
     return bool(bases & ENUM_BASES)
 
 
-def _reads_settings(iterable: ast.Attribute) -> bool:
+def _reads_settings(
+    model: ModuleModel, iterable: ast.Attribute, scope: Scope, depth: int = 0
+) -> bool:
     """``settings.providers``, ``self.settings_service.settings.variables``,
-    ``self._bundle_config``: a collection read from a configuration object."""
+    ``self._bundle_config``: a collection read from a configuration object.
+
+    The object must be configuration, not data that happens to be called so: the chain
+    starts at ``self`` (a service configured when built), a module-level name (``settings =
+    Settings()``, an imported ``settings``), a local assigned from a call or from another
+    settings read, or a parameter annotated with a settings class. A parameter
+    ``config: WorkflowConfig`` holds a user's data and stays reported.
+    """
     node: ast.expr = iterable
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
         node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    for part in parts:
-        words = part.lower().strip("_").split("_")
-        if words and words[-1] in SETTINGS_WORDS:
-            return True
+    if not isinstance(node, ast.Name):
+        return False
+    parts.append(node.id)
+    if not any(_settings_word(part) for part in parts):
+        return False
+    if node.id in ("self", "cls"):
+        return True
+    binding = model.lookup(node.id, scope)
+    if binding is None:
+        return False
+    if binding.scope is model.module_scope:
+        return True
+    if binding.kind is BindingKind.ASSIGN and binding.unpack_index is None and depth < 4:
+        value = binding.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            return True  # `settings = get_settings()`
+        if isinstance(value, ast.Attribute):
+            return _reads_settings(model, value, binding.scope, depth + 1)
+        return False
+    if binding.kind is BindingKind.PARAM and binding.annotation is not None:
+        annotation = binding.annotation
+        name = annotation.attr if isinstance(annotation, ast.Attribute) else None
+        if isinstance(annotation, ast.Name):
+            name = annotation.id
+        return name is not None and name.endswith("Settings")
     return False
+
+
+def _settings_word(part: str) -> bool:
+    words = part.lower().strip("_").split("_")
+    return bool(words) and words[-1] in SETTINGS_WORDS
 
 
 BOUND_KEEPING_BUILTINS = frozenset(
