@@ -520,7 +520,40 @@ def _queried_model(target: FlowValue | None) -> str | None:
     return None
 
 
+def _claims_per_item(
+    model: ModuleModel, flow: QueryFlow, loop: ast.AST, scope: Scope, cache: dict[int, bool]
+) -> bool:
+    """Whether the loop body takes each item as its own unit of work: it locks the item's row
+    (``.with_for_update()``, an advisory lock) or claims it with a guarded UPDATE whose
+    ``rowcount`` it tests. The other queries of such a loop belong to that per-item work:
+    batching them would still leave a claim per item, so a maintainer keeps the loop."""
+    if id(loop) in cache:
+        return cache[id(loop)]
+    claims = False
+    if isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+        stack: list[ast.AST] = list(loop.body)
+        while stack and not claims:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in QUERY_METHODS
+            ):
+                continue
+            chain = _query_chain(model, node) if node.func.attr == "query" else node
+            statement = statement_of(model, flow, node, chain, scope)
+            claims = statement.locks or (
+                statement.verb == "update" and outcome_checked(model, node, loop)
+            )
+    cache[id(loop)] = claims
+    return claims
+
+
 def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
+    claim_loops: dict[int, bool] = {}
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
@@ -562,6 +595,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # a generator handing out one row at a time, by design
             if own_unit_of_work(model, flow, call, loop.node, ref.scope):
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
+            if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):
+                continue  # the loop locks or claims each item: per-item work by design
             uses = _Uses(model, flow, loop)
             if entity and uses.expressions(entity, ref.scope):
                 continue  # a loop over model classes: one query per table
