@@ -37,6 +37,13 @@ DML_FUNCTIONS = frozenset(
         "sqlalchemy.dialects.postgresql.insert",
         "sqlalchemy.dialects.sqlite.insert",
         "sqlalchemy.dialects.mysql.insert",
+        "sqlalchemy.sql.insert",
+        "sqlalchemy.sql.update",
+        "sqlalchemy.sql.delete",
+        # SQLModel re-exports SQLAlchemy's DML constructs.
+        "sqlmodel.insert",
+        "sqlmodel.update",
+        "sqlmodel.delete",
     }
 )
 TEXT_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlmodel.text"})
