@@ -524,9 +524,10 @@ def _claims_per_item(
     model: ModuleModel, flow: QueryFlow, loop: ast.AST, scope: Scope, cache: dict[int, bool]
 ) -> bool:
     """Whether the loop body takes each item as its own unit of work: it locks the item's row
-    (``.with_for_update()``, an advisory lock) or claims it with a guarded UPDATE whose
-    ``rowcount`` it tests. The other queries of such a loop belong to that per-item work:
-    batching them would still leave a claim per item, so a maintainer keeps the loop."""
+    (``.with_for_update()``, an advisory lock), claims it with a guarded UPDATE whose
+    ``rowcount`` it tests, or applies a per-group retention window (a DELETE keeping the
+    newest N). The other queries of such a loop belong to that per-item work: batching
+    them would still leave a statement per item, so a maintainer keeps the loop."""
     if id(loop) in cache:
         return cache[id(loop)]
     claims = False
@@ -545,8 +546,10 @@ def _claims_per_item(
                 continue
             chain = _query_chain(model, node) if node.func.attr == "query" else node
             statement = statement_of(model, flow, node, chain, scope)
-            claims = statement.locks or (
-                statement.verb == "update" and outcome_checked(model, node, loop)
+            claims = (
+                statement.locks
+                or (statement.verb == "update" and outcome_checked(model, node, loop))
+                or (statement.verb == "delete" and statement.limited)
             )
     cache[id(loop)] = claims
     return claims
