@@ -191,3 +191,17 @@ def test_configured_roots_resolve_before_the_rest(monorepo: Path) -> None:
         )
     finally:
         index.forget_indexes()
+
+
+def test_a_setup_module_inside_a_package_is_not_a_project_root(tmp_path: Path) -> None:
+    # `app/initial_setup/setup.py` is a module of the package, not a packaging script:
+    # its folder must not become the project root (imports of `app.*` would stop resolving).
+    from fastapi_lint.project.layout import find_project_root
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    package = tmp_path / "app" / "initial_setup"
+    package.mkdir(parents=True)
+    for init in (tmp_path / "app" / "__init__.py", package / "__init__.py"):
+        init.write_text("")
+    (package / "setup.py").write_text("")
+    assert find_project_root(package / "setup.py") == tmp_path.resolve()

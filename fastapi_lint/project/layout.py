@@ -81,7 +81,7 @@ def _root_of_folder(folder: str) -> Path:
     while not start.is_dir() and start.parent != start:
         start = start.parent
     for candidate in (start, *start.parents):
-        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+        if any(is_root_marker(candidate, marker) for marker in ROOT_MARKERS):
             return candidate
     # No marker (an unpacked wheel or sdist): the folder above the top-most
     # package, skipping namespace folders (`pkg/models/` without __init__.py).
@@ -95,6 +95,14 @@ def _root_of_folder(folder: str) -> Path:
             if gap > 2:
                 break
     return top.parent if top is not None else start
+
+
+def is_root_marker(folder: Path, marker: str) -> bool:
+    """A marker file in ``folder``; a ``setup.py`` beside an ``__init__.py`` is a module of
+    that package (``app/initial_setup/setup.py``), not a packaging script."""
+    if not (folder / marker).exists():
+        return False
+    return marker != "setup.py" or not (folder / "__init__.py").exists()
 
 
 def module_identity(path: Path, root: Path, configured: tuple[str, ...] = ()) -> tuple[Path, str]:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.layout import is_root_marker
 from fastapi_lint.semantic.memo import Memo, MemoKey
 
 if TYPE_CHECKING:
@@ -260,7 +262,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
             and not d.startswith(".")
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             # Another project inside this one (a vendored service, a fixture project).
-            and not any(os.path.exists(os.path.join(folder, d, marker)) for marker in _NESTED_ROOTS)
+            and not any(is_root_marker(Path(folder, d), marker) for marker in _NESTED_ROOTS)
         )
         for name in sorted(names):
             if not name.endswith(".py") or name.startswith("test_") or name.endswith("_test.py"):

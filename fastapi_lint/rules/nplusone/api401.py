@@ -40,6 +40,7 @@ from fastapi_lint.rules.nplusone.loops import (
     own_unit_of_work,
     yields_per_item,
 )
+from fastapi_lint.rules.nplusone.statements import Statement, outcome_checked, statement_of
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -60,9 +61,15 @@ API401 = Rule(
         "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
         "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
         "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
-        "constant handful of items (or a slice of at most 10), a loop that opens its own session "
-        "or unit of work per item, a generator that yields each row, and error handling in an "
-        "`except` branch."
+        "constant handful of items (or a slice of at most 10, an enum's members, a constant "
+        "imported from another module, a list read from a settings or config object), a loop "
+        "that opens its own session or unit of work per item, a generator that yields each row, "
+        "error handling in an `except` branch, and statements that are per item on purpose: a "
+        "row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`), a guarded "
+        "claim (an UPDATE whose `rowcount` is tested: compare-and-set), writes in `sorted(...)` "
+        "key order (a deterministic lock order), and a DELETE that keeps the newest N rows of "
+        "each group (`.not_in(select(...).limit(n))`). For a write per item the message names a "
+        "bulk write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
         MODELS_EXAMPLE
@@ -513,7 +520,43 @@ def _queried_model(target: FlowValue | None) -> str | None:
     return None
 
 
+def _claims_per_item(
+    model: ModuleModel, flow: QueryFlow, loop: ast.AST, scope: Scope, cache: dict[int, bool]
+) -> bool:
+    """Whether the loop body takes each item as its own unit of work: it locks the item's row
+    (``.with_for_update()``, an advisory lock), claims it with a guarded UPDATE whose
+    ``rowcount`` it tests, or applies a per-group retention window (a DELETE keeping the
+    newest N). The other queries of such a loop belong to that per-item work: batching
+    them would still leave a statement per item, so a maintainer keeps the loop."""
+    if id(loop) in cache:
+        return cache[id(loop)]
+    claims = False
+    if isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
+        stack: list[ast.AST] = list(loop.body)
+        while stack and not claims:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.extend(ast.iter_child_nodes(node))
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in QUERY_METHODS
+            ):
+                continue
+            chain = _query_chain(model, node) if node.func.attr == "query" else node
+            statement = statement_of(model, flow, node, chain, scope)
+            claims = (
+                statement.locks
+                or (statement.verb == "update" and outcome_checked(model, node, loop))
+                or (statement.verb == "delete" and statement.limited)
+            )
+    cache[id(loop)] = claims
+    return claims
+
+
 def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
+    claim_loops: dict[int, bool] = {}
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
@@ -530,6 +573,7 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
             continue
         display, target = found
         entity: list[ast.AST] = []
+        chain = call
         if func.attr == "query":
             chain = _query_chain(model, call)
             if not _query_runs(model, chain):
@@ -542,6 +586,9 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
             arguments = [*call.args[1:], *(k.value for k in call.keywords)]
         else:
             arguments = [*call.args, *(k.value for k in call.keywords)]
+        statement = statement_of(model, flow, call, chain, ref.scope)
+        if statement.locks:
+            continue  # SELECT ... FOR UPDATE or an advisory lock per item: locking on purpose
         for loop in loops:
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
@@ -551,6 +598,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # a generator handing out one row at a time, by design
             if own_unit_of_work(model, flow, call, loop.node, ref.scope):
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
+            if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):
+                continue  # the loop locks or claims each item: per-item work by design
             uses = _Uses(model, flow, loop)
             if entity and uses.expressions(entity, ref.scope):
                 continue  # a loop over model classes: one query per table
@@ -561,15 +610,30 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if uses.is_while and (uses.paged or _pages(loop.node)):
                 continue  # paging through a table with limit/offset: a batch per iteration
+            if statement.verb == "update" and outcome_checked(model, call, loop.node):
+                continue  # a guarded claim (compare-and-set, `rowcount` tested): per row by design
+            if statement.writes and _sorted(model, loop.iterable, loop.scope):
+                continue  # writes in sorted key order: a deterministic lock order, per row on purpose
+            if statement.verb == "delete" and statement.limited:
+                continue  # keep the newest N of each group: a window `.in_()` cannot express
             reporter.report(
                 "API401",
                 call,
                 query=display,
                 loop=_loop_display(loop),
                 context=describe(model, ref.scope.code_function),
-                advice=_loop_fix(model, flow, loop, target, call, ref.scope),
+                advice=_loop_fix(model, flow, loop, target, statement),
             )
             break
+
+
+def _sorted(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+    """``for key in sorted(keys):`` around a write: rows are locked in a fixed order so that
+    concurrent transactions cannot deadlock, which a maintainer keeps row by row."""
+    return (
+        isinstance(iterable, ast.Call)
+        and model.qualified_name(iterable.func, scope) == "builtins.sorted"
+    )
 
 
 def _loop_display(loop: Loop) -> str:
@@ -580,38 +644,22 @@ def _loop_display(loop: Loop) -> str:
     return f"item of the loop over `{iterable}`"
 
 
-DML_FUNCTIONS = frozenset(
-    {
-        "sqlalchemy.insert",
-        "sqlalchemy.update",
-        "sqlalchemy.delete",
-        "sqlalchemy.dialects.postgresql.insert",
-        "sqlalchemy.dialects.sqlite.insert",
-        "sqlalchemy.dialects.mysql.insert",
-    }
-)
-
-
-def _statement_function(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
-    """``sqlalchemy.update`` for ``session.execute(update(Book).where(...))``."""
-    statement: ast.AST | None = call.args[0] if call.args else None
-    while isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute):
-        statement = statement.func.value
-    if isinstance(statement, ast.Call):
-        qualname = model.qualified_name(statement.func, scope)
-        return stubs.canonical(qualname) if qualname else None
-    return None
-
-
 def _loop_fix(
     model: ModuleModel,
     flow: QueryFlow,
     loop: Loop,
     target: FlowValue | None,
-    call: ast.Call,
-    scope: Scope,
+    statement: Statement,
 ) -> str:
-    if _statement_function(model, call, scope) in DML_FUNCTIONS:
+    if statement.writes:
+        # A write per item: the fix is one statement for all items, not a prefetch.
+        if statement.verb == "insert":
+            return (
+                "send one bulk insert with a list of rows "
+                "(`session.execute(insert(Model), [{...}, ...])`, executemany)"
+            )
+        if statement.verb == "delete":
+            return "send one `delete(Model).where(Model.column.in_(keys))` for all items"
         return (
             "send one bulk statement with a list of parameter sets "
             "(`session.execute(update(Model), [{...}, ...])`) or a single statement with `.in_(...)`"

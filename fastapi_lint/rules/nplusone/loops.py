@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.nplusone.flow import (
     SCHEMA_ATTRIBUTES,
     SESSION_TYPES,
@@ -20,6 +21,8 @@ from fastapi_lint.rules.nplusone.flow import (
     inline_root,
     unparse,
 )
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -159,11 +162,10 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> b
         if isinstance(value, ast.Dict):
             return True
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
-            return all(
-                isinstance(element, (ast.Constant, ast.Tuple, ast.Dict, ast.Name, ast.Attribute))
-                for element in value.elts
-            )
-        return False
+            return _constant_elements(value)
+        if binding is not None and binding.kind is BindingKind.IMPORT:
+            return _imported_constant(model, iterable, scope)
+        return _is_enum_class(model, iterable, scope)
     if isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice):
         # `recent[:5]`: at most a handful of items, a fixed number of queries.
         upper = iterable.slice.upper
@@ -184,6 +186,10 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> b
             return True
     if isinstance(iterable, ast.Attribute) and iterable.attr in SCHEMA_ATTRIBUTES:
         return True  # the columns or keys of a table: a fixed schema, not rows
+    if isinstance(iterable, ast.Attribute) and (
+        _reads_settings(model, iterable, scope) or _is_enum_class(model, iterable, scope)
+    ):
+        return True  # configured by the deployer (`settings.providers`) or an enum's members
     if any(word in unparse(iterable, 200).lower() for word in ("batch", "chunk")):
         # A loop over batches: one statement per batch of rows. Not the rows of one
         # batch (`for row in chunk:`): those are items again.
@@ -208,6 +214,108 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> b
 
 
 MAX_BOUNDED_ITEMS = 10
+ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
+# Words naming a configuration object: a list read from it is fixed by whoever deploys
+# the app (`settings.oauth_providers`, `self._bundle_config.items()`), a handful of
+# entries, not rows that grow with use.
+SETTINGS_WORDS = ("settings", "config", "conf", "configuration")
+
+
+def _constant_elements(value: ast.List | ast.Tuple | ast.Set) -> bool:
+    return all(
+        isinstance(element, (ast.Constant, ast.Tuple, ast.Dict, ast.Name, ast.Attribute))
+        for element in value.elts
+    )
+
+
+def _imported_constant(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
+    """``for name in LEGACY_NAMES`` with ``LEGACY_NAMES = [...]`` in another project module,
+    or an enum class imported from one."""
+    qualname = model.qualified_name(name, scope)
+    if qualname is None:
+        return False
+    project = index_of(model)
+    found = project.definition(qualname) if project is not None else None
+    if found is None:
+        return _is_enum_class(model, name, scope)
+    _, binding = found
+    value = binding.value if binding.unpack_index is None else None
+    if isinstance(value, ast.Dict):
+        return True
+    if isinstance(value, (ast.Tuple, ast.Set, ast.List)):
+        # A module-level literal: a list could still be filled at import time, but a
+        # module constant that other modules import is fixed in practice.
+        return _constant_elements(value)
+    return binding.kind is BindingKind.CLASS and _is_enum_class(model, name, scope)
+
+
+def _is_enum_class(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
+    """``for role in Role`` with ``class Role(str, Enum)``: the enum's members, a fixed set."""
+    qualname = model.qualified_name(expr, scope)
+    if qualname is None:
+        return False
+    qualname = stubs.canonical(qualname)
+    if qualname in ENUM_BASES:
+        return False
+    project = index_of(model)
+    if project is None:
+        return False
+    bases = {stubs.canonical(base) for base in project.class_bases(qualname)}
+    return bool(bases & ENUM_BASES)
+
+
+def _reads_settings(
+    model: ModuleModel, iterable: ast.Attribute, scope: Scope, depth: int = 0
+) -> bool:
+    """``settings.providers``, ``self.settings_service.settings.variables``,
+    ``self._bundle_config``: a collection read from a configuration object.
+
+    The object must be configuration, not data that happens to be called so: the chain
+    starts at ``self`` (a service configured when built), a module-level name (``settings =
+    Settings()``, an imported ``settings``), a local assigned from a call or from another
+    settings read, or a parameter annotated with a settings class. A parameter
+    ``config: WorkflowConfig`` holds a user's data and stays reported.
+    """
+    node: ast.expr = iterable
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    parts.append(node.id)
+    if not any(_settings_word(part) for part in parts):
+        return False
+    if node.id in ("self", "cls"):
+        return True
+    binding = model.lookup(node.id, scope)
+    if binding is None:
+        return False
+    if binding.scope is model.module_scope:
+        return True
+    if binding.kind is BindingKind.ASSIGN and binding.unpack_index is None and depth < 4:
+        value = binding.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            return True  # `settings = get_settings()`
+        if isinstance(value, ast.Attribute):
+            return _reads_settings(model, value, binding.scope, depth + 1)
+        return False
+    if binding.kind is BindingKind.PARAM and binding.annotation is not None:
+        annotation = binding.annotation
+        name = annotation.attr if isinstance(annotation, ast.Attribute) else None
+        if isinstance(annotation, ast.Name):
+            name = annotation.id
+        return name is not None and name.endswith("Settings")
+    return False
+
+
+def _settings_word(part: str) -> bool:
+    words = part.lower().strip("_").split("_")
+    return bool(words) and words[-1] in SETTINGS_WORDS
+
+
 BOUND_KEEPING_BUILTINS = frozenset(
     {
         "builtins.enumerate",
