@@ -31,6 +31,11 @@ callee: ``ErrorResponse(message=str(e))``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
 arguments, so it is never reported.
+
+Routes only administrators reach (``rules/admin_only.py``: an admin-only
+dependency, or a guard refusing everyone else before the ``try``) are not
+reported: the contract's "to the client" means any client, and an operator
+reading their own service's error is the diagnostic the text was written for.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.semantic import stubs
 
@@ -69,7 +75,10 @@ API509 = Rule(
         "built and which input broke it (CWE-209, information exposure through an error "
         "message). Caught by `except Exception`, it can be any error of any layer, so nobody "
         "reviewed what it says. Validation messages meant for the client (a status below 500 "
-        "from a narrow exception type) are not reported."
+        "from a narrow exception type) are not reported, nor routes only administrators reach "
+        "(an admin-only dependency such as `Depends(get_admin_user)`, or an "
+        '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
+        "the error is not an anonymous client."
     ),
     example=(
         "from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n\n\n"
@@ -279,11 +288,21 @@ class _Leaks:
         for value in values:
             carrier = finder.find(value)
             if carrier is not None:
+                if self.operator_only(sink, scope):
+                    return
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
                 return
+
+    def operator_only(self, sink: ast.AST, scope: Scope) -> bool:
+        """Only administrators reach the sink: they operate the service, so the error's text
+        is a diagnostic for its operator, not a leak to "any client"."""
+        function = scope.code_function
+        if function is None or not self.model.fastapi.routes_of(function):
+            return False
+        return admin_only(self.model, function, sink)
 
     def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
         """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
