@@ -10,6 +10,11 @@ utils.py``, ``analyze_param``): an explicit ``Body()`` is one; ``Query()``,
 parameter, a non-scalar annotation (``dict``, ``list``, a model) is read from the
 body and a scalar one (``Any`` and ``object`` included) from the query string.
 
+A body also passed whole to another call (not a builtin, a logger or ``json``)
+is a pass-through: the upstream provider, chat handler or plugin that receives it
+owns its schema, and the route's own key reads are routing keys (``model``,
+``chat_id``).  Not reported, as the contract's "only forwarded whole" case.
+
 A body passed to a project helper (any module) counts as validated at that call
 when the helper validates the parameter before reading a key: the helper answers
 the bad request.  ``data.items()`` looked over by a comprehension before the
@@ -58,7 +63,8 @@ API207 = Rule(
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
         "`Model(**data)`, or a project helper the body is passed to that validates it first), "
-        "passed on whole, read as raw bytes (`await request.body()`), a form whose every field "
+        "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
+        "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
         "an OAuth endpoint's form), and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
         "path), whose payload schema the sender owns."
@@ -132,6 +138,11 @@ _VALIDATING_METHODS = frozenset(
 )
 _VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
 _MAX_DEPTH = 8
+# Calls that look at a value without taking it over: builtins, logging, JSON text.
+_NOT_FORWARDING_MODULES = ("builtins.", "logging.", "json.", "copy.", "typing.")
+_NOT_FORWARDING_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "dumps"}
+)
 # How deep the body is followed into project helpers it is passed to.
 _HELPER_DEPTH = 3
 # Views whose iteration only looks over the entries (`for k, v in data.items()`).
@@ -307,6 +318,8 @@ class _Uses:
         # `if "version" not in data: data["version"] = "v1"` before a validation fills in a
         # default: it checks keys without consuming values.
         self.first_presence_check: int | None = None
+        # Passed whole to another call (a provider, a handler, a plugin): a pass-through.
+        self.forwarded = False
 
     def add_read(self, line: int) -> None:
         if self.first_read is None or line < self.first_read:
@@ -322,7 +335,10 @@ class _Uses:
 
     @property
     def reported(self) -> bool:
-        """Read by key before any validation (or read and never validated)."""
+        """Read by key before any validation (or read and never validated), and not a
+        pass-through: a body also forwarded whole has the schema of whatever receives it."""
+        if self.forwarded:
+            return False
         if self.first_validation is None:
             return self.first_read is not None or self.first_presence_check is not None
         return self.first_read is not None and self.first_read < self.first_validation
@@ -366,6 +382,8 @@ def _classify(
     if isinstance(parent, ast.Call) and node is not parent.func:
         if _validates(model, parent, scope) or _helper_validates(model, parent, node, scope, depth):
             uses.add_validation(line)
+        elif _forwards(model, parent, scope):
+            uses.forwarded = True
         return  # passed on whole: forwarded, stored or validated elsewhere
     # Anything else (returned, stored, merged into `{**a, **data}`) keeps the value whole.
 
@@ -450,6 +468,16 @@ def _validates_parameter(
         return False
     uses = _uses_of(model, function, binding, depth)
     return uses.first_validation is not None and not uses.reported
+
+
+def _forwards(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """The body is handed whole to another call that owns its schema (an upstream client,
+    a chat handler, a plugin), not to a builtin, a serializer or a logger."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _NOT_FORWARDING_METHODS:
+        return False
+    qualname = model.qualified_name(func, scope) or ""
+    return not qualname.startswith(_NOT_FORWARDING_MODULES)
 
 
 def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
