@@ -362,6 +362,8 @@ def _classify(
                 uses.add_presence_check(line)
             else:
                 uses.add_read(line)
+        elif parent.attr == "copy":
+            _follow_copy(model, model.parent(parent), scope, uses, depth)
         return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
@@ -385,7 +387,32 @@ def _classify(
         elif _forwards(model, parent, scope):
             uses.forwarded = True
         return  # passed on whole: forwarded, stored or validated elsewhere
+    if isinstance(parent, ast.Dict) and any(
+        key is None and value is node for key, value in zip(parent.keys, parent.values)
+    ):
+        _follow_copy(model, parent, scope, uses, depth)
     # Anything else (returned, stored, merged into `{**a, **data}`) keeps the value whole.
+
+
+def _follow_copy(
+    model: ModuleModel, copy: ast.AST | None, scope: Scope, uses: _Uses, depth: int
+) -> None:
+    """``payload = {**form_data}`` / ``form_data.copy()``: a copy forwarded whole makes the
+    body a pass-through too (the proxy edits its copy, then sends it upstream)."""
+    statement = model.parent(copy) if copy is not None else None
+    function = scope.code_function
+    if depth >= _HELPER_DEPTH or function is None:
+        return
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is copy
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return
+    binding = _binding_of(model, scope, statement.targets[0])
+    if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
+        uses.forwarded = True
 
 
 def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
