@@ -31,7 +31,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import API108, advice_for, calls
 from fastapi_lint.rules.blocking.password_hash import API106
 from fastapi_lint.rules.blocking.sleep import API102
 from fastapi_lint.rules.blocking.subprocesses import API104
-from fastapi_lint.rules.chain_conditions import once_per_process
+from fastapi_lint.rules.chain_conditions import ArgumentValues, once_per_process
 from fastapi_lint.rules.self_clients import self_client_root
 from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs
@@ -122,7 +122,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 continue
             if not runs_body(model, call, callee) or once_per_process(model, function, call):
                 continue
-            chain = callee.chain_for(call)
+            chain = callee.chain_for(call, ArgumentValues(model, scope, call))
             if not chain:
                 continue  # every blocking path is ruled out by this call's arguments
             if (

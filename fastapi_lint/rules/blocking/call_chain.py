@@ -18,6 +18,7 @@ from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import (
+    ArgumentValues,
     Condition,
     falsified,
     once_per_process,
@@ -145,15 +146,17 @@ class CalleeSummary:
     is_generator: bool
     paths: tuple[BlockingPath, ...] = ()
 
-    def chain_for(self, call: ast.Call) -> tuple[str, ...] | None:
+    def chain_for(
+        self, call: ast.Call, values: ArgumentValues | None = None
+    ) -> tuple[str, ...] | None:
         """The first blocking path this call's arguments do not rule out (RULES.md Revision 2)."""
-        for path in self.paths_for(call):
+        for path in self.paths_for(call, values):
             return path.chain
         return None
 
-    def paths_for(self, call: ast.Call) -> list[BlockingPath]:
+    def paths_for(self, call: ast.Call, values: ArgumentValues | None = None) -> list[BlockingPath]:
         """The blocking paths this call's arguments do not rule out."""
-        return [path for path in self.paths if not falsified(list(path.conditions), call)]
+        return [path for path in self.paths if not falsified(list(path.conditions), call, values)]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -349,7 +352,7 @@ def _blocking_paths(
         if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
         stop = False
-        for callee_path in callee.paths_for(call):
+        for callee_path in callee.paths_for(call, ArgumentValues(model, scope, call)):
             if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
                 continue
             inherited = passed_through(list(callee_path.conditions), call, function)
