@@ -24,7 +24,13 @@ from fastapi_lint.rules.blocking import (
     subprocesses,
 )
 from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
-from fastapi_lint.rules.blocking.minor_syscalls import MINOR_SYSCALLS, POPEN, waits_for_process
+from fastapi_lint.rules.blocking.minor_syscalls import (
+    MINOR_SYSCALLS,
+    OPEN_CALLS,
+    POPEN,
+    opened_for_child_process,
+    waits_for_process,
+)
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
@@ -135,6 +141,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
+    elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
+        code = "API108"  # a log file for a child process: no content I/O here
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
