@@ -7,79 +7,10 @@ import re
 from typing import Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
-from fastapi_lint.fixes.context import FixContext, Fixer, line_edit, merge_edits
+from fastapi_lint.fixes.context import FixContext, Fixer, line_edit
+from fastapi_lint.rules.blocking import FIXERS as BLOCKING_FIXERS
 from fastapi_lint.rules.pydantic_v1 import FIXERS as PYDANTIC_V1_FIXERS
-
-# Expression statement, assignment value, return value, argument: positions
-# where `await x` needs no parentheses.
-_BARE_AWAIT_PARENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return, ast.keyword, ast.Call)
-
-
-def _call_at(context: FixContext, diagnostic: Diagnostic) -> ast.Call | None:
-    """The call the diagnostic is about: `a.b().c()` and `a.b()` start at the same place."""
-    for node in context.nodes_at(diagnostic.line, diagnostic.col, ast.Call):
-        assert isinstance(node, ast.Call)
-        if (node.end_lineno, node.end_col_offset) == (diagnostic.end_line, diagnostic.end_col):
-            return node
-    return None
-
-
-def fix_blocking_sleep(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
-    """API102: ``time.sleep(x)`` -> ``await asyncio.sleep(x)`` (safe), adding ``import asyncio``."""
-    call = _call_at(context, diagnostic)
-    if call is None or call.keywords or len(call.args) > 1:
-        return None
-    parent = context.parent(call)
-    if isinstance(parent, ast.Await):
-        return None
-    asyncio_name = context.module_imports("asyncio")
-    edits: list[Edit] = []
-    if asyncio_name is None:
-        if context.binds_name("asyncio"):
-            return None  # something else is called `asyncio` here
-        import_edit = context.import_edit("asyncio")
-        if import_edit is None:
-            return None
-        edits.append(import_edit)
-        asyncio_name = "asyncio"
-    arguments = context.text(call.args[0]) if call.args else ""
-    replacement = f"await {asyncio_name}.sleep({arguments})"
-    in_call_args = isinstance(parent, ast.Call) and call is not parent.func
-    if not isinstance(parent, _BARE_AWAIT_PARENTS) or (
-        isinstance(parent, ast.Call) and not in_call_args
-    ):
-        replacement = f"({replacement})"
-    edits.append(context.replace(call, replacement))
-    # The last `time.sleep` replaced: `import time` (or `from time import sleep`) goes too.
-    used = call.func.value if isinstance(call.func, ast.Attribute) else call.func
-    if isinstance(used, ast.Name):
-        unused = context.remove_unused_import(used.id)
-        if unused is not None:
-            edits.append(unused)
-    return Fix(
-        "Replace with `await asyncio.sleep(...)`", safe=True, edits=tuple(merge_edits(edits))
-    )
-
-
-def fix_unawaited_session_call(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
-    """API302: insert the missing ``await`` where the call is a statement or an assigned value."""
-    call = _call_at(context, diagnostic)
-    if call is None:
-        return None
-    parent = context.parent(call)
-    if isinstance(parent, ast.Expr) or (
-        isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call
-    ):
-        return Fix("Add `await`", safe=True, edits=(context.insert_before(call, "await "),))
-    if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is call:
-        # `session.exec(q).all()` -> `(await session.exec(q)).all()`
-        return Fix(
-            "Add `await`",
-            safe=True,
-            edits=(context.replace(call, f"(await {context.text(call)})"),),
-        )
-    return None
-
+from fastapi_lint.rules.sessions import FIXERS as SESSIONS_FIXERS
 
 _ENV_LOOKUPS = {("os", "getenv"), ("environ", "get")}
 
@@ -137,7 +68,7 @@ def fix_on_event(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     a plain ``app = FastAPI(...)`` without its own ``lifespan``. One fix moves
     all of the app's handlers, startup ones before ``yield``, shutdown after.
     """
-    decorator = _call_at(context, diagnostic)
+    decorator = context.call_at(diagnostic)
     if decorator is None or not isinstance(decorator.func, ast.Attribute):
         return None
     if decorator.func.attr != "on_event" or not isinstance(decorator.func.value, ast.Name):
@@ -370,9 +301,9 @@ def _header_colon(
 
 FIXERS: dict[str, Fixer] = {
     "API201": fix_missing_response_model,
-    "API102": fix_blocking_sleep,
-    "API302": fix_unawaited_session_call,
     "API502": fix_secret_env_fallback,
     "API206": fix_on_event,
 }
+FIXERS.update(BLOCKING_FIXERS)
+FIXERS.update(SESSIONS_FIXERS)
 FIXERS.update(PYDANTIC_V1_FIXERS)
