@@ -28,7 +28,8 @@ SERVING_NOTE = (
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "
-    "code. Callers in test files do not count; test files themselves are checked like other "
+    "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`): it runs on the "
+    "serving loop for the server's whole life. Callers in test files do not count; test files themselves are checked like other "
     "code (`per-file-ignores` silences them). Set `serving-code-only = false` in `[tool.fastapi-lint]` "
     "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
 )

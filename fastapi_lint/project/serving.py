@@ -614,6 +614,11 @@ def _reference_verdicts(
         if owner_function is None:
             yield not _under_main_guard(model, node)
             continue
+        if _spawned_as_task(model, site) and runs_before_serving(model, _outermost(owner_function)):
+            # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs
+            # for the server's whole life on the loop that serves requests.
+            yield True
+            continue
         yield serving_of(model, owner_function)
 
 
@@ -646,6 +651,20 @@ def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
         return True
     func = parent.func
     return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
+
+
+# Calls that start a coroutine as a task on the running loop (and return at once).
+_TASK_SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon"})
+
+
+def _spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:
+    """``asyncio.create_task(worker())``, ``tg.start_soon(worker)``, ``loop.create_task(...)``."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args:
+        return False
+    func = parent.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _TASK_SPAWNERS
 
 
 def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
