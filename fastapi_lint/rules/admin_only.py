@@ -13,6 +13,9 @@ name or path:
   built for one (``current_user(superuser=True)``, ``require_role("admin")``),
   or whose body (any module of the project, through its own dependencies)
   refuses everyone else: ``if user.role != "admin": raise HTTPException(403)``;
+- a dependency of every router and app that serves the route
+  (``APIRouter(dependencies=[Depends(get_admin_user)])``, ``include_router(...,
+  dependencies=[...])``), read from the route table by its name;
 - a guard that runs before the statement in the route itself: the same
   ``if <not admin>: raise``, or a call to a project helper whose body is one
   (``_check_admin_permission(user)``).
@@ -49,7 +52,32 @@ _BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 def admin_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
     """Whether only administrators get to ``node`` (a statement or expression of ``function``)."""
-    return _admin_dependency(model, function, 0) or _guard_dominates(model, function, node)
+    return (
+        _admin_dependency(model, function, 0)
+        or _guard_dominates(model, function, node)
+        or _served_to_admins_only(model, function)
+    )
+
+
+def _served_to_admins_only(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Every app serves the route behind an administrator dependency of its router or app.
+
+    ``APIRouter(dependencies=[Depends(get_admin_user)])``, or
+    ``app.include_router(router, dependencies=[Depends(require_superuser)])`` in
+    another module: the route table joins the dependencies of every include.
+    """
+    from fastapi_lint.project.routes import route_table_for
+
+    registrations = [r.registration.lineno for r in model.fastapi.routes if r.function is function]
+    if not registrations:
+        return False
+    table = route_table_for(model)
+    if table is None:
+        return False
+    served = [s for line in registrations for s in table.served(model.module_name, line)]
+    return bool(served) and all(
+        any(_ADMIN_WORD.search(label) for label in route.dependencies) for route in served
+    )
 
 
 # ---------------------------------------------------------------- tests that refuse non-admins

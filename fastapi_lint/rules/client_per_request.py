@@ -60,7 +60,7 @@ API306 = Rule(
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
         "a `functools.cache` factory, an `if pool is None:` store, and routes only "
-        'administrators reach (an admin-only dependency or an `if role != "admin": raise` '
+        'administrators reach (an admin-only dependency of the route, its router or its include, or an `if role != "admin": raise` '
         'guard first): a settings page\'s "test connection" button is not a hot path.'
     ),
     example=(

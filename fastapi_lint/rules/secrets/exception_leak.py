@@ -77,7 +77,8 @@ API509 = Rule(
         "message). Caught by `except Exception`, it can be any error of any layer, so nobody "
         "reviewed what it says. Validation messages meant for the client (a status below 500 "
         "from a narrow exception type) are not reported, nor routes only administrators reach "
-        "(an admin-only dependency such as `Depends(get_admin_user)`, or an "
+        "(an admin-only dependency such as `Depends(get_admin_user)` on the route, its router "
+        "or its include, or an "
         '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
         "the error is not an anonymous client."
     ),
