@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -153,8 +154,14 @@ class ProjectIndex:
 
     def view(self, source_root: str | Path) -> ProjectIndex:
         """The index of another source root of the same project."""
+        views = self._state.views
+        # Views are keyed by resolved paths, and most callers pass one: a
+        # realpath per question was a tenth of the index's own time.
+        found = views.get(source_root if isinstance(source_root, str) else str(source_root))
+        if found is not None:
+            return found
         key = str(Path(source_root).resolve())
-        found = self._state.views.get(key)
+        found = views.get(key)
         if found is None:
             found = ProjectIndex(self.root, source_root=Path(key), state=self._state)
         return found
@@ -780,7 +787,7 @@ def index_for(
 ) -> ProjectIndex:
     """The index of the source root holding ``path``; one state per project root per process."""
     project_root = (
-        Path(root).resolve()
+        _resolved(os.path.abspath(root))
         if root
         else find_project_root(Path(path) if path else Path(os.getcwd()))
     )
@@ -795,8 +802,21 @@ def index_for(
             _indexes.pop(oldest).flush(force=True)
     if not path:
         return index
-    source_root, _ = module_identity(Path(path), project_root, index._state.configured_roots)
-    return index.view(source_root)
+    return index.view(
+        _source_root(os.path.abspath(path), project_root, index._state.configured_roots)
+    )
+
+
+# Per path, once per process: the engine asks for the index of every checked
+# file twice, and each answer was a stat and two realpaths.
+@lru_cache(maxsize=8192)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+@lru_cache(maxsize=8192)
+def _source_root(path: str, project_root: Path, configured: tuple[str, ...]) -> str:
+    return str(module_identity(Path(path), project_root, configured)[0])
 
 
 def flush_all() -> None:
