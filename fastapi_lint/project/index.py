@@ -87,6 +87,7 @@ class _ProjectState:
         self.frames: list[_FactFrame] = []
         self.dirty_paths: set[str] = set()
         self.last_flush = time.monotonic()
+        self.flush_interval = FLUSH_INTERVAL_SECONDS
         self.views: dict[str, ProjectIndex] = {}
         self.configured_roots = tuple(
             str(Path(folder).resolve()) for folder in _configured_roots(options)
@@ -467,7 +468,7 @@ class ProjectIndex:
         return value
 
     def flush(self, force: bool = False) -> None:
-        """Write new facts to disk, at most every few seconds unless forced.
+        """Write new facts to disk, at growing intervals (5 s, 10 s, 20 s...) unless forced.
 
         Each write merges whole shards; flushing after every file was 40% of a
         run. flake8's pool workers leave through ``os._exit`` (no atexit), so
@@ -475,9 +476,16 @@ class ProjectIndex:
         of facts are computed again next time.
         """
         now = time.monotonic()
-        if force or now - self._last_flush >= FLUSH_INTERVAL_SECONDS:
+        state = self._state
+        if force or now - self._last_flush >= state.flush_interval:
             self._last_flush = now
             self.facts.flush()
+            # Each write rewrites the shards whole, and they grow: at a fixed
+            # interval a long flake8 run spent a tenth of its time rewriting
+            # them. The interval doubles, so a worker that dies loses at most
+            # about half of its run's facts (computed again next time).
+            if not force:
+                state.flush_interval = min(state.flush_interval * 2, MAX_FLUSH_INTERVAL_SECONDS)
 
     def forget(self, path: str | Path) -> None:
         """The file at ``path`` changed (an editor said so): drop the models built
@@ -780,6 +788,7 @@ def _cache_folder(root: Path, options: dict[str, object]) -> Path | None:
 _indexes: dict[Path, ProjectIndex] = {}
 MAX_INDEXES = 2
 FLUSH_INTERVAL_SECONDS = 5.0
+MAX_FLUSH_INTERVAL_SECONDS = 120.0
 
 
 def index_for(
