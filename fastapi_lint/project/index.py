@@ -347,6 +347,11 @@ class ProjectIndex:
                     self._drop(key)
                 elif entry.model is not None:
                     self._evicted.append(entry.model)  # evicted while it was checked
+            elif entry.model is not None:
+                # Kept for later files' questions, which mostly read its
+                # module-level names: the evaluations memoised for its own
+                # rules (a tenth of the peak memory) are computed again if asked.
+                entry.model.forget_evaluations()
         self.release_evicted()
 
     def release_evicted(self) -> None:
