@@ -156,8 +156,7 @@ class ProjectIndex:
     def view(self, source_root: str | Path) -> ProjectIndex:
         """The index of another source root of the same project."""
         views = self._state.views
-        # Views are keyed by resolved paths, and most callers pass one: a
-        # realpath per question was a tenth of the index's own time.
+        # Keyed by resolved paths, which most callers pass: no realpath per question.
         found = views.get(source_root if isinstance(source_root, str) else str(source_root))
         if found is not None:
             return found
@@ -348,9 +347,8 @@ class ProjectIndex:
                 elif entry.model is not None:
                     self._evicted.append(entry.model)  # evicted while it was checked
             elif entry.model is not None:
-                # Kept for later files' questions, which mostly read its
-                # module-level names: the evaluations memoised for its own
-                # rules (a tenth of the peak memory) are computed again if asked.
+                # Kept for later files' questions (mostly its module-level names): the
+                # evaluations memoised for its own rules were a tenth of the peak memory.
                 entry.model.forget_evaluations()
         self.release_evicted()
 
@@ -485,10 +483,8 @@ class ProjectIndex:
         if force or now - self._last_flush >= state.flush_interval:
             self._last_flush = now
             self.facts.flush()
-            # Each write rewrites the shards whole, and they grow: at a fixed
-            # interval a long flake8 run spent a tenth of its time rewriting
-            # them. The interval doubles, so a worker that dies loses at most
-            # about half of its run's facts (computed again next time).
+            # Shards are rewritten whole and grow (a tenth of a long flake8 run at
+            # a fixed 5 s); a worker that dies loses at most half its run's facts.
             if not force:
                 state.flush_interval = min(state.flush_interval * 2, MAX_FLUSH_INTERVAL_SECONDS)
 
