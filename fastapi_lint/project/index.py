@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -85,6 +86,7 @@ class _ProjectState:
         self.frames: list[_FactFrame] = []
         self.dirty_paths: set[str] = set()
         self.last_flush = time.monotonic()
+        self.flush_interval = FLUSH_INTERVAL_SECONDS
         self.views: dict[str, ProjectIndex] = {}
         self.configured_roots = tuple(str(Path(folder).resolve()) for folder in options.src)
         default = [str(root)]
@@ -150,8 +152,13 @@ class ProjectIndex:
 
     def view(self, source_root: str | Path) -> ProjectIndex:
         """The index of another source root of the same project."""
+        views = self._state.views
+        # Keyed by resolved paths, which most callers pass: no realpath per question.
+        found = views.get(source_root if isinstance(source_root, str) else str(source_root))
+        if found is not None:
+            return found
         key = str(Path(source_root).resolve())
-        found = self._state.views.get(key)
+        found = views.get(key)
         if found is None:
             found = ProjectIndex(self.root, source_root=Path(key), state=self._state)
         return found
@@ -336,6 +343,10 @@ class ProjectIndex:
                     self._drop(key)
                 elif entry.model is not None:
                     self._evicted.append(entry.model)  # evicted while it was checked
+            elif entry.model is not None:
+                # Kept for later files' questions (mostly its module-level names): the
+                # evaluations memoised for its own rules were a tenth of the peak memory.
+                entry.model.forget_evaluations()
         self.release_evicted()
 
     def release_evicted(self) -> None:
@@ -461,7 +472,7 @@ class ProjectIndex:
         return value
 
     def flush(self, force: bool = False) -> None:
-        """Write new facts to disk, at most every few seconds unless forced.
+        """Write new facts to disk, at growing intervals (5 s, 10 s, 20 s...) unless forced.
 
         Each write merges whole shards; flushing after every file was 40% of a
         run. flake8's pool workers leave through ``os._exit`` (no atexit), so
@@ -469,9 +480,14 @@ class ProjectIndex:
         of facts are computed again next time.
         """
         now = time.monotonic()
-        if force or now - self._last_flush >= FLUSH_INTERVAL_SECONDS:
+        state = self._state
+        if force or now - self._last_flush >= state.flush_interval:
             self._last_flush = now
             self.facts.flush()
+            # Shards are rewritten whole and grow (a tenth of a long flake8 run at
+            # a fixed 5 s); a worker that dies loses at most half its run's facts.
+            if not force:
+                state.flush_interval = min(state.flush_interval * 2, MAX_FLUSH_INTERVAL_SECONDS)
 
     def forget(self, path: str | Path) -> None:
         """The file at ``path`` changed (an editor said so): drop the models built
@@ -777,6 +793,7 @@ def _cache_folder(root: Path, options: RuleOptions) -> Path | None:
 _indexes: dict[Path, ProjectIndex] = {}
 MAX_INDEXES = 2
 FLUSH_INTERVAL_SECONDS = 5.0
+MAX_FLUSH_INTERVAL_SECONDS = 120.0
 
 
 def index_for(
@@ -784,7 +801,7 @@ def index_for(
 ) -> ProjectIndex:
     """The index of the source root holding ``path``; one state per project root per process."""
     project_root = (
-        Path(root).resolve()
+        _resolved(os.path.abspath(root))
         if root
         else find_project_root(Path(path) if path else Path(os.getcwd()))
     )
@@ -799,8 +816,21 @@ def index_for(
             _indexes.pop(oldest).flush(force=True)
     if not path:
         return index
-    source_root, _ = module_identity(Path(path), project_root, index._state.configured_roots)
-    return index.view(source_root)
+    return index.view(
+        _source_root(os.path.abspath(path), project_root, index._state.configured_roots)
+    )
+
+
+# Per path, once per process: the engine asks for the index of every checked
+# file twice, and each answer was a stat and two realpaths.
+@lru_cache(maxsize=8192)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+@lru_cache(maxsize=8192)
+def _source_root(path: str, project_root: Path, configured: tuple[str, ...]) -> str:
+    return str(module_identity(Path(path), project_root, configured)[0])
 
 
 def flush_all() -> None:
