@@ -163,47 +163,6 @@ class ProjectIndex:
             found = ProjectIndex(self.root, source_root=Path(key), state=self._state)
         return found
 
-    # Scalars shared by the views of a project.
-    @property
-    def _cached_lines(self) -> int:
-        return self._state.cached_lines
-
-    @_cached_lines.setter
-    def _cached_lines(self, value: int) -> None:
-        self._state.cached_lines = value
-
-    @property
-    def _evicted(self) -> list[ModuleModel]:
-        return self._state.evicted
-
-    @_evicted.setter
-    def _evicted(self, value: list[ModuleModel]) -> None:
-        self._state.evicted = value
-
-    @property
-    def _checked(self) -> tuple[ModuleKey, _Entry] | None:
-        return self._state.checked
-
-    @_checked.setter
-    def _checked(self, value: tuple[ModuleKey, _Entry] | None) -> None:
-        self._state.checked = value
-
-    @property
-    def _fact_misses(self) -> int:
-        return self._state.fact_misses
-
-    @_fact_misses.setter
-    def _fact_misses(self, value: int) -> None:
-        self._state.fact_misses = value
-
-    @property
-    def _last_flush(self) -> float:
-        return self._state.last_flush
-
-    @_last_flush.setter
-    def _last_flush(self, value: float) -> None:
-        self._state.last_flush = value
-
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
@@ -211,7 +170,7 @@ class ProjectIndex:
         key = (self.source_root, model.module_name)
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
-        self._checked = (key, entry)
+        self._state.checked = (key, entry)
         self._remember(key, entry)
         if source is not None and model.path and self.facts.enabled:
             # An editor's unsaved buffer: facts that read this module's file on
@@ -261,7 +220,7 @@ class ProjectIndex:
 
     def _checked_entry(self, module_name: str) -> _Entry | None:
         """The module being checked, when ``module_name`` in this view is that module."""
-        checked = self._checked
+        checked = self._state.checked
         if checked is None or checked[0][1] != module_name:
             return None
         if checked[0][0] == self.source_root:
@@ -281,18 +240,20 @@ class ProjectIndex:
     def _remember(self, key: ModuleKey, entry: _Entry) -> None:
         previous = self._models.pop(key, None)
         if previous is not None:
-            self._cached_lines -= previous.lines
+            self._state.cached_lines -= previous.lines
         self._models[key] = entry
-        self._cached_lines += entry.lines
+        self._state.cached_lines += entry.lines
         # The newest entry stays, however long: it is the module being asked about.
         while len(self._models) > 1 and (
-            len(self._models) > MAX_CACHED_MODELS or self._cached_lines > MAX_CACHED_LINES
+            len(self._models) > MAX_CACHED_MODELS or self._state.cached_lines > MAX_CACHED_LINES
         ):
             key = self._victim()
             evicted = self._models.pop(key)
-            self._cached_lines -= evicted.lines
+            self._state.cached_lines -= evicted.lines
             model = evicted.model
-            if model is None or (self._checked is not None and self._checked[1] is evicted):
+            if model is None or (
+                self._state.checked is not None and self._state.checked[1] is evicted
+            ):
                 continue  # the module being checked lives on in `_checked`
             # Nobody else holds it (the three references are the entry's, `model`
             # and the argument): free its tree now. A check that builds hundreds
@@ -300,7 +261,7 @@ class ProjectIndex:
             if sys.getrefcount(model) <= 3 + model.internal_references():
                 model.release()
             else:
-                self._evicted.append(model)
+                self._state.evicted.append(model)
 
     def _victim(self) -> ModuleKey:
         """The module to evict: among the older half of the cache, the one
@@ -319,9 +280,9 @@ class ProjectIndex:
     def _drop(self, key: ModuleKey) -> None:
         """Take a module out of the cache; its model is released between files."""
         entry = self._models.pop(key)
-        self._cached_lines -= entry.lines
+        self._state.cached_lines -= entry.lines
         if entry.model is not None:
-            self._evicted.append(entry.model)
+            self._state.evicted.append(entry.model)
 
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
@@ -333,16 +294,16 @@ class ProjectIndex:
         cache, later files will not need it either, and keeping it would only
         make the garbage collector walk it.
         """
-        checked = self._checked
+        checked = self._state.checked
         if checked is not None:
             key, entry = checked
             cached = self._models.get(key) is entry
-            if not cached or self._fact_misses == 0:
-                self._checked = None
+            if not cached or self._state.fact_misses == 0:
+                self._state.checked = None
                 if cached:
                     self._drop(key)
                 elif entry.model is not None:
-                    self._evicted.append(entry.model)  # evicted while it was checked
+                    self._state.evicted.append(entry.model)  # evicted while it was checked
             elif entry.model is not None:
                 # Kept for later files' questions (mostly its module-level names): the
                 # evaluations memoised for its own rules were a tenth of the peak memory.
@@ -355,12 +316,12 @@ class ProjectIndex:
         A rule may still hold an evicted model while the file is checked, so
         they are released only once its check is over.
         """
-        if not self._evicted:
+        if not self._state.evicted:
             return
-        evicted, self._evicted = self._evicted, []
+        evicted, self._state.evicted = self._state.evicted, []
         live = {id(entry.model) for entry in self._models.values()}
-        if self._checked is not None:
-            live.add(id(self._checked[1].model))
+        if self._state.checked is not None:
+            live.add(id(self._state.checked[1].model))
         for model in evicted:
             if id(model) not in live:
                 live.add(id(model))  # evicted twice: release once
@@ -375,7 +336,11 @@ class ProjectIndex:
 
     def model(self, module_name: str) -> ModuleModel | None:
         checked = self._checked_entry(module_name)
-        key = self._checked[0] if checked is not None and self._checked else self._key(module_name)
+        key = (
+            self._state.checked[0]
+            if checked is not None and self._state.checked
+            else self._key(module_name)
+        )
         if key is None:
             return None
         if checked is not None and self._models.get(key) is not checked:
@@ -448,7 +413,7 @@ class ProjectIndex:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
-        self._fact_misses += 1
+        self._state.fact_misses += 1
         frame = _FactFrame()
         self._frames.append(frame)
         self._in_progress.add(guard_key)
@@ -481,8 +446,8 @@ class ProjectIndex:
         """
         now = time.monotonic()
         state = self._state
-        if force or now - self._last_flush >= state.flush_interval:
-            self._last_flush = now
+        if force or now - self._state.last_flush >= state.flush_interval:
+            self._state.last_flush = now
             self.facts.flush()
             # Shards are rewritten whole and grow (a tenth of a long flake8 run at
             # a fixed 5 s); a worker that dies loses at most half its run's facts.
@@ -497,9 +462,9 @@ class ProjectIndex:
         for key, entry in list(self._models.items()):
             if entry.model is None or os.path.abspath(entry.model.path) == absolute:
                 self._drop(key)
-        if self._checked is not None and self._checked[1].model is not None:
-            if os.path.abspath(self._checked[1].model.path) == absolute:
-                self._checked = None
+        if self._state.checked is not None and self._state.checked[1].model is not None:
+            if os.path.abspath(self._state.checked[1].model.path) == absolute:
+                self._state.checked = None
         self._state.forget_layout()
         for view in self._state.views.values():
             view._paths = {
