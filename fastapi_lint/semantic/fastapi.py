@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut
 from fastapi_lint.semantic.syntax import parameter_defaults
-from fastapi_lint.semantic.values import Instance, Ref
+from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -338,4 +339,71 @@ class FastAPIFacts:
 def _literal_str(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    return None
+
+
+# ------------------------------------------------------------ Depends(...)
+def dependency_target(
+    model: ModuleModel, function: FunctionInfo, arg: ast.arg
+) -> tuple[ast.expr, Scope] | None:
+    """The provider of a ``Depends(p)`` parameter (default or ``Annotated`` metadata)."""
+    args = function.node.args
+    positional = args.posonlyargs + args.args
+    default: ast.expr | None = None
+    if arg in positional:
+        index = positional.index(arg) - (len(positional) - len(args.defaults))
+        if index >= 0:
+            default = args.defaults[index]
+    elif arg in args.kwonlyargs:
+        default = args.kw_defaults[args.kwonlyargs.index(arg)]
+    candidates: list[tuple[ast.expr, Scope]] = []
+    if default is not None:
+        candidates.append((default, function.outer))
+    if arg.annotation is not None:
+        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
+        candidates.extend((meta, meta_scope) for meta in metadata)
+    for candidate, scope in candidates:
+        if not isinstance(candidate, ast.Call):
+            continue
+        if model.qualified_name(candidate.func, scope) not in (
+            "fastapi.Depends",
+            "fastapi.Security",
+        ):
+            continue
+        if candidate.args:
+            return candidate.args[0], scope
+        for keyword in candidate.keywords:
+            if keyword.arg == "dependency":
+                return keyword.value, scope
+    return None
+
+
+def dependency_value(
+    model: ModuleModel, function: FunctionInfo, arg: ast.arg, depth: int = 0
+) -> Value | None:
+    """What a ``Depends(p)`` parameter receives: the provider's return (or yield) value."""
+    if depth > MAX_EVAL_DEPTH:
+        note_cut()
+        return None
+    found = dependency_target(model, function, arg)
+    if found is None:
+        return None
+    target, scope = found
+    provider = model.evaluate(target, scope, depth + 1)
+    if isinstance(provider, Ref):
+        qualname = provider.qualname
+        if qualname in stubs.CALL_RETURNS:
+            return Instance(stubs.CALL_RETURNS[qualname])
+        local = model.local_function_return(qualname, depth + 1)
+        if local is not None:
+            return local
+        if model.project is not None:
+            return model.project.call_result(qualname, depth + 1)
+        return None
+    if isinstance(provider, Instance):
+        # `Depends(SessionLocal)`: calling the sessionmaker makes the session.
+        if provider.type in (stubs.SESSIONMAKER, "sqlalchemy.orm.scoped_session"):
+            return Instance("sqlalchemy.orm.Session")
+        if provider.type == stubs.ASYNC_SESSIONMAKER:
+            return Instance("sqlalchemy.ext.asyncio.AsyncSession")
     return None

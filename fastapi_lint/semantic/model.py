@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
+from fastapi_lint.semantic.fastapi import dependency_value
+from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, cut_count, note_cut
 from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -26,6 +28,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
+from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod, subscript_elements
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 from fastapi_lint.settings import RuleOptions
@@ -35,23 +38,6 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.project import ProjectFacts
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-MAX_EVAL_DEPTH = 16
-
-# Cycle guards and depth limits (here and in the project index) answer
-# "unknown" for a question already being asked. How often they did is counted
-# so that memos keep only answers no guard cut short: those do not depend on
-# the order in which files and questions came.
-_cuts = 0
-
-
-def note_cut() -> None:
-    """A cycle guard or depth limit answered "unknown" somewhere below."""
-    global _cuts
-    _cuts += 1
-
-
-def cut_count() -> int:
-    return _cuts
 
 
 class ModuleModel:
@@ -412,70 +398,7 @@ class ModuleModel:
                 return Instance(annotated)
         if function is not None:
             # `db=Depends(get_db)`: what the provider returns or yields.
-            return self.dependency_value(function, arg, depth + 1)
-        return None
-
-    def dependency_target(
-        self, function: FunctionInfo, arg: ast.arg
-    ) -> tuple[ast.expr, Scope] | None:
-        """The provider of a ``Depends(p)`` parameter (default or ``Annotated`` metadata)."""
-        args = function.node.args
-        positional = args.posonlyargs + args.args
-        default: ast.expr | None = None
-        if arg in positional:
-            index = positional.index(arg) - (len(positional) - len(args.defaults))
-            if index >= 0:
-                default = args.defaults[index]
-        elif arg in args.kwonlyargs:
-            default = args.kw_defaults[args.kwonlyargs.index(arg)]
-        candidates: list[tuple[ast.expr, Scope]] = []
-        if default is not None:
-            candidates.append((default, function.outer))
-        if arg.annotation is not None:
-            _, metadata, meta_scope = self.annotated_metadata(arg.annotation, function.outer)
-            candidates.extend((meta, meta_scope) for meta in metadata)
-        for candidate, scope in candidates:
-            if not isinstance(candidate, ast.Call):
-                continue
-            if self.qualified_name(candidate.func, scope) not in (
-                "fastapi.Depends",
-                "fastapi.Security",
-            ):
-                continue
-            if candidate.args:
-                return candidate.args[0], scope
-            for keyword in candidate.keywords:
-                if keyword.arg == "dependency":
-                    return keyword.value, scope
-        return None
-
-    def dependency_value(
-        self, function: FunctionInfo, arg: ast.arg, depth: int = 0
-    ) -> Value | None:
-        """What a ``Depends(p)`` parameter receives: the provider's return (or yield) value."""
-        if depth > MAX_EVAL_DEPTH:
-            return None
-        found = self.dependency_target(function, arg)
-        if found is None:
-            return None
-        target, scope = found
-        provider = self.evaluate(target, scope, depth + 1)
-        if isinstance(provider, Ref):
-            qualname = provider.qualname
-            if qualname in stubs.CALL_RETURNS:
-                return Instance(stubs.CALL_RETURNS[qualname])
-            local = self._local_function_return(qualname, depth + 1)
-            if local is not None:
-                return local
-            if self.project is not None:
-                return self.project.call_result(qualname, depth + 1)
-            return None
-        if isinstance(provider, Instance):
-            # `Depends(SessionLocal)`: calling the sessionmaker makes the session.
-            if provider.type in (stubs.SESSIONMAKER, "sqlalchemy.orm.scoped_session"):
-                return Instance("sqlalchemy.orm.Session")
-            if provider.type == stubs.ASYNC_SESSIONMAKER:
-                return Instance("sqlalchemy.ext.asyncio.AsyncSession")
+            return dependency_value(self, function, arg, depth + 1)
         return None
 
     def resolve_ref(self, ref: Ref, depth: int = 0) -> Value:
@@ -511,7 +434,7 @@ class ModuleModel:
         if isinstance(callee, Ref):
             qualname = callee.qualname
             if qualname in (stubs.SESSIONMAKER, stubs.ASYNC_SESSIONMAKER):
-                return Instance(self._sessionmaker_kind(call, scope, qualname))
+                return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
                 return None
             if qualname in stubs.CALL_RETURNS:
@@ -520,7 +443,7 @@ class ModuleModel:
                 returned = self.project.call_result(qualname, depth + 1)
                 if returned is not None:
                     return returned
-            local = self._local_function_return(qualname, depth + 1)
+            local = self.local_function_return(qualname, depth + 1)
             if local is not None:
                 return local
             return Instance(qualname) if _looks_like_class(qualname) else None
@@ -532,7 +455,7 @@ class ModuleModel:
                 returned = self.project.call_result(method, depth + 1)
                 if returned is not None:
                     return returned
-            return self._local_function_return(method, depth + 1)
+            return self.local_function_return(method, depth + 1)
         if isinstance(callee, Instance):
             if callee.type in (stubs.SESSIONMAKER, "sqlalchemy.orm.scoped_session"):
                 return Instance("sqlalchemy.orm.Session")
@@ -543,19 +466,7 @@ class ModuleModel:
                 return Instance("sqlalchemy.ext.asyncio.AsyncSession")
         return None
 
-    def _sessionmaker_kind(self, call: ast.Call, scope: Scope, qualname: str) -> str:
-        for keyword in call.keywords:
-            if keyword.arg == "class_":
-                session_class = self.qualified_name(keyword.value, scope)
-                if session_class and (
-                    session_class in stubs.ASYNC_SESSION_TYPES
-                    or session_class.endswith("AsyncSession")
-                ):
-                    return stubs.ASYNC_SESSIONMAKER
-                return stubs.SESSIONMAKER
-        return qualname
-
-    def _local_function_return(self, qualname: str, depth: int) -> Value | None:
+    def local_function_return(self, qualname: str, depth: int) -> Value | None:
         function = self.function_named(qualname)
         if function is not None:
             return self.function_return_value(function, depth)

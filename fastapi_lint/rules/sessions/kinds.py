@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.fastapi import dependency_target, dependency_value
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
@@ -60,10 +61,10 @@ def param_session(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> P
     annotated = None
     if arg.annotation is not None:
         annotated = kind_of_type(model, model.annotation_type(arg.annotation, function.outer))
-    target = model.dependency_target(function, arg)
+    target = dependency_target(model, function, arg)
     provided = None
     if target is not None:
-        provided = kind_of_value(model, model.dependency_value(function, arg))
+        provided = kind_of_value(model, dependency_value(model, function, arg))
     if annotated and provided and annotated != provided:
         return None  # contradicting evidence: stay silent
     kind = annotated or provided
