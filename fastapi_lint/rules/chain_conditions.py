@@ -172,11 +172,9 @@ def path_conditions(
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
-    # `if not resolve: return url` before the statement: it runs only when the test is false.
-    top = _top_statement(model, function, node)
-    for stmt in function.node.body:
-        if stmt is top:
-            break
+    # `if not resolve: return url` before the statement, in its block or an
+    # enclosing one: the statement runs only when the test is false.
+    for stmt in _earlier_statements(model, function, node):
         if (
             isinstance(stmt, ast.If)
             and not stmt.orelse
@@ -188,6 +186,23 @@ def path_conditions(
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return conditions
+
+
+def _earlier_statements(
+    model: ModuleModel, function: FunctionInfo, node: ast.AST
+) -> list[ast.stmt]:
+    """The statements that run before ``node`` in its block and in each enclosing block."""
+    found: list[ast.stmt] = []
+    child: ast.AST = node
+    for ancestor in model.ancestors(node):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(ancestor, field, None)
+            if isinstance(block, list) and any(child is stmt for stmt in block):
+                found.extend(block[: next(i for i, s in enumerate(block) if s is child)])
+        if ancestor is function.node:
+            break
+        child = ancestor
+    return found
 
 
 def passed_through(

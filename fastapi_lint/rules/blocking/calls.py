@@ -138,6 +138,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API105"
     if code is None:
         return None
+    if target in _WAIT_CALLS and _no_hang(model, call, scope):
+        return None  # `os.waitpid(-1, os.WNOHANG)` polls: it returns at once
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
@@ -145,6 +147,20 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
+
+
+_WAIT_CALLS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+
+def _no_hang(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """The options argument of an ``os.wait*`` call includes ``os.WNOHANG``."""
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    for argument in arguments:
+        for node in ast.walk(argument):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                if model.qualified_name(node, scope) == "os.WNOHANG":
+                    return True
+    return False
 
 
 def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
