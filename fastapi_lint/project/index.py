@@ -29,7 +29,7 @@ from fastapi_lint.project.layout import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import Memo
-from fastapi_lint.semantic.model import cut_count, note_cut
+from fastapi_lint.semantic.model import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 from fastapi_lint.settings import RuleOptions
 
@@ -442,9 +442,12 @@ class ProjectIndex:
         self._frames.append(frame)
         self._in_progress.add(guard_key)
         cuts = cut_count()
+        # Computed from its key alone: the asker's depth is not the fact's.
+        saved_depths = fresh_depths()
         try:
             value = compute()
         finally:
+            restore_depths(saved_depths)
             self._in_progress.discard(guard_key)
             self._frames.pop()
         if cut_count() != cuts:

@@ -54,6 +54,38 @@ def cut_count() -> int:
     return _cuts
 
 
+# The deepest depth a depth limit has looked at since the current memoized
+# evaluation began. A memoized answer records how far below its own depth it
+# reached, and is reused only where that reach still fits under the limit:
+# asked deeper, a fresh computation would have been cut, so it is computed
+# again (and cut, and not remembered). An answer then never depends on which
+# question was asked first.
+_deepest = 0
+
+
+def too_deep(depth: int) -> bool:
+    """Whether a depth limit cuts a question asked at ``depth`` (a cut is counted)."""
+    global _deepest
+    if depth > _deepest:
+        _deepest = depth
+    if depth > MAX_EVAL_DEPTH:
+        note_cut()
+        return True
+    return False
+
+
+def fresh_depths() -> int:
+    """Start a computation whose depths restart (a project fact); returns what to restore."""
+    global _deepest
+    saved, _deepest = _deepest, 0
+    return saved
+
+
+def restore_depths(saved: int) -> None:
+    global _deepest
+    _deepest = saved
+
+
 class ModuleModel:
     """Everything rules need to know about one module."""
 
@@ -91,7 +123,8 @@ class ModuleModel:
         self.memo = Memo()
         Builder(self).build()
         self._eval_stack: set[int] = set()
-        self._eval_memo: dict[tuple[int, int], Value | None] = {}
+        # An answer and how far below its own depth its computation reached.
+        self._eval_memo: dict[tuple[int, int], tuple[Value | None, int]] = {}
         self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
@@ -275,32 +308,40 @@ class ModuleModel:
     # ------------------------------------------------------------ evaluation
     def evaluate(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Value | None:
         """What an expression holds, by simple flow: a named thing or an instance."""
-        if depth > MAX_EVAL_DEPTH:
-            note_cut()
+        global _deepest
+        if too_deep(depth):
             return None
         # Only nodes of this module's tree are memoized: a temporary node (a
         # parsed string annotation) dies, and its id() may be reused.
         memo_key = (id(expr), id(scope)) if id(expr) in self.parents else None
         memo = self._eval_memo
-        if memo_key in memo:
-            return memo[memo_key]  # type: ignore[index]
+        if memo_key is not None:
+            found = memo.get(memo_key)
+            # Reused only where its reach fits: asked deeper, it would be cut.
+            if found is not None and depth + found[1] <= MAX_EVAL_DEPTH:
+                if depth + found[1] > _deepest:
+                    _deepest = depth + found[1]
+                return found[0]
         key = id(expr)
         if key in self._eval_stack:
             note_cut()
             return None
         self._eval_stack.add(key)
         cuts = cut_count()
+        outer_deepest, _deepest = _deepest, depth
         try:
             result = self._evaluate(expr, scope, depth)
         finally:
             self._eval_stack.discard(key)
+            reach = _deepest - depth
+            _deepest = max(outer_deepest, _deepest)
         # Each expression sits in one scope and names resolve the same way
         # every time, so a result is computed once per model -- unless a cycle
         # guard or a depth limit answered part of it: that answer depends on
         # what was being asked when it ran (a check order, --jobs), so it is
         # used once and asked again next time.
         if memo_key is not None and cut_count() == cuts:
-            memo[memo_key] = result
+            memo[memo_key] = (result, reach)
         return result
 
     def _evaluate(self, expr: ast.AST, scope: Scope, depth: int) -> Value | None:
@@ -447,7 +488,7 @@ class ModuleModel:
         self, function: FunctionInfo, arg: ast.arg, depth: int = 0
     ) -> Value | None:
         """What a ``Depends(p)`` parameter receives: the provider's return (or yield) value."""
-        if depth > MAX_EVAL_DEPTH:
+        if too_deep(depth):
             return None
         found = self.dependency_target(function, arg)
         if found is None:
@@ -474,7 +515,7 @@ class ModuleModel:
 
     def resolve_ref(self, ref: Ref, depth: int = 0) -> Value:
         """Follow a project-level name to what it holds (a module constant, a client)."""
-        if self.project is None or depth > MAX_EVAL_DEPTH:
+        if self.project is None or too_deep(depth):
             return ref
         resolved = self.project.resolve(ref.qualname, depth + 1)
         return resolved if resolved is not None else ref
@@ -577,7 +618,7 @@ class ModuleModel:
     def returned_list_item(self, function: FunctionInfo, depth: int = 0) -> str | None:
         """The class ``X`` of a def annotated ``-> list[X]`` (``List``, ``Sequence``), or None."""
         returns = function.node.returns
-        if not isinstance(returns, ast.Subscript) or depth > MAX_EVAL_DEPTH:
+        if not isinstance(returns, ast.Subscript) or too_deep(depth):
             return None
         outer = self.qualified_name(returns.value, function.outer) or ""
         if outer not in _LIST_TYPES:
@@ -630,7 +671,7 @@ class ModuleModel:
         self, annotation: ast.AST, scope: Scope, depth: int = 0, unwrap_iterators: bool = False
     ) -> str | None:
         """The class an annotation names: ``Session``, ``Optional[Session]``, ``Annotated[S, ...]``."""
-        if depth > MAX_EVAL_DEPTH:
+        if too_deep(depth):
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
@@ -704,7 +745,7 @@ class ModuleModel:
         Returns the base type node, the metadata nodes and the scope they must be
         evaluated in (the alias' scope when it came through a module-level alias).
         """
-        if depth > MAX_EVAL_DEPTH:
+        if too_deep(depth):
             return annotation, [], scope
         if isinstance(annotation, ast.Subscript):
             outer = self.qualified_name(annotation.value, scope) or ""

@@ -1,0 +1,50 @@
+"""Memoized answers do not depend on which question was asked first.
+
+A depth limit or a cycle guard answers "unknown" for the question that hit it.
+An answer memoized from a shallow question and reused by a deep one (where a
+fresh computation would have been cut) made findings depend on the check
+order, ``--jobs`` and the cache: each memo here is asked in both orders.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from fastapi_lint.semantic.model import MAX_EVAL_DEPTH, ModuleModel
+
+CHAIN = 12  # long enough for a depth limit to cut the end of the chain
+
+
+def _chain_model() -> ModuleModel:
+    lines = ["class Client:", "    pass", "", "v0 = Client()"]
+    lines += [f"v{n} = v{n - 1}" for n in range(1, CHAIN + 1)]
+    source = "\n".join(lines) + "\n"
+    return ModuleModel(ast.parse(source), "chain.py", "chain")
+
+
+def _value_of(model: ModuleModel, name: str) -> ast.expr:
+    for statement in model.tree.body:
+        if isinstance(statement, ast.Assign) and getattr(statement.targets[0], "id", "") == name:
+            return statement.value
+    raise AssertionError(name)
+
+
+def test_an_evaluation_does_not_depend_on_what_was_asked_before() -> None:
+    alone = _chain_model()
+    last = alone.evaluate(_value_of(alone, f"v{CHAIN}"), alone.module_scope)
+    primed = _chain_model()
+    # The middle of the chain, asked first from the top, is answered in full...
+    middle = _value_of(primed, f"v{CHAIN // 2}")
+    assert primed.evaluate(middle, primed.module_scope) is not None
+    # ...and must not lengthen the chain the depth limit allows.
+    again = primed.evaluate(_value_of(primed, f"v{CHAIN}"), primed.module_scope)
+    assert again == last
+    # A memoized answer is still reused where it fits.
+    assert primed.evaluate(middle, primed.module_scope) is not None
+
+
+def test_a_deep_question_does_not_spoil_a_shallow_one() -> None:
+    model = _chain_model()
+    middle = _value_of(model, f"v{CHAIN // 2}")
+    assert model.evaluate(middle, model.module_scope, MAX_EVAL_DEPTH) is None
+    assert model.evaluate(middle, model.module_scope) is not None
