@@ -48,3 +48,41 @@ def test_a_deep_question_does_not_spoil_a_shallow_one() -> None:
     middle = _value_of(model, f"v{CHAIN // 2}")
     assert model.evaluate(middle, model.module_scope, MAX_EVAL_DEPTH) is None
     assert model.evaluate(middle, model.module_scope) is not None
+
+
+def _query_chain_model() -> ModuleModel:
+    lines = [
+        "from sqlalchemy import select",
+        "from sqlalchemy.orm import DeclarativeBase",
+        "",
+        "class Base(DeclarativeBase):",
+        "    pass",
+        "",
+        "class User(Base):",
+        '    __tablename__ = "users"',
+        "",
+        "def users0():",
+        "    return select(User)",
+    ]
+    for n in range(1, CHAIN + 1):
+        lines += ["", f"def users{n}():", f"    return users{n - 1}()"]
+    source = "\n".join(lines) + "\n"
+    return ModuleModel(ast.parse(source), "queries.py", "queries")
+
+
+def test_a_query_helper_is_the_same_asked_first_or_last() -> None:
+    """What a helper returns (the N+1 rules' query flow) is computed from the def alone."""
+    from fastapi_lint.rules.nplusone.flow import flow_for
+
+    answers = []
+    for order in (range(CHAIN + 1), range(CHAIN, -1, -1)):
+        model = _query_chain_model()
+        flow = flow_for(model)
+        found = {}
+        for n in order:
+            function = model.function_named(f"queries.users{n}")
+            assert function is not None
+            found[n] = flow.function_result(function)
+        answers.append(found)
+    assert answers[0] == answers[1]
+    assert all(value is not None for value in answers[0].values())
