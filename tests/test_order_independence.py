@@ -86,3 +86,30 @@ def test_a_query_helper_is_the_same_asked_first_or_last() -> None:
         answers.append(found)
     assert answers[0] == answers[1]
     assert all(value is not None for value in answers[0].values())
+
+
+def _recursive_helpers_model() -> ModuleModel:
+    source = (
+        "import time\n\n\n"
+        "def pause():\n    time.sleep(1)\n\n\n"
+        "def first():\n    second()\n    pause()\n\n\n"
+        "def second():\n    first()\n"
+    )
+    return ModuleModel(ast.parse(source), "helpers.py", "helpers")
+
+
+def test_how_a_recursive_helper_blocks_does_not_depend_on_what_was_asked_first() -> None:
+    """A recursion cut short at an outer function gives an answer for that question only."""
+    from fastapi_lint.rules.blocking import blocking_paths
+
+    answers = []
+    for order in (("first", "second"), ("second", "first")):
+        model = _recursive_helpers_model()
+        found = {}
+        for name in order:
+            function = model.function_named(f"helpers.{name}")
+            assert function is not None
+            found[name] = blocking_paths(model, function)
+        answers.append(found)
+    assert answers[0] == answers[1]
+    assert answers[0]["second"], "second() blocks through first() and pause()"
