@@ -9,7 +9,12 @@ order, ``--jobs`` and the cache: each memo here is asked in both orders.
 from __future__ import annotations
 
 import ast
+from pathlib import Path
+from typing import Callable
 
+import pytest
+
+from fastapi_lint.project import index
 from fastapi_lint.semantic.model import MAX_EVAL_DEPTH, ModuleModel
 
 CHAIN = 12  # long enough for a depth limit to cut the end of the chain
@@ -113,3 +118,80 @@ def test_how_a_recursive_helper_blocks_does_not_depend_on_what_was_asked_first()
         answers.append(found)
     assert answers[0] == answers[1]
     assert answers[0]["second"], "second() blocks through first() and pause()"
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    for name, text in files.items():
+        (app / name).write_text(text)
+    return app
+
+
+def _asked_deep_then_shallow(
+    app: Path, monkeypatch: pytest.MonkeyPatch, ask: Callable[[ModuleModel, int], object]
+) -> list[object]:
+    """The shallow answer of a fresh process, then the one after a deep question came first."""
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    answers = []
+    for depths in ((0,), (11, 0)):
+        index.forget_indexes()
+        project = index.index_for(str(app / "routes.py"))
+        model = project.model("app.routes")
+        assert model is not None
+        for depth in depths:
+            answer = ask(model, depth)
+        answers.append(answer)
+    index.forget_indexes()
+    return answers
+
+
+def test_a_dependency_security_fact_does_not_depend_on_the_askers_depth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi_lint.project.route_security import DependencyReader
+
+    app = _project(
+        tmp_path,
+        {
+            "deps.py": (
+                "from fastapi import Depends\n"
+                "from fastapi.security import OAuth2PasswordBearer\n\n"
+                'scheme = OAuth2PasswordBearer(tokenUrl="token")\n\n\n'
+                "def current_token(token: str = Depends(scheme)) -> str:\n    return token\n\n\n"
+                "def current_user(token: str = Depends(current_token)) -> str:\n    return token\n"
+            ),
+            "routes.py": "from app.deps import current_user\n",
+        },
+    )
+    answers = _asked_deep_then_shallow(
+        app,
+        monkeypatch,
+        lambda model, depth: DependencyReader(model)._qualname_security(
+            "app.deps.current_user", depth
+        ),
+    )
+    assert answers[0] == answers[1]
+    assert answers[0]
+
+
+def test_an_imported_alias_fact_does_not_depend_on_the_askers_depth(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi_lint.rules.routes.response_model import _alias_is_untyped
+
+    app = _project(
+        tmp_path,
+        {
+            "types.py": "from typing import Any\n\nJSON = dict[str, Any]\n",
+            "routes.py": "from app.types import JSON\n",
+        },
+    )
+    answers = _asked_deep_then_shallow(
+        app,
+        monkeypatch,
+        lambda model, depth: _alias_is_untyped(model, "JSON", model.module_scope, depth),
+    )
+    assert answers[0] == answers[1]
+    assert answers[0] is True
