@@ -195,3 +195,33 @@ def test_an_imported_alias_fact_does_not_depend_on_the_askers_depth(
     )
     assert answers[0] == answers[1]
     assert answers[0] is True
+
+
+def test_a_fact_does_not_depend_on_how_high_the_askers_stack_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's limit on nested questions counts from the innermost fact, as depths do."""
+    app = _project(
+        tmp_path,
+        {
+            "models.py": "class User:\n    pass\n\n\ndef load() -> User:\n    return User()\n",
+            "routes.py": "from app.models import load\n\nCURRENT = load()\n",
+        },
+    )
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    answers = []
+    for shallow_first in (False, True):
+        index.forget_indexes()
+        project = index.index_for(str(app / "routes.py"))
+        if shallow_first:
+            project.resolve("app.routes.CURRENT")
+        # Asked from under many questions in progress (a long chain of other facts).
+        outer = {f"outer:{n}" for n in range(index.MAX_DEPTH + 2)}
+        project._in_progress.update(outer)
+        try:
+            answers.append(project.resolve("app.routes.CURRENT"))
+        finally:
+            project._in_progress.difference_update(outer)
+    index.forget_indexes()
+    assert answers[0] == answers[1]
+    assert answers[0] is not None

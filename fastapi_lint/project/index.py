@@ -78,6 +78,10 @@ class _ProjectState:
         self.checked: tuple[ModuleKey, _Entry] | None = None
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
+        # How many of them were in progress when the innermost fact began: the
+        # height limit counts from there, so a fact's answer does not depend on
+        # how high the stack of its asker was.
+        self.fact_base = 0
         self.facts = FactStore(_cache_folder(root, options))
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
@@ -444,10 +448,12 @@ class ProjectIndex:
         cuts = cut_count()
         # Computed from its key alone: the asker's depth is not the fact's.
         saved_depths = fresh_depths()
+        saved_base, self._state.fact_base = self._state.fact_base, len(self._in_progress)
         try:
             value = compute()
         finally:
             restore_depths(saved_depths)
+            self._state.fact_base = saved_base
             self._in_progress.discard(guard_key)
             self._frames.pop()
         if cut_count() != cuts:
@@ -534,7 +540,7 @@ class ProjectIndex:
         return False
 
     def _guarded(self, key: str) -> bool:
-        if key in self._in_progress or len(self._in_progress) > MAX_DEPTH:
+        if key in self._in_progress or len(self._in_progress) - self._state.fact_base > MAX_DEPTH:
             self._cut_short()
             return False
         self._in_progress.add(key)
