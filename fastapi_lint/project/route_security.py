@@ -125,6 +125,8 @@ class DependencyReader:
         is_security = _last_name(call.func) == "Security"
         if target is None:
             target = base  # `Depends()`: the annotation is the dependency
+        if depth > _MAX_NESTING:
+            note_cut()  # for this question only: no memo or fact keeps it
         if target is None or depth > _MAX_NESTING:
             return ["Security(...)"] if is_security else []
         value = model.evaluate(target, scope)
