@@ -23,12 +23,13 @@ REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
 SERVING_NOTE = (
     "Only in code that serves requests. Not reported by default: async functions whose every "
     "caller in the project is a one-shot runner (`asyncio.run`, `anyio.run`, "
-    "`loop.run_until_complete`), a CLI command (`click`/`typer`), an "
+    "`loop.run_until_complete`), a CLI command (`click`/`typer`/`cyclopts`), an "
     '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`), directly or '
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "
-    "code. Callers in test files do not count; test files themselves are checked like other "
+    "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`): it runs on the "
+    "serving loop for the server's whole life. Callers in test files do not count; test files themselves are checked like other "
     "code (`per-file-ignores` silences them). Set `serving-code-only = false` in `[tool.fastapi-lint]` "
     "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
 )

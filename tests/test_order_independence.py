@@ -105,7 +105,7 @@ def _recursive_helpers_model() -> ModuleModel:
 
 def test_how_a_recursive_helper_blocks_does_not_depend_on_what_was_asked_first() -> None:
     """A recursion cut short at an outer function gives an answer for that question only."""
-    from fastapi_lint.rules.blocking import blocking_paths
+    from fastapi_lint.rules.blocking.call_chain import blocking_paths
 
     answers = []
     for order in (("first", "second"), ("second", "first")):

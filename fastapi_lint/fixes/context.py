@@ -36,6 +36,14 @@ class FixContext:
     def nodes_at(self, line: int, col: int, node_type: type) -> list[ast.AST]:
         return [n for n in self.by_start.get((line, col), []) if isinstance(n, node_type)]
 
+    def call_at(self, diagnostic: Diagnostic) -> ast.Call | None:
+        """The call a diagnostic is about: `a.b().c()` and `a.b()` start at the same place."""
+        for node in self.nodes_at(diagnostic.line, diagnostic.col, ast.Call):
+            assert isinstance(node, ast.Call)
+            if (node.end_lineno, node.end_col_offset) == (diagnostic.end_line, diagnostic.end_col):
+                return node
+        return None
+
     def definition_on_line(
         self,
         line: int,

@@ -17,10 +17,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from fastapi_lint.project.facts import CACHE_DIR_NAME, FactStore
+from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
     discover_source_roots,
@@ -78,17 +79,14 @@ class _ProjectState:
         self.checked: tuple[ModuleKey, _Entry] | None = None
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
-        # How many of them were in progress when the innermost fact began: the
-        # height limit counts from there, so a fact's answer does not depend on
-        # how high the stack of its asker was.
-        self.fact_base = 0
-        self.facts = FactStore(_cache_folder(root, options))
+        self.facts = FactStore(cache_folder(root, options))
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
         # a cycle guard or depth limit cut the computation short.
         self.frames: list[_FactFrame] = []
         self.dirty_paths: set[str] = set()
         self.last_flush = time.monotonic()
+        self.flush_interval = FLUSH_INTERVAL_SECONDS
         self.views: dict[str, ProjectIndex] = {}
         self.configured_roots = tuple(str(Path(folder).resolve()) for folder in options.src)
         default = [str(root)]
@@ -154,8 +152,13 @@ class ProjectIndex:
 
     def view(self, source_root: str | Path) -> ProjectIndex:
         """The index of another source root of the same project."""
+        views = self._state.views
+        # Keyed by resolved paths, which most callers pass: no realpath per question.
+        found = views.get(source_root if isinstance(source_root, str) else str(source_root))
+        if found is not None:
+            return found
         key = str(Path(source_root).resolve())
-        found = self._state.views.get(key)
+        found = views.get(key)
         if found is None:
             found = ProjectIndex(self.root, source_root=Path(key), state=self._state)
         return found
@@ -340,6 +343,10 @@ class ProjectIndex:
                     self._drop(key)
                 elif entry.model is not None:
                     self._evicted.append(entry.model)  # evicted while it was checked
+            elif entry.model is not None:
+                # Kept for later files' questions (mostly its module-level names): the
+                # evaluations memoised for its own rules were a tenth of the peak memory.
+                entry.model.forget_evaluations()
         self.release_evicted()
 
     def release_evicted(self) -> None:
@@ -442,18 +449,15 @@ class ProjectIndex:
                 self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
         self._fact_misses += 1
-        frame = _FactFrame()
+        frame = _FactFrame(base=len(self._in_progress) + 1)
         self._frames.append(frame)
         self._in_progress.add(guard_key)
         cuts = cut_count()
-        # Computed from its key alone: the asker's depth is not the fact's.
-        saved_depths = fresh_depths()
-        saved_base, self._state.fact_base = self._state.fact_base, len(self._in_progress)
+        saved_depths = fresh_depths()  # from its key alone: the asker's depth is not the fact's
         try:
             value = compute()
         finally:
             restore_depths(saved_depths)
-            self._state.fact_base = saved_base
             self._in_progress.discard(guard_key)
             self._frames.pop()
         if cut_count() != cuts:
@@ -470,7 +474,7 @@ class ProjectIndex:
         return value
 
     def flush(self, force: bool = False) -> None:
-        """Write new facts to disk, at most every few seconds unless forced.
+        """Write new facts to disk, at growing intervals (5 s, 10 s, 20 s...) unless forced.
 
         Each write merges whole shards; flushing after every file was 40% of a
         run. flake8's pool workers leave through ``os._exit`` (no atexit), so
@@ -478,9 +482,14 @@ class ProjectIndex:
         of facts are computed again next time.
         """
         now = time.monotonic()
-        if force or now - self._last_flush >= FLUSH_INTERVAL_SECONDS:
+        state = self._state
+        if force or now - self._last_flush >= state.flush_interval:
             self._last_flush = now
             self.facts.flush()
+            # Shards are rewritten whole and grow (a tenth of a long flake8 run at
+            # a fixed 5 s); a worker that dies loses at most half its run's facts.
+            if not force:
+                state.flush_interval = min(state.flush_interval * 2, MAX_FLUSH_INTERVAL_SECONDS)
 
     def forget(self, path: str | Path) -> None:
         """The file at ``path`` changed (an editor said so): drop the models built
@@ -540,7 +549,8 @@ class ProjectIndex:
         return False
 
     def _guarded(self, key: str) -> bool:
-        if key in self._in_progress or len(self._in_progress) - self._state.fact_base > MAX_DEPTH:
+        base = self._frames[-1].base if self._frames else 0
+        if key in self._in_progress or len(self._in_progress) - base > MAX_DEPTH:
             self._cut_short()
             return False
         self._in_progress.add(key)
@@ -771,21 +781,13 @@ def _absolute_import(model: ModuleModel, binding: object) -> str:
 class _FactFrame:
     paths: set[str] = field(default_factory=set)
     complete: bool = True
-
-
-def _cache_folder(root: Path, options: RuleOptions) -> Path | None:
-    if not options.use_cache:
-        return None
-    if options.cache_dir:
-        return Path(options.cache_dir)
-    if os.environ.get("FASTAPI_LINT_NO_CACHE"):
-        return None
-    return root / CACHE_DIR_NAME
+    base: int = 0  # questions in progress when it began: the nesting limit counts from there
 
 
 _indexes: dict[Path, ProjectIndex] = {}
 MAX_INDEXES = 2
 FLUSH_INTERVAL_SECONDS = 5.0
+MAX_FLUSH_INTERVAL_SECONDS = 120.0
 
 
 def index_for(
@@ -793,7 +795,7 @@ def index_for(
 ) -> ProjectIndex:
     """The index of the source root holding ``path``; one state per project root per process."""
     project_root = (
-        Path(root).resolve()
+        _resolved(os.path.abspath(root))
         if root
         else find_project_root(Path(path) if path else Path(os.getcwd()))
     )
@@ -808,8 +810,21 @@ def index_for(
             _indexes.pop(oldest).flush(force=True)
     if not path:
         return index
-    source_root, _ = module_identity(Path(path), project_root, index._state.configured_roots)
-    return index.view(source_root)
+    return index.view(
+        _source_root(os.path.abspath(path), project_root, index._state.configured_roots)
+    )
+
+
+# Per path, once per process: the engine asks for the index of every checked
+# file twice, and each answer was a stat and two realpaths.
+@lru_cache(maxsize=8192)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()
+
+
+@lru_cache(maxsize=8192)
+def _source_root(path: str, project_root: Path, configured: tuple[str, ...]) -> str:
+    return str(module_identity(Path(path), project_root, configured)[0])
 
 
 def flush_all() -> None:

@@ -3,7 +3,7 @@
 The contract, Revision 2, "Serving code": API1xx, API3xx and API4xx are about the
 event loop and the database round trips of a server under load. An async
 function whose every caller in the project is a one-shot runner
-(``asyncio.run(main())``), a CLI command (``click``/``typer``), an
+(``asyncio.run(main())``), a CLI command (``click``/``typer``/``cyclopts``), an
 ``if __name__ == "__main__":`` block or start-up code (``lifespan``,
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
@@ -21,6 +21,12 @@ are modelled, one at a time, and the search stops at the first serving
 caller. Answers are remembered per process rather than as facts on disk: an
 answer depends on every file of the project (a caller may appear anywhere),
 which a fact per function could only express with every file as a dependency.
+
+A method call whose receiver simple flow cannot type (``provisioner.provision()``)
+may be a call of any method of that name: it is judged by where it runs, like
+any caller, as is a call through a base class or a ``Protocol`` the method's
+class satisfies. A caller that leads back to a function being judged (``start()``
+-> ``_start_loops()`` -> ``x.start()``) decides nothing; the other callers do.
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import is_test_file
 
 if TYPE_CHECKING:
@@ -64,8 +71,11 @@ ONE_SHOT_RUNNERS = frozenset(
     }
 )
 
+# Structural types: a class satisfies one without naming it as a base.
+_PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
+
 # Libraries whose ``command``/``group`` decorators make a CLI command.
-_CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.")
+_CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "cyclopts.")
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
 # Folders never searched for callers (virtualenvs, caches, build output).
@@ -87,6 +97,12 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Source texts kept per process for the name search; past the budget, files are re-read.
 _TEXT_BUDGET = 64 * 1024 * 1024
+# A method whose name more files than this mention is judged serving code
+# without reading its callers (a common name: some caller may serve).
+_MAX_METHOD_CANDIDATE_FILES = 40
+
+# How many callers deep the search may go before it gives up (and keeps reporting).
+_MAX_CALLER_DEPTH = 40
 
 # Tables kept per model (built once, read for every question about the module).
 _SERVING_LINE_FUNCTIONS: MemoKey[dict[int, FunctionInfo]] = MemoKey("serving-line-functions")
@@ -266,32 +282,47 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return False
     project = index_of(model)
     if project is None:
-        return _LocalSearch(model).serving(function)
-    return _ProjectSearch(project, model).serving(model, function)
+        verdict = _LocalSearch(model).serving(function)
+    else:
+        verdict = _ProjectSearch(project, model).serving(model, function)
+    # Undetermined (its only callers reach back to it): as good as no caller.
+    return verdict is not False
 
 
 # ---------------------------------------------------------------- caller search
+# A verdict: True serving, False not serving, None undetermined (every caller found
+# leads back to a function being judged: a cycle decides nothing by itself).
+Verdict = Optional[bool]
+
+
 class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
     def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
 
-    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         raise NotImplementedError
 
-    def serving_from_callers(self, function: FunctionInfo) -> bool:
+    def serving_from_callers(self, function: FunctionInfo) -> Verdict:
         qualname = function.qualname
         name = function.name
         found_caller = False
+        undetermined = False
         is_method = function.class_info is not None
         for model in self.candidates(name, is_method):
             for verdict in _reference_verdicts(model, qualname, name, is_method, self.serving_of):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
-                found_caller = True
-        # No caller in the project: a route, an entry point, a framework hook.
-        return not found_caller
+                if verdict is None:
+                    undetermined = True
+                else:
+                    found_caller = True
+        if found_caller:
+            return False
+        # Only callers in a cycle: undetermined. No caller in the project at all:
+        # a route, an entry point, a framework hook.
+        return None if undetermined else True
 
 
 class _LocalSearch(_CallerSearch):
@@ -304,8 +335,10 @@ class _LocalSearch(_CallerSearch):
     def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
         yield self.model
 
-    def serving(self, function: FunctionInfo) -> bool:
+    def serving(self, function: FunctionInfo) -> Verdict:
         if function.qualname in self.visiting:
+            return None  # a cycle (see _ProjectSearch.serving)
+        if len(self.visiting) > _MAX_CALLER_DEPTH:
             return True
         self.visiting.add(function.qualname)
         try:
@@ -313,7 +346,7 @@ class _LocalSearch(_CallerSearch):
         finally:
             self.visiting.discard(function.qualname)
 
-    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         function = _outermost(function)
         if _is_served_directly(model, function):
             return True
@@ -339,14 +372,27 @@ class _ProjectSearch(_CallerSearch):
         self.cut_short = False  # a cycle was met: answers are not remembered
         self.current: ModuleModel = checked
 
-    def serving(self, model: ModuleModel, function: FunctionInfo) -> bool:
+    def serving(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         qualname = function.qualname
         memo = self.files.verdicts
         if qualname in memo:
             return memo[qualname]
         if qualname in self.visiting:
+            # A cycle (`start()` -> `_start_workers()` -> `x.start()`): the way back
+            # to a function being judged decides nothing; its other callers do.
+            # The answers met on the way are not remembered.
             self.cut_short = True
-            return True  # a cycle: no answer yet, keep reporting
+            return None
+        if len(self.visiting) > _MAX_CALLER_DEPTH:
+            self.cut_short = True
+            return True  # too deep to tell: keep reporting
+        if function.class_info is not None and (
+            len(self.files.mentioning(function.name)) > _MAX_METHOD_CANDIDATE_FILES
+        ):
+            # `.run()` / `.start()` on receivers of unknown type in hundreds of
+            # files: any of them may be a serving caller. Searching them all
+            # built most of the project's models (agno: 40% of a cold run).
+            return True
         self.visiting.add(qualname)
         previous, self.current = self.current, model
         try:
@@ -354,7 +400,7 @@ class _ProjectSearch(_CallerSearch):
         finally:
             self.visiting.discard(qualname)
             self.current = previous
-        if not self.cut_short and not self._checked_is_dirty():
+        if answer is not None and not self.cut_short and not self._checked_is_dirty():
             memo[qualname] = answer
         return answer
 
@@ -390,7 +436,7 @@ class _ProjectSearch(_CallerSearch):
             if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
                 yield model
 
-    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> bool:
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         function = _outermost(function)
         if _is_served_directly(model, function):
             return True
@@ -504,8 +550,8 @@ def _reference_verdicts(
     qualname: str,
     name: str,
     is_method: bool,
-    serving_of: Callable[[ModuleModel, FunctionInfo], bool],
-) -> Iterator[bool]:
+    serving_of: Callable[[ModuleModel, FunctionInfo], Verdict],
+) -> Iterator[Verdict]:
     """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
 
     Reads the model's recorded names and attributes (with their scopes), never
@@ -544,31 +590,65 @@ def _reference_verdicts(
             target = model.qualified_name(node, scope)
             if target is None:
                 value = model.evaluate(node, scope)
+                if isinstance(value, Instance):
+                    continue  # data of a known type (`self.total = 0`), not a function
                 owner = getattr(value, "owner", None)
                 target = f"{owner}.{getattr(value, 'name', '')}" if owner else None
-        if target is not None and target != qualname:
+            if target is None and isinstance(node, ast.Attribute):
+                # `self.total` read on a receiver of known type: that type's attribute.
+                receiver = model.type_of(node.value, scope)
+                target = f"{receiver}.{node.attr}" if receiver else None
+        if (
+            target is not None
+            and target != qualname
+            and not (is_method and _dispatches_to(model, target, qualname))
+        ):
             continue  # another thing of the same name
-        if target is None:
-            if isinstance(node, ast.Name) and model.lookup(node.id, scope):
-                continue  # a local name bound to something simple flow cannot follow
-            # `obj.name` on a receiver simple flow cannot type may be this function:
-            # an unknown caller, so the function stays serving code.
-            yield True
-            continue
+        if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
+            continue  # a local name bound to something simple flow cannot follow
+        # A target of None is `obj.name` on a receiver simple flow cannot type
+        # (`provisioner.provision()`, `archiver.start()`): it may be this function,
+        # so it is judged like any caller, by where it runs.
         if in_folder:
             yield False
             continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
-        if _passed_to_runner(model, site, scope):
+        if _passed_to_runner(model, site, scope) or _registered_as_command(model, site, scope):
             yield False
             continue
         owner_function = model.function_scope_of(node)
         if owner_function is not None and not _inside_body(owner_function.node, node, model):
             owner_function = owner_function.parent_function  # a decorator or default
+        if owner_function is not None and _outermost(owner_function).qualname == qualname:
+            continue  # recursion: the function calling itself is no caller
         if owner_function is None:
             yield not _under_main_guard(model, node)
             continue
+        if _spawned_as_task(model, site) and runs_before_serving(model, _outermost(owner_function)):
+            # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs
+            # for the server's whole life on the loop that serves requests.
+            yield True
+            continue
         yield serving_of(model, owner_function)
+
+
+def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
+    """Whether calling method ``target`` may run method ``qualname`` (an override).
+
+    ``provisioner.provision()`` on a receiver typed as a base class of the
+    method's class, or as a ``Protocol`` (which classes satisfy without naming
+    it), runs whichever class the object is.
+    """
+    project = model.project
+    if project is None:
+        return False
+    owner, _, method = target.rpartition(".")
+    own_class, _, own_method = qualname.rpartition(".")
+    if method != own_method or not owner or not own_class:
+        return False
+    if owner in project.class_bases(own_class):
+        return True
+    return any(base in _PROTOCOLS for base in project.class_bases(owner))
 
 
 def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
@@ -581,6 +661,35 @@ def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
         return True
     func = parent.func
     return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
+
+
+# Calls that start a coroutine as a task on the running loop (and return at once).
+_TASK_SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon"})
+
+
+def _spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:
+    """``asyncio.create_task(worker())``, ``tg.start_soon(worker)``, ``loop.create_task(...)``."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args:
+        return False
+    func = parent.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _TASK_SPAWNERS
+
+
+def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
+    """``app.command(deploy)`` / ``app.command(name="x")(deploy)``: a CLI library registers it."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args:
+        return False
+    func = parent.func
+    if isinstance(func, ast.Call):  # `app.command(name="x")(deploy)`
+        func = func.func
+    target = model.qualified_name(func, scope)
+    if target is None and isinstance(func, ast.Attribute):
+        owner = model.type_of(func.value, scope)
+        target = f"{owner}.{func.attr}" if owner else None
+    return target is not None and target.startswith(_CLI_LIBRARIES)
 
 
 def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:

@@ -15,13 +15,14 @@ shared by every caller), and checked against each call site's arguments.
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.semantic.syntax import decorator_names, parameter_defaults
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
 # "op" ("truthy", "none", "eq", "startswith", "endswith"), "value", "expect"
@@ -66,14 +67,16 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 and _assigns(function.node.body, name)
             ):
                 return True
+            # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
+            # the work after it runs once per instance.
+            attr = _self_set_test(function, stmt.test)
+            if attr is not None and _assigns_self(function, function.node.body, attr):
+                return True
     return False
 
 
 def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
     """``self.x is None`` / ``not self.x`` in a method: the attribute's name."""
-    params = function.node.args.posonlyargs + function.node.args.args
-    if function.class_info is None or not params:
-        return None
     operand: ast.expr | None = None
     if (
         isinstance(test, ast.Compare)
@@ -85,6 +88,28 @@ def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
         operand = test.left
     elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         operand = test.operand
+    return _self_attribute(function, operand)
+
+
+def _self_set_test(function: FunctionInfo, test: ast.expr) -> str | None:
+    """``self.x is not None`` / ``self.x`` in a method: the test of an early return of a cache."""
+    operand: ast.expr | None = test
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        operand = test.left
+    return _self_attribute(function, operand)
+
+
+def _self_attribute(function: FunctionInfo, operand: ast.expr | None) -> str | None:
+    """``x`` of ``self.x`` in a method (``self`` being its first parameter)."""
+    params = function.node.args.posonlyargs + function.node.args.args
+    if function.class_info is None or not params:
+        return None
     if (
         isinstance(operand, ast.Attribute)
         and isinstance(operand.value, ast.Name)
@@ -203,14 +228,16 @@ def _negated(atom: Condition) -> Condition:
     return negated
 
 
-def falsified(conditions: list[Condition], call: ast.Call) -> bool:
-    """Whether the call's literal arguments (or omitted defaults) make a condition false."""
+def falsified(
+    conditions: list[Condition], call: ast.Call, values: ArgumentValues | None = None
+) -> bool:
+    """Whether the call's known arguments (or omitted defaults) make a condition false."""
     if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
         keyword.arg is None for keyword in call.keywords
     ):
         return False
     for atom in conditions:
-        value = _argument(atom, call)
+        value = _argument(atom, call, values)
         if value is _MISSING:
             continue
         outcome = _evaluate(atom, value)
@@ -352,6 +379,10 @@ def _atom(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> Condi
     return None
 
 
+def _could_be_in_identifier(text: str) -> bool:
+    return text == "" or bool(re.fullmatch(r"[A-Za-z0-9_]*", text))
+
+
 def _strings(node: ast.expr) -> list[str] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
@@ -362,11 +393,11 @@ def _strings(node: ast.expr) -> list[str] | None:
     return None
 
 
-def _argument(atom: Condition, call: ast.Call) -> Any:
-    """The literal the call passes for the atom's parameter, or _MISSING when unknown."""
+def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> Any:
+    """What the call passes for the atom's parameter (a literal, a known prefix...), or _MISSING."""
     node = _argument_node(atom, call)
     if node is not None:
-        return _literal(node)
+        return values.of(node) if values is not None else _literal(node)
     default = atom["default"]
     if isinstance(default, list) and len(default) == 1:
         return default[0]
@@ -384,11 +415,128 @@ def _literal(node: ast.expr) -> Any:
 
 
 class _Prefix(str):
-    """An f-string: only its literal start is known."""
+    """An f-string, or a name tested with ``startswith``: only its start is known."""
+
+
+class _EnvName:
+    """The name of an environment variable (``provider.api_key_env``): an identifier."""
+
+
+_ENV_NAME = _EnvName()
+# `api_key_env`, `OPEN_SANDBOX_API_BASE_ENV_VAR`, `token_env_name`: names that hold the
+# name of an environment variable (the contract counts `*_env`/`*_var`/`*_name` as names
+# about a secret, not secrets).
+_ENV_NAMED = re.compile(r"(?:^|_)env(?:_?var(?:iable)?)?(?:_name)?$")
+
+
+class ArgumentValues:
+    """What a call site knows of the values it passes, beyond literals.
+
+    A constant (``OPEN_SANDBOX_API_BASE_ENV_VAR``, assigned once a literal in
+    this module or imported from another module of the project); a name the
+    enclosing ``if`` tested with ``startswith`` (``if key.startswith("os.environ/"):
+    get_secret(key)``: a known prefix); a value named as an environment
+    variable's name (an identifier, so never ``"oidc/..."``).
+    """
+
+    def __init__(self, model: ModuleModel, scope: Scope, call: ast.Call) -> None:
+        self.model = model
+        self.scope = scope
+        self.call = call
+
+    def of(self, node: ast.expr) -> Any:
+        value = _literal(node)
+        if value is not _MISSING:
+            return value
+        if isinstance(node, ast.Name):
+            value = self._constant(node)
+            if value is not _MISSING:
+                return value
+            prefix = self._tested_prefix(node.id)
+            if prefix is not None:
+                return _Prefix(prefix)
+        name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
+        if isinstance(node, (ast.Name, ast.Attribute)) and _ENV_NAMED.search(name.lower()):
+            return _ENV_NAME
+        return _MISSING
+
+    def _constant(self, name: ast.Name) -> Any:
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        model = self.model
+        binding = model.lookup(name.id, self.scope, name.lineno)
+        for _ in range(4):
+            if binding is None:
+                return _MISSING
+            if binding.kind is BindingKind.IMPORT:
+                found = model.project.definition(binding.qualname or "") if model.project else None
+                if found is None:
+                    return _MISSING
+                model, binding = found
+                continue
+            if (
+                binding.kind is not BindingKind.ASSIGN
+                or binding.unpack_index is not None
+                or len(binding.scope.bindings.get(binding.name, ())) != 1
+                or not isinstance(binding.value, ast.expr)
+            ):
+                return _MISSING
+            return _literal(binding.value)
+        return _MISSING
+
+    def _tested_prefix(self, name: str) -> str | None:
+        """``if name.startswith("os.environ/"):`` (or ``x if name.startswith(...) else y``)
+        around the call: the prefix the name is known to have there."""
+        child: ast.AST = self.call
+        for ancestor in self.model.ancestors(self.call):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                break
+            body: list[ast.AST] = []
+            if isinstance(ancestor, ast.If):
+                body = list(ancestor.body)
+            elif isinstance(ancestor, ast.IfExp):
+                body = [ancestor.body]
+            if any(child is stmt for stmt in body):
+                test = ancestor.test  # type: ignore[attr-defined]
+                tests = (
+                    test.values
+                    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                    else [test]
+                )
+                for each in tests:
+                    prefix = _startswith_literal(each, name)
+                    if prefix is not None:
+                        return prefix
+            child = ancestor
+        return None
+
+
+def _startswith_literal(test: ast.expr, name: str) -> str | None:
+    if (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "startswith"
+        and isinstance(test.func.value, ast.Name)
+        and test.func.value.id == name
+        and len(test.args) == 1
+        and not test.keywords
+        and isinstance(test.args[0], ast.Constant)
+        and isinstance(test.args[0].value, str)
+        and test.args[0].value
+    ):
+        return test.args[0].value
+    return None
 
 
 def _evaluate(atom: Condition, value: Any) -> bool | None:
     op = atom["op"]
+    if isinstance(value, _EnvName):
+        # An identifier: it fails a test against text an identifier cannot hold.
+        if op in ("startswith", "endswith", "eq"):
+            texts = atom["value"] if op != "eq" else [atom["value"]]
+            if all(isinstance(text, str) and not _could_be_in_identifier(text) for text in texts):
+                return False
+        return None
     if isinstance(value, _Prefix):
         if op == "startswith":
             known = [p for p in atom["value"] if len(p) <= len(value)]

@@ -9,7 +9,9 @@ runs it as a second family object with the same prefix.
 Where the pool is created decides: module level, ``lifespan``/start-up code,
 a ``functools.cache``/``lru_cache`` factory and an ``if X is None:`` store on a
 global or ``app.state`` run once; a route, a ``Depends`` target (found in any
-module of the project) or middleware run per request.
+module of the project) or middleware run per request.  A route (or the branch
+of one) that only administrators reach (``rules/admin_only.py``) is a setup
+or "test connection" action run a few times a day: not reported.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import decorator_names
 
@@ -55,8 +58,10 @@ API306 = Rule(
         "not closed leaks its sockets until the database refuses new clients "
         "(`too many connections`). Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
         "short-lived clients), websocket "
-        "routes (one pool per connection), and code that runs once: module level, `lifespan`, "
-        "a `functools.cache` factory, an `if pool is None:` store."
+        "routes (one pool per connection), code that runs once: module level, `lifespan`, "
+        "a `functools.cache` factory, an `if pool is None:` store, and routes only "
+        'administrators reach (an admin-only dependency of the route, its router or its include, or an `if role != "admin": raise` '
+        'guard first): a settings page\'s "test connection" button is not a hot path.'
     ),
     example=(
         "import redis.asyncio as redis\n"
@@ -371,6 +376,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
             continue
+        if admin_only(model, function, call):
+            continue  # an administrator's setup or "test connection" action: not per request
         reporter.report("API306", call, call=_spell(call), resource=resource, context=context)
 
 

@@ -9,6 +9,18 @@ utils.py``, ``analyze_param``): an explicit ``Body()`` is one; ``Query()``,
 ``Security()`` are not; without any of them a path parameter stays a path
 parameter, a non-scalar annotation (``dict``, ``list``, a model) is read from the
 body and a scalar one (``Any`` and ``object`` included) from the query string.
+
+A body also passed whole to another call (not a builtin, a logger or ``json``)
+is a pass-through: the upstream provider, chat handler or plugin that receives it
+owns its schema, and the route's own key reads are routing keys (``model``,
+``chat_id``).  Not reported, as the contract's "only forwarded whole" case.
+
+A body passed to a project helper (any module) counts as validated at that call
+when the helper validates the parameter before reading a key: the helper answers
+the bad request.  ``data.items()`` looked over by a comprehension before the
+validation (refusing locked keys) inspects keys like ``"k" in data``.  A form
+(``await request.form()``) whose every field read is type-checked or compared
+with a value before use is checked by hand, field by field.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
@@ -49,8 +62,11 @@ API207 = Rule(
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
-        "`Model(**data)`), passed on whole, read as raw bytes (`await request.body()`), and "
-        "third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
+        "`Model(**data)`, or a project helper the body is passed to that validates it first), "
+        "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
+        "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
+        'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
+        "an OAuth endpoint's form), and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
         "path), whose payload schema the sender owns."
     ),
     example=(
@@ -122,6 +138,15 @@ _VALIDATING_METHODS = frozenset(
 )
 _VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
 _MAX_DEPTH = 8
+# Calls that look at a value without taking it over: builtins, logging, JSON text.
+_NOT_FORWARDING_MODULES = ("builtins.", "logging.", "json.", "copy.", "typing.")
+_NOT_FORWARDING_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "dumps"}
+)
+# How deep the body is followed into project helpers it is passed to.
+_HELPER_DEPTH = 3
+# Views whose iteration only looks over the entries (`for k, v in data.items()`).
+_VIEW_METHODS = frozenset({"items", "keys"})
 _PATH_PARAM = re.compile(r"{(\w+)")
 # Endpoints a third party calls with its own payload schema (Slack, Stripe, a SAML IdP):
 # they verify a signature or a token, then read the few keys they need.
@@ -293,6 +318,8 @@ class _Uses:
         # `if "version" not in data: data["version"] = "v1"` before a validation fills in a
         # default: it checks keys without consuming values.
         self.first_presence_check: int | None = None
+        # Passed whole to another call (a provider, a handler, a plugin): a pass-through.
+        self.forwarded = False
 
     def add_read(self, line: int) -> None:
         if self.first_read is None or line < self.first_read:
@@ -308,13 +335,18 @@ class _Uses:
 
     @property
     def reported(self) -> bool:
-        """Read by key before any validation (or read and never validated)."""
+        """Read by key before any validation (or read and never validated), and not a
+        pass-through: a body also forwarded whole has the schema of whatever receives it."""
+        if self.forwarded:
+            return False
         if self.first_validation is None:
             return self.first_read is not None or self.first_presence_check is not None
         return self.first_read is not None and self.first_read < self.first_validation
 
 
-def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> None:
+def _classify(
+    model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses, depth: int = 0
+) -> None:
     """One use of the body value: a key read, a validation, or passing it on whole."""
     parent = model.parent(node)
     line = getattr(node, "lineno", 0)
@@ -324,7 +356,14 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
-            uses.add_read(line)
+            if parent.attr in _VIEW_METHODS and _looked_over(model, parent):
+                # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
+                # it inspects the keys to refuse some, like `"k" in data`.
+                uses.add_presence_check(line)
+            else:
+                uses.add_read(line)
+        elif parent.attr == "copy":
+            _follow_copy(model, model.parent(parent), scope, uses, depth)
         return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
@@ -343,10 +382,37 @@ def _classify(model: ModuleModel, node: ast.expr, scope: Scope, uses: _Uses) -> 
     if isinstance(parent, ast.keyword):
         parent = model.parent(parent)
     if isinstance(parent, ast.Call) and node is not parent.func:
-        if _validates(model, parent, scope):
+        if _validates(model, parent, scope) or _helper_validates(model, parent, node, scope, depth):
             uses.add_validation(line)
+        elif _forwards(model, parent, scope):
+            uses.forwarded = True
         return  # passed on whole: forwarded, stored or validated elsewhere
+    if isinstance(parent, ast.Dict) and any(
+        key is None and value is node for key, value in zip(parent.keys, parent.values)
+    ):
+        _follow_copy(model, parent, scope, uses, depth)
     # Anything else (returned, stored, merged into `{**a, **data}`) keeps the value whole.
+
+
+def _follow_copy(
+    model: ModuleModel, copy: ast.AST | None, scope: Scope, uses: _Uses, depth: int
+) -> None:
+    """``payload = {**form_data}`` / ``form_data.copy()``: a copy forwarded whole makes the
+    body a pass-through too (the proxy edits its copy, then sends it upstream)."""
+    statement = model.parent(copy) if copy is not None else None
+    function = scope.code_function
+    if depth >= _HELPER_DEPTH or function is None:
+        return
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is copy
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return
+    binding = _binding_of(model, scope, statement.targets[0])
+    if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
+        uses.forwarded = True
 
 
 def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
@@ -359,6 +425,88 @@ def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
     return False
 
 
+def _looked_over(model: ModuleModel, attribute: ast.Attribute) -> bool:
+    """``data.items()`` iterated by a comprehension: it builds a derived collection."""
+    call = model.parent(attribute)
+    if not isinstance(call, ast.Call) or call.func is not attribute:
+        return False
+    generator = model.parent(call)
+    return isinstance(generator, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and (
+        generator.generators[0].iter is call
+    )
+
+
+def _helper_validates(
+    model: ModuleModel, call: ast.Call, node: ast.expr, scope: Scope, depth: int
+) -> bool:
+    """The value is passed to a project function that validates that parameter before it
+    reads any key (``run_input = await to_run_input(body)`` whose first step is
+    ``SendMessageRequest.model_validate(body)``): the helper answers 400 on bad input."""
+    if depth >= _HELPER_DEPTH:
+        return False
+    qualname = model.call_target(call, scope)
+    if qualname is None:
+        return False
+    if node in call.args:
+        position: int | None = call.args.index(node)
+        keyword = None
+    else:
+        position = None
+        keyword = next((k.arg for k in call.keywords if k.value is node), None)
+        if keyword is None:
+            return False
+    local = model.function_named(qualname)
+    if local is not None:
+        return _validates_parameter(model, local, position, keyword, depth + 1)
+    project = index_of(model)
+    if project is None or "." not in qualname:
+        return False
+
+    def compute() -> bool:
+        found = project.function(qualname)
+        if found is None:
+            return False
+        other_model, info = found
+        return _validates_parameter(other_model, info, position, keyword, depth + 1)
+
+    return bool(project.fact("validates-argument", f"{qualname}:{position}:{keyword}", compute))
+
+
+def _validates_parameter(
+    model: ModuleModel,
+    function: FunctionInfo,
+    position: int | None,
+    keyword: str | None,
+    depth: int,
+) -> bool:
+    args = function.node.args
+    positional = args.posonlyargs + args.args
+    if function.is_method and positional and positional[0].arg in ("self", "cls"):
+        positional = positional[1:]
+    arg: ast.arg | None = None
+    if position is not None:
+        arg = positional[position] if position < len(positional) else None
+    else:
+        arg = next((a for a in positional + args.kwonlyargs if a.arg == keyword), None)
+    if arg is None:
+        return False
+    binding = _binding_of(model, function.scope, arg)
+    if binding is None:
+        return False
+    uses = _uses_of(model, function, binding, depth)
+    return uses.first_validation is not None and not uses.reported
+
+
+def _forwards(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """The body is handed whole to another call that owns its schema (an upstream client,
+    a chat handler, a plugin), not to a builtin, a serializer or a logger."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _NOT_FORWARDING_METHODS:
+        return False
+    qualname = model.qualified_name(func, scope) or ""
+    return not qualname.startswith(_NOT_FORWARDING_MODULES)
+
+
 def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in _VALIDATING_METHODS:
@@ -366,7 +514,7 @@ def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     return (model.qualified_name(func, scope) or "") in _VALIDATING_FUNCTIONS
 
 
-def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _Uses:
+def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth: int = 0) -> _Uses:
     """How the route uses a value, following rebindings that derive from it
     (``data = {k: v for k, v in data.items() if v is not None}`` then ``Model(**data)``):
     a read inside such a derivation transforms the value rather than consuming it."""
@@ -397,7 +545,7 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding) -> _U
             continue
         if derivations and any(a in derivations for a in model.ancestors(node)):
             continue
-        _classify(model, node, ref.scope, uses)
+        _classify(model, node, ref.scope, uses, depth)
     return uses
 
 
@@ -464,6 +612,84 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
     return _uses_of(model, function, binding).reported
 
 
+def _form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
+    """Every field read from ``await request.form()`` is type-checked before use.
+
+    A form is not JSON: an OAuth token endpoint (RFC 6749 requires a form and its own error
+    format) or a multipart upload with bracketed keys checks each field by hand
+    (``if not isinstance(token, str): return error(...)``), which is validation."""
+    awaited = model.parent(call)
+    statement = model.parent(awaited) if awaited is not None else None
+    target = None
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target = statement.targets[0]
+    elif isinstance(statement, ast.AnnAssign):
+        target = statement.target
+    if not isinstance(target, ast.Name):
+        return False
+    binding = _binding_of(model, function.scope, target)
+    if binding is None:
+        return False
+    checks = _checked_names(model, function)
+    fields = 0
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if node.id != binding.name or ref.scope.code_function is not function:
+            continue
+        if (
+            not isinstance(node.ctx, ast.Load)
+            or _reaching_binding(model, node, ref.scope) is not binding
+        ):
+            continue
+        parent = model.parent(node)
+        read: ast.AST | None = None
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            read = parent
+        elif isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist"):
+            read = model.parent(parent)
+        if read is None:
+            continue  # passed on whole (`dict(form)`): not a field read
+        fields += 1
+        holder = model.parent(read)
+        if isinstance(holder, ast.Call) and _is_isinstance(holder) and holder.args[0] is read:
+            continue  # `isinstance(form.get("k"), str)`
+        target = None
+        if isinstance(holder, ast.Assign) and len(holder.targets) == 1:
+            target = holder.targets[0]
+        elif isinstance(holder, ast.AnnAssign):
+            target = holder.target
+        if not (isinstance(target, ast.Name) and target.id in checks):
+            return False
+    return fields > 0
+
+
+def _is_isinstance(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "isinstance" and len(call.args) == 2
+
+
+def _checked_names(model: ModuleModel, function: FunctionInfo) -> set[str]:
+    """Names the function type-checks (``isinstance(n, str)``) or compares with a value
+    (``n == "refresh_token"``, ``n in ALLOWED``): checks that reject a wrong field."""
+    names: set[str] = set()
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        if ref.scope.code_function is function and _is_isinstance(call):
+            if isinstance(call.args[0], ast.Name):
+                names.add(call.args[0].id)
+    for ref in model.nodes[ast.Compare]:
+        compare = ref.node
+        assert isinstance(compare, ast.Compare)
+        if ref.scope.code_function is not function or len(compare.ops) != 1:
+            continue
+        if not isinstance(compare.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            continue
+        if isinstance(compare.left, ast.Name) and not _is_none(compare.comparators[0]):
+            names.add(compare.left.id)
+    return names
+
+
 def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
     """The binding a parameter or an assignment target creates."""
     name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
@@ -509,6 +735,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 source=f"in `{arg.arg}`",
             )
         for call, reader in reads:
+            if reader == "form" and _form_fields_checked(model, function, call):
+                continue
             if _read_by_key(model, function, call):
                 reporter.report(
                     "API207",

@@ -23,25 +23,56 @@ from fastapi_lint.semantic.syntax import (
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
-# Fields that hold child nodes, per node type. `ctx` and operator fields only
-# hold singleton marker nodes (Load, Add, Eq...): skipping them halves the walk.
-_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Fields that may hold child nodes, per node type: ``(name, is_list)``. `ctx` and
+# operator fields only hold singleton marker nodes (Load, Add, Eq...), and the
+# fields below only ever hold names, numbers or flags: skipping them, and
+# knowing which fields are lists, spares an isinstance test per field.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "type_comment",
+        "simple",
+        "attr",
+        "id",
+        "kind",
+        "conversion",
+        "module",
+        "level",
+        "rest",
+        "is_async",
+        "tag",
+        "asname",
+        "kwd_attrs",
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _child_fields(node: ast.AST, node_type: type) -> tuple[tuple[str, bool], ...]:
+    """The table entry of ``node_type``. A field that holds a list on one node
+    holds a list on every node of its type (the grammar's ``*`` fields)."""
+    fields = tuple(
+        (name, type(getattr(node, name, None)) is list)
+        for name in node_type._fields  # type: ignore[attr-defined]
+        if name not in _SKIPPED_FIELDS
+    )
+    _CHILD_FIELDS[node_type] = fields
+    return fields
 
 
 def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
-    fields = _CHILD_FIELDS.get(node_type)
-    if fields is None:
-        fields = tuple(f for f in node_type._fields if f not in _SKIPPED_FIELDS)  # type: ignore[attr-defined]
-        _CHILD_FIELDS[node_type] = fields
+    fields = _CHILD_FIELDS.get(node_type) or _child_fields(node, node_type)
     result: list[ast.AST] = []
-    for name in fields:
+    for name, is_list in fields:
         value = getattr(node, name, None)
         if value is None:
             continue
-        if type(value) is list:
+        if is_list:
+            # Items are nodes or None (a dict's `**` key), or names (`global a, b`).
             for item in value:
-                if isinstance(item, ast.AST):
+                if item is not None and type(item) is not str:
                     result.append(item)
         elif isinstance(value, ast.AST):
             result.append(value)
@@ -105,6 +136,11 @@ class Builder:
         handlers_get = _HANDLERS.get
         fields_get = _CHILD_FIELDS.get
         leaves = _LEAF_TYPES
+        ast_type = ast.AST
+        # NodeRef(node, scope) without the NamedTuple's Python-level __new__
+        # (a tenth of the traversal: there is one per name and constant).
+        new_ref = tuple.__new__
+        ref_type = NodeRef
         # Children are pushed in reverse so that they are visited in source
         # order (rules read the recorded nodes in that order).
         while stack:
@@ -113,7 +149,7 @@ class Builder:
             node_type = type(node)
             bucket = recorded_get(node_type)
             if bucket is not None:
-                bucket.append(NodeRef(node, current))
+                bucket.append(new_ref(ref_type, (node, current)))
             if node_type in leaves:
                 continue  # names and constants: no child nodes (most of a tree)
             handler = handlers_get(node_type)
@@ -123,20 +159,17 @@ class Builder:
                     for child, child_scope in reversed(children):
                         push((child, node, child_scope))
                 continue
-            fields = fields_get(node_type)
-            if fields is None:
-                _children(node, node_type)  # fills the table of child fields
-                fields = _CHILD_FIELDS[node_type]
+            fields = fields_get(node_type) or _child_fields(node, node_type)
             pending = []
-            for name in fields:
+            for name, is_list in fields:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
-                if type(value) is list:
+                if is_list:
                     for item in value:
-                        if isinstance(item, ast.AST):
+                        if item is not None and type(item) is not str:
                             pending.append(item)
-                elif isinstance(value, ast.AST):
+                elif isinstance(value, ast_type):
                     pending.append(value)
             for child in reversed(pending):
                 push((child, node, current))

@@ -154,6 +154,12 @@ class ModuleModel:
         self.__dict__.clear()
         self.released = True
 
+    def forget_evaluations(self) -> None:
+        """Drop the memoised evaluations (each is computed again when asked):
+        for a model kept after its own check, whose memo mostly served its
+        own rules."""
+        self._eval_memo = {}
+
     # ------------------------------------------------------------ queries
     def of_type(self, *types: type) -> Iterator[NodeRef]:
         for node_type in types:

@@ -15,20 +15,24 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Family
 from fastapi_lint.rules import route_conflicts
 from fastapi_lint.rules.routes.conflicts import API203, API204, check_conflicts
-from fastapi_lint.rules.routes.lifespan import API206, event_call_display
+from fastapi_lint.rules.routes.lifespan import API206, event_call_display, fix_on_event
 from fastapi_lint.rules.routes.path_params import API205, PathParamBinder, check_unbound
 from fastapi_lint.rules.routes.response_model import (
     API201,
     API202,
     display_annotation,
+    fix_missing_response_model,
     missing_response_model,
     untyped_response_model,
 )
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.fixes.context import Fixer
     from fastapi_lint.semantic.fastapi import RouteInfo
     from fastapi_lint.semantic.model import ModuleModel
+
+__all__ = ["FAMILY", "FIXERS", "check"]
 
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
@@ -77,3 +81,10 @@ FAMILY = Family(
     rules=(API201, API202, API203, API204, API205, API206),
     check=check,
 )
+
+
+# The fixers, read by fastapi_lint.fixes.rules (libcst is imported only inside them).
+FIXERS: dict[str, Fixer] = {
+    API201.code: fix_missing_response_model,
+    API206.code: fix_on_event,
+}

@@ -1,11 +1,12 @@
 """API201 missing-response-model and API202 untyped-response-model: a route's
-response schema.
+response schema, and the API201 fix (a return annotation).
 """
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
@@ -32,6 +33,8 @@ from fastapi_lint.semantic.model import note_cut
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
 if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Diagnostic, Fix
+    from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.fastapi import RouteInfo
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Scope
@@ -305,3 +308,61 @@ def display_annotation(annotation: ast.expr) -> str:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         return annotation.value.strip()
     return ast.unparse(annotation)
+
+
+# ------------------------------------------------------------ API201 fix
+
+_ANNOTATE = re.compile(r"annotate it `-> ([A-Za-z_][\w.]*|list\[[A-Za-z_][\w.]*\])`$")
+
+
+def fix_missing_response_model(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API201: add ``-> Model`` when every return returns the same model (unsafe: FastAPI
+    then validates the output and drops the fields the model does not declare)."""
+    from fastapi_lint.diagnostics import Edit, Fix
+
+    match = _ANNOTATE.search(diagnostic.message)
+    if match is None:
+        return None
+    annotation = match.group(1)
+    name = annotation[5:-1] if annotation.startswith("list[") else annotation
+    if not context.binds_name(name.split(".", 1)[0]):
+        return None
+    node = context.definition_on_line(diagnostic.line)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.returns is not None:
+        return None
+    position = _header_colon(context, node)
+    if position is None:
+        return None
+    line, col = position
+    return Fix(
+        description=f"Add the return annotation `-> {annotation}`",
+        safe=False,
+        edits=(Edit(line, col, line, col, f" -> {annotation}"),),
+    )
+
+
+def _header_colon(
+    context: FixContext, node: ast.FunctionDef | ast.AsyncFunctionDef
+) -> tuple[int, int] | None:
+    """(line, character column) of the ``:`` that ends a def's header."""
+    import io
+    import tokenize
+
+    end = node.body[0].lineno
+    text = "".join(context.lines[node.lineno - 1 : end])
+    depth = 0
+    seen_def = False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and token.string == "def":
+                seen_def = True
+            elif token.type == tokenize.OP and seen_def:
+                if token.string in "([{":
+                    depth += 1
+                elif token.string in ")]}":
+                    depth -= 1
+                elif token.string == ":" and depth == 0:
+                    return node.lineno + token.start[0] - 1, token.start[1]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return None

@@ -29,7 +29,7 @@ from fastapi_lint.rules.secrets._common import _is_test_module, _options
 from fastapi_lint.rules.secrets.checker import Checker
 from fastapi_lint.rules.secrets.cors import API507
 from fastapi_lint.rules.secrets.credential_format import API504, API505
-from fastapi_lint.rules.secrets.env_fallback import API502
+from fastapi_lint.rules.secrets.env_fallback import API502, fix_secret_env_fallback
 from fastapi_lint.rules.secrets.exception_leak import API509, check_exception_leaks
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.rules.secrets.jwt_verification import API508
@@ -38,9 +38,10 @@ from fastapi_lint.rules.secrets.signing_key import API506
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.fixes.context import Fixer
     from fastapi_lint.semantic.model import ModuleModel
 
-__all__ = ["FAMILY", "Rule", "check"]
+__all__ = ["FAMILY", "FIXERS", "Rule", "check"]
 
 _RULES = (API501, API502, API503, API504, API505, API506, API507, API508, API509)
 _CODES = tuple(rule.code for rule in _RULES)
@@ -61,3 +62,7 @@ FAMILY = Family(
     rules=_RULES,
     check=check,
 )
+
+
+# The fixers, read by fastapi_lint.fixes.rules (libcst is imported only inside them).
+FIXERS: dict[str, Fixer] = {API502.code: fix_secret_env_fallback}

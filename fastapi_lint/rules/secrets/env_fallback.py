@@ -1,9 +1,11 @@
-"""API502 secret-env-fallback: an environment lookup of a secret with a literal fallback."""
+"""API502 secret-env-fallback: an environment lookup of a secret with a literal fallback,
+and its fix (``os.environ[NAME]``).
+"""
 
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules.secret_patterns import redact
@@ -18,6 +20,8 @@ from fastapi_lint.rules.secrets.credential_values import never_credential
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 
 if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
+    from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.model import ModuleModel
 
 
@@ -135,3 +139,56 @@ def _lookup_display(target: str, variable: str | None) -> str:
     }.get(target, target)
     shown = f'"{variable}"' if variable else "..."
     return f"{name}({shown}, ...)"
+
+
+# ------------------------------------------------------------ fix
+
+_FIX_LOOKUPS = {("os", "getenv"), ("environ", "get")}
+
+
+def fix_secret_env_fallback(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
+    """API502: ``os.getenv("SECRET_KEY", "literal")`` -> ``os.environ["SECRET_KEY"]`` (unsafe)."""
+    from fastapi_lint.diagnostics import Fix
+
+    literals = context.nodes_at(diagnostic.line, diagnostic.col, ast.Constant)
+    if not literals:
+        return None
+    literal = literals[0]
+    parent = context.parent(literal)
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "default":
+            return None
+        parent = context.parent(parent)
+    if not isinstance(parent, ast.Call) or not parent.args:
+        return None
+    call = parent
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        owner = func.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if (owner_name, func.attr) not in _FIX_LOOKUPS:
+            return None
+        if owner_name == "environ" and isinstance(owner, ast.Attribute):
+            if not (isinstance(owner.value, ast.Name) and owner.value.id == "os"):
+                return None
+    elif not (isinstance(func, ast.Name) and func.id == "getenv"):
+        return None
+    if len(call.args) + len(call.keywords) != 2:
+        return None
+    name_text = context.text(call.args[0])
+    edits: list[Edit] = []
+    os_name = context.module_imports("os")
+    if os_name is None:
+        if context.binds_name("os"):
+            return None
+        import_edit = context.import_edit("os")
+        if import_edit is None:
+            return None
+        edits.append(import_edit)
+        os_name = "os"
+    edits.append(context.replace(call, f"{os_name}.environ[{name_text}]"))
+    return Fix(
+        "Read the variable with `os.environ[...]` (fails fast when it is unset)",
+        safe=False,
+        edits=tuple(edits),
+    )

@@ -31,6 +31,11 @@ callee: ``ErrorResponse(message=str(e))``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
 arguments, so it is never reported.
+
+Routes only administrators reach (``rules/admin_only.py``: an admin-only
+dependency, or a guard refusing everyone else before the ``try``) are not
+reported: the contract's "to the client" means any client, and an operator
+reading their own service's error is the diagnostic the text was written for.
 """
 
 from __future__ import annotations
@@ -40,7 +45,9 @@ import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.semantic import stubs
 
@@ -69,7 +76,11 @@ API509 = Rule(
         "built and which input broke it (CWE-209, information exposure through an error "
         "message). Caught by `except Exception`, it can be any error of any layer, so nobody "
         "reviewed what it says. Validation messages meant for the client (a status below 500 "
-        "from a narrow exception type) are not reported."
+        "from a narrow exception type) are not reported, nor routes only administrators reach "
+        "(an admin-only dependency such as `Depends(get_admin_user)` on the route, its router "
+        "or its include, or an "
+        '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
+        "the error is not an anonymous client."
     ),
     example=(
         "from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n\n\n"
@@ -166,27 +177,74 @@ _VALIDATION_CALLS = frozenset(
 )
 
 
-def _validates_only(try_node: ast.AST | None) -> bool:
-    """A ``try`` body that only parses or validates (no ``await``, only validation calls and
-    constructors): ``except Exception`` there catches the input's validation errors."""
+def _validates_only(model: ModuleModel, try_node: ast.AST | None, scope: Scope) -> bool:
+    """A ``try`` body that only parses or validates (no ``await`` but reading the request's
+    own body, only validation calls, constructors and project helpers made of them):
+    ``except Exception`` there catches the input's validation errors."""
     if not isinstance(try_node, ast.Try):
         return False
+    return _parses_only(model, try_node.body, scope, 0)
+
+
+# Reading the request's own body: a parse error describes what the client sent.
+_BODY_READERS = frozenset({"json", "body", "form"})
+
+
+def _parses_only(model: ModuleModel, body: list[ast.stmt], scope: Scope, depth: int) -> bool:
     calls = 0
-    for statement in try_node.body:
+    for statement in body:
         for node in ast.walk(statement):
-            if isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor, ast.With)):
+            if isinstance(node, ast.Await):
+                inner = node.value
+                if not (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Attribute)
+                    and inner.func.attr in _BODY_READERS
+                    and not inner.args
+                ):
+                    return False
+            elif isinstance(node, (ast.AsyncWith, ast.AsyncFor, ast.With)):
                 return False
-            if isinstance(node, ast.Call):
+            elif isinstance(node, ast.Call):
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 if not (
                     name in _VALIDATION_CALLS
+                    or name in _BODY_READERS
                     or name[:1].isupper()
                     or name.startswith(("validate", "parse", "_validate", "_parse"))
+                    or _validating_helper(model, node, scope, depth)
                 ):
                     return False
                 calls += 1
     return calls > 0
+
+
+def _validating_helper(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) -> bool:
+    """A sync project function made only of validation calls (``to_valid_user_id(value)``:
+    ``len``, ``int(value, 16)``, ``raise ValueError("...")``), in any module."""
+    if depth > 0:
+        return False
+    qualname = model.call_target(call, scope)
+    if qualname is None:
+        return False
+    function = model.function_named(qualname)
+    if function is not None:
+        return not function.is_async and _parses_only(
+            model, function.node.body, function.scope, depth + 1
+        )
+    project = index_of(model)
+    if project is None or "." not in qualname:
+        return False
+
+    def compute() -> bool:
+        found = project.function(qualname)
+        if found is None:
+            return False
+        other, info = found
+        return not info.is_async and _parses_only(other, info.node.body, info.scope, depth + 1)
+
+    return bool(project.fact("parses-only", qualname, compute))
 
 
 def _status_of(node: ast.expr | None, default: int | None) -> int | None:
@@ -273,17 +331,31 @@ class _Leaks:
             kind = _types_kind(self.model, narrowed, scope)
         if kind is None or (kind == _DB_KIND and status is not None and status < 500):
             return  # a validation message from a narrow exception type is meant for the client
-        if status is not None and status < 500 and _validates_only(self.model.parent(handler)):
+        if (
+            status is not None
+            and status < 500
+            and _validates_only(self.model, self.model.parent(handler), scope)
+        ):
             return  # ``try: Model.model_validate(body)`` then 400/422: the input's validation message
         finder = _CarrierFinder(self.model, handler, scope, sink)
         for value in values:
             carrier = finder.find(value)
             if carrier is not None:
+                if self.operator_only(sink, scope):
+                    return
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
                 return
+
+    def operator_only(self, sink: ast.AST, scope: Scope) -> bool:
+        """Only administrators reach the sink: they operate the service, so the error's text
+        is a diagnostic for its operator, not a leak to "any client"."""
+        function = scope.code_function
+        if function is None or not self.model.fastapi.routes_of(function):
+            return False
+        return admin_only(self.model, function, sink)
 
     def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
         """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""

@@ -1,4 +1,4 @@
-"""Credential templates: fields whose values name them (RULES.md Revision 2, API501/API503).
+"""Credential templates: fields whose values name them (the contract, Revision 2, API501/API503).
 
 ``SMTP_USERNAME = "username"`` beside ``SMTP_PASSWORD = "password"`` is a form to
 fill in for a server the operator configures anyway, not a password anyone

@@ -1,4 +1,4 @@
-"""Where the token an unverified JWT decode reads comes from (RULES.md Revision 2, API508).
+"""Where the token an unverified JWT decode reads comes from (the contract, Revision 2, API508).
 
 Reading a JWT's claims without checking its signature is a hole when the token
 came from the client: it then says whatever the client wants.  It is the

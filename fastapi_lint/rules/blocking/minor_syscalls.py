@@ -29,8 +29,8 @@ API108 = Rule(
     message="`{call}` is a blocking system call in {context}; {advice}",
     summary=(
         "Checks for single short system calls in async code: file metadata (`os.makedirs`, "
-        "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`) and `subprocess.Popen` without a wait. "
-        "Opt-in."
+        "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`), `subprocess.Popen` without a wait "
+        "and `open()` of a file only handed to a child process as its output. Opt-in."
     ),
     why=(
         "Each call blocks the event loop for one system call: microseconds on a local disk, "
@@ -72,6 +72,49 @@ SPAWN_ADVICE = "use `asyncio.create_subprocess_exec` or `anyio.open_process`"
 
 def advice_for(target: str) -> str:
     return SPAWN_ADVICE if target == POPEN else SYSCALL_ADVICE
+
+
+# Builtin opens whose file a function may only hand to a child process.
+OPEN_CALLS = frozenset({"builtins.open", "io.open"})
+_PROCESS_STREAMS = frozenset({"stdin", "stdout", "stderr"})
+
+
+def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``with open(log, "a") as out: Popen(cmd, stdout=out)``: the function only opens a file
+    for a child process (one system call); it reads and writes nothing itself."""
+    parent = model.parent(call)
+    name: ast.expr | None = None
+    if isinstance(parent, ast.withitem):
+        name = parent.optional_vars
+    elif isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        name = parent.targets[0]
+    function = scope.code_function
+    if not isinstance(name, ast.Name) or function is None:
+        return False
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None:
+        return False
+    uses = 0
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if node.id != name.id or not isinstance(node.ctx, ast.Load):
+            continue
+        if model.lookup(node.id, ref.scope, node.lineno) is not binding:
+            continue
+        keyword = model.parent(node)
+        owner = model.parent(keyword) if isinstance(keyword, ast.keyword) else None
+        if (
+            ref.scope.code_function is function
+            and isinstance(keyword, ast.keyword)
+            and keyword.arg in _PROCESS_STREAMS
+            and isinstance(owner, ast.Call)
+            and (model.call_target(owner, ref.scope) or "").startswith("subprocess.")
+        ):
+            uses += 1
+            continue
+        return False  # read, written, returned or passed elsewhere: file I/O (API103)
+    return uses > 0
 
 
 def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

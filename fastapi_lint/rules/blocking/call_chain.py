@@ -1,0 +1,395 @@
+"""API107 blocking-call-chain: calls to sync project functions that block further down.
+
+A function's blocking paths (the chain below it and the conditions on its
+parameters that guard it) are summarized once per function and cached across
+modules as project facts; a call inherits the paths its arguments do not rule
+out (the contract, Revision 2, ``chain_conditions``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi_lint.project.index import index_of
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
+from fastapi_lint.rules.blocking.calls import classify_call, display_call
+from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.chain_conditions import (
+    ArgumentValues,
+    Condition,
+    falsified,
+    once_per_process,
+    passed_through,
+    path_conditions,
+)
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.model import cut_count, note_cut
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+
+API107 = Rule(
+    code="API107",
+    name="blocking-call-chain",
+    message="`{callee}` blocks the event loop in {context}: {chain}; use " + OFFLOAD_HINT,
+    summary="Checks for calls to sync project functions that block (directly or through further calls).",
+    why=(
+        "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
+        "that call `requests` or a sync database session stall the loop just the same."
+    ),
+    example=(
+        "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "def fetch_profile(user_id: int) -> dict[str, str]:\n"
+        '    return requests.get(f"https://profiles.example.com/{user_id}").json()\n\n\n'
+        '@app.get("/users/{user_id}")\nasync def get_user(user_id: int) -> dict[str, str]:\n'
+        "    return fetch_profile(user_id)\n"
+    ),
+    use_instead=(
+        "import requests\nfrom fastapi import FastAPI\nfrom fastapi.concurrency import run_in_threadpool\n\n"
+        "app = FastAPI()\n\n\n"
+        "def fetch_profile(user_id: int) -> dict[str, str]:\n"
+        '    return requests.get(f"https://profiles.example.com/{user_id}").json()\n\n\n'
+        '@app.get("/users/{user_id}")\nasync def get_user(user_id: int) -> dict[str, str]:\n'
+        "    return await run_in_threadpool(fetch_profile, user_id)\n"
+    ),
+)
+
+# Sync session methods that talk to the database (used by API107's chain).
+SYNC_SESSION_IO_METHODS = frozenset(
+    {
+        "query",
+        "execute",
+        "exec",
+        "scalar",
+        "scalars",
+        "get",
+        "commit",
+        "flush",
+        "refresh",
+        "merge",
+        "rollback",
+        "delete",
+        "get_one",
+        "connection",
+    }
+)
+
+
+def sync_session_use(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
+    """A database round trip on a sync SQLAlchemy session, or creating one: its display."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in SYNC_SESSION_IO_METHODS:
+        receiver = model.type_of(func.value, scope)
+        if receiver in stubs.SYNC_SESSION_TYPES:
+            return f"Session.{func.attr}()"
+    return None
+
+
+# How many project functions a chain may pass through below the called one.
+# Longer chains are mostly lazy one-time set-up (singletons, config loading)
+# reached through conditional paths: reporting them costs precision.
+MAX_CHAIN_DEPTH = 2
+# A chain is a property of the function it starts from (so summaries can be
+# cached and shared across modules): at most this many project functions.
+MAX_CHAIN_FUNCTIONS = MAX_CHAIN_DEPTH + 1
+# How deep the search may recurse through the call graph (a safety net).
+MAX_EXPLORATION = 48
+
+
+# Builtins that iterate a generator they are given (so its body runs right there).
+_CONSUMERS = frozenset(
+    {
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "sorted",
+        "next",
+        "sum",
+        "min",
+        "max",
+        "any",
+        "all",
+    }
+)
+
+
+@dataclass(frozen=True)
+class BlockingPath:
+    """One way a function blocks: the chain below it and the conditions on its parameters."""
+
+    chain: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalleeSummary:
+    """What API107 needs to know of a called project function, cached across modules."""
+
+    display: str
+    is_async: bool
+    is_generator: bool
+    paths: tuple[BlockingPath, ...] = ()
+
+    def chain_for(
+        self, call: ast.Call, values: ArgumentValues | None = None
+    ) -> tuple[str, ...] | None:
+        """The first blocking path this call's arguments do not rule out (the contract, Revision 2)."""
+        for path in self.paths_for(call, values):
+            return path.chain
+        return None
+
+    def paths_for(self, call: ast.Call, values: ArgumentValues | None = None) -> list[BlockingPath]:
+        """The blocking paths this call's arguments do not rule out."""
+        return [path for path in self.paths if not falsified(list(path.conditions), call, values)]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "display": self.display,
+            "is_async": self.is_async,
+            "is_generator": self.is_generator,
+            "paths": [[list(p.chain), list(p.conditions)] for p in self.paths],
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> CalleeSummary | None:
+        if not isinstance(data, dict):
+            return None
+        paths = []
+        for entry in data.get("paths") or ():
+            if isinstance(entry, list) and len(entry) == 2:
+                chain, conditions = entry
+                paths.append(
+                    BlockingPath(
+                        tuple(str(c) for c in chain),
+                        tuple(c for c in conditions if isinstance(c, dict)),
+                    )
+                )
+        return cls(
+            display=str(data.get("display", "")),
+            is_async=bool(data.get("is_async")),
+            is_generator=bool(data.get("is_generator")),
+            paths=tuple(paths),
+        )
+
+
+def summarize_function(
+    model: ModuleModel,
+    function: FunctionInfo,
+    depth: int = 0,
+    visiting: Exploration | None = None,
+) -> CalleeSummary:
+    paths = () if function.is_async else blocking_paths(model, function, depth, visiting)
+    return CalleeSummary(
+        display=_function_display(function),
+        is_async=function.is_async,
+        is_generator=model.is_generator(function),
+        paths=tuple(paths),
+    )
+
+
+def callee_summary(
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    depth: int = 0,
+    visiting: Exploration | None = None,
+) -> CalleeSummary | None:
+    """The project function a call runs (this module or another) and whether it blocks.
+
+    Functions of other modules are answered by the project index as facts
+    cached on disk, so a warm run does not read the modules they live in.
+    """
+    target = model.call_target(call, scope)
+    if target is None:
+        return None
+    local = model.function_named(target)
+    if local is not None:
+        return summarize_function(model, local, depth, visiting)
+    project = index_of(model)
+    if project is None:
+        return None
+
+    def compute() -> object:
+        found = project.function(target)
+        if found is None:
+            return None
+        # Depth-independent: the fact is shared by every caller (the index
+        # guards cross-module cycles itself).
+        return summarize_function(found[0], found[1]).to_json()
+
+    return CalleeSummary.from_json(project.fact("callee/2", target, compute))
+
+
+def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
+    """Whether calling ``callee`` at ``call`` runs its body right there.
+
+    Calling a generator function only creates the generator: a sync generator
+    handed to ``StreamingResponse`` is iterated in Starlette's threadpool. Its
+    body runs on the loop when the call is iterated in place (``for``, a
+    comprehension, ``list(...)``) or entered (a ``@contextmanager`` in ``with``).
+    """
+    if not callee.is_generator:
+        return True
+    parent = model.parent(call)
+    if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is call:
+        return True
+    if isinstance(parent, ast.withitem) or isinstance(parent, ast.YieldFrom):
+        return True
+    if isinstance(parent, ast.With):
+        return any(item.context_expr is call for item in parent.items)
+    if isinstance(parent, ast.Call) and call in parent.args:
+        func = parent.func
+        if isinstance(func, ast.Name) and func.id in _CONSUMERS:
+            return True
+        if isinstance(func, ast.Attribute) and func.attr == "join":
+            return True
+    return False
+
+
+# Decorators that run the body once and then answer from memory: blocking
+# there happens on the first call only (usually at startup).
+MEMOIZING_DECORATORS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+    }
+)
+
+
+def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
+    for decorator in function.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if model.qualified_name(target, function.outer) in MEMOIZING_DECORATORS:
+            return True
+    return False
+
+
+# At most this many ways a function blocks are kept (each with its conditions).
+MAX_PATHS = 4
+
+
+# The blocking paths of each function of a module, by qualified name.
+_CHAINS: MemoKey[dict[str, list[BlockingPath]]] = MemoKey("blocking-chains")
+
+
+class Exploration:
+    """The functions of one module being explored, outermost first, and the
+    outermost of them that a recursion reached back to (Tarjan's low-link)."""
+
+    __slots__ = ("positions", "reached")
+
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+        self.reached = _UNREACHED
+
+
+_UNREACHED = 1 << 30
+
+
+def blocking_paths(
+    model: ModuleModel,
+    function: FunctionInfo,
+    depth: int = 0,
+    visiting: Exploration | None = None,
+) -> list[BlockingPath]:
+    """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``.
+
+    Remembered only when the answer is the function's own: a recursion back to
+    a function further out, or the exploration limit, gave an answer for this
+    question only (asked first from elsewhere, the same function would get
+    another); remembering it made findings depend on the check order.
+    """
+    cache = model.memo.setdefault(_CHAINS, {})
+    key = function.qualname
+    if key in cache:
+        return cache[key]
+    search = visiting if visiting is not None else Exploration()
+    position = search.positions.get(key)
+    if position is not None:
+        # Recursion: the path through the cycle adds nothing new.
+        search.reached = min(search.reached, position)
+        return []
+    if len(search.positions) > MAX_EXPLORATION:
+        note_cut()
+        return []
+    position = search.positions[key] = len(search.positions)
+    outer_reached, search.reached = search.reached, _UNREACHED
+    cuts = cut_count()
+    try:
+        result = _blocking_paths(model, function, depth, search)
+    finally:
+        del search.positions[key]
+        reached, search.reached = search.reached, min(outer_reached, search.reached)
+    if reached >= position and cut_count() == cuts:
+        cache[key] = result
+    return result
+
+
+def _blocking_paths(
+    model: ModuleModel, function: FunctionInfo, depth: int, visiting: Exploration
+) -> list[BlockingPath]:
+    if function.is_async or _is_memoized(model, function):
+        return []
+    calls = [
+        (call, scope)
+        for call, scope in calls_by_function(model).get(id(function.node), [])
+        # Lazy module-level singletons block once per process (Revision 2).
+        if not once_per_process(model, function, call)
+    ]
+    paths: list[BlockingPath] = []
+
+    def add(chain: list[str], call: ast.Call, inherited: list[Condition] | None = None) -> bool:
+        """Keep a path; True when the search can stop (a path no call can rule out)."""
+        conditions = tuple((path_conditions(model, function, call) or []) + (inherited or []))
+        path = BlockingPath(tuple(chain), conditions)
+        if path not in paths:
+            paths.append(path)
+        return not conditions or len(paths) >= MAX_PATHS
+
+    for call, scope in calls:
+        blocking = classify_call(model, call, scope)
+        # A single metadata call (API108) is no reason to offload the caller:
+        # the chain names the call that moves data.
+        if blocking is not None and blocking.code != "API108":
+            if add([display_call(blocking.target)], call):
+                return paths
+        elif blocking is None:
+            session_use = sync_session_use(model, call, scope)
+            if session_use is not None and add([session_use], call):
+                return paths
+    for call, scope in calls:
+        if model.is_awaited(call):
+            continue
+        if model.call_target(call, scope) == function.qualname:
+            continue  # plain recursion
+        callee = callee_summary(model, call, scope, depth + 1, visiting)
+        if callee is None or callee.is_async or not runs_body(model, call, callee):
+            continue
+        stop = False
+        for callee_path in callee.paths_for(call, ArgumentValues(model, scope, call)):
+            if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
+                continue
+            inherited = passed_through(list(callee_path.conditions), call, function)
+            if add([callee.display, *callee_path.chain], call, inherited):
+                stop = True
+                break
+        if stop:
+            break
+    return paths
+
+
+def _function_display(function: FunctionInfo) -> str:
+    if function.class_info is not None:
+        return f"{function.class_info.name}.{function.name}()"
+    return f"{function.name}()"

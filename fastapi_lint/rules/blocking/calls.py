@@ -1,0 +1,181 @@
+"""Whether a call blocks by itself (API101-API106): the pattern table and the classification.
+
+Each rule module holds its own qualified-name patterns; this module compiles
+them into one table and answers ``classify_call`` for the family's check and
+for API107's chains.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from fastapi_lint.rules.blocking import (
+    clients,
+    file_io,
+    http_calls,
+    minor_syscalls,
+    password_hash,
+    sleep,
+    subprocesses,
+)
+from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
+from fastapi_lint.rules.blocking.minor_syscalls import (
+    MINOR_SYSCALLS,
+    OPEN_CALLS,
+    POPEN,
+    opened_for_child_process,
+    waits_for_process,
+)
+from fastapi_lint.rules.self_clients import local_value
+from fastapi_lint.semantic import stubs
+from fastapi_lint.settings import RuleOptions
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
+
+# Code -> qualified-name patterns (``*`` any run of characters, ``{a,b}`` alternatives).
+BLOCKING_CALLS: dict[str, tuple[str, ...]] = {
+    http_calls.API101.code: http_calls.PATTERNS,
+    sleep.API102.code: sleep.PATTERNS,
+    file_io.API103.code: file_io.PATTERNS,
+    subprocesses.API104.code: subprocesses.PATTERNS,
+    clients.API105.code: clients.PATTERNS,
+    password_hash.API106.code: password_hash.PATTERNS,
+    minor_syscalls.API108.code: MINOR_SYSCALLS,
+}
+
+
+def _expand(pattern: str) -> list[str]:
+    match = re.search(r"\{([^}]*)\}", pattern)
+    if not match:
+        return [pattern]
+    result = []
+    for option in match.group(1).split(","):
+        result.extend(_expand(pattern[: match.start()] + option + pattern[match.end() :]))
+    return result
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
+    exact: dict[str, str] = {}
+    wildcards: list[tuple[re.Pattern[str], str]] = []
+    for code, patterns in BLOCKING_CALLS.items():
+        for pattern in patterns:
+            for expanded in _expand(pattern):
+                if "*" in expanded:
+                    wildcards.append((re.compile(fnmatch.translate(expanded)), code))
+                else:
+                    exact.setdefault(expanded, code)
+    return exact, wildcards
+
+
+def blocking_code(qualname: str, options: RuleOptions | None = None) -> str | None:
+    """The API10x code of a call target, or None when it does not block."""
+    exact, wildcards = _compiled()
+    code = exact.get(qualname)
+    if code is not None:
+        return code
+    owner, _, method = qualname.rpartition(".")
+    if method.startswith("_") or method in LOCAL_METHODS.get(owner, ()):
+        return None
+    for pattern, wildcard_code in wildcards:
+        if pattern.match(qualname):
+            return wildcard_code
+    if (
+        options is not None
+        and options.extra_blocking_calls
+        and options.matches_extra_blocking(qualname)
+    ):
+        return "API105"
+    return None
+
+
+# Receiver types spelled the way users reach them.
+DISPLAY_OWNERS = {"tempfile.SpooledTemporaryFile": "UploadFile.file"}
+
+
+def display_call(qualname: str) -> str:
+    """How a message spells a call target."""
+    if qualname.startswith("builtins."):
+        return qualname[len("builtins.") :] + "()"
+    owner, _, method = qualname.rpartition(".")
+    if owner in DISPLAY_OWNERS:
+        return f"{DISPLAY_OWNERS[owner]}.{method}()"
+    return qualname + "()"
+
+
+@dataclass(frozen=True)
+class BlockingCall:
+    code: str
+    target: str
+    node: ast.Call
+
+
+def _options(model: ModuleModel) -> RuleOptions:
+    return model.options
+
+
+def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingCall | None:
+    """Whether a call blocks by itself (API101-API106)."""
+    if model.is_awaited(call):
+        return None  # awaiting means an async API, whatever the name suggests
+    target = model.call_target(call, scope)
+    if target is None:
+        return None
+    target = stubs.canonical(target)
+    code = blocking_code(target, _options(model))
+    if (
+        code is None
+        and target in CONNECTING_CONSTRUCTORS
+        and (call.args or _has_keyword(call, "host"))
+    ):
+        code = "API105"
+    if code is None:
+        return None
+    if target == POPEN and not waits_for_process(model, call, scope):
+        code = "API108"  # spawning only (Revision 2): the function never waits for it
+    elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
+        code = "API108"  # a log file for a child process: no content I/O here
+    if _on_reported_object(model, call, scope):
+        return None
+    return BlockingCall(code, target, call)
+
+
+def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """Whether ``call`` is a method of an object a reported call of the same function made.
+
+    ``conn = sqlite3.connect(...)`` is reported; ``conn.cursor().execute(...)``
+    after it is the same blocking work and is not reported again (the contract).
+    """
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    function = scope.code_function
+    expr: ast.AST = func.value
+    for _ in range(8):
+        if isinstance(expr, ast.Name):
+            found = local_value(model, expr, scope, function)
+            if found is None:
+                return False
+            expr, scope = found
+        elif isinstance(expr, ast.Call):
+            if classify_call(model, expr, scope) is not None:
+                return True
+            if not isinstance(expr.func, ast.Attribute):
+                return False
+            expr = expr.func.value
+        elif isinstance(expr, (ast.Attribute, ast.Subscript)):
+            expr = expr.value
+        else:
+            return False  # an `await`, a literal, ...: not an object a reported call made
+    return False
+
+
+def _has_keyword(call: ast.Call, name: str) -> bool:
+    return any(k.arg == name for k in call.keywords)

@@ -1,0 +1,95 @@
+"""API305 session-in-background-task: a request-scoped session handed to ``BackgroundTasks``."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.sessions.kinds import (
+    BACKGROUND_TASKS,
+    param_session,
+)
+from fastapi_lint.semantic.scopes import BindingKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
+
+API305 = Rule(
+    code="API305",
+    name="session-in-background-task",
+    message=(
+        "request-scoped session `{session}` is passed to a background task: it is closed when "
+        "the response is sent, before the task runs; open a new session inside the task"
+    ),
+    summary="Checks for a request's `Depends` session handed to `BackgroundTasks.add_task`.",
+    why=(
+        "Background tasks run after the response is sent. By then the dependency that provided "
+        "the session has run its cleanup (`db.close()` after `yield`), so the task works on a "
+        "closed session, or on one shared with a finished request."
+    ),
+    example=(
+        "from fastapi import BackgroundTasks, Depends, FastAPI\n"
+        "from sqlalchemy.orm import Session\n\n"
+        "from app.db import get_db\n\n"
+        "app = FastAPI()\n\n\n"
+        "def record_visit(db: Session, page: str) -> None:\n"
+        "    db.execute(...)\n"
+        "    db.commit()\n\n\n"
+        '@app.get("/pages/{page}")\n'
+        "def read_page(page: str, tasks: BackgroundTasks, db: Session = Depends(get_db)) -> str:\n"
+        "    tasks.add_task(record_visit, db, page)\n"
+        "    return page\n"
+    ),
+    use_instead=(
+        "from fastapi import BackgroundTasks, FastAPI\n\n"
+        "from app.db import SessionLocal\n\n"
+        "app = FastAPI()\n\n\n"
+        "def record_visit(page: str) -> None:\n"
+        "    with SessionLocal() as db:\n"
+        "        db.execute(...)\n"
+        "        db.commit()\n\n\n"
+        '@app.get("/pages/{page}")\n'
+        "def read_page(page: str, tasks: BackgroundTasks) -> str:\n"
+        "    tasks.add_task(record_visit, page)\n"
+        "    return page\n"
+    ),
+)
+
+
+def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[ast.expr]:
+    values: list[ast.expr] = list(call.args[1:]) + [k.value for k in call.keywords]
+    if call.args and isinstance(call.args[0], ast.Call):
+        task = call.args[0]
+        if model.qualified_name(task.func, scope) == "functools.partial":
+            values.extend(task.args[1:])
+            values.extend(k.value for k in task.keywords)
+    return [v.value if isinstance(v, ast.Starred) else v for v in values]
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "add_task") or not call.args:
+            continue
+        if model.type_of(func.value, ref.scope) != BACKGROUND_TASKS:
+            continue
+        for value in _task_arguments(model, call, ref.scope):
+            if not isinstance(value, ast.Name):
+                continue
+            binding = model.lookup(value.id, ref.scope, value.lineno)
+            if binding is None or binding.kind is not BindingKind.PARAM:
+                continue
+            function = binding.scope.function
+            arg = binding.node
+            if function is None or not isinstance(arg, ast.arg):
+                continue
+            session = param_session(model, function, arg)
+            if session is None or not session.from_depends:
+                continue
+            reporter.report("API305", call, session=value.id)
+            break

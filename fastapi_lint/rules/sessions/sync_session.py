@@ -1,0 +1,282 @@
+"""API301 sync-session-in-async: a synchronous SQLAlchemy/SQLModel session used on the event loop."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.registry import Rule
+from fastapi_lint.rules.session_context import session_advice
+from fastapi_lint.rules.sessions.kinds import (
+    BACKGROUND_TASKS,
+    SYNC,
+    ParamSession,
+    kind_of_value,
+    param_session,
+)
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import decorator_names
+from fastapi_lint.semantic.values import Instance, Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
+
+API301 = Rule(
+    code="API301",
+    name="sync-session-in-async",
+    message=(
+        "{session} is a synchronous SQLAlchemy session used in {context}: each query blocks "
+        "the event loop; {advice}"
+    ),
+    summary="Checks for synchronous SQLAlchemy/SQLModel sessions used in async routes and dependencies.",
+    why=(
+        "A sync `Session` talks to the database synchronously: in an `async def` route every "
+        "`query`, `execute` and `commit` stops the event loop until the database answers, and "
+        "every other request of the worker waits. FastAPI runs sync `def` routes and dependencies "
+        "in a threadpool, where a sync session is correct."
+    ),
+    example=(
+        "from fastapi import Depends, FastAPI\n"
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import Session, sessionmaker\n\n"
+        'engine = create_engine("sqlite:///./app.db")\n'
+        "SessionLocal = sessionmaker(bind=engine)\n"
+        "app = FastAPI()\n\n\n"
+        "def get_db():\n"
+        "    db = SessionLocal()\n"
+        "    try:\n"
+        "        yield db\n"
+        "    finally:\n"
+        "        db.close()\n\n\n"
+        '@app.get("/users/count")\n'
+        "async def count_users(db: Session = Depends(get_db)) -> int:\n"
+        '    return db.execute("SELECT count(*) FROM users").scalar_one()\n'
+    ),
+    use_instead=(
+        "from fastapi import Depends, FastAPI\n"
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import Session, sessionmaker\n\n"
+        'engine = create_engine("sqlite:///./app.db")\n'
+        "SessionLocal = sessionmaker(bind=engine)\n"
+        "app = FastAPI()\n\n\n"
+        "def get_db():\n"
+        "    db = SessionLocal()\n"
+        "    try:\n"
+        "        yield db\n"
+        "    finally:\n"
+        "        db.close()\n\n\n"
+        '@app.get("/users/count")\n'
+        "def count_users(db: Session = Depends(get_db)) -> int:\n"
+        '    return db.execute("SELECT count(*) FROM users").scalar_one()\n'
+    ),
+)
+
+
+def _parameters(function: FunctionInfo) -> list[ast.arg]:
+    args = function.node.args
+    params = args.posonlyargs + args.args + args.kwonlyargs
+    if function.is_method and params and "staticmethod" not in decorator_names(function.node):
+        params = params[1:]
+    return params
+
+
+# ---------------------------------------------------------------- uses of a name
+def _is_offloading_call(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in stubs.OFFLOADING_METHOD_NAMES:
+        return True
+    target = model.call_target(call, scope)
+    if target is None:
+        return False
+    target = stubs.canonical(target)
+    if target in stubs.OFFLOADING_CALLS:
+        return True
+    # BackgroundTasks.add_task runs the task after the response (API305 covers sessions there).
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "add_task"
+        and (target.startswith(BACKGROUND_TASKS))
+    )
+
+
+def _passed_to_offloading(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
+    """``run_in_threadpool(f, db)`` / ``to_thread(partial(f, db))``: the name is an argument."""
+    node: ast.AST = name
+    parent = model.parent(node)
+    if isinstance(parent, (ast.Starred, ast.keyword)):
+        node, parent = parent, model.parent(parent)
+    for _ in range(2):
+        if not isinstance(parent, ast.Call) or node is parent.func:
+            return False
+        if _is_offloading_call(model, parent, scope):
+            return True
+        if model.qualified_name(parent.func, scope) != "functools.partial":
+            return False
+        node, parent = parent, model.parent(parent)
+        if isinstance(parent, (ast.Starred, ast.keyword)):
+            node, parent = parent, model.parent(parent)
+    return False
+
+
+def uses_on_loop(model: ModuleModel, function: FunctionInfo, binding: Binding) -> int:
+    """How many reads of a binding run inline in ``function`` and are not handed to a thread.
+
+    Reads inside nested ``def``/``lambda`` do not count: they run wherever those are called.
+    """
+    count = 0
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if node.id != binding.name or not isinstance(node.ctx, ast.Load):
+            continue
+        if ref.scope.code_function is not function:
+            continue
+        if model.lookup(node.id, ref.scope, node.lineno) is not binding:
+            continue
+        if _passed_to_offloading(model, node, ref.scope):
+            continue
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- API301
+def is_injected(model: ModuleModel, function: FunctionInfo, session: ParamSession) -> bool:
+    """A route or dependency: FastAPI fills its parameters."""
+    if session.from_depends:
+        return True
+    facts = model.fastapi
+    return bool(facts.routes_of(function)) or function.qualname in facts.dependency_functions
+
+
+def _check_sync_session_params(model: ModuleModel, reporter: Reporter) -> None:
+    facts = model.fastapi
+    for function in model.functions:
+        if not function.is_async or facts.is_startup_handler(function):
+            continue
+        for arg in _parameters(function):
+            session = param_session(model, function, arg)
+            if session is None or session.kind != SYNC:
+                continue
+            if not is_injected(model, function, session):
+                continue
+            binding = model.lookup(arg.arg, function.scope)
+            if binding is None or uses_on_loop(model, function, binding) == 0:
+                continue
+            reporter.report(
+                "API301",
+                arg,
+                session=f"`{arg.arg}`",
+                context=facts.describe(function),
+                advice=session_advice(model, function),
+            )
+
+
+def creates_sync_session(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``Session(engine)``, ``SessionLocal()``, ``SessionLocal.begin()``, a project factory."""
+    callee = model.evaluate(call.func, scope)
+    if isinstance(callee, Instance):
+        return callee.type in (stubs.SESSIONMAKER, "sqlalchemy.orm.scoped_session")
+    value = model.evaluate(call, scope)
+    if kind_of_value(model, value) != SYNC:
+        return False
+    if isinstance(callee, Ref):
+        qualname = stubs.canonical(callee.qualname)
+        if qualname in stubs.CALL_RETURNS:
+            return True
+        return _is_factory_call(model, call, scope, qualname)
+    # A method: `SessionLocal.begin()`.
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "begin"
+
+
+def _is_factory_call(model: ModuleModel, call: ast.Call, scope: Scope, qualname: str) -> bool:
+    """A project function that hands out a new session: ``with get_session() as s`` or a factory.
+
+    Calling a generator provider (``get_db()``) plainly only makes a generator; only ``with``
+    (a ``@contextmanager``) or ``next(...)`` runs it.
+    """
+    located = model.find_function(qualname) if qualname else None
+    if located is None:
+        return False
+    owner, found = located
+    if found.is_async:
+        return False
+    if not owner.is_generator(found):
+        return True
+    parent = model.parent(call)
+    if isinstance(parent, ast.withitem):
+        return True
+    if isinstance(parent, ast.For) and parent.iter is call:
+        return True  # `for db in get_db():` runs the provider
+    return isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == (
+        "builtins.next"
+    )
+
+
+def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Binding | None:
+    """The name a created session is bound to (``db = SessionLocal()``, ``with ... as s``)."""
+    parent = model.parent(call)
+    if isinstance(parent, ast.withitem) and isinstance(parent.optional_vars, ast.Name):
+        return model.lookup(parent.optional_vars.id, scope, parent.optional_vars.lineno)
+    if isinstance(parent, ast.For) and parent.iter is call and isinstance(parent.target, ast.Name):
+        return model.lookup(parent.target.id, scope, parent.target.lineno)
+    if isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == "builtins.next":
+        call, parent = parent, model.parent(parent)
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if len(targets) == 1 and isinstance(targets[0], ast.Name):
+            return model.lookup(targets[0].id, scope, targets[0].lineno)
+    return None
+
+
+def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None:
+    facts = model.fastapi
+    # Once per session and function (Revision 2): a name assigned a new session
+    # twice (`db = SessionLocal()` in `try` and again in `except`) is one session.
+    reported: set[tuple[int, str]] = set()
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        scope = ref.scope
+        if not facts.is_async_context(scope) or model.is_awaited(call):
+            continue
+        if not creates_sync_session(model, call, scope):
+            continue
+        function = scope.code_function
+        assert function is not None
+        binding = _created_binding(model, call, scope)
+        if binding is not None and uses_on_loop(model, function, binding) == 0:
+            continue
+        if binding is None and _passed_to_offloading_expr(model, call, scope):
+            continue
+        if binding is not None:
+            key = (id(function.node), binding.name)
+            if key in reported:
+                continue
+            reported.add(key)
+        try:
+            spelled = ast.unparse(call.func)
+        except Exception:  # pragma: no cover - unparse of odd trees
+            spelled = "Session"
+        reporter.report(
+            "API301",
+            call,
+            session=f"`{spelled}(...)`" if call.args or call.keywords else f"`{spelled}()`",
+            context=facts.describe(function),
+            advice=session_advice(model, function),
+        )
+
+
+def _passed_to_offloading_expr(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
+    parent = model.parent(expr)
+    return (
+        isinstance(parent, ast.Call)
+        and expr is not parent.func
+        and _is_offloading_call(model, parent, scope)
+    )
+
+
+def check(model: ModuleModel, reporter: Reporter) -> None:
+    _check_sync_session_params(model, reporter)
+    _check_sync_session_creation(model, reporter)
