@@ -25,6 +25,7 @@ from typing import Any
 
 from fastapi_lint import __version__
 from fastapi_lint.fingerprint import tool_fingerprint
+from fastapi_lint.settings import RuleOptions
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
 Stamp = list[int]  # [size, mtime_ns]
@@ -153,3 +154,14 @@ class FactStore:
                 os.unlink(temporary)
             except (OSError, UnboundLocalError):
                 pass
+
+
+def cache_folder(root: Path, options: RuleOptions) -> Path | None:
+    """The fact cache folder of a project (None: no fact cache)."""
+    if not options.use_cache:
+        return None
+    if options.cache_dir:
+        return Path(options.cache_dir)
+    if os.environ.get("FASTAPI_LINT_NO_CACHE"):
+        return None
+    return root / CACHE_DIR_NAME

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from fastapi_lint.project.facts import CACHE_DIR_NAME, FactStore
+from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
     discover_source_roots,
@@ -29,8 +29,8 @@ from fastapi_lint.project.layout import (
     module_identity,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
-from fastapi_lint.semantic.model import cut_count, note_cut
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 from fastapi_lint.settings import RuleOptions
 
@@ -79,7 +79,7 @@ class _ProjectState:
         self.checked: tuple[ModuleKey, _Entry] | None = None
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
-        self.facts = FactStore(_cache_folder(root, options))
+        self.facts = FactStore(cache_folder(root, options))
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
         # a cycle guard or depth limit cut the computation short.
@@ -414,13 +414,15 @@ class ProjectIndex:
                 self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
         self._state.fact_misses += 1
-        frame = _FactFrame()
+        frame = _FactFrame(base=len(self._in_progress) + 1)
         self._frames.append(frame)
         self._in_progress.add(guard_key)
         cuts = cut_count()
+        saved_depths = fresh_depths()  # from its key alone: the asker's depth is not the fact's
         try:
             value = compute()
         finally:
+            restore_depths(saved_depths)
             self._in_progress.discard(guard_key)
             self._frames.pop()
         if cut_count() != cuts:
@@ -512,7 +514,8 @@ class ProjectIndex:
         return False
 
     def _guarded(self, key: str) -> bool:
-        if key in self._in_progress or len(self._in_progress) > MAX_DEPTH:
+        base = self._frames[-1].base if self._frames else 0
+        if key in self._in_progress or len(self._in_progress) - base > MAX_DEPTH:
             self._cut_short()
             return False
         self._in_progress.add(key)
@@ -743,16 +746,7 @@ def _absolute_import(model: ModuleModel, binding: object) -> str:
 class _FactFrame:
     paths: set[str] = field(default_factory=set)
     complete: bool = True
-
-
-def _cache_folder(root: Path, options: RuleOptions) -> Path | None:
-    if not options.use_cache:
-        return None
-    if options.cache_dir:
-        return Path(options.cache_dir)
-    if os.environ.get("FASTAPI_LINT_NO_CACHE"):
-        return None
-    return root / CACHE_DIR_NAME
+    base: int = 0  # questions in progress when it began: the nesting limit counts from there
 
 
 _indexes: dict[Path, ProjectIndex] = {}

@@ -15,6 +15,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class DependencyReader:
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self._security_memo: dict[str, list[str]] = {}
+        self._active: set[str] = set()
 
     def targets(
         self, declared: ast.expr | None, scope: Scope
@@ -95,13 +97,20 @@ class DependencyReader:
         key = function.qualname
         if key in self._security_memo:
             return self._security_memo[key]
-        self._security_memo[key] = []  # cycle guard
+        if key in self._active or depth > _MAX_NESTING:
+            note_cut()  # an answer for this question only: no memo or fact keeps it
+            return []
+        self._active.add(key)
+        cuts = cut_count()
         found: set[str] = set()
-        if depth <= _MAX_NESTING:
+        try:
             for call, target, scope, base in self._param_dependencies(function):
                 found |= set(self._target_security(call, target, scope, base, depth + 1))
+        finally:
+            self._active.discard(key)
         result = sorted(found)
-        self._security_memo[key] = result
+        if cut_count() == cuts:
+            self._security_memo[key] = result
         return result
 
     def _target_security(
@@ -116,6 +125,8 @@ class DependencyReader:
         is_security = _last_name(call.func) == "Security"
         if target is None:
             target = base  # `Depends()`: the annotation is the dependency
+        if depth > _MAX_NESTING:
+            note_cut()  # for this question only: no memo or fact keeps it
         if target is None or depth > _MAX_NESTING:
             return ["Security(...)"] if is_security else []
         value = model.evaluate(target, scope)
@@ -160,7 +171,8 @@ class DependencyReader:
             if found is None:
                 return []
             other_model, info = found
-            return DependencyReader(other_model).function_security(info, depth)
+            # From its key alone: the asker's depth is not the dependency's.
+            return DependencyReader(other_model).function_security(info)
 
         result = project.fact("security-schemes", qualname, compute)
         return list(result) if isinstance(result, list) else []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut
+from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref, Value
 
@@ -382,8 +382,7 @@ def dependency_value(
     model: ModuleModel, function: FunctionInfo, arg: ast.arg, depth: int = 0
 ) -> Value | None:
     """What a ``Depends(p)`` parameter receives: the provider's return (or yield) value."""
-    if depth > MAX_EVAL_DEPTH:
-        note_cut()
+    if too_deep(depth):
         return None
     found = dependency_target(model, function, arg)
     if found is None:

@@ -14,10 +14,10 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic import limits, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
-from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, cut_count, note_cut
+from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, cut_count, note_cut, too_deep
 from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -77,7 +77,8 @@ class ModuleModel:
         self.memo = Memo()
         Builder(self).build()
         self._eval_stack: set[int] = set()
-        self._eval_memo: dict[tuple[int, int], Value | None] = {}
+        # An answer and how far below its own depth its computation reached.
+        self._eval_memo: dict[tuple[int, int], tuple[Value | None, int]] = {}
         self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
@@ -267,32 +268,39 @@ class ModuleModel:
     # ------------------------------------------------------------ evaluation
     def evaluate(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Value | None:
         """What an expression holds, by simple flow: a named thing or an instance."""
-        if depth > MAX_EVAL_DEPTH:
-            note_cut()
+        if too_deep(depth):
             return None
         # Only nodes of this module's tree are memoized: a temporary node (a
         # parsed string annotation) dies, and its id() may be reused.
         memo_key = (id(expr), id(scope)) if id(expr) in self.parents else None
         memo = self._eval_memo
-        if memo_key in memo:
-            return memo[memo_key]  # type: ignore[index]
+        if memo_key is not None:
+            found = memo.get(memo_key)
+            # Reused only where its reach fits: asked deeper, it would be cut.
+            if found is not None and depth + found[1] <= MAX_EVAL_DEPTH:
+                if depth + found[1] > limits.deepest:
+                    limits.deepest = depth + found[1]
+                return found[0]
         key = id(expr)
         if key in self._eval_stack:
             note_cut()
             return None
         self._eval_stack.add(key)
         cuts = cut_count()
+        outer_deepest, limits.deepest = limits.deepest, depth
         try:
             result = self._evaluate(expr, scope, depth)
         finally:
             self._eval_stack.discard(key)
+            reach = limits.deepest - depth
+            limits.deepest = max(outer_deepest, limits.deepest)
         # Each expression sits in one scope and names resolve the same way
         # every time, so a result is computed once per model -- unless a cycle
         # guard or a depth limit answered part of it: that answer depends on
         # what was being asked when it ran (a check order, --jobs), so it is
         # used once and asked again next time.
         if memo_key is not None and cut_count() == cuts:
-            memo[memo_key] = result
+            memo[memo_key] = (result, reach)
         return result
 
     def _evaluate(self, expr: ast.AST, scope: Scope, depth: int) -> Value | None:
@@ -403,7 +411,7 @@ class ModuleModel:
 
     def resolve_ref(self, ref: Ref, depth: int = 0) -> Value:
         """Follow a project-level name to what it holds (a module constant, a client)."""
-        if self.project is None or depth > MAX_EVAL_DEPTH:
+        if self.project is None or too_deep(depth):
             return ref
         resolved = self.project.resolve(ref.qualname, depth + 1)
         return resolved if resolved is not None else ref
@@ -494,7 +502,7 @@ class ModuleModel:
     def returned_list_item(self, function: FunctionInfo, depth: int = 0) -> str | None:
         """The class ``X`` of a def annotated ``-> list[X]`` (``List``, ``Sequence``), or None."""
         returns = function.node.returns
-        if not isinstance(returns, ast.Subscript) or depth > MAX_EVAL_DEPTH:
+        if not isinstance(returns, ast.Subscript) or too_deep(depth):
             return None
         outer = self.qualified_name(returns.value, function.outer) or ""
         if outer not in _LIST_TYPES:
@@ -547,7 +555,7 @@ class ModuleModel:
         self, annotation: ast.AST, scope: Scope, depth: int = 0, unwrap_iterators: bool = False
     ) -> str | None:
         """The class an annotation names: ``Session``, ``Optional[Session]``, ``Annotated[S, ...]``."""
-        if depth > MAX_EVAL_DEPTH:
+        if too_deep(depth):
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             try:
@@ -621,7 +629,7 @@ class ModuleModel:
         Returns the base type node, the metadata nodes and the scope they must be
         evaluated in (the alias' scope when it came through a module-level alias).
         """
-        if depth > MAX_EVAL_DEPTH:
+        if too_deep(depth):
             return annotation, [], scope
         if isinstance(annotation, ast.Subscript):
             outer = self.qualified_name(annotation.value, scope) or ""

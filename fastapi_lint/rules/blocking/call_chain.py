@@ -26,6 +26,7 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -179,7 +180,10 @@ class CalleeSummary:
 
 
 def summarize_function(
-    model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
+    model: ModuleModel,
+    function: FunctionInfo,
+    depth: int = 0,
+    visiting: Exploration | None = None,
 ) -> CalleeSummary:
     paths = () if function.is_async else blocking_paths(model, function, depth, visiting)
     return CalleeSummary(
@@ -195,7 +199,7 @@ def callee_summary(
     call: ast.Call,
     scope: Scope,
     depth: int = 0,
-    visiting: set[str] | None = None,
+    visiting: Exploration | None = None,
 ) -> CalleeSummary | None:
     """The project function a call runs (this module or another) and whether it blocks.
 
@@ -279,30 +283,61 @@ MAX_PATHS = 4
 _CHAINS: MemoKey[dict[str, list[BlockingPath]]] = MemoKey("blocking-chains")
 
 
+class Exploration:
+    """The functions of one module being explored, outermost first, and the
+    outermost of them that a recursion reached back to (Tarjan's low-link)."""
+
+    __slots__ = ("positions", "reached")
+
+    def __init__(self) -> None:
+        self.positions: dict[str, int] = {}
+        self.reached = _UNREACHED
+
+
+_UNREACHED = 1 << 30
+
+
 def blocking_paths(
-    model: ModuleModel, function: FunctionInfo, depth: int = 0, visiting: set[str] | None = None
+    model: ModuleModel,
+    function: FunctionInfo,
+    depth: int = 0,
+    visiting: Exploration | None = None,
 ) -> list[BlockingPath]:
-    """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``."""
+    """How calling ``function`` blocks: ``[BlockingPath(("fetch()", "requests.get()"))]``.
+
+    Remembered only when the answer is the function's own: a recursion back to
+    a function further out, or the exploration limit, gave an answer for this
+    question only (asked first from elsewhere, the same function would get
+    another); remembering it made findings depend on the check order.
+    """
     cache = model.memo.setdefault(_CHAINS, {})
     key = function.qualname
     if key in cache:
         return cache[key]
-    visiting = visiting if visiting is not None else set()
-    if function.qualname in visiting:
-        return []  # recursion: the path through the cycle adds nothing new
-    if len(visiting) > MAX_EXPLORATION:
+    search = visiting if visiting is not None else Exploration()
+    position = search.positions.get(key)
+    if position is not None:
+        # Recursion: the path through the cycle adds nothing new.
+        search.reached = min(search.reached, position)
         return []
-    visiting.add(function.qualname)
+    if len(search.positions) > MAX_EXPLORATION:
+        note_cut()
+        return []
+    position = search.positions[key] = len(search.positions)
+    outer_reached, search.reached = search.reached, _UNREACHED
+    cuts = cut_count()
     try:
-        result = _blocking_paths(model, function, depth, visiting)
+        result = _blocking_paths(model, function, depth, search)
     finally:
-        visiting.discard(function.qualname)
-    cache[key] = result
+        del search.positions[key]
+        reached, search.reached = search.reached, min(outer_reached, search.reached)
+    if reached >= position and cut_count() == cuts:
+        cache[key] = result
     return result
 
 
 def _blocking_paths(
-    model: ModuleModel, function: FunctionInfo, depth: int, visiting: set[str]
+    model: ModuleModel, function: FunctionInfo, depth: int, visiting: Exploration
 ) -> list[BlockingPath]:
     if function.is_async or _is_memoized(model, function):
         return []

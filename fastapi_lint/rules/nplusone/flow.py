@@ -24,6 +24,7 @@ from fastapi_lint.project.orm import (
     catalogue_for,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -271,10 +272,12 @@ class QueryFlow:
         self.catalogue = catalogue
         self._stack: set[int] = set()
         self._function_results: dict[str, Optional[QueryValue]] = {}
+        self._function_stack: set[str] = set()
 
     # ------------------------------------------------------------ entry points
     def value(self, expr: ast.AST, scope: Scope, depth: int = 0) -> FlowValue | None:
         if depth > MAX_DEPTH or id(expr) in self._stack:
+            note_cut()  # an answer for this question only: memos above must not keep it
             return None
         self._stack.add(id(expr))
         try:
@@ -551,7 +554,7 @@ class QueryFlow:
             return None
         local = model.function_named(target)
         if local is not None:
-            return self.function_result(local, depth + 1)
+            return self.function_result(local)
         project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
@@ -560,26 +563,37 @@ class QueryFlow:
             project.fact(
                 "query-result/2",
                 target,
-                lambda: _query_to_json(_project_function_result(project, target, depth)),
+                lambda: _query_to_json(_project_function_result(project, target)),
             )
         )
 
-    def function_result(self, function: FunctionInfo, depth: int) -> QueryValue | None:
+    def function_result(self, function: FunctionInfo) -> QueryValue | None:
+        """The query a project def returns, computed from the def alone (its depths
+        restart here), remembered unless a cycle guard or depth limit cut it short:
+        asked from a deep chain or a shallow one, first or last, it is the same."""
         key = function.qualname
         if key in self._function_results:
             return self._function_results[key]
-        self._function_results[key] = None  # recursion guard
+        if key in self._function_stack:
+            note_cut()  # recursion: unknown for this question only
+            return None
+        self._function_stack.add(key)
+        cuts = cut_count()
         result = None
-        for ref in self.model.returns_of(function):
-            node = ref.node
-            value = getattr(node, "value", None)
-            if value is None or not isinstance(node, ast.Return):
-                continue
-            found = self.query(value, ref.scope, depth + 1)
-            if found is not None:
-                result = found
-                break
-        self._function_results[key] = result
+        try:
+            for ref in self.model.returns_of(function):
+                node = ref.node
+                value = getattr(node, "value", None)
+                if value is None or not isinstance(node, ast.Return):
+                    continue
+                found = self.query(value, ref.scope, 1)
+                if found is not None:
+                    result = found
+                    break
+        finally:
+            self._function_stack.discard(key)
+        if cut_count() == cuts:
+            self._function_results[key] = result
         return result
 
     # ------------------------------------------------------------ options
@@ -726,12 +740,12 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
     return tuple(path)
 
 
-def _project_function_result(project: ProjectIndex, qualname: str, depth: int) -> QueryValue | None:
+def _project_function_result(project: ProjectIndex, qualname: str) -> QueryValue | None:
     found = project.function(qualname)
     if found is None:
         return None
     owner_model, function = found
-    return flow_for(owner_model).function_result(function, depth + 1)
+    return flow_for(owner_model).function_result(function)
 
 
 def _query_to_json(value: QueryValue | None) -> object:

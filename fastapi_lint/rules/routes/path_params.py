@@ -20,6 +20,7 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import last_name, parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -144,6 +145,7 @@ class PathParamBinder:
         if key in self._cache:
             return self._cache[key][1]
         if depth > MAX_DEPENDENCY_DEPTH or key in self._active:
+            note_cut()  # unsure for this question only: no fact above may keep it
             raise _Unsure
         self._active.add(key)
         try:
@@ -204,8 +206,12 @@ class PathParamBinder:
             project = index_of(model)
             if model.function_named(qualname) is None and project is not None:
                 # Another module's dependency: a fact, so warm runs need not build it.
+                # Computed from its key alone: a binder of its own, not this
+                # one's chain in progress (whose cycle guard would answer unsure).
                 names = project.fact(
-                    "depends-names", qualname, lambda: self._project_names(model, qualname)
+                    "depends-names",
+                    qualname,
+                    lambda: PathParamBinder()._project_names(model, qualname),
                 )
                 if names is None:
                     raise _Unsure

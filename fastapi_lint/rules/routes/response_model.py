@@ -29,6 +29,7 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ def untyped_annotation(
 ) -> bool:
     """Whether a type expression leaves the response undescribed (``dict``, ``Any``, ``list[dict]``)."""
     if depth > 12:
+        note_cut()  # an answer for this question only: no fact above may keep it
         return False
     if isinstance(annotation, ast.Constant):
         if isinstance(annotation.value, str):
@@ -231,7 +233,8 @@ def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -
             project.fact(
                 "untyped-alias",
                 qualname,
-                lambda: _imported_alias_is_untyped(model, qualname, depth),
+                # From its key alone: the asker's depth is not the alias'.
+                lambda: _imported_alias_is_untyped(model, qualname, 0),
             )
         )
     return False
@@ -239,7 +242,10 @@ def _alias_is_untyped(model: ModuleModel, name: str, scope: Scope, depth: int) -
 
 def _imported_alias_is_untyped(model: ModuleModel, qualname: str, depth: int) -> bool:
     project = index_of(model)
-    if depth > 12 or project is None:
+    if project is None:
+        return False
+    if depth > 12:
+        note_cut()
         return False
     found = project.split(qualname)
     if found is None or len(found[1]) != 1:
