@@ -20,6 +20,7 @@ from fastapi_lint.config import Settings
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_lint.noqa import NoqaMap
 from fastapi_lint.output import FileError, Finding
+from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import (
     SourceError,
     TextOffsets,
@@ -297,6 +298,28 @@ def _run_pool(
         outcomes[path] = outcome
         progress.step()
     return outcomes
+
+
+def forget_files(paths: Sequence[str]) -> None:
+    """Files changed on disk (an editor said so): drop what the project indexes built from them."""
+    from fastapi_lint.project.index import forget_file
+
+    for path in paths:
+        forget_file(path)
+
+
+def forget_edited(path: str, options: RuleOptions) -> None:
+    """An editor buffer's text changed: facts the file's index kept may describe the old text."""
+    from fastapi_lint.project.index import index_for
+
+    index_for(path, options=options, root=options.project_root).forget(path)
+
+
+def forget_all() -> None:
+    """Settings or the workspace changed: drop every project index of this process."""
+    from fastapi_lint.project.index import forget_indexes
+
+    forget_indexes()
 
 
 def os_error(error: OSError) -> str:

@@ -373,9 +373,9 @@ class FastAPILintServer(LanguageServer):
         if path and options.project_index and self.previous_source.get(uri) != source:
             # The module's text changed: facts the index kept in memory may
             # describe the previous text.
-            from fastapi_lint.project.index import index_for
+            from fastapi_lint.linter import forget_edited
 
-            index_for(path, options=options, root=options.project_root).forget(path)
+            forget_edited(path, options)
         self.previous_source[uri] = source
         try:
             return check_source(
@@ -502,15 +502,14 @@ class FastAPILintServer(LanguageServer):
 
     # ------------------------------------------------------------ watched files (worker thread)
     def _forget_files(self, paths: list[str]) -> None:
-        from fastapi_lint.project.index import forget_file
+        from fastapi_lint.linter import forget_files
 
-        for path in paths:
-            forget_file(path)
+        forget_files(paths)
 
     def _forget_all(self) -> None:
-        from fastapi_lint.project.index import forget_indexes
+        from fastapi_lint.linter import forget_all
 
-        forget_indexes()
+        forget_all()
         self.previous_source.clear()
 
 
