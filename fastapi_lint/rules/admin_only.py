@@ -33,7 +33,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.index import index_of
+from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.semantic.values import Ref
 
 if TYPE_CHECKING:
@@ -161,21 +161,7 @@ def _guard_helper(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) 
 
 def _function_guards(model: ModuleModel, qualname: str, depth: int) -> bool:
     """Whether a project function refuses non-administrators before anything else it does."""
-    local = model.function_named(qualname)
-    if local is not None:
-        return _body_guards(model, local, depth)
-    project = index_of(model)
-    if project is None or "." not in qualname:
-        return False
-
-    def compute() -> bool:
-        found = project.function(qualname)
-        if found is None:
-            return False
-        other_model, info = found
-        return _body_guards(other_model, info, depth)
-
-    return bool(project.fact("admin-guard", qualname, compute))
+    return function_fact(model, "admin-guard", qualname, _body_guards, depth)
 
 
 def _body_guards(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:

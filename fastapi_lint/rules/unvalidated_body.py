@@ -29,8 +29,9 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules.function_facts import function_fact
+from fastapi_lint.semantic.fastapi import parameter_markers
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
 from fastapi_lint.semantic.values import Instance
@@ -156,14 +157,7 @@ _THIRD_PARTY_WORDS = ("webhook", "callback")
 # ---------------------------------------------------------------- body parameters
 def _param_function(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> str | None:
     """``Body``, ``Query``, ``Depends``... when the parameter declares one (default or metadata)."""
-    candidates: list[tuple[ast.expr, Scope]] = []
-    default = parameter_defaults(function.node.args).get(id(arg))
-    if default is not None:
-        candidates.append((default, function.outer))
-    if arg.annotation is not None:
-        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
-        candidates.extend((meta, meta_scope) for meta in metadata)
-    for candidate, scope in candidates:
+    for candidate, scope in parameter_markers(model, function, arg):
         if not isinstance(candidate, ast.Call):
             continue
         qualname = model.qualified_name(candidate.func, scope) or ""
@@ -455,21 +449,16 @@ def _helper_validates(
         keyword = next((k.arg for k in call.keywords if k.value is node), None)
         if keyword is None:
             return False
-    local = model.function_named(qualname)
-    if local is not None:
-        return _validates_parameter(model, local, position, keyword, depth + 1)
-    project = index_of(model)
-    if project is None or "." not in qualname:
-        return False
-
-    def compute() -> bool:
-        found = project.function(qualname)
-        if found is None:
-            return False
-        other_model, info = found
-        return _validates_parameter(other_model, info, position, keyword, depth + 1)
-
-    return bool(project.fact("validates-argument", f"{qualname}:{position}:{keyword}", compute))
+    return function_fact(
+        model,
+        "validates-argument",
+        qualname,
+        lambda owner, function, at: _validates_parameter(
+            owner, function, position, keyword, at + 1
+        ),
+        depth,
+        key=f":{position}:{keyword}",
+    )
 
 
 def _validates_parameter(

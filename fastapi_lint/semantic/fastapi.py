@@ -343,25 +343,26 @@ def _literal_str(node: ast.expr | None) -> str | None:
 
 
 # ------------------------------------------------------------ Depends(...)
+def parameter_markers(
+    model: ModuleModel, function: FunctionInfo, arg: ast.arg
+) -> list[tuple[ast.expr, Scope]]:
+    """What may declare a parameter (``Depends(...)``, ``Body()``...): its default and its
+    ``Annotated`` metadata, each with the scope it is read in."""
+    markers: list[tuple[ast.expr, Scope]] = []
+    default = parameter_defaults(function.node.args).get(id(arg))
+    if default is not None:
+        markers.append((default, function.outer))
+    if arg.annotation is not None:
+        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
+        markers.extend((meta, meta_scope) for meta in metadata)
+    return markers
+
+
 def dependency_target(
     model: ModuleModel, function: FunctionInfo, arg: ast.arg
 ) -> tuple[ast.expr, Scope] | None:
     """The provider of a ``Depends(p)`` parameter (default or ``Annotated`` metadata)."""
-    args = function.node.args
-    positional = args.posonlyargs + args.args
-    default: ast.expr | None = None
-    if arg in positional:
-        index = positional.index(arg) - (len(positional) - len(args.defaults))
-        if index >= 0:
-            default = args.defaults[index]
-    elif arg in args.kwonlyargs:
-        default = args.kw_defaults[args.kwonlyargs.index(arg)]
-    candidates: list[tuple[ast.expr, Scope]] = []
-    if default is not None:
-        candidates.append((default, function.outer))
-    if arg.annotation is not None:
-        _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
-        candidates.extend((meta, meta_scope) for meta in metadata)
+    candidates = parameter_markers(model, function, arg)
     for candidate, scope in candidates:
         if not isinstance(candidate, ast.Call):
             continue

@@ -45,9 +45,9 @@ import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
+from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.semantic import stubs
 
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API509 = Rule(
     code="API509",
@@ -228,23 +228,13 @@ def _validating_helper(model: ModuleModel, call: ast.Call, scope: Scope, depth: 
     qualname = model.call_target(call, scope)
     if qualname is None:
         return False
-    function = model.function_named(qualname)
-    if function is not None:
-        return not function.is_async and _parses_only(
-            model, function.node.body, function.scope, depth + 1
-        )
-    project = index_of(model)
-    if project is None or "." not in qualname:
-        return False
+    return function_fact(model, "parses-only", qualname, _sync_parses_only, depth)
 
-    def compute() -> bool:
-        found = project.function(qualname)
-        if found is None:
-            return False
-        other, info = found
-        return not info.is_async and _parses_only(other, info.node.body, info.scope, depth + 1)
 
-    return bool(project.fact("parses-only", qualname, compute))
+def _sync_parses_only(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    return not function.is_async and _parses_only(
+        model, function.node.body, function.scope, depth + 1
+    )
 
 
 def _status_of(node: ast.expr | None, default: int | None) -> int | None:
