@@ -26,7 +26,6 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -308,7 +307,8 @@ def blocking_paths(
     Remembered only when the answer is the function's own: a recursion back to
     a function further out, or the exploration limit, gave an answer for this
     question only (asked first from elsewhere, the same function would get
-    another); remembering it made findings depend on the check order.
+    another); remembering it made findings depend on the check order. The
+    outermost function of an exploration keeps its answer.
     """
     cache = model.memo.setdefault(_CHAINS, {})
     key = function.qualname
@@ -321,17 +321,21 @@ def blocking_paths(
         search.reached = min(search.reached, position)
         return []
     if len(search.positions) > MAX_EXPLORATION:
-        note_cut()
+        # Too deep (48 nested helpers of one module): an answer for this question
+        # only, like a recursion back to the outermost function.
+        search.reached = 0
         return []
     position = search.positions[key] = len(search.positions)
     outer_reached, search.reached = search.reached, _UNREACHED
-    cuts = cut_count()
     try:
         result = _blocking_paths(model, function, depth, search)
     finally:
         del search.positions[key]
         reached, search.reached = search.reached, min(outer_reached, search.reached)
-    if reached >= position and cut_count() == cuts:
+    # Not `cut_count()`: a model's cycle guard answers the same way whoever asks,
+    # and refusing to remember after any cut re-explored agno's helpers
+    # hundreds of thousands of times (a 15x slower run).
+    if reached >= position:
         cache[key] = result
     return result
 
