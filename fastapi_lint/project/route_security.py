@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.limits import cut_count, note_cut
+from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class DependencyReader:
         depth: int,
     ) -> list[str]:
         model = self.model
-        is_security = _last_name(call.func) == "Security"
+        is_security = last_name(call.func) == "Security"
         if target is None:
             target = base  # `Depends()`: the annotation is the dependency
         if depth > _MAX_NESTING:
@@ -185,17 +186,9 @@ def _external() -> frozenset[str]:
 
 
 def _dependency_label(call: ast.Call, target: ast.expr | None) -> str:
-    name = _last_name(call.func) or "Depends"
+    name = last_name(call.func) or "Depends"
     inner = source_text(target) if target is not None else ""
     return f"{name}({inner})" if name == "Security" else (inner or "Depends()")
-
-
-def _last_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
 
 
 def source_text(node: ast.AST | None) -> str:

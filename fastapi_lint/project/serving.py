@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import is_test_file
 
@@ -674,9 +675,7 @@ def _spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:
     parent = model.parent(site)
     if not isinstance(parent, ast.Call) or site not in parent.args:
         return False
-    func = parent.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-    return name in _TASK_SPAWNERS
+    return last_name(parent.func) in _TASK_SPAWNERS
 
 
 def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:

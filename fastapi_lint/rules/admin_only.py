@@ -34,6 +34,7 @@ import re
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.function_facts import function_fact
+from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.semantic.values import Ref
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def _is_guard(
 def _guard_helper(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) -> bool:
     """A call to a helper that refuses non-administrators (its body starts with a guard)."""
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    name = last_name(func)
     qualname = model.call_target(call, scope)
     if qualname is not None and depth < _MAX_DEPTH:
         if _function_guards(model, qualname, depth + 1):
@@ -260,7 +261,7 @@ def _admin_target(model: ModuleModel, target: ast.expr, scope: Scope, depth: int
             ):
                 return True
         return any(_only_admin_values(argument) for argument in target.args)
-    name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    name = last_name(target)
     if name and _ADMIN_WORD.search(name):
         return True  # `get_admin_user`, `get_current_active_superuser`, `admin_required`
     if depth >= _MAX_DEPTH:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.nplusone.flow import MAX_DEPTH, PAGE_METHODS, QueryFlow, contains
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -146,7 +147,7 @@ def _write_verb(model: ModuleModel, node: ast.Call, scope: Scope) -> str | None:
 
 def _looks_like_table(receiver: ast.expr) -> bool:
     """``links_table``, ``self.table``, ``Model.__table__``, ``table``: a Core Table."""
-    last = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    last = last_name(receiver)
     return last in ("__table__", "table") or last.lower().endswith("table")
 
 

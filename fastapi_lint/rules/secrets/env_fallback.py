@@ -18,6 +18,7 @@ from fastapi_lint.rules.secrets._common import (
 )
 from fastapi_lint.rules.secrets.credential_values import never_credential
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
@@ -165,7 +166,7 @@ def fix_secret_env_fallback(context: FixContext, diagnostic: Diagnostic) -> Opti
     func = call.func
     if isinstance(func, ast.Attribute):
         owner = func.value
-        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        owner_name = last_name(owner)
         if (owner_name, func.attr) not in _FIX_LOOKUPS:
             return None
         if owner_name == "environ" and isinstance(owner, ast.Attribute):

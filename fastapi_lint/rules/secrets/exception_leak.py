@@ -50,6 +50,7 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -207,7 +208,7 @@ def _parses_only(model: ModuleModel, body: list[ast.stmt], scope: Scope, depth: 
                 return False
             elif isinstance(node, ast.Call):
                 func = node.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                name = last_name(func)
                 if not (
                     name in _VALIDATION_CALLS
                     or name in _BODY_READERS

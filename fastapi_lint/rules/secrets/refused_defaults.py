@@ -15,17 +15,10 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return None
 
 
 def _compared_in(nodes: list[ast.AST], text: str, name: str) -> bool:
@@ -35,7 +28,7 @@ def _compared_in(nodes: list[ast.AST], text: str, name: str) -> bool:
         if not isinstance(node, ast.Compare):
             continue
         sides = [node.left, *node.comparators]
-        if not any((_last_name(side) or "").lower() == wanted for side in sides):
+        if not any(last_name(side).lower() == wanted for side in sides):
             continue  # `role == "admin"` says nothing about ADMIN_PASSWORD = "admin"
         for side in sides:
             elements = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.rules.secret_patterns import split_name_words
 from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
@@ -270,7 +271,7 @@ class TokenOriginChecks(CheckerBase):
             if ref.scope.function is not function or other.lineno >= call.lineno:
                 continue
             func = other.func
-            callee = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            callee = last_name(func)
             words = _words(callee)
             if not ("userinfo" in words or "introspect" in words or "introspection" in words):
                 if not any(a == "user" and b == "info" for a, b in zip(words, words[1:])):
