@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.syntax import constant_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -24,16 +25,6 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Binding, Scope
 
 _ROUTER_WORDS = re.compile(r"(?i)app|router|api|fastapi")
-_NON_JSON_RESPONSES = frozenset(
-    {
-        "HTMLResponse",
-        "PlainTextResponse",
-        "RedirectResponse",
-        "FileResponse",
-        "StreamingResponse",
-        "Response",
-    }
-)
 # Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
 # non-literal prefix): the same expression at another place is another piece.
 
@@ -470,7 +461,7 @@ class ModuleRoutes:
         if is_app and "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None:
             return False
         default_class = keywords.get("default_response_class")
-        return default_class is None or last_name(default_class) not in _NON_JSON_RESPONSES
+        return default_class is None or last_name(default_class) not in NON_JSON_RESPONSES
 
     def _pieces(self, node: ast.expr | None, scope: Scope) -> list[list[str]]:
         if node is None:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.function_facts import function_fact
+from fastapi_lint.rules.routes._common import ANY_TYPES
 from fastapi_lint.semantic.fastapi import parameter_markers
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
@@ -95,7 +96,6 @@ _PARAM_FUNCTIONS = frozenset(
     {"Body", "Query", "Header", "Cookie", "Path", "Form", "File", "Depends", "Security"}
 )
 _PARAM_MODULES = ("fastapi.", "fastapi.params.", "fastapi.param_functions.")
-_ANY = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
 _MAPPINGS = frozenset(
     {
         "builtins.dict",
@@ -206,7 +206,7 @@ def _untyped(
         return False
     if isinstance(annotation, (ast.Name, ast.Attribute)):
         qualname = model.qualified_name(annotation, scope)
-        if qualname in _ANY:
+        if qualname in ANY_TYPES:
             return any_counts
         if qualname in _MAPPINGS or qualname in _SEQUENCES:
             return True

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 DEPENDS_NAMES = frozenset({"fastapi.Depends", "fastapi.Security"})
 
 
+# Response classes whose body is not JSON: an app or router whose default is one
+# of them does not describe a JSON response model (API201, the route inventory).
+NON_JSON_RESPONSES = frozenset(
+    {
+        "HTMLResponse",
+        "PlainTextResponse",
+        "RedirectResponse",
+        "FileResponse",
+        "StreamingResponse",
+        "Response",
+    }
+)
+
+
 @dataclass(frozen=True)
 class RouterRef:
     """A FastAPI() or APIRouter() object, identified by where it is defined."""

@@ -69,18 +69,6 @@ SEQUENCE_TYPES = frozenset(
     }
 )
 WRAPPER_TYPES = frozenset({"Optional", "Union", "Annotated", "Required", "NotRequired", "ReadOnly"})
-# Response classes whose body is not JSON: a router default of one of them means
-# the routes do not describe a JSON response model.
-NON_JSON_RESPONSES = frozenset(
-    {
-        "HTMLResponse",
-        "PlainTextResponse",
-        "RedirectResponse",
-        "FileResponse",
-        "StreamingResponse",
-        "Response",
-    }
-)
 NO_BODY_STATUS = frozenset({204, 304})
 NO_BODY_STATUS_NAMES = frozenset(
     {"HTTP_204_NO_CONTENT", "HTTP_304_NOT_MODIFIED", "NO_CONTENT", "NOT_MODIFIED"}

@@ -19,7 +19,6 @@ from fastapi_lint.rules.routes._common import (
     MAPPING_TYPES,
     NO_BODY_STATUS,
     NO_BODY_STATUS_NAMES,
-    NON_JSON_RESPONSES,
     SEQUENCE_TYPES,
     WRAPPER_TYPES,
     has_star_kwargs,
@@ -29,6 +28,7 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
