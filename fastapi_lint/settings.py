@@ -16,6 +16,12 @@ from typing import Any, Literal
 # config.py, because the engine and the flake8 plugin need it without the TOML reader.
 DOCS_EXCLUDE = ("docs_src", "docs", "examples")
 
+# Folders of installed, built or cached code, never the project's own: every walk
+# of a project tree skips them (each walk adds what it skips besides).
+NON_SOURCE_FOLDERS = frozenset(
+    {"node_modules", "site-packages", "venv", "__pycache__", "build", "dist"}
+)
+
 
 # The kinds of option values: ``strs`` a list of strings (a comma-separated
 # list on a command line), ``str`` one string, ``bool`` true or false.

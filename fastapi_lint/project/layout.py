@@ -9,6 +9,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi_lint.settings import NON_SOURCE_FOLDERS
+
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 # Names from these packages are never project names, whatever the folder holds.
 EXTERNAL_TOP_LEVEL = frozenset(
@@ -181,9 +183,7 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 
 # Folders never searched for source roots (virtual environments, tools' caches).
-_SKIPPED_FOLDERS = frozenset(
-    {"node_modules", "site-packages", "venv", "__pycache__", "__pypackages__", "build", "dist"}
-)
+_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__"}
 MAX_SOURCE_ROOT_DEPTH = 6
 MAX_SOURCE_ROOT_FOLDERS = 5_000
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import is_root_marker
 from fastapi_lint.semantic.memo import Memo, MemoKey
+from fastapi_lint.settings import DOCS_EXCLUDE, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -38,24 +39,14 @@ if TYPE_CHECKING:
 
 # Trees never part of the served table: tests build throwaway apps, and the
 # documentation trees hold tutorial apps (they are excluded from checks too).
-_SKIPPED_FOLDERS = frozenset(
-    {
-        "tests",
-        "test",
-        "docs_src",
-        "docs",
-        "examples",
-        "node_modules",
-        "site-packages",
-        "venv",
-        "__pycache__",
-        "build",
-        "dist",
-        "__pypackages__",
-        "_build",
-        "buck-out",
-    }
-)
+_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {
+    "tests",
+    "test",
+    *DOCS_EXCLUDE,
+    "__pypackages__",
+    "_build",
+    "buck-out",
+}
 # A file can only add to the table if it mentions one of these.
 _RELEVANT = re.compile(
     r"include_router|APIRouter|FastAPI|add_api_route|add_api_websocket_route"
@@ -248,9 +239,6 @@ def _table_from_json(data: Any) -> RouteTable:
 
 def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     """(.py files, folders walked) under the project root, skipping tests and docs trees."""
-    from fastapi_lint.settings import DOCS_EXCLUDE
-
-    skipped = set(DOCS_EXCLUDE) | _SKIPPED_FOLDERS
     files: list[str] = []
     folders: list[str] = []
     for folder, subfolders, names in os.walk(project.root):
@@ -258,7 +246,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
         subfolders[:] = sorted(
             d
             for d in subfolders
-            if d not in skipped
+            if d not in _SKIPPED_FOLDERS
             and not d.startswith(".")
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             # Another project inside this one (a vendored service, a fixture project).

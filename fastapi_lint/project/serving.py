@@ -43,7 +43,7 @@ from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.semantic.values import Instance
-from fastapi_lint.settings import is_test_file
+from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
@@ -80,19 +80,7 @@ _CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "c
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
 # Folders never searched for callers (virtualenvs, caches, build output).
-_SKIPPED_FOLDERS = frozenset(
-    {
-        "node_modules",
-        "site-packages",
-        "venv",
-        "__pycache__",
-        "__pypackages__",
-        "build",
-        "dist",
-        "buck-out",
-        "_build",
-    }
-)
+_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

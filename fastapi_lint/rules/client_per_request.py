@@ -28,6 +28,7 @@ from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import decorator_names
+from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -142,9 +143,7 @@ _CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "alru_cache", "ca
 _MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
 )
-_SKIPPED_FOLDERS = frozenset(
-    {"node_modules", "__pycache__", "site-packages", "venv", "env", "build", "dist"}
-)
+_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env"}
 _DEPENDS_NAME = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
 
 
