@@ -28,6 +28,8 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.rules.routes.documented import documented_success
+from fastapi_lint.rules.test_code import is_test_module
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
@@ -122,7 +124,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     """(message detail, annotation for the fix) when the route needs a response model."""
     keywords = route.keywords
     function = route.function
-    if route.is_websocket or has_star_kwargs(route):
+    if route.is_websocket or has_star_kwargs(route) or _throwaway_app(model):
         return None
     if "response_model" in keywords or function.node.returns is not None:
         return None
@@ -139,9 +141,31 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     if shapes is None:
         return None  # a Response, or a value passed through whose shape is unknown
     detail = route_shapes.missing_model_detail(shapes)
-    if detail is None or _router_skips_schema(model, route):
+    if detail is None or _documents_success(model, route):
+        return None
+    if _router_skips_schema(model, route):
         return None
     return detail
+
+
+def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
+    """The route's ``responses=`` already gives its success response a typed model or a
+    JSON schema: the shape is published, a response model would add nothing."""
+    documented = documented_success(model, route)
+    if documented is None:
+        return False
+    if documented.kind == "schema":
+        return True
+    node = documented.node
+    if isinstance(node, ast.Constant) and node.value is None:
+        return False
+    return not untyped_annotation(documented.model, node, documented.scope)
+
+
+def _throwaway_app(model: ModuleModel) -> bool:
+    """Routes of an app defined in a test file: a test app whose schema nobody publishes,
+    and no maintainer types its responses (API5xx's test-file definition)."""
+    return is_test_module(model)
 
 
 def _only_empty_dicts(model: ModuleModel, route: RouteInfo) -> bool:
@@ -293,8 +317,11 @@ def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | N
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
     """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
-    its router, as API201), and apps that publish no OpenAPI schema."""
+    its router, as API201), routes whose ``responses=`` documents the success body with a
+    typed model or schema, test apps, and apps that publish no OpenAPI schema."""
     if _only_empty_dicts(model, route):
+        return True
+    if _throwaway_app(model) or _documents_success(model, route):
         return True
     if constant_value(route.keywords.get("include_in_schema")) is False:
         return True
