@@ -174,3 +174,37 @@ def missing_model_detail(shapes: list[Shape]) -> tuple[str, str] | None:
         return f"it returns {first.label}: describe it with a Pydantic model", ""
     labels = sorted({s.label for s in known})
     return f"it returns {' or '.join(labels)}: describe them with a response model", ""
+
+
+# Values a route builds itself: literals and comprehensions, and `dict(...)`/`list(...)`.
+_BUILT_NODES = (ast.Dict, ast.DictComp, ast.List, ast.ListComp, ast.Set, ast.SetComp, ast.Tuple)
+_BUILDERS = frozenset({"builtins.dict", "builtins.list"})
+
+
+def builds_value(model: ModuleModel, value: ast.expr, scope: Scope, depth: int = 0) -> bool:
+    """Whether a returned value is built by the route itself (a literal, a comprehension, a
+    model instance, or a local name assigned one), as opposed to passed through from a call,
+    an attribute or a parameter whose content the route does not shape."""
+    if depth > 4:
+        return False
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.IfExp):
+        return builds_value(model, value.body, scope, depth + 1) or builds_value(
+            model, value.orelse, scope, depth + 1
+        )
+    if isinstance(value, _BUILT_NODES):
+        return True
+    if isinstance(value, ast.Call) and model.qualified_name(value.func, scope) in _BUILDERS:
+        return True
+    shape = shape_of(model, value, scope)
+    if shape is not None and shape.kind in ("dict", "model"):
+        return True
+    if isinstance(value, ast.Name):
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        for binding in scope.bindings.get(value.id, ()):
+            if binding.kind is BindingKind.ASSIGN and binding.value is not None:
+                if builds_value(model, binding.value, binding.scope, depth + 1):
+                    return True
+    return False

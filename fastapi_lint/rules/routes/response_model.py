@@ -323,12 +323,36 @@ def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
         return True
     if _throwaway_app(model) or _documents_success(model, route):
         return True
+    if _passes_through(model, route):
+        return True
     if constant_value(route.keywords.get("include_in_schema")) is False:
         return True
     if _router_skips_schema(model, route):
         return True
     served = _served(model, route)
     return bool(served) and all(r.app_publishes_no_schema for r in served)
+
+
+def _passes_through(model: ModuleModel, route: RouteInfo) -> bool:
+    """Every value the route returns comes from elsewhere: a call (an upstream service's
+    ``response.json()``, a helper declared ``-> dict``, ``x.model_dump()``), an attribute
+    (a free-form ``info: dict`` field) or a parameter. The untyped annotation then states
+    what the route knows of its source; the shape is not the route's to describe
+    (Revision 2, as API201). A literal, comprehension or model the route builds itself,
+    directly or through a local name, keeps the finding."""
+    returns, _, scope = returns_and_yields(model, route.function)
+    if scope is None:
+        return False
+    values = [
+        r.value
+        for r in returns
+        if r.value is not None
+        and not (isinstance(r.value, ast.Constant) and r.value.value is None)
+        and not (isinstance(r.value, ast.Dict) and not r.value.keys)
+    ]
+    if not values:
+        return False
+    return not any(route_shapes.builds_value(model, value, scope) for value in values)
 
 
 def display_annotation(annotation: ast.expr) -> str:
