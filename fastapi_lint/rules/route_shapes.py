@@ -18,7 +18,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 _PYDANTIC_BASES = frozenset(
     {
@@ -176,8 +176,7 @@ def missing_model_detail(shapes: list[Shape]) -> tuple[str, str] | None:
     return f"it returns {' or '.join(labels)}: describe them with a response model", ""
 
 
-# Values a route builds itself: literals and comprehensions, and `dict(...)`/`list(...)`.
-_BUILT_NODES = (ast.Dict, ast.DictComp, ast.List, ast.ListComp, ast.Set, ast.SetComp, ast.Tuple)
+# `dict(a=1)`, `list(rows)`: values a route builds itself, like literals and comprehensions.
 _BUILDERS = frozenset({"builtins.dict", "builtins.list"})
 
 
@@ -193,18 +192,51 @@ def builds_value(model: ModuleModel, value: ast.expr, scope: Scope, depth: int =
         return builds_value(model, value.body, scope, depth + 1) or builds_value(
             model, value.orelse, scope, depth + 1
         )
-    if isinstance(value, _BUILT_NODES):
+    if isinstance(value, (ast.DictComp, ast.ListComp, ast.SetComp)):
         return True
+    if isinstance(value, (ast.List, ast.Set, ast.Tuple)):
+        return bool(value.elts)  # `[]`, like `{}`, carries no shape
+    if isinstance(value, ast.Dict):
+        return bool(value.keys)
     if isinstance(value, ast.Call) and model.qualified_name(value.func, scope) in _BUILDERS:
-        return True
+        return bool(value.args or value.keywords)
     shape = shape_of(model, value, scope)
     if shape is not None and shape.kind in ("dict", "model"):
         return True
+    if isinstance(value, ast.Call):
+        return _helper_builds(model, value, scope, depth)
     if isinstance(value, ast.Name):
         from fastapi_lint.semantic.scopes import BindingKind
 
         for binding in scope.bindings.get(value.id, ()):
-            if binding.kind is BindingKind.ASSIGN and binding.value is not None:
-                if builds_value(model, binding.value, binding.scope, depth + 1):
-                    return True
+            bound = binding.value
+            if binding.kind is not BindingKind.ASSIGN or bound is None:
+                continue
+            if isinstance(bound, (ast.Dict, ast.List)) and binding.unpack_index is None:
+                return True  # `result = {}` filled in below: built here
+            if builds_value(model, bound, binding.scope, depth + 1):
+                return True
     return False
+
+
+def _helper_builds(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) -> bool:
+    """A project helper that builds what it returns (``def health() -> dict: return
+    {"ok": ...}``) shapes the value as the route would have; a helper that passes its own
+    source on (``return tool.valves``, ``return response.json()``) does not."""
+    from fastapi_lint.rules.function_facts import function_fact
+
+    qualname = model.call_target(call, scope)
+    if qualname is None:
+        return False
+    return function_fact(model, "builds-value", qualname, _function_builds, depth + 1)
+
+
+def _function_builds(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    from fastapi_lint.rules.routes._common import returns_and_yields
+
+    returns, is_generator, scope = returns_and_yields(model, function)
+    if is_generator or scope is None:
+        return False
+    return any(
+        r.value is not None and builds_value(model, r.value, scope, depth + 1) for r in returns
+    )

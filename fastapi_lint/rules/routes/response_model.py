@@ -349,6 +349,7 @@ def _passes_through(model: ModuleModel, route: RouteInfo) -> bool:
         if r.value is not None
         and not (isinstance(r.value, ast.Constant) and r.value.value is None)
         and not (isinstance(r.value, ast.Dict) and not r.value.keys)
+        and not (isinstance(r.value, ast.List) and not r.value.elts)
     ]
     if not values:
         return False
