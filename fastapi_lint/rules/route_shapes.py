@@ -203,6 +203,10 @@ def builds_value(model: ModuleModel, value: ast.expr, scope: Scope, depth: int =
     shape = shape_of(model, value, scope)
     if shape is not None and shape.kind in ("dict", "model"):
         return True
+    if isinstance(value, ast.Call) and _dumps_known_model(model, value, scope):
+        return True
+    if _reads_module_literal(model, value, scope) or _queries_model(model, value, scope):
+        return True
     if isinstance(value, ast.Call):
         return _helper_builds(model, value, scope, depth)
     if isinstance(value, ast.Name):
@@ -216,6 +220,75 @@ def builds_value(model: ModuleModel, value: ast.expr, scope: Scope, depth: int =
                 return True  # `result = {}` filled in below: built here
             if builds_value(model, bound, binding.scope, depth + 1):
                 return True
+    return False
+
+
+_DUMP_METHODS = frozenset({"model_dump", "dict"})
+
+
+def _dumps_known_model(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``item.model_dump()`` of a project model (``item: Item``): the shape is that model's,
+    and ``-> Item`` is the fix, so the route is not a pass-through."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _DUMP_METHODS:
+        return False
+    shape = shape_of(model, func.value, scope)
+    return shape is not None and shape.kind == "model"
+
+
+def _reads_module_literal(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
+    """An item of a module-level dict or list literal (``items_db[item_id]``,
+    ``items_db.get(item_id)``, ``fake_items``): an in-memory store the module wrote itself,
+    whose shape is right there, not content passed through from elsewhere."""
+    if isinstance(value, ast.Subscript):
+        value = value.value
+    elif (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+    ):
+        value = value.func.value
+    if not isinstance(value, ast.Name):
+        return False
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    binding = model.lookup(value.id, scope)
+    if binding is None or binding.scope is not model.module_scope:
+        return False
+    bindings = model.module_scope.bindings.get(value.id, ())
+    return all(
+        b.kind is BindingKind.ASSIGN
+        and isinstance(b.value, (ast.Dict, ast.List))
+        and b.unpack_index is None
+        for b in bindings
+    )
+
+
+_QUERY_METHODS = frozenset({"query", "get", "select", "get_one", "scalars", "exec", "execute"})
+
+
+def _queries_model(model: ModuleModel, value: ast.expr, scope: Scope) -> bool:
+    """Rows of a query on a model class (``db.query(User).filter(...).first()``,
+    ``session.get(User, id)``, ``session.exec(select(User)).all()``): the shape is that
+    model's, and ``-> User`` (or a schema of it) is the fix."""
+    node: ast.expr | None = value
+    for _ in range(8):
+        if isinstance(node, ast.Await):
+            node = node.value
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in _QUERY_METHODS or name == "select":
+            for argument in node.args[:1]:
+                if isinstance(argument, ast.Call):
+                    if _queries_model(model, argument, scope):
+                        return True
+                    continue
+                target = model.qualified_name(argument, scope)
+                if target is not None and model_class_kind(model, target) is not None:
+                    return True
+        node = func.value if isinstance(func, ast.Attribute) else None
     return False
 
 
