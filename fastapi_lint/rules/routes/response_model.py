@@ -28,6 +28,8 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.rules.routes.documented import documented_success
+from fastapi_lint.rules.test_code import is_test_module
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
@@ -122,7 +124,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     """(message detail, annotation for the fix) when the route needs a response model."""
     keywords = route.keywords
     function = route.function
-    if route.is_websocket or has_star_kwargs(route):
+    if route.is_websocket or has_star_kwargs(route) or _throwaway_app(model):
         return None
     if "response_model" in keywords or function.node.returns is not None:
         return None
@@ -139,9 +141,31 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     if shapes is None:
         return None  # a Response, or a value passed through whose shape is unknown
     detail = route_shapes.missing_model_detail(shapes)
-    if detail is None or _router_skips_schema(model, route):
+    if detail is None or _documents_success(model, route):
+        return None
+    if _router_skips_schema(model, route):
         return None
     return detail
+
+
+def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
+    """The route's ``responses=`` already gives its success response a typed model or a
+    JSON schema: the shape is published, a response model would add nothing."""
+    documented = documented_success(model, route)
+    if documented is None:
+        return False
+    if documented.kind == "schema":
+        return True
+    node = documented.node
+    if isinstance(node, ast.Constant) and node.value is None:
+        return False
+    return not untyped_annotation(documented.model, node, documented.scope)
+
+
+def _throwaway_app(model: ModuleModel) -> bool:
+    """Routes of an app defined in a test file: a test app whose schema nobody publishes,
+    and no maintainer types its responses (API5xx's test-file definition)."""
+    return is_test_module(model)
 
 
 def _only_empty_dicts(model: ModuleModel, route: RouteInfo) -> bool:
@@ -293,8 +317,13 @@ def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | N
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
     """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
-    its router, as API201), and apps that publish no OpenAPI schema."""
+    its router, as API201), routes whose ``responses=`` documents the success body with a
+    typed model or schema, test apps, and apps that publish no OpenAPI schema."""
     if _only_empty_dicts(model, route):
+        return True
+    if _throwaway_app(model) or _documents_success(model, route):
+        return True
+    if _passes_through(model, route):
         return True
     if constant_value(route.keywords.get("include_in_schema")) is False:
         return True
@@ -302,6 +331,29 @@ def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
         return True
     served = _served(model, route)
     return bool(served) and all(r.app_publishes_no_schema for r in served)
+
+
+def _passes_through(model: ModuleModel, route: RouteInfo) -> bool:
+    """Every value the route returns comes from elsewhere: a call (an upstream service's
+    ``response.json()``, a helper declared ``-> dict``, ``x.model_dump()``), an attribute
+    (a free-form ``info: dict`` field) or a parameter. The untyped annotation then states
+    what the route knows of its source; the shape is not the route's to describe
+    (Revision 2, as API201). A literal, comprehension or model the route builds itself,
+    directly or through a local name, keeps the finding."""
+    returns, _, scope = returns_and_yields(model, route.function)
+    if scope is None:
+        return False
+    values = [
+        r.value
+        for r in returns
+        if r.value is not None
+        and not (isinstance(r.value, ast.Constant) and r.value.value is None)
+        and not (isinstance(r.value, ast.Dict) and not r.value.keys)
+        and not (isinstance(r.value, ast.List) and not r.value.elts)
+    ]
+    if not values:
+        return False
+    return not any(route_shapes.builds_value(model, value, scope) for value in values)
 
 
 def display_annotation(annotation: ast.expr) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Family, Rule
-from fastapi_lint.rules.secrets._common import _is_test_module, _options
+from fastapi_lint.rules.secrets._common import _options
 from fastapi_lint.rules.secrets.checker import Checker
 from fastapi_lint.rules.secrets.cors import API507
 from fastapi_lint.rules.secrets.credential_format import API504, API505
@@ -35,6 +35,7 @@ from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.rules.secrets.jwt_verification import API508
 from fastapi_lint.rules.secrets.settings_default import API503
 from fastapi_lint.rules.secrets.signing_key import API506
+from fastapi_lint.rules.test_code import is_test_module
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -49,7 +50,7 @@ _CODES = tuple(rule.code for rule in _RULES)
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
     options = _options(model)
-    if not options.secrets_in_tests and _is_test_module(model):
+    if not options.secrets_in_tests and is_test_module(model):
         return
     Checker(model, reporter, options, _CODES).run()
     if reporter.enabled(API509.code):

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.secret_patterns import (
     escape_control,
     is_secret_like_name,
@@ -21,7 +19,7 @@ from fastapi_lint.rules.secrets.credential_values import (
     is_uuid,
 )
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.settings import RuleOptions, is_test_file
+from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -46,22 +44,6 @@ class _Candidate:
 
 def _options(model: ModuleModel) -> RuleOptions:
     return model.options
-
-
-def _is_test_module(model: ModuleModel) -> bool:
-    """``is_test_file`` on the path relative to the project root, when known.
-
-    A project checked out under ``~/test/`` is not test code: only the path
-    inside the project counts.
-    """
-    path = model.path
-    project = index_of(model)
-    if project is not None:
-        try:
-            path = Path(path).resolve().relative_to(project.root).as_posix()
-        except (ValueError, OSError):
-            pass
-    return is_test_file(path)
 
 
 def _text(node: ast.AST) -> str | None:
