@@ -25,6 +25,13 @@ nested ``def`` bodies not: they do not run there) is one of:
   method only when called on its class (``Catalog.snapshot()``), never on an
   instance, which a subclass may answer (the def found may be an abstract stub).
 
+With a status below 500 (``quiet_try(..., client_input=True)``), calls that
+parse or validate are quiet too, whatever they call: ``Model.model_validate
+(payload)``, ``int(raw)``, ``json.loads``, a constructor, ``validate_*``/
+``parse_*`` helpers, and ``await request.json()``.  Their errors describe the
+client's own input, the message a 400 or 422 is for.  Awaited, only reading
+the request's body counts: ``await client.get(url)`` is I/O whatever its name.
+
 A nested ``try`` with a broad handler that does not raise (``except
 Exception: log...; return None``) is quiet whatever its body does: nothing it
 raises gets out.  ``with``/``async with``/``async for`` statements are not
@@ -40,6 +47,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.pydantic_v1.models import ModelKind, class_kind
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -64,23 +72,27 @@ _PURE_FUNCTIONS = frozenset(
         "datetime.datetime.fromisoformat datetime.timedelta time.time time.monotonic "
         "time.perf_counter copy.copy copy.deepcopy logging.getLogger os.getenv "
         "os.path.join os.path.basename os.path.dirname os.path.splitext "
-        "urllib.parse.urlparse urllib.parse.quote urllib.parse.unquote urllib.parse.urlencode "
+        "urllib.parse.urlparse urllib.parse.urlsplit urllib.parse.urlunparse urllib.parse.urlunsplit "
+        "urllib.parse.quote urllib.parse.quote_plus urllib.parse.unquote urllib.parse.urlencode "
+        "urllib.parse.parse_qs urllib.parse.parse_qsl "
         "base64.b64encode base64.b64decode base64.urlsafe_b64encode base64.urlsafe_b64decode "
         "hashlib.sha256 hashlib.md5 hashlib.sha1 re.compile re.match re.search re.sub "
         "re.fullmatch re.findall"
     ).split()
 )
 # Methods only in-memory objects have: no database, client or file object has
-# them with another meaning (``get``, ``update``, ``add``, ``count``, ``copy``
-# and ``json`` are left out for that reason).
+# them with another meaning (``get``, ``keys``, ``insert``, ``update``, ``add``,
+# ``count`` and ``json`` are left out for that reason; ``copy`` counts without
+# arguments only).  Only for a receiver of unknown type: a known one decides.
 _PURE_METHODS = frozenset(
     (
-        "append extend insert items keys values setdefault startswith endswith split rsplit "
-        "strip lstrip rstrip lower upper title casefold capitalize format join replace encode "
+        "append extend items values setdefault startswith endswith split rsplit "
+        "partition rpartition strip lstrip rstrip lower upper title casefold capitalize format join replace encode "
         "decode splitlines isoformat strftime total_seconds hexdigest isdigit isalnum isalpha "
-        "zfill ljust rjust removeprefix removesuffix model_dump model_dump_json model_copy"
+        "match fullmatch zfill ljust rjust removeprefix removesuffix model_dump model_dump_json model_copy"
     ).split()
 )
+_BUILTIN_TYPES = frozenset("str bytes dict list set frozenset tuple int float".split())
 _LOG_METHODS = frozenset(
     (
         "debug info warning warn error exception critical log "
@@ -96,14 +108,47 @@ _SAFE_CLASSES = frozenset(
 )
 _RESPONSE_MODULES = ("starlette.responses.", "fastapi.responses.")
 _BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# With a status below 500, calls that parse or validate input: what they raise
+# describes the client's input (``Model.model_validate(body)``, ``int(raw)``).
+_VALIDATION_CALLS = frozenset(
+    (
+        "model_validate model_validate_json validate_python validate_json validate_strings "
+        "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
+        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
+        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
+    ).split()
+)
+_VALIDATION_PREFIXES = ("validate", "parse", "_validate", "_parse")
+# Reading the request's own body (``await request.json()``): a parse error describes what the
+# client sent.
+_BODY_READERS = frozenset({"json", "body", "form"})
+_REQUEST_BODY_READERS = frozenset(
+    f"{owner}.{method}"
+    for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
+    for method in _BODY_READERS
+)
 
 
-def quiet_try(model: ModuleModel, try_node: ast.Try) -> bool:
-    """Whether no exception with text worth hiding can leave ``try_node``'s body."""
-    return all(_quiet(model, statement, 0) for statement in try_node.body)
+def quiet_try(model: ModuleModel, try_node: ast.Try, client_input: bool = False) -> bool:
+    """Whether no exception with text worth hiding can leave ``try_node``'s body.
+
+    ``client_input`` (the response's status is below 500): parsing and validating calls
+    count as quiet too, as they describe the client's own input.
+    """
+    return _Quiet(model, client_input).body(try_node.body, 0)
 
 
-def _quiet(model: ModuleModel, node: ast.AST, depth: int) -> bool:
+class _Quiet:
+    def __init__(self, model: ModuleModel, client_input: bool) -> None:
+        self.model = model
+        self.client_input = client_input
+
+    def body(self, statements: list[ast.stmt], depth: int) -> bool:
+        return all(_quiet(self, statement, depth) for statement in statements)
+
+
+def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
+    model = q.model
     if isinstance(node, (ast.With, ast.AsyncWith, ast.AsyncFor, ast.ClassDef)):
         return False
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -111,16 +156,19 @@ def _quiet(model: ModuleModel, node: ast.AST, depth: int) -> bool:
         arguments = node.args
         defaults = [*node.decorator_list, *arguments.defaults]
         defaults.extend(default for default in arguments.kw_defaults if default is not None)
-        return all(_quiet(model, part, depth) for part in defaults)
+        return all(_quiet(q, part, depth) for part in defaults)
     if isinstance(node, ast.Try) and _swallows_everything(model, node):
         statements = [*node.orelse, *node.finalbody]
         statements.extend(s for handler in node.handlers for s in handler.body)
-        return all(_quiet(model, part, depth) for part in statements)
-    if isinstance(node, ast.Await) and not isinstance(node.value, ast.Call):
+        return all(_quiet(q, part, depth) for part in statements)
+    if isinstance(node, ast.Await):
+        call = node.value
+        if not isinstance(call, ast.Call) or not _quiet_call(q, call, depth, awaited=True):
+            return False
+        return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(call))
+    if isinstance(node, ast.Call) and not _quiet_call(q, node, depth, awaited=False):
         return False
-    if isinstance(node, ast.Call) and not _quiet_call(model, node, depth):
-        return False
-    return all(_quiet(model, child, depth) for child in ast.iter_child_nodes(node))
+    return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(node))
 
 
 def _swallows_everything(model: ModuleModel, try_node: ast.Try) -> bool:
@@ -151,22 +199,35 @@ def _walk_code(node: ast.AST) -> list[ast.AST]:
     return found
 
 
-def _quiet_call(model: ModuleModel, call: ast.Call, depth: int) -> bool:
+def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
+    model = q.model
     func = call.func
-    if isinstance(func, ast.Attribute):
-        if func.attr in _PURE_METHODS:
-            return True
-        if func.attr in _LOG_METHODS and "log" in _receiver_name(func.value).lower():
-            return True
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in _LOG_METHODS
+        and "log" in _receiver_name(func.value).lower()
+    ):
+        return True
     scope = _scope_of(model, call)
     target = model.call_target(call, scope)
     if target is None:
-        return False
+        # An unknown receiver: by the method's name.
+        if q.client_input and _parses_input(call, awaited):
+            return True
+        return isinstance(func, ast.Attribute) and (
+            func.attr in _PURE_METHODS or (func.attr == "copy" and not call.args)
+        )
     target = stubs.canonical(target)
     if target.startswith("builtins."):
         name = target[len("builtins.") :]
-        return name in _PURE_BUILTINS or name.endswith(("Error", "Exception", "Warning"))
+        return (
+            name in _PURE_BUILTINS
+            or name.endswith(("Error", "Exception", "Warning"))
+            or name.partition(".")[0] in _BUILTIN_TYPES  # ``str.replace``, ``dict.get``
+        )
     if target in _PURE_FUNCTIONS or target in _SAFE_CLASSES or target.startswith(_RESPONSE_MODULES):
+        return True
+    if q.client_input and target in _REQUEST_BODY_READERS:
         return True
     if class_kind(model, target) is ModelKind.MODEL or _exception_class(model, target):
         return True  # a Pydantic model validates values in memory; an exception is a value
@@ -179,7 +240,36 @@ def _quiet_call(model: ModuleModel, call: ast.Call, depth: int) -> bool:
         # A method called on an instance (``storage.list_files()``, ``self.load()``): a
         # subclass may answer it, and the def found is often an abstract stub.
         return False
+    if q.client_input and not awaited and _validating_name(target.rpartition(".")[2]):
+        # ``validate_password(new_password)``, ``Item.from_dict(raw)``: named for checking the
+        # input, in the project or a library.
+        return True
+    if model.find_function(target) is None:
+        return False  # a library's function (``requests.get``): only the lists above are known
+    if q.client_input:
+        return function_fact(model, "quiet-input-body", target, _quiet_input_function, depth + 1)
     return function_fact(model, "quiet-body", target, _quiet_function, depth + 1)
+
+
+def _validating_name(name: str) -> bool:
+    """``model_validate``, ``loads``, ``int``, a class, ``validate_email``: parsing by its name
+    (``get`` only on an unknown receiver, where it is most often a dict's)."""
+    return (
+        (name in _VALIDATION_CALLS and name != "get")
+        or name[:1].isupper()
+        or name.startswith(_VALIDATION_PREFIXES)
+    )
+
+
+def _parses_input(call: ast.Call, awaited: bool) -> bool:
+    """A call that parses or validates input, by its name: ``model_validate``, ``int``, a
+    constructor, ``validate_email(...)``; awaited, only reading the request's own body."""
+    name = last_name(call.func)
+    if name in _BODY_READERS:
+        return not awaited or (isinstance(call.func, ast.Attribute) and not call.args)
+    if awaited:
+        return False  # ``await client.get(url)`` is I/O whatever its name
+    return name == "get" or _validating_name(name)
 
 
 def _exception_class(model: ModuleModel, qualname: str) -> bool:
@@ -211,7 +301,11 @@ def _is_class(model: ModuleModel, qualname: str) -> bool:
 
 
 def _quiet_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
-    return all(_quiet(model, statement, depth) for statement in function.node.body)
+    return _Quiet(model, client_input=False).body(function.node.body, depth)
+
+
+def _quiet_input_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    return _Quiet(model, client_input=True).body(function.node.body, depth)
 
 
 def _receiver_name(node: ast.expr) -> str:
