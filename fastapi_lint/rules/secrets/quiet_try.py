@@ -172,18 +172,33 @@ def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
 
 
 def _swallows_everything(model: ModuleModel, try_node: ast.Try) -> bool:
-    """A broad handler, and no handler raises: whatever the body raises stays inside."""
+    """A broad handler, and no handler raises: whatever the body raises stays inside.
+
+    A handler that only re-raises an ``HTTPException`` or a project exception
+    (``except HTTPException: raise``) lets out text the project wrote, not a driver's.
+    """
     scope = _scope_of(model, try_node)
     broad = False
     for handler in try_node.handlers:
+        types = [] if handler.type is None else _handler_types(handler.type)
+        names = [model.qualified_name(t, scope) for t in types]
         if any(isinstance(node, ast.Raise) for node in _walk_code(handler)):
-            return False
-        if handler.type is None:
-            broad = True
+            first = handler.body[0]
+            reraise = len(handler.body) == 1 and isinstance(first, ast.Raise) and first.exc is None
+            if not (reraise and names and all(n and _project_text(model, n) for n in names)):
+                return False
             continue
-        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        broad = broad or any(model.qualified_name(t, scope) in _BROAD for t in types)
+        broad = broad or handler.type is None or any(n in _BROAD for n in names)
     return broad
+
+
+def _handler_types(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, ast.Tuple) else [node]
+
+
+def _project_text(model: ModuleModel, qualname: str) -> bool:
+    """An exception whose text the project writes: ``HTTPException`` or a project class."""
+    return stubs.canonical(qualname) in _SAFE_CLASSES or _exception_class(model, qualname)
 
 
 def _walk_code(node: ast.AST) -> list[ast.AST]:
