@@ -106,8 +106,8 @@ def test_multiline_key_keeps_the_message_on_one_line() -> None:
 
 def test_exception_leak_carrier_is_one_line() -> None:
     source = (
-        "from fastapi import HTTPException\n\n\ndef load() -> None:\n"
-        "    try:\n        pass\n    except Exception as e:\n"
+        "from fastapi import HTTPException\n\nfrom app.db import fetch_rows\n\n\ndef load() -> None:\n"
+        "    try:\n        fetch_rows()\n    except Exception as e:\n"
         '        raise HTTPException(500, detail=f"""failed\n{e}""")\n'
     )
     diagnostics = check_source(source, "app/x.py")

@@ -15,8 +15,9 @@ status code below 500 with a narrower exception type than ``Exception`` is a
 validation message meant for the client (``except IntegrityError as e:
 raise HTTPException(409, str(e))`` stays silent).  Beyond the contract, a
 status below 500 from a ``try`` body that only parses or validates input
-(``Model.model_validate(body)``, ``int(...)``, ``json.loads``; no ``await``)
-stays silent too: whatever it raises describes the client's input.  A response's status is
+(``Model.model_validate(body)``, ``int(...)``, ``json.loads``, ``await
+request.json()``; see ``quiet_try.py``) stays silent too: whatever it raises
+describes the client's input.  A response's status is
 its ``status_code`` (a literal, ``status.HTTP_500_...``, ``HTTPStatus.X``);
 a response without one is a 200, a status the rule cannot read counts as
 500 or more.
@@ -36,6 +37,12 @@ Routes only administrators reach (``rules/admin_only.py``: an admin-only
 dependency, or a guard refusing everyone else before the ``try``) are not
 reported: the contract's "to the client" means any client, and an operator
 reading their own service's error is the diagnostic the text was written for.
+
+Nor are ``try`` bodies that cannot raise text worth hiding (``quiet_try.py``):
+they only read attributes and build values in memory, or call project
+functions that catch every exception themselves (``settings.max_upload_mb``,
+``await suggest_title(text)`` whose body ends in ``except Exception: return
+None``).
 """
 
 from __future__ import annotations
@@ -47,17 +54,16 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
-from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import Scope
 
 API509 = Rule(
     code="API509",
@@ -81,10 +87,13 @@ API509 = Rule(
         "(an admin-only dependency such as `Depends(get_admin_user)` on the route, its router "
         "or its include, or an "
         '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
-        "the error is not an anonymous client."
+        "the error is not an anonymous client. Nor is a `try` body that cannot fail with "
+        "such text: one that only reads attributes and builds values in memory, or calls "
+        "project functions that catch every exception themselves."
     ),
     example=(
-        "from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n\n\n"
+        "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
+        'app = FastAPI()\ndatabase = Database(os.environ["DATABASE_URL"])\n\n\n'
         '@app.get("/orders/{order_id}")\n'
         "async def read_order(order_id: int) -> dict[str, int]:\n"
         "    try:\n"
@@ -92,11 +101,14 @@ API509 = Rule(
         "    except Exception as exc:\n"
         "        raise HTTPException(status_code=500, detail=str(exc))\n\n\n"
         "async def compute_total(order_id: int) -> int:\n"
-        "    return order_id\n"
+        '    return await database.fetch_val("SELECT total FROM orders WHERE id = :id", '
+        '{"id": order_id})\n'
     ),
     use_instead=(
-        "import logging\n\nfrom fastapi import FastAPI, HTTPException\n\n"
-        "logger = logging.getLogger(__name__)\napp = FastAPI()\n\n\n"
+        "import logging\nimport os\n\n"
+        "from databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
+        "logger = logging.getLogger(__name__)\napp = FastAPI()\n"
+        'database = Database(os.environ["DATABASE_URL"])\n\n\n'
         '@app.get("/orders/{order_id}")\n'
         "async def read_order(order_id: int) -> dict[str, int]:\n"
         "    try:\n"
@@ -105,7 +117,8 @@ API509 = Rule(
         '        logger.exception("computing the total of order %s failed", order_id)\n'
         '        raise HTTPException(status_code=500, detail="Internal server error") from exc\n\n\n'
         "async def compute_total(order_id: int) -> int:\n"
-        "    return order_id\n"
+        '    return await database.fetch_val("SELECT total FROM orders WHERE id = :id", '
+        '{"id": order_id})\n'
     ),
     options="`secrets-in-tests`: report in test files too.",
 )
@@ -165,77 +178,6 @@ def _types_kind(model: ModuleModel, types: list[ast.expr], scope: Scope) -> str 
         ):
             kind = _DB_KIND
     return kind
-
-
-# Calls that parse or validate input: their exceptions describe the client's input.
-_VALIDATION_CALLS = frozenset(
-    (
-        "model_validate model_validate_json validate_python validate_json validate_strings "
-        "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
-        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
-        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
-    ).split()
-)
-
-
-def _validates_only(model: ModuleModel, try_node: ast.AST | None, scope: Scope) -> bool:
-    """A ``try`` body that only parses or validates (no ``await`` but reading the request's
-    own body, only validation calls, constructors and project helpers made of them):
-    ``except Exception`` there catches the input's validation errors."""
-    if not isinstance(try_node, ast.Try):
-        return False
-    return _parses_only(model, try_node.body, scope, 0)
-
-
-# Reading the request's own body: a parse error describes what the client sent.
-_BODY_READERS = frozenset({"json", "body", "form"})
-
-
-def _parses_only(model: ModuleModel, body: list[ast.stmt], scope: Scope, depth: int) -> bool:
-    calls = 0
-    for statement in body:
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Await):
-                inner = node.value
-                if not (
-                    isinstance(inner, ast.Call)
-                    and isinstance(inner.func, ast.Attribute)
-                    and inner.func.attr in _BODY_READERS
-                    and not inner.args
-                ):
-                    return False
-            elif isinstance(node, (ast.AsyncWith, ast.AsyncFor, ast.With)):
-                return False
-            elif isinstance(node, ast.Call):
-                func = node.func
-                name = last_name(func)
-                if not (
-                    name in _VALIDATION_CALLS
-                    or name in _BODY_READERS
-                    or name[:1].isupper()
-                    or name.startswith(("validate", "parse", "_validate", "_parse"))
-                    or _validating_helper(model, node, scope, depth)
-                ):
-                    return False
-                calls += 1
-    return calls > 0
-
-
-def _validating_helper(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) -> bool:
-    """A sync project function made only of validation calls (``to_valid_user_id(value)``:
-    ``len``, ``int(value, 16)``, ``raise ValueError("...")``), in any module."""
-    if depth > 0:
-        return False
-    qualname = model.call_target(call, scope)
-    if qualname is None:
-        return False
-    return function_fact(model, "parses-only", qualname, _sync_parses_only, depth)
-
-
-def _sync_parses_only(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
-    return not function.is_async and _parses_only(
-        model, function.node.body, function.scope, depth + 1
-    )
 
 
 def _status_of(node: ast.expr | None, default: int | None) -> int | None:
@@ -322,16 +264,16 @@ class _Leaks:
             kind = _types_kind(self.model, narrowed, scope)
         if kind is None or (kind == _DB_KIND and status is not None and status < 500):
             return  # a validation message from a narrow exception type is meant for the client
-        if (
-            status is not None
-            and status < 500
-            and _validates_only(self.model, self.model.parent(handler), scope)
-        ):
-            return  # ``try: Model.model_validate(body)`` then 400/422: the input's validation message
         finder = _CarrierFinder(self.model, handler, scope, sink)
         for value in values:
             carrier = finder.find(value)
             if carrier is not None:
+                try_node = self.model.parent(handler)
+                client_status = status is not None and status < 500
+                if isinstance(try_node, ast.Try) and quiet_try(self.model, try_node, client_status):
+                    # Nothing the try body raises has text worth hiding; with a 4xx, parsing
+                    # and validating (``Model.model_validate(body)``) describe the input.
+                    return
                 if self.operator_only(sink, scope):
                     return
                 text = escape_control(ast.unparse(carrier))

@@ -1,0 +1,340 @@
+"""Whether a ``try`` body can raise an exception whose text is worth hiding (API509).
+
+API509 reports the caught exception's text sent to a client because a broad
+``except`` catches whatever the database, a file or a remote service raised,
+with hosts, paths and SQL in its text.  A ``try`` body that cannot get such an
+error has nothing to leak: it only reads attributes and builds values in
+memory (``settings.max_upload_size``, ``{"providers": found}``), or calls
+functions that catch every exception themselves and return a value.  A
+maintainer would not change the handler's text there, so the rule stays
+silent.  The test is conservative: one call the analysis cannot read makes the
+body not quiet.
+
+A body is quiet when every call in it (nested ``lambda`` bodies included,
+nested ``def`` bodies not: they do not run there) is one of:
+
+- a builtin that works in memory (``len``, ``sorted``, ``str``, an exception
+  class), or a standard-library function that does (``json.dumps``,
+  ``uuid.uuid4``, ``datetime.now``);
+- a logging call (``logger.info(...)``, ``await logger.adebug(...)``), or a
+  method whose name only string, container and model objects have
+  (``append``, ``items``, ``strip``, ``model_dump``);
+- a constructor of a project Pydantic model, or of ``HTTPException`` or a
+  Starlette response;
+- a project function (any module, a few calls deep) whose body is quiet; a
+  method only when called on its class (``Catalog.snapshot()``), never on an
+  instance, which a subclass may answer (the def found may be an abstract stub).
+
+With a status below 500 (``quiet_try(..., client_input=True)``), calls that
+parse or validate are quiet too, whatever they call: ``Model.model_validate
+(payload)``, ``int(raw)``, ``json.loads``, a constructor, ``validate_*``/
+``parse_*`` helpers, and ``await request.json()``.  Their errors describe the
+client's own input, the message a 400 or 422 is for.  Awaited, only reading
+the request's body counts: ``await client.get(url)`` is I/O whatever its name.
+
+A nested ``try`` with a broad handler that does not raise (``except
+Exception: log...; return None``) is quiet whatever its body does: nothing it
+raises gets out.  ``with``/``async with``/``async for`` statements are not
+quiet (entering a context or iterating a stream may do I/O), nor is a class
+body or an ``await`` of something other than a quiet call.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.rules.function_facts import function_fact
+from fastapi_lint.rules.pydantic_v1.models import ModelKind, class_kind
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import last_name
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+
+# Project helpers are followed this many calls deep within one module (a call
+# into another module asks that module's fact, cached, with its own depth).
+_MAX_DEPTH = 3
+_BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
+_PURE_BUILTINS = frozenset(
+    (
+        "abs all any bool bytes dict divmod enumerate float format frozenset getattr hasattr hash "
+        "id int isinstance issubclass iter len list max min next range repr reversed round set "
+        "slice sorted str sum tuple type zip"
+    ).split()
+)
+# Standard-library functions that compute in memory.
+_PURE_FUNCTIONS = frozenset(
+    (
+        "json.dumps json.loads uuid.uuid4 uuid.uuid5 uuid.UUID typing.cast "
+        "datetime.datetime datetime.datetime.now datetime.datetime.utcnow datetime.date.today "
+        "datetime.datetime.fromisoformat datetime.timedelta time.time time.monotonic "
+        "time.perf_counter copy.copy copy.deepcopy logging.getLogger os.getenv "
+        "os.path.join os.path.basename os.path.dirname os.path.splitext "
+        "urllib.parse.urlparse urllib.parse.urlsplit urllib.parse.urlunparse urllib.parse.urlunsplit "
+        "urllib.parse.quote urllib.parse.quote_plus urllib.parse.unquote urllib.parse.urlencode "
+        "urllib.parse.parse_qs urllib.parse.parse_qsl "
+        "base64.b64encode base64.b64decode base64.urlsafe_b64encode base64.urlsafe_b64decode "
+        "hashlib.sha256 hashlib.md5 hashlib.sha1 re.compile re.match re.search re.sub "
+        "re.fullmatch re.findall"
+    ).split()
+)
+# Methods only in-memory objects have: no database, client or file object has
+# them with another meaning (``get``, ``keys``, ``insert``, ``update``, ``add``,
+# ``count`` and ``json`` are left out for that reason; ``copy`` counts without
+# arguments only).  Only for a receiver of unknown type: a known one decides.
+_PURE_METHODS = frozenset(
+    (
+        "append extend items values setdefault startswith endswith split rsplit "
+        "partition rpartition strip lstrip rstrip lower upper title casefold capitalize format join replace encode "
+        "decode splitlines isoformat strftime total_seconds hexdigest isdigit isalnum isalpha "
+        "match fullmatch zfill ljust rjust removeprefix removesuffix model_dump model_dump_json model_copy"
+    ).split()
+)
+_BUILTIN_TYPES = frozenset("str bytes dict list set frozenset tuple int float".split())
+_LOG_METHODS = frozenset(
+    (
+        "debug info warning warn error exception critical log "
+        "adebug ainfo awarning aerror aexception acritical"
+    ).split()
+)
+_SAFE_CLASSES = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+_RESPONSE_MODULES = ("starlette.responses.", "fastapi.responses.")
+_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# With a status below 500, calls that parse or validate input: what they raise
+# describes the client's input (``Model.model_validate(body)``, ``int(raw)``).
+_VALIDATION_CALLS = frozenset(
+    (
+        "model_validate model_validate_json validate_python validate_json validate_strings "
+        "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
+        "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
+        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
+    ).split()
+)
+_VALIDATION_PREFIXES = ("validate", "parse", "_validate", "_parse")
+# Reading the request's own body (``await request.json()``): a parse error describes what the
+# client sent.
+_BODY_READERS = frozenset({"json", "body", "form"})
+_REQUEST_BODY_READERS = frozenset(
+    f"{owner}.{method}"
+    for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
+    for method in _BODY_READERS
+)
+
+
+def quiet_try(model: ModuleModel, try_node: ast.Try, client_input: bool = False) -> bool:
+    """Whether no exception with text worth hiding can leave ``try_node``'s body.
+
+    ``client_input`` (the response's status is below 500): parsing and validating calls
+    count as quiet too, as they describe the client's own input.
+    """
+    return _Quiet(model, client_input).body(try_node.body, 0)
+
+
+class _Quiet:
+    def __init__(self, model: ModuleModel, client_input: bool) -> None:
+        self.model = model
+        self.client_input = client_input
+
+    def body(self, statements: list[ast.stmt], depth: int) -> bool:
+        return all(_quiet(self, statement, depth) for statement in statements)
+
+
+def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
+    model = q.model
+    if isinstance(node, (ast.With, ast.AsyncWith, ast.AsyncFor, ast.ClassDef)):
+        return False
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # Defining runs only the decorators and the defaults.
+        arguments = node.args
+        defaults = [*node.decorator_list, *arguments.defaults]
+        defaults.extend(default for default in arguments.kw_defaults if default is not None)
+        return all(_quiet(q, part, depth) for part in defaults)
+    if isinstance(node, ast.Try) and _swallows_everything(model, node):
+        statements = [*node.orelse, *node.finalbody]
+        statements.extend(s for handler in node.handlers for s in handler.body)
+        return all(_quiet(q, part, depth) for part in statements)
+    if isinstance(node, ast.Await):
+        call = node.value
+        if not isinstance(call, ast.Call) or not _quiet_call(q, call, depth, awaited=True):
+            return False
+        return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(call))
+    if isinstance(node, ast.Call) and not _quiet_call(q, node, depth, awaited=False):
+        return False
+    return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(node))
+
+
+def _swallows_everything(model: ModuleModel, try_node: ast.Try) -> bool:
+    """A broad handler, and no handler raises: whatever the body raises stays inside.
+
+    A handler that only re-raises an ``HTTPException`` or a project exception
+    (``except HTTPException: raise``) lets out text the project wrote, not a driver's.
+    """
+    scope = _scope_of(model, try_node)
+    broad = False
+    for handler in try_node.handlers:
+        types = [] if handler.type is None else _handler_types(handler.type)
+        names = [model.qualified_name(t, scope) for t in types]
+        if any(isinstance(node, ast.Raise) for node in _walk_code(handler)):
+            first = handler.body[0]
+            reraise = len(handler.body) == 1 and isinstance(first, ast.Raise) and first.exc is None
+            if not (reraise and names and all(n and _project_text(model, n) for n in names)):
+                return False
+            continue
+        broad = broad or handler.type is None or any(n in _BROAD for n in names)
+    return broad
+
+
+def _handler_types(node: ast.expr) -> list[ast.expr]:
+    return list(node.elts) if isinstance(node, ast.Tuple) else [node]
+
+
+def _project_text(model: ModuleModel, qualname: str) -> bool:
+    """An exception whose text the project writes: ``HTTPException`` or a project class."""
+    return stubs.canonical(qualname) in _SAFE_CLASSES or _exception_class(model, qualname)
+
+
+def _walk_code(node: ast.AST) -> list[ast.AST]:
+    """The nodes of ``node`` that run with it (nested defs and classes left out)."""
+    found: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(
+            child for child in ast.iter_child_nodes(current) if not isinstance(child, _BOUNDARIES)
+        )
+    return found
+
+
+def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
+    model = q.model
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in _LOG_METHODS
+        and "log" in _receiver_name(func.value).lower()
+    ):
+        return True
+    scope = _scope_of(model, call)
+    target = model.call_target(call, scope)
+    if target is None:
+        # An unknown receiver: by the method's name.
+        if q.client_input and _parses_input(call, awaited):
+            return True
+        return isinstance(func, ast.Attribute) and (
+            func.attr in _PURE_METHODS or (func.attr == "copy" and not call.args)
+        )
+    target = stubs.canonical(target)
+    if target.startswith("builtins."):
+        name = target[len("builtins.") :]
+        return (
+            name in _PURE_BUILTINS
+            or name.endswith(("Error", "Exception", "Warning"))
+            or name.partition(".")[0] in _BUILTIN_TYPES  # ``str.replace``, ``dict.get``
+        )
+    if target in _PURE_FUNCTIONS or target in _SAFE_CLASSES or target.startswith(_RESPONSE_MODULES):
+        return True
+    if q.client_input and target in _REQUEST_BODY_READERS:
+        return True
+    if class_kind(model, target) is ModelKind.MODEL or _exception_class(model, target):
+        return True  # a Pydantic model validates values in memory; an exception is a value
+    if depth >= _MAX_DEPTH:
+        return False
+    owner = target.rpartition(".")[0]
+    if _is_class(model, owner) and not (
+        isinstance(func, ast.Attribute) and model.qualified_name(func.value, scope) == owner
+    ):
+        # A method called on an instance (``storage.list_files()``, ``self.load()``): a
+        # subclass may answer it, and the def found is often an abstract stub.
+        return False
+    if q.client_input and not awaited and _validating_name(target.rpartition(".")[2]):
+        # ``validate_password(new_password)``, ``Item.from_dict(raw)``: named for checking the
+        # input, in the project or a library.
+        return True
+    if model.find_function(target) is None:
+        return False  # a library's function (``requests.get``): only the lists above are known
+    if q.client_input:
+        return function_fact(model, "quiet-input-body", target, _quiet_input_function, depth + 1)
+    return function_fact(model, "quiet-body", target, _quiet_function, depth + 1)
+
+
+def _validating_name(name: str) -> bool:
+    """``model_validate``, ``loads``, ``int``, a class, ``validate_email``: parsing by its name
+    (``get`` only on an unknown receiver, where it is most often a dict's)."""
+    return (
+        (name in _VALIDATION_CALLS and name != "get")
+        or name[:1].isupper()
+        or name.startswith(_VALIDATION_PREFIXES)
+    )
+
+
+def _parses_input(call: ast.Call, awaited: bool) -> bool:
+    """A call that parses or validates input, by its name: ``model_validate``, ``int``, a
+    constructor, ``validate_email(...)``; awaited, only reading the request's own body."""
+    name = last_name(call.func)
+    if name in _BODY_READERS:
+        return not awaited or (isinstance(call.func, ast.Attribute) and not call.args)
+    if awaited:
+        return False  # ``await client.get(url)`` is I/O whatever its name
+    return name == "get" or _validating_name(name)
+
+
+def _exception_class(model: ModuleModel, qualname: str) -> bool:
+    """A project exception class (``raise OrderNotFound(order_id)``)."""
+    local = model.class_named(qualname)
+    bases: list[str] = []
+    if local is not None:
+        for base in local.node.bases:
+            name = model.qualified_name(base, local.outer)
+            if name:
+                bases.append(name)
+                if model.project is not None:
+                    bases.extend(model.project.class_bases(name))
+    elif model.project is not None:
+        bases = model.project.class_bases(qualname)
+    return any(
+        base in _SAFE_CLASSES
+        or (base.startswith("builtins.") and base.endswith(("Error", "Exception")))
+        for base in bases
+    )
+
+
+def _is_class(model: ModuleModel, qualname: str) -> bool:
+    if not qualname:
+        return False
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def _quiet_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    return _Quiet(model, client_input=False).body(function.node.body, depth)
+
+
+def _quiet_input_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    return _Quiet(model, client_input=True).body(function.node.body, depth)
+
+
+def _receiver_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
+    """The scope ``node`` is evaluated in: its innermost function, lambda or comprehension."""
+    for ancestor in model.ancestors(node):
+        scope = model.scope_of_node.get(id(ancestor))
+        if scope is not None:
+            return scope
+    return model.module_scope
