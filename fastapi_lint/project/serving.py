@@ -8,8 +8,14 @@ function whose every caller in the project is a one-shot runner
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
 ``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
-serving code either. Test files stay checked (the contract, "Test code": only
-API5xx skips them); their calls do not make a function serving. A function with at least one other caller, or with no
+serving code either. pytest is a one-shot runner too: it runs each test
+function and each fixture once, in a loop run of its own, so tests, fixtures
+and the test-file helpers only they call are not serving code; routes,
+dependencies and middleware defined in test files still are (the app under
+test serves requests). A worker runs an RQ job (``@job`` of ``rq.decorators``)
+one-shot in a loop of its own. Calls from test files never make a function of
+the application's own modules non-serving: a function only its tests call is
+as good as one with no caller. A function with at least one other caller, or with no
 caller in the project (a route, a library entry point, a hook a framework
 calls), is serving code.
 
@@ -32,6 +38,7 @@ class satisfies. A caller that leads back to a function being judged (``start()`
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import re
 from collections.abc import Iterator
@@ -49,7 +56,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
 # Families whose findings are about serving requests.
 SERVING_PREFIXES = ("API1", "API3", "API4")
@@ -79,6 +86,51 @@ _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 _CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "cyclopts.")
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
+# Decorators of pytest fixtures: pytest runs one once per test (or module, or
+# session), in that test's loop run.
+_FIXTURE_DECORATORS = frozenset(
+    {
+        "pytest.fixture",
+        "pytest.yield_fixture",
+        "_pytest.fixtures.fixture",
+        "pytest_asyncio.fixture",
+        "pytest_asyncio.plugin.fixture",
+    }
+)
+# Job decorators of task queues whose worker runs each async job to completion
+# in a loop of its own (rq: `loop.run_until_complete` per job).
+_ONE_SHOT_JOB_DECORATORS = frozenset({"rq.decorators.job"})
+# Handing a function to such a worker (`notify.delay(...)`) does not run it here.
+_ENQUEUE_ATTRS = frozenset({"delay"})
+# unittest cases: their `test*` methods and set-up hooks are tests, whatever the class' name.
+_UNITTEST_CASES = frozenset(
+    {
+        "unittest.TestCase",
+        "unittest.IsolatedAsyncioTestCase",
+        "unittest.case.TestCase",
+        "unittest.async_case.IsolatedAsyncioTestCase",
+    }
+)
+# Set-up and tear-down methods pytest or unittest call around each test.
+_TEST_HOOK_METHODS = frozenset(
+    {
+        "setup_method",
+        "teardown_method",
+        "setup_class",
+        "teardown_class",
+        "setup",
+        "teardown",
+        "setUp",
+        "tearDown",
+        "asyncSetUp",
+        "asyncTearDown",
+        "setUpClass",
+        "tearDownClass",
+    }
+)
+# pytest's default `python_files`: the modules whose `test*` functions it collects.
+_COLLECTED_TEST_MODULES = ("test_*.py", "*_test.py")
+
 # Folders never searched for callers (virtualenvs, caches, build output).
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
 
@@ -100,6 +152,7 @@ _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-
 _SERVING_REFERENCE_TABLES: MemoKey[
     tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
 ] = MemoKey("serving-reference-tables")
+_SERVING_TEST_MODULE: MemoKey[bool] = MemoKey("serving-test-module")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
 # The project's files, word index and answers, per process and view (dropped
@@ -120,9 +173,9 @@ def in_non_serving_folder(path: str, root: str | None) -> bool:
 def is_non_serving_module(path: str, root: str | None) -> bool:
     """``scripts/`` and migrations: they run once, by hand or by a migration tool.
 
-    Test files are not exempt: the contract ("Test code") applies every rule but the
-    API5xx ones to tests, and Revision 2 does not change that. Teams that do not
-    want API1xx in async tests say so with ``per-file-ignores``.
+    Test files are not exempt as a whole: a route or dependency defined in a
+    test file serves the app under test. Their tests and fixtures are one-shot
+    functions (:func:`is_test_entry`).
     """
     return in_non_serving_folder(path, root)
 
@@ -205,7 +258,104 @@ def _outermost(function: FunctionInfo) -> FunctionInfo:
 
 
 def _is_one_shot_function(model: ModuleModel, function: FunctionInfo) -> bool:
-    return is_cli_command(model, function) or runs_before_serving(model, function)
+    return (
+        is_cli_command(model, function)
+        or runs_before_serving(model, function)
+        or is_test_entry(model, function)
+    )
+
+
+def in_test_file(model: ModuleModel) -> bool:
+    """The contract's test files (``test_*.py``, ``conftest.py``, a ``tests/`` folder...),
+    by the module's path inside its project, as API5xx decides it."""
+    found = model.memo.get(_SERVING_TEST_MODULE)
+    if found is None:
+        project = index_of(model)
+        found = is_test_file(_relative(model.path, str(project.root) if project else None))
+        model.memo.put(_SERVING_TEST_MODULE, found)
+    return found
+
+
+def _decorated_by(model: ModuleModel, function: FunctionInfo, names: frozenset[str]) -> bool:
+    for decorator in function.node.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if model.qualified_name(expr, function.outer) in names:
+            return True
+    return False
+
+
+def is_test_entry(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A function pytest (or unittest) runs one-shot: a test, a set-up hook or a fixture.
+
+    Fixtures are known by their decorator (``pytest.fixture``, ``pytest_asyncio.fixture``,
+    resolved through imports), wherever they are defined. Tests are ``test*``
+    functions of a module pytest collects (``test_*.py``, ``*_test.py``) and
+    ``test*`` methods (and set-up/tear-down hooks) of its ``Test*`` classes or
+    of ``unittest`` cases.
+    """
+    if function.parent_function is not None:
+        return False
+    if _decorated_by(model, function, _FIXTURE_DECORATORS):
+        return True
+    if not in_test_file(model):
+        return False
+    name = function.name
+    owner = function.class_info
+    if owner is None:
+        file_name = os.path.basename(model.path or "")
+        return name.startswith("test") and any(
+            fnmatch.fnmatch(file_name, pattern) for pattern in _COLLECTED_TEST_MODULES
+        )
+    if not (name.startswith("test") or name in _TEST_HOOK_METHODS):
+        return False
+    return owner.name.startswith("Test") or _is_unittest_case(model, owner)
+
+
+def _is_unittest_case(model: ModuleModel, owner: ClassInfo) -> bool:
+    for base in owner.node.bases:
+        if model.qualified_name(base, owner.outer) in _UNITTEST_CASES:
+            return True
+    project = model.project
+    return project is not None and any(
+        base in _UNITTEST_CASES for base in project.class_bases(owner.qualname)
+    )
+
+
+def is_one_shot_job(model: ModuleModel, function: FunctionInfo) -> bool:
+    """An RQ job (``@job(queue)``): the worker runs it to completion in a loop of its own."""
+    return function.parent_function is None and _decorated_by(
+        model, function, _ONE_SHOT_JOB_DECORATORS
+    )
+
+
+def _serves_inside_test(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A def nested in a test or fixture that the app under test runs: a route or
+    middleware declared there, or a function handed over uncalled (a dependency
+    override, ``app.add_api_route(path, handler)``), at any level below the test."""
+    current: FunctionInfo | None = function
+    while current is not None and current.parent_function is not None:
+        if _is_served_directly(model, current) or _handed_over(model, current):
+            return True
+        current = current.parent_function
+    return False
+
+
+def _handed_over(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Whether the enclosing function references ``function`` other than by calling it."""
+    parent = function.parent_function
+    if parent is None:
+        return False
+    for node in ast.walk(parent.node):
+        if isinstance(node, ast.Name) and node.id == function.name:
+            if not isinstance(node.ctx, ast.Load):
+                continue
+            holder = model.parent(node)
+            if isinstance(holder, ast.Call) and holder.func is node:
+                continue
+            if isinstance(holder, (ast.Return, ast.Yield)):
+                continue  # a factory fixture hands it to the tests that call it
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- the filter
@@ -227,10 +377,9 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
         function = _enclosing_function(model, diagnostic.line)
         if function is None:
             continue
-        function = _outermost(function)
         key = id(function.node)
         if key not in verdicts:
-            verdicts[key] = function_is_serving(model, function)
+            verdicts[key] = _nested_is_serving(model, function)
         if not verdicts[key]:
             dropped.add(id(diagnostic))
     return [d for d in diagnostics if id(d) not in dropped]
@@ -263,6 +412,14 @@ def _in_except_branch(model: ModuleModel, line: int) -> bool:
     return any(start <= line <= end for start, end in handlers)
 
 
+def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A def is judged by its outermost function, but for what a test runs: a route
+    declared inside a test serves the app under test."""
+    if _nested_in_test_serves(model, function):
+        return True
+    return function_is_serving(model, _outermost(function))
+
+
 def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     """Whether ``function`` (a top-level def or a method) may run while the app serves."""
     if _is_served_directly(model, function):
@@ -271,7 +428,7 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return False
     project = index_of(model)
     if project is None:
-        verdict = _LocalSearch(model).serving(function)
+        verdict = _LocalSearch(model).serving(model, function)
     else:
         verdict = _ProjectSearch(project, model).serving(model, function)
     # Undetermined (its only callers reach back to it): as good as no caller.
@@ -287,20 +444,29 @@ Verdict = Optional[bool]
 class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         raise NotImplementedError
 
-    def serving_from_callers(self, function: FunctionInfo) -> Verdict:
+    def serving_from_callers(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
+        """The verdict of ``function``'s callers (``model`` is its module).
+
+        Callers in test files count only for a function of a test file (a test
+        helper): the application's own functions are not judged by their tests.
+        An RQ job has the worker as a one-shot caller besides the ones found.
+        """
         qualname = function.qualname
         name = function.name
-        found_caller = False
+        found_caller = is_one_shot_job(model, function)
         undetermined = False
         is_method = function.class_info is not None
-        for model in self.candidates(name, is_method):
-            for verdict in _reference_verdicts(model, qualname, name, is_method, self.serving_of):
+        tests = in_test_file(model)
+        for candidate in self.candidates(name, is_method, tests):
+            for verdict in _reference_verdicts(
+                candidate, qualname, name, is_method, self.serving_of
+            ):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
                 if verdict is None:
@@ -321,27 +487,44 @@ class _LocalSearch(_CallerSearch):
         self.model = model
         self.visiting: set[str] = set()
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         yield self.model
 
-    def serving(self, function: FunctionInfo) -> Verdict:
+    def serving(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         if function.qualname in self.visiting:
             return None  # a cycle (see _ProjectSearch.serving)
         if len(self.visiting) > _MAX_CALLER_DEPTH:
             return True
         self.visiting.add(function.qualname)
         try:
-            return self.serving_from_callers(function)
+            return self.serving_from_callers(model, function)
         finally:
             self.visiting.discard(function.qualname)
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
-        function = _outermost(function)
-        if _is_served_directly(model, function):
-            return True
-        if _is_one_shot_function(model, function):
-            return False
-        return self.serving(function)
+        return _caller_verdict(model, function, self.serving)
+
+
+def _caller_verdict(
+    model: ModuleModel,
+    function: FunctionInfo,
+    search: Callable[[ModuleModel, FunctionInfo], Verdict],
+) -> Verdict:
+    """The verdict of a calling function (any def: it is judged by its outermost one)."""
+    if _nested_in_test_serves(model, function):
+        return True
+    function = _outermost(function)
+    if _is_served_directly(model, function):
+        return True
+    if _is_one_shot_function(model, function):
+        return False
+    return search(model, function)
+
+
+def _nested_in_test_serves(model: ModuleModel, function: FunctionInfo) -> bool:
+    if function.parent_function is None or not _serves_inside_test(model, function):
+        return False
+    return is_test_entry(model, _outermost(function))
 
 
 class _ProjectSearch(_CallerSearch):
@@ -387,7 +570,7 @@ class _ProjectSearch(_CallerSearch):
         self.visiting.add(qualname)
         previous, self.current = self.current, model
         try:
-            answer = self.serving_from_callers(function)
+            answer = self.serving_from_callers(model, function)
         finally:
             self.visiting.discard(qualname)
             self.current = previous
@@ -402,8 +585,9 @@ class _ProjectSearch(_CallerSearch):
             self.checked.memo.put(_SERVING_DIRTY, dirty)
         return dirty
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
-        """The function's own module first, then the files that mention ``name``."""
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
+        """The function's own module first, then the files that mention ``name``
+        (test files too when ``tests``: the callers of a test helper)."""
         first = self.current
         yield first
         # A method is reached as `x.name`; a function by its name, not its `def`.
@@ -411,7 +595,7 @@ class _ProjectSearch(_CallerSearch):
             rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
         )
         first_path = os.path.realpath(first.path) if first.path else ""
-        for path in self.files.mentioning(name):
+        for path in self.files.mentioning(name, tests):
             text = self.files.text(path)
             if text is None or not pattern.search(text):
                 continue
@@ -428,12 +612,7 @@ class _ProjectSearch(_CallerSearch):
                 yield model
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
-        function = _outermost(function)
-        if _is_served_directly(model, function):
-            return True
-        if _is_one_shot_function(model, function):
-            return False
-        return self.serving(model, function)
+        return _caller_verdict(model, function, self.serving)
 
 
 def _module_name(project: ProjectIndex, path: str) -> str | None:
@@ -446,14 +625,18 @@ def _module_name(project: ProjectIndex, path: str) -> str | None:
 
 
 class _ProjectFiles:
-    """The project's ``*.py`` files (tests left out: they exercise code, they do not run it)."""
+    """The project's ``*.py`` files: the application's, and apart the test files
+    (searched only for the callers of test helpers: tests exercise the
+    application's code, they do not decide whether it serves)."""
 
     def __init__(self, root: str) -> None:
         self.paths: list[str] = []
+        self.test_paths: list[str] = []
         self.folders: list[str] = []
         self._texts: dict[str, str | None] = {}
         self._text_size = 0
         self._words: dict[str, list[str]] | None = None
+        self._test_words: dict[str, list[str]] | None = None
         # qualname -> serving? (answers that read no unsaved editor buffer)
         self.verdicts: dict[str, bool] = {}
         for folder, subfolders, files in os.walk(root):
@@ -464,7 +647,9 @@ class _ProjectFiles:
             for name in sorted(files):
                 if name.endswith(".py"):
                     path = os.path.join(folder, name)
-                    if not is_test_file(os.path.relpath(path, root)):
+                    if is_test_file(os.path.relpath(path, root)):
+                        self.test_paths.append(path)
+                    else:
                         self.paths.append(path)
 
     @classmethod
@@ -476,17 +661,26 @@ class _ProjectFiles:
             project.memo.put(_SERVING_FILES, found)
         return found
 
-    def mentioning(self, name: str) -> list[str]:
-        """The files whose text has ``name`` as a word (one index for the whole run)."""
+    def mentioning(self, name: str, tests: bool = False) -> list[str]:
+        """The files whose text has ``name`` as a word (one index for the whole run),
+        the test files after the others when ``tests``."""
         if self._words is None:
-            words: dict[str, list[str]] = {}
-            for path in self.paths:
-                text = self.text(path)
-                if text is not None:
-                    for word in set(_WORD.findall(text)):
-                        words.setdefault(word, []).append(path)
-            self._words = words
-        return self._words.get(name, [])
+            self._words = self._index(self.paths)
+        found = self._words.get(name, [])
+        if not tests:
+            return found
+        if self._test_words is None:
+            self._test_words = self._index(self.test_paths)
+        return found + self._test_words.get(name, [])
+
+    def _index(self, paths: list[str]) -> dict[str, list[str]]:
+        words: dict[str, list[str]] = {}
+        for path in paths:
+            text = self.text(path)
+            if text is not None:
+                for word in set(_WORD.findall(text)):
+                    words.setdefault(word, []).append(path)
+        return words
 
     def dirty(self, model: ModuleModel) -> bool:
         """Whether the checked module's text is not the file on disk (an editor buffer)."""
@@ -603,6 +797,14 @@ def _reference_verdicts(
         if in_folder:
             yield False
             continue
+        if (
+            not called
+            and isinstance(parent, ast.Attribute)
+            and parent.value is node
+            and parent.attr in _ENQUEUE_ATTRS
+        ):
+            yield False  # `notify.delay(...)`: handed to a worker queue, not run here
+            continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
         if _passed_to_runner(model, site, scope) or _registered_as_command(model, site, scope):
             yield False
@@ -614,6 +816,11 @@ def _reference_verdicts(
             continue  # recursion: the function calling itself is no caller
         if owner_function is None:
             yield not _under_main_guard(model, node)
+            continue
+        if not called and is_test_entry(model, _outermost(owner_function)):
+            # Handed over by a test, not run by it: a dependency override, a
+            # monkeypatched function, a handler for the app under test.
+            yield True
             continue
         if _spawned_as_task(model, site) and runs_before_serving(model, _outermost(owner_function)):
             # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs
