@@ -38,7 +38,6 @@ class satisfies. A caller that leads back to a function being judged (``start()`
 from __future__ import annotations
 
 import ast
-import fnmatch
 import os
 import re
 from collections.abc import Iterator
@@ -128,8 +127,6 @@ _TEST_HOOK_METHODS = frozenset(
         "tearDownClass",
     }
 )
-# pytest's default `python_files`: the modules whose `test*` functions it collects.
-_COLLECTED_TEST_MODULES = ("test_*.py", "*_test.py")
 
 # Folders never searched for callers (virtualenvs, caches, build output).
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
@@ -288,10 +285,9 @@ def is_test_entry(model: ModuleModel, function: FunctionInfo) -> bool:
     """A function pytest (or unittest) runs one-shot: a test, a set-up hook or a fixture.
 
     Fixtures are known by their decorator (``pytest.fixture``, ``pytest_asyncio.fixture``,
-    resolved through imports), wherever they are defined. Tests are ``test*``
-    functions of a module pytest collects (``test_*.py``, ``*_test.py``) and
-    ``test*`` methods (and set-up/tear-down hooks) of its ``Test*`` classes or
-    of ``unittest`` cases.
+    resolved through imports), wherever they are defined. Tests are, in a test
+    file, module-level ``test*`` functions and ``test*`` methods (and
+    set-up/tear-down hooks) of ``Test*`` classes or of ``unittest`` cases.
     """
     if function.parent_function is not None:
         return False
@@ -302,10 +298,10 @@ def is_test_entry(model: ModuleModel, function: FunctionInfo) -> bool:
     name = function.name
     owner = function.class_info
     if owner is None:
-        file_name = os.path.basename(model.path or "")
-        return name.startswith("test") and any(
-            fnmatch.fnmatch(file_name, pattern) for pattern in _COLLECTED_TEST_MODULES
-        )
+        # Any test file, not only pytest's default `python_files`: projects collect
+        # others too (`integration_test_*.py`), and a helper named `test*` is only
+        # ever called by tests.
+        return name.startswith("test")
     if not (name.startswith("test") or name in _TEST_HOOK_METHODS):
         return False
     return owner.name.startswith("Test") or _is_unittest_case(model, owner)
