@@ -518,9 +518,10 @@ def _caller_verdict(
 
 
 def _nested_in_test_serves(model: ModuleModel, function: FunctionInfo) -> bool:
-    if function.parent_function is None or not _serves_inside_test(model, function):
+    """A def nested in a test or fixture that the app under test runs (see _serves_inside_test)."""
+    if function.parent_function is None or not is_test_entry(model, _outermost(function)):
         return False
-    return is_test_entry(model, _outermost(function))
+    return _serves_inside_test(model, function)
 
 
 class _ProjectSearch(_CallerSearch):
