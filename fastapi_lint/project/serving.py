@@ -45,6 +45,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.one_shot import (
+    ENQUEUE_ATTRS,
+    handed_over,
+    in_test_file,
+    is_one_shot_job,
+    is_test_entry,
+)
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
@@ -55,7 +62,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # Families whose findings are about serving requests.
 SERVING_PREFIXES = ("API1", "API3", "API4")
@@ -85,49 +92,6 @@ _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 _CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "cyclopts.")
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
-# Decorators of pytest fixtures: pytest runs one once per test (or module, or
-# session), in that test's loop run.
-_FIXTURE_DECORATORS = frozenset(
-    {
-        "pytest.fixture",
-        "pytest.yield_fixture",
-        "_pytest.fixtures.fixture",
-        "pytest_asyncio.fixture",
-        "pytest_asyncio.plugin.fixture",
-    }
-)
-# Job decorators of task queues whose worker runs each async job to completion
-# in a loop of its own (rq: `loop.run_until_complete` per job).
-_ONE_SHOT_JOB_DECORATORS = frozenset({"rq.decorators.job"})
-# Handing a function to such a worker (`notify.delay(...)`) does not run it here.
-_ENQUEUE_ATTRS = frozenset({"delay"})
-# unittest cases: their `test*` methods and set-up hooks are tests, whatever the class' name.
-_UNITTEST_CASES = frozenset(
-    {
-        "unittest.TestCase",
-        "unittest.IsolatedAsyncioTestCase",
-        "unittest.case.TestCase",
-        "unittest.async_case.IsolatedAsyncioTestCase",
-    }
-)
-# Set-up and tear-down methods pytest or unittest call around each test.
-_TEST_HOOK_METHODS = frozenset(
-    {
-        "setup_method",
-        "teardown_method",
-        "setup_class",
-        "teardown_class",
-        "setup",
-        "teardown",
-        "setUp",
-        "tearDown",
-        "asyncSetUp",
-        "asyncTearDown",
-        "setUpClass",
-        "tearDownClass",
-    }
-)
-
 # Folders never searched for callers (virtualenvs, caches, build output).
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
 
@@ -149,7 +113,6 @@ _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-
 _SERVING_REFERENCE_TABLES: MemoKey[
     tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
 ] = MemoKey("serving-reference-tables")
-_SERVING_TEST_MODULE: MemoKey[bool] = MemoKey("serving-test-module")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
 # The project's files, word index and answers, per process and view (dropped
@@ -262,95 +225,15 @@ def _is_one_shot_function(model: ModuleModel, function: FunctionInfo) -> bool:
     )
 
 
-def in_test_file(model: ModuleModel) -> bool:
-    """The contract's test files (``test_*.py``, ``conftest.py``, a ``tests/`` folder...),
-    by the module's path inside its project, as API5xx decides it."""
-    found = model.memo.get(_SERVING_TEST_MODULE)
-    if found is None:
-        project = index_of(model)
-        found = is_test_file(_relative(model.path, str(project.root) if project else None))
-        model.memo.put(_SERVING_TEST_MODULE, found)
-    return found
-
-
-def _decorated_by(model: ModuleModel, function: FunctionInfo, names: frozenset[str]) -> bool:
-    for decorator in function.node.decorator_list:
-        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if model.qualified_name(expr, function.outer) in names:
-            return True
-    return False
-
-
-def is_test_entry(model: ModuleModel, function: FunctionInfo) -> bool:
-    """A function pytest (or unittest) runs one-shot: a test, a set-up hook or a fixture.
-
-    Fixtures are known by their decorator (``pytest.fixture``, ``pytest_asyncio.fixture``,
-    resolved through imports), wherever they are defined. Tests are, in a test
-    file, module-level ``test*`` functions and ``test*`` methods (and
-    set-up/tear-down hooks) of ``Test*`` classes or of ``unittest`` cases.
-    """
-    if function.parent_function is not None:
-        return False
-    if _decorated_by(model, function, _FIXTURE_DECORATORS):
-        return True
-    if not in_test_file(model):
-        return False
-    name = function.name
-    owner = function.class_info
-    if owner is None:
-        # Any test file, not only pytest's default `python_files`: projects collect
-        # others too (`integration_test_*.py`), and a helper named `test*` is only
-        # ever called by tests.
-        return name.startswith("test")
-    if not (name.startswith("test") or name in _TEST_HOOK_METHODS):
-        return False
-    return owner.name.startswith("Test") or _is_unittest_case(model, owner)
-
-
-def _is_unittest_case(model: ModuleModel, owner: ClassInfo) -> bool:
-    for base in owner.node.bases:
-        if model.qualified_name(base, owner.outer) in _UNITTEST_CASES:
-            return True
-    project = model.project
-    return project is not None and any(
-        base in _UNITTEST_CASES for base in project.class_bases(owner.qualname)
-    )
-
-
-def is_one_shot_job(model: ModuleModel, function: FunctionInfo) -> bool:
-    """An RQ job (``@job(queue)``): the worker runs it to completion in a loop of its own."""
-    return function.parent_function is None and _decorated_by(
-        model, function, _ONE_SHOT_JOB_DECORATORS
-    )
-
-
 def _serves_inside_test(model: ModuleModel, function: FunctionInfo) -> bool:
     """A def nested in a test or fixture that the app under test runs: a route or
     middleware declared there, or a function handed over uncalled (a dependency
     override, ``app.add_api_route(path, handler)``), at any level below the test."""
     current: FunctionInfo | None = function
     while current is not None and current.parent_function is not None:
-        if _is_served_directly(model, current) or _handed_over(model, current):
+        if _is_served_directly(model, current) or handed_over(model, current):
             return True
         current = current.parent_function
-    return False
-
-
-def _handed_over(model: ModuleModel, function: FunctionInfo) -> bool:
-    """Whether the enclosing function references ``function`` other than by calling it."""
-    parent = function.parent_function
-    if parent is None:
-        return False
-    for node in ast.walk(parent.node):
-        if isinstance(node, ast.Name) and node.id == function.name:
-            if not isinstance(node.ctx, ast.Load):
-                continue
-            holder = model.parent(node)
-            if isinstance(holder, ast.Call) and holder.func is node:
-                continue
-            if isinstance(holder, (ast.Return, ast.Yield)):
-                continue  # a factory fixture hands it to the tests that call it
-            return True
     return False
 
 
@@ -798,7 +681,7 @@ def _reference_verdicts(
             not called
             and isinstance(parent, ast.Attribute)
             and parent.value is node
-            and parent.attr in _ENQUEUE_ATTRS
+            and parent.attr in ENQUEUE_ATTRS
         ):
             yield False  # `notify.delay(...)`: handed to a worker queue, not run here
             continue
