@@ -29,8 +29,13 @@ SERVING_NOTE = (
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "
     "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`): it runs on the "
-    "serving loop for the server's whole life. Callers in test files do not count; test files themselves are checked like other "
-    "code (`per-file-ignores` silences them). Set `serving-code-only = false` in `[tool.fastapi-lint]` "
+    "serving loop for the server's whole life. pytest is a one-shot runner too: tests (`test*` "
+    "functions and methods of `Test*` classes and `unittest` cases) and fixtures (`pytest.fixture`, "
+    "`pytest_asyncio.fixture`) run once each in a loop run of their own, so they and the test-file "
+    "helpers only they call are not reported; routes, dependencies and middleware defined in test "
+    "files still are (the app under test serves requests), and calls from tests never make the "
+    "application's own functions non-serving. An RQ job (`@job` of `rq.decorators`) runs one-shot "
+    "in its worker's loop. Set `serving-code-only = false` in `[tool.fastapi-lint]` "
     "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
 )
 OPT_IN_NOTE = (

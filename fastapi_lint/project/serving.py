@@ -8,8 +8,14 @@ function whose every caller in the project is a one-shot runner
 ``on_event``) -- directly or through other such functions -- does not serve
 requests: blocking there delays one script, not every user. Modules under a
 ``scripts/``, ``migrations/``, ``alembic/`` or ``versions/`` folder are not
-serving code either. Test files stay checked (the contract, "Test code": only
-API5xx skips them); their calls do not make a function serving. A function with at least one other caller, or with no
+serving code either. pytest is a one-shot runner too: it runs each test
+function and each fixture once, in a loop run of its own, so tests, fixtures
+and the test-file helpers only they call are not serving code; routes,
+dependencies and middleware defined in test files still are (the app under
+test serves requests). A worker runs an RQ job (``@job`` of ``rq.decorators``)
+one-shot in a loop of its own. Calls from test files never make a function of
+the application's own modules non-serving: a function only its tests call is
+as good as one with no caller. A function with at least one other caller, or with no
 caller in the project (a route, a library entry point, a hook a framework
 calls), is serving code.
 
@@ -39,6 +45,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.one_shot import (
+    ENQUEUE_ATTRS,
+    handed_over,
+    in_test_file,
+    is_one_shot_job,
+    is_test_entry,
+)
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
@@ -120,9 +133,9 @@ def in_non_serving_folder(path: str, root: str | None) -> bool:
 def is_non_serving_module(path: str, root: str | None) -> bool:
     """``scripts/`` and migrations: they run once, by hand or by a migration tool.
 
-    Test files are not exempt: the contract ("Test code") applies every rule but the
-    API5xx ones to tests, and Revision 2 does not change that. Teams that do not
-    want API1xx in async tests say so with ``per-file-ignores``.
+    Test files are not exempt as a whole: a route or dependency defined in a
+    test file serves the app under test. Their tests and fixtures are one-shot
+    functions (:func:`is_test_entry`).
     """
     return in_non_serving_folder(path, root)
 
@@ -205,7 +218,23 @@ def _outermost(function: FunctionInfo) -> FunctionInfo:
 
 
 def _is_one_shot_function(model: ModuleModel, function: FunctionInfo) -> bool:
-    return is_cli_command(model, function) or runs_before_serving(model, function)
+    return (
+        is_cli_command(model, function)
+        or runs_before_serving(model, function)
+        or is_test_entry(model, function)
+    )
+
+
+def _serves_inside_test(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A def nested in a test or fixture that the app under test runs: a route or
+    middleware declared there, or a function handed over uncalled (a dependency
+    override, ``app.add_api_route(path, handler)``), at any level below the test."""
+    current: FunctionInfo | None = function
+    while current is not None and current.parent_function is not None:
+        if _is_served_directly(model, current) or handed_over(model, current):
+            return True
+        current = current.parent_function
+    return False
 
 
 # ---------------------------------------------------------------- the filter
@@ -227,10 +256,9 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
         function = _enclosing_function(model, diagnostic.line)
         if function is None:
             continue
-        function = _outermost(function)
         key = id(function.node)
         if key not in verdicts:
-            verdicts[key] = function_is_serving(model, function)
+            verdicts[key] = _nested_is_serving(model, function)
         if not verdicts[key]:
             dropped.add(id(diagnostic))
     return [d for d in diagnostics if id(d) not in dropped]
@@ -263,6 +291,14 @@ def _in_except_branch(model: ModuleModel, line: int) -> bool:
     return any(start <= line <= end for start, end in handlers)
 
 
+def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A def is judged by its outermost function, but for what a test runs: a route
+    declared inside a test serves the app under test."""
+    if _nested_in_test_serves(model, function):
+        return True
+    return function_is_serving(model, _outermost(function))
+
+
 def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     """Whether ``function`` (a top-level def or a method) may run while the app serves."""
     if _is_served_directly(model, function):
@@ -271,7 +307,7 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return False
     project = index_of(model)
     if project is None:
-        verdict = _LocalSearch(model).serving(function)
+        verdict = _LocalSearch(model).serving(model, function)
     else:
         verdict = _ProjectSearch(project, model).serving(model, function)
     # Undetermined (its only callers reach back to it): as good as no caller.
@@ -287,20 +323,29 @@ Verdict = Optional[bool]
 class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         raise NotImplementedError
 
-    def serving_from_callers(self, function: FunctionInfo) -> Verdict:
+    def serving_from_callers(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
+        """The verdict of ``function``'s callers (``model`` is its module).
+
+        Callers in test files count only for a function of a test file (a test
+        helper): the application's own functions are not judged by their tests.
+        An RQ job has the worker as a one-shot caller besides the ones found.
+        """
         qualname = function.qualname
         name = function.name
-        found_caller = False
+        found_caller = is_one_shot_job(model, function)
         undetermined = False
         is_method = function.class_info is not None
-        for model in self.candidates(name, is_method):
-            for verdict in _reference_verdicts(model, qualname, name, is_method, self.serving_of):
+        tests = in_test_file(model)
+        for candidate in self.candidates(name, is_method, tests):
+            for verdict in _reference_verdicts(
+                candidate, qualname, name, is_method, self.serving_of
+            ):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
                 if verdict is None:
@@ -321,27 +366,45 @@ class _LocalSearch(_CallerSearch):
         self.model = model
         self.visiting: set[str] = set()
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         yield self.model
 
-    def serving(self, function: FunctionInfo) -> Verdict:
+    def serving(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         if function.qualname in self.visiting:
             return None  # a cycle (see _ProjectSearch.serving)
         if len(self.visiting) > _MAX_CALLER_DEPTH:
             return True
         self.visiting.add(function.qualname)
         try:
-            return self.serving_from_callers(function)
+            return self.serving_from_callers(model, function)
         finally:
             self.visiting.discard(function.qualname)
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
-        function = _outermost(function)
-        if _is_served_directly(model, function):
-            return True
-        if _is_one_shot_function(model, function):
-            return False
-        return self.serving(function)
+        return _caller_verdict(model, function, self.serving)
+
+
+def _caller_verdict(
+    model: ModuleModel,
+    function: FunctionInfo,
+    search: Callable[[ModuleModel, FunctionInfo], Verdict],
+) -> Verdict:
+    """The verdict of a calling function (any def: it is judged by its outermost one)."""
+    if _nested_in_test_serves(model, function):
+        return True
+    function = _outermost(function)
+    if _is_served_directly(model, function):
+        return True
+    if _is_one_shot_function(model, function):
+        return False
+    return search(model, function)
+
+
+def _nested_in_test_serves(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A def nested in a test or fixture that the app under test runs (see _serves_inside_test)."""
+    if function.parent_function is None or not is_test_entry(model, _outermost(function)):
+        return False
+    return _serves_inside_test(model, function)
 
 
 class _ProjectSearch(_CallerSearch):
@@ -387,7 +450,7 @@ class _ProjectSearch(_CallerSearch):
         self.visiting.add(qualname)
         previous, self.current = self.current, model
         try:
-            answer = self.serving_from_callers(function)
+            answer = self.serving_from_callers(model, function)
         finally:
             self.visiting.discard(qualname)
             self.current = previous
@@ -402,8 +465,9 @@ class _ProjectSearch(_CallerSearch):
             self.checked.memo.put(_SERVING_DIRTY, dirty)
         return dirty
 
-    def candidates(self, name: str, is_method: bool) -> Iterator[ModuleModel]:
-        """The function's own module first, then the files that mention ``name``."""
+    def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
+        """The function's own module first, then the files that mention ``name``
+        (test files too when ``tests``: the callers of a test helper)."""
         first = self.current
         yield first
         # A method is reached as `x.name`; a function by its name, not its `def`.
@@ -411,7 +475,7 @@ class _ProjectSearch(_CallerSearch):
             rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
         )
         first_path = os.path.realpath(first.path) if first.path else ""
-        for path in self.files.mentioning(name):
+        for path in self.files.mentioning(name, tests):
             text = self.files.text(path)
             if text is None or not pattern.search(text):
                 continue
@@ -428,12 +492,7 @@ class _ProjectSearch(_CallerSearch):
                 yield model
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
-        function = _outermost(function)
-        if _is_served_directly(model, function):
-            return True
-        if _is_one_shot_function(model, function):
-            return False
-        return self.serving(model, function)
+        return _caller_verdict(model, function, self.serving)
 
 
 def _module_name(project: ProjectIndex, path: str) -> str | None:
@@ -446,14 +505,18 @@ def _module_name(project: ProjectIndex, path: str) -> str | None:
 
 
 class _ProjectFiles:
-    """The project's ``*.py`` files (tests left out: they exercise code, they do not run it)."""
+    """The project's ``*.py`` files: the application's, and apart the test files
+    (searched only for the callers of test helpers: tests exercise the
+    application's code, they do not decide whether it serves)."""
 
     def __init__(self, root: str) -> None:
         self.paths: list[str] = []
+        self.test_paths: list[str] = []
         self.folders: list[str] = []
         self._texts: dict[str, str | None] = {}
         self._text_size = 0
         self._words: dict[str, list[str]] | None = None
+        self._test_words: dict[str, list[str]] | None = None
         # qualname -> serving? (answers that read no unsaved editor buffer)
         self.verdicts: dict[str, bool] = {}
         for folder, subfolders, files in os.walk(root):
@@ -464,7 +527,9 @@ class _ProjectFiles:
             for name in sorted(files):
                 if name.endswith(".py"):
                     path = os.path.join(folder, name)
-                    if not is_test_file(os.path.relpath(path, root)):
+                    if is_test_file(os.path.relpath(path, root)):
+                        self.test_paths.append(path)
+                    else:
                         self.paths.append(path)
 
     @classmethod
@@ -476,17 +541,26 @@ class _ProjectFiles:
             project.memo.put(_SERVING_FILES, found)
         return found
 
-    def mentioning(self, name: str) -> list[str]:
-        """The files whose text has ``name`` as a word (one index for the whole run)."""
+    def mentioning(self, name: str, tests: bool = False) -> list[str]:
+        """The files whose text has ``name`` as a word (one index for the whole run),
+        the test files after the others when ``tests``."""
         if self._words is None:
-            words: dict[str, list[str]] = {}
-            for path in self.paths:
-                text = self.text(path)
-                if text is not None:
-                    for word in set(_WORD.findall(text)):
-                        words.setdefault(word, []).append(path)
-            self._words = words
-        return self._words.get(name, [])
+            self._words = self._index(self.paths)
+        found = self._words.get(name, [])
+        if not tests:
+            return found
+        if self._test_words is None:
+            self._test_words = self._index(self.test_paths)
+        return found + self._test_words.get(name, [])
+
+    def _index(self, paths: list[str]) -> dict[str, list[str]]:
+        words: dict[str, list[str]] = {}
+        for path in paths:
+            text = self.text(path)
+            if text is not None:
+                for word in set(_WORD.findall(text)):
+                    words.setdefault(word, []).append(path)
+        return words
 
     def dirty(self, model: ModuleModel) -> bool:
         """Whether the checked module's text is not the file on disk (an editor buffer)."""
@@ -603,6 +677,14 @@ def _reference_verdicts(
         if in_folder:
             yield False
             continue
+        if (
+            not called
+            and isinstance(parent, ast.Attribute)
+            and parent.value is node
+            and parent.attr in ENQUEUE_ATTRS
+        ):
+            yield False  # `notify.delay(...)`: handed to a worker queue, not run here
+            continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
         if _passed_to_runner(model, site, scope) or _registered_as_command(model, site, scope):
             yield False
@@ -614,6 +696,11 @@ def _reference_verdicts(
             continue  # recursion: the function calling itself is no caller
         if owner_function is None:
             yield not _under_main_guard(model, node)
+            continue
+        if not called and is_test_entry(model, _outermost(owner_function)):
+            # Handed over by a test, not run by it: a dependency override, a
+            # monkeypatched function, a handler for the app under test.
+            yield True
             continue
         if _spawned_as_task(model, site) and runs_before_serving(model, _outermost(owner_function)):
             # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs

@@ -31,6 +31,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
     opened_for_child_process,
     waits_for_process,
 )
+from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
 from fastapi_lint.settings import RuleOptions
@@ -140,6 +141,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None
     if target in _WAIT_CALLS and _no_hang(model, call, scope):
         return None  # `os.waitpid(-1, os.WNOHANG)` polls: it returns at once
+    if target == _URLOPEN and _opens_data_url(model, call, scope):
+        return None  # urllib's DataHandler decodes a `data:` URL in memory
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
@@ -161,6 +164,21 @@ def _no_hang(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
                 if model.qualified_name(node, scope) == "os.WNOHANG":
                     return True
     return False
+
+
+_URLOPEN = "urllib.request.urlopen"
+
+
+def _opens_data_url(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``urlopen(value)`` under ``if value.startswith("data:"):`` (or a ``data:`` literal):
+    no network, no file."""
+    url = next((k.value for k in call.keywords if k.arg == "url"), None)
+    if url is None and call.args and not isinstance(call.args[0], ast.Starred):
+        url = call.args[0]
+    if url is None:
+        return False
+    value = ArgumentValues(model, scope, call).of(url)
+    return isinstance(value, str) and value.lower().startswith("data:")
 
 
 def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
