@@ -470,25 +470,19 @@ class _ProjectSearch(_CallerSearch):
         (test files too when ``tests``: the callers of a test helper)."""
         first = self.current
         yield first
-        # A method is reached as `x.name`; a function by its name, not its `def`.
-        pattern = re.compile(
-            rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
-        )
-        first_path = os.path.realpath(first.path) if first.path else ""
-        for path in self.files.mentioning(name, tests):
-            text = self.files.text(path)
-            if text is None or not pattern.search(text):
+        files = self.files
+        first_path = files.realpath(first.path) if first.path else ""
+        for path in files.referencing(name, is_method, tests):
+            if files.realpath(path) == first_path:
                 continue
-            if os.path.realpath(path) == first_path:
-                continue
-            module_name = _module_name(self.project, path)
+            module_name = files.module_name(self.project, path)
             if module_name is None or module_name == first.module_name:
                 continue
             if module_name == self.checked.module_name:
                 yield self.checked  # its buffer, not the file on disk
                 continue
             model = self.project.model(module_name)
-            if model is not None and os.path.realpath(model.path) == os.path.realpath(path):
+            if model is not None and files.realpath(model.path) == files.realpath(path):
                 yield model
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
@@ -519,6 +513,11 @@ class _ProjectFiles:
         self._test_words: dict[str, list[str]] | None = None
         # qualname -> serving? (answers that read no unsaved editor buffer)
         self.verdicts: dict[str, bool] = {}
+        # Many functions share a name (methods above all): the files whose text
+        # references one, and each file's real path, are found once per run.
+        self._references: dict[tuple[str, bool, bool], list[str]] = {}
+        self._realpaths: dict[str, str] = {}
+        self._module_names: dict[str, str | None] = {}
         for folder, subfolders, files in os.walk(root):
             self.folders.append(folder)
             subfolders[:] = sorted(
@@ -552,6 +551,35 @@ class _ProjectFiles:
         if self._test_words is None:
             self._test_words = self._index(self.test_paths)
         return found + self._test_words.get(name, [])
+
+    def referencing(self, name: str, is_method: bool, tests: bool) -> list[str]:
+        """The files that mention ``name`` the way a call spells it: ``x.name`` for a
+        method, ``name`` outside its own ``def`` for a function."""
+        key = (name, is_method, tests)
+        found = self._references.get(key)
+        if found is None:
+            pattern = re.compile(
+                rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
+            )
+            found = []
+            for path in self.mentioning(name, tests):
+                text = self.text(path)
+                if text is not None and pattern.search(text):
+                    found.append(path)
+            self._references[key] = found
+        return found
+
+    def module_name(self, project: ProjectIndex, path: str) -> str | None:
+        if path in self._module_names:
+            return self._module_names[path]
+        found = self._module_names[path] = _module_name(project, path)
+        return found
+
+    def realpath(self, path: str) -> str:
+        found = self._realpaths.get(path)
+        if found is None:
+            found = self._realpaths[path] = os.path.realpath(path)
+        return found
 
     def _index(self, paths: list[str]) -> dict[str, list[str]]:
         words: dict[str, list[str]] = {}
