@@ -9,6 +9,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     ASYNC_EFFECT,
+    OPAQUE_FILTER,
     SYNC_EFFECT,
     Kind,
     QueryFlow,
@@ -106,7 +107,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
-        if relationship.is_many_to_one and _parent_in_identity_map(
+        if relationship.loads_by_get and _parent_in_identity_map(
             flow, element, relationship, node, function
         ):
             continue
@@ -132,13 +133,19 @@ def _parent_in_identity_map(
 ) -> bool:
     """Whether a many-to-one read finds its parent in the session's identity map.
 
-    SQLAlchemy's lazy loader for a simple many-to-one looks the parent up by
-    primary key in the identity map before it emits a SELECT
-    (sqlalchemy/orm/strategies.py, ``LazyLoader._load_for_state``): when the
-    parent is already in the session, the read costs no query.
+    SQLAlchemy's lazy loader for a relationship joined on the target's primary
+    key (``use_get``) looks the parent up by primary key in the identity map
+    before it emits a SELECT (sqlalchemy/orm/strategies.py,
+    ``LazyLoader._load_for_state``): when the parent is already in the session,
+    the read costs no query, and the loop costs one query per distinct parent.
     """
-    if relationship.foreign_key is not None and relationship.foreign_key in element.filters:
+    key = relationship.get_key
+    if key and all(column in element.filters for column in key):
         return True  # `.where(Post.author_id == author_id)`: one parent for every row
+    if OPAQUE_FILTER in element.filters:
+        # `.where(where_clause)` with a parameter: the caller chooses the rows, so how
+        # many distinct parents they share is unknown here (one, often): unsure, silent.
+        return True
     target = relationship.target
     if target is None:
         return False

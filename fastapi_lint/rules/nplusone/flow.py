@@ -190,6 +190,10 @@ class Loaders:
         return Loaders(self.entries | other.entries, self.opaque or other.opaque)
 
 
+# In ``QueryValue.filters``: the query has a filter the linter cannot read (a parameter).
+OPAQUE_FILTER = "*"
+
+
 @dataclass(frozen=True)
 class Origin:
     module: str
@@ -443,6 +447,19 @@ class QueryFlow:
                 return None
         return self._project_call(call, scope, depth)
 
+    def _opaque_filter(self, call: ast.Call, scope: Scope) -> bool:
+        """A filter the caller passes in (``.where(where_clause)`` with a parameter)."""
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        for argument in call.args:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, ast.Name):
+                binding = self.model.lookup(argument.id, scope)
+                if binding is not None and binding.kind is BindingKind.PARAM:
+                    return True
+        return False
+
     def _select(self, call: ast.Call, scope: Scope) -> QueryValue | None:
         if len(call.args) != 1 or call.keywords:
             return None
@@ -460,6 +477,8 @@ class QueryFlow:
         if kind in (Kind.STATEMENT, Kind.QUERY):
             if method in ("where", "filter", "filter_by"):
                 pinned = equality_filters(call)
+                if self._opaque_filter(call, scope):
+                    pinned |= {OPAQUE_FILTER}
                 return replace(receiver, filters=receiver.filters | pinned) if pinned else receiver
             if method in CHAIN_METHODS:
                 return receiver
@@ -674,28 +693,57 @@ class QueryFlow:
 
 
 def equality_filters(call: ast.Call) -> frozenset[str]:
-    """Columns a ``where``/``filter``/``filter_by`` call compares with ``==`` (AND-ed only)."""
+    """Columns a ``where``/``filter``/``filter_by`` call compares with ``==`` (AND-ed only).
+
+    An ``or_(...)`` (also over a generator: ``or_(*(and_(Run.dag_id == d, ...) for d
+    in ...))``) pins the columns that every branch pins: the rows then share the few
+    parents the query names.
+    """
     names: set[str] = {k.arg for k in call.keywords if k.arg is not None}
-    stack: list[ast.AST] = list(call.args)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Compare):
-            if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-                left, right = node.left, node.comparators[0]
-                if _class_column(left) and _class_column(right):
-                    continue  # `Post.author_id == User.id`: a join condition, many parents
-                for side in (left, right):
-                    if _class_column(side):
-                        names.add(side.attr)  # type: ignore[attr-defined]
-        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-            stack.extend(node.values)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, (ast.Name, ast.Attribute))
-            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "and_"
-        ):
-            stack.extend(node.args)
+    for argument in call.args:
+        names |= _pinned_columns(argument)
     return frozenset(names)
+
+
+def _pinned_columns(node: ast.AST, depth: int = 0) -> set[str]:
+    if depth > MAX_DEPTH:
+        return set()
+    if isinstance(node, ast.Compare):
+        if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
+            left, right = node.left, node.comparators[0]
+            if _class_column(left) and _class_column(right):
+                return set()  # `Post.author_id == User.id`: a join condition, many parents
+            return {
+                side.attr
+                for side in (left, right)
+                if isinstance(side, ast.Attribute) and _class_column(side)
+            }
+        return set()
+    if isinstance(node, ast.BoolOp):
+        branches: list[ast.AST] = list(node.values)
+        conjunction = isinstance(node.op, ast.And)
+    elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+        name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        if name not in ("and_", "or_") or node.keywords:
+            return set()
+        conjunction = name == "and_"
+        branches = []
+        for argument in node.args:
+            if isinstance(argument, ast.Starred) and isinstance(argument.value, ast.GeneratorExp):
+                branches.append(argument.value.elt)  # one branch per generated item
+            elif isinstance(argument, ast.Starred):
+                if not conjunction:
+                    return set()  # branches the linter cannot read
+            else:
+                branches.append(argument)
+    else:
+        return set()
+    pinned = [_pinned_columns(branch, depth + 1) for branch in branches]
+    if conjunction:
+        return set().union(*pinned)
+    if not pinned:
+        return set()
+    return set.intersection(*pinned)
 
 
 def in_except_branch(model: ModuleModel, node: ast.AST) -> bool:
