@@ -41,6 +41,7 @@ from fastapi_lint.rules.nplusone.loops import (
     yields_per_item,
 )
 from fastapi_lint.rules.nplusone.statements import Statement, outcome_checked, statement_of
+from fastapi_lint.rules.nplusone.walks import walk_names, walks_own_list
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -57,9 +58,10 @@ API401 = Rule(
         "Each query is a round trip to the database. A loop that queries per item turns one "
         "request into N+1 queries: fast with ten rows in development, slow with ten thousand "
         "in production. Query once before the loop (`.in_(...)`) or eager-load the relationship. "
-        "A `while` loop counts when it steps through items: a counter (`ids[i]`), a work list "
-        "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
-        "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
+        "A `while` loop counts when it steps through items: a counter (`ids[i]`) or a work list "
+        "(`pending.pop()`); paging (`limit`/`offset`) and message loops do not, nor walks whose "
+        "next key comes from the rows just fetched (a parent chain, a DFS or BFS over links that "
+        "fills its own work list): `in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 rules: they run once, "
         "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
         "constant handful of items (or a slice of at most 10, an enum's members, a constant "
         "imported from another module, a list read from a settings or config object), a loop "
@@ -106,6 +108,15 @@ class _Uses:
         self.table_loop = False
         self.is_while = isinstance(loop.node, ast.While)
         self.carried = self._carried_names() if self.is_while else set()
+        # Walks (walks.py): the next key comes from the previous iteration's rows, which
+        # `in_()` cannot batch. A `while` loop's names that carry it are not per-item uses;
+        # a `for` over a work list the loop itself fills is a BFS.
+        self.walks: set[str] = set()
+        self.walks_own_list = False
+        if isinstance(loop.node, ast.While) and self.carried:
+            self.walks = walk_names(loop.node, _queries, self.carried)
+        elif isinstance(loop.node, (ast.For, ast.AsyncFor)):
+            self.walks_own_list = walks_own_list(loop.node, _queries)
 
     def _carried_names(self) -> set[str]:
         """Names a ``while`` body reassigns to step through items, one per iteration.
@@ -282,9 +293,9 @@ class _Uses:
             return False
         loop = self.loop.node
         if binding.node is loop:
-            return True
+            return not self.walks_own_list
         if self.is_while and name.id in self.carried:
-            return True
+            return name.id not in self.walks
         inside = (
             contains(loop, binding.node)
             if not isinstance(loop, ast.comprehension)

@@ -42,10 +42,14 @@ API402 = Rule(
         'A relationship declared with the default `lazy="select"` runs one SELECT the first time '
         "it is read on each object: a loop over N results runs N more queries. With an "
         "`AsyncSession` the implicit load is not possible at all and raises `MissingGreenlet`. "
-        "A many-to-one read whose parent the session's identity map already holds costs no "
+        "A many-to-one read (any scalar relationship joined on the target's primary key, "
+        "also with `foreign()` written on the target's side: SQLAlchemy loads it by a "
+        "primary-key get) whose parent the session's identity map already holds costs no "
         "query and is not reported: the loop's query pins the foreign key "
-        "(`.where(Post.author_id == author_id)`), or the parent was loaded earlier in the "
-        "function or is the object being iterated."
+        "(`.where(Post.author_id == author_id)`, also in every branch of an `or_()`), or the "
+        "parent was loaded earlier in the function or is the object being iterated. Such a "
+        "get costs one query per distinct parent, so a query whose filter the caller passes "
+        "in (a parameter) is not reported either: the rows may all share one parent."
     ),
     example=(
         MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"

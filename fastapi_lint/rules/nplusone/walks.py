@@ -1,0 +1,123 @@
+"""Chain and graph walks: loops whose next key comes from the previous iteration's rows.
+
+``while folder_id: folder = db.get(Folder, folder_id); folder_id = folder.parent_id``
+walks up a parent chain, and a DFS/BFS over a link table pops the next node from a
+work list that the loop fills from the rows it fetched. Each query's key is only
+known once the previous query has answered, so ``in_()`` cannot batch it: the
+number of queries is the depth of the chain or the size of one small graph, and a
+maintainer keeps the loop (a recursive CTE is the only alternative). Work lists
+that the loop only drains, and counters, still step through caller-given items.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+# Methods that put an item on a work list, and that take the next one off it.
+FEED_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "add", "update", "put"})
+TAKE_METHODS = frozenset({"pop", "popleft", "get_nowait"})
+MAX_ROUNDS = 8
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _body_nodes(loop: ast.For | ast.AsyncFor | ast.While) -> list[ast.AST]:
+    """Every node of the loop body, nested functions and classes left out."""
+    nodes: list[ast.AST] = []
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        nodes.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def query_fed_names(
+    loop: ast.For | ast.AsyncFor | ast.While, runs_query: Callable[[ast.AST], bool]
+) -> set[str]:
+    """Names the loop body assigns from a query it runs, directly or through other names.
+
+    ``rows = db.execute(...).all()``, ``folder = result.scalars().first()`` after
+    ``result = await db.execute(...)``, ``for row in rows:``, ``nxt = row.child_id``.
+    """
+    nodes = _body_nodes(loop)
+    bindings: list[tuple[set[str], ast.AST]] = []
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            targets = set().union(*(_names(t) for t in node.targets))
+            bindings.append((targets, node.value))
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            bindings.append((_names(node.target), node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            bindings.append((_names(node.target), node.iter))
+        elif isinstance(node, ast.comprehension):
+            bindings.append((_names(node.target), node.iter))
+    fed: set[str] = set()
+    for targets, value in bindings:
+        if runs_query(value):
+            fed |= targets
+    for _ in range(MAX_ROUNDS):
+        grown = set(fed)
+        for targets, value in bindings:
+            if _names(value) & fed:
+                grown |= targets
+        if grown == fed:
+            break
+        fed = grown
+    return fed
+
+
+def fed_work_lists(loop: ast.For | ast.AsyncFor | ast.While, fed: set[str]) -> set[str]:
+    """Work lists the loop body fills with query results: ``frontier.append(row.id)``,
+    ``queue.extend(child.id for child in children)``."""
+    lists: set[str] = set()
+    for node in _body_nodes(loop):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in FEED_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and any(_names(argument) & fed for argument in node.args)
+        ):
+            lists.add(node.func.value.id)
+    return lists
+
+
+def walk_names(
+    loop: ast.While, runs_query: Callable[[ast.AST], bool], carried: set[str]
+) -> set[str]:
+    """The carried names of a ``while`` loop that hold the next key of a walk: assigned
+    from the previous iteration's rows, or taken off a work list those rows fill."""
+    fed = query_fed_names(loop, runs_query)
+    walks = carried & fed
+    lists = fed_work_lists(loop, fed)
+    if lists:
+        for node in _body_nodes(loop):
+            value: ast.AST | None = None
+            targets: set[str] = set()
+            if isinstance(node, ast.Assign):
+                value, targets = node.value, set().union(*(_names(t) for t in node.targets))
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+                value, targets = node.value, _names(node.target)
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr in TAKE_METHODS
+                and isinstance(value.func.value, ast.Name)
+                and value.func.value.id in lists
+            ):
+                walks |= targets & carried
+    return walks
+
+
+def walks_own_list(loop: ast.For | ast.AsyncFor, runs_query: Callable[[ast.AST], bool]) -> bool:
+    """``for node_id in queue:`` whose body appends the rows' keys to ``queue``: a BFS."""
+    if not isinstance(loop.iter, ast.Name):
+        return False
+    fed = query_fed_names(loop, runs_query)
+    return loop.iter.id in fed_work_lists(loop, fed)
