@@ -38,10 +38,16 @@ from fastapi_lint.rules.nplusone.loops import (
     enclosing_loops,
     is_bounded,
     own_unit_of_work,
+    streams_chunks,
     yields_per_item,
 )
-from fastapi_lint.rules.nplusone.statements import Statement, outcome_checked, statement_of
-from fastapi_lint.rules.nplusone.walks import walk_names, walks_own_list
+from fastapi_lint.rules.nplusone.statements import (
+    Statement,
+    locks_rows,
+    outcome_checked,
+    statement_of,
+)
+from fastapi_lint.rules.nplusone.walks import probes_free_name, walk_names, walks_own_list
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -61,13 +67,16 @@ API401 = Rule(
         "A `while` loop counts when it steps through items: a counter (`ids[i]`) or a work list "
         "(`pending.pop()`); paging (`limit`/`offset`) and message loops do not, nor walks whose "
         "next key comes from the rows just fetched (a parent chain, a DFS or BFS over links that "
-        "fills its own work list): `in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 rules: they run once, "
+        "fills its own work list): `in_()` cannot batch them, nor searches for a free name "
+        "(a counter numbering candidate strings until a query finds no clash), nor a payload "
+        "stored chunk by chunk (`while chunk := stream.read(size)`). Alembic revision scripts are skipped by the N+1 rules: they run once, "
         "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
         "constant handful of items (or a slice of at most 10, an enum's members, a constant "
         "imported from another module, a list read from a settings or config object), a loop "
         "that opens its own session or unit of work per item, a generator that yields each row, "
         "error handling in an `except` branch, and statements that are per item on purpose: a "
-        "row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`), a guarded "
+        "row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`, also taken by "
+        "a project helper the loop calls), a guarded "
         "claim (an UPDATE whose `rowcount` is tested: compare-and-set), writes in `sorted(...)` "
         "key order (a deterministic lock order), and a DELETE that keeps the newest N rows of "
         "each group (`.not_in(select(...).limit(n))`). For a write per item the message names a "
@@ -549,6 +558,9 @@ def _claims_per_item(
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 continue
             stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Call) and _helper_locks(model, node, scope):
+                claims = True  # `trigger = await _lock_trigger(session, trigger_id)`
+                break
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -564,6 +576,18 @@ def _claims_per_item(
             )
     cache[id(loop)] = claims
     return claims
+
+
+def _helper_locks(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """A call to a project function that locks the row it reads (one level deep)."""
+    func = call.func
+    if not isinstance(func, (ast.Name, ast.Attribute)):
+        return False
+    target = model.call_target(call, scope)
+    if target is None or target.startswith(("builtins.", "sqlalchemy.", "sqlmodel.")):
+        return False
+    found = model.find_function(target)
+    return found is not None and locks_rows(found[1].node)
 
 
 def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
@@ -607,6 +631,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if yields_per_item(loop.node):
                 continue  # a generator handing out one row at a time, by design
+            if streams_chunks(loop.node):
+                continue  # a payload stored chunk by chunk: bounded memory, by design
             if own_unit_of_work(model, flow, call, loop.node, ref.scope):
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
             if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):
@@ -621,6 +647,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if uses.is_while and (uses.paged or _pages(loop.node)):
                 continue  # paging through a table with limit/offset: a batch per iteration
+            if isinstance(loop.node, ast.While) and probes_free_name(loop.node, _queries):
+                continue  # numbering candidate names until one is free: once per collision
             if statement.verb == "update" and outcome_checked(model, call, loop.node):
                 continue  # a guarded claim (compare-and-set, `rowcount` tested): per row by design
             if statement.writes and _sorted(model, loop.iterable, loop.scope):

@@ -638,7 +638,13 @@ class QueryFlow:
         if isinstance(expr, ast.Name):
             binding = self.binding_of(expr, scope)
             if binding is not None and isinstance(binding.value, (ast.List, ast.Tuple)):
-                return list(binding.value.elts)
+                elements = list(binding.value.elts)
+                if isinstance(binding.value, ast.List):
+                    added = _added_elements(expr.id, binding.scope.node)
+                    if added is None:
+                        return None
+                    elements.extend(added)
+                return elements
         return None
 
     def _loader_chain(
@@ -767,6 +773,39 @@ def _class_column(node: ast.AST) -> bool:
 
 
 EAGER_DECLARED = frozenset({"selectin", "joined", "subquery", "immediate"})
+
+
+def _added_elements(name: str, owner: ast.AST) -> list[ast.expr] | None:
+    """What the function adds to list ``name`` after building it: ``options.append(
+    selectinload(...))`` under an ``if``, ``options.extend([...])``, ``options += [...]``
+    (an option that may be added counts: unsure, silent). None when an addition
+    cannot be read (``options.extend(more)``)."""
+    added: list[ast.expr] = []
+    for node in ast.walk(owner):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == name
+        ):
+            method, args = node.func.attr, node.args
+            if method == "append" and len(args) == 1:
+                added.append(args[0])
+            elif method == "insert" and len(args) == 2:
+                added.append(args[1])
+            elif method == "extend" and len(args) == 1:
+                if not isinstance(args[0], (ast.List, ast.Tuple)):
+                    return None
+                added.extend(args[0].elts)
+        elif (
+            isinstance(node, ast.AugAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+        ):
+            if not isinstance(node.value, (ast.List, ast.Tuple)):
+                return None
+            added.extend(node.value.elts)
+    return added
 
 
 def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:

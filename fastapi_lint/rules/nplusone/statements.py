@@ -204,3 +204,29 @@ def outcome_checked(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
         and contains(loop, read)
         for read in ast.walk(loop)
     )
+
+
+def locks_rows(function: ast.AST) -> bool:
+    """Whether a def takes a row or advisory lock itself: ``.with_for_update()``,
+    ``session.get(..., with_for_update=True)``, ``func.pg_advisory_xact_lock(...)`` or
+    ``FOR UPDATE`` in raw SQL (nested defs left out)."""
+    stack: list[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Call):
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            if method == "with_for_update" or (method or "").startswith(ADVISORY_LOCK_PREFIXES):
+                return True
+            if any(
+                keyword.arg == "with_for_update"
+                and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+                for keyword in node.keywords
+            ):
+                return True
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _SQL_LOCK.search(node.value):
+                return True
+    return False

@@ -121,3 +121,66 @@ def walks_own_list(loop: ast.For | ast.AsyncFor, runs_query: Callable[[ast.AST],
         return False
     fed = query_fed_names(loop, runs_query)
     return loop.iter.id in fed_work_lists(loop, fed)
+
+
+def probes_free_name(loop: ast.While, runs_query: Callable[[ast.AST], bool]) -> bool:
+    """``while True: name = f"{base}-{idx}"; if not exists(name): return name; idx += 1``.
+
+    A search for a free name: the counter only numbers candidate strings, and the loop
+    stops as soon as a query finds no clash, so it runs once plus once per collision.
+    A counter used as a key or an index (``ids[i]``, ``Row.seq == i``) steps through
+    items and is not a probe.
+    """
+    counters = {
+        node.target.id
+        for node in _body_nodes(loop)
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
+    }
+    if not counters:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in [loop.test, *_body_nodes(loop)]:
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in _body_nodes(loop):  # the test may bound the attempts (`while idx < 100`)
+        if isinstance(node, ast.Name) and node.id in counters and isinstance(node.ctx, ast.Load):
+            if not _in_string_building(node, parents):
+                return False
+    fed = query_fed_names(loop, runs_query)
+    for node in _body_nodes(loop):
+        if isinstance(node, ast.If) and _names(node.test) & fed:
+            if any(isinstance(statement, (ast.Return, ast.Break)) for statement in node.body):
+                return True
+    return False
+
+
+def _in_string_building(name: ast.Name, parents: dict[int, ast.AST]) -> bool:
+    """Inside an f-string, ``"..." + str(i)``, ``"%s-%d" % (...)`` or ``"...".format(i)``."""
+    node: ast.AST = name
+    for _ in range(6):
+        parent = parents.get(id(node))
+        if parent is None:
+            return False
+        if isinstance(parent, ast.FormattedValue):
+            return True
+        if isinstance(parent, ast.Compare) and all(
+            isinstance(operand, ast.Constant) or operand is node
+            for operand in (parent.left, *parent.comparators)
+        ):
+            return True  # `base if attempt == 0 else ...`: a literal test, not a key
+        if isinstance(parent, ast.BinOp) and any(
+            isinstance(part, ast.Constant) and isinstance(part.value, str)
+            for part in ast.walk(parent)
+        ):
+            return True  # `base + "-" + str(attempt)`, `"%s-%d" % (base, attempt)`
+        if (
+            isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Attribute)
+            and parent.func.attr == "format"
+            and isinstance(parent.func.value, ast.Constant)
+        ):
+            return True
+        if not isinstance(parent, (ast.Call, ast.BinOp, ast.Tuple)):
+            return False  # `str(i)` or `(base, i)` on the way to a string; anything else ends
+        node = parent
+    return False
