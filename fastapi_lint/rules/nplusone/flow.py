@@ -752,14 +752,41 @@ def _pinned_columns(node: ast.AST, depth: int = 0) -> set[str]:
     return set.intersection(*pinned)
 
 
+# Logger methods that mark the branch calling them as error handling.
+ERROR_LOG_METHODS = frozenset({"error", "exception", "critical", "fatal"})
+
+
 def in_except_branch(model: ModuleModel, node: ast.AST) -> bool:
-    """Whether ``node`` runs in an ``except`` clause of its function (error handling:
-    a fallback or a clean-up that runs rarely, not the request's hot path)."""
+    """Whether ``node`` runs in error handling of its function, which runs rarely and is
+    not the request's hot path: an ``except`` clause, or an ``if``/``else`` block that
+    logs an error (``if not dag: log.error("DAG %s not found", ...); fail its runs;
+    continue``)."""
+    child: ast.AST = node
     for ancestor in model.ancestors(node):
         if isinstance(ancestor, ast.ExceptHandler):
             return True
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return False
+        if isinstance(ancestor, ast.If):
+            for block in (ancestor.body, ancestor.orelse):
+                if any(statement is child for statement in block) and _logs_error(block):
+                    return True
+        child = ancestor
+    return False
+
+
+def _logs_error(block: list[ast.stmt]) -> bool:
+    """A statement of the block is ``log.error(...)`` / ``logger.exception(...)`` on a logger."""
+    for statement in block:
+        if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
+            continue
+        func = statement.value.func
+        if not isinstance(func, ast.Attribute) or func.attr not in ERROR_LOG_METHODS:
+            continue
+        receiver = func.value
+        name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+        if "log" in name.lower():
+            return True
     return False
 
 
