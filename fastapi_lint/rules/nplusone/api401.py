@@ -47,7 +47,13 @@ from fastapi_lint.rules.nplusone.statements import (
     outcome_checked,
     statement_of,
 )
-from fastapi_lint.rules.nplusone.walks import probes_free_name, walk_names, walks_own_list
+from fastapi_lint.rules.nplusone.walks import (
+    dispatches_operations,
+    probes_free_name,
+    recurses_per_item,
+    walk_names,
+    walks_own_list,
+)
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -67,10 +73,12 @@ API401 = Rule(
         "A `while` loop counts when it steps through items: a counter (`ids[i]`) or a work list "
         "(`pending.pop()`); paging (`limit`/`offset`) and message loops do not, nor walks whose "
         "next key comes from the rows just fetched (a parent chain, a DFS or BFS over links that "
-        "fills its own work list): `in_()` cannot batch them, nor searches for a free name "
-        "(a counter numbering candidate strings until a query finds no clash), nor a payload "
-        "stored chunk by chunk (`while chunk := stream.read(size)`). Alembic revision scripts are skipped by the N+1 rules: they run once, "
-        "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
+        "fills its own work list, a recursive tree walk that calls its own function per item): "
+        "`in_()` cannot batch them, nor a list of mixed operations applied in order (an "
+        '`if action == "add" ... elif ...` chain of three or more kinds), nor searches for a '
+        "free name (a counter numbering candidate strings until a query finds no clash), nor a "
+        "payload stored chunk by chunk (`while chunk := stream.read(size)`). Alembic revision "
+        "scripts are skipped by the N+1 rules: they run once, offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
         "constant handful of items (or a slice of at most 10, an enum's members, a constant "
         "imported from another module, a list read from a settings or config object), a loop "
         "that opens its own session or unit of work per item, a generator that yields each row, "
@@ -634,6 +642,14 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # a generator handing out one row at a time, by design
             if streams_chunks(loop.node):
                 continue  # a payload stored chunk by chunk: bounded memory, by design
+            if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)):
+                function = ref.scope.code_function
+                if recurses_per_item(loop.node, function.name if function else None):
+                    continue  # a recursive tree walk: each node queries in the recursion anyway
+            if isinstance(loop.node, (ast.For, ast.AsyncFor)) and dispatches_operations(
+                loop.node, call, lambda node: list(model.ancestors(node))
+            ):
+                continue  # mixed operations applied in order (add / replace / remove)
             if own_unit_of_work(model, flow, call, loop.node, ref.scope):
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
             if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):

@@ -184,3 +184,78 @@ def _in_string_building(name: ast.Name, parents: dict[int, ast.AST]) -> bool:
             return False  # `str(i)` or `(base, i)` on the way to a string; anything else ends
         node = parent
     return False
+
+
+def recurses_per_item(loop: ast.For | ast.AsyncFor | ast.While, function: str | None) -> bool:
+    """The loop body calls its own function again (``for child_id in child_ids: ...;
+    await self._move_subtree(child_id)``): a recursive tree walk, where every node costs
+    its own queries in the recursive call whatever the loop does; batching the loop's
+    statement would leave the walk's query per node."""
+    if not function:
+        return False
+    for node in _body_nodes(loop):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == function:
+            return True
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == function
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+        ):
+            return True
+    return False
+
+
+# An operation list: at least this many kinds of items, each with its own statements.
+MIN_OPERATION_KINDS = 3
+
+
+def dispatches_operations(
+    loop: ast.For | ast.AsyncFor, statement: ast.AST, parents: Callable[[ast.AST], list[ast.AST]]
+) -> bool:
+    """The statement runs in one branch of an ``if action == "add": ... elif action ==
+    "replace": ... elif action == "remove":`` chain on each item: the loop applies a list
+    of mixed operations in order (add, then move, then remove the same row), which
+    batching by kind would reorder. ``parents`` gives a node's ancestors, innermost first.
+    """
+    item_names = _names(loop.target)
+    for node in _body_nodes(loop):
+        if isinstance(node, ast.Assign) and _names(node.value) & item_names:
+            item_names |= set().union(*(_names(t) for t in node.targets))
+    ancestors = parents(statement)
+    for index, ancestor in enumerate(ancestors):
+        if ancestor is loop:
+            return False
+        if not isinstance(ancestor, ast.If):
+            continue
+        top = ancestor
+        for outer in ancestors[index + 1 :]:
+            if isinstance(outer, ast.If) and len(outer.orelse) == 1 and outer.orelse[0] is top:
+                top = outer
+            else:
+                break
+        subjects: set[str] = set()
+        kinds: set[object] = set()
+        current: ast.If | None = top
+        while current is not None:
+            test = current.test
+            if not (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)
+                and isinstance(test.comparators[0], ast.Constant)
+                and isinstance(test.comparators[0].value, str)
+            ):
+                break
+            subjects.add(ast.dump(test.left))
+            kinds.add(test.comparators[0].value)
+            if not _names(test.left) & item_names:
+                break
+            orelse = current.orelse
+            current = orelse[0] if len(orelse) == 1 and isinstance(orelse[0], ast.If) else None
+        if len(subjects) == 1 and len(kinds) >= MIN_OPERATION_KINDS:
+            return True
+    return False
