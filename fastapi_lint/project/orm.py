@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.orm_joins import (
     JoinCondition,
+    JoinHints,
     declared_primary_key,
     join_condition,
     referenced_column,
+    referenced_table,
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
@@ -333,7 +335,7 @@ class Catalogue:
             else:
                 info.relationships.pop(name, None)
                 info.columns.add(name)
-                referenced = _referenced_table(value)
+                referenced = referenced_table(value)
                 if referenced is not None:
                     info.foreign_keys[name] = referenced
                 else:
@@ -546,7 +548,7 @@ class Catalogue:
                     lazy = _lazy_from_kwargs(model, keyword.value, scope)
         target_node: ast.expr | None = None
         collection: Optional[bool] = None
-        hints = _JoinHints()
+        hints = JoinHints()
         for keyword in value.keywords:
             if keyword.arg == "link_model":
                 hints.secondary = True  # SQLModel's many-to-many through a link table
@@ -673,91 +675,6 @@ class Catalogue:
                     modules.append(f"{package}.{stem}" if package else stem)
         self._package_modules[package] = modules
         return modules
-
-
-@dataclass
-class _JoinHints:
-    """The join a relationship() declaration spells out: secondary, remote_side, foreign_keys."""
-
-    secondary: bool = False
-    remote_side: bool = False
-    foreign_keys: list[tuple[Optional[str], str]] = field(default_factory=list)
-    primaryjoin: Optional[ast.expr] = None
-
-    def read_keywords(self, keywords: list[ast.keyword]) -> None:
-        for keyword in keywords:
-            if keyword.arg is not None:
-                self.read(keyword.arg, keyword.value)
-
-    def read_dict(self, model: ModuleModel, node: ast.expr, scope: object) -> None:
-        if isinstance(node, ast.Name):
-            binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
-            if binding is not None and binding.value is not None:
-                node = binding.value
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    self.read(key.value, value)
-        elif isinstance(node, ast.Call):
-            self.read_keywords(node.keywords)
-
-    def read(self, name: str, value: ast.expr) -> None:
-        if name == "secondary":
-            self.secondary = True
-        elif name == "remote_side":
-            self.remote_side = True
-        elif name == "foreign_keys":
-            self.foreign_keys = _column_names(value)
-        elif name == "primaryjoin":
-            self.primaryjoin = value
-
-
-def _column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
-    """``[Post.author_id]``, ``author_id``, ``"Post.author_id"``, ``"[Post.author_id]"``."""
-    if isinstance(node, ast.Lambda):
-        node = node.body
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return []
-    elements = node.elts if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
-    names: list[tuple[Optional[str], str]] = []
-    for element in elements:
-        if isinstance(element, ast.Name):
-            names.append((None, element.id))
-        elif isinstance(element, ast.Attribute):
-            owner = element.value
-            names.append((_last_name(owner), element.attr))
-        elif isinstance(element, ast.Constant) and isinstance(element.value, str):
-            owner_name, _, column = element.value.rpartition(".")
-            names.append((owner_name.rsplit(".", 1)[-1] or None, column))
-    return names
-
-
-def _referenced_table(value: ast.expr | None) -> Optional[str]:
-    """The table a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) points at."""
-    if value is None:
-        return None
-    for node in ast.walk(value):
-        if not isinstance(node, ast.Call):
-            continue
-        target: ast.expr | None = None
-        if _last_name(node.func) == "ForeignKey" and node.args:
-            target = node.args[0]
-        for keyword in node.keywords:
-            if keyword.arg in ("foreign_key", "column") and _last_name(node.func) in (
-                "Field",
-                "ForeignKey",
-            ):
-                target = keyword.value
-        if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            parts = target.value.split(".")
-            return parts[-2] if len(parts) >= 2 else None
-        if isinstance(target, ast.Attribute):
-            owner = _last_name(target.value)
-            return f"class:{owner}" if owner else None
-    return None
 
 
 def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:

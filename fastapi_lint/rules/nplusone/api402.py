@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     ASYNC_EFFECT,
@@ -17,7 +18,6 @@ from fastapi_lint.rules.nplusone.flow import (
     describe,
     fix_text,
     in_body,
-    in_except_branch,
     inline_root,
     origin_text,
     short_name,

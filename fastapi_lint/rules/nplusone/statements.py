@@ -230,3 +230,21 @@ def locks_rows(function: ast.AST) -> bool:
             if _SQL_LOCK.search(node.value):
                 return True
     return False
+
+
+def claims_rows(function: ast.AST) -> bool:
+    """Whether a def is a guarded claim: it returns a test of a statement's ``rowcount``
+    (``return result.rowcount == 1``), the compare-and-set of one row."""
+    stack: list[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Return) and node.value is not None:
+            if any(
+                isinstance(part, ast.Attribute) and part.attr == "rowcount"
+                for part in ast.walk(node.value)
+            ):
+                return True
+    return False

@@ -259,3 +259,54 @@ def dispatches_operations(
         if len(subjects) == 1 and len(kinds) >= MIN_OPERATION_KINDS:
             return True
     return False
+
+
+def repairs_changed_rows(loop: ast.For | ast.AsyncFor, statement: ast.AST) -> bool:
+    """``for sid, blob in rows: kept = clean(blob); if kept == blob: continue;
+    db.execute(update(...).where(key == sid).values(blob=dump(kept)))``.
+
+    A read-modify-write repair: each row gets a value computed in Python from that row,
+    and only the rows whose value changed are written (the loop ``continue``s past the
+    others before the write). The writes are the few rows that needed it, each with its
+    own value: a maintainer keeps the loop.
+    """
+    item_names = _names(loop.target)
+    if not item_names:
+        return False
+    computed: set[str] = set()
+    skip_names: set[str] = set()
+    for node in loop.body:
+        if _contains(node, statement):
+            written = _names(statement) & computed
+            return bool(written & skip_names) and _reads_item(written, item_names, loop)
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Assign):
+                computed |= set().union(*(_names(t) for t in inner.targets))
+        if (
+            isinstance(node, ast.If)
+            and not node.orelse
+            and len(node.body) == 1
+            and isinstance(node.body[0], ast.Continue)
+        ):
+            skip_names |= _names(node.test) & computed
+    return False
+
+
+def _contains(outer: ast.AST, inner: ast.AST) -> bool:
+    return any(node is inner for node in ast.walk(outer))
+
+
+def _reads_item(written: set[str], item_names: set[str], loop: ast.AST) -> bool:
+    """Whether a written value derives from the loop's item (the row being repaired)."""
+    derived = set(item_names)
+    for _ in range(MAX_ROUNDS):
+        grown = set(derived)
+        for node in ast.walk(loop):
+            if isinstance(node, ast.Assign) and _names(node.value) & derived:
+                grown |= set().union(*(_names(t) for t in node.targets))
+            elif isinstance(node, ast.comprehension) and _names(node.iter) & derived:
+                grown |= _names(node.target)
+        if grown == derived:
+            break
+        derived = grown
+    return bool(written & derived)
