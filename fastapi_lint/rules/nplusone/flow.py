@@ -578,10 +578,11 @@ class QueryFlow:
         project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        # A fact, so warm runs answer without building the defining module.
+        # A fact, so warm runs answer without building the defining module. Versioned:
+        # /3 reads `or_` branches and parameter filters (`filters`).
         return _query_from_json(
             project.fact(
-                "query-result/2",
+                "query-result/3",
                 target,
                 lambda: _query_to_json(_project_function_result(project, target)),
             )
