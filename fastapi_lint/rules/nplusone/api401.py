@@ -50,6 +50,7 @@ from fastapi_lint.rules.nplusone.statements import (
 )
 from fastapi_lint.rules.nplusone.walks import (
     dispatches_operations,
+    executes_batch,
     probes_free_name,
     recurses_per_item,
     repairs_changed_rows,
@@ -73,27 +74,27 @@ API401 = Rule(
         "request into N+1 queries: fast with ten rows in development, slow with ten thousand in "
         "production. Query once before the loop (`.in_(...)`) or eager-load the relationship. A "
         "`while` loop counts when it steps through items: a counter (`ids[i]`) or a work list "
-        "(`pending.pop()`); paging (`limit`/`offset`) and message loops do not, nor walks whose "
-        "next key comes from the rows just fetched (a parent chain, a DFS or BFS over links "
-        "that fills its own work list, a recursive tree walk that calls its own function per "
-        "item): `in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 "
-        "rules: they run once, offline. Not reported either, as a maintainer would keep them: a "
-        "loop over a literal or constant handful of items (or a slice of at most 10, an enum's "
-        "members, a constant imported from another module, a list read from a settings or "
-        "config object), a loop that opens its own session or unit of work per item, a "
-        "generator that yields each row, error handling (an `except` branch, or a branch that "
-        'logs an error), a list of mixed operations applied in order (an `if action == "add" '
-        "... elif ...` chain of three or more kinds), a search for a free name (a counter "
-        "numbering candidate strings until a query finds no clash), a payload stored chunk by "
-        "chunk (`while chunk := stream.read(size)`), and statements that are per item on "
-        "purpose: a row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`, "
-        "also taken by a project helper the loop calls), a guarded claim (an UPDATE whose "
-        "`rowcount` is tested, or a helper returning that test: compare-and-set), rows repaired "
-        "one by one (a value computed from each row, written only where it changed), writes in "
-        "`sorted(...)` key order (a deterministic lock order), and a DELETE that keeps the "
-        "newest N rows of each group (`.not_in(select(...).limit(n))`). For a write per item "
-        "the message names a bulk write (executemany, or one statement with `.in_(...)`) "
-        "instead of a prefetch."
+        "(`pending.pop()`); paging (`limit`/`offset`), a list of rows sent per iteration "
+        "(executemany, a multi-row `VALUES`) and message loops do not, nor walks whose next key "
+        "comes from the rows just fetched (a parent chain, a DFS or BFS over links that fills "
+        "its own work list, a recursive tree walk that calls its own function per item): "
+        "`in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 rules: they "
+        "run once, offline. Not reported either, as a maintainer would keep them: a loop over a "
+        "literal or constant handful of items (or a slice of at most 10, an enum's members, a "
+        "constant imported from another module, a list read from a settings or config object), "
+        "a loop that opens its own session or unit of work per item, a generator that yields "
+        "each row, error handling (an `except` branch, or a branch that logs an error), a list "
+        'of mixed operations applied in order (an `if action == "add" ... elif ...` chain of '
+        "three or more kinds), a search for a free name (a counter numbering candidate strings "
+        "until a query finds no clash), a payload stored chunk by chunk (`while chunk := "
+        "stream.read(size)`), and statements that are per item on purpose: a row or advisory "
+        "lock per item (`.with_for_update()`, `pg_advisory_lock`, also taken by a project "
+        "helper the loop calls), a guarded claim (an UPDATE whose `rowcount` is tested, or a "
+        "helper returning that test: compare-and-set), rows repaired one by one (a value "
+        "computed from each row, written only where it changed), writes in `sorted(...)` key "
+        "order (a deterministic lock order), and a DELETE that keeps the newest N rows of each "
+        "group (`.not_in(select(...).limit(n))`). For a write per item the message names a bulk "
+        "write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
         MODELS_EXAMPLE
@@ -645,6 +646,10 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if yields_per_item(loop.node):
                 continue  # a generator handing out one row at a time, by design
+            if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)) and executes_batch(
+                loop.node, call
+            ):
+                continue  # a list of rows per iteration (executemany, multi-row VALUES)
             if streams_chunks(loop.node):
                 continue  # a payload stored chunk by chunk: bounded memory, by design
             if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)):

@@ -186,6 +186,9 @@ def outcome_checked(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
     parent = model.parent(node)
     if isinstance(parent, ast.Await):
         node, parent = parent, model.parent(parent)
+    if parent is not None and _is_cast_of(parent, node):
+        # `result = cast("CursorResult", session.execute(claim))`: the same result, typed.
+        node, parent = parent, model.parent(parent)
     if isinstance(parent, ast.Attribute) and parent.attr == "rowcount":
         return True
     target: str | None = None
@@ -248,3 +251,18 @@ def claims_rows(function: ast.AST) -> bool:
             ):
                 return True
     return False
+
+
+def _is_cast_of(parent: ast.AST, node: ast.AST) -> bool:
+    """``typing.cast(T, node)`` / ``cast(T, node)``: returns ``node`` unchanged."""
+    if not (isinstance(parent, ast.Call) and len(parent.args) == 2 and parent.args[1] is node):
+        return False
+    func = parent.func
+    if isinstance(func, ast.Name):
+        return func.id == "cast"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "cast"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "typing"
+    )

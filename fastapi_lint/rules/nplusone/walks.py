@@ -310,3 +310,51 @@ def _reads_item(written: set[str], item_names: set[str], loop: ast.AST) -> bool:
             break
         derived = grown
     return bool(written & derived)
+
+
+def executes_batch(loop: ast.For | ast.AsyncFor | ast.While, call: ast.Call) -> bool:
+    """Each iteration sends a batch, not an item: ``session.execute(stmt, rows)`` with a
+    list of parameter sets (executemany), or a statement built on ``.values(rows)`` with a
+    list of rows (a multi-row INSERT), the list built in the loop (``for segment in
+    segments: rows = [... for r in segment.rows]``)."""
+    lists: set[str] = set()
+    bindings: list[tuple[set[str], ast.expr]] = []
+    for node in _body_nodes(loop):
+        if isinstance(node, ast.Assign):
+            targets = set().union(*(_names(t) for t in node.targets))
+            bindings.append((targets, node.value))
+            if isinstance(node.value, (ast.ListComp, ast.List)):
+                lists |= targets
+
+    def is_rows(expr: ast.expr) -> bool:
+        if isinstance(expr, ast.ListComp):
+            return True
+        if isinstance(expr, ast.List):
+            return len(expr.elts) > 1 or any(isinstance(e, ast.Starred) for e in expr.elts)
+        return isinstance(expr, ast.Name) and expr.id in lists
+
+    if len(call.args) >= 2 and is_rows(call.args[1]):
+        return True
+    if not call.args:
+        return False
+    statement_names = _names(call.args[0])
+    for _ in range(MAX_ROUNDS):
+        grown = set(statement_names)
+        for targets, value in bindings:
+            if targets & grown:
+                grown |= _names(value)
+        if grown == statement_names:
+            break
+        statement_names = grown
+    candidates = [call.args[0]] + [v for t, v in bindings if t & statement_names]
+    for value in candidates:
+        for node in ast.walk(value):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "values"
+                and len(node.args) == 1
+                and is_rows(node.args[0])
+            ):
+                return True
+    return False
