@@ -21,6 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.orm_joins import (
+    JoinCondition,
+    JoinHints,
+    declared_primary_key,
+    join_condition,
+    referenced_column,
+    referenced_table,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import subscript_elements
@@ -97,6 +105,13 @@ class Relationship:
     secondary: bool = False
     remote_side: bool = False
     declared_foreign_keys: tuple[tuple[Optional[str], str], ...] = ()
+    # The declared ``primaryjoin``, when there is one (orm_joins.join_condition).
+    join: Optional[JoinCondition] = None
+    # SQLAlchemy's ``use_get``: a scalar relationship whose join is exactly the target's
+    # primary key, loaded by a primary-key get that the identity map answers; ``get_key``
+    # holds the owner's columns compared with that key.
+    loads_by_get: bool = False
+    get_key: tuple[str, ...] = ()
 
     @property
     def is_lazy_select(self) -> bool:
@@ -119,6 +134,8 @@ class OrmModel:
     # Columns holding a foreign key: column -> the table it references
     # (``"users"`` for ``ForeignKey("users.id")``, ``"class:User"`` for ``ForeignKey(User.id)``).
     foreign_keys: dict[str, str] = field(default_factory=dict)
+    # Foreign-key columns: column -> the column it references (``"id"``), when written.
+    referenced_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -134,6 +151,7 @@ class Catalogue:
         self._orm_class: dict[str, bool] = {}
         self._by_name: dict[tuple[str, str], Optional[str]] = {}
         self._package_modules: dict[str, list[str]] = {}
+        self._primary_keys: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------ classes
     def find_class(
@@ -256,8 +274,9 @@ class Catalogue:
         if project is not None:
             return _orm_model_from_json(
                 project.fact(
-                    # Versioned: older caches hold relationships without a direction.
-                    "orm-model/2",
+                    # Versioned: older caches hold relationships without a direction (1)
+                    # or without the primary-key get test (2).
+                    "orm-model/3",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -293,6 +312,7 @@ class Catalogue:
                 info.relationships.update(inherited.relationships)
                 info.columns.update(inherited.columns)
                 info.foreign_keys.update(inherited.foreign_keys)
+                info.referenced_columns.update(inherited.referenced_columns)
         for statement in class_info.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 name, annotation, value = statement.target.id, statement.annotation, statement.value
@@ -311,21 +331,98 @@ class Catalogue:
                 info.relationships[name] = relationship
                 info.columns.discard(name)
                 info.foreign_keys.pop(name, None)
+                info.referenced_columns.pop(name, None)
             else:
                 info.relationships.pop(name, None)
                 info.columns.add(name)
-                referenced = _referenced_table(value)
+                referenced = referenced_table(value)
                 if referenced is not None:
                     info.foreign_keys[name] = referenced
                 else:
                     info.foreign_keys.pop(name, None)
+                column = referenced_column(value)
+                if column is not None:
+                    info.referenced_columns[name] = column
+                else:
+                    info.referenced_columns.pop(name, None)
         for name, relationship in list(info.relationships.items()):
             if relationship.owner == info.qualname:
                 direction, foreign_key = self._direction(info, relationship)
+                relationship = replace(relationship, direction=direction, foreign_key=foreign_key)
+                get_key = self._primary_key_get(info, relationship)
                 info.relationships[name] = replace(
-                    relationship, direction=direction, foreign_key=foreign_key
+                    relationship, loads_by_get=get_key is not None, get_key=get_key or ()
                 )
         return info
+
+    def _primary_key_get(
+        self, owner: OrmModel, relationship: Relationship
+    ) -> Optional[tuple[str, ...]]:
+        """The owner's columns a lazy load compares with the target's primary key, when
+        SQLAlchemy loads the relationship by a primary-key get (``use_get``).
+
+        Decided by the join, not by the direction: the relationship is scalar
+        (``uselist=False``, a scalar ``Mapped[...]`` annotation, or a many-to-one's
+        default) and its join compares exactly the target's primary-key columns. A
+        ``primaryjoin`` is read as written (``foreign()`` on the target's key included);
+        without one the foreign key decides, as for a plain many-to-one.
+        """
+        target = relationship.target
+        if relationship.secondary or target is None:
+            return None
+        scalar = relationship.collection is False or (
+            relationship.collection is None and relationship.direction == MANY_TO_ONE
+        )
+        if not scalar:
+            return None
+        join = relationship.join
+        if join is not None:
+            if not join.complete or target == owner.qualname:
+                return None  # self-referential: which side is remote is not in the names
+            target_name = target.rsplit(".", 1)[-1]
+            compared: dict[str, str] = {}
+            for left, right in join.pairs:
+                if left[0] == target_name and right[0] in (None, owner.name):
+                    compared[left[1]] = right[1]
+                elif right[0] == target_name and left[0] in (None, owner.name):
+                    compared[right[1]] = left[1]
+                else:
+                    return None  # a column of a third class: not a get
+            key = self.primary_key(target)
+            if not key or len(join.pairs) != len(key) or set(compared) != set(key):
+                return None
+            return tuple(compared[column] for column in key)
+        if relationship.direction != MANY_TO_ONE or relationship.foreign_key is None:
+            return None
+        referenced = owner.referenced_columns.get(relationship.foreign_key)
+        key = self.primary_key(target)
+        if referenced is not None and key and (referenced,) != key:
+            return None  # the foreign key references a unique column, not the key
+        return (relationship.foreign_key,)
+
+    def primary_key(self, qualname: str, depth: int = 0) -> tuple[str, ...]:
+        """A mapped class's primary-key columns as declared (own or inherited), or ()."""
+        cached = self._primary_keys.get(qualname)
+        if cached is not None:
+            return cached
+        found = self.find_class(qualname)
+        if found is None or depth > MAX_BASE_DEPTH:
+            return ()
+        self._primary_keys[qualname] = ()  # cycle guard
+        model, class_info = found
+        own, others = declared_primary_key(class_info.node.body)
+        result: list[str] = []
+        for base_name, _ in self.class_bases(model, class_info):
+            if base_name is None or base_name in DECLARATIVE_BASES or base_name in SQLMODEL:
+                continue
+            for column in self.primary_key(base_name, depth + 1):
+                if column not in result and column not in others:
+                    result.append(column)
+        for column in own:
+            if column not in result:
+                result.append(column)
+        self._primary_keys[qualname] = tuple(result)
+        return self._primary_keys[qualname]
 
     def _direction(
         self, owner: OrmModel, relationship: Relationship
@@ -451,7 +548,7 @@ class Catalogue:
                     lazy = _lazy_from_kwargs(model, keyword.value, scope)
         target_node: ast.expr | None = None
         collection: Optional[bool] = None
-        hints = _JoinHints()
+        hints = JoinHints()
         for keyword in value.keywords:
             if keyword.arg == "link_model":
                 hints.secondary = True  # SQLModel's many-to-many through a link table
@@ -492,6 +589,7 @@ class Catalogue:
             secondary=hints.secondary,
             remote_side=hints.remote_side,
             declared_foreign_keys=tuple(hints.foreign_keys),
+            join=join_condition(hints.primaryjoin) if hints.primaryjoin is not None else None,
         )
 
     # ------------------------------------------------------------ names
@@ -577,88 +675,6 @@ class Catalogue:
                     modules.append(f"{package}.{stem}" if package else stem)
         self._package_modules[package] = modules
         return modules
-
-
-@dataclass
-class _JoinHints:
-    """The join a relationship() declaration spells out: secondary, remote_side, foreign_keys."""
-
-    secondary: bool = False
-    remote_side: bool = False
-    foreign_keys: list[tuple[Optional[str], str]] = field(default_factory=list)
-
-    def read_keywords(self, keywords: list[ast.keyword]) -> None:
-        for keyword in keywords:
-            if keyword.arg is not None:
-                self.read(keyword.arg, keyword.value)
-
-    def read_dict(self, model: ModuleModel, node: ast.expr, scope: object) -> None:
-        if isinstance(node, ast.Name):
-            binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
-            if binding is not None and binding.value is not None:
-                node = binding.value
-        if isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    self.read(key.value, value)
-        elif isinstance(node, ast.Call):
-            self.read_keywords(node.keywords)
-
-    def read(self, name: str, value: ast.expr) -> None:
-        if name == "secondary":
-            self.secondary = True
-        elif name == "remote_side":
-            self.remote_side = True
-        elif name == "foreign_keys":
-            self.foreign_keys = _column_names(value)
-
-
-def _column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
-    """``[Post.author_id]``, ``author_id``, ``"Post.author_id"``, ``"[Post.author_id]"``."""
-    if isinstance(node, ast.Lambda):
-        node = node.body
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return []
-    elements = node.elts if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
-    names: list[tuple[Optional[str], str]] = []
-    for element in elements:
-        if isinstance(element, ast.Name):
-            names.append((None, element.id))
-        elif isinstance(element, ast.Attribute):
-            owner = element.value
-            names.append((_last_name(owner), element.attr))
-        elif isinstance(element, ast.Constant) and isinstance(element.value, str):
-            owner_name, _, column = element.value.rpartition(".")
-            names.append((owner_name.rsplit(".", 1)[-1] or None, column))
-    return names
-
-
-def _referenced_table(value: ast.expr | None) -> Optional[str]:
-    """The table a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) points at."""
-    if value is None:
-        return None
-    for node in ast.walk(value):
-        if not isinstance(node, ast.Call):
-            continue
-        target: ast.expr | None = None
-        if _last_name(node.func) == "ForeignKey" and node.args:
-            target = node.args[0]
-        for keyword in node.keywords:
-            if keyword.arg in ("foreign_key", "column") and _last_name(node.func) in (
-                "Field",
-                "ForeignKey",
-            ):
-                target = keyword.value
-        if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            parts = target.value.split(".")
-            return parts[-2] if len(parts) >= 2 else None
-        if isinstance(target, ast.Attribute):
-            owner = _last_name(target.value)
-            return f"class:{owner}" if owner else None
-    return None
 
 
 def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:
@@ -812,11 +828,14 @@ def _orm_model_to_json(orm: OrmModel | None) -> object:
                 r.secondary,
                 r.remote_side,
                 [list(pair) for pair in r.declared_foreign_keys],
+                r.loads_by_get,
+                list(r.get_key),
             ]
             for r in orm.relationships.values()
         ],
         "columns": sorted(orm.columns),
         "foreign_keys": orm.foreign_keys,
+        "referenced_columns": orm.referenced_columns,
     }
 
 
@@ -826,7 +845,7 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
     relationships = {}
     for entry in data["relationships"]:
         name, owner, target, target_name, lazy, collection, line = entry[:7]
-        direction, foreign_key, secondary, remote_side, declared = entry[7:]
+        direction, foreign_key, secondary, remote_side, declared, by_get, get_key = entry[7:]
         relationships[name] = Relationship(
             name,
             owner,
@@ -840,6 +859,8 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
             secondary,
             remote_side,
             tuple((owner_name, column) for owner_name, column in declared),
+            loads_by_get=by_get,
+            get_key=tuple(get_key),
         )
     return OrmModel(
         qualname=data["qualname"],
@@ -850,6 +871,7 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
         relationships=relationships,
         columns=set(data["columns"]),
         foreign_keys=dict(data.get("foreign_keys", {})),
+        referenced_columns=dict(data.get("referenced_columns", {})),
     )
 
 

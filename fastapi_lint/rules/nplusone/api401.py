@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     BATCH_FUNCTIONS,
@@ -29,7 +30,6 @@ from fastapi_lint.rules.nplusone.flow import (
     contains,
     describe,
     fix_text,
-    in_except_branch,
     span,
     unparse,
 )
@@ -38,9 +38,25 @@ from fastapi_lint.rules.nplusone.loops import (
     enclosing_loops,
     is_bounded,
     own_unit_of_work,
+    streams_chunks,
     yields_per_item,
 )
-from fastapi_lint.rules.nplusone.statements import Statement, outcome_checked, statement_of
+from fastapi_lint.rules.nplusone.statements import (
+    Statement,
+    claims_rows,
+    locks_rows,
+    outcome_checked,
+    statement_of,
+)
+from fastapi_lint.rules.nplusone.walks import (
+    dispatches_operations,
+    executes_batch,
+    probes_free_name,
+    recurses_per_item,
+    repairs_changed_rows,
+    walk_names,
+    walks_own_list,
+)
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -55,21 +71,30 @@ API401 = Rule(
     summary="Checks for database queries run once per item of a loop.",
     why=(
         "Each query is a round trip to the database. A loop that queries per item turns one "
-        "request into N+1 queries: fast with ten rows in development, slow with ten thousand "
-        "in production. Query once before the loop (`.in_(...)`) or eager-load the relationship. "
-        "A `while` loop counts when it steps through items: a counter (`ids[i]`), a work list "
-        "(`pending.pop()`) or a row feeding the next query; paging (`limit`/`offset`) and message "
-        "loops do not. Alembic revision scripts are skipped by the N+1 rules: they run once, "
-        "offline. Not reported either, as a maintainer would keep them: a loop over a literal or "
-        "constant handful of items (or a slice of at most 10, an enum's members, a constant "
-        "imported from another module, a list read from a settings or config object), a loop "
-        "that opens its own session or unit of work per item, a generator that yields each row, "
-        "error handling in an `except` branch, and statements that are per item on purpose: a "
-        "row or advisory lock per item (`.with_for_update()`, `pg_advisory_lock`), a guarded "
-        "claim (an UPDATE whose `rowcount` is tested: compare-and-set), writes in `sorted(...)` "
-        "key order (a deterministic lock order), and a DELETE that keeps the newest N rows of "
-        "each group (`.not_in(select(...).limit(n))`). For a write per item the message names a "
-        "bulk write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
+        "request into N+1 queries: fast with ten rows in development, slow with ten thousand in "
+        "production. Query once before the loop (`.in_(...)`) or eager-load the relationship. A "
+        "`while` loop counts when it steps through items: a counter (`ids[i]`) or a work list "
+        "(`pending.pop()`); paging (`limit`/`offset`), a list of rows sent per iteration "
+        "(executemany, a multi-row `VALUES`) and message loops do not, nor walks whose next key "
+        "comes from the rows just fetched (a parent chain, a DFS or BFS over links that fills "
+        "its own work list, a recursive tree walk that calls its own function per item): "
+        "`in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 rules: they "
+        "run once, offline. Not reported either, as a maintainer would keep them: a loop over a "
+        "literal or constant handful of items (or a slice of at most 10, an enum's members, a "
+        "constant imported from another module, a list read from a settings or config object), "
+        "a loop that opens its own session or unit of work per item, a generator that yields "
+        "each row, error handling (an `except` branch, or a branch that logs an error), a list "
+        'of mixed operations applied in order (an `if action == "add" ... elif ...` chain of '
+        "three or more kinds), a search for a free name (a counter numbering candidate strings "
+        "until a query finds no clash), a payload stored chunk by chunk (`while chunk := "
+        "stream.read(size)`), and statements that are per item on purpose: a row or advisory "
+        "lock per item (`.with_for_update()`, `pg_advisory_lock`, also taken by a project "
+        "helper the loop calls), a guarded claim (an UPDATE whose `rowcount` is tested, or a "
+        "helper returning that test: compare-and-set), rows repaired one by one (a value "
+        "computed from each row, written only where it changed), writes in `sorted(...)` key "
+        "order (a deterministic lock order), and a DELETE that keeps the newest N rows of each "
+        "group (`.not_in(select(...).limit(n))`). For a write per item the message names a bulk "
+        "write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
         MODELS_EXAMPLE
@@ -106,6 +131,15 @@ class _Uses:
         self.table_loop = False
         self.is_while = isinstance(loop.node, ast.While)
         self.carried = self._carried_names() if self.is_while else set()
+        # Walks (walks.py): the next key comes from the previous iteration's rows, which
+        # `in_()` cannot batch. A `while` loop's names that carry it are not per-item uses;
+        # a `for` over a work list the loop itself fills is a BFS.
+        self.walks: set[str] = set()
+        self.walks_own_list = False
+        if isinstance(loop.node, ast.While) and self.carried:
+            self.walks = walk_names(loop.node, _queries, self.carried)
+        elif isinstance(loop.node, (ast.For, ast.AsyncFor)):
+            self.walks_own_list = walks_own_list(loop.node, _queries)
 
     def _carried_names(self) -> set[str]:
         """Names a ``while`` body reassigns to step through items, one per iteration.
@@ -282,9 +316,9 @@ class _Uses:
             return False
         loop = self.loop.node
         if binding.node is loop:
-            return True
+            return not self.walks_own_list
         if self.is_while and name.id in self.carried:
-            return True
+            return name.id not in self.walks
         inside = (
             contains(loop, binding.node)
             if not isinstance(loop, ast.comprehension)
@@ -538,6 +572,9 @@ def _claims_per_item(
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 continue
             stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Call) and _helper_locks(model, node, scope):
+                claims = True  # `await _lock_trigger(session, id)`, `if not await _claim(...)`
+                break
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -553,6 +590,19 @@ def _claims_per_item(
             )
     cache[id(loop)] = claims
     return claims
+
+
+def _helper_locks(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """A call to a project function that locks the row it reads, or claims it with a
+    guarded UPDATE whose ``rowcount`` it returns (one level deep)."""
+    func = call.func
+    if not isinstance(func, (ast.Name, ast.Attribute)):
+        return False
+    target = model.call_target(call, scope)
+    if target is None or target.startswith(("builtins.", "sqlalchemy.", "sqlmodel.")):
+        return False
+    found = model.find_function(target)
+    return found is not None and (locks_rows(found[1].node) or claims_rows(found[1].node))
 
 
 def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
@@ -596,6 +646,20 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if yields_per_item(loop.node):
                 continue  # a generator handing out one row at a time, by design
+            if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)) and executes_batch(
+                loop.node, call
+            ):
+                continue  # a list of rows per iteration (executemany, multi-row VALUES)
+            if streams_chunks(loop.node):
+                continue  # a payload stored chunk by chunk: bounded memory, by design
+            if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)):
+                function = ref.scope.code_function
+                if recurses_per_item(loop.node, function.name if function else None):
+                    continue  # a recursive tree walk: each node queries in the recursion anyway
+            if isinstance(loop.node, (ast.For, ast.AsyncFor)) and dispatches_operations(
+                loop.node, call, lambda node: list(model.ancestors(node))
+            ):
+                continue  # mixed operations applied in order (add / replace / remove)
             if own_unit_of_work(model, flow, call, loop.node, ref.scope):
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
             if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):
@@ -610,6 +674,14 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if uses.is_while and (uses.paged or _pages(loop.node)):
                 continue  # paging through a table with limit/offset: a batch per iteration
+            if isinstance(loop.node, ast.While) and probes_free_name(loop.node, _queries):
+                continue  # numbering candidate names until one is free: once per collision
+            if (
+                statement.verb == "update"
+                and isinstance(loop.node, (ast.For, ast.AsyncFor))
+                and repairs_changed_rows(loop.node, call)
+            ):
+                continue  # rows repaired one by one, only those whose computed value changed
             if statement.verb == "update" and outcome_checked(model, call, loop.node):
                 continue  # a guarded claim (compare-and-set, `rowcount` tested): per row by design
             if statement.writes and _sorted(model, loop.iterable, loop.scope):

@@ -6,9 +6,11 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     ASYNC_EFFECT,
+    OPAQUE_FILTER,
     SYNC_EFFECT,
     Kind,
     QueryFlow,
@@ -16,7 +18,6 @@ from fastapi_lint.rules.nplusone.flow import (
     describe,
     fix_text,
     in_body,
-    in_except_branch,
     inline_root,
     origin_text,
     short_name,
@@ -41,10 +42,14 @@ API402 = Rule(
         'A relationship declared with the default `lazy="select"` runs one SELECT the first time '
         "it is read on each object: a loop over N results runs N more queries. With an "
         "`AsyncSession` the implicit load is not possible at all and raises `MissingGreenlet`. "
-        "A many-to-one read whose parent the session's identity map already holds costs no "
+        "A many-to-one read (any scalar relationship joined on the target's primary key, "
+        "also with `foreign()` written on the target's side: SQLAlchemy loads it by a "
+        "primary-key get) whose parent the session's identity map already holds costs no "
         "query and is not reported: the loop's query pins the foreign key "
-        "(`.where(Post.author_id == author_id)`), or the parent was loaded earlier in the "
-        "function or is the object being iterated."
+        "(`.where(Post.author_id == author_id)`, also in every branch of an `or_()`), or the "
+        "parent was loaded earlier in the function or is the object being iterated. Such a "
+        "get costs one query per distinct parent, so a query whose filter the caller passes "
+        "in (a parameter) is not reported either: the rows may all share one parent."
     ),
     example=(
         MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"
@@ -106,7 +111,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
-        if relationship.is_many_to_one and _parent_in_identity_map(
+        if relationship.loads_by_get and _parent_in_identity_map(
             flow, element, relationship, node, function
         ):
             continue
@@ -132,13 +137,19 @@ def _parent_in_identity_map(
 ) -> bool:
     """Whether a many-to-one read finds its parent in the session's identity map.
 
-    SQLAlchemy's lazy loader for a simple many-to-one looks the parent up by
-    primary key in the identity map before it emits a SELECT
-    (sqlalchemy/orm/strategies.py, ``LazyLoader._load_for_state``): when the
-    parent is already in the session, the read costs no query.
+    SQLAlchemy's lazy loader for a relationship joined on the target's primary
+    key (``use_get``) looks the parent up by primary key in the identity map
+    before it emits a SELECT (sqlalchemy/orm/strategies.py,
+    ``LazyLoader._load_for_state``): when the parent is already in the session,
+    the read costs no query, and the loop costs one query per distinct parent.
     """
-    if relationship.foreign_key is not None and relationship.foreign_key in element.filters:
+    key = relationship.get_key
+    if key and all(column in element.filters for column in key):
         return True  # `.where(Post.author_id == author_id)`: one parent for every row
+    if OPAQUE_FILTER in element.filters:
+        # `.where(where_clause)` with a parameter: the caller chooses the rows, so how
+        # many distinct parents they share is unknown here (one, often): unsure, silent.
+        return True
     target = relationship.target
     if target is None:
         return False

@@ -23,6 +23,7 @@ from fastapi_lint.project.orm import (
     OrmModel,
     catalogue_for,
 )
+from fastapi_lint.rules.nplusone.conditions import added_elements, equality_filters
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -188,6 +189,10 @@ class Loaders:
 
     def plus(self, other: Loaders) -> Loaders:
         return Loaders(self.entries | other.entries, self.opaque or other.opaque)
+
+
+# In ``QueryValue.filters``: the query has a filter the linter cannot read (a parameter).
+OPAQUE_FILTER = "*"
 
 
 @dataclass(frozen=True)
@@ -443,6 +448,19 @@ class QueryFlow:
                 return None
         return self._project_call(call, scope, depth)
 
+    def _opaque_filter(self, call: ast.Call, scope: Scope) -> bool:
+        """A filter the caller passes in (``.where(where_clause)`` with a parameter)."""
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        for argument in call.args:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, ast.Name):
+                binding = self.model.lookup(argument.id, scope)
+                if binding is not None and binding.kind is BindingKind.PARAM:
+                    return True
+        return False
+
     def _select(self, call: ast.Call, scope: Scope) -> QueryValue | None:
         if len(call.args) != 1 or call.keywords:
             return None
@@ -460,6 +478,8 @@ class QueryFlow:
         if kind in (Kind.STATEMENT, Kind.QUERY):
             if method in ("where", "filter", "filter_by"):
                 pinned = equality_filters(call)
+                if self._opaque_filter(call, scope):
+                    pinned |= {OPAQUE_FILTER}
                 return replace(receiver, filters=receiver.filters | pinned) if pinned else receiver
             if method in CHAIN_METHODS:
                 return receiver
@@ -558,10 +578,11 @@ class QueryFlow:
         project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        # A fact, so warm runs answer without building the defining module.
+        # A fact, so warm runs answer without building the defining module. Versioned:
+        # /3 reads `or_` branches and parameter filters (`filters`).
         return _query_from_json(
             project.fact(
-                "query-result/2",
+                "query-result/3",
                 target,
                 lambda: _query_to_json(_project_function_result(project, target)),
             )
@@ -619,7 +640,13 @@ class QueryFlow:
         if isinstance(expr, ast.Name):
             binding = self.binding_of(expr, scope)
             if binding is not None and isinstance(binding.value, (ast.List, ast.Tuple)):
-                return list(binding.value.elts)
+                elements = list(binding.value.elts)
+                if isinstance(binding.value, ast.List):
+                    added = added_elements(expr.id, binding.scope.node)
+                    if added is None:
+                        return None
+                    elements.extend(added)
+                return elements
         return None
 
     def _loader_chain(
@@ -671,51 +698,6 @@ class QueryFlow:
         if name in NEUTRAL_OPTIONS:
             return base, entries
         return None
-
-
-def equality_filters(call: ast.Call) -> frozenset[str]:
-    """Columns a ``where``/``filter``/``filter_by`` call compares with ``==`` (AND-ed only)."""
-    names: set[str] = {k.arg for k in call.keywords if k.arg is not None}
-    stack: list[ast.AST] = list(call.args)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Compare):
-            if len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-                left, right = node.left, node.comparators[0]
-                if _class_column(left) and _class_column(right):
-                    continue  # `Post.author_id == User.id`: a join condition, many parents
-                for side in (left, right):
-                    if _class_column(side):
-                        names.add(side.attr)  # type: ignore[attr-defined]
-        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-            stack.extend(node.values)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, (ast.Name, ast.Attribute))
-            and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "and_"
-        ):
-            stack.extend(node.args)
-    return frozenset(names)
-
-
-def in_except_branch(model: ModuleModel, node: ast.AST) -> bool:
-    """Whether ``node`` runs in an ``except`` clause of its function (error handling:
-    a fallback or a clean-up that runs rarely, not the request's hot path)."""
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, ast.ExceptHandler):
-            return True
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            return False
-    return False
-
-
-def _class_column(node: ast.AST) -> bool:
-    """``Post.author_id``: a column read on a class (by convention capitalized)."""
-    return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id[:1].isupper()
-    )
 
 
 EAGER_DECLARED = frozenset({"selectin", "joined", "subquery", "immediate"})

@@ -88,6 +88,34 @@ def yields_per_item(loop: ast.AST) -> bool:
     return False
 
 
+# Reads of a sized chunk from a file or stream: `f.read(1 << 20)`, `reader.readexactly(n)`.
+CHUNK_READS = frozenset({"read", "read1", "readexactly", "aread"})
+
+
+def streams_chunks(loop: ast.AST) -> bool:
+    """``while chunk := stream.read(size):`` (or ``while True: chunk = f.read(size); if not
+    chunk: break``): a payload stored chunk by chunk so that it never sits in memory whole.
+    One statement per chunk is the design; batching the chunks would undo it."""
+    if not isinstance(loop, ast.While):
+        return False
+    candidates: list[ast.AST] = [n for n in ast.walk(loop.test) if isinstance(n, ast.NamedExpr)]
+    if isinstance(loop.test, ast.Constant) and loop.test.value is True and loop.body:
+        candidates.append(loop.body[0])
+    for node in candidates:
+        value = getattr(node, "value", None)
+        if isinstance(value, ast.Await):
+            value = value.value
+        if (
+            isinstance(node, (ast.NamedExpr, ast.Assign))
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in CHUNK_READS
+            and (value.args or value.keywords)
+        ):
+            return True
+    return False
+
+
 def _opens_unit_of_work(context: ast.expr) -> bool:
     """``SessionLocal()``, ``async_session_maker()``, ``self.uow``, ``UnitOfWork(...)``."""
     node = context.func if isinstance(context, ast.Call) else context

@@ -186,6 +186,9 @@ def outcome_checked(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
     parent = model.parent(node)
     if isinstance(parent, ast.Await):
         node, parent = parent, model.parent(parent)
+    if parent is not None and _is_cast_of(parent, node):
+        # `result = cast("CursorResult", session.execute(claim))`: the same result, typed.
+        node, parent = parent, model.parent(parent)
     if isinstance(parent, ast.Attribute) and parent.attr == "rowcount":
         return True
     target: str | None = None
@@ -203,4 +206,63 @@ def outcome_checked(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
         and read.value.id == target
         and contains(loop, read)
         for read in ast.walk(loop)
+    )
+
+
+def locks_rows(function: ast.AST) -> bool:
+    """Whether a def takes a row or advisory lock itself: ``.with_for_update()``,
+    ``session.get(..., with_for_update=True)``, ``func.pg_advisory_xact_lock(...)`` or
+    ``FOR UPDATE`` in raw SQL (nested defs left out)."""
+    stack: list[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Call):
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            if method == "with_for_update" or (method or "").startswith(ADVISORY_LOCK_PREFIXES):
+                return True
+            if any(
+                keyword.arg == "with_for_update"
+                and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+                for keyword in node.keywords
+            ):
+                return True
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _SQL_LOCK.search(node.value):
+                return True
+    return False
+
+
+def claims_rows(function: ast.AST) -> bool:
+    """Whether a def is a guarded claim: it returns a test of a statement's ``rowcount``
+    (``return result.rowcount == 1``), the compare-and-set of one row."""
+    stack: list[ast.AST] = list(getattr(function, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Return) and node.value is not None:
+            if any(
+                isinstance(part, ast.Attribute) and part.attr == "rowcount"
+                for part in ast.walk(node.value)
+            ):
+                return True
+    return False
+
+
+def _is_cast_of(parent: ast.AST, node: ast.AST) -> bool:
+    """``typing.cast(T, node)`` / ``cast(T, node)``: returns ``node`` unchanged."""
+    if not (isinstance(parent, ast.Call) and len(parent.args) == 2 and parent.args[1] is node):
+        return False
+    func = parent.func
+    if isinstance(func, ast.Name):
+        return func.id == "cast"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "cast"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "typing"
     )
