@@ -32,7 +32,7 @@ class FixContext:
         parents = self.parents
         by_start = self.by_start
         iter_children = ast.iter_child_nodes
-        queue = deque([self.tree])
+        queue: deque[ast.AST] = deque([self.tree])
         pop = queue.popleft
         push = queue.append
         while queue:
