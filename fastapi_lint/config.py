@@ -136,11 +136,13 @@ class Settings:
 
     def selection_for(self, path: str) -> Selection:
         """The selection for one file, with its per-file ignores folded in."""
-        relative = relative_to_root(path, self.root)
         extra: list[str] = []
-        for pattern, codes in self.per_file_ignores:
-            if path_matches(relative, pattern):
-                extra.extend(codes)
+        if self.per_file_ignores:
+            # Two realpaths per file: only when there is a pattern to match.
+            relative = relative_to_root(path, self.root)
+            for pattern, codes in self.per_file_ignores:
+                if path_matches(relative, pattern):
+                    extra.extend(codes)
         base = self.selection
         return Selection(select=base.select, ignore=base.ignore + tuple(extra))
 

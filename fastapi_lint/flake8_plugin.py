@@ -48,6 +48,11 @@ class Plugin:
     selected_opt_in: ClassVar[frozenset[str]] = frozenset()
     # Opt-in codes whose switch entry point flake8 loaded (``--enable-extensions``).
     enabled_extensions: ClassVar[frozenset[str]] = frozenset()
+    # Each folder's options, computed once per run (per file, resolving the folder
+    # and the configuration's paths was a few percent of the plugin's time).
+    _options_by_folder: ClassVar[
+        dict[str, tuple[RuleOptions, tuple[str, ...], frozenset[str]]]
+    ] = {}
 
     def __init__(self, tree: ast.AST, filename: str = "-", lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -108,6 +113,7 @@ class Plugin:
                 cls.overrides[spec.field] = value
         cls.options = replace(defaults, **cls.overrides)
         cls.extend_include = _names(getattr(options, "fastapi_extend_include", ()))
+        Plugin._options_by_folder = {}
 
     def _folder(self) -> Path:
         """Where this file's [tool.fastapi-lint] is looked up from."""
@@ -117,6 +123,13 @@ class Plugin:
         """This file's rule options ([tool.fastapi-lint]'s under flake8's own), the
         documentation trees checked anyway (both), and the opt-in codes
         [tool.fastapi-lint]'s selection enables (as the CLI reads them)."""
+        folder = str(self._folder())
+        found = Plugin._options_by_folder.get(folder)
+        if found is None:
+            found = Plugin._options_by_folder[folder] = self._folder_options()
+        return found
+
+    def _folder_options(self) -> tuple[RuleOptions, tuple[str, ...], frozenset[str]]:
         from fastapi_lint.config import file_settings
 
         settings = file_settings(self._folder())

@@ -208,7 +208,7 @@ def _check_chunk(
     if _current_root and _current_root[0] != root:
         from fastapi_lint.project.index import forget_indexes
 
-        forget_indexes()
+        forget_indexes(release=True)
     _current_root[:] = [root]
     outcomes: dict[str, Outcome] = {}
     for path in _model_order(paths):

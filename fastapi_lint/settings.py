@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Literal
@@ -125,6 +126,17 @@ class Selection:
         self, codes: list[str], path: str = "", opt_in: frozenset[str] = frozenset()
     ) -> frozenset[str]:
         """The enabled codes; an ``opt_in`` code needs its own code or ``ALL`` in ``select``."""
+        if not self.per_file_ignores:
+            # The same for every file of a run (computed per file, it was 2% of a cold run).
+            try:
+                return _enabled_codes(self, tuple(codes), opt_in)
+            except TypeError:  # a selection built from lists (not hashable)
+                pass
+        return self._enabled_codes(codes, path, opt_in)
+
+    def _enabled_codes(
+        self, codes: Iterable[str], path: str, opt_in: frozenset[str]
+    ) -> frozenset[str]:
         ignores = list(self.ignore)
         for pattern, codes_for_pattern in self.per_file_ignores:
             if path_matches(path, pattern):
@@ -140,6 +152,13 @@ class Selection:
             if selected > ignored:
                 enabled.add(code)
         return frozenset(enabled)
+
+
+@lru_cache(maxsize=64)
+def _enabled_codes(
+    selection: Selection, codes: tuple[str, ...], opt_in: frozenset[str]
+) -> frozenset[str]:
+    return selection._enabled_codes(codes, "", opt_in)
 
 
 def _covers(prefix: str, code: str) -> bool:

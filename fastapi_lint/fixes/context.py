@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections import deque
 from typing import Callable, Optional
 
 from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
@@ -22,11 +23,25 @@ class FixContext:
         self.tree = ast.parse(source)
         self.parents: dict[int, ast.AST] = {}
         self.by_start: dict[tuple[int, int], list[ast.AST]] = {}
-        for node in ast.walk(self.tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
+        # Names the module binds and how often each is loaded, gathered on first
+        # use in the same order-free way (fixers ask for several names per file).
+        self._bound: set[str] | None = None
+        self._loads: dict[str, int] | None = None
+        # Breadth first, as ast.walk goes (by_start keeps that order), visiting
+        # each node's children once.
+        parents = self.parents
+        by_start = self.by_start
+        iter_children = ast.iter_child_nodes
+        queue: deque[ast.AST] = deque([self.tree])
+        pop = queue.popleft
+        push = queue.append
+        while queue:
+            node = pop()
+            for child in iter_children(node):
+                parents[id(child)] = node
+                push(child)
             if hasattr(node, "lineno") and hasattr(node, "col_offset"):
-                self.by_start.setdefault((node.lineno, node.col_offset), []).append(node)
+                by_start.setdefault((node.lineno, node.col_offset), []).append(node)
 
     # ---------------------------------------------------------------- positions
     def char_col(self, line: int, byte_col: int) -> int:
@@ -59,7 +74,23 @@ class FixContext:
         return None
 
     def text(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.source, node) or ""
+        """The node's source, as ``ast.get_source_segment`` gives it (from the lines
+        split once: that function splits the text up to the node on every call)."""
+        try:
+            if node.end_lineno is None or node.end_col_offset is None:  # type: ignore[attr-defined]
+                return ""
+            first = node.lineno - 1  # type: ignore[attr-defined]
+            last = node.end_lineno - 1  # type: ignore[attr-defined]
+            start = node.col_offset  # type: ignore[attr-defined]
+            end = node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return ""
+        lines = self.lines
+        if last == first:
+            return lines[first].encode()[start:end].decode()
+        head = lines[first].encode()[start:].decode()
+        tail = lines[last].encode()[:end].decode()
+        return "".join([head, *lines[first + 1 : last], tail])
 
     def replace(self, node: ast.AST, content: str) -> Edit:
         return Edit(
@@ -89,17 +120,25 @@ class FixContext:
         return None
 
     def binds_name(self, name: str) -> bool:
+        """Whether the module binds ``name`` anywhere (def, class, assignment, import)."""
+        if self._bound is None:
+            self._gather_names()
+        assert self._bound is not None
+        return name in self._bound
+
+    def _loads_of(self, name: str) -> int:
+        if self._loads is None:
+            self._gather_names()
+        assert self._loads is not None
+        return self._loads.get(name, 0)
+
+    def _gather_names(self) -> None:
+        """One pass over the parsed nodes for :meth:`binds_name` and the loads of each name."""
+        bound: set[str] = set()
+        loads: dict[str, int] = {}
         for node in ast.walk(self.tree):
-            if (
-                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                and node.name == name
-            ):
-                return True
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-                return True
-            if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
-                return True
-        return False
+            _note_name(node, bound, loads)
+        self._bound, self._loads = bound, loads
 
     def import_edit(self, module: str, name: str | None = None) -> Edit | None:
         """The edit adding ``import module`` (or ``from module import name``).
@@ -175,12 +214,7 @@ class FixContext:
         A fix that replaces the last use of an import (``time.sleep``) must
         not leave it unused (ruff's F401).
         """
-        loads = sum(
-            1
-            for node in ast.walk(self.tree)
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-        )
-        if loads != uses or _named_in_all(self.tree, name):
+        if self._loads_of(name) != uses or _named_in_all(self.tree, name):
             return None
         for statement in self.tree.body:
             if not isinstance(statement, (ast.Import, ast.ImportFrom)):
@@ -203,6 +237,18 @@ class FixContext:
             end = (statement.end_lineno or statement.lineno) + 1
             return Edit(statement.lineno, 0, end, 0, "")
         return None
+
+
+def _note_name(node: ast.AST, bound: set[str], loads: dict[str, int]) -> None:
+    if isinstance(node, ast.Name):
+        if isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node.ctx, ast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        bound.add(node.name)
+    elif isinstance(node, ast.alias):
+        bound.add(node.asname or node.name.split(".")[0])
 
 
 def _is_stdlib(statement: ast.Import | ast.ImportFrom) -> bool:

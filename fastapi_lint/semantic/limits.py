@@ -10,17 +10,18 @@ from __future__ import annotations
 
 MAX_EVAL_DEPTH = 16
 
-_cuts = 0
+# How many cuts so far (read as `limits.cuts` on hot paths, else through cut_count()).
+cuts = 0
 
 
 def note_cut() -> None:
     """A cycle guard or depth limit answered "unknown" somewhere below."""
-    global _cuts
-    _cuts += 1
+    global cuts
+    cuts += 1
 
 
 def cut_count() -> int:
-    return _cuts
+    return cuts
 
 
 # The deepest depth a depth limit has looked at since the current memoized

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic import limits, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
-from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, cut_count, note_cut, too_deep
+from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -268,38 +268,48 @@ class ModuleModel:
     # ------------------------------------------------------------ evaluation
     def evaluate(self, expr: ast.AST, scope: Scope, depth: int = 0) -> Value | None:
         """What an expression holds, by simple flow: a named thing or an instance."""
-        if too_deep(depth):
+        # The hottest function of a run: `limits.too_deep` and `cut_count` are
+        # inlined (the same bookkeeping, without two calls per evaluation).
+        if depth > limits.deepest:
+            limits.deepest = depth
+        if depth > MAX_EVAL_DEPTH:
+            note_cut()
             return None
+        key = id(expr)
+        memo = self._eval_memo
         # Only nodes of this module's tree are memoized: a temporary node (a
         # parsed string annotation) dies, and its id() may be reused.
-        memo_key = (id(expr), id(scope)) if id(expr) in self.parents else None
-        memo = self._eval_memo
+        memo_key = (key, id(scope)) if key in self.parents else None
         if memo_key is not None:
             found = memo.get(memo_key)
             # Reused only where its reach fits: asked deeper, it would be cut.
-            if found is not None and depth + found[1] <= MAX_EVAL_DEPTH:
-                if depth + found[1] > limits.deepest:
-                    limits.deepest = depth + found[1]
-                return found[0]
-        key = id(expr)
-        if key in self._eval_stack:
+            if found is not None:
+                reached = depth + found[1]
+                if reached <= MAX_EVAL_DEPTH:
+                    if reached > limits.deepest:
+                        limits.deepest = reached
+                    return found[0]
+        stack = self._eval_stack
+        if key in stack:
             note_cut()
             return None
-        self._eval_stack.add(key)
-        cuts = cut_count()
-        outer_deepest, limits.deepest = limits.deepest, depth
+        stack.add(key)
+        cuts = limits.cuts
+        outer_deepest = limits.deepest
+        limits.deepest = depth
         try:
             result = self._evaluate(expr, scope, depth)
         finally:
-            self._eval_stack.discard(key)
+            stack.discard(key)
             reach = limits.deepest - depth
-            limits.deepest = max(outer_deepest, limits.deepest)
+            if outer_deepest > limits.deepest:
+                limits.deepest = outer_deepest
         # Each expression sits in one scope and names resolve the same way
         # every time, so a result is computed once per model -- unless a cycle
         # guard or a depth limit answered part of it: that answer depends on
         # what was being asked when it ran (a check order, --jobs), so it is
         # used once and asked again next time.
-        if memo_key is not None and cut_count() == cuts:
+        if memo_key is not None and limits.cuts == cuts:
             memo[memo_key] = (result, reach)
         return result
 
