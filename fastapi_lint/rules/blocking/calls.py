@@ -146,7 +146,7 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
-        code = "API108"  # a log file for a child process: no content I/O here
+        code = "API108"  # a file for a child process or a worker thread: no content I/O here
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)

@@ -74,14 +74,37 @@ def advice_for(target: str) -> str:
     return SPAWN_ADVICE if target == POPEN else SYSCALL_ADVICE
 
 
-# Builtin opens whose file a function may only hand to a child process.
-OPEN_CALLS = frozenset({"builtins.open", "io.open"})
+# Opens whose file a function may only hand to a child process or to a worker thread.
+OPEN_CALLS = frozenset({"builtins.open", "io.open", "pathlib.Path.open", "os.fdopen"})
 _PROCESS_STREAMS = frozenset({"stdin", "stdout", "stderr"})
+# Calls that run their first argument in a worker thread.
+_OFFLOADS = frozenset(
+    {
+        "asyncio.to_thread",
+        "anyio.to_thread.run_sync",
+        "starlette.concurrency.run_in_threadpool",
+        "fastapi.concurrency.run_in_threadpool",
+    }
+)
+
+
+def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
+    """``await asyncio.to_thread(out.write, data)``: the file's method (or the file) is the
+    function a worker thread runs, or one of its arguments."""
+    argument: ast.AST = node
+    parent = model.parent(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        argument, parent = parent, model.parent(parent)
+    if not isinstance(parent, ast.Call) or argument not in parent.args:
+        return False
+    return model.call_target(parent, scope) in _OFFLOADS
 
 
 def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
-    """``with open(log, "a") as out: Popen(cmd, stdout=out)``: the function only opens a file
-    for a child process (one system call); it reads and writes nothing itself."""
+    """``with open(log, "a") as out: Popen(cmd, stdout=out)`` or ``with path.open("wb") as
+    out: await asyncio.to_thread(out.write, data)``: the function only opens a file for a
+    child process or a worker thread (one system call); it reads and writes nothing on the
+    loop itself."""
     parent = model.parent(call)
     name: ast.expr | None = None
     if isinstance(parent, ast.withitem):
@@ -111,6 +134,9 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
             and isinstance(owner, ast.Call)
             and (model.call_target(owner, ref.scope) or "").startswith("subprocess.")
         ):
+            uses += 1
+            continue
+        if ref.scope.code_function is function and _offloaded(model, node, ref.scope):
             uses += 1
             continue
         return False  # read, written, returned or passed elsewhere: file I/O (API103)
