@@ -88,7 +88,24 @@ def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
         operand = test.left
     elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         operand = test.operand
+    if isinstance(operand, ast.Name):
+        operand = _self_alias(function, operand.id)
     return _self_attribute(function, operand)
+
+
+def _self_alias(function: FunctionInfo, name: str) -> ast.expr | None:
+    """``service = self._service`` as the first binding of ``name`` in the method's top
+    level: ``if service is None:`` then tests the attribute (a cache read into a local)."""
+    for stmt in function.node.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in stmt.targets
+        ):
+            if len(stmt.targets) == 1 and isinstance(stmt.value, ast.Attribute):
+                return stmt.value
+            return None
+        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            return None  # bound under a condition first, or not at the top: not an alias
+    return None
 
 
 def _self_set_test(function: FunctionInfo, test: ast.expr) -> str | None:
