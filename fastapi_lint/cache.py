@@ -8,6 +8,8 @@ findings (positions, codes and the already redacted messages: never source
 text). An entry is used only when the file's bytes, the project's layout and
 every file it read are unchanged: after editing one module, only that module
 and the files whose findings read it are checked again (incremental results).
+A check that asked the serving-code caller search depends on every module (a
+caller may appear in any): one ``<root>/**/*.py`` dependency stamps them all.
 Adding, removing or renaming a module changes the layout and re-checks the
 project (a new module can change what an import resolves to). A finding's fix
 is kept with it (its edits: the replacement code, never a secret's value; files
@@ -46,7 +48,55 @@ def layout_fingerprint(paths: list[str]) -> str:
     return digest.hexdigest()[:32]
 
 
+# A dependency on every module of a project: the serving-code caller search reads
+# whichever file may call a function, so its answer changes when any module does
+# (a new caller in a route makes a script's helper serving code). Recorded as
+# "<root>/**/*.py" and stamped by the count and a digest of the paths, sizes and
+# mtimes of those files, one dependency instead of one per module.
+ALL_MODULES = os.sep + "**" + os.sep + "*.py"
+_all_modules_stamps: dict[str, Stamp | None] = {}
+
+
+def all_modules_dependency(root: str) -> str:
+    return os.path.abspath(root) + ALL_MODULES
+
+
+def forget_all_modules_stamps() -> None:
+    """Stamp the projects' modules afresh (a new batch of checks: files may have changed)."""
+    _all_modules_stamps.clear()
+
+
+def _all_modules_stamp(root: str) -> Stamp | None:
+    if root in _all_modules_stamps:
+        return _all_modules_stamps[root]
+    from fastapi_lint.settings import NON_SOURCE_FOLDERS
+
+    digest = hashlib.sha256()
+    count = 0
+    for folder, subfolders, files in os.walk(root):
+        # The folders the caller search skips (a superset of its files is stamped).
+        subfolders[:] = sorted(
+            s for s in subfolders if not s.startswith(".") and s not in NON_SOURCE_FOLDERS
+        )
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(
+                    f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
+                )
+                count += 1
+    stamp: Stamp | None = [count, int(digest.hexdigest()[:15], 16)] if count else None
+    _all_modules_stamps[root] = stamp
+    return stamp
+
+
 def file_stamp(path: str) -> Stamp | None:
+    if path.endswith(ALL_MODULES):
+        return _all_modules_stamp(path[: -len(ALL_MODULES)])
     try:
         st = os.stat(path)
     except OSError:

@@ -210,6 +210,10 @@ def _check_chunk(
 
         forget_indexes(release=True)
     _current_root[:] = [root]
+    from fastapi_lint.cache import forget_all_modules_stamps
+
+    # Stamped once per chunk, not once per file that depends on every module.
+    forget_all_modules_stamps()
     outcomes: dict[str, Outcome] = {}
     for path in _model_order(paths):
         outcomes[path] = check_path(job, path)

@@ -585,6 +585,43 @@ def test_cache_invalidated_by_other_modules(tmp_path: Path) -> None:
     assert run("check", "app/main.py", cwd=root).returncode == 0
 
 
+def test_cache_invalidated_by_a_new_serving_caller_in_an_existing_module(tmp_path: Path) -> None:
+    # The serving-code search reads whichever module may call a function: a
+    # script's helper called from a route after an edit of an existing module
+    # (the layout unchanged) is serving code, warm or cold.
+    routes = (
+        "from fastapi import APIRouter\n\n{imports}router = APIRouter()\n\n\n"
+        '@router.get("/config")\nasync def read_config() -> dict[str, str]:\n'
+        "    return {{'name': {value}}}\n"
+    )
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/lib.py": (
+                "async def load_config(name: str) -> str:\n"
+                "    with open(name) as handle:\n        return handle.read()\n"
+            ),
+            "app/cli.py": (
+                "import asyncio\n\nfrom app.lib import load_config\n\n"
+                'if __name__ == "__main__":\n    print(asyncio.run(load_config("a.toml")))\n'
+            ),
+            "app/routes.py": routes.format(imports="", value="'settings'"),
+        },
+    )
+    assert run("check", cwd=root).returncode == 0
+    (root / "app" / "routes.py").write_text(
+        routes.format(
+            imports="from app.lib import load_config\n\n", value="await load_config('a.toml')"
+        ),
+        encoding="utf-8",
+    )
+    expected = [("app/lib.py", 2, "API103")]
+    assert codes(run("check", "--no-cache", cwd=root).stdout) == expected
+    assert codes(run("check", cwd=root).stdout) == expected
+    assert codes(run("check", "-j", "2", cwd=root).stdout) == expected
+
+
 def test_cache_keyed_on_configuration(project: Path) -> None:
     assert run("check", cwd=project).returncode == 1
     assert run("check", "--ignore", "API102", cwd=project).returncode == 0

@@ -373,7 +373,7 @@ class ProjectIndex:
             self._models.move_to_end(key)
             entry.hits += 1
             if entry.model is not None:
-                _note_read(entry.model.path)
+                note_read(entry.model.path)
                 if self._frames:
                     self._depends_on(entry.model.path)
             return entry.model
@@ -386,7 +386,7 @@ class ProjectIndex:
         entry = _Entry(model, built[1] if built is not None else None)
         self._remember(key, entry)
         if model is not None:
-            _note_read(model.path)
+            note_read(model.path)
             if self._frames:
                 self._depends_on(model.path)
         return model
@@ -865,7 +865,7 @@ def cached_model_paths() -> Iterator[str]:
 _reads: set[str] | None = None
 
 
-def _note_read(path: str) -> None:
+def note_read(path: str) -> None:
     if _reads is not None and path:
         _reads.add(os.path.abspath(path))
 

@@ -44,7 +44,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from fastapi_lint.project.index import index_of
+from fastapi_lint.cache import all_modules_dependency
+from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -309,6 +310,9 @@ def function_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     if project is None:
         verdict = _LocalSearch(model).serving(model, function)
     else:
+        # A caller may appear in any module (or leave one): the finding's cached
+        # result must be re-checked when any of them changes.
+        note_read(all_modules_dependency(str(project.root)))
         verdict = _ProjectSearch(project, model).serving(model, function)
     # Undetermined (its only callers reach back to it): as good as no caller.
     return verdict is not False
