@@ -51,7 +51,9 @@ API201 = Rule(
     why=(
         "FastAPI builds the OpenAPI schema and filters the output through the response model. "
         "Without one, clients get an untyped schema and every attribute of the returned object is "
-        "serialized, including fields that were never meant to leave the server."
+        "serialized, including fields that were never meant to leave the server. Not reported "
+        "when `responses=` already documents the success body with a model or a JSON schema, nor "
+        "for apps defined in test files (their schema is never published)."
     ),
     example=(
         APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
@@ -70,7 +72,11 @@ API202 = Rule(
     why=(
         "A `dict` or `Any` response model documents nothing and validates nothing: the OpenAPI "
         "schema says `object`, generated clients lose their types, and whatever the function "
-        "returns is sent as is."
+        "returns is sent as is. Not reported when `responses=` documents the success body, for "
+        "apps defined in test files, nor when every returned value is passed through from "
+        "elsewhere with a shape the route does not own (an upstream response's `.json()`, a "
+        "free-form field); an in-memory store of the module, a dump of a known model and the rows "
+        "of a query on a model class are not pass-throughs."
     ),
     example=(
         APP + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> dict:\n'
