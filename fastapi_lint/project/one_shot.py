@@ -70,13 +70,17 @@ _TEST_MODULE: MemoKey[bool] = MemoKey("serving-test-module")
 
 def in_test_file(model: ModuleModel) -> bool:
     """The contract's test files (``test_*.py``, ``conftest.py``, a ``tests/`` folder...),
-    by the module's path inside its project, as API5xx decides it."""
+    by the module's path inside its project: a project checked out under ``~/test/`` is not
+    test code. The one test every rule asks (API5xx, API201/API202, serving code)."""
     found = model.memo.get(_TEST_MODULE)
     if found is None:
         path = os.path.abspath(model.path)
         project = index_of(model)
         if project is not None:
-            relative = os.path.relpath(path, str(project.root))
+            root = str(project.root)
+            relative = os.path.relpath(path, root)
+            if relative.startswith(".."):  # reached through a symbolic link
+                relative = os.path.relpath(os.path.realpath(path), root)
             if not relative.startswith(".."):
                 path = relative
         found = is_test_file(path.replace("\\", "/"))
