@@ -16,6 +16,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -77,17 +78,6 @@ def advice_for(target: str) -> str:
 # Opens whose file a function may only hand to a child process or to a worker thread.
 OPEN_CALLS = frozenset({"builtins.open", "io.open", "pathlib.Path.open", "os.fdopen"})
 _PROCESS_STREAMS = frozenset({"stdin", "stdout", "stderr"})
-# Calls that run their first argument in a worker thread.
-_OFFLOADS = frozenset(
-    {
-        "asyncio.to_thread",
-        "anyio.to_thread.run_sync",
-        "starlette.concurrency.run_in_threadpool",
-        "fastapi.concurrency.run_in_threadpool",
-    }
-)
-
-
 def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
     """``await asyncio.to_thread(out.write, data)``: the file's method (or the file) is the
     function a worker thread runs, or one of its arguments."""
@@ -97,7 +87,11 @@ def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
         argument, parent = parent, model.parent(parent)
     if not isinstance(parent, ast.Call) or argument not in parent.args:
         return False
-    return model.call_target(parent, scope) in _OFFLOADS
+    func = parent.func
+    if isinstance(func, ast.Attribute) and func.attr in stubs.OFFLOADING_METHOD_NAMES:
+        return True  # `loop.run_in_executor(None, out.write, data)`
+    target = model.call_target(parent, scope)
+    return target is not None and stubs.canonical(target) in stubs.OFFLOADING_CALLS
 
 
 def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
