@@ -78,6 +78,8 @@ def advice_for(target: str) -> str:
 # Opens whose file a function may only hand to a child process or to a worker thread.
 OPEN_CALLS = frozenset({"builtins.open", "io.open", "pathlib.Path.open", "os.fdopen"})
 _PROCESS_STREAMS = frozenset({"stdin", "stdout", "stderr"})
+
+
 def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
     """``await asyncio.to_thread(out.write, data)``: the file's method (or the file) is the
     function a worker thread runs, or one of its arguments."""
