@@ -151,8 +151,9 @@ def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
     return keys, others
 
 
-def referenced_column(value: ast.expr | None) -> Optional[str]:
-    """The column a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) references."""
+def _foreign_key_target(value: ast.expr | None) -> ast.expr | None:
+    """What a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) names:
+    ``"table.column"`` or ``Model.column``."""
     if value is None:
         return None
     for node in ast.walk(value):
@@ -167,11 +168,21 @@ def referenced_column(value: ast.expr | None) -> Optional[str]:
                 "ForeignKey",
             ):
                 target = keyword.value
-        if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            parts = target.value.split(".")
-            return parts[-1] if len(parts) >= 2 else None
-        if isinstance(target, ast.Attribute):
-            return target.attr
+        if (isinstance(target, ast.Constant) and isinstance(target.value, str)) or isinstance(
+            target, ast.Attribute
+        ):
+            return target
+    return None
+
+
+def referenced_column(value: ast.expr | None) -> Optional[str]:
+    """The column a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) references."""
+    target = _foreign_key_target(value)
+    if isinstance(target, ast.Constant):
+        parts = str(target.value).split(".")
+        return parts[-1] if len(parts) >= 2 else None
+    if isinstance(target, ast.Attribute):
+        return target.attr
     return None
 
 
@@ -268,24 +279,11 @@ def column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
 
 def referenced_table(value: ast.expr | None) -> Optional[str]:
     """The table a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) points at."""
-    if value is None:
-        return None
-    for node in ast.walk(value):
-        if not isinstance(node, ast.Call):
-            continue
-        target: ast.expr | None = None
-        if _last_name(node.func) == "ForeignKey" and node.args:
-            target = node.args[0]
-        for keyword in node.keywords:
-            if keyword.arg in ("foreign_key", "column") and _last_name(node.func) in (
-                "Field",
-                "ForeignKey",
-            ):
-                target = keyword.value
-        if isinstance(target, ast.Constant) and isinstance(target.value, str):
-            parts = target.value.split(".")
-            return parts[-2] if len(parts) >= 2 else None
-        if isinstance(target, ast.Attribute):
-            owner = _last_name(target.value)
-            return f"class:{owner}" if owner else None
+    target = _foreign_key_target(value)
+    if isinstance(target, ast.Constant):
+        parts = str(target.value).split(".")
+        return parts[-2] if len(parts) >= 2 else None
+    if isinstance(target, ast.Attribute):
+        owner = _last_name(target.value)
+        return f"class:{owner}" if owner else None
     return None
