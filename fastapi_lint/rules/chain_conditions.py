@@ -77,17 +77,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
 
 def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
     """``self.x is None`` / ``not self.x`` in a method: the attribute's name."""
-    operand: ast.expr | None = None
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        operand = test.left
-    elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        operand = test.operand
+    operand = _unset_operand(test)
     if isinstance(operand, ast.Name):
         operand = _self_alias(function, operand.id)
     return _self_attribute(function, operand)
@@ -110,16 +100,7 @@ def _self_alias(function: FunctionInfo, name: str) -> ast.expr | None:
 
 def _self_set_test(function: FunctionInfo, test: ast.expr) -> str | None:
     """``self.x is not None`` / ``self.x`` in a method: the test of an early return of a cache."""
-    operand: ast.expr | None = test
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        operand = test.left
-    return _self_attribute(function, operand)
+    return _self_attribute(function, _set_operand(test))
 
 
 def _self_attribute(function: FunctionInfo, operand: ast.expr | None) -> str | None:
@@ -160,20 +141,35 @@ def _top_statement(model: ModuleModel, function: FunctionInfo, node: ast.AST) ->
     return None
 
 
-def _set_test_name(test: ast.expr) -> str | None:
-    """``X is not None`` or ``X``: the test of an early return of a cached global."""
-    if isinstance(test, ast.Name):
-        return test.id
+def _compared_with_none(test: ast.expr, op: type[ast.cmpop]) -> ast.expr | None:
+    """``X is None`` (``op`` = ``ast.Is``) or ``X is not None`` (``ast.IsNot``): ``X``."""
     if (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.left, ast.Name)
+        and isinstance(test.ops[0], op)
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value is None
     ):
-        return test.left.id
+        return test.left
     return None
+
+
+def _unset_operand(test: ast.expr) -> ast.expr | None:
+    """``X`` of ``X is None`` or ``not X``: the test of a lazy initialisation."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    return _compared_with_none(test, ast.Is)
+
+
+def _set_operand(test: ast.expr) -> ast.expr | None:
+    """``X`` of ``X is not None`` or of a bare ``X``: the test of an early return of a cache."""
+    return _compared_with_none(test, ast.IsNot) or test
+
+
+def _set_test_name(test: ast.expr) -> str | None:
+    """``X is not None`` or ``X``: the test of an early return of a cached global."""
+    operand = _set_operand(test)
+    return operand.id if isinstance(operand, ast.Name) else None
 
 
 def path_conditions(
@@ -294,22 +290,8 @@ def _if_ancestors(
 
 
 def _none_test_name(test: ast.expr) -> str | None:
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
-        and isinstance(test.left, ast.Name)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return test.left.id
-    if (
-        isinstance(test, ast.UnaryOp)
-        and isinstance(test.op, ast.Not)
-        and isinstance(test.operand, ast.Name)
-    ):
-        return test.operand.id
-    return None
+    operand = _unset_operand(test)
+    return operand.id if isinstance(operand, ast.Name) else None
 
 
 def _is_module_name(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
