@@ -42,7 +42,8 @@ Nor are ``try`` bodies that cannot raise text worth hiding (``quiet_try.py``):
 they only read attributes and build values in memory, or call project
 functions that catch every exception themselves (``settings.max_upload_mb``,
 ``await suggest_title(text)`` whose body ends in ``except Exception: return
-None``).
+None``). A read by key, a division or a parse is not quiet with a 500: the
+missing item or bad value deserved a 404 or a 400.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ API509 = Rule(
         '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
         "the error is not an anonymous client. Nor is a `try` body that cannot fail with "
         "such text: one that only reads attributes and builds values in memory, or calls "
-        "project functions that catch every exception themselves."
+        "project functions that catch every exception themselves (a read by key, a division "
+        "or a parse still is reported with a 500: that error deserved a 404 or a 400)."
     ),
     example=(
         "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"

@@ -25,6 +25,12 @@ nested ``def`` bodies not: they do not run there) is one of:
   method only when called on its class (``Catalog.snapshot()``), never on an
   instance, which a subclass may answer (the def found may be an abstract stub).
 
+Code that fails on the values it is given is not quiet with a 500: an item
+read by key (``PRICES[plan]``: a ``KeyError``), a division (a
+``ZeroDivisionError``), a parse (``int(raw)``, ``json.loads``, ``uuid.UUID``).
+Its text is harmless, but the handler turns a missing item or a bad value into
+a server error where a 404 or a 400 was meant: a maintainer changes it.
+
 With a status below 500 (``quiet_try(..., client_input=True)``), calls that
 parse or validate are quiet too, whatever they call: ``Model.model_validate
 (payload)``, ``int(raw)``, ``json.loads``, a constructor, ``validate_*``/
@@ -59,27 +65,38 @@ _MAX_DEPTH = 3
 _BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
 _PURE_BUILTINS = frozenset(
     (
-        "abs all any bool bytes dict divmod enumerate float format frozenset getattr hasattr hash "
-        "id int isinstance issubclass iter len list max min next range repr reversed round set "
+        "abs all any bool bytes dict divmod enumerate format frozenset getattr hasattr hash "
+        "id isinstance issubclass iter len list max min next range repr reversed round set "
         "slice sorted str sum tuple type zip"
     ).split()
 )
-# Standard-library functions that compute in memory.
+# Standard-library functions that compute in memory and do not fail on their input.
 _PURE_FUNCTIONS = frozenset(
     (
-        "json.dumps json.loads uuid.uuid4 uuid.uuid5 uuid.UUID typing.cast "
+        "json.dumps uuid.uuid4 uuid.uuid5 typing.cast "
         "datetime.datetime datetime.datetime.now datetime.datetime.utcnow datetime.date.today "
-        "datetime.datetime.fromisoformat datetime.timedelta time.time time.monotonic "
+        "datetime.timedelta time.time time.monotonic "
         "time.perf_counter copy.copy copy.deepcopy logging.getLogger os.getenv "
         "os.path.join os.path.basename os.path.dirname os.path.splitext "
-        "urllib.parse.urlparse urllib.parse.urlsplit urllib.parse.urlunparse urllib.parse.urlunsplit "
-        "urllib.parse.quote urllib.parse.quote_plus urllib.parse.unquote urllib.parse.urlencode "
-        "urllib.parse.parse_qs urllib.parse.parse_qsl "
-        "base64.b64encode base64.b64decode base64.urlsafe_b64encode base64.urlsafe_b64decode "
-        "hashlib.sha256 hashlib.md5 hashlib.sha1 re.compile re.match re.search re.sub "
-        "re.fullmatch re.findall"
+        "urllib.parse.urlunparse urllib.parse.urlunsplit "
+        "urllib.parse.quote urllib.parse.quote_plus urllib.parse.urlencode "
+        "base64.b64encode base64.urlsafe_b64encode "
+        "hashlib.sha256 hashlib.md5 hashlib.sha1"
     ).split()
 )
+# Ones that parse what they are given: what they raise describes their input. Quiet only
+# with a status below 500 (the client's input); with a 500 the handler is the place where
+# a parse failure becomes a server error, and a maintainer would answer it with a 4xx.
+_PARSING_FUNCTIONS = frozenset(
+    (
+        "json.loads uuid.UUID datetime.datetime.fromisoformat "
+        "urllib.parse.urlparse urllib.parse.urlsplit urllib.parse.unquote "
+        "urllib.parse.parse_qs urllib.parse.parse_qsl base64.b64decode base64.urlsafe_b64decode "
+        "re.compile re.match re.search re.sub re.fullmatch re.findall"
+    ).split()
+)
+_PARSING_BUILTINS = frozenset({"int", "float"})
+_FAILING_OPERATORS = (ast.Div, ast.FloorDiv, ast.Mod)
 # Methods only in-memory objects have: no database, client or file object has
 # them with another meaning (``get``, ``keys``, ``insert``, ``update``, ``add``,
 # ``count`` and ``json`` are left out for that reason; ``copy`` counts without
@@ -168,6 +185,17 @@ def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
         return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(call))
     if isinstance(node, ast.Call) and not _quiet_call(q, node, depth, awaited=False):
         return False
+    if isinstance(node, ast.AnnAssign):
+        # The annotation (`names: list[str] = []`) is not evaluated in a function body.
+        return node.value is None or _quiet(q, node.value, depth)
+    if not q.client_input and (
+        (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load))
+        or (isinstance(node, ast.BinOp) and isinstance(node.op, _FAILING_OPERATORS))
+    ):
+        # `items[item_id]` raises a KeyError, `total / count` a ZeroDivisionError: a missing
+        # item or a bad value, which a 500 with its text turns into a server error where a
+        # 404 or 400 was meant.
+        return False
     return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(node))
 
 
@@ -235,6 +263,8 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
     target = stubs.canonical(target)
     if target.startswith("builtins."):
         name = target[len("builtins.") :]
+        if name in _PARSING_BUILTINS:
+            return q.client_input
         return (
             name in _PURE_BUILTINS
             or name.endswith(("Error", "Exception", "Warning"))
@@ -242,6 +272,8 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
         )
     if target in _PURE_FUNCTIONS or target in _SAFE_CLASSES or target.startswith(_RESPONSE_MODULES):
         return True
+    if target in _PARSING_FUNCTIONS:
+        return q.client_input
     if q.client_input and target in _REQUEST_BODY_READERS:
         return True
     if class_kind(model, target) is ModelKind.MODEL or _exception_class(model, target):
