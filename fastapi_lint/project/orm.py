@@ -25,9 +25,8 @@ from fastapi_lint.project.orm_joins import (
     JoinCondition,
     JoinHints,
     declared_primary_key,
+    foreign_key_reference,
     join_condition,
-    referenced_column,
-    referenced_table,
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
@@ -335,12 +334,11 @@ class Catalogue:
             else:
                 info.relationships.pop(name, None)
                 info.columns.add(name)
-                referenced = referenced_table(value)
+                referenced, column = foreign_key_reference(value)
                 if referenced is not None:
                     info.foreign_keys[name] = referenced
                 else:
                     info.foreign_keys.pop(name, None)
-                column = referenced_column(value)
                 if column is not None:
                     info.referenced_columns[name] = column
                 else:

@@ -175,17 +175,6 @@ def _foreign_key_target(value: ast.expr | None) -> ast.expr | None:
     return None
 
 
-def referenced_column(value: ast.expr | None) -> Optional[str]:
-    """The column a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) references."""
-    target = _foreign_key_target(value)
-    if isinstance(target, ast.Constant):
-        parts = str(target.value).split(".")
-        return parts[-1] if len(parts) >= 2 else None
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    return None
-
-
 def _has_primary_key_flag(value: ast.expr) -> bool:
     for node in ast.walk(value):
         if isinstance(node, ast.Call):
@@ -277,13 +266,15 @@ def column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
     return names
 
 
-def referenced_table(value: ast.expr | None) -> Optional[str]:
-    """The table a column's ``ForeignKey(...)`` (or SQLModel ``foreign_key=``) points at."""
+def foreign_key_reference(value: ast.expr | None) -> tuple[Optional[str], Optional[str]]:
+    """The table and the column a column's ``ForeignKey(...)`` (or SQLModel
+    ``foreign_key=``) points at: ``("users", "id")`` for ``"users.id"``,
+    ``("class:User", "id")`` for ``User.id``; ``(None, None)`` without one."""
     target = _foreign_key_target(value)
     if isinstance(target, ast.Constant):
         parts = str(target.value).split(".")
-        return parts[-2] if len(parts) >= 2 else None
+        return (parts[-2], parts[-1]) if len(parts) >= 2 else (None, None)
     if isinstance(target, ast.Attribute):
         owner = _last_name(target.value)
-        return f"class:{owner}" if owner else None
-    return None
+        return (f"class:{owner}" if owner else None), target.attr
+    return None, None
