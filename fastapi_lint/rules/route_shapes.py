@@ -62,19 +62,11 @@ def model_class_kind(model: ModuleModel, qualname: str) -> Optional[str]:
     """``"pydantic"`` or ``"orm"`` for a class whose instances a response model describes."""
     if qualname in _PYDANTIC_BASES:
         return "pydantic"
-    bases: list[str] = []
-    class_info = model.class_named(qualname)
-    if class_info is not None:
-        for base in class_info.node.bases:
-            base_name = model.qualified_name(base, class_info.outer)
-            if base_name:
-                bases.append(base_name)
-                if model.project is not None:
-                    bases.extend(model.project.class_bases(base_name))
-    elif model.project is not None and model.project.is_class(qualname):
-        bases = model.project.class_bases(qualname)
-    else:
+    if model.class_named(qualname) is None and not (
+        model.project is not None and model.project.is_class(qualname)
+    ):
         return None
+    bases = model.class_bases(qualname)
     if any(base in _PYDANTIC_BASES for base in bases):
         return "pydantic"
     from fastapi_lint.project.orm import catalogue_for

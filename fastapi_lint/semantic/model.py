@@ -172,6 +172,21 @@ class ModuleModel:
             self._classes_by_qualname = table
         return table.get(qualname)
 
+    def class_bases(self, qualname: str) -> list[str]:
+        """Qualified names of a class' bases, transitively: read in this module when it
+        defines the class (its text may be an unsaved buffer), else from the project."""
+        local = self.class_named(qualname)
+        if local is None:
+            return self.project.class_bases(qualname) if self.project is not None else []
+        bases: list[str] = []
+        for base in local.node.bases:
+            name = self.qualified_name(base, local.outer)
+            if name:
+                bases.append(name)
+                if self.project is not None:
+                    bases.extend(self.project.class_bases(name))
+        return bases
+
     def returns_of(self, function: FunctionInfo) -> list[NodeRef]:
         """The ``return`` then ``yield`` nodes a def runs itself (not nested defs')."""
         table: dict[int, list[NodeRef]] | None = self._returns_by_function

@@ -77,17 +77,7 @@ def local_class_kind(model: ModuleModel, class_info: ClassInfo, depth: int = 0) 
 
 def defines_method(model: ModuleModel, qualname: str, name: str) -> bool:
     """Whether a project class (or a project base of it) defines ``name`` itself."""
-    candidates = [qualname]
-    local = model.class_named(qualname)
-    if local is None and model.project is not None:
-        candidates.extend(model.project.class_bases(qualname))
-    elif local is not None:
-        for base in local.node.bases:
-            base_name = model.qualified_name(base, local.outer)
-            if base_name:
-                candidates.append(base_name)
-                if model.project is not None:
-                    candidates.extend(model.project.class_bases(base_name))
+    candidates = [qualname, *model.class_bases(qualname)]
     for candidate in candidates:
         if candidate.split(".")[0] in ("pydantic", "pydantic_settings", "sqlmodel"):
             continue

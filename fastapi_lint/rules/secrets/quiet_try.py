@@ -248,7 +248,7 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
     if (
         isinstance(func, ast.Attribute)
         and func.attr in _LOG_METHODS
-        and "log" in _receiver_name(func.value).lower()
+        and "log" in last_name(func.value).lower()
     ):
         return True
     scope = _scope_of(model, call)
@@ -321,21 +321,10 @@ def _parses_input(call: ast.Call, awaited: bool) -> bool:
 
 def _exception_class(model: ModuleModel, qualname: str) -> bool:
     """A project exception class (``raise OrderNotFound(order_id)``)."""
-    local = model.class_named(qualname)
-    bases: list[str] = []
-    if local is not None:
-        for base in local.node.bases:
-            name = model.qualified_name(base, local.outer)
-            if name:
-                bases.append(name)
-                if model.project is not None:
-                    bases.extend(model.project.class_bases(name))
-    elif model.project is not None:
-        bases = model.project.class_bases(qualname)
     return any(
         base in _SAFE_CLASSES
         or (base.startswith("builtins.") and base.endswith(("Error", "Exception")))
-        for base in bases
+        for base in model.class_bases(qualname)
     )
 
 
@@ -353,14 +342,6 @@ def _quiet_function(model: ModuleModel, function: FunctionInfo, depth: int) -> b
 
 def _quiet_input_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
     return _Quiet(model, client_input=True).body(function.node.body, depth)
-
-
-def _receiver_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.Name):
-        return node.id
-    return ""
 
 
 def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
