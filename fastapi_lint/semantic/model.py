@@ -267,6 +267,15 @@ class ModuleModel:
             return f"{value.owner}.{value.name}"
         return None
 
+    def is_offloading_call(self, call: ast.Call, scope: Scope) -> bool:
+        """``asyncio.to_thread(f, ...)``, ``run_in_threadpool(f, ...)``,
+        ``loop.run_in_executor(None, f, ...)``: the callable passed runs in a worker thread."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in stubs.OFFLOADING_METHOD_NAMES:
+            return True
+        target = self.call_target(call, scope)
+        return target is not None and stubs.canonical(target) in stubs.OFFLOADING_CALLS
+
     def type_of(self, expr: ast.AST, scope: Scope) -> str | None:
         value = self.evaluate(expr, scope)
         if isinstance(value, Instance):

@@ -16,7 +16,6 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
-from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -89,11 +88,7 @@ def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
         argument, parent = parent, model.parent(parent)
     if not isinstance(parent, ast.Call) or argument not in parent.args:
         return False
-    func = parent.func
-    if isinstance(func, ast.Attribute) and func.attr in stubs.OFFLOADING_METHOD_NAMES:
-        return True  # `loop.run_in_executor(None, out.write, data)`
-    target = model.call_target(parent, scope)
-    return target is not None and stubs.canonical(target) in stubs.OFFLOADING_CALLS
+    return model.is_offloading_call(parent, scope)
 
 
 def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

@@ -84,21 +84,14 @@ def _parameters(function: FunctionInfo) -> list[ast.arg]:
 
 # ---------------------------------------------------------------- uses of a name
 def _is_offloading_call(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
-    func = call.func
-    if isinstance(func, ast.Attribute) and func.attr in stubs.OFFLOADING_METHOD_NAMES:
-        return True
-    target = model.call_target(call, scope)
-    if target is None:
-        return False
-    target = stubs.canonical(target)
-    if target in stubs.OFFLOADING_CALLS:
+    if model.is_offloading_call(call, scope):
         return True
     # BackgroundTasks.add_task runs the task after the response (API305 covers sessions there).
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "add_task"
-        and (target.startswith(BACKGROUND_TASKS))
-    )
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "add_task"):
+        return False
+    target = model.call_target(call, scope)
+    return target is not None and stubs.canonical(target).startswith(BACKGROUND_TASKS)
 
 
 def _passed_to_offloading(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
