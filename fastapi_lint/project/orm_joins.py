@@ -70,15 +70,25 @@ class _JoinReader:
                 self.complete = False
 
 
-def join_condition(node: ast.expr) -> JoinCondition:
-    """``"foreign(Run.dag_id) == Dag.dag_id"``, ``lambda: and_(...)``, ``A.x == B.y``."""
+def _written_expression(node: ast.expr) -> ast.expr | None:
+    """The expression a relationship argument stands for: a lambda's body, or a string's
+    text parsed (SQLAlchemy evaluates ``"Post.author_id"`` late); None when unparsable."""
     if isinstance(node, ast.Lambda):
         node = node.body
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            node = ast.parse(node.value.strip(), mode="eval").body
+            return ast.parse(node.value.strip(), mode="eval").body
         except (SyntaxError, ValueError):
-            return JoinCondition(complete=False)
+            return None
+    return node
+
+
+def join_condition(node: ast.expr) -> JoinCondition:
+    """``"foreign(Run.dag_id) == Dag.dag_id"``, ``lambda: and_(...)``, ``A.x == B.y``."""
+    expression = _written_expression(node)
+    if expression is None:
+        return JoinCondition(complete=False)
+    node = expression
     reader = _JoinReader()
     reader.read(node)
     return JoinCondition(tuple(reader.pairs), reader.complete and bool(reader.pairs))
@@ -245,13 +255,10 @@ class JoinHints:
 
 def column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
     """``[Post.author_id]``, ``author_id``, ``"Post.author_id"``, ``"[Post.author_id]"``."""
-    if isinstance(node, ast.Lambda):
-        node = node.body
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return []
+    expression = _written_expression(node)
+    if expression is None:
+        return []
+    node = expression
     elements = node.elts if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
     names: list[tuple[Optional[str], str]] = []
     for element in elements:
