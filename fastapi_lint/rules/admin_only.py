@@ -34,7 +34,7 @@ import re
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.function_facts import function_fact
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import SCOPE_NODES, last_name
 from fastapi_lint.semantic.values import Ref
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ _ADMIN_WORD = re.compile(r"admin|superuser", re.IGNORECASE)
 # Helpers called for their side effect of refusing a request.
 _GUARD_VERBS = ("check", "require", "ensure", "verify", "assert", "_check", "_require", "_ensure")
 _MAX_DEPTH = 3
-_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def admin_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
@@ -209,7 +208,7 @@ def _guard_dominates(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                     model, statement, function.scope, 0, holds
                 ):
                     return True
-        if ancestor is function.node or isinstance(ancestor, _BOUNDARIES):
+        if ancestor is function.node or isinstance(ancestor, SCOPE_NODES):
             return False
         child = ancestor
     return False

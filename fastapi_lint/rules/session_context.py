@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.semantic.syntax import own_nodes
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
@@ -64,12 +66,7 @@ def is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
 
 def awaits(function: FunctionInfo) -> bool:
     """Whether the function's own body awaits (``await``, ``async with``, ``async for``)."""
-    stack: list[ast.AST] = list(function.node.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor)):
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(
+        isinstance(node, (ast.Await, ast.AsyncWith, ast.AsyncFor))
+        for node in own_nodes(function.node.body)
+    )

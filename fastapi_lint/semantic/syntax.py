@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable, Iterator
 from typing import Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+# Nodes whose bodies run elsewhere or later than the code around them.
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def own_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes that run with ``roots`` (a body's statements, or one node): nested
+    defs, lambdas and classes left out. Depth first, children after their parent."""
+    stack: list[ast.AST] = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SCOPE_NODES):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:

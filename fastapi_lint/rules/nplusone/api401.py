@@ -58,6 +58,7 @@ from fastapi_lint.rules.nplusone.walks import (
     walks_own_list,
 )
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -566,12 +567,9 @@ def _claims_per_item(
         return cache[id(loop)]
     claims = False
     if isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
-        stack: list[ast.AST] = list(loop.body)
-        while stack and not claims:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            stack.extend(ast.iter_child_nodes(node))
+        for node in own_nodes(loop.body):
+            if claims:
+                break
             if isinstance(node, ast.Call) and _helper_locks(model, node, scope):
                 claims = True  # `await _lock_trigger(session, id)`, `if not await _claim(...)`
                 break

@@ -23,6 +23,7 @@ from fastapi_lint.rules.nplusone.flow import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -77,15 +78,7 @@ def yields_per_item(loop: ast.AST) -> bool:
     """A loop of a generator that yields in its body: rows are handed out one at a time."""
     if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
         return False
-    stack: list[ast.AST] = list(loop.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(loop.body))
 
 
 # Reads of a sized chunk from a file or stream: `f.read(1 << 20)`, `reader.readexactly(n)`.

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.nplusone.flow import MAX_DEPTH, PAGE_METHODS, QueryFlow, contains
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import last_name, own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -213,12 +213,7 @@ def locks_rows(function: ast.AST) -> bool:
     """Whether a def takes a row or advisory lock itself: ``.with_for_update()``,
     ``session.get(..., with_for_update=True)``, ``func.pg_advisory_xact_lock(...)`` or
     ``FOR UPDATE`` in raw SQL (nested defs left out)."""
-    stack: list[ast.AST] = list(getattr(function, "body", []))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+    for node in own_nodes(getattr(function, "body", [])):
         if isinstance(node, ast.Call):
             method = node.func.attr if isinstance(node.func, ast.Attribute) else None
             if method == "with_for_update" or (method or "").startswith(ADVISORY_LOCK_PREFIXES):
@@ -238,12 +233,7 @@ def locks_rows(function: ast.AST) -> bool:
 def claims_rows(function: ast.AST) -> bool:
     """Whether a def is a guarded claim: it returns a test of a statement's ``rowcount``
     (``return result.rowcount == 1``), the compare-and-set of one row."""
-    stack: list[ast.AST] = list(getattr(function, "body", []))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+    for node in own_nodes(getattr(function, "body", [])):
         if isinstance(node, ast.Return) and node.value is not None:
             if any(
                 isinstance(part, ast.Attribute) and part.attr == "rowcount"

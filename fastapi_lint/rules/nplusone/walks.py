@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from fastapi_lint.semantic.syntax import own_nodes
+
 # Methods that put an item on a work list, and that take the next one off it.
 FEED_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "add", "update", "put"})
 TAKE_METHODS = frozenset({"pop", "popleft", "get_nowait"})
@@ -26,15 +28,7 @@ def _names(node: ast.AST) -> set[str]:
 
 def _body_nodes(loop: ast.For | ast.AsyncFor | ast.While) -> list[ast.AST]:
     """Every node of the loop body, nested functions and classes left out."""
-    nodes: list[ast.AST] = []
-    stack: list[ast.AST] = list(loop.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        nodes.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return nodes
+    return list(own_nodes(loop.body))
 
 
 def query_fed_names(

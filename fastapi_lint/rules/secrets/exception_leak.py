@@ -58,6 +58,7 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import SCOPE_NODES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -153,7 +154,6 @@ _TRACEBACK_TEXT = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.format_exception_only"}
 )
 _STATUS_NAME_RE = re.compile(r"HTTP_(\d{3})(?:_|$)")
-_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _BROAD_KIND, _DB_KIND = "broad", "db"
 
 
@@ -317,7 +317,7 @@ class _Leaks:
         for ancestor in self.model.ancestors(node):
             if isinstance(ancestor, ast.ExceptHandler):
                 return ancestor
-            if isinstance(ancestor, _BOUNDARIES):
+            if isinstance(ancestor, SCOPE_NODES):
                 return None
         return None
 
@@ -443,7 +443,7 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a body in source order, nested blocks included, nested defs not."""
     for statement in body:
         yield statement
-        if isinstance(statement, _BOUNDARIES):
+        if isinstance(statement, SCOPE_NODES):
             continue
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for child in getattr(statement, field, ()):

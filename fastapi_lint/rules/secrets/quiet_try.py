@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.pydantic_v1.models import ModelKind, class_kind
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import last_name, own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -124,7 +124,6 @@ _SAFE_CLASSES = frozenset(
     }
 )
 _RESPONSE_MODULES = ("starlette.responses.", "fastapi.responses.")
-_BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # With a status below 500, calls that parse or validate input: what they raise
 # describes the client's input (``Model.model_validate(body)``, ``int(raw)``).
 _VALIDATION_CALLS = frozenset(
@@ -210,7 +209,7 @@ def _swallows_everything(model: ModuleModel, try_node: ast.Try) -> bool:
     for handler in try_node.handlers:
         types = [] if handler.type is None else _handler_types(handler.type)
         names = [model.qualified_name(t, scope) for t in types]
-        if any(isinstance(node, ast.Raise) for node in _walk_code(handler)):
+        if any(isinstance(node, ast.Raise) for node in own_nodes([handler])):
             first = handler.body[0]
             reraise = len(handler.body) == 1 and isinstance(first, ast.Raise) and first.exc is None
             if not (reraise and names and all(n and _project_text(model, n) for n in names)):
@@ -227,19 +226,6 @@ def _handler_types(node: ast.expr) -> list[ast.expr]:
 def _project_text(model: ModuleModel, qualname: str) -> bool:
     """An exception whose text the project writes: ``HTTPException`` or a project class."""
     return stubs.canonical(qualname) in _SAFE_CLASSES or _exception_class(model, qualname)
-
-
-def _walk_code(node: ast.AST) -> list[ast.AST]:
-    """The nodes of ``node`` that run with it (nested defs and classes left out)."""
-    found: list[ast.AST] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(
-            child for child in ast.iter_child_nodes(current) if not isinstance(child, _BOUNDARIES)
-        )
-    return found
 
 
 def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
