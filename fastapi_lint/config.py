@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi_lint.settings import (
-    DOCS_EXCLUDE,
+    DEFAULT_EXCLUDED_TREES,
     EXTEND_INCLUDE,
     RULE_OPTIONS,
     RuleOptions,
@@ -69,7 +69,7 @@ DEFAULT_EXCLUDE = (
     "site-packages",
     "venv",
     ".fastapi_lint_cache",
-    *DOCS_EXCLUDE,
+    *DEFAULT_EXCLUDED_TREES,
 )
 
 

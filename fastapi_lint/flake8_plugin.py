@@ -145,7 +145,7 @@ class Plugin:
         if not isinstance(self.tree, ast.Module):
             return
         options, extend_include, file_opt_in = self._file_options()
-        if in_docs_tree(self.filename, self.options.project_root, extend_include):
+        if in_excluded_tree(self.filename, self.options.project_root, extend_include):
             return
         try:
             source = "".join(self.lines) if self.lines else None
@@ -175,17 +175,17 @@ class Plugin:
             )
 
 
-def in_docs_tree(filename: str, project_root: str | None, included: tuple[str, ...]) -> bool:
-    """Whether a file sits under a documentation tree excluded by default (relative to the
-    project root), and that tree is not re-included."""
+def in_excluded_tree(filename: str, project_root: str | None, included: tuple[str, ...]) -> bool:
+    """Whether a file sits under a tree excluded by default (documentation, vendored code;
+    relative to the project root), and that tree is not re-included."""
     from pathlib import Path
 
     from fastapi_lint.project.layout import find_project_root
-    from fastapi_lint.settings import DOCS_EXCLUDE
+    from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES
 
     if not filename or filename in ("-", "stdin", "<stdin>"):
         return False
-    excluded = set(DOCS_EXCLUDE) - {name.rstrip("/") for name in included}
+    excluded = set(DEFAULT_EXCLUDED_TREES) - {name.rstrip("/") for name in included}
     if not excluded:
         return False
     path = Path(filename).resolve()

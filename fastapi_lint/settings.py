@@ -11,11 +11,22 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Literal
 
-# Documentation trees: tutorial apps (FastAPI's own `docs_src/`, vendored or
-# copied) that nobody serves. Excluded by default in both doors; `extend-include`
-# (or naming the folder on the command line) checks them anyway. Here, not in
-# config.py, because the engine and the flake8 plugin need it without the TOML reader.
-DOCS_EXCLUDE = ("docs_src", "docs", "examples")
+# Trees whose code the project's maintainers do not change: documentation trees
+# (tutorial apps nobody serves: FastAPI's own `docs_src/`, vendored or copied) and
+# vendored third-party packages (`thirdparty/`, `third_party/`, `_vendor/`,
+# `vendored/`: fixed upstream, not here). Excluded by default in both doors;
+# `extend-include` (or naming the folder on the command line) checks them anyway.
+# Here, not in config.py, because the engine and the flake8 plugin need it without
+# the TOML reader. (`vendor/` is left out: marketplaces name a domain package so.)
+DEFAULT_EXCLUDED_TREES = (
+    "docs_src",
+    "docs",
+    "examples",
+    "thirdparty",
+    "third_party",
+    "_vendor",
+    "vendored",
+)
 
 # Folders of installed, built or cached code, never the project's own: every walk
 # of a project tree skips them (each walk adds what it skips besides).
@@ -104,7 +115,7 @@ EXTEND_INCLUDE = OptionSpec(
     "extend-include",
     "extend_include",
     "strs",
-    "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`)",
+    "folders excluded by default to search anyway (`docs_src`, `docs`, `examples`, `thirdparty`...)",
     (),
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.flake8_plugin import in_docs_tree
+from fastapi_lint.flake8_plugin import in_excluded_tree
 from fastapi_lint.project.index import forget_indexes
 from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import read_source
@@ -72,10 +72,14 @@ def test_flake8_plugin_is_silent_in_documentation_trees(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     for folder in ("docs_src/tutorial", "docs", "examples", "app"):
         (tmp_path / folder).mkdir(parents=True)
-    assert in_docs_tree(str(tmp_path / "docs_src" / "tutorial" / "main.py"), None, ())
-    assert in_docs_tree(str(tmp_path / "examples" / "main.py"), str(tmp_path), ())
-    assert not in_docs_tree(str(tmp_path / "app" / "main.py"), None, ())
-    assert not in_docs_tree(str(tmp_path / "docs_src" / "main.py"), None, ("docs_src",))
+    assert in_excluded_tree(str(tmp_path / "docs_src" / "tutorial" / "main.py"), None, ())
+    assert in_excluded_tree(str(tmp_path / "examples" / "main.py"), str(tmp_path), ())
+    assert not in_excluded_tree(str(tmp_path / "app" / "main.py"), None, ())
+    assert not in_excluded_tree(str(tmp_path / "docs_src" / "main.py"), None, ("docs_src",))
+    # Vendored packages are fixed upstream: silent too, unless re-included.
+    vendored = str(tmp_path / "app" / "thirdparty" / "parser" / "tokens.py")
+    assert in_excluded_tree(vendored, str(tmp_path), ())
+    assert not in_excluded_tree(vendored, str(tmp_path), ("thirdparty",))
 
 
 _TUTORIAL = (
@@ -169,3 +173,16 @@ def test_messages_of_the_revision() -> None:
     messages = [d.message for d in check_source(read_source(path), str(path))]
     assert any("it returns a dict with keys `status`" in m for m in messages)
     assert any("annotate it `-> list[Item]`" in m for m in messages)
+
+
+def test_cli_excludes_vendored_packages_by_default(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    for folder in ("app/thirdparty/speech", "app/_vendor", "app/api"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "app" / "thirdparty" / "speech" / "client.py").write_text(_TUTORIAL)
+    (tmp_path / "app" / "_vendor" / "server.py").write_text(_TUTORIAL)
+    (tmp_path / "app" / "api" / "routes.py").write_text(_TUTORIAL)
+    everything = _cli(tmp_path, ".")
+    assert "app/api/routes.py" in everything
+    assert "thirdparty" not in everything and "_vendor" not in everything
+    assert "app/thirdparty/speech/client.py" in _cli(tmp_path, "app/thirdparty")

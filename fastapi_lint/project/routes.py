@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import is_root_marker
 from fastapi_lint.semantic.memo import Memo, MemoKey
-from fastapi_lint.settings import DOCS_EXCLUDE, NON_SOURCE_FOLDERS
+from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {
     "tests",
     "test",
-    *DOCS_EXCLUDE,
+    *DEFAULT_EXCLUDED_TREES,
     "__pypackages__",
     "_build",
     "buck-out",

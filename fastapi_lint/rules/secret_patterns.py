@@ -166,7 +166,9 @@ _ABOUT_LAST_WORDS = frozenset(
         "factory loader source mode kind strategy param params parameter parameters option options "
         "attr attribute column handling check checks outcome result results reason code codes "
         "method methods table tables index indexes constraint alias aliases ref reference setting "
-        "target owner use fingerprint project tenant"
+        "target owner use fingerprint project tenant "
+        # parts of the app named after what they handle: ``dashboard_token_router``
+        "router routers route routes middleware dashboard"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.

@@ -26,7 +26,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.project.index import index_of
-from fastapi_lint.settings import DOCS_EXCLUDE, NON_SOURCE_FOLDERS
+from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -40,7 +40,7 @@ _REQUIREMENT = re.compile(
     re.IGNORECASE,
 )
 _CONSTRAINT = re.compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")
-_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env", *DOCS_EXCLUDE}
+_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env", *DEFAULT_EXCLUDED_TREES}
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 _MAX_FILES = 20_000
 

@@ -49,6 +49,7 @@ random-looking.  A name alone never makes a finding.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from fastapi_lint.rules.secret_patterns import split_name_words
@@ -98,6 +99,8 @@ _KEYLESS_DUMMIES = frozenset(
 _YOUR_PLACEHOLDER_RE = re.compile(
     r"(?:YOUR|Your|your)[_-]\w[\w\-]*|[A-Za-z0-9_\-]+[_-](?:HERE|here)"
 )
+# ``Bearer YOUR_API_KEY``: the placeholder after an HTTP auth scheme.
+_AUTH_SCHEME_PREFIX_RE = re.compile(r"(?:Bearer|Token|Basic|Api-Key)\s+", re.IGNORECASE)
 
 
 def is_api_key_name(name: str) -> bool:
@@ -109,7 +112,15 @@ def is_api_key_name(name: str) -> bool:
 
 
 def is_keyless_dummy(value: str, name: str = "") -> bool:
-    """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client needs one."""
+    """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client
+    needs one, or a ``YOUR_…`` fill-in that says it stands for a third party's key."""
+    placeholder = _AUTH_SCHEME_PREFIX_RE.sub("", value.strip())
+    if _YOUR_PLACEHOLDER_RE.fullmatch(placeholder):
+        words = split_name_words(placeholder)
+        if is_api_key_name(placeholder) or "token" in words:
+            # ``headers={"Authorization": "Bearer YOUR_API_KEY"}`` in an API client: the
+            # value itself names what it stands for, whatever the name it is given to.
+            return True
     if name and not is_api_key_name(name):
         # ``SECRET_KEY = "PLACEHOLDER"`` signs sessions with that word: not a provider's dummy.
         return False
@@ -223,12 +234,23 @@ def sentinel(value: str) -> bool:
 # ---------------------------------------------------------------- 6. text tokens
 _SPECIAL_TOKEN_RE = re.compile(
     r"<\|[^<>|\s]*\|>|</?[A-Za-z_]{1,12}>|\[[A-Za-z_]{1,16}\]|[▁Ġ]|<0x[0-9A-Fa-f]{2}>"
+    # A LaTeX token of a formula parser: ``\left.``, ``\right\rbrace``, ``\left\{``.
+    r"|(?:\\(?:[A-Za-z]+|[^\w\s])[^\w\s\\]?)+"
 )
 
 
 def is_text_token(value: str) -> bool:
-    """A tokenizer's special token: ``"[CLS]"``, ``"<|endoftext|>"``, ``"</s>"``, ``"▁"``."""
-    return bool(_SPECIAL_TOKEN_RE.fullmatch(value.strip()))
+    """A tokenizer's special token: ``"[CLS]"``, ``"<|endoftext|>"``, ``"</s>"``, ``"▁"``,
+    ``"<｜User｜>"``; a LaTeX token (``"\\left."``)."""
+    stripped = value.strip()
+    return bool(_SPECIAL_TOKEN_RE.fullmatch(stripped)) or _has_non_ascii_symbol(stripped)
+
+
+def _has_non_ascii_symbol(value: str) -> bool:
+    """``"｜DSML｜"``, ``"<｜end▁of▁sentence｜>"``: a symbol outside ASCII (a full-width bar,
+    a box character) marks a model's text token; keys and tokens a service accepts are
+    ASCII. Letters outside ASCII (a password ``"mötley-crüe-1"``) do not count."""
+    return any(ord(char) > 127 and not unicodedata.category(char).startswith("L") for char in value)
 
 
 # ---------------------------------------------------------------- token labels
