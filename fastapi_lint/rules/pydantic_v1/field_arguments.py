@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules.pydantic_v1.findings import Finding, node_at
+from fastapi_lint.rules.pydantic_v1.models import compat_v1_name
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Fix
@@ -66,6 +67,8 @@ def find(model: ModuleModel) -> list[Finding]:
             continue
         if model.call_target(call, ref.scope) not in _FIELDS:
             continue
+        if compat_v1_name(model, call.func, ref.scope):
+            continue  # ``Field`` of a compatibility module: v1 on purpose
         for keyword in call.keywords:
             if keyword.arg in _RENAMED:
                 advice = f"use `{_RENAMED[keyword.arg]}=`"

@@ -11,7 +11,7 @@ from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo
+    from fastapi_lint.semantic.scopes import ClassInfo, Scope
 
 MODEL_BASES = frozenset(
     {
@@ -53,6 +53,12 @@ def class_kind(model: ModuleModel, qualname: str, depth: int = 0) -> ModelKind |
         return local_class_kind(model, local, depth)
     if model.project is None:
         return None
+    project = index_of(model)
+    found = project.class_info(qualname) if project is not None else None
+    if found is not None:
+        # Read from its own module: a base imported through a compatibility
+        # module is only visible there (see ``_compat_v1_base``).
+        return local_class_kind(found[0], found[1], depth)
     return _kind_of_bases(model.project.class_bases(qualname))
 
 
@@ -60,6 +66,8 @@ def local_class_kind(model: ModuleModel, class_info: ClassInfo, depth: int = 0) 
     bases = []
     for base in class_info.node.bases:
         target = base.value if isinstance(base, ast.Subscript) else base
+        if compat_v1_name(model, target, class_info.outer):
+            return None  # a Pydantic v1 model on purpose, whatever else it derives from
         qualname = model.qualified_name(target, class_info.outer)
         if qualname:
             bases.append(qualname)
@@ -92,6 +100,34 @@ def defines_method(model: ModuleModel, qualname: str, name: str) -> bool:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if statement.name == name:
                     return True
+    return False
+
+
+def compat_v1_name(model: ModuleModel, node: ast.expr, scope: Scope) -> bool:
+    """``from ._compat import BaseModel`` where ``_compat`` binds ``BaseModel`` from
+    ``pydantic.v1`` when Pydantic 2 is installed (``if PYDANTIC_V2: from pydantic.v1
+    import BaseModel`` / ``else: from pydantic import BaseModel``): on a v2 install the
+    project's models are v1 models, and ``.dict()`` and ``@validator`` are their API.
+    Followed through re-exports, a few modules deep."""
+    if not isinstance(node, ast.Name):
+        return False
+    binding = model.lookup(node.id, scope, node.lineno)
+    project = index_of(model)
+    qualname = binding.qualname if binding is not None else None
+    for _ in range(4):
+        if binding is None or binding.kind is not BindingKind.IMPORT or not qualname:
+            return False
+        if qualname.startswith("pydantic.v1."):
+            return True
+        module_name, _, name = qualname.rpartition(".")
+        if project is None or not module_name or not project.is_project_module(module_name):
+            return False
+        defining = project.model(module_name)
+        bindings = defining.module_scope.bindings.get(name, []) if defining else []
+        if any((other.qualname or "").startswith("pydantic.v1.") for other in bindings):
+            return True
+        binding = bindings[-1] if bindings else None
+        qualname = binding.qualname if binding is not None else None
     return False
 
 

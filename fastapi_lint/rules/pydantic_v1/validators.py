@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.pydantic_v1.findings import Finding
+from fastapi_lint.rules.pydantic_v1.models import compat_v1_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -60,6 +61,8 @@ def find(model: ModuleModel) -> list[Finding]:
             qualname = model.qualified_name(target, function.outer) or ""
             module, _, name = qualname.rpartition(".")
             if module in _MODULES and name in _V1_VALIDATORS:
+                if compat_v1_name(model, target, function.outer):
+                    continue  # ``validator`` of a compatibility module: v1 on purpose
                 fields = {"decorator": name, "replacement": _V1_VALIDATORS[name]}
                 findings.append(Finding(API602.code, decorator, fields))
     return findings
