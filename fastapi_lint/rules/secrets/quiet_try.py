@@ -24,6 +24,9 @@ nested ``def`` bodies not: they do not run there) is one of:
 - a project function (any module, a few calls deep) whose body is quiet; a
   method only when called on its class (``Catalog.snapshot()``), never on an
   instance, which a subclass may answer (the def found may be an abstract stub).
+  A stub body (only a docstring, ``pass``, ``...`` or ``raise
+  NotImplementedError``) is never quiet: the code that runs is written elsewhere
+  or later.
 
 Code that fails on the values it is given is not quiet with a 500: an item
 read by key (``PRICES[plan]``: a ``KeyError``), a division (a
@@ -323,11 +326,32 @@ def _is_class(model: ModuleModel, qualname: str) -> bool:
 
 
 def _quiet_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    if _stub_body(function.node.body):
+        return False
     return _Quiet(model, client_input=False).body(function.node.body, depth)
 
 
 def _quiet_input_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    if _stub_body(function.node.body):
+        return False
     return _Quiet(model, client_input=True).body(function.node.body, depth)
+
+
+def _stub_body(body: list[ast.stmt]) -> bool:
+    """A body that stands for code written elsewhere or later: only a docstring, ``pass``,
+    ``...`` or ``raise NotImplementedError``.  What runs is not what we read (an override,
+    a placeholder the real work replaces), so it is no evidence of a quiet call."""
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or ``...``
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if last_name(exc) == "NotImplementedError":
+                continue
+        return False
+    return True
 
 
 def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
