@@ -169,3 +169,14 @@ def test_messages_of_the_revision() -> None:
     messages = [d.message for d in check_source(read_source(path), str(path))]
     assert any("it returns a dict with keys `status`" in m for m in messages)
     assert any("annotate it `-> list[Item]`" in m for m in messages)
+
+
+def test_route_inventory_reads_settings_and_module_prefixes() -> None:
+    # `prefix=settings.API_V1_STR` (a settings field's default) and `config.ADMIN_PREFIX`
+    # (a module constant) are joined; an attribute an `__init__` sets stays an expression.
+    project = FIXTURES / "projects" / "routes_settings_prefix"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    paths = [row["path"] for row in rows]
+    assert "/api/v1/members/{member_id}" in paths
+    assert paths.count("/admin/audit") == 2
+    assert "{paths.BASE}/audit" in paths
