@@ -180,3 +180,6 @@ def test_route_inventory_reads_settings_and_module_prefixes() -> None:
     assert "/api/v1/members/{member_id}" in paths
     assert paths.count("/admin/audit") == 2
     assert "{paths.BASE}/audit" in paths
+    models = {row["path"]: row["response_model"] for row in rows}
+    assert not models["/robots.txt"]  # a Response class is no response model
+    assert models["/api/v1/members/me"] == "dict[str, int]"

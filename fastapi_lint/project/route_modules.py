@@ -427,6 +427,12 @@ class ModuleRoutes:
         )
         response_model = keywords.get("response_model")
         returns = function.node.returns
+        if (
+            response_model is None
+            and returns is not None
+            and self._response_class(returns, function.outer)
+        ):
+            returns = None  # `-> StreamingResponse`: FastAPI sends it as is, no response model
         shown_model = response_model if response_model is not None else returns
         status = keywords.get("status_code")
         self.routes.append(
@@ -453,6 +459,15 @@ class ModuleRoutes:
                 "schema": constant_value(keywords.get("include_in_schema")) is not False,
             }
         )
+
+    def _response_class(self, annotation: ast.expr, scope: Scope) -> bool:
+        """A return annotation naming a Starlette ``Response`` class (or a subclass)."""
+        from fastapi_lint.rules.routes._common import _is_response_type
+
+        if not isinstance(annotation, (ast.Name, ast.Attribute)):
+            return False
+        qualname = self.model.qualified_name(annotation, scope)
+        return qualname is not None and _is_response_type(self.model, qualname)
 
     # ---------------------------------------------------------------- settings
     def _in_schema(self, keywords: dict[str, ast.expr], is_app: bool) -> bool:
