@@ -183,3 +183,5 @@ def test_route_inventory_reads_settings_and_module_prefixes() -> None:
     models = {row["path"]: row["response_model"] for row in rows}
     assert not models["/robots.txt"]  # a Response class is no response model
     assert models["/api/v1/members/me"] == "dict[str, int]"
+    # `Annotated[Pager, Depends()]`: the class is the dependency.
+    assert next(row["dependencies"] for row in rows if row["path"] == "/pages") == ["Pager"]
