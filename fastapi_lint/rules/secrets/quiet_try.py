@@ -30,7 +30,8 @@ nested ``def`` bodies not: they do not run there) is one of:
 
 Code that fails on the values it is given is not quiet with a 500: an item
 read by key (``PRICES[plan]``: a ``KeyError``), a division (a
-``ZeroDivisionError``), a parse (``int(raw)``, ``json.loads``, ``uuid.UUID``).
+``ZeroDivisionError``), a parse (``int(raw)``, ``json.loads``, ``uuid.UUID``),
+a ``raise`` (``raise ValueError("malformed coupon")`` in a helper).
 Its text is harmless, but the handler turns a missing item or a bad value into
 a server error where a 404 or a 400 was meant: a maintainer changes it.
 
@@ -186,6 +187,11 @@ def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
             return False
         return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(call))
     if isinstance(node, ast.Call) and not _quiet_call(q, node, depth, awaited=False):
+        return False
+    if isinstance(node, ast.Raise) and node.exc is not None and not q.client_input:
+        # `raise ValueError("empty")` in the body or a helper: it fails on the value it was
+        # given, and a 500 with its text turns a bad value into a server error where a 400
+        # was meant (as a read by key or a parse does).
         return False
     if isinstance(node, ast.AnnAssign):
         # The annotation (`names: list[str] = []`) is not evaluated in a function body.
