@@ -38,6 +38,9 @@ def test_rule_docs(rule: Rule) -> None:
         ("pydantic==1.10.13", (False, True)),
         ("pydantic~=1.10", (False, True)),
         ('pydantic = {version = "^1.10", extras = ["email"]}', (False, True)),
+        # Poetry's inline table with the version after other keys.
+        ('pydantic = {extras = ["email"], version = "^2.7.0"}', (True, False)),
+        ('pydantic = {extras=["dotenv"], version="1.10.2"}', (False, True)),
         ("pydantic>=1.10,<3", (False, False)),  # either: unsure
         ("pydantic", (False, False)),
         ("pydantic_core==2.14.5", (False, False)),

@@ -186,3 +186,19 @@ def test_cli_excludes_vendored_packages_by_default(tmp_path: Path) -> None:
     assert "app/api/routes.py" in everything
     assert "thirdparty" not in everything and "_vendor" not in everything
     assert "app/thirdparty/speech/client.py" in _cli(tmp_path, "app/thirdparty")
+
+
+def test_route_inventory_reads_settings_and_module_prefixes() -> None:
+    # `prefix=settings.API_V1_STR` (a settings field's default) and `config.ADMIN_PREFIX`
+    # (a module constant) are joined; an attribute an `__init__` sets stays an expression.
+    project = FIXTURES / "projects" / "routes_settings_prefix"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    paths = [row["path"] for row in rows]
+    assert "/api/v1/members/{member_id}" in paths
+    assert paths.count("/admin/audit") == 2
+    assert "{paths.BASE}/audit" in paths
+    models = {row["path"]: row["response_model"] for row in rows}
+    assert not models["/robots.txt"]  # a Response class is no response model
+    assert models["/api/v1/members/me"] == "dict[str, int]"
+    # `Annotated[Pager, Depends()]`: the class is the dependency.
+    assert next(row["dependencies"] for row in rows if row["path"] == "/pages") == ["Pager"]

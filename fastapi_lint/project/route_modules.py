@@ -427,6 +427,12 @@ class ModuleRoutes:
         )
         response_model = keywords.get("response_model")
         returns = function.node.returns
+        if (
+            response_model is None
+            and returns is not None
+            and self._response_class(returns, function.outer)
+        ):
+            returns = None  # `-> StreamingResponse`: FastAPI sends it as is, no response model
         shown_model = response_model if response_model is not None else returns
         status = keywords.get("status_code")
         self.routes.append(
@@ -453,6 +459,15 @@ class ModuleRoutes:
                 "schema": constant_value(keywords.get("include_in_schema")) is not False,
             }
         )
+
+    def _response_class(self, annotation: ast.expr, scope: Scope) -> bool:
+        """A return annotation naming a Starlette ``Response`` class (or a subclass)."""
+        from fastapi_lint.rules.routes._common import _is_response_type
+
+        if not isinstance(annotation, (ast.Name, ast.Attribute)):
+            return False
+        qualname = self.model.qualified_name(annotation, scope)
+        return qualname is not None and _is_response_type(self.model, qualname)
 
     # ---------------------------------------------------------------- settings
     def _in_schema(self, keywords: dict[str, ast.expr], is_app: bool) -> bool:
@@ -546,7 +561,32 @@ class ModuleRoutes:
                     other, other_binding = found
                     name = ast.Name(id=other_binding.name, ctx=ast.Load())
                     return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
+        if isinstance(node, ast.Attribute):
+            return self._attribute_string(node, scope, depth)
         return None
+
+    def _attribute_string(self, node: ast.Attribute, scope: Scope, depth: int) -> str | None:
+        """``config.API_PREFIX`` (a constant of a project module) or ``settings.API_V1_STR``
+        (the string default of a field of a project settings class, read on its instance:
+        ``settings = Settings()``, the full-stack template's ``prefix=settings.API_V1_STR``)."""
+        owner = self.model.evaluate(node.value, scope)
+        project = self.model.project
+        if isinstance(owner, Ref) and project is not None:
+            found = project.definition(f"{owner.qualname}.{node.attr}")
+            if found is not None:
+                other, other_binding = found
+                name = ast.Name(id=other_binding.name, ctx=ast.Load())
+                return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
+            return None
+        if not isinstance(owner, Instance):
+            return None
+        info = self.model.class_named(owner.type)
+        if info is None and project is not None:
+            found_class = project.definition(owner.type)
+            if found_class is not None:
+                other, class_binding = found_class
+                info = other.class_named(f"{other.module_name}.{class_binding.name}")
+        return _class_default(info.node, node.attr) if info is not None else None
 
     # ---------------------------------------------------------------- positions
     def _scope_of(self, node: ast.AST) -> Scope:
@@ -591,6 +631,29 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
+
+
+def _class_default(node: ast.ClassDef, attr: str) -> str | None:
+    """The string a class body gives ``attr`` (``API_V1_STR: str = "/api/v1"``, also
+    ``Field("/api/v1")``/``Field(default=...)``), when no ``__init__`` of the class may
+    assign the instance another value."""
+    value: ast.expr | None = None
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if statement.name == "__init__":
+                return None
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            if statement.target.id == attr:
+                value = statement.value
+        elif isinstance(statement, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == attr for t in statement.targets):
+                value = statement.value
+    if isinstance(value, ast.Call) and last_name(value.func) == "Field":
+        default = next((k.value for k in value.keywords if k.arg == "default"), None)
+        value = default if default is not None else (value.args[0] if value.args else None)
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
 
 
 def _status(node: ast.expr | None, websocket: bool) -> str:

@@ -58,8 +58,10 @@ class DependencyReader:
 
     def function_labels(self, function: Any) -> list[str]:
         labels = []
-        for call, target, _, _ in self._param_dependencies(function):
-            labels.append(_dependency_label(call, target))
+        for call, target, _, base in self._param_dependencies(function):
+            # `form: Annotated[OAuth2PasswordRequestForm, Depends()]`: the annotation's class
+            # is the dependency, as FastAPI reads it.
+            labels.append(_dependency_label(call, target if target is not None else base))
         return labels
 
     def _param_dependencies(

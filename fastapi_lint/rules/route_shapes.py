@@ -120,6 +120,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         return Shape(first.kind, first.keys, first.type, first.spelling, is_list=True)
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
+        built = _validated_instance(model, value, scope)
+        if built is not None:
+            return Shape("model", type=built, spelling=_spelling(model, built, scope))
         # A project helper annotated `-> list[Item]` (a repository's `list_items()`).
         item = model.call_list_item(value, scope)
         if item is not None and model_class_kind(model, item) is not None:
@@ -132,6 +135,27 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
                 spelling=_spelling(model, evaluated.type, scope),
             )
     return None
+
+
+# Class methods of Pydantic models that build an instance of their class (v2 and v1 names).
+_CONSTRUCTORS = frozenset(
+    (
+        "model_validate model_validate_json model_validate_strings model_construct "
+        "from_orm parse_obj parse_raw parse_file construct validate"
+    ).split()
+)
+
+
+def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
+    """``Item.model_validate(row)``, ``schemas.User.from_orm(db_user)``: an instance of the
+    Pydantic class the classmethod is called on."""
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in _CONSTRUCTORS:
+        return None
+    owner = model.evaluate(func.value, scope)
+    if not isinstance(owner, Ref) or model_class_kind(model, owner.qualname) != "pydantic":
+        return None
+    return owner.qualname
 
 
 def returned_shapes(

@@ -137,6 +137,8 @@ _VALIDATING_METHODS = frozenset(
         "structure",
     }
 )
+# ORM methods that write a mapping's keys as columns: a mass assignment, not a pass-through.
+_MASS_ASSIGNING_METHODS = frozenset({"sqlmodel_update", "values"})
 _VALIDATING_FUNCTIONS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
 _MAX_DEPTH = 8
 # Calls that look at a value without taking it over: builtins, logging, JSON text.
@@ -376,6 +378,11 @@ def _classify(
     if isinstance(parent, ast.keyword):
         parent = model.parent(parent)
     if isinstance(parent, ast.Call) and node is not parent.func:
+        if isinstance(parent.func, ast.Attribute) and parent.func.attr in _MASS_ASSIGNING_METHODS:
+            # `item.sqlmodel_update(payload)`, `update(Item).values(payload)`: every key of
+            # the body becomes a column write, like `setattr(item, k, v)` over its items.
+            uses.add_read(line)
+            return
         if _validates(model, parent, scope) or _helper_validates(model, parent, node, scope, depth):
             uses.add_validation(line)
         elif _forwards(model, parent, scope):

@@ -36,7 +36,8 @@ _V2_BYTES = (b"field_validator", b"model_validator", b"ConfigDict", b"pydantic_s
 # pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec.
 _REQUIREMENT = re.compile(
     r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]]*\])?"""
-    r"""\s*(?:=(?!=)\s*)?["'{]?\s*(?:version\s*=\s*["'])?(?P<spec>[^;#\n"'}]*)""",
+    r"""\s*(?:=(?!=)\s*)?(?:\{[^}\n]*?\bversion\s*=\s*["']|["'{])?"""
+    r"""\s*(?:version\s*=\s*["'])?(?P<spec>[^;#\n"'}]*)""",
     re.IGNORECASE,
 )
 _CONSTRAINT = re.compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")

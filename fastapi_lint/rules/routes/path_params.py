@@ -236,6 +236,9 @@ class PathParamBinder:
         if init is not None and _find_class(model, qualname):
             init_model, info = init
             return self.names(init_model, info, True, depth)
+        fields = _model_fields(model, qualname)
+        if fields is not None:
+            return frozenset(fields)
         raise _Unsure
 
     def _project_names(self, model: ModuleModel, qualname: str) -> list[str] | None:
@@ -290,6 +293,39 @@ def _aliases(node: ast.expr) -> set[str]:
         and isinstance(k.value, ast.Constant)
         and isinstance(k.value.value, str)
     }
+
+
+_MODEL_ROOTS = ("pydantic.", "sqlmodel.")
+
+
+def _model_fields(model: ModuleModel, qualname: str) -> set[str] | None:
+    """The fields (and their aliases) of a project Pydantic model without an ``__init__``:
+    FastAPI reads a class dependency's signature, which Pydantic builds from the fields
+    (``params: Annotated[ItemParams, Depends()]``). None when unsure."""
+    from fastapi_lint.rules.route_shapes import model_class_kind
+
+    if model_class_kind(model, qualname) != "pydantic":
+        return None
+    names: set[str] = set()
+    for owner in [qualname, *model.class_bases(qualname)]:
+        if owner.startswith(_MODEL_ROOTS):
+            continue
+        info = model.class_named(owner)
+        project = index_of(model)
+        if info is None and project is not None:
+            found = project.class_info(owner)
+            info = found[1] if found is not None else None
+        if info is None:
+            return None  # a base of another library: its fields are unknown
+        for statement in info.node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if statement.name in ("__init__", "__new__"):
+                    return None
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                names.add(statement.target.id)
+                if statement.value is not None:
+                    names |= _aliases(statement.value)
+    return names
 
 
 def _find_class(model: ModuleModel, qualname: str) -> bool:

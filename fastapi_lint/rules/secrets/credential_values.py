@@ -111,6 +111,13 @@ def is_api_key_name(name: str) -> bool:
     )
 
 
+def is_client_secret_name(name: str) -> bool:
+    """``client_secret``, ``GOOGLE_CLIENT_SECRET``, ``oauthClientSecret``: an OAuth
+    provider's credential for this app."""
+    words = split_name_words(name)
+    return any(first == "client" and second == "secret" for first, second in zip(words, words[1:]))
+
+
 def is_keyless_dummy(value: str, name: str = "") -> bool:
     """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client
     needs one, or a ``YOUR_…`` fill-in that says it stands for a third party's key."""
@@ -123,7 +130,9 @@ def is_keyless_dummy(value: str, name: str = "") -> bool:
             return True
     if name and not is_api_key_name(name):
         # ``SECRET_KEY = "PLACEHOLDER"`` signs sessions with that word: not a provider's dummy.
-        return False
+        # An OAuth client secret is the provider's credential too: ``"YOUR_CLIENT_SECRET"``
+        # fails at the provider's token endpoint, it signs nothing of the app's.
+        return is_client_secret_name(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
     if value.strip().lower() in _KEYLESS_DUMMIES:
         return True
     return bool(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))

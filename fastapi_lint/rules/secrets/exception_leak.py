@@ -91,8 +91,9 @@ API509 = Rule(
         '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
         "the error is not an anonymous client. Nor is a `try` body that cannot fail with "
         "such text: one that only reads attributes and builds values in memory, or calls "
-        "project functions that catch every exception themselves (a read by key, a division "
-        "or a parse still is reported with a 500: that error deserved a 404 or a 400)."
+        "project functions that catch every exception themselves (a read by key, a division, "
+        "a parse or a `raise` still is reported with a 500: that error deserved a 404 or a 400). "
+        "A traceback (`traceback.format_exc()`) is never a message for the client."
     ),
     example=(
         "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
@@ -272,6 +273,10 @@ class _Leaks:
             if carrier is not None:
                 try_node = self.model.parent(handler)
                 client_status = status is not None and status < 500
+                if client_status and self.is_traceback(carrier, scope):
+                    # A traceback names files and source lines: never a message about the
+                    # client's input, whatever the try body parses.
+                    client_status = False
                 if isinstance(try_node, ast.Try) and quiet_try(self.model, try_node, client_status):
                     # Nothing the try body raises has text worth hiding; with a 4xx, parsing
                     # and validating (``Model.model_validate(body)``) describe the input.
@@ -283,6 +288,13 @@ class _Leaks:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
                 return
+
+    def is_traceback(self, carrier: ast.expr, scope: Scope) -> bool:
+        """``traceback.format_exc()`` (or a text built around it) carries the text."""
+        return any(
+            isinstance(node, ast.Call) and self.model.call_target(node, scope) in _TRACEBACK_TEXT
+            for node in ast.walk(carrier)
+        )
 
     def operator_only(self, sink: ast.AST, scope: Scope) -> bool:
         """Only administrators reach the sink: they operate the service, so the error's text

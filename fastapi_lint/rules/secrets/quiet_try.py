@@ -24,10 +24,14 @@ nested ``def`` bodies not: they do not run there) is one of:
 - a project function (any module, a few calls deep) whose body is quiet; a
   method only when called on its class (``Catalog.snapshot()``), never on an
   instance, which a subclass may answer (the def found may be an abstract stub).
+  A stub body (only a docstring, ``pass``, ``...`` or ``raise
+  NotImplementedError``) is never quiet: the code that runs is written elsewhere
+  or later.
 
 Code that fails on the values it is given is not quiet with a 500: an item
 read by key (``PRICES[plan]``: a ``KeyError``), a division (a
-``ZeroDivisionError``), a parse (``int(raw)``, ``json.loads``, ``uuid.UUID``).
+``ZeroDivisionError``), a parse (``int(raw)``, ``json.loads``, ``uuid.UUID``),
+a ``raise`` (``raise ValueError("malformed coupon")`` in a helper).
 Its text is harmless, but the handler turns a missing item or a bad value into
 a server error where a 404 or a 400 was meant: a maintainer changes it.
 
@@ -184,6 +188,11 @@ def _quiet(q: _Quiet, node: ast.AST, depth: int) -> bool:
         return all(_quiet(q, child, depth) for child in ast.iter_child_nodes(call))
     if isinstance(node, ast.Call) and not _quiet_call(q, node, depth, awaited=False):
         return False
+    if isinstance(node, ast.Raise) and node.exc is not None and not q.client_input:
+        # `raise ValueError("empty")` in the body or a helper: it fails on the value it was
+        # given, and a 500 with its text turns a bad value into a server error where a 400
+        # was meant (as a read by key or a parse does).
+        return False
     if isinstance(node, ast.AnnAssign):
         # The annotation (`names: list[str] = []`) is not evaluated in a function body.
         return node.value is None or _quiet(q, node.value, depth)
@@ -323,11 +332,32 @@ def _is_class(model: ModuleModel, qualname: str) -> bool:
 
 
 def _quiet_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    if _stub_body(function.node.body):
+        return False
     return _Quiet(model, client_input=False).body(function.node.body, depth)
 
 
 def _quiet_input_function(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    if _stub_body(function.node.body):
+        return False
     return _Quiet(model, client_input=True).body(function.node.body, depth)
+
+
+def _stub_body(body: list[ast.stmt]) -> bool:
+    """A body that stands for code written elsewhere or later: only a docstring, ``pass``,
+    ``...`` or ``raise NotImplementedError``.  What runs is not what we read (an override,
+    a placeholder the real work replaces), so it is no evidence of a quiet call."""
+    for statement in body:
+        if isinstance(statement, ast.Pass):
+            continue
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring or ``...``
+        if isinstance(statement, ast.Raise) and statement.exc is not None:
+            exc = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+            if last_name(exc) == "NotImplementedError":
+                continue
+        return False
+    return True
 
 
 def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
