@@ -95,6 +95,9 @@ CALL_RETURNS: dict[str, str] = {
     "redis.asyncio.from_url": "redis.asyncio.Redis",
     "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
     "subprocess.Popen": "subprocess.Popen",
+    # `with tarfile.open(path) as tar: tar.extractall(dest)`: the archive API103 extracts.
+    "tarfile.open": "tarfile.TarFile",
+    "tarfile.TarFile.open": "tarfile.TarFile",
     "smtplib.SMTP_SSL": "smtplib.SMTP",
     "ftplib.FTP_TLS": "ftplib.FTP",
     "imaplib.IMAP4_SSL": "imaplib.IMAP4",
