@@ -43,6 +43,13 @@ CANONICAL_PREFIXES: dict[str, str] = {
     "pydantic_settings.main.": "pydantic_settings.",
     "pydantic.env_settings.": "pydantic.",
     "pymongo.mongo_client.MongoClient": "pymongo.MongoClient",
+    # Where annotations import them from (`db: Database = Depends(get_db)`); pymongo 4.9
+    # moved the sync classes under `pymongo.synchronous`.
+    "pymongo.database.Database": "pymongo.Database",
+    "pymongo.collection.Collection": "pymongo.Collection",
+    "pymongo.synchronous.mongo_client.MongoClient": "pymongo.MongoClient",
+    "pymongo.synchronous.database.Database": "pymongo.Database",
+    "pymongo.synchronous.collection.Collection": "pymongo.Collection",
     "redis.client.Redis": "redis.Redis",
     "redis.client.StrictRedis": "redis.Redis",
     "redis.StrictRedis": "redis.Redis",
@@ -221,6 +228,14 @@ KNOWN_METHODS: dict[str, frozenset[str]] = {
             "watch",
             "aggregate",
             "validate_collection",
+            # attributes, not collections
+            "name",
+            "client",
+            "with_options",
+            "codec_options",
+            "read_preference",
+            "read_concern",
+            "write_concern",
         }
     ),
     "motor.AsyncIOMotorClient": frozenset(
