@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.project.index import index_of, note_read
+from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -128,7 +129,17 @@ def is_serving_finding(code: str) -> bool:
 def in_non_serving_folder(path: str, root: str | None) -> bool:
     """Whether a module lives under ``scripts/`` or a migrations folder of the project."""
     parts = _relative(path, root).split("/")[:-1]
-    return any(part in NON_SERVING_FOLDERS for part in parts)
+    if any(part in NON_SERVING_FOLDERS for part in parts):
+        return True
+    # Without a project marker or a package above it, a loose folder of modules is its
+    # own root (`migrations/seed.py`, `alembic/versions/0001_init.py`): its name still
+    # says what runs there.
+    return (
+        not parts
+        and root is not None
+        and os.path.basename(os.path.normpath(root)) in NON_SERVING_FOLDERS
+        and not any(is_root_marker(Path(root), marker) for marker in ROOT_MARKERS)
+    )
 
 
 def is_non_serving_module(path: str, root: str | None) -> bool:
