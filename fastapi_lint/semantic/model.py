@@ -504,6 +504,9 @@ class ModuleModel:
             if callee.type in (
                 stubs.ASYNC_SESSIONMAKER,
                 "sqlalchemy.ext.asyncio.async_scoped_session",
+                # An `async_scoped_session(...)` registry is typed as the AsyncSession it
+                # proxies (`scoped.commit()`); calling it (`scoped()`) gives that session.
+                "sqlalchemy.ext.asyncio.AsyncSession",
             ):
                 return Instance("sqlalchemy.ext.asyncio.AsyncSession")
         return None

@@ -163,6 +163,7 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
     "socket.socket.accept": "socket.socket",
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker.begin": "sqlalchemy.ext.asyncio.AsyncSession",
     "redis.Redis.pipeline": "redis.Pipeline",
     "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     **{
