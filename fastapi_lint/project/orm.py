@@ -151,6 +151,9 @@ class Catalogue:
         self._by_name: dict[tuple[str, str], Optional[str]] = {}
         self._package_modules: dict[str, list[str]] = {}
         self._primary_keys: dict[str, tuple[str, ...]] = {}
+        # Per package (or lone module): target model -> the relationships other models
+        # give it with `backref=` (see _backrefs).
+        self._backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}
 
     # ------------------------------------------------------------ classes
     def find_class(
@@ -273,9 +276,9 @@ class Catalogue:
         if project is not None:
             return _orm_model_from_json(
                 project.fact(
-                    # Versioned: older caches hold relationships without a direction (1)
-                    # or without the primary-key get test (2).
-                    "orm-model/3",
+                    # Versioned: older caches hold relationships without a direction (1),
+                    # without the primary-key get test (2) or without backrefs (3).
+                    "orm-model/4",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -343,6 +346,11 @@ class Catalogue:
                     info.referenced_columns[name] = column
                 else:
                     info.referenced_columns.pop(name, None)
+        # `relationship("Article", backref="author")` on another model declares `author`
+        # here; an attribute of this class's own body wins.
+        for name, relationship in self._backrefs(model, info.qualname).items():
+            if name not in info.relationships and name not in info.columns:
+                info.relationships[name] = relationship
         for name, relationship in list(info.relationships.items()):
             if relationship.owner == info.qualname:
                 direction, foreign_key = self._direction(info, relationship)
@@ -589,6 +597,97 @@ class Catalogue:
             declared_foreign_keys=tuple(hints.foreign_keys),
             join=join_condition(hints.primaryjoin) if hints.primaryjoin is not None else None,
         )
+
+    def _backrefs(self, model: ModuleModel, qualname: str) -> dict[str, Relationship]:
+        """Relationships that models of the same module or package declare on this one
+        with ``backref="name"`` (or ``backref=backref("name", lazy=...)``).
+
+        Bounded like the resolution of string targets: the defining module and the
+        modules of its package, where models that refer to each other live.
+        """
+        package = model.module_name.rpartition(".")[0]
+        if model.path.replace("\\", "/").endswith("/__init__.py"):
+            package = model.module_name
+        key = package or model.module_name
+        index = self._backref_index.get(key)
+        if index is None:
+            index = {}
+            self._backref_index[key] = index  # cycle guard while building
+            modules: list[ModuleModel] = [model]
+            if self.project is not None:
+                for module_name in self._modules_of_package(package, model):
+                    if module_name == model.module_name:
+                        continue
+                    if not self.project.is_project_module(module_name):
+                        continue
+                    other = self.project.model(module_name)
+                    if other is not None:
+                        modules.append(other)
+            for other in modules:
+                for class_info in other.classes:
+                    self._index_backrefs(other, class_info, index)
+        return index.get(qualname, {})
+
+    def _index_backrefs(
+        self,
+        model: ModuleModel,
+        class_info: ClassInfo,
+        index: dict[str, dict[str, Relationship]],
+    ) -> None:
+        for statement in class_info.node.body:
+            value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+            if not isinstance(value, ast.Call):
+                continue
+            backref = next((k.value for k in value.keywords if k.arg == "backref"), None)
+            if backref is None:
+                continue
+            function = stubs.canonical(model.qualified_name(value.func, class_info.outer) or "")
+            if function not in RELATIONSHIP_FUNCTIONS or function.startswith("sqlmodel."):
+                continue
+            name: Optional[str] = None
+            lazy = LAZY_SELECT
+            collection: Optional[bool] = None
+            if isinstance(backref, ast.Constant) and isinstance(backref.value, str):
+                name = backref.value
+            elif (
+                isinstance(backref, ast.Call)
+                and backref.args
+                and isinstance(backref.args[0], ast.Constant)
+                and isinstance(backref.args[0].value, str)
+                and (model.qualified_name(backref.func, class_info.outer) or "").endswith(
+                    "backref"
+                )
+            ):
+                name = backref.args[0].value
+                for keyword in backref.keywords:
+                    if keyword.arg == "lazy":
+                        lazy = _lazy_value(keyword.value)
+                    elif keyword.arg == "uselist" and isinstance(keyword.value, ast.Constant):
+                        collection = bool(keyword.value.value)
+            if not name or not self.is_orm_class(class_info.qualname, model):
+                continue
+            target_node = value.args[0] if value.args else None
+            for keyword in value.keywords:
+                if keyword.arg == "argument":
+                    target_node = keyword.value
+            target_name = _target_name(target_node)
+            if target_name is None and isinstance(statement, ast.AnnAssign):
+                target_name = _annotation_target(statement.annotation)[0]
+            target = self.resolve_model_name(target_name, model) if target_name else None
+            if target is None:
+                continue
+            hints = JoinHints()
+            hints.read_keywords(value.keywords)
+            index.setdefault(target, {})[name] = Relationship(
+                name=name,
+                owner=target,
+                target=class_info.qualname,
+                target_name=class_info.name,
+                lazy=lazy,
+                collection=collection,
+                line=value.lineno,
+                secondary=hints.secondary,
+            )
 
     # ------------------------------------------------------------ names
     def resolve_model_name(self, name: str, model: ModuleModel) -> str | None:
