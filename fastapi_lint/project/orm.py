@@ -654,9 +654,7 @@ class Catalogue:
                 and backref.args
                 and isinstance(backref.args[0], ast.Constant)
                 and isinstance(backref.args[0].value, str)
-                and (model.qualified_name(backref.func, class_info.outer) or "").endswith(
-                    "backref"
-                )
+                and (model.qualified_name(backref.func, class_info.outer) or "").endswith("backref")
             ):
                 name = backref.args[0].value
                 for keyword in backref.keywords:
