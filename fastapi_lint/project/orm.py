@@ -21,8 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.orm_backrefs import backrefs_to
+from fastapi_lint.project.orm_facts import (
+    LAZY_SELECT,
+    MANY_TO_MANY,
+    MANY_TO_ONE,
+    MAX_BASE_DEPTH,
+    ONE_TO_MANY,
+    RELATIONSHIP_FUNCTIONS,
+    Relationship,
+    _annotation_target,
+    _lazy_from_kwargs,
+    _lazy_value,
+    _target_name,
+)
 from fastapi_lint.project.orm_joins import (
-    JoinCondition,
     JoinHints,
     declared_primary_key,
     foreign_key_reference,
@@ -30,7 +43,6 @@ from fastapi_lint.project.orm_joins import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
-from fastapi_lint.semantic.syntax import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -64,61 +76,6 @@ AS_DECLARATIVE = frozenset(
 )
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"}) | SQLMODEL
-RELATIONSHIP_FUNCTIONS = frozenset(
-    {
-        "sqlalchemy.orm.relationship",
-        "sqlalchemy.orm.relation",
-        "sqlalchemy.orm.dynamic_loader",
-        "sqlmodel.Relationship",
-        "sqlmodel.main.Relationship",
-    }
-)
-# Loader strategies that run one SELECT per parent object when the attribute is read.
-LAZY_SELECT = "select"
-# Relationship directions, as SQLAlchemy names them (sqlalchemy/orm/interfaces.py).
-MANY_TO_ONE = "many-to-one"
-ONE_TO_MANY = "one-to-many"
-MANY_TO_MANY = "many-to-many"
-COLLECTION_NAMES = frozenset(
-    {"list", "List", "set", "Set", "Sequence", "MutableSequence", "Collection", "Iterable", "tuple"}
-)
-OPTIONAL_NAMES = frozenset({"Optional", "Union"})
-MAX_BASE_DEPTH = 10
-
-
-@dataclass(frozen=True)
-class Relationship:
-    name: str
-    owner: str  # qualified name of the model declaring it
-    target: Optional[str]  # qualified name of the target model, when resolved
-    target_name: Optional[str]  # the class name as written
-    lazy: str  # loader strategy: "select" (the default), "selectin", ..., "?" when not literal
-    collection: Optional[bool]  # None when the declaration does not say
-    line: int
-    # MANY_TO_ONE, ONE_TO_MANY or MANY_TO_MANY; None when the declarations do not tell.
-    direction: Optional[str] = None
-    # Many-to-one: the owner's column holding the foreign key (``author_id`` for ``author``).
-    foreign_key: Optional[str] = None
-    # What the declaration says about its join: a ``secondary``/``link_model`` table,
-    # ``remote_side`` (self-referential many-to-one), ``foreign_keys`` as (class, column).
-    secondary: bool = False
-    remote_side: bool = False
-    declared_foreign_keys: tuple[tuple[Optional[str], str], ...] = ()
-    # The declared ``primaryjoin``, when there is one (orm_joins.join_condition).
-    join: Optional[JoinCondition] = None
-    # SQLAlchemy's ``use_get``: a scalar relationship whose join is exactly the target's
-    # primary key, loaded by a primary-key get that the identity map answers; ``get_key``
-    # holds the owner's columns compared with that key.
-    loads_by_get: bool = False
-    get_key: tuple[str, ...] = ()
-
-    @property
-    def is_lazy_select(self) -> bool:
-        return self.lazy == LAZY_SELECT
-
-    @property
-    def is_many_to_one(self) -> bool:
-        return self.direction == MANY_TO_ONE
 
 
 @dataclass
@@ -151,9 +108,7 @@ class Catalogue:
         self._by_name: dict[tuple[str, str], Optional[str]] = {}
         self._package_modules: dict[str, list[str]] = {}
         self._primary_keys: dict[str, tuple[str, ...]] = {}
-        # Per package (or lone module): target model -> the relationships other models
-        # give it with `backref=` (see _backrefs).
-        self._backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}
+        self.backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}  # orm_backrefs
 
     # ------------------------------------------------------------ classes
     def find_class(
@@ -346,9 +301,8 @@ class Catalogue:
                     info.referenced_columns[name] = column
                 else:
                     info.referenced_columns.pop(name, None)
-        # `relationship("Article", backref="author")` on another model declares `author`
-        # here; an attribute of this class's own body wins.
-        for name, relationship in self._backrefs(model, info.qualname).items():
+        # `relationship("Article", backref="author")` elsewhere declares `author` here.
+        for name, relationship in backrefs_to(self, model, info.qualname).items():
             if name not in info.relationships and name not in info.columns:
                 info.relationships[name] = relationship
         for name, relationship in list(info.relationships.items()):
@@ -598,95 +552,6 @@ class Catalogue:
             join=join_condition(hints.primaryjoin) if hints.primaryjoin is not None else None,
         )
 
-    def _backrefs(self, model: ModuleModel, qualname: str) -> dict[str, Relationship]:
-        """Relationships that models of the same module or package declare on this one
-        with ``backref="name"`` (or ``backref=backref("name", lazy=...)``).
-
-        Bounded like the resolution of string targets: the defining module and the
-        modules of its package, where models that refer to each other live.
-        """
-        package = model.module_name.rpartition(".")[0]
-        if model.path.replace("\\", "/").endswith("/__init__.py"):
-            package = model.module_name
-        key = package or model.module_name
-        index = self._backref_index.get(key)
-        if index is None:
-            index = {}
-            self._backref_index[key] = index  # cycle guard while building
-            modules: list[ModuleModel] = [model]
-            if self.project is not None:
-                for module_name in self._modules_of_package(package, model):
-                    if module_name == model.module_name:
-                        continue
-                    if not self.project.is_project_module(module_name):
-                        continue
-                    other = self.project.model(module_name)
-                    if other is not None:
-                        modules.append(other)
-            for other in modules:
-                for class_info in other.classes:
-                    self._index_backrefs(other, class_info, index)
-        return index.get(qualname, {})
-
-    def _index_backrefs(
-        self,
-        model: ModuleModel,
-        class_info: ClassInfo,
-        index: dict[str, dict[str, Relationship]],
-    ) -> None:
-        for statement in class_info.node.body:
-            value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
-            if not isinstance(value, ast.Call):
-                continue
-            backref = next((k.value for k in value.keywords if k.arg == "backref"), None)
-            if backref is None:
-                continue
-            function = stubs.canonical(model.qualified_name(value.func, class_info.outer) or "")
-            if function not in RELATIONSHIP_FUNCTIONS or function.startswith("sqlmodel."):
-                continue
-            name: Optional[str] = None
-            lazy = LAZY_SELECT
-            collection: Optional[bool] = None
-            if isinstance(backref, ast.Constant) and isinstance(backref.value, str):
-                name = backref.value
-            elif (
-                isinstance(backref, ast.Call)
-                and backref.args
-                and isinstance(backref.args[0], ast.Constant)
-                and isinstance(backref.args[0].value, str)
-                and (model.qualified_name(backref.func, class_info.outer) or "").endswith("backref")
-            ):
-                name = backref.args[0].value
-                for keyword in backref.keywords:
-                    if keyword.arg == "lazy":
-                        lazy = _lazy_value(keyword.value)
-                    elif keyword.arg == "uselist" and isinstance(keyword.value, ast.Constant):
-                        collection = bool(keyword.value.value)
-            if not name or not self.is_orm_class(class_info.qualname, model):
-                continue
-            target_node = value.args[0] if value.args else None
-            for keyword in value.keywords:
-                if keyword.arg == "argument":
-                    target_node = keyword.value
-            target_name = _target_name(target_node)
-            if target_name is None and isinstance(statement, ast.AnnAssign):
-                target_name = _annotation_target(statement.annotation)[0]
-            target = self.resolve_model_name(target_name, model) if target_name else None
-            if target is None:
-                continue
-            hints = JoinHints()
-            hints.read_keywords(value.keywords)
-            index.setdefault(target, {})[name] = Relationship(
-                name=name,
-                owner=target,
-                target=class_info.qualname,
-                target_name=class_info.name,
-                lazy=lazy,
-                collection=collection,
-                line=value.lineno,
-                secondary=hints.secondary,
-            )
-
     # ------------------------------------------------------------ names
     def resolve_model_name(self, name: str, model: ModuleModel) -> str | None:
         """The model a relationship names by string or bare name, seen from ``model``."""
@@ -732,7 +597,7 @@ class Catalogue:
         package = model.module_name.rpartition(".")[0]
         if model.path.replace("\\", "/").endswith("/__init__.py"):
             package = model.module_name
-        for module_name in self._modules_of_package(package, model):
+        for module_name in self.modules_of_package(package, model):
             if module_name in seen:
                 continue
             seen.add(module_name)
@@ -753,7 +618,7 @@ class Catalogue:
                 return class_info.qualname
         return None
 
-    def _modules_of_package(self, package: str, model: ModuleModel) -> list[str]:
+    def modules_of_package(self, package: str, model: ModuleModel) -> list[str]:
         if package in self._package_modules:
             return self._package_modules[package]
         modules: list[str] = []
@@ -785,119 +650,6 @@ def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
         ):
             return True
     return False
-
-
-def _lazy_value(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if value is True:
-            return LAZY_SELECT
-        if value is False:
-            return "joined"
-        if value is None:
-            return "noload"
-        if isinstance(value, str):
-            return value
-    return "?"
-
-
-def _lazy_from_kwargs(model: ModuleModel, node: ast.expr, scope: object) -> str:
-    if isinstance(node, ast.Name):
-        binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
-        if binding is not None and isinstance(binding.value, ast.Dict):
-            node = binding.value
-    if isinstance(node, ast.Dict):
-        for key, value in zip(node.keys, node.values):
-            if key is None:
-                return "?"
-            if isinstance(key, ast.Constant) and key.value == "lazy":
-                return _lazy_value(value)
-        return LAZY_SELECT
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-        for keyword in node.keywords:
-            if keyword.arg == "lazy":
-                return _lazy_value(keyword.value)
-            if keyword.arg is None:
-                return "?"
-        return LAZY_SELECT
-    return "?"
-
-
-def _target_name(node: ast.expr | None) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, ast.Lambda):
-        node = node.body
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value.strip()
-        return text if text.replace(".", "").replace("_", "").isalnum() else None
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool], str | None]:
-    """(target class name, is a collection, Mapped wrapper name) of a relationship annotation."""
-    wrapper: str | None = None
-    node: ast.expr | None = annotation
-    collection: Optional[bool] = None
-    for _ in range(8):
-        if node is None:
-            return None, collection, wrapper
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except (SyntaxError, ValueError):
-                return None, collection, wrapper
-            continue
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            left, right = node.left, node.right
-            node = right if _is_none(left) else left
-            continue
-        if isinstance(node, ast.Subscript):
-            outer = _last_name(node.value)
-            elements = subscript_elements(node)
-            if outer in ("Mapped", "WriteOnlyMapped", "DynamicMapped", "Relationship"):
-                wrapper = wrapper or outer
-                node = elements[0] if elements else None
-                continue
-            if outer in OPTIONAL_NAMES:
-                non_none = [e for e in elements if not _is_none(e)]
-                node = non_none[0] if len(non_none) == 1 else None
-                if outer == "Optional" and collection is None:
-                    collection = False
-                continue
-            if outer in COLLECTION_NAMES:
-                collection = True
-                node = elements[0] if elements else None
-                continue
-            if outer in ("Dict", "dict", "Mapping"):
-                collection = True
-                node = elements[-1] if elements else None
-                continue
-            return None, collection, wrapper
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            if collection is None:
-                collection = False
-            return _last_name(node), collection, wrapper
-        return None, collection, wrapper
-    return None, collection, wrapper
-
-
-def _is_none(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Constant) and node.value is None) or (
-        isinstance(node, ast.Name) and node.id == "None"
-    )
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 def _orm_model_to_json(orm: OrmModel | None) -> object:
