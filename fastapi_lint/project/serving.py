@@ -54,6 +54,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
+from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
@@ -729,7 +730,11 @@ def _reference_verdicts(
             yield False  # `notify.delay(...)`: handed to a worker queue, not run here
             continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
-        if _passed_to_runner(model, site, scope) or _registered_as_command(model, site, scope):
+        if (
+            _passed_to_runner(model, site, scope)
+            or _registered_as_command(model, site, scope)
+            or _registered_as_event_handler(model, site)
+        ):
             yield False
             continue
         owner_function = model.function_scope_of(node)
@@ -809,6 +814,28 @@ def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> b
         owner = model.type_of(func.value, scope)
         target = f"{owner}.{func.attr}" if owner else None
     return target is not None and target.startswith(_CLI_LIBRARIES)
+
+
+def _registered_as_event_handler(model: ModuleModel, site: ast.AST) -> bool:
+    """Start-up/shutdown code registered from another module: ``app.add_event_handler(
+    "startup", f)``, ``FastAPI(on_startup=[f])``, ``app.router.on_shutdown.append(f)``."""
+    parent = model.parent(site)
+    if isinstance(parent, (ast.List, ast.Tuple)):
+        keyword = model.parent(parent)
+        return isinstance(keyword, ast.keyword) and keyword.arg in EVENT_LISTS
+    if not isinstance(parent, ast.Call) or not isinstance(parent.func, ast.Attribute):
+        return False
+    func = parent.func
+    if func.attr == "add_event_handler":
+        return site in parent.args[1:2] or any(
+            k.arg == "func" and k.value is site for k in parent.keywords
+        )
+    return (
+        func.attr == "append"
+        and site in parent.args
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr in EVENT_LISTS
+    )
 
 
 def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
