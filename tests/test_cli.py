@@ -585,6 +585,36 @@ def test_cache_invalidated_by_other_modules(tmp_path: Path) -> None:
     assert run("check", "app/main.py", cwd=root).returncode == 0
 
 
+def test_a_shared_cache_dir_keeps_projects_apart(tmp_path: Path) -> None:
+    # Two projects with the same module names (`app.helpers.work`) and one --cache-dir:
+    # a fact about the first project's `work()` must not answer for the second's.
+    main = (
+        "from fastapi import FastAPI\n\nfrom app.helpers import work\n\napp = FastAPI()\n\n\n"
+        '@app.get("/")\nasync def index() -> None:\n    work()\n'
+    )
+    blocking = make_project(
+        tmp_path / "blocking",
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": "import time\n\n\ndef work() -> None:\n    time.sleep(1)\n",
+            "app/main.py": main,
+        },
+    )
+    quiet = make_project(
+        tmp_path / "quiet",
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": "def work() -> None:\n    return None\n",
+            "app/main.py": main,
+        },
+    )
+    cache = str(tmp_path / "shared-cache")
+    assert codes(run("check", "--cache-dir", cache, cwd=blocking).stdout) == [
+        ("app/main.py", 10, "API107")
+    ]
+    assert run("check", "--cache-dir", cache, cwd=quiet).returncode == 0
+
+
 def test_cache_invalidated_by_a_new_serving_caller_in_an_existing_module(tmp_path: Path) -> None:
     # The serving-code search reads whichever module may call a function: a
     # script's helper called from a route after an edit of an existing module

@@ -91,6 +91,21 @@ def test_serving_code_only_false_reports_everywhere(tmp_path: Path) -> None:
     assert ("app/jobs.py", 12, "API101") in found
 
 
+def test_migration_folders_without_a_project_marker(tmp_path: Path) -> None:
+    # No pyproject.toml, setup.cfg or .git: each loose folder is its own root, and its
+    # name still says that its modules run once, not per request.
+    project = tmp_path / "shop"
+    blocking = "import time\n\n\nasync def step() -> None:\n    time.sleep(1)\n"
+    for relative in ("migrations/seed.py", "alembic/versions/0001_init.py", "app/jobs.py"):
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(blocking, encoding="utf-8")
+    (project / "app" / "__init__.py").write_text("", encoding="utf-8")
+    forget_indexes()
+    found = _findings(project, RuleOptions(use_cache=False))
+    forget_indexes()
+    assert found == [("app/jobs.py", 5, "API102")]
+
+
 def test_without_project_index_the_module_alone_decides() -> None:
     path = FIXTURES / "api102_serving_code.py"
     source = path.read_text(encoding="utf-8")

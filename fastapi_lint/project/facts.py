@@ -42,8 +42,14 @@ def file_stamp(path: str) -> Stamp | None:
 class FactStore:
     """Sharded JSON facts under one cache folder; every failure means "not cached"."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder / f"index-{tool_fingerprint()}" if folder is not None else None
+    def __init__(self, folder: Path | None, root: Path | None = None) -> None:
+        name = f"index-{tool_fingerprint()}"
+        if folder is not None and root is not None and not _inside(folder, root):
+            # A `--cache-dir` shared by several projects: facts are keyed by module
+            # names, and two projects may both have `app.models.User`.
+            digest = hashlib.sha1(str(root.resolve()).encode("utf-8", "surrogatepass"))
+            name += "-" + digest.hexdigest()[:12]
+        self.folder = folder / name if folder is not None else None
         self._shards: dict[str, dict[str, Any]] = {}
         self._pending: dict[str, dict[str, Any]] = {}
         self._stamps: dict[str, Stamp | None] = {}
@@ -154,6 +160,14 @@ class FactStore:
                 os.unlink(temporary)
             except (OSError, UnboundLocalError):
                 pass
+
+
+def _inside(folder: Path, root: Path) -> bool:
+    try:
+        folder.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def cache_folder(root: Path, options: RuleOptions) -> Path | None:

@@ -82,7 +82,7 @@ class _ProjectState:
         self.checking = False  # between register() and finish_check()
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
-        self.facts = FactStore(cache_folder(root, options))
+        self.facts = FactStore(cache_folder(root, options), root)
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
         # One frame per fact being computed: the module files read, and whether
         # a cycle guard or depth limit cut the computation short.

@@ -21,8 +21,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.orm_backrefs import backrefs_to
+from fastapi_lint.project.orm_facts import (
+    LAZY_SELECT,
+    MANY_TO_MANY,
+    MANY_TO_ONE,
+    MAX_BASE_DEPTH,
+    ONE_TO_MANY,
+    RELATIONSHIP_FUNCTIONS,
+    Relationship,
+    _annotation_target,
+    _lazy_from_kwargs,
+    _lazy_value,
+    _target_name,
+)
 from fastapi_lint.project.orm_joins import (
-    JoinCondition,
     JoinHints,
     declared_primary_key,
     foreign_key_reference,
@@ -30,7 +43,6 @@ from fastapi_lint.project.orm_joins import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
-from fastapi_lint.semantic.syntax import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -64,61 +76,6 @@ AS_DECLARATIVE = frozenset(
 )
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"}) | SQLMODEL
-RELATIONSHIP_FUNCTIONS = frozenset(
-    {
-        "sqlalchemy.orm.relationship",
-        "sqlalchemy.orm.relation",
-        "sqlalchemy.orm.dynamic_loader",
-        "sqlmodel.Relationship",
-        "sqlmodel.main.Relationship",
-    }
-)
-# Loader strategies that run one SELECT per parent object when the attribute is read.
-LAZY_SELECT = "select"
-# Relationship directions, as SQLAlchemy names them (sqlalchemy/orm/interfaces.py).
-MANY_TO_ONE = "many-to-one"
-ONE_TO_MANY = "one-to-many"
-MANY_TO_MANY = "many-to-many"
-COLLECTION_NAMES = frozenset(
-    {"list", "List", "set", "Set", "Sequence", "MutableSequence", "Collection", "Iterable", "tuple"}
-)
-OPTIONAL_NAMES = frozenset({"Optional", "Union"})
-MAX_BASE_DEPTH = 10
-
-
-@dataclass(frozen=True)
-class Relationship:
-    name: str
-    owner: str  # qualified name of the model declaring it
-    target: Optional[str]  # qualified name of the target model, when resolved
-    target_name: Optional[str]  # the class name as written
-    lazy: str  # loader strategy: "select" (the default), "selectin", ..., "?" when not literal
-    collection: Optional[bool]  # None when the declaration does not say
-    line: int
-    # MANY_TO_ONE, ONE_TO_MANY or MANY_TO_MANY; None when the declarations do not tell.
-    direction: Optional[str] = None
-    # Many-to-one: the owner's column holding the foreign key (``author_id`` for ``author``).
-    foreign_key: Optional[str] = None
-    # What the declaration says about its join: a ``secondary``/``link_model`` table,
-    # ``remote_side`` (self-referential many-to-one), ``foreign_keys`` as (class, column).
-    secondary: bool = False
-    remote_side: bool = False
-    declared_foreign_keys: tuple[tuple[Optional[str], str], ...] = ()
-    # The declared ``primaryjoin``, when there is one (orm_joins.join_condition).
-    join: Optional[JoinCondition] = None
-    # SQLAlchemy's ``use_get``: a scalar relationship whose join is exactly the target's
-    # primary key, loaded by a primary-key get that the identity map answers; ``get_key``
-    # holds the owner's columns compared with that key.
-    loads_by_get: bool = False
-    get_key: tuple[str, ...] = ()
-
-    @property
-    def is_lazy_select(self) -> bool:
-        return self.lazy == LAZY_SELECT
-
-    @property
-    def is_many_to_one(self) -> bool:
-        return self.direction == MANY_TO_ONE
 
 
 @dataclass
@@ -151,6 +108,7 @@ class Catalogue:
         self._by_name: dict[tuple[str, str], Optional[str]] = {}
         self._package_modules: dict[str, list[str]] = {}
         self._primary_keys: dict[str, tuple[str, ...]] = {}
+        self.backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}  # orm_backrefs
 
     # ------------------------------------------------------------ classes
     def find_class(
@@ -273,9 +231,9 @@ class Catalogue:
         if project is not None:
             return _orm_model_from_json(
                 project.fact(
-                    # Versioned: older caches hold relationships without a direction (1)
-                    # or without the primary-key get test (2).
-                    "orm-model/3",
+                    # Versioned: older caches hold relationships without a direction (1),
+                    # without the primary-key get test (2) or without backrefs (3).
+                    "orm-model/4",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -343,6 +301,10 @@ class Catalogue:
                     info.referenced_columns[name] = column
                 else:
                     info.referenced_columns.pop(name, None)
+        # `relationship("Article", backref="author")` elsewhere declares `author` here.
+        for name, relationship in backrefs_to(self, model, info.qualname).items():
+            if name not in info.relationships and name not in info.columns:
+                info.relationships[name] = relationship
         for name, relationship in list(info.relationships.items()):
             if relationship.owner == info.qualname:
                 direction, foreign_key = self._direction(info, relationship)
@@ -635,7 +597,7 @@ class Catalogue:
         package = model.module_name.rpartition(".")[0]
         if model.path.replace("\\", "/").endswith("/__init__.py"):
             package = model.module_name
-        for module_name in self._modules_of_package(package, model):
+        for module_name in self.modules_of_package(package, model):
             if module_name in seen:
                 continue
             seen.add(module_name)
@@ -656,7 +618,7 @@ class Catalogue:
                 return class_info.qualname
         return None
 
-    def _modules_of_package(self, package: str, model: ModuleModel) -> list[str]:
+    def modules_of_package(self, package: str, model: ModuleModel) -> list[str]:
         if package in self._package_modules:
             return self._package_modules[package]
         modules: list[str] = []
@@ -688,119 +650,6 @@ def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
         ):
             return True
     return False
-
-
-def _lazy_value(node: ast.expr) -> str:
-    if isinstance(node, ast.Constant):
-        value = node.value
-        if value is True:
-            return LAZY_SELECT
-        if value is False:
-            return "joined"
-        if value is None:
-            return "noload"
-        if isinstance(value, str):
-            return value
-    return "?"
-
-
-def _lazy_from_kwargs(model: ModuleModel, node: ast.expr, scope: object) -> str:
-    if isinstance(node, ast.Name):
-        binding = model.lookup(node.id, scope)  # type: ignore[arg-type]
-        if binding is not None and isinstance(binding.value, ast.Dict):
-            node = binding.value
-    if isinstance(node, ast.Dict):
-        for key, value in zip(node.keys, node.values):
-            if key is None:
-                return "?"
-            if isinstance(key, ast.Constant) and key.value == "lazy":
-                return _lazy_value(value)
-        return LAZY_SELECT
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-        for keyword in node.keywords:
-            if keyword.arg == "lazy":
-                return _lazy_value(keyword.value)
-            if keyword.arg is None:
-                return "?"
-        return LAZY_SELECT
-    return "?"
-
-
-def _target_name(node: ast.expr | None) -> str | None:
-    if node is None:
-        return None
-    if isinstance(node, ast.Lambda):
-        node = node.body
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        text = node.value.strip()
-        return text if text.replace(".", "").replace("_", "").isalnum() else None
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool], str | None]:
-    """(target class name, is a collection, Mapped wrapper name) of a relationship annotation."""
-    wrapper: str | None = None
-    node: ast.expr | None = annotation
-    collection: Optional[bool] = None
-    for _ in range(8):
-        if node is None:
-            return None, collection, wrapper
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except (SyntaxError, ValueError):
-                return None, collection, wrapper
-            continue
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            left, right = node.left, node.right
-            node = right if _is_none(left) else left
-            continue
-        if isinstance(node, ast.Subscript):
-            outer = _last_name(node.value)
-            elements = subscript_elements(node)
-            if outer in ("Mapped", "WriteOnlyMapped", "DynamicMapped", "Relationship"):
-                wrapper = wrapper or outer
-                node = elements[0] if elements else None
-                continue
-            if outer in OPTIONAL_NAMES:
-                non_none = [e for e in elements if not _is_none(e)]
-                node = non_none[0] if len(non_none) == 1 else None
-                if outer == "Optional" and collection is None:
-                    collection = False
-                continue
-            if outer in COLLECTION_NAMES:
-                collection = True
-                node = elements[0] if elements else None
-                continue
-            if outer in ("Dict", "dict", "Mapping"):
-                collection = True
-                node = elements[-1] if elements else None
-                continue
-            return None, collection, wrapper
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            if collection is None:
-                collection = False
-            return _last_name(node), collection, wrapper
-        return None, collection, wrapper
-    return None, collection, wrapper
-
-
-def _is_none(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Constant) and node.value is None) or (
-        isinstance(node, ast.Name) and node.id == "None"
-    )
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
 
 
 def _orm_model_to_json(orm: OrmModel | None) -> object:

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.project.index import index_of, note_read
+from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -53,6 +54,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
+from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
@@ -128,7 +130,17 @@ def is_serving_finding(code: str) -> bool:
 def in_non_serving_folder(path: str, root: str | None) -> bool:
     """Whether a module lives under ``scripts/`` or a migrations folder of the project."""
     parts = _relative(path, root).split("/")[:-1]
-    return any(part in NON_SERVING_FOLDERS for part in parts)
+    if any(part in NON_SERVING_FOLDERS for part in parts):
+        return True
+    # Without a project marker or a package above it, a loose folder of modules is its
+    # own root (`migrations/seed.py`, `alembic/versions/0001_init.py`): its name still
+    # says what runs there.
+    return (
+        not parts
+        and root is not None
+        and os.path.basename(os.path.normpath(root)) in NON_SERVING_FOLDERS
+        and not any(is_root_marker(Path(root), marker) for marker in ROOT_MARKERS)
+    )
 
 
 def is_non_serving_module(path: str, root: str | None) -> bool:
@@ -718,7 +730,11 @@ def _reference_verdicts(
             yield False  # `notify.delay(...)`: handed to a worker queue, not run here
             continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
-        if _passed_to_runner(model, site, scope) or _registered_as_command(model, site, scope):
+        if (
+            _passed_to_runner(model, site, scope)
+            or _registered_as_command(model, site, scope)
+            or _registered_as_event_handler(model, site)
+        ):
             yield False
             continue
         owner_function = model.function_scope_of(node)
@@ -798,6 +814,28 @@ def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> b
         owner = model.type_of(func.value, scope)
         target = f"{owner}.{func.attr}" if owner else None
     return target is not None and target.startswith(_CLI_LIBRARIES)
+
+
+def _registered_as_event_handler(model: ModuleModel, site: ast.AST) -> bool:
+    """Start-up/shutdown code registered from another module: ``app.add_event_handler(
+    "startup", f)``, ``FastAPI(on_startup=[f])``, ``app.router.on_shutdown.append(f)``."""
+    parent = model.parent(site)
+    if isinstance(parent, (ast.List, ast.Tuple)):
+        keyword = model.parent(parent)
+        return isinstance(keyword, ast.keyword) and keyword.arg in EVENT_LISTS
+    if not isinstance(parent, ast.Call) or not isinstance(parent.func, ast.Attribute):
+        return False
+    func = parent.func
+    if func.attr == "add_event_handler":
+        return site in parent.args[1:2] or any(
+            k.arg == "func" and k.value is site for k in parent.keywords
+        )
+    return (
+        func.attr == "append"
+        and site in parent.args
+        and isinstance(func.value, ast.Attribute)
+        and func.value.attr in EVENT_LISTS
+    )
 
 
 def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:

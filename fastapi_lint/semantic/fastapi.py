@@ -62,6 +62,10 @@ class RouteInfo:
         return f"{methods} {self.path}" if self.path else f'{methods} ""'  # the router's root
 
 
+# The start-up/shutdown handler lists of an app or router (`FastAPI(on_startup=[...])`).
+EVENT_LISTS = frozenset({"on_startup", "on_shutdown"})
+
+
 @dataclass(frozen=True)
 class DependencyUse:
     """``Depends(target)`` in a parameter, an ``Annotated`` alias or ``dependencies=[...]``."""
@@ -214,9 +218,21 @@ class FastAPIFacts:
                         self.event_registrations.append(call)
                         if len(call.args) >= 2:
                             self._mark_startup(call.args[1], ref.scope)
+                elif (
+                    func.attr == "append"
+                    and isinstance(func.value, ast.Attribute)
+                    and func.value.attr in EVENT_LISTS
+                    and call.args
+                ):
+                    self._mark_startup(call.args[0], ref.scope)  # `app.router.on_startup.append(f)`
             for keyword in call.keywords:
                 if keyword.arg == "lifespan":
                     self._mark_startup(keyword.value, ref.scope)
+                elif keyword.arg in EVENT_LISTS and isinstance(
+                    keyword.value, (ast.List, ast.Tuple)
+                ):
+                    for element in keyword.value.elts:  # `FastAPI(on_startup=[connect])`
+                        self._mark_startup(element, ref.scope)
         for function in model.functions:
             self._collect_function(function)
         for function in model.functions:

@@ -504,6 +504,9 @@ class ModuleModel:
             if callee.type in (
                 stubs.ASYNC_SESSIONMAKER,
                 "sqlalchemy.ext.asyncio.async_scoped_session",
+                # An `async_scoped_session(...)` registry is typed as the AsyncSession it
+                # proxies (`scoped.commit()`); calling it (`scoped()`) gives that session.
+                "sqlalchemy.ext.asyncio.AsyncSession",
             ):
                 return Instance("sqlalchemy.ext.asyncio.AsyncSession")
         return None
@@ -521,9 +524,10 @@ class ModuleModel:
             annotated = self.annotation_type(
                 returns, function.outer, depth + 1, unwrap_iterators=True
             )
-            if annotated is not None:
+            if annotated is not None and annotated not in _UNINFORMATIVE_RETURNS:
                 return Instance(annotated)
-        # Infer from the value returned or yielded (providers: `return SessionLocal()`).
+        # Infer from the value returned or yielded (providers: `return SessionLocal()`);
+        # also behind `-> Generator` or `-> Any`, which name no element type.
         for ref in self.returns_of(function):
             node = ref.node
             if getattr(node, "value", None) is None:
@@ -697,6 +701,22 @@ class ModuleModel:
                     return other.annotated_metadata(binding.value, binding.scope, depth + 1)
         return annotation, [], scope
 
+
+# Return annotations that say nothing of what the function gives: a bare iterator or
+# generator (`def get_db() -> Generator:`), `Any`, `object`.
+_UNINFORMATIVE_RETURNS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions", "collections.abc")
+    for name in (
+        "Any",
+        "Iterator",
+        "Generator",
+        "Iterable",
+        "AsyncIterator",
+        "AsyncGenerator",
+        "AsyncIterable",
+    )
+) | {"builtins.object"}
 
 _LIST_TYPES = frozenset(
     {

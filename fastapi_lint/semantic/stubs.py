@@ -43,6 +43,13 @@ CANONICAL_PREFIXES: dict[str, str] = {
     "pydantic_settings.main.": "pydantic_settings.",
     "pydantic.env_settings.": "pydantic.",
     "pymongo.mongo_client.MongoClient": "pymongo.MongoClient",
+    # Where annotations import them from (`db: Database = Depends(get_db)`); pymongo 4.9
+    # moved the sync classes under `pymongo.synchronous`.
+    "pymongo.database.Database": "pymongo.Database",
+    "pymongo.collection.Collection": "pymongo.Collection",
+    "pymongo.synchronous.mongo_client.MongoClient": "pymongo.MongoClient",
+    "pymongo.synchronous.database.Database": "pymongo.Database",
+    "pymongo.synchronous.collection.Collection": "pymongo.Collection",
     "redis.client.Redis": "redis.Redis",
     "redis.client.StrictRedis": "redis.Redis",
     "redis.StrictRedis": "redis.Redis",
@@ -95,6 +102,9 @@ CALL_RETURNS: dict[str, str] = {
     "redis.asyncio.from_url": "redis.asyncio.Redis",
     "redis.asyncio.Redis.from_url": "redis.asyncio.Redis",
     "subprocess.Popen": "subprocess.Popen",
+    # `with tarfile.open(path) as tar: tar.extractall(dest)`: the archive API103 extracts.
+    "tarfile.open": "tarfile.TarFile",
+    "tarfile.TarFile.open": "tarfile.TarFile",
     "smtplib.SMTP_SSL": "smtplib.SMTP",
     "ftplib.FTP_TLS": "ftplib.FTP",
     "imaplib.IMAP4_SSL": "imaplib.IMAP4",
@@ -153,6 +163,7 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.Engine.begin": "sqlalchemy.Connection",
     "socket.socket.accept": "socket.socket",
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker.begin": "sqlalchemy.ext.asyncio.AsyncSession",
     "redis.Redis.pipeline": "redis.Pipeline",
     "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     **{
@@ -218,6 +229,14 @@ KNOWN_METHODS: dict[str, frozenset[str]] = {
             "watch",
             "aggregate",
             "validate_collection",
+            # attributes, not collections
+            "name",
+            "client",
+            "with_options",
+            "codec_options",
+            "read_preference",
+            "read_concern",
+            "write_concern",
         }
     ),
     "motor.AsyncIOMotorClient": frozenset(

@@ -209,6 +209,13 @@ def callee_summary(
     if target is None:
         return None
     local = model.function_named(target)
+    owner, _, method = target.rpartition(".")
+    if local is None and owner and model.class_named(owner) is not None:
+        # A method the class inherits (`UserClient().fetch()` with `fetch` on its base).
+        for base in model.class_bases(owner):
+            local = model.function_named(f"{base}.{method}")
+            if local is not None or model.class_named(base) is None:
+                break
     if local is not None:
         return summarize_function(model, local, depth, visiting)
     project = index_of(model)
@@ -217,13 +224,19 @@ def callee_summary(
 
     def compute() -> object:
         found = project.function(target)
+        if found is None and owner and project.is_class(owner):
+            for base in project.class_bases(owner):
+                found = project.function(f"{base}.{method}")
+                if found is not None:
+                    break
         if found is None:
             return None
         # Depth-independent: the fact is shared by every caller (the index
         # guards cross-module cycles itself).
         return summarize_function(found[0], found[1]).to_json()
 
-    return CalleeSummary.from_json(project.fact("callee/2", target, compute))
+    # Versioned: /2 facts did not look up inherited methods.
+    return CalleeSummary.from_json(project.fact("callee/3", target, compute))
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:

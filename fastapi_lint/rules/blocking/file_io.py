@@ -35,7 +35,7 @@ PATTERNS: tuple[str, ...] = (
     "os.fdopen",
     "tempfile.{NamedTemporaryFile,TemporaryFile}",
     "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
-    "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree}",
+    "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree,unpack_archive,make_archive}",
     "os.{listdir,scandir,walk}",
     "zipfile.ZipFile.{extractall,extract}",
     "tarfile.TarFile.{extractall,extract}",

@@ -175,6 +175,10 @@ def _is_consumed(
             (ast.Attribute, ast.Subscript, ast.BinOp, ast.Compare, ast.UnaryOp, ast.FormattedValue),
         ):
             return False
+        if isinstance(parent, ast.Dict):
+            # `return {"id": row}`: a response body, not a coroutine handed to a caller that
+            # awaits it (gathering goes through `.values()`, an attribute, already unconsumed).
+            return False
         if isinstance(parent, ast.NamedExpr):
             return not follow_names or _name_consumed_later(model, parent.target.id, scope)
         if isinstance(parent, ast.withitem):
