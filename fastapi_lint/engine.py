@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 import gc
-import re
 import sys
 from pathlib import Path
 
 from fastapi_lint.diagnostics import Diagnostic, Reporter
+from fastapi_lint.lazy_re import LazyPattern, lazy_compile
 from fastapi_lint.registry import all_rules, families, opt_in_codes
 from fastapi_lint.settings import RuleOptions, Selection
 from fastapi_lint.source import SourceError, decode_source
@@ -49,13 +49,13 @@ def parse(source: str, path: str) -> ast.Module:
 
 
 # Syntax newer than some interpreters: (the Python that parses it, a pattern of its line).
-_NEWER_SYNTAX: tuple[tuple[tuple[int, int], re.Pattern[str]], ...] = (
-    ((3, 11), re.compile(r"^\s*except\s*\*")),  # PEP 654 except*
-    ((3, 12), re.compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*=")),  # PEP 695 aliases
-    ((3, 12), re.compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\[")),  # PEP 695 generics
-    ((3, 12), re.compile(r"^\s*class\s+[A-Za-z_]\w*\s*\[")),
-    ((3, 14), re.compile(r"^\s*except\s+[^:()\[]+,[^:]*:")),  # PEP 758: `except A, B:`
-    ((3, 14), re.compile(r"(^|[\s=(,\[{:])[tT][rR]?[\"']")),  # PEP 750 template strings
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], LazyPattern[str]], ...] = (
+    ((3, 11), lazy_compile(r"^\s*except\s*\*")),  # PEP 654 except*
+    ((3, 12), lazy_compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*=")),  # PEP 695 aliases
+    ((3, 12), lazy_compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\[")),  # PEP 695 generics
+    ((3, 12), lazy_compile(r"^\s*class\s+[A-Za-z_]\w*\s*\[")),
+    ((3, 14), lazy_compile(r"^\s*except\s+[^:()\[]+,[^:]*:")),  # PEP 758: `except A, B:`
+    ((3, 14), lazy_compile(r"(^|[\s=(,\[{:])[tT][rR]?[\"']")),  # PEP 750 template strings
 )
 
 
