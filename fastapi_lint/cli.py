@@ -220,6 +220,9 @@ def _add_option(group: Any, spec: OptionSpec) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from fastapi_lint.engine import tune_gc
+
+    tune_gc()  # before the rule modules are imported, not at the first check
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:

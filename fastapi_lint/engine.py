@@ -87,13 +87,14 @@ def module_name_of(path: str, options: RuleOptions) -> str:
 _gc_tuned = False
 
 
-def _tune_gc() -> None:
+def tune_gc() -> None:
     """Raise the collector's first threshold once per process.
 
     The models of a project's modules are large, long-lived object graphs; with
     the default threshold (700) the cyclic collector re-walks them thousands of
     times per run and doubles the analysis time. Nothing we allocate relies on
-    prompt collection of cycles.
+    prompt collection of cycles. The CLI calls it first thing: importing the
+    rule modules alone runs ~15 collections (~9 ms) at the default threshold.
     """
     global _gc_tuned
     if not _gc_tuned:
@@ -114,7 +115,7 @@ def check_tree(
     """All findings of the enabled rules on one parsed module."""
     from fastapi_lint.semantic.model import ModuleModel
 
-    _tune_gc()
+    tune_gc()
     options = options or RuleOptions()
     rules = all_rules()
     if enabled is None:
