@@ -327,7 +327,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
@@ -342,7 +342,7 @@ def run_check(args: argparse.Namespace) -> int:
         config=args.config,
         start=start if start.exists() or start.parent.exists() else Path.cwd(),
         overrides=_overrides(args),
-        codes=list(all_rules()),
+        codes=list(all_codes()),
         isolated=args.isolated,
     )
     if args.no_cache:

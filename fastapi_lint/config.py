@@ -383,13 +383,13 @@ def file_settings(start: Path) -> Settings:
 
 @lru_cache(maxsize=256)
 def _file_settings(folder: str) -> Settings:
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     try:
         config_path = find_config(Path(folder))
         if config_path is None:
             return Settings()
-        values = validate(load_table(config_path), str(config_path), list(all_rules()))
+        values = validate(load_table(config_path), str(config_path), list(all_codes()))
     except ConfigError as error:
         print(f"fastapi-lint: error: {error} (configuration ignored)", file=sys.stderr)
         return Settings()

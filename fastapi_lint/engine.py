@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi_lint.diagnostics import Diagnostic, Reporter
 from fastapi_lint.lazy_re import LazyPattern, lazy_compile
-from fastapi_lint.registry import all_rules, families, opt_in_codes
+from fastapi_lint.registry import all_codes, families, opt_in_codes, rules_for
 from fastapi_lint.settings import RuleOptions, Selection
 from fastapi_lint.source import SourceError, decode_source
 
@@ -117,11 +117,11 @@ def check_tree(
 
     tune_gc()
     options = options or RuleOptions()
-    rules = all_rules()
     if enabled is None:
-        enabled = frozenset(rules)
+        enabled = frozenset(all_codes())
     if not enabled:
         return []
+    rules = rules_for(enabled)  # imports the selected families, only those
     project = None
     if options.project_index and path and path not in ("-", "<stdin>"):
         from fastapi_lint.project.index import index_for
@@ -149,7 +149,7 @@ def check_tree(
         if project is not None:
             project.register(model, source)
         reporter = Reporter(path, rules, enabled, model.lines or lines)
-        for family in families():
+        for family in families(enabled):
             if not any(rule.code in enabled for rule in family.rules):
                 continue
             try:
@@ -212,5 +212,5 @@ def check_source(
     tree = _built_tree(source, path, options) or parse(source, path)
     enabled = None
     if selection is not None:
-        enabled = selection.enabled_codes(list(all_rules()), path, opt_in_codes())
+        enabled = selection.enabled_codes(list(all_codes()), path, opt_in_codes())
     return check_tree(tree, path, source.splitlines(), options, enabled, source=source)

@@ -123,7 +123,7 @@ def _globs(value: str) -> list[str]:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from fastapi_lint.config import resolve
     from fastapi_lint.discovery import discover
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     out = out or sys.stdout
     paths = args.paths or ["."]
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         config=args.config,
         start=start if start.exists() else Path.cwd(),
         overrides=overrides,
-        codes=list(all_rules()),
+        codes=list(all_codes()),
         isolated=args.isolated,
     )
     if args.no_cache:

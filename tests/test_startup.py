@@ -5,7 +5,8 @@ the machinery of the other commands and of the paths a run does not take stays
 out: the language server, the fixers and libcst (no finding to fix), the docs,
 the other output formats, the worker pool (one file), the TOML reader
 (``--isolated``: no configuration read), the route inventory's formats, and the
-standard modules that a few rules need only when they meet what they check.
+standard modules that a few rules need only when they meet what they check;
+and with ``--select``, the families not selected.
 """
 
 from __future__ import annotations
@@ -42,14 +43,14 @@ NOT_IMPORTED_BY_CHECK = (
 _PROBE = """
 import json, sys
 from fastapi_lint.cli import main
-code = main(["check", "--isolated", "--no-cache", "-q", sys.argv[1]])
+code = main(["check", "--isolated", "--no-cache", "-q", *sys.argv[1:]])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _modules_after_check(path: Path) -> set[str]:
+def _modules_after_check(path: Path, *flags: str) -> set[str]:
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(path)],
+        [sys.executable, "-c", _PROBE, *flags, str(path)],
         capture_output=True,
         text=True,
         check=True,
@@ -67,3 +68,13 @@ def test_check_of_one_file_imports_only_what_it_runs(tmp_path: Path) -> None:
     assert "fastapi_lint.rules.blocking" in loaded  # the probe did run the rules
     wrong = sorted(name for name in NOT_IMPORTED_BY_CHECK if name in loaded)
     assert not wrong, f"imported by `check` on one clean file: {wrong}"
+
+
+def test_a_selected_family_is_the_only_one_imported(tmp_path: Path) -> None:
+    path = tmp_path / "models.py"
+    path.write_text("from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    id: int\n")
+    loaded = _modules_after_check(path, "--select", "API6")
+    assert "fastapi_lint.rules.pydantic_v1" in loaded
+    others = ("blocking", "routes", "sessions", "nplusone", "secrets", "secret_patterns")
+    wrong = [name for name in others if f"fastapi_lint.rules.{name}" in loaded]
+    assert not wrong, f"`--select API6` imported {wrong}"
