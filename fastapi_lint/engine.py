@@ -8,6 +8,7 @@ Filtering by ``# noqa`` and formatting happen outside, in the door.
 from __future__ import annotations
 
 import ast
+import atexit
 import gc
 import sys
 from pathlib import Path
@@ -88,13 +89,19 @@ _gc_tuned = False
 
 
 def tune_gc() -> None:
-    """Raise the collector's first threshold once per process.
+    """Raise the collector's first threshold once per process, and skip its last walk.
 
     The models of a project's modules are large, long-lived object graphs; with
     the default threshold (700) the cyclic collector re-walks them thousands of
     times per run and doubles the analysis time. Nothing we allocate relies on
     prompt collection of cycles. The CLI calls it first thing: importing the
     rule modules alone runs ~15 collections (~9 ms) at the default threshold.
+
+    At exit the interpreter collects the whole heap once more (~15 ms after a
+    one-file check, a tenth of it; more after a project's models) only to free
+    memory that the process returns to the system anyway: the objects alive then
+    are frozen (``gc.freeze``) and the final collections leave them alone. The
+    other exit handlers (saving the fact cache) run as before.
     """
     global _gc_tuned
     if not _gc_tuned:
@@ -102,6 +109,7 @@ def tune_gc() -> None:
         first, second, third = gc.get_threshold()
         if first and first < 50_000:
             gc.set_threshold(50_000, max(second, 20), max(third, 100))
+        atexit.register(gc.freeze)
 
 
 def check_tree(
