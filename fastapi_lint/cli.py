@@ -220,6 +220,9 @@ def _add_option(group: Any, spec: OptionSpec) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from fastapi_lint.engine import tune_gc
+
+    tune_gc()  # before the rule modules are imported, not at the first check
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -324,7 +327,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
@@ -339,7 +342,7 @@ def run_check(args: argparse.Namespace) -> int:
         config=args.config,
         start=start if start.exists() or start.parent.exists() else Path.cwd(),
         overrides=_overrides(args),
-        codes=list(all_rules()),
+        codes=list(all_codes()),
         isolated=args.isolated,
     )
     if args.no_cache:

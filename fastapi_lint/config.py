@@ -16,8 +16,6 @@ longer prefix wins.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
@@ -32,11 +30,6 @@ from fastapi_lint.settings import (
     Selection,
     path_matches,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11
-    import tomli as tomllib
 
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif", "junit")
 TABLE = "fastapi-lint"
@@ -184,6 +177,9 @@ class Settings:
         ):
             data.pop(key, None)
         data["rule_options"] = repr(replace(self.rule_options(), cache_dir=None, use_cache=True))
+        import hashlib
+        import json
+
         blob = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -237,6 +233,12 @@ def _table_name(data: dict[str, Any], path: Path) -> str | None:
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    # Imported here: a file outside any project (or `fastapi-lint rule`) reads no TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11
+        import tomli as tomllib
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -381,13 +383,13 @@ def file_settings(start: Path) -> Settings:
 
 @lru_cache(maxsize=256)
 def _file_settings(folder: str) -> Settings:
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     try:
         config_path = find_config(Path(folder))
         if config_path is None:
             return Settings()
-        values = validate(load_table(config_path), str(config_path), list(all_rules()))
+        values = validate(load_table(config_path), str(config_path), list(all_codes()))
     except ConfigError as error:
         print(f"fastapi-lint: error: {error} (configuration ignored)", file=sys.stderr)
         return Settings()

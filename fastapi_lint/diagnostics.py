@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
+
+from fastapi_lint.lazy_re import lazy_compile
 
 if TYPE_CHECKING:
     from fastapi_lint.registry import Rule
@@ -115,7 +116,7 @@ class Reporter:
         return start, start + len(node.name.encode("utf-8"))
 
 
-_DEF_KEYWORDS = re.compile(rb"(?:async\s+)?(?:def|class)\s+")
+_DEF_KEYWORDS = lazy_compile(rb"(?:async\s+)?(?:def|class)\s+")
 
 
 def one_line(message: str) -> str:

@@ -11,16 +11,16 @@ the API203/API204 rules use, so a run after ``check`` reads it from disk.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from fastapi_lint.project.routes import ServedRoute
+if TYPE_CHECKING:
+    # The CLI builds this command's arguments on every start (``add_arguments``): the
+    # route table and the output formats' modules are imported when ``routes`` runs.
+    from fastapi_lint.project.routes import ServedRoute
 
 FORMATS = ("table", "json", "markdown", "csv")
 NO_APP = "(no app)"  # a router that no app includes, as far as the table can tell
@@ -123,7 +123,7 @@ def _globs(value: str) -> list[str]:
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     from fastapi_lint.config import resolve
     from fastapi_lint.discovery import discover
-    from fastapi_lint.registry import all_rules
+    from fastapi_lint.registry import all_codes
 
     out = out or sys.stdout
     paths = args.paths or ["."]
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         config=args.config,
         start=start if start.exists() else Path.cwd(),
         overrides=overrides,
-        codes=list(all_rules()),
+        codes=list(all_codes()),
         isolated=args.isolated,
     )
     if args.no_cache:
@@ -243,8 +243,13 @@ _CSV_FIELDS = (
 
 def render(rows: list[Row], output_format: str) -> str:
     if output_format == "json":
+        import json
+
         return json.dumps([row.as_json() for row in rows], indent=2) + "\n"
     if output_format == "csv":
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(_CSV_FIELDS)

@@ -103,10 +103,12 @@ def _check_once(path: str, source: str, job: Job) -> tuple[list[Finding], list[D
     settings = job.settings
     diagnostics = check_source(source, path, settings.rule_options(), settings.selection_for(path))
     # Every run says what is fixable (`[*]`, --statistics, JSON's `fix`). The
-    # fixers (and libcst) are imported only for files with a fixable finding.
-    from fastapi_lint.fixes import attach_fixes
+    # fixers (and libcst) are imported only for files with a finding (libcst only
+    # for a fixable one).
+    if diagnostics:
+        from fastapi_lint.fixes import attach_fixes
 
-    diagnostics = attach_fixes(source, diagnostics)
+        diagnostics = attach_fixes(source, diagnostics)
     return _findings(path, source, diagnostics), diagnostics
 
 

@@ -26,19 +26,20 @@ import tokenize
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.source import physical_lines
 
 # flake8's own pattern (flake8/defaults.py, 7.x), unchanged on purpose.
-NOQA_INLINE = re.compile(
+NOQA_INLINE = lazy_compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
     re.IGNORECASE,
 )
-FLAKE8_NOQA_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
-NOQA_FILE = re.compile(
+FLAKE8_NOQA_FILE = lazy_compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+NOQA_FILE = lazy_compile(
     r"\s*#\s*fastapi-lint\s*:\s*noqa(?:\s*:\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?\s*$",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"[,\s]")
+_SPLIT = lazy_compile(r"[,\s]")
 
 
 def parse_codes(text: str) -> tuple[str, ...]:
@@ -64,7 +65,7 @@ def find_directive(text: str) -> NoqaDirective | None:
 
 # The cheap test before any noqa work: every directive above contains this word
 # (all patterns ignore case), so a file without it has no directive at all.
-_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+_NOQA_WORD = lazy_compile("noqa", re.IGNORECASE)
 
 
 def has_noqa(source: str) -> bool:

@@ -4,7 +4,9 @@ Rules are declared next to their logic, in one module per family under
 ``fastapi_lint/rules/``; this module collects them. A rule declares its code,
 kebab-case name, message template (named placeholders only), documentation
 sections and fix availability. The docs page, ``fastapi-lint rule CODE`` and
-the SARIF rule metadata are generated from these objects.
+the SARIF rule metadata are generated from these objects. Only the codes are
+also listed here (``FAMILY_CODES``, checked against the modules by a test), so
+that a run imports the families it selected and no other.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import enum
 import importlib
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -67,33 +70,59 @@ class Family:
     check: Callable[[ModuleModel, Reporter], None]
 
 
-# Modules under fastapi_lint.rules that define a ``FAMILY``; order is report order.
-# A rule may live in its own module and still belong to an existing family: its
-# ``FAMILY`` repeats the prefix and title (the engine runs each module's check on
-# its own; the docs list one section per prefix, see ``family_sections``).
-FAMILY_MODULES = (
-    "blocking",
-    "routes",
-    "unvalidated_body",
-    "sessions",
-    "client_per_request",
-    "nplusone",
-    "secrets",
-    "pydantic_v1",
-)
+# Modules under fastapi_lint.rules that define a ``FAMILY``, with the codes of its
+# rules; order is report order. A rule may live in its own module and still belong
+# to an existing family: its ``FAMILY`` repeats the prefix and title (the engine runs
+# each module's check on its own; the docs list one section per prefix, see
+# ``family_sections``).
+#
+# The codes are written here as well as in the rules (tests/test_registry.py checks
+# that they agree) so that a run knows them before it imports any rule: it validates
+# the configured codes, resolves its selection, then imports the families it selected
+# and only those (``--select API1`` does not import the API5xx patterns).
+FAMILY_CODES: dict[str, tuple[str, ...]] = {
+    "blocking": ("API101", "API102", "API103", "API104", "API105", "API106", "API107", "API108"),
+    "routes": ("API201", "API202", "API203", "API204", "API205", "API206"),
+    "unvalidated_body": ("API207",),
+    "sessions": ("API301", "API302", "API303", "API304", "API305"),
+    "client_per_request": ("API306",),
+    "nplusone": ("API401", "API402", "API403"),
+    "secrets": (
+        "API501",
+        "API502",
+        "API503",
+        "API504",
+        "API505",
+        "API506",
+        "API507",
+        "API508",
+        "API509",
+    ),
+    "pydantic_v1": ("API601", "API602", "API603", "API604"),
+}
+FAMILY_MODULES = tuple(FAMILY_CODES)
+# Rules that run only when selected by their own code or ``ALL`` (``Rule.opt_in``).
+OPT_IN_CODES = frozenset({"API108"})
 
-_families: tuple[Family, ...] | None = None
+_loaded: dict[str, Family] = {}
 
 
-def families() -> tuple[Family, ...]:
-    global _families
-    if _families is None:
-        loaded = []
-        for name in FAMILY_MODULES:
-            module = importlib.import_module(f"fastapi_lint.rules.{name}")
-            loaded.append(module.FAMILY)
-        _families = tuple(loaded)
-    return _families
+def families(codes: Collection[str] | None = None) -> tuple[Family, ...]:
+    """The families, in report order; with ``codes``, only those with one of them."""
+    chosen = []
+    for name, family_codes in FAMILY_CODES.items():
+        if codes is not None and not any(code in codes for code in family_codes):
+            continue
+        family = _loaded.get(name)
+        if family is None:
+            family = _loaded[name] = importlib.import_module(f"fastapi_lint.rules.{name}").FAMILY
+        chosen.append(family)
+    return tuple(chosen)
+
+
+def all_codes() -> tuple[str, ...]:
+    """Every registered code, in report order, without importing a rule."""
+    return tuple(code for codes in FAMILY_CODES.values() for code in codes)
 
 
 def family_sections() -> list[tuple[str, str, tuple[Rule, ...]]]:
@@ -109,21 +138,29 @@ def family_sections() -> list[tuple[str, str, tuple[Rule, ...]]]:
 
 
 def all_rules() -> dict[str, Rule]:
-    return {rule.code: rule for family in families() for rule in family.rules}
+    return rules_for(None)
+
+
+def rules_for(codes: Collection[str] | None) -> dict[str, Rule]:
+    """The rules of the families that have one of ``codes`` (None: every family)."""
+    return {rule.code: rule for family in families(codes) for rule in family.rules}
 
 
 def opt_in_codes() -> frozenset[str]:
     """Codes that run only when selected explicitly (by code or ``ALL``)."""
-    return frozenset(rule.code for rule in all_rules().values() if rule.opt_in)
+    return OPT_IN_CODES
 
 
 def default_codes() -> frozenset[str]:
     """The codes a run enables when nothing is selected: every code but the opt-in ones."""
-    return frozenset(code for code, rule in all_rules().items() if not rule.opt_in)
+    return frozenset(all_codes()) - OPT_IN_CODES
 
 
 def rule_by_name_or_code(key: str) -> Rule | None:
+    code = key.upper()
+    if code in all_codes():
+        return rules_for((code,))[code]
     for rule in all_rules().values():
-        if key.upper() == rule.code or key == rule.name:
+        if key == rule.name:
             return rule
     return None

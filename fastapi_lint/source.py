@@ -11,16 +11,17 @@ the lines ast and the tokenizer count.
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
+
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Edit
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_LINE = lazy_compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class SourceError(Exception):

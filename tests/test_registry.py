@@ -20,7 +20,17 @@ import fastapi_lint.rules
 from fastapi_lint.engine import check_source
 from fastapi_lint.fixes import attach_fixes
 from fastapi_lint.fixes.rules import FIXERS
-from fastapi_lint.registry import Family, FixAvailability, Rule, all_rules, families, opt_in_codes
+from fastapi_lint.registry import (
+    FAMILY_CODES,
+    OPT_IN_CODES,
+    Family,
+    FixAvailability,
+    Rule,
+    all_rules,
+    families,
+    opt_in_codes,
+    rules_for,
+)
 from fastapi_lint.settings import RuleOptions, Selection
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,8 +104,24 @@ def test_every_rule_defined_is_registered() -> None:
                 )
             if name == "FAMILY" and isinstance(value, Family):
                 assert value in collected, (
-                    f"{module.__name__}.FAMILY is not collected: add it to FAMILY_MODULES"
+                    f"{module.__name__}.FAMILY is not collected: add it to FAMILY_CODES"
                 )
+
+
+def test_the_code_table_is_what_the_rule_modules_declare() -> None:
+    """registry.FAMILY_CODES lets a run select rules before importing them: each
+    family module's codes, in its own order, and the opt-in ones, as its rules say."""
+    for name, codes in FAMILY_CODES.items():
+        family = importlib.import_module(f"fastapi_lint.rules.{name}").FAMILY
+        declared = tuple(rule.code for rule in family.rules)
+        assert codes == declared, f"registry.FAMILY_CODES[{name!r}] should be {declared}"
+    assert OPT_IN_CODES == {rule.code for rule in RULES if rule.opt_in}
+
+
+def test_families_are_imported_only_when_selected() -> None:
+    assert [f.prefix for f in families(("API501", "API102"))] == ["API1", "API5"]
+    assert families(("E501",)) == ()
+    assert list(rules_for(("API601",))) == ["API601", "API602", "API603", "API604"]
 
 
 def test_every_rule_has_its_section_in_the_generated_docs() -> None:

@@ -199,3 +199,34 @@ def test_no_module_over_900_lines() -> None:
     }
     over = {module: size for module, size in sizes.items() if size > MAX_LINES}
     assert not over, f"modules over {MAX_LINES} lines: {over}"
+
+
+def _module_level_compiles(tree: ast.Module) -> Iterator[int]:
+    """Lines of ``re.compile(...)`` calls that run at import (outside any function body)."""
+
+    def visit(node: ast.AST) -> Iterator[int]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr == "compile"
+                and isinstance(child.func.value, ast.Name)
+                and child.func.value.id == "re"
+            ):
+                yield child.lineno
+            yield from visit(child)
+
+    yield from visit(tree)
+
+
+def test_no_regular_expression_is_compiled_at_import() -> None:
+    # Every rule module is imported on every start: module-level patterns use
+    # `lazy_compile` (fastapi_lint/lazy_re.py) and compile on first use.
+    wrong = [
+        f"{module}:{line}"
+        for module, path in MODULES.items()
+        for line in _module_level_compiles(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not wrong, "re.compile at import (use lazy_compile): " + ", ".join(wrong)

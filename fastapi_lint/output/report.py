@@ -26,12 +26,12 @@ class Finding:
 
     @property
     def name(self) -> str:
-        rule = _rules().get(self.code)
+        rule = _rule(self.code)
         return rule.name if rule else ""
 
     @property
     def url(self) -> str:
-        rule = _rules().get(self.code)
+        rule = _rule(self.code)
         return rule.url if rule else ""
 
     @property
@@ -70,10 +70,10 @@ class Report:
         return finding.fix is not None and (finding.fix.safe or self.unsafe_fixes)
 
 
-def _rules() -> dict[str, Rule]:
-    from fastapi_lint.registry import all_rules
+def _rule(code: str) -> Rule | None:
+    from fastapi_lint.registry import rules_for
 
-    return all_rules()
+    return rules_for((code,)).get(code)
 
 
 def display_path(path: str) -> str:

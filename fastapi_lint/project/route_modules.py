@@ -14,6 +14,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Binding, Scope
 
-_ROUTER_WORDS = re.compile(r"(?i)app|router|api|fastapi")
+_ROUTER_WORDS = lazy_compile(r"(?i)app|router|api|fastapi")
 # Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
 # non-literal prefix): the same expression at another place is another piece.
 

@@ -23,11 +23,11 @@ no known order (``ServedRoute.order_against``).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import is_root_marker
 from fastapi_lint.semantic.memo import Memo, MemoKey
@@ -48,7 +48,7 @@ _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {
     "buck-out",
 }
 # A file can only add to the table if it mentions one of these.
-_RELEVANT = re.compile(
+_RELEVANT = lazy_compile(
     r"include_router|APIRouter|FastAPI|add_api_route|add_api_websocket_route"
     r"|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
     # `app = create_app()` and `register_routes(app)`: an app made or filled elsewhere.

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.one_shot import (
@@ -98,7 +99,7 @@ _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callba
 # Folders never searched for callers (virtualenvs, caches, build output).
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # Source texts kept per process for the name search; past the budget, files are re-read.
 _TEXT_BUDGET = 64 * 1024 * 1024

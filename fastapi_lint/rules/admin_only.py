@@ -33,6 +33,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.semantic.syntax import SCOPE_NODES, last_name
 from fastapi_lint.semantic.values import Ref
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # "admin", "administrator", "superuser", "is_superuser", "PROXY_ADMIN".
-_ADMIN_WORD = re.compile(r"admin|superuser", re.IGNORECASE)
+_ADMIN_WORD = lazy_compile(r"admin|superuser", re.IGNORECASE)
 # Helpers called for their side effect of refusing a request.
 _GUARD_VERBS = ("check", "require", "ensure", "verify", "assert", "_check", "_require", "_ensure")
 _MAX_DEPTH = 3

@@ -18,6 +18,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.semantic.syntax import decorator_names, parameter_defaults
 
 if TYPE_CHECKING:
@@ -440,7 +441,7 @@ _ENV_NAME = _EnvName()
 # `api_key_env`, `OPEN_SANDBOX_API_BASE_ENV_VAR`, `token_env_name`: names that hold the
 # name of an environment variable (the contract counts `*_env`/`*_var`/`*_name` as names
 # about a secret, not secrets).
-_ENV_NAMED = re.compile(r"(?:^|_)env(?:_?var(?:iable)?)?(?:_name)?$")
+_ENV_NAMED = lazy_compile(r"(?:^|_)env(?:_?var(?:iable)?)?(?:_name)?$")
 
 
 class ArgumentValues:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
@@ -144,7 +144,7 @@ _MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
 )
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env"}
-_DEPENDS_NAME = re.compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
+_DEPENDS_NAME = lazy_compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
 
 
 # ---------------------------------------------------------------- where code runs per request

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Optional, Union
 
+from fastapi_lint.lazy_re import lazy_compile
+
 # starlette/routing.py: PARAM_REGEX
-PARAM_REGEX = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
+PARAM_REGEX = lazy_compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
 
 CONVERTORS = frozenset({"str", "path", "int", "float", "uuid"})
 

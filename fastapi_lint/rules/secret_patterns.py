@@ -1,7 +1,7 @@
 """Pure string predicates behind the API5xx rules (the contract, "API5xx: secrets and security").
 
 Nothing here knows about ``ast``: the rules find the names and literals, these
-functions judge them.  Every regex is compiled once, at import.
+functions judge them.  Every regex is compiled once, on first use (``lazy_compile``).
 
 Names (``is_secret_like_name``)
     A name is split into words (``split_name_words``) and is secret-like when a
@@ -76,14 +76,13 @@ Credential formats (``find_credential``)
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+from fastapi_lint.lazy_re import LazyPattern, lazy_compile
 
 __all__ = [
     "CREDENTIAL_LABELS",
@@ -102,10 +101,10 @@ __all__ = [
 # Names
 # ---------------------------------------------------------------------------
 
-_NON_WORD_RE = re.compile(r"[\W_]+")
+_NON_WORD_RE = lazy_compile(r"[\W_]+")
 # ALLCAPS run before a Capitalized word (JWTSecret -> JWT, Secret), a
 # (Capitalized) lowercase run, an ALLCAPS run, digits, other letters.
-_CAMEL_WORD_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\W\d_]+")
+_CAMEL_WORD_RE = lazy_compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^\W\d_]+")
 
 # Words that make a name secret-like on their own.
 _SECRET_WORDS = frozenset(
@@ -123,7 +122,7 @@ _KEY_WORDS = frozenset({"key", "keys"})
 # qualifier and ``key`` (``apikey``).  Words ending with ``token`` are judged
 # by ``_token_is_secret``.
 _SECRET_ENDINGS = tuple(sorted(_SECRET_WORDS - {"token"}))
-_KEY_COMPOUND_RE = re.compile("(?:" + "|".join(sorted(_KEY_QUALIFIERS)) + ")keys?")
+_KEY_COMPOUND_RE = lazy_compile("(?:" + "|".join(sorted(_KEY_QUALIFIERS)) + ")keys?")
 
 # ``tokens`` counts only after one of these: elsewhere (``max_tokens``,
 # ``num_tokens``, ``prompt_tokens``) it is LLM vocabulary.
@@ -304,15 +303,15 @@ def is_secret_like_name(
 # Values
 # ---------------------------------------------------------------------------
 
-_WHITESPACE_RE = re.compile(r"\s")
+_WHITESPACE_RE = lazy_compile(r"\s")
 # ``xxxx``, ``...``, ``…``, masked ``***``, ``<...>``, ``${...}`` and ``{...}``.
-_PLACEHOLDER_PART_RE = re.compile(r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|\{[^{}]*\}", re.IGNORECASE)
+_PLACEHOLDER_PART_RE = lazy_compile(r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|\{[^{}]*\}", re.IGNORECASE)
 # printf-style fields: ``%s``, ``%r``, ``%d``, ``%(password)s``.
-_PERCENT_FORMAT_RE = re.compile(r"%(?:\([^()\s]*\))?[srd]")
+_PERCENT_FORMAT_RE = lazy_compile(r"%(?:\([^()\s]*\))?[srd]")
 # The lookahead requires a letter; the body is unambiguous (words split by
 # `_`), so matching is linear even on a 100,000-character literal.
-_ENV_VAR_RE = re.compile(r"(?=[A-Z0-9_]*[A-Z])[A-Z0-9]+(?:_[A-Z0-9]+)+")
-_ENV_REFERENCE_RE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
+_ENV_VAR_RE = lazy_compile(r"(?=[A-Z0-9_]*[A-Z])[A-Z0-9]+(?:_[A-Z0-9]+)+")
+_ENV_REFERENCE_RE = lazy_compile(r"\$[A-Z_][A-Z0-9_]*")
 # Words that turn an env-var shaped value into a placeholder that reaches
 # production: ``CHANGE_ME``, ``YOUR_API_KEY``, ``REPLACE_WITH_SECRET``.
 _PLACEHOLDER_WORDS = frozenset(
@@ -321,14 +320,14 @@ _PLACEHOLDER_WORDS = frozenset(
     ).split()
 )
 _NOT_SECRET_WORDS = frozenset({"bearer", "none", "null", "nil", "undefined", "true", "false"})
-_PASSWORD_HASH_RE = re.compile(
+_PASSWORD_HASH_RE = lazy_compile(
     r"(?:\$(?:2[abxy]?|argon2(?:id|i|d)|pbkdf2(?:-sha(?:1|256|512))?|scrypt|bcrypt(?:-sha256)?|"
     r"[1567]|apr1|y|gy|sha1|md5|sha256|sha512)\$"
     r"|(?:pbkdf2_sha(?:1|256|512)|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5|crypt)\$)\S+"
 )
-_AUTH_SCHEME_RE = re.compile(r"(?:bearer|token|basic|bot)\s+(\S+)", re.IGNORECASE)
-_URL_START_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_X_HEADER_RE = re.compile(r"[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*")
+_AUTH_SCHEME_RE = lazy_compile(r"(?:bearer|token|basic|bot)\s+(\S+)", re.IGNORECASE)
+_URL_START_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_X_HEADER_RE = lazy_compile(r"[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*")
 _HEADER_NAMES = frozenset(
     {
         "authorization",
@@ -339,7 +338,7 @@ _HEADER_NAMES = frozenset(
         "proxy-authenticate",
     }
 )
-_IDENTIFIER_VALUE_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*")
+_IDENTIFIER_VALUE_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*")
 # Values that are field or header names: every word from this vocabulary and
 # at least one credential noun (``access_token``, ``X-API-Key``, ``apiKey``).
 _FIELD_NOUNS = frozenset(
@@ -383,14 +382,14 @@ _FILE_EXTENSIONS = (
     "json|ya?ml|toml|ini|cfg|conf|config|txt|pem|key|crt|cert|cer|pub|p12|pfx|p8|jks|keystore|der|csr|"
     "env|db|sqlite3?|gpg|asc|enc|age|kdbx|secrets?|token|pickle|pkl|log|csv|xml|py|sh|gz|zip"
 )
-_FILE_NAME_RE = re.compile(rf"[\w.\-]+\.(?:{_FILE_EXTENSIONS})", re.IGNORECASE)
-_DOTFILE_RE = re.compile(r"\.[a-z][a-z0-9_.\-]*")
-_SSH_KEY_FILE_RE = re.compile(r"id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?")
+_FILE_NAME_RE = lazy_compile(rf"[\w.\-]+\.(?:{_FILE_EXTENSIONS})", re.IGNORECASE)
+_DOTFILE_RE = lazy_compile(r"\.[a-z][a-z0-9_.\-]*")
+_SSH_KEY_FILE_RE = lazy_compile(r"id_(?:rsa|dsa|ecdsa|ed25519)(?:\.pub)?")
 # No ``+`` or ``=``: a base64 secret may start with ``/``.
-_ABSOLUTE_PATH_RE = re.compile(r"(?:/|\./|\.\./|~/|~\\|[A-Za-z]:[\\/]|\\\\)[\w.@~:\-/\\]*")
-_RELATIVE_PATH_RE = re.compile(r"[\w.\-]+(?:/[\w.\-]+)+/?")
-_LOWER_SEGMENT_RE = re.compile(r"[a-z0-9_.\-]+")
-_RANDOM_SEGMENT_RE = re.compile(r"(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9]{16,}")
+_ABSOLUTE_PATH_RE = lazy_compile(r"(?:/|\./|\.\./|~/|~\\|[A-Za-z]:[\\/]|\\\\)[\w.@~:\-/\\]*")
+_RELATIVE_PATH_RE = lazy_compile(r"[\w.\-]+(?:/[\w.\-]+)+/?")
+_LOWER_SEGMENT_RE = lazy_compile(r"[a-z0-9_.\-]+")
+_RANDOM_SEGMENT_RE = lazy_compile(r"(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9]{16,}")
 
 
 def _is_placeholder(value: str) -> bool:
@@ -407,13 +406,13 @@ def _is_placeholder(value: str) -> bool:
 _ABSENT_WORDS = frozenset("no not unset missing empty none without".split())
 _STAND_IN_VALUE_WORDS = frozenset("fake dummy mock unused".split())
 # ``PGPASSWORD``, ``GITHUBTOKEN``: an env-var name without underscore.
-_COMPOUND_ENV_RE = re.compile(r"[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|APIKEY)[A-Z0-9]*")
+_COMPOUND_ENV_RE = lazy_compile(r"[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|APIKEY)[A-Z0-9]*")
 
 
 # ``rag.openai.api_key``, ``app.storage.FileStore``: a config key or import path.
-_DOTTED_PATH_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_DOTTED_PATH_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 # A regular expression, not a secret: ``(?![A-Za-z])``, ``^\w+$``.
-_REGEX_HINT_RE = re.compile(r"\(\?[:!=<P]|\\[bdwsDWS]|\[\^|^\^.*\$$")
+_REGEX_HINT_RE = lazy_compile(r"\(\?[:!=<P]|\\[bdwsDWS]|\[\^|^\^.*\$$")
 
 
 def _is_stand_in(value: str) -> bool:
@@ -551,10 +550,10 @@ def is_secret_value(value: str, extra_placeholders: Iterable[str] = ()) -> bool:
 # URLs (API505)
 # ---------------------------------------------------------------------------
 
-_AUTHORITY_END_RE = re.compile(r"[/?#\s]")
+_AUTHORITY_END_RE = lazy_compile(r"[/?#\s]")
 # A password holding an unencoded ``/``, ``?`` or ``#``: the user part has no
 # ``:``, the password runs to the first ``@`` that is followed by a host.
-_LOOSE_USERINFO_RE = re.compile(
+_LOOSE_USERINFO_RE = lazy_compile(
     r"(?P<user>[^@\s/:]*):(?P<password>\S*?)@[A-Za-z0-9.\-\[\]]+(?::\d+)?(?:[/?#\s]|$)"
 )
 
@@ -630,7 +629,7 @@ class CredentialMatch:
 @dataclass(frozen=True)
 class _Detector:
     kind: str
-    pattern: re.Pattern[str]
+    pattern: LazyPattern[str]
     # Fewest distinct characters in the ``body`` group: entropy for formats
     # whose prefix alone is weak.  2 only rejects one repeated character.
     min_distinct: int = 2
@@ -641,53 +640,53 @@ _BEFORE = r"(?<![A-Za-z0-9])"
 _DETECTORS = (
     _Detector(
         "aws-access-key-id",
-        re.compile(_BEFORE + r"(?:AKIA|ASIA|ABIA|ACCA)(?P<body>[A-Z0-9]{16})(?![A-Za-z0-9])"),
+        lazy_compile(_BEFORE + r"(?:AKIA|ASIA|ABIA|ACCA)(?P<body>[A-Z0-9]{16})(?![A-Za-z0-9])"),
         min_distinct=6,
     ),
-    _Detector("github-token", re.compile(_BEFORE + r"gh[pousr]_(?P<body>[A-Za-z0-9]{20,})")),
-    _Detector("github-token", re.compile(_BEFORE + r"github_pat_(?P<body>[A-Za-z0-9_]{20,})")),
-    _Detector("gitlab-token", re.compile(_BEFORE + r"glpat-(?P<body>[0-9A-Za-z_\-]{20,})")),
+    _Detector("github-token", lazy_compile(_BEFORE + r"gh[pousr]_(?P<body>[A-Za-z0-9]{20,})")),
+    _Detector("github-token", lazy_compile(_BEFORE + r"github_pat_(?P<body>[A-Za-z0-9_]{20,})")),
+    _Detector("gitlab-token", lazy_compile(_BEFORE + r"glpat-(?P<body>[0-9A-Za-z_\-]{20,})")),
     _Detector(
         "slack-token",
-        re.compile(_BEFORE + r"xox[abprs]-(?P<body>[0-9A-Za-z\-]{10,})"),
+        lazy_compile(_BEFORE + r"xox[abprs]-(?P<body>[0-9A-Za-z\-]{10,})"),
         needs_digit=True,
     ),
-    _Detector("stripe-live-key", re.compile(_BEFORE + r"[sr]k_live_(?P<body>[0-9A-Za-z]{16,})")),
+    _Detector("stripe-live-key", lazy_compile(_BEFORE + r"[sr]k_live_(?P<body>[0-9A-Za-z]{16,})")),
     _Detector(
         "google-api-key",
-        re.compile(r"(?<![A-Za-z0-9_\-])AIza(?P<body>[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])"),
+        lazy_compile(r"(?<![A-Za-z0-9_\-])AIza(?P<body>[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])"),
         min_distinct=10,
     ),
-    _Detector("anthropic-api-key", re.compile(_BEFORE + r"sk-ant-(?P<body>[A-Za-z0-9_\-]{20,})")),
+    _Detector("anthropic-api-key", lazy_compile(_BEFORE + r"sk-ant-(?P<body>[A-Za-z0-9_\-]{20,})")),
     _Detector(
         "openai-api-key",
-        re.compile(_BEFORE + r"sk-(?:proj|svcacct|admin)-(?P<body>[A-Za-z0-9_\-]{20,})"),
+        lazy_compile(_BEFORE + r"sk-(?:proj|svcacct|admin)-(?P<body>[A-Za-z0-9_\-]{20,})"),
     ),
     _Detector(
         "openai-api-key",
-        re.compile(_BEFORE + r"sk-(?P<body>[A-Za-z0-9_\-]{0,200}?T3BlbkFJ[A-Za-z0-9_\-]*)"),
+        lazy_compile(_BEFORE + r"sk-(?P<body>[A-Za-z0-9_\-]{0,200}?T3BlbkFJ[A-Za-z0-9_\-]*)"),
     ),
     _Detector(
         "sendgrid-api-key",
-        re.compile(
+        lazy_compile(
             _BEFORE
             + r"SG\.(?P<body>[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{32,64})(?![A-Za-z0-9_\-])"
         ),
     ),
 )
-_PEM_HEADER_RE = re.compile(
+_PEM_HEADER_RE = lazy_compile(
     r"-----BEGIN (?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY(?: BLOCK)?-----"
 )
 # After the header: optional ``Proc-Type: ...`` lines, then base64 key material.
-_PEM_BODY_RE = re.compile(r"\s*(?:[A-Za-z\-]+:[^\n]*\n)*\s*(?P<body>[A-Za-z0-9+/=\r\n]*)")
+_PEM_BODY_RE = lazy_compile(r"\s*(?:[A-Za-z\-]+:[^\n]*\n)*\s*(?P<body>[A-Za-z0-9+/=\r\n]*)")
 _PEM_MIN_BODY = 8
-_PEM_END_RE = re.compile(r"-----END [A-Z ]*-----")
+_PEM_END_RE = lazy_compile(r"-----END [A-Z ]*-----")
 # The header of a JWT is a JSON object: ``{`` encodes to ``e`` then ``y``
 # (``{"``, ``{ ``) or ``w`` (``{\n``).
-_JWT_RE = re.compile(
+_JWT_RE = lazy_compile(
     r"(?<![A-Za-z0-9_\-])(?P<header>e[wy][A-Za-z0-9_\-]{6,})\.(?P<payload>[A-Za-z0-9_\-]*)\.(?P<signature>[A-Za-z0-9_\-]+)"
 )
-_XXXX_RE = re.compile(r"x{4}", re.IGNORECASE)
+_XXXX_RE = lazy_compile(r"x{4}", re.IGNORECASE)
 
 
 def _is_exempt_match(value: str, start: int, end: int, body: str) -> bool:
@@ -715,6 +714,10 @@ def _expired(payload: str) -> bool:
 def _decoded_jwt_header(header: str) -> object:
     if len(header) % 4 == 1:
         return None
+    import base64
+    import binascii
+    import json
+
     try:
         raw = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
         return json.loads(raw.decode("utf-8"))

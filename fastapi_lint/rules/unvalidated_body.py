@@ -26,9 +26,9 @@ with a value before use is checked by hand, field by field.
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
@@ -150,7 +150,7 @@ _NOT_FORWARDING_METHODS = frozenset(
 _HELPER_DEPTH = 3
 # Views whose iteration only looks over the entries (`for k, v in data.items()`).
 _VIEW_METHODS = frozenset({"items", "keys"})
-_PATH_PARAM = re.compile(r"{(\w+)")
+_PATH_PARAM = lazy_compile(r"{(\w+)")
 # Endpoints a third party calls with its own payload schema (Slack, Stripe, a SAML IdP):
 # they verify a signature or a token, then read the few keys they need.
 _THIRD_PARTY_WORDS = ("webhook", "callback")

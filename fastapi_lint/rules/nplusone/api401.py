@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
@@ -348,7 +349,7 @@ class _Uses:
         return default
 
 
-_LIMIT_SQL = re.compile(r"\b(LIMIT|FETCH\s+(FIRST|NEXT)|TOP)\b", re.IGNORECASE)
+_LIMIT_SQL = lazy_compile(r"\b(LIMIT|FETCH\s+(FIRST|NEXT)|TOP)\b", re.IGNORECASE)
 
 
 def _has_limit(node: ast.AST) -> bool:

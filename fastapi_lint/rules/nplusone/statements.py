@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.nplusone.flow import MAX_DEPTH, PAGE_METHODS, QueryFlow, contains
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import last_name, own_nodes
@@ -54,8 +55,8 @@ TABLE_TYPES = frozenset({"sqlalchemy.Table", "sqlalchemy.sql.schema.Table"})
 # `session.query(Model).filter(...).update({...})`: a legacy Query that writes.
 QUERY_DML_METHODS = frozenset({"update", "delete"})
 ADVISORY_LOCK_PREFIXES = ("pg_advisory_", "pg_try_advisory_")
-_SQL_VERB = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
-_SQL_LOCK = re.compile(
+_SQL_VERB = lazy_compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
+_SQL_LOCK = lazy_compile(
     r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bpg_(try_)?advisory_|\b(GET|RELEASE)_LOCK\s*\(",
     re.IGNORECASE,
 )

@@ -25,6 +25,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
@@ -34,13 +35,13 @@ if TYPE_CHECKING:
 V2_ONLY_NAMES = frozenset({"field_validator", "model_validator", "ConfigDict", "field_serializer"})
 _V2_BYTES = (b"field_validator", b"model_validator", b"ConfigDict", b"pydantic_settings")
 # pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec.
-_REQUIREMENT = re.compile(
+_REQUIREMENT = lazy_compile(
     r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]]*\])?"""
     r"""\s*(?:=(?!=)\s*)?(?:\{[^}\n]*?\bversion\s*=\s*["']|["'{])?"""
     r"""\s*(?:version\s*=\s*["'])?(?P<spec>[^;#\n"'}]*)""",
     re.IGNORECASE,
 )
-_CONSTRAINT = re.compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")
+_CONSTRAINT = lazy_compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env", *DEFAULT_EXCLUDED_TREES}
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 _MAX_FILES = 20_000

@@ -11,10 +11,10 @@ already publishes its shape; a response model would add nothing to it.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.routes._common import route_context_scope
 from fastapi_lint.semantic.scopes import BindingKind
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Scope
 
 # `status.HTTP_200_OK`, `starlette.status.HTTP_201_CREATED`.
-_STATUS_NAME = re.compile(r"^HTTP_(\d{3})_")
+_STATUS_NAME = lazy_compile(r"^HTTP_(\d{3})_")
 # `http.HTTPStatus` members a success response is keyed by.
 _HTTP_STATUS = {"OK": 200, "CREATED": 201, "ACCEPTED": 202}
 # JSON-schema keywords that say something about a body; `{"type": "object"}` alone

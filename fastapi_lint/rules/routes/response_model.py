@@ -5,9 +5,9 @@ response schema, and the API201 fix (a return annotation).
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import FixAvailability, Rule
@@ -370,7 +370,7 @@ def display_annotation(annotation: ast.expr) -> str:
 
 # ------------------------------------------------------------ API201 fix
 
-_ANNOTATE = re.compile(r"annotate it `-> ([A-Za-z_][\w.]*|list\[[A-Za-z_][\w.]*\])`$")
+_ANNOTATE = lazy_compile(r"annotate it `-> ([A-Za-z_][\w.]*|list\[[A-Za-z_][\w.]*\])`$")
 
 
 def fix_missing_response_model(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:

@@ -52,6 +52,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.secret_patterns import split_name_words
 
 __all__ = [
@@ -96,11 +97,11 @@ _KEYLESS_DUMMIES = frozenset(
         "sk-unused sk-not-needed sk-anything sk-ollama sk-vllm"
     ).split()
 )
-_YOUR_PLACEHOLDER_RE = re.compile(
+_YOUR_PLACEHOLDER_RE = lazy_compile(
     r"(?:YOUR|Your|your)[_-]\w[\w\-]*|[A-Za-z0-9_\-]+[_-](?:HERE|here)"
 )
 # ``Bearer YOUR_API_KEY``: the placeholder after an HTTP auth scheme.
-_AUTH_SCHEME_PREFIX_RE = re.compile(r"(?:Bearer|Token|Basic|Api-Key)\s+", re.IGNORECASE)
+_AUTH_SCHEME_PREFIX_RE = lazy_compile(r"(?:Bearer|Token|Basic|Api-Key)\s+", re.IGNORECASE)
 
 
 def is_api_key_name(name: str) -> bool:
@@ -156,8 +157,8 @@ _PLACEHOLDER_WORDS = frozenset("your here replace replaceme change changeme todo
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
-_EDGE_NOISE_RE = re.compile(r"^[\W\d_]+|[\W\d_]+$")
-_SEPARATORS_RE = re.compile(r"[\s_\-.]+")
+_EDGE_NOISE_RE = lazy_compile(r"^[\W\d_]+|[\W\d_]+$")
+_SEPARATORS_RE = lazy_compile(r"[\s_\-.]+")
 
 
 @lru_cache(maxsize=2048)
@@ -205,12 +206,12 @@ def is_weak_password(value: str) -> bool:
     return leet != core and _weak_words(leet, vocabulary)
 
 
-_ONE_WORD_RE = re.compile(r"[A-Za-z]+")
+_ONE_WORD_RE = lazy_compile(r"[A-Za-z]+")
 # Each word letters with at most a short number (``oauth2``, ``v1``, ``2fa``): a random
 # segment (``4f9a2b7e``) makes a key, not a name.
-_SNAKE_LOWER_RE = re.compile(r"_*[a-z]+[0-9]{0,3}(?:_+(?:[a-z]+[0-9]{0,3}|[0-9]{1,4}[a-z]*))*_*")
-_SNAKE_UPPER_RE = re.compile(r"_*[A-Z]+[0-9]{0,3}(?:_+(?:[A-Z]+[0-9]{0,3}|[0-9]{1,4}[A-Z]*))*_*")
-_CASE_CHANGE_RE = re.compile(r"[a-z][A-Z]|[A-Z][a-z]")
+_SNAKE_LOWER_RE = lazy_compile(r"_*[a-z]+[0-9]{0,3}(?:_+(?:[a-z]+[0-9]{0,3}|[0-9]{1,4}[a-z]*))*_*")
+_SNAKE_UPPER_RE = lazy_compile(r"_*[A-Z]+[0-9]{0,3}(?:_+(?:[A-Z]+[0-9]{0,3}|[0-9]{1,4}[A-Z]*))*_*")
+_CASE_CHANGE_RE = lazy_compile(r"[a-z][A-Z]|[A-Z][a-z]")
 
 
 def is_name_value(value: str) -> bool:
@@ -241,7 +242,7 @@ def sentinel(value: str) -> bool:
 
 
 # ---------------------------------------------------------------- 6. text tokens
-_SPECIAL_TOKEN_RE = re.compile(
+_SPECIAL_TOKEN_RE = lazy_compile(
     r"<\|[^<>|\s]*\|>|</?[A-Za-z_]{1,12}>|\[[A-Za-z_]{1,16}\]|[▁Ġ]|<0x[0-9A-Fa-f]{2}>"
     # A LaTeX token of a formula parser: ``\left.``, ``\right\rbrace``, ``\left\{``.
     r"|(?:\\(?:[A-Za-z]+|[^\w\s])[^\w\s\\]?)+"
@@ -263,7 +264,7 @@ def _has_non_ascii_symbol(value: str) -> bool:
 
 
 # ---------------------------------------------------------------- token labels
-_SLUG_RE = re.compile(r"[a-z]+(?:-[a-z]+)+")
+_SLUG_RE = lazy_compile(r"[a-z]+(?:-[a-z]+)+")
 
 
 def is_token_label(value: str, name: str) -> bool:
@@ -290,8 +291,8 @@ def _is_wrong_on_purpose(value: str) -> bool:
 
 
 # ---------------------------------------------------------------- random-looking
-_KEY_CHARS_RE = re.compile(r"[A-Za-z0-9+/=_\-]{16,}")
-_HEX_RE = re.compile(r"[0-9a-fA-F\-]{16,}")
+_KEY_CHARS_RE = lazy_compile(r"[A-Za-z0-9+/=_\-]{16,}")
+_HEX_RE = lazy_compile(r"[0-9a-fA-F\-]{16,}")
 
 
 def is_random_looking(value: str) -> bool:
@@ -312,7 +313,7 @@ def is_random_looking(value: str) -> bool:
     return classes >= 2 and digits >= 2
 
 
-_UUID_RE = re.compile(
+_UUID_RE = lazy_compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 
@@ -377,11 +378,11 @@ def names_retired_value(name: str) -> bool:
 
 # Keys made to be public: a PostHog project key and a Stripe publishable key ship in
 # every browser that loads the page; they identify a project, they authorize nothing.
-_PUBLIC_KEY_RE = re.compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
+_PUBLIC_KEY_RE = lazy_compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
 
 
 # A character class with a repeat or a letter range: ``[!#$%&A-Za-z0-9-]+`` (an RFC token grammar).
-_CHARACTER_CLASS_RE = re.compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]")
+_CHARACTER_CLASS_RE = lazy_compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]")
 
 
 def is_regex(value: str) -> bool:

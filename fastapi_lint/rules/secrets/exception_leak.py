@@ -49,10 +49,9 @@ missing item or bad value deserved a 404 or a 400.
 from __future__ import annotations
 
 import ast
-import re
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
@@ -154,7 +153,7 @@ _DB_DRIVERS = ("psycopg2.", "psycopg.", "asyncpg.")
 _TRACEBACK_TEXT = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.format_exception_only"}
 )
-_STATUS_NAME_RE = re.compile(r"HTTP_(\d{3})(?:_|$)")
+_STATUS_NAME_RE = lazy_compile(r"HTTP_(\d{3})(?:_|$)")
 _BROAD_KIND, _DB_KIND = "broad", "db"
 
 
@@ -195,8 +194,11 @@ def _status_of(node: ast.expr | None, default: int | None) -> int | None:
     match = _STATUS_NAME_RE.match(name)
     if match is not None:
         return int(match.group(1))
-    if isinstance(node, ast.Attribute) and name in HTTPStatus.__members__:
-        return int(HTTPStatus[name])
+    if isinstance(node, ast.Attribute):
+        from http import HTTPStatus  # an IntEnum of 60 members: built when first needed
+
+        if name in HTTPStatus.__members__:
+            return int(HTTPStatus[name])
     return None
 
 

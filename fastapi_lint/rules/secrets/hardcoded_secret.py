@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secret_patterns import redact, split_name_words
 from fastapi_lint.rules.secrets._common import (
@@ -70,7 +71,7 @@ _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
 
 # Compared with a secret-like name, these values are code detecting an
 # unconfigured placeholder, not a credential.
-_PLACEHOLDER_CHECK_RE = re.compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
+_PLACEHOLDER_CHECK_RE = lazy_compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
 
 # Keywords and keys under which literals are example data (OpenAPI docs).
 _EXAMPLE_KEYS = frozenset(

@@ -28,6 +28,7 @@ import enum
 import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.secret_patterns import split_name_words
 from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
 from fastapi_lint.semantic.scopes import BindingKind
@@ -50,7 +51,7 @@ _REQUEST_TYPES = frozenset({"Request", "WebSocket", "HTTPConnection"})
 # A function says its decode is unverified on purpose: ``get_unverified_claims``,
 # "Decode JWT claims without signature verification."
 _DECLARED_NAME_WORDS = frozenset({"unverified", "insecure"})
-_DECLARED_DOC_RE = re.compile(
+_DECLARED_DOC_RE = lazy_compile(
     r"\bunverified\b|without\s+(?:\w+\s+){0,2}verif|(?:does\s+not|doesn't|never)\s+verif"
     r"|no\s+signature\s+verification|not\s+(?:be\s+)?verified",
     re.IGNORECASE,
