@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from fastapi_lint.engine import check_source
 from fastapi_lint.project.index import forget_indexes
 from fastapi_lint.registry import all_rules, default_codes, opt_in_codes
@@ -201,3 +203,47 @@ def test_api301_advice_fits_the_function() -> None:
     assert "middleware stays `async`" in found[32]
     assert "middleware stays `async`" in found[39]
     assert all("sync `def`" not in found[line] for line in (25, 32, 39))
+
+
+def test_the_caller_search_judges_each_function_once_per_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Provider classes calling each other's protocol methods (`initialize`, `query`) on
+    # untyped receivers: every method is a candidate caller of every other, through
+    # cycles. Judged once each per question, not once per path (which is exponential).
+    from fastapi_lint.project import serving
+
+    project = tmp_path / "providers"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'providers'\n")
+    (project / "app" / "__init__.py").write_text("")
+    for number in range(12):
+        (project / "app" / f"provider{number}.py").write_text(
+            "import time\n\n\n"
+            f"class Provider{number}:\n"
+            "    def __init__(self, upstream, store) -> None:\n"
+            "        self.upstream, self.store = upstream, store\n\n"
+            "    async def initialize(self) -> None:\n"
+            "        await self.upstream.initialize()\n"
+            "        await self.store.query()\n\n"
+            "    async def query(self) -> None:\n"
+            "        await self.upstream.query()\n"
+            "        await self.store.initialize()\n"
+            "        time.sleep(1)\n",
+            encoding="utf-8",
+        )
+    judged = 0
+    original = serving._ProjectSearch.serving
+
+    def counting(self: object, model: object, function: object) -> object:
+        nonlocal judged
+        judged += 1
+        assert judged < 20_000, "the caller search revisits functions per path"
+        return original(self, model, function)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(serving._ProjectSearch, "serving", counting)
+    forget_indexes()
+    found = _findings(project, RuleOptions(use_cache=False))
+    forget_indexes()
+    # No caller outside the cycle: the methods may be library entry points (serving).
+    assert len([f for f in found if f[2] == "API102"]) == 12

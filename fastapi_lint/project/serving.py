@@ -109,6 +109,11 @@ _MAX_METHOD_CANDIDATE_FILES = 150
 
 # How many callers deep the search may go before it gives up (and keeps reporting).
 _MAX_CALLER_DEPTH = 40
+# How many functions one question may judge before it gives up (and keeps reporting):
+# protocol methods that every provider implements (`initialize`, `query`) are called
+# from many files, each caller again a common method; a few hundred is more than any
+# real chain of callers needs.
+_MAX_SEARCH_STEPS = 300
 
 # Tables kept per model (built once, read for every question about the module).
 _SERVING_LINE_FUNCTIONS: MemoKey[dict[int, FunctionInfo]] = MemoKey("serving-line-functions")
@@ -440,21 +445,29 @@ class _ProjectSearch(_CallerSearch):
         self.visiting: set[str] = set()
         self.cut_short = False  # a cycle was met: answers are not remembered
         self.current: ModuleModel = checked
+        # Every answer of this question, cut short or not: a function met again on
+        # another path is not searched again (without this, a cycle makes the search
+        # exponential in the number of paths: minutes on one module of llama-stack).
+        self.answered: dict[str, Verdict] = {}
+        self.steps = 0
 
     def serving(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         qualname = function.qualname
         memo = self.files.verdicts
         if qualname in memo:
             return memo[qualname]
+        if qualname in self.answered:
+            return self.answered[qualname]
         if qualname in self.visiting:
             # A cycle (`start()` -> `_start_workers()` -> `x.start()`): the way back
             # to a function being judged decides nothing; its other callers do.
-            # The answers met on the way are not remembered.
+            # The answers met on the way are not remembered past this question.
             self.cut_short = True
             return None
-        if len(self.visiting) > _MAX_CALLER_DEPTH:
+        self.steps += 1
+        if len(self.visiting) > _MAX_CALLER_DEPTH or self.steps > _MAX_SEARCH_STEPS:
             self.cut_short = True
-            return True  # too deep to tell: keep reporting
+            return True  # too deep or too wide to tell: keep reporting
         if function.class_info is not None and (
             len(self.files.mentioning(function.name)) > _MAX_METHOD_CANDIDATE_FILES
         ):
@@ -471,6 +484,7 @@ class _ProjectSearch(_CallerSearch):
         finally:
             self.visiting.discard(qualname)
             self.current = previous
+        self.answered[qualname] = answer
         if answer is not None and not self.cut_short and not self._checked_is_dirty():
             memo[qualname] = answer
         return answer
