@@ -821,7 +821,15 @@ def flush_all() -> None:
         index.flush(force=True)
 
 
-atexit.register(flush_all)
+def _at_exit() -> None:
+    """Write the facts, then release the models: left to the interpreter's
+    shutdown, a run's few hundred models (a million objects in cycles) cost
+    a collection of the whole heap and then freeing it (1.5-2 s of a 10 s
+    cold run on dstack); released, reference counting frees them in 0.1 s."""
+    forget_indexes(release=True)
+
+
+atexit.register(_at_exit)
 
 
 def forget_file(path: str | Path) -> None:
