@@ -50,10 +50,15 @@ class _Entry:
     lines: int = field(init=False)
     # Questions answered from this entry after the one that built it.
     hits: int = field(default=0, init=False)
+    # The model's file, absolute ("" without one): the CLI's check order asks
+    # for the cached files before every file it checks.
+    path: str = field(init=False)
 
     def __post_init__(self) -> None:
         body = self.model.tree.body if self.model is not None else None
         self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
+        path = self.model.path if self.model is not None else ""
+        self.path = os.path.abspath(path) if path else ""
 
 
 # Models of other modules kept per process: enough for the imports of a large
@@ -856,17 +861,20 @@ def forget_indexes(release: bool = False) -> None:
             state.release_models()
 
 
-def cached_model_paths() -> Iterator[str]:
-    """Files of the models this process holds, least recently used first.
+def cached_model_files() -> list[str]:
+    """Files of the models this process holds (absolute), least recently used first.
 
     The CLI checks these files first: their trees and models are already
     built, and checking them before they are evicted avoids parsing and
-    modelling them a second time.
+    modelling them a second time. One list per call: it is asked before
+    every file a run checks.
     """
-    for index in list(_indexes.values()):
-        for model in index.models():
-            if model.path:
-                yield model.path
+    return [
+        entry.path
+        for index in list(_indexes.values())
+        for entry in list(index._models.values())
+        if entry.path
+    ]
 
 
 # The files whose models or facts the current check read (see ``record_reads``).

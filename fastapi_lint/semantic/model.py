@@ -246,6 +246,8 @@ class ModuleModel:
                 current = self.module_scope
             bindings = current.bindings.get(name)
             if bindings:
+                if len(bindings) == 1:
+                    return bindings[0]  # most names: what _pick gives, without its list
                 return _pick(bindings, line if current is scope else None)
             first = False
             current = current.parent
