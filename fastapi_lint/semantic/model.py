@@ -262,7 +262,15 @@ class ModuleModel:
 
     def call_target(self, call: ast.Call, scope: Scope) -> str | None:
         """What a call calls: ``requests.get``, or ``httpx.Client.get`` for a method."""
-        value = self.evaluate(call.func, scope)
+        # Asked for every call by several rules: a memoized answer is taken here
+        # as `evaluate` would take it at depth 0 (its reach always fits there).
+        found = self._eval_memo.get((id(call.func), id(scope)))
+        if found is not None and found[1] <= MAX_EVAL_DEPTH:
+            if found[1] > limits.deepest:
+                limits.deepest = found[1]
+            value = found[0]
+        else:
+            value = self.evaluate(call.func, scope)
         if isinstance(value, Ref):
             return value.qualname
         if isinstance(value, Member):
