@@ -103,6 +103,8 @@ class _ProjectState:
             default.insert(0, str(src))
         self.default_roots = tuple(default)
         self._discovered: dict[str, list[str]] | None = None
+        # What an evicted model's module binds at module level (see _Summary).
+        self.summaries: dict[ModuleKey, _Summary] = {}
 
     def release_models(self) -> None:
         """Release every model this project holds (for a process done with the project);
@@ -113,6 +115,7 @@ class _ProjectState:
         if self.checked is not None:
             held.append(self.checked[1].model)
         self.models.clear()
+        self.summaries.clear()
         self.cached_lines = 0
         self.evicted = []
         self.checked = None
@@ -210,6 +213,7 @@ class ProjectIndex:
                 on_disk = None
             if on_disk != source:
                 self._dirty_paths.add(os.path.abspath(model.path))
+                self._state.summaries.pop(key, None)
 
     def locate(self, module_name: str) -> tuple[str, Path] | None:
         """(source root, file) of a project module, as seen from this source root."""
@@ -278,6 +282,7 @@ class ProjectIndex:
             evicted = self._models.pop(key)
             self._state.cached_lines -= evicted.lines
             model = evicted.model
+            self._summarize(key, model)
             if model is None or (
                 self._state.checked is not None and self._state.checked[1] is evicted
             ):
@@ -308,8 +313,29 @@ class ProjectIndex:
         """Take a module out of the cache; its model is released between files."""
         entry = self._models.pop(key)
         self._state.cached_lines -= entry.lines
+        self._summarize(key, entry.model)
         if entry.model is not None:
             self._state.evicted.append(entry.model)
+
+    def _summarize(self, key: ModuleKey, model: ModuleModel | None) -> None:
+        """Keep what a model leaving the cache binds at module level (see _Summary)."""
+        if model is None or not model.path or not isinstance(model.project, ProjectIndex):
+            return
+        path = os.path.abspath(model.path)
+        if path in self._dirty_paths:
+            return  # an editor buffer: later questions read the file on disk
+        self._state.summaries[key] = _Summary(
+            path,
+            model.project,
+            {
+                name: (bindings[-1].kind.value, bindings[-1].qualname)
+                for name, bindings in model.module_scope.bindings.items()
+                if bindings
+            },
+            frozenset(function.qualname for function in model.functions),
+            frozenset(class_info.qualname for class_info in model.classes),
+            _instance_attributes(model),
+        )
 
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
@@ -503,6 +529,7 @@ class ProjectIndex:
                 if found is not None and os.path.abspath(found[1]) != absolute
             }
         self._fact_memo.clear()
+        self._state.summaries.clear()
         self.facts.forget_stamp(absolute)
         # The route table, the serving-code search's file list and word index...
         self.memo.drop_text_dependent()
@@ -549,6 +576,52 @@ class ProjectIndex:
         self._in_progress.add(key)
         return True
 
+    def _summarized(self, qualname: str) -> tuple[_Summary, list[str]] | None:
+        """What ``split`` finds, from the summary of an evicted model (None when
+        the model is cached, or never was, or is being checked): the summary
+        and the attribute path. As ``model()`` would, the module's file is
+        recorded as read."""
+        summaries = self._state.summaries
+        if not summaries:
+            return None
+        parts = qualname.split(".")
+        if parts[0] in EXTERNAL_TOP_LEVEL:
+            return None
+        for cut in range(len(parts) - 1, 0, -1):
+            module_name = ".".join(parts[:cut])
+            if self.is_project_module(module_name):
+                if self._checked_entry(module_name) is not None:
+                    return None
+                found = self.locate(module_name)
+                key = (found[0], module_name) if found is not None else None
+                summary = summaries.get(key) if key is not None else None
+                if found is None or summary is None or key in self._models:
+                    return None
+                path = str(found[1])  # the file a rebuilt model would say it read
+                note_read(path)
+                if self._frames:
+                    self._depends_on(path)
+                return summary, parts[cut:]
+        return None
+
+    def _summary_binding(
+        self, qualname: str
+    ) -> tuple[_Summary, list[str], tuple[str, str | None] | None] | None:
+        """What ``_module_binding`` finds, from a summary: the summary, the attribute
+        path and the binding's (kind, qualname), None for a name the module lacks."""
+        found = self._summarized(qualname)
+        if found is None:
+            return None
+        summary, rest = found
+        return summary, rest, summary.bindings.get(rest[0])
+
+    def _defines_class(self, qualname: str) -> bool:
+        """``class_info(qualname) is not None``, from a summary when there is one."""
+        found = self._summarized(qualname)
+        if found is not None:
+            return qualname in found[0].classes
+        return self.class_info(qualname) is not None
+
     def _module_binding(self, qualname: str) -> tuple[ModuleModel, list[str], Binding] | None:
         """The project module behind ``qualname``, the attribute path in it, and its binding."""
         found = self.split(qualname)
@@ -572,6 +645,21 @@ class ProjectIndex:
         try:
             if self.is_project_module(qualname):
                 return Ref(qualname)
+            summarized = self._summary_binding(qualname)
+            if summarized is not None:
+                # An evicted module: an import, a def or a class is answered
+                # without building its model again (values still need one).
+                summary, rest, bound = summarized
+                if bound is None:
+                    return None
+                kind, bound_qualname = bound
+                if kind == "import":
+                    target = stubs.canonical(bound_qualname or "")
+                    full = ".".join([target, *rest[1:]])
+                    resolved = summary.view.resolve(full, depth + 1)
+                    return resolved if resolved is not None else Ref(stubs.canonical(full))
+                if kind in ("function", "class"):
+                    return Ref(qualname)
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -592,11 +680,28 @@ class ProjectIndex:
         finally:
             self._in_progress.discard(self._tag + "|resolve:" + qualname)
 
-    def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
-        """The module-level binding that defines ``qualname`` (re-exports followed)."""
+    def definition(
+        self, qualname: str, depth: int = 0, *, assignments_only: bool = False
+    ) -> tuple[ModuleModel, Binding] | None:
+        """The module-level binding that defines ``qualname`` (re-exports followed);
+        with ``assignments_only``, None unless that binding is an assignment."""
         if self._too_deep(depth) or not self._guarded(self._tag + "|definition:" + qualname):
             return None
         try:
+            summarized = self._summary_binding(qualname)
+            if summarized is not None:
+                summary, rest, bound = summarized
+                if bound is None:
+                    return None
+                if bound[0] == "import":
+                    target = stubs.canonical(bound[1] or "")
+                    return summary.view.definition(
+                        ".".join([target, *rest[1:]]),
+                        depth + 1,
+                        assignments_only=assignments_only,
+                    )
+                if len(rest) > 1 or (assignments_only and bound[0] != "assign"):
+                    return None
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -605,14 +710,19 @@ class ProjectIndex:
 
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
-                return _view_of(model, self).definition(".".join([target, *rest[1:]]), depth + 1)
-            if len(rest) > 1:
+                return _view_of(model, self).definition(
+                    ".".join([target, *rest[1:]]), depth + 1, assignments_only=assignments_only
+                )
+            if len(rest) > 1 or (assignments_only and binding.kind is not BindingKind.ASSIGN):
                 return None
             return model, binding
         finally:
             self._in_progress.discard(self._tag + "|definition:" + qualname)
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        summarized = self._summarized(qualname)
+        if summarized is not None and qualname not in summarized[0].functions:
+            return None  # an evicted module without that def: not built again
         found = self.split(qualname)
         if found is None:
             return None
@@ -621,6 +731,9 @@ class ProjectIndex:
         return (model, function) if function is not None else None
 
     def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
+        summarized = self._summarized(qualname)
+        if summarized is not None and qualname not in summarized[0].classes:
+            return None  # an evicted module without that class: not built again
         found = self.split(qualname)
         if found is None:
             return None
@@ -642,7 +755,7 @@ class ProjectIndex:
             if found is not None:
                 model, function = found
                 return model.function_return_value(function, depth + 1)
-            if self.class_info(qualname) is not None:
+            if self._defines_class(qualname):
                 return Instance(qualname)
             value = self.resolve(qualname, depth + 1)
             if isinstance(value, Instance):
@@ -663,6 +776,12 @@ class ProjectIndex:
             return None
 
         def compute() -> Any:
+            summarized = self._summarized(class_qualname)
+            if summarized is not None:
+                # An evicted module: built again only for an attribute it may type.
+                attributes = summarized[0].attributes.get(class_qualname)
+                if attributes is None or attr not in attributes:
+                    return None
             found = self.class_info(class_qualname)
             if found is None:
                 return None
@@ -674,7 +793,7 @@ class ProjectIndex:
         """Whether a project name is a class defined in the project, as a cached fact."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return False
-        return bool(self.fact("is-class", qualname, lambda: self.class_info(qualname) is not None))
+        return bool(self.fact("is-class", qualname, lambda: self._defines_class(qualname)))
 
     def list_item(self, qualname: str) -> str | None:
         """The class ``X`` of a project def annotated ``-> list[X]``, as a cached fact."""
@@ -710,7 +829,9 @@ class ProjectIndex:
         def compute() -> bool:
             from fastapi_lint.semantic.scopes import BindingKind
 
-            found = self.definition(qualname)
+            # Only an assignment can be an alias: a def or a class found in an
+            # evicted module's summary is not built again to say so.
+            found = self.definition(qualname, assignments_only=True)
             if found is None:
                 return False
             model, binding = found
@@ -768,6 +889,47 @@ def _module_file(base: str, relative: str) -> Path | None:
 def _absolute_import(model: ModuleModel, binding: object) -> str:
     qualname: str = getattr(binding, "qualname", "") or ""
     return qualname
+
+
+@dataclass
+class _Summary:
+    """What an evicted model's module binds at module level: each name's last
+    binding's kind (``BindingKind`` value) and qualified name, the qualified
+    names of its defs and classes, the file, and the view its names resolve
+    in. A question that only needs these (a re-export, a def, a class, a name
+    the module lacks, whether a name is a class) is answered without
+    parsing and modelling the module again: on dstack most rebuilds of evicted
+    models were such questions."""
+
+    path: str
+    view: ProjectIndex
+    bindings: dict[str, tuple[str, str | None]]
+    functions: frozenset[str]  # the qualified names of its defs (methods, nested defs)
+    classes: frozenset[str]
+    # Per class, the attributes ``instance_attribute_type`` may find a type for.
+    attributes: dict[str, frozenset[str]]
+
+
+def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
+    """Per class (the first of a qualified name, as ``class_named``), the names
+    ``instance_attribute_type`` looks at: class-level bindings other than defs
+    and classes (whose value is never an instance), and ``self.x = ...``
+    targets of its methods. Any other attribute has no known type."""
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    result: dict[str, frozenset[str]] = {}
+    assigned = model.self_assigned_attributes()
+    for class_info in model.classes:
+        if class_info.qualname in result:
+            continue  # `class_named` answers with the first
+        names = {
+            name
+            for name, bindings in class_info.scope.bindings.items()
+            if bindings and bindings[-1].kind not in (BindingKind.FUNCTION, BindingKind.CLASS)
+        }
+        names |= assigned.get(id(class_info), set())
+        result[class_info.qualname] = frozenset(names)
+    return result
 
 
 @dataclass

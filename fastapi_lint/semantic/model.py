@@ -221,6 +221,15 @@ class ModuleModel:
             self._self_assignments = table
         return table.get((id(class_info), attr), [])
 
+    def self_assigned_attributes(self) -> dict[int, set[str]]:
+        """``id(class info)`` -> the attributes its methods assign (``self.x = ...``)."""
+        if self.classes:
+            self.self_assignments(self.classes[0], "")  # builds the table
+        result: dict[int, set[str]] = {}
+        for owner, attr in self._self_assignments or {}:
+            result.setdefault(owner, set()).add(attr)
+        return result
+
     def is_awaited(self, node: ast.expr) -> bool:
         return isinstance(self.parent(node), ast.Await)
 
