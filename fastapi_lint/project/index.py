@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -1023,20 +1023,19 @@ def forget_indexes(release: bool = False) -> None:
             state.release_models()
 
 
-def cached_model_files() -> list[str]:
-    """Files of the models this process holds (absolute), least recently used first.
+def first_cached_file(wanted: Container[str]) -> str | None:
+    """The first of ``wanted`` (absolute paths) whose model this process holds,
+    least recently used first, or None.
 
     The CLI checks these files first: their trees and models are already
     built, and checking them before they are evicted avoids parsing and
-    modelling them a second time. One list per call: it is asked before
-    every file a run checks.
+    modelling them a second time. Asked before every file a run checks.
     """
-    return [
-        entry.path
-        for index in list(_indexes.values())
-        for entry in list(index._models.values())
-        if entry.path
-    ]
+    for index in _indexes.values():
+        for entry in index._models.values():
+            if entry.path in wanted:
+                return entry.path
+    return None
 
 
 # The files whose models or facts the current check read (see ``record_reads``).
