@@ -72,6 +72,13 @@ EXTERNAL_TOP_LEVEL = frozenset(
 
 def find_project_root(path: Path) -> Path:
     """Nearest folder upward with a project marker; else above the top-most package."""
+    return _root_of_path(str(path))
+
+
+# Per path, once per process: asked several times for every checked file.
+@lru_cache(maxsize=8192)
+def _root_of_path(text: str) -> Path:
+    path = Path(text)
     start = path if path.is_dir() else path.parent
     return _root_of_folder(str(start))
 
