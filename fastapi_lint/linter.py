@@ -183,7 +183,7 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
             outcome = check_text(path, source, job)
         else:
             from fastapi_lint.cache import read_stamps
-            from fastapi_lint.project.index import record_reads, recorded_reads
+            from fastapi_lint.project.reads import record_reads, recorded_reads
 
             record_reads()
             try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index
+from fastapi_lint.project import index, reads
 from fastapi_lint.semantic.model import ModuleModel
 from fastapi_lint.semantic.values import Instance, Ref
 from fastapi_lint.source import read_source
@@ -166,7 +166,7 @@ def test_an_evicted_module_answers_from_its_summary(
     assert project.model("app.models") is not None
     assert project.model("app.other") is not None  # evicts app.models
     assert builds == ["app.models", "app.other"]
-    index.record_reads()
+    reads.record_reads()
     assert project.resolve("app.models.User") == Ref("app.models.User")
     assert project.resolve("app.models.load") == Ref("app.models.load")
     assert project.resolve("app.models.Client") == Ref("httpx.AsyncClient")
@@ -177,7 +177,7 @@ def test_an_evicted_module_answers_from_its_summary(
     assert project.attribute_type("app.models.User", "greet") is None
     assert not project.is_annotated_alias("app.models.User")
     assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
-    assert os.path.realpath(app / "models.py") in index.recorded_reads()
+    assert os.path.realpath(app / "models.py") in reads.recorded_reads()
     # A value, an attribute some statement types, a def's body: built again.
     assert project.resolve("app.models.LIMIT") is None
     assert builds[-1] == "app.models"

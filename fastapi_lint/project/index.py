@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from fastapi_lint.project import model_cache
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
@@ -28,6 +29,10 @@ from fastapi_lint.project.layout import (
     find_project_root,
     module_identity,
 )
+from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
+from fastapi_lint.project.reads import note_read, note_reads
+from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
+from fastapi_lint.project.reads import recorded_reads as recorded_reads
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
@@ -40,25 +45,6 @@ if TYPE_CHECKING:
 
 # How deep a question may recurse through other modules' names.
 MAX_DEPTH = 24
-
-
-@dataclass
-class _Entry:
-    model: ModuleModel | None
-    source_hash: int | None = None  # of the text the model was built from
-    # The module's length, a proxy for the memory its tree and model hold.
-    lines: int = field(init=False)
-    # Questions answered from this entry after the one that built it.
-    hits: int = field(default=0, init=False)
-    # The model's file, absolute ("" without one): the CLI's check order asks
-    # for the cached files before every file it checks.
-    path: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        body = self.model.tree.body if self.model is not None else None
-        self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
-        path = self.model.path if self.model is not None else ""
-        self.path = os.path.abspath(path) if path else ""
 
 
 # Models of other modules kept per process: enough for the imports of a large
@@ -80,10 +66,10 @@ class _ProjectState:
     def __init__(self, root: Path, options: RuleOptions) -> None:
         self.root = root
         self.options = options
-        self.models: OrderedDict[ModuleKey, _Entry] = OrderedDict()
+        self.models: OrderedDict[ModuleKey, ModelEntry] = OrderedDict()
         self.cached_lines = 0
         self.evicted: list[ModuleModel] = []
-        self.checked: tuple[ModuleKey, _Entry] | None = None
+        self.checked: tuple[ModuleKey, ModelEntry] | None = None
         self.checking = False  # between register() and finish_check()
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
@@ -103,8 +89,8 @@ class _ProjectState:
             default.insert(0, str(src))
         self.default_roots = tuple(default)
         self._discovered: dict[str, list[str]] | None = None
-        # What an evicted model's module binds at module level (see _Summary).
-        self.summaries: dict[ModuleKey, _Summary] = {}
+        # What evicted models' modules bind (see model_cache).
+        self.summaries: dict[ModuleKey, ModuleSummary] = {}
 
     def release_models(self) -> None:
         """Release every model this project holds (for a process done with the project);
@@ -195,7 +181,7 @@ class ProjectIndex:
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
-        entry = _Entry(model, hash(source) if source is not None else None)
+        entry = ModelEntry(model, hash(source) if source is not None else None)
         key = (self.source_root, model.module_name)
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
@@ -249,7 +235,7 @@ class ProjectIndex:
         found = self.locate(module_name)
         return found[1] if found is not None else None
 
-    def _checked_entry(self, module_name: str) -> _Entry | None:
+    def _checked_entry(self, module_name: str) -> ModelEntry | None:
         """The module being checked, when ``module_name`` in this view is that module."""
         checked = self._state.checked
         if checked is None or checked[0][1] != module_name:
@@ -268,7 +254,7 @@ class ProjectIndex:
             return True
         return self.locate(module_name) is not None
 
-    def _remember(self, key: ModuleKey, entry: _Entry) -> None:
+    def _remember(self, key: ModuleKey, entry: ModelEntry) -> None:
         previous = self._models.pop(key, None)
         if previous is not None:
             self._state.cached_lines -= previous.lines
@@ -318,24 +304,12 @@ class ProjectIndex:
             self._state.evicted.append(entry.model)
 
     def _summarize(self, key: ModuleKey, model: ModuleModel | None) -> None:
-        """Keep what a model leaving the cache binds at module level (see _Summary)."""
-        if model is None or not model.path or not isinstance(model.project, ProjectIndex):
-            return
-        path = os.path.abspath(model.path)
-        if path in self._dirty_paths:
-            return  # an editor buffer: later questions read the file on disk
-        self._state.summaries[key] = _Summary(
-            path,
-            model.project,
-            {
-                name: (bindings[-1].kind.value, bindings[-1].qualname)
-                for name, bindings in model.module_scope.bindings.items()
-                if bindings
-            },
-            frozenset(function.qualname for function in model.functions),
-            frozenset(class_info.qualname for class_info in model.classes),
-            _instance_attributes(model),
+        view = model.project if model is not None else None
+        summary = summarize(
+            model, view if isinstance(view, ProjectIndex) else None, self._dirty_paths
         )
+        if summary is not None:
+            self._state.summaries[key] = summary
 
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
@@ -414,7 +388,7 @@ class ProjectIndex:
             # Built in its own source root's view: its imports resolve from there.
             built = self.view(key[0])._build(path, module_name)
         model = built[0] if built is not None else None
-        entry = _Entry(model, built[1] if built is not None else None)
+        entry = ModelEntry(model, built[1] if built is not None else None)
         self._remember(key, entry)
         if model is not None:
             note_read(model.path)
@@ -450,7 +424,7 @@ class ProjectIndex:
         memo = self._fact_memo.get(full_key)
         if memo is not None:
             # The files this answer read are read by the asking fact too.
-            _note_reads(memo[1])
+            note_reads(memo[1])
             for frame in self._frames:
                 frame.paths |= memo[1]
             return memo[0]
@@ -462,7 +436,7 @@ class ProjectIndex:
         if found:
             deps = self.facts.dependencies(full_key)
             if not deps & self._dirty_paths:
-                _note_reads(deps)
+                note_reads(deps)
                 for frame in self._frames:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
@@ -576,52 +550,6 @@ class ProjectIndex:
         self._in_progress.add(key)
         return True
 
-    def _summarized(self, qualname: str) -> tuple[_Summary, list[str]] | None:
-        """What ``split`` finds, from the summary of an evicted model (None when
-        the model is cached, or never was, or is being checked): the summary
-        and the attribute path. As ``model()`` would, the module's file is
-        recorded as read."""
-        summaries = self._state.summaries
-        if not summaries:
-            return None
-        parts = qualname.split(".")
-        if parts[0] in EXTERNAL_TOP_LEVEL:
-            return None
-        for cut in range(len(parts) - 1, 0, -1):
-            module_name = ".".join(parts[:cut])
-            if self.is_project_module(module_name):
-                if self._checked_entry(module_name) is not None:
-                    return None
-                found = self.locate(module_name)
-                key = (found[0], module_name) if found is not None else None
-                summary = summaries.get(key) if key is not None else None
-                if found is None or summary is None or key in self._models:
-                    return None
-                path = str(found[1])  # the file a rebuilt model would say it read
-                note_read(path)
-                if self._frames:
-                    self._depends_on(path)
-                return summary, parts[cut:]
-        return None
-
-    def _summary_binding(
-        self, qualname: str
-    ) -> tuple[_Summary, list[str], tuple[str, str | None] | None] | None:
-        """What ``_module_binding`` finds, from a summary: the summary, the attribute
-        path and the binding's (kind, qualname), None for a name the module lacks."""
-        found = self._summarized(qualname)
-        if found is None:
-            return None
-        summary, rest = found
-        return summary, rest, summary.bindings.get(rest[0])
-
-    def _defines_class(self, qualname: str) -> bool:
-        """``class_info(qualname) is not None``, from a summary when there is one."""
-        found = self._summarized(qualname)
-        if found is not None:
-            return qualname in found[0].classes
-        return self.class_info(qualname) is not None
-
     def _module_binding(self, qualname: str) -> tuple[ModuleModel, list[str], Binding] | None:
         """The project module behind ``qualname``, the attribute path in it, and its binding."""
         found = self.split(qualname)
@@ -645,21 +573,9 @@ class ProjectIndex:
         try:
             if self.is_project_module(qualname):
                 return Ref(qualname)
-            summarized = self._summary_binding(qualname)
-            if summarized is not None:
-                # An evicted module: an import, a def or a class is answered
-                # without building its model again (values still need one).
-                summary, rest, bound = summarized
-                if bound is None:
-                    return None
-                kind, bound_qualname = bound
-                if kind == "import":
-                    target = stubs.canonical(bound_qualname or "")
-                    full = ".".join([target, *rest[1:]])
-                    resolved = summary.view.resolve(full, depth + 1)
-                    return resolved if resolved is not None else Ref(stubs.canonical(full))
-                if kind in ("function", "class"):
-                    return Ref(qualname)
+            answered, value = model_cache.resolve(self, qualname, depth)
+            if answered:
+                return value  # from an evicted module's summary: not built again
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -688,20 +604,9 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|definition:" + qualname):
             return None
         try:
-            summarized = self._summary_binding(qualname)
-            if summarized is not None:
-                summary, rest, bound = summarized
-                if bound is None:
-                    return None
-                if bound[0] == "import":
-                    target = stubs.canonical(bound[1] or "")
-                    return summary.view.definition(
-                        ".".join([target, *rest[1:]]),
-                        depth + 1,
-                        assignments_only=assignments_only,
-                    )
-                if len(rest) > 1 or (assignments_only and bound[0] != "assign"):
-                    return None
+            answered, defined = model_cache.definition(self, qualname, depth, assignments_only)
+            if answered:
+                return defined  # from an evicted module's summary: not built again
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -720,8 +625,7 @@ class ProjectIndex:
             self._in_progress.discard(self._tag + "|definition:" + qualname)
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
-        summarized = self._summarized(qualname)
-        if summarized is not None and qualname not in summarized[0].functions:
+        if model_cache.lacks(self, qualname, "function"):
             return None  # an evicted module without that def: not built again
         found = self.split(qualname)
         if found is None:
@@ -731,8 +635,7 @@ class ProjectIndex:
         return (model, function) if function is not None else None
 
     def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
-        summarized = self._summarized(qualname)
-        if summarized is not None and qualname not in summarized[0].classes:
+        if model_cache.lacks(self, qualname, "class"):
             return None  # an evicted module without that class: not built again
         found = self.split(qualname)
         if found is None:
@@ -755,7 +658,7 @@ class ProjectIndex:
             if found is not None:
                 model, function = found
                 return model.function_return_value(function, depth + 1)
-            if self._defines_class(qualname):
+            if defines_class(self, qualname):
                 return Instance(qualname)
             value = self.resolve(qualname, depth + 1)
             if isinstance(value, Instance):
@@ -776,12 +679,8 @@ class ProjectIndex:
             return None
 
         def compute() -> Any:
-            summarized = self._summarized(class_qualname)
-            if summarized is not None:
-                # An evicted module: built again only for an attribute it may type.
-                attributes = summarized[0].attributes.get(class_qualname)
-                if attributes is None or attr not in attributes:
-                    return None
+            if model_cache.untyped_attribute(self, class_qualname, attr):
+                return None  # an evicted module's summary: not built again
             found = self.class_info(class_qualname)
             if found is None:
                 return None
@@ -793,7 +692,7 @@ class ProjectIndex:
         """Whether a project name is a class defined in the project, as a cached fact."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return False
-        return bool(self.fact("is-class", qualname, lambda: self._defines_class(qualname)))
+        return bool(self.fact("is-class", qualname, lambda: defines_class(self, qualname)))
 
     def list_item(self, qualname: str) -> str | None:
         """The class ``X`` of a project def annotated ``-> list[X]``, as a cached fact."""
@@ -829,8 +728,7 @@ class ProjectIndex:
         def compute() -> bool:
             from fastapi_lint.semantic.scopes import BindingKind
 
-            # Only an assignment can be an alias: a def or a class found in an
-            # evicted module's summary is not built again to say so.
+            # Only an assignment can be an alias (a summary says a def is not one).
             found = self.definition(qualname, assignments_only=True)
             if found is None:
                 return False
@@ -892,47 +790,6 @@ def _absolute_import(model: ModuleModel, binding: object) -> str:
 
 
 @dataclass
-class _Summary:
-    """What an evicted model's module binds at module level: each name's last
-    binding's kind (``BindingKind`` value) and qualified name, the qualified
-    names of its defs and classes, the file, and the view its names resolve
-    in. A question that only needs these (a re-export, a def, a class, a name
-    the module lacks, whether a name is a class) is answered without
-    parsing and modelling the module again: on dstack most rebuilds of evicted
-    models were such questions."""
-
-    path: str
-    view: ProjectIndex
-    bindings: dict[str, tuple[str, str | None]]
-    functions: frozenset[str]  # the qualified names of its defs (methods, nested defs)
-    classes: frozenset[str]
-    # Per class, the attributes ``instance_attribute_type`` may find a type for.
-    attributes: dict[str, frozenset[str]]
-
-
-def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
-    """Per class (the first of a qualified name, as ``class_named``), the names
-    ``instance_attribute_type`` looks at: class-level bindings other than defs
-    and classes (whose value is never an instance), and ``self.x = ...``
-    targets of its methods. Any other attribute has no known type."""
-    from fastapi_lint.semantic.scopes import BindingKind
-
-    result: dict[str, frozenset[str]] = {}
-    assigned = model.self_assigned_attributes()
-    for class_info in model.classes:
-        if class_info.qualname in result:
-            continue  # `class_named` answers with the first
-        names = {
-            name
-            for name, bindings in class_info.scope.bindings.items()
-            if bindings and bindings[-1].kind not in (BindingKind.FUNCTION, BindingKind.CLASS)
-        }
-        names |= assigned.get(id(class_info), set())
-        result[class_info.qualname] = frozenset(names)
-    return result
-
-
-@dataclass
 class _FactFrame:
     paths: set[str] = field(default_factory=set)
     complete: bool = True
@@ -989,10 +846,8 @@ def flush_all() -> None:
 
 
 def _at_exit() -> None:
-    """Write the facts, then release the models: left to the interpreter's
-    shutdown, a run's few hundred models (a million objects in cycles) cost
-    a collection of the whole heap and then freeing it (1.5-2 s of a 10 s
-    cold run on dstack); released, reference counting frees them in 0.1 s."""
+    # Facts written, models released: left to the interpreter's shutdown, they cost a
+    # collection of the whole heap, then their freeing (1.2-1.4 s of a dstack run).
     forget_indexes(release=True)
 
 
@@ -1024,47 +879,13 @@ def forget_indexes(release: bool = False) -> None:
 
 
 def first_cached_file(wanted: Container[str]) -> str | None:
-    """The first of ``wanted`` (absolute paths) whose model this process holds,
-    least recently used first, or None.
-
-    The CLI checks these files first: their trees and models are already
-    built, and checking them before they are evicted avoids parsing and
-    modelling them a second time. Asked before every file a run checks.
-    """
+    """The first of ``wanted`` (absolute paths) whose model this process holds, least
+    recently used first: the CLI checks it next, before it is evicted (asked per file)."""
     for index in _indexes.values():
         for entry in index._models.values():
             if entry.path in wanted:
                 return entry.path
     return None
-
-
-# The files whose models or facts the current check read (see ``record_reads``).
-_reads: set[str] | None = None
-
-
-def note_read(path: str) -> None:
-    if _reads is not None and path:
-        _reads.add(os.path.abspath(path))
-
-
-def _note_reads(paths: set[str] | frozenset[str]) -> None:
-    if _reads is not None:
-        _reads.update(paths)
-
-
-def record_reads() -> None:
-    """Start recording the module files that the next check reads through the
-    index: models it asks about and the files every fact it uses depends on.
-    The CLI's result cache keeps a file's findings while these are unchanged."""
-    global _reads
-    _reads = set()
-
-
-def recorded_reads() -> frozenset[str]:
-    """The files read since ``record_reads``; recording stops."""
-    global _reads
-    reads, _reads = _reads, None
-    return frozenset(reads or ())
 
 
 def index_of(model: ModuleModel) -> ProjectIndex | None:
