@@ -185,7 +185,7 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
             outcome = check_text(path, source, job)
         else:
             from fastapi_lint.cache import read_stamps
-            from fastapi_lint.project.index import record_reads, recorded_reads
+            from fastapi_lint.project.reads import record_reads, recorded_reads
 
             record_reads()
             try:
@@ -239,16 +239,15 @@ def _model_order(paths: list[str]) -> Iterator[str]:
     checked next, before the index evicts that model; otherwise the next
     path in order. Findings do not depend on the order (the index's answers
     are the same cold or warm); outcomes are returned in the given order."""
-    from fastapi_lint.project.index import cached_model_paths
+    from fastapi_lint.project.index import first_cached_file
 
     pending = {_absolute(path): path for path in paths}
     while pending:
         chosen = None
         if len(pending) > 1:
-            for cached in cached_model_paths():
-                chosen = pending.pop(_absolute(cached), None)
-                if chosen is not None:
-                    break
+            cached = first_cached_file(pending)
+            if cached is not None:
+                chosen = pending.pop(cached)
         if chosen is None:
             chosen = pending.pop(next(iter(pending)))
         yield chosen

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index
+from fastapi_lint.project import index, reads
 from fastapi_lint.semantic.model import ModuleModel
+from fastapi_lint.semantic.values import Instance, Ref
 from fastapi_lint.source import read_source
 from tests.fixture_support import FIXTURES, expected_findings, fixture_options, relative
 
@@ -127,3 +129,57 @@ def test_an_edited_file_drops_the_orm_catalogue(monkeypatch: pytest.MonkeyPatch)
     assert model is not None
     assert catalogue_for(model) is not before
     index.forget_indexes()
+
+
+def test_an_evicted_module_answers_from_its_summary(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_model_cache,  # type: ignore[no-untyped-def]
+) -> None:
+    """Questions about an evicted module that need only its module-level names are
+    answered without building it again, and its file is still recorded as read."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from httpx import AsyncClient as Client\n\n"
+        "LIMIT = 3\n\n\n"
+        "class User:\n"
+        "    name: str\n\n"
+        "    def __init__(self) -> None:\n"
+        "        self.client = Client()\n\n"
+        "    def greet(self) -> str:\n"
+        "        return self.name\n\n\n"
+        "def load() -> User:\n"
+        "    return User()\n"
+    )
+    (app / "other.py").write_text("VALUE = 1\n")
+    project = index.index_for(str(app / "models.py"))
+    builds: list[str] = []
+    original = index.ProjectIndex._build
+
+    def counted(self, path, module_name):  # type: ignore[no-untyped-def]
+        builds.append(module_name)
+        return original(self, path, module_name)
+
+    monkeypatch.setattr(index.ProjectIndex, "_build", counted)
+    assert project.model("app.models") is not None
+    assert project.model("app.other") is not None  # evicts app.models
+    assert builds == ["app.models", "app.other"]
+    reads.record_reads()
+    assert project.resolve("app.models.User") == Ref("app.models.User")
+    assert project.resolve("app.models.load") == Ref("app.models.load")
+    assert project.resolve("app.models.Client") == Ref("httpx.AsyncClient")
+    assert project.resolve("app.models.missing") is None
+    assert project.is_class("app.models.User")
+    assert not project.is_class("app.models.load")
+    assert project.function("app.models.missing") is None
+    assert project.attribute_type("app.models.User", "greet") is None
+    assert not project.is_annotated_alias("app.models.User")
+    assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
+    assert os.path.realpath(app / "models.py") in reads.recorded_reads()
+    # A value, an attribute some statement types, a def's body: built again.
+    assert project.resolve("app.models.LIMIT") is None
+    assert builds[-1] == "app.models"
+    assert project.attribute_type("app.models.User", "client") == Instance("httpx.AsyncClient")
+    assert project.function("app.models.load") is not None

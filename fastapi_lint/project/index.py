@@ -15,12 +15,13 @@ import os
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from fastapi_lint.project import model_cache
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
@@ -28,6 +29,10 @@ from fastapi_lint.project.layout import (
     find_project_root,
     module_identity,
 )
+from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
+from fastapi_lint.project.reads import note_read, note_reads
+from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
+from fastapi_lint.project.reads import recorded_reads as recorded_reads
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
@@ -40,20 +45,6 @@ if TYPE_CHECKING:
 
 # How deep a question may recurse through other modules' names.
 MAX_DEPTH = 24
-
-
-@dataclass
-class _Entry:
-    model: ModuleModel | None
-    source_hash: int | None = None  # of the text the model was built from
-    # The module's length, a proxy for the memory its tree and model hold.
-    lines: int = field(init=False)
-    # Questions answered from this entry after the one that built it.
-    hits: int = field(default=0, init=False)
-
-    def __post_init__(self) -> None:
-        body = self.model.tree.body if self.model is not None else None
-        self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
 
 
 # Models of other modules kept per process: enough for the imports of a large
@@ -75,10 +66,10 @@ class _ProjectState:
     def __init__(self, root: Path, options: RuleOptions) -> None:
         self.root = root
         self.options = options
-        self.models: OrderedDict[ModuleKey, _Entry] = OrderedDict()
+        self.models: OrderedDict[ModuleKey, ModelEntry] = OrderedDict()
         self.cached_lines = 0
         self.evicted: list[ModuleModel] = []
-        self.checked: tuple[ModuleKey, _Entry] | None = None
+        self.checked: tuple[ModuleKey, ModelEntry] | None = None
         self.checking = False  # between register() and finish_check()
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
         self.in_progress: set[str] = set()
@@ -98,6 +89,8 @@ class _ProjectState:
             default.insert(0, str(src))
         self.default_roots = tuple(default)
         self._discovered: dict[str, list[str]] | None = None
+        # What evicted models' modules bind (see model_cache).
+        self.summaries: dict[ModuleKey, ModuleSummary] = {}
 
     def release_models(self) -> None:
         """Release every model this project holds (for a process done with the project);
@@ -108,6 +101,7 @@ class _ProjectState:
         if self.checked is not None:
             held.append(self.checked[1].model)
         self.models.clear()
+        self.summaries.clear()
         self.cached_lines = 0
         self.evicted = []
         self.checked = None
@@ -187,7 +181,7 @@ class ProjectIndex:
     # ------------------------------------------------------------ modules
     def register(self, model: ModuleModel, source: str | None = None) -> None:
         """The module being checked (its buffer replaces the file on disk)."""
-        entry = _Entry(model, hash(source) if source is not None else None)
+        entry = ModelEntry(model, hash(source) if source is not None else None)
         key = (self.source_root, model.module_name)
         # Kept apart from the LRU too: the modules its rules ask about must not
         # evict it (and send a question about it to the file on disk).
@@ -205,6 +199,7 @@ class ProjectIndex:
                 on_disk = None
             if on_disk != source:
                 self._dirty_paths.add(os.path.abspath(model.path))
+                self._state.summaries.pop(key, None)
 
     def locate(self, module_name: str) -> tuple[str, Path] | None:
         """(source root, file) of a project module, as seen from this source root."""
@@ -240,7 +235,7 @@ class ProjectIndex:
         found = self.locate(module_name)
         return found[1] if found is not None else None
 
-    def _checked_entry(self, module_name: str) -> _Entry | None:
+    def _checked_entry(self, module_name: str) -> ModelEntry | None:
         """The module being checked, when ``module_name`` in this view is that module."""
         checked = self._state.checked
         if checked is None or checked[0][1] != module_name:
@@ -259,7 +254,7 @@ class ProjectIndex:
             return True
         return self.locate(module_name) is not None
 
-    def _remember(self, key: ModuleKey, entry: _Entry) -> None:
+    def _remember(self, key: ModuleKey, entry: ModelEntry) -> None:
         previous = self._models.pop(key, None)
         if previous is not None:
             self._state.cached_lines -= previous.lines
@@ -273,6 +268,7 @@ class ProjectIndex:
             evicted = self._models.pop(key)
             self._state.cached_lines -= evicted.lines
             model = evicted.model
+            self._summarize(key, model)
             if model is None or (
                 self._state.checked is not None and self._state.checked[1] is evicted
             ):
@@ -303,8 +299,17 @@ class ProjectIndex:
         """Take a module out of the cache; its model is released between files."""
         entry = self._models.pop(key)
         self._state.cached_lines -= entry.lines
+        self._summarize(key, entry.model)
         if entry.model is not None:
             self._state.evicted.append(entry.model)
+
+    def _summarize(self, key: ModuleKey, model: ModuleModel | None) -> None:
+        view = model.project if model is not None else None
+        summary = summarize(
+            model, view if isinstance(view, ProjectIndex) else None, self._dirty_paths
+        )
+        if summary is not None:
+            self._state.summaries[key] = summary
 
     def finish_check(self) -> None:
         """A file's check is over: free what it no longer needs.
@@ -383,7 +388,7 @@ class ProjectIndex:
             # Built in its own source root's view: its imports resolve from there.
             built = self.view(key[0])._build(path, module_name)
         model = built[0] if built is not None else None
-        entry = _Entry(model, built[1] if built is not None else None)
+        entry = ModelEntry(model, built[1] if built is not None else None)
         self._remember(key, entry)
         if model is not None:
             note_read(model.path)
@@ -419,7 +424,7 @@ class ProjectIndex:
         memo = self._fact_memo.get(full_key)
         if memo is not None:
             # The files this answer read are read by the asking fact too.
-            _note_reads(memo[1])
+            note_reads(memo[1])
             for frame in self._frames:
                 frame.paths |= memo[1]
             return memo[0]
@@ -431,7 +436,7 @@ class ProjectIndex:
         if found:
             deps = self.facts.dependencies(full_key)
             if not deps & self._dirty_paths:
-                _note_reads(deps)
+                note_reads(deps)
                 for frame in self._frames:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
@@ -498,6 +503,7 @@ class ProjectIndex:
                 if found is not None and os.path.abspath(found[1]) != absolute
             }
         self._fact_memo.clear()
+        self._state.summaries.clear()
         self.facts.forget_stamp(absolute)
         # The route table, the serving-code search's file list and word index...
         self.memo.drop_text_dependent()
@@ -567,6 +573,9 @@ class ProjectIndex:
         try:
             if self.is_project_module(qualname):
                 return Ref(qualname)
+            answered, value = model_cache.resolve(self, qualname, depth)
+            if answered:
+                return value  # from an evicted module's summary: not built again
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -587,11 +596,17 @@ class ProjectIndex:
         finally:
             self._in_progress.discard(self._tag + "|resolve:" + qualname)
 
-    def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
-        """The module-level binding that defines ``qualname`` (re-exports followed)."""
+    def definition(
+        self, qualname: str, depth: int = 0, *, assignments_only: bool = False
+    ) -> tuple[ModuleModel, Binding] | None:
+        """The module-level binding that defines ``qualname`` (re-exports followed);
+        with ``assignments_only``, None unless that binding is an assignment."""
         if self._too_deep(depth) or not self._guarded(self._tag + "|definition:" + qualname):
             return None
         try:
+            answered, defined = model_cache.definition(self, qualname, depth, assignments_only)
+            if answered:
+                return defined  # from an evicted module's summary: not built again
             found = self._module_binding(qualname)
             if found is None:
                 return None
@@ -600,14 +615,18 @@ class ProjectIndex:
 
             if binding.kind is BindingKind.IMPORT:
                 target = stubs.canonical(_absolute_import(model, binding))
-                return _view_of(model, self).definition(".".join([target, *rest[1:]]), depth + 1)
-            if len(rest) > 1:
+                return _view_of(model, self).definition(
+                    ".".join([target, *rest[1:]]), depth + 1, assignments_only=assignments_only
+                )
+            if len(rest) > 1 or (assignments_only and binding.kind is not BindingKind.ASSIGN):
                 return None
             return model, binding
         finally:
             self._in_progress.discard(self._tag + "|definition:" + qualname)
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+        if model_cache.lacks(self, qualname, "function"):
+            return None  # an evicted module without that def: not built again
         found = self.split(qualname)
         if found is None:
             return None
@@ -616,6 +635,8 @@ class ProjectIndex:
         return (model, function) if function is not None else None
 
     def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
+        if model_cache.lacks(self, qualname, "class"):
+            return None  # an evicted module without that class: not built again
         found = self.split(qualname)
         if found is None:
             return None
@@ -637,7 +658,7 @@ class ProjectIndex:
             if found is not None:
                 model, function = found
                 return model.function_return_value(function, depth + 1)
-            if self.class_info(qualname) is not None:
+            if defines_class(self, qualname):
                 return Instance(qualname)
             value = self.resolve(qualname, depth + 1)
             if isinstance(value, Instance):
@@ -658,6 +679,8 @@ class ProjectIndex:
             return None
 
         def compute() -> Any:
+            if model_cache.untyped_attribute(self, class_qualname, attr):
+                return None  # an evicted module's summary: not built again
             found = self.class_info(class_qualname)
             if found is None:
                 return None
@@ -669,7 +692,7 @@ class ProjectIndex:
         """Whether a project name is a class defined in the project, as a cached fact."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return False
-        return bool(self.fact("is-class", qualname, lambda: self.class_info(qualname) is not None))
+        return bool(self.fact("is-class", qualname, lambda: defines_class(self, qualname)))
 
     def list_item(self, qualname: str) -> str | None:
         """The class ``X`` of a project def annotated ``-> list[X]``, as a cached fact."""
@@ -705,7 +728,8 @@ class ProjectIndex:
         def compute() -> bool:
             from fastapi_lint.semantic.scopes import BindingKind
 
-            found = self.definition(qualname)
+            # Only an assignment can be an alias (a summary says a def is not one).
+            found = self.definition(qualname, assignments_only=True)
             if found is None:
                 return False
             model, binding = found
@@ -821,7 +845,13 @@ def flush_all() -> None:
         index.flush(force=True)
 
 
-atexit.register(flush_all)
+def _at_exit() -> None:
+    # Facts written, models released: left to the interpreter's shutdown, they cost a
+    # collection of the whole heap, then their freeing (1.2-1.4 s of a dstack run).
+    forget_indexes(release=True)
+
+
+atexit.register(_at_exit)
 
 
 def forget_file(path: str | Path) -> None:
@@ -848,46 +878,14 @@ def forget_indexes(release: bool = False) -> None:
             state.release_models()
 
 
-def cached_model_paths() -> Iterator[str]:
-    """Files of the models this process holds, least recently used first.
-
-    The CLI checks these files first: their trees and models are already
-    built, and checking them before they are evicted avoids parsing and
-    modelling them a second time.
-    """
-    for index in list(_indexes.values()):
-        for model in index.models():
-            if model.path:
-                yield model.path
-
-
-# The files whose models or facts the current check read (see ``record_reads``).
-_reads: set[str] | None = None
-
-
-def note_read(path: str) -> None:
-    if _reads is not None and path:
-        _reads.add(os.path.abspath(path))
-
-
-def _note_reads(paths: set[str] | frozenset[str]) -> None:
-    if _reads is not None:
-        _reads.update(paths)
-
-
-def record_reads() -> None:
-    """Start recording the module files that the next check reads through the
-    index: models it asks about and the files every fact it uses depends on.
-    The CLI's result cache keeps a file's findings while these are unchanged."""
-    global _reads
-    _reads = set()
-
-
-def recorded_reads() -> frozenset[str]:
-    """The files read since ``record_reads``; recording stops."""
-    global _reads
-    reads, _reads = _reads, None
-    return frozenset(reads or ())
+def first_cached_file(wanted: Container[str]) -> str | None:
+    """The first of ``wanted`` (absolute paths) whose model this process holds, least
+    recently used first: the CLI checks it next, before it is evicted (asked per file)."""
+    for index in _indexes.values():
+        for entry in index._models.values():
+            if entry.path in wanted:
+                return entry.path
+    return None
 
 
 def index_of(model: ModuleModel) -> ProjectIndex | None:

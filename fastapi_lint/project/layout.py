@@ -72,6 +72,13 @@ EXTERNAL_TOP_LEVEL = frozenset(
 
 def find_project_root(path: Path) -> Path:
     """Nearest folder upward with a project marker; else above the top-most package."""
+    return _root_of_path(str(path))
+
+
+# Per path, once per process: asked several times for every checked file.
+@lru_cache(maxsize=8192)
+def _root_of_path(text: str) -> Path:
+    path = Path(text)
     start = path if path.is_dir() else path.parent
     return _root_of_folder(str(start))
 
@@ -125,6 +132,10 @@ def module_name_for(path: Path, root: Path, configured: tuple[str, ...] = ()) ->
 def _module_identity(
     path_text: str, root_text: str, configured: tuple[str, ...]
 ) -> tuple[Path, str]:
+    if not configured:
+        found = _plain_identity(_realpath(path_text), _real_folder(root_text))
+        if found is not None:
+            return Path(found[0]), found[1]
     resolved = Path(path_text).resolve()
     root = Path(root_text).resolve()
     base = source_root_of(resolved, root, configured)
@@ -135,6 +146,85 @@ def _module_identity(
         if parts is not None:
             base = root
     return base, ".".join(parts) if parts else resolved.stem
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _realpath(path: str) -> str:
+    """``os.path.realpath`` with the folders' answers kept: one ``lstat`` per file
+    instead of one per component of its path."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", ".."):
+        return os.path.realpath(path)
+    candidate = os.path.join(_real_folder(folder), name)
+    return os.path.realpath(path) if os.path.islink(candidate) else candidate
+
+
+def _plain_identity(path: str, root: str) -> tuple[str, str] | None:
+    """What ``_module_identity`` computes without configured source roots, on
+    plain strings (pathlib's parsing was most of its cost: it runs once per
+    module file). None for the unusual cases, which take the pathlib way."""
+    if not os.path.isabs(path) or not os.path.isabs(root) or path == root:
+        return None
+    # The folder above the top-most package (namespace folders between packages allowed).
+    top = None
+    gap = 0
+    folder = os.path.dirname(path)
+    while True:
+        if folder == root:
+            break
+        if os.path.exists(os.path.join(folder, "__init__.py")):
+            top, gap = folder, 0
+        else:
+            gap += 1
+            if gap > 2:
+                break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if top is not None:
+        base = os.path.dirname(top)
+    else:
+        src = os.path.join(root, "src")
+        if _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
+            base = src
+        else:
+            base = root if _inside(path, root) else os.path.dirname(path)
+    if base == path:
+        return None
+    parts = _plain_parts(path, base)
+    if parts is None and base != root:
+        # Not importable from its package root (`my-tool/run.py`): from the project root.
+        if path == root:
+            return None
+        parts = _plain_parts(path, root)
+        if parts is not None:
+            base = root
+    return base, ".".join(parts) if parts else _stem(os.path.basename(path))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _stem(name: str) -> str:
+    """``PurePath.stem``: the name without its last suffix."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _plain_parts(path: str, base: str) -> list[str] | None:
+    if not _inside(path, base) or path == base:
+        return None
+    parts = path[len(base.rstrip("/")) + 1 :].split("/")
+    parts[-1] = _stem(parts[-1])
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return parts if parts and all(p.isidentifier() for p in parts) else None
 
 
 def _dotted_parts(path: Path, base: Path) -> list[str] | None:

@@ -47,13 +47,41 @@ _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {
     "_build",
     "buck-out",
 }
-# A file can only add to the table if it mentions one of these.
-_RELEVANT = lazy_compile(
-    r"include_router|APIRouter|FastAPI|add_api_route|add_api_websocket_route"
-    r"|@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
-    # `app = create_app()` and `register_routes(app)`: an app made or filled elsewhere.
-    r"|\bapp\s*=|\(\s*app\s*[,)]"
+# A file can only add to the table if it mentions one of these: words, a route
+# decorator, or (`app = create_app()`, `register_routes(app)`) an app made or
+# filled elsewhere. Tested one by one: an alternation of them has no literal to
+# search for, and it scanned every file of a project at a quarter of parse speed.
+_RELEVANT_WORDS = (
+    "include_router",
+    "APIRouter",
+    "FastAPI",
+    "add_api_route",
+    "add_api_websocket_route",
 )
+_ROUTE_DECORATOR = lazy_compile(
+    r"@\s*[\w.]+\.(?:get|post|put|patch|delete|options|head|trace|api_route|websocket)\s*\("
+)
+_APP_ASSIGNED = lazy_compile(r"app\s*=")  # `\bapp\s*=`, the boundary tested on each match
+_APP_PASSED = lazy_compile(r"\(\s*app\s*[,)]")
+_WORD_CHAR = lazy_compile(r"\w")
+
+
+def _relevant(text: str) -> bool:
+    if any(word in text for word in _RELEVANT_WORDS):
+        return True
+    if "@" in text and _ROUTE_DECORATOR.search(text) is not None:
+        return True
+    if "app" not in text:
+        return False
+    if _APP_PASSED.search(text) is not None:
+        return True
+    for match in _APP_ASSIGNED.finditer(text):
+        start = match.start()
+        if start == 0 or _WORD_CHAR.match(text, start - 1) is None:
+            return True
+    return False
+
+
 _MAX_FILES = 5000
 _NESTED_ROOTS = ("pyproject.toml", "setup.py", "setup.cfg")
 _MAX_NESTING = 12
@@ -277,7 +305,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
             text = read_source(path)
         except (SourceError, OSError):
             continue
-        if not _RELEVANT.search(text):
+        if not _relevant(text):
             continue
         from pathlib import Path
 

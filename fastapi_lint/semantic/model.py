@@ -221,6 +221,15 @@ class ModuleModel:
             self._self_assignments = table
         return table.get((id(class_info), attr), [])
 
+    def self_assigned_attributes(self) -> dict[int, set[str]]:
+        """``id(class info)`` -> the attributes its methods assign (``self.x = ...``)."""
+        if self.classes:
+            self.self_assignments(self.classes[0], "")  # builds the table
+        result: dict[int, set[str]] = {}
+        for owner, attr in self._self_assignments or {}:
+            result.setdefault(owner, set()).add(attr)
+        return result
+
     def is_awaited(self, node: ast.expr) -> bool:
         return isinstance(self.parent(node), ast.Await)
 
@@ -246,6 +255,8 @@ class ModuleModel:
                 current = self.module_scope
             bindings = current.bindings.get(name)
             if bindings:
+                if len(bindings) == 1:
+                    return bindings[0]  # most names: what _pick gives, without its list
                 return _pick(bindings, line if current is scope else None)
             first = False
             current = current.parent
@@ -260,7 +271,15 @@ class ModuleModel:
 
     def call_target(self, call: ast.Call, scope: Scope) -> str | None:
         """What a call calls: ``requests.get``, or ``httpx.Client.get`` for a method."""
-        value = self.evaluate(call.func, scope)
+        # Asked for every call by several rules: a memoized answer is taken here
+        # as `evaluate` would take it at depth 0 (its reach always fits there).
+        found = self._eval_memo.get((id(call.func), id(scope)))
+        if found is not None and found[1] <= MAX_EVAL_DEPTH:
+            if found[1] > limits.deepest:
+                limits.deepest = found[1]
+            value = found[0]
+        else:
+            value = self.evaluate(call.func, scope)
         if isinstance(value, Ref):
             return value.qualname
         if isinstance(value, Member):

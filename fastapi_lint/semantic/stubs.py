@@ -69,13 +69,18 @@ CANONICAL_PREFIXES: dict[str, str] = {
 }
 
 
+# The package prefixes above, in order (one C-level test rules most names out).
+_DOTTED_PREFIXES = tuple(prefix for prefix in CANONICAL_PREFIXES if prefix.endswith("."))
+
+
 @lru_cache(maxsize=65536)
 def canonical(qualname: str) -> str:
     if qualname in CANONICAL_PREFIXES:
         return CANONICAL_PREFIXES[qualname]
-    for prefix, replacement in CANONICAL_PREFIXES.items():
-        if prefix.endswith(".") and qualname.startswith(prefix):
-            return replacement + qualname[len(prefix) :]
+    if qualname.startswith(_DOTTED_PREFIXES):
+        for prefix in _DOTTED_PREFIXES:
+            if qualname.startswith(prefix):
+                return CANONICAL_PREFIXES[prefix] + qualname[len(prefix) :]
     return qualname
 
 

@@ -76,18 +76,27 @@ def _compiled() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
     return exact, wildcards
 
 
+@lru_cache(maxsize=65536)
+def _wildcard_code(qualname: str) -> str | None:
+    """The code of the first wildcard pattern matching ``qualname`` (asked for every
+    call of every checked module, with a few thousand distinct targets)."""
+    for pattern, code in _compiled()[1]:
+        if pattern.match(qualname):
+            return code
+    return None
+
+
 def blocking_code(qualname: str, options: RuleOptions | None = None) -> str | None:
     """The API10x code of a call target, or None when it does not block."""
-    exact, wildcards = _compiled()
-    code = exact.get(qualname)
+    code = _compiled()[0].get(qualname)
     if code is not None:
         return code
     owner, _, method = qualname.rpartition(".")
     if method.startswith("_") or method in LOCAL_METHODS.get(owner, ()):
         return None
-    for pattern, wildcard_code in wildcards:
-        if pattern.match(qualname):
-            return wildcard_code
+    wildcard_code = _wildcard_code(qualname)
+    if wildcard_code is not None:
+        return wildcard_code
     if (
         options is not None
         and options.extra_blocking_calls
