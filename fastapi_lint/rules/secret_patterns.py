@@ -327,7 +327,7 @@ _PASSWORD_HASH_RE = lazy_compile(
 )
 _AUTH_SCHEME_RE = lazy_compile(r"(?:bearer|token|basic|bot)\s+(\S+)", re.IGNORECASE)
 _URL_START_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_X_HEADER_RE = lazy_compile(r"[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*")
+_X_HEADER_RE = lazy_compile(r"[Xx]-[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _HEADER_NAMES = frozenset(
     {
         "authorization",

@@ -100,9 +100,39 @@ def has_star_kwargs(route: RouteInfo) -> bool:
 def router_call(model: ModuleModel, route: RouteInfo) -> tuple[ModuleModel, ast.Call, Scope] | None:
     """The ``FastAPI(...)`` / ``APIRouter(...)`` call that created the route's router."""
     func = route.registration.func
-    if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+    if not isinstance(func, ast.Attribute):
+        return None
+    if isinstance(func.value, ast.Attribute) and last_name(func.value.value) == "self":
+        return _instance_app_call(model, func.value.attr, route_context_scope(model, route))
+    if not isinstance(func.value, ast.Name):
         return None
     return _assigned_call(model, func.value.id, route_context_scope(model, route), 0)
+
+
+def _instance_app_call(
+    model: ModuleModel, attr: str, scope: Scope
+) -> tuple[ModuleModel, ast.Call, Scope] | None:
+    """``self.app = FastAPI(openapi_url=None)`` in a method of the class whose method
+    registers ``@self.app.get(...)`` routes (a server object that builds its own app)."""
+    function = scope.function
+    while function is not None and function.class_info is None:
+        function = function.parent_function
+    if function is None or function.class_info is None:
+        return None
+    for node in ast.walk(function.class_info.node):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and any(
+                isinstance(target, ast.Attribute)
+                and target.attr == attr
+                and last_name(target.value) == "self"
+                for target in node.targets
+            )
+        ):
+            owner = model.function_scope_of(node)
+            return model, node.value, owner.scope if owner is not None else model.module_scope
+    return None
 
 
 def _assigned_call(

@@ -100,6 +100,10 @@ _KEYLESS_DUMMIES = frozenset(
 _YOUR_PLACEHOLDER_RE = lazy_compile(
     r"(?:YOUR|Your|your)[_-]\w[\w\-]*|[A-Za-z0-9_\-]+[_-](?:HERE|here)"
 )
+# A provider's key prefix and a digit count (``sk-1234567890``, ``sk-proj-123456``).
+_COUNTING_DUMMY_RE = lazy_compile(
+    r"(?:[A-Za-z]{2,8}[-_]){1,2}(?:0?123456789?0?|123456|1234567|12345678)"
+)
 # ``Bearer YOUR_API_KEY``: the placeholder after an HTTP auth scheme.
 _AUTH_SCHEME_PREFIX_RE = lazy_compile(r"(?:Bearer|Token|Basic|Api-Key)\s+", re.IGNORECASE)
 
@@ -136,6 +140,8 @@ def is_keyless_dummy(value: str, name: str = "") -> bool:
         return is_client_secret_name(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
     if value.strip().lower() in _KEYLESS_DUMMIES:
         return True
+    if _COUNTING_DUMMY_RE.fullmatch(value.strip()):
+        return True  # ``"sk-proj-1234567890"``: a key's shape with a count for its secret
     return bool(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
 
 
@@ -244,6 +250,8 @@ def sentinel(value: str) -> bool:
 # ---------------------------------------------------------------- 6. text tokens
 _SPECIAL_TOKEN_RE = lazy_compile(
     r"<\|[^<>|\s]*\|>|</?[A-Za-z_]{1,12}>|\[[A-Za-z_]{1,16}\]|[▁Ġ]|<0x[0-9A-Fa-f]{2}>"
+    # The start or end of a tag in a model's output (``"<function"``, ``"tool_call>"``).
+    r"|<[/|]?[A-Za-z_][\w|▁-]{0,31}|[A-Za-z_][\w|▁-]{0,31}>"
     # A LaTeX token of a formula parser: ``\left.``, ``\right\rbrace``, ``\left\{``.
     r"|(?:\\(?:[A-Za-z]+|[^\w\s])[^\w\s\\]?)+"
 )
