@@ -89,6 +89,11 @@ def sync_session_use(model: ModuleModel, call: ast.Call, scope: Scope) -> str | 
     return None
 
 
+def is_session_path(chain: tuple[str, ...]) -> bool:
+    """Whether a blocking chain ends in a sync session round trip (API301's matter)."""
+    return bool(chain) and chain[-1].startswith("Session.")
+
+
 # How many project functions a chain may pass through below the called one.
 # Longer chains are mostly lazy one-time set-up (singletons, config loading)
 # reached through conditional paths: reporting them costs precision.
@@ -235,8 +240,9 @@ def callee_summary(
         # guards cross-module cycles itself).
         return summarize_function(found[0], found[1]).to_json()
 
-    # Versioned: /2 facts did not look up inherited methods.
-    return CalleeSummary.from_json(project.fact("callee/3", target, compute))
+    # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
+    # session path.
+    return CalleeSummary.from_json(project.fact("callee/4", target, compute))
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
@@ -372,7 +378,11 @@ def _blocking_paths(
         path = BlockingPath(tuple(chain), conditions)
         if path not in paths:
             paths.append(path)
-        return not conditions or len(paths) >= MAX_PATHS
+        # A path ending in a session query does not end the search: a caller
+        # that hands over its API301 session needs the other ways the
+        # function blocks (`authenticate(session=db)` also verifies a hash).
+        final = not conditions and not is_session_path(path.chain)
+        return final or len(paths) >= MAX_PATHS
 
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
