@@ -188,7 +188,9 @@ class HardcodedSecretChecks(CheckerBase):
         secret = self.secret_value(value) or (
             accepted and is_secret_value(value, self.options.extra_placeholders, accepted=True)
         )
-        if not secret or _names_its_value(last, value):
+        if not secret:
+            return
+        if _names_its_value(last, value) and not self.used_as_secret(literal):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
         if not could_be_credential(
             credential, last, compared=compared, argument=argument, accepted=accepted
@@ -357,6 +359,31 @@ class HardcodedSecretChecks(CheckerBase):
                 self.name_assignment(
                     name, literal, compared=True, accepted=self.refuses_others(node)
                 )
+
+    def used_as_secret(self, literal: ast.AST) -> bool:
+        """``SECRET = "SECRET"`` then ``JWTStrategy(secret=SECRET)``: a constant whose value
+        repeats its name is a label, unless the module hands it over as a secret (a
+        secret-like keyword argument or attribute)."""
+        statement = self.model.parent(literal)
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            return False
+        name = statement.targets[0].id
+        for node in ast.walk(self.model.tree):
+            if not isinstance(node, ast.Name) or node.id != name or node is statement.targets[0]:
+                continue
+            parent = self.model.parent(node)
+            if isinstance(parent, ast.keyword) and parent.arg and self.secret_name(parent.arg):
+                return True
+            if isinstance(parent, ast.Assign) and parent.value is node:
+                for target in parent.targets:
+                    target_name = _target_name(target)
+                    if target_name is not None and self.secret_name(target_name):
+                        return True
+        return False
 
     def refuses_others(self, compare: ast.Compare) -> bool:
         """``if x_token != "literal": raise HTTPException(...)``: only the literal gets past
