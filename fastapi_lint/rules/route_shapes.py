@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -118,6 +119,10 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         if any(s != first for s in shapes[1:]):
             return None
         return Shape(first.kind, first.keys, first.type, first.spelling, is_list=True)
+    if isinstance(value, ast.Name):
+        comprehension = _built_list(model, value, scope)
+        if comprehension is not None:
+            return shape_of(model, comprehension, scope)
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)
@@ -135,6 +140,36 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
                 spelling=_spelling(model, evaluated.type, scope),
             )
     return None
+
+
+def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListComp | None:
+    """The list comprehension a returned name holds (``hits = [Hit(...) for ...]; return
+    hits``): bound once in the function and never grown or changed in place."""
+    bindings = scope.bindings.get(name.id, [])
+    if len(bindings) != 1:
+        return None
+    binding = bindings[0]
+    if binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
+        return None
+    if not isinstance(binding.value, ast.ListComp):
+        return None
+    for node in ast.walk(scope.node):
+        if not isinstance(node, ast.Name) or node.id != name.id or node is name:
+            continue
+        parent = model.parent(node)
+        if isinstance(parent, ast.AugAssign) and parent.target is node:
+            return None  # `hits += more`
+        if isinstance(parent, ast.Subscript) and not isinstance(parent.ctx, ast.Load):
+            return None  # `hits[0] = other`
+        if isinstance(parent, ast.Attribute) and parent.attr not in _READ_METHODS:
+            call = model.parent(parent)
+            if isinstance(call, ast.Call) and call.func is parent:
+                return None  # `hits.append(...)`, `hits.sort(...)`: changed in place
+    return binding.value
+
+
+# Methods of a list that read it without changing it.
+_READ_METHODS = frozenset({"count", "index", "copy"})
 
 
 # Class methods of Pydantic models that build an instance of their class (v2 and v1 names).

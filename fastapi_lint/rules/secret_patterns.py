@@ -506,8 +506,13 @@ def _looks_like_credential(word: str) -> bool:
 MAX_ANALYSED_LENGTH = 1024
 
 
-def is_secret_value(value: str, extra_placeholders: Iterable[str] = ()) -> bool:
+def is_secret_value(
+    value: str, extra_placeholders: Iterable[str] = (), *, accepted: bool = False
+) -> bool:
     """Whether a string literal given to a secret-like name looks like a real secret.
+
+    ``accepted``: the code lets in whoever sends this value (``if x_token !=
+    "fake-super-secret-token": raise``), so a stand-in word does not make it harmless.
 
     See the module docstring for the list of values that are not secrets.
     ``extra_placeholders`` are exact values (case-insensitive) that are not.
@@ -534,7 +539,7 @@ def is_secret_value(value: str, extra_placeholders: Iterable[str] = ()) -> bool:
         return password is not None and is_url_password_secret(password, extra_placeholders)
     return not (
         _is_placeholder(stripped)
-        or _is_stand_in(stripped)
+        or (not accepted and _is_stand_in(stripped))
         or _REGEX_HINT_RE.search(stripped)
         or (_DOTTED_PATH_RE.fullmatch(stripped) and not _RANDOM_SEGMENT_RE.search(stripped))
         or _PERCENT_FORMAT_RE.search(stripped)

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.registry import Family
 from fastapi_lint.rules.blocking import sleep
-from fastapi_lint.rules.blocking.call_chain import API107, callee_summary, runs_body
+from fastapi_lint.rules.blocking.call_chain import (
+    API107,
+    callee_summary,
+    is_session_path,
+    runs_body,
+)
 from fastapi_lint.rules.blocking.calls import (
     _options,
     blocking_code,
@@ -122,15 +127,20 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 continue
             if not runs_body(model, call, callee) or once_per_process(model, function, call):
                 continue
-            chain = callee.chain_for(call, ArgumentValues(model, scope, call))
-            if not chain:
+            chains = [p.chain for p in callee.paths_for(call, ArgumentValues(model, scope, call))]
+            if not chains:
                 continue  # every blocking path is ruled out by this call's arguments
             if (
-                chain[-1].startswith("Session.")
+                is_session_path(chains[0])
                 and reporter.enabled("API301")
                 and passes_reported_session(model, function, call, scope)
             ):
-                continue  # the session itself is the finding (API301), once per function
+                # The session itself is the finding (API301), once per function;
+                # the helper may still block another way (a password hash).
+                chains = [c for c in chains if not is_session_path(c)]
+                if not chains:
+                    continue
+            chain = chains[0]
             reporter.report(
                 "API107",
                 call,

@@ -89,6 +89,11 @@ def sync_session_use(model: ModuleModel, call: ast.Call, scope: Scope) -> str | 
     return None
 
 
+def is_session_path(chain: tuple[str, ...]) -> bool:
+    """Whether a blocking chain ends in a sync session round trip (API301's matter)."""
+    return bool(chain) and chain[-1].startswith("Session.")
+
+
 # How many project functions a chain may pass through below the called one: a
 # route -> service -> repository -> client layering is four functions. Longer
 # chains were mostly lazy one-time set-up (singletons, config loading) reached
@@ -237,8 +242,9 @@ def callee_summary(
         # guards cross-module cycles itself).
         return summarize_function(found[0], found[1]).to_json()
 
-    # Versioned: /2 facts did not look up inherited methods.
-    return CalleeSummary.from_json(project.fact("callee/3", target, compute))
+    # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
+    # session path.
+    return CalleeSummary.from_json(project.fact("callee/4", target, compute))
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
@@ -374,7 +380,11 @@ def _blocking_paths(
         path = BlockingPath(tuple(chain), conditions)
         if path not in paths:
             paths.append(path)
-        return not conditions or len(paths) >= MAX_PATHS
+        # A path ending in a session query does not end the search: a caller
+        # that hands over its API301 session needs the other ways the
+        # function blocks (`authenticate(session=db)` also verifies a hash).
+        final = not conditions and not is_session_path(path.chain)
+        return final or len(paths) >= MAX_PATHS
 
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
@@ -396,8 +406,13 @@ def _blocking_paths(
         if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
         stop = False
+        own_display = _function_display(function)
         for callee_path in callee.paths_for(call, ArgumentValues(model, scope, call)):
             if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
+                continue
+            if own_display in callee_path.chain:
+                # Back through this function (`first -> second -> first -> pause`): the
+                # way without the cycle is found directly, whatever was asked first.
                 continue
             inherited = passed_through(list(callee_path.conditions), call, function)
             if add([callee.display, *callee_path.chain], call, inherited):

@@ -34,7 +34,9 @@ PATTERNS: tuple[str, ...] = (
     # like open()'s (atomic writes through mkstemp + os.replace do this).
     "os.fdopen",
     "tempfile.{NamedTemporaryFile,TemporaryFile}",
-    "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir}",
+    "pathlib.Path.{read_text,read_bytes,write_text,write_bytes,open,iterdir,glob,rglob,walk}",
+    # Directory scans like os.listdir (tree operations, Revision 2).
+    "glob.{glob,iglob}",
     "shutil.{copy,copy2,copyfile,copyfileobj,copytree,move,rmtree,unpack_archive,make_archive}",
     "os.{listdir,scandir,walk}",
     "zipfile.ZipFile.{extractall,extract}",

@@ -355,6 +355,8 @@ class QueryFlow:
         if binding.kind is BindingKind.ASSIGN and binding.value is not None:
             if binding.unpack_index is not None:
                 return None
+            if isinstance(binding.value, ast.List) and not binding.value.elts:
+                return self._accumulated(binding, depth)
             return self.value(binding.value, binding.scope, depth + 1)
         if binding.kind is BindingKind.FOR and binding.value is not None:
             iterable = binding.value
@@ -369,6 +371,43 @@ class QueryFlow:
             ):
                 return self.element(iterable.args[0], iter_scope, depth + 1)
         return None
+
+    def _accumulated(self, binding: Binding, depth: int) -> QueryValue | None:
+        """``rows = []`` then ``rows.extend(await session.scalars(...))`` /
+        ``rows.append(obj)``: a list of ORM objects when every addition is query
+        results (or one object) of the same model; unknown otherwise."""
+        name = binding.name
+        if len(binding.scope.bindings.get(name, [])) != 1:
+            return None
+        found: QueryValue | None = None
+        for node in ast.walk(binding.scope.node):
+            added: ast.expr | None = None
+            many = True
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                if node.target.id != name:
+                    continue
+                added = node.value
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == name
+            ):
+                if node.func.attr in ("extend", "append") and len(node.args) == 1:
+                    added, many = node.args[0], node.func.attr == "extend"
+                elif node.func.attr not in ("sort", "reverse", "copy", "count", "index"):
+                    return None  # insert, pop, clear...: not followed
+                else:
+                    continue
+            else:
+                continue
+            value = self.query(added, binding.scope, depth + 1)
+            if value is None or value.kind not in (MANY_KINDS if many else (Kind.ENTITY,)):
+                return None
+            if found is not None and found.model != value.model:
+                return None
+            found = found or value
+        return replace(found, kind=Kind.SCALARS) if found is not None else None
 
     def binding_of(self, name: ast.Name, scope: Scope) -> Binding | None:
         """The binding a name reads, skipping an assignment whose value contains the read."""

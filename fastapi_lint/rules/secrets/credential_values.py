@@ -342,7 +342,12 @@ def is_unknown_key_name(name: str) -> bool:
 
 # ---------------------------------------------------------------- together
 def could_be_credential(
-    value: str, name: str = "", *, compared: bool = False, argument: bool = False
+    value: str,
+    name: str = "",
+    *,
+    compared: bool = False,
+    argument: bool = False,
+    accepted: bool = False,
 ) -> bool:
     """Whether API501 reports ``value`` given to the secret-like ``name`` (see the module doc).
 
@@ -355,7 +360,9 @@ def could_be_credential(
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
-    if _is_wrong_on_purpose(value) or is_public_client_key(value) or is_regex(value):
+    if (not accepted and _is_wrong_on_purpose(value)) or is_public_client_key(value):
+        return False
+    if is_regex(value):
         return False
     if is_name_value(value):
         return False

@@ -7,7 +7,7 @@ import re
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
-from fastapi_lint.rules.secret_patterns import redact, split_name_words
+from fastapi_lint.rules.secret_patterns import is_secret_value, redact, split_name_words
 from fastapi_lint.rules.secrets._common import (
     CheckerBase,
     _field_default_literal,
@@ -161,10 +161,16 @@ class HardcodedSecretChecks(CheckerBase):
         return False
 
     def name_assignment(
-        self, name: str | None, literal: ast.AST, compared: bool = False, argument: bool = False
+        self,
+        name: str | None,
+        literal: ast.AST,
+        compared: bool = False,
+        argument: bool = False,
+        accepted: bool = False,
     ) -> None:
         """API501 for ``name = literal`` in any of its forms (``compared``: ``name == literal``;
-        ``argument``: ``f(name=literal)``)."""
+        ``argument``: ``f(name=literal)``; ``accepted``: a comparison that refuses every
+        other value, so the literal is the credential the code lets in)."""
         if name is None or not isinstance(literal, ast.Constant) or " " in name:
             return
         value = _text(literal)
@@ -179,9 +185,16 @@ class HardcodedSecretChecks(CheckerBase):
             credential = value.split()[-1]
         elif not (self.secret_name(name) or self.unknown_key_name(name, value)):
             return
-        if not self.secret_value(value) or _names_its_value(last, value):
+        secret = self.secret_value(value) or (
+            accepted and is_secret_value(value, self.options.extra_placeholders, accepted=True)
+        )
+        if not secret:
+            return
+        if _names_its_value(last, value) and not self.used_as_secret(literal):
             return  # ``PASSWORD = "password"`` in an enum or a form: the name is the value
-        if not could_be_credential(credential, last, compared=compared, argument=argument):
+        if not could_be_credential(
+            credential, last, compared=compared, argument=argument, accepted=accepted
+        ):
             return  # Revision 2: sentinels, redaction markers, dummy keys, names
         if self.text_token_name(last, literal):
             return
@@ -343,7 +356,45 @@ class HardcodedSecretChecks(CheckerBase):
                 value = _text(literal)
                 if value and _PLACEHOLDER_CHECK_RE.search(value):
                     continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
-                self.name_assignment(name, literal, compared=True)
+                self.name_assignment(
+                    name, literal, compared=True, accepted=self.refuses_others(node)
+                )
+
+    def used_as_secret(self, literal: ast.AST) -> bool:
+        """``SECRET = "SECRET"`` then ``JWTStrategy(secret=SECRET)``: a constant whose value
+        repeats its name is a label, unless the module hands it over as a secret (a
+        secret-like keyword argument or attribute)."""
+        statement = self.model.parent(literal)
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+        ):
+            return False
+        name = statement.targets[0].id
+        for node in ast.walk(self.model.tree):
+            if not isinstance(node, ast.Name) or node.id != name or node is statement.targets[0]:
+                continue
+            parent = self.model.parent(node)
+            if isinstance(parent, ast.keyword) and parent.arg and self.secret_name(parent.arg):
+                return True
+            if isinstance(parent, ast.Assign) and parent.value is node:
+                for target in parent.targets:
+                    target_name = _target_name(target)
+                    if target_name is not None and self.secret_name(target_name):
+                        return True
+        return False
+
+    def refuses_others(self, compare: ast.Compare) -> bool:
+        """``if x_token != "literal": raise HTTPException(...)``: only the literal gets past
+        the check, so it is the credential (a stand-in word does not make it harmless)."""
+        statement = self.model.parent(compare)
+        return (
+            isinstance(compare.ops[0], ast.NotEq)
+            and isinstance(statement, ast.If)
+            and statement.test is compare
+            and any(isinstance(child, ast.Raise) for child in statement.body)
+        )
 
     def check_defaults(self) -> None:
         for function in self.model.functions:
