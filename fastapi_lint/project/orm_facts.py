@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.syntax import subscript_elements
+from fastapi_lint.semantic.syntax import last_name, subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.project.orm_joins import JoinCondition
@@ -142,7 +142,7 @@ def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool]
             node = right if _is_none(left) else left
             continue
         if isinstance(node, ast.Subscript):
-            outer = _last_name(node.value)
+            outer = last_name(node.value)
             elements = subscript_elements(node)
             if outer in ("Mapped", "WriteOnlyMapped", "DynamicMapped", "Relationship"):
                 wrapper = wrapper or outer
@@ -166,7 +166,7 @@ def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool]
         if isinstance(node, (ast.Name, ast.Attribute)):
             if collection is None:
                 collection = False
-            return _last_name(node), collection, wrapper
+            return (last_name(node) or None), collection, wrapper
         return None, collection, wrapper
     return None, collection, wrapper
 
@@ -175,11 +175,3 @@ def _is_none(node: ast.expr) -> bool:
     return (isinstance(node, ast.Constant) and node.value is None) or (
         isinstance(node, ast.Name) and node.id == "None"
     )
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None

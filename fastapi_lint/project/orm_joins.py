@@ -17,6 +17,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.semantic.syntax import last_name
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
@@ -51,7 +53,7 @@ class _JoinReader:
             current = stack.pop()
             if isinstance(current, ast.BoolOp) and isinstance(current.op, ast.And):
                 stack.extend(current.values)
-            elif isinstance(current, ast.Call) and _last_name(current.func) == "and_":
+            elif isinstance(current, ast.Call) and last_name(current.func) == "and_":
                 if current.keywords:
                     self.complete = False
                 stack.extend(current.args)
@@ -98,7 +100,7 @@ def column_ref(node: ast.expr) -> ColumnRef | None:
     """``Model.column``, ``foreign(Model.column)``, ``remote(column)``, a bare ``column``."""
     while (
         isinstance(node, ast.Call)
-        and _last_name(node.func) in JOIN_ANNOTATIONS
+        and last_name(node.func) in JOIN_ANNOTATIONS
         and len(node.args) == 1
         and not node.keywords
     ):
@@ -115,7 +117,7 @@ def column_ref(node: ast.expr) -> ColumnRef | None:
             and owner.value.attr == "__table__"
         ):
             owner = owner.value.value
-        owner_name = _last_name(owner)
+        owner_name = last_name(owner) or None
         return (owner_name, node.attr) if owner_name else None
     return None
 
@@ -145,7 +147,7 @@ def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
             continue
         if name == "__table_args__":
             for node in ast.walk(value):
-                if isinstance(node, ast.Call) and _last_name(node.func) in PRIMARY_KEY_CONSTRAINTS:
+                if isinstance(node, ast.Call) and last_name(node.func) in PRIMARY_KEY_CONSTRAINTS:
                     for argument in node.args:
                         column = _constraint_column(argument)
                         if column is not None and column not in keys:
@@ -170,10 +172,10 @@ def _foreign_key_target(value: ast.expr | None) -> ast.expr | None:
         if not isinstance(node, ast.Call):
             continue
         target: ast.expr | None = None
-        if _last_name(node.func) == "ForeignKey" and node.args:
+        if last_name(node.func) == "ForeignKey" and node.args:
             target = node.args[0]
         for keyword in node.keywords:
-            if keyword.arg in ("foreign_key", "column") and _last_name(node.func) in (
+            if keyword.arg in ("foreign_key", "column") and last_name(node.func) in (
                 "Field",
                 "ForeignKey",
             ):
@@ -201,14 +203,6 @@ def _has_primary_key_flag(value: ast.expr) -> bool:
 def _constraint_column(node: ast.expr) -> Optional[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.rsplit(".", 1)[-1]
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _last_name(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
@@ -266,7 +260,7 @@ def column_names(node: ast.expr) -> list[tuple[Optional[str], str]]:
             names.append((None, element.id))
         elif isinstance(element, ast.Attribute):
             owner = element.value
-            names.append((_last_name(owner), element.attr))
+            names.append(((last_name(owner) or None), element.attr))
         elif isinstance(element, ast.Constant) and isinstance(element.value, str):
             owner_name, _, column = element.value.rpartition(".")
             names.append((owner_name.rsplit(".", 1)[-1] or None, column))
@@ -282,6 +276,6 @@ def foreign_key_reference(value: ast.expr | None) -> tuple[Optional[str], Option
         parts = str(target.value).split(".")
         return (parts[-2], parts[-1]) if len(parts) >= 2 else (None, None)
     if isinstance(target, ast.Attribute):
-        owner = _last_name(target.value)
+        owner = last_name(target.value) or None
         return (f"class:{owner}" if owner else None), target.attr
     return None, None

@@ -187,6 +187,15 @@ class ModuleModel:
                     bases.extend(self.project.class_bases(name))
         return bases
 
+    def class_anywhere(self, qualname: str) -> ClassInfo | None:
+        """A class' statement: this module's when it defines the class (its text may be
+        an unsaved buffer), else the project's."""
+        local = self.class_named(qualname)
+        if local is not None or self.project is None:
+            return local
+        found = self.project.class_info(qualname)
+        return found[1] if found is not None else None
+
     def returns_of(self, function: FunctionInfo) -> list[NodeRef]:
         """The ``return`` then ``yield`` nodes a def runs itself (not nested defs')."""
         table: dict[int, list[NodeRef]] | None = self._returns_by_function

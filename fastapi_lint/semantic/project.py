@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Binding, FunctionInfo
+    from fastapi_lint.semantic.scopes import Binding, ClassInfo, FunctionInfo
     from fastapi_lint.semantic.values import Value
 
 
@@ -48,3 +48,6 @@ class ProjectFacts(Protocol):
 
     def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         """Qualified names of a project class' bases, transitively."""
+
+    def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
+        """The class statement of a project class and the model of its module."""

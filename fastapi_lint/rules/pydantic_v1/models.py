@@ -89,11 +89,7 @@ def defines_method(model: ModuleModel, qualname: str, name: str) -> bool:
     for candidate in candidates:
         if candidate.split(".")[0] in ("pydantic", "pydantic_settings", "sqlmodel"):
             continue
-        class_info = model.class_named(candidate)
-        project = index_of(model)
-        if class_info is None and project is not None:
-            found = project.class_info(candidate)
-            class_info = found[1] if found is not None else None
+        class_info = model.class_anywhere(candidate)
         if class_info is None:
             continue
         for statement in class_info.node.body:

@@ -310,11 +310,7 @@ def _model_fields(model: ModuleModel, qualname: str) -> set[str] | None:
     for owner in [qualname, *model.class_bases(qualname)]:
         if owner.startswith(_MODEL_ROOTS):
             continue
-        info = model.class_named(owner)
-        project = index_of(model)
-        if info is None and project is not None:
-            found = project.class_info(owner)
-            info = found[1] if found is not None else None
+        info = model.class_anywhere(owner)
         if info is None:
             return None  # a base of another library: its fields are unknown
         for statement in info.node.body:
