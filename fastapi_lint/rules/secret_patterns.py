@@ -217,6 +217,12 @@ def _last_secret_word(words: tuple[str, ...]) -> int:
     return found_at
 
 
+def names_something_about_a_secret(value: str) -> bool:
+    """``"s3SecretAccessKeyName"``, ``"tokenUrl"``: an identifier naming something about a
+    secret (its name, file, URL), read like a variable name."""
+    return _is_about_a_secret(_split_name_words(value))
+
+
 def _is_about_a_secret(words: tuple[str, ...]) -> bool:
     meaningful = [word for word in words if not word.isdigit()]
     if len(meaningful) < 2:

@@ -53,7 +53,7 @@ import unicodedata
 from functools import lru_cache
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.rules.secret_patterns import split_name_words
+from fastapi_lint.rules.secret_patterns import names_something_about_a_secret, split_name_words
 
 __all__ = [
     "could_be_credential",
@@ -213,6 +213,12 @@ def is_weak_password(value: str) -> bool:
 
 
 _ONE_WORD_RE = lazy_compile(r"[A-Za-z]+")
+# ``list[V1Secret]``, ``dict(str, str)``, ``Optional[str]``: a type written as text.
+_TYPE_EXPRESSION_RE = lazy_compile(
+    r"[A-Za-z_][\w.]*\[[\w.\[\], |]+\]|(?:dict|list|tuple|set)\([\w., ]+\)"
+)
+# ``s3AccessKeyIDName``: lower-case start, words marked by capitals, digits allowed.
+_CAMEL_WITH_DIGITS_RE = lazy_compile(r"[a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+")
 # Each word letters with at most a short number (``oauth2``, ``v1``, ``2fa``): a random
 # segment (``4f9a2b7e``) makes a key, not a name.
 _SNAKE_LOWER_RE = lazy_compile(r"_*[a-z]+[0-9]{0,3}(?:_+(?:[a-z]+[0-9]{0,3}|[0-9]{1,4}[a-z]*))*_*")
@@ -225,6 +231,10 @@ def is_name_value(value: str) -> bool:
     words joined by ``_`` in one letter case (``"access_token"``, ``"ACCESS_TOKEN"``),
     unless it is a weak password (``"admin"``, ``"change_me"``)."""
     stripped = value.strip()
+    if _TYPE_EXPRESSION_RE.fullmatch(stripped):
+        return True  # ``"list[V1LocalObjectReference]"``: a generated client's type map
+    if _CAMEL_WITH_DIGITS_RE.fullmatch(stripped) and names_something_about_a_secret(stripped):
+        return True  # ``"s3SecretAccessKeyName"``: a config key naming where a secret is
     if _ONE_WORD_RE.fullmatch(stripped):
         # 16+ letters switching case at every other letter are random, not camelCase.
         if len(stripped) >= 16 and len(_CASE_CHANGE_RE.findall(stripped)) > len(stripped) // 3:

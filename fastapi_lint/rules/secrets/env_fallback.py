@@ -16,7 +16,11 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
-from fastapi_lint.rules.secrets.credential_values import never_credential
+from fastapi_lint.rules.secrets.credential_values import (
+    is_api_key_name,
+    is_weak_password,
+    never_credential,
+)
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
 from fastapi_lint.semantic.syntax import last_name
 
@@ -95,6 +99,12 @@ class EnvFallbackChecks(CheckerBase):
                 continue
             if any(never_credential(value, name) for name in names):
                 continue  # ``os.getenv("OLLAMA_API_KEY", "ollama")``: a dummy, not a fallback secret
+            if (
+                any(is_api_key_name(name) for name in names)
+                and value.isalpha()
+                and not is_weak_password(value)
+            ):
+                continue  # ``os.getenv("OPENAI_API_KEY", "custom")``: a provider's key is random
             self.offer(
                 "API502",
                 literal,
