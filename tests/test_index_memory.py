@@ -151,7 +151,9 @@ def test_an_evicted_module_answers_from_its_summary(
         "    def greet(self) -> str:\n"
         "        return self.name\n\n\n"
         "def load() -> User:\n"
-        "    return User()\n"
+        "    return User()\n\n\n"
+        "class Admin(User, Client, object, Unknown):\n"
+        "    pass\n"
     )
     (app / "other.py").write_text("VALUE = 1\n")
     project = index.index_for(str(app / "models.py"))
@@ -176,6 +178,12 @@ def test_an_evicted_module_answers_from_its_summary(
     assert project.function("app.models.missing") is None
     assert project.attribute_type("app.models.User", "greet") is None
     assert not project.is_annotated_alias("app.models.User")
+    assert project.class_bases("app.models.Admin") == [
+        "app.models.User",
+        "httpx.AsyncClient",
+        "builtins.object",
+    ]
+    assert project.class_bases("app.models.load") == []
     assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
     assert os.path.realpath(app / "models.py") in reads.recorded_reads()
     # A value, an attribute some statement types, a def's body: built again.

@@ -750,6 +750,9 @@ class ProjectIndex:
         if depth > 8:
             self._cut_short()
             return []
+        answered, bases = model_cache.class_bases(self, class_qualname, depth)
+        if answered:
+            return bases  # from an evicted module's summary: not built again
         found = self.class_info(class_qualname)
         if found is None:
             return []

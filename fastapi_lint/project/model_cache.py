@@ -15,6 +15,7 @@ with summaries).
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -61,6 +62,10 @@ class ModuleSummary:
     classes: frozenset[str]
     # Per class, the attributes ``instance_attribute_type`` may find a type for.
     attributes: dict[str, frozenset[str]]
+    # Per module-level class whose bases are all plain names bound once at module
+    # level (or builtins): each base as ("ref", qualname), ("import", canonical
+    # target, resolved when asked) or ("none", "") for an unknown name.
+    bases: dict[str, tuple[tuple[str, str], ...]]
 
 
 def summarize(
@@ -83,6 +88,7 @@ def summarize(
         frozenset(function.qualname for function in model.functions),
         frozenset(class_info.qualname for class_info in model.classes),
         _instance_attributes(model),
+        _class_bases(model),
     )
 
 
@@ -106,6 +112,72 @@ def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
         names |= assigned.get(id(class_info), set())
         result[class_info.qualname] = frozenset(names)
     return result
+
+
+def _class_bases(model: ModuleModel) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The bases ``model.qualified_name`` reads without evaluating anything but an
+    import (see ``ModuleSummary.bases``); other classes are left out (rebuilt)."""
+    from fastapi_lint.semantic.model import BUILTIN_NAMES
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    result: dict[str, tuple[tuple[str, str], ...]] = {}
+    seen: set[str] = set()
+    module_scope = model.module_scope
+    for class_info in model.classes:
+        if class_info.qualname in seen:
+            continue  # `class_named` answers with the first
+        seen.add(class_info.qualname)
+        if class_info.outer is not module_scope:
+            continue
+        entries: list[tuple[str, str]] = []
+        for base in class_info.node.bases:
+            if not isinstance(base, ast.Name):
+                break
+            bindings = module_scope.bindings.get(base.id)
+            if not bindings:
+                builtin = base.id in BUILTIN_NAMES
+                entries.append(("ref", f"builtins.{base.id}") if builtin else ("none", ""))
+                continue
+            if len(bindings) != 1:
+                break  # `lookup` picks by line: leave it to the model
+            binding = bindings[0]
+            if binding.kind is BindingKind.IMPORT and binding.qualname:
+                entries.append(("import", stubs.canonical(binding.qualname)))
+            elif binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
+                entries.append(("ref", binding.qualname or binding.name))
+            else:
+                break  # a value: needs the model's evaluation
+        else:
+            result[class_info.qualname] = tuple(entries)
+    return result
+
+
+def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> tuple[bool, list[str]]:
+    """``index._class_bases`` from a summary: (whether it answers, the answer).
+    Each base is what ``qualified_name`` gives in the model (an import resolved
+    through the project, as ``resolve_ref`` does), then its own bases."""
+    found = find(index, class_qualname)
+    if found is None:
+        return False, []
+    summary = found[0]
+    if class_qualname not in summary.classes:
+        return True, []
+    entries = summary.bases.get(class_qualname)
+    if entries is None:
+        return False, []
+    result: list[str] = []
+    for kind, name in entries:
+        if kind == "none":
+            continue
+        if kind == "import":
+            resolved = summary.view.resolve(name, depth + 2)
+            value = resolved if resolved is not None else Ref(name)
+            if not isinstance(value, Ref) or not value.qualname:
+                continue
+            name = value.qualname
+        result.append(name)
+        result.extend(summary.view.class_bases(name, depth + 1))
+    return True, result
 
 
 def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] | None:
