@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index, reads
+from fastapi_lint.project import index, model_cache, reads
 from fastapi_lint.semantic.model import ModuleModel
 from fastapi_lint.semantic.values import Instance, Ref
 from fastapi_lint.source import read_source
@@ -184,6 +184,14 @@ def test_an_evicted_module_answers_from_its_summary(
         "builtins.object",
     ]
     assert project.class_bases("app.models.load") == []
+    # What a blocking-chain summary needs of a def without calls (or an async one).
+    assert model_cache.quiet_function(project, "app.models.User.greet") == (
+        "greet",
+        "User",
+        False,
+        False,
+    )
+    assert model_cache.quiet_function(project, "app.models.load") is None  # calls User()
     assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
     assert os.path.realpath(app / "models.py") in reads.recorded_reads()
     # A value, an attribute some statement types, a def's body: built again.

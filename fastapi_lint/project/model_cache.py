@@ -66,6 +66,10 @@ class ModuleSummary:
     # level (or builtins): each base as ("ref", qualname), ("import", canonical
     # target, resolved when asked) or ("none", "") for an unknown name.
     bases: dict[str, tuple[tuple[str, str], ...]]
+    # Per def (the first of a qualified name, as ``function_named``) whose
+    # blocking-chain summary needs no evaluation, an async def or one whose body
+    # runs no call: (name, its class's name or "", is_async, is_generator).
+    quiet: dict[str, tuple[str, str, bool, bool]]
 
 
 def summarize(
@@ -89,7 +93,43 @@ def summarize(
         frozenset(class_info.qualname for class_info in model.classes),
         _instance_attributes(model),
         _class_bases(model),
+        _quiet_functions(model),
     )
+
+
+def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool]]:
+    """See ``ModuleSummary.quiet``. The calls of a body are grouped as
+    ``calls_by_function`` groups them (by the scope's code function)."""
+    calling = set()
+    for ref in model.calls:
+        owner = ref.scope.code_function
+        if owner is not None:
+            calling.add(id(owner.node))
+    result: dict[str, tuple[str, str, bool, bool]] = {}
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        if function.is_async or id(function.node) not in calling:
+            owner_name = function.class_info.name if function.class_info is not None else ""
+            result[function.qualname] = (
+                function.name,
+                owner_name,
+                function.is_async,
+                model.is_generator(function),
+            )
+    return result
+
+
+def quiet_function(index: ProjectIndex, qualname: str) -> tuple[str, str, bool, bool] | None:
+    """The summary of a def of an evicted module that neither runs a call in
+    its body nor is sync (see ``ModuleSummary.quiet``): what a blocking-chain
+    summary needs of it, without building the module again. None otherwise."""
+    found = find(index, qualname)
+    if found is None:
+        return None
+    return found[0].quiet.get(qualname)
 
 
 def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
