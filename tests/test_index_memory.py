@@ -153,7 +153,9 @@ def test_an_evicted_module_answers_from_its_summary(
         "def load() -> User:\n"
         "    return User()\n\n\n"
         "class Admin(User, Client, object, Unknown):\n"
-        "    pass\n"
+        "    pass\n\n\n"
+        "def log(message):\n"
+        "    print(message)\n"
     )
     (app / "other.py").write_text("VALUE = 1\n")
     project = index.index_for(str(app / "models.py"))
@@ -192,6 +194,7 @@ def test_an_evicted_module_answers_from_its_summary(
         False,
     )
     assert model_cache.quiet_function(project, "app.models.load") is None  # calls User()
+    assert project.call_result("app.models.log") is None  # returns no value
     assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
     assert os.path.realpath(app / "models.py") in reads.recorded_reads()
     # A value, an attribute some statement types, a def's body: built again.

@@ -654,6 +654,8 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
+            if model_cache.returns_nothing(self, qualname):
+                return None  # an evicted module's def returning no value: not built again
             found = self.function(qualname)
             if found is not None:
                 model, function = found

@@ -70,6 +70,9 @@ class ModuleSummary:
     # blocking-chain summary needs no evaluation, an async def or one whose body
     # runs no call: (name, its class's name or "", is_async, is_generator).
     quiet: dict[str, tuple[str, str, bool, bool]]
+    # The defs (first of a qualified name) without a return annotation that
+    # return or yield no value: calling them gives nothing known.
+    valueless: frozenset[str]
 
 
 def summarize(
@@ -94,7 +97,34 @@ def summarize(
         _instance_attributes(model),
         _class_bases(model),
         _quiet_functions(model),
+        _valueless_functions(model),
     )
+
+
+def _valueless_functions(model: ModuleModel) -> frozenset[str]:
+    """See ``ModuleSummary.valueless``: what ``function_return_value`` answers
+    None for without evaluating anything (the returns as ``returns_of`` has them)."""
+    valued = set()
+    for ref in model.of_type(ast.Return, ast.Yield):
+        owner = ref.scope.code_function
+        if owner is not None and getattr(ref.node, "value", None) is not None:
+            valued.add(id(owner.node))
+    result: set[str] = set()
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        if function.node.returns is None and id(function.node) not in valued:
+            result.add(function.qualname)
+    return frozenset(result)
+
+
+def returns_nothing(index: ProjectIndex, qualname: str) -> bool:
+    """Whether an evicted module's summary says calling its def ``qualname``
+    gives nothing known (``function_return_value`` would answer None)."""
+    found = find(index, qualname)
+    return found is not None and qualname in found[0].valueless
 
 
 def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool]]:
