@@ -752,8 +752,7 @@ class ProjectIndex:
         if depth > 8:
             self._cut_short()
             return []
-        answered, bases = model_cache.class_bases(self, class_qualname, depth)
-        if answered:
+        if (bases := model_cache.class_bases(self, class_qualname, depth)) is not None:
             return bases  # from an evicted module's summary: not built again
         found = self.class_info(class_qualname)
         if found is None:

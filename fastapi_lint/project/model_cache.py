@@ -222,19 +222,19 @@ def _class_bases(model: ModuleModel) -> dict[str, tuple[tuple[str, str], ...]]:
     return result
 
 
-def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> tuple[bool, list[str]]:
-    """``index._class_bases`` from a summary: (whether it answers, the answer).
+def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> list[str] | None:
+    """``index._class_bases`` from a summary (None: the summary cannot answer).
     Each base is what ``qualified_name`` gives in the model (an import resolved
     through the project, as ``resolve_ref`` does), then its own bases."""
     found = find(index, class_qualname)
     if found is None:
-        return False, []
+        return None
     summary = found[0]
     if class_qualname not in summary.classes:
-        return True, []
+        return []
     entries = summary.bases.get(class_qualname)
     if entries is None:
-        return False, []
+        return None
     result: list[str] = []
     for kind, name in entries:
         if kind == "none":
@@ -247,7 +247,7 @@ def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> tuple[b
             name = value.qualname
         result.append(name)
         result.extend(summary.view.class_bases(name, depth + 1))
-    return True, result
+    return result
 
 
 def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] | None:
