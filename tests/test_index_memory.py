@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index, reads
+from fastapi_lint.project import index, model_cache, reads
 from fastapi_lint.semantic.model import ModuleModel
 from fastapi_lint.semantic.values import Instance, Ref
 from fastapi_lint.source import read_source
@@ -151,7 +151,11 @@ def test_an_evicted_module_answers_from_its_summary(
         "    def greet(self) -> str:\n"
         "        return self.name\n\n\n"
         "def load() -> User:\n"
-        "    return User()\n"
+        "    return User()\n\n\n"
+        "class Admin(User, Client, object, Unknown):\n"
+        "    pass\n\n\n"
+        "def log(message):\n"
+        "    print(message)\n"
     )
     (app / "other.py").write_text("VALUE = 1\n")
     project = index.index_for(str(app / "models.py"))
@@ -176,6 +180,21 @@ def test_an_evicted_module_answers_from_its_summary(
     assert project.function("app.models.missing") is None
     assert project.attribute_type("app.models.User", "greet") is None
     assert not project.is_annotated_alias("app.models.User")
+    assert project.class_bases("app.models.Admin") == [
+        "app.models.User",
+        "httpx.AsyncClient",
+        "builtins.object",
+    ]
+    assert project.class_bases("app.models.load") == []
+    # What a blocking-chain summary needs of a def without calls (or an async one).
+    assert model_cache.quiet_function(project, "app.models.User.greet") == (
+        "greet",
+        "User",
+        False,
+        False,
+    )
+    assert model_cache.quiet_function(project, "app.models.load") is None  # calls User()
+    assert project.call_result("app.models.log") is None  # returns no value
     assert builds == ["app.models", "app.other"], "a summary question rebuilt the model"
     assert os.path.realpath(app / "models.py") in reads.recorded_reads()
     # A value, an attribute some statement types, a def's body: built again.

@@ -654,6 +654,8 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
+            if model_cache.returns_nothing(self, qualname):
+                return None  # an evicted module's def returning no value: not built again
             found = self.function(qualname)
             if found is not None:
                 model, function = found
@@ -750,6 +752,8 @@ class ProjectIndex:
         if depth > 8:
             self._cut_short()
             return []
+        if (bases := model_cache.class_bases(self, class_qualname, depth)) is not None:
+            return bases  # from an evicted module's summary: not built again
         found = self.class_info(class_qualname)
         if found is None:
             return []

@@ -15,6 +15,7 @@ with summaries).
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -61,6 +62,17 @@ class ModuleSummary:
     classes: frozenset[str]
     # Per class, the attributes ``instance_attribute_type`` may find a type for.
     attributes: dict[str, frozenset[str]]
+    # Per module-level class whose bases are all plain names bound once at module
+    # level (or builtins): each base as ("ref", qualname), ("import", canonical
+    # target, resolved when asked) or ("none", "") for an unknown name.
+    bases: dict[str, tuple[tuple[str, str], ...]]
+    # Per def (the first of a qualified name, as ``function_named``) whose
+    # blocking-chain summary needs no evaluation, an async def or one whose body
+    # runs no call: (name, its class's name or "", is_async, is_generator).
+    quiet: dict[str, tuple[str, str, bool, bool]]
+    # The defs (first of a qualified name) without a return annotation that
+    # return or yield no value: calling them gives nothing known.
+    valueless: frozenset[str]
 
 
 def summarize(
@@ -83,7 +95,71 @@ def summarize(
         frozenset(function.qualname for function in model.functions),
         frozenset(class_info.qualname for class_info in model.classes),
         _instance_attributes(model),
+        _class_bases(model),
+        _quiet_functions(model),
+        _valueless_functions(model),
     )
+
+
+def _valueless_functions(model: ModuleModel) -> frozenset[str]:
+    """See ``ModuleSummary.valueless``: what ``function_return_value`` answers
+    None for without evaluating anything (the returns as ``returns_of`` has them)."""
+    valued = set()
+    for ref in model.of_type(ast.Return, ast.Yield):
+        owner = ref.scope.code_function
+        if owner is not None and getattr(ref.node, "value", None) is not None:
+            valued.add(id(owner.node))
+    result: set[str] = set()
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        if function.node.returns is None and id(function.node) not in valued:
+            result.add(function.qualname)
+    return frozenset(result)
+
+
+def returns_nothing(index: ProjectIndex, qualname: str) -> bool:
+    """Whether an evicted module's summary says calling its def ``qualname``
+    gives nothing known (``function_return_value`` would answer None)."""
+    found = find(index, qualname)
+    return found is not None and qualname in found[0].valueless
+
+
+def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool]]:
+    """See ``ModuleSummary.quiet``. The calls of a body are grouped as
+    ``calls_by_function`` groups them (by the scope's code function)."""
+    calling = set()
+    for ref in model.calls:
+        owner = ref.scope.code_function
+        if owner is not None:
+            calling.add(id(owner.node))
+    result: dict[str, tuple[str, str, bool, bool]] = {}
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        if function.is_async or id(function.node) not in calling:
+            owner_name = function.class_info.name if function.class_info is not None else ""
+            result[function.qualname] = (
+                function.name,
+                owner_name,
+                function.is_async,
+                model.is_generator(function),
+            )
+    return result
+
+
+def quiet_function(index: ProjectIndex, qualname: str) -> tuple[str, str, bool, bool] | None:
+    """The summary of a def of an evicted module that neither runs a call in
+    its body nor is sync (see ``ModuleSummary.quiet``): what a blocking-chain
+    summary needs of it, without building the module again. None otherwise."""
+    found = find(index, qualname)
+    if found is None:
+        return None
+    return found[0].quiet.get(qualname)
 
 
 def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
@@ -105,6 +181,72 @@ def _instance_attributes(model: ModuleModel) -> dict[str, frozenset[str]]:
         }
         names |= assigned.get(id(class_info), set())
         result[class_info.qualname] = frozenset(names)
+    return result
+
+
+def _class_bases(model: ModuleModel) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The bases ``model.qualified_name`` reads without evaluating anything but an
+    import (see ``ModuleSummary.bases``); other classes are left out (rebuilt)."""
+    from fastapi_lint.semantic.model import BUILTIN_NAMES
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    result: dict[str, tuple[tuple[str, str], ...]] = {}
+    seen: set[str] = set()
+    module_scope = model.module_scope
+    for class_info in model.classes:
+        if class_info.qualname in seen:
+            continue  # `class_named` answers with the first
+        seen.add(class_info.qualname)
+        if class_info.outer is not module_scope:
+            continue
+        entries: list[tuple[str, str]] = []
+        for base in class_info.node.bases:
+            if not isinstance(base, ast.Name):
+                break
+            bindings = module_scope.bindings.get(base.id)
+            if not bindings:
+                builtin = base.id in BUILTIN_NAMES
+                entries.append(("ref", f"builtins.{base.id}") if builtin else ("none", ""))
+                continue
+            if len(bindings) != 1:
+                break  # `lookup` picks by line: leave it to the model
+            binding = bindings[0]
+            if binding.kind is BindingKind.IMPORT and binding.qualname:
+                entries.append(("import", stubs.canonical(binding.qualname)))
+            elif binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
+                entries.append(("ref", binding.qualname or binding.name))
+            else:
+                break  # a value: needs the model's evaluation
+        else:
+            result[class_info.qualname] = tuple(entries)
+    return result
+
+
+def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> list[str] | None:
+    """``index._class_bases`` from a summary (None: the summary cannot answer).
+    Each base is what ``qualified_name`` gives in the model (an import resolved
+    through the project, as ``resolve_ref`` does), then its own bases."""
+    found = find(index, class_qualname)
+    if found is None:
+        return None
+    summary = found[0]
+    if class_qualname not in summary.classes:
+        return []
+    entries = summary.bases.get(class_qualname)
+    if entries is None:
+        return None
+    result: list[str] = []
+    for kind, name in entries:
+        if kind == "none":
+            continue
+        if kind == "import":
+            resolved = summary.view.resolve(name, depth + 2)
+            value = resolved if resolved is not None else Ref(name)
+            if not isinstance(value, Ref) or not value.qualname:
+                continue
+            name = value.qualname
+        result.append(name)
+        result.extend(summary.view.class_bases(name, depth + 1))
     return result
 
 

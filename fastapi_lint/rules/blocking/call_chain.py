@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
@@ -229,10 +230,27 @@ def callee_summary(
     if project is None:
         return None
 
+    def quiet(qualname: str) -> object:
+        # A def of an evicted module that is async or runs no call: its summary
+        # needs no evaluation, so the module is not built again (its file is
+        # recorded as read all the same).
+        found = quiet_function(project, qualname)
+        if found is None:
+            return None
+        name, class_name, is_async, is_generator = found
+        display = f"{class_name}.{name}()" if class_name else f"{name}()"
+        return CalleeSummary(display, is_async, is_generator, ()).to_json()
+
     def compute() -> object:
+        summary = quiet(target)
+        if summary is not None:
+            return summary
         found = project.function(target)
         if found is None and owner and project.is_class(owner):
             for base in project.class_bases(owner):
+                summary = quiet(f"{base}.{method}")
+                if summary is not None:
+                    return summary
                 found = project.function(f"{base}.{method}")
                 if found is not None:
                     break
