@@ -152,6 +152,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # `os.waitpid(-1, os.WNOHANG)` polls: it returns at once
     if target == _URLOPEN and _opens_data_url(model, call, scope):
         return None  # urllib's DataHandler decodes a `data:` URL in memory
+    if target in _PLAIN_OPENS and _opens_kernel_file(model, call, scope):
+        return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
@@ -188,6 +190,26 @@ def _opens_data_url(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         return False
     value = ArgumentValues(model, scope, call).of(url)
     return isinstance(value, str) and value.lower().startswith("data:")
+
+
+_PLAIN_OPENS = frozenset({"builtins.open", "io.open"})
+_KERNEL_FILE_PREFIXES = ("/proc/", "/sys/")
+
+
+def _opens_kernel_file(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``open("/sys/fs/cgroup/memory.max")``, ``open(f"/proc/{pid}/status")``: a kernel
+    pseudo-file (a container's memory limit, a process's status), read from memory."""
+    path = next((k.value for k in call.keywords if k.arg == "file"), None)
+    if path is None and call.args and not isinstance(call.args[0], ast.Starred):
+        path = call.args[0]
+    if path is None:
+        return False
+    if isinstance(path, ast.JoinedStr) and path.values:
+        first = path.values[0]
+        value = first.value if isinstance(first, ast.Constant) else None
+    else:
+        value = ArgumentValues(model, scope, call).of(path)
+    return isinstance(value, str) and value.startswith(_KERNEL_FILE_PREFIXES)
 
 
 def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
