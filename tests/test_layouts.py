@@ -205,3 +205,60 @@ def test_a_setup_module_inside_a_package_is_not_a_project_root(tmp_path: Path) -
         init.write_text("")
     (package / "setup.py").write_text("")
     assert find_project_root(package / "setup.py") == tmp_path.resolve()
+
+
+NAMESPACE_TREE = {
+    "web/main.py": (
+        "from fastapi import FastAPI\n\nfrom web.api.v1 import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api")\n'
+    ),
+    "web/api/v1.py": (
+        "from fastapi import APIRouter\n\nfrom web.api.endpoints import items, users\n\n"
+        "api_router = APIRouter()\n"
+        'api_router.include_router(items.router, prefix="/items")\n'
+        'api_router.include_router(users.router, prefix="/items")\n'
+    ),
+    "web/common/clock.py": "import time\n\n\ndef pause():\n    time.sleep(1)\n",
+    "web/api/endpoints/items.py": (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{item_id}")\nasync def get_item(item_id: str):\n    return item_id\n'
+    ),
+    "web/api/endpoints/users.py": (
+        "from fastapi import APIRouter\n\nfrom web.common.clock import pause\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/{item_id}")\nasync def same(item_id: str):\n    pause()\n'
+        "    return item_id\n"
+    ),
+}
+
+
+def test_namespace_packages_without_a_marker_share_one_root(tmp_path: Path) -> None:
+    # No marker, no __init__.py: `web/api/endpoints/users.py` imports `web.common.clock`,
+    # so the tree is imported from the folder holding `web/`, for every file of it
+    # (it was each file's own folder: nothing across modules resolved).
+    from fastapi_lint.project.layout import find_project_root
+
+    project = tmp_path / "shop-service"
+    for relative, text in NAMESPACE_TREE.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    for relative in NAMESPACE_TREE:
+        assert find_project_root(project / relative) == project.resolve(), relative
+    want = {
+        ("web/api/endpoints/users.py", 10, "API107"),  # pause() -> time.sleep()
+        ("web/api/endpoints/users.py", 9, "API204"),  # GET /api/items/{item_id} twice
+    }
+    selected = ("--select", "API107,API204", "--no-cache")
+    assert cli_findings(project, *selected, ".") == want
+    # From another folder, and on the one file: the same root.
+    users = str(project / "web/api/endpoints/users.py")
+    result = run_cli("check", "--output-format", "json", *selected, users, cwd=tmp_path)
+    assert {(f["location"]["row"], f["code"]) for f in json.loads(result.stdout)} == {
+        (line, code) for _, line, code in want
+    }
+    # A flat folder of scripts stays its own root.
+    flat = tmp_path / "flat_tool"
+    flat.mkdir()
+    (flat / "main.py").write_text("from db import get_db\n", encoding="utf-8")
+    (flat / "db.py").write_text("def get_db():\n    return 1\n", encoding="utf-8")
+    assert find_project_root(flat / "main.py") == flat.resolve()

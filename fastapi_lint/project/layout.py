@@ -6,9 +6,12 @@ file system alone.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -103,7 +106,65 @@ def _root_of_folder(folder: str) -> Path:
             gap += 1
             if gap > 2:
                 break
-    return top.parent if top is not None else start
+    return top.parent if top is not None else _namespace_root(start)
+
+
+# How far a tree of namespace packages (no `__init__.py`, no marker) is climbed.
+MAX_NAMESPACE_LEVELS = 4
+MAX_IMPORT_SCAN_FILES = 40
+_IMPORT_LINE = lazy_compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+(\w+))", re.MULTILINE)
+
+
+def _namespace_root(start: Path) -> Path:
+    """No marker and no package above ``start``: the folder its tree imports from.
+
+    A tree of namespace packages (``web/api/endpoints/items.py`` importing
+    ``web.api.v1``) is imported from the folder that holds its top-level name:
+    climbing through importable folder names, the nearest ancestor holding a
+    module or folder that the modules met on the way (``start`` and the folders
+    climbed) import by their first name. A leaf module that imports nothing of
+    the project (``web/common/clock.py``) gets the same root as the modules
+    that import it. Without such an import, ``start`` itself (a flat folder of
+    scripts importing each other by their own names).
+    """
+    names = set(_imported_top_names(str(start)))
+    folder = start
+    for _ in range(MAX_NAMESPACE_LEVELS):
+        if not folder.name.isidentifier() or folder.parent == folder:
+            break
+        folder = folder.parent
+        if any((folder / name).is_dir() or (folder / f"{name}.py").is_file() for name in names):
+            return folder
+        names |= _imported_top_names(str(folder))
+    return start
+
+
+@lru_cache(maxsize=1024)
+def _imported_top_names(folder: str) -> frozenset[str]:
+    """First names of the absolute imports of the modules in ``folder`` that are
+    neither its own modules or folders nor the standard library or known packages."""
+    names: set[str] = set()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return frozenset()
+    local = {e.name[:-3] if e.name.endswith(".py") else e.name for e in entries}
+    scanned = 0
+    for entry in entries:
+        if not entry.name.endswith(".py") or scanned >= MAX_IMPORT_SCAN_FILES:
+            continue
+        scanned += 1
+        try:
+            with open(entry.path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(65536)
+        except OSError:
+            continue
+        for match in _IMPORT_LINE.finditer(text):
+            name = match.group(1) or match.group(2)
+            if name and name not in local and name not in EXTERNAL_TOP_LEVEL:
+                if name not in sys.stdlib_module_names and name != "__future__":
+                    names.add(name)
+    return frozenset(names)
 
 
 def is_root_marker(folder: Path, marker: str) -> bool:
