@@ -262,3 +262,38 @@ def test_namespace_packages_without_a_marker_share_one_root(tmp_path: Path) -> N
     (flat / "main.py").write_text("from db import get_db\n", encoding="utf-8")
     (flat / "db.py").write_text("def get_db():\n    return 1\n", encoding="utf-8")
     assert find_project_root(flat / "main.py") == flat.resolve()
+
+
+@pytest.mark.parametrize("marker", ["requirements.txt", "pyproject.toml"])
+def test_packages_inside_a_namespace_folder_keep_its_name(tmp_path: Path, marker: str) -> None:
+    # `app/` has no __init__.py but `app/routers/` and `app/services/` are packages and
+    # the code imports `app.services.slow`: the modules are `app.routers.items`, not
+    # `routers.items` (where `from app.services.slow import crunch` resolved to nothing).
+    project = tmp_path / "blog"
+    files = {
+        marker: "",
+        "app/routers/__init__.py": "",
+        "app/services/__init__.py": "",
+        "app/services/slow.py": "import time\n\n\ndef crunch():\n    time.sleep(1)\n",
+        "app/routers/items.py": (
+            "from app.services.slow import crunch\n\n\nasync def items():\n    crunch()\n"
+        ),
+        "scripts/run.py": "async def main():\n    return 1\n",
+    }
+    for relative, text in files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    root = project.resolve()
+    assert module_identity(root / "app/routers/items.py", root) == (root, "app.routers.items")
+    assert source_root_of(root / "app/services/slow.py", root) == root
+    selected = ("--select", "API107", "--no-cache")
+    assert cli_findings(project, *selected, ".") == {("app/routers/items.py", 5, "API107")}
+    # Without the evidence of an `app.` import, a package stays top-level (monorepo services).
+    (project / "app/routers/items.py").write_text("from .helpers import x\n", encoding="utf-8")
+    (project / "app/services/slow.py").write_text("", encoding="utf-8")
+    from fastapi_lint.project import layout
+
+    layout._imported_top_names.cache_clear()
+    layout._imports_own_name.cache_clear()
+    layout._module_identity.cache_clear()
+    assert module_identity(root / "app/routers/items.py", root)[1] == "routers.items"

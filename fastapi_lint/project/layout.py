@@ -106,7 +106,7 @@ def _root_of_folder(folder: str) -> Path:
             gap += 1
             if gap > 2:
                 break
-    return top.parent if top is not None else _namespace_root(start)
+    return Path(lift_namespace(str(top.parent))) if top is not None else _namespace_root(start)
 
 
 # How far a tree of namespace packages (no `__init__.py`, no marker) is climbed.
@@ -165,6 +165,48 @@ def _imported_top_names(folder: str) -> frozenset[str]:
                 if name not in sys.stdlib_module_names and name != "__future__":
                     names.add(name)
     return frozenset(names)
+
+
+def lift_namespace(base: str, root: str | None = None) -> str:
+    """The folder above a package that sits in a namespace folder imported by name.
+
+    ``app/`` without ``__init__.py`` holding the packages ``app/routers``,
+    ``app/models``: its modules import ``app.routers``, so the source root is the
+    folder above ``app``, not ``app`` (where ``routers`` would be top-level).
+    Only on that evidence (an import of ``app.`` in ``app/`` or its direct
+    subfolders), at most two namespace levels, never above ``root``.
+    """
+    for _ in range(2):
+        name = os.path.basename(base)
+        parent = os.path.dirname(base)
+        if (
+            parent == base
+            or base == root
+            or (root is not None and not _inside(parent, root))
+            or not name.isidentifier()
+            or os.path.exists(os.path.join(base, "__init__.py"))
+            or not _imports_own_name(base)
+        ):
+            break
+        base = parent
+    return base
+
+
+@lru_cache(maxsize=1024)
+def _imports_own_name(folder: str) -> bool:
+    """Whether modules in ``folder`` or its direct subfolders import ``<its name>.``."""
+    name = os.path.basename(folder)
+    if name in _imported_top_names(folder):
+        return True
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return False
+    for entry in entries[:MAX_IMPORT_SCAN_FILES]:
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name.isidentifier():
+            if name in _imported_top_names(entry.path):
+                return True
+    return False
 
 
 def is_root_marker(folder: Path, marker: str) -> bool:
@@ -248,7 +290,7 @@ def _plain_identity(path: str, root: str) -> tuple[str, str] | None:
             break
         folder = parent
     if top is not None:
-        base = os.path.dirname(top)
+        base = lift_namespace(os.path.dirname(top), root)
     else:
         src = os.path.join(root, "src")
         if _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
@@ -322,7 +364,7 @@ def source_root_of(path: Path, root: Path, configured: tuple[str, ...] = ()) -> 
             if gap > 2:
                 break
     if top is not None:
-        return top.parent
+        return Path(lift_namespace(str(top.parent), str(root)))
     src = root / "src"
     if _is_within(path, src) and not (src / "__init__.py").exists():
         return src
