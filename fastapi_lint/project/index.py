@@ -33,6 +33,7 @@ from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
 from fastapi_lint.project.reads import recorded_reads as recorded_reads
+from fastapi_lint.project.star_imports import star_names
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
@@ -558,8 +559,11 @@ class ProjectIndex:
         model, rest = found
         bindings = model.module_scope.bindings.get(rest[0])
         if not bindings:
-            return None
+            star = model.star_binding(rest[0])  # `from .user import *` in a package
+            return (model, rest, star) if star is not None else None
         return model, rest, bindings[-1]
+
+    star_names = star_names  # what `from <module> import *` binds
 
     def resolve(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project-level name holds; follows re-exports and module constants."""

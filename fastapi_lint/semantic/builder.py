@@ -301,6 +301,9 @@ class Builder:
         module = self._absolute_module(node)
         for alias in node.names:
             if alias.name == "*":
+                if module and scope is self.model.module_scope:
+                    # Its names are known only to the project (``ModuleModel.star_binding``).
+                    self.model.star_imports.append((module, node))
                 continue
             local = alias.asname or alias.name
             qualname = f"{module}.{alias.name}" if module else alias.name

@@ -48,3 +48,6 @@ class ProjectFacts(Protocol):
 
     def class_bases(self, class_qualname: str, depth: int = 0) -> list[str]:
         """Qualified names of a project class' bases, transitively."""
+
+    def star_names(self, module_name: str, depth: int = 0) -> frozenset[str] | None:
+        """The names ``from <module_name> import *`` binds (None: not a project module)."""
