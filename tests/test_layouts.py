@@ -293,7 +293,40 @@ def test_packages_inside_a_namespace_folder_keep_its_name(tmp_path: Path, marker
     (project / "app/services/slow.py").write_text("", encoding="utf-8")
     from fastapi_lint.project import layout
 
-    layout._imported_top_names.cache_clear()
+    layout._folder_imports.cache_clear()
+    layout._namespace_base.cache_clear()
     layout._imports_own_name.cache_clear()
     layout._module_identity.cache_clear()
     assert module_identity(root / "app/routers/items.py", root)[1] == "routers.items"
+
+
+def test_namespace_services_of_a_monorepo_are_imported_from_their_own_folder(
+    tmp_path: Path,
+) -> None:
+    # One pyproject.toml at the top, two services with a namespace package `app`
+    # (no __init__.py) importing `app.util`: each is `app.*` from its service folder
+    # (they were `services.users.app.util`, so `from app.util import slow` resolved
+    # to nothing and the chain was lost).
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mono'\n", encoding="utf-8")
+    blocking = "import time\n\n\ndef slow():\n    time.sleep(1)\n"
+    harmless = "def slow():\n    return 1\n"
+    main = "from app.util import slow\n\n\nasync def ping():\n    slow()\n"
+    files = {
+        "services/users/app/util.py": blocking,
+        "services/users/app/main.py": main,
+        "services/orders/app/util.py": harmless,
+        "services/orders/app/main.py": main,
+        # A flat folder whose modules import each other by bare name.
+        "tools/helpers.py": blocking,
+        "tools/run.py": "from helpers import slow\n\n\nasync def go():\n    slow()\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    root = tmp_path.resolve()
+    users = root / "services/users"
+    assert module_identity(users / "app/main.py", root) == (users, "app.main")
+    assert source_root_of(users / "app/util.py", root) == users
+    assert module_identity(root / "tools/run.py", root) == (root / "tools", "run")
+    found = cli_findings(tmp_path, "--select", "API107", "--no-cache", ".")
+    assert found == {("services/users/app/main.py", 5, "API107"), ("tools/run.py", 5, "API107")}

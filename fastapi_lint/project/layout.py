@@ -139,16 +139,23 @@ def _namespace_root(start: Path) -> Path:
     return start
 
 
-@lru_cache(maxsize=1024)
 def _imported_top_names(folder: str) -> frozenset[str]:
     """First names of the absolute imports of the modules in ``folder`` that are
     neither its own modules or folders nor the standard library or known packages."""
+    return _folder_imports(folder)[0]
+
+
+@lru_cache(maxsize=1024)
+def _folder_imports(folder: str) -> tuple[frozenset[str], bool]:
+    """(``_imported_top_names``, whether a module imports a sibling by its bare name:
+    ``from db import get_db`` beside ``db.py`` makes the folder a ``sys.path`` entry)."""
     names: set[str] = set()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        return frozenset()
+        return frozenset(), False
     local = {e.name[:-3] if e.name.endswith(".py") else e.name for e in entries}
+    sibling = False
     scanned = 0
     for entry in entries:
         if not entry.name.endswith(".py") or scanned >= MAX_IMPORT_SCAN_FILES:
@@ -161,10 +168,40 @@ def _imported_top_names(folder: str) -> frozenset[str]:
             continue
         for match in _IMPORT_LINE.finditer(text):
             name = match.group(1) or match.group(2)
-            if name and name not in local and name not in EXTERNAL_TOP_LEVEL:
-                if name not in sys.stdlib_module_names and name != "__future__":
-                    names.add(name)
-    return frozenset(names)
+            if not name or name in EXTERNAL_TOP_LEVEL or name in sys.stdlib_module_names:
+                continue
+            if name in local:
+                sibling = sibling or name != entry.name[:-3]
+            elif name != "__future__":
+                names.add(name)
+    return frozenset(names), sibling
+
+
+@lru_cache(maxsize=4096)
+def _namespace_base(folder: str, root: str) -> str | None:
+    """The folder a module in ``folder`` (no package above it, inside ``root``) is
+    imported from, on the evidence of its imports: the nearest ancestor up to
+    ``root`` holding a name the modules met on the way import (``users/`` for
+    ``users/app/main.py`` importing ``app.util``), else ``folder`` itself when its
+    modules import each other by bare name; None without evidence."""
+    if not _inside(folder, root):
+        return None
+    names, sibling = _folder_imports(folder)
+    found = set(names)
+    current = folder
+    while found and current != root:
+        parent = os.path.dirname(current)
+        if parent == current or not os.path.basename(current).isidentifier():
+            break
+        current = parent
+        if any(
+            os.path.isdir(os.path.join(current, name))
+            or os.path.isfile(os.path.join(current, name + ".py"))
+            for name in found
+        ):
+            return current
+        found |= _imported_top_names(current)
+    return folder if sibling else None
 
 
 def lift_namespace(base: str, root: str | None = None) -> str:
@@ -293,7 +330,10 @@ def _plain_identity(path: str, root: str) -> tuple[str, str] | None:
         base = lift_namespace(os.path.dirname(top), root)
     else:
         src = os.path.join(root, "src")
-        if _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
+        namespace = _namespace_base(os.path.dirname(path), root)
+        if namespace is not None:
+            base = namespace
+        elif _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
             base = src
         else:
             base = root if _inside(path, root) else os.path.dirname(path)
@@ -365,6 +405,9 @@ def source_root_of(path: Path, root: Path, configured: tuple[str, ...] = ()) -> 
                 break
     if top is not None:
         return Path(lift_namespace(str(top.parent), str(root)))
+    namespace = _namespace_base(str(path.parent), str(root))
+    if namespace is not None:
+        return Path(namespace)
     src = root / "src"
     if _is_within(path, src) and not (src / "__init__.py").exists():
         return src
