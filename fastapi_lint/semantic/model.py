@@ -488,6 +488,17 @@ class ModuleModel:
         value = self.function_return_value(local, depth + 1)
         return value if isinstance(value, Instance) else None
 
+    def _super_instance(self, scope: Scope) -> Value | None:
+        """``super()`` in a method: an instance of the class' first base, where the
+        method lookup of single inheritance continues (``super().fetch()``)."""
+        function = scope.code_function
+        if function is None or function.class_info is None or is_staticmethod(function.node):
+            return None
+        bases = self.class_bases(function.class_info.qualname)
+        if not bases:
+            return None
+        return Ref(bases[0]) if is_classmethod(function.node) else Instance(bases[0])
+
     def _param_value(self, binding: Binding, depth: int) -> Value | None:
         arg = binding.node
         assert isinstance(arg, ast.arg)
@@ -545,6 +556,8 @@ class ModuleModel:
                 return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
                 return None
+            if qualname == "builtins.super" and not call.args:
+                return self._super_instance(scope)
             if qualname in stubs.CALL_RETURNS:
                 return Instance(stubs.CALL_RETURNS[qualname])
             if self.project is not None:
