@@ -168,13 +168,30 @@ def _folder_imports(folder: str) -> tuple[frozenset[str], bool]:
             continue
         for match in _IMPORT_LINE.finditer(text):
             name = match.group(1) or match.group(2)
-            if not name or name in EXTERNAL_TOP_LEVEL or name in sys.stdlib_module_names:
+            if not name or name in EXTERNAL_TOP_LEVEL or _is_stdlib(name):
                 continue
             if name in local:
                 sibling = sibling or name != entry.name[:-3]
             elif name != "__future__":
                 names.add(name)
     return frozenset(names), sibling
+
+
+@lru_cache(maxsize=4096)
+def _is_stdlib(name: str) -> bool:
+    """A standard library module (``sys.stdlib_module_names`` from 3.10; on 3.9, the
+    built-in modules and the names in the standard library's folder)."""
+    names = getattr(sys, "stdlib_module_names", None)
+    if names is not None:
+        return name in names
+    if name in sys.builtin_module_names:
+        return True
+    import sysconfig
+
+    folder = sysconfig.get_paths()["stdlib"]
+    return os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(
+        os.path.join(folder, name, "__init__.py")
+    )
 
 
 @lru_cache(maxsize=4096)
