@@ -205,3 +205,128 @@ def test_a_setup_module_inside_a_package_is_not_a_project_root(tmp_path: Path) -
         init.write_text("")
     (package / "setup.py").write_text("")
     assert find_project_root(package / "setup.py") == tmp_path.resolve()
+
+
+NAMESPACE_TREE = {
+    "web/main.py": (
+        "from fastapi import FastAPI\n\nfrom web.api.v1 import api_router\n\n"
+        'app = FastAPI()\napp.include_router(api_router, prefix="/api")\n'
+    ),
+    "web/api/v1.py": (
+        "from fastapi import APIRouter\n\nfrom web.api.endpoints import items, users\n\n"
+        "api_router = APIRouter()\n"
+        'api_router.include_router(items.router, prefix="/items")\n'
+        'api_router.include_router(users.router, prefix="/items")\n'
+    ),
+    "web/common/clock.py": "import time\n\n\ndef pause():\n    time.sleep(1)\n",
+    "web/api/endpoints/items.py": (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{item_id}")\nasync def get_item(item_id: str):\n    return item_id\n'
+    ),
+    "web/api/endpoints/users.py": (
+        "from fastapi import APIRouter\n\nfrom web.common.clock import pause\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/{item_id}")\nasync def same(item_id: str):\n    pause()\n'
+        "    return item_id\n"
+    ),
+}
+
+
+def test_namespace_packages_without_a_marker_share_one_root(tmp_path: Path) -> None:
+    # No marker, no __init__.py: `web/api/endpoints/users.py` imports `web.common.clock`,
+    # so the tree is imported from the folder holding `web/`, for every file of it
+    # (it was each file's own folder: nothing across modules resolved).
+    from fastapi_lint.project.layout import find_project_root
+
+    project = tmp_path / "shop-service"
+    for relative, text in NAMESPACE_TREE.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    for relative in NAMESPACE_TREE:
+        assert find_project_root(project / relative) == project.resolve(), relative
+    want = {
+        ("web/api/endpoints/users.py", 10, "API107"),  # pause() -> time.sleep()
+        ("web/api/endpoints/users.py", 9, "API204"),  # GET /api/items/{item_id} twice
+    }
+    selected = ("--select", "API107,API204", "--no-cache")
+    assert cli_findings(project, *selected, ".") == want
+    # From another folder, and on the one file: the same root.
+    users = str(project / "web/api/endpoints/users.py")
+    result = run_cli("check", "--output-format", "json", *selected, users, cwd=tmp_path)
+    assert {(f["location"]["row"], f["code"]) for f in json.loads(result.stdout)} == {
+        (line, code) for _, line, code in want
+    }
+    # A flat folder of scripts stays its own root.
+    flat = tmp_path / "flat_tool"
+    flat.mkdir()
+    (flat / "main.py").write_text("from db import get_db\n", encoding="utf-8")
+    (flat / "db.py").write_text("def get_db():\n    return 1\n", encoding="utf-8")
+    assert find_project_root(flat / "main.py") == flat.resolve()
+
+
+@pytest.mark.parametrize("marker", ["requirements.txt", "pyproject.toml"])
+def test_packages_inside_a_namespace_folder_keep_its_name(tmp_path: Path, marker: str) -> None:
+    # `app/` has no __init__.py but `app/routers/` and `app/services/` are packages and
+    # the code imports `app.services.slow`: the modules are `app.routers.items`, not
+    # `routers.items` (where `from app.services.slow import crunch` resolved to nothing).
+    project = tmp_path / "blog"
+    files = {
+        marker: "",
+        "app/routers/__init__.py": "",
+        "app/services/__init__.py": "",
+        "app/services/slow.py": "import time\n\n\ndef crunch():\n    time.sleep(1)\n",
+        "app/routers/items.py": (
+            "from app.services.slow import crunch\n\n\nasync def items():\n    crunch()\n"
+        ),
+        "scripts/run.py": "async def main():\n    return 1\n",
+    }
+    for relative, text in files.items():
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text(text, encoding="utf-8")
+    root = project.resolve()
+    assert module_identity(root / "app/routers/items.py", root) == (root, "app.routers.items")
+    assert source_root_of(root / "app/services/slow.py", root) == root
+    selected = ("--select", "API107", "--no-cache")
+    assert cli_findings(project, *selected, ".") == {("app/routers/items.py", 5, "API107")}
+    # Without the evidence of an `app.` import, a package stays top-level (monorepo services).
+    (project / "app/routers/items.py").write_text("from .helpers import x\n", encoding="utf-8")
+    (project / "app/services/slow.py").write_text("", encoding="utf-8")
+    from fastapi_lint.project import layout
+
+    layout._folder_imports.cache_clear()
+    layout._namespace_base.cache_clear()
+    layout._imports_own_name.cache_clear()
+    layout._module_identity.cache_clear()
+    assert module_identity(root / "app/routers/items.py", root)[1] == "routers.items"
+
+
+def test_namespace_services_of_a_monorepo_are_imported_from_their_own_folder(
+    tmp_path: Path,
+) -> None:
+    # One pyproject.toml at the top, two services with a namespace package `app`
+    # (no __init__.py) importing `app.util`: each is `app.*` from its service folder
+    # (they were `services.users.app.util`, so `from app.util import slow` resolved
+    # to nothing and the chain was lost).
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mono'\n", encoding="utf-8")
+    blocking = "import time\n\n\ndef slow():\n    time.sleep(1)\n"
+    harmless = "def slow():\n    return 1\n"
+    main = "from app.util import slow\n\n\nasync def ping():\n    slow()\n"
+    files = {
+        "services/users/app/util.py": blocking,
+        "services/users/app/main.py": main,
+        "services/orders/app/util.py": harmless,
+        "services/orders/app/main.py": main,
+        # A flat folder whose modules import each other by bare name.
+        "tools/helpers.py": blocking,
+        "tools/run.py": "from helpers import slow\n\n\nasync def go():\n    slow()\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    root = tmp_path.resolve()
+    users = root / "services/users"
+    assert module_identity(users / "app/main.py", root) == (users, "app.main")
+    assert source_root_of(users / "app/util.py", root) == users
+    assert module_identity(root / "tools/run.py", root) == (root / "tools", "run")
+    found = cli_findings(tmp_path, "--select", "API107", "--no-cache", ".")
+    assert found == {("services/users/app/main.py", 5, "API107"), ("tools/run.py", 5, "API107")}

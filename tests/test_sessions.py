@@ -121,3 +121,26 @@ def test_flake8_stdin_display_name_finds_cross_module_findings(tmp_path: Path) -
     assert any(line.startswith(f"{display}:25:") and "API301" in line for line in lines), (
         result.stdout
     )
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the `type` statement needs Python 3.12")
+def test_a_type_statement_alias_is_an_annotated_alias(tmp_path: Path) -> None:
+    # `type SessionDep = Annotated[Session, Depends(get_db)]`, in another module:
+    # FastAPI unwraps PEP 695 aliases (0.118+), so the parameter is a sync session.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    (tmp_path / "deps.py").write_text(
+        "from typing import Annotated\n\nfrom fastapi import Depends\n"
+        "from sqlalchemy.orm import Session, sessionmaker\n\n"
+        "SessionLocal = sessionmaker()\n\n\ndef get_db():\n    db = SessionLocal()\n"
+        "    try:\n        yield db\n    finally:\n        db.close()\n\n\n"
+        "type SessionDep = Annotated[Session, Depends(get_db)]\n",
+        encoding="utf-8",
+    )
+    main = tmp_path / "main.py"
+    source = (
+        "from fastapi import FastAPI\n\nfrom deps import SessionDep\n\napp = FastAPI()\n\n\n"
+        '@app.get("/n")\nasync def count(db: SessionDep) -> int:\n    return db.query(1).count()\n'
+    )
+    main.write_text(source, encoding="utf-8")
+    found = check_source(source, str(main), RuleOptions(use_cache=False))
+    assert [(d.line, d.code) for d in found if d.code == "API301"] == [(9, "API301")]

@@ -33,6 +33,7 @@ from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
 from fastapi_lint.project.reads import recorded_reads as recorded_reads
+from fastapi_lint.project.star_imports import star_names
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
@@ -558,8 +559,11 @@ class ProjectIndex:
         model, rest = found
         bindings = model.module_scope.bindings.get(rest[0])
         if not bindings:
-            return None
+            star = model.star_binding(rest[0])  # `from .user import *` in a package
+            return (model, rest, star) if star is not None else None
         return model, rest, bindings[-1]
+
+    star_names = star_names  # what `from <module> import *` binds
 
     def resolve(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project-level name holds; follows re-exports and module constants."""
@@ -583,7 +587,7 @@ class ProjectIndex:
             from fastapi_lint.semantic.scopes import BindingKind
 
             if binding.kind is BindingKind.IMPORT:
-                target = stubs.canonical(_absolute_import(model, binding))
+                target = stubs.canonical(binding.qualname or "")
                 full = ".".join([target, *rest[1:]])
                 resolved = _view_of(model, self).resolve(full, depth + 1)
                 return resolved if resolved is not None else Ref(stubs.canonical(full))
@@ -614,7 +618,7 @@ class ProjectIndex:
             from fastapi_lint.semantic.scopes import BindingKind
 
             if binding.kind is BindingKind.IMPORT:
-                target = stubs.canonical(_absolute_import(model, binding))
+                target = stubs.canonical(binding.qualname or "")
                 return _view_of(model, self).definition(
                     ".".join([target, *rest[1:]]), depth + 1, assignments_only=assignments_only
                 )
@@ -786,11 +790,6 @@ def _module_file(base: str, relative: str) -> Path | None:
         if os.path.isfile(candidate):
             return Path(candidate)
     return None
-
-
-def _absolute_import(model: ModuleModel, binding: object) -> str:
-    qualname: str = getattr(binding, "qualname", "") or ""
-    return qualname
 
 
 @dataclass

@@ -6,9 +6,12 @@ file system alone.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -103,7 +106,161 @@ def _root_of_folder(folder: str) -> Path:
             gap += 1
             if gap > 2:
                 break
-    return top.parent if top is not None else start
+    return Path(lift_namespace(str(top.parent))) if top is not None else _namespace_root(start)
+
+
+# How far a tree of namespace packages (no `__init__.py`, no marker) is climbed.
+MAX_NAMESPACE_LEVELS = 4
+MAX_IMPORT_SCAN_FILES = 40
+_IMPORT_LINE = lazy_compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+(\w+))", re.MULTILINE)
+
+
+def _namespace_root(start: Path) -> Path:
+    """No marker and no package above ``start``: the folder its tree imports from.
+
+    A tree of namespace packages (``web/api/endpoints/items.py`` importing
+    ``web.api.v1``) is imported from the folder that holds its top-level name:
+    climbing through importable folder names, the nearest ancestor holding a
+    module or folder that the modules met on the way (``start`` and the folders
+    climbed) import by their first name. A leaf module that imports nothing of
+    the project (``web/common/clock.py``) gets the same root as the modules
+    that import it. Without such an import, ``start`` itself (a flat folder of
+    scripts importing each other by their own names).
+    """
+    names = set(_imported_top_names(str(start)))
+    folder = start
+    for _ in range(MAX_NAMESPACE_LEVELS):
+        if not folder.name.isidentifier() or folder.parent == folder:
+            break
+        folder = folder.parent
+        if any((folder / name).is_dir() or (folder / f"{name}.py").is_file() for name in names):
+            return folder
+        names |= _imported_top_names(str(folder))
+    return start
+
+
+def _imported_top_names(folder: str) -> frozenset[str]:
+    """First names of the absolute imports of the modules in ``folder`` that are
+    neither its own modules or folders nor the standard library or known packages."""
+    return _folder_imports(folder)[0]
+
+
+@lru_cache(maxsize=1024)
+def _folder_imports(folder: str) -> tuple[frozenset[str], bool]:
+    """(``_imported_top_names``, whether a module imports a sibling by its bare name:
+    ``from db import get_db`` beside ``db.py`` makes the folder a ``sys.path`` entry)."""
+    names: set[str] = set()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return frozenset(), False
+    local = {e.name[:-3] if e.name.endswith(".py") else e.name for e in entries}
+    sibling = False
+    scanned = 0
+    for entry in entries:
+        if not entry.name.endswith(".py") or scanned >= MAX_IMPORT_SCAN_FILES:
+            continue
+        scanned += 1
+        try:
+            with open(entry.path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(65536)
+        except OSError:
+            continue
+        for match in _IMPORT_LINE.finditer(text):
+            name = match.group(1) or match.group(2)
+            if not name or name in EXTERNAL_TOP_LEVEL or _is_stdlib(name):
+                continue
+            if name in local:
+                sibling = sibling or name != entry.name[:-3]
+            elif name != "__future__":
+                names.add(name)
+    return frozenset(names), sibling
+
+
+@lru_cache(maxsize=4096)
+def _is_stdlib(name: str) -> bool:
+    """A standard library module (``sys.stdlib_module_names`` from 3.10; on 3.9, the
+    built-in modules and the names in the standard library's folder)."""
+    names = getattr(sys, "stdlib_module_names", None)
+    if names is not None:
+        return name in names
+    if name in sys.builtin_module_names:
+        return True
+    import sysconfig
+
+    folder = sysconfig.get_paths()["stdlib"]
+    return os.path.isfile(os.path.join(folder, name + ".py")) or os.path.isfile(
+        os.path.join(folder, name, "__init__.py")
+    )
+
+
+@lru_cache(maxsize=4096)
+def _namespace_base(folder: str, root: str) -> str | None:
+    """The folder a module in ``folder`` (no package above it, inside ``root``) is
+    imported from, on the evidence of its imports: the nearest ancestor up to
+    ``root`` holding a name the modules met on the way import (``users/`` for
+    ``users/app/main.py`` importing ``app.util``), else ``folder`` itself when its
+    modules import each other by bare name; None without evidence."""
+    if not _inside(folder, root):
+        return None
+    names, sibling = _folder_imports(folder)
+    found = set(names)
+    current = folder
+    while found and current != root:
+        parent = os.path.dirname(current)
+        if parent == current or not os.path.basename(current).isidentifier():
+            break
+        current = parent
+        if any(
+            os.path.isdir(os.path.join(current, name))
+            or os.path.isfile(os.path.join(current, name + ".py"))
+            for name in found
+        ):
+            return current
+        found |= _imported_top_names(current)
+    return folder if sibling else None
+
+
+def lift_namespace(base: str, root: str | None = None) -> str:
+    """The folder above a package that sits in a namespace folder imported by name.
+
+    ``app/`` without ``__init__.py`` holding the packages ``app/routers``,
+    ``app/models``: its modules import ``app.routers``, so the source root is the
+    folder above ``app``, not ``app`` (where ``routers`` would be top-level).
+    Only on that evidence (an import of ``app.`` in ``app/`` or its direct
+    subfolders), at most two namespace levels, never above ``root``.
+    """
+    for _ in range(2):
+        name = os.path.basename(base)
+        parent = os.path.dirname(base)
+        if (
+            parent == base
+            or base == root
+            or (root is not None and not _inside(parent, root))
+            or not name.isidentifier()
+            or os.path.exists(os.path.join(base, "__init__.py"))
+            or not _imports_own_name(base)
+        ):
+            break
+        base = parent
+    return base
+
+
+@lru_cache(maxsize=1024)
+def _imports_own_name(folder: str) -> bool:
+    """Whether modules in ``folder`` or its direct subfolders import ``<its name>.``."""
+    name = os.path.basename(folder)
+    if name in _imported_top_names(folder):
+        return True
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return False
+    for entry in entries[:MAX_IMPORT_SCAN_FILES]:
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name.isidentifier():
+            if name in _imported_top_names(entry.path):
+                return True
+    return False
 
 
 def is_root_marker(folder: Path, marker: str) -> bool:
@@ -187,10 +344,13 @@ def _plain_identity(path: str, root: str) -> tuple[str, str] | None:
             break
         folder = parent
     if top is not None:
-        base = os.path.dirname(top)
+        base = lift_namespace(os.path.dirname(top), root)
     else:
         src = os.path.join(root, "src")
-        if _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
+        namespace = _namespace_base(os.path.dirname(path), root)
+        if namespace is not None:
+            base = namespace
+        elif _inside(path, src) and not os.path.exists(os.path.join(src, "__init__.py")):
             base = src
         else:
             base = root if _inside(path, root) else os.path.dirname(path)
@@ -261,7 +421,10 @@ def source_root_of(path: Path, root: Path, configured: tuple[str, ...] = ()) -> 
             if gap > 2:
                 break
     if top is not None:
-        return top.parent
+        return Path(lift_namespace(str(top.parent), str(root)))
+    namespace = _namespace_base(str(path.parent), str(root))
+    if namespace is not None:
+        return Path(namespace)
     src = root / "src"
     if _is_within(path, src) and not (src / "__init__.py").exists():
         return src

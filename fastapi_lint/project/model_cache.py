@@ -85,6 +85,8 @@ def summarize(
         return None
     if os.path.abspath(model.path) in dirty_paths:
         return None
+    if model.star_imports:
+        return None  # its names are not all bindings: a missing one may come from the star
     return ModuleSummary(
         view,
         {

@@ -301,6 +301,9 @@ class Builder:
         module = self._absolute_module(node)
         for alias in node.names:
             if alias.name == "*":
+                if module and scope is self.model.module_scope:
+                    # Its names are known only to the project (``ModuleModel.star_binding``).
+                    self.model.star_imports.append((module, node))
                 continue
             local = alias.asname or alias.name
             qualname = f"{module}.{alias.name}" if module else alias.name
@@ -369,6 +372,12 @@ class Builder:
         self._bind_target(node.target, scope, BindingKind.ASSIGN, node, node.value, node.annotation)
         return self._generic(node, scope)
 
+    def visit_type_alias(self, node: Any, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        # `type SessionDep = Annotated[Session, Depends(get_db)]` (3.12): FastAPI unwraps
+        # the alias (0.118+), so it binds its name as an assignment would.
+        self._bind_target(node.name, scope, BindingKind.ASSIGN, node, node.value)
+        return self._generic(node, scope)
+
     def visit_aug_assign(self, node: ast.AugAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         if isinstance(node.target, ast.Name) and not scope.bindings.get(node.target.id):
             scope.bind(Binding(node.target.id, BindingKind.OTHER, node, scope))
@@ -423,3 +432,5 @@ _HANDLERS: dict[type, _Handler] = {
     ast.AsyncWith: Builder.visit_with,
     ast.ExceptHandler: Builder.visit_except,
 }
+if hasattr(ast, "TypeAlias"):  # Python 3.12+
+    _HANDLERS[ast.TypeAlias] = Builder.visit_type_alias

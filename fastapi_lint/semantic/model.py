@@ -75,6 +75,9 @@ class ModuleModel:
         self._self_assignments: dict[tuple[int, str], list[NodeRef]] | None = None
         # What rules and project facts keep per module (their own typed keys).
         self.memo = Memo()
+        # `from m import *` at module level: (m, the import), in order.
+        self.star_imports: list[tuple[str, ast.ImportFrom]] = []
+        self._star_bindings: dict[str, Binding | None] = {}
         Builder(self).build()
         self._eval_stack: set[int] = set()
         # An answer and how far below its own depth its computation reached.
@@ -269,7 +272,51 @@ class ModuleModel:
                 return _pick(bindings, line if current is scope else None)
             first = False
             current = current.parent
-        return None
+        return self.star_binding(name) if self.star_imports else None
+
+    def star_binding(self, name: str) -> Binding | None:
+        """The import binding a ``from m import *`` of a project module gives ``name``
+        (the last such import that exports it), as ``from m import name`` would.
+        Star imports of other libraries bind nothing: their names are unknown."""
+        if not self.star_imports or self.project is None or name.startswith("_"):
+            return None
+        if name in self._star_bindings:
+            return self._star_bindings[name]
+        found = None
+        for module, node in reversed(self.star_imports):
+            exported = self.project.star_names(module)
+            if exported is not None and name in exported:
+                found = Binding(
+                    name, BindingKind.IMPORT, node, self.module_scope, qualname=f"{module}.{name}"
+                )
+                break
+        self._star_bindings[name] = found
+        return found
+
+    def declared_all(self) -> frozenset[str] | None:
+        """The names of a literal module-level ``__all__`` (None without one)."""
+        names: set[str] | None = None
+        for statement in self.tree.body:
+            value = None
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets
+            ):
+                names, value = set(), statement.value
+            elif (
+                isinstance(statement, (ast.AugAssign, ast.AnnAssign))
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id == "__all__"
+            ):
+                if names is None:
+                    names = set()
+                value = statement.value
+            if isinstance(value, (ast.List, ast.Tuple)) and names is not None:
+                names.update(
+                    e.value
+                    for e in value.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                )
+        return frozenset(names) if names is not None else None
 
     def qualified_name(self, expr: ast.AST, scope: Scope) -> str | None:
         """The canonical qualified name an expression refers to, if it names something."""
@@ -450,6 +497,17 @@ class ModuleModel:
         value = self.function_return_value(local, depth + 1)
         return value if isinstance(value, Instance) else None
 
+    def _super_instance(self, scope: Scope) -> Value | None:
+        """``super()`` in a method: an instance of the class' first base, where the
+        method lookup of single inheritance continues (``super().fetch()``)."""
+        function = scope.code_function
+        if function is None or function.class_info is None or is_staticmethod(function.node):
+            return None
+        bases = self.class_bases(function.class_info.qualname)
+        if not bases:
+            return None
+        return Ref(bases[0]) if is_classmethod(function.node) else Instance(bases[0])
+
     def _param_value(self, binding: Binding, depth: int) -> Value | None:
         arg = binding.node
         assert isinstance(arg, ast.arg)
@@ -507,6 +565,8 @@ class ModuleModel:
                 return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
                 return None
+            if qualname == "builtins.super" and not call.args:
+                return self._super_instance(scope)
             if qualname in stubs.CALL_RETURNS:
                 return Instance(stubs.CALL_RETURNS[qualname])
             if self.project is not None:

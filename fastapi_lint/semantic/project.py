@@ -51,3 +51,6 @@ class ProjectFacts(Protocol):
 
     def class_info(self, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:
         """The class statement of a project class and the model of its module."""
+
+    def star_names(self, module_name: str, depth: int = 0) -> frozenset[str] | None:
+        """The names ``from <module_name> import *`` binds (None: not a project module)."""
