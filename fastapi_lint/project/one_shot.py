@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.settings import is_test_file
 
 if TYPE_CHECKING:
@@ -119,7 +120,23 @@ def is_test_entry(model: ModuleModel, function: FunctionInfo) -> bool:
         return name.startswith("test")
     if not (name.startswith("test") or name in _TEST_HOOK_METHODS):
         return False
-    return owner.name.startswith("Test") or _is_unittest_case(model, owner)
+    return (
+        owner.name.startswith("Test")
+        or _is_unittest_case(model, owner)
+        or _is_inherited_by_test_class(model, owner)
+    )
+
+
+def _is_inherited_by_test_class(model: ModuleModel, owner: ClassInfo) -> bool:
+    """``class BaseTestInstall`` holding the ``test*`` methods that ``class
+    TestInstallRunner(BaseTestInstall)`` in the same test file inherits: pytest runs
+    them through the subclass."""
+    for candidate in model.classes:
+        if candidate.name.startswith("Test") and any(
+            last_name(base) == owner.name for base in candidate.node.bases
+        ):
+            return True
+    return False
 
 
 def _is_unittest_case(model: ModuleModel, owner: ClassInfo) -> bool:
