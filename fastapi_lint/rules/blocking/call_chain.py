@@ -95,12 +95,14 @@ def is_session_path(chain: tuple[str, ...]) -> bool:
     return bool(chain) and chain[-1].startswith("Session.")
 
 
-# How many project functions a chain may pass through below the called one: a
-# route -> service -> repository -> client layering is four functions. Longer
-# chains were mostly lazy one-time set-up (singletons, config loading) reached
-# through conditional paths. (Three below added no finding on the corpus over two:
-# the once-per-process and argument tests already drop that set-up.)
-MAX_CHAIN_DEPTH = 3
+# How many project functions a chain may pass through below the called one.
+# Longer chains are mostly lazy one-time set-up (singletons, config loading)
+# reached through conditional paths: reporting them costs precision. (Four
+# functions were tried in session 6: a callee's answer stops at its first
+# unconditional path, and a longer one found first then hid a shorter, conditional
+# one from its callers: agno's `_format_all_messages -> ... -> open()`, judged worth,
+# went silent.)
+MAX_CHAIN_DEPTH = 2
 # A chain is a property of the function it starts from (so summaries can be
 # cached and shared across modules): at most this many project functions.
 MAX_CHAIN_FUNCTIONS = MAX_CHAIN_DEPTH + 1
