@@ -54,18 +54,17 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
-    top = _top_statement(model, function, node)
-    if top is None:
+    if _top_statement(model, function, node) is None:
         return False
-    for stmt in function.node.body:
-        if stmt is top:
-            break
+    # Earlier statements of the enclosing blocks too: `with _lock: if _cache: return`
+    # (double-checked locking) guards what follows it inside the `with`.
+    for stmt in _earlier_statements(model, function, node):
         if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return):
             name = _set_test_name(stmt.test)
             if (
                 name is not None
                 and _is_module_name(model, function, name)
-                and _assigns(function.node.body, name)
+                and _assigns_or_fills(function.node.body, name)
             ):
                 return True
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
@@ -305,6 +304,31 @@ def _assigns(body: list[ast.stmt], name: str) -> bool:
     for stmt in body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return True
+    return False
+
+
+# Methods that fill a container in place: ``_cache.update(loaded)``.
+_FILLING_METHODS = frozenset({"update", "setdefault", "append", "extend", "add"})
+
+
+def _assigns_or_fills(body: list[ast.stmt], name: str) -> bool:
+    """``name = ...``, or a module container filled in place: ``name[key] = value``,
+    ``name.update(...)`` (a lazily loaded table kept in a module dict)."""
+    if _assigns(body, name):
+        return True
+    for stmt in body:
+        for node in ast.walk(stmt):
+            target = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                target = node.value
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FILLING_METHODS
+            ):
+                target = node.func.value
+            if isinstance(target, ast.Name) and target.id == name:
                 return True
     return False
 
