@@ -43,6 +43,7 @@ from fastapi_lint.project.orm_joins import (
 )
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import constant_value, keyword_value
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -642,14 +643,7 @@ def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:
 
 
 def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
-    for keyword in class_info.node.keywords:
-        if (
-            keyword.arg == "table"
-            and isinstance(keyword.value, ast.Constant)
-            and keyword.value.value is True
-        ):
-            return True
-    return False
+    return constant_value(keyword_value(class_info.node.keywords, "table")) is True
 
 
 def _orm_model_to_json(orm: OrmModel | None) -> object:

@@ -21,6 +21,7 @@ from fastapi_lint.project.orm_facts import (
 )
 from fastapi_lint.project.orm_joins import JoinHints
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import keyword_value
 
 if TYPE_CHECKING:
     from fastapi_lint.project.orm import Catalogue
@@ -71,7 +72,7 @@ def index_backrefs(
         value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
         if not isinstance(value, ast.Call):
             continue
-        backref = next((k.value for k in value.keywords if k.arg == "backref"), None)
+        backref = keyword_value(value.keywords, "backref")
         if backref is None:
             continue
         function = stubs.canonical(model.qualified_name(value.func, class_info.outer) or "")

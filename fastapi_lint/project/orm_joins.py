@@ -17,7 +17,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -188,16 +188,11 @@ def _foreign_key_target(value: ast.expr | None) -> ast.expr | None:
 
 
 def _has_primary_key_flag(value: ast.expr) -> bool:
-    for node in ast.walk(value):
-        if isinstance(node, ast.Call):
-            for keyword in node.keywords:
-                if (
-                    keyword.arg == "primary_key"
-                    and isinstance(keyword.value, ast.Constant)
-                    and keyword.value.value is True
-                ):
-                    return True
-    return False
+    return any(
+        isinstance(node, ast.Call)
+        and constant_value(keyword_value(node.keywords, "primary_key")) is True
+        for node in ast.walk(value)
+    )
 
 
 def _constraint_column(node: ast.expr) -> Optional[str]:

@@ -18,7 +18,7 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
-from fastapi_lint.semantic.syntax import constant_value, last_name
+from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -650,7 +650,7 @@ def _class_default(node: ast.ClassDef, attr: str) -> str | None:
             if any(isinstance(t, ast.Name) and t.id == attr for t in statement.targets):
                 value = statement.value
     if isinstance(value, ast.Call) and last_name(value.func) == "Field":
-        default = next((k.value for k in value.keywords if k.arg == "default"), None)
+        default = keyword_value(value.keywords, "default")
         value = default if default is not None else (value.args[0] if value.args else None)
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value

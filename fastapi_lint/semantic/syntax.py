@@ -74,6 +74,11 @@ def constant_value(node: ast.expr | None) -> object:
     return NOT_CONSTANT
 
 
+def keyword_value(keywords: Iterable[ast.keyword], name: str) -> ast.expr | None:
+    """The value given as ``name=`` among a call's (or a class statement's) keywords."""
+    return next((keyword.value for keyword in keywords if keyword.arg == name), None)
+
+
 def last_name(node: ast.expr) -> str:
     """``x`` of ``x`` or ``a.b.x``; ``""`` for anything else."""
     if isinstance(node, ast.Name):

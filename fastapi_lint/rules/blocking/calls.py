@@ -34,6 +34,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.syntax import keyword_value
 from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
@@ -180,12 +181,18 @@ def _no_hang(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
 _URLOPEN = "urllib.request.urlopen"
 
 
+def _first_argument(call: ast.Call, name: str) -> ast.expr | None:
+    """The first parameter's value, given by keyword (``name``) or position."""
+    value = keyword_value(call.keywords, name)
+    if value is None and call.args and not isinstance(call.args[0], ast.Starred):
+        value = call.args[0]
+    return value
+
+
 def _opens_data_url(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     """``urlopen(value)`` under ``if value.startswith("data:"):`` (or a ``data:`` literal):
     no network, no file."""
-    url = next((k.value for k in call.keywords if k.arg == "url"), None)
-    if url is None and call.args and not isinstance(call.args[0], ast.Starred):
-        url = call.args[0]
+    url = _first_argument(call, "url")
     if url is None:
         return False
     value = ArgumentValues(model, scope, call).of(url)
@@ -199,9 +206,7 @@ _KERNEL_FILE_PREFIXES = ("/proc/", "/sys/")
 def _opens_kernel_file(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     """``open("/sys/fs/cgroup/memory.max")``, ``open(f"/proc/{pid}/status")``: a kernel
     pseudo-file (a container's memory limit, a process's status), read from memory."""
-    path = next((k.value for k in call.keywords if k.arg == "file"), None)
-    if path is None and call.args and not isinstance(call.args[0], ast.Starred):
-        path = call.args[0]
+    path = _first_argument(call, "file")
     if path is None:
         return False
     if isinstance(path, ast.JoinedStr) and path.values:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Member
 
 if TYPE_CHECKING:
@@ -162,10 +162,7 @@ def _assigned_call(
 
 
 def keyword_argument(call: ast.Call, name: str) -> ast.expr | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value
-    return None
+    return keyword_value(call.keywords, name)
 
 
 @dataclass

@@ -57,7 +57,7 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import SCOPE_NODES
+from fastapi_lint.semantic.syntax import SCOPE_NODES, keyword_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -203,7 +203,7 @@ def _status_of(node: ast.expr | None, default: int | None) -> int | None:
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
+    return keyword_value(call.keywords, name)
 
 
 class _Leaks:
