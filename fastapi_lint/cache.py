@@ -69,15 +69,14 @@ def forget_all_modules_stamps() -> None:
 def _all_modules_stamp(root: str) -> Stamp | None:
     if root in _all_modules_stamps:
         return _all_modules_stamps[root]
+    from fastapi_lint.project.layout import walked_subfolders
     from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
     digest = hashlib.sha256()
     count = 0
     for folder, subfolders, files in os.walk(root):
         # The folders the caller search skips (a superset of its files is stamped).
-        subfolders[:] = sorted(
-            s for s in subfolders if not s.startswith(".") and s not in NON_SOURCE_FOLDERS
-        )
+        subfolders[:] = walked_subfolders(folder, subfolders, NON_SOURCE_FOLDERS)
         for name in sorted(files):
             if name.endswith(".py"):
                 path = os.path.join(folder, name)

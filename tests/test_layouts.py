@@ -330,3 +330,30 @@ def test_namespace_services_of_a_monorepo_are_imported_from_their_own_folder(
     assert module_identity(root / "tools/run.py", root) == (root / "tools", "run")
     found = cli_findings(tmp_path, "--select", "API107", "--no-cache", ".")
     assert found == {("services/users/app/main.py", 5, "API107"), ("tools/run.py", 5, "API107")}
+
+
+def test_project_walks_skip_other_projects_and_virtual_environments(tmp_path: Path) -> None:
+    """A script outside any project makes its folder the root; the walks of that
+    root (route table, caller search, the stamp guarding them) do not enter the
+    other projects and virtual environments that sit beside it."""
+    from fastapi_lint import cache
+    from fastapi_lint.project.layout import walked_subfolders
+
+    (tmp_path / "one.py").write_text("import requests\n")
+    for folder, marker in (("other", "pyproject.toml"), ("env311", "pyvenv.cfg")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / marker).write_text("")
+        (tmp_path / folder / "api.py").write_text("x = 1\n")
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "text.py").write_text("y = 2\n")
+    names = walked_subfolders(str(tmp_path), ["other", "env311", "helpers", ".git"], frozenset())
+    assert names == ["helpers"]
+
+    cache.forget_all_modules_stamps()
+    before = cache.file_stamp(cache.all_modules_dependency(str(tmp_path)))
+    (tmp_path / "other" / "api.py").write_text("x = 2  # edited in another project\n")
+    cache.forget_all_modules_stamps()
+    assert cache.file_stamp(cache.all_modules_dependency(str(tmp_path))) == before
+    (tmp_path / "helpers" / "text.py").write_text("y = 3  # edited in this one\n")
+    cache.forget_all_modules_stamps()
+    assert cache.file_stamp(cache.all_modules_dependency(str(tmp_path))) != before

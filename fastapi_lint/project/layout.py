@@ -263,6 +263,30 @@ def _imports_own_name(folder: str) -> bool:
     return False
 
 
+# A folder holding one of these under a project is another project (a vendored
+# service, a fixture project). Not `.git`: a submodule is often the project's own code.
+NESTED_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def walked_subfolders(folder: str, subfolders: list[str], skipped: frozenset[str]) -> list[str]:
+    """The subfolders of ``folder`` that a walk of the project enters, sorted.
+
+    Every walk of a project (the route table, the caller search and the stamp
+    of "every module" that guards its answers) enters the same folders: not
+    hidden ones, not ``skipped`` names, not virtual environments, not other
+    projects. Without the last two, a file outside any project (a script in
+    ``/tmp``, a home folder) made its root's whole tree one project.
+    """
+    return sorted(
+        name
+        for name in subfolders
+        if name not in skipped
+        and not name.startswith(".")
+        and not os.path.exists(os.path.join(folder, name, "pyvenv.cfg"))
+        and not any(is_root_marker(Path(folder, name), marker) for marker in NESTED_ROOT_MARKERS)
+    )
+
+
 def is_root_marker(folder: Path, marker: str) -> bool:
     """A marker file in ``folder``; a ``setup.py`` beside an ``__init__.py`` is a module of
     that package (``app/initial_setup/setup.py``), not a packaging script."""

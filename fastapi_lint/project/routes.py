@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
-from fastapi_lint.project.layout import is_root_marker
+from fastapi_lint.project.layout import walked_subfolders
 from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
@@ -83,7 +83,6 @@ def _relevant(text: str) -> bool:
 
 
 _MAX_FILES = 5000
-_NESTED_ROOTS = ("pyproject.toml", "setup.py", "setup.cfg")
 _MAX_NESTING = 12
 Piece = tuple[str, str]
 
@@ -271,15 +270,7 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     folders: list[str] = []
     for folder, subfolders, names in os.walk(project.root):
         folders.append(folder)
-        subfolders[:] = sorted(
-            d
-            for d in subfolders
-            if d not in _SKIPPED_FOLDERS
-            and not d.startswith(".")
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            # Another project inside this one (a vendored service, a fixture project).
-            and not any(is_root_marker(Path(folder, d), marker) for marker in _NESTED_ROOTS)
-        )
+        subfolders[:] = walked_subfolders(folder, subfolders, _SKIPPED_FOLDERS)
         for name in sorted(names):
             if not name.endswith(".py") or name.startswith("test_") or name.endswith("_test.py"):
                 continue
@@ -307,7 +298,6 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
             continue
         if not _relevant(text):
             continue
-        from pathlib import Path
 
         module_name = module_name_for(Path(path), project.root)
         summary = _module_fact(project, module_name)

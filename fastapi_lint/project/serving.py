@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of, note_read
-from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
+from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -551,9 +551,7 @@ class _ProjectFiles:
         self._module_names: dict[str, str | None] = {}
         for folder, subfolders, files in os.walk(root):
             self.folders.append(folder)
-            subfolders[:] = sorted(
-                s for s in subfolders if not s.startswith(".") and s not in _SKIPPED_FOLDERS
-            )
+            subfolders[:] = walked_subfolders(folder, subfolders, _SKIPPED_FOLDERS)
             for name in sorted(files):
                 if name.endswith(".py"):
                     path = os.path.join(folder, name)
