@@ -38,7 +38,8 @@ a server error where a 404 or a 400 was meant: a maintainer changes it.
 With a status below 500 (``quiet_try(..., client_input=True)``), calls that
 parse or validate are quiet too, whatever they call: ``Model.model_validate
 (payload)``, ``int(raw)``, ``json.loads``, a constructor, ``validate_*``/
-``parse_*`` helpers, and ``await request.json()``.  Their errors describe the
+``parse_*`` helpers, and ``await request.json()``.  ``await request.body()``
+is quiet with any status: it fails only when the client has gone.  Their errors describe the
 client's own input, the message a 400 or 422 is for.  Awaited, only reading
 the request's body counts: ``await client.get(url)`` is I/O whatever its name.
 
@@ -146,6 +147,12 @@ _REQUEST_BODY_READERS = frozenset(
     f"{owner}.{method}"
     for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
     for method in _BODY_READERS
+)
+
+
+_REQUEST_RAW_READERS = frozenset(
+    f"{owner}.body"
+    for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
 )
 
 
@@ -270,6 +277,10 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
     if target in _PARSING_FUNCTIONS:
         return q.client_input
     if q.client_input and target in _REQUEST_BODY_READERS:
+        return True
+    if awaited and target in _REQUEST_RAW_READERS:
+        # `await request.body()` fails only when the client goes away (`ClientDisconnect`,
+        # no text): nobody is left to receive the answer, whatever its status.
         return True
     if class_kind(model, target) is ModelKind.MODEL or _exception_class(model, target):
         return True  # a Pydantic model validates values in memory; an exception is a value
