@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
-# "op" ("truthy", "none", "eq", "startswith", "endswith"), "value", "expect"
+# "op" ("truthy", "none", "eq", "in", "startswith", "endswith"), "value", "expect"
 # (the truth value the path needs), "default" ([value] or None)}.
 Condition = dict[str, Any]
 
@@ -177,10 +177,11 @@ def path_conditions(
 ) -> Optional[list[Condition]]:
     """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
     params = _parameters(function)
+    keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
     for ancestor, child in _if_ancestors(model, function, node):
         in_body = any(child is stmt for stmt in ancestor.body)
-        atoms = _atoms(ancestor.test, params)
+        atoms = _atoms(ancestor.test, params, keys)
         if in_body:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
@@ -195,7 +196,7 @@ def path_conditions(
             and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
             and not isinstance(stmt.test, ast.BoolOp)
         ):
-            atoms = _atoms(stmt.test, params)
+            atoms = _atoms(stmt.test, params, keys)
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return conditions
@@ -357,16 +358,20 @@ def _default(node: ast.expr | None) -> Any:
     return None
 
 
-def _atoms(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> list[Condition]:
+def _atoms(
+    test: ast.expr,
+    params: dict[str, tuple[Optional[int], Any]],
+    keys: _ConstantKeys | None = None,
+) -> list[Condition]:
     if isinstance(test, ast.BoolOp):
         if isinstance(test.op, ast.And):
-            return [atom for value in test.values for atom in _atoms(value, params)]
+            return [atom for value in test.values for atom in _atoms(value, params, keys)]
         return []
     expect = True
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         expect = not expect
         test = test.operand
-    atom = _atom(test, params)
+    atom = _atom(test, params, keys)
     if atom is None:
         return []
     atom["expect"] = expect if atom.get("negated") is None else expect != atom.pop("negated")
@@ -374,12 +379,32 @@ def _atoms(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> list
     return [atom]
 
 
-def _atom(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> Condition | None:
+def _atom(
+    test: ast.expr,
+    params: dict[str, tuple[Optional[int], Any]],
+    keys: _ConstantKeys | None = None,
+) -> Condition | None:
     def base(name: str) -> Condition | None:
         if name not in params:
             return None
         index, default = params[name]
         return {"param": name, "index": index, "default": default}
+
+    if (
+        keys is not None
+        and isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.In, ast.NotIn))
+        and isinstance(test.left, ast.Name)
+    ):
+        # `if key in SYSTEM_PROMPTS: return SYSTEM_PROMPTS[key]` before reading a file: a
+        # literal key of that module-level literal never reaches the read.
+        members = keys.of(test.comparators[0])
+        atom = base(test.left.id)
+        if members is None or atom is None:
+            return None
+        atom.update(op="in", value=members, negated=isinstance(test.ops[0], ast.NotIn))
+        return atom
 
     if isinstance(test, ast.Name):
         atom = base(test.id)
@@ -416,6 +441,45 @@ def _atom(test: ast.expr, params: dict[str, tuple[Optional[int], Any]]) -> Condi
         atom.update(op=test.func.attr, value=prefixes)
         return atom
     return None
+
+
+# A module-level literal with more members than this is not compared key by key.
+_MAX_CONSTANT_KEYS = 256
+
+
+class _ConstantKeys:
+    """The members of a module-level dict, set, list or tuple literal named in a test."""
+
+    def __init__(self, model: ModuleModel, function: FunctionInfo) -> None:
+        self.model = model
+        self.function = function
+
+    def of(self, node: ast.expr) -> list[str | int] | None:
+        if isinstance(node, ast.Name):
+            if node.id in self.function.scope.bindings:
+                return None  # a local of the callee, not the module's constant
+            bindings = self.model.module_scope.bindings.get(node.id, [])
+            if len(bindings) != 1 or bindings[0].value is None:
+                return None
+            if bindings[0].unpack_index is not None:
+                return None
+            node = bindings[0].value
+        if isinstance(node, ast.Dict):
+            if any(key is None for key in node.keys):
+                return None  # `{**BASE, ...}`
+            elements: list[ast.expr] = [key for key in node.keys if key is not None]
+        elif isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+            elements = list(node.elts)
+        else:
+            return None
+        if len(elements) > _MAX_CONSTANT_KEYS:
+            return None
+        members: list[str | int] = []
+        for element in elements:
+            if not isinstance(element, ast.Constant) or type(element.value) not in (str, int):
+                return None
+            members.append(element.value)
+        return members
 
 
 def _could_be_in_identifier(text: str) -> bool:
@@ -585,6 +649,10 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
         return True if op == "truthy" and value else None
     if op == "truthy":
         return bool(value)
+    if op == "in":
+        # Keys can be added to the constant at run time, never assumed removed: a key of
+        # the literal is in it, any other value is unknown.
+        return True if isinstance(value, (str, int)) and value in atom["value"] else None
     if op == "none":
         return value is None
     if op == "eq":
