@@ -476,9 +476,10 @@ class _ConstantKeys:
             return None
         members: list[str | int] = []
         for element in elements:
-            if not isinstance(element, ast.Constant) or type(element.value) not in (str, int):
+            value = element.value if isinstance(element, ast.Constant) else None
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
                 return None
-            members.append(element.value)
+            members.append(value)
         return members
 
 
