@@ -331,7 +331,9 @@ _PASSWORD_HASH_RE = lazy_compile(
     r"[1567]|apr1|y|gy|sha1|md5|sha256|sha512)\$"
     r"|(?:pbkdf2_sha(?:1|256|512)|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5|crypt)\$)\S+"
 )
-_AUTH_SCHEME_RE = lazy_compile(r"(?:bearer|token|basic|bot)\s+(\S+)", re.IGNORECASE)
+# HTTP auth schemes written before a credential (`Bearer 9f8e...`, `Api-Key YOUR_KEY`).
+AUTH_SCHEMES = "bearer|token|basic|bot|api-key"
+_AUTH_SCHEME_RE = lazy_compile(rf"(?:{AUTH_SCHEMES})\s+(\S+)", re.IGNORECASE)
 _URL_START_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _X_HEADER_RE = lazy_compile(r"[Xx]-[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _HEADER_NAMES = frozenset(

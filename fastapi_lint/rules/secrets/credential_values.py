@@ -53,7 +53,11 @@ import unicodedata
 from functools import lru_cache
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.rules.secret_patterns import names_something_about_a_secret, split_name_words
+from fastapi_lint.rules.secret_patterns import (
+    AUTH_SCHEMES,
+    names_something_about_a_secret,
+    split_name_words,
+)
 
 __all__ = [
     "could_be_credential",
@@ -105,7 +109,7 @@ _COUNTING_DUMMY_RE = lazy_compile(
     r"(?:[A-Za-z]{2,8}[-_]){1,2}(?:0?123456789?0?|123456|1234567|12345678)"
 )
 # ``Bearer YOUR_API_KEY``: the placeholder after an HTTP auth scheme.
-_AUTH_SCHEME_PREFIX_RE = lazy_compile(r"(?:Bearer|Token|Basic|Api-Key)\s+", re.IGNORECASE)
+_AUTH_SCHEME_PREFIX_RE = lazy_compile(rf"(?:{AUTH_SCHEMES})\s+", re.IGNORECASE)
 
 
 def is_api_key_name(name: str) -> bool:
