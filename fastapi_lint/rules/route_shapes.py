@@ -133,6 +133,8 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         if item is not None and model_class_kind(model, item) is not None:
             return Shape("model", type=item, spelling=_spelling(model, item, scope), is_list=True)
     if isinstance(evaluated, Instance):
+        if _open_generic(model, evaluated.type) and not _parameterized(value):
+            return None  # `Result.succ(data)`: the envelope is known, its payload is not
         if model_class_kind(model, evaluated.type) is not None:
             return Shape(
                 "model",
@@ -140,6 +142,60 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
                 spelling=_spelling(model, evaluated.type, scope),
             )
     return None
+
+
+def _open_generic(model: ModuleModel, qualname: str) -> bool:
+    """Whether a class takes a type parameter it leaves open: ``class Result(BaseModel,
+    Generic[T])``, ``class Page(Envelope[T])``, ``class Result[T](BaseModel)``.
+
+    An instance of one says the envelope's keys but not what its ``data: T`` field holds,
+    so a route returning it has no statically known shape (Revision 2): ``-> Result``
+    would document ``data`` as anything, and the real model (``Result[Item]``) is
+    exactly what the route does not say."""
+    local = model.class_named(qualname)
+    if local is not None:
+        owner, info = model, local
+    elif model.project is not None and (found := model.project.class_info(qualname)):
+        owner, info = found
+    else:
+        return False
+    if getattr(info.node, "type_params", None):
+        return True  # PEP 695
+    for base in info.node.bases:
+        if not isinstance(base, ast.Subscript):
+            continue
+        head = base.value
+        head_name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+        if head_name == "Generic":
+            return True
+        arguments = base.slice.elts if isinstance(base.slice, ast.Tuple) else [base.slice]
+        if any(_is_type_variable(owner, argument, info.outer) for argument in arguments):
+            return True
+    return False
+
+
+def _is_type_variable(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
+    """A name bound to ``TypeVar("T")`` (``T = TypeVar("T", bound=BaseModel)``)."""
+    if not isinstance(expr, ast.Name):
+        return False
+    binding = model.lookup(expr.id, scope)
+    if binding is None or not isinstance(binding.value, ast.Call):
+        return False
+    func = binding.value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name == "TypeVar"
+
+
+def _parameterized(value: ast.expr) -> bool:
+    """``Result[Item](data=item)``, ``Page[User].of(rows)``: the call names the parameter."""
+    if not isinstance(value, ast.Call):
+        return False
+    func: ast.expr = value.func
+    while isinstance(func, (ast.Attribute, ast.Subscript)):
+        if isinstance(func, ast.Subscript):
+            return True
+        func = func.value
+    return False
 
 
 def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListComp | None:

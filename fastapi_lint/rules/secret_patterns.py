@@ -400,11 +400,18 @@ _LOWER_SEGMENT_RE = lazy_compile(r"[a-z0-9_.\-]+")
 _RANDOM_SEGMENT_RE = lazy_compile(r"(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9]{16,}")
 
 
+# A provider's key prefix and one repeated character for the key: ``hf_XXX``, ``sk-000``,
+# ``sk-proj-***``: the shape of a key with nothing in it.
+_PREFIXED_FILLER_RE = lazy_compile(r"(?:[A-Za-z]{2,8}[-_]){1,2}([A-Za-z0-9*.])\1{2,}")
+
+
 def _is_placeholder(value: str) -> bool:
     """The contract's placeholders: one repeated character, ``...``, ``xxxx``,
-    ``example``, ``<...>``, ``${...}``, ``{...}`` (and masked ``***``)."""
+    ``example``, ``<...>``, ``${...}``, ``{...}`` (and masked ``***``), also after a
+    provider's key prefix (``hf_XXX``)."""
     return (
         len(set(value)) == 1
+        or _PREFIXED_FILLER_RE.fullmatch(value) is not None
         or _PLACEHOLDER_PART_RE.search(value) is not None
         or "example" in value.lower()
     )

@@ -155,6 +155,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # urllib's DataHandler decodes a `data:` URL in memory
     if target in _PLAIN_OPENS and _opens_kernel_file(model, call, scope):
         return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
+    if target.startswith(_SOCKET_METHODS) and _on_nonblocking_socket(model, call, scope):
+        return None  # a non-blocking socket returns at once (or raises BlockingIOError)
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
@@ -215,6 +217,54 @@ def _opens_kernel_file(model: ModuleModel, call: ast.Call, scope: Scope) -> bool
     else:
         value = ArgumentValues(model, scope, call).of(path)
     return isinstance(value, str) and value.startswith(_KERNEL_FILE_PREFIXES)
+
+
+_SOCKET_METHODS = "socket.socket."
+# What a non-blocking socket raises instead of waiting: catching one of these around the
+# call says the code polls a socket it made non-blocking (an accept loop after a readiness
+# wait, an SSL handshake step), not that it waits on the network.
+_WOULD_BLOCK_ERRORS = frozenset({"BlockingIOError", "SSLWantReadError", "SSLWantWriteError"})
+
+
+def _on_nonblocking_socket(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``sock.accept()`` inside ``try: ... except BlockingIOError:``, or on a name the same
+    function made non-blocking (``sock.setblocking(False)``, ``sock.settimeout(0)``)."""
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            break
+        if isinstance(ancestor, ast.Try) and child in ancestor.body:
+            if any(_catches_would_block(handler.type) for handler in ancestor.handlers):
+                return True
+        child = ancestor
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    function = scope.code_function
+    if not isinstance(receiver, ast.Name) or function is None:
+        return False
+    for node in ast.walk(function.node):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == receiver.id
+            and node.func.attr in ("setblocking", "settimeout")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value in (False, 0)
+        ):
+            return True
+    return False
+
+
+def _catches_would_block(handler_type: ast.expr | None) -> bool:
+    if handler_type is None:
+        return False
+    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    for kind in types:
+        name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
+        if name in _WOULD_BLOCK_ERRORS:
+            return True
+    return False
 
 
 def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Family
 from fastapi_lint.rules import route_conflicts
 from fastapi_lint.rules.routes.conflicts import API203, API204, check_conflicts
-from fastapi_lint.rules.routes.lifespan import API206, event_call_display, fix_on_event
+from fastapi_lint.rules.routes.lifespan import (
+    API206,
+    event_call_display,
+    fix_on_event,
+    version_fallback,
+)
 from fastapi_lint.rules.routes.path_params import API205, PathParamBinder, check_unbound
 from fastapi_lint.rules.routes.response_model import (
     API201,
@@ -39,8 +44,10 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     routes: list[RouteInfo] = facts.routes
     if reporter.enabled("API206"):
-        for call in facts.event_registrations:
-            reporter.report("API206", call, call=event_call_display(call))
+        registrations = facts.event_registrations
+        for call in registrations:
+            if not version_fallback(model, call, registrations):
+                reporter.report("API206", call, call=event_call_display(call))
     if not routes:
         return
     binder = PathParamBinder()

@@ -15,6 +15,7 @@ from fastapi_lint.semantic.syntax import last_name
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.fixes.context import FixContext
+    from fastapi_lint.semantic.model import ModuleModel
 
 API206 = Rule(
     code="API206",
@@ -57,6 +58,32 @@ def event_call_display(call: ast.Call) -> str:
     if isinstance(func, ast.Attribute) and func.attr == "add_event_handler":
         return f"{receiver}({argument}, ...)"
     return f"{receiver}({argument})"
+
+
+def version_fallback(model: ModuleModel, call: ast.Call, registrations: list[ast.Call]) -> bool:
+    """The registration runs only on old FastAPI/Starlette versions: it sits in one branch
+    of an ``if`` that tests a version (``if FASTAPI_VERSION >= "0.109.1": ... else:
+    app.add_event_handler(...)``) whose other branch registers no event handler. The
+    maintainers already moved the current versions off ``on_event``; the old branch is
+    kept on purpose for the versions that lack the replacement."""
+    child: ast.AST = call
+    for ancestor in model.ancestors(call):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return False
+        if isinstance(ancestor, ast.If) and _tests_version(ancestor.test):
+            other = ancestor.orelse if child in ancestor.body else ancestor.body
+            others = {id(node) for statement in other for node in ast.walk(statement)}
+            return not any(id(registration) in others for registration in registrations)
+        child = ancestor
+    return False
+
+
+def _tests_version(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if isinstance(name, str) and "version" in name.lower() and name != "version_info":
+            return True
+    return False
 
 
 # ------------------------------------------------------------ API206 fix
