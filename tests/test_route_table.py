@@ -202,3 +202,23 @@ def test_route_inventory_reads_settings_and_module_prefixes() -> None:
     assert models["/api/v1/members/me"] == "dict[str, int]"
     # `Annotated[Pager, Depends()]`: the class is the dependency.
     assert next(row["dependencies"] for row in rows if row["path"] == "/pages") == ["Pager"]
+
+
+def test_route_inventory_follows_type_alias_dependencies(tmp_path: Path) -> None:
+    # `ServiceKey: TypeAlias = Annotated[str, Depends(api_key)]` in another module is the
+    # same dependency as a plain alias: the route reaches the API key scheme.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "deps.py").write_text(
+        "from typing import Annotated, TypeAlias\n\nfrom fastapi import Depends\n"
+        "from fastapi.security import APIKeyHeader\n\napi_key = APIKeyHeader(name='X-Key')\n"
+        "ServiceKey: TypeAlias = Annotated[str, Depends(api_key)]\n"
+    )
+    (tmp_path / "app" / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.deps import ServiceKey\n\napp = FastAPI()\n\n\n"
+        "@app.post('/reindex')\nasync def reindex(key: ServiceKey) -> None:\n    return None\n"
+    )
+    (row,) = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert row["dependencies"] == ["api_key"]
+    assert row["security"] == ["APIKeyHeader"]

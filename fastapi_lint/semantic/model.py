@@ -29,7 +29,12 @@ from fastapi_lint.semantic.scopes import (
     ScopeKind,
 )
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
-from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod, subscript_elements
+from fastapi_lint.semantic.syntax import (
+    is_classmethod,
+    is_staticmethod,
+    last_name,
+    subscript_elements,
+)
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 from fastapi_lint.settings import RuleOptions
 
@@ -467,7 +472,12 @@ class ModuleModel:
             value: Value | None = None
             if binding.value is not None and binding.unpack_index is None:
                 value = self.evaluate(binding.value, binding.scope, depth + 1)
-            if binding.annotation is not None and not isinstance(value, Instance):
+            # `SessionDep: TypeAlias = Annotated[...]` names a type: it holds no instance.
+            if (
+                binding.annotation is not None
+                and not isinstance(value, Instance)
+                and last_name(binding.annotation) != "TypeAlias"
+            ):
                 annotated = self.annotation_type(binding.annotation, binding.scope, depth + 1)
                 if annotated is not None:
                     return Instance(annotated)
