@@ -607,6 +607,27 @@ def test_cache_invalidated_when_a_module_parses_again(tmp_path: Path) -> None:
     assert codes(run("check", cwd=root).stdout) == expected
 
 
+def test_a_copy_of_a_project_with_its_cache_reads_its_own_files(tmp_path: Path) -> None:
+    # Facts are keyed by module names and name the files they read: a copy of the
+    # project (a second checkout, a restored CI cache) must not answer with the original's.
+    original = make_project(
+        tmp_path / "original",
+        {
+            "app/__init__.py": "",
+            "app/main.py": (
+                "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                '@app.get("/")\nasync def index() -> None:\n    return None\n'
+            ),
+        },
+    )
+    assert "app/main.py" in run("routes", "--output-format", "csv", cwd=original).stdout
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    rows = run("routes", "--output-format", "csv", cwd=copy).stdout
+    assert rows == run("routes", "--output-format", "csv", "--no-cache", cwd=copy).stdout
+    assert "app/main.py" in rows
+
+
 def test_a_shared_cache_dir_keeps_projects_apart(tmp_path: Path) -> None:
     # Two projects with the same module names (`app.helpers.work`) and one --cache-dir:
     # a fact about the first project's `work()` must not answer for the second's.

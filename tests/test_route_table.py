@@ -222,3 +222,17 @@ def test_route_inventory_follows_type_alias_dependencies(tmp_path: Path) -> None
     (row,) = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
     assert row["dependencies"] == ["api_key"]
     assert row["security"] == ["APIKeyHeader"]
+
+
+def test_route_inventory_reads_the_prefix_of_a_router_subclass() -> None:
+    # `VersionedRouter("v1")` whose `__init__` passes `prefix=f"/api/{version}"` on to
+    # `APIRouter.__init__`: the call's argument (or the parameter's default) fills it in.
+    project = FIXTURES / "projects" / "routes_router_subclass"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == [
+        "/api/v1/reports/{report_id}",
+        "/api/v1/reports/latest",
+        "/api/v2/reports/{report_id}",
+        "/api/v2/reports/summary",
+        "/admin/reports/{report_id}",
+    ]

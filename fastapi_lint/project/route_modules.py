@@ -140,9 +140,12 @@ class ModuleRoutes:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         if is_app and "lifespan" in keywords:
             self._lifespan(keywords["lifespan"], call, scope, key)
+        prefix = self._pieces(keywords.get("prefix"), scope)
+        if "prefix" not in keywords and value.type not in stubs.FASTAPI_ROUTER_TYPES:
+            prefix = self._init_prefix(call, value.type, scope)
         self.routers[key] = {
             "app": is_app,
-            "prefix": self._pieces(keywords.get("prefix"), scope),
+            "prefix": prefix,
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
@@ -153,6 +156,36 @@ class ModuleRoutes:
             "label": f"{model.module_name}:{targets[0].id}",
             "module": model.module_name,
         }
+
+    def _init_prefix(self, call: ast.Call, type_name: str, scope: Scope) -> list[list[str]]:
+        """``VersionedRouter("v1")``: a project ``APIRouter`` subclass whose ``__init__``
+        passes ``prefix=`` on to ``super().__init__(...)``. The prefix is known when the
+        ``__init__`` parameters it uses get literal arguments (or defaults) here."""
+        found = self.model.find_function(f"{type_name}.__init__")
+        if found is None:
+            return []
+        init_model, info = found
+        for ref in init_model.calls:
+            forwarded = ref.node
+            func = getattr(forwarded, "func", None)
+            if ref.scope.code_function is not info or not isinstance(func, ast.Attribute):
+                continue
+            parent = func.value
+            if func.attr != "__init__" or not (
+                isinstance(parent, ast.Call) and last_name(parent.func) == "super"
+            ):
+                continue
+            prefix = keyword_value(forwarded.keywords, "prefix")  # type: ignore[attr-defined]
+            if prefix is None:
+                return []
+            bound = _bound_strings(call, info.node, self, scope)
+            text = ModuleRoutes(init_model)._string(prefix, ref.scope, 0, bound)
+            if text is not None:
+                return [["lit", text]] if text else []
+            # Its value depends on this call's arguments: the same piece only here.
+            place = f"expr@{self.model.module_name}:{call.lineno}:{call.col_offset}"
+            return [[place, source_text(prefix)]]
+        return []
 
     def _include(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
@@ -518,17 +551,22 @@ class ModuleRoutes:
                     return False
         return True
 
-    def _string(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
-        """A string constant: a literal, a module constant, an f-string or ``+`` of those."""
+    def _string(
+        self, node: ast.expr, scope: Scope, depth: int, bound: dict[str, str] | None = None
+    ) -> str | None:
+        """A string constant: a literal, a module constant, an f-string or ``+`` of those;
+        ``bound`` gives the parameters of the function ``node`` is in a known value."""
         from fastapi_lint.semantic.scopes import BindingKind
 
         if depth > 6:
             return None
+        if bound and isinstance(node, ast.Name) and node.id in bound:
+            return bound[node.id]
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._string(node.left, scope, depth + 1)
-            right = self._string(node.right, scope, depth + 1)
+            left = self._string(node.left, scope, depth + 1, bound)
+            right = self._string(node.right, scope, depth + 1, bound)
             return left + right if left is not None and right is not None else None
         if isinstance(node, ast.JoinedStr):
             parts = []
@@ -536,9 +574,9 @@ class ModuleRoutes:
                 if isinstance(value, ast.FormattedValue):
                     if value.format_spec is not None or value.conversion != -1:
                         return None
-                    part = self._string(value.value, scope, depth + 1)
+                    part = self._string(value.value, scope, depth + 1, bound)
                 else:
-                    part = self._string(value, scope, depth + 1)  # type: ignore[arg-type]
+                    part = self._string(value, scope, depth + 1, bound)  # type: ignore[arg-type]
                 if part is None:
                     return None
                 parts.append(part)
@@ -632,6 +670,32 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
+
+
+def _bound_strings(
+    call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, caller: Any, scope: Scope
+) -> dict[str, str]:
+    """The string values a call gives a method's parameters (``self`` left out): its
+    arguments when the caller knows them as strings, else the parameters' defaults."""
+    args = function.args
+    positional = [a.arg for a in args.posonlyargs + args.args][1:]
+    values: dict[str, ast.expr | None] = {}
+    defaults = args.defaults
+    for name, default in zip(positional[len(positional) - len(defaults) :], defaults):
+        values[name] = default
+    for kwarg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        values[kwarg.arg] = kw_default
+    for name, arg in zip(positional, call.args):
+        values[name] = arg
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            values[keyword.arg] = keyword.value
+    result = {}
+    for name, node in values.items():
+        text = caller._string(node, scope, 1) if node is not None else None
+        if text is not None:
+            result[name] = text
+    return result
 
 
 def _class_default(node: ast.ClassDef, attr: str) -> str | None:
