@@ -236,3 +236,17 @@ def test_route_inventory_reads_the_prefix_of_a_router_subclass() -> None:
         "/api/v2/reports/summary",
         "/admin/reports/{report_id}",
     ]
+
+
+def test_route_inventory_lists_the_bound_methods_of_a_class_based_view() -> None:
+    # `self.router = APIRouter(prefix=...)` and `self.router.add_api_route("/", self.list_orders)`
+    # in the view's `__init__`; the app includes `orders.router` of an instance.
+    project = FIXTURES / "projects" / "routes_class_views"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["path"], row["handler"]) for row in rows] == [
+        ("/api/orders/", "shop.views:OrdersView.list_orders"),
+        ("/api/orders/{order_id}", "shop.views:OrdersView.get_order"),
+        ("/api/orders/{order_id}", "shop.views:OrdersView.get_order_again"),
+        ("/api/orders/{order_id}/lines/{line_no}", "shop.views:OrdersView.line"),
+        ("/api/orders/{order_id}/wait", "shop.views:OrdersView.wait"),
+    ]

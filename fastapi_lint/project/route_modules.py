@@ -91,6 +91,10 @@ class ModuleRoutes:
             owner = model.evaluate(expr.value, scope)
             if isinstance(owner, Ref):
                 return self._canonical(f"{owner.qualname}.{expr.attr}")
+            if isinstance(owner, Instance) and _is_project_class(model, owner.type):
+                # A class-based view's `self.router` (and `view.router` of an instance):
+                # one router per class, whichever instance holds it.
+                return f"{owner.type}.{expr.attr}"
         return None
 
     def _canonical(self, qualname: str) -> str | None:
@@ -122,10 +126,12 @@ class ModuleRoutes:
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
             return
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        if len(targets) != 1 or not isinstance(targets[0], (ast.Name, ast.Attribute)):
             return
+        target = targets[0]
+        name = target.id if isinstance(target, ast.Name) else target.attr
         # Cheap test first: the class or factory, or the variable, says app or router.
-        if not (_ROUTER_WORDS.search(last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
+        if not (_ROUTER_WORDS.search(last_name(call.func)) or _ROUTER_WORDS.search(name)):
             return
         value = model.evaluate(call, scope)
         if not isinstance(value, Instance):
@@ -133,7 +139,7 @@ class ModuleRoutes:
         is_app = model.fastapi._router_base(value.type)
         if is_app is None:
             return
-        key = self.router_key(targets[0], scope)
+        key = self.router_key(target, scope)
         if key is None:
             return
         self._factory_result(call, scope, key)
@@ -153,7 +159,7 @@ class ModuleRoutes:
                 "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
             ),
             "line": call.lineno,
-            "label": f"{model.module_name}:{targets[0].id}",
+            "label": f"{model.module_name}:{ast.unparse(target)}",
             "module": model.module_name,
         }
 
@@ -670,6 +676,12 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
+
+
+def _is_project_class(model: ModuleModel, qualname: str) -> bool:
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
 
 
 def _bound_strings(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.syntax import parameter_defaults
-from fastapi_lint.semantic.values import Instance, Ref, Value
+from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -333,6 +333,12 @@ class FastAPIFacts:
         if endpoint is None:
             return
         qualname = self.model.qualified_name(endpoint, scope)
+        if qualname is None:
+            # `self.router.add_api_route("/", self.list_jobs)` in a class-based view: the
+            # bound method of the view's class.
+            bound = self.model.evaluate(endpoint, scope)
+            if isinstance(bound, Member):
+                qualname = f"{bound.owner}.{bound.name}"
         for function in self.model.functions:
             if function.qualname == qualname:
                 if func.attr == "add_api_websocket_route":
