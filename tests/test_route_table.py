@@ -250,3 +250,20 @@ def test_route_inventory_lists_the_bound_methods_of_a_class_based_view() -> None
         ("/api/orders/{order_id}/lines/{line_no}", "shop.views:OrdersView.line"),
         ("/api/orders/{order_id}/wait", "shop.views:OrdersView.wait"),
     ]
+
+
+def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
+    # `APIRouter(prefix=f"/{kind}s")` in a factory: each include's argument (a literal, a
+    # keyword, an element of a loop over a literal dict or list) gives its own prefix.
+    project = FIXTURES / "projects" / "routes_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows if row["handler"].endswith(".read")] == [
+        "/api/gadgets/{item_id}",
+        "/api/widgets/{item_id}",
+        "/orders/{item_id}",
+        "/billing/invoices/{item_id}",
+        "{f'/{kind}s'}/{item_id}",
+    ]
+    assert [row["path"] for row in rows if row["handler"].endswith(".health")] == [
+        "{'/' + area}/health"
+    ]

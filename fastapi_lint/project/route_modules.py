@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project import route_factories
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
@@ -149,9 +150,13 @@ class ModuleRoutes:
         prefix = self._pieces(keywords.get("prefix"), scope)
         if "prefix" not in keywords and value.type not in stubs.FASTAPI_ROUTER_TYPES:
             prefix = self._init_prefix(call, value.type, scope)
+        template = None
+        if any(kind != "lit" for kind, _ in prefix):
+            template = route_factories.prefix_template(keywords.get("prefix"), scope)
         self.routers[key] = {
             "app": is_app,
             "prefix": prefix,
+            **({"template": template} if template else {}),
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
@@ -206,17 +211,27 @@ class ModuleRoutes:
         if child_node is None:
             return
         children = self._children(child_node, scope)
-        for index, child in enumerate(children):
-            self._record_include(
-                call,
-                parent,
-                child,
-                prefix=self._pieces(keywords.get("prefix"), scope),
-                deps=self.dependencies.labels(keywords.get("dependencies"), scope),
-                security=self.dependencies.security(keywords.get("dependencies"), scope),
-                schema=self._in_schema(keywords, False),
-                index=index,
-            )
+        # `include_router(make_router("items"))`, also in a loop: the factory's arguments.
+        runs: list[dict[str, str]] = [{}]
+        if isinstance(child_node, ast.Call) and children:
+            found = self._callee(child_node, scope)
+            if found is not None:
+                runs = route_factories.argument_values(self, child_node, found[1].node, scope)
+        index = 0
+        for child in children:
+            for bind in runs:
+                self._record_include(
+                    call,
+                    parent,
+                    child,
+                    prefix=self._pieces(keywords.get("prefix"), scope),
+                    deps=self.dependencies.labels(keywords.get("dependencies"), scope),
+                    security=self.dependencies.security(keywords.get("dependencies"), scope),
+                    schema=self._in_schema(keywords, False),
+                    index=index,
+                    bind=bind,
+                )
+                index += 1
 
     def _mount(self, call: ast.Call, scope: Scope) -> None:
         """``app.mount("/v1", sub_app)`` of a ``FastAPI()``: its routes served under the
@@ -287,12 +302,14 @@ class ModuleRoutes:
         security: list[Any] | None = None,
         schema: bool = True,
         index: int = 0,
+        bind: dict[str, str] | None = None,
         **flags: bool,
     ) -> None:
         """One router (or app) served under another, at the place ``call`` puts it."""
         statement = self._statement(call)
         self.includes.append(
             {
+                **({"bind": bind} if bind else {}),
                 "parent": parent,
                 "child": child,
                 "prefix": prefix or [],
