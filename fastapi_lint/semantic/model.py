@@ -28,6 +28,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
+from fastapi_lint.semantic.sequences import sequence_item
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -491,6 +492,11 @@ class ModuleModel:
             # `for db in get_db():` / `async for s in get_session():` over a generator provider.
             if binding.unpack_index is None:
                 return self._generator_item(binding.value, binding.scope, depth + 1)
+        elif kind is BindingKind.FOR and binding.value is not None and binding.unpack_index is None:
+            # `for p in points` over `points: list[Point]` (a parameter, an annotated
+            # variable or a class attribute such as a model's field): each item is a `Point`.
+            item = sequence_item(self, binding.value, binding.scope, depth + 1)
+            return Instance(item) if item is not None else None
         return None
 
     def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:
