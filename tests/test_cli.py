@@ -585,6 +585,49 @@ def test_cache_invalidated_by_other_modules(tmp_path: Path) -> None:
     assert run("check", "app/main.py", cwd=root).returncode == 0
 
 
+def test_cache_invalidated_when_a_module_parses_again(tmp_path: Path) -> None:
+    # A module that did not parse (an edit in progress, a newer syntax) is read
+    # too: once it parses again, warm runs see what it defines, as cold ones do.
+    helpers = "import time\n\n\ndef work() -> None:\n    time.sleep(1)\n"
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": helpers + "def broken(:\n",
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.helpers import work\n\napp = FastAPI()\n\n\n"
+                '@app.get("/")\nasync def index() -> None:\n    work()\n'
+            ),
+        },
+    )
+    assert ("app/main.py", 10, "API107") not in codes(run("check", cwd=root).stdout)
+    (root / "app" / "helpers.py").write_text(helpers, encoding="utf-8")
+    expected = [("app/main.py", 10, "API107")]
+    assert codes(run("check", "--no-cache", cwd=root).stdout) == expected
+    assert codes(run("check", cwd=root).stdout) == expected
+
+
+def test_a_copy_of_a_project_with_its_cache_reads_its_own_files(tmp_path: Path) -> None:
+    # Facts are keyed by module names and name the files they read: a copy of the
+    # project (a second checkout, a restored CI cache) must not answer with the original's.
+    original = make_project(
+        tmp_path / "original",
+        {
+            "app/__init__.py": "",
+            "app/main.py": (
+                "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                '@app.get("/")\nasync def index() -> None:\n    return None\n'
+            ),
+        },
+    )
+    assert "app/main.py" in run("routes", "--output-format", "csv", cwd=original).stdout
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    rows = run("routes", "--output-format", "csv", cwd=copy).stdout
+    assert rows == run("routes", "--output-format", "csv", "--no-cache", cwd=copy).stdout
+    assert "app/main.py" in rows
+
+
 def test_a_shared_cache_dir_keeps_projects_apart(tmp_path: Path) -> None:
     # Two projects with the same module names (`app.helpers.work`) and one --cache-dir:
     # a fact about the first project's `work()` must not answer for the second's.

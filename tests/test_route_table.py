@@ -202,3 +202,68 @@ def test_route_inventory_reads_settings_and_module_prefixes() -> None:
     assert models["/api/v1/members/me"] == "dict[str, int]"
     # `Annotated[Pager, Depends()]`: the class is the dependency.
     assert next(row["dependencies"] for row in rows if row["path"] == "/pages") == ["Pager"]
+
+
+def test_route_inventory_follows_type_alias_dependencies(tmp_path: Path) -> None:
+    # `ServiceKey: TypeAlias = Annotated[str, Depends(api_key)]` in another module is the
+    # same dependency as a plain alias: the route reaches the API key scheme.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "deps.py").write_text(
+        "from typing import Annotated, TypeAlias\n\nfrom fastapi import Depends\n"
+        "from fastapi.security import APIKeyHeader\n\napi_key = APIKeyHeader(name='X-Key')\n"
+        "ServiceKey: TypeAlias = Annotated[str, Depends(api_key)]\n"
+    )
+    (tmp_path / "app" / "main.py").write_text(
+        "from fastapi import FastAPI\n\nfrom app.deps import ServiceKey\n\napp = FastAPI()\n\n\n"
+        "@app.post('/reindex')\nasync def reindex(key: ServiceKey) -> None:\n    return None\n"
+    )
+    (row,) = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert row["dependencies"] == ["api_key"]
+    assert row["security"] == ["APIKeyHeader"]
+
+
+def test_route_inventory_reads_the_prefix_of_a_router_subclass() -> None:
+    # `VersionedRouter("v1")` whose `__init__` passes `prefix=f"/api/{version}"` on to
+    # `APIRouter.__init__`: the call's argument (or the parameter's default) fills it in.
+    project = FIXTURES / "projects" / "routes_router_subclass"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == [
+        "/api/v1/reports/{report_id}",
+        "/api/v1/reports/latest",
+        "/api/v2/reports/{report_id}",
+        "/api/v2/reports/summary",
+        "/admin/reports/{report_id}",
+    ]
+
+
+def test_route_inventory_lists_the_bound_methods_of_a_class_based_view() -> None:
+    # `self.router = APIRouter(prefix=...)` and `self.router.add_api_route("/", self.list_orders)`
+    # in the view's `__init__`; the app includes `orders.router` of an instance.
+    project = FIXTURES / "projects" / "routes_class_views"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["path"], row["handler"]) for row in rows] == [
+        ("/api/orders/", "shop.views:OrdersView.list_orders"),
+        ("/api/orders/{order_id}", "shop.views:OrdersView.get_order"),
+        ("/api/orders/{order_id}", "shop.views:OrdersView.get_order_again"),
+        ("/api/orders/{order_id}/lines/{line_no}", "shop.views:OrdersView.line"),
+        ("/api/orders/{order_id}/wait", "shop.views:OrdersView.wait"),
+    ]
+
+
+def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
+    # `APIRouter(prefix=f"/{kind}s")` in a factory: each include's argument (a literal, a
+    # keyword, an element of a loop over a literal dict or list) gives its own prefix.
+    project = FIXTURES / "projects" / "routes_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows if row["handler"].endswith(".read")] == [
+        "/api/gadgets/{item_id}",
+        "/api/widgets/{item_id}",
+        "/orders/{item_id}",
+        "/billing/invoices/{item_id}",
+        "{f'/{kind}s'}/{item_id}",
+    ]
+    assert [row["path"] for row in rows if row["handler"].endswith(".health")] == [
+        "{'/' + area}/health"
+    ]

@@ -44,9 +44,10 @@ class FactStore:
 
     def __init__(self, folder: Path | None, root: Path | None = None) -> None:
         name = f"index-{tool_fingerprint()}"
-        if folder is not None and root is not None and not _inside(folder, root):
-            # A `--cache-dir` shared by several projects: facts are keyed by module
-            # names, and two projects may both have `app.models.User`.
+        if folder is not None and root is not None:
+            # Facts are keyed by module names: a `--cache-dir` shared by several projects
+            # (two may both have `app.models.User`), or a copy of the project with its
+            # cache folder (its facts name the original's files), keeps them apart.
             digest = hashlib.sha1(str(root.resolve()).encode("utf-8", "surrogatepass"))
             name += "-" + digest.hexdigest()[:12]
         self.folder = folder / name if folder is not None else None
@@ -160,14 +161,6 @@ class FactStore:
                 os.unlink(temporary)
             except (OSError, UnboundLocalError):
                 pass
-
-
-def _inside(folder: Path, root: Path) -> bool:
-    try:
-        folder.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def cache_folder(root: Path, options: RuleOptions) -> Path | None:

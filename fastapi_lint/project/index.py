@@ -365,11 +365,8 @@ class ProjectIndex:
 
     def model(self, module_name: str) -> ModuleModel | None:
         checked = self._checked_entry(module_name)
-        key = (
-            self._state.checked[0]
-            if checked is not None and self._state.checked
-            else self._key(module_name)
-        )
+        current = self._state.checked if checked is not None else None
+        key = current[0] if current else self._key(module_name)
         if key is None:
             return None
         if checked is not None and self._models.get(key) is not checked:
@@ -378,10 +375,7 @@ class ProjectIndex:
         if entry is not None:
             self._models.move_to_end(key)
             entry.hits += 1
-            if entry.model is not None:
-                note_read(entry.model.path)
-                if self._frames:
-                    self._depends_on(entry.model.path)
+            self._read_module(entry.model, module_name)
             return entry.model
         path = self.module_path(module_name)
         built: tuple[ModuleModel, int] | None = None
@@ -391,11 +385,16 @@ class ProjectIndex:
         model = built[0] if built is not None else None
         entry = ModelEntry(model, built[1] if built is not None else None)
         self._remember(key, entry)
-        if model is not None:
-            note_read(model.path)
-            if self._frames:
-                self._depends_on(model.path)
+        self._read_module(model, module_name)
         return model
+
+    def _read_module(self, model: ModuleModel | None, module_name: str) -> None:
+        # A module that does not parse is read too: once fixed, the answers change.
+        path = model.path if model is not None else self.module_path(module_name)
+        if path is not None:
+            note_read(str(path))
+            if self._frames:
+                self._depends_on(str(path))
 
     # ------------------------------------------------------------ facts (cached on disk)
     def _depends_on(self, path: str) -> None:

@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project import route_factories
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
@@ -91,6 +92,10 @@ class ModuleRoutes:
             owner = model.evaluate(expr.value, scope)
             if isinstance(owner, Ref):
                 return self._canonical(f"{owner.qualname}.{expr.attr}")
+            if isinstance(owner, Instance) and _is_project_class(model, owner.type):
+                # A class-based view's `self.router` (and `view.router` of an instance):
+                # one router per class, whichever instance holds it.
+                return f"{owner.type}.{expr.attr}"
         return None
 
     def _canonical(self, qualname: str) -> str | None:
@@ -122,10 +127,12 @@ class ModuleRoutes:
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
             return
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        if len(targets) != 1 or not isinstance(targets[0], (ast.Name, ast.Attribute)):
             return
+        target = targets[0]
+        name = target.id if isinstance(target, ast.Name) else target.attr
         # Cheap test first: the class or factory, or the variable, says app or router.
-        if not (_ROUTER_WORDS.search(last_name(call.func)) or _ROUTER_WORDS.search(targets[0].id)):
+        if not (_ROUTER_WORDS.search(last_name(call.func)) or _ROUTER_WORDS.search(name)):
             return
         value = model.evaluate(call, scope)
         if not isinstance(value, Instance):
@@ -133,16 +140,23 @@ class ModuleRoutes:
         is_app = model.fastapi._router_base(value.type)
         if is_app is None:
             return
-        key = self.router_key(targets[0], scope)
+        key = self.router_key(target, scope)
         if key is None:
             return
         self._factory_result(call, scope, key)
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         if is_app and "lifespan" in keywords:
             self._lifespan(keywords["lifespan"], call, scope, key)
+        prefix = self._pieces(keywords.get("prefix"), scope)
+        if "prefix" not in keywords and value.type not in stubs.FASTAPI_ROUTER_TYPES:
+            prefix = self._init_prefix(call, value.type, scope)
+        template = None
+        if any(kind != "lit" for kind, _ in prefix):
+            template = route_factories.prefix_template(keywords.get("prefix"), scope)
         self.routers[key] = {
             "app": is_app,
-            "prefix": self._pieces(keywords.get("prefix"), scope),
+            "prefix": prefix,
+            **({"template": template} if template else {}),
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
@@ -150,9 +164,39 @@ class ModuleRoutes:
                 "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
             ),
             "line": call.lineno,
-            "label": f"{model.module_name}:{targets[0].id}",
+            "label": f"{model.module_name}:{ast.unparse(target)}",
             "module": model.module_name,
         }
+
+    def _init_prefix(self, call: ast.Call, type_name: str, scope: Scope) -> list[list[str]]:
+        """``VersionedRouter("v1")``: a project ``APIRouter`` subclass whose ``__init__``
+        passes ``prefix=`` on to ``super().__init__(...)``. The prefix is known when the
+        ``__init__`` parameters it uses get literal arguments (or defaults) here."""
+        found = self.model.find_function(f"{type_name}.__init__")
+        if found is None:
+            return []
+        init_model, info = found
+        for ref in init_model.calls:
+            forwarded = ref.node
+            func = getattr(forwarded, "func", None)
+            if ref.scope.code_function is not info or not isinstance(func, ast.Attribute):
+                continue
+            parent = func.value
+            if func.attr != "__init__" or not (
+                isinstance(parent, ast.Call) and last_name(parent.func) == "super"
+            ):
+                continue
+            prefix = keyword_value(forwarded.keywords, "prefix")  # type: ignore[attr-defined]
+            if prefix is None:
+                return []
+            bound = _bound_strings(call, info.node, self, scope)
+            text = ModuleRoutes(init_model)._string(prefix, ref.scope, 0, bound)
+            if text is not None:
+                return [["lit", text]] if text else []
+            # Its value depends on this call's arguments: the same piece only here.
+            place = f"expr@{self.model.module_name}:{call.lineno}:{call.col_offset}"
+            return [[place, source_text(prefix)]]
+        return []
 
     def _include(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
@@ -167,17 +211,27 @@ class ModuleRoutes:
         if child_node is None:
             return
         children = self._children(child_node, scope)
-        for index, child in enumerate(children):
-            self._record_include(
-                call,
-                parent,
-                child,
-                prefix=self._pieces(keywords.get("prefix"), scope),
-                deps=self.dependencies.labels(keywords.get("dependencies"), scope),
-                security=self.dependencies.security(keywords.get("dependencies"), scope),
-                schema=self._in_schema(keywords, False),
-                index=index,
-            )
+        # `include_router(make_router("items"))`, also in a loop: the factory's arguments.
+        runs: list[dict[str, str]] = [{}]
+        if isinstance(child_node, ast.Call) and children:
+            found = self._callee(child_node, scope)
+            if found is not None:
+                runs = route_factories.argument_values(self, child_node, found[1].node, scope)
+        index = 0
+        for child in children:
+            for bind in runs:
+                self._record_include(
+                    call,
+                    parent,
+                    child,
+                    prefix=self._pieces(keywords.get("prefix"), scope),
+                    deps=self.dependencies.labels(keywords.get("dependencies"), scope),
+                    security=self.dependencies.security(keywords.get("dependencies"), scope),
+                    schema=self._in_schema(keywords, False),
+                    index=index,
+                    bind=bind,
+                )
+                index += 1
 
     def _mount(self, call: ast.Call, scope: Scope) -> None:
         """``app.mount("/v1", sub_app)`` of a ``FastAPI()``: its routes served under the
@@ -248,12 +302,14 @@ class ModuleRoutes:
         security: list[Any] | None = None,
         schema: bool = True,
         index: int = 0,
+        bind: dict[str, str] | None = None,
         **flags: bool,
     ) -> None:
         """One router (or app) served under another, at the place ``call`` puts it."""
         statement = self._statement(call)
         self.includes.append(
             {
+                **({"bind": bind} if bind else {}),
                 "parent": parent,
                 "child": child,
                 "prefix": prefix or [],
@@ -518,17 +574,22 @@ class ModuleRoutes:
                     return False
         return True
 
-    def _string(self, node: ast.expr, scope: Scope, depth: int) -> str | None:
-        """A string constant: a literal, a module constant, an f-string or ``+`` of those."""
+    def _string(
+        self, node: ast.expr, scope: Scope, depth: int, bound: dict[str, str] | None = None
+    ) -> str | None:
+        """A string constant: a literal, a module constant, an f-string or ``+`` of those;
+        ``bound`` gives the parameters of the function ``node`` is in a known value."""
         from fastapi_lint.semantic.scopes import BindingKind
 
         if depth > 6:
             return None
+        if bound and isinstance(node, ast.Name) and node.id in bound:
+            return bound[node.id]
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._string(node.left, scope, depth + 1)
-            right = self._string(node.right, scope, depth + 1)
+            left = self._string(node.left, scope, depth + 1, bound)
+            right = self._string(node.right, scope, depth + 1, bound)
             return left + right if left is not None and right is not None else None
         if isinstance(node, ast.JoinedStr):
             parts = []
@@ -536,9 +597,9 @@ class ModuleRoutes:
                 if isinstance(value, ast.FormattedValue):
                     if value.format_spec is not None or value.conversion != -1:
                         return None
-                    part = self._string(value.value, scope, depth + 1)
+                    part = self._string(value.value, scope, depth + 1, bound)
                 else:
-                    part = self._string(value, scope, depth + 1)  # type: ignore[arg-type]
+                    part = self._string(value, scope, depth + 1, bound)  # type: ignore[arg-type]
                 if part is None:
                     return None
                 parts.append(part)
@@ -632,6 +693,38 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
+
+
+def _is_project_class(model: ModuleModel, qualname: str) -> bool:
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def _bound_strings(
+    call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, caller: Any, scope: Scope
+) -> dict[str, str]:
+    """The string values a call gives a method's parameters (``self`` left out): its
+    arguments when the caller knows them as strings, else the parameters' defaults."""
+    args = function.args
+    positional = [a.arg for a in args.posonlyargs + args.args][1:]
+    values: dict[str, ast.expr | None] = {}
+    defaults = args.defaults
+    for name, default in zip(positional[len(positional) - len(defaults) :], defaults):
+        values[name] = default
+    for kwarg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        values[kwarg.arg] = kw_default
+    for name, arg in zip(positional, call.args):
+        values[name] = arg
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            values[keyword.arg] = keyword.value
+    result = {}
+    for name, node in values.items():
+        text = caller._string(node, scope, 1) if node is not None else None
+        if text is not None:
+            result[name] = text
+    return result
 
 
 def _class_default(node: ast.ClassDef, attr: str) -> str | None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project import route_factories
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import walked_subfolders
 from fastapi_lint.semantic.memo import Memo, MemoKey
@@ -465,9 +466,15 @@ def _expand(
             child_router = {} if item.get("alias") else routers.get(child, {})
             # A mounted app keeps its own dependencies and schema: FastAPI passes none down.
             mounted = bool(item.get("mount"))
+            # A factory's router (`APIRouter(prefix=f"/{kind}s")`): this call's arguments.
+            child_prefix = route_factories.filled_prefix(
+                child_router.get("template"), item.get("bind")
+            )
+            if child_prefix is None:
+                child_prefix = list(child_router.get("prefix") or [])
             _expand(
                 child,
-                prefix + list(item["prefix"]) + list(child_router.get("prefix") or []),
+                prefix + list(item["prefix"]) + child_prefix,
                 [*steps, step],
                 ([] if mounted else deps)
                 + list(item["deps"])

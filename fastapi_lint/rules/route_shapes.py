@@ -3,9 +3,9 @@
 Revision 2: API201 speaks only when the route returns something whose shape a
 response model would describe: a dict literal, an instance of a Pydantic model
 or an ORM class, or a list of those. A value passed through from a call whose
-type is unknown (an upstream service's JSON), ``None`` and ``Response``
-objects say nothing about the shape, and a route returning one of them stays
-silent.
+type is unknown (an upstream service's JSON) says nothing about the shape, and
+a route returning one stays silent. ``None`` and ``Response`` objects describe
+nothing either: they are left out, and the other returns decide.
 """
 
 from __future__ import annotations
@@ -264,8 +264,10 @@ def returned_shapes(
     return result
 
 
-def missing_model_detail(shapes: list[Shape]) -> tuple[str, str] | None:
-    """(message detail, annotation for the fix) when the returns call for a response model."""
+def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the returns call for a response model.
+    With ``responses`` other returns are ``Response`` objects: a return annotation would not
+    describe them, ``response_model=`` does (FastAPI sends the responses as they are)."""
     known = [s for s in shapes if s.kind in ("dict", "model")]
     if not known:
         return None  # only None and {}: nothing to describe
@@ -274,6 +276,11 @@ def missing_model_detail(shapes: list[Shape]) -> tuple[str, str] | None:
     if first.kind == "model" and same:
         name = first.type.rsplit(".", 1)[-1]
         suggestion = f"list[{name}]" if first.is_list else name
+        if responses:
+            return (
+                f"it returns {first.label} or a Response: declare `response_model={suggestion}`",
+                "",
+            )
         if len(known) != len(shapes):  # some returns are None (or `{}`)
             return f"it returns {first.label} or None: annotate it `-> {suggestion} | None`", ""
         return f"it returns {first.label}: annotate it `-> {suggestion}`", first.annotation

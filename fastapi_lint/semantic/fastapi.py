@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.syntax import parameter_defaults
-from fastapi_lint.semantic.values import Instance, Ref, Value
+from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -218,6 +218,13 @@ class FastAPIFacts:
                         self.event_registrations.append(call)
                         if len(call.args) >= 2:
                             self._mark_startup(call.args[1], ref.scope)
+                elif func.attr == "on_event" and not self._decorates(call):
+                    # `app.on_event("startup")(connect)`: the decorator applied by hand.
+                    if self.router_of(func.value, ref.scope) is not None:
+                        self.event_registrations.append(call)
+                        applied = model.parent(call)
+                        if isinstance(applied, ast.Call) and applied.func is call and applied.args:
+                            self._mark_startup(applied.args[0], ref.scope)
                 elif (
                     func.attr == "append"
                     and isinstance(func.value, ast.Attribute)
@@ -247,6 +254,12 @@ class FastAPIFacts:
                 qualname = model.qualified_name(target, ref.scope)
                 if qualname:
                     self.dependency_functions.add(qualname)
+
+    def _decorates(self, call: ast.Call) -> bool:
+        owner = self.model.parent(call)
+        return isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+            d is call for d in owner.decorator_list
+        )
 
     def _mark_startup(self, expr: ast.expr, scope: Scope) -> None:
         qualname = self.model.qualified_name(expr, scope)
@@ -320,6 +333,12 @@ class FastAPIFacts:
         if endpoint is None:
             return
         qualname = self.model.qualified_name(endpoint, scope)
+        if qualname is None:
+            # `self.router.add_api_route("/", self.list_jobs)` in a class-based view: the
+            # bound method of the view's class.
+            bound = self.model.evaluate(endpoint, scope)
+            if isinstance(bound, Member):
+                qualname = f"{bound.owner}.{bound.name}"
         for function in self.model.functions:
             if function.qualname == qualname:
                 if func.attr == "add_api_websocket_route":

@@ -28,8 +28,14 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
+from fastapi_lint.semantic.sequences import sequence_item
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
-from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod, subscript_elements
+from fastapi_lint.semantic.syntax import (
+    is_classmethod,
+    is_staticmethod,
+    last_name,
+    subscript_elements,
+)
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 from fastapi_lint.settings import RuleOptions
 
@@ -467,7 +473,12 @@ class ModuleModel:
             value: Value | None = None
             if binding.value is not None and binding.unpack_index is None:
                 value = self.evaluate(binding.value, binding.scope, depth + 1)
-            if binding.annotation is not None and not isinstance(value, Instance):
+            # `SessionDep: TypeAlias = Annotated[...]` names a type: it holds no instance.
+            if (
+                binding.annotation is not None
+                and not isinstance(value, Instance)
+                and last_name(binding.annotation) != "TypeAlias"
+            ):
                 annotated = self.annotation_type(binding.annotation, binding.scope, depth + 1)
                 if annotated is not None:
                     return Instance(annotated)
@@ -481,6 +492,11 @@ class ModuleModel:
             # `for db in get_db():` / `async for s in get_session():` over a generator provider.
             if binding.unpack_index is None:
                 return self._generator_item(binding.value, binding.scope, depth + 1)
+        elif kind is BindingKind.FOR and binding.value is not None and binding.unpack_index is None:
+            # `for p in points` over `points: list[Point]` (a parameter, an annotated
+            # variable or a class attribute such as a model's field): each item is a `Point`.
+            item = sequence_item(self, binding.value, binding.scope, depth + 1)
+            return Instance(item) if item is not None else None
         return None
 
     def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:

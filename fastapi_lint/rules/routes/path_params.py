@@ -395,8 +395,10 @@ def _serves_page(model: ModuleModel, route: RouteInfo) -> bool:
 def check_unbound(
     model: ModuleModel, reporter: Reporter, route: RouteInfo, binder: PathParamBinder
 ) -> None:
-    if route.path is None or route.function.is_method:
+    if route.path is None:
         return
+    if route.function.is_method and route.registration in route.function.node.decorator_list:
+        return  # a class-based view (`@cbv`): class attributes may bind the parameter
     wanted = _checked_path_params(model, route)
     if not wanted:
         return

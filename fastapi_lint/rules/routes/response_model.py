@@ -141,12 +141,17 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     if constant_value(keywords.get("deprecated")) is True:
         return None  # a compatibility route: nobody documents it further
     returns, is_generator, scope = returns_and_yields(model, function)
-    if is_generator or not returns:
+    if is_generator or not returns or scope is None:
         return None
-    shapes = route_shapes.returned_shapes(model, returns, scope)
+    # A `Response` (an error's `JSONResponse`, a redirect) is sent as is, next to a response
+    # model: the other returns still need one. Only Responses: nothing to describe.
+    described = [r for r in returns if not returns_response(model, r.value, scope)]
+    if not described:
+        return None
+    shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
-        return None  # a Response, or a value passed through whose shape is unknown
-    detail = route_shapes.missing_model_detail(shapes)
+        return None  # a value passed through whose shape is unknown
+    detail = route_shapes.missing_model_detail(shapes, len(described) != len(returns))
     if detail is None or _documents_success(model, route):
         return None
     if _router_skips_schema(model, route):

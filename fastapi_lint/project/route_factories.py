@@ -1,0 +1,192 @@
+"""Router factories called with known arguments: the prefix each call gives its router.
+
+``make_crud_router("gadget")`` builds ``APIRouter(prefix=f"/{kind}s")``: the
+route table records the prefix as a template of the factory's parameters
+(``/``, ``kind``, ``s``), and each ``include_router(make_crud_router(...))``
+the values its arguments give them: a literal, a module constant, or each
+element of a loop over a literal collection (``for kind, schema in
+RESOURCES.items():``, the dict a module-level literal), one include per
+element, as the loop runs it. Anything else leaves the prefix an expression.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.scopes import Binding, Scope
+
+# One element per loop iteration: a loop over more than this is not a route table.
+_MAX_VALUES = 50
+
+
+def prefix_template(node: ast.expr | None, scope: Scope) -> list[list[str]] | None:
+    """``f"/{kind}s"`` (or ``"/" + kind``) of a router made in a function: its literal parts
+    and the function's parameters, when it uses at least one that the function never rebinds."""
+    function = scope.code_function
+    if node is None or function is None:
+        return None
+    args = function.node.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    parts: list[list[str]] = []
+
+    def add(part: ast.AST) -> bool:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            parts.append(["lit", part.value])
+            return True
+        if isinstance(part, ast.Name) and part.id in params:
+            if len(scope.bindings.get(part.id, [])) != 1:
+                return False  # `kind = kind.lower()`: not the argument any more
+            parts.append(["param", part.id])
+            return True
+        if isinstance(part, ast.JoinedStr):
+            for value in part.values:
+                if isinstance(value, ast.FormattedValue):
+                    if value.format_spec is not None or value.conversion != -1:
+                        return False
+                    if not add(value.value):
+                        return False
+                elif not add(value):
+                    return False
+            return True
+        if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add):
+            return add(part.left) and add(part.right)
+        return False
+
+    if not add(node) or not any(kind == "param" for kind, _ in parts):
+        return None
+    return parts
+
+
+def filled_prefix(template: Any, bound: Any) -> list[list[str]] | None:
+    """The template's text with the include's argument values, when they cover it."""
+    if not isinstance(template, list) or not isinstance(bound, dict):
+        return None
+    text = []
+    for kind, value in template:
+        if kind == "lit":
+            text.append(value)
+        elif isinstance(bound.get(value), str):
+            text.append(bound[value])
+        else:
+            return None
+    joined = "".join(text)
+    return [["lit", joined]] if joined else []
+
+
+def argument_values(
+    routes: Any, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+) -> list[dict[str, str]]:
+    """The parameter values of each run of ``call`` (one per loop element when an argument
+    is a loop variable over a literal collection); ``[{}]`` when none is known."""
+    args = function.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    if positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    passed: list[tuple[str, ast.expr]] = list(zip(positional, call.args))
+    passed += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    fixed: dict[str, str] = {}
+    looped: dict[str, list[str]] = {}
+    loop_node: ast.AST | None = None
+    for name, node in passed:
+        text = routes._string(node, scope, 1)
+        if text is not None:
+            fixed[name] = text
+            continue
+        binding = _loop_binding(routes, node, scope)
+        if binding is None:
+            continue
+        values = _loop_strings(routes, binding)
+        if values is None:
+            continue
+        if loop_node is not None and binding.node is not loop_node:
+            return [fixed]  # two loops: the pairs are not known
+        loop_node = binding.node
+        looped[name] = values
+    if not looped:
+        return [fixed]
+    count = {len(v) for v in looped.values()}
+    if len(count) != 1:
+        return [fixed]
+    return [{**fixed, **{n: v[i] for n, v in looped.items()}} for i in range(count.pop())]
+
+
+def _loop_binding(routes: Any, node: ast.expr, scope: Scope) -> Binding | None:
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    if not isinstance(node, ast.Name):
+        return None
+    binding = routes.model.lookup(node.id, scope)
+    if binding is None or binding.kind is not BindingKind.FOR or binding.value is None:
+        return None
+    return binding  # type: ignore[no-any-return]
+
+
+def _loop_strings(routes: Any, binding: Binding) -> list[str] | None:
+    """The strings a ``for`` variable takes: the elements of a literal list/tuple/set, the
+    keys (``.keys()``, ``.items()`` [0], the dict itself) or values (``.items()`` [1],
+    ``.values()``) of a dict literal, here or in a module-level name."""
+    iterable = binding.value
+    index = binding.unpack_index
+    method = None
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Attribute)
+        and not iterable.args
+        and iterable.func.attr in ("items", "keys", "values")
+    ):
+        method = iterable.func.attr
+        iterable = iterable.func.value
+    literal = _literal(routes, iterable, binding.scope, 0)
+    elements: list[ast.expr | None]
+    if isinstance(literal, ast.Dict):
+        if method == "items":
+            if index not in (0, 1):
+                return None
+            elements = list(literal.keys) if index == 0 else list(literal.values)
+        elif method == "values":
+            elements = list(literal.values)
+        else:
+            elements = list(literal.keys)
+        if method != "items" and index is not None:
+            return None
+    elif isinstance(literal, (ast.List, ast.Tuple, ast.Set)) and method is None:
+        elements = list(literal.elts)
+        if index is not None:
+            elements = [
+                e.elts[index] if isinstance(e, ast.Tuple) and len(e.elts) > index else None
+                for e in elements
+            ]
+    else:
+        return None
+    if not elements or len(elements) > _MAX_VALUES:
+        return None
+    values = []
+    for element in elements:
+        text = routes._string(element, binding.scope, 1) if element is not None else None
+        if text is None:
+            return None
+        values.append(text)
+    return values
+
+
+def _literal(routes: Any, node: ast.expr | None, scope: Scope, depth: int) -> ast.expr | None:
+    """A list/tuple/set/dict literal, itself or held by a name assigned once."""
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    if node is None or depth > 3:
+        return None
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return node
+    if isinstance(node, ast.Name):
+        binding = routes.model.lookup(node.id, scope)
+        if (
+            binding is not None
+            and binding.kind is BindingKind.ASSIGN
+            and binding.value is not None
+            and binding.unpack_index is None
+            and len(binding.scope.bindings.get(node.id, [])) == 1
+        ):
+            return _literal(routes, binding.value, binding.scope, depth + 1)
+    return None

@@ -1,0 +1,58 @@
+"""What iterating a typed sequence gives: ``for p in points`` over ``points: list[Point]``."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic.limits import too_deep
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import subscript_elements
+from fastapi_lint.semantic.values import Instance
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import ClassInfo, Scope
+
+# Annotations of a sequence whose items have the element's type.
+LIST_TYPES = frozenset(
+    {"builtins.list", "typing.List", "typing.Sequence", "collections.abc.Sequence"}
+)
+
+
+def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
+    """The class of the items of a sequence annotated ``list[X]`` (``List``, ``Sequence``):
+    a parameter, an annotated variable, or an attribute declared in a project class body."""
+    if too_deep(depth):
+        return None
+    owner: ModuleModel = model
+    annotation: ast.expr | None = None
+    where = scope
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, scope, expr.lineno)
+        if binding is not None and binding.kind is BindingKind.PARAM:
+            annotation = getattr(binding.node, "annotation", None)
+            where = binding.scope.parent or binding.scope
+        elif binding is not None and binding.kind is BindingKind.ASSIGN:
+            annotation, where = binding.annotation, binding.scope
+    elif isinstance(expr, ast.Attribute):
+        holder = model.evaluate(expr.value, scope, depth + 1)
+        if isinstance(holder, Instance):
+            found: tuple[ModuleModel, ClassInfo] | None = None
+            local = model.class_named(holder.type)
+            if local is not None:
+                found = (model, local)
+            elif model.project is not None:
+                found = model.project.class_info(holder.type)
+            if found is not None:
+                owner, class_info = found
+                bindings = class_info.scope.bindings.get(expr.attr)
+                if bindings:
+                    annotation, where = bindings[-1].annotation, class_info.scope
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    outer = owner.qualified_name(annotation.value, where) or ""
+    elements = subscript_elements(annotation)
+    if outer not in LIST_TYPES or len(elements) != 1:
+        return None
+    return owner.annotation_type(elements[0], where, depth + 1)
