@@ -763,7 +763,7 @@ class ProjectIndex:
         model, class_info = found
         result = []
         for base in class_info.node.bases:
-            qualname = model.qualified_name(base, class_info.outer)
+            qualname = model.base_qualname(base, class_info.outer)
             if qualname:
                 result.append(qualname)
                 result.extend(_view_of(model, self).class_bases(qualname, depth + 1))

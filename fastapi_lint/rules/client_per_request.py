@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
 API306 = Rule(
     code="API306",
@@ -163,7 +163,7 @@ def _role(model: ModuleModel, function: FunctionInfo) -> str | None:
         owner = function.class_info
         return f"middleware `{owner.name if owner is not None else function.name}`"
     if _is_dependency(model, function):
-        if function.name == "__init__" and function.class_info is not None:
+        if function.name in ("__init__", "__call__") and function.class_info is not None:
             return f"dependency `{function.class_info.name}`"
         return f"dependency `{function.name}`"
     return None
@@ -195,6 +195,8 @@ def _is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
 def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
     """A ``Depends``/``Security`` target: a function, or the ``__init__`` of a class."""
     qualname = function.qualname
+    if function.name == "__call__" and function.class_info is not None:
+        return _instance_depended_on(model, function.class_info)
     if function.name == "__init__" and function.class_info is not None:
         qualname = function.class_info.qualname
     elif function.is_method or function.parent_function is not None:
@@ -204,8 +206,29 @@ def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
     return _depended_on_elsewhere(model, qualname)
 
 
-def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
-    """Whether another module of the project passes ``qualname`` to ``Depends(...)``.
+def _instance_depended_on(model: ModuleModel, class_info: ClassInfo) -> bool:
+    """Whether an instance of the class is a ``Depends`` target, so that FastAPI runs its
+    ``__call__`` per request: ``Depends(RateLimiter(100))``, or a module-level instance
+    (``rate_limit = RateLimiter(100)``) passed as ``Depends(rate_limit)`` in any module."""
+    method = f"{class_info.qualname}.__call__"
+    if method in model.fastapi.dependency_functions:
+        return True
+    if _depended_on_elsewhere(model, method, class_info.name):
+        return True
+    for name, bindings in model.module_scope.bindings.items():
+        made = bindings[-1].value if bindings else None
+        if (
+            isinstance(made, ast.Call)
+            and model.qualified_name(made.func, model.module_scope) == class_info.qualname
+        ):
+            if _depended_on_elsewhere(model, method, name):
+                return True
+    return False
+
+
+def _depended_on_elsewhere(model: ModuleModel, qualname: str, name: str | None = None) -> bool:
+    """Whether another module of the project passes ``qualname`` to ``Depends(...)``
+    (``name``: the word spelled after ``Depends(``, by default the qualname's last).
 
     Files are searched as text for ``Depends(<name>`` first; only the few that
     match are modelled, to confirm the name resolves to this definition.
@@ -213,7 +236,7 @@ def _depended_on_elsewhere(model: ModuleModel, qualname: str) -> bool:
     project = index_of(model)
     if project is None:
         return False
-    name = qualname.rsplit(".", 1)[-1]
+    name = name or qualname.rsplit(".", 1)[-1]
     from fastapi_lint.project.layout import module_name_for
 
     for path in _files_depending_on(project, name):

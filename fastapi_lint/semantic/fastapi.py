@@ -251,9 +251,13 @@ class FastAPIFacts:
         for ref in model.calls:
             is_depends, target = self.depends_target(ref.node, ref.scope)  # type: ignore[arg-type]
             if is_depends and target is not None:
-                qualname = model.qualified_name(target, ref.scope)
-                if qualname:
-                    self.dependency_functions.add(qualname)
+                value = model.evaluate(target, ref.scope)
+                if isinstance(value, Ref):
+                    self.dependency_functions.add(value.qualname)
+                elif isinstance(value, Instance):
+                    # `Depends(RateLimiter(100))`, `Depends(rate_limit)` on an instance:
+                    # FastAPI calls the instance, so its `__call__` runs per request.
+                    self.dependency_functions.add(f"{value.type}.__call__")
 
     def _decorates(self, call: ast.Call) -> bool:
         owner = self.model.parent(call)
@@ -455,4 +459,12 @@ def dependency_value(
             return Instance("sqlalchemy.orm.Session")
         if provider.type == stubs.ASYNC_SESSIONMAKER:
             return Instance("sqlalchemy.ext.asyncio.AsyncSession")
+        # `Depends(sync_db)` on an instance of a project class: FastAPI calls the
+        # instance, so the parameter receives what its `__call__` returns or yields.
+        method = f"{provider.type}.__call__"
+        local = model.local_function_return(method, depth + 1)
+        if local is not None:
+            return local
+        if model.project is not None:
+            return model.project.call_result(method, depth + 1)
     return None

@@ -189,12 +189,17 @@ class ModuleModel:
             return self.project.class_bases(qualname) if self.project is not None else []
         bases: list[str] = []
         for base in local.node.bases:
-            name = self.qualified_name(base, local.outer)
+            name = self.base_qualname(base, local.outer)
             if name:
                 bases.append(name)
                 if self.project is not None:
                     bases.extend(self.project.class_bases(name))
         return bases
+
+    def base_qualname(self, base: ast.expr, scope: Scope) -> str | None:
+        """The class a base names: ``CRUDBase`` for ``class CRUDItem(CRUDBase[Item, ...])``
+        (a parametrized generic base is that class; its methods and attributes are inherited)."""
+        return self.qualified_name(base.value if isinstance(base, ast.Subscript) else base, scope)
 
     def class_anywhere(self, qualname: str) -> ClassInfo | None:
         """A class' statement: this module's when it defines the class (its text may be
@@ -562,6 +567,8 @@ class ModuleModel:
             if known:
                 return Instance(known)
             attribute_type = self.instance_attribute_type(owner.type, attr, depth + 1)
+            if attribute_type is None:
+                attribute_type = self.inherited_attribute_type(owner.type, attr, depth + 1)
             if attribute_type is not None:
                 return attribute_type
             wildcard = stubs.ATTRIBUTE_TYPES.get((owner.type, "*"))
@@ -690,6 +697,20 @@ class ModuleModel:
             return None
         if self.project is not None:
             return self.project.attribute_type(class_qualname, attr, depth + 1)
+        return None
+
+    def inherited_attribute_type(self, class_qualname: str, attr: str, depth: int) -> Value | None:
+        """Type of ``obj.attr`` that a project base class sets: a repository base's
+        ``__init__`` storing ``self.session = session`` types ``self.session`` in every
+        subclass. The first base (in the order ``class_bases`` lists them) that types it."""
+        if too_deep(depth):
+            return None
+        for base in self.class_bases(class_qualname):
+            if base.startswith("builtins."):
+                continue
+            found = self.instance_attribute_type(base, attr, depth + 1)
+            if found is not None:
+                return found
         return None
 
     # ------------------------------------------------------------ annotations

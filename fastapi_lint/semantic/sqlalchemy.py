@@ -13,13 +13,25 @@ if TYPE_CHECKING:
 
 
 def sessionmaker_kind(model: ModuleModel, call: ast.Call, scope: Scope, qualname: str) -> str:
-    """``sessionmaker(class_=AsyncSession)`` makes async sessions: the async maker's name."""
+    """``sessionmaker(class_=AsyncSession)`` makes async sessions: the async maker's name.
+    An ``async_sessionmaker`` always does: its ``class_`` is an ``AsyncSession`` subclass
+    (``async_sessionmaker(engine, class_=TenantSession)``)."""
+    if qualname == stubs.ASYNC_SESSIONMAKER:
+        return qualname
     for keyword in call.keywords:
         if keyword.arg == "class_":
             session_class = model.qualified_name(keyword.value, scope)
-            if session_class and (
-                session_class in stubs.ASYNC_SESSION_TYPES or session_class.endswith("AsyncSession")
-            ):
+            if session_class and _is_async_session_class(model, session_class):
                 return stubs.ASYNC_SESSIONMAKER
             return stubs.SESSIONMAKER
     return qualname
+
+
+def _is_async_session_class(model: ModuleModel, session_class: str) -> bool:
+    """``AsyncSession`` (SQLAlchemy's, SQLModel's) or a project subclass of one."""
+    if session_class in stubs.ASYNC_SESSION_TYPES or session_class.endswith("AsyncSession"):
+        return True
+    return any(
+        stubs.canonical(base) in stubs.ASYNC_SESSION_TYPES or base.endswith(".AsyncSession")
+        for base in model.class_bases(session_class)
+    )

@@ -465,6 +465,10 @@ def _query_runs(model: ModuleModel, chain: ast.Call) -> bool:
     parent = model.parent(chain)
     if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is chain:
         return True
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) and any(
+        generator.iter is chain for generator in parent.generators
+    ):
+        return True  # `[row.title for row in db.query(Item).filter(...)]` iterates the Query
     return (
         isinstance(parent, ast.Call)
         and isinstance(parent.func, ast.Name)

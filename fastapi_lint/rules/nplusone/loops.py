@@ -56,14 +56,20 @@ def enclosing_loops(model: ModuleModel, call: ast.Call, scope: Scope) -> list[Lo
         elif isinstance(ancestor, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             generators = ancestor.generators
             comp_scope = model.scope_of_node.get(id(ancestor))
-            for index in range(len(generators) - 1, -1, -1):
-                generator = generators[index]
-                inside = child is not generator or _within(call, generator.ifs)
-                if child in generators:
-                    position = generators.index(child)  # type: ignore[arg-type]
-                    inside = position > index or _within(call, generator.ifs)
-                if inside and comp_scope is not None:
-                    loops.append(Loop(generator, generator.iter, comp_scope))
+            # The element runs per item of every generator; a generator's iterable only
+            # per item of the generators before it (`[r for r in db.query(...)]` inside
+            # a `for`: the query runs once per item of the `for`, not of the comprehension).
+            inner = len(generators)
+            for position, generator in enumerate(generators):
+                if _within(call, [generator.iter]):
+                    inner = position
+                    break
+                if _within(call, generator.ifs):
+                    inner = position + 1
+                    break
+            for index in range(inner - 1, -1, -1):
+                if comp_scope is not None:
+                    loops.append(Loop(generators[index], generators[index].iter, comp_scope))
         child = ancestor
     return loops
 

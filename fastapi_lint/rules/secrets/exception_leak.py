@@ -33,6 +33,12 @@ helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
 arguments, so it is never reported.
 
+An exception handler registered on the app (``@app.exception_handler(Exception)``,
+``add_exception_handler``, ``FastAPI(exception_handlers={500: ...})``) is an ``except``
+clause around every route, its second parameter the caught exception
+(``exception_handlers.py``). In a conditional expression on the status
+(``str(exc) if status < 500 else "Internal error"``) only the 5xx branch counts.
+
 Routes only administrators reach (``rules/admin_only.py``: an admin-only
 dependency, or a guard refusing everyone else before the ``try``) are not
 reported: the contract's "to the client" means any client, and an operator
@@ -55,6 +61,7 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import SCOPE_NODES, keyword_value
@@ -75,7 +82,7 @@ API509 = Rule(
     ),
     summary=(
         "Checks for responses and `HTTPException`s that carry the text of an exception caught "
-        "by a broad or database `except` clause."
+        "by a broad or database `except` clause (or an exception handler registered for one)."
     ),
     why=(
         "An exception's text is written for the developer: a database error names tables, "
@@ -92,7 +99,10 @@ API509 = Rule(
         "such text: one that only reads attributes and builds values in memory, or calls "
         "project functions that catch every exception themselves (a read by key, a division, "
         "a parse or a `raise` still is reported with a 500: that error deserved a 404 or a 400). "
-        "A traceback (`traceback.format_exc()`) is never a message for the client."
+        "A traceback (`traceback.format_exc()`) is never a message for the client. An "
+        "exception handler registered on the app (`@app.exception_handler(Exception)`, "
+        "`add_exception_handler(SQLAlchemyError, handler)`, a status key of 500) is an "
+        "`except` clause around every route: its response is checked the same way."
     ),
     example=(
         "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
@@ -259,7 +269,7 @@ class _Leaks:
     def check_sink(
         self, sink: ast.AST, values: list[ast.expr], status: int | None, scope: Scope, shown: str
     ) -> None:
-        handler = self.enclosing_handler(sink)
+        handler = self.enclosing_handler(sink) or self.registered_handler(scope)
         if handler is None:
             return
         kind = _catch_kind(self.model, handler, scope)
@@ -327,6 +337,15 @@ class _Leaks:
             child = ancestor
         return None
 
+    def registered_handler(self, scope: Scope) -> ast.ExceptHandler | None:
+        """In the body of an exception handler registered on the app (``@app.exception_handler
+        (Exception)``): the ``except`` clause it stands for (``exception_handlers.py``)."""
+        function = scope.code_function
+        if function is None or scope.node is not function.node:
+            return None  # a lambda or comprehension inside the handler: not its body
+        types = registered_types(self.model, function)
+        return as_except_clause(function, types) if types else None
+
     def enclosing_handler(self, node: ast.AST) -> ast.ExceptHandler | None:
         for ancestor in self.model.ancestors(node):
             if isinstance(ancestor, ast.ExceptHandler):
@@ -369,8 +388,13 @@ class _CarrierFinder:
         elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
             children = [node.left, node.right]
         elif isinstance(node, ast.IfExp):
-            # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``.
-            children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
+            # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``;
+            # ``str(exc) if status < 500 else "Internal error"``: the text only in a 4xx.
+            below_500 = _below_500(node.test)
+            if below_500 is not None:
+                children = [node.orelse] if below_500 else [node.body]
+            else:
+                children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
         elif isinstance(node, ast.Call):
             children = self.call_children(node)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
@@ -451,6 +475,22 @@ class _CarrierFinder:
                 ):
                     self._aliases[node.targets[0].id] = node.value  # the last one wins
         return self._aliases
+
+
+def _below_500(test: ast.expr) -> bool | None:
+    """``status_code < 500`` (True: the body is the client-error branch), ``>= 500``
+    (False: the orelse is), or None for any other test."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return None
+    bound = test.comparators[0]
+    if not isinstance(bound, ast.Constant) or type(bound.value) is not int:
+        return None
+    op, value = test.ops[0], bound.value
+    if (isinstance(op, ast.Lt) and value == 500) or (isinstance(op, ast.LtE) and value == 499):
+        return True
+    if (isinstance(op, ast.GtE) and value == 500) or (isinstance(op, ast.Gt) and value == 499):
+        return False
+    return None
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:

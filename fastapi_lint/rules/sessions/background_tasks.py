@@ -24,7 +24,10 @@ API305 = Rule(
         "request-scoped session `{session}` is passed to a background task: it is closed when "
         "the response is sent, before the task runs; open a new session inside the task"
     ),
-    summary="Checks for a request's `Depends` session handed to `BackgroundTasks.add_task`.",
+    summary=(
+        "Checks for a request's `Depends` session handed to `BackgroundTasks.add_task` "
+        "(or a response's `BackgroundTask`)."
+    ),
     why=(
         "Background tasks run after the response is sent. By then the dependency that provided "
         "the session has run its cleanup (`db.close()` after `yield`), so the task works on a "
@@ -59,6 +62,10 @@ API305 = Rule(
 )
 
 
+_TASK_LISTS = frozenset({BACKGROUND_TASKS, "starlette.background.BackgroundTasks"})
+_TASK_CLASSES = frozenset({"starlette.background.BackgroundTask"})
+
+
 def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[ast.expr]:
     values: list[ast.expr] = list(call.args[1:]) + [k.value for k in call.keywords]
     if call.args and isinstance(call.args[0], ast.Call):
@@ -74,10 +81,17 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         call = ref.node
         assert isinstance(call, ast.Call)
         func = call.func
-        if not (isinstance(func, ast.Attribute) and func.attr == "add_task") or not call.args:
+        if not call.args:
             continue
-        if model.type_of(func.value, ref.scope) != BACKGROUND_TASKS:
-            continue
+        if isinstance(func, ast.Attribute) and func.attr == "add_task":
+            if model.type_of(func.value, ref.scope) not in _TASK_LISTS:
+                continue
+        elif not (
+            isinstance(func, (ast.Name, ast.Attribute))
+            and (func.id if isinstance(func, ast.Name) else func.attr) == "BackgroundTask"
+            and model.call_target(call, ref.scope) in _TASK_CLASSES
+        ):
+            continue  # `JSONResponse(..., background=BackgroundTask(task, db))` runs it later too
         for value in _task_arguments(model, call, ref.scope):
             if not isinstance(value, ast.Name):
                 continue
