@@ -42,7 +42,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
     that assigns it.
     """
     for ancestor, child in _if_ancestors(model, function, node):
-        if not any(child is stmt for stmt in ancestor.body):
+        if not isinstance(ancestor, ast.If) or not _in_body(ancestor, child):
             continue
         name = _none_test_name(ancestor.test)
         if (
@@ -179,7 +179,7 @@ def path_conditions(
     params = _parameters(function)
     conditions: list[Condition] = []
     for ancestor, child in _if_ancestors(model, function, node):
-        in_body = any(child is stmt for stmt in ancestor.body)
+        in_body = _in_body(ancestor, child)
         atoms = _atoms(ancestor.test, params)
         if in_body:
             conditions.extend(atoms)
@@ -277,16 +277,26 @@ def falsified(
 # ---------------------------------------------------------------- helpers
 def _if_ancestors(
     model: ModuleModel, function: FunctionInfo, node: ast.AST
-) -> list[tuple[ast.If, ast.AST]]:
-    found: list[tuple[ast.If, ast.AST]] = []
+) -> list[tuple[ast.If | ast.IfExp, ast.AST]]:
+    """The ``if`` statements and conditional expressions around ``node`` (not through their
+    test): ``base.copy() if base is not None else Context()`` guards ``base.copy()`` like an
+    ``if`` does."""
+    found: list[tuple[ast.If | ast.IfExp, ast.AST]] = []
     child = node
     for ancestor in model.ancestors(node):
         if ancestor is function.node:
             break
-        if isinstance(ancestor, ast.If) and child is not ancestor.test:
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
             found.append((ancestor, child))
         child = ancestor
     return found
+
+
+def _in_body(ancestor: ast.If | ast.IfExp, child: ast.AST) -> bool:
+    """Whether ``child`` is in the branch that runs when the test is true."""
+    if isinstance(ancestor, ast.IfExp):
+        return child is ancestor.body
+    return any(child is stmt for stmt in ancestor.body)
 
 
 def _none_test_name(test: ast.expr) -> str | None:
