@@ -58,7 +58,7 @@ from fastapi_lint.project.one_shot import (
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import call_fits, decorator_names, is_staticmethod, last_name
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
 
@@ -364,9 +364,10 @@ class _CallerSearch:
         undetermined = False
         is_method = function.class_info is not None
         tests = in_test_file(model)
+        fits = _signature_check(function)
         for candidate in self.candidates(name, is_method, tests):
             for verdict in _reference_verdicts(
-                candidate, qualname, name, is_method, self.serving_of
+                candidate, qualname, name, is_method, self.serving_of, fits
             ):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
@@ -669,12 +670,35 @@ def _reference_tables(
     return tables
 
 
+# Decorators that keep a method's signature as written (bar the bound first parameter).
+_PLAIN_METHOD_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "abstractmethod", "override", "final"}
+)
+
+
+def _signature_check(function: FunctionInfo) -> Callable[[ast.Call], bool] | None:
+    """For a method whose signature is as written: whether a call's arguments fit it.
+
+    ``action.run(results, calls)`` on a receiver simple flow cannot type cannot be
+    ``Checker.run(self)``: it would raise ``TypeError``. Decorated otherwise (a decorator
+    may add or remove parameters): unknown (None).
+    """
+    if function.class_info is None or not decorator_names(function.node) <= (
+        _PLAIN_METHOD_DECORATORS
+    ):
+        return None
+    node = function.node
+    bound = not is_staticmethod(node)
+    return lambda call: call_fits(node, call, bound)
+
+
 def _reference_verdicts(
     model: ModuleModel,
     qualname: str,
     name: str,
     is_method: bool,
     serving_of: Callable[[ModuleModel, FunctionInfo], Verdict],
+    fits: Callable[[ast.Call], bool] | None = None,
 ) -> Iterator[Verdict]:
     """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
 
@@ -730,6 +754,8 @@ def _reference_verdicts(
             continue  # another thing of the same name
         if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
             continue  # a local name bound to something simple flow cannot follow
+        if target is None and called and fits is not None and not fits(parent):  # type: ignore[arg-type]
+            continue  # arguments this method cannot take: another method of that name
         # A target of None is `obj.name` on a receiver simple flow cannot type
         # (`provisioner.provision()`, `archiver.start()`): it may be this function,
         # so it is judged like any caller, by where it runs.

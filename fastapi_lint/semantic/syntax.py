@@ -86,3 +86,31 @@ def last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def call_fits(node: FunctionNode, call: ast.Call, bound: bool) -> bool:
+    """Whether ``call`` passes arguments that the function ``node`` accepts (``bound``: called
+    as a method of an instance, so its first parameter is not passed). Unknown when the call
+    unpacks ``*args``/``**kwargs``: it fits."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        keyword.arg is None for keyword in call.keywords
+    ):
+        return True
+    args = node.args
+    positional = args.posonlyargs + args.args
+    if bound and positional:
+        positional = positional[1:]
+    if len(call.args) > len(positional) and args.vararg is None:
+        return False
+    posonly = {arg.arg for arg in args.posonlyargs}
+    by_keyword = {arg.arg for arg in positional + args.kwonlyargs} - posonly
+    given = {keyword.arg for keyword in call.keywords}
+    if args.kwarg is None and not given <= by_keyword:
+        return False
+    defaults = parameter_defaults(args)
+    for index, arg in enumerate(positional):
+        if index < len(call.args) or id(arg) in defaults:
+            continue
+        if arg.arg not in given or arg.arg in posonly:
+            return False  # a required parameter the call leaves out
+    return all(arg.arg in given or id(arg) in defaults for arg in args.kwonlyargs)
