@@ -6,7 +6,8 @@ callee that the call's arguments make false (a literal, ``None``, ``False`` or
 an omitted default: ``get_secret("REDIS_PASSWORD")`` against ``if
 name.startswith("oidc/"): open(...)``, ``load(path, remote=False)`` against
 ``if remote: download()``) -- or it runs once per process (under ``if GLOBAL
-is None:`` that assigns that global).
+is None:`` that assigns that global, or after ``if key in _CACHE: return _CACHE[key]``
+in a function that fills ``_CACHE``).
 
 A condition is stored as JSON in the callee's cached summary (the summary is
 shared by every caller), and checked against each call site's arguments.
@@ -39,7 +40,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
 
     ``if _CLIENT is None: _CLIENT = connect()`` (also ``if not _CLIENT:``), or
     an early ``if _CLIENT is not None: return _CLIENT`` before the statement
-    that assigns it.
+    that assigns it; per key, ``if key in _CACHE: return _CACHE[key]`` before the
+    statements that fill ``_CACHE[key]`` (a hand-written ``functools.cache``).
     """
     for ancestor, child in _if_ancestors(model, function, node):
         if not isinstance(ancestor, ast.If) or not _in_body(ancestor, child):
@@ -60,7 +62,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
     # (double-checked locking) guards what follows it inside the `with`.
     for stmt in _earlier_statements(model, function, node):
         if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return):
-            name = _set_test_name(stmt.test)
+            name = _set_test_name(stmt.test) or _membership_container(stmt.test)
             if (
                 name is not None
                 and _is_module_name(model, function, name)
@@ -73,6 +75,20 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             if attr is not None and _assigns_self(function, function.node.body, attr):
                 return True
     return False
+
+
+def _membership_container(test: ast.expr) -> str | None:
+    """``key in _CACHE``: the test of a hand-written memo (``if key in _CACHE: return
+    _CACHE[key]`` ... ``_CACHE[key] = load(key)``), which loads once per key as
+    ``functools.cache`` does."""
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.comparators[0], ast.Name)
+    ):
+        return test.comparators[0].id
+    return None
 
 
 def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
