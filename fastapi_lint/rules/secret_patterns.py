@@ -398,13 +398,19 @@ _LOWER_SEGMENT_RE = lazy_compile(r"[a-z0-9_.\-]+")
 _RANDOM_SEGMENT_RE = lazy_compile(r"(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])[A-Za-z0-9]{16,}")
 
 
+# A provider's key prefix followed by X's only: ``hf_XXX``, ``sk-xxx``, ``ghp_XXXXX``.
+_PREFIX_THEN_XS_RE = lazy_compile(r"[A-Za-z0-9]{1,12}[-_](?:x{3,}|X{3,})")
+
+
 def _is_placeholder(value: str) -> bool:
     """The contract's placeholders: one repeated character, ``...``, ``xxxx``,
-    ``example``, ``<...>``, ``${...}``, ``{...}`` (and masked ``***``)."""
+    ``example``, ``<...>``, ``${...}``, ``{...}`` (and masked ``***``); also a key prefix
+    followed by X's only (``"Bearer hf_XXX"`` in a script: put your token here)."""
     return (
         len(set(value)) == 1
         or _PLACEHOLDER_PART_RE.search(value) is not None
         or "example" in value.lower()
+        or _PREFIX_THEN_XS_RE.fullmatch(value) is not None
     )
 
 
