@@ -58,7 +58,7 @@ from fastapi_lint.project.one_shot import (
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import call_fits, decorator_names, is_staticmethod, last_name
+from fastapi_lint.semantic.syntax import last_name, method_call_check
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
 
@@ -364,7 +364,8 @@ class _CallerSearch:
         undetermined = False
         is_method = function.class_info is not None
         tests = in_test_file(model)
-        fits = _signature_check(function)
+        # `action.run(results, calls)` on an untyped receiver cannot be `Checker.run(self)`.
+        fits = method_call_check(function.node) if is_method else None
         for candidate in self.candidates(name, is_method, tests):
             for verdict in _reference_verdicts(
                 candidate, qualname, name, is_method, self.serving_of, fits
@@ -668,28 +669,6 @@ def _reference_tables(
         tables = (names, attributes)
         model.memo.put(_SERVING_REFERENCE_TABLES, tables)
     return tables
-
-
-# Decorators that keep a method's signature as written (bar the bound first parameter).
-_PLAIN_METHOD_DECORATORS = frozenset(
-    {"staticmethod", "classmethod", "abstractmethod", "override", "final"}
-)
-
-
-def _signature_check(function: FunctionInfo) -> Callable[[ast.Call], bool] | None:
-    """For a method whose signature is as written: whether a call's arguments fit it.
-
-    ``action.run(results, calls)`` on a receiver simple flow cannot type cannot be
-    ``Checker.run(self)``: it would raise ``TypeError``. Decorated otherwise (a decorator
-    may add or remove parameters): unknown (None).
-    """
-    if function.class_info is None or not decorator_names(function.node) <= (
-        _PLAIN_METHOD_DECORATORS
-    ):
-        return None
-    node = function.node
-    bound = not is_staticmethod(node)
-    return lambda call: call_fits(node, call, bound)
 
 
 def _reference_verdicts(

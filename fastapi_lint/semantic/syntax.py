@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from typing import Union
+from typing import Callable, Optional, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 # Nodes whose bodies run elsewhere or later than the code around them.
@@ -114,3 +114,22 @@ def call_fits(node: FunctionNode, call: ast.Call, bound: bool) -> bool:
         if arg.arg not in given or arg.arg in posonly:
             return False  # a required parameter the call leaves out
     return all(arg.arg in given or id(arg) in defaults for arg in args.kwonlyargs)
+
+
+# Decorators that keep a method's signature as written (bar the bound first parameter).
+_PLAIN_METHOD_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "abstractmethod", "override", "final"}
+)
+
+
+def method_call_check(node: FunctionNode) -> Optional[Callable[[ast.Call], bool]]:
+    """For a method whose signature is as written: whether a call's arguments fit it.
+
+    ``action.run(results, calls)`` on a receiver simple flow cannot type cannot be
+    ``Checker.run(self)``: it would raise ``TypeError``. Decorated otherwise (a decorator
+    may add or remove parameters): unknown (None).
+    """
+    if not decorator_names(node) <= _PLAIN_METHOD_DECORATORS:
+        return None
+    bound = not is_staticmethod(node)
+    return lambda call: call_fits(node, call, bound)
