@@ -247,3 +247,32 @@ def test_the_caller_search_judges_each_function_once_per_question(
     forget_indexes()
     # No caller outside the cycle: the methods may be library entry points (serving).
     assert len([f for f in found if f[2] == "API102"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("definition", "call", "fits"),
+    [
+        ("def run(self): ...", "x.run()", True),
+        ("def run(self): ...", "x.run(a, b)", False),
+        ("def run(self, a, b=1): ...", "x.run(a)", True),
+        ("def run(self, a, b=1): ...", "x.run()", False),
+        ("def run(self, a, *, key): ...", "x.run(a, key=1)", True),
+        ("def run(self, a, *, key): ...", "x.run(a)", False),
+        ("def run(self, a): ...", "x.run(b=1)", False),
+        ("def run(self, a, /): ...", "x.run(a=1)", False),
+        ("def run(self, *args, **kwargs): ...", "x.run(1, 2, c=3)", True),
+        ("def run(self): ...", "x.run(*items)", True),
+        ("@staticmethod\ndef run(a): ...", "x.run(1)", True),
+    ],
+)
+def test_a_method_call_fits_the_signature(definition: str, call: str, fits: bool) -> None:
+    # An untyped `x.run(...)` is a caller of a method only if the method can take its arguments.
+    import ast
+
+    from fastapi_lint.semantic.syntax import call_fits, is_staticmethod
+
+    node = ast.parse(definition).body[0]
+    assert isinstance(node, ast.FunctionDef)
+    expr = ast.parse(call).body[0]
+    assert isinstance(expr, ast.Expr) and isinstance(expr.value, ast.Call)
+    assert call_fits(node, expr.value, bound=not is_staticmethod(node)) is fits

@@ -58,7 +58,7 @@ from fastapi_lint.project.one_shot import (
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import last_name, method_call_check
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
 
@@ -364,9 +364,11 @@ class _CallerSearch:
         undetermined = False
         is_method = function.class_info is not None
         tests = in_test_file(model)
+        # `action.run(results, calls)` on an untyped receiver cannot be `Checker.run(self)`.
+        fits = method_call_check(function.node) if is_method else None
         for candidate in self.candidates(name, is_method, tests):
             for verdict in _reference_verdicts(
-                candidate, qualname, name, is_method, self.serving_of
+                candidate, qualname, name, is_method, self.serving_of, fits
             ):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
@@ -673,6 +675,7 @@ def _reference_verdicts(
     name: str,
     is_method: bool,
     serving_of: Callable[[ModuleModel, FunctionInfo], Verdict],
+    fits: Callable[[ast.Call], bool] | None = None,
 ) -> Iterator[Verdict]:
     """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
 
@@ -728,6 +731,8 @@ def _reference_verdicts(
             continue  # another thing of the same name
         if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
             continue  # a local name bound to something simple flow cannot follow
+        if target is None and called and fits is not None and not fits(parent):  # type: ignore[arg-type]
+            continue  # arguments this method cannot take: another method of that name
         # A target of None is `obj.name` on a receiver simple flow cannot type
         # (`provisioner.provision()`, `archiver.start()`): it may be this function,
         # so it is judged like any caller, by where it runs.

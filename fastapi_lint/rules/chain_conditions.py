@@ -6,7 +6,8 @@ callee that the call's arguments make false (a literal, ``None``, ``False`` or
 an omitted default: ``get_secret("REDIS_PASSWORD")`` against ``if
 name.startswith("oidc/"): open(...)``, ``load(path, remote=False)`` against
 ``if remote: download()``) -- or it runs once per process (under ``if GLOBAL
-is None:`` that assigns that global).
+is None:`` that assigns that global, or after ``if key in _CACHE: return _CACHE[key]``
+in a function that fills ``_CACHE``).
 
 A condition is stored as JSON in the callee's cached summary (the summary is
 shared by every caller), and checked against each call site's arguments.
@@ -39,10 +40,11 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
 
     ``if _CLIENT is None: _CLIENT = connect()`` (also ``if not _CLIENT:``), or
     an early ``if _CLIENT is not None: return _CLIENT`` before the statement
-    that assigns it.
+    that assigns it; per key, ``if key in _CACHE: return _CACHE[key]`` before the
+    statements that fill ``_CACHE[key]`` (a hand-written ``functools.cache``).
     """
     for ancestor, child in _if_ancestors(model, function, node):
-        if not any(child is stmt for stmt in ancestor.body):
+        if not isinstance(ancestor, ast.If) or not _in_body(ancestor, child):
             continue
         name = _none_test_name(ancestor.test)
         if (
@@ -60,7 +62,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
     # (double-checked locking) guards what follows it inside the `with`.
     for stmt in _earlier_statements(model, function, node):
         if isinstance(stmt, ast.If) and stmt.body and isinstance(stmt.body[-1], ast.Return):
-            name = _set_test_name(stmt.test)
+            name = _set_test_name(stmt.test) or _membership_container(stmt.test)
             if (
                 name is not None
                 and _is_module_name(model, function, name)
@@ -73,6 +75,20 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             if attr is not None and _assigns_self(function, function.node.body, attr):
                 return True
     return False
+
+
+def _membership_container(test: ast.expr) -> str | None:
+    """``key in _CACHE``: the test of a hand-written memo (``if key in _CACHE: return
+    _CACHE[key]`` ... ``_CACHE[key] = load(key)``), which loads once per key as
+    ``functools.cache`` does."""
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.comparators[0], ast.Name)
+    ):
+        return test.comparators[0].id
+    return None
 
 
 def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
@@ -180,7 +196,7 @@ def path_conditions(
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
     for ancestor, child in _if_ancestors(model, function, node):
-        in_body = any(child is stmt for stmt in ancestor.body)
+        in_body = _in_body(ancestor, child)
         atoms = _atoms(ancestor.test, params, keys)
         if in_body:
             conditions.extend(atoms)
@@ -278,16 +294,26 @@ def falsified(
 # ---------------------------------------------------------------- helpers
 def _if_ancestors(
     model: ModuleModel, function: FunctionInfo, node: ast.AST
-) -> list[tuple[ast.If, ast.AST]]:
-    found: list[tuple[ast.If, ast.AST]] = []
+) -> list[tuple[ast.If | ast.IfExp, ast.AST]]:
+    """The ``if`` statements and conditional expressions around ``node`` (not through their
+    test): ``base.copy() if base is not None else Context()`` guards ``base.copy()`` like an
+    ``if`` does."""
+    found: list[tuple[ast.If | ast.IfExp, ast.AST]] = []
     child = node
     for ancestor in model.ancestors(node):
         if ancestor is function.node:
             break
-        if isinstance(ancestor, ast.If) and child is not ancestor.test:
+        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
             found.append((ancestor, child))
         child = ancestor
     return found
+
+
+def _in_body(ancestor: ast.If | ast.IfExp, child: ast.AST) -> bool:
+    """Whether ``child`` is in the branch that runs when the test is true."""
+    if isinstance(ancestor, ast.IfExp):
+        return child is ancestor.body
+    return any(child is stmt for stmt in ancestor.body)
 
 
 def _none_test_name(test: ast.expr) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
-from typing import Union
+from typing import Callable, Optional, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 # Nodes whose bodies run elsewhere or later than the code around them.
@@ -86,3 +86,50 @@ def last_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def call_fits(node: FunctionNode, call: ast.Call, bound: bool) -> bool:
+    """Whether ``call`` passes arguments that the function ``node`` accepts (``bound``: called
+    as a method of an instance, so its first parameter is not passed). Unknown when the call
+    unpacks ``*args``/``**kwargs``: it fits."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
+        keyword.arg is None for keyword in call.keywords
+    ):
+        return True
+    args = node.args
+    positional = args.posonlyargs + args.args
+    if bound and positional:
+        positional = positional[1:]
+    if len(call.args) > len(positional) and args.vararg is None:
+        return False
+    posonly = {arg.arg for arg in args.posonlyargs}
+    by_keyword = {arg.arg for arg in positional + args.kwonlyargs} - posonly
+    given = {keyword.arg for keyword in call.keywords}
+    if args.kwarg is None and not given <= by_keyword:
+        return False
+    defaults = parameter_defaults(args)
+    for index, arg in enumerate(positional):
+        if index < len(call.args) or id(arg) in defaults:
+            continue
+        if arg.arg not in given or arg.arg in posonly:
+            return False  # a required parameter the call leaves out
+    return all(arg.arg in given or id(arg) in defaults for arg in args.kwonlyargs)
+
+
+# Decorators that keep a method's signature as written (bar the bound first parameter).
+_PLAIN_METHOD_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "abstractmethod", "override", "final"}
+)
+
+
+def method_call_check(node: FunctionNode) -> Optional[Callable[[ast.Call], bool]]:
+    """For a method whose signature is as written: whether a call's arguments fit it.
+
+    ``action.run(results, calls)`` on a receiver simple flow cannot type cannot be
+    ``Checker.run(self)``: it would raise ``TypeError``. Decorated otherwise (a decorator
+    may add or remove parameters): unknown (None).
+    """
+    if not decorator_names(node) <= _PLAIN_METHOD_DECORATORS:
+        return None
+    bound = not is_staticmethod(node)
+    return lambda call: call_fits(node, call, bound)

@@ -77,6 +77,9 @@ def advice_for(target: str) -> str:
 # Opens whose file a function may only hand to a child process or to a worker thread.
 OPEN_CALLS = frozenset({"builtins.open", "io.open", "pathlib.Path.open", "os.fdopen"})
 _PROCESS_STREAMS = frozenset({"stdin", "stdout", "stderr"})
+# The event loop's pipe transports: `await loop.connect_read_pipe(factory, pipe)` reads and
+# writes the file object without blocking (the loop sets it non-blocking and polls it).
+_LOOP_PIPE_METHODS = frozenset({"connect_read_pipe", "connect_write_pipe"})
 
 
 def _offloaded(model: ModuleModel, node: ast.Name, scope: Scope) -> bool:
@@ -95,7 +98,8 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
     """``with open(log, "a") as out: Popen(cmd, stdout=out)`` or ``with path.open("wb") as
     out: await asyncio.to_thread(out.write, data)``: the function only opens a file for a
     child process or a worker thread (one system call); it reads and writes nothing on the
-    loop itself."""
+    loop itself. Also ``os.fdopen(os.dup(fd))`` handed to ``loop.connect_read_pipe``: the
+    loop's transport does the I/O without blocking."""
     parent = model.parent(call)
     name: ast.expr | None = None
     if isinstance(parent, ast.withitem):
@@ -108,6 +112,9 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
     binding = model.lookup(name.id, scope, name.lineno)
     if binding is None:
         return False
+    # `os.fdopen(os.dup(fd))` wraps a descriptor already open (a pipe, the terminal): only
+    # such a file may be handed to the loop's pipe transport (opening a FIFO by name blocks).
+    wraps_descriptor = model.call_target(call, scope) == "os.fdopen"
     uses = 0
     for ref in model.nodes[ast.Name]:
         node = ref.node
@@ -130,8 +137,23 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
         if ref.scope.code_function is function and _offloaded(model, node, ref.scope):
             uses += 1
             continue
+        if ref.scope.code_function is function and wraps_descriptor and _loop_pipe(model, node):
+            uses += 1
+            continue
         return False  # read, written, returned or passed elsewhere: file I/O (API103)
     return uses > 0
+
+
+def _loop_pipe(model: ModuleModel, node: ast.Name) -> bool:
+    """``await loop.connect_write_pipe(factory, out)``: the file object is handed to the event
+    loop's pipe transport, which drives it without blocking."""
+    parent = model.parent(node)
+    return (
+        isinstance(parent, ast.Call)
+        and node in parent.args
+        and isinstance(parent.func, ast.Attribute)
+        and parent.func.attr in _LOOP_PIPE_METHODS
+    )
 
 
 def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
