@@ -310,8 +310,11 @@ def is_secret_like_name(
 # ---------------------------------------------------------------------------
 
 _WHITESPACE_RE = lazy_compile(r"\s")
-# ``xxxx``, ``...``, ``…``, masked ``***``, ``<...>``, ``${...}`` and ``{...}``.
-_PLACEHOLDER_PART_RE = lazy_compile(r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|\{[^{}]*\}", re.IGNORECASE)
+# ``xxxx``, ``...``, ``…``, masked ``***``, ``<...>``, ``${...}`` and ``{...}``; also
+# ``&lt;secret&gt;``: the ``<...>`` of text meant for HTML (a label in a rendered graph).
+_PLACEHOLDER_PART_RE = lazy_compile(
+    r"x{4}|\.\.\.|…|\*{3}|<[^<>]*>|&lt;?[^<>&]*&gt;?|\{[^{}]*\}", re.IGNORECASE
+)
 # printf-style fields: ``%s``, ``%r``, ``%d``, ``%(password)s``.
 _PERCENT_FORMAT_RE = lazy_compile(r"%(?:\([^()\s]*\))?[srd]")
 # The lookahead requires a letter; the body is unambiguous (words split by
