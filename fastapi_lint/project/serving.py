@@ -55,6 +55,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
+from fastapi_lint.project.own_loop import runs_only_on_own_loop
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -315,6 +316,8 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     declared inside a test serves the app under test."""
     if _nested_in_test_serves(model, function):
         return True
+    if runs_only_on_own_loop(model, function, _passed_to_runner):
+        return False  # `asyncio.run(main())` inside the parent: a private loop
     return function_is_serving(model, _outermost(function))
 
 
@@ -416,6 +419,8 @@ def _caller_verdict(
     """The verdict of a calling function (any def: it is judged by its outermost one)."""
     if _nested_in_test_serves(model, function):
         return True
+    if runs_only_on_own_loop(model, function, _passed_to_runner):
+        return False
     function = _outermost(function)
     if _is_served_directly(model, function):
         return True

@@ -1,0 +1,78 @@
+"""Nested coroutines that run only on an event loop of their own.
+
+Revision 2 does not report async code whose every caller is a one-shot runner
+(``asyncio.run``, ``loop.run_until_complete``, ...). The caller search judges a
+nested def by its outermost function, which is right for a closure handed to a
+router or a task, but not for this shape, common in process and container
+launchers::
+
+    def run_container(args):                 # a multiprocessing target
+        async def check_readiness(c): ...    # blocks: `urlopen(...)`
+        async def main(c):
+            await asyncio.gather(check_readiness(c), stream_logs(c))
+        asyncio.run(main(container))
+
+``check_readiness`` runs on the loop that ``asyncio.run`` creates for this call
+and closes when it returns, never on a loop that serves requests (``asyncio.run``
+refuses to start inside a running loop). Every use of the nested def inside its
+parent must be handed to a one-shot runner, directly or through sibling nested
+defs that are themselves used that way; any other use (returned, registered,
+spawned as a task of the caller's loop) keeps the outermost function's verdict.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+
+PassedToRunner = Callable[["ModuleModel", ast.AST, "Scope"], bool]
+
+# Nested defs calling nested defs: a few levels at most in real code.
+_MAX_NESTING = 8
+
+
+def runs_only_on_own_loop(
+    model: ModuleModel,
+    function: FunctionInfo,
+    passed_to_runner: PassedToRunner,
+    depth: int = 0,
+) -> bool:
+    """Whether nested ``function`` runs only under a one-shot runner its parent starts."""
+    parent = function.parent_function
+    if parent is None or depth > _MAX_NESTING:
+        return False
+    used = False
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        if node.id != function.name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            continue
+        owner = ref.scope.code_function
+        if not _within(owner, parent):
+            continue  # another binding of the name, outside the parent
+        if owner is function:
+            continue  # recursion: no caller
+        used = True
+        call = model.parent(node)
+        site = call if isinstance(call, ast.Call) and call.func is node else node
+        if passed_to_runner(model, site, ref.scope):
+            continue
+        if (
+            owner is not None
+            and owner is not parent
+            and runs_only_on_own_loop(model, owner, passed_to_runner, depth + 1)
+        ):
+            continue  # used by a sibling that itself runs only on that loop
+        return False
+    return used
+
+
+def _within(owner: FunctionInfo | None, parent: FunctionInfo) -> bool:
+    while owner is not None:
+        if owner is parent:
+            return True
+        owner = owner.parent_function
+    return False
