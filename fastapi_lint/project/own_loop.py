@@ -1,4 +1,8 @@
-"""Nested coroutines that run only on an event loop of their own.
+"""Nested defs the caller search must not judge by their outermost function.
+
+A route declared inside an app factory serves requests whoever calls the factory
+(``create_app()`` typically runs once, from a CLI command or start-up code); see
+``served_nested``. And a nested coroutine may run only on an event loop of its own.
 
 Revision 2 does not report async code whose every caller is a one-shot runner
 (``asyncio.run``, ``loop.run_until_complete``, ...). The caller search judges a
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 PassedToRunner = Callable[["ModuleModel", ast.AST, "Scope"], bool]
+ServedDirectly = Callable[["ModuleModel", "FunctionInfo"], bool]
 
 # Nested defs calling nested defs: a few levels at most in real code.
 _MAX_NESTING = 8
@@ -75,4 +80,17 @@ def _within(owner: FunctionInfo | None, parent: FunctionInfo) -> bool:
         if owner is parent:
             return True
         owner = owner.parent_function
+    return False
+
+
+def served_nested(
+    model: ModuleModel, function: FunctionInfo, served_directly: ServedDirectly
+) -> bool:
+    """Whether nested ``function`` is, or is inside, a route, middleware or handler
+    declared in another def (an app factory)."""
+    current: FunctionInfo | None = function
+    while current is not None and current.parent_function is not None:
+        if served_directly(model, current):
+            return True
+        current = current.parent_function
     return False

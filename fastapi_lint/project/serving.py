@@ -55,7 +55,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
-from fastapi_lint.project.own_loop import runs_only_on_own_loop
+from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -312,9 +312,11 @@ def _in_except_branch(model: ModuleModel, line: int) -> bool:
 
 
 def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
-    """A def is judged by its outermost function, but for what a test runs: a route
-    declared inside a test serves the app under test."""
-    if _nested_in_test_serves(model, function):
+    """A def is judged by its outermost function, but for what a test runs (a route
+    declared inside a test serves the app under test) and routes declared in a factory."""
+    if _nested_in_test_serves(model, function) or served_nested(
+        model, function, _is_served_directly
+    ):
         return True
     if runs_only_on_own_loop(model, function, _passed_to_runner):
         return False  # `asyncio.run(main())` inside the parent: a private loop
@@ -417,7 +419,9 @@ def _caller_verdict(
     search: Callable[[ModuleModel, FunctionInfo], Verdict],
 ) -> Verdict:
     """The verdict of a calling function (any def: it is judged by its outermost one)."""
-    if _nested_in_test_serves(model, function):
+    if _nested_in_test_serves(model, function) or served_nested(
+        model, function, _is_served_directly
+    ):
         return True
     if runs_only_on_own_loop(model, function, _passed_to_runner):
         return False

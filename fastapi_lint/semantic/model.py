@@ -639,14 +639,21 @@ class ModuleModel:
                 return Instance(annotated)
         # Infer from the value returned or yielded (providers: `return SessionLocal()`);
         # also behind `-> Generator` or `-> Any`, which name no element type.
+        # Returns of different classes (a factory: `return GRPCServer(...)` in one
+        # branch, `return HTTPServer(...)` in another) give no one type: the first
+        # would send calls on the result to the wrong class.
+        found: Instance | None = None
         for ref in self.returns_of(function):
             node = ref.node
             if getattr(node, "value", None) is None:
                 continue
             value = self.evaluate(node.value, ref.scope, depth + 1)  # type: ignore[attr-defined]
             if isinstance(value, Instance):
-                return value
-        return None
+                if found is None:
+                    found = value
+                elif value.type != found.type:
+                    return None
+        return found
 
     def returned_list_item(self, function: FunctionInfo, depth: int = 0) -> str | None:
         """The class ``X`` of a def annotated ``-> list[X]`` (``List``, ``Sequence``), or None."""
