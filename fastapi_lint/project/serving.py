@@ -704,6 +704,8 @@ def _reference_verdicts(
     for node, scope in attributes_table.get(name, ()):
         if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
             continue  # `a.b.name` / `call().name` cannot be a module's function here
+        if not is_method and _names_an_object(model, node.value, scope):  # type: ignore[attr-defined]
+            continue  # `session.run(query)`: a method of a local object, not `module.run`
         refs.append((node, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
     for node, scope in refs:
@@ -774,6 +776,38 @@ def _reference_verdicts(
             yield True
             continue
         yield serving_of(model, owner_function)
+
+
+# Bindings that hold an object, never a module: a parameter, a `with ... as x`, a
+# loop variable, a function or class defined here.
+_OBJECT_BINDINGS = frozenset(
+    {BindingKind.PARAM, BindingKind.WITH, BindingKind.FOR, BindingKind.FUNCTION, BindingKind.CLASS}
+)
+# Calls that return a module object (`mod = importlib.import_module(name)`).
+_MODULE_LOADERS = frozenset({"import_module", "__import__", "module_from_spec"})
+
+
+def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
+    """Whether ``name`` (the receiver of ``name.attr``) is bound here to an object, not a module.
+
+    A module-level function is reached as ``module.function``. When the receiver
+    is a parameter, a ``with ... as session``, a loop variable, or a name assigned
+    a call result (``session = driver.session()``), ``session.run(query)`` calls a
+    method of that object, whatever simple flow knows of its type. An import, an
+    unbound name, or ``importlib.import_module(...)`` may hold a module.
+    """
+    binding = model.lookup(name.id, scope, getattr(name, "lineno", None))
+    if binding is None or binding.kind is BindingKind.IMPORT:
+        return False
+    if binding.kind in _OBJECT_BINDINGS:
+        return True
+    value = binding.value
+    if binding.kind is not BindingKind.ASSIGN:
+        return False
+    if isinstance(value, ast.Call):
+        return last_name(value.func) not in _MODULE_LOADERS
+    # An item of a container (`action = registry[name]`), a literal, an await.
+    return isinstance(value, (ast.Subscript, ast.Constant, ast.Await, ast.JoinedStr))
 
 
 def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
