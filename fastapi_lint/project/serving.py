@@ -38,6 +38,7 @@ class satisfies. A caller that leads back to a function being judged (``start()`
 from __future__ import annotations
 
 import ast
+import builtins
 import os
 import re
 from collections.abc import Iterator
@@ -725,6 +726,11 @@ def _reference_verdicts(
                 # `self.total` read on a receiver of known type: that type's attribute.
                 receiver = model.type_of(node.value, scope)
                 target = f"{receiver}.{node.attr}" if receiver else None
+        if target is not None and _builtin_without(target):
+            # `self.adapter.evaluate(...)` with `self.adapter = engine` and `engine: str | Any`:
+            # simple flow typed the receiver by the union's first member, which has no such
+            # method. The receiver is some other object: judged as an untyped one.
+            target = None
         if (
             target is not None
             and target != qualname
@@ -808,6 +814,16 @@ def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
         return last_name(value.func) not in _MODULE_LOADERS
     # An item of a container (`action = registry[name]`), a literal, an await.
     return isinstance(value, (ast.Subscript, ast.Constant, ast.Await, ast.JoinedStr))
+
+
+def _builtin_without(target: str) -> bool:
+    """Whether ``target`` (``builtins.str.evaluate``) is a method a builtin type does not have."""
+    owner, _, attr = target.rpartition(".")
+    module, _, type_name = owner.partition(".")
+    if module != "builtins" or not type_name or "." in type_name:
+        return False
+    builtin = getattr(builtins, type_name, None)
+    return isinstance(builtin, type) and not hasattr(builtin, attr)
 
 
 def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
