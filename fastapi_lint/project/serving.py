@@ -705,7 +705,7 @@ def _reference_verdicts(
     for node, scope in attributes_table.get(name, ()):
         if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
             continue  # `a.b.name` / `call().name` cannot be a module's function here
-        if not is_method and _names_an_object(model, node.value, scope):  # type: ignore[attr-defined]
+        if not is_method and _names_an_object(model, node.value, scope, qualname):  # type: ignore[attr-defined]
             continue  # `session.run(query)`: a method of a local object, not `module.run`
         refs.append((node, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
@@ -793,7 +793,7 @@ _OBJECT_BINDINGS = frozenset(
 _MODULE_LOADERS = frozenset({"import_module", "__import__", "module_from_spec"})
 
 
-def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
+def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope, qualname: str) -> bool:
     """Whether ``name`` (the receiver of ``name.attr``) is bound here to an object, not a module.
 
     A module-level function is reached as ``module.function``. When the receiver
@@ -809,6 +809,10 @@ def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
         return True
     value = binding.value
     if binding.kind is not BindingKind.ASSIGN:
+        return False
+    if name.id in qualname.split(".")[:-1]:
+        # `(cognee, ...) = import_modules()` then `cognee.cognify(...)`: a name that spells a
+        # package on the function's module path may hold that package.
         return False
     if isinstance(value, ast.Call):
         return last_name(value.func) not in _MODULE_LOADERS
