@@ -38,7 +38,6 @@ class satisfies. A caller that leads back to a function being judged (``start()`
 from __future__ import annotations
 
 import ast
-import builtins
 import os
 import re
 from collections.abc import Iterator
@@ -56,6 +55,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
+from fastapi_lint.project.receivers import builtin_without, names_an_object
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -705,7 +705,7 @@ def _reference_verdicts(
     for node, scope in attributes_table.get(name, ()):
         if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
             continue  # `a.b.name` / `call().name` cannot be a module's function here
-        if not is_method and _names_an_object(model, node.value, scope, qualname):  # type: ignore[attr-defined]
+        if not is_method and names_an_object(model, node.value, scope, qualname):  # type: ignore[attr-defined]
             continue  # `session.run(query)`: a method of a local object, not `module.run`
         refs.append((node, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
@@ -726,7 +726,7 @@ def _reference_verdicts(
                 # `self.total` read on a receiver of known type: that type's attribute.
                 receiver = model.type_of(node.value, scope)
                 target = f"{receiver}.{node.attr}" if receiver else None
-        if target is not None and _builtin_without(target):
+        if target is not None and builtin_without(target):
             # `self.adapter.evaluate(...)` with `self.adapter = engine` and `engine: str | Any`:
             # simple flow typed the receiver by the union's first member, which has no such
             # method. The receiver is some other object: judged as an untyped one.
@@ -782,52 +782,6 @@ def _reference_verdicts(
             yield True
             continue
         yield serving_of(model, owner_function)
-
-
-# Bindings that hold an object, never a module: a parameter, a `with ... as x`, a
-# loop variable, a function or class defined here.
-_OBJECT_BINDINGS = frozenset(
-    {BindingKind.PARAM, BindingKind.WITH, BindingKind.FOR, BindingKind.FUNCTION, BindingKind.CLASS}
-)
-# Calls that return a module object (`mod = importlib.import_module(name)`).
-_MODULE_LOADERS = frozenset({"import_module", "__import__", "module_from_spec"})
-
-
-def _names_an_object(model: ModuleModel, name: ast.Name, scope: Scope, qualname: str) -> bool:
-    """Whether ``name`` (the receiver of ``name.attr``) is bound here to an object, not a module.
-
-    A module-level function is reached as ``module.function``. When the receiver
-    is a parameter, a ``with ... as session``, a loop variable, or a name assigned
-    a call result (``session = driver.session()``), ``session.run(query)`` calls a
-    method of that object, whatever simple flow knows of its type. An import, an
-    unbound name, or ``importlib.import_module(...)`` may hold a module.
-    """
-    binding = model.lookup(name.id, scope, getattr(name, "lineno", None))
-    if binding is None or binding.kind is BindingKind.IMPORT:
-        return False
-    if binding.kind in _OBJECT_BINDINGS:
-        return True
-    value = binding.value
-    if binding.kind is not BindingKind.ASSIGN:
-        return False
-    if name.id in qualname.split(".")[:-1]:
-        # `(cognee, ...) = import_modules()` then `cognee.cognify(...)`: a name that spells a
-        # package on the function's module path may hold that package.
-        return False
-    if isinstance(value, ast.Call):
-        return last_name(value.func) not in _MODULE_LOADERS
-    # An item of a container (`action = registry[name]`), a literal, an await.
-    return isinstance(value, (ast.Subscript, ast.Constant, ast.Await, ast.JoinedStr))
-
-
-def _builtin_without(target: str) -> bool:
-    """Whether ``target`` (``builtins.str.evaluate``) is a method a builtin type does not have."""
-    owner, _, attr = target.rpartition(".")
-    module, _, type_name = owner.partition(".")
-    if module != "builtins" or not type_name or "." in type_name:
-        return False
-    builtin = getattr(builtins, type_name, None)
-    return isinstance(builtin, type) and not hasattr(builtin, attr)
 
 
 def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
