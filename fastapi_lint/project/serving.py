@@ -56,6 +56,7 @@ from fastapi_lint.project.one_shot import (
     is_test_entry,
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
+from fastapi_lint.project.receivers import builtin_without, names_an_object
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -713,6 +714,8 @@ def _reference_verdicts(
     for node, scope in attributes_table.get(name, ()):
         if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
             continue  # `a.b.name` / `call().name` cannot be a module's function here
+        if not is_method and names_an_object(model, node.value, scope, qualname):  # type: ignore[attr-defined]
+            continue  # `session.run(query)`: a method of a local object, not `module.run`
         refs.append((node, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
     for node, scope in refs:
@@ -732,6 +735,11 @@ def _reference_verdicts(
                 # `self.total` read on a receiver of known type: that type's attribute.
                 receiver = model.type_of(node.value, scope)
                 target = f"{receiver}.{node.attr}" if receiver else None
+        if target is not None and builtin_without(target):
+            # `self.adapter.evaluate(...)` with `self.adapter = engine` and `engine: str | Any`:
+            # simple flow typed the receiver by the union's first member, which has no such
+            # method. The receiver is some other object: judged as an untyped one.
+            target = None
         if (
             target is not None
             and target != qualname
