@@ -33,6 +33,7 @@ from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
 from fastapi_lint.project.reads import recorded_reads as recorded_reads
+from fastapi_lint.project.reexports import package_rebinds
 from fastapi_lint.project.star_imports import star_names
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
@@ -574,7 +575,7 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|resolve:" + qualname):
             return None
         try:
-            if self.is_project_module(qualname):
+            if self.is_project_module(qualname) and not package_rebinds(self, qualname):
                 return Ref(qualname)
             answered, value = model_cache.resolve(self, qualname, depth)
             if answered:

@@ -1,0 +1,41 @@
+"""A package that binds a submodule's name to something else.
+
+``pkg/cognify/__init__.py`` holding ``from .cognify import cognify`` makes
+``pkg.cognify.cognify`` the function, not the submodule of that name: importing
+the submodule sets the package attribute, then the ``from`` import rebinds it,
+so ``from pkg.cognify import cognify`` in a route gets the function. Resolving
+that name to the module lost the route as a caller of the function (its
+blocking calls were judged by a CLI caller alone) and every fact read through
+the import.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.scopes import BindingKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
+
+
+def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
+    """Whether the package above ``module_name`` binds its last name to something other
+    than that submodule (a function, a class, a value imported from it)."""
+    package, _, name = module_name.rpartition(".")
+    if not package:
+        return False
+    path = index.module_path(package)
+    if path is None or path.name != "__init__.py":
+        return False
+    model = index.model(package)
+    if model is None:
+        return False
+    for binding in model.module_scope.bindings.get(name, ()):
+        if binding.kind is BindingKind.IMPORT and (
+            stubs.canonical(binding.qualname or "") == module_name
+        ):
+            continue  # `from . import cognify`: the submodule itself
+        return True
+    return False
