@@ -377,6 +377,9 @@ def run_check(args: argparse.Namespace) -> int:
         if not args.quiet and not missing:
             print("fastapi-lint: warning: no Python files found", file=sys.stderr)
 
+    from fastapi_lint.engine import batch_gc
+
+    batch_gc()
     outcomes = check_files(
         files,
         job,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,14 @@ class FactStore:
                 os.unlink(temporary)
             except (OSError, UnboundLocalError):
                 pass
+
+
+def exits_unflushed() -> bool:
+    """Whether this process may end without running its exit handlers: a
+    multiprocessing worker (flake8's and the CLI's pools leave through
+    ``os._exit``). Only such a process writes its facts before it is told to."""
+    multiprocessing = sys.modules.get("multiprocessing")  # never imported for it
+    return multiprocessing is not None and multiprocessing.parent_process() is not None
 
 
 def cache_folder(root: Path, options: RuleOptions) -> Path | None:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from fastapi_lint.project import model_cache
+from fastapi_lint.project import facts, model_cache
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
@@ -468,16 +468,16 @@ class ProjectIndex:
         return value
 
     def flush(self, force: bool = False) -> None:
-        """Write new facts to disk, at growing intervals (5 s, 10 s, 20 s...) unless forced.
-
-        Each write merges whole shards; flushing after every file was 40% of a
-        run. flake8's pool workers leave through ``os._exit`` (no atexit), so
-        the periodic write is what keeps their facts; at worst the last seconds
-        of facts are computed again next time.
+        """Write new facts to disk when forced, else at growing intervals (5 s, 10 s...)
+        in a pool worker: flake8's leave through ``os._exit`` (no atexit), so the
+        periodic write is what keeps their facts (at worst the last seconds of facts
+        are computed again). Each write merges whole shards (flushing after every
+        file was 40% of a run); a main process writes once, at exit (`_at_exit`).
         """
         now = time.monotonic()
         state = self._state
-        if force or now - self._state.last_flush >= state.flush_interval:
+        due = now - state.last_flush >= state.flush_interval and facts.exits_unflushed()
+        if force or due:
             self._state.last_flush = now
             self.facts.flush()
             # Shards are rewritten whole and grow (a tenth of a long flake8 run at
