@@ -30,6 +30,7 @@ from fastapi_lint.project.layout import (
     module_identity,
 )
 from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
+from fastapi_lint.project.package_attributes import package_attribute
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
 from fastapi_lint.project.reads import recorded_reads as recorded_reads
@@ -531,7 +532,7 @@ class ProjectIndex:
                 model = self.model(module_name)
                 if model is None:
                     return None
-                return model, parts[cut:]
+                return package_attribute(self, model, parts, cut) or (model, parts[cut:])
         return None
 
     # ------------------------------------------------------------ queries
