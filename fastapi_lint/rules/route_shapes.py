@@ -123,6 +123,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         comprehension = _built_list(model, value, scope)
         if comprehension is not None:
             return shape_of(model, comprehension, scope)
+    fetched = _fetched_entity(model, value, scope)
+    if fetched is not None:
+        return Shape("model", type=fetched, spelling=_spelling(model, fetched, scope))
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)
@@ -235,6 +238,30 @@ _CONSTRUCTORS = frozenset(
         "from_orm parse_obj parse_raw parse_file construct validate"
     ).split()
 )
+
+
+def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
+    """``session.get(Event, event_id)`` (awaited or not, also through a local name assigned
+    once): an instance of the ORM class named by the first argument."""
+    if isinstance(value, ast.Name):
+        bindings = scope.bindings.get(value.id, [])
+        if len(bindings) != 1 or not isinstance(bindings[0].value, (ast.Call, ast.Await)):
+            return None
+        value = bindings[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in ("get", "get_one")
+        and len(value.args) >= 2
+        and not value.keywords
+    ):
+        return None
+    target = model.qualified_name(value.args[0], scope)
+    if target is None or model_class_kind(model, target) is None:
+        return None
+    return target
 
 
 def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
