@@ -13,11 +13,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
+
+
+def split_qualname(index: ProjectIndex, qualname: str) -> tuple[ModuleModel, list[str]] | None:
+    """The project module defining ``qualname`` and the attribute path inside it: the
+    longest module prefix, unless the package rebinds that submodule's name."""
+    parts = qualname.split(".")
+    if parts[0] in EXTERNAL_TOP_LEVEL:
+        return None
+    for cut in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:cut])
+        if index.is_project_module(module_name):
+            model = index.model(module_name)
+            if model is None:
+                return None
+            return package_attribute(index, model, parts, cut) or (model, parts[cut:])
+    return None
 
 
 def package_attribute(
