@@ -30,6 +30,7 @@ from fastapi_lint.project.layout import (
     module_identity,
 )
 from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
+from fastapi_lint.project.package_attributes import split_qualname
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
 from fastapi_lint.project.reads import recorded_reads as recorded_reads
@@ -523,17 +524,7 @@ class ProjectIndex:
 
     def split(self, qualname: str) -> tuple[ModuleModel, list[str]] | None:
         """The project module defining ``qualname`` and the attribute path inside it."""
-        parts = qualname.split(".")
-        if parts[0] in EXTERNAL_TOP_LEVEL:
-            return None
-        for cut in range(len(parts) - 1, 0, -1):
-            module_name = ".".join(parts[:cut])
-            if self.is_project_module(module_name):
-                model = self.model(module_name)
-                if model is None:
-                    return None
-                return model, parts[cut:]
-        return None
+        return split_qualname(self, qualname)
 
     # ------------------------------------------------------------ queries
     def _too_deep(self, depth: int) -> bool:

@@ -11,7 +11,7 @@ nothing either: they are left out, and the other returns decide.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic.scopes import BindingKind
@@ -41,6 +41,8 @@ class Shape:
     type: str = ""  # model class qualified name
     spelling: str = ""  # how the module spells the class ("" when not bound here)
     is_list: bool = False
+    # A mapped class that is no Pydantic model: FastAPI refuses it as a response model.
+    orm: bool = False
 
     @property
     def label(self) -> str:
@@ -123,6 +125,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         comprehension = _built_list(model, value, scope)
         if comprehension is not None:
             return shape_of(model, comprehension, scope)
+    fetched = _fetched_entity(model, value, scope)
+    if fetched is not None:
+        return _model_shape(model, fetched, scope)
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)
@@ -131,17 +136,18 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         # A project helper annotated `-> list[Item]` (a repository's `list_items()`).
         item = model.call_list_item(value, scope)
         if item is not None and model_class_kind(model, item) is not None:
-            return Shape("model", type=item, spelling=_spelling(model, item, scope), is_list=True)
+            return replace(_model_shape(model, item, scope), is_list=True)
     if isinstance(evaluated, Instance):
         if _open_generic(model, evaluated.type) and not _parameterized(value):
             return None  # `Result.succ(data)`: the envelope is known, its payload is not
         if model_class_kind(model, evaluated.type) is not None:
-            return Shape(
-                "model",
-                type=evaluated.type,
-                spelling=_spelling(model, evaluated.type, scope),
-            )
+            return _model_shape(model, evaluated.type, scope)
     return None
+
+
+def _model_shape(model: ModuleModel, qualname: str, scope: Scope) -> Shape:
+    orm = model_class_kind(model, qualname) == "orm"
+    return Shape("model", type=qualname, spelling=_spelling(model, qualname, scope), orm=orm)
 
 
 def _open_generic(model: ModuleModel, qualname: str) -> bool:
@@ -237,6 +243,30 @@ _CONSTRUCTORS = frozenset(
 )
 
 
+def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
+    """``session.get(Event, event_id)`` (awaited or not, also through a local name assigned
+    once): an instance of the ORM class named by the first argument."""
+    if isinstance(value, ast.Name):
+        bindings = scope.bindings.get(value.id, [])
+        if len(bindings) != 1 or not isinstance(bindings[0].value, (ast.Call, ast.Await)):
+            return None
+        value = bindings[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in ("get", "get_one")
+        and len(value.args) >= 2
+        and not value.keywords
+    ):
+        return None
+    target = model.qualified_name(value.args[0], scope)
+    if target is None or model_class_kind(model, target) is None:
+        return None
+    return target
+
+
 def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
     """``Item.model_validate(row)``, ``schemas.User.from_orm(db_user)``: an instance of the
     Pydantic class the classmethod is called on."""
@@ -273,6 +303,13 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
         return None  # only None and {}: nothing to describe
     first = known[0]
     same = all(s == first for s in known)
+    if first.kind == "model" and same and first.orm:
+        # `-> User` with a SQLAlchemy class makes FastAPI refuse the route at start-up.
+        return (
+            f"it returns {first.label}, an ORM object: describe it with a Pydantic schema "
+            "(`response_model=...`, `from_attributes=True`)",
+            "",
+        )
     if first.kind == "model" and same:
         name = first.type.rsplit(".", 1)[-1]
         suggestion = f"list[{name}]" if first.is_list else name

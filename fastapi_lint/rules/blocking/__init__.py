@@ -24,10 +24,12 @@ from fastapi_lint.rules.blocking.call_chain import (
     runs_body,
 )
 from fastapi_lint.rules.blocking.calls import (
+    BlockingCall,
     _options,
     blocking_code,
     classify_call,
     display_call,
+    receiver_calls,
 )
 from fastapi_lint.rules.blocking.clients import API105, async_alternative
 from fastapi_lint.rules.blocking.file_io import API103
@@ -96,6 +98,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             key=lambda item: (item[0].lineno, item[0].col_offset),
         )
         clients = _self_client_uses(model, function, calls)
+        # API107 calls reported in this function, with the library their chain ends in.
+        chained: dict[int, str] = {}
         for call, scope in calls:
             if id(call) in clients:
                 first = clients[id(call)]
@@ -109,6 +113,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                     )
                 continue
             blocking = classify_call(model, call, scope)
+            if blocking is not None and _on_chained_object(model, call, scope, blocking, chained):
+                continue
             if blocking is not None:
                 # Templates ignore the fields they do not name (`alternative`: API105).
                 reporter.report(
@@ -141,6 +147,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 if not chains:
                     continue
             chain = chains[0]
+            chained[id(call)] = _library(chain[-1])
             reporter.report(
                 "API107",
                 call,
@@ -148,6 +155,28 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 context=context,
                 chain=" -> ".join([callee.display, *chain]),
             )
+
+
+def _library(display: str) -> str:
+    """``psycopg.connect()`` -> ``psycopg``: the top-level package of a chain's last call."""
+    return display.split(".", 1)[0].split("(", 1)[0]
+
+
+def _on_chained_object(
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    blocking: BlockingCall,
+    chained: dict[int, str],
+) -> bool:
+    """``with connection() as conn: conn.execute(...)``: the helper call is reported
+    (API107, its chain ends in ``psycopg.connect()``) and the connection it made is the same
+    blocking work, not reported again (the contract: operations on an object a reported call
+    returned). Only for client objects (API105) of the library the chain ends in."""
+    if not chained or blocking.code != "API105":
+        return False  # a file the helper made (`path = make_dir(); path.write_bytes()`) is new I/O
+    library = _library(blocking.target)
+    return any(chained.get(id(made)) == library for made, _ in receiver_calls(model, call, scope))
 
 
 FAMILY = Family(

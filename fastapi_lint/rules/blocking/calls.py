@@ -38,6 +38,8 @@ from fastapi_lint.semantic.syntax import keyword_value
 from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Scope
 
@@ -273,28 +275,37 @@ def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> boo
     ``conn = sqlite3.connect(...)`` is reported; ``conn.cursor().execute(...)``
     after it is the same blocking work and is not reported again (the contract).
     """
+    return any(
+        classify_call(model, made, made_scope) is not None
+        for made, made_scope in receiver_calls(model, call, scope)
+    )
+
+
+def receiver_calls(
+    model: ModuleModel, call: ast.Call, scope: Scope
+) -> Iterator[tuple[ast.Call, Scope]]:
+    """The calls that made the object ``call`` is a method of, nearest first, followed
+    through local names (``conn = connect(); conn.cursor().execute()``)."""
     func = call.func
     if not isinstance(func, ast.Attribute):
-        return False
+        return
     function = scope.code_function
     expr: ast.AST = func.value
     for _ in range(8):
         if isinstance(expr, ast.Name):
             found = local_value(model, expr, scope, function)
             if found is None:
-                return False
+                return
             expr, scope = found
         elif isinstance(expr, ast.Call):
-            if classify_call(model, expr, scope) is not None:
-                return True
+            yield expr, scope
             if not isinstance(expr.func, ast.Attribute):
-                return False
+                return
             expr = expr.func.value
         elif isinstance(expr, (ast.Attribute, ast.Subscript)):
             expr = expr.value
         else:
-            return False  # an `await`, a literal, ...: not an object a reported call made
-    return False
+            return  # an `await`, a literal, ...: not an object a reported call made
 
 
 def _has_keyword(call: ast.Call, name: str) -> bool:

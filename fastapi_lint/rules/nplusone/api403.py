@@ -219,6 +219,30 @@ def _response_finding(
     return None
 
 
+def _wrapped_rows(
+    flow: QueryFlow, model: ModuleModel, call: ast.Call, scope: Scope, schema: ClassInfo
+) -> list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]]:
+    """``return Page(items=rows, total=n)`` with ``Page`` the response model: the ORM rows
+    given to a field of a nested schema are validated from their attributes right there,
+    one lazy load per row, as if the route returned them through that field."""
+    built = _schema_class(flow, call.func, scope, model)
+    if built is None or built[1] is not schema:
+        return []
+    fields = _schema_fields(flow, built[0], built[1])
+    found = []
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg not in fields:
+            continue
+        value = flow.query(keyword.value, scope)
+        if value is None or value.kind not in (*MANY_KINDS, Kind.ENTITY):
+            continue
+        field_model, annotation, field_scope = fields[keyword.arg]
+        nested = _schema_class(flow_for(field_model), annotation, field_scope, field_model)
+        if nested is not None:
+            found.append((value, (nested[0], nested[1]), keyword.arg))
+    return found
+
+
 def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
     if not reporter.enabled("API403"):
         return
@@ -235,6 +259,7 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
         ):
             continue
         returned = []
+        wrapped: list[tuple[ast.Call, Scope]] = []
         for ref in model.returns_of(function):
             value_node = getattr(ref.node, "value", None)
             if value_node is None or not isinstance(ref.node, ast.Return):
@@ -242,22 +267,30 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             value = flow.query(value_node, ref.scope)
             if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
                 returned.append(value)
-        if not returned:
+            elif isinstance(value_node, ast.Call) and value_node.keywords:
+                wrapped.append((value_node, ref.scope))
+        if not returned and not wrapped:
             continue  # no ORM objects returned: the schema need not be looked up
         schema = _schema_class(flow, annotation, function.outer, model)
         if schema is None:
             continue
-        for value in returned:
+        candidates = [(value, (schema[0], schema[1]), "") for value in returned]
+        if not schema[2]:
+            for call, scope in wrapped:
+                candidates.extend(_wrapped_rows(flow, model, call, scope, schema[1]))
+        for value, target, prefix in candidates:
             many = value.kind in MANY_KINDS
             if not many and not value.is_async:
                 # One object: a few queries for its nested children, not N+1. Only an
                 # AsyncSession turns the lazy load into an error (MissingGreenlet).
                 continue
             found = _response_finding(
-                flow, (schema[0], schema[1]), replace(value, kind=Kind.ENTITY), many, 0, set()
+                flow, target, replace(value, kind=Kind.ENTITY), many, 0, set()
             )
             if found is None:
                 continue
+            if prefix:
+                found = replace(found, field=f"{prefix}.{found.field}")
             if found.per_item:
                 effect = ASYNC_EFFECT if value.is_async else SYNC_EFFECT
             else:

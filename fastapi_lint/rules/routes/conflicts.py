@@ -208,11 +208,17 @@ def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Regis
         if earlier.methods & later.methods and route_paths.same_path(
             earlier.route.path, later.route.path
         ):
+            # One function registered twice (a copied `add_api_route` line): its `def` is
+            # both registrations' line; the second registration is the one to delete.
+            at: ast.stmt | ast.expr = node
+            registration = later.route.registration
+            if earlier.route.function.node is node and registration not in node.decorator_list:
+                at = registration
             reporter.report(
                 "API204",
-                node,
-                line=node.lineno,
-                col=node.col_offset,
+                at,
+                line=at.lineno,
+                col=at.col_offset,
                 route=later.route.display,
                 on="the same router",
                 where=f"line {earlier.line}",

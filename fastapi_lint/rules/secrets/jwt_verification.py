@@ -96,6 +96,8 @@ class JwtVerificationChecks(TokenOriginChecks):
         Revision 2): the unverified decode read the header or the issuer to choose the key."""
         if scope.function is None or not call.args:
             return False
+        if self.claims_returned(call, scope):
+            return False  # the unverified claims are the answer: no key is chosen with them
         token = ast.dump(call.args[0])
         line = call.lineno
         for ref in self.model.calls:
@@ -116,6 +118,52 @@ class JwtVerificationChecks(TokenOriginChecks):
                     return True
         return False
 
+    def claims_returned(self, call: ast.Call, scope: Scope) -> bool:
+        """``return jwt.decode(token, options={"verify_signature": False})`` (also through a
+        local name): the function hands out the unverified claims, whatever it verifies on
+        another path."""
+        if self.under_configuration_switch(call, scope):
+            return (
+                False  # `if settings.TRUSTED_PROXY_DECODE:` an operator's choice, not the token's
+            )
+        parent = self.model.parent(call)
+        if isinstance(parent, ast.Return):
+            return True
+        if not (
+            isinstance(parent, ast.Assign)
+            and len(parent.targets) == 1
+            and isinstance(parent.targets[0], ast.Name)
+            and scope.function is not None
+        ):
+            return False
+        name = parent.targets[0].id
+        return any(
+            isinstance(ref.node, ast.Return)
+            and isinstance(ref.node.value, ast.Name)
+            and ref.node.value.id == name
+            for ref in self.model.returns_of(scope.function)
+        )
+
+    def under_configuration_switch(self, call: ast.Call, scope: Scope) -> bool:
+        """The decode sits under an ``if`` whose test does not read the token nor anything the
+        function derived from it (a setting): the server's configuration picks the path."""
+        function = scope.function
+        if function is None or not call.args or not isinstance(call.args[0], ast.Name):
+            return False
+        tainted = {call.args[0].id}
+        for node in ast.walk(function.node):
+            if isinstance(node, ast.Assign) and _names(node.value) & tainted:
+                tainted |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        tests: list[ast.expr] = []
+        child: ast.AST = call
+        for ancestor in self.model.ancestors(call):
+            if ancestor is function.node:
+                break
+            if isinstance(ancestor, ast.If) and child is not ancestor.test:
+                tests.append(ancestor.test)
+            child = ancestor
+        return bool(tests) and not any(_names(test) & tainted for test in tests)
+
     def disables_signature(self, node: ast.expr, scope: Scope) -> bool:
         if isinstance(node, ast.Name):
             resolved = self.resolved(node, scope, 0)
@@ -133,3 +181,7 @@ class JwtVerificationChecks(TokenOriginChecks):
             ):
                 return True
         return False
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}

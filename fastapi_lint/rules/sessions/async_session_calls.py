@@ -23,7 +23,7 @@ API302 = Rule(
     code="API302",
     name="unawaited-async-session-call",
     fix=FixAvailability.SAFE,
-    fix_description="Inserts the missing `await` when the call is an expression statement or an assigned value.",
+    fix_description="Inserts the missing `await` when the call is an expression statement, an assigned value or a route's returned value.",
     message=(
         "`{call}` is a coroutine of `AsyncSession` and is never awaited: the statement does not "
         "run; write `await {call}`"
@@ -185,7 +185,9 @@ def _is_consumed(
             return True  # `async with session.stream(...)`: left to SQLAlchemy's contract
         node, parent = parent, model.parent(parent)
     if isinstance(parent, ast.Return):
-        return True
+        # A helper's caller awaits what it returns; FastAPI does not await what a route
+        # returns: it serializes the coroutine object (`return session.exec(stmt)`).
+        return not _returns_to_fastapi(model, scope)
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
@@ -194,6 +196,14 @@ def _is_consumed(
     if isinstance(parent, ast.AsyncFor):
         return True
     return False
+
+
+def _returns_to_fastapi(model: ModuleModel, scope: Scope) -> bool:
+    """Whether a ``return`` in ``scope`` hands its value to FastAPI: the scope is a route."""
+    function = scope.code_function
+    if function is None:
+        return False
+    return any(route.function.node is function.node for route in model.fastapi.routes)
 
 
 def _call_takes_coroutine(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
@@ -296,7 +306,7 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
         return None
     parent = context.parent(call)
     if isinstance(parent, ast.Expr) or (
-        isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is call
+        isinstance(parent, (ast.Assign, ast.AnnAssign, ast.Return)) and parent.value is call
     ):
         return Fix("Add `await`", safe=True, edits=(context.insert_before(call, "await "),))
     if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is call:
