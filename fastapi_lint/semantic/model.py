@@ -640,8 +640,10 @@ class ModuleModel:
         # Infer from the value returned or yielded (providers: `return SessionLocal()`);
         # also behind `-> Generator` or `-> Any`, which name no element type.
         # Returns of different classes (a factory: `return GRPCServer(...)` in one
-        # branch, `return HTTPServer(...)` in another) give no one type: the first
-        # would send calls on the result to the wrong class.
+        # branch, `return HTTPServer(...)` in another) give their nearest common
+        # project base (`S3Deployer`, `GCPDeployer` -> `BaseDeployer`, whose methods
+        # they all inherit), else no one type: the first would send calls on the
+        # result to the wrong class.
         found: Instance | None = None
         for ref in self.returns_of(function):
             node = ref.node
@@ -652,8 +654,19 @@ class ModuleModel:
                 if found is None:
                     found = value
                 elif value.type != found.type:
-                    return None
+                    common = self._common_project_base(found.type, value.type)
+                    if common is None:
+                        return None
+                    found = Instance(common)
         return found
+
+    def _common_project_base(self, first: str, second: str) -> str | None:
+        """The nearest project class that both classes are or derive from."""
+        others = {second, *self.class_bases(second)}
+        for candidate in (first, *self.class_bases(first)):
+            if candidate in others and self.class_anywhere(candidate) is not None:
+                return candidate
+        return None
 
     def returned_list_item(self, function: FunctionInfo, depth: int = 0) -> str | None:
         """The class ``X`` of a def annotated ``-> list[X]`` (``List``, ``Sequence``), or None."""
