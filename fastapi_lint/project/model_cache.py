@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.reads import note_read
+from fastapi_lint.project.reexports import package_rebinds
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Ref, Value
 
@@ -276,6 +277,14 @@ def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] 
             path = str(found[1])  # the file a rebuild would read
             note_read(path)
             index.depends_on_path(path)
+            if (
+                cut >= 2
+                and parts[cut] not in summary.bindings
+                and package_rebinds(index, module_name)
+            ):
+                # `from .telemetry import telemetry` in the package: the name is read on
+                # the package's object (`index.split`), not answered missing here.
+                return None
             return summary, parts[cut:]
     return None
 

@@ -11,8 +11,11 @@ the import.
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
 
@@ -29,6 +32,14 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     path = index.module_path(package)
     if path is None or path.name != "__init__.py":
         return False
+    if index._checked_entry(package) is None:
+        # On disk (not an editor's buffer): a word test on the text first, so that
+        # asking about a submodule does not build every package above it.
+        note_read(str(path))
+        index.depends_on_path(str(path))
+        text = _package_text(str(path))
+        if text is None or re.search(rf"\b{re.escape(name)}\b", text) is None:
+            return False
     model = index.model(package)
     if model is None:
         return False
@@ -39,3 +50,25 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
             continue  # `from . import cognify`: the submodule itself
         return True
     return False
+
+
+# Package texts read for the word test, per process: (size, mtime) -> text.
+_TEXTS: dict[str, tuple[tuple[int, int], str | None]] = {}
+
+
+def _package_text(path: str) -> str | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    cached = _TEXTS.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text: str | None = handle.read()
+    except OSError:
+        text = None
+    _TEXTS[path] = (stamp, text)
+    return text
