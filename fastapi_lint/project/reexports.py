@@ -12,9 +12,9 @@ the import.
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
@@ -37,8 +37,7 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
         # asking about a submodule does not build every package above it.
         note_read(str(path))
         index.depends_on_path(str(path))
-        text = _package_text(str(path))
-        if text is None or re.search(rf"\b{re.escape(name)}\b", text) is None:
+        if name not in _package_words(str(path)):
             return False
     model = index.model(package)
     if model is None:
@@ -52,23 +51,24 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     return False
 
 
-# Package texts read for the word test, per process: (size, mtime) -> text.
-_TEXTS: dict[str, tuple[tuple[int, int], str | None]] = {}
+# The words of each package's text, per process: path -> ((size, mtime), words).
+_WORDS: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
+_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _package_text(path: str) -> str | None:
+def _package_words(path: str) -> frozenset[str]:
     try:
         stat = os.stat(path)
     except OSError:
-        return None
+        return frozenset()
     stamp = (stat.st_size, stat.st_mtime_ns)
-    cached = _TEXTS.get(path)
+    cached = _WORDS.get(path)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            text: str | None = handle.read()
+            words = frozenset(_WORD.findall(handle.read()))
     except OSError:
-        text = None
-    _TEXTS[path] = (stamp, text)
-    return text
+        words = frozenset()
+    _WORDS[path] = (stamp, words)
+    return words
