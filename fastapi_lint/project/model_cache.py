@@ -20,9 +20,8 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.reads import note_read
-from fastapi_lint.project.reexports import package_rebinds
+from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.values import Ref, Value
 
@@ -262,31 +261,25 @@ def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] 
     if not summaries:
         return None
     parts = qualname.split(".")
-    if parts[0] in EXTERNAL_TOP_LEVEL:
+    cut = longest_module_cut(index, parts)
+    if cut is None:
         return None
-    for cut in range(len(parts) - 1, 0, -1):
-        module_name = ".".join(parts[:cut])
-        if index.is_project_module(module_name):
-            if index._checked_entry(module_name) is not None:
-                return None
-            found = index.locate(module_name)
-            key = (found[0], module_name) if found is not None else None
-            summary = summaries.get(key) if key is not None else None
-            if found is None or summary is None or key in index._models:
-                return None
-            path = str(found[1])  # the file a rebuild would read
-            note_read(path)
-            index.depends_on_path(path)
-            if (
-                cut >= 2
-                and parts[cut] not in summary.bindings
-                and package_rebinds(index, module_name)
-            ):
-                # `from .telemetry import telemetry` in the package: the name is read on
-                # the package's object (`index.split`), not answered missing here.
-                return None
-            return summary, parts[cut:]
-    return None
+    module_name = ".".join(parts[:cut])
+    if index._checked_entry(module_name) is not None:
+        return None
+    found = index.locate(module_name)
+    key = (found[0], module_name) if found is not None else None
+    summary = summaries.get(key) if key is not None else None
+    if found is None or summary is None or key in index._models:
+        return None
+    path = str(found[1])  # the file a rebuild would read
+    note_read(path)
+    index.depends_on_path(path)
+    if cut >= 2 and parts[cut] not in summary.bindings and package_rebinds(index, module_name):
+        # `from .telemetry import telemetry` in the package: the name is read on the
+        # package's object (`index.split`), not answered missing here.
+        return None
+    return summary, parts[cut:]
 
 
 def lacks(index: ProjectIndex, qualname: str, kind: str) -> bool:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
-from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -25,16 +24,13 @@ def split_qualname(index: ProjectIndex, qualname: str) -> tuple[ModuleModel, lis
     """The project module defining ``qualname`` and the attribute path inside it: the
     longest module prefix, unless the package rebinds that submodule's name."""
     parts = qualname.split(".")
-    if parts[0] in EXTERNAL_TOP_LEVEL:
+    cut = longest_module_cut(index, parts)
+    if cut is None:
         return None
-    for cut in range(len(parts) - 1, 0, -1):
-        module_name = ".".join(parts[:cut])
-        if index.is_project_module(module_name):
-            model = index.model(module_name)
-            if model is None:
-                return None
-            return package_attribute(index, model, parts, cut) or (model, parts[cut:])
-    return None
+    model = index.model(".".join(parts[:cut]))
+    if model is None:
+        return None
+    return package_attribute(index, model, parts, cut) or (model, parts[cut:])
 
 
 def package_attribute(
@@ -48,16 +44,7 @@ def package_attribute(
         return None
     if submodule.module_scope.bindings.get(rest[0]) or submodule.star_binding(rest[0]):
         return None  # ``from pkg.name import Thing``: the submodule's own name
-    package_name = ".".join(parts[: cut - 1])
-    if not index.is_project_module(package_name):
+    if not package_rebinds(index, ".".join(parts[:cut])):
         return None
-    package = index.model(package_name)
-    if package is None:
-        return None
-    bindings = package.module_scope.bindings.get(parts[cut - 1])
-    if not bindings:
-        return None
-    binding = bindings[-1]
-    if binding.kind is BindingKind.IMPORT and binding.qualname == ".".join(parts[:cut]):
-        return None  # ``from . import telemetry``: the submodule itself
-    return package, parts[cut - 1 :]
+    package = index.model(".".join(parts[: cut - 1]))
+    return (package, parts[cut - 1 :]) if package is not None else None

@@ -15,6 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
@@ -42,13 +43,26 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     model = index.model(package)
     if model is None:
         return False
-    for binding in model.module_scope.bindings.get(name, ()):
-        if binding.kind is BindingKind.IMPORT and (
-            stubs.canonical(binding.qualname or "") == module_name
-        ):
-            continue  # `from . import cognify`: the submodule itself
-        return True
-    return False
+    bindings = model.module_scope.bindings.get(name)
+    if not bindings:
+        return False
+    binding = bindings[-1]  # the last binding is the attribute, as at run time
+    # `from . import cognify`: the submodule itself.
+    return not (
+        binding.kind is BindingKind.IMPORT
+        and stubs.canonical(binding.qualname or "") == module_name
+    )
+
+
+def longest_module_cut(index: ProjectIndex, parts: list[str]) -> int | None:
+    """How many of ``parts`` name the longest project module prefix (``index.split``'s
+    cut), or None: the module a qualified name is defined in."""
+    if parts[0] in EXTERNAL_TOP_LEVEL:
+        return None
+    for cut in range(len(parts) - 1, 0, -1):
+        if index.is_project_module(".".join(parts[:cut])):
+            return cut
+    return None
 
 
 # The words of each package's text, per process: path -> ((size, mtime), words).

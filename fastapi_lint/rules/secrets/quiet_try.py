@@ -143,17 +143,11 @@ _VALIDATION_PREFIXES = ("validate", "parse", "_validate", "_parse")
 # Reading the request's own body (``await request.json()``): a parse error describes what the
 # client sent.
 _BODY_READERS = frozenset({"json", "body", "form"})
+_REQUEST_CLASSES = ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
 _REQUEST_BODY_READERS = frozenset(
-    f"{owner}.{method}"
-    for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
-    for method in _BODY_READERS
+    f"{owner}.{method}" for owner in _REQUEST_CLASSES for method in _BODY_READERS
 )
-
-
-_REQUEST_RAW_READERS = frozenset(
-    f"{owner}.body"
-    for owner in ("starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request")
-)
+_REQUEST_RAW_READERS = frozenset(f"{owner}.body" for owner in _REQUEST_CLASSES)
 
 
 def quiet_try(model: ModuleModel, try_node: ast.Try, client_input: bool = False) -> bool:
