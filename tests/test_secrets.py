@@ -168,3 +168,19 @@ def test_browser_credentials_are_read_from_the_whole_project(tmp_path: Path) -> 
     assert str(tmp_path / "app" / "main.py") in read
     (tmp_path / "app" / "auth.py").write_text("response.set_cookie('sid', value)\n")
     assert decide(str(tmp_path), read.append)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b'raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})', False),
+        (b"if session_manager.has(request.session_id):", False),
+        (b"session = request.session  # an engine request's conversation", False),
+        (b"headers={'WWW-Authenticate': 'Basic realm=\"api\"'}", True),
+        (b'headers={"WWW-Authenticate": "Basic"}', True),
+    ],
+)
+def test_browser_credentials_markers(source: bytes, expected: bool) -> None:
+    from fastapi_lint.rules.secrets.browser_credentials import mentions_browser_credentials
+
+    assert mentions_browser_credentials(source) is expected

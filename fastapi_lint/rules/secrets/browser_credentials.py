@@ -12,10 +12,11 @@ one worth changing authenticated browsers with auth-proxy cookies.
 The evidence: any module of the project (tests included: a suite that sends
 cookies tests an app that reads them) mentions a cookie or a browser-managed
 credential: ``cookie`` in any spelling (``request.cookies``, ``set_cookie``,
-``APIKeyCookie``, ``Cookie()``, ``CookieTransport``), ``SessionMiddleware``,
-``request.session``, ``HTTPBasic``/``HTTPDigest``, ``WWW-Authenticate``. A
-byte search, no parse: the word is how every cookie API is spelled, and a
-mention that is not auth (a client passing ``cookies=``) only keeps a finding.
+``APIKeyCookie``, ``Cookie()``, ``CookieTransport``), ``SessionMiddleware``
+(Starlette's ``request.session`` needs it), ``HTTPBasic``/``HTTPDigest``, a
+``Basic``/``Digest`` ``WWW-Authenticate`` challenge (not ``Bearer``). A byte
+search, no parse: the word is how every cookie API is spelled, and a mention
+that is not auth (a client passing ``cookies=``) only keeps a finding.
 
 The answer is an index fact keyed by the project root, like the Pydantic
 version (``pydantic_v1/project_version.py``). Without a project index (one
@@ -27,20 +28,20 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
-# Lowercase: the search is case-insensitive.
-_MARKERS = (
-    b"cookie",
-    b"sessionmiddleware",
-    b"request.session",
-    b"httpbasic",
-    b"httpdigest",
-    b"www-authenticate",
+# Searched in the lowercased bytes. Not ``request.session``: Starlette's needs
+# ``SessionMiddleware``, and model servers name their requests' conversations so. A
+# ``Basic``/``Digest`` challenge, but not the ``Bearer`` one every token dependency sends
+# (``headers={"WWW-Authenticate": "Bearer"}``).
+_MARKERS = lazy_compile(
+    rb"cookie|sessionmiddleware|httpbasic|httpdigest"
+    rb"|www-authenticate['\"]?\s*[:,=]\s*f?['\"](?:basic|digest)|(?:basic|digest) realm"
 )
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env", *DEFAULT_EXCLUDED_TREES}
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
@@ -49,8 +50,7 @@ _MAX_FILES = 20_000
 
 def mentions_browser_credentials(data: bytes) -> bool:
     """Whether source bytes mention a cookie or a browser-managed credential."""
-    lowered = data.lower()
-    return any(marker in lowered for marker in _MARKERS)
+    return _MARKERS.search(data.lower()) is not None
 
 
 def _read(path: str) -> bytes:
