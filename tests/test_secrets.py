@@ -143,3 +143,44 @@ def test_multiline_key_keeps_one_line_formats_one_line(output_format: str, tmp_p
         import json
 
         assert [json.loads(line)["code"] for line in lines] == ["API506", "API506"]
+
+
+def test_browser_credentials_are_read_from_the_whole_project(tmp_path: Path) -> None:
+    from fastapi_lint.rules.secrets.browser_credentials import (
+        decide,
+        mentions_browser_credentials,
+    )
+
+    assert mentions_browser_credentials(b"sid = request.cookies.get('sid')")
+    assert mentions_browser_credentials(b"app.add_middleware(SessionMiddleware, secret_key=k)")
+    assert mentions_browser_credentials(b"security = HTTPBasic()")
+    assert not mentions_browser_credentials(b"bearer = HTTPBearer(auto_error=False)")
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text("bearer = HTTPBearer()\n")
+    # A nested project's modules are another project's.
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "setup.py").write_text("")
+    (tmp_path / "web" / "auth.py").write_text("token = request.cookies['t']\n")
+    read: list[str] = []
+    assert not decide(str(tmp_path), read.append)
+    assert str(tmp_path / "app" / "main.py") in read
+    (tmp_path / "app" / "auth.py").write_text("response.set_cookie('sid', value)\n")
+    assert decide(str(tmp_path), read.append)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (b'raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})', False),
+        (b"if session_manager.has(request.session_id):", False),
+        (b"session = request.session  # an engine request's conversation", False),
+        (b"headers={'WWW-Authenticate': 'Basic realm=\"api\"'}", True),
+        (b'headers={"WWW-Authenticate": "Basic"}', True),
+    ],
+)
+def test_browser_credentials_markers(source: bytes, expected: bool) -> None:
+    from fastapi_lint.rules.secrets.browser_credentials import mentions_browser_credentials
+
+    assert mentions_browser_credentials(source) is expected
