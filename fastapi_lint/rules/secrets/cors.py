@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secrets._common import CheckerBase, _keyword
-from fastapi_lint.rules.secrets.browser_credentials import project_has_browser_credentials
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Scope
@@ -21,9 +20,7 @@ API507 = Rule(
     why=(
         "With `allow_credentials=True`, Starlette answers a wildcard configuration by echoing the "
         "request's `Origin`: any web site a user visits can then call the API with the user's "
-        "cookies and read the responses. Not reported when no module of the project mentions "
-        "a cookie, a session (`SessionMiddleware`) or HTTP Basic/Digest auth: a bearer or API-key "
-        "header is never sent by the browser on its own, so the flag then exposes nothing."
+        "cookies and read the responses."
     ),
     example=(
         "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\n"
@@ -58,9 +55,7 @@ class CorsChecks(CheckerBase):
             pattern = self.literal_value(regex.value, scope, 0)
             if isinstance(pattern, str) and pattern in _ANY_ORIGIN_REGEXES:
                 described = f'`allow_origin_regex="{pattern}"`'
-        if described is not None and project_has_browser_credentials(self.model):
-            # Revision 2 principle (session 8): without cookies, sessions or Basic auth the
-            # flag exposes nothing a wildcard origin did not already allow.
+        if described is not None:
             self.reporter.report("API507", call, origins=described)
 
     def is_true(self, node: ast.expr, scope: Scope, depth: int) -> bool:
