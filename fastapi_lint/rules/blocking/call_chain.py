@@ -26,6 +26,7 @@ from fastapi_lint.rules.chain_conditions import (
     passed_through,
     path_conditions,
 )
+from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 
@@ -389,8 +390,9 @@ def _blocking_paths(
     calls = [
         (call, scope)
         for call, scope in calls_by_function(model).get(id(function.node), [])
-        # Lazy module-level singletons block once per process (Revision 2).
-        if not once_per_process(model, function, call)
+        # Lazy module-level singletons block once per process (Revision 2); a debug
+        # capture runs only where a developer set its environment variable.
+        if not once_per_process(model, function, call) and not debug_only(model, function, call)
     ]
     paths: list[BlockingPath] = []
 
