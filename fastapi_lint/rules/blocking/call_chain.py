@@ -41,7 +41,11 @@ API107 = Rule(
     summary="Checks for calls to sync project functions that block (directly or through further calls).",
     why=(
         "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
-        "that call `requests` or a sync database session stall the loop just the same."
+        "that call `requests` or a sync database session stall the loop just the same. Not "
+        "reported when the blocking call cannot run for this call (a condition on a parameter the "
+        "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "it, `functools.cache`), or per change of a file (a read redone only when a `stat()` "
+        "signature kept in a module global or dict changes)."
     ),
     example=(
         "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
