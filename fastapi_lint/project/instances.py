@@ -33,7 +33,7 @@ the methods are judged by their callers as before.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -72,6 +72,7 @@ class InstanceSearch:
     """What the serving search lends: the modules that mention a name, and its tests."""
 
     mentioning: Callable[[str], Iterable[ModuleModel]]
+    count: Callable[[str], int]  # how many files mention a name (whatever module asks)
     passed_to_runner: Site
     registered_as_command: Site
     is_cli_command: Callable[[ModuleModel, FunctionInfo], bool]
@@ -114,17 +115,16 @@ class InstanceSearch:
         found = self.classes.get(class_info.qualname)
         if found is None:
             self.classes[class_info.qualname] = (False, False)  # a cycle decides nothing
-            try:
+            found = (False, False)
+            if self.count(class_info.name) <= _MAX_MODULES:
                 found = self._classify(class_info.qualname, class_info.name)
-            except _TooCommon:
-                found = (False, False)
             self.classes[class_info.qualname] = found
         return found
 
     def _classify(self, qualname: str, name: str) -> tuple[bool, bool]:
         private = startup = True
         made = False
-        for model, node, _scope in _references(_capped(self.mentioning(name)), qualname, name):
+        for model, node, _scope in _references(self.mentioning(name), qualname, name):
             if _in_annotation(model, node):
                 continue
             call = model.parent(node)
@@ -159,17 +159,16 @@ class InstanceSearch:
         found = self.functions.get(function.qualname)
         if found is None:
             self.functions[function.qualname] = False  # a cycle decides nothing
-            try:
+            found = False
+            if self.count(function.name) <= _MAX_MODULES:
                 found = self._every_caller_private(function, depth)
-            except _TooCommon:
-                found = False
             self.functions[function.qualname] = found
         return found
 
     def _every_caller_private(self, function: FunctionInfo, depth: int) -> bool:
         found = False
         for model, node, scope in _references(
-            _capped(self.mentioning(function.name)), function.qualname, function.name
+            self.mentioning(function.name), function.qualname, function.name
         ):
             parent = model.parent(node)
             site = parent if isinstance(parent, ast.Call) and parent.func is node else node
@@ -191,17 +190,6 @@ class InstanceSearch:
                 return False
             found = True
         return found  # no caller at all: an entry point, maybe a served one
-
-
-class _TooCommon(Exception):
-    pass
-
-
-def _capped(models: Iterable[ModuleModel]) -> Iterator[ModuleModel]:
-    for count, model in enumerate(models):
-        if count >= _MAX_MODULES:
-            raise _TooCommon
-        yield model
 
 
 def _outermost(function: FunctionInfo) -> FunctionInfo:

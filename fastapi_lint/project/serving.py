@@ -419,9 +419,11 @@ class _LocalSearch(_CallerSearch):
 
 
 def _instance_search(search: _CallerSearch, project: ProjectIndex | None) -> InstanceSearch:
+    files = _ProjectFiles.of(project) if project is not None else None
     return InstanceSearch.remembered(
         project,
         mentioning=lambda name: search.candidates(name, False, False),
+        count=lambda name: len(files.referencing(name, False, False)) if files else 1,
         passed_to_runner=_passed_to_runner,
         registered_as_command=_registered_as_command,
         is_cli_command=is_cli_command,

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.semantic.syntax import decorator_names, parameter_defaults
+from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -101,12 +101,36 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
             and isinstance(test.ops[0], (ast.NotEq, ast.IsNot))
         ):
             names = [test.left, test.comparators[0]]
+            # The other side is a file's signature: a cache keyed by a request's value
+            # (`if name != _loaded_name:`) reloads whenever requests alternate.
+            if not any(_stat_signature(function, node) for node in names):
+                return False
             stale = True
         else:
             return False  # `or force`: the branch may run on every call
         if not any(_names_cache(model, function, branch, node) for node in names):
             return False
     return stale
+
+
+# What describes a file's version: ``os.stat(p).st_mtime``, ``os.path.getmtime(p)``.
+_STAT_CALLS = frozenset({"stat", "lstat", "getmtime", "getsize", "getctime"})
+
+
+def _stat_signature(function: FunctionInfo, node: ast.expr) -> bool:
+    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``."""
+    if not isinstance(node, ast.Name):
+        return False
+    for stmt in ast.walk(function.node):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets
+        ):
+            for part in ast.walk(stmt.value):
+                if isinstance(part, ast.Attribute) and part.attr.startswith("st_"):
+                    return True
+                if isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS:
+                    return True
+    return False
 
 
 def _names_cache(
