@@ -64,6 +64,12 @@ _FUNCTION_VERDICTS: MemoKey[dict[str, bool]] = MemoKey(
     "serving-private-functions", text_dependent=True
 )
 
+# Packages that serve (or build) a web app: a program importing one may be the server.
+_WEB_PACKAGES = frozenset(
+    {"uvicorn", "hypercorn", "granian", "daphne", "gunicorn", "fastapi", "starlette"}
+)
+_WEB_SERVER: MemoKey[bool] = MemoKey("serving-runs-web-server")
+
 Site = Callable[["ModuleModel", ast.AST, "Scope"], bool]
 
 
@@ -122,9 +128,13 @@ class InstanceSearch:
         return found
 
     def _classify(self, qualname: str, name: str) -> tuple[bool, bool]:
-        private = startup = True
+        models = list(self.mentioning(name))
+        # A program that runs the web server itself (`uvicorn.run(...)` in `main()`) makes
+        # its private loop the serving loop: its objects may serve requests.
+        private = not any(_runs_web_server(model) for model in models)
+        startup = True
         made = False
-        for model, node, _scope in _references(self.mentioning(name), qualname, name):
+        for model, node, _scope in _references(models, qualname, name):
             if _in_annotation(model, node):
                 continue
             call = model.parent(node)
@@ -152,6 +162,8 @@ class InstanceSearch:
 
     def _runs_privately(self, model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
         """A CLI command, or a function every reference to which runs it off the serving loop."""
+        if _runs_web_server(model):
+            return False
         if self.is_cli_command(model, function):
             return True
         if function.class_info is not None or depth <= 0:
@@ -167,9 +179,10 @@ class InstanceSearch:
 
     def _every_caller_private(self, function: FunctionInfo, depth: int) -> bool:
         found = False
-        for model, node, scope in _references(
-            self.mentioning(function.name), function.qualname, function.name
-        ):
+        models = list(self.mentioning(function.name))
+        if any(_runs_web_server(model) for model in models):
+            return False
+        for model, node, scope in _references(models, function.qualname, function.name):
             parent = model.parent(node)
             site = parent if isinstance(parent, ast.Call) and parent.func is node else node
             if self.passed_to_runner(model, site, scope) or self.registered_as_command(
@@ -190,6 +203,23 @@ class InstanceSearch:
                 return False
             found = True
         return found  # no caller at all: an entry point, maybe a served one
+
+
+def _runs_web_server(model: ModuleModel) -> bool:
+    """Whether the module imports an ASGI server or web framework (``uvicorn``, ``fastapi``),
+    at its top or inside a function (``import uvicorn`` in ``main()``)."""
+    found = model.memo.get(_WEB_SERVER)
+    if found is None:
+        found = False
+        for node in ast.walk(model.tree):
+            if isinstance(node, ast.Import):
+                found = any(a.name.split(".")[0] in _WEB_PACKAGES for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found = node.module.split(".")[0] in _WEB_PACKAGES
+            if found:
+                break
+        model.memo.put(_WEB_SERVER, found)
+    return found
 
 
 def _outermost(function: FunctionInfo) -> FunctionInfo:
