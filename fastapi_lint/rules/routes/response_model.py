@@ -52,8 +52,10 @@ API201 = Rule(
         "FastAPI builds the OpenAPI schema and filters the output through the response model. "
         "Without one, clients get an untyped schema and every attribute of the returned object is "
         "serialized, including fields that were never meant to leave the server. Not reported "
-        "when `responses=` already documents the success body with a model or a JSON schema, nor "
-        "for apps defined in test files (their schema is never published)."
+        "when `responses=` already documents the success body with a model or a JSON schema, "
+        "for health and readiness probes (`/healthz`, `/livez`, `/readiness`...) that answer a "
+        "small dict of constants, nor for apps defined in test files (their schema is never "
+        "published)."
     ),
     example=(
         APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
@@ -148,6 +150,8 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     described = [r for r in returns if not returns_response(model, r.value, scope)]
     if not described:
         return None
+    if _constant_probe(route, [r.value for r in described]):
+        return None
     shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
         return None  # a value passed through whose shape is unknown
@@ -157,6 +161,50 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     if _router_skips_schema(model, route):
         return None
     return detail
+
+
+# Last path segments of the probes that orchestrators and load balancers poll.
+_PROBE_SEGMENTS = frozenset(
+    {
+        "health",
+        "healthz",
+        "healthcheck",
+        "health_check",
+        "health-check",
+        "livez",
+        "readyz",
+        "live",
+        "liveness",
+        "ready",
+        "readiness",
+        "alive",
+        "is_alive",
+        "ping",
+        "heartbeat",
+    }
+)
+# A probe answer with more keys than this is a status report worth describing.
+_MAX_PROBE_KEYS = 3
+
+
+def _constant_probe(route: RouteInfo, values: list[ast.expr | None]) -> bool:
+    """A health or readiness probe (``GET /healthz``) that answers a small dict of constants
+    (``{"status": "ok"}``, ``{"running": running, "mode": "production"}``): its reader is a
+    Kubernetes probe or a load balancer that checks the status code, not a client that needs a
+    schema. A probe that returns data it builds (a list, a call's result) is still reported."""
+    if not route.path:
+        return False
+    segment = route.path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if segment not in _PROBE_SEGMENTS or not values:
+        return False
+    for value in values:
+        if not isinstance(value, ast.Dict) or len(value.keys) > _MAX_PROBE_KEYS:
+            return False
+        if any(key is None for key in value.keys):
+            return False  # `{**status}`
+        if not all(isinstance(item, (ast.Constant, ast.Name)) for item in value.values):
+            return False
+    return True
 
 
 def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
