@@ -150,7 +150,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     described = [r for r in returns if not returns_response(model, r.value, scope)]
     if not described:
         return None
-    if _constant_probe(route, [r.value for r in described]):
+    if _constant_probe(model, route, [r.value for r in described]):
         return None
     shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
@@ -187,15 +187,17 @@ _PROBE_SEGMENTS = frozenset(
 _MAX_PROBE_KEYS = 3
 
 
-def _constant_probe(route: RouteInfo, values: list[ast.expr | None]) -> bool:
+def _constant_probe(model: ModuleModel, route: RouteInfo, values: list[ast.expr | None]) -> bool:
     """A health or readiness probe (``GET /healthz``) that answers a small dict of constants
     (``{"status": "ok"}``, ``{"running": running, "mode": "production"}``): its reader is a
     Kubernetes probe or a load balancer that checks the status code, not a client that needs a
-    schema. A probe that returns data it builds (a list, a call's result) is still reported."""
-    if not route.path:
-        return False
-    segment = route.path.rstrip("/").rsplit("/", 1)[-1].lower()
-    if segment not in _PROBE_SEGMENTS or not values:
+    schema. A probe that returns data it builds (a list, a call's result) is still reported.
+    A function registered on a probe path is a probe on its other paths too (``/livez`` and
+    ``/is_alive`` stacked on one handler)."""
+    paths = [r.path for r in model.fastapi.routes_of(route.function)] + [route.path]
+    if not values or not any(
+        path and path.rstrip("/").rsplit("/", 1)[-1].lower() in _PROBE_SEGMENTS for path in paths
+    ):
         return False
     for value in values:
         if not isinstance(value, ast.Dict) or len(value.keys) > _MAX_PROBE_KEYS:
