@@ -75,6 +75,7 @@ API202 = Rule(
         "A `dict` or `Any` response model documents nothing and validates nothing: the OpenAPI "
         "schema says `object`, generated clients lose their types, and whatever the function "
         "returns is sent as is. Not reported when `responses=` documents the success body, for "
+        "health and readiness probes that answer a small dict of constants (as API201), for "
         "apps defined in test files, nor when every returned value is passed through from "
         "elsewhere with a shape the route does not own (an upstream response's `.json()`, a "
         "free-form field); an in-memory store of the module, a dump of a known model and the rows "
@@ -377,11 +378,17 @@ def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | N
 
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
-    """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
-    its router, as API201), routes whose ``responses=`` documents the success body with a
-    typed model or schema, test apps, and apps that publish no OpenAPI schema."""
+    """Routes whose every `return` is `{}`, constant health probes (as API201), routes left
+    out of the schema (on the route or its router, as API201), routes whose ``responses=``
+    documents the success body with a typed model or schema, test apps, and apps that publish
+    no OpenAPI schema."""
     if _only_empty_dicts(model, route):
         return True
+    returns, _, scope = returns_and_yields(model, route.function)
+    if scope is not None and _constant_probe(
+        model, route, [r.value for r in returns if not returns_response(model, r.value, scope)]
+    ):
+        return True  # `GET /health -> dict` answering `{"status": "ok"}`: as API201
     if _throwaway_app(model) or _documents_success(model, route):
         return True
     if _passes_through(model, route):
