@@ -52,10 +52,8 @@ API201 = Rule(
         "FastAPI builds the OpenAPI schema and filters the output through the response model. "
         "Without one, clients get an untyped schema and every attribute of the returned object is "
         "serialized, including fields that were never meant to leave the server. Not reported "
-        "when `responses=` already documents the success body with a model or a JSON schema, "
-        "for health and readiness probes (`/healthz`, `/livez`, `/readiness`...) that answer a "
-        "small dict of constants, nor for apps defined in test files (their schema is never "
-        "published)."
+        "when `responses=` already documents the success body with a model or a JSON schema, nor "
+        "for apps defined in test files (their schema is never published)."
     ),
     example=(
         APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
@@ -75,7 +73,6 @@ API202 = Rule(
         "A `dict` or `Any` response model documents nothing and validates nothing: the OpenAPI "
         "schema says `object`, generated clients lose their types, and whatever the function "
         "returns is sent as is. Not reported when `responses=` documents the success body, for "
-        "health and readiness probes that answer a small dict of constants (as API201), for "
         "apps defined in test files, nor when every returned value is passed through from "
         "elsewhere with a shape the route does not own (an upstream response's `.json()`, a "
         "free-form field); an in-memory store of the module, a dump of a known model and the rows "
@@ -151,8 +148,6 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     described = [r for r in returns if not returns_response(model, r.value, scope)]
     if not described:
         return None
-    if _constant_probe(model, route, [r.value for r in described]):
-        return None
     shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
         return None  # a value passed through whose shape is unknown
@@ -162,52 +157,6 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     if _router_skips_schema(model, route):
         return None
     return detail
-
-
-# Last path segments of the probes that orchestrators and load balancers poll.
-_PROBE_SEGMENTS = frozenset(
-    {
-        "health",
-        "healthz",
-        "healthcheck",
-        "health_check",
-        "health-check",
-        "livez",
-        "readyz",
-        "live",
-        "liveness",
-        "ready",
-        "readiness",
-        "alive",
-        "is_alive",
-        "ping",
-        "heartbeat",
-    }
-)
-# A probe answer with more keys than this is a status report worth describing.
-_MAX_PROBE_KEYS = 3
-
-
-def _constant_probe(model: ModuleModel, route: RouteInfo, values: list[ast.expr | None]) -> bool:
-    """A health or readiness probe (``GET /healthz``) that answers a small dict of constants
-    (``{"status": "ok"}``, ``{"running": running, "mode": "production"}``): its reader is a
-    Kubernetes probe or a load balancer that checks the status code, not a client that needs a
-    schema. A probe that returns data it builds (a list, a call's result) is still reported.
-    A function registered on a probe path is a probe on its other paths too (``/livez`` and
-    ``/is_alive`` stacked on one handler)."""
-    paths = [r.path for r in model.fastapi.routes_of(route.function)] + [route.path]
-    if not values or not any(
-        path and path.rstrip("/").rsplit("/", 1)[-1].lower() in _PROBE_SEGMENTS for path in paths
-    ):
-        return False
-    for value in values:
-        if not isinstance(value, ast.Dict) or len(value.keys) > _MAX_PROBE_KEYS:
-            return False
-        if any(key is None for key in value.keys):
-            return False  # `{**status}`
-        if not all(isinstance(item, (ast.Constant, ast.Name)) for item in value.values):
-            return False
-    return True
 
 
 def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
@@ -378,17 +327,11 @@ def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | N
 
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
-    """Routes whose every `return` is `{}`, constant health probes (as API201), routes left
-    out of the schema (on the route or its router, as API201), routes whose ``responses=``
-    documents the success body with a typed model or schema, test apps, and apps that publish
-    no OpenAPI schema."""
+    """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
+    its router, as API201), routes whose ``responses=`` documents the success body with a
+    typed model or schema, test apps, and apps that publish no OpenAPI schema."""
     if _only_empty_dicts(model, route):
         return True
-    returns, _, scope = returns_and_yields(model, route.function)
-    if scope is not None and _constant_probe(
-        model, route, [r.value for r in returns if not returns_response(model, r.value, scope)]
-    ):
-        return True  # `GET /health -> dict` answering `{"status": "ok"}`: as API201
     if _throwaway_app(model) or _documents_success(model, route):
         return True
     if _passes_through(model, route):
