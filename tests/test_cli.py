@@ -608,9 +608,9 @@ def test_cache_invalidated_when_a_module_parses_again(tmp_path: Path) -> None:
 
 
 def test_cache_invalidated_when_a_pydantic_pin_changes(tmp_path: Path) -> None:
-    # The "on Pydantic v2" answer is a fact read by every API6xx check: the first
-    # file that computes it depends on the declarations it read, like the files that
-    # find it in memory, and a bundled worker's own requirements file decides for it.
+    # The "on Pydantic v2" answer is a fact read by every API6xx check: the file that
+    # computes it depends on the declarations it read, like the files that find it in
+    # memory, and a bundled worker's own requirements file decides for it.
     model = "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    class Config:\n        orm_mode = True\n"
     root = make_project(
         tmp_path / "p",

@@ -458,8 +458,6 @@ class ProjectIndex:
         if cut_count() != cuts:
             # A model's cycle guard or depth limit answered part of it.
             frame.complete = False
-        # The asking check read these files too, as when the answer comes from the memo.
-        note_reads(frame.paths)
         for outer in self._frames:
             outer.paths |= frame.paths
             if not frame.complete:

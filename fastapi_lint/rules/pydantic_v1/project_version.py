@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.reads import note_read
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
@@ -178,6 +179,9 @@ def _pinned(folder: str, depends_on: Callable[[str], None]) -> bool | None:
     v2 = v1 = False
     for path in _declaration_files(folder):
         depends_on(path)
+        # The asking check reads it too (a fact computed afresh does not pass its files on):
+        # an edited requirement then re-checks the files whose findings it decided.
+        note_read(path)
         says_v2, says_v1 = _declared(_read(path).decode("utf-8", "replace"))
         v2, v1 = v2 or says_v2, v1 or says_v1
     if v1:
