@@ -10,6 +10,7 @@ import pytest
 
 from fastapi_lint.project import index, reads
 from fastapi_lint.project.star_imports import star_names
+from fastapi_lint.semantic.values import Instance
 from tests.test_index_memory import tiny_model_cache as tiny_model_cache
 
 
@@ -92,6 +93,44 @@ def test_a_none_annotated_def_without_a_returned_value_gives_nothing(
     # `-> None` names no class: the returned value decides, as in the model.
     assert project.call_result("app.tools.made") is not None
     assert "app.tools" in builds[2:]
+
+
+def test_a_builtin_return_annotation_comes_from_the_summary(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_model_cache,  # type: ignore[no-untyped-def]
+) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "tools.py": (
+                "from app.other import Client\n\n"
+                "bytes = Client\n\n\n"
+                "def name() -> str:\n"
+                '    return "x"\n\n\n'
+                "class Box:\n"
+                "    def size(self) -> int:\n"
+                "        return 1\n\n"
+                "    def anything(self) -> object:\n"
+                "        return Client()\n\n\n"
+                "def raw() -> bytes:\n"
+                "    return Client()\n"
+            ),
+            "other.py": "class Client:\n    pass\n",
+        },
+    )
+    builds = _count_builds(monkeypatch)
+    assert project.model("app.tools") is not None
+    assert project.model("app.other") is not None  # evicts app.tools
+    assert project.call_result("app.tools.name") == Instance("builtins.str")
+    assert project.call_result("app.tools.Box.size") == Instance("builtins.int")
+    assert builds == ["app.tools", "app.other"], "a `-> str` def rebuilt its module"
+    # `-> object` says nothing (the returns decide); `bytes` is rebound in the module.
+    assert project.call_result("app.tools.Box.anything") == Instance("app.other.Client")
+    assert builds.count("app.tools") == 2
+    assert project.model("app.other") is not None  # evicts app.tools again
+    assert project.call_result("app.tools.raw") == Instance("app.other.Client")
+    assert builds.count("app.tools") == 3
 
 
 def test_a_rebuilt_module_keeps_the_questions_asked_before(

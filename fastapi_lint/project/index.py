@@ -655,8 +655,9 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
-            if model_cache.returns_nothing(self, qualname):
-                return None  # an evicted module's def returning no value: not built again
+            known, value = model_cache.known_return(self, qualname)
+            if known:
+                return value  # from an evicted module's summary: not built again
             found = self.function(qualname)
             if found is not None:
                 model, function = found

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.values import Ref, Value
+from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -71,6 +71,10 @@ class ModuleSummary:
     # The defs (first of a qualified name) without a return annotation (or with
     # ``-> None``) that return or yield no value: calling them gives nothing known.
     valueless: frozenset[str]
+    # The defs (first of a qualified name) annotated with a builtin class no scope
+    # of theirs rebinds (``-> str``, a module-level def or a method of a
+    # module-level class): def qualname -> the builtin's name.
+    builtin_returns: dict[str, str]
     # What ``from <module> import *`` takes from the module itself: its literal
     # ``__all__`` (``declared``), else its public module-level names; and the
     # modules of its own star imports, whose names it passes on without ``__all__``.
@@ -104,6 +108,7 @@ def summarize(
         _class_bases(model),
         _quiet_functions(model),
         _valueless_functions(model),
+        _builtin_returns(model),
         declared
         if declared is not None
         else frozenset(name for name in model.module_scope.bindings if not name.startswith("_")),
@@ -136,11 +141,57 @@ def _valueless_functions(model: ModuleModel) -> frozenset[str]:
     return frozenset(result)
 
 
-def returns_nothing(index: ProjectIndex, qualname: str) -> bool:
-    """Whether an evicted module's summary says calling its def ``qualname``
-    gives nothing known (``function_return_value`` would answer None)."""
+def _builtin_returns(model: ModuleModel) -> dict[str, str]:
+    """See ``ModuleSummary.builtin_returns``: the annotations ``annotation_type``
+    reads as ``builtins.<name>`` (``lookup`` finds no binding, so ``evaluate``
+    gives the builtin) whatever the module's values."""
+    from fastapi_lint.semantic.model import BUILTIN_NAMES
+    from fastapi_lint.semantic.scopes import ScopeKind
+
+    module_scope = model.module_scope
+    result: dict[str, str] = {}
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        returns = function.node.returns
+        if not isinstance(returns, ast.Name) or returns.id not in BUILTIN_NAMES:
+            continue
+        outer = function.outer
+        if outer is not module_scope and not (
+            outer.kind is ScopeKind.CLASS and outer.parent is module_scope
+        ):
+            continue  # a nested def: enclosing function scopes would have to be read
+        if module_scope.bindings.get(returns.id) or outer.bindings.get(returns.id):
+            continue
+        result[function.qualname] = returns.id
+    return result
+
+
+def known_return(index: ProjectIndex, qualname: str) -> tuple[bool, Value | None]:
+    """What calling the def ``qualname`` of an evicted module gives, from its summary:
+    (whether it answers, the answer). Nothing known for a def that returns no value
+    (``valueless``); the builtin class of a ``-> str`` def, as ``annotation_type``
+    finds it (an ``Annotated`` alias of that name aside, asked as the model asks)."""
+    from fastapi_lint.semantic.model import _UNINFORMATIVE_RETURNS
+
     found = find(index, qualname)
-    return found is not None and qualname in found[0].valueless
+    if found is None:
+        return False, None
+    summary = found[0]
+    if qualname in summary.valueless:
+        return True, None
+    builtin = summary.builtin_returns.get(qualname)
+    if builtin is None:
+        return False, None
+    name = f"builtins.{builtin}"
+    if summary.view.is_annotated_alias(name):
+        return False, None
+    annotated = stubs.canonical(name)
+    if annotated in _UNINFORMATIVE_RETURNS:
+        return False, None  # `-> object`: the returns decide
+    return True, Instance(annotated)
 
 
 def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool]]:
