@@ -94,6 +94,8 @@ class _ProjectState:
         self._discovered: dict[str, list[str]] | None = None
         # What evicted models' modules bind (see model_cache).
         self.summaries: dict[ModuleKey, ModuleSummary] = {}
+        # Questions asked about each module's model over the run, evictions included.
+        self.asked: dict[ModuleKey, int] = {}
 
     def release_models(self) -> None:
         """Release every model this project holds (for a process done with the project);
@@ -286,16 +288,19 @@ class ProjectIndex:
 
     def _victim(self) -> ModuleKey:
         """The module to evict: among the older half of the cache, the one
-        asked about least often (the oldest of those). Plain LRU let one check
-        that scans hundreds of modules evict hubs such as litellm's
-        ``utils.py`` between two questions and rebuild them up to six times."""
+        asked about least often over the run (the oldest of those). Plain LRU
+        let one check that scans hundreds of modules evict hubs such as
+        litellm's ``utils.py`` between two questions and rebuild them up to six
+        times; counting only since the last build let a rebuilt hub go again."""
         half = max(1, len(self._models) // 2)
-        best_key, best_hits = next(iter(self._models)), -1
-        for count, (key, entry) in enumerate(self._models.items()):
+        asked = self._state.asked
+        best_key, best_asked = next(iter(self._models)), -1
+        for count, key in enumerate(self._models):
             if count >= half:
                 break
-            if best_hits < 0 or entry.hits < best_hits:
-                best_key, best_hits = key, entry.hits
+            times = asked.get(key, 0)
+            if best_asked < 0 or times < best_asked:
+                best_key, best_asked = key, times
         return best_key
 
     def _drop(self, key: ModuleKey) -> None:
@@ -373,10 +378,11 @@ class ProjectIndex:
             return None
         if checked is not None and self._models.get(key) is not checked:
             self._remember(key, checked)
+        asked = self._state.asked
+        asked[key] = asked.get(key, 0) + 1
         entry = self._models.get(key)
         if entry is not None:
             self._models.move_to_end(key)
-            entry.hits += 1
             self._read_module(entry.model, module_name)
             return entry.model
         path = self.module_path(module_name)
@@ -649,8 +655,9 @@ class ProjectIndex:
         if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):
             return None
         try:
-            if model_cache.returns_nothing(self, qualname):
-                return None  # an evicted module's def returning no value: not built again
+            known, value = model_cache.known_return(self, qualname)
+            if known:
+                return value  # from an evicted module's summary: not built again
             found = self.function(qualname)
             if found is not None:
                 model, function = found

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.values import Ref, Value
+from fastapi_lint.semantic.values import Instance, Ref, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -39,8 +39,6 @@ class ModelEntry:
     source_hash: int | None = None  # of the text the model was built from
     # The module's length, a proxy for the memory its tree and model hold.
     lines: int = field(init=False)
-    # Questions answered from this entry after the one that built it.
-    hits: int = field(default=0, init=False)
     # The model's file, absolute ("" without one): the CLI's check order asks
     # for the cached files before every file it checks.
     path: str = field(init=False)
@@ -70,9 +68,20 @@ class ModuleSummary:
     # blocking-chain summary needs no evaluation, an async def or one whose body
     # runs no call: (name, its class's name or "", is_async, is_generator).
     quiet: dict[str, tuple[str, str, bool, bool]]
-    # The defs (first of a qualified name) without a return annotation that
-    # return or yield no value: calling them gives nothing known.
+    # The defs (first of a qualified name) without a return annotation (or with
+    # ``-> None``) that return or yield no value: calling them gives nothing known.
     valueless: frozenset[str]
+    # The defs (first of a qualified name) annotated with a builtin class no scope
+    # of theirs rebinds (``-> str``, a module-level def or a method of a
+    # module-level class): def qualname -> the builtin's name.
+    builtin_returns: dict[str, str]
+    # What ``from <module> import *`` takes from the module itself: its literal
+    # ``__all__`` (``declared``), else its public module-level names; and the
+    # modules of its own star imports, whose names it passes on without ``__all__``.
+    # A module with star imports answers nothing else from its summary.
+    exports: frozenset[str]
+    declared: bool
+    star_modules: tuple[str, ...]
 
 
 def summarize(
@@ -85,8 +94,7 @@ def summarize(
         return None
     if os.path.abspath(model.path) in dirty_paths:
         return None
-    if model.star_imports:
-        return None  # its names are not all bindings: a missing one may come from the star
+    declared = model.declared_all()
     return ModuleSummary(
         view,
         {
@@ -100,6 +108,12 @@ def summarize(
         _class_bases(model),
         _quiet_functions(model),
         _valueless_functions(model),
+        _builtin_returns(model),
+        declared
+        if declared is not None
+        else frozenset(name for name in model.module_scope.bindings if not name.startswith("_")),
+        declared is not None,
+        tuple(module for module, _ in model.star_imports),
     )
 
 
@@ -117,16 +131,67 @@ def _valueless_functions(model: ModuleModel) -> frozenset[str]:
         if function.qualname in seen:
             continue
         seen.add(function.qualname)
-        if function.node.returns is None and id(function.node) not in valued:
+        returns = function.node.returns
+        # `-> None` names no class (``annotation_type`` gives None): the returns decide.
+        unannotated = returns is None or (
+            isinstance(returns, ast.Constant) and returns.value is None
+        )
+        if unannotated and id(function.node) not in valued:
             result.add(function.qualname)
     return frozenset(result)
 
 
-def returns_nothing(index: ProjectIndex, qualname: str) -> bool:
-    """Whether an evicted module's summary says calling its def ``qualname``
-    gives nothing known (``function_return_value`` would answer None)."""
+def _builtin_returns(model: ModuleModel) -> dict[str, str]:
+    """See ``ModuleSummary.builtin_returns``: the annotations ``annotation_type``
+    reads as ``builtins.<name>`` (``lookup`` finds no binding, so ``evaluate``
+    gives the builtin) whatever the module's values."""
+    from fastapi_lint.semantic.model import BUILTIN_NAMES
+    from fastapi_lint.semantic.scopes import ScopeKind
+
+    module_scope = model.module_scope
+    result: dict[str, str] = {}
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname in seen:
+            continue
+        seen.add(function.qualname)
+        returns = function.node.returns
+        if not isinstance(returns, ast.Name) or returns.id not in BUILTIN_NAMES:
+            continue
+        outer = function.outer
+        if outer is not module_scope and not (
+            outer.kind is ScopeKind.CLASS and outer.parent is module_scope
+        ):
+            continue  # a nested def: enclosing function scopes would have to be read
+        if module_scope.bindings.get(returns.id) or outer.bindings.get(returns.id):
+            continue
+        result[function.qualname] = returns.id
+    return result
+
+
+def known_return(index: ProjectIndex, qualname: str) -> tuple[bool, Value | None]:
+    """What calling the def ``qualname`` of an evicted module gives, from its summary:
+    (whether it answers, the answer). Nothing known for a def that returns no value
+    (``valueless``); the builtin class of a ``-> str`` def, as ``annotation_type``
+    finds it (an ``Annotated`` alias of that name aside, asked as the model asks)."""
+    from fastapi_lint.semantic.model import _UNINFORMATIVE_RETURNS
+
     found = find(index, qualname)
-    return found is not None and qualname in found[0].valueless
+    if found is None:
+        return False, None
+    summary = found[0]
+    if qualname in summary.valueless:
+        return True, None
+    builtin = summary.builtin_returns.get(qualname)
+    if builtin is None:
+        return False, None
+    name = f"builtins.{builtin}"
+    if summary.view.is_annotated_alias(name):
+        return False, None
+    annotated = stubs.canonical(name)
+    if annotated in _UNINFORMATIVE_RETURNS:
+        return False, None  # `-> object`: the returns decide
+    return True, Instance(annotated)
 
 
 def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool]]:
@@ -252,6 +317,24 @@ def class_bases(index: ProjectIndex, class_qualname: str, depth: int) -> list[st
     return result
 
 
+def evicted_summary(index: ProjectIndex, module_name: str) -> ModuleSummary | None:
+    """The summary of the evicted model of ``module_name`` (None when the model is
+    cached, or never was, or is being checked), its file recorded as read as
+    ``index.model()`` would record it."""
+    summaries = index._state.summaries
+    if not summaries or index._checked_entry(module_name) is not None:
+        return None
+    found = index.locate(module_name)
+    key = (found[0], module_name) if found is not None else None
+    summary = summaries.get(key) if key is not None else None
+    if found is None or summary is None or key in index._models:
+        return None
+    path = str(found[1])  # the file a rebuild would read
+    note_read(path)
+    index.depends_on_path(path)
+    return summary
+
+
 def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] | None:
     """What ``index.split`` finds, from the summary of an evicted model (None when
     the model is cached, or never was, or is being checked): the summary and the
@@ -270,8 +353,8 @@ def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] 
     found = index.locate(module_name)
     key = (found[0], module_name) if found is not None else None
     summary = summaries.get(key) if key is not None else None
-    if found is None or summary is None or key in index._models:
-        return None
+    if found is None or summary is None or key in index._models or summary.star_modules:
+        return None  # a star import's names are not all bindings: it may bind a missing one
     path = str(found[1])  # the file a rebuild would read
     note_read(path)
     index.depends_on_path(path)
