@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project.entered import callee_names
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
 from fastapi_lint.project.one_shot import (
@@ -228,7 +229,7 @@ def _is_served_directly(model: ModuleModel, function: FunctionInfo) -> bool:
     for decorator in function.node.decorator_list:
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(expr, ast.Attribute) and facts.router_of(expr.value, function.outer):
-            return True
+            return expr.attr != "on_event"  # `@app.on_event("startup")`: start-up code
     return False
 
 
@@ -364,11 +365,9 @@ class _CallerSearch:
         helper): the application's own functions are not judged by their tests.
         An RQ job has the worker as a one-shot caller besides the ones found.
         """
-        qualname = function.qualname
-        name = function.name
+        qualname, name, is_method = callee_names(function)  # `__aenter__`: its class's
         found_caller = is_one_shot_job(model, function)
         undetermined = False
-        is_method = function.class_info is not None
         tests = in_test_file(model)
         # `action.run(results, calls)` on an untyped receiver cannot be `Checker.run(self)`.
         fits = method_call_check(function.node) if is_method else None
