@@ -541,6 +541,11 @@ def _literal(node: ast.expr) -> Any:
         first = node.values[0]
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             return _Prefix(first.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # `"/srv/local/" + name`: a concatenation known by its start, like an f-string.
+        start = _literal(node.left)
+        if isinstance(start, str) and start:
+            return _Prefix(start)
     return _MISSING
 
 
