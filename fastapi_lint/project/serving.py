@@ -823,8 +823,8 @@ def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
     return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
 
 
-# Calls that start a coroutine as a task on the running loop (and return at once).
-_TASK_SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon"})
+# Calls that start a coroutine on the running loop, at once or later (APScheduler's jobs).
+_TASK_SPAWNERS = frozenset("create_task ensure_future start_soon add_job add_schedule".split())
 
 
 def _spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:
