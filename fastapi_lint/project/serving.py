@@ -58,6 +58,7 @@ from fastapi_lint.project.one_shot import (
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.project.receivers import builtin_without, names_an_object
+from fastapi_lint.project.startup_tasks import started_at_startup
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -784,7 +785,7 @@ def _reference_verdicts(
             # monkeypatched function, a handler for the app under test.
             yield True
             continue
-        if _spawned_as_task(model, site) and runs_before_serving(model, _outermost(owner_function)):
+        if _spawned_as_task(model, site) and started_at_startup(model, owner_function):
             # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs
             # for the server's whole life on the loop that serves requests.
             yield True
