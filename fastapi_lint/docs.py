@@ -28,10 +28,15 @@ SERVING_NOTE = (
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "
-    "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`) or a job it "
-    "schedules (`scheduler.add_job(sync_rates, ...)`): it runs on the serving loop while the "
-    "server serves; an object the `lifespan` enters (`stack.enter_async_context(Exporter())`) "
-    "runs its `__aenter__`/`__aexit__` at start-up and shutdown. pytest is a one-shot runner too: tests (`test*` "
+    "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`, also through a "
+    "helper it awaits) or a job it schedules (`scheduler.add_job(sync_rates, ...)`): it runs on "
+    "the serving loop while the server serves. Methods follow their objects: when every "
+    "`Broker(...)` of the project sits in such one-shot code (a function `asyncio.run` runs, a "
+    "CLI command, a `__main__` block) and the object stays there (never stored on `app.state`, "
+    "another object, a container or a module global, nor returned), the methods of `Broker` are "
+    "not serving code; when every one sits in start-up code that enters it (`async with obj:`, "
+    "`await stack.enter_async_context(obj)`), its `__aenter__`/`__aexit__` are start-up and "
+    "shutdown code (a task they start still serves). pytest is a one-shot runner too: tests (`test*` "
     "functions and methods of `Test*` classes and `unittest` cases) and fixtures (`pytest.fixture`, "
     "`pytest_asyncio.fixture`) run once each in a loop run of their own, so they and the test-file "
     "helpers only they call are not reported; routes, dependencies and middleware defined in test "
@@ -39,6 +44,13 @@ SERVING_NOTE = (
     "application's own functions non-serving. An RQ job (`@job` of `rq.decorators`) runs one-shot "
     "in its worker's loop. Set `serving-code-only = false` in `[tool.fastapi-lint]` "
     "(`--no-serving-code-only`; flake8: `fastapi-serving-code-only = false`) to report everywhere."
+)
+# rules/debug_gates.py: the API1xx calls a debugging environment variable turns on.
+DEBUG_NOTE = (
+    "Not reported either: a call that runs only when a debugging environment variable is set "
+    "(its name contains `DUMP`, `DEBUG` or `CAPTURE`; read with `os.environ.get`/`os.getenv` "
+    'without a default that counts as set), under `if os.getenv("APP_DEBUG"):` or after '
+    '`if not os.environ.get("X_DUMP_INPUTS"): return`: a developer\'s capture, off in production.'
 )
 OPT_IN_NOTE = (
     "Off by default (opt-in). Turn it on by its code: `fastapi-lint check --extend-select {code}`, "
@@ -66,7 +78,8 @@ def _sections(rule: Rule, level: int) -> list[str]:
         description = f"{rule.fix_description.strip()}\n\n" if rule.fix_description else ""
         parts.append(f"{h} Fix safety\n\n{description}{safety}\n")
     if rule.code.startswith(SERVING_PREFIXES):
-        parts.append(f"{h} Where it applies\n\n{SERVING_NOTE}\n")
+        note = f"{SERVING_NOTE}\n\n{DEBUG_NOTE}" if rule.code.startswith("API1") else SERVING_NOTE
+        parts.append(f"{h} Where it applies\n\n{note}\n")
     if rule.opt_in:
         parts.append(f"{h} Default\n\n{OPT_IN_NOTE.format(code=rule.code)}\n")
     if rule.options:

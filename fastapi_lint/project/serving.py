@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project.entered import callee_names
 from fastapi_lint.project.index import index_of, note_read
+from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
@@ -62,7 +62,7 @@ from fastapi_lint.project.startup_tasks import started_at_startup
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import last_name, method_call_check
+from fastapi_lint.semantic.syntax import method_call_check
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
 
@@ -353,6 +353,8 @@ Verdict = Optional[bool]
 class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
+    instances: InstanceSearch  # where the objects of a method's class are made
+
     def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
 
@@ -366,16 +368,16 @@ class _CallerSearch:
         helper): the application's own functions are not judged by their tests.
         An RQ job has the worker as a one-shot caller besides the ones found.
         """
-        qualname, name, is_method = callee_names(function)  # `__aenter__`: its class's
+        qualname = function.qualname
+        name = function.name
         found_caller = is_one_shot_job(model, function)
         undetermined = False
+        is_method = function.class_info is not None
         tests = in_test_file(model)
         # `action.run(results, calls)` on an untyped receiver cannot be `Checker.run(self)`.
         fits = method_call_check(function.node) if is_method else None
         for candidate in self.candidates(name, is_method, tests):
-            for verdict in _reference_verdicts(
-                candidate, qualname, name, is_method, self.serving_of, fits
-            ):
+            for verdict in _reference_verdicts(candidate, qualname, name, is_method, self, fits):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
                 if verdict is None:
@@ -395,6 +397,7 @@ class _LocalSearch(_CallerSearch):
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self.visiting: set[str] = set()
+        self.instances = _instance_search(self, None)
 
     def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         yield self.model
@@ -404,6 +407,8 @@ class _LocalSearch(_CallerSearch):
             return None  # a cycle (see _ProjectSearch.serving)
         if len(self.visiting) > _MAX_CALLER_DEPTH:
             return True
+        if self.instances.off_the_loop(function) or self.instances.entered_at_startup(function):
+            return False
         self.visiting.add(function.qualname)
         try:
             return self.serving_from_callers(model, function)
@@ -412,6 +417,19 @@ class _LocalSearch(_CallerSearch):
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         return _caller_verdict(model, function, self.serving)
+
+
+def _instance_search(search: _CallerSearch, project: ProjectIndex | None) -> InstanceSearch:
+    files = _ProjectFiles.of(project) if project is not None else None
+    return InstanceSearch.remembered(
+        project,
+        mentioning=lambda name: search.candidates(name, False, False),
+        count=lambda name: len(files.referencing(name, False, False)) if files else 1,
+        passed_to_runner=_passed_to_runner,
+        registered_as_command=_registered_as_command,
+        is_cli_command=is_cli_command,
+        runs_before_serving=runs_before_serving,
+    )
 
 
 def _caller_verdict(
@@ -462,6 +480,7 @@ class _ProjectSearch(_CallerSearch):
         # exponential in the number of paths: minutes on one module of llama-stack).
         self.answered: dict[str, Verdict] = {}
         self.steps = 0
+        self.instances = _instance_search(self, project)
 
     def serving(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         qualname = function.qualname
@@ -476,6 +495,8 @@ class _ProjectSearch(_CallerSearch):
             # The answers met on the way are not remembered past this question.
             self.cut_short = True
             return None
+        if self.instances.off_the_loop(function) or self.instances.entered_at_startup(function):
+            return False  # a method of objects made off the serving loop, or entered at start-up
         self.steps += 1
         if len(self.visiting) > _MAX_CALLER_DEPTH or self.steps > _MAX_SEARCH_STEPS:
             self.cut_short = True
@@ -684,7 +705,7 @@ def _reference_verdicts(
     qualname: str,
     name: str,
     is_method: bool,
-    serving_of: Callable[[ModuleModel, FunctionInfo], Verdict],
+    search: _CallerSearch,
     fits: Callable[[ast.Call], bool] | None = None,
 ) -> Iterator[Verdict]:
     """One verdict per reference to ``qualname`` in ``model``: True when it may serve.
@@ -778,19 +799,20 @@ def _reference_verdicts(
         if owner_function is not None and _outermost(owner_function).qualname == qualname:
             continue  # recursion: the function calling itself is no caller
         if owner_function is None:
-            yield not _under_main_guard(model, node)
+            yield not under_main_guard(model, node)
             continue
         if not called and is_test_entry(model, _outermost(owner_function)):
             # Handed over by a test, not run by it: a dependency override, a
             # monkeypatched function, a handler for the app under test.
             yield True
             continue
-        if _spawned_as_task(model, site) and started_at_startup(model, owner_function):
-            # `asyncio.create_task(poll_invoices())` in a lifespan: the task runs
-            # for the server's whole life on the loop that serves requests.
+        if spawned_as_task(model, site) and started_at_startup(model, owner_function, search):
+            # `asyncio.create_task(poll_invoices())` in a lifespan (or in a method of an
+            # object it enters, or a helper it awaits): the task runs for the server's
+            # whole life on the loop that serves requests.
             yield True
             continue
-        yield serving_of(model, owner_function)
+        yield search.serving_of(model, owner_function)
 
 
 def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
@@ -822,18 +844,6 @@ def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
         return True
     func = parent.func
     return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
-
-
-# Calls that start a coroutine on the running loop, at once or later (APScheduler's jobs).
-_TASK_SPAWNERS = frozenset("create_task ensure_future start_soon add_job add_schedule".split())
-
-
-def _spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:
-    """``asyncio.create_task(worker())``, ``tg.start_soon(worker)``, ``loop.create_task(...)``."""
-    parent = model.parent(site)
-    if not isinstance(parent, ast.Call) or site not in parent.args:
-        return False
-    return last_name(parent.func) in _TASK_SPAWNERS
 
 
 def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
@@ -871,22 +881,6 @@ def _registered_as_event_handler(model: ModuleModel, site: ast.AST) -> bool:
         and isinstance(func.value, ast.Attribute)
         and func.value.attr in EVENT_LISTS
     )
-
-
-def _under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
-            return True
-    return False
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
-        return False
-    sides = [test.left, test.comparators[0]]
-    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
-    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
-    return has_name and has_main
 
 
 def project_texts(project: ProjectIndex) -> Iterator[tuple[str, str]]:

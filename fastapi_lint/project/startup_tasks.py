@@ -13,9 +13,10 @@ the server's whole life on the loop that serves requests: serving code
 
 ``start_workers`` itself is start-up code (its only caller is the lifespan), but
 the task it spawns is not: it outlives the call. A spawning function counts as
-start-up code here when some chain of callers leads to a ``lifespan`` or an
-``on_event`` handler; a chain from a one-shot runner (``asyncio.run(main())``)
-or a CLI command spawns on a loop of its own, and stays not serving.
+start-up code here when some chain of callers leads to a ``lifespan``, an
+``on_event`` handler or a method of an object start-up code makes; a chain from a
+one-shot runner (``asyncio.run(main())``) or a CLI command spawns on a loop of
+its own, and stays not serving.
 """
 
 from __future__ import annotations
@@ -23,70 +24,83 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.entered import callee_names
-from fastapi_lint.project.index import index_of
-
 if TYPE_CHECKING:
+    from fastapi_lint.project.serving import Verdict, _CallerSearch
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
 
-# Helpers between a lifespan and the spawning call: a few in real code.
-_MAX_DEPTH = 6
+# Functions judged per question: helpers between a lifespan and the spawning call
+# are a few in real code.
+_MAX_VISITS = 24
 # The spawning functions being judged, per thread: a chain of callers may meet another
 # spawn site that leads back to one of them (`syncer.start()` on an untyped receiver).
 _ACTIVE = threading.local()
 
 
-def started_at_startup(model: ModuleModel, function: FunctionInfo) -> bool:
-    """Whether ``function`` is start-up code or reached from it by some chain of callers."""
+def started_at_startup(model: ModuleModel, function: FunctionInfo, search: _CallerSearch) -> bool:
+    """Whether ``function`` is start-up code or reached from it by some chain of callers
+    (``search`` is the caller search asking: its candidates and objects are reused)."""
     active: set[str] | None = getattr(_ACTIVE, "names", None)
     if active is None:
         active = _ACTIVE.names = set()
-    if function.qualname in active or len(active) >= _MAX_DEPTH:
+    if function.qualname in active or len(active) >= 4:
         return False  # a way back to a spawner being judged decides nothing
     active.add(function.qualname)
     try:
-        return _started_at_startup(model, function)
+        return _Reach(search).reached(model, function)
     finally:
         active.discard(function.qualname)
 
 
-def _started_at_startup(model: ModuleModel, function: FunctionInfo) -> bool:
-    from fastapi_lint.project import serving
+class _Reach:
+    """The caller search's references, each judged "reached from start-up code"."""
 
-    project = index_of(model)
-    search = (
-        serving._ProjectSearch(project, model)
-        if project is not None
-        else serving._LocalSearch(model)
-    )
-    seen: set[str] = set()
+    def __init__(self, search: _CallerSearch) -> None:
+        self.search = search
+        self.instances = search.instances
+        self.seen: set[str] = set()
 
-    def reached(model: ModuleModel, function: FunctionInfo, depth: int) -> bool:
+    def candidates(self, name: str, is_method: bool, tests: bool):  # type: ignore[no-untyped-def]
+        return self.search.candidates(name, is_method, tests)
+
+    def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
+        return self.reached(model, function)
+
+    def reached(self, model: ModuleModel, function: FunctionInfo) -> bool:
+        from fastapi_lint.project import serving
+
         outer = serving._outermost(function)
-        if serving.runs_before_serving(model, outer):
+        if serving.runs_before_serving(model, outer) or self.instances.startup_class(outer):
             return True
         if (
-            depth >= _MAX_DEPTH
-            or outer.qualname in seen
+            len(self.seen) >= _MAX_VISITS
+            or outer.qualname in self.seen
             or serving._is_served_directly(model, outer)
             or serving.is_cli_command(model, outer)
         ):
             return False  # a route's task is judged as the route; a CLI's runs its own loop
-        seen.add(outer.qualname)
-        qualname, name, is_method = callee_names(outer)
-        if isinstance(search, serving._ProjectSearch):
-            if is_method and (
-                len(search.files.mentioning(name)) > serving._MAX_METHOD_CANDIDATE_FILES
-            ):
-                return False  # `worker.start()` in hundreds of files: as before, not searched
-            search.current = model
-        for candidate in list(search.candidates(name, is_method, False)):
-            for verdict in serving._reference_verdicts(
-                candidate, qualname, name, is_method, lambda m, f: reached(m, f, depth + 1)
-            ):
-                if verdict:
-                    return True
+        self.seen.add(outer.qualname)
+        is_method = outer.class_info is not None
+        files = getattr(self.search, "files", None)
+        if is_method and files is not None:
+            if len(files.mentioning(outer.name)) > serving._MAX_METHOD_CANDIDATE_FILES:
+                return False  # `worker.start()` in hundreds of files: not searched
+        # The project search lists the module it is judging first: this one, here.
+        current = getattr(self.search, "current", None)
+        if current is not None:
+            self.search.current = model  # type: ignore[attr-defined]
+        try:
+            for candidate in list(self.search.candidates(outer.name, is_method, False)):
+                for verdict in serving._reference_verdicts(
+                    candidate,
+                    outer.qualname,
+                    outer.name,
+                    is_method,
+                    self,  # type: ignore[arg-type]
+                ):
+                    if verdict:
+                        return True
+        finally:
+            if current is not None:
+                self.search.current = current  # type: ignore[attr-defined]
         return False
-
-    return reached(model, function, 0)

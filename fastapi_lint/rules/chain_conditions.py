@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.semantic.syntax import decorator_names, parameter_defaults
+from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -57,6 +57,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
+        if _refreshes_stale_cache(model, function, ancestor):
+            return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
     if _top_statement(model, function, node) is None:
         return False
     # Earlier statements of the enclosing blocks too: `with _lock: if _cache: return`
@@ -75,6 +77,92 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             attr = _self_set_test(function, stmt.test)
             if attr is not None and _assigns_self(function, function.node.body, attr):
                 return True
+    return False
+
+
+def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: ast.If) -> bool:
+    """A cache kept in a module global, refreshed when a signature changes.
+
+    ``if seen != _seen: record = load(); _seen = seen`` (``global _seen``), or
+    ``cached = _CACHE.get(key)`` then ``if cached is None or cached[0] != sig:``
+    whose branch stores ``_CACHE[key]``: the work runs once per change of what
+    the signature describes (a file's ``stat()``), not per call.
+    """
+    tests = branch.test.values if isinstance(branch.test, ast.BoolOp) else [branch.test]
+    if isinstance(branch.test, ast.BoolOp) and not isinstance(branch.test.op, ast.Or):
+        return False
+    stale = False
+    for test in tests:
+        operand = _unset_operand(test)
+        if operand is not None:
+            names = [operand]  # `cached is None`: not loaded yet
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.NotEq, ast.IsNot))
+        ):
+            names = [test.left, test.comparators[0]]
+            # The other side is a file's signature: a cache keyed by a request's value
+            # (`if name != _loaded_name:`) reloads whenever requests alternate.
+            if not any(_stat_signature(function, node) for node in names):
+                return False
+            stale = True
+        else:
+            return False  # `or force`: the branch may run on every call
+        if not any(_names_cache(model, function, branch, node) for node in names):
+            return False
+    return stale
+
+
+# What describes a file's version: ``os.stat(p).st_mtime``, ``os.path.getmtime(p)``.
+_STAT_CALLS = frozenset({"stat", "lstat", "getmtime", "getsize", "getctime"})
+
+
+def _stat_signature(function: FunctionInfo, node: ast.expr) -> bool:
+    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``."""
+    if not isinstance(node, ast.Name):
+        return False
+    for stmt in ast.walk(function.node):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets
+        ):
+            for part in ast.walk(stmt.value):
+                if isinstance(part, ast.Attribute) and part.attr.startswith("st_"):
+                    return True
+                if isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS:
+                    return True
+    return False
+
+
+def _names_cache(
+    model: ModuleModel, function: FunctionInfo, branch: ast.If, node: ast.expr
+) -> bool:
+    """``_seen`` (a module global the branch assigns), or ``cached`` / ``cached[0]`` where
+    ``cached = _CACHE.get(key)`` reads a module dict the branch fills."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return False
+    if _is_module_name(model, function, node.id):
+        return node.id in function.scope.global_names and _assigns(branch.body, node.id)
+    for stmt in ast.walk(function.node):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == node.id
+            and stmt.lineno < branch.lineno
+        ):
+            value = stmt.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                value = value.func.value if value.func.attr == "get" else value
+            elif isinstance(value, ast.Subscript):
+                value = value.value
+            return (
+                isinstance(value, ast.Name)
+                and _is_module_name(model, function, value.id)
+                and _assigns_or_fills(branch.body, value.id)
+            )
     return False
 
 

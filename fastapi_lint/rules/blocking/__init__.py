@@ -39,6 +39,7 @@ from fastapi_lint.rules.blocking.password_hash import API106
 from fastapi_lint.rules.blocking.sleep import API102
 from fastapi_lint.rules.blocking.subprocesses import API104
 from fastapi_lint.rules.chain_conditions import ArgumentValues, once_per_process
+from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.rules.self_clients import self_client_root
 from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs
@@ -115,6 +116,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             blocking = classify_call(model, call, scope)
             if blocking is not None and _on_chained_object(model, call, scope, blocking, chained):
                 continue
+            if blocking is not None and debug_only(model, function, call):
+                continue  # a developer's capture, off unless its variable is set
             if blocking is not None:
                 # Templates ignore the fields they do not name (`alternative`: API105).
                 reporter.report(
@@ -133,6 +136,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 continue
             if not runs_body(model, call, callee) or once_per_process(model, function, call):
                 continue
+            if debug_only(model, function, call):
+                continue  # a developer's capture, off unless its variable is set
             chains = [p.chain for p in callee.paths_for(call, ArgumentValues(model, scope, call))]
             if not chains:
                 continue  # every blocking path is ruled out by this call's arguments

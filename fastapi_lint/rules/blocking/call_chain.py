@@ -26,6 +26,7 @@ from fastapi_lint.rules.chain_conditions import (
     passed_through,
     path_conditions,
 )
+from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 
@@ -40,7 +41,11 @@ API107 = Rule(
     summary="Checks for calls to sync project functions that block (directly or through further calls).",
     why=(
         "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
-        "that call `requests` or a sync database session stall the loop just the same."
+        "that call `requests` or a sync database session stall the loop just the same. Not "
+        "reported when the blocking call cannot run for this call (a condition on a parameter the "
+        "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "it, `functools.cache`), or per change of a file (a read redone only when a `stat()` "
+        "signature kept in a module global or dict changes)."
     ),
     example=(
         "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -389,8 +394,9 @@ def _blocking_paths(
     calls = [
         (call, scope)
         for call, scope in calls_by_function(model).get(id(function.node), [])
-        # Lazy module-level singletons block once per process (Revision 2).
-        if not once_per_process(model, function, call)
+        # Lazy module-level singletons block once per process (Revision 2); a debug
+        # capture runs only where a developer set its environment variable.
+        if not once_per_process(model, function, call) and not debug_only(model, function, call)
     ]
     paths: list[BlockingPath] = []
 

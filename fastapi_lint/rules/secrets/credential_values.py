@@ -30,7 +30,9 @@ Never a credential, for API501 (Revision 2's six classes):
 
 Beyond the six (session 4, read on the corpus): a slug of words given to a
 bare ``token`` labels an in-process auth object (``token="ui-session"``); a
-compared literal shorter than 4 characters is an option, not a credential; a
+literal shorter than 4 characters is a code, an option or a key segment
+(``token == "-c"``, ``_LAYOUT_SCHEMA_TOKEN = "ff1"``), not a credential,
+unless it is a known weak password (session 8); a
 weak word passed as a provider's ``api_key=`` is a dummy; a name that says its
 value is retired or refused (``LEGACY_DEFAULT_PASSWORD``) holds a deny-list
 entry unless the value is random-looking.
@@ -71,6 +73,7 @@ __all__ = [
     "is_weak_password",
     "names_retired_value",
     "sentinel",
+    "too_short",
 ]
 
 # ---------------------------------------------------------------- 2. redaction
@@ -258,7 +261,15 @@ def sentinel(value: str) -> bool:
     """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``), or
     too short for any credential (``token == "-c"``: a command-line option)."""
     stripped = value.strip()
-    return stripped.isalpha() or (len(stripped) < 4 and not is_weak_password(stripped))
+    return stripped.isalpha() or too_short(stripped)
+
+
+def too_short(value: str) -> bool:
+    """Under 4 characters and no known weak password: a code, an option or a key segment
+    (``"-c"``, ``"ff1"``, ``"pf"``).  Three characters are guessed in a moment; no
+    maintainer keeps a credential that short, while ``"1234"`` or ``"root"`` stay weak."""
+    stripped = value.strip()
+    return len(stripped) < 4 and not is_weak_password(stripped)
 
 
 # ---------------------------------------------------------------- 6. text tokens
@@ -368,7 +379,7 @@ def could_be_credential(
     ``value`` already passed ``secret_patterns.is_secret_value``; ``argument``: it is passed
     as a keyword argument of a call (``OpenAI(api_key="...")``).
     """
-    if compared and sentinel(value):
+    if (compared and sentinel(value)) or too_short(value):
         return False
     if is_token_label(value, name):
         return False
