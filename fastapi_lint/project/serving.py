@@ -806,7 +806,9 @@ def _reference_verdicts(
             # monkeypatched function, a handler for the app under test.
             yield True
             continue
-        if spawned_as_task(model, site) and started_at_startup(model, owner_function, search):
+        if spawned_as_task(model, site) and started_at_startup(
+            model, owner_function, search, _reference_verdicts, _is_served_directly
+        ):
             # `asyncio.create_task(poll_invoices())` in a lifespan (or in a method of an
             # object it enters, or a helper it awaits): the task runs for the server's
             # whole life on the loop that serves requests.
