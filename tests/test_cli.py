@@ -607,6 +607,32 @@ def test_cache_invalidated_when_a_module_parses_again(tmp_path: Path) -> None:
     assert codes(run("check", cwd=root).stdout) == expected
 
 
+def test_cache_invalidated_when_a_pydantic_pin_changes(tmp_path: Path) -> None:
+    # The "on Pydantic v2" answer is a fact read by every API6xx check: the file that
+    # computes it depends on the declarations it read, like the files that find it in
+    # memory, and a bundled worker's own requirements file decides for it.
+    model = "from pydantic import BaseModel\n\n\nclass Item(BaseModel):\n    class Config:\n        orm_mode = True\n"
+    root = make_project(
+        tmp_path / "p",
+        {
+            "requirements.txt": "pydantic>=2.5\n",
+            "app/__init__.py": "",
+            "app/models.py": model,
+            "worker/requirements.txt": "pydantic<2.0\n",
+            "worker/model.py": model,
+        },
+    )
+    expected = [("app/models.py", 5, "API601")]
+    assert codes(run("check", cwd=root).stdout) == expected
+    assert codes(run("check", cwd=root).stdout) == expected  # warm
+    (root / "worker" / "requirements.txt").write_text("pydantic>=2.5\n", encoding="utf-8")
+    expected = [("app/models.py", 5, "API601"), ("worker/model.py", 5, "API601")]
+    assert codes(run("check", cwd=root).stdout) == expected
+    (root / "requirements.txt").write_text("pydantic==1.10.13\n", encoding="utf-8")
+    assert codes(run("check", cwd=root).stdout) == [("worker/model.py", 5, "API601")]
+    assert codes(run("check", "--no-cache", cwd=root).stdout) == [("worker/model.py", 5, "API601")]
+
+
 def test_a_copy_of_a_project_with_its_cache_reads_its_own_files(tmp_path: Path) -> None:
     # Facts are keyed by module names and name the files they read: a copy of the
     # project (a second checkout, a restored CI cache) must not answer with the original's.

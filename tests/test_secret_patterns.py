@@ -191,6 +191,7 @@ NOT_SECRET_LIKE_NAMES = [
     "token_limit",
     "token_ids",
     "token_usage",
+    "token_embed",
     "eos_token",
     "pad_token",
     "next_page_token",

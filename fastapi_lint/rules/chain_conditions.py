@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
-# "op" ("truthy", "none", "eq", "in", "startswith", "endswith"), "value", "expect"
+# "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith"), "value", "expect"
 # (the truth value the path needs), "default" ([value] or None)}.
 Condition = dict[str, Any]
 
@@ -223,7 +223,37 @@ def _self_attribute(function: FunctionInfo, operand: ast.expr | None) -> str | N
 
 
 def _assigns_self(function: FunctionInfo, body: list[ast.stmt], attr: str) -> bool:
+    """Whether ``body`` sets ``self.<attr>``, itself or through a method of the same class it
+    calls on ``self`` (``if self._semaphore is None: self._initialize_semaphore()``, where
+    that method ends with ``self._semaphore = ...``: still a lazy initialisation)."""
     self_name = (function.node.args.posonlyargs + function.node.args.args)[0].arg
+    if _stores_self_attribute(body, self_name, attr):
+        return True
+    if function.class_info is None:
+        return False
+    methods = {
+        stmt.name: stmt
+        for stmt in function.class_info.node.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == self_name
+            ):
+                continue
+            method = methods.get(node.func.attr)
+            params = (method.args.posonlyargs + method.args.args) if method else []
+            if method is not None and params and "staticmethod" not in decorator_names(method):
+                if _stores_self_attribute(method.body, params[0].arg, attr):
+                    return True
+    return False
+
+
+def _stores_self_attribute(body: list[ast.stmt], self_name: str, attr: str) -> bool:
     for stmt in body:
         for node in ast.walk(stmt):
             if (
@@ -537,6 +567,11 @@ def _atom(
         if isinstance(op, (ast.Is, ast.IsNot)) and right.value is None:
             atom.update(op="none", value=None, negated=isinstance(op, ast.IsNot))
             return atom
+        if isinstance(op, (ast.Is, ast.IsNot)) and isinstance(right.value, bool):
+            # `if remove_content is True:` (a strict flag test): the omitted default False
+            # or a literal False never passes it.
+            atom.update(op="is", value=right.value, negated=isinstance(op, ast.IsNot))
+            return atom
         if isinstance(op, (ast.Eq, ast.NotEq)):
             atom.update(op="eq", value=right.value, negated=isinstance(op, ast.NotEq))
             return atom
@@ -776,6 +811,8 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
         return True if isinstance(value, (str, int)) and value in atom["value"] else None
     if op == "none":
         return value is None
+    if op == "is":
+        return value is atom["value"]
     if op == "eq":
         return bool(value == atom["value"])
     if op in ("startswith", "endswith"):

@@ -134,7 +134,7 @@ _TOKEN_COUNT_WORDS = frozenset(
     (
         "count counts counter num number limit limits usage budget total used remaining "
         "estimate index indices offset position pos logprob logprobs embedding embeddings "
-        "vocab window threshold cap quota ratio percent input output prompt completion cached "
+        "embed embeds vocab window threshold cap quota ratio percent input output prompt completion cached "
         "reasoning"
     ).split()
 )

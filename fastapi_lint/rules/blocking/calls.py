@@ -163,12 +163,46 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
         code = "API108"  # a file for a child process or a worker thread: no content I/O here
+    elif target in _LAZY_LISTINGS and _emptiness_probe(model, call, scope):
+        code = "API108"  # `any(path.iterdir())`: stops at the first entry, not a directory read
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
 
 
 _WAIT_CALLS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+# Listings read lazily, entry by entry (the kernel hands a batch per system call).
+_LAZY_LISTINGS = frozenset({"pathlib.Path.iterdir", "os.scandir"})
+
+
+def _emptiness_probe(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """``any(path.iterdir())``, ``next(os.scandir(d), None)``, ``next(iter(path.iterdir()))``:
+    whether a directory has an entry. The scan stops at the first one (an entry is always
+    truthy), so it costs one system call like ``os.path.exists`` (API108), not a read of
+    the directory. ``any(p.suffix == ".py" for p in path.iterdir())`` searches the listing:
+    still a scan."""
+    parent = model.parent(call)
+    if (
+        isinstance(parent, ast.Call)
+        and parent.args
+        and parent.args[0] is call
+        and _builtin_call(model, parent, scope) == "iter"
+        and len(parent.args) == 1
+    ):
+        call, parent = parent, model.parent(parent)
+    if not isinstance(parent, ast.Call) or not parent.args or parent.args[0] is not call:
+        return False
+    name = _builtin_call(model, parent, scope)
+    return (name == "any" and len(parent.args) == 1) or name == "next"
+
+
+def _builtin_call(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
+    """The builtin a call calls (``any``, ``next``), unless a local name shadows it."""
+    if call.keywords or not isinstance(call.func, ast.Name):
+        return None
+    target = model.call_target(call, scope)
+    return target[len("builtins.") :] if target and target.startswith("builtins.") else None
 
 
 def _no_hang(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

@@ -29,8 +29,9 @@ API108 = Rule(
     message="`{call}` is a blocking system call in {context}; {advice}",
     summary=(
         "Checks for single short system calls in async code: file metadata (`os.makedirs`, "
-        "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`), `subprocess.Popen` without a wait "
-        "and `open()` of a file only handed to a child process as its output. Opt-in."
+        "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`, `any(path.iterdir())`: whether a "
+        "directory is empty), `subprocess.Popen` without a wait and `open()` of a file only "
+        "handed to a child process as its output. Opt-in."
     ),
     why=(
         "Each call blocks the event loop for one system call: microseconds on a local disk, "

@@ -12,6 +12,13 @@ project is known to be on v2. The evidence, in order:
    v2-only name (``field_validator``, ``model_validator``, ``ConfigDict``,
    ``pydantic_settings``) says v2. ``pydantic.v1`` imports never count.
 
+A folder inside the project that declares its own dependencies and pins
+pydantic there (a bundled model server or worker image with its own
+``requirements.txt: pydantic<2.0``) is built and run on its own: its pin
+decides for the modules under it, the nearest such folder first. A folder
+whose declarations do not mention pydantic leaves the decision to the folders
+above it.
+
 The answer is an index fact keyed by the project root whose dependencies are
 the files and folders it read, so a cold run, a warm run, flake8 workers and
 the language server agree, and adding a file (a folder's stamp changes) or
@@ -27,6 +34,7 @@ from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.reads import note_read
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
@@ -164,18 +172,28 @@ def _scan_sources(root: str, depends_on: Callable[[str], None]) -> bool:
     return False
 
 
-def decide(root: str, depends_on: Callable[[str], None]) -> bool:
-    """True when the project at ``root`` is on Pydantic v2 (see the module docstring)."""
-    depends_on(root)
+def _pinned(folder: str, depends_on: Callable[[str], None]) -> bool | None:
+    """What the dependency declarations of one folder say: True for v2, False for a v1 pin
+    (or a pin both ways: unsure), None when they do not mention pydantic."""
+    depends_on(folder)
     v2 = v1 = False
-    for path in _declaration_files(root):
+    for path in _declaration_files(folder):
         depends_on(path)
+        # The asking check reads it too (a fact computed afresh does not pass its files on):
+        # an edited requirement then re-checks the files whose findings it decided.
+        note_read(path)
         says_v2, says_v1 = _declared(_read(path).decode("utf-8", "replace"))
         v2, v1 = v2 or says_v2, v1 or says_v1
     if v1:
         return False  # a v1 pin, or a project pinned both ways: unsure
-    if v2:
-        return True
+    return True if v2 else None
+
+
+def decide(root: str, depends_on: Callable[[str], None]) -> bool:
+    """True when the project at ``root`` is on Pydantic v2 (see the module docstring)."""
+    pinned = _pinned(root, depends_on)
+    if pinned is not None:
+        return pinned
     return _scan_sources(root, depends_on)
 
 
@@ -185,4 +203,31 @@ def project_on_v2(model: ModuleModel) -> bool:
     if project is None:
         return imports_v2_names(model.tree)
     root = str(project.root)
+    nested = _nested_pin(model, root, project.fact, project.depends_on_path)
+    if nested is not None:
+        return nested
     return bool(project.fact("pydantic-v2", root, lambda: decide(root, project.depends_on_path)))
+
+
+def _nested_pin(
+    model: ModuleModel,
+    root: str,
+    fact: Callable[[str, str, Callable[[], object]], object],
+    depends_on: Callable[[str], None],
+) -> bool | None:
+    """The pin of the nearest folder between the module and the project root that declares
+    its own pydantic requirement (a bundled sub-project), None when no such folder."""
+    if not model.path:
+        return None
+    root = os.path.abspath(root)
+    folder = os.path.dirname(os.path.abspath(model.path))
+    while folder != root and folder.startswith(root + os.sep):
+        answer = fact("pydantic-pin", folder, _pin_of(folder, depends_on))
+        if isinstance(answer, bool):
+            return answer
+        folder = os.path.dirname(folder)
+    return None
+
+
+def _pin_of(folder: str, depends_on: Callable[[str], None]) -> Callable[[], bool | None]:
+    return lambda: _pinned(folder, depends_on)

@@ -197,7 +197,53 @@ def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool
     second_statement = _statement_of(model, second)
     if _code_block(model, first_statement) is not _code_block(model, second_statement):
         return False
-    return not _exclusive(model, first_statement, second_statement)
+    if _exclusive(model, first_statement, second_statement):
+        return False
+    return not _unless_registered(model, second_statement, second.path)
+
+
+def _unless_registered(model: ModuleModel, statement: ast.AST, path: str | None) -> bool:
+    """The registration runs only when the app does not serve ``path`` yet: it sits in the
+    body of an ``if`` that requires ``not`` a lookup of that path in ``app.routes`` (inline, or
+    a module name assigned from one: ``has_agents = any(r.path == "/agents.json" for r in
+    app.routes)`` ... ``if not has_agents:``). Such a route is a fallback, never a duplicate."""
+    if path is None:
+        return False
+    child = statement
+    for ancestor in model.ancestors(statement):
+        if isinstance(ancestor, ast.If) and any(child is stmt for stmt in ancestor.body):
+            test = ancestor.test
+            tests = (
+                test.values
+                if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
+                else [test]
+            )
+            for each in tests:
+                if (
+                    isinstance(each, ast.UnaryOp)
+                    and isinstance(each.op, ast.Not)
+                    and _looks_up_route(model, each.operand, path)
+                ):
+                    return True
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            break
+        child = ancestor
+    return False
+
+
+def _looks_up_route(model: ModuleModel, node: ast.expr, path: str) -> bool:
+    if isinstance(node, ast.Name):
+        bindings = model.module_scope.bindings.get(node.id, [])
+        if len(bindings) != 1 or not isinstance(bindings[0].value, ast.expr):
+            return False
+        node = bindings[0].value
+    reads_routes = any(
+        isinstance(part, ast.Attribute) and part.attr == "routes" for part in ast.walk(node)
+    )
+    names_path = any(
+        isinstance(part, ast.Constant) and part.value == path for part in ast.walk(node)
+    )
+    return reads_routes and names_path
 
 
 def _check_one(reporter: Reporter, later: _Registered, earlier_ones: list[_Registered]) -> None:
