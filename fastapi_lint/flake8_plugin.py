@@ -187,6 +187,10 @@ def in_excluded_tree(filename: str, project_root: str | None, included: tuple[st
     excluded = frozenset(DEFAULT_EXCLUDED_TREES) - {name.rstrip("/") for name in included}
     if not excluded:
         return False
+    if not os.path.isabs(filename) and any(part in excluded for part in Path(filename).parts[:-1]):
+        # `./docs_src/app.py` below the folder flake8 walks, as the CLI's walk excludes
+        # it, also where no marker (`pyproject.toml`, `.git`) tells the project's root.
+        return True
     if os.path.islink(filename):  # resolved, the file may sit in another folder
         path = Path(filename).resolve()
         return _in_excluded_folder(str(path.parent), project_root, excluded)

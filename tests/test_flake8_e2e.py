@@ -239,3 +239,17 @@ def test_extra_blocking_calls_from_setup_cfg(tmp_path: Path) -> None:
         ("app/routes.py", 11, "API105"),
         ("app/routes.py", 12, "API105"),
     }
+
+
+def test_documentation_trees_without_a_project_marker(tmp_path: Path) -> None:
+    # A project known only by its `requirements.txt` (no pyproject.toml, no .git): flake8
+    # run at its top skips `docs_src/` and `examples/` as the CLI's walk does.
+    (tmp_path / "requirements.txt").write_text("fastapi\n")
+    source = "import time\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    source += '@app.get("/")\nasync def index() -> None:\n    time.sleep(1)\n'
+    for folder in ("app", "docs_src/tutorial", "examples"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "main.py").write_text(source)
+    result = run_flake8("--isolated", "--select", "API", ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert parse_findings(result.stdout) == {("./app/main.py", 10, "API102")}

@@ -359,8 +359,10 @@ def _is_main_test(test: ast.expr) -> bool:
     return has_name and has_main
 
 
-# Calls that start a coroutine as a task on the running loop (and return at once).
-_TASK_SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon"})
+# Calls that start a coroutine on the running loop, at once or later (APScheduler's jobs).
+_TASK_SPAWNERS = frozenset(
+    {"create_task", "ensure_future", "start_soon", "add_job", "add_schedule"}
+)
 
 
 def spawned_as_task(model: ModuleModel, site: ast.AST) -> bool:

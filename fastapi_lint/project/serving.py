@@ -58,6 +58,7 @@ from fastapi_lint.project.one_shot import (
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.project.receivers import builtin_without, names_an_object
+from fastapi_lint.project.startup_tasks import started_at_startup
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -229,7 +230,7 @@ def _is_served_directly(model: ModuleModel, function: FunctionInfo) -> bool:
     for decorator in function.node.decorator_list:
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(expr, ast.Attribute) and facts.router_of(expr.value, function.outer):
-            return True
+            return expr.attr != "on_event"  # `@app.on_event("startup")`: start-up code
     return False
 
 
@@ -805,13 +806,12 @@ def _reference_verdicts(
             # monkeypatched function, a handler for the app under test.
             yield True
             continue
-        if spawned_as_task(model, site) and (
-            runs_before_serving(model, _outermost(owner_function))
-            or search.instances.startup_class(_outermost(owner_function))
+        if spawned_as_task(model, site) and started_at_startup(
+            model, owner_function, search, _reference_verdicts, _is_served_directly
         ):
             # `asyncio.create_task(poll_invoices())` in a lifespan (or in a method of an
-            # object it enters): the task runs for the server's whole life on the loop
-            # that serves requests.
+            # object it enters, or a helper it awaits): the task runs for the server's
+            # whole life on the loop that serves requests.
             yield True
             continue
         yield search.serving_of(model, owner_function)

@@ -38,7 +38,8 @@ _LITERAL_TYPES = (str, int, float, bool, type(None))
 def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
     """Whether ``node`` runs once per process: a lazily initialised module global.
 
-    ``if _CLIENT is None: _CLIENT = connect()`` (also ``if not _CLIENT:``), or
+    ``if _CLIENT is None: _CLIENT = connect()`` (also ``if not _CLIENT:``, and a module
+    container filled in place: ``if not _LABELS: _LABELS.update(fetch())``), or
     an early ``if _CLIENT is not None: return _CLIENT`` before the statement
     that assigns it; per key, ``if key in _CACHE: return _CACHE[key]`` before the
     statements that fill ``_CACHE[key]`` (a hand-written ``functools.cache``).
@@ -49,7 +50,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         name = _none_test_name(ancestor.test)
         if (
             name is not None
-            and _assigns(ancestor.body, name)
+            and _assigns_or_fills(ancestor.body, name)  # `if not _LABELS: _LABELS.update(...)`
             and _is_module_name(model, function, name)
         ):
             return True
@@ -664,6 +665,11 @@ def _literal(node: ast.expr) -> Any:
         first = node.values[0]
         if isinstance(first, ast.Constant) and isinstance(first.value, str):
             return _Prefix(first.value)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        # `"/srv/local/" + name`: a concatenation known by its start, like an f-string.
+        start = _literal(node.left)
+        if isinstance(start, str) and start:
+            return _Prefix(start)
     return _MISSING
 
 

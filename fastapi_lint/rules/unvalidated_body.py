@@ -346,6 +346,14 @@ def _classify(
     """One use of the body value: a key read, a validation, or passing it on whole."""
     parent = model.parent(node)
     line = getattr(node, "lineno", 0)
+    if (
+        isinstance(parent, ast.BoolOp)
+        and isinstance(parent.op, ast.Or)
+        and parent.values[0] is node
+    ):
+        # `tags or []`, `(payload or {}).get("k")`: the body itself whenever one was sent.
+        _classify(model, parent, scope, uses, depth)
+        return
     if isinstance(parent, ast.Subscript) and parent.value is node:
         if isinstance(parent.ctx, ast.Load):
             uses.add_read(line)
