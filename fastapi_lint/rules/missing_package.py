@@ -9,7 +9,9 @@ Lazy-dependency helpers install what is missing on first use::
 Once the package is installed the probe finds it, so the branch runs at most
 once per process (the contract, Revision 2, API107: "it runs once per
 process"); for a package the served app already imports (``starlette``), it
-never runs.  The branch is recognised by its test: the module probe
+never runs.  Only an install counts (a call named ``*install*`` or with an
+``install`` argument): any other work under the probe is a fallback that runs
+on every call while the package is missing.  The branch is recognised by its test: the module probe
 (``importlib.util.find_spec``, ``pkgutil.find_loader``) is negated (``not
 find_spec(n)``, ``find_spec(n) is None``), directly or through a local flag
 the function sets from it (``available = False; if find_spec(n): available =
@@ -32,7 +34,10 @@ _MODULE_PROBES = frozenset(
 
 
 def missing_package_branch(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
-    """Whether ``node`` sits in an ``if`` branch that needs a module probe to find nothing."""
+    """Whether ``node`` installs a package in an ``if`` branch that needs a module probe to
+    find nothing."""
+    if not _installs(node):
+        return False  # `if find_spec("av") is None: subprocess.run(["ffmpeg", ...])`: every call
     child = node
     for ancestor in model.ancestors(node):
         if ancestor is function.node:
@@ -42,6 +47,22 @@ def missing_package_branch(model: ModuleModel, function: FunctionInfo, node: ast
                 return True
         child = ancestor
     return False
+
+
+def _installs(node: ast.AST) -> bool:
+    """An install: a call named so (``pip_install(name)``, ``prompt_install``) or whose
+    arguments say so (``subprocess.check_call([sys.executable, "-m", "pip", "install", n])``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if "install" in name.lower():
+        return True
+    return any(
+        isinstance(sub, ast.Constant) and isinstance(sub.value, str) and "install" in sub.value
+        for argument in [*node.args, *(k.value for k in node.keywords)]
+        for sub in ast.walk(argument)
+    )
 
 
 def _tests_missing(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> bool:
