@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
     that assigns it; per key, ``if key in _CACHE: return _CACHE[key]`` before the
     statements that fill ``_CACHE[key]`` (a hand-written ``functools.cache``).
     """
+    if missing_package_branch(model, function, node):
+        return True  # `if find_spec(name) is None: pip install`: once, then found
     for ancestor, child in _if_ancestors(model, function, node):
         if not isinstance(ancestor, ast.If) or not _in_body(ancestor, child):
             continue

@@ -12,6 +12,7 @@ from fastapi_lint.rules.secret_patterns import (
     escape_control,
     is_secret_like_name,
     is_secret_value,
+    split_name_words,
 )
 from fastapi_lint.rules.secrets.credential_values import (
     is_random_looking,
@@ -33,6 +34,21 @@ _RANK = {"API504": 0, "API503": 1, "API502": 2, "API506": 3, "API505": 4, "API50
 _MAX_FLOW_DEPTH = 4
 
 Literal = Union[ast.Constant, ast.JoinedStr]
+
+# Libraries whose import makes ``token`` a piece of text (the contract's Revision 2, class 6).
+_TOKENIZER_LIBRARIES = frozenset(
+    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "llama_cpp", "vllm", "mlx_lm"}
+)
+# Secret words that keep a ``token`` name secret-like in tokenizer code too.
+_NON_TOKEN_SECRET_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "key",
+    "credential",
+    "credentials",
+)
 
 
 @dataclass
@@ -129,6 +145,8 @@ def _field_default_literal(value: ast.expr) -> ast.Constant | None:
 class CheckerBase:
     """State and helpers of one module's API5xx check; the rule mixins build on it."""
 
+    _tokenizer_module: bool | None = None
+
     def __init__(
         self, model: ModuleModel, reporter: Reporter, options: RuleOptions, codes: tuple[str, ...]
     ) -> None:
@@ -209,3 +227,29 @@ class CheckerBase:
         if value is not None:
             return self.literal_value(value, scope, depth + 1)
         return None
+
+    def text_token_name(self, name: str, literal: ast.AST) -> bool:
+        """``token`` meaning a text token: in tokenizer code, a name whose only secret word is
+        ``token`` (``self.token = "<unk>"``, ``cls_token``) names a piece of text."""
+        words = split_name_words(name)
+        if not any("token" in word for word in words) or any(
+            word.endswith(_NON_TOKEN_SECRET_WORDS) for word in words
+        ):
+            return False
+        if self.imports_tokenizer():
+            return True
+        for ancestor in self.model.ancestors(literal):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if "tokeniz" in ancestor.name.lower() or "vocab" in ancestor.name.lower():
+                    return True
+        return False
+
+    def imports_tokenizer(self) -> bool:
+        if self._tokenizer_module is None:
+            self._tokenizer_module = any(
+                binding.kind is BindingKind.IMPORT
+                and (binding.qualname or "").split(".", 1)[0] in _TOKENIZER_LIBRARIES
+                for bindings in self.model.module_scope.bindings.values()
+                for binding in bindings
+            )
+        return self._tokenizer_module

@@ -17,6 +17,7 @@ from fastapi_lint.rules.secrets._common import (
     _text,
 )
 from fastapi_lint.rules.secrets.credential_values import (
+    could_be_credential,
     is_api_key_name,
     is_weak_password,
     never_credential,
@@ -89,7 +90,11 @@ class EnvFallbackChecks(CheckerBase):
             return
         assigned = _assigned_name(self.model, call)
         names = [name for name in (variable, assigned) if name]
-        secret_named = any(self.secret_name(name) for name in names)
+        secret_names = [name for name in names if self.secret_name(name)]
+        secret_named = bool(secret_names)
+        # Revision 2, class 6: ``token`` meaning a text token in tokenizer code
+        # (``os.environ.get("RERANKER_POSITIVE_TOKEN", "yes")``) names a piece of text.
+        text_token = secret_named and all(self.text_token_name(n, call) for n in secret_names)
         lookup = _lookup_display(target, variable)
         for literal in literals:
             value = _text(literal)
@@ -97,6 +102,8 @@ class EnvFallbackChecks(CheckerBase):
                 continue
             if not (secret_named or any(self.unknown_key_name(n, value) for n in names)):
                 continue
+            if text_token and not could_be_credential(value, secret_names[0]):
+                continue  # a word or a special token, not a credential (``HF_TOKEN`` stays)
             if any(never_credential(value, name) for name in names):
                 continue  # ``os.getenv("OLLAMA_API_KEY", "ollama")``: a dummy, not a fallback secret
             if (

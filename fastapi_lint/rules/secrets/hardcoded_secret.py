@@ -16,7 +16,6 @@ from fastapi_lint.rules.secrets._common import (
 )
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
-from fastapi_lint.semantic.scopes import BindingKind
 
 API501 = Rule(
     code="API501",
@@ -49,21 +48,6 @@ API501 = Rule(
         "`extra-placeholders`: values that are placeholders, never secrets. "
         "`secrets-in-tests`: report in test files too."
     ),
-)
-
-# Libraries whose import makes ``token`` a piece of text (the contract's Revision 2, class 6).
-_TOKENIZER_LIBRARIES = frozenset(
-    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "llama_cpp", "vllm", "mlx_lm"}
-)
-# Secret words that keep a ``token`` name secret-like in tokenizer code too.
-_NON_TOKEN_SECRET_WORDS = (
-    "secret",
-    "password",
-    "passwd",
-    "pwd",
-    "key",
-    "credential",
-    "credentials",
 )
 
 # Header names whose literal value (``Bearer <credential>``) is a credential.
@@ -130,8 +114,6 @@ def _auth_off(test: ast.expr) -> bool:
 
 
 class HardcodedSecretChecks(CheckerBase):
-    _tokenizer_module: bool | None = None
-
     def in_example_data(self, node: ast.AST) -> bool:
         """Whether a literal sits in OpenAPI example data (``examples=``, ``json_schema_extra``...)."""
         child = node
@@ -247,32 +229,6 @@ class HardcodedSecretChecks(CheckerBase):
                 return False
             child = ancestor
         return False
-
-    def text_token_name(self, name: str, literal: ast.AST) -> bool:
-        """``token`` meaning a text token: in tokenizer code, a name whose only secret word is
-        ``token`` (``self.token = "<unk>"``, ``cls_token``) names a piece of text."""
-        words = split_name_words(name)
-        if not any("token" in word for word in words) or any(
-            word.endswith(_NON_TOKEN_SECRET_WORDS) for word in words
-        ):
-            return False
-        if self.imports_tokenizer():
-            return True
-        for ancestor in self.model.ancestors(literal):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if "tokeniz" in ancestor.name.lower() or "vocab" in ancestor.name.lower():
-                    return True
-        return False
-
-    def imports_tokenizer(self) -> bool:
-        if self._tokenizer_module is None:
-            self._tokenizer_module = any(
-                binding.kind is BindingKind.IMPORT
-                and (binding.qualname or "").split(".", 1)[0] in _TOKENIZER_LIBRARIES
-                for bindings in self.model.module_scope.bindings.values()
-                for binding in bindings
-            )
-        return self._tokenizer_module
 
     def in_enum_body(self, literal: ast.AST) -> bool:
         """An enum member (``class Grant(str, Enum): PASSWORD = "pw"``) is a constant, not a secret."""
