@@ -574,6 +574,10 @@ class ModuleRoutes:
                     return False
         return True
 
+    def string_value(self, node: ast.expr, scope: Scope) -> str | None:
+        """A route path or prefix that is a string constant (see ``_string``)."""
+        return self._string(node, scope, 0)
+
     def _string(
         self, node: ast.expr, scope: Scope, depth: int, bound: dict[str, str] | None = None
     ) -> str | None:

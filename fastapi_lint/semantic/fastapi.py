@@ -297,7 +297,7 @@ class FastAPIFacts:
                     function,
                     router,
                     methods,
-                    _literal_str(path_node),
+                    self._path_text(path_node, outer),
                     decorator,
                     keywords,
                     path_node,
@@ -354,12 +354,23 @@ class FastAPIFacts:
                         function,
                         router,
                         methods,
-                        _literal_str(path_node),
+                        self._path_text(path_node, scope),
                         call,
                         keywords,
                         path_node,
                     )
                 )
+
+    def _path_text(self, node: ast.expr | None, scope: Scope) -> str | None:
+        """The route's path: a literal, or a string constant simple flow reaches
+        (``ITEM_PATH = "/{item_id}"`` in this module or imported from another module
+        of the project, an f-string or ``+`` of those), read as FastAPI will."""
+        text = _literal_str(node)
+        if text is not None or node is None or isinstance(node, ast.Constant):
+            return text
+        from fastapi_lint.project.route_modules import ModuleRoutes
+
+        return ModuleRoutes(self.model).string_value(node, scope)
 
     def _methods(self, attr: str, keywords: dict[str, ast.expr]) -> tuple[str, ...]:
         method = stubs.ROUTE_METHODS[attr]
