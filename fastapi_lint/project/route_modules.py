@@ -637,22 +637,29 @@ class ModuleRoutes:
         ``settings = Settings()``, the full-stack template's ``prefix=settings.API_V1_STR``)."""
         owner = self.model.evaluate(node.value, scope)
         project = self.model.project
-        if isinstance(owner, Ref) and project is not None:
-            found = project.definition(f"{owner.qualname}.{node.attr}")
-            if found is not None:
-                other, other_binding = found
-                name = ast.Name(id=other_binding.name, ctx=ast.Load())
-                return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
-            return None
+        if isinstance(owner, Ref):
+            if project is not None:
+                found = project.definition(f"{owner.qualname}.{node.attr}")
+                if found is not None:
+                    other, other_binding = found
+                    name = ast.Name(id=other_binding.name, ctx=ast.Load())
+                    return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
+            # A class attribute: `Paths.ITEM` of `class Paths: ITEM = "/items/{item_id}"`.
+            return self._class_string(owner.qualname, node.attr)
         if not isinstance(owner, Instance):
             return None
-        info = self.model.class_named(owner.type)
+        return self._class_string(owner.type, node.attr)
+
+    def _class_string(self, qualname: str, attr: str) -> str | None:
+        """The string default ``attr`` has in the body of the project class ``qualname``."""
+        project = self.model.project
+        info = self.model.class_named(qualname)
         if info is None and project is not None:
-            found_class = project.definition(owner.type)
+            found_class = project.definition(qualname)
             if found_class is not None:
                 other, class_binding = found_class
                 info = other.class_named(f"{other.module_name}.{class_binding.name}")
-        return _class_default(info.node, node.attr) if info is not None else None
+        return _class_default(info.node, attr) if info is not None else None
 
     # ---------------------------------------------------------------- positions
     def _scope_of(self, node: ast.AST) -> Scope:
