@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -368,9 +369,7 @@ class FastAPIFacts:
         text = _literal_str(node)
         if text is not None or node is None or isinstance(node, ast.Constant):
             return text
-        from fastapi_lint.project.route_modules import ModuleRoutes
-
-        return ModuleRoutes(self.model).string_value(node, scope)
+        return string_value(self.model, node, scope)
 
     def _methods(self, attr: str, keywords: dict[str, ast.expr]) -> tuple[str, ...]:
         method = stubs.ROUTE_METHODS[attr]
