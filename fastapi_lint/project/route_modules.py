@@ -18,13 +18,14 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Binding, Scope
+    from fastapi_lint.semantic.scopes import Scope
 
 _ROUTER_WORDS = lazy_compile(r"(?i)app|router|api|fastapi")
 # Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
@@ -577,78 +578,8 @@ class ModuleRoutes:
     def _string(
         self, node: ast.expr, scope: Scope, depth: int, bound: dict[str, str] | None = None
     ) -> str | None:
-        """A string constant: a literal, a module constant, an f-string or ``+`` of those;
-        ``bound`` gives the parameters of the function ``node`` is in a known value."""
-        from fastapi_lint.semantic.scopes import BindingKind
-
-        if depth > 6:
-            return None
-        if bound and isinstance(node, ast.Name) and node.id in bound:
-            return bound[node.id]
-        if isinstance(node, ast.Constant):
-            return node.value if isinstance(node.value, str) else None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left = self._string(node.left, scope, depth + 1, bound)
-            right = self._string(node.right, scope, depth + 1, bound)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for value in node.values:
-                if isinstance(value, ast.FormattedValue):
-                    if value.format_spec is not None or value.conversion != -1:
-                        return None
-                    part = self._string(value.value, scope, depth + 1, bound)
-                else:
-                    part = self._string(value, scope, depth + 1, bound)  # type: ignore[arg-type]
-                if part is None:
-                    return None
-                parts.append(part)
-            return "".join(parts)
-        if isinstance(node, ast.Name):
-            binding: Binding | None = self.model.lookup(node.id, scope)
-            if binding is None:
-                return None
-            if (
-                binding.kind is BindingKind.ASSIGN
-                and binding.value is not None
-                and binding.unpack_index is None
-                and len(binding.scope.bindings.get(node.id, [])) == 1
-            ):
-                return self._string(binding.value, binding.scope, depth + 1)
-            project = self.model.project
-            if binding.kind is BindingKind.IMPORT and binding.qualname and project is not None:
-                # A constant of another module (`from app.config import API_PREFIX`).
-                found = project.definition(binding.qualname)
-                if found is not None:
-                    other, other_binding = found
-                    name = ast.Name(id=other_binding.name, ctx=ast.Load())
-                    return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
-        if isinstance(node, ast.Attribute):
-            return self._attribute_string(node, scope, depth)
-        return None
-
-    def _attribute_string(self, node: ast.Attribute, scope: Scope, depth: int) -> str | None:
-        """``config.API_PREFIX`` (a constant of a project module) or ``settings.API_V1_STR``
-        (the string default of a field of a project settings class, read on its instance:
-        ``settings = Settings()``, the full-stack template's ``prefix=settings.API_V1_STR``)."""
-        owner = self.model.evaluate(node.value, scope)
-        project = self.model.project
-        if isinstance(owner, Ref) and project is not None:
-            found = project.definition(f"{owner.qualname}.{node.attr}")
-            if found is not None:
-                other, other_binding = found
-                name = ast.Name(id=other_binding.name, ctx=ast.Load())
-                return ModuleRoutes(other)._string(name, other.module_scope, depth + 1)
-            return None
-        if not isinstance(owner, Instance):
-            return None
-        info = self.model.class_named(owner.type)
-        if info is None and project is not None:
-            found_class = project.definition(owner.type)
-            if found_class is not None:
-                other, class_binding = found_class
-                info = other.class_named(f"{other.module_name}.{class_binding.name}")
-        return _class_default(info.node, node.attr) if info is not None else None
+        """A string constant (``semantic/constant_strings.py``)."""
+        return string_value(self.model, node, scope, depth, bound)
 
     # ---------------------------------------------------------------- positions
     def _scope_of(self, node: ast.AST) -> Scope:
@@ -725,29 +656,6 @@ def _bound_strings(
         if text is not None:
             result[name] = text
     return result
-
-
-def _class_default(node: ast.ClassDef, attr: str) -> str | None:
-    """The string a class body gives ``attr`` (``API_V1_STR: str = "/api/v1"``, also
-    ``Field("/api/v1")``/``Field(default=...)``), when no ``__init__`` of the class may
-    assign the instance another value."""
-    value: ast.expr | None = None
-    for statement in node.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if statement.name == "__init__":
-                return None
-        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            if statement.target.id == attr:
-                value = statement.value
-        elif isinstance(statement, ast.Assign):
-            if any(isinstance(t, ast.Name) and t.id == attr for t in statement.targets):
-                value = statement.value
-    if isinstance(value, ast.Call) and last_name(value.func) == "Field":
-        default = keyword_value(value.keywords, "default")
-        value = default if default is not None else (value.args[0] if value.args else None)
-    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-        return value.value
-    return None
 
 
 def _status(node: ast.expr | None, websocket: bool) -> str:

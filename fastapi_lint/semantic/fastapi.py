@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -297,7 +298,7 @@ class FastAPIFacts:
                     function,
                     router,
                     methods,
-                    _literal_str(path_node),
+                    self._path_text(path_node, outer),
                     decorator,
                     keywords,
                     path_node,
@@ -354,12 +355,21 @@ class FastAPIFacts:
                         function,
                         router,
                         methods,
-                        _literal_str(path_node),
+                        self._path_text(path_node, scope),
                         call,
                         keywords,
                         path_node,
                     )
                 )
+
+    def _path_text(self, node: ast.expr | None, scope: Scope) -> str | None:
+        """The route's path: a literal, or a string constant simple flow reaches
+        (``ITEM_PATH = "/{item_id}"`` in this module or imported from another module
+        of the project, an f-string or ``+`` of those), read as FastAPI will."""
+        text = _literal_str(node)
+        if text is not None or node is None or isinstance(node, ast.Constant):
+            return text
+        return string_value(self.model, node, scope)
 
     def _methods(self, attr: str, keywords: dict[str, ast.expr]) -> tuple[str, ...]:
         method = stubs.ROUTE_METHODS[attr]

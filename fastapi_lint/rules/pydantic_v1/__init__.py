@@ -4,8 +4,9 @@ FastAPI moved to Pydantic v2; projects still carry ``class Config``,
 ``@validator``, ``.dict()``, ``.parse_obj()`` and ``Field(regex=...)``. They
 run through deprecation shims that v3 removes, and some already behave
 differently. Each rule module finds its pattern; nothing is reported unless
-the project is on Pydantic v2 (``project_version``), and never in a module
-that imports ``pydantic.v1`` (v1 code on purpose).
+the project is on Pydantic v2 (``project_version``), never for names that
+resolve to ``pydantic.v1`` (v1 code on purpose), and never in a shim module
+that binds one name from either major.
 
 The cheap per-module search runs first, the project-level decision (an index
 fact) only when something was found.

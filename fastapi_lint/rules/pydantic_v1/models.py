@@ -128,15 +128,28 @@ def compat_v1_name(model: ModuleModel, node: ast.expr, scope: Scope) -> bool:
 
 
 def imports_pydantic_v1(model: ModuleModel) -> bool:
-    """Code that imports ``pydantic.v1`` is v1 code on purpose: never reported."""
+    """A shim module that binds one name both from ``pydantic.v1`` and from elsewhere
+    (``try: from pydantic.v1 import BaseModel`` / ``except ImportError: from pydantic
+    import BaseModel``): which one a use means is decided at run time, so nothing in
+    it is reported.
+
+    A module that imports some names from ``pydantic.v1`` and others from ``pydantic``
+    (legacy models kept on v1 next to new v2 ones) is judged name by name: a v1 class,
+    ``pydantic.v1.validator`` or ``pydantic.v1.Field`` never resolves to a v2 name, so
+    only the v2 models' leftovers are reported.
+    """
     for bindings in model.module_scope.bindings.values():
-        for binding in bindings:
-            qualname = binding.qualname or ""
-            if binding.kind is BindingKind.IMPORT and (
-                qualname == "pydantic.v1" or qualname.startswith("pydantic.v1.")
-            ):
-                return True
+        imports = [binding for binding in bindings if binding.kind is BindingKind.IMPORT]
+        if len(imports) < 2:
+            continue
+        from_v1 = [_is_v1(binding.qualname or "") for binding in imports]
+        if any(from_v1) and not all(from_v1):
+            return True
     return False
+
+
+def _is_v1(qualname: str) -> bool:
+    return qualname == "pydantic.v1" or qualname.startswith("pydantic.v1.")
 
 
 def _names_a_version(test: ast.expr) -> bool:
