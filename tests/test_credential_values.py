@@ -31,6 +31,8 @@ from fastapi_lint.rules.secrets.credential_values import (
         ("user_api_key_hash", "password", False),
         ("asc", "sort_token", False),
         ("airflow", "password", False),
+        ("billing:session:tokens", "SESSION_TOKENS_KEY", False),  # a Redis key namespace
+        ("billing:password_reset:", "PASSWORD_RESET_PREFIX_KEY", False),
         ("[CLS]", "cls_token", False),  # 6. text tokens
         ("<|endoftext|>", "token", False),
         ("invalid-token", "token", False),  # wrong on purpose
@@ -53,6 +55,9 @@ def test_never_a_credential(value: str, name: str, compared: bool) -> None:
         ("orders-local-pw", "db_password"),
         ("YOUR_SECRET_KEY_HERE", "SECRET_KEY"),  # a signing key signs with it all the same
         ("sk-test-9fA3kL0pQ7zX2mN8vB5cR1tY", "api_key"),
+        ("postgres:postgres", "db_credentials"),  # two names: a user and a password
+        ("admin:admin:admin", "credentials"),  # a weak password among the segments
+        ("billing:worker:9fQ2xLm7Tb4Kw8Zp", "worker_secret"),  # a random segment
     ],
 )
 def test_could_be_a_credential(value: str, name: str) -> None:

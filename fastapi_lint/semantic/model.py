@@ -714,6 +714,12 @@ class ModuleModel:
                     value = self.evaluate(value_node, ref.scope, depth + 1)
                     if isinstance(value, Instance):
                         return value
+                    # ``import psycopg2`` (often local to ``__init__``) then ``self.driver =
+                    # psycopg2``: the attribute is the module, ``self.driver.connect`` its call.
+                    if isinstance(value, Ref) and isinstance(value_node, ast.Name):
+                        binding = self.lookup(value_node.id, ref.scope, value_node.lineno)
+                        if binding is not None and isinstance(binding.node, ast.Import):
+                            return value
             return None
         if self.project is not None:
             return self.project.attribute_type(class_qualname, attr, depth + 1)

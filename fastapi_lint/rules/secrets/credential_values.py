@@ -236,8 +236,11 @@ _CASE_CHANGE_RE = lazy_compile(r"[a-z][A-Z]|[A-Z][a-z]")
 def is_name_value(value: str) -> bool:
     """A name rather than a password: one word of letters (``"asc"``, ``"accessToken"``) or
     words joined by ``_`` in one letter case (``"access_token"``, ``"ACCESS_TOKEN"``),
-    unless it is a weak password (``"admin"``, ``"change_me"``)."""
+    unless it is a weak password (``"admin"``, ``"change_me"``); also such names joined by
+    ``:`` (``"myapp:channel:binding"``, see ``_is_key_namespace``)."""
     stripped = value.strip()
+    if ":" in stripped:
+        return _is_key_namespace(stripped)
     if _TYPE_EXPRESSION_RE.fullmatch(stripped):
         return True  # ``"list[V1LocalObjectReference]"``: a generated client's type map
     if _CAMEL_WITH_DIGITS_RE.fullmatch(stripped) and names_something_about_a_secret(stripped):
@@ -254,6 +257,22 @@ def is_name_value(value: str) -> bool:
     if any(word in _PLACEHOLDER_WORDS for word in split_name_words(stripped)):
         return False
     return not is_weak_password(stripped)
+
+
+def _is_key_namespace(value: str) -> bool:
+    """``"myapp:channel:binding"``, ``"auth:refresh_token:"``: a Redis or cache key namespace
+    (names joined by ``:``, Redis's convention), held by a constant named after what the key
+    stores (``_CHANNEL_CREDENTIAL_BINDING``).  Every segment must be a name in the sense of
+    ``is_name_value`` and none a weak password (``"svc:7Hq2Lm9Xk4Rt"`` stays a credential).
+    Two names without a trailing ``:`` are a basic-auth pair as often (``"postgres:postgres"``,
+    ``"user:pass"``): a namespace has three segments or ends in ``:``."""
+    segments = value.split(":")
+    prefix = segments[-1] == ""
+    if prefix:
+        segments.pop()  # a prefix: ``"auth:token:"``
+    return len(segments) >= (2 if prefix else 3) and all(
+        segment and is_name_value(segment) for segment in segments
+    )
 
 
 # ---------------------------------------------------------------- 1. sentinels

@@ -85,6 +85,21 @@ _AUTH_WORDS = frozenset({"auth", "authentication", "login"})
 _OFF_WORDS = frozenset({"disable", "disabled", "no", "skip", "without", "bypass"})
 
 
+def _message_catalog(node: ast.Dict) -> bool:
+    """A dict whose keys are display texts, several of them sentences (``"Add Row"``,
+    ``"New password"``): a translation table or a label catalog.  Its ``"Password"`` key is
+    the text of a label and its value that label's translation (``"Passwort"``), not a
+    credential.  Three sentence keys, a third of the keys at least: a form's two labels
+    (``{"User Name": ..., "Password": ...}``) do not make a catalog."""
+    keys = [
+        key.value
+        for key in node.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    ]
+    sentences = sum(1 for key in keys if len(key.split()) > 1)
+    return sentences >= 3 and 3 * sentences >= len(keys)
+
+
 def _flag_words(node: ast.expr) -> set[str] | None:
     name = _target_name(node)
     if name is None or isinstance(node, ast.Subscript):
@@ -260,6 +275,8 @@ class HardcodedSecretChecks(CheckerBase):
             self.name_assignment(_target_name(target), literal)
 
     def check_dict(self, node: ast.Dict) -> None:
+        if _message_catalog(node):
+            return  # ``{"Password": "Passwort", "Change Password": "Passwort ändern", ...}``
         pairs = [
             (key.value, value)
             for key, value in zip(node.keys, node.values)
