@@ -6,6 +6,7 @@ import pytest
 
 from fastapi_lint.rules.secrets.credential_values import (
     could_be_credential,
+    is_control_sequence,
     is_name_value,
     is_random_looking,
     is_unknown_key_name,
@@ -87,3 +88,16 @@ def test_random_looking_and_unknown_key_names() -> None:
     assert not is_random_looking("XkqTz")
     assert is_unknown_key_name("ENCRYPTION_LOCAL_KEY")
     assert not is_unknown_key_name("KEY_PREFIX")
+
+
+@pytest.mark.parametrize("value", ["\033[92m", "\x1b[1;31m", "\a", "ab\x00cd1234"])
+def test_control_sequences_are_not_credentials(value: str) -> None:
+    # Terminal styling: ESC, BEL or NUL cannot be typed into a password field.
+    assert is_control_sequence(value)
+    assert not could_be_credential(value, "GREEN_TOKEN")
+
+
+@pytest.mark.parametrize("value", ["\\033[92m-hunter2", "line1\nline2-Xy9z", "s3cr3t-Pa55"])
+def test_printable_values_are_not_control_sequences(value: str) -> None:
+    # Escaped backslashes are printable; line breaks do not count (PEM blocks span lines).
+    assert not is_control_sequence(value)

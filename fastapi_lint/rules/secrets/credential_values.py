@@ -32,7 +32,9 @@ Beyond the six (session 4, read on the corpus): a slug of words given to a
 bare ``token`` labels an in-process auth object (``token="ui-session"``); a
 literal shorter than 4 characters is a code, an option or a key segment
 (``token == "-c"``, ``_LAYOUT_SCHEMA_TOKEN = "ff1"``), not a credential,
-unless it is a known weak password (session 8); a
+unless it is a known weak password (session 8); a value holding a
+control character (``GREEN_TOKEN = "\\033[92m"``, a terminal colour) is terminal
+styling, not a credential (session 8); a
 weak word passed as a provider's ``api_key=`` is a dummy; a name that says its
 value is retired or refused (``LEGACY_DEFAULT_PASSWORD``) holds a deny-list
 entry unless the value is random-looking.
@@ -315,6 +317,16 @@ def _has_non_ascii_symbol(value: str) -> bool:
     return any(ord(char) > 127 and not unicodedata.category(char).startswith("L") for char in value)
 
 
+# ---------------------------------------------------------------- control sequences
+def is_control_sequence(value: str) -> bool:
+    """``GREEN_TOKEN = "\\033[92m"``: a terminal escape sequence (a colour "token").
+
+    A control character (ESC, BEL, NUL) cannot be typed into a password field or sent in an
+    HTTP header: no credential holds one, while terminal styling always does.  Line breaks
+    and tabs do not count (a PEM block spans lines)."""
+    return any(unicodedata.category(char) == "Cc" and not char.isspace() for char in value)
+
+
 # ---------------------------------------------------------------- token labels
 _SLUG_RE = lazy_compile(r"[a-z]+(?:-[a-z]+)+")
 
@@ -404,6 +416,8 @@ def could_be_credential(
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
+    if is_control_sequence(value):
+        return False
     if (not accepted and _is_wrong_on_purpose(value)) or is_public_client_key(value):
         return False
     if is_regex(value):
@@ -461,6 +475,7 @@ def never_credential(value: str, name: str = "") -> bool:
         is_redaction_marker(value)
         or is_keyless_dummy(value, name)
         or is_text_token(value)
+        or is_control_sequence(value)
         or _is_wrong_on_purpose(value)
         or is_public_client_key(value)
         or is_regex(value)

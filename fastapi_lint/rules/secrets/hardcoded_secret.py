@@ -30,8 +30,9 @@ API501 = Rule(
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
         'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
-        'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`) '
-        'and tokenizer tokens. Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
+        'tokenizer tokens and terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`). '
+        'Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
         "passwords of words and separators are reported: they reach production."
     ),
     example=(
