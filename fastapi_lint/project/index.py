@@ -27,6 +27,7 @@ from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
     discover_source_roots,
     find_project_root,
+    module_file,
     module_identity,
 )
 from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
@@ -56,10 +57,13 @@ MAX_DEPTH = 24
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 # 240 rather than 160 since the CLI releases a project's models before the next
 # project's (dstack cold: 1,512 parses for 1,126 files instead of 1,637, 254 MB).
-# 200,000 lines rather than 150,000 (session 8): only very large projects reach it;
-# litellm 10-16% less CPU for +90 MB (620 MB).
+# 200,000 lines, not 150,000 (session 8): litellm 10-16% less CPU for +90 MB (620 MB).
 MAX_CACHED_MODELS = 240
 MAX_CACHED_LINES = 200_000
+# Facts computed for one outermost question. Cut-short facts are never remembered, so
+# methods that call each other (an AST interpreter's `_execute_*`) were asked again and
+# again: camel-ai ran 11 minutes. The largest elsewhere: litellm 1,602, langflow 727.
+MAX_FACTS_PER_QUESTION = 5_000
 
 
 ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
@@ -77,6 +81,7 @@ class _ProjectState:
         self.checked: tuple[ModuleKey, ModelEntry] | None = None
         self.checking = False  # between register() and finish_check()
         self.fact_misses = 0  # facts computed (not found in memory or on disk)
+        self.question_start = 0  # fact_misses when the outermost fact being computed began
         self.in_progress: set[str] = set()
         self.facts = FactStore(cache_folder(root, options), root)
         self.fact_memo: dict[str, tuple[Any, frozenset[str]]] = {}
@@ -219,7 +224,7 @@ class ProjectIndex:
             relative = os.path.join(*module_name.split("."))
             searched = [self.source_root, *state.configured_roots, *state.default_roots]
             for base in dict.fromkeys(searched):
-                path = _module_file(base, relative)
+                path = module_file(base, relative)
                 if path is not None:
                     found = (base, path)
                     break
@@ -230,7 +235,7 @@ class ProjectIndex:
                     (base, path)
                     for base in dict.fromkeys(holders)
                     if base not in searched
-                    for path in [_module_file(base, relative)]
+                    for path in [module_file(base, relative)]
                     if path is not None
                 ]
                 if len(hits) == 1:
@@ -451,6 +456,11 @@ class ProjectIndex:
                     frame.paths |= deps
                 self._fact_memo[full_key] = (value, frozenset(deps))
                 return value
+        if not self._frames:
+            self._state.question_start = self._state.fact_misses
+        elif self._state.fact_misses - self._state.question_start >= MAX_FACTS_PER_QUESTION:
+            self._cut_short()  # see MAX_FACTS_PER_QUESTION
+            return None
         self._state.fact_misses += 1
         frame = _FactFrame(base=len(self._in_progress) + 1)
         self._frames.append(frame)
@@ -780,16 +790,6 @@ def _view_of(model: ModuleModel, fallback: ProjectIndex) -> ProjectIndex:
     """The view a model's own names resolve in (its source root's)."""
     project = getattr(model, "project", None)
     return project if isinstance(project, ProjectIndex) else fallback
-
-
-def _module_file(base: str, relative: str) -> Path | None:
-    for candidate in (
-        os.path.join(base, relative + ".py"),
-        os.path.join(base, relative, "__init__.py"),
-    ):
-        if os.path.isfile(candidate):
-            return Path(candidate)
-    return None
 
 
 @dataclass

@@ -498,3 +498,14 @@ def discover_source_roots(root: Path) -> dict[str, list[str]]:
             elif name.endswith(".py") and name[:-3].isidentifier() and name != "__init__.py":
                 found.setdefault(name[:-3], []).append(folder)
     return found
+
+
+def module_file(base: str, relative: str) -> Path | None:
+    """The file of a module below ``base`` (``a/b`` -> ``a/b.py`` or ``a/b/__init__.py``)."""
+    for candidate in (
+        os.path.join(base, relative + ".py"),
+        os.path.join(base, relative, "__init__.py"),
+    ):
+        if os.path.isfile(candidate):
+            return Path(candidate)
+    return None
