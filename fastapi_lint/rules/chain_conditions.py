@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.missing_package import missing_package_branch
+from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
 
 if TYPE_CHECKING:
@@ -94,6 +95,8 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
     tests = branch.test.values if isinstance(branch.test, ast.BoolOp) else [branch.test]
     if isinstance(branch.test, ast.BoolOp) and not isinstance(branch.test.op, ast.Or):
         return False
+    if not _reads_stat(model, function):
+        return False  # no signature to compare: asked per blocking call, answered once
     stale = False
     for test in tests:
         operand = _unset_operand(test)
@@ -119,6 +122,21 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
 
 # What describes a file's version: ``os.stat(p).st_mtime``, ``os.path.getmtime(p)``.
 _STAT_CALLS = frozenset({"stat", "lstat", "getmtime", "getsize", "getctime"})
+# Per function (by its node's id): whether it reads a stat at all.
+_READS_STAT: MemoKey[dict[int, bool]] = MemoKey("chain-conditions-reads-stat")
+
+
+def _reads_stat(model: ModuleModel, function: FunctionInfo) -> bool:
+    known = model.memo.setdefault(_READS_STAT, {})
+    found = known.get(id(function.node))
+    if found is None:
+        found = any(
+            (isinstance(part, ast.Attribute) and part.attr.startswith("st_"))
+            or (isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS)
+            for part in ast.walk(function.node)
+        )
+        known[id(function.node)] = found
+    return found
 
 
 def _stat_signature(function: FunctionInfo, node: ast.expr) -> bool:

@@ -25,6 +25,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -32,10 +33,15 @@ if TYPE_CHECKING:
 
 _DEBUG_NAME = lazy_compile(r"DUMP|DEBUG|CAPTURE")
 _ENV_READS = frozenset({"os.environ.get", "os.getenv"})
+# Per function (by its node's id): whether a string literal of it names a debug variable.
+_NAMES_DEBUG_VARIABLE: MemoKey[dict[int, bool]] = MemoKey("debug-gates-literal")
+_MODULE_READS_DEBUG: MemoKey[bool] = MemoKey("debug-gates-module")
 
 
 def debug_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
     """Whether ``node`` runs only when a debugging environment variable is set."""
+    if not _names_debug_variable(model, function):
+        return False  # every gate names its variable in a literal: asked per blocking call
     gates = _Gates(model, function)
     child: ast.AST = node
     for ancestor in model.ancestors(node):
@@ -56,6 +62,38 @@ def debug_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> boo
     if child in function.node.body:
         return any(_returns_unless(gates, stmt) for stmt in _before(function.node.body, child))
     return False
+
+
+def _names_debug_variable(model: ModuleModel, function: FunctionInfo) -> bool:
+    if not _module_reads_debug_variable(model):
+        return False
+    known = model.memo.setdefault(_NAMES_DEBUG_VARIABLE, {})
+    found = known.get(id(function.node))
+    if found is None:
+        found = any(
+            isinstance(node, ast.Constant) and _debug_name(node.value)
+            for node in ast.walk(function.node)
+        )
+        known[id(function.node)] = found
+    return found
+
+
+def _module_reads_debug_variable(model: ModuleModel) -> bool:
+    """A call with a debug variable's name first (``os.getenv("X_DUMP")``), or a test
+    ``"X_DEBUG" in os.environ``, somewhere in the module (the recorded calls and comparisons)."""
+    found = model.memo.get(_MODULE_READS_DEBUG)
+    if found is None:
+        calls = (ref.node for ref in model.nodes[ast.Call])
+        compares = (ref.node for ref in model.nodes[ast.Compare])
+        found = any(
+            call.args and isinstance(call.args[0], ast.Constant) and _debug_name(call.args[0].value)  # type: ignore[attr-defined]
+            for call in calls
+        ) or any(
+            isinstance(test.left, ast.Constant) and _debug_name(test.left.value)  # type: ignore[attr-defined]
+            for test in compares
+        )
+        model.memo.put(_MODULE_READS_DEBUG, found)
+    return found
 
 
 def _before(block: list[ast.stmt], child: ast.AST) -> list[ast.stmt]:

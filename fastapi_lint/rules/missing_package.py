@@ -24,10 +24,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import last_name
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
 
+_PROBE_NAMES = frozenset({"find_spec", "find_loader"})
+_MENTIONS_PROBE: MemoKey[bool] = MemoKey("missing-package-probe")
 _MODULE_PROBES = frozenset(
     {"importlib.util.find_spec", "pkgutil.find_loader", "importlib.find_loader"}
 )
@@ -36,6 +41,8 @@ _MODULE_PROBES = frozenset(
 def missing_package_branch(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
     """Whether ``node`` installs a package in an ``if`` branch that needs a module probe to
     find nothing."""
+    if not _mentions_probe(model):
+        return False  # asked per blocking call: the module's text answers most at once
     if not _installs(node):
         return False  # `if find_spec("av") is None: subprocess.run(["ffmpeg", ...])`: every call
     child = node
@@ -47,6 +54,17 @@ def missing_package_branch(model: ModuleModel, function: FunctionInfo, node: ast
                 return True
         child = ancestor
     return False
+
+
+def _mentions_probe(model: ModuleModel) -> bool:
+    """Whether any call of the module is a module probe (``find_spec``, ``find_loader``)."""
+    found = model.memo.get(_MENTIONS_PROBE)
+    if found is None:
+        found = model.memo.put(
+            _MENTIONS_PROBE,
+            any(last_name(ref.node.func) in _PROBE_NAMES for ref in model.nodes[ast.Call]),  # type: ignore[attr-defined]
+        )
+    return found
 
 
 def _installs(node: ast.AST) -> bool:
