@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
@@ -48,9 +49,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
     """
     if missing_package_branch(model, function, node):
         return True  # `if find_spec(name) is None: pip install`: once, then found
-    for ancestor, child in _if_ancestors(model, function, node):
-        if not isinstance(ancestor, ast.If) or not _in_body(ancestor, child):
-            continue
+    for ancestor in guarding_ifs(model, function, node):
         name = _none_test_name(ancestor.test)
         if (
             name is not None
@@ -335,10 +334,10 @@ def path_conditions(
     params = _parameters(function)
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
-    for ancestor, child in _if_ancestors(model, function, node):
-        in_body = _in_body(ancestor, child)
+    for ancestor, child in if_ancestors(model, function, node):
+        taken = in_body(ancestor, child)
         atoms = _atoms(ancestor.test, params, keys)
-        if in_body:
+        if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
@@ -432,30 +431,6 @@ def falsified(
 
 
 # ---------------------------------------------------------------- helpers
-def _if_ancestors(
-    model: ModuleModel, function: FunctionInfo, node: ast.AST
-) -> list[tuple[ast.If | ast.IfExp, ast.AST]]:
-    """The ``if`` statements and conditional expressions around ``node`` (not through their
-    test): ``base.copy() if base is not None else Context()`` guards ``base.copy()`` like an
-    ``if`` does."""
-    found: list[tuple[ast.If | ast.IfExp, ast.AST]] = []
-    child = node
-    for ancestor in model.ancestors(node):
-        if ancestor is function.node:
-            break
-        if isinstance(ancestor, (ast.If, ast.IfExp)) and child is not ancestor.test:
-            found.append((ancestor, child))
-        child = ancestor
-    return found
-
-
-def _in_body(ancestor: ast.If | ast.IfExp, child: ast.AST) -> bool:
-    """Whether ``child`` is in the branch that runs when the test is true."""
-    if isinstance(ancestor, ast.IfExp):
-        return child is ancestor.body
-    return any(child is stmt for stmt in ancestor.body)
-
-
 def _none_test_name(test: ast.expr) -> str | None:
     operand = _unset_operand(test)
     return operand.id if isinstance(operand, ast.Name) else None

@@ -25,6 +25,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.rules.branches import guarding_ifs
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -43,16 +44,12 @@ def debug_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> boo
     if not _names_debug_variable(model, function):
         return False  # every gate names its variable in a literal: asked per blocking call
     gates = _Gates(model, function)
+    if any(gates.required(branch.test) for branch in guarding_ifs(model, function, node)):
+        return True
     child: ast.AST = node
     for ancestor in model.ancestors(node):
         if ancestor is function.node:
             break
-        if (
-            isinstance(ancestor, ast.If)
-            and any(child is stmt for stmt in ancestor.body)
-            and gates.required(ancestor.test)
-        ):
-            return True
         for field in ("body", "orelse", "finalbody"):
             block = getattr(ancestor, field, None)
             if isinstance(block, list) and any(child is stmt for stmt in block):

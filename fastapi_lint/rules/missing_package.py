@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.rules.branches import guarding_ifs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import last_name
 
@@ -45,15 +46,10 @@ def missing_package_branch(model: ModuleModel, function: FunctionInfo, node: ast
         return False  # asked per blocking call: the module's text answers most at once
     if not _installs(node):
         return False  # `if find_spec("av") is None: subprocess.run(["ffmpeg", ...])`: every call
-    child = node
-    for ancestor in model.ancestors(node):
-        if ancestor is function.node:
-            break
-        if isinstance(ancestor, ast.If) and any(child is stmt for stmt in ancestor.body):
-            if _tests_missing(model, function, ancestor.test):
-                return True
-        child = ancestor
-    return False
+    return any(
+        _tests_missing(model, function, branch.test)
+        for branch in guarding_ifs(model, function, node)
+    )
 
 
 def _mentions_probe(model: ModuleModel) -> bool:
@@ -126,18 +122,9 @@ def _probe_result(model: ModuleModel, function: FunctionInfo, node: ast.expr) ->
 
 
 def _under_probe_test(model: ModuleModel, function: FunctionInfo, stmt: ast.AST) -> bool:
-    child = stmt
-    for ancestor in model.ancestors(stmt):
-        if ancestor is function.node:
-            break
-        if (
-            isinstance(ancestor, ast.If)
-            and any(child is s for s in ancestor.body)
-            and _is_probe(model, function, ancestor.test)
-        ):
-            return True
-        child = ancestor
-    return False
+    return any(
+        _is_probe(model, function, branch.test) for branch in guarding_ifs(model, function, stmt)
+    )
 
 
 def _contains_probe(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
