@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ from fastapi_lint.semantic.values import Instance, Ref, Value
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Binding
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo
 
 
 @dataclass
@@ -84,6 +85,15 @@ class ModuleSummary:
     star_modules: tuple[str, ...]
 
 
+def _first_functions(model: ModuleModel) -> Iterator[FunctionInfo]:
+    """Each qualname's first function (the one a lookup by name answers with)."""
+    seen: set[str] = set()
+    for function in model.functions:
+        if function.qualname not in seen:
+            seen.add(function.qualname)
+            yield function
+
+
 def summarize(
     model: ModuleModel | None, view: ProjectIndex | None, dirty_paths: set[str]
 ) -> ModuleSummary | None:
@@ -126,11 +136,7 @@ def _valueless_functions(model: ModuleModel) -> frozenset[str]:
         if owner is not None and getattr(ref.node, "value", None) is not None:
             valued.add(id(owner.node))
     result: set[str] = set()
-    seen: set[str] = set()
-    for function in model.functions:
-        if function.qualname in seen:
-            continue
-        seen.add(function.qualname)
+    for function in _first_functions(model):
         returns = function.node.returns
         # `-> None` names no class (``annotation_type`` gives None): the returns decide.
         unannotated = returns is None or (
@@ -150,11 +156,7 @@ def _builtin_returns(model: ModuleModel) -> dict[str, str]:
 
     module_scope = model.module_scope
     result: dict[str, str] = {}
-    seen: set[str] = set()
-    for function in model.functions:
-        if function.qualname in seen:
-            continue
-        seen.add(function.qualname)
+    for function in _first_functions(model):
         returns = function.node.returns
         if not isinstance(returns, ast.Name) or returns.id not in BUILTIN_NAMES:
             continue
@@ -203,11 +205,7 @@ def _quiet_functions(model: ModuleModel) -> dict[str, tuple[str, str, bool, bool
         if owner is not None:
             calling.add(id(owner.node))
     result: dict[str, tuple[str, str, bool, bool]] = {}
-    seen: set[str] = set()
-    for function in model.functions:
-        if function.qualname in seen:
-            continue
-        seen.add(function.qualname)
+    for function in _first_functions(model):
         if function.is_async or id(function.node) not in calling:
             owner_name = function.class_info.name if function.class_info is not None else ""
             result[function.qualname] = (
