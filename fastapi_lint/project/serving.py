@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
@@ -96,8 +97,6 @@ ONE_SHOT_RUNNERS = frozenset(
 # Structural types: a class satisfies one without naming it as a base.
 _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
-# Libraries whose ``command``/``group`` decorators make a CLI command.
-_CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "cyclopts.")
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
 # Folders never searched for callers (virtualenvs, caches, build output).
@@ -212,7 +211,7 @@ def is_cli_command(model: ModuleModel, function: FunctionInfo) -> bool:
             target = f"{owner}.{expr.attr}" if owner else None
         if target is None:
             continue
-        if target.startswith(_CLI_LIBRARIES):
+        if is_cli_target(model, target):
             return True
         owner_name, _, attr = target.rpartition(".")
         if attr in _CLI_DECORATOR_ATTRS:
@@ -860,7 +859,7 @@ def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> b
     if target is None and isinstance(func, ast.Attribute):
         owner = model.type_of(func.value, scope)
         target = f"{owner}.{func.attr}" if owner else None
-    return target is not None and target.startswith(_CLI_LIBRARIES)
+    return target is not None and is_cli_target(model, target)
 
 
 def _registered_as_event_handler(model: ModuleModel, site: ast.AST) -> bool:
