@@ -75,6 +75,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 and _assigns_or_fills(function.node.body, name)
             ):
                 return True
+            if _returns_fresh_cache(model, function, stmt.test):
+                return True  # `if _cfg is not None and sig == _cfg_sig: return _cfg`
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
             # the work after it runs once per instance.
             attr = _self_set_test(function, stmt.test)
@@ -109,7 +111,7 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
             names = [test.left, test.comparators[0]]
             # The other side is a file's signature: a cache keyed by a request's value
             # (`if name != _loaded_name:`) reloads whenever requests alternate.
-            if not any(_stat_signature(function, node) for node in names):
+            if not any(_stat_signature(model, function, node) for node in names):
                 return False
             stale = True
         else:
@@ -138,8 +140,9 @@ def _reads_stat(model: ModuleModel, function: FunctionInfo) -> bool:
     return found
 
 
-def _stat_signature(function: FunctionInfo, node: ast.expr) -> bool:
-    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``."""
+def _stat_signature(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
+    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``,
+    also through a helper of the module that reads them (``key = _get_mtimes()``)."""
     if not isinstance(node, ast.Name):
         return False
     for stmt in ast.walk(function.node):
@@ -151,7 +154,53 @@ def _stat_signature(function: FunctionInfo, node: ast.expr) -> bool:
                     return True
                 if isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS:
                     return True
+            value = stmt.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                qualname = model.qualified_name(value.func, function.scope)
+                helper = model.function_named(qualname) if qualname else None
+                if helper is not None and helper is not function and _reads_stat(model, helper):
+                    return True
     return False
+
+
+def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> bool:
+    """The early-return form of :func:`_refreshes_stale_cache`.
+
+    ``if _config is not None and sig == _config_sig: return _config`` (``sig`` a file's
+    stat), before the read that stores both globals: what follows runs once per change of
+    the file. Every part of the test must be such a comparison or a set-test of a global
+    the function stores (``and _prompts``); one comparison with a stat signature is needed
+    (``name == _loaded_name`` is keyed by a request's value, which may alternate).
+    """
+    terms = test.values if isinstance(test, ast.BoolOp) else [test]
+    if isinstance(test, ast.BoolOp) and not isinstance(test.op, ast.And):
+        return False
+    fresh = False
+    for term in terms:
+        if isinstance(term, ast.Compare) and _compared_with_none(term, ast.IsNot) is None:
+            if len(term.ops) != 1 or not isinstance(term.ops[0], (ast.Eq, ast.Is)):
+                return False
+            sides = [term.left, term.comparators[0]]
+            if not any(_stat_signature(model, function, side) for side in sides):
+                return False
+            if not any(_stored_global(model, function, side) for side in sides):
+                return False
+            fresh = True
+            continue
+        operand = _set_operand(term)
+        if operand is None or not _stored_global(model, function, operand):
+            return False
+    return fresh
+
+
+def _stored_global(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
+    """A module global the function declares ``global`` and assigns or fills."""
+    return (
+        isinstance(node, ast.Name)
+        and _is_module_name(model, function, node.id)
+        and node.id in function.scope.global_names
+        and _assigns_or_fills(function.node.body, node.id)
+    )
 
 
 def _names_cache(
