@@ -59,7 +59,7 @@ from fastapi_lint.project.one_shot import (
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.project.receivers import builtin_without, names_an_object
-from fastapi_lint.project.startup_tasks import started_at_startup
+from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
@@ -805,12 +805,15 @@ def _reference_verdicts(
             # monkeypatched function, a handler for the app under test.
             yield True
             continue
-        if spawned_as_task(model, site) and started_at_startup(
+        if (
+            spawned_as_task(model, site) or stored_for_later(model, site, scope)
+        ) and started_at_startup(
             model, owner_function, search, _reference_verdicts, _is_served_directly
         ):
             # `asyncio.create_task(poll_invoices())` in a lifespan (or in a method of an
             # object it enters, or a helper it awaits): the task runs for the server's
-            # whole life on the loop that serves requests.
+            # whole life on the loop that serves requests; so does a function it stores
+            # in a registry object (`Tool("write_file", write_file)`), run when used.
             yield True
             continue
         yield search.serving_of(model, owner_function)

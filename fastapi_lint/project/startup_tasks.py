@@ -21,13 +21,14 @@ its own, and stays not serving.
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # What the serving search lends (this module may not import it: serving.py imports this
 # one): its references judged by a search object, and its "a route, a middleware..." test.
@@ -42,6 +43,23 @@ _MAX_METHOD_CANDIDATE_FILES = 150
 # The spawning functions being judged, per thread: a chain of callers may meet another
 # spawn site that leads back to one of them (`syncer.start()` on an untyped receiver).
 _ACTIVE = threading.local()
+
+
+def stored_for_later(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
+    """``ToolSpec("write_file", ..., _wrap_write_file)``: a function handed, not called, to
+    the constructor of a project class (directly or inside a list, tuple, set or dict
+    literal). The object keeps it and runs it whenever it is used: made by start-up code
+    (a tool registry filled in the ``lifespan``), that is while the server serves, as
+    for a task start-up code spawns.
+    """
+    child, parent = site, model.parent(site)
+    while isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.keyword, ast.Starred)):
+        child, parent = parent, model.parent(parent)
+    if not isinstance(parent, ast.Call) or parent.func is child:
+        return False
+    target = model.qualified_name(parent.func, scope)
+    project = model.project
+    return target is not None and project is not None and project.class_info(target) is not None
 
 
 def started_at_startup(
