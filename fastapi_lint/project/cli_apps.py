@@ -18,21 +18,43 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.index import index_of
 
 if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
 
 # Libraries whose ``command``/``group`` decorators make a CLI command.
 CLI_LIBRARIES = ("click.", "typer.", "asyncclick.", "rich_click.", "cloup.", "cyclopts.")
+# The methods of an app or group that register a command (cyclopts: ``@app.default``).
+_REGISTRARS = frozenset({"command", "group", "callback", "result_callback", "default"})
+# How many classes up a project class' bases are followed (as the index's class bases).
+_MAX_BASES = 8
 
 
 def is_cli_target(model: ModuleModel, target: str) -> bool:
     """Whether ``target`` (a decorator's or registration's qualified name) belongs to a CLI
-    library, directly or as a method of a project class deriving from one of its classes."""
+    library, directly or as a registering method of a project class deriving from one of
+    its classes."""
     if target.startswith(CLI_LIBRARIES):
         return True
-    owner = target.rpartition(".")[0]
-    if not owner:
+    owner, _, attr = target.rpartition(".")
+    if not owner or attr not in _REGISTRARS:
         return False
     project = index_of(model)
-    if project is None:
+    return project is not None and _derives_from_cli(project, owner, set())
+
+
+def _derives_from_cli(project: ProjectIndex, qualname: str, seen: set[str]) -> bool:
+    """Walks the class statements themselves rather than the index's cached class bases:
+    a fact's budget may cut those short, and the answer must not depend on which module
+    asked first."""
+    if qualname in seen or len(seen) > _MAX_BASES:
         return False
-    return any(base.startswith(CLI_LIBRARIES) for base in project.class_bases(owner))
+    seen.add(qualname)
+    found = project.class_info(qualname)
+    if found is None:
+        return False
+    model, info = found
+    for base in info.node.bases:
+        name = model.base_qualname(base, info.outer)
+        if name and (name.startswith(CLI_LIBRARIES) or _derives_from_cli(project, name, seen)):
+            return True
+    return False
