@@ -46,6 +46,10 @@ class Plugin:
     # Documentation trees checked anyway (flake8 picks the files itself: the plugin
     # stays silent on files under `docs_src/`, `docs/` and `examples/` otherwise).
     extend_include: ClassVar[tuple[str, ...]] = ()
+    # The paths named on flake8's command line, absolute, longest first: a file
+    # found under one that sits in `docs_src/` (`flake8 docs_src/`) is checked,
+    # as the CLI checks a documentation tree it is given.
+    named_paths: ClassVar[tuple[str, ...]] = ()
     # Opt-in codes the user named in flake8's selection options.
     selected_opt_in: ClassVar[frozenset[str]] = frozenset()
     # Opt-in codes whose switch entry point flake8 loaded (``--enable-extensions``).
@@ -115,6 +119,13 @@ class Plugin:
                 cls.overrides[spec.field] = value
         cls.options = replace(defaults, **cls.overrides)
         cls.extend_include = _names(getattr(options, "fastapi_extend_include", ()))
+        named_paths = {
+            os.path.abspath(path)
+            # flake8 walks "." when given no path.
+            for path in getattr(options, "filenames", None) or (".",)
+            if isinstance(path, str) and path not in ("-", "stdin")
+        }
+        cls.named_paths = tuple(sorted(named_paths, key=len, reverse=True))
         Plugin._options_by_folder = {}
 
     def _folder(self) -> Path:
@@ -147,7 +158,9 @@ class Plugin:
         if not isinstance(self.tree, ast.Module):
             return
         options, extend_include, file_opt_in = self._file_options()
-        if in_excluded_tree(self.filename, self.options.project_root, extend_include):
+        if in_excluded_tree(
+            self.filename, self.options.project_root, extend_include, self.named_paths
+        ):
             return
         try:
             source = "".join(self.lines) if self.lines else None
@@ -177,9 +190,15 @@ class Plugin:
             )
 
 
-def in_excluded_tree(filename: str, project_root: str | None, included: tuple[str, ...]) -> bool:
+def in_excluded_tree(
+    filename: str,
+    project_root: str | None,
+    included: tuple[str, ...],
+    named_paths: tuple[str, ...] = (),
+) -> bool:
     """Whether a file sits under a tree excluded by default (documentation, vendored code;
-    relative to the project root), and that tree is not re-included."""
+    relative to the project root), and that tree is not re-included nor named on the
+    command line (``named_paths``: absolute, longest first)."""
     from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES
 
     if not filename or filename in ("-", "stdin", "<stdin>"):
@@ -187,6 +206,11 @@ def in_excluded_tree(filename: str, project_root: str | None, included: tuple[st
     excluded = frozenset(DEFAULT_EXCLUDED_TREES) - {name.rstrip("/") for name in included}
     if not excluded:
         return False
+    if named_paths:
+        below = _below_named_excluded_path(os.path.abspath(filename), named_paths, project_root)
+        if below is not None:
+            # Named inside an excluded tree: only the folders below the named path count.
+            return any(part in excluded for part in below)
     if not os.path.isabs(filename) and any(part in excluded for part in Path(filename).parts[:-1]):
         # `./docs_src/app.py` below the folder flake8 walks, as the CLI's walk excludes
         # it, also where no marker (`pyproject.toml`, `.git`) tells the project's root.
@@ -196,6 +220,28 @@ def in_excluded_tree(filename: str, project_root: str | None, included: tuple[st
         return _in_excluded_folder(str(path.parent), project_root, excluded)
     # Once per folder: resolving each file's path was 1% of a flake8 run.
     return _in_excluded_folder(os.path.dirname(os.path.abspath(filename)), project_root, excluded)
+
+
+def _below_named_excluded_path(
+    absolute: str, named_paths: tuple[str, ...], project_root: str | None
+) -> tuple[str, ...] | None:
+    """The folders between the innermost named path holding ``absolute`` and the file,
+    when that named path itself sits in an excluded tree; None otherwise."""
+    from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES
+
+    for base in named_paths:
+        if absolute != base and not absolute.startswith(base.rstrip(os.sep) + os.sep):
+            continue
+        base_folder = base if os.path.isdir(base) else os.path.dirname(base)
+        if os.path.basename(base_folder) not in DEFAULT_EXCLUDED_TREES and not (
+            _in_excluded_folder(base_folder, project_root, frozenset(DEFAULT_EXCLUDED_TREES))
+        ):
+            return None
+        folder = os.path.dirname(absolute)
+        if folder == base_folder or absolute == base:
+            return ()
+        return Path(os.path.relpath(folder, base_folder)).parts
+    return None
 
 
 @lru_cache(maxsize=4096)

@@ -253,3 +253,26 @@ def test_documentation_trees_without_a_project_marker(tmp_path: Path) -> None:
     result = run_flake8("--isolated", "--select", "API", ".", cwd=tmp_path)
     assert "Traceback" not in result.stderr, result.stderr
     assert parse_findings(result.stdout) == {("./app/main.py", 10, "API102")}
+
+
+def test_documentation_tree_named_on_the_command_line(tmp_path: Path) -> None:
+    # `flake8 docs_src/` checks the tree it is given, as `fastapi-lint check docs_src/`
+    # does; a walk from the top still skips it, and so does a tree nested below the
+    # named path.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    source = "import time\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    source += '@app.get("/")\nasync def index() -> None:\n    time.sleep(1)\n'
+    for folder in ("app", "docs_src/tutorial", "docs_src/tutorial/examples"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "main.py").write_text(source)
+    named = run_flake8("--isolated", "--select", "API", "docs_src", cwd=tmp_path)
+    assert "Traceback" not in named.stderr, named.stderr
+    assert parse_findings(named.stdout) == {("docs_src/tutorial/main.py", 10, "API102")}
+    one_file = run_flake8(
+        "--isolated", "--select", "API", "docs_src/tutorial/main.py", cwd=tmp_path
+    )
+    assert parse_findings(one_file.stdout) == {("docs_src/tutorial/main.py", 10, "API102")}
+    inside = run_flake8("--isolated", "--select", "API", cwd=tmp_path / "docs_src")
+    assert parse_findings(inside.stdout) == {("./tutorial/main.py", 10, "API102")}
+    top = run_flake8("--isolated", "--select", "API", ".", cwd=tmp_path)
+    assert parse_findings(top.stdout) == {("./app/main.py", 10, "API102")}

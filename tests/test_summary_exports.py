@@ -152,3 +152,38 @@ def test_a_rebuilt_module_keeps_the_questions_asked_before(
         assert cached == ["app.a", "app.c", "app.d", "app.e"]
     finally:
         index.forget_indexes()
+
+
+def test_names_a_module_with_star_imports_binds_itself_come_from_its_summary(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tiny_model_cache,  # type: ignore[no-untyped-def]
+) -> None:
+    # The model looks a module's own bindings up before its star imports' names, so
+    # the summary answers for them as the model would (litellm's `auth_utils`, with
+    # `from ..._types import *`, was rebuilt for each of its defs asked about).
+    project = _project(
+        tmp_path,
+        {
+            "base.py": "A = 1\n\n\ndef shared():\n    return 1\n",
+            "names.py": (
+                "from app.base import *\nfrom app.base import shared as renamed\n\n\n"
+                "def done():\n    return 2\n\n\nclass Thing:\n    pass\n"
+            ),
+            "other.py": "VALUE = 1\n",
+        },
+    )
+    expected = {
+        name: project.resolve(f"app.names.{name}")
+        for name in ("done", "Thing", "renamed", "shared", "missing")
+    }
+    assert project.model("app.other") is not None  # evicts app.names and app.base
+    builds = _count_builds(monkeypatch)
+    project._fact_memo.clear()
+    for name in ("done", "Thing", "renamed"):
+        assert project.resolve(f"app.names.{name}") == expected[name]
+    assert builds == [], "a def of a module with star imports rebuilt it"
+    # A name it does not bind itself may come from the star: the model answers.
+    assert project.resolve("app.names.shared") == expected["shared"]
+    assert project.resolve("app.names.missing") == expected["missing"]
+    assert "app.names" in builds

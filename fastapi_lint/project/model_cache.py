@@ -333,11 +333,17 @@ def evicted_summary(index: ProjectIndex, module_name: str) -> ModuleSummary | No
     return summary
 
 
-def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] | None:
+def find(
+    index: ProjectIndex, qualname: str, *, bound_name: bool = False
+) -> tuple[ModuleSummary, list[str]] | None:
     """What ``index.split`` finds, from the summary of an evicted model (None when
     the model is cached, or never was, or is being checked): the summary and the
     attribute path. As ``index.model()`` would, the module's file is recorded as
-    read (by the check, and by the facts being computed)."""
+    read (by the check, and by the facts being computed).
+
+    A module with star imports has no summary answers, except with ``bound_name``
+    for a name the module binds itself: the model looks its own bindings up before
+    any star import's (``_module_binding``), so the summary answers as it would."""
     summaries = index._state.summaries
     if not summaries:
         return None
@@ -351,7 +357,11 @@ def find(index: ProjectIndex, qualname: str) -> tuple[ModuleSummary, list[str]] 
     found = index.locate(module_name)
     key = (found[0], module_name) if found is not None else None
     summary = summaries.get(key) if key is not None else None
-    if found is None or summary is None or key in index._models or summary.star_modules:
+    if found is None or summary is None or key in index._models:
+        return None
+    if summary.star_modules and not (
+        bound_name and cut < len(parts) and parts[cut] in summary.bindings
+    ):
         return None  # a star import's names are not all bindings: it may bind a missing one
     path = str(found[1])  # the file a rebuild would read
     note_read(path)
@@ -393,7 +403,7 @@ def defines_class(index: ProjectIndex, qualname: str) -> bool:
 def resolve(index: ProjectIndex, qualname: str, depth: int) -> tuple[bool, Value | None]:
     """``index._resolve`` from a summary: (whether it answers, the answer). An
     import, a def, a class or a missing name is answered; a value is not."""
-    found = find(index, qualname)
+    found = find(index, qualname, bound_name=True)
     if found is None:
         return False, None
     summary, rest = found
@@ -416,7 +426,7 @@ def definition(
 ) -> tuple[bool, tuple[ModuleModel, Binding] | None]:
     """``index.definition`` from a summary: (whether it answers, the answer).
     Everything but a module-level binding that must be returned is answered."""
-    found = find(index, qualname)
+    found = find(index, qualname, bound_name=True)
     if found is None:
         return False, None
     summary, rest = found

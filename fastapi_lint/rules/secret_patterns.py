@@ -337,7 +337,9 @@ _PASSWORD_HASH_RE = lazy_compile(
 # HTTP auth schemes written before a credential (`Bearer 9f8e...`, `Api-Key YOUR_KEY`).
 AUTH_SCHEMES = "bearer|token|basic|bot|api-key"
 _AUTH_SCHEME_RE = lazy_compile(rf"(?:{AUTH_SCHEMES})\s+(\S+)", re.IGNORECASE)
-_URL_START_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# A scheme as RFC 3986 spells it, plus the underscore of SQLAlchemy drivers
+# (``oracle+cx_oracle://``).
+_URL_START_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9+._\-]*://")
 _X_HEADER_RE = lazy_compile(r"[Xx]-[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 _HEADER_NAMES = frozenset(
     {

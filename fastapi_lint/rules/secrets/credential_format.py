@@ -109,7 +109,7 @@ class CredentialFormatChecks(CheckerBase):
         if scheme_end <= 0 or any(char.isspace() for char in stripped):
             return  # a URL literal, not text that mentions one
         scheme = stripped[:scheme_end]
-        if not (scheme[0].isalpha() and all(c.isalnum() or c in "+.-" for c in scheme)):
+        if not (scheme[0].isalpha() and all(c.isalnum() or c in "+.-_" for c in scheme)):
             return
         password = url_password(stripped)
         if password is None or not is_url_password_secret(
