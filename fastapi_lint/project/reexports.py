@@ -11,6 +11,7 @@ the import.
 
 from __future__ import annotations
 
+import ast
 import os
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding
 
 
 def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
@@ -46,12 +49,39 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     bindings = model.module_scope.bindings.get(name)
     if not bindings:
         return False
-    binding = bindings[-1]  # the last binding is the attribute, as at run time
+    binding = _effective_binding(index, model, bindings)
     # `from . import cognify`: the submodule itself.
     return not (
         binding.kind is BindingKind.IMPORT
         and stubs.canonical(binding.qualname or "") == module_name
     )
+
+
+def _effective_binding(index: ProjectIndex, model: ModuleModel, bindings: list[Binding]) -> Binding:
+    """The binding that is the package attribute, as at run time: the last one, unless
+    it only swaps in a package from outside the project under a condition
+    (``if EDITION == "cloud": models = cloud_models``): then the one before it holds
+    in the project's own configuration, and it is what the project's code is
+    checked against (the outside package is not there to read)."""
+    for binding in reversed(bindings):
+        if binding is bindings[0] or not _conditional_outside(index, model, binding):
+            return binding
+    return bindings[-1]
+
+
+def _conditional_outside(index: ProjectIndex, model: ModuleModel, binding: Binding) -> bool:
+    if not any(isinstance(a, (ast.If, ast.Try)) for a in model.ancestors(binding.node)):
+        return False
+    if binding.kind is BindingKind.IMPORT:
+        target = binding.qualname or ""
+    elif binding.kind is BindingKind.ASSIGN and isinstance(
+        binding.value, (ast.Name, ast.Attribute)
+    ):
+        target = model.qualified_name(binding.value, binding.scope) or ""
+    else:
+        return False
+    top = target.split(".", 1)[0]
+    return bool(top) and not index.is_project_module(top)
 
 
 def longest_module_cut(index: ProjectIndex, parts: list[str]) -> int | None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
+from fastapi_lint.project.registration_guards import implied_branches
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
@@ -304,9 +305,11 @@ class ModuleRoutes:
         schema: bool = True,
         index: int = 0,
         bind: dict[str, str] | None = None,
+        implied: list[str] | None = None,
         **flags: bool,
     ) -> None:
-        """One router (or app) served under another, at the place ``call`` puts it."""
+        """One router (or app) served under another, at the place ``call`` puts it;
+        ``implied``: branch tokens the include counts as inside (registration_guards)."""
         statement = self._statement(call)
         self.includes.append(
             {
@@ -320,7 +323,7 @@ class ModuleRoutes:
                 "line": call.lineno,
                 "block": self._block(statement),
                 "pos": [statement.lineno, getattr(statement, "col_offset", 0), index],
-                "branches": self._branches(statement),
+                "branches": self._branches(statement) + (implied or []),
                 **flags,
             }
         )
@@ -358,7 +361,9 @@ class ModuleRoutes:
                 param = where
             else:
                 continue
-            self._add_include(call, key, f"{info.qualname}({param})")
+            # `if not mount_ui(app):` routes never meet the ones mount_ui registered
+            implied = implied_branches(self.model, call, self._statement(call), info, param)
+            self._record_include(call, key, f"{info.qualname}({param})", implied=implied)
 
     def _callee(self, call: ast.Call, scope: Scope) -> tuple[ModuleModel, Any] | None:
         """The project function a call runs: by name, or ``self.method(...)`` in a method."""

@@ -276,7 +276,7 @@ class QueryFlow:
         self.model = model
         self.catalogue = catalogue
         self._stack: set[int] = set()
-        self._function_results: dict[str, Optional[QueryValue]] = {}
+        self._function_results: dict[tuple[str, Optional[int]], Optional[QueryValue]] = {}
         self._function_stack: set[str] = set()
 
     # ------------------------------------------------------------ entry points
@@ -354,7 +354,7 @@ class QueryFlow:
 
         if binding.kind is BindingKind.ASSIGN and binding.value is not None:
             if binding.unpack_index is not None:
-                return None
+                return self._unpacked(binding, binding.unpack_index, depth)
             if isinstance(binding.value, ast.List) and not binding.value.elts:
                 return self._accumulated(binding, depth)
             return self.value(binding.value, binding.scope, depth + 1)
@@ -371,6 +371,22 @@ class QueryFlow:
             ):
                 return self.element(iterable.args[0], iter_scope, depth + 1)
         return None
+
+    def _unpacked(self, binding: Binding, index: int, depth: int) -> QueryValue | None:
+        """``rows, total = crud.list_rows(db, ...)``: element ``index`` of the tuple the
+        project function returns (``return query.all(), count``)."""
+        targets = getattr(binding.node, "targets", None) or [getattr(binding.node, "target", None)]
+        for target in targets:
+            if isinstance(target, (ast.Tuple, ast.List)) and any(
+                isinstance(element, ast.Starred) for element in target.elts
+            ):
+                return None  # `first, *rest = ...`: the positions after a star are not elements
+        value = binding.value
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return None
+        return self._project_call(value, binding.scope, depth + 1, index)
 
     def _accumulated(self, binding: Binding, depth: int) -> QueryValue | None:
         """``rows = []`` then ``rows.extend(await session.scalars(...))`` /
@@ -465,7 +481,10 @@ class QueryFlow:
         func = call.func
         model = self.model
         if isinstance(func, ast.Attribute):
-            receiver = self.value(func.value, scope, depth + 1)
+            # The receiver of a method chain (`query.filter(...).order_by(...).all()`) is
+            # part of the same expression: the source bounds it, so it costs no depth;
+            # the depth limit is for the names and calls that lead elsewhere.
+            receiver = self.value(func.value, scope, depth)
             method = func.attr
             if isinstance(receiver, QueryValue):
                 return self._method_on_query(receiver, method, call, scope)
@@ -606,38 +625,45 @@ class QueryFlow:
             kind = Kind.RESULT
         return replace(statement, kind=kind, is_async=is_async)
 
-    def _project_call(self, call: ast.Call, scope: Scope, depth: int) -> QueryValue | None:
+    def _project_call(
+        self, call: ast.Call, scope: Scope, depth: int, index: int | None = None
+    ) -> QueryValue | None:
+        """What a project function returns (``index``: that element of the tuple it returns)."""
         model = self.model
         target = model.call_target(call, scope)
         if target is None:
             return None
         local = model.function_named(target)
         if local is not None:
-            return self.function_result(local)
+            return self.function_result(local, index)
         project = index_of(model)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
-        # /3 reads `or_` branches and parameter filters (`filters`).
+        # /3 reads `or_` branches and parameter filters (`filters`); /4 tuple elements.
+        subject = target if index is None else f"{target}#{index}"
         return _query_from_json(
             project.fact(
-                "query-result/3",
-                target,
-                lambda: _query_to_json(_project_function_result(project, target)),
+                "query-result/4",
+                subject,
+                lambda: _query_to_json(_project_function_result(project, target, index)),
             )
         )
 
-    def function_result(self, function: FunctionInfo) -> QueryValue | None:
+    def function_result(
+        self, function: FunctionInfo, index: int | None = None
+    ) -> QueryValue | None:
         """The query a project def returns, computed from the def alone (its depths
         restart here), remembered unless a cycle guard or depth limit cut it short:
-        asked from a deep chain or a shallow one, first or last, it is the same."""
-        key = function.qualname
+        asked from a deep chain or a shallow one, first or last, it is the same.
+        With ``index``: that element of the tuple it returns (``return rows, total``)."""
+        key = (function.qualname, index)
         if key in self._function_results:
             return self._function_results[key]
-        if key in self._function_stack:
+        if function.qualname in self._function_stack:
             note_cut()  # recursion: unknown for this question only
             return None
-        self._function_stack.add(key)
+        self._function_stack.add(function.qualname)
         cuts = cut_count()
         result = None
         try:
@@ -646,12 +672,16 @@ class QueryFlow:
                 value = getattr(node, "value", None)
                 if value is None or not isinstance(node, ast.Return):
                     continue
+                if index is not None:
+                    if not isinstance(value, ast.Tuple) or len(value.elts) <= index:
+                        continue
+                    value = value.elts[index]
                 found = self.query(value, ref.scope, 1)
                 if found is not None:
                     result = found
                     break
         finally:
-            self._function_stack.discard(key)
+            self._function_stack.discard(function.qualname)
         if cut_count() == cuts:
             self._function_results[key] = result
         return result
@@ -761,12 +791,14 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
     return tuple(path)
 
 
-def _project_function_result(project: ProjectIndex, qualname: str) -> QueryValue | None:
+def _project_function_result(
+    project: ProjectIndex, qualname: str, index: int | None = None
+) -> QueryValue | None:
     found = project.function(qualname)
     if found is None:
         return None
     owner_model, function = found
-    return flow_for(owner_model).function_result(function)
+    return flow_for(owner_model).function_result(function, index)
 
 
 def _query_to_json(value: QueryValue | None) -> object:

@@ -80,10 +80,12 @@ class EnvFallbackChecks(CheckerBase):
         fallback = _argument(call, default_position, "default")
         candidates: list[ast.expr] = [] if fallback is None else [fallback]
         parent = self.model.parent(call)
+        or_fallback: ast.expr | None = None
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or):
             # ``os.getenv("SECRET_KEY") or "dev-secret"``
             index = next(i for i, v in enumerate(parent.values) if v is call)
             candidates.extend(parent.values[index + 1 : index + 2])
+            or_fallback = candidates[-1] if len(parent.values) > index + 1 else None
             parent = self.model.parent(parent)
         literals = [node for node in candidates if isinstance(node, ast.Constant)]
         if not literals:
@@ -95,8 +97,9 @@ class EnvFallbackChecks(CheckerBase):
         # Revision 2, class 6: ``token`` meaning a text token in tokenizer code
         # (``os.environ.get("RERANKER_POSITIVE_TOKEN", "yes")``) names a piece of text.
         text_token = secret_named and all(self.text_token_name(n, call) for n in secret_names)
-        lookup = _lookup_display(target, variable)
         for literal in literals:
+            # shown as written: a default argument, or an `or` after the lookup
+            lookup = _lookup_display(target, variable, literal is or_fallback)
             value = _text(literal)
             if not value or not self.secret_value(value):
                 continue
@@ -148,7 +151,7 @@ def _assigned_name(model: ModuleModel, node: ast.AST) -> str | None:
     return None
 
 
-def _lookup_display(target: str, variable: str | None) -> str:
+def _lookup_display(target: str, variable: str | None, after_or: bool = False) -> str:
     name = {
         "starlette.config.Config": "config",
         "decouple.config": "config",
@@ -156,6 +159,8 @@ def _lookup_display(target: str, variable: str | None) -> str:
         "decouple.Config": "config",
     }.get(target, target)
     shown = f'"{variable}"' if variable else "..."
+    if after_or:
+        return f"{name}({shown}) or ..."
     return f"{name}({shown}, ...)"
 
 

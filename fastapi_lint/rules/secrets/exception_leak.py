@@ -43,6 +43,8 @@ Routes only administrators reach (``rules/admin_only.py``: an admin-only
 dependency, or a guard refusing everyone else before the ``try``) are not
 reported: the contract's "to the client" means any client, and an operator
 reading their own service's error is the diagnostic the text was written for.
+So is a private module-level helper (``_sync_catalog``) whose every use in its
+module is a call from such a route: its error reaches the same operator.
 
 Nor are ``try`` bodies that cannot raise text worth hiding (``quiet_try.py``):
 they only read attributes and build values in memory, or call project
@@ -71,7 +73,7 @@ if TYPE_CHECKING:
 
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API509 = Rule(
     code="API509",
@@ -94,7 +96,8 @@ API509 = Rule(
         "from a narrow exception type) are not reported, nor routes only administrators reach "
         "(an admin-only dependency such as `Depends(get_admin_user)` on the route, its router "
         "or its include, or an "
-        '`if user.role != "admin": raise ...` guard before the `try`): the operator reading '
+        '`if user.role != "admin": raise ...` guard before the `try`), nor private helpers '
+        "that only such routes call: the operator reading "
         "the error is not an anonymous client. Nor is a `try` body that cannot fail with "
         "such text: one that only reads attributes and builds values in memory, or calls "
         "project functions that catch every exception themselves (a read by key, a division, "
@@ -312,9 +315,37 @@ class _Leaks:
         """Only administrators reach the sink: they operate the service, so the error's text
         is a diagnostic for its operator, not a leak to "any client"."""
         function = scope.code_function
-        if function is None or not self.model.fastapi.routes_of(function):
+        if function is None:
             return False
-        return admin_only(self.model, function, sink)
+        if self.model.fastapi.routes_of(function):
+            return admin_only(self.model, function, sink)
+        return self.helper_of_admin_routes(function)
+
+    def helper_of_admin_routes(self, function: FunctionInfo) -> bool:
+        """A private module-level helper whose every use in its module is a call from a
+        route only administrators reach (``_resolve_projects(...)`` in the routes of an
+        admin router): the helper's error reaches the same operator. A private name
+        used elsewhere, or handed on as a value, leaves its callers unknown: reported."""
+        name = function.name
+        if not name.startswith("_") or name.startswith("__") or function.is_method:
+            return False
+        if function.parent_function is not None:
+            return False
+        model = self.model
+        calls = 0
+        for node in ast.walk(model.tree):
+            if not (isinstance(node, ast.Name) and node.id == name):
+                continue
+            call = model.parent(node)
+            if not (isinstance(call, ast.Call) and call.func is node):
+                return False
+            caller = model.function_scope_of(call)
+            if caller is None or caller is function or not model.fastapi.routes_of(caller):
+                return False
+            if not admin_only(model, caller, call):
+                return False
+            calls += 1
+        return calls > 0
 
     def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
         """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
