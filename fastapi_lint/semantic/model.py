@@ -505,7 +505,18 @@ class ModuleModel:
         return None
 
     def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:
+        if (
+            isinstance(call.func, ast.Name)
+            and call.func.id in stubs.ITEM_PRESERVING_BUILTINS
+            and len(call.args) == 1
+            and isinstance(call.args[0], ast.Call)
+            and self.lookup(call.func.id, scope) is None
+        ):
+            call = call.args[0]  # `sorted(media.glob("*.png"))`
         callee = self.evaluate(call.func, scope, depth + 1)
+        if isinstance(callee, Member):
+            item_type = stubs.ITERATION_ITEMS.get(f"{callee.owner}.{callee.name}")
+            return Instance(item_type) if item_type is not None else None
         if not isinstance(callee, Ref):
             return None
         local = self.function_named(callee.qualname)

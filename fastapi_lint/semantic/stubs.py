@@ -187,6 +187,15 @@ METHOD_RETURNS: dict[str, str] = {
     },
 }
 
+# Iterating over what these methods return gives instances of the given type:
+# `for path in MEDIA.glob("*.json"): path.read_text()` reads a file per item.
+ITERATION_ITEMS: dict[str, str] = {
+    f"pathlib.Path.{method}": "pathlib.Path" for method in ("glob", "rglob", "iterdir")
+}
+
+# Builtins that keep the items of the iterable they are given (`sorted(d.glob("*"))`).
+ITEM_PRESERVING_BUILTINS = frozenset({"sorted", "list", "reversed", "tuple", "set"})
+
 # Reading an attribute of an instance of T gives an instance of the given type.
 # "*" matches any attribute name not listed as a method.
 ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
