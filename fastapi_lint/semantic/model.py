@@ -28,7 +28,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sequences import sequence_item
+from fastapi_lint.semantic.sequences import scan_item, sequence_item, walked_call
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -505,18 +505,10 @@ class ModuleModel:
         return None
 
     def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:
-        if (
-            isinstance(call.func, ast.Name)
-            and call.func.id in stubs.ITEM_PRESERVING_BUILTINS
-            and len(call.args) == 1
-            and isinstance(call.args[0], ast.Call)
-            and self.lookup(call.func.id, scope) is None
-        ):
-            call = call.args[0]  # `sorted(media.glob("*.png"))`
+        call = walked_call(self, call, scope)  # `sorted(media.glob("*.png"))`: the scan's
         callee = self.evaluate(call.func, scope, depth + 1)
         if isinstance(callee, Member):
-            item_type = stubs.ITERATION_ITEMS.get(f"{callee.owner}.{callee.name}")
-            return Instance(item_type) if item_type is not None else None
+            return scan_item(callee)  # `for path in media.glob("*.png")`: paths
         if not isinstance(callee, Ref):
             return None
         local = self.function_named(callee.qualname)

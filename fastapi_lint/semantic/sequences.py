@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import subscript_elements
-from fastapi_lint.semantic.values import Instance
+from fastapi_lint.semantic.values import Instance, Member
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -18,6 +19,27 @@ if TYPE_CHECKING:
 LIST_TYPES = frozenset(
     {"builtins.list", "typing.List", "typing.Sequence", "collections.abc.Sequence"}
 )
+
+
+def walked_call(model: ModuleModel, call: ast.Call, scope: Scope) -> ast.Call:
+    """The call whose items a loop over ``call`` walks: the argument of a builtin that
+    keeps its iterable's items (``sorted(media.glob("*.png"))``), else ``call``."""
+    func = call.func
+    if (
+        isinstance(func, ast.Name)
+        and func.id in stubs.ITEM_PRESERVING_BUILTINS
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Call)
+        and model.lookup(func.id, scope) is None
+    ):
+        return call.args[0]
+    return call
+
+
+def scan_item(callee: Member) -> Instance | None:
+    """What iterating over the result of the method ``callee`` gives (``Path.glob``: paths)."""
+    item_type = stubs.ITERATION_ITEMS.get(f"{callee.owner}.{callee.name}")
+    return Instance(item_type) if item_type is not None else None
 
 
 def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
