@@ -107,6 +107,10 @@ RECORDED_TYPES: tuple[type, ...] = (
     ast.Constant,
     ast.Name,
 )
+# `case "literal":` patterns (3.10+): a `match` compares its subject with each.
+MATCH_VALUE: type | None = getattr(ast, "MatchValue", None)
+if MATCH_VALUE is not None:
+    RECORDED_TYPES += (MATCH_VALUE,)
 
 
 class Builder:
