@@ -453,6 +453,9 @@ def dependency_value(
     if found is None:
         return None
     target, scope = found
+    if isinstance(target, ast.Lambda) and not target.args.args:
+        # `Depends(lambda: SessionLocal())`: FastAPI calls the lambda.
+        return model.evaluate(target.body, scope, depth + 1)
     provider = model.evaluate(target, scope, depth + 1)
     received = _provider_result(model, provider, depth)
     if received is None:
