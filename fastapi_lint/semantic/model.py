@@ -19,6 +19,7 @@ from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
     BindingKind,
@@ -699,7 +700,9 @@ class ModuleModel:
         if class_info is not None:
             bindings = class_info.scope.bindings.get(attr)
             if bindings:
-                value = self.binding_value(bindings[-1], depth + 1)
+                value = property_value(self, bindings[-1], depth) or self.binding_value(
+                    bindings[-1], depth + 1
+                )
                 if isinstance(value, Instance):
                     return value
             for ref in self.self_assignments(class_info, attr):
