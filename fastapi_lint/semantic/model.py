@@ -29,7 +29,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sequences import sequence_item
+from fastapi_lint.semantic.sequences import literal_item, sequence_item
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -448,7 +448,7 @@ class ModuleModel:
                 item_type = stubs.SUBSCRIPT_TYPES.get(owner.type)
                 if item_type:
                     return Instance(item_type)
-            return None
+            return literal_item(self, expr, scope, depth + 1)
         if isinstance(expr, ast.IfExp):
             body = self.evaluate(expr.body, scope, depth + 1)
             orelse = self.evaluate(expr.orelse, scope, depth + 1)
@@ -589,6 +589,8 @@ class ModuleModel:
                 return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
                 return None
+            if qualname == "contextlib.closing" and call.args:  # gives back its argument
+                return self.evaluate(call.args[0], scope, depth + 1)
             if qualname == "builtins.super" and not call.args:
                 return self._super_instance(scope)
             if qualname in stubs.CALL_RETURNS:
