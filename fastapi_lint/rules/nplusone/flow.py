@@ -24,6 +24,7 @@ from fastapi_lint.project.orm import (
     catalogue_for,
 )
 from fastapi_lint.rules.nplusone.conditions import added_elements, equality_filters
+from fastapi_lint.rules.nplusone.generic_models import SELF_PREFIX, receiver_model, self_attribute
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -339,6 +340,18 @@ class QueryFlow:
             return ModelClass(qualname)
         return None
 
+    def _entity_class(self, expr: ast.AST, scope: Scope) -> ModelClass | None:
+        """The model a query selects; in a method, ``self.model`` of a generic
+        repository stands for the model each instance holds (``generic_models``)."""
+        found = self._model_class(expr, scope)
+        if found is not None:
+            return found
+        attr = self_attribute(expr)
+        function = scope.code_function
+        if attr is not None and function is not None and function.is_method:
+            return ModelClass(SELF_PREFIX + attr)
+        return None
+
     def _name(self, name: ast.Name, scope: Scope, depth: int) -> FlowValue | None:
         binding = self.binding_of(name, scope)
         if binding is None:
@@ -503,7 +516,7 @@ class QueryFlow:
     def _select(self, call: ast.Call, scope: Scope) -> QueryValue | None:
         if len(call.args) != 1 or call.keywords:
             return None
-        entity = self._model_class(call.args[0], scope)
+        entity = self._entity_class(call.args[0], scope)
         if entity is None:
             return None
         return QueryValue(
@@ -567,7 +580,7 @@ class QueryFlow:
         if method == "query":
             if len(call.args) != 1:
                 return None
-            entity = self._model_class(call.args[0], scope)
+            entity = self._entity_class(call.args[0], scope)
             if entity is None:
                 return None
             return QueryValue(
@@ -576,7 +589,7 @@ class QueryFlow:
         if method in GET_METHODS:
             if not call.args:
                 return None
-            entity = self._model_class(call.args[0], scope)
+            entity = self._entity_class(call.args[0], scope)
             if entity is None:
                 return None
             loaders = Loaders()
@@ -611,21 +624,42 @@ class QueryFlow:
         target = model.call_target(call, scope)
         if target is None:
             return None
+        project = index_of(model)
+        target = _inherited_method(model, project, target)
         local = model.function_named(target)
         if local is not None:
-            return self.function_result(local)
-        project = index_of(model)
+            return self._for_receiver(self.function_result(local), call, scope)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
-        # /3 reads `or_` branches and parameter filters (`filters`).
-        return _query_from_json(
+        # /3 reads `or_` branches and parameter filters (`filters`); /4 keeps a generic
+        # repository's `self.model` as a placeholder.
+        found = _query_from_json(
             project.fact(
-                "query-result/3",
+                "query-result/4",
                 target,
                 lambda: _query_to_json(_project_function_result(project, target)),
             )
         )
+        return self._for_receiver(found, call, scope)
+
+    def _for_receiver(
+        self, found: QueryValue | None, call: ast.Call, scope: Scope
+    ) -> QueryValue | None:
+        """A generic repository's query (``select(self.model)``) for this instance's model."""
+        if found is None or not found.model.startswith(SELF_PREFIX):
+            return found
+        entity = receiver_model(
+            self.model,
+            call,
+            scope,
+            found.model[len(SELF_PREFIX) :],
+            lambda qualname: self.orm_model(qualname) is not None,
+        )
+        if entity is None:
+            return None
+        root = entity if found.root == found.model else found.root
+        return replace(found, model=entity, root=root)
 
     def function_result(self, function: FunctionInfo) -> QueryValue | None:
         """The query a project def returns, computed from the def alone (its depths
@@ -759,6 +793,27 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
+
+
+def _inherited_method(model: ModuleModel, project: ProjectIndex | None, target: str) -> str:
+    """``UserRepository.all`` defined by its base: ``Repository.all`` (the first base that
+    defines it, as attribute lookup finds it)."""
+    if model.function_named(target) is not None:
+        return target
+    if project is not None and project.function(target) is not None:
+        return target
+    owner, _, method = target.rpartition(".")
+    if not owner or (
+        model.class_named(owner) is None and (project is None or not project.is_class(owner))
+    ):
+        return target
+    for base in model.class_bases(owner):
+        candidate = f"{base}.{method}"
+        if model.function_named(candidate) is not None or (
+            project is not None and project.function(candidate) is not None
+        ):
+            return candidate
+    return target
 
 
 def _project_function_result(project: ProjectIndex, qualname: str) -> QueryValue | None:
