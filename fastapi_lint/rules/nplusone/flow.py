@@ -24,7 +24,12 @@ from fastapi_lint.project.orm import (
     catalogue_for,
 )
 from fastapi_lint.rules.nplusone.conditions import added_elements, equality_filters
-from fastapi_lint.rules.nplusone.generic_models import SELF_PREFIX, receiver_model, self_attribute
+from fastapi_lint.rules.nplusone.generic_models import (
+    SELF_PREFIX,
+    inherited_method,
+    receiver_model,
+    self_attribute,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -625,7 +630,7 @@ class QueryFlow:
         if target is None:
             return None
         project = index_of(model)
-        target = _inherited_method(model, project, target)
+        target = inherited_method(model, project, target)
         local = model.function_named(target)
         if local is not None:
             return self._for_receiver(self.function_result(local), call, scope)
@@ -793,27 +798,6 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
-
-
-def _inherited_method(model: ModuleModel, project: ProjectIndex | None, target: str) -> str:
-    """``UserRepository.all`` defined by its base: ``Repository.all`` (the first base that
-    defines it, as attribute lookup finds it)."""
-    if model.function_named(target) is not None:
-        return target
-    if project is not None and project.function(target) is not None:
-        return target
-    owner, _, method = target.rpartition(".")
-    if not owner or (
-        model.class_named(owner) is None and (project is None or not project.is_class(owner))
-    ):
-        return target
-    for base in model.class_bases(owner):
-        candidate = f"{base}.{method}"
-        if model.function_named(candidate) is not None or (
-            project is not None and project.function(candidate) is not None
-        ):
-            return candidate
-    return target
 
 
 def _project_function_result(project: ProjectIndex, qualname: str) -> QueryValue | None:

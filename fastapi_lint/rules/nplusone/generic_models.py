@@ -19,6 +19,7 @@ from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
+    from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
@@ -245,3 +246,24 @@ def _entity(
     else:
         qualname = owner.qualified_name(value, scope)
     return qualname if qualname and is_orm(qualname) else None
+
+
+def inherited_method(model: ModuleModel, project: ProjectIndex | None, target: str) -> str:
+    """``UserRepository.all`` defined by its base: ``Repository.all`` (the first base that
+    defines it, as attribute lookup finds it)."""
+    if model.function_named(target) is not None:
+        return target
+    if project is not None and project.function(target) is not None:
+        return target
+    owner, _, method = target.rpartition(".")
+    if not owner or (
+        model.class_named(owner) is None and (project is None or not project.is_class(owner))
+    ):
+        return target
+    for base in model.class_bases(owner):
+        candidate = f"{base}.{method}"
+        if model.function_named(candidate) is not None or (
+            project is not None and project.function(candidate) is not None
+        ):
+            return candidate
+    return target
