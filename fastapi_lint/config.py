@@ -238,7 +238,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11
-        import tomli as tomllib
+        try:
+            import tomli as tomllib
+        except ImportError:  # a dependency below 3.11: one clear line, not a traceback
+            raise ConfigError(
+                f"{path}: cannot read TOML on Python {sys.version_info[0]}.{sys.version_info[1]}"
+                " without `tomli` (a dependency of fastapi-lint): `pip install tomli`"
+            ) from None
 
     try:
         with path.open("rb") as handle:

@@ -51,6 +51,7 @@ def parse(source: str, path: str) -> ast.Module:
 
 # Syntax newer than some interpreters: (the Python that parses it, a pattern of its line).
 _NEWER_SYNTAX: tuple[tuple[tuple[int, int], LazyPattern[str]], ...] = (
+    ((3, 10), lazy_compile(r"^\s*match\s+[^\s=:.,)\]].*:\s*(#.*)?$")),  # PEP 634 match
     ((3, 11), lazy_compile(r"^\s*except\s*\*")),  # PEP 654 except*
     ((3, 12), lazy_compile(r"^\s*type\s+[A-Za-z_]\w*\s*(\[.*\])?\s*=")),  # PEP 695 aliases
     ((3, 12), lazy_compile(r"^\s*(async\s+)?def\s+[A-Za-z_]\w*\s*\[")),  # PEP 695 generics

@@ -76,6 +76,8 @@ def test_machine_formats_report_files_that_were_not_checked(
 @pytest.mark.parametrize(
     ("source", "version"),
     [
+        ("match command:\n    case 'go':\n        pass\n", "3.10"),
+        ("try:\n    pass\nexcept* ValueError:\n    pass\n", "3.11"),
         ("type Alias = list[int]\n", "3.12"),
         ("def first[T](items: list[T]) -> T:\n    return items[0]\n", "3.12"),
         ("class Box[T]:\n    pass\n", "3.12"),
@@ -91,9 +93,10 @@ def test_newer_syntax_names_the_interpreter_it_needs(source: str, version: str) 
         check_source(source, "new.py")
 
 
-def test_plain_syntax_errors_do_not_blame_the_interpreter() -> None:
+@pytest.mark.parametrize("source", ['print "total"\n', "match = [1\n"])
+def test_plain_syntax_errors_do_not_blame_the_interpreter(source: str) -> None:
     with pytest.raises(CheckError) as caught:
-        check_source('print "total"\n', "old.py")
+        check_source(source, "old.py")
     assert "needs Python" not in str(caught.value)
 
 

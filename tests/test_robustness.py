@@ -127,6 +127,25 @@ def test_cli_survives_odd_files(tmp_path: Path) -> None:
         assert len(lines) == 1, (name, result.stderr)
 
 
+def test_findings_without_libcst(tmp_path: Path) -> None:
+    """libcst (a dependency) places the imports a fix adds; an environment without it
+    loses those fixes, never the file's findings (no E902)."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'nocst'\n")
+    (tmp_path / "main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        '@app.on_event("startup")\nasync def boot() -> None:\n    return None\n'
+    )
+    blocked = (
+        "import sys; sys.modules['libcst'] = None; from fastapi_lint.cli import main; "
+        "sys.exit(main(['check', '--no-cache', '--output-format', 'json-lines', '.']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert "E902" not in result.stdout + result.stderr, result.stdout + result.stderr
+    assert '"code": "API206"' in result.stdout, result.stdout + result.stderr
+
+
 def test_nothing_is_executed(tmp_path: Path) -> None:
     """Linting a project never imports its modules: no marker file, no exit, no socket."""
     marker = tmp_path / "MARKER"

@@ -151,10 +151,12 @@ class FixContext:
             placed = self._stdlib_import_edit(module)
             if placed is not None:
                 return placed
-        import libcst as cst
-        from libcst.codemod import CodemodContext
-        from libcst.codemod.visitors import AddImportsVisitor
-
+        try:  # a dependency; an environment without it loses the fix, not the findings
+            import libcst as cst
+            from libcst.codemod import CodemodContext
+            from libcst.codemod.visitors import AddImportsVisitor
+        except ImportError:
+            return None
         try:
             tree = cst.parse_module(self.source)
             context = CodemodContext()

@@ -20,12 +20,17 @@ if TYPE_CHECKING:
 def passes_reported_session(
     model: ModuleModel, function: FunctionInfo, call: ast.Call, scope: Scope
 ) -> bool:
-    """Whether ``call`` hands the helper a sync session API301 reports in ``function``.
+    """Whether ``call`` hands the helper a sync session API301 reports in ``function``,
+    or is itself the call API301 reports as creating one.
 
     ``helper(db)`` where ``db`` is the route's ``Depends(get_db)`` session: the
     session is the finding (API301); the helper's queries are the same session
-    and are not a second finding (API107) in the same function.
+    and are not a second finding (API107) in the same function. ``with
+    session_scope() as db`` over a project ``@contextmanager``: the call creates the
+    session API301 reports there; its commit on exit is that session's work.
     """
+    if sessions.reports_creation(model, call, scope):
+        return True
     for arg in [*call.args, *(k.value for k in call.keywords)]:
         if not isinstance(arg, ast.Name):
             continue

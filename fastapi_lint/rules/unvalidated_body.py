@@ -608,6 +608,13 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
         target = parent.target
     elif isinstance(parent, ast.NamedExpr):
         target = parent.target
+        holder = model.parent(parent)
+        if isinstance(holder, (ast.Subscript, ast.Attribute)) and holder.value is parent:
+            # `(data := await request.json())["kind"]`: read where it is bound.
+            uses = _Uses()
+            _classify(model, parent, scope, uses)
+            if uses.reported:
+                return True
     if not isinstance(target, ast.Name):
         return False
     binding = _binding_of(model, scope, target)

@@ -107,6 +107,10 @@ RECORDED_TYPES: tuple[type, ...] = (
     ast.Constant,
     ast.Name,
 )
+# `case "literal":` patterns (3.10+): a `match` compares its subject with each.
+MATCH_VALUE: type | None = getattr(ast, "MatchValue", None)
+if MATCH_VALUE is not None:
+    RECORDED_TYPES += (MATCH_VALUE,)
 
 
 class Builder:
@@ -364,9 +368,32 @@ class Builder:
             self._bind_target(target.value, scope, kind, node, None)
 
     def visit_assign(self, node: ast.Assign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        for target in node.targets:
-            self._bind_target(target, scope, BindingKind.ASSIGN, node, node.value)
+        if not self._import_placeholder(node):
+            for target in node.targets:
+                self._bind_target(target, scope, BindingKind.ASSIGN, node, node.value)
         return self._generic(node, scope)
+
+    def _import_placeholder(self, node: ast.Assign) -> bool:
+        """``try: import bcrypt`` / ``except ImportError: bcrypt = None``: the stand-in for
+        a missing optional dependency. Where the code calls the library it is installed,
+        so the name is the import; binding the ``None`` (the later binding) would leave
+        every use of the library unresolved."""
+        if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            return False
+        handler = self.parents.get(id(node))
+        if not isinstance(handler, ast.ExceptHandler) or not _catches_import_error(handler.type):
+            return False
+        statement = self.parents.get(id(handler))
+        if not isinstance(statement, _TRY_TYPES):
+            return False
+        imported: set[str] = set()
+        body: list[ast.stmt] = getattr(statement, "body", [])
+        for item in body:
+            if isinstance(item, ast.Import):
+                imported.update(a.asname or a.name.split(".", 1)[0] for a in item.names)
+            elif isinstance(item, ast.ImportFrom):
+                imported.update(a.asname or a.name for a in item.names)
+        return all(isinstance(t, ast.Name) and t.id in imported for t in node.targets)
 
     def visit_ann_assign(self, node: ast.AnnAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self._bind_target(node.target, scope, BindingKind.ASSIGN, node, node.value, node.annotation)
@@ -408,6 +435,21 @@ class Builder:
         if node.name:
             scope.bind(Binding(node.name, BindingKind.OTHER, node, scope))
         return self._generic(node, scope)
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_TRY_TYPES: tuple[type, ...] = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+
+
+def _catches_import_error(caught: ast.expr | None) -> bool:
+    """``except ImportError``, ``except (ImportError, AttributeError)``, ``except
+    builtins.ModuleNotFoundError``."""
+    members = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    for member in members:
+        name = member.id if isinstance(member, ast.Name) else getattr(member, "attr", None)
+        if name in _IMPORT_ERRORS:
+            return True
+    return False
 
 
 _Handler = Callable[[Builder, Any, Scope], Optional[list[tuple[ast.AST, Scope]]]]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.limits import too_deep
+from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
@@ -452,7 +453,21 @@ def dependency_value(
     if found is None:
         return None
     target, scope = found
+    if isinstance(target, ast.Lambda) and not target.args.args:
+        # `Depends(lambda: SessionLocal())`: FastAPI calls the lambda.
+        return model.evaluate(target.body, scope, depth + 1)
     provider = model.evaluate(target, scope, depth + 1)
+    received = _provider_result(model, provider, depth)
+    if received is None:
+        # `Depends(partial(get_session, readonly=True))`, or a name bound to one.
+        wrapped = _partial_provider(model, target, scope, depth + 1)
+        if wrapped is not None:
+            received = _provider_result(model, wrapped, depth)
+    return received
+
+
+def _provider_result(model: ModuleModel, provider: Value | None, depth: int) -> Value | None:
+    """What FastAPI passes for a provider: what calling it returns or yields."""
     if isinstance(provider, Ref):
         qualname = provider.qualname
         if qualname in stubs.CALL_RETURNS:
@@ -477,4 +492,35 @@ def dependency_value(
             return local
         if model.project is not None:
             return model.project.call_result(method, depth + 1)
+    return None
+
+
+def _partial_provider(
+    model: ModuleModel, target: ast.expr, scope: Scope, depth: int
+) -> Value | None:
+    """``Depends(partial(get_session, readonly=True))``, or a name bound to such a
+    partial (here or in another module of the project): FastAPI calls the wrapped
+    function, so the parameter receives what that function returns or yields."""
+    if too_deep(depth):
+        return None
+    if isinstance(target, ast.Call):
+        if target.args and model.qualified_name(target.func, scope) == "functools.partial":
+            return model.evaluate(target.args[0], scope, depth + 1)
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    binding = model.lookup(target.id, scope)
+    if binding is None:
+        return None
+    if binding.kind is BindingKind.ASSIGN and binding.unpack_index is None:
+        if isinstance(binding.value, ast.Call):
+            return _partial_provider(model, binding.value, binding.scope, depth + 1)
+        return None
+    if binding.kind is BindingKind.IMPORT and binding.qualname and model.project is not None:
+        found = model.project.definition(binding.qualname, depth + 1)
+        if found is None:
+            return None
+        other, defined = found
+        if defined.kind is BindingKind.ASSIGN and isinstance(defined.value, ast.Call):
+            return _partial_provider(other, defined.value, defined.scope, depth + 1)
     return None

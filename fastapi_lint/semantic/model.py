@@ -19,6 +19,7 @@ from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
     BindingKind,
@@ -28,7 +29,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sequences import scan_item, sequence_item, walked_call
+from fastapi_lint.semantic.sequences import literal_item, scan_item, sequence_item, walked_call
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -447,7 +448,7 @@ class ModuleModel:
                 item_type = stubs.SUBSCRIPT_TYPES.get(owner.type)
                 if item_type:
                     return Instance(item_type)
-            return None
+            return literal_item(self, expr, scope, depth + 1)
         if isinstance(expr, ast.IfExp):
             body = self.evaluate(expr.body, scope, depth + 1)
             orelse = self.evaluate(expr.orelse, scope, depth + 1)
@@ -591,6 +592,8 @@ class ModuleModel:
                 return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
                 return None
+            if qualname == "contextlib.closing" and call.args:  # gives back its argument
+                return self.evaluate(call.args[0], scope, depth + 1)
             if qualname == "builtins.super" and not call.args:
                 return self._super_instance(scope)
             if qualname in stubs.CALL_RETURNS:
@@ -702,7 +705,9 @@ class ModuleModel:
         if class_info is not None:
             bindings = class_info.scope.bindings.get(attr)
             if bindings:
-                value = self.binding_value(bindings[-1], depth + 1)
+                value = property_value(self, bindings[-1], depth) or self.binding_value(
+                    bindings[-1], depth + 1
+                )
                 if isinstance(value, Instance):
                     return value
             for ref in self.self_assignments(class_info, attr):

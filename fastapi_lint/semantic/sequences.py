@@ -1,4 +1,5 @@
-"""What iterating a typed sequence gives: ``for p in points`` over ``points: list[Point]``."""
+"""What iterating a typed sequence gives: ``for p in points`` over ``points: list[Point]``;
+what indexing a literal table gives: ``ROUTERS["v1"]``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi_lint.semantic.values import Instance, Member
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import ClassInfo, Scope
+    from fastapi_lint.semantic.values import Value
 
 # Annotations of a sequence whose items have the element's type.
 LIST_TYPES = frozenset(
@@ -78,3 +80,27 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     if outer not in LIST_TYPES or len(elements) != 1:
         return None
     return owner.annotation_type(elements[0], where, depth + 1)
+
+
+def literal_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> Value | None:
+    """``routers["v1"]`` where ``routers = {"v1": APIRouter(...), ...}`` is a dict literal
+    with constant keys (``@routers["v1"].get(...)``, PEP 614): the value at that key."""
+    if too_deep(depth) or not isinstance(expr.value, ast.Name):
+        return None
+    key = expr.slice
+    if not isinstance(key, ast.Constant):
+        return None
+    binding = model.lookup(expr.value.id, scope, expr.lineno)
+    if (
+        binding is None
+        or binding.kind is not BindingKind.ASSIGN
+        or binding.unpack_index is not None
+    ):
+        return None
+    table = binding.value
+    if not isinstance(table, ast.Dict):
+        return None
+    for table_key, value in zip(table.keys, table.values):
+        if isinstance(table_key, ast.Constant) and table_key.value == key.value:
+            return model.evaluate(value, binding.scope, depth + 1)
+    return None

@@ -11,10 +11,9 @@ relationship's declared ``lazy=``.
 from __future__ import annotations
 
 import ast
-import enum
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import EXTERNAL_TOP_LEVEL
@@ -24,6 +23,25 @@ from fastapi_lint.project.orm import (
     catalogue_for,
 )
 from fastapi_lint.rules.nplusone.conditions import added_elements, equality_filters
+from fastapi_lint.rules.nplusone.generic_models import (
+    SELF_PREFIX,
+    inherited_method,
+    receiver_model,
+    self_attribute,
+)
+from fastapi_lint.rules.nplusone.query_values import (
+    COVERING_STRATEGIES,
+    MANY_KINDS,
+    OPAQUE_FILTER,
+    FlowValue,
+    Kind,
+    Loaders,
+    ModelClass,
+    Origin,
+    QueryValue,
+    query_from_json,
+    query_to_json,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -102,18 +120,6 @@ ENTITY_METHODS = frozenset(
     {"first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"}
 )
 LIST_METHODS = frozenset({"all", "fetchall", "unique"})
-# Loader strategies in options; the covering ones stop the per-item lazy load.
-COVERING_STRATEGIES = frozenset(
-    {
-        "selectinload",
-        "joinedload",
-        "subqueryload",
-        "immediateload",
-        "contains_eager",
-        "raiseload",
-        "noload",
-    }
-)
 PATH_STRATEGIES = COVERING_STRATEGIES | frozenset({"defaultload", "lazyload"})
 NEUTRAL_OPTIONS = frozenset(
     {
@@ -151,79 +157,6 @@ PASSTHROUGH_BUILTINS = frozenset(
 )
 MAX_DEPTH = 12
 MAX_FIELD_DEPTH = 4
-
-
-class Kind(enum.Enum):
-    STATEMENT = "statement"  # select(User): not run yet
-    QUERY = "query"  # session.query(User)...: a legacy Query, iterable
-    RESULT = "result"  # session.execute(stmt): rows
-    SCALARS = "scalars"  # ScalarResult / list of ORM objects
-    ENTITY = "entity"  # one ORM object
-
-
-MANY_KINDS = frozenset({Kind.QUERY, Kind.SCALARS})
-
-
-@dataclass(frozen=True)
-class Loaders:
-    """Loader options of a query, as relationship paths relative to its entity."""
-
-    entries: frozenset[tuple[tuple[str, ...], str]] = frozenset()
-    opaque: bool = False  # options we cannot read: assume they load everything
-
-    def covers(self, name: str) -> bool:
-        if self.opaque:
-            return True
-        for path, strategy in self.entries:
-            if len(path) == 1 and path[0] in (name, "*") and strategy in COVERING_STRATEGIES:
-                return True
-        return False
-
-    def below(self, name: str) -> Loaders:
-        entries = frozenset(
-            (path[1:], strategy)
-            for path, strategy in self.entries
-            if len(path) > 1 and path[0] == name
-        )
-        return Loaders(entries, self.opaque)
-
-    def plus(self, other: Loaders) -> Loaders:
-        return Loaders(self.entries | other.entries, self.opaque or other.opaque)
-
-
-# In ``QueryValue.filters``: the query has a filter the linter cannot read (a parameter).
-OPAQUE_FILTER = "*"
-
-
-@dataclass(frozen=True)
-class Origin:
-    module: str
-    path: str
-    line: int
-
-
-@dataclass(frozen=True)
-class QueryValue:
-    kind: Kind
-    model: str  # qualified name of the ORM model
-    loaders: Loaders
-    origin: Origin
-    is_async: bool
-    root: str  # the model the query selects (for the fix text)
-    path: tuple[tuple[str, str], ...] = ()  # (model name, relationship) from the root
-    # Columns of the entity the query pins to one value (`.where(Post.author_id == x)`,
-    # `.filter_by(author_id=x)`): every row shares that many-to-one parent.
-    filters: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ModelClass:
-    """A reference to an ORM model class itself (``User`` in ``select(User)``)."""
-
-    model: str
-
-
-FlowValue = Union[QueryValue, ModelClass]
 
 
 def short_name(qualname: str) -> str:
@@ -337,6 +270,18 @@ class QueryFlow:
         qualname = self.model.qualified_name(expr, scope)
         if qualname and self.orm_model(qualname) is not None:
             return ModelClass(qualname)
+        return None
+
+    def _entity_class(self, expr: ast.AST, scope: Scope) -> ModelClass | None:
+        """The model a query selects; in a method, ``self.model`` of a generic
+        repository stands for the model each instance holds (``generic_models``)."""
+        found = self._model_class(expr, scope)
+        if found is not None:
+            return found
+        attr = self_attribute(expr)
+        function = scope.code_function
+        if attr is not None and function is not None and function.is_method:
+            return ModelClass(SELF_PREFIX + attr)
         return None
 
     def _name(self, name: ast.Name, scope: Scope, depth: int) -> FlowValue | None:
@@ -522,7 +467,7 @@ class QueryFlow:
     def _select(self, call: ast.Call, scope: Scope) -> QueryValue | None:
         if len(call.args) != 1 or call.keywords:
             return None
-        entity = self._model_class(call.args[0], scope)
+        entity = self._entity_class(call.args[0], scope)
         if entity is None:
             return None
         return QueryValue(
@@ -586,7 +531,7 @@ class QueryFlow:
         if method == "query":
             if len(call.args) != 1:
                 return None
-            entity = self._model_class(call.args[0], scope)
+            entity = self._entity_class(call.args[0], scope)
             if entity is None:
                 return None
             return QueryValue(
@@ -595,7 +540,7 @@ class QueryFlow:
         if method in GET_METHODS:
             if not call.args:
                 return None
-            entity = self._model_class(call.args[0], scope)
+            entity = self._entity_class(call.args[0], scope)
             if entity is None:
                 return None
             loaders = Loaders()
@@ -633,22 +578,43 @@ class QueryFlow:
         target = model.call_target(call, scope)
         if target is None:
             return None
+        project = index_of(model)
+        target = inherited_method(model, project, target)
         local = model.function_named(target)
         if local is not None:
-            return self.function_result(local, index)
-        project = index_of(model)
+            return self._for_receiver(self.function_result(local, index), call, scope)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
-        # /3 reads `or_` branches and parameter filters (`filters`); /4 tuple elements.
+        # /3 reads `or_` branches and parameter filters (`filters`); /5 tuple elements
+        # and a generic repository's `self.model` kept as a placeholder.
         subject = target if index is None else f"{target}#{index}"
-        return _query_from_json(
+        found = query_from_json(
             project.fact(
-                "query-result/4",
+                "query-result/5",
                 subject,
-                lambda: _query_to_json(_project_function_result(project, target, index)),
+                lambda: query_to_json(_project_function_result(project, target, index)),
             )
         )
+        return self._for_receiver(found, call, scope)
+
+    def _for_receiver(
+        self, found: QueryValue | None, call: ast.Call, scope: Scope
+    ) -> QueryValue | None:
+        """A generic repository's query (``select(self.model)``) for this instance's model."""
+        if found is None or not found.model.startswith(SELF_PREFIX):
+            return found
+        entity = receiver_model(
+            self.model,
+            call,
+            scope,
+            found.model[len(SELF_PREFIX) :],
+            lambda qualname: self.orm_model(qualname) is not None,
+        )
+        if entity is None:
+            return None
+        root = entity if found.root == found.model else found.root
+        return replace(found, model=entity, root=root)
 
     def function_result(
         self, function: FunctionInfo, index: int | None = None
@@ -799,41 +765,6 @@ def _project_function_result(
         return None
     owner_model, function = found
     return flow_for(owner_model).function_result(function, index)
-
-
-def _query_to_json(value: QueryValue | None) -> object:
-    if value is None:
-        return None
-    return {
-        "kind": value.kind.value,
-        "model": value.model,
-        "loaders": sorted([list(path), strategy] for path, strategy in value.loaders.entries),
-        "opaque": value.loaders.opaque,
-        "origin": [value.origin.module, value.origin.path, value.origin.line],
-        "is_async": value.is_async,
-        "root": value.root,
-        "path": [list(step) for step in value.path],
-        "filters": sorted(value.filters),
-    }
-
-
-def _query_from_json(data: object) -> QueryValue | None:
-    if not isinstance(data, dict):
-        return None
-    module, file_path, line = data["origin"]
-    return QueryValue(
-        kind=Kind(data["kind"]),
-        model=data["model"],
-        loaders=Loaders(
-            frozenset((tuple(path), strategy) for path, strategy in data["loaders"]),
-            data["opaque"],
-        ),
-        origin=Origin(module, file_path, line),
-        is_async=data["is_async"],
-        root=data["root"],
-        path=tuple((owner, attr) for owner, attr in data["path"]),
-        filters=frozenset(data.get("filters", ())),
-    )
 
 
 # Holds its model: ``ModuleModel.internal_references`` counts it.

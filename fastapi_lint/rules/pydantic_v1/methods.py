@@ -175,6 +175,12 @@ _CONSTRUCTORS = frozenset(
 
 def _receiver(model: ModuleModel, expr: ast.expr, scope: Scope) -> Value | None:
     """What the receiver holds; also ``x = Model.parse_obj(...)`` / ``x = obj.copy()`` gives a model."""
+    if isinstance(expr, ast.Subscript):
+        # `Page[Item].parse_obj(raw)`: a parametrized generic model is that model's class
+        # (`items[0].dict()` indexes a value instead: evaluated as any receiver).
+        generic = model.evaluate(expr.value, scope)
+        if isinstance(generic, Ref):
+            return generic
     value = model.evaluate(expr, scope)
     if value is not None or not isinstance(expr, ast.Name):
         return value

@@ -172,9 +172,12 @@ def _merge_import_edits(context: FixContext, edits: list[Edit]) -> list[Edit] | 
     ]
     if len(import_edits) < 2:
         return edits
-    import libcst as cst
-    from libcst.codemod import CodemodContext
-    from libcst.codemod.visitors import AddImportsVisitor
+    try:  # a dependency; an environment without it loses the fix, not the findings
+        import libcst as cst
+        from libcst.codemod import CodemodContext
+        from libcst.codemod.visitors import AddImportsVisitor
+    except ImportError:
+        return None
 
     from fastapi_lint.fixes.context import line_edit
 

@@ -121,7 +121,7 @@ def _argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
 
 def _field_default_literal(value: ast.expr) -> ast.Constant | None:
     """The string literal a field default holds: ``"x"``, ``SecretStr("x")``,
-    ``Field(default="x")``, ``Field("x")``; None otherwise."""
+    ``Field(default="x")``, ``Field("x")``, ``field(default="x")``; None otherwise."""
     for _ in range(3):
         if isinstance(value, ast.Constant):
             return value if isinstance(value.value, (str, bytes)) else None
@@ -137,6 +137,12 @@ def _field_default_literal(value: ast.expr) -> ast.Constant | None:
             if default is None:
                 return None
             value = default
+        elif callee in ("field", "attrib", "ib"):
+            # a dataclass or attrs field: `password: str = field(default="x", repr=False)`
+            keyword = next((k.value for k in value.keywords if k.arg == "default"), None)
+            if keyword is None:
+                return None
+            value = keyword
         else:
             return None
     return None

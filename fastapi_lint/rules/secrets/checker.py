@@ -78,6 +78,7 @@ class Checker(
                     self.check_dict(ref.node)  # type: ignore[arg-type]
                 for ref in model.nodes[ast.Compare]:
                     self.check_compare(ref.node)  # type: ignore[arg-type]
+                self.check_match_values()
                 self.check_defaults()
             if "API503" in self.enabled:
                 self.check_settings_classes()

@@ -16,6 +16,7 @@ from fastapi_lint.rules.secrets._common import (
 )
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
+from fastapi_lint.semantic.builder import MATCH_VALUE
 
 API501 = Rule(
     code="API501",
@@ -56,6 +57,7 @@ _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
 
 # Compared with a secret-like name, these values are code detecting an
 # unconfigured placeholder, not a credential.
+_MATCH_TYPES: tuple[type, ...] = (ast.Match,) if hasattr(ast, "Match") else ()
 _PLACEHOLDER_CHECK_RE = lazy_compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
 
 # Keywords and keys under which literals are example data (OpenAPI docs).
@@ -333,6 +335,25 @@ class HardcodedSecretChecks(CheckerBase):
                 self.name_assignment(
                     name, literal, compared=True, accepted=self.refuses_others(node)
                 )
+
+    def check_match_values(self) -> None:
+        """``match password: case "admin123":`` compares the subject with each literal."""
+        if MATCH_VALUE is None:
+            return
+        for ref in self.model.nodes.get(MATCH_VALUE, ()):
+            literal = getattr(ref.node, "value", None)
+            if not isinstance(literal, ast.Constant):
+                continue
+            statement = next(
+                (a for a in self.model.ancestors(ref.node) if isinstance(a, _MATCH_TYPES)), None
+            )
+            subject = getattr(statement, "subject", None)
+            if not isinstance(subject, ast.expr):
+                continue
+            value = _text(literal)
+            if value and _PLACEHOLDER_CHECK_RE.search(value):
+                continue
+            self.name_assignment(_target_name(subject), literal, compared=True)
 
     def used_as_secret(self, literal: ast.AST) -> bool:
         """``SECRET = "SECRET"`` then ``JWTStrategy(secret=SECRET)``: a constant whose value

@@ -22,7 +22,12 @@ from fastapi_lint.rules.sessions.async_engine import API304, sync_driver_dialect
 from fastapi_lint.rules.sessions.async_session_calls import API302, API303
 from fastapi_lint.rules.sessions.background_tasks import API305
 from fastapi_lint.rules.sessions.kinds import ASYNC, SYNC, param_session
-from fastapi_lint.rules.sessions.sync_session import API301, creates_sync_session, is_injected
+from fastapi_lint.rules.sessions.sync_session import (
+    API301,
+    creates_sync_session,
+    is_injected,
+    reports_creation,
+)
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -38,6 +43,7 @@ __all__ = [
     "creates_sync_session",
     "is_injected",
     "param_session",
+    "reports_creation",
     "sync_driver_dialect",
 ]
 

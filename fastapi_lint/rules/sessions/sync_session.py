@@ -223,6 +223,23 @@ def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Bindin
     return None
 
 
+def reports_creation(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """Whether API301 reports ``call`` as creating a sync session in async context
+    (``SessionLocal()``, ``with session_scope() as db`` over a project factory) that
+    the function then uses on the loop."""
+    if not model.fastapi.is_async_context(scope) or model.is_awaited(call):
+        return False
+    if not creates_sync_session(model, call, scope):
+        return False
+    function = scope.code_function
+    if function is None:
+        return False
+    binding = _created_binding(model, call, scope)
+    if binding is not None:
+        return uses_on_loop(model, function, binding) > 0
+    return not _passed_to_offloading_expr(model, call, scope)
+
+
 def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None:
     facts = model.fastapi
     # Once per session and function (Revision 2): a name assigned a new session
@@ -232,17 +249,11 @@ def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None
         call = ref.node
         assert isinstance(call, ast.Call)
         scope = ref.scope
-        if not facts.is_async_context(scope) or model.is_awaited(call):
-            continue
-        if not creates_sync_session(model, call, scope):
+        if not reports_creation(model, call, scope):
             continue
         function = scope.code_function
         assert function is not None
         binding = _created_binding(model, call, scope)
-        if binding is not None and uses_on_loop(model, function, binding) == 0:
-            continue
-        if binding is None and _passed_to_offloading_expr(model, call, scope):
-            continue
         if binding is not None:
             key = (id(function.node), binding.name)
             if key in reported:
