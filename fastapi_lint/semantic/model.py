@@ -28,7 +28,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sequences import sequence_item
+from fastapi_lint.semantic.sequences import sequence_item, subscript_item
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -447,7 +447,8 @@ class ModuleModel:
                 item_type = stubs.SUBSCRIPT_TYPES.get(owner.type)
                 if item_type:
                     return Instance(item_type)
-            return None
+            item = subscript_item(self, expr, scope, depth + 1)
+            return Instance(item) if item is not None else None
         if isinstance(expr, ast.IfExp):
             body = self.evaluate(expr.body, scope, depth + 1)
             orelse = self.evaluate(expr.orelse, scope, depth + 1)

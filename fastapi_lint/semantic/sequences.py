@@ -20,11 +20,28 @@ LIST_TYPES = frozenset(
 )
 
 
-def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
-    """The class of the items of a sequence annotated ``list[X]`` (``List``, ``Sequence``):
-    a parameter, an annotated variable, or an attribute declared in a project class body."""
-    if too_deep(depth):
-        return None
+# Annotations of a mapping whose values have the last element's type.
+MAPPING_TYPES = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "typing.DefaultDict",
+        "typing.OrderedDict",
+    }
+)
+
+
+def _declared(
+    model: ModuleModel, expr: ast.expr, scope: Scope, depth: int
+) -> tuple[ModuleModel, ast.expr | None, Scope]:
+    """The annotation that declares ``expr`` (a parameter, an annotated variable, or an
+    attribute declared in a project class body), the module and scope it is read in."""
     owner: ModuleModel = model
     annotation: ast.expr | None = None
     where = scope
@@ -49,6 +66,15 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
                 bindings = class_info.scope.bindings.get(expr.attr)
                 if bindings:
                     annotation, where = bindings[-1].annotation, class_info.scope
+    return owner, annotation, where
+
+
+def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
+    """The class of the items of a sequence annotated ``list[X]`` (``List``, ``Sequence``):
+    a parameter, an annotated variable, or an attribute declared in a project class body."""
+    if too_deep(depth):
+        return None
+    owner, annotation, where = _declared(model, expr, scope, depth)
     if not isinstance(annotation, ast.Subscript):
         return None
     outer = owner.qualified_name(annotation.value, where) or ""
@@ -56,3 +82,27 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     if outer not in LIST_TYPES or len(elements) != 1:
         return None
     return owner.annotation_type(elements[0], where, depth + 1)
+
+
+def subscript_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> str | None:
+    """The class of ``ITEMS[key]`` over ``ITEMS: dict[int, Item]`` (a mapping's values) or
+    ``rows[0]`` over ``rows: list[Row]`` (an index, not a slice): simple flow through an
+    annotated container."""
+    if too_deep(depth) or isinstance(expr.slice, ast.Slice):
+        return None
+    owner, annotation, where = _declared(model, expr.value, scope, depth)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    outer = owner.qualified_name(annotation.value, where) or ""
+    elements = subscript_elements(annotation)
+    if outer in LIST_TYPES and len(elements) == 1:
+        item = owner.annotation_type(elements[0], where, depth + 1)
+    elif outer in MAPPING_TYPES and len(elements) == 2:
+        item = owner.annotation_type(elements[1], where, depth + 1)
+    else:
+        return None
+    # `dict[str, Any]`, `list[int]`: nothing a rule types by; an annotation on the
+    # assignment (`user: User = data["user"]`) stays the better answer.
+    if item is None or item.startswith(("builtins.", "typing.", "typing_extensions.")):
+        return None
+    return item
