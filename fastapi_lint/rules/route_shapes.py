@@ -301,9 +301,10 @@ def _fetched_rows(model: ModuleModel, value: ast.expr, scope: Scope) -> tuple[st
         if isinstance(node, ast.Name):
             # `result = await db.execute(select(T))` then `result.scalars().all()`.
             bindings = scope.bindings.get(node.id, [])
-            if len(bindings) != 1 or bindings[0].unpack_index is not None:
+            bound = bindings[0].value if len(bindings) == 1 else None
+            if bound is None or bindings[0].unpack_index is not None:
                 return None
-            node = bindings[0].value
+            node = bound
         if isinstance(node, ast.Await):
             node = node.value
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
