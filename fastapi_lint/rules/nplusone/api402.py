@@ -134,7 +134,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
-        if relationship.loads_by_get and _parent_in_identity_map(
+        if relationship.loads_by_get and parent_in_identity_map(
             flow, element, relationship, node, function
         ):
             continue
@@ -180,11 +180,11 @@ def _through_loaded_parent(
     return target, seen_from
 
 
-def _parent_in_identity_map(
+def parent_in_identity_map(
     flow: QueryFlow,
     element: QueryValue,
     relationship: Relationship,
-    read: ast.Attribute,
+    read: ast.expr | ast.stmt,
     function: FunctionInfo | None,
 ) -> bool:
     """Whether a many-to-one read finds its parent in the session's identity map.
