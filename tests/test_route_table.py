@@ -267,3 +267,17 @@ def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
     assert [row["path"] for row in rows if row["handler"].endswith(".health")] == [
         "{'/' + area}/health"
     ]
+
+
+def test_route_inventory_knows_fastapi_users_dependencies() -> None:
+    # `fastapi_users.current_user(...)` authenticates with the library's own transports'
+    # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,
+    # and a project class's `current_user` method is not the library's.
+    project = FIXTURES / "projects" / "routes_fastapi_users"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    security = {row["path"]: row["security"] for row in rows}
+    assert security["/me"] == security["/admin"] == security["/inline"]
+    assert security["/me"] and "FastAPIUsers.current_user" in str(security["/me"])
+    assert not security["/maybe"] and not security["/flags"]
+    unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
+    assert {row["path"] for row in json.loads(unauthenticated)} == {"/maybe", "/flags"}

@@ -134,7 +134,10 @@ class DependencyReader:
             return ["Security(...)"] if is_security else []
         value = model.evaluate(target, scope)
         schemes: list[str] = []
-        if isinstance(value, Instance):
+        library = self._library_scheme(target, value, scope)
+        if library is not None:
+            schemes = [library]
+        elif isinstance(value, Instance):
             scheme = self._scheme_of_type(value.type)
             if scheme is not None:
                 schemes = [scheme]
@@ -147,6 +150,27 @@ class DependencyReader:
         if is_security and not schemes:
             return [f"Security({source_text(target)})"]
         return schemes
+
+    def _library_scheme(self, target: ast.expr, value: object, scope: Scope) -> str | None:
+        """A dependency made by an authentication library around its own schemes:
+        fastapi-users' ``fastapi_users.current_user(active=True)`` (inline, a variable of
+        this module, or one imported from another module of the project)."""
+        found = _defining_call(self.model, target, value, scope)
+        if found is None:
+            return None
+        owner, call, where = found
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr in _LIBRARY_AUTHENTICATORS):
+            return None
+        if any(
+            k.arg == "optional" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+            for k in call.keywords
+        ):
+            return None  # `current_user(optional=True)` lets anonymous requests in
+        receiver = call.func.value
+        made_by = _constructed_class(owner, receiver, owner.evaluate(receiver, where), where)
+        if made_by is not None and made_by in _LIBRARY_AUTHENTICATORS[call.func.attr]:
+            return f"{made_by.rsplit('.', 1)[-1]}.{call.func.attr}"
+        return None
 
     def _scheme_of_type(self, type_name: str) -> str | None:
         if type_name.startswith(SECURITY_PREFIX):
@@ -179,6 +203,58 @@ class DependencyReader:
 
         result = project.fact("security-schemes", qualname, compute)
         return list(result) if isinstance(result, list) else []
+
+
+# Library methods that return a dependency authenticating the request with the library's
+# own ``fastapi.security`` schemes (fastapi-users' transports build an
+# ``OAuth2PasswordBearer`` or an ``APIKeyCookie``), by the class that makes them.
+_FASTAPI_USERS = frozenset(
+    {"fastapi_users.FastAPIUsers", "fastapi_users.fastapi_users.FastAPIUsers"}
+)
+_LIBRARY_AUTHENTICATORS = {"current_user": _FASTAPI_USERS, "current_user_token": _FASTAPI_USERS}
+
+
+def _defining_call(
+    model: ModuleModel, expr: ast.expr, value: object, scope: Scope
+) -> tuple[ModuleModel, ast.Call, Scope] | None:
+    """The call that made what ``expr`` holds: ``expr`` itself, the value assigned to a
+    name of this module, or of a module-level name imported from the project."""
+    if isinstance(expr, ast.Call):
+        return model, expr, scope
+    if not isinstance(expr, ast.Name):
+        return None
+    binding = model.lookup(expr.id, scope)
+    if binding is None:
+        return None
+    if isinstance(binding.value, ast.Call) and binding.unpack_index is None:
+        return model, binding.value, binding.scope
+    project = index_of(model)
+    if not isinstance(value, Ref) or project is None:
+        return None
+    if value.qualname.split(".", 1)[0] in _external():
+        return None
+    defined = project.definition(value.qualname, assignments_only=True)
+    if defined is None:
+        return None
+    owner, found = defined
+    if isinstance(found.value, ast.Call) and found.unpack_index is None:
+        return owner, found.value, found.scope
+    return None
+
+
+def _constructed_class(
+    model: ModuleModel, expr: ast.expr, value: object, scope: Scope
+) -> str | None:
+    """The class ``expr`` is an instance of; also ``FastAPIUsers[User, UUID](...)``, a
+    generic class subscripted before the call."""
+    if isinstance(value, Instance):
+        return value.type
+    found = _defining_call(model, expr, value, scope)
+    if found is None:
+        return None
+    owner, call, where = found
+    func = call.func.value if isinstance(call.func, ast.Subscript) else call.func
+    return owner.qualified_name(func, where)
 
 
 def _external() -> frozenset[str]:

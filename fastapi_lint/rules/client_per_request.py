@@ -171,6 +171,8 @@ def _role(model: ModuleModel, function: FunctionInfo) -> str | None:
 
 def _is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
     facts = model.fastapi
+    if is_http_middleware_function(function):
+        return True
     for decorator in function.node.decorator_list:
         if (
             isinstance(decorator, ast.Call)
@@ -190,6 +192,19 @@ def _is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:
     # A pure ASGI middleware: `async def __call__(self, scope, receive, send)`.
     names = [a.arg for a in function.node.args.args]
     return function.is_async and names[1:4] == ["scope", "receive", "send"]
+
+
+def is_http_middleware_function(function: FunctionInfo) -> bool:
+    """``async def add_timing(request, call_next)``: Starlette's HTTP middleware protocol,
+    whatever registers it (``@app.middleware("http")``, ``app.middleware("http")(fn)`` in
+    another module, ``BaseHTTPMiddleware(app, dispatch=fn)``)."""
+    params = function.node.args.args
+    return (
+        function.is_async
+        and function.class_info is None
+        and len(params) == 2
+        and params[1].arg == "call_next"
+    )
 
 
 def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:

@@ -128,6 +128,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
     fetched = _fetched_entity(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
+    rows = _fetched_rows(model, value, scope)
+    if rows is not None:
+        return replace(_model_shape(model, rows[0], scope), is_list=rows[1])
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)
@@ -265,6 +268,78 @@ def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | 
     if target is None or model_class_kind(model, target) is None:
         return None
     return target
+
+
+# Methods ending a query of ORM objects: a list of them, or one of them.
+_ALL_ROWS = frozenset({"all", "fetchall"})
+_ONE_ROW = frozenset({"first", "one", "one_or_none", "scalar_one", "scalar_one_or_none"})
+# Methods that keep the query's entity (filters, order, paging, loader options).
+_KEEPS_ENTITY = frozenset(
+    {"filter", "filter_by", "where", "order_by", "limit", "offset", "options", "join", "outerjoin"}
+)
+
+
+def _fetched_rows(model: ModuleModel, value: ast.expr, scope: Scope) -> tuple[str, bool] | None:
+    """``db.query(User).filter(...).all()``, ``db.scalars(select(User)).all()``,
+    ``session.exec(select(User)).first()``, ``(await db.execute(select(User))).scalars().all()``
+    (also through a local name assigned once): (the ORM class, whether a list of it)."""
+    if isinstance(value, ast.Name):
+        bindings = scope.bindings.get(value.id, [])
+        if len(bindings) != 1 or not isinstance(bindings[0].value, (ast.Call, ast.Await)):
+            return None
+        value = bindings[0].value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+        return None
+    ending = value.func.attr
+    if value.args or value.keywords or ending not in _ALL_ROWS | _ONE_ROW:
+        return None
+    node: ast.expr = value.func.value
+    scalars = False  # `.scalars()` seen: rows are the entity, not `Row` tuples
+    for _ in range(12):
+        if isinstance(node, ast.Name):
+            # `result = await db.execute(select(T))` then `result.scalars().all()`.
+            bindings = scope.bindings.get(node.id, [])
+            bound = bindings[0].value if len(bindings) == 1 else None
+            if bound is None or bindings[0].unpack_index is not None:
+                return None
+            node = bound
+        if isinstance(node, ast.Await):
+            node = node.value
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return None
+        method = node.func.attr
+        if method == "scalars" and not node.args:
+            scalars = True
+        elif method in ("query", "scalars", "exec", "execute") and len(node.args) == 1:
+            if method == "execute" and not scalars:
+                return None  # `Row` tuples
+            target = _selected_entity(model, node.args[0], scope, method == "query")
+            if target is None or model_class_kind(model, target) is None:
+                return None
+            return target, ending in _ALL_ROWS
+        elif method not in _KEEPS_ENTITY:
+            return None
+        node = node.func.value
+    return None
+
+
+def _selected_entity(model: ModuleModel, query: ast.expr, scope: Scope, legacy: bool) -> str | None:
+    """``User`` of ``db.query(User)`` (``legacy``) or of ``select(User).where(...)``."""
+    if legacy:
+        return model.qualified_name(query, scope)
+    node = query
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in _KEEPS_ENTITY:
+            return None
+        node = node.func.value
+    if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+        return None
+    selector = model.qualified_name(node.func, scope) or ""
+    if not (selector.startswith(("sqlalchemy.", "sqlmodel.")) and selector.endswith(".select")):
+        return None
+    return model.qualified_name(node.args[0], scope)
 
 
 def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:

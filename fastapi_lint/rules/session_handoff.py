@@ -27,11 +27,25 @@ def passes_reported_session(
     session is the finding (API301); the helper's queries are the same session
     and are not a second finding (API107) in the same function. ``with
     session_scope() as db`` over a project ``@contextmanager``: the call creates the
-    session API301 reports there; its commit on exit is that session's work.
+    session API301 reports there; its commit on exit is that session's work. So is a
+    method of an object built around that session: ``AccountRepository(db).balance(id)``,
+    or ``repo = AccountRepository(db)`` earlier in the function, then ``repo.balance(id)``.
     """
     if sessions.reports_creation(model, call, scope):
         return True
-    for arg in [*call.args, *(k.value for k in call.keywords)]:
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if isinstance(call.func, ast.Attribute):
+        receiver: ast.expr | None = call.func.value
+        if isinstance(receiver, ast.Name):
+            built = model.lookup(receiver.id, scope, receiver.lineno)
+            receiver = None
+            if built is not None and built.scope.code_function is function:
+                receiver = built.value if built.kind is BindingKind.ASSIGN else None
+        if isinstance(receiver, ast.Call):
+            arguments += [*receiver.args, *(k.value for k in receiver.keywords)]
+    for arg in arguments:
+        if isinstance(arg, ast.Call) and sessions.creates_sync_session(model, arg, scope):
+            return True  # `Ledger(SessionLocal()).balance(id)`: API301 reports that call
         if not isinstance(arg, ast.Name):
             continue
         binding = model.lookup(arg.id, scope, arg.lineno)

@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import limits, stubs
+from fastapi_lint.semantic import limits, sequences, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
@@ -29,7 +29,6 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sequences import literal_item, scan_item, sequence_item, walked_call
 from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
@@ -448,7 +447,8 @@ class ModuleModel:
                 item_type = stubs.SUBSCRIPT_TYPES.get(owner.type)
                 if item_type:
                     return Instance(item_type)
-            return literal_item(self, expr, scope, depth + 1)
+            item = sequences.subscript_item(self, expr, scope, depth + 1)
+            return Instance(item) if item else sequences.literal_item(self, expr, scope, depth + 1)
         if isinstance(expr, ast.IfExp):
             body = self.evaluate(expr.body, scope, depth + 1)
             orelse = self.evaluate(expr.orelse, scope, depth + 1)
@@ -501,15 +501,15 @@ class ModuleModel:
         elif kind is BindingKind.FOR and binding.value is not None and binding.unpack_index is None:
             # `for p in points` over `points: list[Point]` (a parameter, an annotated
             # variable or a class attribute such as a model's field): each item is a `Point`.
-            item = sequence_item(self, binding.value, binding.scope, depth + 1)
+            item = sequences.sequence_item(self, binding.value, binding.scope, depth + 1)
             return Instance(item) if item is not None else None
         return None
 
     def _generator_item(self, call: ast.Call, scope: Scope, depth: int) -> Value | None:
-        call = walked_call(self, call, scope)  # `sorted(media.glob("*.png"))`: the scan's
+        call = sequences.walked_call(self, call, scope)  # `sorted(media.glob("*.png"))`
         callee = self.evaluate(call.func, scope, depth + 1)
         if isinstance(callee, Member):
-            return scan_item(callee)  # `for path in media.glob("*.png")`: paths
+            return sequences.scan_item(callee)  # `for path in media.glob("*.png")`: paths
         if not isinstance(callee, Ref):
             return None
         local = self.function_named(callee.qualname)

@@ -23,32 +23,28 @@ LIST_TYPES = frozenset(
 )
 
 
-def walked_call(model: ModuleModel, call: ast.Call, scope: Scope) -> ast.Call:
-    """The call whose items a loop over ``call`` walks: the argument of a builtin that
-    keeps its iterable's items (``sorted(media.glob("*.png"))``), else ``call``."""
-    func = call.func
-    if (
-        isinstance(func, ast.Name)
-        and func.id in stubs.ITEM_PRESERVING_BUILTINS
-        and len(call.args) == 1
-        and isinstance(call.args[0], ast.Call)
-        and model.lookup(func.id, scope) is None
-    ):
-        return call.args[0]
-    return call
+# Annotations of a mapping whose values have the last element's type.
+MAPPING_TYPES = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "collections.OrderedDict",
+        "collections.defaultdict",
+        "typing.DefaultDict",
+        "typing.OrderedDict",
+    }
+)
 
 
-def scan_item(callee: Member) -> Instance | None:
-    """What iterating over the result of the method ``callee`` gives (``Path.glob``: paths)."""
-    item_type = stubs.ITERATION_ITEMS.get(f"{callee.owner}.{callee.name}")
-    return Instance(item_type) if item_type is not None else None
-
-
-def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
-    """The class of the items of a sequence annotated ``list[X]`` (``List``, ``Sequence``):
-    a parameter, an annotated variable, or an attribute declared in a project class body."""
-    if too_deep(depth):
-        return None
+def _declared(
+    model: ModuleModel, expr: ast.expr, scope: Scope, depth: int
+) -> tuple[ModuleModel, ast.expr | None, Scope]:
+    """The annotation that declares ``expr`` (a parameter, an annotated variable, or an
+    attribute declared in a project class body), the module and scope it is read in."""
     owner: ModuleModel = model
     annotation: ast.expr | None = None
     where = scope
@@ -73,6 +69,15 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
                 bindings = class_info.scope.bindings.get(expr.attr)
                 if bindings:
                     annotation, where = bindings[-1].annotation, class_info.scope
+    return owner, annotation, where
+
+
+def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
+    """The class of the items of a sequence annotated ``list[X]`` (``List``, ``Sequence``):
+    a parameter, an annotated variable, or an attribute declared in a project class body."""
+    if too_deep(depth):
+        return None
+    owner, annotation, where = _declared(model, expr, scope, depth)
     if not isinstance(annotation, ast.Subscript):
         return None
     outer = owner.qualified_name(annotation.value, where) or ""
@@ -80,6 +85,51 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     if outer not in LIST_TYPES or len(elements) != 1:
         return None
     return owner.annotation_type(elements[0], where, depth + 1)
+
+
+def subscript_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> str | None:
+    """The class of ``ITEMS[key]`` over ``ITEMS: dict[int, Item]`` (a mapping's values) or
+    ``rows[0]`` over ``rows: list[Row]`` (an index, not a slice): simple flow through an
+    annotated container."""
+    if too_deep(depth) or isinstance(expr.slice, ast.Slice):
+        return None
+    owner, annotation, where = _declared(model, expr.value, scope, depth)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    outer = owner.qualified_name(annotation.value, where) or ""
+    elements = subscript_elements(annotation)
+    if outer in LIST_TYPES and len(elements) == 1:
+        item = owner.annotation_type(elements[0], where, depth + 1)
+    elif outer in MAPPING_TYPES and len(elements) == 2:
+        item = owner.annotation_type(elements[1], where, depth + 1)
+    else:
+        return None
+    # `dict[str, Any]`, `list[int]`: nothing a rule types by; an annotation on the
+    # assignment (`user: User = data["user"]`) stays the better answer.
+    if item is None or item.startswith(("builtins.", "typing.", "typing_extensions.")):
+        return None
+    return item
+
+
+def walked_call(model: ModuleModel, call: ast.Call, scope: Scope) -> ast.Call:
+    """The call whose items a loop over ``call`` walks: the argument of a builtin that
+    keeps its iterable's items (``sorted(media.glob("*.png"))``), else ``call``."""
+    func = call.func
+    if (
+        isinstance(func, ast.Name)
+        and func.id in stubs.ITEM_PRESERVING_BUILTINS
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Call)
+        and model.lookup(func.id, scope) is None
+    ):
+        return call.args[0]
+    return call
+
+
+def scan_item(callee: Member) -> Instance | None:
+    """What iterating over the result of the method ``callee`` gives (``Path.glob``: paths)."""
+    item_type = stubs.ITERATION_ITEMS.get(f"{callee.owner}.{callee.name}")
+    return Instance(item_type) if item_type is not None else None
 
 
 def literal_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> Value | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.project.orm_facts import LAZY_SELECT
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
@@ -28,7 +30,7 @@ from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.project.orm import Relationship
+    from fastapi_lint.project.orm import OrmModel, Relationship
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Binding, FunctionInfo
 
@@ -67,14 +69,27 @@ API402 = Rule(
 
 
 # ---------------------------------------------------------------- API402
+def _read_path(node: ast.Attribute) -> tuple[ast.Name, tuple[str, ...]] | None:
+    """``post.author`` -> (post, ("author",)); ``item.order.customer`` -> (item, ("order",
+    "customer")): a relationship of the row, or one of a scalar relationship of the row."""
+    if isinstance(node.value, ast.Name):
+        return node.value, (node.attr,)
+    inner = node.value
+    if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+        return inner.value, (inner.attr, node.attr)
+    return None
+
+
 def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
-    reads: dict[tuple[int, str], tuple[ast.Attribute, Binding]] = {}
+    reads: dict[tuple[int, tuple[str, ...]], tuple[ast.Attribute, Binding]] = {}
     for ref in model.nodes[ast.Attribute]:
         node = ref.node
         assert isinstance(node, ast.Attribute)
-        if not isinstance(node.value, ast.Name) or not isinstance(node.ctx, ast.Load):
+        read_path = _read_path(node)
+        if read_path is None or not isinstance(node.ctx, ast.Load):
             continue
-        binding = model.lookup(node.value.id, ref.scope, node.lineno)
+        row, attrs = read_path
+        binding = model.lookup(row.id, ref.scope, node.lineno)
         if binding is None or binding.kind is not BindingKind.FOR:
             continue
         loop = binding.node
@@ -87,12 +102,12 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # a lambda or nested def: may run elsewhere
         if in_except_branch(model, node):
             continue  # error handling: runs rarely, not worth an eager load
-        key = (id(binding), node.attr)
+        key = (id(binding), attrs)
         previous = reads.get(key)
         if previous is None or span(node) < span(previous[0]):
             reads[key] = (node, binding)
     elements: dict[int, Optional[QueryValue]] = {}
-    for (binding_id, attr), (node, binding) in sorted(
+    for (binding_id, attrs), (node, binding) in sorted(
         reads.items(), key=lambda item: span(item[1][0])
     ):
         if binding_id not in elements:
@@ -101,9 +116,17 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
         element = elements[binding_id]
         if element is None or element.kind is not Kind.ENTITY:
             continue
+        attr = attrs[-1]
         orm = flow.orm_model(element.model)
         if orm is None:
             continue
+        if len(attrs) == 2:
+            # `item.order.customer`: the row's scalar relationship is loaded (eagerly, or
+            # its own read is the finding), then each parent lazy-loads its own.
+            nested = _through_loaded_parent(flow, element, attrs[0])
+            if nested is None:
+                continue
+            orm, element = nested
         relationship = orm.relationships.get(attr)
         if relationship is None or not relationship.is_lazy_select:
             continue
@@ -111,7 +134,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
-        if relationship.loads_by_get and _parent_in_identity_map(
+        if relationship.loads_by_get and parent_in_identity_map(
             flow, element, relationship, node, function
         ):
             continue
@@ -128,11 +151,40 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
         )
 
 
-def _parent_in_identity_map(
+def _through_loaded_parent(
+    flow: QueryFlow, element: QueryValue, first: str
+) -> tuple[OrmModel, QueryValue] | None:
+    """For ``row.first.attr``: the model ``first`` leads to and the query value seen from
+    it (its loader options below ``first``), when ``first`` is a scalar relationship the
+    query loads eagerly (by an option or its declaration)."""
+    orm = flow.orm_model(element.model)
+    parent = orm.relationships.get(first) if orm is not None else None
+    if parent is None or parent.target is None:
+        return None
+    if not (parent.collection is False or (parent.collection is None and parent.is_many_to_one)):
+        return None  # a collection: `row.items.x` reads the list, not a parent
+    if parent.is_lazy_select and not element.loaders.covers(first):
+        return None  # `row.first` itself is the lazy read (reported on its own)
+    if parent.lazy not in ("joined", "selectin", "subquery", "immediate", LAZY_SELECT):
+        return None  # `noload`, `raise`, `dynamic`: nothing (or an error) to read through
+    target = flow.orm_model(parent.target)
+    if target is None or orm is None:
+        return None
+    seen_from = replace(
+        element,
+        model=parent.target,
+        loaders=element.loaders.below(first),
+        path=(*element.path, (orm.name, first)),
+        filters=frozenset(),
+    )
+    return target, seen_from
+
+
+def parent_in_identity_map(
     flow: QueryFlow,
     element: QueryValue,
     relationship: Relationship,
-    read: ast.Attribute,
+    read: ast.expr | ast.stmt,
     function: FunctionInfo | None,
 ) -> bool:
     """Whether a many-to-one read finds its parent in the session's identity map.

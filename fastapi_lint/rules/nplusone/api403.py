@@ -11,6 +11,7 @@ from fastapi_lint.project.orm import (
     SQLMODEL,
 )
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.api402 import parent_in_identity_map
 from fastapi_lint.rules.nplusone.examples import APP_EXAMPLE, MODELS_EXAMPLE, SCHEMAS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     ASYNC_EFFECT,
@@ -32,9 +33,12 @@ from fastapi_lint.rules.nplusone.flow import (
 from fastapi_lint.semantic.syntax import subscript_elements
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fastapi_lint.diagnostics import Reporter
+    from fastapi_lint.project.orm import Relationship
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
 API403 = Rule(
     code="API403",
@@ -170,6 +174,7 @@ def _response_finding(
     many: bool,
     depth: int,
     seen: set[tuple[str, str]],
+    answered: Callable[[QueryValue, Relationship], bool] = lambda value, relationship: False,
 ) -> _ResponseFinding | None:
     if depth > MAX_FIELD_DEPTH:
         return None
@@ -191,7 +196,7 @@ def _response_finding(
         loaded = value.loaders.covers(name) or not relationship.is_lazy_select
         if relationship.lazy not in EAGER_DECLARED and not relationship.is_lazy_select:
             continue  # raise / noload / dynamic / write_only: never a lazy SELECT per item
-        if not loaded and (many or value.is_async):
+        if not loaded and (many or value.is_async) and not answered(value, relationship):
             return _ResponseFinding(
                 field=name,
                 owner=orm.name,
@@ -212,7 +217,13 @@ def _response_finding(
             path=(*value.path, (orm.name, name)),
         )
         found = _response_finding(
-            flow, (nested[0], nested[1]), child, many or bool(collection), depth + 1, seen
+            flow,
+            (nested[0], nested[1]),
+            child,
+            many or bool(collection),
+            depth + 1,
+            seen,
+            answered,
         )
         if found is not None:
             return replace(found, field=f"{name}.{found.field}")
@@ -243,6 +254,21 @@ def _wrapped_rows(
     return found
 
 
+def _identity_map_answers(
+    flow: QueryFlow, function: FunctionInfo, serialized_at: ast.AST
+) -> Callable[[QueryValue, Relationship], bool]:
+    """Revision 2's many-to-one case of API402, where the response is serialized: the
+    parent is in the session's identity map (the query filters on its foreign key, or the
+    parent was loaded earlier in the route), so reading it costs no query."""
+
+    def answers(value: QueryValue, relationship: Relationship) -> bool:
+        if not relationship.loads_by_get or not isinstance(serialized_at, ast.Return):
+            return False
+        return parent_in_identity_map(flow, value, relationship, serialized_at, function)
+
+    return answers
+
+
 def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
     if not reporter.enabled("API403"):
         return
@@ -259,12 +285,14 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
         ):
             continue
         returned = []
+        last_return: ast.AST = function.node
         wrapped: list[tuple[ast.Call, Scope]] = []
         for ref in model.returns_of(function):
             value_node = getattr(ref.node, "value", None)
             if value_node is None or not isinstance(ref.node, ast.Return):
                 continue
             value = flow.query(value_node, ref.scope)
+            last_return = ref.node
             if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
                 returned.append(value)
             elif isinstance(value_node, ast.Call) and value_node.keywords:
@@ -285,7 +313,13 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 # AsyncSession turns the lazy load into an error (MissingGreenlet).
                 continue
             found = _response_finding(
-                flow, target, replace(value, kind=Kind.ENTITY), many, 0, set()
+                flow,
+                target,
+                replace(value, kind=Kind.ENTITY),
+                many,
+                0,
+                set(),
+                _identity_map_answers(flow, function, last_return),
             )
             if found is None:
                 continue

@@ -66,22 +66,31 @@ _EXAMPLE_KEYS = frozenset(
 )
 
 
+# Words that make a name one member of a set of kinds: ``GRANT_TYPE_PASSWORD`` names the
+# OAuth grant type whose value is "password", ``AUTH_METHOD_TOKEN`` a login method.
+_KIND_WORDS = frozenset({"type", "types", "kind", "grant", "method", "mode", "flow", "scheme"})
+
+
 def _names_its_value(name: str, value: str) -> bool:
     """``PASSWORD = "password"``, ``RESOURCE_TYPE_GATEWAY_SECRET = "gateway_secret"``.
 
     The value is the name's own words: a label or an identifier, not a secret.
     A longer name may end with a value of two words or more; a one-word value
-    under a longer name (``DB_PASSWORD = "password"``) stays a weak password.
+    under a longer name (``DB_PASSWORD = "password"``) stays a weak password,
+    unless a word before it names a kind (``GRANT_TYPE_PASSWORD = "password"``:
+    the constant of an enumeration, as ``grant_type == "password"`` compares).
     """
     name_words = split_name_words(name)
     value_words = split_name_words(value)
     if value_words == name_words:
         return True
-    return (
-        len(value_words) >= 2
-        and value.replace("_", "").replace("-", "").isalnum()
-        and name_words[-len(value_words) :] == value_words
-    )
+    if not value_words or name_words[-len(value_words) :] != value_words:
+        return False
+    if not value.replace("_", "").replace("-", "").isalnum():
+        return False
+    if len(value_words) >= 2:
+        return True
+    return any(word.lower() in _KIND_WORDS for word in name_words[: -len(value_words)])
 
 
 _AUTH_WORDS = frozenset({"auth", "authentication", "login"})

@@ -95,7 +95,9 @@ def _is_offloading_call(model: ModuleModel, call: ast.Call, scope: Scope) -> boo
 
 
 def _passed_to_offloading(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
-    """``run_in_threadpool(f, db)`` / ``to_thread(partial(f, db))``: the name is an argument."""
+    """``run_in_threadpool(f, db)`` / ``to_thread(partial(f, db))``: the name is an argument;
+    also ``run_in_threadpool(Repository(db).balance, id)``: the session is given to a project
+    class whose method runs in the thread (building the object does not query)."""
     node: ast.AST = name
     parent = model.parent(node)
     if isinstance(parent, (ast.Starred, ast.keyword)):
@@ -105,12 +107,32 @@ def _passed_to_offloading(model: ModuleModel, name: ast.Name, scope: Scope) -> b
             return False
         if _is_offloading_call(model, parent, scope):
             return True
+        if _offloaded_method_of(model, parent, scope):
+            return True
         if model.qualified_name(parent.func, scope) != "functools.partial":
             return False
         node, parent = parent, model.parent(parent)
         if isinstance(parent, (ast.Starred, ast.keyword)):
             node, parent = parent, model.parent(parent)
     return False
+
+
+def _offloaded_method_of(model: ModuleModel, built: ast.Call, scope: Scope) -> bool:
+    """``Repository(db).balance`` passed to an offloading call: ``built`` makes an instance
+    of a project class, and only its bound method is handed to the thread."""
+    method = model.parent(built)
+    if not (isinstance(method, ast.Attribute) and method.value is built):
+        return False
+    offloading = model.parent(method)
+    if not isinstance(offloading, ast.Call) or method not in offloading.args:
+        return False
+    callee = model.evaluate(built.func, scope)
+    if not isinstance(callee, Ref):
+        return False
+    is_class = model.class_named(callee.qualname) is not None or (
+        model.project is not None and model.project.is_class(callee.qualname)
+    )
+    return is_class and _is_offloading_call(model, offloading, scope)
 
 
 def uses_on_loop(model: ModuleModel, function: FunctionInfo, binding: Binding) -> int:
