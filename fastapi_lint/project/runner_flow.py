@@ -103,13 +103,15 @@ def _element_of(container: ast.AST, site: ast.AST) -> bool:
 def _name_held_for_runner(
     model: ModuleModel, name: str, origin: ast.AST, scope: Scope, hops: int
 ) -> bool:
-    """Whether every use of local ``name`` (in the function of ``origin``) keeps the
-    coroutines it holds on their way to a runner, and one use hands them to it."""
+    """Whether ``name`` is local to the function of ``origin``, every use of it there keeps
+    the coroutines it holds on their way to a runner, and one use hands them to it."""
     function = model.function_scope_of(origin)
     if function is None:
         return False  # a module-level name: other modules may use it
-    reaches_runner = False
+    reaches_runner = bound = False
     for node in ast.walk(function.node):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False  # shared with other code, which may take the coroutines elsewhere
         if not isinstance(node, ast.Name) or node.id != name:
             continue
         parent = model.parent(node)
@@ -117,6 +119,7 @@ def _name_held_for_runner(
             if isinstance(parent, ast.Assign) and (
                 parent.value is origin or isinstance(parent.value, (ast.List, ast.Tuple))
             ):
+                bound = True
                 continue  # `job = coro()`, `jobs = []`
             return False
         if (
@@ -128,4 +131,5 @@ def _name_held_for_runner(
         if not passed_to_runner(model, node, scope, hops):
             return False
         reaches_runner = True
-    return reaches_runner
+    # A name the function does not bind (a module-level list) may be read elsewhere too.
+    return reaches_runner and bound
