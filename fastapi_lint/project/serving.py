@@ -59,6 +59,7 @@ from fastapi_lint.project.one_shot import (
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.project.receivers import builtin_without, names_an_object
+from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
 from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.project import ProjectFacts
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # Families whose findings are about serving requests.
@@ -78,21 +80,6 @@ SERVING_PREFIXES = ("API1", "API3", "API4")
 
 # Folders whose modules run once, by hand or by a migration tool.
 NON_SERVING_FOLDERS = frozenset({"scripts", "migrations", "alembic", "versions"})
-
-# Calls that run a coroutine to completion and return: a program's entry.
-ONE_SHOT_RUNNERS = frozenset(
-    {
-        "asyncio.run",
-        "anyio.run",
-        "trio.run",
-        "uvloop.run",
-        "asyncio.runners.run",
-        "asyncio.AbstractEventLoop.run_until_complete",
-        "asyncio.BaseEventLoop.run_until_complete",
-        "typer.run",
-        "asyncer.runnify",
-    }
-)
 
 # Structural types: a class satisfies one without naming it as a base.
 _PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
@@ -824,7 +811,8 @@ def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
 
     ``provisioner.provision()`` on a receiver typed as a base class of the
     method's class, or as a ``Protocol`` (which classes satisfy without naming
-    it), runs whichever class the object is.
+    it), runs whichever class the object is; on a subclass that does not override
+    it, the inherited method.
     """
     project = model.project
     if project is None:
@@ -835,19 +823,17 @@ def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
         return False
     if owner in project.class_bases(own_class):
         return True
+    if own_class in project.class_bases(owner) and not _defines(project, owner, method):
+        return True  # `self._store()` in a subclass that inherits `_store`
     return any(base in _PROTOCOLS for base in project.class_bases(owner))
 
 
-def _passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
-    """``asyncio.run(main())``, ``anyio.run(main)``, ``loop.run_until_complete(main())``."""
-    parent = model.parent(site)
-    if not isinstance(parent, ast.Call) or site not in parent.args:
-        return False
-    target = model.call_target(parent, scope) or ""
-    if target in ONE_SHOT_RUNNERS:
-        return True
-    func = parent.func
-    return isinstance(func, ast.Attribute) and func.attr == "run_until_complete"
+def _defines(project: ProjectFacts, class_qualname: str, name: str) -> bool:
+    found = project.class_info(class_qualname)
+    return found is None or any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
+        for node in found[1].node.body
+    )
 
 
 def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:

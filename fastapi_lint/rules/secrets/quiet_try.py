@@ -38,7 +38,8 @@ a server error where a 404 or a 400 was meant: a maintainer changes it.
 With a status below 500 (``quiet_try(..., client_input=True)``), calls that
 parse or validate are quiet too, whatever they call: ``Model.model_validate
 (payload)``, ``int(raw)``, ``json.loads``, a constructor, ``validate_*``/
-``parse_*`` helpers, and ``await request.json()``.  ``await request.body()``
+``parse_*`` helpers, re-encoding what they parsed (``Expr(text).to_json()``), and
+``await request.json()``.  ``await request.body()``
 is quiet with any status: it fails only when the client has gone.  Their errors describe the
 client's own input, the message a 400 or 422 is for.  Awaited, only reading
 the request's body counts: ``await client.get(url)`` is I/O whatever its name.
@@ -136,7 +137,9 @@ _VALIDATION_CALLS = frozenset(
         "model_validate model_validate_json validate_python validate_json validate_strings "
         "parse_obj parse_raw parse_obj_as from_dict from_json loads literal_eval fromisoformat "
         "strptime fromtimestamp int float bool str Decimal UUID split strip lower upper model_dump "
-        "isoformat urlparse unquote b64decode urlsafe_b64decode get len"
+        "isoformat urlparse unquote b64decode urlsafe_b64decode get len "
+        # Re-encoding the value just parsed (`Expr(text).to_json()`): in memory.
+        "to_json to_dict as_dict"
     ).split()
 )
 _VALIDATION_PREFIXES = ("validate", "parse", "_validate", "_parse")
