@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import subscript_elements
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         comprehension = _built_list(model, value, scope)
         if comprehension is not None:
             return shape_of(model, comprehension, scope)
-    fetched = _fetched_entity(model, value, scope)
+    fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
     evaluated = model.evaluate(value, scope)
@@ -267,6 +268,39 @@ def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | 
     return target
 
 
+def _stored_item(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
+    """``NOTES[note_id]`` of a module-level in-memory store annotated ``NOTES: dict[int, Note]
+    = {}`` (or ``list[Note]``): an instance of that model class. (``NOTES.get(note_id)`` may
+    be None: left unknown rather than suggesting a wrong annotation.)"""
+    if not isinstance(value, ast.Subscript) or isinstance(value.slice, ast.Slice):
+        return None
+    store = value.value
+    if not isinstance(store, ast.Name):
+        return None
+    binding = model.lookup(store.id, scope)
+    if binding is None or binding.scope is not model.module_scope:
+        return None
+    annotation = binding.annotation
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    head = model.qualified_name(annotation.value, model.module_scope)
+    arguments = subscript_elements(annotation)
+    if head in _MAPPING_TYPES and len(arguments) == 2:
+        item = arguments[1]
+    elif head in _SEQUENCE_TYPES and len(arguments) == 1:
+        item = arguments[0]
+    else:
+        return None
+    target = model.qualified_name(item, model.module_scope)
+    if target is None or model_class_kind(model, target) != "pydantic":
+        return None
+    return target
+
+
+_MAPPING_TYPES = frozenset({"builtins.dict", "typing.Dict"})
+_SEQUENCE_TYPES = frozenset({"builtins.list", "typing.List"})
+
+
 def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
     """``Item.model_validate(row)``, ``schemas.User.from_orm(db_user)``: an instance of the
     Pydantic class the classmethod is called on."""
@@ -287,11 +321,20 @@ def returned_shapes(
         return None
     result = []
     for statement in returns:
-        shape = shape_of(model, statement.value, scope)
-        if shape is None:
-            return None
-        result.append(shape)
+        for value in _branches(statement.value):
+            shape = shape_of(model, value, scope)
+            if shape is None:
+                return None
+            result.append(shape)
     return result
+
+
+def _branches(value: ast.expr | None) -> list[ast.expr | None]:
+    """The values a ``return`` may hand back: both sides of ``a if test else b`` (nested too),
+    each as if returned by a ``return`` of its own."""
+    if isinstance(value, ast.IfExp):
+        return [*_branches(value.body), *_branches(value.orelse)]
+    return [value]
 
 
 def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[str, str] | None:
