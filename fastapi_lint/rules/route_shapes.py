@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.sequences import subscript_item
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         comprehension = _built_list(model, value, scope)
         if comprehension is not None:
             return shape_of(model, comprehension, scope)
-    fetched = _fetched_entity(model, value, scope)
+    fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
     rows = _fetched_rows(model, value, scope)
@@ -342,6 +343,18 @@ def _selected_entity(model: ModuleModel, query: ast.expr, scope: Scope, legacy: 
     return model.qualified_name(node.args[0], scope)
 
 
+def _stored_item(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
+    """``NOTES[note_id]`` of an in-memory store annotated ``NOTES: dict[int, Note] = {}``
+    (or ``list[Note]``): an instance of that model class. (``NOTES.get(note_id)`` may be
+    None: left unknown rather than suggesting a wrong annotation.)"""
+    if not isinstance(value, ast.Subscript):
+        return None
+    target = subscript_item(model, value, scope, 0)
+    if target is None or model_class_kind(model, target) != "pydantic":
+        return None
+    return target
+
+
 def _validated_instance(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
     """``Item.model_validate(row)``, ``schemas.User.from_orm(db_user)``: an instance of the
     Pydantic class the classmethod is called on."""
@@ -362,11 +375,20 @@ def returned_shapes(
         return None
     result = []
     for statement in returns:
-        shape = shape_of(model, statement.value, scope)
-        if shape is None:
-            return None
-        result.append(shape)
+        for value in _branches(statement.value):
+            shape = shape_of(model, value, scope)
+            if shape is None:
+                return None
+            result.append(shape)
     return result
+
+
+def _branches(value: ast.expr | None) -> list[ast.expr | None]:
+    """The values a ``return`` may hand back: both sides of ``a if test else b`` (nested too),
+    each as if returned by a ``return`` of its own."""
+    if isinstance(value, ast.IfExp):
+        return [*_branches(value.body), *_branches(value.orelse)]
+    return [value]
 
 
 def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[str, str] | None:

@@ -184,6 +184,8 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     for statement in owner.body:
         if any(isinstance(t, ast.Name) and t.id == "model_config" for t in _targets(statement)):
             return None  # v2 refuses both; a person merges them
+    if _v1_settings_base(context, owner):
+        return None  # the base's import must move to `pydantic_settings` first: a person's edit
     entries = _entries(context, config)
     if entries is None or _drops_last_use(context, config):
         return None
@@ -220,6 +222,32 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     return Fix(
         f"Replace `class Config` with `model_config = {config_dict}(...)`", False, tuple(edits)
     )
+
+
+def _v1_settings_base(context: FixContext, owner: ast.ClassDef) -> bool:
+    """``class Settings(BaseSettings)`` with ``from pydantic import BaseSettings`` (the v1
+    spelling, also ``pydantic.BaseSettings``): a ``SettingsConfigDict`` alone would not make
+    the module import under Pydantic 2."""
+    v1_names = {
+        alias.asname or alias.name
+        for node in ast.walk(context.tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.module in ("pydantic", "pydantic.env_settings")
+        and not node.level
+        for alias in node.names
+        if alias.name == "BaseSettings"
+    }
+    for base in owner.bases:
+        if isinstance(base, ast.Name) and base.id in v1_names:
+            return True
+        if (
+            isinstance(base, ast.Attribute)
+            and base.attr == "BaseSettings"
+            and isinstance(base.value, ast.Name)
+            and base.value.id == "pydantic"
+        ):
+            return True
+    return False
 
 
 def _drops_last_use(context: FixContext, config: ast.ClassDef) -> bool:

@@ -24,7 +24,17 @@ MODEL_BASES = frozenset(
         "sqlmodel.main.SQLModel",
     }
 )
-SETTINGS_BASES = frozenset({"pydantic_settings.BaseSettings"})
+# ``from pydantic import BaseSettings`` is the v1 spelling: in a v2 project it is a module
+# caught half-way through the migration (Pydantic 2 refuses the import), so its ``class
+# Config`` is reported like any other (``pydantic.v1`` imports stay exempt, see below).
+SETTINGS_BASES = frozenset(
+    {
+        "pydantic_settings.BaseSettings",
+        "pydantic_settings.main.BaseSettings",
+        "pydantic.BaseSettings",
+        "pydantic.env_settings.BaseSettings",
+    }
+)
 
 
 class ModelKind(enum.Enum):

@@ -410,7 +410,13 @@ def could_be_credential(
     ``value`` already passed ``secret_patterns.is_secret_value``; ``argument``: it is passed
     as a keyword argument of a call (``OpenAI(api_key="...")``).
     """
-    if (compared and sentinel(value)) or too_short(value):
+    if (compared and sentinel(value) and not (accepted and is_weak_password(value))) or too_short(
+        value
+    ):
+        # A word compared with is a mode or a sentinel (``"LDAP"``), unless the comparison is a
+        # gate that refuses every other value and the word is a known weak password
+        # (``if body.password != "letmein": raise HTTPException(401)``): the code lets exactly
+        # that password in.
         return False
     if is_token_label(value, name):
         return False
