@@ -16,6 +16,7 @@ with summaries).
 from __future__ import annotations
 
 import ast
+import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,15 @@ class ModelEntry:
         self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
         path = self.model.path if self.model is not None else ""
         self.path = os.path.abspath(path) if path else ""
+
+
+def freeze_at_exit() -> None:
+    """At exit, what the process holds (the models above all) is frozen: the
+    interpreter's last collections skip it and nothing frees it. Left unfrozen, a
+    run's few hundred models cost a collection of the whole heap and then their
+    freeing (1.2-1.4 s of a cold dstack run); released one by one, about 0.1 s of
+    the four corpus wheels' cold run (the last project's models), for nothing."""
+    gc.freeze()
 
 
 @dataclass

@@ -787,6 +787,21 @@ def _find_pem(value: str) -> CredentialMatch | None:
     return None
 
 
+def _literal_prefix(pattern: str) -> str:
+    """What a detector's pattern matches before its ``body`` group, without the
+    look-behind: every match of the pattern starts with a match of this."""
+    head = pattern.split("(?P<body>", 1)[0]
+    if head.startswith("(?<!"):
+        head = head[head.index(")") + 1 :]
+    return f"(?:{head})"
+
+
+# One search for all the detectors' prefixes (``AKIA``, ``ghp_``, ``sk-``...): a string
+# without any of them matches no detector, and most literals have none (eleven
+# searches per literal were 1.5% of a cold run).
+_ANY_PREFIX = lazy_compile("|".join(_literal_prefix(d.pattern.pattern) for d in _DETECTORS))
+
+
 def _find_format(value: str, detector: _Detector) -> CredentialMatch | None:
     for match in detector.pattern.finditer(value):
         body = match.group("body")
@@ -809,7 +824,11 @@ def find_credential(value: str) -> CredentialMatch | None:
     """
     if "EXAMPLE" in value:
         return None
-    found = [_find_format(value, detector) for detector in _DETECTORS]
+    found = (
+        [_find_format(value, detector) for detector in _DETECTORS]
+        if _ANY_PREFIX.search(value)
+        else []
+    )
     if "-----BEGIN" in value:
         found.append(_find_pem(value))
     if "." in value:
