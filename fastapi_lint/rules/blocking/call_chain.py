@@ -9,7 +9,7 @@ out (the contract, Revision 2, ``chain_conditions``).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
@@ -223,6 +223,26 @@ def callee_summary(
     target = model.call_target(call, scope)
     if target is None:
         return None
+    if _is_project_class(model, target):
+        # `CsvReport(path)` runs `CsvReport.__init__` right there: a constructor that
+        # opens a file or a connection blocks like any other call of the project.
+        summary = _function_summary(model, f"{target}.__init__", depth, visiting)
+        if summary is None:
+            return None
+        return replace(summary, display=f"{target.rsplit('.', 1)[-1]}()")
+    return _function_summary(model, target, depth, visiting)
+
+
+def _is_project_class(model: ModuleModel, target: str) -> bool:
+    if model.class_named(target) is not None:
+        return True
+    project = index_of(model)
+    return project is not None and project.is_class(target)
+
+
+def _function_summary(
+    model: ModuleModel, target: str, depth: int, visiting: Exploration | None
+) -> CalleeSummary | None:
     local = model.function_named(target)
     owner, _, method = target.rpartition(".")
     if local is None and owner and model.class_named(owner) is not None:
