@@ -159,6 +159,9 @@ METHOD_RETURNS: dict[str, str] = {
     "boto3.Resource.Bucket": "boto3.Resource",
     "boto3.Resource.Object": "boto3.Resource",
     "boto3.Resource.Table": "boto3.Resource",
+    # Creating them is local; paginating and waiting call the service.
+    "boto3.Client.get_paginator": "boto3.Paginator",
+    "boto3.Client.get_waiter": "boto3.Waiter",
     "pymongo.MongoClient.get_database": "pymongo.Database",
     "pymongo.MongoClient.get_default_database": "pymongo.Database",
     "pymongo.Database.get_collection": "pymongo.Collection",

@@ -9,7 +9,7 @@ out (the contract, Revision 2, ``chain_conditions``).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
@@ -29,6 +29,7 @@ from fastapi_lint.rules.chain_conditions import (
 from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -222,7 +223,45 @@ def callee_summary(
     """
     target = model.call_target(call, scope)
     if target is None:
-        return None
+        # `check_token(token)` with `check_token = Checker(url)`: the class' `__call__`.
+        value = model.evaluate(call.func, scope)
+        if not isinstance(value, Instance) or not _is_project_class(model, value.type):
+            return None
+        summary = _function_summary(model, f"{value.type}.__call__", depth, visiting)
+        if summary is None or not isinstance(call.func, ast.Name):
+            return summary
+        return replace(summary, display=f"{call.func.id}()")
+    if _is_project_class(model, target):
+        # `CsvReport(path)` runs `CsvReport.__init__` right there: a constructor that
+        # opens a file or a connection blocks like any other call of the project;
+        # `with FileLock(path):` also runs its `__enter__`.
+        summary = _function_summary(model, f"{target}.__init__", depth, visiting)
+        if _entered(model, call) and (summary is None or not summary.paths):
+            summary = _function_summary(model, f"{target}.__enter__", depth, visiting) or summary
+        if summary is None:
+            return None
+        return replace(summary, display=f"{target.rsplit('.', 1)[-1]}()")
+    return _function_summary(model, target, depth, visiting)
+
+
+def _entered(model: ModuleModel, call: ast.Call) -> bool:
+    """Whether the call is the context expression of a ``with`` (not ``async with``)."""
+    parent = model.parent(call)
+    if isinstance(parent, ast.withitem):
+        parent = model.parent(parent)
+    return isinstance(parent, ast.With) and any(item.context_expr is call for item in parent.items)
+
+
+def _is_project_class(model: ModuleModel, target: str) -> bool:
+    if model.class_named(target) is not None:
+        return True
+    project = index_of(model)
+    return project is not None and project.is_class(target)
+
+
+def _function_summary(
+    model: ModuleModel, target: str, depth: int, visiting: Exploration | None
+) -> CalleeSummary | None:
     local = model.function_named(target)
     owner, _, method = target.rpartition(".")
     if local is None and owner and model.class_named(owner) is not None:

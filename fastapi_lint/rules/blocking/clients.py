@@ -40,6 +40,9 @@ PATTERNS: tuple[str, ...] = (
     "imaplib.IMAP4.*",
     "boto3.Client.*",
     "boto3.Resource.*",
+    # A page iterator sends one request per page; a waiter polls (and sleeps) until done.
+    "boto3.Paginator.paginate",
+    "boto3.Waiter.wait",
     "socket.{create_connection,getaddrinfo,gethostbyname,gethostbyname_ex,gethostbyaddr}",
     "socket.socket.{connect,connect_ex,recv,recv_into,recvfrom,send,sendall,sendto,accept}",
 )

@@ -37,6 +37,7 @@ PATTERNS: tuple[str, ...] = (
     f"requests.Session.{_HTTP_VERBS}",
     "requests.Session.send",
     "urllib.request.urlopen",
+    "urllib.request.urlretrieve",  # urlopen() plus a file write
     "urllib.request.OpenerDirector.open",
     "urllib3.request",
     "urllib3.PoolManager.{request,urlopen,request_encode_url,request_encode_body}",
