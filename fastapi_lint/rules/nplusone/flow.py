@@ -29,6 +29,7 @@ from fastapi_lint.rules.nplusone.generic_models import (
     receiver_model,
     self_attribute,
 )
+from fastapi_lint.rules.nplusone.passthrough import Chain, passthrough_chain, substituted
 from fastapi_lint.rules.nplusone.query_values import (
     COVERING_STRATEGIES,
     MANY_KINDS,
@@ -582,7 +583,10 @@ class QueryFlow:
         target = inherited_method(model, project, target)
         local = model.function_named(target)
         if local is not None:
-            return self._for_receiver(self.function_result(local, index), call, scope)
+            found = self.function_result(local, index)
+            if found is None and index is None:
+                found = self._passed_through(passthrough_chain(model, local), call, scope, depth)
+            return self._for_receiver(found, call, scope)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
@@ -596,7 +600,22 @@ class QueryFlow:
                 lambda: query_to_json(_project_function_result(project, target, index)),
             )
         )
+        if found is None and index is None:
+            chain = project.fact(
+                "query-passthrough/1", target, lambda: _project_passthrough(project, target)
+            )
+            found = self._passed_through(chain, call, scope, depth)
         return self._for_receiver(found, call, scope)
+
+    def _passed_through(
+        self, chain: Chain | list | None, call: ast.Call, scope: Scope, depth: int
+    ) -> QueryValue | None:
+        """``paginate(db.query(Item), page, size)``: the helper reshapes the query it is given."""
+        if not chain:
+            return None
+        position, name, text = chain
+        expr = substituted((int(position), str(name), str(text)), call)
+        return None if expr is None else self.query(expr, scope, depth + 1)
 
     def _for_receiver(
         self, found: QueryValue | None, call: ast.Call, scope: Scope
@@ -755,6 +774,11 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
+
+
+def _project_passthrough(project: ProjectIndex, qualname: str) -> Chain | None:
+    found = project.function(qualname)
+    return None if found is None else passthrough_chain(*found)
 
 
 def _project_function_result(
