@@ -316,7 +316,39 @@ class QueryFlow:
                 and self.model.qualified_name(iterable.func, iter_scope) == "builtins.enumerate"
             ):
                 return self.element(iterable.args[0], iter_scope, depth + 1)
+            return self._row_entity(iterable, iter_scope, binding.unpack_index, depth)
         return None
+
+    def _row_entity(
+        self, iterable: ast.expr, scope: Scope, index: int, depth: int
+    ) -> QueryValue | None:
+        """``for user, total in db.execute(select(User, func.count(...))...)``: the ORM
+        object at ``index`` of each row, read as the query of that one entity (same
+        joins, filters and options). Only with the select written in the loop header."""
+        selects = [
+            node
+            for node in ast.walk(iterable)
+            if isinstance(node, ast.Call)
+            and len(node.args) > index
+            and len(node.args) >= 2
+            and not node.keywords
+            and (
+                self.model.qualified_name(node.func, scope) in SELECT_FUNCTIONS
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "query")
+            )
+        ]
+        if len(selects) != 1:
+            return None
+        chosen = selects[0].args[index]
+        if any(isinstance(a, ast.Starred) for a in selects[0].args):
+            return None
+        if self._model_class(chosen, scope) is None:
+            return None
+        single = _with_args(iterable, selects[0], [chosen])
+        found = self.query(single, scope, depth + 1)
+        if found is None or found.kind not in (Kind.RESULT, *MANY_KINDS):
+            return None
+        return replace(found, kind=Kind.ENTITY)
 
     def _unpacked(self, binding: Binding, index: int, depth: int) -> QueryValue | None:
         """``rows, total = crud.list_rows(db, ...)``: element ``index`` of the tuple the
@@ -774,6 +806,30 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
+
+
+def _with_args(tree: ast.expr, call: ast.Call, args: list[ast.expr]) -> ast.expr:
+    """A copy of ``tree`` where ``call`` takes ``args``: only the nodes on the way to
+    ``call`` are new; the rest (and the module's tree) are shared, never changed."""
+
+    def copy(node: ast.AST) -> ast.AST:
+        if node is call:
+            return ast.copy_location(
+                ast.Call(func=call.func, args=args, keywords=call.keywords), call
+            )
+        if not any(child is call for child in ast.walk(node)):
+            return node
+        fields: dict[str, object] = {}
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                fields[name] = [copy(v) if isinstance(v, ast.AST) else v for v in value]
+            else:
+                fields[name] = copy(value) if isinstance(value, ast.AST) else value
+        return ast.copy_location(type(node)(**fields), node)
+
+    result = copy(tree)
+    assert isinstance(result, ast.expr)
+    return result
 
 
 def _project_passthrough(project: ProjectIndex, qualname: str) -> Chain | None:
