@@ -29,6 +29,7 @@ from fastapi_lint.rules.nplusone.generic_models import (
     receiver_model,
     self_attribute,
 )
+from fastapi_lint.rules.nplusone.passthrough import Chain, passthrough_chain, substituted
 from fastapi_lint.rules.nplusone.query_values import (
     COVERING_STRATEGIES,
     MANY_KINDS,
@@ -315,7 +316,39 @@ class QueryFlow:
                 and self.model.qualified_name(iterable.func, iter_scope) == "builtins.enumerate"
             ):
                 return self.element(iterable.args[0], iter_scope, depth + 1)
+            return self._row_entity(iterable, iter_scope, binding.unpack_index, depth)
         return None
+
+    def _row_entity(
+        self, iterable: ast.expr, scope: Scope, index: int, depth: int
+    ) -> QueryValue | None:
+        """``for user, total in db.execute(select(User, func.count(...))...)``: the ORM
+        object at ``index`` of each row, read as the query of that one entity (same
+        joins, filters and options). Only with the select written in the loop header."""
+        selects = [
+            node
+            for node in ast.walk(iterable)
+            if isinstance(node, ast.Call)
+            and len(node.args) > index
+            and len(node.args) >= 2
+            and not node.keywords
+            and (
+                self.model.qualified_name(node.func, scope) in SELECT_FUNCTIONS
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "query")
+            )
+        ]
+        if len(selects) != 1:
+            return None
+        chosen = selects[0].args[index]
+        if any(isinstance(a, ast.Starred) for a in selects[0].args):
+            return None
+        if self._model_class(chosen, scope) is None:
+            return None
+        single = _with_args(iterable, selects[0], [chosen])
+        found = self.query(single, scope, depth + 1)
+        if found is None or found.kind not in (Kind.RESULT, *MANY_KINDS):
+            return None
+        return replace(found, kind=Kind.ENTITY)
 
     def _unpacked(self, binding: Binding, index: int, depth: int) -> QueryValue | None:
         """``rows, total = crud.list_rows(db, ...)``: element ``index`` of the tuple the
@@ -582,7 +615,10 @@ class QueryFlow:
         target = inherited_method(model, project, target)
         local = model.function_named(target)
         if local is not None:
-            return self._for_receiver(self.function_result(local, index), call, scope)
+            found = self.function_result(local, index)
+            if found is None and index is None:
+                found = self._passed_through(passthrough_chain(model, local), call, scope, depth)
+            return self._for_receiver(found, call, scope)
         if project is None or target.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
@@ -596,7 +632,22 @@ class QueryFlow:
                 lambda: query_to_json(_project_function_result(project, target, index)),
             )
         )
+        if found is None and index is None:
+            chain = project.fact(
+                "query-passthrough/1", target, lambda: _project_passthrough(project, target)
+            )
+            found = self._passed_through(chain, call, scope, depth)
         return self._for_receiver(found, call, scope)
+
+    def _passed_through(
+        self, chain: Chain | list | None, call: ast.Call, scope: Scope, depth: int
+    ) -> QueryValue | None:
+        """``paginate(db.query(Item), page, size)``: the helper reshapes the query it is given."""
+        if not chain:
+            return None
+        position, name, text = chain
+        expr = substituted((int(position), str(name), str(text)), call)
+        return None if expr is None else self.query(expr, scope, depth + 1)
 
     def _for_receiver(
         self, found: QueryValue | None, call: ast.Call, scope: Scope
@@ -755,6 +806,35 @@ def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
         else:
             return None
     return tuple(path)
+
+
+def _with_args(tree: ast.expr, call: ast.Call, args: list[ast.expr]) -> ast.expr:
+    """A copy of ``tree`` where ``call`` takes ``args``: only the nodes on the way to
+    ``call`` are new; the rest (and the module's tree) are shared, never changed."""
+
+    def copy(node: ast.AST) -> ast.AST:
+        if node is call:
+            return ast.copy_location(
+                ast.Call(func=call.func, args=args, keywords=call.keywords), call
+            )
+        if not any(child is call for child in ast.walk(node)):
+            return node
+        fields: dict[str, object] = {}
+        for name, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                fields[name] = [copy(v) if isinstance(v, ast.AST) else v for v in value]
+            else:
+                fields[name] = copy(value) if isinstance(value, ast.AST) else value
+        return ast.copy_location(type(node)(**fields), node)
+
+    result = copy(tree)
+    assert isinstance(result, ast.expr)
+    return result
+
+
+def _project_passthrough(project: ProjectIndex, qualname: str) -> Chain | None:
+    found = project.function(qualname)
+    return None if found is None else passthrough_chain(*found)
 
 
 def _project_function_result(

@@ -58,12 +58,38 @@ def receiver_model(
         return found
     made = _constructor_call(model, func.value, scope)
     if made is None:
-        return None
+        # `self.get_multi(db)` inside `class CRUDProduct(CRUDBase[Product])`: no
+        # constructor call to read, but the parametrized base names the model.
+        return _generic_argument(model, klass, is_orm)
     made_model, made_call, made_scope = made
     arguments = _bind(model, klass, made_call, made_scope, made_model)
     if arguments is None:
         return None
     return _from_constructor(model, klass, attr, arguments, is_orm, 0)
+
+
+def _generic_argument(model: ModuleModel, klass: str, is_orm: Callable[[str], bool]) -> str | None:
+    """The one ORM model among the type arguments of a class' parametrized bases
+    (``class CRUDProduct(CRUDBase[Product, ProductCreate])``), its own or a base's.
+
+    Only when exactly one argument is an ORM class: a generic repository is
+    parametrized by the model its ``self.model`` holds; two candidates are unsure.
+    """
+    found: set[str] = set()
+    for candidate in [klass, *model.class_bases(klass)]:
+        located = _class_info(model, candidate)
+        if located is None:
+            continue
+        owner, info = located
+        for base in info.node.bases:
+            if not isinstance(base, ast.Subscript):
+                continue
+            arguments = base.slice.elts if isinstance(base.slice, ast.Tuple) else [base.slice]
+            for argument in arguments:
+                qualname = owner.qualified_name(argument, info.outer)
+                if qualname and is_orm(qualname):
+                    found.add(qualname)
+    return found.pop() if len(found) == 1 else None
 
 
 def _class_info(model: ModuleModel, qualname: str) -> tuple[ModuleModel, ClassInfo] | None:

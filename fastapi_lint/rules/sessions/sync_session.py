@@ -303,6 +303,56 @@ def _passed_to_offloading_expr(model: ModuleModel, expr: ast.expr, scope: Scope)
     )
 
 
+# Session methods that talk to the database (``add`` only stages an object).
+_IO_METHODS = frozenset(
+    {"query", "execute", "scalar", "scalars", "get", "get_one", "exec", "commit", "flush"}
+    | {"refresh", "merge", "delete", "bulk_save_objects", "bulk_insert_mappings"}
+)
+
+
+def _module_session(model: ModuleModel, receiver: ast.expr, scope: Scope) -> bool:
+    """A session that lives at module level: ``db_session = scoped_session(...)`` (the
+    Flask-style global registry, here or imported) or ``session = SessionLocal()``."""
+    if not isinstance(receiver, ast.Name):
+        return False
+    binding = model.lookup(receiver.id, scope, receiver.lineno)
+    if binding is None or binding.scope.code_function is not None:
+        return False  # parameters and local sessions: reported where they come in or are made
+    value = model.evaluate(receiver, scope)
+    if isinstance(value, Instance) and value.type == "sqlalchemy.orm.scoped_session":
+        return True
+    return kind_of_value(model, value) == SYNC
+
+
+def _check_module_sessions(model: ModuleModel, reporter: Reporter) -> None:
+    """``db_session.query(User)`` in an async route: the module's session is used on the loop.
+    Reported once per function, at the first call that talks to the database."""
+    facts = model.fastapi
+    reported: set[int] = set()
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _IO_METHODS:
+            continue
+        function = ref.scope.code_function
+        if function is None or id(function.node) in reported:
+            continue
+        if not facts.is_async_context(ref.scope) or facts.is_startup_handler(function):
+            continue
+        if not _module_session(model, func.value, ref.scope):
+            continue
+        reported.add(id(function.node))
+        reporter.report(
+            "API301",
+            call,
+            session=f"`{ast.unparse(func.value)}`",
+            context=facts.describe(function),
+            advice=session_advice(model, function),
+        )
+
+
 def check(model: ModuleModel, reporter: Reporter) -> None:
     _check_sync_session_params(model, reporter)
     _check_sync_session_creation(model, reporter)
+    _check_module_sessions(model, reporter)
