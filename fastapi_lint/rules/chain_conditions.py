@@ -21,6 +21,12 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
+from fastapi_lint.rules.chain_objects import (
+    INSTANCE,
+    ProjectInstance,
+    module_attribute_unset,
+    project_instance,
+)
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
@@ -60,6 +66,9 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
+        held = module_attribute_unset(model, function, ancestor.test)
+        if held is not None and _stores_self_attribute(ancestor.body, *held):
+            return True  # `if state.model is None: state.model = load()`: a global of `state`
         if _refreshes_stale_cache(model, function, ancestor):
             return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
     if _top_statement(model, function, node) is None:
@@ -759,6 +768,8 @@ class ArgumentValues:
             prefix = self._tested_prefix(node.id)
             if prefix is not None:
                 return _Prefix(prefix)
+        if project_instance(self.model, self.scope, node):
+            return INSTANCE
         name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
         if isinstance(node, (ast.Name, ast.Attribute)) and _ENV_NAMED.search(name.lower()):
             return _ENV_NAME
@@ -841,6 +852,10 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
             if all(isinstance(text, str) and not _could_be_in_identifier(text) for text in texts):
                 return False
         return None
+    if isinstance(value, ProjectInstance):
+        if op == "truthy":
+            return True
+        return False if op == "none" else None
     if isinstance(value, _Prefix):
         if op == "startswith":
             known = [p for p in atom["value"] if len(p) <= len(value)]
