@@ -60,6 +60,7 @@ from fastapi_lint.project.one_shot import (
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
 from fastapi_lint.project.receivers import builtin_without, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
+from fastapi_lint.project.script_imports import same_definition, script_module_name
 from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
 from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
@@ -543,7 +544,7 @@ def _module_name(project: ProjectIndex, path: str) -> str | None:
     from fastapi_lint.project.layout import module_name_for
 
     try:
-        return module_name_for(Path(path), project.root)
+        return script_module_name(path, module_name_for(Path(path), project.root))
     except ValueError:
         return None
 
@@ -751,6 +752,7 @@ def _reference_verdicts(
             target is not None
             and target != qualname
             and not (is_method and _dispatches_to(model, target, qualname))
+            and not same_definition(model, target, qualname)
         ):
             continue  # another thing of the same name
         if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):

@@ -167,7 +167,9 @@ _ABOUT_LAST_WORDS = frozenset(
         "method methods table tables index indexes constraint alias aliases ref reference setting "
         "target owner use fingerprint project tenant "
         # parts of the app named after what they handle: ``dashboard_token_router``
-        "router routers route routes middleware dashboard"
+        "router routers route routes middleware dashboard "
+        # an action on the secret (an RBAC scope, an event, a flow): ``USER_PASSWORD_RESET``
+        "reset change recovery rotation"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.

@@ -282,6 +282,8 @@ class _Leaks:
             kind = _types_kind(self.model, narrowed, scope)
         if kind is None or (kind == _DB_KIND and status is not None and status < 500):
             return  # a validation message from a narrow exception type is meant for the client
+        if status is not None and status < 500 and self.narrowed_by_name(sink, handler):
+            return  # ``if type(exc).__name__ == "NotFoundError": raise HTTPException(404, ...)``
         finder = _CarrierFinder(self.model, handler, scope, sink)
         for value in values:
             carrier = finder.find(value)
@@ -367,6 +369,34 @@ class _Leaks:
                 return list(types.elts) if isinstance(types, ast.Tuple) else [types]
             child = ancestor
         return None
+
+    def narrowed_by_name(self, sink: ast.AST, handler: ast.ExceptHandler) -> bool:
+        """Whether an ``if`` holding the sink tests the exception's class name against
+        named classes (``type(exc).__name__ == "MessageNotFoundError"``, ``in {...}``, or
+        through ``error_name = type(exc).__name__``): an ``isinstance`` test by name."""
+        if handler.name is None:
+            return False
+        names = {handler.name}
+        for statement in _statements(handler.body):
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and _is_class_name_of(statement.value, handler.name)
+            ):
+                names.add(statement.targets[0].id)
+        child = sink
+        for ancestor in self.model.ancestors(sink):
+            if ancestor is handler:
+                return False
+            if (
+                isinstance(ancestor, ast.If)
+                and any(child is statement for statement in ancestor.body)
+                and _tests_class_name(ancestor.test, handler.name, names)
+            ):
+                return True
+            child = ancestor
+        return False
 
     def registered_handler(self, scope: Scope) -> ast.ExceptHandler | None:
         """In the body of an exception handler registered on the app (``@app.exception_handler
@@ -522,6 +552,56 @@ def _below_500(test: ast.expr) -> bool | None:
     if (isinstance(op, ast.GtE) and value == 500) or (isinstance(op, ast.Gt) and value == 499):
         return False
     return None
+
+
+def _is_class_name_of(node: ast.expr, name: str) -> bool:
+    """``type(exc).__name__`` or ``exc.__class__.__name__``."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "__name__"):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Call):
+        return (
+            isinstance(owner.func, ast.Name)
+            and owner.func.id == "type"
+            and len(owner.args) == 1
+            and isinstance(owner.args[0], ast.Name)
+            and owner.args[0].id == name
+        )
+    return (
+        isinstance(owner, ast.Attribute)
+        and owner.attr == "__class__"
+        and isinstance(owner.value, ast.Name)
+        and owner.value.id == name
+    )
+
+
+_BROAD_NAMES = frozenset({"Exception", "BaseException"})
+
+
+def _tests_class_name(test: ast.expr, name: str, aliases: set[str]) -> bool:
+    """``<class name> == "X"`` or ``<class name> in ("X", "Y")`` with named classes
+    other than ``Exception``."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    left = test.left
+    if not (
+        _is_class_name_of(left, name)
+        or (isinstance(left, ast.Name) and left.id in aliases and left.id != name)
+    ):
+        return False
+    right = test.comparators[0]
+    if isinstance(test.ops[0], ast.Eq):
+        values: list[ast.expr] = [right]
+    elif isinstance(test.ops[0], ast.In) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        values = list(right.elts)
+    else:
+        return False
+    return bool(values) and all(
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and value.value not in _BROAD_NAMES
+        for value in values
+    )
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
