@@ -29,7 +29,13 @@ from fastapi_lint.rules.chain_objects import (
 )
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.memo import MemoKey
-from fastapi_lint.semantic.syntax import decorator_names, last_name, parameter_defaults
+from fastapi_lint.semantic.syntax import (
+    compared_with_none,
+    decorator_names,
+    last_name,
+    parameter_defaults,
+    unset_operand,
+)
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -109,7 +115,7 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
         return False  # no signature to compare: asked per blocking call, answered once
     stale = False
     for test in tests:
-        operand = _unset_operand(test)
+        operand = unset_operand(test)
         if operand is not None:
             names = [operand]  # `cached is None`: not loaded yet
         elif (
@@ -186,7 +192,7 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
         return False
     fresh = False
     for term in terms:
-        if isinstance(term, ast.Compare) and _compared_with_none(term, ast.IsNot) is None:
+        if isinstance(term, ast.Compare) and compared_with_none(term, ast.IsNot) is None:
             if len(term.ops) != 1 or not isinstance(term.ops[0], (ast.Eq, ast.Is)):
                 return False
             sides = [term.left, term.comparators[0]]
@@ -260,7 +266,7 @@ def _membership_container(test: ast.expr) -> str | None:
 
 def _self_none_test(function: FunctionInfo, test: ast.expr) -> str | None:
     """``self.x is None`` / ``not self.x`` in a method: the attribute's name."""
-    operand = _unset_operand(test)
+    operand = unset_operand(test)
     if isinstance(operand, ast.Name):
         operand = _self_alias(function, operand.id)
     return _self_attribute(function, operand)
@@ -354,29 +360,9 @@ def _top_statement(model: ModuleModel, function: FunctionInfo, node: ast.AST) ->
     return None
 
 
-def _compared_with_none(test: ast.expr, op: type[ast.cmpop]) -> ast.expr | None:
-    """``X is None`` (``op`` = ``ast.Is``) or ``X is not None`` (``ast.IsNot``): ``X``."""
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], op)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return test.left
-    return None
-
-
-def _unset_operand(test: ast.expr) -> ast.expr | None:
-    """``X`` of ``X is None`` or ``not X``: the test of a lazy initialisation."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return test.operand
-    return _compared_with_none(test, ast.Is)
-
-
 def _set_operand(test: ast.expr) -> ast.expr | None:
     """``X`` of ``X is not None`` or of a bare ``X``: the test of an early return of a cache."""
-    return _compared_with_none(test, ast.IsNot) or test
+    return compared_with_none(test, ast.IsNot) or test
 
 
 def _set_test_name(test: ast.expr) -> str | None:
@@ -490,7 +476,7 @@ def falsified(
 
 # ---------------------------------------------------------------- helpers
 def _none_test_name(test: ast.expr) -> str | None:
-    operand = _unset_operand(test)
+    operand = unset_operand(test)
     return operand.id if isinstance(operand, ast.Name) else None
 
 

@@ -17,6 +17,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import unset_operand
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -92,7 +93,7 @@ def module_attribute_unset(
     tests = test.values if isinstance(test, ast.BoolOp) else [test]
     if isinstance(test, ast.BoolOp) and not isinstance(test.op, ast.Or):
         return None
-    first = _unset_operand(tests[0])
+    first = unset_operand(tests[0])
     if not (
         isinstance(first, ast.Attribute)
         and isinstance(first.value, ast.Name)
@@ -100,7 +101,7 @@ def module_attribute_unset(
     ):
         return None
     for other in tests[1:]:
-        operand = _unset_operand(other)
+        operand = unset_operand(other)
         while isinstance(operand, ast.Attribute) and not _same_attribute(operand, first):
             operand = operand.value
         if operand is None or not _same_attribute(operand, first):
@@ -115,21 +116,6 @@ def module_attribute_unset(
     ):
         return None
     return first.value.id, first.attr
-
-
-def _unset_operand(test: ast.expr) -> ast.expr | None:
-    """``X`` of ``X is None`` or ``not X``."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return test.operand
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return test.left
-    return None
 
 
 def _same_attribute(node: ast.expr, attribute: ast.Attribute) -> bool:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.branches import guarding_ifs
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import unset_operand
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -123,17 +124,8 @@ class _Gates:
 
     def unset(self, test: ast.expr) -> bool:
         """``not gate`` / ``gate is None``: true while the variable is unset."""
-        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-            return self.is_gate(test.operand)
-        if (
-            isinstance(test, ast.Compare)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Is)
-            and isinstance(test.comparators[0], ast.Constant)
-            and test.comparators[0].value is None
-        ):
-            return self.is_gate(test.left)
-        return False
+        operand = unset_operand(test)
+        return operand is not None and self.is_gate(operand)
 
     def is_gate(self, expr: ast.expr) -> bool:
         if (

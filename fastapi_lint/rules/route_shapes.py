@@ -247,16 +247,23 @@ _CONSTRUCTORS = frozenset(
 )
 
 
-def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
-    """``session.get(Event, event_id)`` (awaited or not, also through a local name assigned
-    once): an instance of the ORM class named by the first argument."""
+def _called(value: ast.expr, scope: Scope) -> ast.expr:
+    """``value`` without its ``await``; for a local name assigned once, the call (awaited
+    or not) it holds (another name stays as it is: not a call)."""
     if isinstance(value, ast.Name):
         bindings = scope.bindings.get(value.id, [])
         if len(bindings) != 1 or not isinstance(bindings[0].value, (ast.Call, ast.Await)):
-            return None
+            return value
         value = bindings[0].value
     if isinstance(value, ast.Await):
         value = value.value
+    return value
+
+
+def _fetched_entity(model: ModuleModel, value: ast.expr, scope: Scope) -> str | None:
+    """``session.get(Event, event_id)`` (awaited or not, also through a local name assigned
+    once): an instance of the ORM class named by the first argument."""
+    value = _called(value, scope)
     if not (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Attribute)
@@ -284,13 +291,7 @@ def _fetched_rows(model: ModuleModel, value: ast.expr, scope: Scope) -> tuple[st
     """``db.query(User).filter(...).all()``, ``db.scalars(select(User)).all()``,
     ``session.exec(select(User)).first()``, ``(await db.execute(select(User))).scalars().all()``
     (also through a local name assigned once): (the ORM class, whether a list of it)."""
-    if isinstance(value, ast.Name):
-        bindings = scope.bindings.get(value.id, [])
-        if len(bindings) != 1 or not isinstance(bindings[0].value, (ast.Call, ast.Await)):
-            return None
-        value = bindings[0].value
-    if isinstance(value, ast.Await):
-        value = value.value
+    value = _called(value, scope)
     if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
         return None
     ending = value.func.attr

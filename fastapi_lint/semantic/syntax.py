@@ -133,3 +133,23 @@ def method_call_check(node: FunctionNode) -> Optional[Callable[[ast.Call], bool]
         return None
     bound = not is_staticmethod(node)
     return lambda call: call_fits(node, call, bound)
+
+
+def compared_with_none(test: ast.expr, op: type[ast.cmpop]) -> ast.expr | None:
+    """``X is None`` (``op`` = ``ast.Is``) or ``X is not None`` (``ast.IsNot``): ``X``."""
+    if (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], op)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left
+    return None
+
+
+def unset_operand(test: ast.expr) -> ast.expr | None:
+    """``X`` of ``X is None`` or ``not X``: the test of a lazy initialisation."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    return compared_with_none(test, ast.Is)
