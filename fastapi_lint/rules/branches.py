@@ -39,6 +39,16 @@ def in_body(ancestor: ast.If | ast.IfExp, child: ast.AST) -> bool:
 
 def guarding_ifs(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> Iterator[ast.If]:
     """The ``if`` statements whose true branch holds ``node``, innermost first."""
-    for ancestor, child in if_ancestors(model, function, node):
-        if isinstance(ancestor, ast.If) and in_body(ancestor, child):
+    return ifs_guarding_within(model, function.node, node)
+
+
+def ifs_guarding_within(model: ModuleModel, outer: ast.AST, node: ast.AST) -> Iterator[ast.If]:
+    """The ``if`` statements inside ``outer`` (a function, an ``except`` clause) whose true
+    branch holds ``node``, innermost first."""
+    child = node
+    for ancestor in model.ancestors(node):
+        if ancestor is outer:
+            return
+        if isinstance(ancestor, ast.If) and any(child is stmt for stmt in ancestor.body):
             yield ancestor
+        child = ancestor

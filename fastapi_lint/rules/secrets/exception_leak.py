@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
+from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
@@ -351,23 +352,18 @@ class _Leaks:
 
     def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
         """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
-        child = sink
-        for ancestor in self.model.ancestors(sink):
-            if ancestor is handler:
-                return None
+        for guard in ifs_guarding_within(self.model, handler, sink):
+            test = guard.test
             if (
-                isinstance(ancestor, ast.If)
-                and any(child is statement for statement in ancestor.body)
-                and isinstance(ancestor.test, ast.Call)
-                and isinstance(ancestor.test.func, ast.Name)
-                and ancestor.test.func.id == "isinstance"
-                and len(ancestor.test.args) == 2
-                and isinstance(ancestor.test.args[0], ast.Name)
-                and ancestor.test.args[0].id == handler.name
+                isinstance(test, ast.Call)
+                and isinstance(test.func, ast.Name)
+                and test.func.id == "isinstance"
+                and len(test.args) == 2
+                and isinstance(test.args[0], ast.Name)
+                and test.args[0].id == handler.name
             ):
-                types = ancestor.test.args[1]
+                types = test.args[1]
                 return list(types.elts) if isinstance(types, ast.Tuple) else [types]
-            child = ancestor
         return None
 
     def narrowed_by_name(self, sink: ast.AST, handler: ast.ExceptHandler) -> bool:
@@ -385,18 +381,10 @@ class _Leaks:
                 and _is_class_name_of(statement.value, handler.name)
             ):
                 names.add(statement.targets[0].id)
-        child = sink
-        for ancestor in self.model.ancestors(sink):
-            if ancestor is handler:
-                return False
-            if (
-                isinstance(ancestor, ast.If)
-                and any(child is statement for statement in ancestor.body)
-                and _tests_class_name(ancestor.test, handler.name, names)
-            ):
-                return True
-            child = ancestor
-        return False
+        return any(
+            _tests_class_name(guard.test, handler.name, names)
+            for guard in ifs_guarding_within(self.model, handler, sink)
+        )
 
     def registered_handler(self, scope: Scope) -> ast.ExceptHandler | None:
         """In the body of an exception handler registered on the app (``@app.exception_handler
