@@ -18,6 +18,7 @@ from fastapi_lint.semantic.scopes import (
 )
 from fastapi_lint.semantic.syntax import (
     FunctionNode,
+    catches_named,
 )
 
 if TYPE_CHECKING:
@@ -381,7 +382,9 @@ class Builder:
         if not (isinstance(node.value, ast.Constant) and node.value.value is None):
             return False
         handler = self.parents.get(id(node))
-        if not isinstance(handler, ast.ExceptHandler) or not _catches_import_error(handler.type):
+        if not isinstance(handler, ast.ExceptHandler) or not catches_named(
+            handler.type, _IMPORT_ERRORS
+        ):
             return False
         statement = self.parents.get(id(handler))
         if not isinstance(statement, _TRY_TYPES):
@@ -439,17 +442,6 @@ class Builder:
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _TRY_TYPES: tuple[type, ...] = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
-
-
-def _catches_import_error(caught: ast.expr | None) -> bool:
-    """``except ImportError``, ``except (ImportError, AttributeError)``, ``except
-    builtins.ModuleNotFoundError``."""
-    members = caught.elts if isinstance(caught, ast.Tuple) else [caught]
-    for member in members:
-        name = member.id if isinstance(member, ast.Name) else getattr(member, "attr", None)
-        if name in _IMPORT_ERRORS:
-            return True
-    return False
 
 
 _Handler = Callable[[Builder, Any, Scope], Optional[list[tuple[ast.AST, Scope]]]]

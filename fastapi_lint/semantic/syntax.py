@@ -153,3 +153,14 @@ def unset_operand(test: ast.expr) -> ast.expr | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
     return compared_with_none(test, ast.Is)
+
+
+def catches_named(caught: ast.expr | None, names: frozenset[str]) -> bool:
+    """Whether an ``except`` clause's type (``X``, ``mod.X`` or a tuple of those) names
+    one of ``names`` by its last name (a bare ``except:`` names none)."""
+    members = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    for member in members:
+        name = member.attr if isinstance(member, ast.Attribute) else getattr(member, "id", None)
+        if name in names:
+            return True
+    return False

@@ -34,7 +34,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import keyword_value
+from fastapi_lint.semantic.syntax import catches_named, keyword_value
 from fastapi_lint.settings import RuleOptions
 
 if TYPE_CHECKING:
@@ -332,7 +332,9 @@ def _on_nonblocking_socket(model: ModuleModel, call: ast.Call, scope: Scope) -> 
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             break
         if isinstance(ancestor, ast.Try) and child in ancestor.body:
-            if any(_catches_would_block(handler.type) for handler in ancestor.handlers):
+            if any(
+                catches_named(handler.type, _WOULD_BLOCK_ERRORS) for handler in ancestor.handlers
+            ):
                 return True
         child = ancestor
     receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
@@ -350,17 +352,6 @@ def _on_nonblocking_socket(model: ModuleModel, call: ast.Call, scope: Scope) -> 
             and isinstance(node.args[0], ast.Constant)
             and node.args[0].value in (False, 0)
         ):
-            return True
-    return False
-
-
-def _catches_would_block(handler_type: ast.expr | None) -> bool:
-    if handler_type is None:
-        return False
-    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
-    for kind in types:
-        name = kind.attr if isinstance(kind, ast.Attribute) else getattr(kind, "id", None)
-        if name in _WOULD_BLOCK_ERRORS:
             return True
     return False
 
