@@ -227,20 +227,30 @@ def _below_named_excluded_path(
 ) -> tuple[str, ...] | None:
     """The folders between the innermost named path holding ``absolute`` and the file,
     when that named path itself sits in an excluded tree; None otherwise."""
-    from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES
-
     for base in named_paths:
         if absolute != base and not absolute.startswith(base.rstrip(os.sep) + os.sep):
             continue
-        base_folder = base if os.path.isdir(base) else os.path.dirname(base)
-        if os.path.basename(base_folder) not in DEFAULT_EXCLUDED_TREES and not (
-            _in_excluded_folder(base_folder, project_root, frozenset(DEFAULT_EXCLUDED_TREES))
-        ):
+        base_folder = _excluded_named_folder(base, project_root)
+        if base_folder is None:
             return None
         folder = os.path.dirname(absolute)
         if folder == base_folder or absolute == base:
             return ()
         return Path(os.path.relpath(folder, base_folder)).parts
+    return None
+
+
+@lru_cache(maxsize=256)
+def _excluded_named_folder(base: str, project_root: str | None) -> str | None:
+    """The folder a named path stands for (itself, or a named file's folder) when it sits
+    in an excluded tree; None otherwise. Once per named path, not per file."""
+    from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES
+
+    base_folder = base if os.path.isdir(base) else os.path.dirname(base)
+    if os.path.basename(base_folder) in DEFAULT_EXCLUDED_TREES or _in_excluded_folder(
+        base_folder, project_root, frozenset(DEFAULT_EXCLUDED_TREES)
+    ):
+        return base_folder
     return None
 
 
