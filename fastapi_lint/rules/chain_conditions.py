@@ -39,7 +39,7 @@ from fastapi_lint.semantic.syntax import (
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
 # "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith"), "value", "expect"
@@ -649,11 +649,14 @@ class _ConstantKeys:
             if node.id in self.function.scope.bindings:
                 return None  # a local of the callee, not the module's constant
             bindings = self.model.module_scope.bindings.get(node.id, [])
-            if len(bindings) != 1 or bindings[0].value is None:
+            if len(bindings) != 1:
                 return None
-            if bindings[0].unpack_index is not None:
+            binding = _imported_binding(self.model, bindings[0])
+            if binding is None or binding.value is None or binding.unpack_index is not None:
                 return None
-            node = bindings[0].value
+            if not isinstance(binding.value, ast.expr):
+                return None
+            node = binding.value
         if isinstance(node, ast.Dict):
             if any(key is None for key in node.keys):
                 return None  # `{**BASE, ...}`
@@ -671,6 +674,21 @@ class _ConstantKeys:
                 return None
             members.append(value)
         return members
+
+
+def _imported_binding(model: ModuleModel, binding: Binding) -> Binding | None:
+    """``binding`` itself, or what it imports from another module of the project
+    (``from app.prompts import SYSTEM_PROMPTS``), followed a few hops."""
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    for _ in range(4):
+        if binding.kind is not BindingKind.IMPORT:
+            return binding if len(binding.scope.bindings.get(binding.name, ())) == 1 else None
+        found = model.project.definition(binding.qualname or "") if model.project else None
+        if found is None:
+            return None
+        model, binding = found
+    return None
 
 
 def _could_be_in_identifier(text: str) -> bool:
@@ -764,26 +782,16 @@ class ArgumentValues:
     def _constant(self, name: ast.Name) -> Any:
         from fastapi_lint.semantic.scopes import BindingKind
 
-        model = self.model
-        binding = model.lookup(name.id, self.scope, name.lineno)
-        for _ in range(4):
-            if binding is None:
-                return _MISSING
-            if binding.kind is BindingKind.IMPORT:
-                found = model.project.definition(binding.qualname or "") if model.project else None
-                if found is None:
-                    return _MISSING
-                model, binding = found
-                continue
-            if (
-                binding.kind is not BindingKind.ASSIGN
-                or binding.unpack_index is not None
-                or len(binding.scope.bindings.get(binding.name, ())) != 1
-                or not isinstance(binding.value, ast.expr)
-            ):
-                return _MISSING
-            return _literal(binding.value)
-        return _MISSING
+        binding = self.model.lookup(name.id, self.scope, name.lineno)
+        binding = _imported_binding(self.model, binding) if binding is not None else None
+        if (
+            binding is None
+            or binding.kind is not BindingKind.ASSIGN
+            or binding.unpack_index is not None
+            or not isinstance(binding.value, ast.expr)
+        ):
+            return _MISSING
+        return _literal(binding.value)
 
     def _tested_prefix(self, name: str) -> str | None:
         """``if name.startswith("os.environ/"):`` (or ``x if name.startswith(...) else y``)
