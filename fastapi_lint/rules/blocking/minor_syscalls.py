@@ -138,11 +138,25 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
         if ref.scope.code_function is function and _offloaded(model, node, ref.scope):
             uses += 1
             continue
+        if ref.scope.code_function is function and _only_closes(model, node):
+            continue
         if ref.scope.code_function is function and wraps_descriptor and _loop_pipe(model, node):
             uses += 1
             continue
         return False  # read, written, returned or passed elsewhere: file I/O (API103)
     return uses > 0
+
+
+def _only_closes(model: ModuleModel, node: ast.Name) -> bool:
+    """``with out:`` or ``out.close()`` on a file the function writes only through a worker
+    thread: closing it is no read or write on the loop."""
+    parent = model.parent(node)
+    if isinstance(parent, ast.withitem):
+        return parent.context_expr is node and parent.optional_vars is None
+    if isinstance(parent, ast.Attribute) and parent.attr == "close":
+        call = model.parent(parent)
+        return isinstance(call, ast.Call) and call.func is parent
+    return False
 
 
 def _loop_pipe(model: ModuleModel, node: ast.Name) -> bool:
