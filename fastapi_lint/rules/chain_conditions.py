@@ -19,13 +19,22 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
-from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.rules.argument_values import (
+    LITERAL_TYPES,
+    MISSING,
+    ArgumentValues,
+    EnvName,
+    Pinned,
+    Prefix,
+    fold,
+    folded_name,
+    imported_binding,
+    literal,
+)
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_objects import (
-    INSTANCE,
     ProjectInstance,
     module_attribute_unset,
-    project_instance,
 )
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.memo import MemoKey
@@ -39,15 +48,12 @@ from fastapi_lint.semantic.syntax import (
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
 # "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith"), "value", "expect"
 # (the truth value the path needs), "default" ([value] or None)}.
 Condition = dict[str, Any]
-
-_MISSING = object()
-_LITERAL_TYPES = (str, int, float, bool, type(None))
 
 
 def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
@@ -375,7 +381,7 @@ def path_conditions(
     model: ModuleModel, function: FunctionInfo, node: ast.AST
 ) -> Optional[list[Condition]]:
     """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
-    params = _parameters(function)
+    params = _parameters(function, model)
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
     for ancestor, child in if_ancestors(model, function, node):
@@ -466,7 +472,7 @@ def falsified(
         return False
     for atom in conditions:
         value = _argument(atom, call, values)
-        if value is _MISSING:
+        if value is MISSING:
             continue
         outcome = _evaluate(atom, value)
         if outcome is not None and outcome != atom["expect"]:
@@ -519,8 +525,13 @@ def _assigns_or_fills(body: list[ast.stmt], name: str) -> bool:
     return False
 
 
-def _parameters(function: FunctionInfo) -> dict[str, tuple[Optional[int], Any]]:
-    """Parameter name -> (position at a call, [default literal] or None)."""
+def _parameters(
+    function: FunctionInfo, model: ModuleModel | None = None
+) -> dict[str, tuple[Optional[int], Any]]:
+    """Parameter name -> (position at a call, [default literal] or None).
+
+    With ``model``, a default naming a module constant (``provider: str =
+    DEFAULT_PROVIDER``) is that constant's literal."""
     args = function.node.args
     defaults = parameter_defaults(args)
     positional = args.posonlyargs + args.args
@@ -531,14 +542,19 @@ def _parameters(function: FunctionInfo) -> dict[str, tuple[Optional[int], Any]]:
     for index, arg in enumerate(positional):
         if index < skip:
             continue
-        params[arg.arg] = (index - skip, _default(defaults.get(id(arg))))
+        params[arg.arg] = (index - skip, _default(defaults.get(id(arg)), model))
     for arg in args.kwonlyargs:
-        params[arg.arg] = (None, _default(defaults.get(id(arg))))
+        params[arg.arg] = (None, _default(defaults.get(id(arg)), model))
     return params
 
 
-def _default(node: ast.expr | None) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES):
+def _default(node: ast.expr | None, model: ModuleModel | None = None) -> Any:
+    if isinstance(node, ast.Name) and model is not None:
+        bindings = model.module_scope.bindings.get(node.id, [])
+        if len(bindings) == 1 and bindings[0].unpack_index is None:
+            value = bindings[0].value
+            node = value if isinstance(value, ast.Constant) else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, LITERAL_TYPES):
         return [node.value]
     return None
 
@@ -596,14 +612,22 @@ def _atom(
         if atom is not None:
             atom.update(op="truthy", value=None)
         return atom
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+    folded = folded_name(test.left) if isinstance(test, ast.Compare) else None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and folded is not None:
         right = test.comparators[0]
-        if not isinstance(right, ast.Constant) or not isinstance(right.value, _LITERAL_TYPES):
+        if not isinstance(right, ast.Constant) or not isinstance(right.value, LITERAL_TYPES):
             return None
-        atom = base(test.left.id)
+        name, folds = folded
+        atom = base(name)
         if atom is None:
             return None
         op = test.ops[0]
+        if folds:
+            # `if provider.lower() == "aws":` -- compared once the argument is folded.
+            if not isinstance(op, (ast.Eq, ast.NotEq)) or not isinstance(right.value, str):
+                return None
+            atom.update(op="eq", value=right.value, fold=folds, negated=isinstance(op, ast.NotEq))
+            return atom
         if isinstance(op, (ast.Is, ast.IsNot)) and right.value is None:
             atom.update(op="none", value=None, negated=isinstance(op, ast.IsNot))
             return atom
@@ -651,7 +675,7 @@ class _ConstantKeys:
             bindings = self.model.module_scope.bindings.get(node.id, [])
             if len(bindings) != 1:
                 return None
-            binding = _imported_binding(self.model, bindings[0])
+            binding = imported_binding(self.model, bindings[0])
             if binding is None or binding.value is None or binding.unpack_index is not None:
                 return None
             if not isinstance(binding.value, ast.expr):
@@ -676,21 +700,6 @@ class _ConstantKeys:
         return members
 
 
-def _imported_binding(model: ModuleModel, binding: Binding) -> Binding | None:
-    """``binding`` itself, or what it imports from another module of the project
-    (``from app.prompts import SYSTEM_PROMPTS``), followed a few hops."""
-    from fastapi_lint.semantic.scopes import BindingKind
-
-    for _ in range(4):
-        if binding.kind is not BindingKind.IMPORT:
-            return binding if len(binding.scope.bindings.get(binding.name, ())) == 1 else None
-        found = model.project.definition(binding.qualname or "") if model.project else None
-        if found is None:
-            return None
-        model, binding = found
-    return None
-
-
 def _could_be_in_identifier(text: str) -> bool:
     return text == "" or bool(re.fullmatch(r"[A-Za-z0-9_]*", text))
 
@@ -706,140 +715,30 @@ def _strings(node: ast.expr) -> list[str] | None:
 
 
 def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> Any:
-    """What the call passes for the atom's parameter (a literal, a known prefix...), or _MISSING."""
+    """What the call passes for the atom's parameter (a literal, a known prefix...), or MISSING."""
     node = _argument_node(atom, call)
     if node is not None:
-        return values.of(node) if values is not None else _literal(node)
+        return values.of(node) if values is not None else literal(node)
     default = atom["default"]
     if isinstance(default, list) and len(default) == 1:
         return default[0]
-    return _MISSING
-
-
-def _literal(node: ast.expr) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES):
-        return node.value
-    if isinstance(node, ast.JoinedStr) and node.values:
-        first = node.values[0]
-        if isinstance(first, ast.Constant) and isinstance(first.value, str):
-            return _Prefix(first.value)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        # `"/srv/local/" + name`: a concatenation known by its start, like an f-string.
-        start = _literal(node.left)
-        if isinstance(start, str) and start:
-            return _Prefix(start)
-    return _MISSING
-
-
-class _Prefix(str):
-    """An f-string, or a name tested with ``startswith``: only its start is known."""
-
-
-class _EnvName:
-    """The name of an environment variable (``provider.api_key_env``): an identifier."""
-
-
-_ENV_NAME = _EnvName()
-# `api_key_env`, `OPEN_SANDBOX_API_BASE_ENV_VAR`, `token_env_name`: names that hold the
-# name of an environment variable (the contract counts `*_env`/`*_var`/`*_name` as names
-# about a secret, not secrets).
-_ENV_NAMED = lazy_compile(r"(?:^|_)env(?:_?var(?:iable)?)?(?:_name)?$")
-
-
-class ArgumentValues:
-    """What a call site knows of the values it passes, beyond literals.
-
-    A constant (``OPEN_SANDBOX_API_BASE_ENV_VAR``, assigned once a literal in
-    this module or imported from another module of the project); a name the
-    enclosing ``if`` tested with ``startswith`` (``if key.startswith("os.environ/"):
-    get_secret(key)``: a known prefix); a value named as an environment
-    variable's name (an identifier, so never ``"oidc/..."``).
-    """
-
-    def __init__(self, model: ModuleModel, scope: Scope, call: ast.Call) -> None:
-        self.model = model
-        self.scope = scope
-        self.call = call
-
-    def of(self, node: ast.expr) -> Any:
-        value = _literal(node)
-        if value is not _MISSING:
-            return value
-        if isinstance(node, ast.Name):
-            value = self._constant(node)
-            if value is not _MISSING:
-                return value
-            prefix = self._tested_prefix(node.id)
-            if prefix is not None:
-                return _Prefix(prefix)
-        if project_instance(self.model, self.scope, node):
-            return INSTANCE
-        name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
-        if isinstance(node, (ast.Name, ast.Attribute)) and _ENV_NAMED.search(name.lower()):
-            return _ENV_NAME
-        return _MISSING
-
-    def _constant(self, name: ast.Name) -> Any:
-        from fastapi_lint.semantic.scopes import BindingKind
-
-        binding = self.model.lookup(name.id, self.scope, name.lineno)
-        binding = _imported_binding(self.model, binding) if binding is not None else None
-        if (
-            binding is None
-            or binding.kind is not BindingKind.ASSIGN
-            or binding.unpack_index is not None
-            or not isinstance(binding.value, ast.expr)
-        ):
-            return _MISSING
-        return _literal(binding.value)
-
-    def _tested_prefix(self, name: str) -> str | None:
-        """``if name.startswith("os.environ/"):`` (or ``x if name.startswith(...) else y``)
-        around the call: the prefix the name is known to have there."""
-        child: ast.AST = self.call
-        for ancestor in self.model.ancestors(self.call):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                break
-            body: list[ast.AST] = []
-            if isinstance(ancestor, ast.If):
-                body = list(ancestor.body)
-            elif isinstance(ancestor, ast.IfExp):
-                body = [ancestor.body]
-            if any(child is stmt for stmt in body):
-                test = ancestor.test  # type: ignore[attr-defined]
-                tests = (
-                    test.values
-                    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And)
-                    else [test]
-                )
-                for each in tests:
-                    prefix = _startswith_literal(each, name)
-                    if prefix is not None:
-                        return prefix
-            child = ancestor
-        return None
-
-
-def _startswith_literal(test: ast.expr, name: str) -> str | None:
-    if (
-        isinstance(test, ast.Call)
-        and isinstance(test.func, ast.Attribute)
-        and test.func.attr == "startswith"
-        and isinstance(test.func.value, ast.Name)
-        and test.func.value.id == name
-        and len(test.args) == 1
-        and not test.keywords
-        and isinstance(test.args[0], ast.Constant)
-        and isinstance(test.args[0].value, str)
-        and test.args[0].value
-    ):
-        return test.args[0].value
-    return None
+    return MISSING
 
 
 def _evaluate(atom: Condition, value: Any) -> bool | None:
     op = atom["op"]
-    if isinstance(value, _EnvName):
+    folds = atom.get("fold") or []
+    if isinstance(value, Pinned):
+        if value.folds == folds and op == "eq":
+            return value.text == atom["value"]
+        if value.folds:
+            return None  # only a folded form is known
+        value = value.text
+    if folds:
+        if op != "eq" or not isinstance(value, str) or isinstance(value, Prefix):
+            return None
+        return fold(value, folds) == atom["value"]
+    if isinstance(value, EnvName):
         # An identifier: it fails a test against text an identifier cannot hold.
         if op in ("startswith", "endswith", "eq"):
             texts = atom["value"] if op != "eq" else [atom["value"]]
@@ -850,7 +749,7 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
         if op == "truthy":
             return True
         return False if op == "none" else None
-    if isinstance(value, _Prefix):
+    if isinstance(value, Prefix):
         if op == "startswith":
             known = [p for p in atom["value"] if len(p) <= len(value)]
             if len(known) == len(atom["value"]):

@@ -126,6 +126,30 @@ def _opens_unit_of_work(context: ast.expr) -> bool:
     return any(word in text for word in UNIT_OF_WORK_WORDS)
 
 
+def _binds_fresh_session(
+    model: ModuleModel, item: ast.withitem, root: ast.expr, scope: Scope
+) -> bool:
+    """``with next(get_sync_db()) as db:`` (a session generator driven by hand) or
+    ``with make_session() as db:``: the ``with`` binds the very session the call
+    queries through, from a call made for this item."""
+    target = item.optional_vars
+    if not (
+        isinstance(target, ast.Name)
+        and isinstance(root, ast.Name)
+        and target.id == root.id
+        and isinstance(item.context_expr, ast.Call)
+    ):
+        return False
+    context = item.context_expr
+    if (
+        model.qualified_name(context.func, scope) == "builtins.next"
+        and len(context.args) == 1
+        and isinstance(context.args[0], ast.Call)
+    ):
+        return True  # a fresh generator's first value: a provider's new session
+    return model.type_of(root, scope) in SESSION_TYPES
+
+
 def own_unit_of_work(
     model: ModuleModel, flow: QueryFlow, call: ast.Call, loop: ast.AST, scope: Scope
 ) -> bool:
@@ -147,7 +171,9 @@ def own_unit_of_work(
             break
         if isinstance(ancestor, (ast.With, ast.AsyncWith)):
             for item in ancestor.items:
-                if _opens_unit_of_work(item.context_expr):
+                if _opens_unit_of_work(item.context_expr) or _binds_fresh_session(
+                    model, item, root, scope
+                ):
                     return True
     if not isinstance(root, ast.Name):
         return False
