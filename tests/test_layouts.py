@@ -357,3 +357,43 @@ def test_project_walks_skip_other_projects_and_virtual_environments(tmp_path: Pa
     (tmp_path / "helpers" / "text.py").write_text("y = 3  # edited in this one\n")
     cache.forget_all_modules_stamps()
     assert cache.file_stamp(cache.all_modules_dependency(str(tmp_path))) != before
+
+
+def test_a_monorepo_without_a_marker_is_one_project(monorepo: Path, tmp_path: Path) -> None:
+    """An archive of a repository (no pyproject.toml, no .git): a service importing a
+    library of the repository (`orders/app` imports `shared`, in `libs/`) has the
+    repository as its root, so the library is followed across modules as with a marker;
+    a service whose imports no folder above holds keeps its own. An unpacked distribution never climbs
+    (what it imports is installed elsewhere), nor does anything into another project."""
+    from fastapi_lint.project.layout import find_project_root
+
+    (monorepo / "pyproject.toml").unlink()
+    for service in ("orders", "billing"):
+        assert find_project_root(monorepo / service / "app/routes.py") == monorepo.resolve()
+    assert cli_findings(monorepo, "--no-cache", ".") == expected(monorepo)
+
+    # A repository's top (a README) is not climbed past: the monorepo beside it is not its.
+    wheels = tmp_path / "site"
+    wheels.mkdir()
+    (wheels / "README.md").write_text("")
+    for relative in (
+        "orders_svc-1.0/orders_svc/__init__.py",
+        "orders_svc-1.0/orders_svc-1.0.dist-info/METADATA",
+        "shared-2.0/shared/__init__.py",
+        "shared-2.0/shared-2.0.dist-info/METADATA",
+        "tools/shared/__init__.py",
+    ):
+        (wheels / relative).parent.mkdir(parents=True, exist_ok=True)
+        (wheels / relative).write_text("", encoding="utf-8")
+    (wheels / "orders_svc-1.0/orders_svc/api.py").write_text("from shared import x\n")
+    (wheels / "svc/app").mkdir(parents=True)
+    (wheels / "svc/app/__init__.py").write_text("")
+    (wheels / "svc/app/api.py").write_text("from shared import x\n")
+    (wheels / "tools/pyproject.toml").write_text("")
+    assert (
+        find_project_root(wheels / "orders_svc-1.0/orders_svc/api.py")
+        == (wheels / "orders_svc-1.0").resolve()
+    )
+    # `shared` only in an unpacked distribution and in another project: not this one's,
+    # and the repository holding `svc` ends at `site/`.
+    assert find_project_root(wheels / "svc/app/api.py") == (wheels / "svc").resolve()

@@ -267,6 +267,15 @@ def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
     assert [row["path"] for row in rows if row["handler"].endswith(".health")] == [
         "{'/' + area}/health"
     ]
+    # `router = versioned_router(2)` at module level: the factory returns
+    # `APIRouter(prefix=f"/v{version}")`, so each module's router has its own version (the
+    # two were compared as duplicates of `/api/stock/{sku}`); an unknown one stays unknown.
+    assert [row["path"] for row in rows if "stock" in row["handler"]] == [
+        "/api/v1/stock/{sku}",
+        "/api/v1/stock/{sku}",
+        "/api/v2/stock/{sku}",
+        "/api{f'/v{version}'}/stock/{sku}",
+    ]
 
 
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:

@@ -106,7 +106,133 @@ def _root_of_folder(folder: str) -> Path:
             gap += 1
             if gap > 2:
                 break
-    return Path(lift_namespace(str(top.parent))) if top is not None else _namespace_root(start)
+    if top is None:
+        return _namespace_root(start)
+    return Path(_library_root(lift_namespace(str(top.parent)), str(top)))
+
+
+# How far above a package's folder the repository holding its libraries is looked for.
+MAX_LIBRARY_LEVELS = 3
+# Folders listed per level when looking for a library package (`libs/*/`, `packages/*/src/`).
+MAX_LIBRARY_LISTING = 200
+_REPOSITORY_FILES = lazy_compile(r"(?i)readme(?:\.\w+)?$|requirements[\w.-]*\.txt$|pipfile$")
+_DISTRIBUTION_INFO = lazy_compile(r"\.(?:dist|egg)-info$|^PKG-INFO$")
+
+
+@lru_cache(maxsize=1024)
+def _library_root(base: str, top: str) -> str:
+    """Without a marker, the folder of a repository of services and libraries.
+
+    ``services/orders/app/`` imports ``shared.http``, a library of the same
+    repository (``libs/shared/shared/``): both are one project, whose root is the
+    nearest ancestor of ``base`` (the folder above the package) that holds a
+    package the package imports and ``base`` does not hold. Only on that evidence,
+    at most ``MAX_LIBRARY_LEVELS`` up, and never out of an unpacked distribution
+    (``*.dist-info`` beside the package: what it imports is installed elsewhere).
+    Otherwise ``base``: a folder of packages is its own project, as before.
+    """
+    try:
+        if any(_DISTRIBUTION_INFO.search(name) for name in os.listdir(base)):
+            return base
+    except OSError:
+        return base
+    wanted = {
+        name
+        for name in _package_imports(top)
+        if not os.path.exists(os.path.join(base, name))
+        and not os.path.isfile(os.path.join(base, name + ".py"))
+    }
+    if not wanted:
+        return base
+    current = base
+    for _ in range(MAX_LIBRARY_LEVELS):
+        parent = os.path.dirname(current)
+        if parent == current or _other_project(parent):
+            break
+        current = parent
+        if any(_holds_package(current, name) for name in sorted(wanted)):
+            return current
+        if _repository_top(current):
+            break  # above it: other repositories beside this one
+    return base
+
+
+def _repository_top(folder: str) -> bool:
+    """A folder with a README or a requirements file: the top of a repository."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return True
+    return any(_REPOSITORY_FILES.match(name) for name in names)
+
+
+def _other_project(folder: str) -> bool:
+    """A package's folder (climbing out of it is climbing into its package), an unpacked
+    distribution or a folder with a project marker: not a folder of this repository."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return True
+    return "__init__.py" in names or any(
+        _DISTRIBUTION_INFO.search(name) or name in NESTED_ROOT_MARKERS for name in names
+    )
+
+
+@lru_cache(maxsize=256)
+def _package_imports(top: str) -> frozenset[str]:
+    """The first names the modules of the package ``top`` (and its subpackages) import
+    that are neither the standard library nor known third-party packages."""
+    names: set[str] = set()
+    folders = 0
+    for folder, subfolders, _files in os.walk(top):
+        subfolders[:] = sorted(
+            d for d in subfolders if not d.startswith(".") and d not in NON_SOURCE_FOLDERS
+        )
+        names |= _imported_top_names(folder)
+        folders += 1
+        if folders >= MAX_LIBRARY_LISTING:
+            break
+    return frozenset(names)
+
+
+def _holds_package(folder: str, name: str) -> bool:
+    """A package or module ``name`` in ``folder``, one or two folders down, or in their
+    ``src/`` (``libs/shared/shared/``, ``packages/core/src/core/``)."""
+
+    def here(base: str) -> bool:
+        # Importable by its first name: `base` is a source root, not a package.
+        if os.path.isfile(os.path.join(base, "__init__.py")):
+            return False
+        return os.path.isfile(os.path.join(base, name, "__init__.py")) or os.path.isfile(
+            os.path.join(base, name + ".py")
+        )
+
+    if here(folder):
+        return True
+    for child in _source_children(folder):
+        if here(child) or here(os.path.join(child, "src")):
+            return True
+        for grandchild in _source_children(child):
+            if here(grandchild) or here(os.path.join(grandchild, "src")):
+                return True
+    return False
+
+
+def _source_children(folder: str) -> list[str]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    # Not other projects (a marker, an unpacked distribution), nor virtual environments.
+    return [
+        e.path
+        for e in entries[:MAX_LIBRARY_LISTING]
+        if e.is_dir()
+        and not e.name.startswith(".")
+        and e.name not in NON_SOURCE_FOLDERS
+        and not os.path.exists(os.path.join(e.path, "pyvenv.cfg"))
+        and not _other_project(e.path)
+    ]
 
 
 # How far a tree of namespace packages (no `__init__.py`, no marker) is climbed.

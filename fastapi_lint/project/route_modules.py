@@ -152,6 +152,8 @@ class ModuleRoutes:
         prefix = self._pieces(keywords.get("prefix"), scope)
         if "prefix" not in keywords and value.type not in stubs.FASTAPI_ROUTER_TYPES:
             prefix = self._init_prefix(call, value.type, scope)
+        elif "prefix" not in keywords:
+            prefix = self._factory_prefix(call, scope)
         template = None
         if any(kind != "lit" for kind, _ in prefix):
             template = route_factories.prefix_template(keywords.get("prefix"), scope)
@@ -196,6 +198,33 @@ class ModuleRoutes:
             if text is not None:
                 return [["lit", text]] if text else []
             # Its value depends on this call's arguments: the same piece only here.
+            place = f"expr@{self.model.module_name}:{call.lineno}:{call.col_offset}"
+            return [[place, source_text(prefix)]]
+        return []
+
+    def _factory_prefix(self, call: ast.Call, scope: Scope) -> list[list[str]]:
+        """``router = versioned_router(2)``: a project function that returns
+        ``APIRouter(prefix=f"/v{version}", ...)`` gives the router that prefix, with this
+        call's arguments. Unknown arguments leave it an expression (never compared as
+        empty: two versions of one router would look like duplicates)."""
+        callee = self.model.evaluate(call.func, scope)
+        if not isinstance(callee, Ref):
+            return []
+        found = self.model.find_function(callee.qualname)
+        if found is None:
+            return []
+        factory_model, info = found
+        for ref in factory_model.nodes[ast.Return]:
+            returned = getattr(ref.node, "value", None)
+            if ref.scope.code_function is not info or not isinstance(returned, ast.Call):
+                continue
+            prefix = keyword_value(returned.keywords, "prefix")
+            if prefix is None:
+                continue
+            bound = _bound_strings(call, info.node, self, scope, method=False)
+            text = ModuleRoutes(factory_model)._string(prefix, ref.scope, 0, bound)
+            if text is not None:
+                return [["lit", text]] if text else []
             place = f"expr@{self.model.module_name}:{call.lineno}:{call.col_offset}"
             return [[place, source_text(prefix)]]
         return []
@@ -638,12 +667,17 @@ def _is_project_class(model: ModuleModel, qualname: str) -> bool:
 
 
 def _bound_strings(
-    call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, caller: Any, scope: Scope
+    call: ast.Call,
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    caller: Any,
+    scope: Scope,
+    method: bool = True,
 ) -> dict[str, str]:
-    """The string values a call gives a method's parameters (``self`` left out): its
-    arguments when the caller knows them as strings, else the parameters' defaults."""
+    """The string values a call gives a method's parameters (``self`` left out) or a
+    function's: its arguments when the caller knows them as strings (an integer too, as an
+    f-string writes it: ``f"/v{version}"``), else the parameters' defaults."""
     args = function.args
-    positional = [a.arg for a in args.posonlyargs + args.args][1:]
+    positional = [a.arg for a in args.posonlyargs + args.args][1 if method else 0 :]
     values: dict[str, ast.expr | None] = {}
     defaults = args.defaults
     for name, default in zip(positional[len(positional) - len(defaults) :], defaults):
@@ -657,6 +691,13 @@ def _bound_strings(
             values[keyword.arg] = keyword.value
     result = {}
     for name, node in values.items():
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int)
+            and not isinstance(node.value, bool)
+        ):
+            result[name] = str(node.value)
+            continue
         text = caller._string(node, scope, 1) if node is not None else None
         if text is not None:
             result[name] = text

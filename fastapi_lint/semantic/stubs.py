@@ -203,6 +203,9 @@ ITEM_PRESERVING_BUILTINS = frozenset({"sorted", "list", "reversed", "tuple", "se
 # "*" matches any attribute name not listed as a method.
 ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("fastapi.UploadFile", "file"): "tempfile.SpooledTemporaryFile",
+    # `client.admin` is a property giving the admin database, not a collection holder.
+    ("pymongo.MongoClient", "admin"): "pymongo.Database",
+    ("motor.AsyncIOMotorClient", "admin"): "motor.Database",
     ("pymongo.MongoClient", "*"): "pymongo.Database",
     ("pymongo.Database", "*"): "pymongo.Collection",
     ("motor.AsyncIOMotorClient", "*"): "motor.Database",

@@ -118,6 +118,12 @@ def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
     return bool(served) and not any(r.in_schema for r in served)
 
 
+def _router_deprecated(model: ModuleModel, route: RouteInfo) -> bool:
+    """``APIRouter(deprecated=True)``: every route of the router is deprecated."""
+    found = router_call(model, route)
+    return found is not None and constant_value(keyword_argument(found[1], "deprecated")) is True
+
+
 def _served(model: ModuleModel, route: RouteInfo) -> list[ServedRoute]:
     """The route as the project's apps serve it (the route table)."""
     table = route_table_for(model)
@@ -138,7 +144,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if constant_value(keywords.get("include_in_schema")) is False:
         return None
-    if constant_value(keywords.get("deprecated")) is True:
+    if constant_value(keywords.get("deprecated")) is True or _router_deprecated(model, route):
         return None  # a compatibility route: nobody documents it further
     returns, is_generator, scope = returns_and_yields(model, function)
     if is_generator or not returns or scope is None:
