@@ -29,7 +29,7 @@ with ``{e}``, ``e.args`` (``e.args[0]``), SQLAlchemy's ``e.orig``,
 ``traceback.format_exc()``/``format_exception(...)``, and a name assigned
 one of those earlier in the same ``except`` body (``msg = f"failed: {e}"``).
 The search descends into dicts, lists, ``+``/``%`` joins, ``.format(...)``,
-``"".join(...)``, ``dict(...)`` and model constructors (a capitalized
+``"".join(...)``, ``getattr(e, "message", str(e))``, ``dict(...)`` and model constructors (a capitalized
 callee: ``ErrorResponse(message=str(e))``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
@@ -536,6 +536,9 @@ class _CarrierFinder:
             func.id in ("dict", "jsonable_encoder") or func.id[:1].isupper()
         ):
             return arguments
+        if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) == 3:
+            # ``getattr(e, "message", str(e))``: the exception's text when it has no message.
+            return [call.args[2]]
         return []
 
     def is_exception(self, node: ast.expr) -> bool:
