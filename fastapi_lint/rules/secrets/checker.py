@@ -104,6 +104,7 @@ class Checker(
         enabled = self.enabled
         if "API501" in enabled:
             self.check_keywords(call)
+            self.check_digest_compare(call, scope)
         func = call.func
         if isinstance(func, ast.Attribute):
             callee = func.attr

@@ -43,20 +43,46 @@ _ANY_ORIGIN_REGEXES = frozenset({".*", "^.*$", ".+", "^.+$", ".*$", "^.*"})
 
 class CorsChecks(CheckerBase):
     def check_cors(self, call: ast.Call, scope: Scope) -> None:
-        credentials = _keyword(call, "allow_credentials")
-        if credentials is None or not self.is_true(credentials.value, scope, 0):
+        credentials = self.cors_option(call, "allow_credentials", scope)
+        if credentials is None or not self.is_true(credentials, scope, 0):
             return
-        origins = _keyword(call, "allow_origins")
-        regex = _keyword(call, "allow_origin_regex")
+        origins = self.cors_option(call, "allow_origins", scope)
+        regex = self.cors_option(call, "allow_origin_regex", scope)
         described = None
-        if origins is not None and self.has_wildcard_origin(origins.value, scope, 0):
+        if origins is not None and self.has_wildcard_origin(origins, scope, 0):
             described = '`allow_origins=["*"]`'
         elif regex is not None:
-            pattern = self.literal_value(regex.value, scope, 0)
+            pattern = self.literal_value(regex, scope, 0)
             if isinstance(pattern, str) and pattern in _ANY_ORIGIN_REGEXES:
                 described = f'`allow_origin_regex="{pattern}"`'
         if described is not None:
             self.reporter.report("API507", call, origins=described)
+
+    def cors_option(self, call: ast.Call, name: str, scope: Scope) -> ast.expr | None:
+        """A keyword argument, also from ``**CORS_KWARGS`` (a dict literal or ``dict(...)``
+        the name holds): the options are often kept in one place for several apps."""
+        keyword = _keyword(call, name)
+        if keyword is not None:
+            return keyword.value
+        for unpacked in call.keywords:
+            if unpacked.arg is not None:
+                continue
+            mapping: ast.expr | None = unpacked.value
+            if not isinstance(mapping, (ast.Dict, ast.Call)):
+                mapping = self.resolved(unpacked.value, scope, 0)
+            if isinstance(mapping, ast.Dict):
+                for key, value in zip(mapping.keys, mapping.values):
+                    if isinstance(key, ast.Constant) and key.value == name:
+                        return value
+            elif (
+                isinstance(mapping, ast.Call)
+                and isinstance(mapping.func, ast.Name)
+                and mapping.func.id == "dict"
+            ):
+                found = _keyword(mapping, name)
+                if found is not None:
+                    return found.value
+        return None
 
     def is_true(self, node: ast.expr, scope: Scope, depth: int) -> bool:
         return self.literal_value(node, scope, depth) is True

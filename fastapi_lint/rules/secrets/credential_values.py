@@ -132,6 +132,27 @@ def is_client_secret_name(name: str) -> bool:
     return any(first == "client" and second == "secret" for first, second in zip(words, words[1:]))
 
 
+# Servers the app logs in to: a password under one of these words is presented to the
+# server, never checked by the app (``SMTP_PASSWORD``, ``EMAIL_HOST_PASSWORD``, ``REDIS_PASS``).
+_LOGIN_SERVICE_WORDS = frozenset(
+    (
+        "smtp mail email imap pop3 ftp sftp db database postgres postgresql pg mysql mariadb "
+        "mssql oracle redis mongo mongodb rabbitmq rabbit amqp broker ldap proxy elastic "
+        "elasticsearch opensearch kafka neo4j clickhouse influxdb cassandra memcached minio"
+    ).split()
+)
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass"})
+
+
+def is_service_login_name(name: str) -> bool:
+    """``SMTP_PASSWORD``, ``mail_password``, ``POSTGRES_PASSWORD``: the password of a server the
+    app connects to.  Not ``ADMIN_PASSWORD`` (the app checks it) nor ``DB_ENCRYPTION_KEY``."""
+    words = split_name_words(name)
+    return bool(_PASSWORD_WORDS.intersection(words)) and bool(
+        _LOGIN_SERVICE_WORDS.intersection(words)
+    )
+
+
 def is_keyless_dummy(value: str, name: str = "") -> bool:
     """A key a keyless provider (Ollama, vLLM, LM Studio...) is given because the client
     needs one, or a ``YOUR_…`` fill-in that says it stands for a third party's key."""
@@ -145,8 +166,11 @@ def is_keyless_dummy(value: str, name: str = "") -> bool:
     if name and not is_api_key_name(name):
         # ``SECRET_KEY = "PLACEHOLDER"`` signs sessions with that word: not a provider's dummy.
         # An OAuth client secret is the provider's credential too: ``"YOUR_CLIENT_SECRET"``
-        # fails at the provider's token endpoint, it signs nothing of the app's.
-        return is_client_secret_name(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))
+        # fails at the provider's token endpoint, it signs nothing of the app's.  So does
+        # ``smtp_password = "YOUR_SMTP_PASSWORD"`` at the mail server: no server accepts it.
+        return (is_client_secret_name(name) or is_service_login_name(name)) and bool(
+            _YOUR_PLACEHOLDER_RE.fullmatch(value)
+        )
     if value.strip().lower() in _KEYLESS_DUMMIES:
         return True
     if _COUNTING_DUMMY_RE.fullmatch(value.strip()):

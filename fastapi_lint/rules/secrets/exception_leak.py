@@ -7,7 +7,9 @@ at the calls and ``return`` statements the model recorded that build a
 response (``HTTPException``, ``JSONResponse`` and the other Starlette
 responses, a dict returned by a route), finds the ``except`` clause they sit
 in, and reports the expression in their arguments that carries the caught
-exception's text.
+exception's text.  A raised alias (``StarletteHTTPException``) or project
+subclass of ``HTTPException`` (``raise APIError(500, str(e))``) is one too; a
+subclass that fixes its own status (``super().__init__(404, ...)``) has it.
 
 Which ``except`` clauses count (the contract, Revision 2): ``Exception``,
 ``BaseException``, a bare ``except:``, or a database driver/ORM error.  A
@@ -27,7 +29,7 @@ with ``{e}``, ``e.args`` (``e.args[0]``), SQLAlchemy's ``e.orig``,
 ``traceback.format_exc()``/``format_exception(...)``, and a name assigned
 one of those earlier in the same ``except`` body (``msg = f"failed: {e}"``).
 The search descends into dicts, lists, ``+``/``%`` joins, ``.format(...)``,
-``"".join(...)``, ``dict(...)`` and model constructors (a capitalized
+``"".join(...)``, ``getattr(e, "message", str(e))``, ``dict(...)`` and model constructors (a capitalized
 callee: ``ErrorResponse(message=str(e))``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
@@ -232,7 +234,13 @@ class _Leaks:
             assert isinstance(call, ast.Call)
             func = call.func
             last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if last in _SINK_NAMES:
+            if last in _SINK_NAMES or (
+                isinstance(model.parent(call), ast.Raise)
+                and last is not None
+                and last[:1].isupper()
+            ):
+                # ``raise StarletteHTTPException(...)``, ``raise APIError(500, str(e))``: an
+                # alias or a project subclass of ``HTTPException`` is resolved in ``check_call``.
                 self.check_call(call, ref.scope)
         route_returns = [
             ref
@@ -264,6 +272,12 @@ class _Leaks:
                 call.args[1] if len(call.args) > 1 else None
             )
             status = _status_of(status_node, 200)
+            sink = target.rsplit(".", 1)[-1] + "(...)"
+        elif self.is_http_exception_subclass(target):
+            status_node = _keyword(call, "status_code") or (call.args[0] if call.args else None)
+            status = _status_of(status_node, None)
+            if status is None:
+                status = self.subclass_status(target)
             sink = target.rsplit(".", 1)[-1] + "(...)"
         else:
             return
@@ -306,6 +320,44 @@ class _Leaks:
                     text = text[:37] + "..."
                 self.reporter.report("API509", carrier, carrier=text, sink=shown)
                 return
+
+    def is_http_exception_subclass(self, target: str) -> bool:
+        """A project class built on ``HTTPException`` (``class APIError(HTTPException)``)."""
+        if target.startswith(("builtins.", "fastapi.", "starlette.")):
+            return False
+        seen: set[str] = set()
+        pending = [target]
+        while pending and len(seen) < 16:
+            # ``class_bases`` is transitive across the project; a module checked alone
+            # resolves only its own classes, one level at a time.
+            for base in self.model.class_bases(pending.pop()):
+                if stubs.canonical(base) in _HTTP_EXCEPTIONS:
+                    return True
+                if base not in seen:
+                    seen.add(base)
+                    pending.append(base)
+        return False
+
+    def subclass_status(self, target: str) -> int | None:
+        """The status a subclass gives ``HTTPException`` itself: ``super().__init__(404, ...)``
+        or ``status_code=404`` in its ``__init__``; None when the caller chooses it."""
+        class_info = self.model.class_anywhere(target)
+        if class_info is None:
+            return None
+        for statement in class_info.node.body:
+            if not (isinstance(statement, ast.FunctionDef) and statement.name == "__init__"):
+                continue
+            for node in ast.walk(statement):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "__init__"
+                ):
+                    status_node = _keyword(node, "status_code") or (
+                        node.args[0] if node.args else None
+                    )
+                    return _status_of(status_node, None)
+        return None
 
     def is_traceback(self, carrier: ast.expr, scope: Scope) -> bool:
         """``traceback.format_exc()`` (or a text built around it) carries the text."""
@@ -484,6 +536,9 @@ class _CarrierFinder:
             func.id in ("dict", "jsonable_encoder") or func.id[:1].isupper()
         ):
             return arguments
+        if isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) == 3:
+            # ``getattr(e, "message", str(e))``: the exception's text when it has no message.
+            return [call.args[2]]
         return []
 
     def is_exception(self, node: ast.expr) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
@@ -17,6 +18,9 @@ from fastapi_lint.rules.secrets._common import (
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic.builder import MATCH_VALUE
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.scopes import Scope
 
 API501 = Rule(
     code="API501",
@@ -69,6 +73,20 @@ _EXAMPLE_KEYS = frozenset(
 # Words that make a name one member of a set of kinds: ``GRANT_TYPE_PASSWORD`` names the
 # OAuth grant type whose value is "password", ``AUTH_METHOD_TOKEN`` a login method.
 _KIND_WORDS = frozenset({"type", "types", "kind", "grant", "method", "mode", "flow", "scheme"})
+
+
+_DIGEST_COMPARES = frozenset({"secrets.compare_digest", "hmac.compare_digest"})
+
+
+def _without_encode(node: ast.expr) -> ast.expr:
+    """``credentials.password.encode("utf8")`` compares ``credentials.password``."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "encode"
+    ):
+        return node.func.value
+    return node
 
 
 def _names_its_value(name: str, value: str) -> bool:
@@ -344,6 +362,24 @@ class HardcodedSecretChecks(CheckerBase):
                 self.name_assignment(
                     name, literal, compared=True, accepted=self.refuses_others(node)
                 )
+
+    def check_digest_compare(self, call: ast.Call, scope: Scope) -> None:
+        """``secrets.compare_digest(credentials.password, "M3trics-Pa55!")`` is the
+        timing-safe ``==``: a gate that lets exactly that literal in (the HTTP Basic
+        pattern of FastAPI's docs)."""
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if last != "compare_digest" or len(call.args) != 2 or call.keywords:
+            return
+        if self.model.call_target(call, scope) not in _DIGEST_COMPARES:
+            return
+        for name_side, literal in (call.args, reversed(call.args)):
+            if isinstance(literal, ast.Constant) and not isinstance(name_side, ast.Constant):
+                name = _target_name(_without_encode(name_side))
+                value = _text(literal)
+                if value and _PLACEHOLDER_CHECK_RE.search(value):
+                    continue
+                self.name_assignment(name, literal, compared=True, accepted=True)
 
     def check_match_values(self) -> None:
         """``match password: case "admin123":`` compares the subject with each literal."""

@@ -82,6 +82,14 @@ class SigningKeyChecks(CheckerBase):
         ):
             nodes.append(call.args[position])
         nodes.extend(k.value for k in call.keywords if k.arg in _KEY_KEYWORDS)
+        # ``settings.jwt_secret or "fallback-key"``: the literal signs whenever the setting is
+        # empty, like a literal key.
+        nodes = [
+            node.values[-1]
+            if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or)
+            else node
+            for node in nodes
+        ]
         for node in nodes:
             if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
                 if not node.value:
