@@ -52,6 +52,7 @@ random-looking.  A name alone never makes a finding.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -308,6 +309,35 @@ def names_secret_object(value: str) -> bool:
     return bool(_SECRET_OBJECT_RE.fullmatch(stripped)) and not is_weak_password(stripped)
 
 
+# ---------------------------------------------------------------- structured values
+def is_json_structure(value: str) -> bool:
+    """``"[1,null]"``, ``'{"mode": "strict"}'``: a JSON array or object written as text (a
+    protocol field a client sends as is). A credential is one string, never a structure."""
+    stripped = value.strip()
+    if not (stripped[:1] == "[" and stripped[-1:] == "]") and not (
+        stripped[:1] == "{" and stripped[-1:] == "}"
+    ):
+        return False
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        return False
+    if not isinstance(parsed, (list, dict)):
+        return False
+    # A JSON list of keys (``'["sk-live-..."]'``, an env default) still holds credentials.
+    return not any(could_be_credential(leaf) for leaf in _string_leaves(parsed))
+
+
+def _string_leaves(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _string_leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _string_leaves(item)]
+    return []
+
+
 # ---------------------------------------------------------------- 1. sentinels
 def sentinel(value: str) -> bool:
     """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``), or
@@ -459,7 +489,7 @@ def could_be_credential(
         return False
     if (not accepted and _is_wrong_on_purpose(value)) or is_public_client_key(value):
         return False
-    if is_regex(value):
+    if is_regex(value) or is_json_structure(value):
         return False
     if is_name_value(value):
         return False
