@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secrets._common import _keyword
 from fastapi_lint.rules.secrets.token_origin import TokenOriginChecks
+from fastapi_lint.rules.secrets.verifying_helpers import helper_verifies
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ API508 = Rule(
         "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
         "only reads the issuer or the header to choose the key is not reported when the same "
         "token is then decoded with verification in the function (also in a worker thread: "
-        "`await asyncio.to_thread(jwt.decode, token, key, ...)`). Nor is a keyless claims read "
+        "`await asyncio.to_thread(jwt.decode, token, key, ...)`, or in a project function the "
+        "token is handed to). Nor is a keyless claims read "
         "of a token this server received from the identity provider itself over TLS (the "
         "`id_token` of the code exchange, a token endpoint's response, a token the provider's "
         "userinfo endpoint just accepted: OIDC Core 3.1.3.7), or one in a function that declares "
@@ -119,6 +121,8 @@ class JwtVerificationChecks(TokenOriginChecks):
                     return True
             if self.offloaded_verified_decode(other, token, scope):
                 return True
+            if helper_verifies(self.model, other, token, scope):
+                return True  # `claims = await verify_access_token(token, issuer)`
         return False
 
     def offloaded_verified_decode(self, call: ast.Call, token: str, scope: Scope) -> bool:
