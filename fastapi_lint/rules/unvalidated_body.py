@@ -47,9 +47,8 @@ API207 = Rule(
     code="API207",
     name="unvalidated-request-body",
     message=(
-        "{route} takes its JSON body {source} without a model: nothing checks its fields and "
-        "the OpenAPI schema says `object`; declare a Pydantic model (or `TypedDict`) parameter "
-        "and read its attributes"
+        "{route} takes its {body} {source} without a model: nothing checks its fields and "
+        "{schema}; declare a Pydantic model (or `TypedDict`) parameter and read its attributes"
     ),
     summary=(
         "Checks for routes that read their JSON body as a plain `dict` (a `dict`/`Any` body "
@@ -743,7 +742,9 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 "API207",
                 arg,
                 route=_route_label(route),
+                body="JSON body",
                 source=f"in `{arg.arg}`",
+                schema="the OpenAPI schema says `object`",
             )
         for call, reader in reads:
             if reader == "form" and _form_fields_checked(model, function, call):
@@ -753,7 +754,10 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                     "API207",
                     call,
                     route=_route_label(route),
+                    # Read from the request, the body is not in the OpenAPI schema at all.
+                    body="JSON body" if reader == "json" else "form body",
                     source=f"from `await request.{reader}()`",
+                    schema="the OpenAPI schema does not describe it",
                 )
 
 

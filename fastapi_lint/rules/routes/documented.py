@@ -114,7 +114,9 @@ def _dict_literal(
         return model, node, scope
     if not isinstance(node, ast.Name):
         return None
-    binding = model.lookup(node.id, scope)
+    # The binding that reaches the use: a method that registers routes one after another
+    # rebinds `responses = {...}` before each group of them.
+    binding = model.lookup(node.id, scope, node.lineno if hasattr(node, "lineno") else None)
     if binding is None:
         return None
     if binding.kind is BindingKind.ASSIGN:

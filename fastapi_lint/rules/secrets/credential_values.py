@@ -52,6 +52,7 @@ random-looking.  A name alone never makes a finding.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
@@ -292,6 +293,11 @@ def _is_key_namespace(value: str) -> bool:
     ``is_name_value`` and none a weak password (``"svc:7Hq2Lm9Xk4Rt"`` stays a credential).
     Two names without a trailing ``:`` are a basic-auth pair as often (``"postgres:postgres"``,
     ``"user:pass"``): a namespace has three segments or ends in ``:``."""
+    if "::" in value:
+        # ``"VOLUME::INVALID_CREDENTIALS"``: an error code in a namespace (C++/Rust style); a
+        # basic-auth pair or a URL never doubles the colon.
+        parts = value.split("::")
+        return len(parts) >= 2 and all(part and is_name_value(part) for part in parts)
     segments = value.split(":")
     prefix = segments[-1] == ""
     if prefix:
@@ -299,6 +305,61 @@ def _is_key_namespace(value: str) -> bool:
     return len(segments) >= (2 if prefix else 3) and all(
         segment and is_name_value(segment) for segment in segments
     )
+
+
+# ---------------------------------------------------------------- locked accounts
+_LOCKED_MARKER_RE = lazy_compile(r"[!*]+[A-Za-z]*[!*]*")
+
+
+def is_locked_password_marker(value: str) -> bool:
+    """``password_hash = "!disabled"``, ``"*LK*"``, ``"!locked"``: the shadow-file convention
+    for an account that cannot log in. ``verify`` rejects it (no hash scheme starts with
+    ``!`` or ``*``), so it grants nothing; ``"!admin"`` stays a weak password."""
+    stripped = value.strip()
+    return bool(_LOCKED_MARKER_RE.fullmatch(stripped)) and not is_weak_password(stripped)
+
+
+# ---------------------------------------------------------------- secret objects
+# A Kubernetes-style resource name (DNS-1123 words) ending in a plural collection word.
+_SECRET_OBJECT_RE = lazy_compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*-(?:credentials|creds|secrets)")
+
+
+def names_secret_object(value: str) -> bool:
+    """``"sandbox-oss-credentials"``, ``"db-secrets"``: the name of the object (a Kubernetes
+    ``Secret``, a vault entry) that holds credentials, given to a setting that says which one
+    to mount. A password is never called "...-credentials"; ``"orders-local-pw"`` and
+    ``"my-secret"`` stay reported."""
+    stripped = value.strip()
+    return bool(_SECRET_OBJECT_RE.fullmatch(stripped)) and not is_weak_password(stripped)
+
+
+# ---------------------------------------------------------------- structured values
+def is_json_structure(value: str) -> bool:
+    """``"[1,null]"``, ``'{"mode": "strict"}'``: a JSON array or object written as text (a
+    protocol field a client sends as is). A credential is one string, never a structure."""
+    stripped = value.strip()
+    if not (stripped[:1] == "[" and stripped[-1:] == "]") and not (
+        stripped[:1] == "{" and stripped[-1:] == "}"
+    ):
+        return False
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        return False
+    if not isinstance(parsed, (list, dict)):
+        return False
+    # A JSON list of keys (``'["sk-live-..."]'``, an env default) still holds credentials.
+    return not any(could_be_credential(leaf) for leaf in _string_leaves(parsed))
+
+
+def _string_leaves(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _string_leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _string_leaves(item)]
+    return []
 
 
 # ---------------------------------------------------------------- 1. sentinels
@@ -446,11 +507,13 @@ def could_be_credential(
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
-    if is_control_sequence(value):
+    if is_control_sequence(value) or is_locked_password_marker(value):
+        return False
+    if names_secret_object(value):
         return False
     if (not accepted and _is_wrong_on_purpose(value)) or is_public_client_key(value):
         return False
-    if is_regex(value):
+    if is_regex(value) or is_json_structure(value):
         return False
     if is_name_value(value):
         return False

@@ -29,8 +29,9 @@ with ``{e}``, ``e.args`` (``e.args[0]``), SQLAlchemy's ``e.orig``,
 ``traceback.format_exc()``/``format_exception(...)``, and a name assigned
 one of those earlier in the same ``except`` body (``msg = f"failed: {e}"``).
 The search descends into dicts, lists, ``+``/``%`` joins, ``.format(...)``,
-``"".join(...)``, ``getattr(e, "message", str(e))``, ``dict(...)`` and model constructors (a capitalized
-callee: ``ErrorResponse(message=str(e))``), never into other calls: a
+``"".join(...)``, ``getattr(e, "message", str(e))``, ``dict(...)``, model constructors (a capitalized
+callee: ``ErrorResponse(message=str(e))``) and escapes that keep the text
+(``html.escape(str(e))`` in an HTML fragment, ``urllib.parse.quote``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
 itself what the client sees.  Text only logged is never in a response's
 arguments, so it is never reported.
@@ -168,6 +169,17 @@ _DB_ERROR_MODULES = (
 _DB_DRIVERS = ("psycopg2.", "psycopg.", "asyncpg.")
 _TRACEBACK_TEXT = frozenset(
     {"traceback.format_exc", "traceback.format_exception", "traceback.format_exception_only"}
+)
+# Calls that return their text argument escaped for a page or a URL: the message is
+# still all there (``html.escape(str(e))`` in an HTML fragment).
+_TEXT_ESCAPES = frozenset(
+    {
+        "html.escape",
+        "markupsafe.escape",
+        "markupsafe.Markup.escape",
+        "urllib.parse.quote",
+        "urllib.parse.quote_plus",
+    }
 )
 _STATUS_NAME_RE = lazy_compile(r"HTTP_(\d{3})(?:_|$)")
 _BROAD_KIND, _DB_KIND = "broad", "db"
@@ -477,7 +489,9 @@ class _CarrierFinder:
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
                 if isinstance(part, ast.FormattedValue) and (
-                    self.is_text(part.value) or self.is_exception(part.value)
+                    self.is_text(part.value)
+                    or self.is_exception(part.value)
+                    or self.escaped_text(part.value, depth)
                 ):
                     return node
             return None
@@ -508,6 +522,15 @@ class _CarrierFinder:
                 return found
         return None
 
+    def escaped_text(self, node: ast.expr, depth: int) -> bool:
+        """``{html.escape(str(e))}`` in an f-string: the text escaped, still all there."""
+        return (
+            isinstance(node, ast.Call)
+            and bool(node.args)
+            and self.model.call_target(node, self.scope) in _TEXT_ESCAPES
+            and self.find(node.args[0], depth + 1) is not None
+        )
+
     def narrows(self, test: ast.expr) -> bool:
         """``isinstance(exc, ValueError)``: the exception is of a narrow, non-database type."""
         if not (
@@ -526,6 +549,8 @@ class _CarrierFinder:
     def call_children(self, call: ast.Call) -> list[ast.expr]:
         func = call.func
         arguments = [*call.args, *(k.value for k in call.keywords)]
+        if call.args and self.model.call_target(call, self.scope) in _TEXT_ESCAPES:
+            return [call.args[0]]
         if isinstance(func, ast.Attribute):
             if func.attr in ("format", "join"):
                 return arguments

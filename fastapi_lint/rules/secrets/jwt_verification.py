@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secrets._common import _keyword
 from fastapi_lint.rules.secrets.token_origin import TokenOriginChecks
+from fastapi_lint.rules.secrets.verifying_helpers import helper_verifies
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -24,7 +25,9 @@ API508 = Rule(
         "`algorithms=`, old PyJWT versions accept the algorithm the token names (`none`, or an "
         "HMAC keyed with the public key); PyJWT 2 raises at run time. An unverified decode that "
         "only reads the issuer or the header to choose the key is not reported when the same "
-        "token is then decoded with verification in the function. Nor is a keyless claims read "
+        "token is then decoded with verification in the function (also in a worker thread: "
+        "`await asyncio.to_thread(jwt.decode, token, key, ...)`, or in a project function the "
+        "token is handed to). Nor is a keyless claims read "
         "of a token this server received from the identity provider itself over TLS (the "
         "`id_token` of the code exchange, a token endpoint's response, a token the provider's "
         "userinfo endpoint just accepted: OIDC Core 3.1.3.7), or one in a function that declares "
@@ -103,10 +106,10 @@ class JwtVerificationChecks(TokenOriginChecks):
         for ref in self.model.calls:
             other = ref.node
             assert isinstance(other, ast.Call)
+            if ref.scope is not scope or other.lineno <= line:
+                continue
             if (
-                ref.scope is scope
-                and other.lineno > line
-                and other.args
+                other.args
                 and ast.dump(other.args[0]) == token
                 and isinstance(other.func, ast.Attribute)
                 and other.func.attr in ("decode", "decode_complete")
@@ -115,6 +118,47 @@ class JwtVerificationChecks(TokenOriginChecks):
             ):
                 target = self.model.call_target(other, scope)
                 if target is not None and stubs.canonical(target) in _DECODES:
+                    return True
+            if self.offloaded_verified_decode(other, token, scope):
+                return True
+            if helper_verifies(self.model, other, token, scope):
+                return True  # `claims = await verify_access_token(token, issuer)`
+        return False
+
+    def offloaded_verified_decode(self, call: ast.Call, token: str, scope: Scope) -> bool:
+        """``await asyncio.to_thread(jwt.decode, token, key, algorithms=[...])`` (also
+        ``run_in_threadpool``, ``anyio.to_thread.run_sync``, ``loop.run_in_executor(None,
+        jwt.decode, ...)``): the verified decode runs in a worker thread, its arguments after
+        the function.  A ``**kwargs`` built in the function may carry the key."""
+        if not self.model.is_offloading_call(call, scope):
+            return False
+        args = list(call.args)
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "run_in_executor":
+            args = args[1:]  # the executor
+        if len(args) < 2 or not isinstance(args[0], (ast.Name, ast.Attribute)):
+            return False
+        target = self.model.qualified_name(args[0], scope)
+        if target is None or stubs.canonical(target) not in _DECODES:
+            return False
+        if ast.dump(args[1]) != token or self.is_unverified(call, scope):
+            return False
+        for keyword in call.keywords:
+            if keyword.arg is None and self.kwargs_disable_signature(keyword.value, scope):
+                return False
+        return len(args) > 2 or any(k.arg in ("key", None) for k in call.keywords)
+
+    def kwargs_disable_signature(self, node: ast.expr, scope: Scope) -> bool:
+        """``**decode_kwargs`` where ``decode_kwargs = {"options": {"verify_signature":
+        False}, ...}``: the keywords it spreads switch verification off."""
+        resolved = self.resolved(node, scope, 0) if isinstance(node, ast.Name) else node
+        if not isinstance(resolved, ast.Dict):
+            return False
+        for key, value in zip(resolved.keys, resolved.values):
+            if isinstance(key, ast.Constant) and key.value == "options":
+                if self.disables_signature(value, scope):
+                    return True
+            if isinstance(key, ast.Constant) and key.value == "verify":
+                if isinstance(value, ast.Constant) and value.value is False:
                     return True
         return False
 
