@@ -53,14 +53,63 @@ def passes_reported_session(
             continue
         if binding.kind is BindingKind.PARAM and isinstance(binding.node, ast.arg):
             session = sessions.param_session(model, function, binding.node)
-            if (
-                session is not None
-                and session.kind == sessions.SYNC
-                and sessions.is_injected(model, function, session)
-            ):
+            if session is None or session.kind != sessions.SYNC:
+                continue
+            if sessions.is_injected(model, function, session):
+                return True
+            if _handed_reported_sessions(model, function, binding.node):
                 return True
         elif isinstance(binding.value, ast.Call) and sessions.creates_sync_session(
             model, binding.value, binding.scope
         ):
             return True
     return False
+
+
+def _handed_reported_sessions(model: ModuleModel, function: FunctionInfo, param: ast.arg) -> bool:
+    """``await _do_intervention(session=session)`` from routes whose ``session`` API301
+    reports: the private async helper works with that same session (Revision 2: a session
+    passed on to a helper is the same session), so its own helper calls are not API107
+    again. Only for a module-private async helper whose every call in its module passes,
+    for this parameter, a session that API301 reports in the calling function."""
+    if not function.is_async or not function.node.name.startswith("_"):
+        return False
+    args = function.node.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    if function.is_method and positional:
+        positional = positional[1:]
+    found = False
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        if model.call_target(call, ref.scope) != function.qualname:
+            continue
+        caller = ref.scope.code_function
+        if caller is None or caller is function or not caller.is_async:
+            return False
+        passed = next((k.value for k in call.keywords if k.arg == param.arg), None)
+        if passed is None and param.arg in positional:
+            index = positional.index(param.arg)
+            passed = call.args[index] if index < len(call.args) else None
+        if not isinstance(passed, ast.Name) or not _reported_in(model, caller, passed, ref.scope):
+            return False
+        found = True
+    return found
+
+
+def _reported_in(model: ModuleModel, caller: FunctionInfo, name: ast.Name, scope: Scope) -> bool:
+    """Whether ``name`` in ``caller`` is a sync session API301 reports there: an injected
+    session parameter of a route or dependency, or a session the caller creates."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.scope.code_function is not caller:
+        return False
+    if binding.kind is BindingKind.PARAM and isinstance(binding.node, ast.arg):
+        session = sessions.param_session(model, caller, binding.node)
+        return (
+            session is not None
+            and session.kind == sessions.SYNC
+            and sessions.is_injected(model, caller, session)
+        )
+    return isinstance(binding.value, ast.Call) and sessions.reports_creation(
+        model, binding.value, binding.scope
+    )

@@ -29,7 +29,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
+from fastapi_lint.semantic.sqlalchemy import annotated_maker, sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
     is_staticmethod,
@@ -799,13 +799,13 @@ class ModuleModel:
                 index = 2 if short == "Coroutine" else 0
                 if len(elements) > index:
                     return self.annotation_type(elements[index], scope, depth + 1)
-            # A generic project class (`AuthenticationBackend[UP, ID]`) is an instance of it.
+            # A generic project or library class (`Backend[UP, ID]`, `sessionmaker[Session]`).
             if outer and (
                 self.class_named(outer) is not None
                 or (self.project is not None and self.project.is_class(outer))
             ):
                 return outer
-            return None
+            return annotated_maker(self, outer, elements, scope, depth) if outer else None
         if isinstance(annotation, (ast.Name, ast.Attribute)):
             # A type alias (`SessionDep = Annotated[Session, Depends(get_db)]`, here or imported).
             base, _, base_scope = self.annotated_metadata(annotation, scope, depth + 1)

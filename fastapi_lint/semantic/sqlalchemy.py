@@ -35,3 +35,22 @@ def _is_async_session_class(model: ModuleModel, session_class: str) -> bool:
         stubs.canonical(base) in stubs.ASYNC_SESSION_TYPES or base.endswith(".AsyncSession")
         for base in model.class_bases(session_class)
     )
+
+
+def annotated_maker(
+    model: ModuleModel, outer: str, elements: list[ast.expr], scope: Scope, depth: int
+) -> str | None:
+    """``factory: sessionmaker[Session]`` holds a session factory (``async_sessionmaker[...]``
+    an async one): calling it makes a session, as a bare ``sessionmaker`` annotation says.
+    ``sessionmaker[AsyncSession]`` (a ``class_=AsyncSession`` maker) makes async sessions."""
+    maker = stubs.canonical(outer)
+    if maker not in (stubs.SESSIONMAKER, stubs.ASYNC_SESSIONMAKER, SCOPED_SESSION):
+        return None
+    session_class = model.annotation_type(elements[0], scope, depth + 1) if elements else None
+    if maker == stubs.SESSIONMAKER and session_class:
+        if _is_async_session_class(model, session_class):
+            return stubs.ASYNC_SESSIONMAKER
+    return maker
+
+
+SCOPED_SESSION = "sqlalchemy.orm.scoped_session"

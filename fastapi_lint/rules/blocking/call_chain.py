@@ -241,7 +241,25 @@ def callee_summary(
         if summary is None:
             return None
         return replace(summary, display=f"{target.rsplit('.', 1)[-1]}()")
-    return _function_summary(model, target, depth, visiting)
+    summary = _function_summary(model, target, depth, visiting)
+    if _entered(model, call) and summary is not None and not summary.paths:
+        # `with manager.lock(path):` where `lock()` returns a project object: the `with`
+        # runs that object's `__enter__`, which may wait or query (a lock, a session).
+        entered = _entered_result(model, call, scope, depth, visiting)
+        if entered is not None and not summary.is_generator:
+            return replace(entered, display=summary.display)
+    return summary
+
+
+def _entered_result(
+    model: ModuleModel, call: ast.Call, scope: Scope, depth: int, visiting: Exploration | None
+) -> CalleeSummary | None:
+    """The ``__enter__`` of the project object a call returns, when it blocks."""
+    value = model.evaluate(call, scope)
+    if not isinstance(value, Instance) or not _is_project_class(model, value.type):
+        return None
+    entered = _function_summary(model, f"{value.type}.__enter__", depth, visiting)
+    return entered if entered is not None and entered.paths else None
 
 
 def _entered(model: ModuleModel, call: ast.Call) -> bool:

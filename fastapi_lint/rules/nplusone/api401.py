@@ -34,6 +34,7 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
     unparse,
 )
+from fastapi_lint.rules.nplusone.identity_map import answered_by_identity_map
 from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
@@ -95,7 +96,9 @@ API401 = Rule(
         "helper returning that test: compare-and-set), rows repaired one by one (a value "
         "computed from each row, written only where it changed), writes in `sorted(...)` key "
         "order (a deterministic lock order), and a DELETE that keeps the newest N rows of each "
-        "group (`.not_in(select(...).limit(n))`). For a write per item the message names a bulk "
+        "group (`.not_in(select(...).limit(n))`). Nor is `session.get(Model, key)` for rows the "
+        "same session loaded earlier with the whole table and kept (no commit in between): the "
+        "identity map answers it without SQL. For a write per item the message names a bulk "
         "write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
@@ -667,6 +670,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # a session per item: isolation on purpose (one failure, one rollback)
             if _claims_per_item(model, flow, loop.node, ref.scope, claim_loops):
                 continue  # the loop locks or claims each item: per-item work by design
+            if answered_by_identity_map(model, call, loop.node, ref.scope):
+                continue  # the rows were all loaded earlier: `get` finds them without SQL
             uses = _Uses(model, flow, loop)
             if entity and uses.expressions(entity, ref.scope):
                 continue  # a loop over model classes: one query per table
