@@ -21,6 +21,10 @@ the bad request.  ``data.items()`` looked over by a comprehension before the
 validation (refusing locked keys) inspects keys like ``"k" in data``.  A form
 (``await request.form()``) whose every field read is type-checked or compared
 with a value before use is checked by hand, field by field.
+
+Only reads by a key the code knows count (a literal, a constant, a loop over a literal
+tuple): a key taken from a schema loaded at run time (``form[field.key]``) names fields no
+static model can declare.
 """
 
 from __future__ import annotations
@@ -47,9 +51,8 @@ API207 = Rule(
     code="API207",
     name="unvalidated-request-body",
     message=(
-        "{route} takes its JSON body {source} without a model: nothing checks its fields and "
-        "the OpenAPI schema says `object`; declare a Pydantic model (or `TypedDict`) parameter "
-        "and read its attributes"
+        "{route} takes its {body} {source} without a model: nothing checks its fields and "
+        "the OpenAPI schema {schema}; {remedy}"
     ),
     summary=(
         "Checks for routes that read their JSON body as a plain `dict` (a `dict`/`Any` body "
@@ -68,7 +71,9 @@ API207 = Rule(
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
-        "an OAuth endpoint's form), and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
+        "an OAuth endpoint's form), fields read only by keys taken from a schema loaded at run "
+        "time (`form[field.key]` for each field a plugin declares: no static model can name them), "
+        "and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
         "path), whose payload schema the sender owns."
     ),
     example=(
@@ -123,6 +128,8 @@ _REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
 _BODY_READERS = frozenset({"json", "form"})
 # A method call on the value that reads its entries (what `data["x"]` does).
 _READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
+# The reading methods that take the key as their first argument.
+_KEYED_METHODS = frozenset({"get", "getlist", "setdefault"})
 # Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
 _VALIDATING_METHODS = frozenset(
     {
@@ -355,12 +362,16 @@ def _classify(
         _classify(model, parent, scope, uses, depth)
         return
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        if isinstance(parent.ctx, ast.Load):
+        if isinstance(parent.ctx, ast.Load) and _static_key(model, parent.slice, scope):
             uses.add_read(line)
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
-            if parent.attr in _VIEW_METHODS and _looked_over(model, parent):
+            if parent.attr in _KEYED_METHODS and not _static_key(
+                model, _first_argument(model.parent(parent)), scope
+            ):
+                pass  # `form.get(field.key)` over a run-time schema: no model can name it
+            elif parent.attr in _VIEW_METHODS and _looked_over(model, parent):
                 # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
                 # it inspects the keys to refuse some, like `"k" in data`.
                 uses.add_presence_check(line)
@@ -371,7 +382,8 @@ def _classify(
         return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-            uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
+            if _static_key(model, parent.left, scope):
+                uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
             return
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
@@ -422,6 +434,61 @@ def _follow_copy(
     binding = _binding_of(model, scope, statement.targets[0])
     if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
         uses.forwarded = True
+
+
+def _first_argument(call: ast.AST | None) -> ast.expr | None:
+    if isinstance(call, ast.Call) and call.args:
+        return call.args[0]
+    return None
+
+
+def _static_key(model: ModuleModel, key: ast.expr | None, scope: Scope) -> bool:
+    """A key the code knows before the request comes: a literal (``"name"``, ``f"alt_{lang}"``),
+    a constant, or the variable of a loop over a literal collection. A key taken from a schema
+    the route loads at run time (``form[field.key]`` for each field of an extension's declared
+    settings) names fields no static model can declare: the route validates them against that
+    schema, and a Pydantic model is not the fix."""
+    if key is None:
+        return True  # `data.get()` without a key is not a field read we can judge
+    if isinstance(key, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(key, ast.Name):
+        binding = model.lookup(key.id, scope)
+        if binding is None or binding.scope.code_function is None:
+            return True  # a module constant (`KEY_FIELD = "name"`) or unknown: keep reading it
+        if binding.kind is BindingKind.PARAM:
+            return False  # a helper's `key` argument: its caller decides which field
+        if binding.kind is BindingKind.FOR:
+            # `for key in ("name", "email"):` (or a module-level tuple of them) names fields.
+            return _literal_collection(model, binding.value, binding.scope)
+        value = binding.value
+        return value is None or _static_value(value)
+    return False  # `field.key`, `keys[i]`, `make_key()`: computed at run time
+
+
+def _literal_collection(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+    if isinstance(iterable, ast.Call) and model.qualified_name(iterable.func, scope) in (
+        "builtins.range",
+        "builtins.enumerate",
+    ):
+        return True  # `body[i]` by index: the items of a list body are read
+    if isinstance(iterable, (ast.Tuple, ast.List, ast.Set)):
+        return all(_static_value(item) for item in iterable.elts)
+    if isinstance(iterable, ast.Name):
+        binding = model.lookup(iterable.id, scope)
+        return (
+            binding is not None
+            and binding.scope.code_function is None
+            and binding.kind is BindingKind.ASSIGN
+            and _literal_collection(model, binding.value, binding.scope)
+        )
+    return False
+
+
+def _static_value(value: ast.expr) -> bool:
+    return isinstance(value, (ast.Constant, ast.JoinedStr)) or (
+        isinstance(value, ast.BinOp) and all(_static_value(v) for v in (value.left, value.right))
+    )
 
 
 def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
@@ -714,6 +781,20 @@ def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | 
 
 
 # ---------------------------------------------------------------- check
+# A form read with `request.form()` is not JSON, and the OpenAPI schema shows no body at all.
+# What the message says about the body, its schema and the fix: (body, schema, remedy).
+_JSON_WORDS = (
+    "JSON body",
+    "says `object`",
+    "declare a Pydantic model (or `TypedDict`) parameter and read its attributes",
+)
+_FORM_WORDS = (
+    "form body",
+    "does not describe it",
+    "declare its fields as `Form()` parameters (or a model: `Annotated[Model, Form()]`)",
+)
+
+
 def _route_label(route: RouteInfo) -> str:
     return route.display if route.path is None else f"route {route.display}"
 
@@ -744,16 +825,23 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 arg,
                 route=_route_label(route),
                 source=f"in `{arg.arg}`",
+                body=_JSON_WORDS[0],
+                schema=_JSON_WORDS[1],
+                remedy=_JSON_WORDS[2],
             )
         for call, reader in reads:
             if reader == "form" and _form_fields_checked(model, function, call):
                 continue
             if _read_by_key(model, function, call):
+                words = _FORM_WORDS if reader == "form" else _JSON_WORDS
                 reporter.report(
                     "API207",
                     call,
                     route=_route_label(route),
                     source=f"from `await request.{reader}()`",
+                    body=words[0],
+                    schema=words[1],
+                    remedy=words[2],
                 )
 
 
