@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
+from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
 from fastapi_lint.semantic.fastapi import parameter_markers
@@ -71,7 +73,8 @@ API207 = Rule(
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
-        "an OAuth endpoint's form), fields read only by keys taken from a schema loaded at run "
+        "an OAuth endpoint's form) or read into the model the route saves, whose refusal it "
+        'renders (`MenuItem(url=form.get("url"))` in a `try`: a server-rendered admin page), fields read only by keys taken from a schema loaded at run '
         "time (`form[field.key]` for each field a plugin declares: no static model can name them), "
         "and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
         "path), whose payload schema the sender owns."
@@ -192,7 +195,7 @@ def _untyped(
             return _untyped(model, parsed, scope, any_counts, depth + 1)
         return False
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        members = [m for m in (annotation.left, annotation.right) if not _is_none(m)]
+        members = [m for m in (annotation.left, annotation.right) if not is_none(m)]
         return bool(members) and all(
             _untyped(model, m, scope, any_counts, depth + 1) for m in members
         )
@@ -202,7 +205,7 @@ def _untyped(
         elements = subscript_elements(annotation)
         if short in _WRAPPERS and outer.startswith(("typing.", "typing_extensions.")):
             checked = elements[:1] if short == "Annotated" else elements
-            members = [m for m in checked if not _is_none(m)]
+            members = [m for m in checked if not is_none(m)]
             return bool(members) and all(
                 _untyped(model, m, scope, any_counts, depth + 1) for m in members
             )
@@ -232,12 +235,6 @@ def _untyped(
     return False
 
 
-def _is_none(node: ast.AST) -> bool:
-    if isinstance(node, ast.Constant):
-        return node.value is None
-    return isinstance(node, ast.Name) and node.id == "None"
-
-
 def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bool]:
     """The route's untyped body parameters, and whether it also has a class-typed body
     parameter (a Pydantic model: then a raw read of the body is a deliberate extra)."""
@@ -257,21 +254,9 @@ def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], b
             continue
         if _untyped(model, base, base_scope, any_counts=declared == "Body"):
             found.append(arg)
-        elif _is_model_class(model, base, base_scope):
+        elif is_model_class(model, base, base_scope):
             has_model = True
     return found, has_model
-
-
-def _is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> bool:
-    """A class of the project (a Pydantic model, a dataclass) or a ``pydantic`` class."""
-    if not isinstance(annotation, (ast.Name, ast.Attribute)):
-        return False
-    qualname = model.qualified_name(annotation, scope) or ""
-    if not qualname or qualname.startswith(("fastapi.", "starlette.", "builtins.", "typing.")):
-        return False
-    if model.class_named(qualname) is not None:
-        return True
-    return model.project is not None and model.project.is_class(qualname)
 
 
 def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
@@ -431,7 +416,7 @@ def _follow_copy(
         and isinstance(statement.targets[0], ast.Name)
     ):
         return
-    binding = _binding_of(model, scope, statement.targets[0])
+    binding = binding_of(model, scope, statement.targets[0])
     if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
         uses.forwarded = True
 
@@ -561,7 +546,7 @@ def _validates_parameter(
         arg = next((a for a in positional + args.kwonlyargs if a.arg == keyword), None)
     if arg is None:
         return False
-    binding = _binding_of(model, function.scope, arg)
+    binding = binding_of(model, function.scope, arg)
     if binding is None:
         return False
     uses = _uses_of(model, function, binding, depth)
@@ -611,31 +596,13 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
             continue
         if ref.scope.code_function is not function:
             continue
-        reaching = _reaching_binding(model, node, ref.scope)
+        reaching = reaching_binding(model, node, ref.scope)
         if reaching is None or id(reaching) not in lineage:
             continue
         if derivations and any(a in derivations for a in model.ancestors(node)):
             continue
         _classify(model, node, ref.scope, uses, depth)
     return uses
-
-
-def _reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Binding | None:
-    """The binding a read sees: the last one before it in source order, where the value of
-    ``data = Model(**data)`` still reads the previous one (``lookup`` takes the last binding)."""
-    found = model.lookup(node.id, scope)
-    if found is None:
-        return None
-    candidates = found.scope.bindings.get(node.id, [])
-    best = None
-    for candidate in candidates:
-        if candidate.line > node.lineno:
-            continue
-        if candidate.value is not None and any(a is candidate.value for a in model.ancestors(node)):
-            continue  # the read is in the value being assigned
-        if best is None or candidate.line >= best.line:
-            best = candidate
-    return best if best is not None else found
 
 
 # ---------------------------------------------------------------- request.json() / form()
@@ -684,100 +651,10 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
                 return True
     if not isinstance(target, ast.Name):
         return False
-    binding = _binding_of(model, scope, target)
+    binding = binding_of(model, scope, target)
     if binding is None:
         return False
     return _uses_of(model, function, binding).reported
-
-
-def _form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
-    """Every field read from ``await request.form()`` is type-checked before use.
-
-    A form is not JSON: an OAuth token endpoint (RFC 6749 requires a form and its own error
-    format) or a multipart upload with bracketed keys checks each field by hand
-    (``if not isinstance(token, str): return error(...)``), which is validation."""
-    awaited = model.parent(call)
-    statement = model.parent(awaited) if awaited is not None else None
-    target = None
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target = statement.targets[0]
-    elif isinstance(statement, ast.AnnAssign):
-        target = statement.target
-    if not isinstance(target, ast.Name):
-        return False
-    binding = _binding_of(model, function.scope, target)
-    if binding is None:
-        return False
-    checks = _checked_names(model, function)
-    fields = 0
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != binding.name or ref.scope.code_function is not function:
-            continue
-        if (
-            not isinstance(node.ctx, ast.Load)
-            or _reaching_binding(model, node, ref.scope) is not binding
-        ):
-            continue
-        parent = model.parent(node)
-        read: ast.AST | None = None
-        if isinstance(parent, ast.Subscript) and parent.value is node:
-            read = parent
-        elif isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist"):
-            read = model.parent(parent)
-        if read is None:
-            continue  # passed on whole (`dict(form)`): not a field read
-        fields += 1
-        holder = model.parent(read)
-        if isinstance(holder, ast.Call) and _is_isinstance(holder) and holder.args[0] is read:
-            continue  # `isinstance(form.get("k"), str)`
-        target = None
-        if isinstance(holder, ast.Assign) and len(holder.targets) == 1:
-            target = holder.targets[0]
-        elif isinstance(holder, ast.AnnAssign):
-            target = holder.target
-        if not (isinstance(target, ast.Name) and target.id in checks):
-            return False
-    return fields > 0
-
-
-def _is_isinstance(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Name) and call.func.id == "isinstance" and len(call.args) == 2
-
-
-def _checked_names(model: ModuleModel, function: FunctionInfo) -> set[str]:
-    """Names the function type-checks (``isinstance(n, str)``) or compares with a value
-    (``n == "refresh_token"``, ``n in ALLOWED``): checks that reject a wrong field."""
-    names: set[str] = set()
-    for ref in model.calls:
-        call = ref.node
-        assert isinstance(call, ast.Call)
-        if ref.scope.code_function is function and _is_isinstance(call):
-            if isinstance(call.args[0], ast.Name):
-                names.add(call.args[0].id)
-    for ref in model.nodes[ast.Compare]:
-        compare = ref.node
-        assert isinstance(compare, ast.Compare)
-        if ref.scope.code_function is not function or len(compare.ops) != 1:
-            continue
-        if not isinstance(compare.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
-            continue
-        if isinstance(compare.left, ast.Name) and not _is_none(compare.comparators[0]):
-            names.add(compare.left.id)
-    return names
-
-
-def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
-    """The binding a parameter or an assignment target creates."""
-    name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
-    if name is None:
-        return None
-    statement = model.parent(target)
-    for binding in scope.bindings.get(name, []):
-        if binding.node is target or binding.node is statement:
-            return binding
-    return model.lookup(name, scope)
 
 
 # ---------------------------------------------------------------- check
@@ -813,7 +690,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if _third_party_endpoint(model, route):
             continue
         for arg in untyped:
-            binding = _binding_of(model, function.scope, arg)
+            binding = binding_of(model, function.scope, arg)
             if binding is not None:
                 # Reported when the route reads it by key: a value only passed on whole
                 # (`json=payload`, `{**defaults, **payload}`, a helper) or validated first
@@ -830,7 +707,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 remedy=_JSON_WORDS[2],
             )
         for call, reader in reads:
-            if reader == "form" and _form_fields_checked(model, function, call):
+            if reader == "form" and form_fields_checked(model, function, call):
                 continue
             if _read_by_key(model, function, call):
                 words = _FORM_WORDS if reader == "form" else _JSON_WORDS
