@@ -459,14 +459,14 @@ def _literal_collection(model: ModuleModel, iterable: ast.expr | None, scope: Sc
         return True  # `body[i]` by index: the items of a list body are read
     if isinstance(iterable, (ast.Tuple, ast.List, ast.Set)):
         return all(_static_value(item) for item in iterable.elts)
-    if isinstance(iterable, ast.Name):
-        binding = model.lookup(iterable.id, scope)
-        return (
-            binding is not None
-            and binding.scope.code_function is None
-            and binding.kind is BindingKind.ASSIGN
-            and _literal_collection(model, binding.value, binding.scope)
-        )
+    # `ALLOWED_KEYS`, `settings.PROFILE_FIELDS`, `Item.model_fields`: a collection the module
+    # holds before any request (a constant, an import, a class), not one the route computes.
+    root = iterable
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if isinstance(root, ast.Name):
+        binding = model.lookup(root.id, scope)
+        return binding is not None and binding.scope.code_function is None
     return False
 
 
