@@ -21,6 +21,10 @@ the bad request.  ``data.items()`` looked over by a comprehension before the
 validation (refusing locked keys) inspects keys like ``"k" in data``.  A form
 (``await request.form()``) whose every field read is type-checked or compared
 with a value before use is checked by hand, field by field.
+
+Only reads by a key the code knows count (a literal, a constant, a loop over a literal
+tuple): a key taken from a schema loaded at run time (``form[field.key]``) names fields no
+static model can declare.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
+from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
 from fastapi_lint.semantic.fastapi import parameter_markers
@@ -48,7 +54,7 @@ API207 = Rule(
     name="unvalidated-request-body",
     message=(
         "{route} takes its {body} {source} without a model: nothing checks its fields and "
-        "{schema}; declare a Pydantic model (or `TypedDict`) parameter and read its attributes"
+        "the OpenAPI schema {schema}; {remedy}"
     ),
     summary=(
         "Checks for routes that read their JSON body as a plain `dict` (a `dict`/`Any` body "
@@ -67,7 +73,10 @@ API207 = Rule(
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
-        "an OAuth endpoint's form), and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
+        "an OAuth endpoint's form) or read into the model the route saves, whose refusal it "
+        'renders (`MenuItem(url=form.get("url"))` in a `try`: a server-rendered admin page), fields read only by keys taken from a schema loaded at run '
+        "time (`form[field.key]` for each field a plugin declares: no static model can name them), "
+        "and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
         "path), whose payload schema the sender owns."
     ),
     example=(
@@ -122,6 +131,8 @@ _REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
 _BODY_READERS = frozenset({"json", "form"})
 # A method call on the value that reads its entries (what `data["x"]` does).
 _READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
+# The reading methods that take the key as their first argument.
+_KEYED_METHODS = frozenset({"get", "getlist", "setdefault"})
 # Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
 _VALIDATING_METHODS = frozenset(
     {
@@ -184,7 +195,7 @@ def _untyped(
             return _untyped(model, parsed, scope, any_counts, depth + 1)
         return False
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        members = [m for m in (annotation.left, annotation.right) if not _is_none(m)]
+        members = [m for m in (annotation.left, annotation.right) if not is_none(m)]
         return bool(members) and all(
             _untyped(model, m, scope, any_counts, depth + 1) for m in members
         )
@@ -194,7 +205,7 @@ def _untyped(
         elements = subscript_elements(annotation)
         if short in _WRAPPERS and outer.startswith(("typing.", "typing_extensions.")):
             checked = elements[:1] if short == "Annotated" else elements
-            members = [m for m in checked if not _is_none(m)]
+            members = [m for m in checked if not is_none(m)]
             return bool(members) and all(
                 _untyped(model, m, scope, any_counts, depth + 1) for m in members
             )
@@ -224,12 +235,6 @@ def _untyped(
     return False
 
 
-def _is_none(node: ast.AST) -> bool:
-    if isinstance(node, ast.Constant):
-        return node.value is None
-    return isinstance(node, ast.Name) and node.id == "None"
-
-
 def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bool]:
     """The route's untyped body parameters, and whether it also has a class-typed body
     parameter (a Pydantic model: then a raw read of the body is a deliberate extra)."""
@@ -249,21 +254,9 @@ def _body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], b
             continue
         if _untyped(model, base, base_scope, any_counts=declared == "Body"):
             found.append(arg)
-        elif _is_model_class(model, base, base_scope):
+        elif is_model_class(model, base, base_scope):
             has_model = True
     return found, has_model
-
-
-def _is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> bool:
-    """A class of the project (a Pydantic model, a dataclass) or a ``pydantic`` class."""
-    if not isinstance(annotation, (ast.Name, ast.Attribute)):
-        return False
-    qualname = model.qualified_name(annotation, scope) or ""
-    if not qualname or qualname.startswith(("fastapi.", "starlette.", "builtins.", "typing.")):
-        return False
-    if model.class_named(qualname) is not None:
-        return True
-    return model.project is not None and model.project.is_class(qualname)
 
 
 def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
@@ -354,12 +347,16 @@ def _classify(
         _classify(model, parent, scope, uses, depth)
         return
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        if isinstance(parent.ctx, ast.Load):
+        if isinstance(parent.ctx, ast.Load) and _static_key(model, parent.slice, scope):
             uses.add_read(line)
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
         if parent.attr in _READING_METHODS:
-            if parent.attr in _VIEW_METHODS and _looked_over(model, parent):
+            if parent.attr in _KEYED_METHODS and not _static_key(
+                model, _first_argument(model.parent(parent)), scope
+            ):
+                pass  # `form.get(field.key)` over a run-time schema: no model can name it
+            elif parent.attr in _VIEW_METHODS and _looked_over(model, parent):
                 # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
                 # it inspects the keys to refuse some, like `"k" in data`.
                 uses.add_presence_check(line)
@@ -370,7 +367,8 @@ def _classify(
         return  # `data.pop("trace", None)` before `Model(**data)` strips a key: not a read
     if isinstance(parent, ast.Compare) and node in parent.comparators:
         if any(isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-            uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
+            if _static_key(model, parent.left, scope):
+                uses.add_presence_check(line)  # `"name" in data`: checking keys by hand
             return
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
@@ -418,9 +416,64 @@ def _follow_copy(
         and isinstance(statement.targets[0], ast.Name)
     ):
         return
-    binding = _binding_of(model, scope, statement.targets[0])
+    binding = binding_of(model, scope, statement.targets[0])
     if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
         uses.forwarded = True
+
+
+def _first_argument(call: ast.AST | None) -> ast.expr | None:
+    if isinstance(call, ast.Call) and call.args:
+        return call.args[0]
+    return None
+
+
+def _static_key(model: ModuleModel, key: ast.expr | None, scope: Scope) -> bool:
+    """A key the code knows before the request comes: a literal (``"name"``, ``f"alt_{lang}"``),
+    a constant, or the variable of a loop over a literal collection. A key taken from a schema
+    the route loads at run time (``form[field.key]`` for each field of an extension's declared
+    settings) names fields no static model can declare: the route validates them against that
+    schema, and a Pydantic model is not the fix."""
+    if key is None:
+        return True  # `data.get()` without a key is not a field read we can judge
+    if isinstance(key, (ast.Constant, ast.JoinedStr)):
+        return True
+    if isinstance(key, ast.Name):
+        binding = model.lookup(key.id, scope)
+        if binding is None or binding.scope.code_function is None:
+            return True  # a module constant (`KEY_FIELD = "name"`) or unknown: keep reading it
+        if binding.kind is BindingKind.PARAM:
+            return False  # a helper's `key` argument: its caller decides which field
+        if binding.kind is BindingKind.FOR:
+            # `for key in ("name", "email"):` (or a module-level tuple of them) names fields.
+            return _literal_collection(model, binding.value, binding.scope)
+        value = binding.value
+        return value is None or _static_value(value)
+    return False  # `field.key`, `keys[i]`, `make_key()`: computed at run time
+
+
+def _literal_collection(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+    if isinstance(iterable, ast.Call) and model.qualified_name(iterable.func, scope) in (
+        "builtins.range",
+        "builtins.enumerate",
+    ):
+        return True  # `body[i]` by index: the items of a list body are read
+    if isinstance(iterable, (ast.Tuple, ast.List, ast.Set)):
+        return all(_static_value(item) for item in iterable.elts)
+    # `ALLOWED_KEYS`, `settings.PROFILE_FIELDS`, `Item.model_fields`: a collection the module
+    # holds before any request (a constant, an import, a class), not one the route computes.
+    root = iterable
+    while isinstance(root, (ast.Attribute, ast.Subscript)):
+        root = root.value
+    if isinstance(root, ast.Name):
+        binding = model.lookup(root.id, scope)
+        return binding is not None and binding.scope.code_function is None
+    return False
+
+
+def _static_value(value: ast.expr) -> bool:
+    return isinstance(value, (ast.Constant, ast.JoinedStr)) or (
+        isinstance(value, ast.BinOp) and all(_static_value(v) for v in (value.left, value.right))
+    )
 
 
 def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
@@ -493,7 +546,7 @@ def _validates_parameter(
         arg = next((a for a in positional + args.kwonlyargs if a.arg == keyword), None)
     if arg is None:
         return False
-    binding = _binding_of(model, function.scope, arg)
+    binding = binding_of(model, function.scope, arg)
     if binding is None:
         return False
     uses = _uses_of(model, function, binding, depth)
@@ -543,31 +596,13 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
             continue
         if ref.scope.code_function is not function:
             continue
-        reaching = _reaching_binding(model, node, ref.scope)
+        reaching = reaching_binding(model, node, ref.scope)
         if reaching is None or id(reaching) not in lineage:
             continue
         if derivations and any(a in derivations for a in model.ancestors(node)):
             continue
         _classify(model, node, ref.scope, uses, depth)
     return uses
-
-
-def _reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Binding | None:
-    """The binding a read sees: the last one before it in source order, where the value of
-    ``data = Model(**data)`` still reads the previous one (``lookup`` takes the last binding)."""
-    found = model.lookup(node.id, scope)
-    if found is None:
-        return None
-    candidates = found.scope.bindings.get(node.id, [])
-    best = None
-    for candidate in candidates:
-        if candidate.line > node.lineno:
-            continue
-        if candidate.value is not None and any(a is candidate.value for a in model.ancestors(node)):
-            continue  # the read is in the value being assigned
-        if best is None or candidate.line >= best.line:
-            best = candidate
-    return best if best is not None else found
 
 
 # ---------------------------------------------------------------- request.json() / form()
@@ -616,103 +651,27 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
                 return True
     if not isinstance(target, ast.Name):
         return False
-    binding = _binding_of(model, scope, target)
+    binding = binding_of(model, scope, target)
     if binding is None:
         return False
     return _uses_of(model, function, binding).reported
 
 
-def _form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
-    """Every field read from ``await request.form()`` is type-checked before use.
-
-    A form is not JSON: an OAuth token endpoint (RFC 6749 requires a form and its own error
-    format) or a multipart upload with bracketed keys checks each field by hand
-    (``if not isinstance(token, str): return error(...)``), which is validation."""
-    awaited = model.parent(call)
-    statement = model.parent(awaited) if awaited is not None else None
-    target = None
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target = statement.targets[0]
-    elif isinstance(statement, ast.AnnAssign):
-        target = statement.target
-    if not isinstance(target, ast.Name):
-        return False
-    binding = _binding_of(model, function.scope, target)
-    if binding is None:
-        return False
-    checks = _checked_names(model, function)
-    fields = 0
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != binding.name or ref.scope.code_function is not function:
-            continue
-        if (
-            not isinstance(node.ctx, ast.Load)
-            or _reaching_binding(model, node, ref.scope) is not binding
-        ):
-            continue
-        parent = model.parent(node)
-        read: ast.AST | None = None
-        if isinstance(parent, ast.Subscript) and parent.value is node:
-            read = parent
-        elif isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist"):
-            read = model.parent(parent)
-        if read is None:
-            continue  # passed on whole (`dict(form)`): not a field read
-        fields += 1
-        holder = model.parent(read)
-        if isinstance(holder, ast.Call) and _is_isinstance(holder) and holder.args[0] is read:
-            continue  # `isinstance(form.get("k"), str)`
-        target = None
-        if isinstance(holder, ast.Assign) and len(holder.targets) == 1:
-            target = holder.targets[0]
-        elif isinstance(holder, ast.AnnAssign):
-            target = holder.target
-        if not (isinstance(target, ast.Name) and target.id in checks):
-            return False
-    return fields > 0
-
-
-def _is_isinstance(call: ast.Call) -> bool:
-    return isinstance(call.func, ast.Name) and call.func.id == "isinstance" and len(call.args) == 2
-
-
-def _checked_names(model: ModuleModel, function: FunctionInfo) -> set[str]:
-    """Names the function type-checks (``isinstance(n, str)``) or compares with a value
-    (``n == "refresh_token"``, ``n in ALLOWED``): checks that reject a wrong field."""
-    names: set[str] = set()
-    for ref in model.calls:
-        call = ref.node
-        assert isinstance(call, ast.Call)
-        if ref.scope.code_function is function and _is_isinstance(call):
-            if isinstance(call.args[0], ast.Name):
-                names.add(call.args[0].id)
-    for ref in model.nodes[ast.Compare]:
-        compare = ref.node
-        assert isinstance(compare, ast.Compare)
-        if ref.scope.code_function is not function or len(compare.ops) != 1:
-            continue
-        if not isinstance(compare.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
-            continue
-        if isinstance(compare.left, ast.Name) and not _is_none(compare.comparators[0]):
-            names.add(compare.left.id)
-    return names
-
-
-def _binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
-    """The binding a parameter or an assignment target creates."""
-    name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
-    if name is None:
-        return None
-    statement = model.parent(target)
-    for binding in scope.bindings.get(name, []):
-        if binding.node is target or binding.node is statement:
-            return binding
-    return model.lookup(name, scope)
-
-
 # ---------------------------------------------------------------- check
+# A form read with `request.form()` is not JSON, and the OpenAPI schema shows no body at all.
+# What the message says about the body, its schema and the fix: (body, schema, remedy).
+_JSON_WORDS = (
+    "JSON body",
+    "says `object`",
+    "declare a Pydantic model (or `TypedDict`) parameter and read its attributes",
+)
+_FORM_WORDS = (
+    "form body",
+    "does not describe it",
+    "declare its fields as `Form()` parameters (or a model: `Annotated[Model, Form()]`)",
+)
+
+
 def _route_label(route: RouteInfo) -> str:
     return route.display if route.path is None else f"route {route.display}"
 
@@ -731,7 +690,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if _third_party_endpoint(model, route):
             continue
         for arg in untyped:
-            binding = _binding_of(model, function.scope, arg)
+            binding = binding_of(model, function.scope, arg)
             if binding is not None:
                 # Reported when the route reads it by key: a value only passed on whole
                 # (`json=payload`, `{**defaults, **payload}`, a helper) or validated first
@@ -742,22 +701,25 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 "API207",
                 arg,
                 route=_route_label(route),
-                body="JSON body",
+                body=_JSON_WORDS[0],
                 source=f"in `{arg.arg}`",
-                schema="the OpenAPI schema says `object`",
+                schema=_JSON_WORDS[1],
+                remedy=_JSON_WORDS[2],
             )
         for call, reader in reads:
-            if reader == "form" and _form_fields_checked(model, function, call):
+            if reader == "form" and form_fields_checked(model, function, call):
                 continue
             if _read_by_key(model, function, call):
+                words = _FORM_WORDS if reader == "form" else _JSON_WORDS
                 reporter.report(
                     "API207",
                     call,
                     route=_route_label(route),
-                    # Read from the request, the body is not in the OpenAPI schema at all.
-                    body="JSON body" if reader == "json" else "form body",
+                    body=words[0],
                     source=f"from `await request.{reader}()`",
-                    schema="the OpenAPI schema does not describe it",
+                    # Read from the request, the body is not in the OpenAPI schema at all.
+                    schema="does not describe it",
+                    remedy=words[2],
                 )
 
 

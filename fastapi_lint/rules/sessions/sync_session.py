@@ -14,6 +14,7 @@ from fastapi_lint.rules.sessions.kinds import (
     kind_of_value,
     param_session,
 )
+from fastapi_lint.rules.sessions.passed_session import session_passed_by_callers
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import decorator_names
 from fastapi_lint.semantic.values import Instance, Ref
@@ -176,6 +177,8 @@ def _check_sync_session_params(model: ModuleModel, reporter: Reporter) -> None:
                 continue
             if not is_injected(model, function, session):
                 continue
+            if session.from_depends and session_passed_by_callers(model, function, arg):
+                continue  # the calling route's session, reported there
             binding = model.lookup(arg.arg, function.scope)
             if binding is None or uses_on_loop(model, function, binding) == 0:
                 continue

@@ -1,0 +1,61 @@
+"""Names bound to a request body in a route: which binding a read sees, what a class is.
+
+Shared by API207's body rule (``unvalidated_body``) and its form-field checks (``form_fields``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, Scope
+
+
+def is_none(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return node.value is None
+    return isinstance(node, ast.Name) and node.id == "None"
+
+
+def is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> bool:
+    """A class of the project (a Pydantic model, a dataclass) or a ``pydantic`` class."""
+    if not isinstance(annotation, (ast.Name, ast.Attribute)):
+        return False
+    qualname = model.qualified_name(annotation, scope) or ""
+    if not qualname or qualname.startswith(("fastapi.", "starlette.", "builtins.", "typing.")):
+        return False
+    if model.class_named(qualname) is not None:
+        return True
+    return model.project is not None and model.project.is_class(qualname)
+
+
+def binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
+    """The binding a parameter or an assignment target creates."""
+    name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)
+    if name is None:
+        return None
+    statement = model.parent(target)
+    for binding in scope.bindings.get(name, []):
+        if binding.node is target or binding.node is statement:
+            return binding
+    return model.lookup(name, scope)
+
+
+def reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Binding | None:
+    """The binding a read sees: the last one before it in source order, where the value of
+    ``data = Model(**data)`` still reads the previous one (``lookup`` takes the last binding)."""
+    found = model.lookup(node.id, scope)
+    if found is None:
+        return None
+    candidates = found.scope.bindings.get(node.id, [])
+    best = None
+    for candidate in candidates:
+        if candidate.line > node.lineno:
+            continue
+        if candidate.value is not None and any(a is candidate.value for a in model.ancestors(node)):
+            continue  # the read is in the value being assigned
+        if best is None or candidate.line >= best.line:
+            best = candidate
+    return best if best is not None else found
