@@ -612,6 +612,13 @@ def _atom(
         if atom is not None:
             atom.update(op="truthy", value=None)
         return atom
+    folded_test = folded_name(test) if isinstance(test, ast.Call) else None
+    if folded_test is not None and folded_test[1]:
+        # `if path.strip():` -- the folded argument's truth: `""` or `"  "` never passes.
+        atom = base(folded_test[0])
+        if atom is not None:
+            atom.update(op="truthy", value=None, fold=folded_test[1])
+        return atom
     folded = folded_name(test.left) if isinstance(test, ast.Compare) else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and folded is not None:
         right = test.comparators[0]
@@ -735,7 +742,11 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
             return None  # only a folded form is known
         value = value.text
     if folds:
-        if op != "eq" or not isinstance(value, str) or isinstance(value, Prefix):
+        if not isinstance(value, str) or isinstance(value, Prefix):
+            return None
+        if op == "truthy":
+            return bool(fold(value, folds))
+        if op != "eq":
             return None
         return fold(value, folds) == atom["value"]
     if isinstance(value, EnvName):
