@@ -19,6 +19,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.rules.app_state_guards import assigns_state_attribute, state_attribute_unset
 from fastapi_lint.rules.argument_values import (
     LITERAL_TYPES,
     MISSING,
@@ -83,6 +84,9 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True  # `if state.model is None: state.model = load()`: a global of `state`
         if _refreshes_stale_cache(model, function, ancestor):
             return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
+        on_state = state_attribute_unset(ancestor.test)
+        if on_state is not None and assigns_state_attribute(ancestor.body, *on_state):
+            return True  # `if request.app.state.model is None: request.app.state.model = ...`
     if _top_statement(model, function, node) is None:
         return False
     # Earlier statements of the enclosing blocks too: `with _lock: if _cache: return`
