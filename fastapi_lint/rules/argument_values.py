@@ -1,7 +1,8 @@
 """What a call site knows of the values it passes, for API107's reachability check.
 
 ``chain_conditions`` stores a callee's path conditions on its parameters; this
-module says what each call passes: a literal, a module constant, an f-string
+module says what each call passes: a literal, a module constant, an item of a
+module-level dict literal under a literal key (``STORAGE_MODES["cache"]``), an f-string
 known by its start, a name the enclosing ``if`` tested (``startswith`` a prefix,
 or equal to a literal, also once folded: ``if provider.lower() == "minio":``),
 an environment variable's name, a project instance.
@@ -134,6 +135,10 @@ class ArgumentValues:
             pinned = self._tested_equal(node.id)
             if pinned is not None:
                 return pinned
+        if isinstance(node, ast.Subscript):
+            value = self._constant_item(node)
+            if value is not MISSING:
+                return value
         if project_instance(self.model, self.scope, node):
             return INSTANCE
         name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
@@ -154,6 +159,36 @@ class ArgumentValues:
         ):
             return MISSING
         return literal(binding.value)
+
+    def _constant_item(self, node: ast.Subscript) -> Any:
+        """``STORAGE_MODES["cache"]``: the literal a module-level dict literal (this module's
+        or imported from another module of the project) holds under a literal key."""
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        key = node.slice
+        if not (
+            isinstance(node.value, ast.Name)
+            and isinstance(key, ast.Constant)
+            and isinstance(key.value, (str, int))
+        ):
+            return MISSING
+        binding = self.model.lookup(node.value.id, self.scope, node.lineno)
+        binding = imported_binding(self.model, binding) if binding is not None else None
+        if (
+            binding is None
+            or binding.kind is not BindingKind.ASSIGN
+            or binding.unpack_index is not None
+            or not isinstance(binding.value, ast.Dict)
+            or binding.scope.parent is not None
+        ):
+            return MISSING
+        if any(item_key is None for item_key in binding.value.keys):
+            return MISSING  # `{**BASE, ...}`: other keys may hold this one
+        found: Any = MISSING
+        for item_key, item_value in zip(binding.value.keys, binding.value.values):
+            if isinstance(item_key, ast.Constant) and item_key.value == key.value:
+                found = literal(item_value)  # the last one wins, as in Python
+        return MISSING if isinstance(found, Prefix) else found
 
     def _tested_prefix(self, name: str) -> str | None:
         """``if name.startswith("os.environ/"):`` (or ``x if name.startswith(...) else y``)

@@ -19,6 +19,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.rules.app_state_guards import assigns_state_attribute, state_attribute_unset
 from fastapi_lint.rules.argument_values import (
     LITERAL_TYPES,
     MISSING,
@@ -32,6 +33,7 @@ from fastapi_lint.rules.argument_values import (
     literal,
 )
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
+from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
@@ -83,6 +85,9 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True  # `if state.model is None: state.model = load()`: a global of `state`
         if _refreshes_stale_cache(model, function, ancestor):
             return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
+        on_state = state_attribute_unset(ancestor.test)
+        if on_state is not None and assigns_state_attribute(ancestor.body, *on_state):
+            return True  # `if request.app.state.model is None: request.app.state.model = ...`
     if _top_statement(model, function, node) is None:
         return False
     # Earlier statements of the enclosing blocks too: `with _lock: if _cache: return`
@@ -391,6 +396,7 @@ def path_conditions(
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
+    conditions.extend(case_conditions(model, function, node, params))
     # `if not resolve: return url` before the statement, in its block or an
     # enclosing one: the statement runs only when the test is false.
     for stmt in _earlier_statements(model, function, node):
@@ -604,13 +610,25 @@ def _atom(
         atom = base(test.left.id)
         if members is None or atom is None:
             return None
-        atom.update(op="in", value=members, negated=isinstance(test.ops[0], ast.NotIn))
+        atom.update(
+            op="in",
+            value=members,
+            negated=isinstance(test.ops[0], ast.NotIn),
+            closed=keys.closed(test.comparators[0]),
+        )
         return atom
 
     if isinstance(test, ast.Name):
         atom = base(test.id)
         if atom is not None:
             atom.update(op="truthy", value=None)
+        return atom
+    folded_test = folded_name(test) if isinstance(test, ast.Call) else None
+    if folded_test is not None and folded_test[1]:
+        # `if path.strip():` -- the folded argument's truth: `""` or `"  "` never passes.
+        atom = base(folded_test[0])
+        if atom is not None:
+            atom.update(op="truthy", value=None, fold=folded_test[1])
         return atom
     folded = folded_name(test.left) if isinstance(test, ast.Compare) else None
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and folded is not None:
@@ -667,6 +685,17 @@ class _ConstantKeys:
     def __init__(self, model: ModuleModel, function: FunctionInfo) -> None:
         self.model = model
         self.function = function
+
+    def closed(self, node: ast.expr) -> bool:
+        """Whether no member can be added at run time: a literal written in the test
+        (``fmt in ("csv", "jsonl")``) or a module-level tuple constant."""
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+            return True
+        if not isinstance(node, ast.Name) or node.id in self.function.scope.bindings:
+            return False
+        bindings = self.model.module_scope.bindings.get(node.id, [])
+        binding = imported_binding(self.model, bindings[0]) if len(bindings) == 1 else None
+        return binding is not None and isinstance(binding.value, ast.Tuple)
 
     def of(self, node: ast.expr) -> list[str | int] | None:
         if isinstance(node, ast.Name):
@@ -735,7 +764,11 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
             return None  # only a folded form is known
         value = value.text
     if folds:
-        if op != "eq" or not isinstance(value, str) or isinstance(value, Prefix):
+        if not isinstance(value, str) or isinstance(value, Prefix):
+            return None
+        if op == "truthy":
+            return bool(fold(value, folds))
+        if op != "eq":
             return None
         return fold(value, folds) == atom["value"]
     if isinstance(value, EnvName):
@@ -759,9 +792,14 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
     if op == "truthy":
         return bool(value)
     if op == "in":
-        # Keys can be added to the constant at run time, never assumed removed: a key of
-        # the literal is in it, any other value is unknown.
-        return True if isinstance(value, (str, int)) and value in atom["value"] else None
+        # Keys can be added to a mutable constant at run time, never assumed removed: a key
+        # of the literal is in it, any other value is unknown -- unless the collection is
+        # closed (a literal in the test, a tuple constant, a `case` pattern).
+        if not isinstance(value, (str, int)) or isinstance(value, (bool, Prefix)):
+            return None
+        if value in atom["value"]:
+            return True
+        return False if atom.get("closed") else None
     if op == "none":
         return value is None
     if op == "is":
