@@ -399,6 +399,10 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
     known = [s for s in shapes if s.kind in ("dict", "model")]
     if not known:
         return None  # only None and {}: nothing to describe
+    if responses and all(s.kind == "dict" and s.keys == ("detail",) for s in known):
+        # A file or page route (an SPA fallback sending `index.html`) whose only dict is
+        # FastAPI's error body `{"detail": ...}`: a response model would describe the error.
+        return None
     first = known[0]
     same = all(s == first for s in known)
     if first.kind == "model" and same and first.orm:

@@ -51,6 +51,7 @@ Values (``is_secret_value``)
     * An env-var shaped value (``SECRET_KEY``, needs an underscore) is a name,
       unless a word marks a placeholder (``CHANGE_ME``, ``YOUR_API_KEY``).
       ``$SECRET_KEY`` is an env-var reference.
+    * A CSS attribute selector (``input[type='password']``) names a form field.
     * Format specifiers (``%s``, ``%(pw)s``, ``{}``), masked values (``***``),
       ``none`` / ``null`` / ``true`` / ``false`` are not secrets.
     * ``"Bearer <credential>"`` (also ``Token``, ``Basic``, ``Bot``) is judged by
@@ -435,6 +436,13 @@ _COMPOUND_ENV_RE = lazy_compile(r"[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|APIKE
 _DOTTED_PATH_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 # A regular expression, not a secret: ``(?![A-Za-z])``, ``^\w+$``.
 _REGEX_HINT_RE = lazy_compile(r"\(\?[:!=<P]|\\[bdwsDWS]|\[\^|^\^.*\$$")
+# A CSS attribute selector, not a secret: ``input[type='password']``, ``[name=api_key]``
+# (the field a browser-automation script fills with the credential it reads elsewhere).
+_CSS_ATTRIBUTE_SELECTOR_RE = lazy_compile(
+    r"(?:[A-Za-z][\w-]*|[#.][A-Za-z_][\w-]*)*"
+    r"(?:\[[A-Za-z_][\w:-]*(?:[~|^$*]?=(?:'[^'\]]*'|\"[^\"\]]*\"|[\w-]+))?\])+"
+    r"(?:[#.:][A-Za-z_][\w-]*)*"
+)
 
 
 def _is_stand_in(value: str) -> bool:
@@ -563,6 +571,7 @@ def is_secret_value(
         _is_placeholder(stripped)
         or (not accepted and _is_stand_in(stripped))
         or _REGEX_HINT_RE.search(stripped)
+        or ("=" in stripped and _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped))
         or (_DOTTED_PATH_RE.fullmatch(stripped) and not _RANDOM_SEGMENT_RE.search(stripped))
         or _PERCENT_FORMAT_RE.search(stripped)
         or _PASSWORD_HASH_RE.fullmatch(stripped)

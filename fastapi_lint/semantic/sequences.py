@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic import returned_tables, stubs
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import subscript_elements
@@ -134,11 +134,15 @@ def scan_item(callee: Member) -> Instance | None:
 
 def literal_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> Value | None:
     """``routers["v1"]`` where ``routers = {"v1": APIRouter(...), ...}`` is a dict literal
-    with constant keys (``@routers["v1"].get(...)``, PEP 614): the value at that key."""
-    if too_deep(depth) or not isinstance(expr.value, ast.Name):
-        return None
+    with constant keys (``@routers["v1"].get(...)``, PEP 614): the value at that key; also
+    where ``repos = get_repositories()`` and that project function returns such a literal."""
     key = expr.slice
-    if not isinstance(key, ast.Constant):
+    if too_deep(depth) or not isinstance(key, ast.Constant):
+        return None
+    if isinstance(expr.value, ast.Call):
+        # `build_repositories(client)["audit"]`: the table the call returns.
+        return returned_tables.call_table_item(model, expr.value, scope, key.value, depth + 1)
+    if not isinstance(expr.value, ast.Name):
         return None
     binding = model.lookup(expr.value.id, scope, expr.lineno)
     if (
@@ -148,6 +152,9 @@ def literal_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: i
     ):
         return None
     table = binding.value
+    if isinstance(table, ast.Call):
+        # `repos = get_repositories()`: the table a project function returns.
+        return returned_tables.call_table_item(model, table, binding.scope, key.value, depth + 1)
     if not isinstance(table, ast.Dict):
         return None
     for table_key, value in zip(table.keys, table.values):

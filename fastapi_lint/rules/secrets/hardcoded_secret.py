@@ -68,6 +68,15 @@ _PLACEHOLDER_CHECK_RE = lazy_compile(r"placeholder|your|change_?me|changethis|re
 _EXAMPLE_KEYS = frozenset(
     {"example", "examples", "json_schema_extra", "schema_extra", "openapi_examples"}
 )
+_EXAMPLE_WORDS = frozenset({"example", "examples"})
+
+
+def _is_example_key(name: object) -> bool:
+    """``examples=``, ``json_schema_extra``, and any name whose words say it holds an
+    example: ``example_request=``, ``"response_examples"``, ``EXAMPLE_PAYLOAD``."""
+    if not isinstance(name, str):
+        return False
+    return name in _EXAMPLE_KEYS or bool(_EXAMPLE_WORDS.intersection(split_name_words(name)))
 
 
 # Words that make a name one member of a set of kinds: ``GRANT_TYPE_PASSWORD`` names the
@@ -164,14 +173,14 @@ class HardcodedSecretChecks(CheckerBase):
         child = node
         for ancestor in self.model.ancestors(node):
             if isinstance(ancestor, ast.keyword):
-                if ancestor.arg in _EXAMPLE_KEYS:
+                if _is_example_key(ancestor.arg):
                     return True
             elif isinstance(ancestor, ast.Dict):
                 for key, value in zip(ancestor.keys, ancestor.values):
                     if (
                         value is child
                         and isinstance(key, ast.Constant)
-                        and key.value in _EXAMPLE_KEYS
+                        and _is_example_key(key.value)
                     ):
                         return True
             elif isinstance(ancestor, (ast.Assign, ast.AnnAssign)):
@@ -179,7 +188,7 @@ class HardcodedSecretChecks(CheckerBase):
                     ancestor.targets if isinstance(ancestor, ast.Assign) else [ancestor.target]
                 )
                 return any(
-                    isinstance(target, ast.Name) and target.id in _EXAMPLE_KEYS
+                    isinstance(target, ast.Name) and _is_example_key(target.id)
                     for target in targets
                 )
             elif isinstance(ancestor, ast.stmt):
