@@ -86,8 +86,25 @@ def test_random_looking_and_unknown_key_names() -> None:
     assert is_random_looking("Qm9vdHN0cmFwS2V5Rm9yU2Vzc2lvbnMx")
     assert not is_random_looking("server_settings_cache")
     assert not is_random_looking("XkqTz")
+    # Identifiers built from dates: a coverage period's key, a nightly batch.
+    assert not is_random_looking("4K2Z-20240101-20241231-VIS-QW82NB")
+    assert not is_random_looking("export_2023-07-14_Hq3xP9")
+    assert is_random_looking("Hq3x20230714P9kLm2Zt")  # digits that only look like a date
     assert is_unknown_key_name("ENCRYPTION_LOCAL_KEY")
     assert not is_unknown_key_name("KEY_PREFIX")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["input[type='password']", "form#signin[name=pwd]", '//input[@id="token"]'],
+)
+def test_selectors_are_not_credentials(value: str) -> None:
+    assert not could_be_credential(value, "password")
+
+
+@pytest.mark.parametrize("value", ["Tr0ub4dor[42]&3", "p[a]ss-W0rd!"])
+def test_passwords_with_brackets_are_credentials(value: str) -> None:
+    assert could_be_credential(value, "password")
 
 
 @pytest.mark.parametrize("value", ["\033[92m", "\x1b[1;31m", "\a", "ab\x00cd1234"])

@@ -37,7 +37,9 @@ control character (``GREEN_TOKEN = "\\033[92m"``, a terminal colour) is terminal
 styling, not a credential (session 8); a
 weak word passed as a provider's ``api_key=`` is a dummy; a name that says its
 value is retired or refused (``LEGACY_DEFAULT_PASSWORD``) holds a deny-list
-entry unless the value is random-looking.
+entry unless the value is random-looking.  A CSS selector or XPath step
+(``SEL_PASSWORD = "input[type='password']"``) names the form field a scraper
+fills, not what it fills it with (session 10).
 
 Keys public by design (a PostHog project key ``phc_...``, a Stripe
 publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
@@ -47,7 +49,9 @@ and passwords of words and separators (``"orders-local-pw"``) are reported.
 
 ``is_random_looking`` also serves recall: a ``*_KEY`` name the name test
 does not know (``ENCRYPTION_LOCAL_KEY``) is secret-like when its value is
-random-looking.  A name alone never makes a finding.
+random-looking.  A name alone never makes a finding.  A value with a calendar
+date for one of its parts is an identifier built by a scheme, not random
+(``john_cov_key_2025 = "1J1U-20250101-20251231-MED-57AMFC"``, session 10).
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ __all__ = [
     "is_name_value",
     "is_random_looking",
     "is_redaction_marker",
+    "is_selector",
     "is_text_token",
     "is_unknown_key_name",
     "is_weak_password",
@@ -444,10 +449,23 @@ _KEY_CHARS_RE = lazy_compile(r"[A-Za-z0-9+/=_\-]{16,}")
 _HEX_RE = lazy_compile(r"[0-9a-fA-F\-]{16,}")
 
 
+# A calendar date as one part of a value: ``20250101`` or ``2025-01-01`` between separators.
+_DATE_PART_RE = lazy_compile(
+    r"(?:^|[-_.:/])(?:19|20)\d\d-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])(?=$|[-_.:/T])"
+)
+
+
 def is_random_looking(value: str) -> bool:
-    """Hex or base64 of 16+ characters (``openssl rand -hex 32``, ``secrets.token_urlsafe()``)."""
+    """Hex or base64 of 16+ characters (``openssl rand -hex 32``, ``secrets.token_urlsafe()``).
+
+    A value with a calendar date for one of its parts is an identifier built by a scheme
+    (``"1J1U-20250101-20251231-MED-57AMFC"``, a coverage period's key): random keys have
+    no dates in them.
+    """
     stripped = value.strip()
     if not _KEY_CHARS_RE.fullmatch(stripped) or is_name_value(stripped):
+        return False
+    if _DATE_PART_RE.search(stripped):
         return False
     digits = sum(char.isdigit() for char in stripped)
     if _HEX_RE.fullmatch(stripped):
@@ -513,7 +531,7 @@ def could_be_credential(
         return False
     if (not accepted and _is_wrong_on_purpose(value)) or is_public_client_key(value):
         return False
-    if is_regex(value) or is_json_structure(value):
+    if is_regex(value) or is_selector(value) or is_json_structure(value):
         return False
     if is_name_value(value):
         return False
@@ -556,6 +574,25 @@ def is_regex(value: str) -> bool:
     return bool(_CHARACTER_CLASS_RE.search(value))
 
 
+# A CSS selector with an attribute test (``input[type='password']``, ``#login [name=pwd]``
+# without the space) or an XPath step (``//input[@type="password"]``): the login form's
+# field a scraper fills, not what it fills it with.
+_CSS_ATTRIBUTE_SELECTOR_RE = lazy_compile(
+    r"(?:[A-Za-z][\w-]*|\*)?(?:[#.][A-Za-z_][\w-]*)*"
+    r"(?:\[[A-Za-z_][\w-]*(?:[~|^$*]?=(?:\"[^\"]*\"|'[^']*'|[\w-]+))?\])+"
+    r"(?:::?[A-Za-z-]+(?:\([^()]*\))?)*"
+)
+_XPATH_STEP_RE = lazy_compile(r"\.?//?[A-Za-z*][\w-]*\[@[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'))?\].*")
+
+
+def is_selector(value: str) -> bool:
+    """``input[type='password']``, ``//input[@name="token"]``: where a page holds a field."""
+    stripped = value.strip()
+    return bool(
+        _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped) or _XPATH_STEP_RE.fullmatch(stripped)
+    )
+
+
 def is_public_client_key(value: str) -> bool:
     """``phc_...`` (PostHog), ``pk_live_...`` (Stripe publishable): public by design."""
     return bool(_PUBLIC_KEY_RE.fullmatch(value.strip()))
@@ -572,6 +609,7 @@ def never_credential(value: str, name: str = "") -> bool:
         or _is_wrong_on_purpose(value)
         or is_public_client_key(value)
         or is_regex(value)
+        or is_selector(value)
     )
 
 
