@@ -436,13 +436,23 @@ _COMPOUND_ENV_RE = lazy_compile(r"[A-Z0-9]*(?:PASSWORD|PASSWD|SECRET|TOKEN|APIKE
 _DOTTED_PATH_RE = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 # A regular expression, not a secret: ``(?![A-Za-z])``, ``^\w+$``.
 _REGEX_HINT_RE = lazy_compile(r"\(\?[:!=<P]|\\[bdwsDWS]|\[\^|^\^.*\$$")
-# A CSS attribute selector, not a secret: ``input[type='password']``, ``[name=api_key]``
-# (the field a browser-automation script fills with the credential it reads elsewhere).
+# A CSS selector with an attribute test (``input[type='password']``, ``#login [name=pwd]``
+# without the space) or an XPath step (``//input[@type="password"]``): the login form's
+# field a scraper fills, not what it fills it with.
 _CSS_ATTRIBUTE_SELECTOR_RE = lazy_compile(
-    r"(?:[A-Za-z][\w-]*|[#.][A-Za-z_][\w-]*)*"
-    r"(?:\[[A-Za-z_][\w:-]*(?:[~|^$*]?=(?:'[^'\]]*'|\"[^\"\]]*\"|[\w-]+))?\])+"
-    r"(?:[#.:][A-Za-z_][\w-]*)*"
+    r"(?:[A-Za-z][\w-]*|\*)?(?:[#.][A-Za-z_][\w-]*)*"
+    r"(?:\[[A-Za-z_][\w-]*(?:[~|^$*]?=(?:\"[^\"]*\"|'[^']*'|[\w-]+))?\])+"
+    r"(?:::?[A-Za-z-]+(?:\([^()]*\))?)*"
 )
+_XPATH_STEP_RE = lazy_compile(r"\.?//?[A-Za-z*][\w-]*\[@[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'))?\].*")
+
+
+def is_selector(value: str) -> bool:
+    """``input[type='password']``, ``//input[@name="token"]``: where a page holds a field."""
+    stripped = value.strip()
+    return bool(
+        _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped) or _XPATH_STEP_RE.fullmatch(stripped)
+    )
 
 
 def _is_stand_in(value: str) -> bool:
@@ -571,7 +581,7 @@ def is_secret_value(
         _is_placeholder(stripped)
         or (not accepted and _is_stand_in(stripped))
         or _REGEX_HINT_RE.search(stripped)
-        or ("=" in stripped and _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped))
+        or ("=" in stripped and is_selector(stripped))
         or (_DOTTED_PATH_RE.fullmatch(stripped) and not _RANDOM_SEGMENT_RE.search(stripped))
         or _PERCENT_FORMAT_RE.search(stripped)
         or _PASSWORD_HASH_RE.fullmatch(stripped)

@@ -64,6 +64,7 @@ from functools import lru_cache
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.secret_patterns import (
     AUTH_SCHEMES,
+    is_selector,
     names_something_about_a_secret,
     split_name_words,
 )
@@ -572,25 +573,6 @@ _CHARACTER_CLASS_RE = lazy_compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]"
 def is_regex(value: str) -> bool:
     """A regular expression's character class: ``[A-Za-z0-9._~-]+``."""
     return bool(_CHARACTER_CLASS_RE.search(value))
-
-
-# A CSS selector with an attribute test (``input[type='password']``, ``#login [name=pwd]``
-# without the space) or an XPath step (``//input[@type="password"]``): the login form's
-# field a scraper fills, not what it fills it with.
-_CSS_ATTRIBUTE_SELECTOR_RE = lazy_compile(
-    r"(?:[A-Za-z][\w-]*|\*)?(?:[#.][A-Za-z_][\w-]*)*"
-    r"(?:\[[A-Za-z_][\w-]*(?:[~|^$*]?=(?:\"[^\"]*\"|'[^']*'|[\w-]+))?\])+"
-    r"(?:::?[A-Za-z-]+(?:\([^()]*\))?)*"
-)
-_XPATH_STEP_RE = lazy_compile(r"\.?//?[A-Za-z*][\w-]*\[@[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'))?\].*")
-
-
-def is_selector(value: str) -> bool:
-    """``input[type='password']``, ``//input[@name="token"]``: where a page holds a field."""
-    stripped = value.strip()
-    return bool(
-        _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped) or _XPATH_STEP_RE.fullmatch(stripped)
-    )
 
 
 def is_public_client_key(value: str) -> bool:
