@@ -92,6 +92,7 @@ __all__ = [
     "find_credential",
     "is_secret_like_name",
     "is_secret_value",
+    "is_selector",
     "is_url_password_secret",
     "redact",
     "split_name_words",
