@@ -44,7 +44,7 @@ from fastapi_lint.semantic.syntax import last_name
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
 # The methods ``async with obj:`` runs.
 ENTER_METHODS = frozenset({"__aenter__", "__aexit__"})
@@ -123,11 +123,13 @@ class InstanceSearch:
             self.classes[class_info.qualname] = (False, False)  # a cycle decides nothing
             found = (False, False)
             if self.count(class_info.name) <= _MAX_MODULES:
-                found = self._classify(class_info.qualname, class_info.name)
+                found = self._classify(class_info)
             self.classes[class_info.qualname] = found
         return found
 
-    def _classify(self, qualname: str, name: str) -> tuple[bool, bool]:
+    def _classify(self, class_info: ClassInfo) -> tuple[bool, bool]:
+        qualname, name = class_info.qualname, class_info.name
+        entered_as = _entered_as_other(class_info.node)
         models = list(self.mentioning(name))
         # A program that runs the web server itself (`uvicorn.run(...)` in `main()`) makes
         # its private loop the serving loop: its objects may serve requests.
@@ -149,7 +151,7 @@ class InstanceSearch:
                     return False, False
                 startup = False
                 continue
-            if not _stays_local(model, call, owner):
+            if not _stays_local(model, call, owner, entered_as):
                 return False, False
             outermost = _outermost(owner)
             if startup and not self.runs_before_serving(model, owner):
@@ -279,24 +281,62 @@ def _in_annotation(model: ModuleModel, node: ast.AST) -> bool:
     return False
 
 
-def _stays_local(model: ModuleModel, made: ast.expr, owner: FunctionInfo) -> bool:
+def _entered_as_other(node: ast.ClassDef) -> frozenset[type[ast.stmt]]:
+    """The kinds of ``with`` whose ``as`` target is not the object itself: the class's
+    own ``__aenter__`` (``__enter__``) never returns ``self`` (``async with
+    BrowserSession() as context:`` binds the browser context the method made)."""
+    kinds: set[type[ast.stmt]] = set()
+    for statement in node.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        kind = {"__aenter__": ast.AsyncWith, "__enter__": ast.With}.get(statement.name)
+        if kind is None or not statement.args.args:
+            continue
+        receiver = statement.args.args[0].arg
+        returns = [n for n in _own_nodes(statement) if isinstance(n, ast.Return)]
+        if not any(isinstance(n.value, ast.Name) and n.value.id == receiver for n in returns):
+            kinds.add(kind)
+    return frozenset(kinds)
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterable[ast.AST]:
+    """The nodes of a function's body, not of the functions and classes inside it."""
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _stays_local(
+    model: ModuleModel,
+    made: ast.expr,
+    owner: FunctionInfo,
+    entered_as: frozenset[type[ast.stmt]] = frozenset(),
+) -> bool:
     """Whether the object ``made`` is only used in ``owner``: through its attributes,
-    entered, compared, or handed to a function of the same module."""
+    entered, compared, or handed to a function of the same module. ``entered_as``: the
+    kinds of ``with`` whose target is not the object (its enter method returns another)."""
     parent = model.parent(made)
     if isinstance(parent, ast.Expr):
         return True  # `await stack.enter_async_context(Server())`, the result unused
     if isinstance(parent, ast.withitem):
         target = parent.optional_vars
-        return target is None or (
-            isinstance(target, ast.Name) and _name_stays_local(model, target.id, owner)
+        statement = model.parent(parent)
+        return (
+            target is None
+            or type(statement) in entered_as
+            or (isinstance(target, ast.Name) and _name_stays_local(model, target.id, owner))
         )
     if isinstance(parent, ast.Attribute) and parent.value is made:
         return True  # `Broker(port).run()`: used once, through its method
     if isinstance(parent, ast.Await):
-        return _stays_local(model, parent, owner)
+        return _stays_local(model, parent, owner, entered_as)
     if isinstance(parent, ast.Call) and made in parent.args:
         if isinstance(parent.func, ast.Attribute) and parent.func.attr in _ENTER_CALLS:
-            return _stays_local(model, parent, owner)  # `x = await stack.enter_async_context(...)`
+            # `x = await stack.enter_async_context(...)`
+            return _stays_local(model, parent, owner, entered_as)
         return _local_function(model, parent, owner)
     if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is made:
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]

@@ -431,6 +431,8 @@ def _caller_verdict(
         return True
     if runs_only_on_own_loop(model, function, _passed_to_runner):
         return False
+    if function.parent_function is not None and runs_before_serving(model, function):
+        return False  # a lifespan nested in an app factory: start-up code, not the factory
     function = _outermost(function)
     if _is_served_directly(model, function):
         return True

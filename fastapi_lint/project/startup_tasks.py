@@ -102,11 +102,15 @@ class _Reach:
         return self.reached(model, function)
 
     def reached(self, model: ModuleModel, function: FunctionInfo) -> bool:
-        outer = function
-        while outer.parent_function is not None:
-            outer = outer.parent_function
         instances = self.instances
-        if instances.runs_before_serving(model, outer) or instances.startup_class(outer):
+        outer = function
+        while not instances.runs_before_serving(model, outer):
+            if outer.parent_function is None:
+                break
+            outer = outer.parent_function  # a lifespan nested in an app factory counts
+        else:
+            return True
+        if instances.startup_class(outer):
             return True
         if (
             len(self.seen) >= _MAX_VISITS

@@ -57,6 +57,8 @@ Values (``is_secret_value``)
     * ``"Bearer <credential>"`` (also ``Token``, ``Basic``, ``Bot``) is judged by
       its credential, not dismissed as a sentence, when that credential has a
       digit or a symbol or 20+ characters (``"Token expired"`` is a sentence).
+    * A CSS selector of a form field (``input[type='password']``,
+      ``input#client-secret``, ``[name=api_key]``) finds an element: not a secret.
     * ``"example"`` is matched case-insensitively here (documentation values);
       ``find_credential`` follows the contract's case-sensitive ``EXAMPLE``.
 
@@ -456,6 +458,17 @@ def is_selector(value: str) -> bool:
     )
 
 
+# A CSS selector that finds a login form's field (``input[type='password']``,
+# ``input#password``, ``[name="api_key"]``): scraping and browser-automation code keeps
+# these under names like ``SEL_PASSWORD``. An attribute selector, or an HTML element
+# with an id or class; several of them joined by ``,`` or ``>``.
+_CSS_ATTRIBUTE = r"""\[[a-z][a-z0-9_:-]*(?:[~|^$*]?=(?:'[^'\]]*'|"[^"\]]*"|[\w-]+))?\]"""
+_CSS_SUFFIX = rf"(?:[#.][A-Za-z_][\w-]*|{_CSS_ATTRIBUTE}|::?[a-z-]+(?:\([^()]*\))?)"
+_CSS_ELEMENT = r"(?:input|button|form|textarea|select|label|div|span|iframe|section)"
+_CSS_COMPOUND = rf"(?:{_CSS_ELEMENT}{_CSS_SUFFIX}+|{_CSS_ATTRIBUTE}{_CSS_SUFFIX}*)"
+_CSS_SELECTOR_RE = lazy_compile(rf"{_CSS_COMPOUND}(?:[,>+~]{_CSS_COMPOUND})*")
+
+
 def _is_stand_in(value: str) -> bool:
     """``"sk-FAKE-KEY"``, ``"dummy_secret"``, ``"no-api-key"``: a value that is no secret on purpose."""
     if value[:4].lower() == "urn:":
@@ -590,6 +603,7 @@ def is_secret_value(
         or _is_file_name(stripped)
         or _is_path(stripped)
         or _is_field_or_header_name(stripped)
+        or _CSS_SELECTOR_RE.fullmatch(stripped) is not None
     )
 
 

@@ -10,6 +10,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules import sessions
+from fastapi_lint.rules.sessions.sync_session import uses_on_loop
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def passes_reported_session(
     if sessions.reports_creation(model, call, scope):
         return True
     arguments = [*call.args, *(k.value for k in call.keywords)]
+    arguments += _captured_names(model, function, call, scope)
     if isinstance(call.func, ast.Attribute):
         receiver: ast.expr | None = call.func.value
         if isinstance(receiver, ast.Name):
@@ -64,6 +66,34 @@ def passes_reported_session(
         ):
             return True
     return False
+
+
+def _captured_names(
+    model: ModuleModel, function: FunctionInfo, call: ast.Call, scope: Scope
+) -> list[ast.expr]:
+    """The names of ``function`` that a helper nested in it reads from the enclosing
+    scope: ``def upsert(key): db.query(...)`` inside the route uses the route's ``db``
+    as surely as ``upsert(db, key)`` would (the same session, already API301's)."""
+    target = model.call_target(call, scope)
+    callee = model.function_named(target) if target else None
+    if callee is None or callee.parent_function is not function:
+        return []
+    captured: list[ast.expr] = []
+    for node in ast.walk(callee.node):
+        if not (
+            isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)
+            and node.id not in callee.scope.bindings
+            and model.function_scope_of(node) is callee
+        ):
+            continue
+        binding = model.lookup(node.id, scope, call.lineno)
+        if binding is None or binding.scope.code_function is not function:
+            continue
+        if binding.kind is BindingKind.PARAM and not uses_on_loop(model, function, binding):
+            continue  # a parameter only the nested helpers read: API301 is silent there
+        captured.append(ast.Name(id=node.id, ctx=ast.Load(), lineno=call.lineno))
+    return captured
 
 
 def _handed_reported_sessions(model: ModuleModel, function: FunctionInfo, param: ast.arg) -> bool:
