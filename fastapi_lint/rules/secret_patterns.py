@@ -51,14 +51,14 @@ Values (``is_secret_value``)
     * An env-var shaped value (``SECRET_KEY``, needs an underscore) is a name,
       unless a word marks a placeholder (``CHANGE_ME``, ``YOUR_API_KEY``).
       ``$SECRET_KEY`` is an env-var reference.
-    * A CSS attribute selector (``input[type='password']``) names a form field.
     * Format specifiers (``%s``, ``%(pw)s``, ``{}``), masked values (``***``),
       ``none`` / ``null`` / ``true`` / ``false`` are not secrets.
     * ``"Bearer <credential>"`` (also ``Token``, ``Basic``, ``Bot``) is judged by
       its credential, not dismissed as a sentence, when that credential has a
       digit or a symbol or 20+ characters (``"Token expired"`` is a sentence).
     * A CSS selector of a form field (``input[type='password']``,
-      ``input#client-secret``, ``[name=api_key]``) finds an element: not a secret.
+      ``input#client-secret``, ``[name=api_key]``) or an XPath step
+      (``//input[@name="token"]``) finds an element: not a secret.
     * ``"example"`` is matched case-insensitively here (documentation values);
       ``find_credential`` follows the contract's case-sensitive ``EXAMPLE``.
 
@@ -450,14 +450,6 @@ _CSS_ATTRIBUTE_SELECTOR_RE = lazy_compile(
 _XPATH_STEP_RE = lazy_compile(r"\.?//?[A-Za-z*][\w-]*\[@[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'))?\].*")
 
 
-def is_selector(value: str) -> bool:
-    """``input[type='password']``, ``//input[@name="token"]``: where a page holds a field."""
-    stripped = value.strip()
-    return bool(
-        _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped) or _XPATH_STEP_RE.fullmatch(stripped)
-    )
-
-
 # A CSS selector that finds a login form's field (``input[type='password']``,
 # ``input#password``, ``[name="api_key"]``): scraping and browser-automation code keeps
 # these under names like ``SEL_PASSWORD``. An attribute selector, or an HTML element
@@ -467,6 +459,17 @@ _CSS_SUFFIX = rf"(?:[#.][A-Za-z_][\w-]*|{_CSS_ATTRIBUTE}|::?[a-z-]+(?:\([^()]*\)
 _CSS_ELEMENT = r"(?:input|button|form|textarea|select|label|div|span|iframe|section)"
 _CSS_COMPOUND = rf"(?:{_CSS_ELEMENT}{_CSS_SUFFIX}+|{_CSS_ATTRIBUTE}{_CSS_SUFFIX}*)"
 _CSS_SELECTOR_RE = lazy_compile(rf"{_CSS_COMPOUND}(?:[,>+~]{_CSS_COMPOUND})*")
+
+
+def is_selector(value: str) -> bool:
+    """``input[type='password']``, ``input#password``, ``//input[@name="token"]``: where a
+    page holds a field, not what goes in it."""
+    stripped = value.strip()
+    return bool(
+        _CSS_ATTRIBUTE_SELECTOR_RE.fullmatch(stripped)
+        or _CSS_SELECTOR_RE.fullmatch(stripped)
+        or _XPATH_STEP_RE.fullmatch(stripped)
+    )
 
 
 def _is_stand_in(value: str) -> bool:
@@ -595,7 +598,6 @@ def is_secret_value(
         _is_placeholder(stripped)
         or (not accepted and _is_stand_in(stripped))
         or _REGEX_HINT_RE.search(stripped)
-        or ("=" in stripped and is_selector(stripped))
         or (_DOTTED_PATH_RE.fullmatch(stripped) and not _RANDOM_SEGMENT_RE.search(stripped))
         or _PERCENT_FORMAT_RE.search(stripped)
         or _PASSWORD_HASH_RE.fullmatch(stripped)
@@ -603,7 +605,7 @@ def is_secret_value(
         or _is_file_name(stripped)
         or _is_path(stripped)
         or _is_field_or_header_name(stripped)
-        or _CSS_SELECTOR_RE.fullmatch(stripped) is not None
+        or is_selector(stripped)
     )
 
 
