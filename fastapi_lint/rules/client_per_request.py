@@ -27,6 +27,7 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.semantic.syntax import decorator_names
 from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
@@ -218,7 +219,19 @@ def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
         return False
     if qualname in model.fastapi.dependency_functions:
         return True
-    return _depended_on_elsewhere(model, qualname)
+    return _depended_on_elsewhere(model, qualname) or _declares_injection(model, function)
+
+
+def _declares_injection(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A function (or ``__init__``) whose parameters FastAPI fills: ``settings: SettingsDep``,
+    ``db: Session = Depends(get_db)``. Only FastAPI's dependency injection calls such a
+    function, once per request, even when the ``Depends(...)`` naming it lives outside the
+    linted tree (a package that exports its dependencies)."""
+    args = function.node.args
+    return any(
+        dependency_target(model, function, arg) is not None
+        for arg in args.posonlyargs + args.args + args.kwonlyargs
+    )
 
 
 def _instance_depended_on(model: ModuleModel, class_info: ClassInfo) -> bool:

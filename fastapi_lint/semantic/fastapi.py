@@ -492,6 +492,15 @@ def _provider_result(model: ModuleModel, provider: Value | None, depth: int) -> 
             return local
         if model.project is not None:
             return model.project.call_result(method, depth + 1)
+    if isinstance(provider, Member):
+        # `Depends(db_manager.get_session)`: a bound method of a project object; FastAPI
+        # calls it, so the parameter receives what the method returns or yields.
+        method = f"{provider.owner}.{provider.name}"
+        local = model.local_function_return(method, depth + 1)
+        if local is not None:
+            return local
+        if model.project is not None:
+            return model.project.call_result(method, depth + 1)
     return None
 
 
