@@ -280,7 +280,8 @@ class ProjectIndex:
         while len(self._models) > 1 and (
             len(self._models) > MAX_CACHED_MODELS or self._state.cached_lines > MAX_CACHED_LINES
         ):
-            key = self._models.victim(self._state.asked)
+            over_lines = self._state.cached_lines > MAX_CACHED_LINES
+            key = self._models.victim(self._state.asked, over_lines)
             evicted = self._models.remove(key)
             self._state.cached_lines -= evicted.lines
             model = evicted.model

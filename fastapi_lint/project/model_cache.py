@@ -55,8 +55,10 @@ class ModelEntry:
 
 ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
 
-# A model is evicted from the oldest quarter of the cache (see ``ModelCache.victim``).
-EVICTION_WINDOW = 4
+# A model evicted for the line budget is taken from the oldest quarter of the
+# cache, one evicted for the count from the older half (see ``ModelCache.victim``).
+EVICTION_WINDOW_LINES = 4
+EVICTION_WINDOW_COUNT = 2
 
 
 class ModelCache(OrderedDict[ModuleKey, ModelEntry]):
@@ -98,16 +100,19 @@ class ModelCache(OrderedDict[ModuleKey, ModelEntry]):
         super().clear()
         self.files.clear()
 
-    def victim(self, asked: dict[ModuleKey, int]) -> ModuleKey:
-        """The module to evict: among the oldest quarter of the cache, the one asked
+    def victim(self, asked: dict[ModuleKey, int], for_lines: bool) -> ModuleKey:
+        """The module to evict: among the older half of the cache (its oldest
+        quarter when the line budget, not the count, is exceeded), the one asked
         about least often over the run (the oldest of those). Plain LRU let one
         check that scans hundreds of modules evict hubs such as litellm's
         ``utils.py`` between two questions and rebuild them up to six times;
-        counting only since the last build let a rebuilt hub go again. The older
-        half (until session 10) let modules asked about often but not lately stay
-        in place of recent ones: a cold litellm run rebuilt 2.31 million lines
-        with it, 1.98 million with the quarter."""
-        window = max(1, len(self) // EVICTION_WINDOW)
+        counting only since the last build let a rebuilt hub go again. Under the
+        line budget the older half let long modules asked often but long ago
+        outstay recent ones: a cold litellm run rebuilt 2.31 million lines with
+        it, 1.98 million with the quarter. Projects bounded by the count (prefect:
+        680 dependency builds with the half, 723 with the quarter) keep the half."""
+        part = EVICTION_WINDOW_LINES if for_lines else EVICTION_WINDOW_COUNT
+        window = max(1, len(self) // part)
         best_key, best_asked = next(iter(self)), -1
         for count, key in enumerate(self):
             if count >= window:
