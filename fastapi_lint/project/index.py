@@ -14,8 +14,7 @@ import atexit
 import os
 import sys
 import time
-from collections import OrderedDict
-from collections.abc import Container, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,14 @@ from fastapi_lint.project.layout import (
     module_file,
     module_identity,
 )
-from fastapi_lint.project.model_cache import ModelEntry, ModuleSummary, defines_class, summarize
+from fastapi_lint.project.model_cache import (
+    ModelCache,
+    ModelEntry,
+    ModuleKey,
+    ModuleSummary,
+    defines_class,
+    summarize,
+)
 from fastapi_lint.project.package_attributes import split_qualname
 from fastapi_lint.project.reads import note_read, note_reads
 from fastapi_lint.project.reads import record_reads as record_reads  # re-exported
@@ -57,16 +63,14 @@ MAX_DEPTH = 24
 # over modules of 20,000 lines (litellm's proxy) within a few hundred MB.
 # 240 rather than 160 since the CLI releases a project's models before the next
 # project's (dstack cold: 1,512 parses for 1,126 files instead of 1,637, 254 MB).
-# 200,000 lines, not 150,000 (session 8): litellm 10-16% less CPU for +90 MB (620 MB).
+# 200,000 lines, not 150,000 (session 8): litellm 10-16% less CPU for +90 MB (620 MB);
+# 250,000 (session 10): litellm rebuilds 1.74 M lines instead of 1.98 M for +80 MB.
 MAX_CACHED_MODELS = 240
-MAX_CACHED_LINES = 200_000
+MAX_CACHED_LINES = 250_000
 # Facts computed for one outermost question. Cut-short facts are never remembered, so
 # methods that call each other (an AST interpreter's `_execute_*`) were asked again and
 # again: camel-ai ran 11 minutes. The largest elsewhere: litellm 1,602, langflow 727.
 MAX_FACTS_PER_QUESTION = 5_000
-
-
-ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
 
 
 class _ProjectState:
@@ -75,7 +79,7 @@ class _ProjectState:
     def __init__(self, root: Path, options: RuleOptions) -> None:
         self.root = root
         self.options = options
-        self.models: OrderedDict[ModuleKey, ModelEntry] = OrderedDict()
+        self.models = ModelCache()
         self.cached_lines = 0
         self.evicted: list[ModuleModel] = []
         self.checked: tuple[ModuleKey, ModelEntry] | None = None
@@ -267,7 +271,7 @@ class ProjectIndex:
         return self.locate(module_name) is not None
 
     def _remember(self, key: ModuleKey, entry: ModelEntry) -> None:
-        previous = self._models.pop(key, None)
+        previous = self._models.take(key)
         if previous is not None:
             self._state.cached_lines -= previous.lines
         self._models[key] = entry
@@ -276,8 +280,9 @@ class ProjectIndex:
         while len(self._models) > 1 and (
             len(self._models) > MAX_CACHED_MODELS or self._state.cached_lines > MAX_CACHED_LINES
         ):
-            key = self._victim()
-            evicted = self._models.pop(key)
+            over_lines = self._state.cached_lines > MAX_CACHED_LINES
+            key = self._models.victim(self._state.asked, over_lines)
+            evicted = self._models.remove(key)
             self._state.cached_lines -= evicted.lines
             model = evicted.model
             self._summarize(key, model)
@@ -293,26 +298,9 @@ class ProjectIndex:
             else:
                 self._state.evicted.append(model)
 
-    def _victim(self) -> ModuleKey:
-        """The module to evict: among the older half of the cache, the one
-        asked about least often over the run (the oldest of those). Plain LRU
-        let one check that scans hundreds of modules evict hubs such as
-        litellm's ``utils.py`` between two questions and rebuild them up to six
-        times; counting only since the last build let a rebuilt hub go again."""
-        half = max(1, len(self._models) // 2)
-        asked = self._state.asked
-        best_key, best_asked = next(iter(self._models)), -1
-        for count, key in enumerate(self._models):
-            if count >= half:
-                break
-            times = asked.get(key, 0)
-            if best_asked < 0 or times < best_asked:
-                best_key, best_asked = key, times
-        return best_key
-
     def _drop(self, key: ModuleKey) -> None:
         """Take a module out of the cache; its model is released between files."""
-        entry = self._models.pop(key)
+        entry = self._models.remove(key)
         self._state.cached_lines -= entry.lines
         self._summarize(key, entry.model)
         if entry.model is not None:
@@ -880,13 +868,13 @@ def forget_indexes(release: bool = False) -> None:
             state.release_models()
 
 
-def first_cached_file(wanted: Container[str]) -> str | None:
+def first_cached_file(wanted: Mapping[str, object]) -> str | None:
     """The first of ``wanted`` (absolute paths) whose model this process holds, least
     recently used first: the CLI checks it next, before it is evicted (asked per file)."""
     for index in _indexes.values():
-        for entry in index._models.values():
-            if entry.path in wanted:
-                return entry.path
+        found = index._models.first_file(wanted)
+        if found is not None:
+            return found
     return None
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import ast
 import gc
 import os
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,88 @@ class ModelEntry:
         self.lines = (getattr(body[-1], "end_lineno", 0) or 0) if body else 0
         path = self.model.path if self.model is not None else ""
         self.path = os.path.abspath(path) if path else ""
+
+
+ModuleKey = tuple[str, str]  # (source root, dotted name): a module's identity
+
+# A model evicted for the line budget is taken from the oldest quarter of the
+# cache, one evicted for the count from the older half (see ``ModelCache.victim``).
+EVICTION_WINDOW_LINES = 4
+EVICTION_WINDOW_COUNT = 2
+
+
+class ModelCache(OrderedDict[ModuleKey, ModelEntry]):
+    """The index's models, least recently used first, knowing the files they were
+    built from: before each file it checks, the CLI asks which of the files it has
+    still to check has a model here (``first_file``).
+
+    Entries leave through ``take``/``remove``/``clear`` (which keep the files
+    counted), never ``pop``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, int] = {}  # absolute path -> entries built from it
+
+    def __setitem__(self, key: ModuleKey, entry: ModelEntry) -> None:
+        self.take(key)
+        super().__setitem__(key, entry)
+        if entry.path:
+            self.files[entry.path] = self.files.get(entry.path, 0) + 1
+
+    def take(self, key: ModuleKey) -> ModelEntry | None:
+        """Remove and return the entry of ``key`` (None: there is none)."""
+        entry = super().pop(key, None)
+        if entry is not None and entry.path:
+            left = self.files[entry.path] - 1
+            if left:
+                self.files[entry.path] = left
+            else:
+                del self.files[entry.path]
+        return entry
+
+    def remove(self, key: ModuleKey) -> ModelEntry:
+        entry = self.take(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def clear(self) -> None:
+        super().clear()
+        self.files.clear()
+
+    def victim(self, asked: dict[ModuleKey, int], for_lines: bool) -> ModuleKey:
+        """The module to evict: among the older half of the cache (its oldest
+        quarter when the line budget, not the count, is exceeded), the one asked
+        about least often over the run (the oldest of those). Plain LRU let one
+        check that scans hundreds of modules evict hubs such as litellm's
+        ``utils.py`` between two questions and rebuild them up to six times;
+        counting only since the last build let a rebuilt hub go again. Under the
+        line budget the older half let long modules asked often but long ago
+        outstay recent ones: a cold litellm run rebuilt 2.31 million lines with
+        it, 1.98 million with the quarter. Projects bounded by the count (prefect:
+        680 dependency builds with the half, 723 with the quarter) keep the half."""
+        part = EVICTION_WINDOW_LINES if for_lines else EVICTION_WINDOW_COUNT
+        window = max(1, len(self) // part)
+        best_key, best_asked = next(iter(self)), -1
+        for count, key in enumerate(self):
+            if count >= window:
+                break
+            times = asked.get(key, 0)
+            if best_asked < 0 or times < best_asked:
+                best_key, best_asked = key, times
+        return best_key
+
+    def first_file(self, wanted: Mapping[str, object]) -> str | None:
+        """The first of ``wanted`` (absolute paths) with a model here, least
+        recently used first. The files are intersected in C: scanning the
+        entries for each checked file was 1.5-2% of a cold run."""
+        hits = self.files.keys() & wanted.keys()
+        if len(hits) <= 1:
+            return next(iter(hits), None)
+        for entry in self.values():
+            if entry.path in hits:
+                return entry.path
+        return None
 
 
 def freeze_at_exit() -> None:

@@ -32,6 +32,7 @@ from fastapi_lint.rules.argument_values import (
     imported_binding,
     literal,
 )
+from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_objects import (
@@ -39,7 +40,6 @@ from fastapi_lint.rules.chain_objects import (
     module_attribute_unset,
 )
 from fastapi_lint.rules.missing_package import missing_package_branch
-from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
     decorator_names,
@@ -98,7 +98,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             if (
                 name is not None
                 and _is_module_name(model, function, name)
-                and _assigns_or_fills(function.node.body, name)
+                and _fills_in_function(model, function, name)
             ):
                 return True
             if _returns_fresh_cache(model, function, stmt.test):
@@ -122,7 +122,7 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
     tests = branch.test.values if isinstance(branch.test, ast.BoolOp) else [branch.test]
     if isinstance(branch.test, ast.BoolOp) and not isinstance(branch.test.op, ast.Or):
         return False
-    if not _reads_stat(model, function):
+    if not reads_stat(model, function):
         return False  # no signature to compare: asked per blocking call, answered once
     stale = False
     for test in tests:
@@ -147,44 +147,32 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
     return stale
 
 
-# What describes a file's version: ``os.stat(p).st_mtime``, ``os.path.getmtime(p)``.
-_STAT_CALLS = frozenset({"stat", "lstat", "getmtime", "getsize", "getctime"})
-# Per function (by its node's id): whether it reads a stat at all.
-_READS_STAT: MemoKey[dict[int, bool]] = MemoKey("chain-conditions-reads-stat")
-
-
-def _reads_stat(model: ModuleModel, function: FunctionInfo) -> bool:
-    known = model.memo.setdefault(_READS_STAT, {})
-    found = known.get(id(function.node))
-    if found is None:
-        found = any(
-            (isinstance(part, ast.Attribute) and part.attr.startswith("st_"))
-            or (isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS)
-            for part in ast.walk(function.node)
-        )
-        known[id(function.node)] = found
-    return found
-
-
 def _stat_signature(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
     """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``,
     also through a helper of the module that reads them (``key = _get_mtimes()``)."""
     if not isinstance(node, ast.Name):
         return False
+    name = node.id
+    return remembered(
+        model, "stat-signature", function, name, lambda: _walk_stat_signature(model, function, name)
+    )
+
+
+def _walk_stat_signature(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
     for stmt in ast.walk(function.node):
         if isinstance(stmt, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets
+            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
         ):
             for part in ast.walk(stmt.value):
                 if isinstance(part, ast.Attribute) and part.attr.startswith("st_"):
                     return True
-                if isinstance(part, ast.Call) and last_name(part.func) in _STAT_CALLS:
+                if isinstance(part, ast.Call) and last_name(part.func) in STAT_CALLS:
                     return True
             value = stmt.value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
                 qualname = model.qualified_name(value.func, function.scope)
                 helper = model.function_named(qualname) if qualname else None
-                if helper is not None and helper is not function and _reads_stat(model, helper):
+                if helper is not None and helper is not function and reads_stat(model, helper):
                     return True
     return False
 
@@ -225,7 +213,7 @@ def _stored_global(model: ModuleModel, function: FunctionInfo, node: ast.expr) -
         isinstance(node, ast.Name)
         and _is_module_name(model, function, node.id)
         and node.id in function.scope.global_names
-        and _assigns_or_fills(function.node.body, node.id)
+        and _fills_in_function(model, function, node.id)
     )
 
 
@@ -508,6 +496,13 @@ def _assigns(body: list[ast.stmt], name: str) -> bool:
 
 # Methods that fill a container in place: ``_cache.update(loaded)``.
 _FILLING_METHODS = frozenset({"update", "setdefault", "append", "extend", "add"})
+
+
+def _fills_in_function(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
+    """:func:`_assigns_or_fills` over the function's whole body (once per name)."""
+    return remembered(
+        model, "fills", function, name, lambda: _assigns_or_fills(function.node.body, name)
+    )
 
 
 def _assigns_or_fills(body: list[ast.stmt], name: str) -> bool:

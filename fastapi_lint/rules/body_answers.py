@@ -1,0 +1,66 @@
+"""What a function's whole body does with a name, answered once per function and name.
+
+API107's once-per-process test (``rules/chain_conditions.py``) is asked for each
+blocking call of a sync function, and some of its questions walk the whole
+body of the function: is this module global assigned or filled anywhere in it,
+is this name a file's stat signature? On a long function every call asked them
+again (a cold litellm run spent 4-5% of its time in those walks). The answer
+depends on the function and the name alone, so each model remembers it.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Callable
+
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.syntax import last_name
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
+
+# (question, the def's node id, name) -> answer
+_ANSWERS: MemoKey[dict[tuple[str, int, str], bool]] = MemoKey("function-body-answers")
+
+
+def remembered(
+    model: ModuleModel,
+    question: str,
+    function: FunctionInfo,
+    name: str,
+    answer: Callable[[], bool],
+) -> bool:
+    """``answer()``, computed once per ``question``, function and name in ``model``."""
+    known = model.memo.setdefault(_ANSWERS, {})
+    key = (question, id(function.node), name)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = answer()
+    return found
+
+
+# What describes a file's version: ``os.stat(p).st_mtime``, ``os.path.getmtime(p)``.
+STAT_CALLS = frozenset({"stat", "lstat", "getmtime", "getsize", "getctime"})
+# The node ids of every def (and other node) holding a stat read, per model.
+_HOLDING_STAT: MemoKey[set[int]] = MemoKey("function-body-stat-readers")
+
+
+def reads_stat(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Whether the function's node holds an ``x.st_*`` attribute or a stat call
+    (``os.stat``, ``os.path.getmtime``...) anywhere, nested defs included.
+
+    Found once per model from the attributes and calls the model records (every
+    one of the tree's): each stat read marks its ancestors. Walking each asked
+    function's body instead was 2% of a cold litellm run (its long functions)."""
+    holding = model.memo.get(_HOLDING_STAT)
+    if holding is None:
+        holding = set()
+        for ref in model.of_type(ast.Attribute, ast.Call):
+            part = ref.node
+            if (isinstance(part, ast.Attribute) and part.attr.startswith("st_")) or (
+                isinstance(part, ast.Call) and last_name(part.func) in STAT_CALLS
+            ):
+                holding.update(id(ancestor) for ancestor in model.ancestors(part))
+        model.memo.put(_HOLDING_STAT, holding)
+    return id(function.node) in holding
