@@ -190,16 +190,27 @@ def _within(node: ast.AST, containers: list[ast.expr]) -> bool:
     return any(contains(container, node) for container in containers)
 
 
-def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:
+def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, depth: int = 0) -> bool:
     """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1."""
-    if iterable is None:
+    if iterable is None or depth > MAX_BOUND_DEPTH:
         return False
     if isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        return True
+    if _subset_of_bounded(model, iterable, scope, depth):
         return True
     if isinstance(iterable, ast.Name):
         # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
         binding = model.lookup(iterable.id, scope)
         value = binding.value if binding is not None and binding.unpack_index is None else None
+        if (
+            binding is not None
+            and value is not None
+            and _subset_of_bounded(model, value, binding.scope, depth)
+            and _growth(model, iterable.id, binding.scope) is None
+        ):
+            # `missing = [r for r in DEFAULT_RULES if r["name"] not in existing]`: what is
+            # left of a constant collection after a filter is at most that collection.
+            return True
         if binding is not None and isinstance(value, (ast.List, ast.Set)):
             growth = _growth(model, iterable.id, binding.scope)
             if growth is not None:
@@ -256,17 +267,32 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> b
             return True
         if qualname in BOUND_KEEPING_BUILTINS and iterable.args:
             # `sorted((src, dst))`: still the same handful of items.
-            return is_bounded(model, iterable.args[0], scope)
+            return is_bounded(model, iterable.args[0], scope, depth + 1)
         if (
             isinstance(iterable.func, ast.Attribute)
             and iterable.func.attr in ("items", "keys", "values")
             and not iterable.args
         ):
-            return is_bounded(model, iterable.func.value, scope)
+            return is_bounded(model, iterable.func.value, scope, depth + 1)
     return False
 
 
 MAX_BOUNDED_ITEMS = 10
+# How many comprehensions or names deep `is_bounded` follows a collection to its source.
+MAX_BOUND_DEPTH = 4
+
+
+def _subset_of_bounded(model: ModuleModel, value: ast.expr, scope: Scope, depth: int) -> bool:
+    """A comprehension with one ``for`` over a bounded collection (filtered or mapped):
+    it yields at most as many items as that collection holds."""
+    if not isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return False
+    if len(value.generators) != 1 or value.generators[0].is_async:
+        return False
+    # The first `for`'s iterable is evaluated in the scope around the comprehension.
+    return is_bounded(model, value.generators[0].iter, scope, depth + 1)
+
+
 ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"})
 # Words naming a configuration object: a list read from it is fixed by whoever deploys
 # the app (`settings.oauth_providers`, `self._bundle_config.items()`), a handful of

@@ -33,7 +33,10 @@ The search descends into dicts, lists, ``+``/``%`` joins, ``.format(...)``,
 callee: ``ErrorResponse(message=str(e))``) and escapes that keep the text
 (``html.escape(str(e))`` in an HTML fragment, ``urllib.parse.quote``), never into other calls: a
 helper given ``e`` (``sanitize(e)``, ``getattr(e, "detail", ...)``) decides
-itself what the client sees.  Text only logged is never in a response's
+itself what the client sees. Except a project helper that only wraps its
+argument into a response (``return response_500(message=str(e))`` with
+``def response_500(message): return JSONResponse(status_code=500, content={"message":
+message})``): it is the response, with its status (``response_helpers.py``).  Text only logged is never in a response's
 arguments, so it is never reported.
 
 An exception handler registered on the app (``@app.exception_handler(Exception)``,
@@ -69,6 +72,7 @@ from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
+from fastapi_lint.rules.secrets.response_helpers import response_helper
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import SCOPE_NODES, keyword_value
 
@@ -254,6 +258,14 @@ class _Leaks:
                 # ``raise StarletteHTTPException(...)``, ``raise APIError(500, str(e))``: an
                 # alias or a project subclass of ``HTTPException`` is resolved in ``check_call``.
                 self.check_call(call, ref.scope)
+            elif (
+                last is not None
+                and not last[:1].isupper()
+                and (call.args or call.keywords)
+                and self.enclosing_handler(call) is not None
+            ):
+                # ``return response_500(message=str(e))``: a project helper building the response.
+                self.check_helper_call(call, ref.scope)
         route_returns = [
             ref
             for ref in model.nodes[ast.Return]
@@ -295,6 +307,18 @@ class _Leaks:
             return
         values = [*call.args, *(k.value for k in call.keywords)]
         self.check_sink(call, values, status, scope, sink)
+
+    def check_helper_call(self, call: ast.Call, scope: Scope) -> None:
+        helper = response_helper(self.model, call, scope, _RESPONSE_CLASSES, _status_of)
+        if helper is None:
+            return
+        bound = helper.arguments(call)
+        status = helper.status
+        if helper.status_param is not None and helper.status_param in bound:
+            status = _status_of(bound[helper.status_param], None)
+        values = [bound[name] for name in sorted(helper.carriers) if name in bound]
+        if values:
+            self.check_sink(call, values, status, scope, f"{helper.name}(...)")
 
     def check_sink(
         self, sink: ast.AST, values: list[ast.expr], status: int | None, scope: Scope, shown: str
