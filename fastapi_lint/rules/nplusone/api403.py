@@ -300,6 +300,40 @@ def _wrapped_rows(
     return found
 
 
+# Pydantic's constructors from attributes: each reads every field of the object it is given.
+_FROM_ATTRIBUTES = frozenset({"model_validate", "from_orm"})
+
+
+def _validated_rows(
+    flow: QueryFlow, model: ModuleModel, node: ast.expr, scope: Scope
+) -> list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]]:
+    """``return [ItemOut.model_validate(row) for row in rows]``: each row is validated from
+    its attributes in the route, one lazy load per row and relationship field, as if the
+    route returned the rows through ``ItemOut``."""
+    if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
+        return []
+    generator = node.generators[0]
+    call = node.elt
+    if (
+        generator.ifs
+        or not isinstance(generator.target, ast.Name)
+        or not isinstance(call, ast.Call)
+        or not isinstance(call.func, ast.Attribute)
+        or call.func.attr not in _FROM_ATTRIBUTES
+        or not call.args
+        or not isinstance(call.args[0], ast.Name)
+        or call.args[0].id != generator.target.id
+    ):
+        return []
+    value = flow.query(generator.iter, scope)
+    if value is None or value.kind not in MANY_KINDS:
+        return []
+    validated = _schema_class(flow, call.func.value, scope, model)
+    if validated is None:
+        return []
+    return [(value, (validated[0], validated[1]), "")]
+
+
 def _identity_map_answers(
     flow: QueryFlow, function: FunctionInfo, serialized_at: ast.AST
 ) -> Callable[[QueryValue, Relationship], bool]:
@@ -333,6 +367,7 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
         returned = []
         last_return: ast.AST = function.node
         wrapped: list[tuple[ast.Call, Scope]] = []
+        validated: list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]] = []
         for ref in model.returns_of(function):
             value_node = getattr(ref.node, "value", None)
             if value_node is None or not isinstance(ref.node, ast.Return):
@@ -343,12 +378,14 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 returned.append(value)
             elif isinstance(value_node, ast.Call) and value_node.keywords:
                 wrapped.append((value_node, ref.scope))
-        if not returned and not wrapped:
+            else:
+                validated.extend(_validated_rows(flow, model, value_node, ref.scope))
+        if not returned and not wrapped and not validated:
             continue  # no ORM objects returned: the schema need not be looked up
         schema = _schema_class(flow, annotation, function.outer, model)
         if schema is None:
             continue
-        candidates = [(value, (schema[0], schema[1]), "") for value in returned]
+        candidates = [(value, (schema[0], schema[1]), "") for value in returned] + validated
         if not schema[2]:
             arguments = (_type_arguments(schema[1], annotation, model), function.outer)
             for call, scope in wrapped:
@@ -385,7 +422,8 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 returned=f"`{short_name(value.model)}` objects"
                 if many
                 else f"a `{short_name(value.model)}` object",
-                schema=schema[1].name,
+                # Rows validated in the route name the schema they are validated with.
+                schema=target[1].name if any(target is v[1] for v in validated) else schema[1].name,
                 field=found.field,
                 owner=found.owner,
                 relationship=found.relationship,
