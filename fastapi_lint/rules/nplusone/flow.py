@@ -43,7 +43,7 @@ from fastapi_lint.rules.nplusone.query_values import (
     query_from_json,
     query_to_json,
 )
-from fastapi_lint.rules.nplusone.row_sources import inline_row_source
+from fastapi_lint.rules.nplusone.row_sources import inline_row_source, sliced_rows
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -256,6 +256,8 @@ class QueryFlow:
             return None
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, depth)
+        if (rows := sliced_rows(expr)) is not None:
+            return self.value(rows, scope, depth + 1)
         if isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and len(expr.generators) == 1:
             generator = expr.generators[0]
             if (

@@ -5,6 +5,8 @@
 unpacks the same rows as a loop over that expression written in the header. The names
 on the way to the select are inlined, so the row-entity reading sees the select call;
 names that lead to no select (the session, a page size) stay as they are.
+
+A slice of the rows (``users[:limit]``) is the same rows, fewer of them.
 """
 
 from __future__ import annotations
@@ -88,3 +90,34 @@ def _assigned_value(
 
 def _has_select(expr: ast.expr, scope: Scope, is_select: Callable[[ast.Call, Scope], bool]) -> bool:
     return any(isinstance(node, ast.Call) and is_select(node, scope) for node in ast.walk(expr))
+
+
+# Rows a slice keeps that are too few to be worth an eager load (Revision 2's bound for API401).
+_SMALL_SLICE = 10
+
+
+def sliced_rows(expr: ast.AST) -> ast.expr | None:
+    """``users[:50]``, ``rows[offset:]``: the sliced rows, read as the rows themselves.
+
+    A slice bounded by literals to 10 rows or fewer (``rows[:5]``) keeps too few rows for
+    an N+1 worth changing: ``None``, as for any other subscript."""
+    if not isinstance(expr, ast.Subscript) or not isinstance(expr.slice, ast.Slice):
+        return None
+    part = expr.slice
+    lower = 0 if part.lower is None else _literal_int(part.lower)
+    upper = _literal_int(part.upper) if part.upper is not None else None
+    if lower is not None and upper is not None and 0 <= upper - lower <= _SMALL_SLICE:
+        return None
+    if lower is not None and part.upper is None and -_SMALL_SLICE <= lower < 0:
+        return None  # `rows[-5:]`: the last five
+    return expr.value
+
+
+def _literal_int(node: ast.expr) -> int | None:
+    """``5`` and ``-5`` written as literals."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _literal_int(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    return None
