@@ -116,7 +116,11 @@ def _schema_class(
             real = [e for e in elements if not (isinstance(e, ast.Constant) and e.value is None)]
             if len(real) == 1:
                 return _schema_class(flow, real[0], scope, model, depth + 1)
-        return None
+            return None
+        if outer in _NOT_GENERIC_MODELS:
+            return None
+        # `Page[ItemOut]`: a generic Pydantic model, parametrized (its fields: `_type_arguments`).
+        node = node.value
     qualname = model.qualified_name(node, scope)
     if not qualname:
         return None
@@ -129,6 +133,10 @@ def _schema_class(
     if flow.catalogue.is_orm_class(qualname, class_model):
         return None  # a SQLModel table model: relationships are not Pydantic fields
     return class_model, class_info, False
+
+
+# Subscripted classes that are not parametrized Pydantic models.
+_NOT_GENERIC_MODELS = frozenset({"dict", "Dict", "Mapping", "Literal", "type", "Type", "frozenset"})
 
 
 def _schema_fields(
@@ -230,12 +238,47 @@ def _response_finding(
     return None
 
 
+def _type_arguments(
+    schema: ClassInfo, annotation: ast.AST, route_model: ModuleModel
+) -> dict[str, ast.expr]:
+    """``Page[ItemOut]`` for ``class Page(BaseModel, Generic[T])``: ``{"T": ItemOut}``, the
+    arguments by the position of the class's type variables (a plain class: ``{}``)."""
+    if not isinstance(annotation, ast.Subscript):
+        return {}
+    parameters: list[str] = []
+    for base in schema.node.bases:
+        if isinstance(base, ast.Subscript) and unparse(base.value).rsplit(".", 1)[-1] == "Generic":
+            parameters = [e.id for e in subscript_elements(base) if isinstance(e, ast.Name)]
+    arguments = subscript_elements(annotation)
+    if not parameters or len(parameters) != len(arguments):
+        return {}
+    return dict(zip(parameters, arguments))
+
+
+def _type_variable(annotation: ast.expr) -> str | None:
+    """The type variable a generic field holds: ``T``, ``list[T]``, ``Sequence[T]``..."""
+    if isinstance(annotation, ast.Name):
+        return annotation.id
+    if isinstance(annotation, ast.Subscript):
+        outer = unparse(annotation.value).rsplit(".", 1)[-1]
+        elements = subscript_elements(annotation)
+        if outer in ("list", "List", "Sequence", "Optional") and len(elements) == 1:
+            return _type_variable(elements[0])
+    return None
+
+
 def _wrapped_rows(
-    flow: QueryFlow, model: ModuleModel, call: ast.Call, scope: Scope, schema: ClassInfo
+    flow: QueryFlow,
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    schema: ClassInfo,
+    arguments: tuple[dict[str, ast.expr], Scope],
 ) -> list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]]:
     """``return Page(items=rows, total=n)`` with ``Page`` the response model: the ORM rows
     given to a field of a nested schema are validated from their attributes right there,
-    one lazy load per row, as if the route returned them through that field."""
+    one lazy load per row, as if the route returned them through that field. A generic
+    ``Page[ItemOut]`` gives ``items: list[T]`` the schema of its argument."""
     built = _schema_class(flow, call.func, scope, model)
     if built is None or built[1] is not schema:
         return []
@@ -249,9 +292,46 @@ def _wrapped_rows(
             continue
         field_model, annotation, field_scope = fields[keyword.arg]
         nested = _schema_class(flow_for(field_model), annotation, field_scope, field_model)
+        variable = _type_variable(annotation) if nested is None else None
+        if variable is not None and variable in arguments[0]:
+            nested = _schema_class(flow, arguments[0][variable], arguments[1], model)
         if nested is not None:
             found.append((value, (nested[0], nested[1]), keyword.arg))
     return found
+
+
+# Pydantic's constructors from attributes: each reads every field of the object it is given.
+_FROM_ATTRIBUTES = frozenset({"model_validate", "from_orm"})
+
+
+def _validated_rows(
+    flow: QueryFlow, model: ModuleModel, node: ast.expr, scope: Scope
+) -> list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]]:
+    """``return [ItemOut.model_validate(row) for row in rows]``: each row is validated from
+    its attributes in the route, one lazy load per row and relationship field, as if the
+    route returned the rows through ``ItemOut``."""
+    if not isinstance(node, ast.ListComp) or len(node.generators) != 1:
+        return []
+    generator = node.generators[0]
+    call = node.elt
+    if (
+        generator.ifs
+        or not isinstance(generator.target, ast.Name)
+        or not isinstance(call, ast.Call)
+        or not isinstance(call.func, ast.Attribute)
+        or call.func.attr not in _FROM_ATTRIBUTES
+        or not call.args
+        or not isinstance(call.args[0], ast.Name)
+        or call.args[0].id != generator.target.id
+    ):
+        return []
+    value = flow.query(generator.iter, scope)
+    if value is None or value.kind not in MANY_KINDS:
+        return []
+    validated = _schema_class(flow, call.func.value, scope, model)
+    if validated is None:
+        return []
+    return [(value, (validated[0], validated[1]), "")]
 
 
 def _identity_map_answers(
@@ -287,6 +367,7 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
         returned = []
         last_return: ast.AST = function.node
         wrapped: list[tuple[ast.Call, Scope]] = []
+        validated: list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]] = []
         for ref in model.returns_of(function):
             value_node = getattr(ref.node, "value", None)
             if value_node is None or not isinstance(ref.node, ast.Return):
@@ -297,15 +378,18 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 returned.append(value)
             elif isinstance(value_node, ast.Call) and value_node.keywords:
                 wrapped.append((value_node, ref.scope))
-        if not returned and not wrapped:
+            else:
+                validated.extend(_validated_rows(flow, model, value_node, ref.scope))
+        if not returned and not wrapped and not validated:
             continue  # no ORM objects returned: the schema need not be looked up
         schema = _schema_class(flow, annotation, function.outer, model)
         if schema is None:
             continue
-        candidates = [(value, (schema[0], schema[1]), "") for value in returned]
+        candidates = [(value, (schema[0], schema[1]), "") for value in returned] + validated
         if not schema[2]:
+            arguments = (_type_arguments(schema[1], annotation, model), function.outer)
             for call, scope in wrapped:
-                candidates.extend(_wrapped_rows(flow, model, call, scope, schema[1]))
+                candidates.extend(_wrapped_rows(flow, model, call, scope, schema[1], arguments))
         for value, target, prefix in candidates:
             many = value.kind in MANY_KINDS
             if not many and not value.is_async:
@@ -338,7 +422,8 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 returned=f"`{short_name(value.model)}` objects"
                 if many
                 else f"a `{short_name(value.model)}` object",
-                schema=schema[1].name,
+                # Rows validated in the route name the schema they are validated with.
+                schema=target[1].name if any(target is v[1] for v in validated) else schema[1].name,
                 field=found.field,
                 owner=found.owner,
                 relationship=found.relationship,

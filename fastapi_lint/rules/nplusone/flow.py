@@ -43,6 +43,7 @@ from fastapi_lint.rules.nplusone.query_values import (
     query_from_json,
     query_to_json,
 )
+from fastapi_lint.rules.nplusone.row_sources import inline_row_source, sliced_rows
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, note_cut
 from fastapi_lint.semantic.memo import MemoKey
@@ -255,6 +256,8 @@ class QueryFlow:
             return None
         if isinstance(expr, ast.Call):
             return self._call(expr, scope, depth)
+        if (rows := sliced_rows(expr)) is not None:
+            return self.value(rows, scope, depth + 1)
         if isinstance(expr, (ast.ListComp, ast.GeneratorExp)) and len(expr.generators) == 1:
             generator = expr.generators[0]
             if (
@@ -324,7 +327,9 @@ class QueryFlow:
     ) -> QueryValue | None:
         """``for user, total in db.execute(select(User, func.count(...))...)``: the ORM
         object at ``index`` of each row, read as the query of that one entity (same
-        joins, filters and options). Only with the select written in the loop header."""
+        joins, filters and options). The select is written in the loop header or assigned
+        to the names it reads (``rows = db.execute(select(A, B)).all()``)."""
+        iterable = inline_row_source(iterable, scope, self.binding_of, self._is_select_call)
         selects = [
             node
             for node in ast.walk(iterable)
@@ -332,10 +337,7 @@ class QueryFlow:
             and len(node.args) > index
             and len(node.args) >= 2
             and not node.keywords
-            and (
-                self.model.qualified_name(node.func, scope) in SELECT_FUNCTIONS
-                or (isinstance(node.func, ast.Attribute) and node.func.attr == "query")
-            )
+            and self._is_select_call(node, scope)
         ]
         if len(selects) != 1:
             return None
@@ -349,6 +351,11 @@ class QueryFlow:
         if found is None or found.kind not in (Kind.RESULT, *MANY_KINDS):
             return None
         return replace(found, kind=Kind.ENTITY)
+
+    def _is_select_call(self, node: ast.Call, scope: Scope) -> bool:
+        return self.model.qualified_name(node.func, scope) in SELECT_FUNCTIONS or (
+            isinstance(node.func, ast.Attribute) and node.func.attr == "query"
+        )
 
     def _unpacked(self, binding: Binding, index: int, depth: int) -> QueryValue | None:
         """``rows, total = crud.list_rows(db, ...)``: element ``index`` of the tuple the
@@ -532,7 +539,7 @@ class QueryFlow:
         if kind is Kind.RESULT:
             if method == "scalars" and not call.args:
                 return replace(receiver, kind=Kind.SCALARS)
-            if method == "unique":
+            if method in ("unique", "all", "fetchall"):  # `.all()`: a list of the same rows
                 return receiver
             if method in ("scalar", "scalar_one", "scalar_one_or_none"):
                 return replace(receiver, kind=Kind.ENTITY)
