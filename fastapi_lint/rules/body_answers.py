@@ -11,6 +11,7 @@ depends on the function and the name alone, so each model remembers it.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.semantic.memo import MemoKey
@@ -18,7 +19,7 @@ from fastapi_lint.semantic.syntax import last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 # (question, the def's node id, name) -> answer
 _ANSWERS: MemoKey[dict[tuple[str, int, str], bool]] = MemoKey("function-body-answers")
@@ -64,3 +65,19 @@ def reads_stat(model: ModuleModel, function: FunctionInfo) -> bool:
                 holding.update(id(ancestor) for ancestor in model.ancestors(part))
         model.memo.put(_HOLDING_STAT, holding)
     return id(function.node) in holding
+
+
+def name_loads(
+    model: ModuleModel, function: FunctionInfo, name: str
+) -> Iterator[tuple[ast.Name, Scope]]:
+    """The reads of ``name`` that run in ``function``'s own body, with their scopes: a read
+    inside a nested ``def`` or ``lambda`` runs wherever that is called."""
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        assert isinstance(node, ast.Name)
+        if (
+            node.id == name
+            and isinstance(node.ctx, ast.Load)
+            and ref.scope.code_function is function
+        ):
+            yield node, ref.scope

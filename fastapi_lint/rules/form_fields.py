@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
 
 if TYPE_CHECKING:
@@ -38,15 +39,8 @@ def form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Ca
         return False
     checks = _checked_names(model, function)
     fields = 0
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != binding.name or ref.scope.code_function is not function:
-            continue
-        if (
-            not isinstance(node.ctx, ast.Load)
-            or reaching_binding(model, node, ref.scope) is not binding
-        ):
+    for node, scope in name_loads(model, function, binding.name):
+        if reaching_binding(model, node, scope) is not binding:
             continue
         parent = model.parent(node)
         read: ast.AST | None = None
@@ -99,14 +93,8 @@ def _name_flows_into_model(model: ModuleModel, target: ast.Name, function: Funct
     if binding is None:
         return False
     uses = 0
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != target.id or not isinstance(node.ctx, ast.Load):
-            continue
-        if ref.scope.code_function is not function:
-            continue
-        if reaching_binding(model, node, ref.scope) is not binding:
+    for node, scope in name_loads(model, function, target.id):
+        if reaching_binding(model, node, scope) is not binding:
             continue
         uses += 1
         if not any(

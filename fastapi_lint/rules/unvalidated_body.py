@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Family, Rule
+from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
@@ -589,19 +590,13 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
             lineage.add(id(candidate))
             derivations.append(value)
     uses = _Uses()
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != binding.name or not isinstance(node.ctx, ast.Load):
-            continue
-        if ref.scope.code_function is not function:
-            continue
-        reaching = reaching_binding(model, node, ref.scope)
+    for node, scope in name_loads(model, function, binding.name):
+        reaching = reaching_binding(model, node, scope)
         if reaching is None or id(reaching) not in lineage:
             continue
         if derivations and any(a in derivations for a in model.ancestors(node)):
             continue
-        _classify(model, node, ref.scope, uses, depth)
+        _classify(model, node, scope, uses, depth)
     return uses
 
 

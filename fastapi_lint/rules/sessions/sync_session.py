@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.session_context import session_advice
 from fastapi_lint.rules.sessions.kinds import (
     BACKGROUND_TASKS,
@@ -142,16 +143,10 @@ def uses_on_loop(model: ModuleModel, function: FunctionInfo, binding: Binding) -
     Reads inside nested ``def``/``lambda`` do not count: they run wherever those are called.
     """
     count = 0
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        assert isinstance(node, ast.Name)
-        if node.id != binding.name or not isinstance(node.ctx, ast.Load):
+    for node, scope in name_loads(model, function, binding.name):
+        if model.lookup(node.id, scope, node.lineno) is not binding:
             continue
-        if ref.scope.code_function is not function:
-            continue
-        if model.lookup(node.id, ref.scope, node.lineno) is not binding:
-            continue
-        if _passed_to_offloading(model, node, ref.scope):
+        if _passed_to_offloading(model, node, scope):
             continue
         count += 1
     return count
