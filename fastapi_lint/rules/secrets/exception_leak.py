@@ -441,17 +441,9 @@ class _Leaks:
     def narrowed_types(self, sink: ast.AST, handler: ast.ExceptHandler) -> list[ast.expr] | None:
         """The types of an ``isinstance(exc, ...)`` test whose body holds the sink, if any."""
         for guard in ifs_guarding_within(self.model, handler, sink):
-            test = guard.test
-            if (
-                isinstance(test, ast.Call)
-                and isinstance(test.func, ast.Name)
-                and test.func.id == "isinstance"
-                and len(test.args) == 2
-                and isinstance(test.args[0], ast.Name)
-                and test.args[0].id == handler.name
-            ):
-                types = test.args[1]
-                return list(types.elts) if isinstance(types, ast.Tuple) else [types]
+            types = _isinstance_types(guard.test, handler.name)
+            if types is not None:
+                return types
         return None
 
     def narrowed_by_name(self, sink: ast.AST, handler: ast.ExceptHandler) -> bool:
@@ -557,18 +549,8 @@ class _CarrierFinder:
 
     def narrows(self, test: ast.expr) -> bool:
         """``isinstance(exc, ValueError)``: the exception is of a narrow, non-database type."""
-        if not (
-            isinstance(test, ast.Call)
-            and isinstance(test.func, ast.Name)
-            and test.func.id == "isinstance"
-            and len(test.args) == 2
-            and isinstance(test.args[0], ast.Name)
-            and test.args[0].id == self.name
-        ):
-            return False
-        types = test.args[1]
-        elts = list(types.elts) if isinstance(types, ast.Tuple) else [types]
-        return _types_kind(self.model, elts, self.scope) is None
+        elts = _isinstance_types(test, self.name)
+        return elts is not None and _types_kind(self.model, elts, self.scope) is None
 
     def call_children(self, call: ast.Call) -> list[ast.expr]:
         func = call.func
@@ -713,3 +695,19 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 def check_exception_leaks(model: ModuleModel, reporter: Reporter) -> None:
     _Leaks(model, reporter).run()
+
+
+def _isinstance_types(test: ast.expr, name: str | None) -> list[ast.expr] | None:
+    """The types of ``isinstance(name, T)`` or ``isinstance(name, (T, U))``, else None."""
+    if (
+        name is not None
+        and isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+        and test.args[0].id == name
+    ):
+        types = test.args[1]
+        return list(types.elts) if isinstance(types, ast.Tuple) else [types]
+    return None
