@@ -126,6 +126,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         comprehension = _built_list(model, value, scope)
         if comprehension is not None:
             return shape_of(model, comprehension, scope)
+        appended = _appended_items(model, value, scope)
+        if appended:
+            return shape_of(model, ast.List(elts=appended, ctx=ast.Load()), scope)
     fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
@@ -232,6 +235,46 @@ def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListCom
             if isinstance(call, ast.Call) and call.func is parent:
                 return None  # `hits.append(...)`, `hits.sort(...)`: changed in place
     return binding.value
+
+
+def _appended_items(model: ModuleModel, name: ast.Name, scope: Scope) -> list[ast.expr] | None:
+    """The items a returned name collects (``rows = []``, then ``rows.append(Row(...))``
+    in a loop, then ``return rows``): bound once to an empty list and only grown by
+    ``append``; never changed otherwise nor handed to another call (which may change it)."""
+    bindings = scope.bindings.get(name.id, [])
+    if len(bindings) != 1:
+        return None
+    binding = bindings[0]
+    if binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
+        return None
+    if not isinstance(binding.value, ast.List) or binding.value.elts:
+        return None
+    items: list[ast.expr] = []
+    for node in ast.walk(scope.node):
+        if not isinstance(node, ast.Name) or node.id != name.id or node is name:
+            continue
+        if not isinstance(node.ctx, ast.Load):
+            continue  # the binding itself
+        parent = model.parent(node)
+        if isinstance(parent, ast.Attribute):
+            call = model.parent(parent)
+            if not isinstance(call, ast.Call) or call.func is not parent:
+                continue
+            if parent.attr == "append" and len(call.args) == 1 and not call.keywords:
+                items.append(call.args[0])
+            elif parent.attr not in _READ_METHODS:
+                return None  # `rows.extend(...)`, `rows.sort(...)`
+        elif isinstance(parent, ast.AugAssign) and parent.target is node:
+            return None
+        elif isinstance(parent, ast.Subscript) and not isinstance(parent.ctx, ast.Load):
+            return None
+        elif isinstance(parent, ast.Call) and not _is_len(parent):
+            return None  # `fill(rows)`: another call may add anything
+    return items
+
+
+def _is_len(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "len"
 
 
 # Methods of a list that read it without changing it.
