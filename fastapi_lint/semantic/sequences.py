@@ -10,7 +10,7 @@ from fastapi_lint.semantic import returned_tables, stubs
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import subscript_elements
-from fastapi_lint.semantic.values import Instance, Member
+from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -55,8 +55,14 @@ def _declared(
             where = binding.scope.parent or binding.scope
         elif binding is not None and binding.kind is BindingKind.ASSIGN:
             annotation, where = binding.annotation, binding.scope
+        elif binding is not None and binding.kind is BindingKind.IMPORT:
+            # `from app.state import models`: declared in the module it comes from.
+            return _declared_in_project(model, expr, scope, depth)
     elif isinstance(expr, ast.Attribute):
         holder = model.evaluate(expr.value, scope, depth + 1)
+        if isinstance(holder, Ref):
+            # `state.models` with `from app.utils import state`: a module's variable.
+            return _declared_in_project(model, expr, scope, depth)
         if isinstance(holder, Instance):
             found: tuple[ModuleModel, ClassInfo] | None = None
             local = model.class_named(holder.type)
@@ -70,6 +76,21 @@ def _declared(
                 if bindings:
                     annotation, where = bindings[-1].annotation, class_info.scope
     return owner, annotation, where
+
+
+def _declared_in_project(
+    model: ModuleModel, expr: ast.expr, scope: Scope, depth: int
+) -> tuple[ModuleModel, ast.expr | None, Scope]:
+    """The annotation of a module-level variable of another project module that
+    ``expr`` names (``models: dict[str, Embedder] = {}`` read as ``state.models``)."""
+    qualname = model.qualified_name(expr, scope)
+    if not qualname or model.project is None:
+        return model, None, scope
+    found = model.project.definition(qualname, depth + 1)
+    if found is None or found[1].kind is not BindingKind.ASSIGN:
+        return model, None, scope
+    owner, binding = found
+    return owner, binding.annotation, binding.scope
 
 
 def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
