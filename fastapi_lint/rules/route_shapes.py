@@ -211,16 +211,22 @@ def _parameterized(value: ast.expr) -> bool:
     return False
 
 
-def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListComp | None:
-    """The list comprehension a returned name holds (``hits = [Hit(...) for ...]; return
-    hits``): bound once in the function and never grown or changed in place."""
+def _only_assignment(scope: Scope, name: ast.Name) -> ast.expr | None:
+    """The value of ``name = value`` when that is the name's only binding in ``scope``."""
     bindings = scope.bindings.get(name.id, [])
     if len(bindings) != 1:
         return None
     binding = bindings[0]
     if binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
         return None
-    if not isinstance(binding.value, ast.ListComp):
+    return binding.value if isinstance(binding.value, ast.expr) else None
+
+
+def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListComp | None:
+    """The list comprehension a returned name holds (``hits = [Hit(...) for ...]; return
+    hits``): bound once in the function and never grown or changed in place."""
+    value = _only_assignment(scope, name)
+    if not isinstance(value, ast.ListComp):
         return None
     for node in ast.walk(scope.node):
         if not isinstance(node, ast.Name) or node.id != name.id or node is name:
@@ -234,20 +240,15 @@ def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListCom
             call = model.parent(parent)
             if isinstance(call, ast.Call) and call.func is parent:
                 return None  # `hits.append(...)`, `hits.sort(...)`: changed in place
-    return binding.value
+    return value
 
 
 def _appended_items(model: ModuleModel, name: ast.Name, scope: Scope) -> list[ast.expr] | None:
     """The items a returned name collects (``rows = []``, then ``rows.append(Row(...))``
     in a loop, then ``return rows``): bound once to an empty list and only grown by
     ``append``; never changed otherwise nor handed to another call (which may change it)."""
-    bindings = scope.bindings.get(name.id, [])
-    if len(bindings) != 1:
-        return None
-    binding = bindings[0]
-    if binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
-        return None
-    if not isinstance(binding.value, ast.List) or binding.value.elts:
+    value = _only_assignment(scope, name)
+    if not isinstance(value, ast.List) or value.elts:
         return None
     items: list[ast.expr] = []
     for node in ast.walk(scope.node):

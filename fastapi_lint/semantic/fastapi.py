@@ -486,21 +486,21 @@ def _provider_result(model: ModuleModel, provider: Value | None, depth: int) -> 
             return Instance("sqlalchemy.ext.asyncio.AsyncSession")
         # `Depends(sync_db)` on an instance of a project class: FastAPI calls the
         # instance, so the parameter receives what its `__call__` returns or yields.
-        method = f"{provider.type}.__call__"
-        local = model.local_function_return(method, depth + 1)
-        if local is not None:
-            return local
-        if model.project is not None:
-            return model.project.call_result(method, depth + 1)
+        return _called_method_result(model, f"{provider.type}.__call__", depth)
     if isinstance(provider, Member):
         # `Depends(db_manager.get_session)`: a bound method of a project object; FastAPI
         # calls it, so the parameter receives what the method returns or yields.
-        method = f"{provider.owner}.{provider.name}"
-        local = model.local_function_return(method, depth + 1)
-        if local is not None:
-            return local
-        if model.project is not None:
-            return model.project.call_result(method, depth + 1)
+        return _called_method_result(model, f"{provider.owner}.{provider.name}", depth)
+    return None
+
+
+def _called_method_result(model: ModuleModel, method: str, depth: int) -> Value | None:
+    """What calling the project method ``method`` returns or yields, if known."""
+    local = model.local_function_return(method, depth + 1)
+    if local is not None:
+        return local
+    if model.project is not None:
+        return model.project.call_result(method, depth + 1)
     return None
 
 
