@@ -436,6 +436,10 @@ def _branches(value: ast.expr | None) -> list[ast.expr | None]:
     return [value]
 
 
+# A dict whose only key names an error: the body of a failure, never of a success.
+_ERROR_BODIES = frozenset({("detail",), ("error",)})
+
+
 def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[str, str] | None:
     """(message detail, annotation for the fix) when the returns call for a response model.
     With ``responses`` other returns are ``Response`` objects: a return annotation would not
@@ -443,9 +447,10 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
     known = [s for s in shapes if s.kind in ("dict", "model")]
     if not known:
         return None  # only None and {}: nothing to describe
-    if responses and all(s.kind == "dict" and s.keys == ("detail",) for s in known):
-        # A file or page route (an SPA fallback sending `index.html`) whose only dict is
-        # FastAPI's error body `{"detail": ...}`: a response model would describe the error.
+    if responses and all(s.kind == "dict" and s.keys in _ERROR_BODIES for s in known):
+        # A file or page route (an SPA fallback sending `index.html`) whose only dict is an
+        # error body, FastAPI's `{"detail": ...}` or `{"error": ...}` ("Frontend not built"):
+        # a response model would describe the error, not the file the route serves.
         return None
     first = known[0]
     same = all(s == first for s in known)

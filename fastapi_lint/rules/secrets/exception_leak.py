@@ -43,7 +43,10 @@ An exception handler registered on the app (``@app.exception_handler(Exception)`
 ``add_exception_handler``, ``FastAPI(exception_handlers={500: ...})``) is an ``except``
 clause around every route, its second parameter the caught exception
 (``exception_handlers.py``). In a conditional expression on the status
-(``str(exc) if status < 500 else "Internal error"``) only the 5xx branch counts.
+(``str(exc) if status < 500 else "Internal error"``) only the 5xx branch counts; in one
+on a debug setting (``str(exc) if settings.debug else "Internal error"``) only the branch
+production takes, and a response under ``if settings.DEBUG:`` is not sent in production
+(``debug_detail.py``).
 
 Routes only administrators reach (``rules/admin_only.py``: an admin-only
 dependency, or a guard refusing everyone else before the ``try``) are not
@@ -70,6 +73,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.rules.secrets.debug_detail import debug_branch, under_debug_gate
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.rules.secrets.response_helpers import response_helper
@@ -113,7 +117,9 @@ API509 = Rule(
         "A traceback (`traceback.format_exc()`) is never a message for the client. An "
         "exception handler registered on the app (`@app.exception_handler(Exception)`, "
         "`add_exception_handler(SQLAlchemyError, handler)`, a status key of 500) is an "
-        "`except` clause around every route: its response is checked the same way."
+        "`except` clause around every route: its response is checked the same way. Text shown "
+        'only while debugging (`str(exc) if settings.debug else "Internal error"`, a response '
+        "under `if settings.DEBUG:`) is not sent by the deployed service: not reported."
     ),
     example=(
         "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
@@ -335,6 +341,8 @@ class _Leaks:
             return  # a validation message from a narrow exception type is meant for the client
         if status is not None and status < 500 and self.narrowed_by_name(sink, handler):
             return  # ``if type(exc).__name__ == "NotFoundError": raise HTTPException(404, ...)``
+        if under_debug_gate(self.model, handler, sink):
+            return  # ``if settings.DEBUG: return JSONResponse({"detail": str(exc)})``
         finder = _CarrierFinder(self.model, handler, scope, sink)
         for value in values:
             carrier = finder.find(value)
@@ -522,7 +530,12 @@ class _CarrierFinder:
             # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``;
             # ``str(exc) if status < 500 else "Internal error"``: the text only in a 4xx.
             below_500 = _below_500(node.test)
-            if below_500 is not None:
+            debug = debug_branch(node.test)
+            if debug is not None:
+                # ``str(exc) if settings.debug else "Internal error"``: the text only while
+                # debugging (``debug_detail.py``); production sends the other branch.
+                children = [node.orelse] if debug else [node.body]
+            elif below_500 is not None:
                 children = [node.orelse] if below_500 else [node.body]
             else:
                 children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
@@ -607,6 +620,8 @@ class _CarrierFinder:
                     and node.lineno < self.line
                     and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name)
+                    # ``if settings.debug: msg = f"{msg}: {e}"``: production keeps the other
+                    and not under_debug_gate(self.model, self.handler, node)
                 ):
                     self._aliases[node.targets[0].id] = node.value  # the last one wins
         return self._aliases
