@@ -43,7 +43,9 @@ An exception handler registered on the app (``@app.exception_handler(Exception)`
 ``add_exception_handler``, ``FastAPI(exception_handlers={500: ...})``) is an ``except``
 clause around every route, its second parameter the caught exception
 (``exception_handlers.py``). In a conditional expression on the status
-(``str(exc) if status < 500 else "Internal error"``) only the 5xx branch counts.
+(``str(exc) if status < 500 else "Internal error"``) only the 5xx branch counts;
+on a debug flag (``str(exc) if settings.DEBUG else "Internal error"``, or a sink
+under ``if app.debug:``) only what runs with debugging off (``debug_detail.py``).
 
 Routes only administrators reach (``rules/admin_only.py``: an admin-only
 dependency, or a guard refusing everyone else before the ``try``) are not
@@ -70,6 +72,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.rules.secrets.debug_detail import debug_flag, debug_only
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.rules.secrets.response_helpers import response_helper
@@ -113,7 +116,10 @@ API509 = Rule(
         "A traceback (`traceback.format_exc()`) is never a message for the client. An "
         "exception handler registered on the app (`@app.exception_handler(Exception)`, "
         "`add_exception_handler(SQLAlchemyError, handler)`, a status key of 500) is an "
-        "`except` clause around every route: its response is checked the same way."
+        "`except` clause around every route: its response is checked the same way. Text "
+        'sent only in debug mode (`str(exc) if settings.DEBUG else "Internal error"`, '
+        "under `if app.debug:`) is not reported: with debugging off the client gets the "
+        "generic message."
     ),
     example=(
         "import os\n\nfrom databases import Database\nfrom fastapi import FastAPI, HTTPException\n\n"
@@ -324,8 +330,8 @@ class _Leaks:
         self, sink: ast.AST, values: list[ast.expr], status: int | None, scope: Scope, shown: str
     ) -> None:
         handler = self.enclosing_handler(sink) or self.registered_handler(scope)
-        if handler is None:
-            return
+        if handler is None or debug_only(self.model, sink):
+            return  # ``if settings.DEBUG: raise HTTPException(500, str(e))``: debugging only
         kind = _catch_kind(self.model, handler, scope)
         narrowed = self.narrowed_types(sink, handler)
         if narrowed is not None:
@@ -520,9 +526,13 @@ class _CarrierFinder:
             children = [node.left, node.right]
         elif isinstance(node, ast.IfExp):
             # ``str(exc) if isinstance(exc, ValueError) else "Failed"``: narrowed, like an ``if``;
-            # ``str(exc) if status < 500 else "Internal error"``: the text only in a 4xx.
+            # ``str(exc) if status < 500 else "Internal error"``: the text only in a 4xx;
+            # ``str(exc) if settings.DEBUG else "Error"``: the text only in debug mode.
             below_500 = _below_500(node.test)
-            if below_500 is not None:
+            debug = debug_flag(node.test)
+            if debug is not None:
+                children = [node.body] if not debug else [node.orelse]
+            elif below_500 is not None:
                 children = [node.orelse] if below_500 else [node.body]
             else:
                 children = [node.orelse] if self.narrows(node.test) else [node.body, node.orelse]
