@@ -54,7 +54,9 @@ DEBUG_NOTE = (
     "Not reported either: a call that runs only when a debugging environment variable is set "
     "(its name contains `DUMP`, `DEBUG` or `CAPTURE`; read with `os.environ.get`/`os.getenv` "
     'without a default that counts as set), under `if os.getenv("APP_DEBUG"):` or after '
-    '`if not os.environ.get("X_DUMP_INPUTS"): return`: a developer\'s capture, off in production.'
+    '`if not os.environ.get("X_DUMP_INPUTS"): return`: a developer\'s capture, off in production; '
+    "likewise under `if self.debug:` when the module only ever sets that attribute to `False` "
+    "or `None` (`self.debug = False` in `__init__`, flipped by hand while debugging)."
 )
 OPT_IN_NOTE = (
     "Off by default (opt-in). Turn it on by its code: `fastapi-lint check --extend-select {code}`, "

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.branches import guarding_ifs
+from fastapi_lint.rules.off_switches import switched_off
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import unset_operand
 
@@ -41,7 +42,10 @@ _MODULE_READS_DEBUG: MemoKey[bool] = MemoKey("debug-gates-module")
 
 
 def debug_only(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> bool:
-    """Whether ``node`` runs only when a debugging environment variable is set."""
+    """Whether ``node`` runs only when a debugging environment variable is set (or under
+    a debugging switch its class keeps off: ``off_switches.py``)."""
+    if switched_off(model, function, node):
+        return True
     if not _names_debug_variable(model, function):
         return False  # every gate names its variable in a literal: asked per blocking call
     gates = _Gates(model, function)

@@ -31,6 +31,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
     opened_for_child_process,
     waits_for_process,
 )
+from fastapi_lint.rules.blocking.path_or_buffer import PATH_OR_BUFFER_CALLS, names_a_file
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
@@ -155,6 +156,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # `os.waitpid(-1, os.WNOHANG)` polls: it returns at once
     if target == _URLOPEN and _opens_data_url(model, call, scope):
         return None  # urllib's DataHandler decodes a `data:` URL in memory
+    if target in PATH_OR_BUFFER_CALLS and not names_a_file(model, call, scope, target):
+        return None  # ``soundfile.write(io.BytesIO(), ...)``: a buffer in memory, not a file
     if target in _PLAIN_OPENS and _opens_kernel_file(model, call, scope):
         return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
     if target in _PATH_READS and _on_kernel_path(model, call, scope):

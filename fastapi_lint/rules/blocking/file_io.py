@@ -42,4 +42,7 @@ PATTERNS: tuple[str, ...] = (
     "zipfile.ZipFile.{extractall,extract}",
     "tarfile.TarFile.{extractall,extract}",
     "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
+    # Audio files by path (a file object or buffer is memory: path_or_buffer.py).
+    "wave.open",
+    "soundfile.{read,write}",
 )

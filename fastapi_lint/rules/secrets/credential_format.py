@@ -12,6 +12,7 @@ from fastapi_lint.rules.secret_patterns import (
     url_password,
 )
 from fastapi_lint.rules.secrets._common import CheckerBase, Literal
+from fastapi_lint.rules.secrets.form_hints import is_form_hint
 
 API504 = Rule(
     code="API504",
@@ -123,4 +124,6 @@ class CredentialFormatChecks(CheckerBase):
             and isinstance(self.model.parent(parent), ast.Call)
         ):
             return  # a template: ``"postgresql://{user}:pw@{host}".format(...)``
+        if is_form_hint(self.model, literal):
+            return  # ``placeholder="postgresql://user:password@host/db"``: a form's hint text
         self.offer("API505", literal, scheme=scheme, value=redact(password))

@@ -8,12 +8,15 @@ the fix the rule asks for is already there.
 
 A debug gate is a test that holds only while debugging or developing:
 
-- a flag whose last name says so: ``settings.debug``, ``DEBUG``, ``app.debug``,
-  ``config.DEBUG_MODE``, ``settings.is_development``;
+- a flag whose last name says so: a name with the word ``debug`` in it (split on ``_``
+  and camelCase: ``settings.debug``, ``DEBUG``, ``app.debug``, ``config.DEBUG_MODE``,
+  ``self.isDebug``) or a development switch (``settings.is_development``, ``DEV_MODE``),
+  also compared with ``True``/``False`` (``settings.DEBUG is True``);
 - a comparison of an environment setting with development names
   (``settings.ENVIRONMENT == "development"``, ``env in ("dev", "local")``) or against
   production (``settings.environment != "production"``);
-- ``not`` of the opposite, and an ``and`` with a debug gate in it.
+- ``not`` of the opposite, an ``and`` with a debug gate in it, an ``or`` with the
+  opposite of one in it (``not settings.DEBUG or quiet`` holds outside debugging).
 
 Only what runs outside debugging is searched for the text: the orelse of
 ``str(e) if settings.debug else "..."`` (``"..." if settings.debug else str(e)`` shows
@@ -28,13 +31,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.lazy_re import lazy_compile
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
+_WORD = lazy_compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
 # The last name of a flag that is on only while debugging or developing.
-_DEBUG_FLAGS = frozenset(
-    {"debug", "debug_mode", "is_debug", "dev_mode", "is_dev", "is_development", "development_mode"}
-)
+_DEVELOPMENT_FLAGS = frozenset({"dev_mode", "is_dev", "is_development", "development_mode"})
 # The last name of a setting that names the deployment.
 _ENVIRONMENT_SETTINGS = frozenset(
     {"env", "environment", "app_env", "app_environment", "env_name", "environment_name", "stage"}
@@ -49,12 +54,41 @@ def debug_branch(test: ast.expr) -> bool | None:
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         inner = debug_branch(test.operand)
         return None if inner is None else not inner
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return True if any(debug_branch(value) is True for value in test.values) else None
+    if isinstance(test, ast.BoolOp):
+        gates = [debug_branch(value) for value in test.values]
+        if isinstance(test.op, ast.And) and True in gates:
+            return True  # ``settings.DEBUG and verbose``: needs debugging on
+        if isinstance(test.op, ast.Or) and False in gates:
+            return False  # ``not settings.DEBUG or quiet``: holds with debugging off
+        return None
     if isinstance(test, ast.Compare):
-        return _environment_test(test)
+        return _flag_test(test) if _is_bool(test.comparators[0]) else _environment_test(test)
     name = _last_name(test)
-    return True if name is not None and name.lower() in _DEBUG_FLAGS else None
+    return True if name is not None and _is_debug_flag(name) else None
+
+
+def _is_debug_flag(name: str) -> bool:
+    words = {word.lower() for part in name.split("_") for word in _WORD.findall(part)}
+    return "debug" in words or name.lower() in _DEVELOPMENT_FLAGS
+
+
+def _is_bool(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is bool
+
+
+def _flag_test(test: ast.Compare) -> bool | None:
+    """``settings.DEBUG is True`` / ``== True`` (True), ``DEBUG is False`` (False)."""
+    if len(test.ops) != 1:
+        return None
+    flag = debug_branch(test.left)
+    bound = test.comparators[0]
+    if flag is None or not isinstance(bound, ast.Constant):
+        return None
+    if isinstance(test.ops[0], (ast.Is, ast.Eq)):
+        return flag if bound.value else not flag
+    if isinstance(test.ops[0], (ast.IsNot, ast.NotEq)):
+        return not flag if bound.value else flag
+    return None
 
 
 def under_debug_gate(model: ModuleModel, outer: ast.AST, node: ast.AST) -> bool:
