@@ -50,6 +50,7 @@ from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
+from fastapi_lint.project.nested_startup import runs_only_at_startup
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -310,6 +311,8 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         return True
     if runs_only_on_own_loop(model, function, _passed_to_runner):
         return False  # `asyncio.run(main())` inside the parent: a private loop
+    if runs_only_at_startup(model, function, runs_before_serving):
+        return False  # called only by the lifespan its factory declares
     return function_is_serving(model, _outermost(function))
 
 
@@ -431,7 +434,10 @@ def _caller_verdict(
         return True
     if runs_only_on_own_loop(model, function, _passed_to_runner):
         return False
-    if function.parent_function is not None and runs_before_serving(model, function):
+    if function.parent_function is not None and (
+        runs_before_serving(model, function)
+        or runs_only_at_startup(model, function, runs_before_serving)
+    ):
         return False  # a lifespan nested in an app factory: start-up code, not the factory
     function = _outermost(function)
     if _is_served_directly(model, function):

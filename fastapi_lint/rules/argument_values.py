@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.rules.chain_objects import INSTANCE, project_instance
+from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -139,6 +140,11 @@ class ArgumentValues:
             value = self._constant_item(node)
             if value is not MISSING:
                 return value
+        if isinstance(node, (ast.Name, ast.BinOp, ast.Call)):
+            # `Path("/proc") / str(pid) / "stat"`: a path known by its start.
+            text = path_text(self.model, self.scope, node)
+            if text is not None:
+                return text if isinstance(text, Prefix) else Prefix(text)
         if project_instance(self.model, self.scope, node):
             return INSTANCE
         name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
@@ -251,4 +257,57 @@ def _startswithliteral(test: ast.expr, name: str) -> str | None:
         and test.args[0].value
     ):
         return test.args[0].value
+    return None
+
+
+# Paths derived from a path stay under it: an entry of its listing, a child.
+DERIVING_METHODS = frozenset({"glob", "rglob", "iterdir", "joinpath"})
+_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath"})
+
+
+def path_text(model: ModuleModel, scope: Scope, node: ast.expr) -> str | None:
+    """The text a ``pathlib.Path`` expression starts with, when a literal gives it:
+    ``Path("/proc") / str(pid) / "stat"`` starts with ``"/proc/"``; a name assigned
+    such a path, an entry of its listing (``for card in Path("/sys/class/drm").glob(...)``)."""
+    joined = False
+    for _ in range(6):  # names, `/` joins and listings: a few steps of simple flow
+        if isinstance(node, ast.Name):
+            found = _assigned_value(model, node, scope)
+            if found is None:
+                return None
+            node = found
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            node, joined = node.left, True
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in DERIVING_METHODS
+        ):
+            node, joined = node.func.value, True
+        else:
+            break
+    if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
+        return None
+    if stubs.canonical(model.call_target(node, scope) or "") not in _PATH_CLASSES:
+        return None
+    value = ArgumentValues(model, scope, node).of(node.args[0])
+    if not isinstance(value, str) or not value:
+        return None
+    if joined or isinstance(value, Prefix):
+        # Only the start is known: a child of the directory (`Path("/proc") / pid`).
+        return Prefix(value if value.endswith("/") else f"{value}/")
+    return value
+
+
+def _assigned_value(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.expr | None:
+    from fastapi_lint.semantic.scopes import BindingKind
+
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.unpack_index is not None:
+        return None
+    if binding.kind is BindingKind.ASSIGN and isinstance(binding.value, ast.expr):
+        return binding.value
+    if binding.kind is BindingKind.FOR and isinstance(binding.node, ast.For):
+        if isinstance(binding.node.target, ast.Name) and isinstance(binding.value, ast.expr):
+            return binding.value  # the iterable: an entry of a listing is under its folder
     return None

@@ -549,6 +549,18 @@ def _parameters(
     return params
 
 
+def parameter_atom(
+    function: FunctionInfo, name: str, model: ModuleModel | None = None
+) -> Condition | None:
+    """The base of a condition on ``function``'s parameter ``name`` (where a call passes
+    it, its default), for conditions built elsewhere (a kernel path the helper opens)."""
+    params = _parameters(function, model)
+    if name not in params:
+        return None
+    index, default = params[name]
+    return {"param": name, "index": index, "default": default}
+
+
 def _default(node: ast.expr | None, model: ModuleModel | None = None) -> Any:
     if isinstance(node, ast.Name) and model is not None:
         bindings = model.module_scope.bindings.get(node.id, [])

@@ -129,6 +129,16 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         appended = _appended_items(model, value, scope)
         if appended:
             return shape_of(model, ast.List(elts=appended, ctx=ast.Load()), scope)
+        alternatives = _branch_values(model, value, scope)
+        if alternatives is not None:
+            # `try: result = handler(...)` / `except: result = Failed(...)`: each
+            # assignment may be what is returned; known only when they all agree.
+            shapes = [
+                shape_of(model, v, scope) if v is not None and not _names(v, value.id) else None
+                for v in alternatives
+            ]
+            if shapes[0] is None or any(s != shapes[0] for s in shapes[1:]):
+                return None
     fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
@@ -220,6 +230,57 @@ def _only_assignment(scope: Scope, name: ast.Name) -> ast.expr | None:
     if binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
         return None
     return binding.value if isinstance(binding.value, ast.expr) else None
+
+
+# Statements whose body may not run (or may run instead of another branch); `match`
+# cases exist from Python 3.10 on.
+_BRANCHING: tuple[type, ...] = (
+    ast.If,
+    ast.Try,
+    ast.ExceptHandler,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    *((ast.match_case,) if hasattr(ast, "match_case") else ()),
+)
+
+
+def _branch_values(
+    model: ModuleModel, name: ast.Name, scope: Scope
+) -> list[ast.expr | None] | None:
+    """The values of every assignment that may reach ``name``, when the one before it
+    sits in a branch that does not hold ``name`` (an ``except`` handler, an ``if``);
+    None when that assignment always runs before (the usual case). An assignment that
+    is not a plain value (unpacking, a parameter, a loop target) is ``None``: unknown."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.kind is not BindingKind.ASSIGN or binding.scope is not scope:
+        return None
+    statement = binding.node
+    inside = False
+    for ancestor in model.ancestors(statement):
+        if ancestor is scope.node:
+            break
+        if isinstance(ancestor, _BRANCHING) and not _contains(ancestor, name):
+            inside = True
+            break
+    if not inside:
+        return None
+    values: list[ast.expr | None] = []
+    for other in scope.bindings.get(name.id, []):
+        if other.line >= name.lineno:
+            continue
+        plain = other.kind is BindingKind.ASSIGN and other.unpack_index is None
+        values.append(other.value if plain and isinstance(other.value, ast.expr) else None)
+    return values or None
+
+
+def _contains(outer: ast.AST, node: ast.AST) -> bool:
+    start, end = getattr(outer, "lineno", 0), getattr(outer, "end_lineno", None) or 0
+    return start <= getattr(node, "lineno", -1) <= end
+
+
+def _names(value: ast.expr, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value))
 
 
 def _built_list(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.ListComp | None:

@@ -17,6 +17,7 @@ from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
+from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
@@ -325,8 +326,8 @@ def _function_summary(
         return summarize_function(found[0], found[1]).to_json()
 
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
-    # session path.
-    return CalleeSummary.from_json(project.fact("callee/4", target, compute))
+    # session path; /4 had no kernel-path conditions.
+    return CalleeSummary.from_json(project.fact("callee/5", target, compute))
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
@@ -474,7 +475,10 @@ def _blocking_paths(
         # A single metadata call (API108) is no reason to offload the caller:
         # the chain names the call that moves data.
         if blocking is not None and blocking.code != "API108":
-            if add([display_call(blocking.target)], call):
+            # `def _read(path): open(path)`: no blocking read when the caller passes a
+            # kernel pseudo-file (`_read("/proc/self/maps")`).
+            kernel = kernel_path_conditions(model, function, call, scope, blocking.target)
+            if add([display_call(blocking.target)], call, kernel):
                 return paths
         elif blocking is None:
             session_use = sync_session_use(model, call, scope)

@@ -24,6 +24,7 @@ from fastapi_lint.rules.blocking import (
     subprocesses,
 )
 from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
+from fastapi_lint.rules.blocking.kernel_paths import reads_kernel_path
 from fastapi_lint.rules.blocking.minor_syscalls import (
     MINOR_SYSCALLS,
     OPEN_CALLS,
@@ -158,10 +159,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # urllib's DataHandler decodes a `data:` URL in memory
     if target in PATH_OR_BUFFER_CALLS and not names_a_file(model, call, scope, target):
         return None  # ``soundfile.write(io.BytesIO(), ...)``: a buffer in memory, not a file
-    if target in _PLAIN_OPENS and _opens_kernel_file(model, call, scope):
+    if reads_kernel_path(model, call, scope, target):
         return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
-    if target in _PATH_READS and _on_kernel_path(model, call, scope):
-        return None  # `Path("/proc/1/cgroup").read_text()`: the same pseudo-file as `open()`
     if target.startswith(_SOCKET_METHODS) and _on_nonblocking_socket(model, call, scope):
         return None  # a non-blocking socket returns at once (or raises BlockingIOError)
     if target == POPEN and not waits_for_process(model, call, scope):
@@ -240,84 +239,6 @@ def _opens_data_url(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         return False
     value = ArgumentValues(model, scope, call).of(url)
     return isinstance(value, str) and value.lower().startswith("data:")
-
-
-_PLAIN_OPENS = frozenset({"builtins.open", "io.open"})
-_KERNEL_FILE_PREFIXES = ("/proc/", "/sys/")
-
-
-def _opens_kernel_file(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
-    """``open("/sys/fs/cgroup/memory.max")``, ``open(f"/proc/{pid}/status")``: a kernel
-    pseudo-file (a container's memory limit, a process's status), read from memory."""
-    path = _first_argument(call, "file")
-    if path is None:
-        return False
-    if isinstance(path, ast.JoinedStr) and path.values:
-        first = path.values[0]
-        value = first.value if isinstance(first, ast.Constant) else None
-    else:
-        value = ArgumentValues(model, scope, call).of(path)
-    return isinstance(value, str) and value.startswith(_KERNEL_FILE_PREFIXES)
-
-
-# Reads and listings of a path: under `/proc` or `/sys` the kernel answers them from memory.
-_PATH_READS = frozenset(
-    {
-        "pathlib.Path.read_text",
-        "pathlib.Path.read_bytes",
-        "pathlib.Path.open",
-        "pathlib.Path.glob",
-        "pathlib.Path.rglob",
-        "pathlib.Path.iterdir",
-    }
-)
-# Paths derived from a path stay under it: an entry of its listing, a child.
-_DERIVING_METHODS = frozenset({"glob", "rglob", "iterdir", "joinpath"})
-_PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath"})
-
-
-def _on_kernel_path(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
-    """``Path("/proc/1/cgroup").read_text()``, ``(Path("/sys/fs/cgroup") / "cpu.max").open()``,
-    a name assigned such a path, or an entry of its listing (``for card in
-    Path("/sys/class/drm").glob("card*"): card.read_text()``): a kernel pseudo-file or
-    directory, answered from memory like ``open("/proc/...")``."""
-    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
-    for _ in range(6):  # names, `/` joins and listings: a few steps of simple flow
-        if isinstance(receiver, ast.Name):
-            receiver = _assigned_value(model, receiver, scope)
-        elif isinstance(receiver, ast.BinOp) and isinstance(receiver.op, ast.Div):
-            receiver = receiver.left
-        elif (
-            isinstance(receiver, ast.Call)
-            and isinstance(receiver.func, ast.Attribute)
-            and receiver.func.attr in _DERIVING_METHODS
-        ):
-            receiver = receiver.func.value
-        else:
-            break
-    if not isinstance(receiver, ast.Call) or not receiver.args:
-        return False
-    if stubs.canonical(model.call_target(receiver, scope) or "") not in _PATH_CLASSES:
-        return False
-    path = receiver.args[0]
-    if isinstance(path, ast.JoinedStr) and path.values:
-        path = path.values[0]
-    value = ArgumentValues(model, scope, call).of(path)
-    return isinstance(value, str) and value.startswith(_KERNEL_FILE_PREFIXES)
-
-
-def _assigned_value(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.expr | None:
-    from fastapi_lint.semantic.scopes import BindingKind
-
-    binding = model.lookup(name.id, scope, name.lineno)
-    if binding is None or binding.unpack_index is not None:
-        return None
-    if binding.kind is BindingKind.ASSIGN:
-        return binding.value
-    if binding.kind is BindingKind.FOR and isinstance(binding.node, ast.For):
-        if isinstance(binding.node.target, ast.Name):
-            return binding.value  # the iterable: an entry of a listing is under its folder
-    return None
 
 
 _SOCKET_METHODS = "socket.socket."
