@@ -265,10 +265,24 @@ DERIVING_METHODS = frozenset({"glob", "rglob", "iterdir", "joinpath"})
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 
 
+# The path expressions being evaluated: ``path = Path(path)`` reads its own name again.
+_EVALUATING: set[int] = set()
+
+
 def path_text(model: ModuleModel, scope: Scope, node: ast.expr) -> str | None:
     """The text a ``pathlib.Path`` expression starts with, when a literal gives it:
     ``Path("/proc") / str(pid) / "stat"`` starts with ``"/proc/"``; a name assigned
     such a path, an entry of its listing (``for card in Path("/sys/class/drm").glob(...)``)."""
+    if id(node) in _EVALUATING:
+        return None  # ``path = Path(path)``: the name's value is the name itself
+    _EVALUATING.add(id(node))
+    try:
+        return _path_text(model, scope, node)
+    finally:
+        _EVALUATING.discard(id(node))
+
+
+def _path_text(model: ModuleModel, scope: Scope, node: ast.expr) -> str | None:
     joined = False
     for _ in range(6):  # names, `/` joins and listings: a few steps of simple flow
         if isinstance(node, ast.Name):
