@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.sequences import subscript_item
+from fastapi_lint.semantic.sequences import may_miss, subscript_item
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -145,6 +145,8 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
     rows = _fetched_rows(model, value, scope)
     if rows is not None:
         return replace(_model_shape(model, rows[0], scope), is_list=rows[1])
+    if may_miss(model, value, scope):
+        return None  # `ITEMS_DB.get(item_id)`: the item, or None for a missing key
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)

@@ -584,8 +584,8 @@ class ModuleModel:
     def call_result(
         self, callee: Value | None, call: ast.Call, scope: Scope, depth: int
     ) -> Value | None:
-        if callee is None:
-            return None
+        if callee is None:  # `PROVIDERS.get(name)` over `PROVIDERS: dict[str, Provider]`
+            return sequences.mapping_lookup(self, call, scope, depth + 1)
         if isinstance(callee, Ref):
             qualname = callee.qualname
             if qualname in (stubs.SESSIONMAKER, stubs.ASYNC_SESSIONMAKER):

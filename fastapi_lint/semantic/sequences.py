@@ -132,6 +132,47 @@ def subscript_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth:
     return item
 
 
+# Mapping methods that give one of the values: `PROVIDERS.get(name)`, `cache.pop(key, None)`.
+MAPPING_LOOKUPS = frozenset({"get", "pop", "setdefault"})
+
+
+def mapping_lookup(model: ModuleModel, call: ast.Call, scope: Scope, depth: int) -> Value | None:
+    """``PROVIDERS.get(name)`` over ``PROVIDERS: dict[str, Provider]``: a ``Provider``
+    (or the default), as ``PROVIDERS[name]`` is."""
+    func = call.func
+    if (
+        not isinstance(func, ast.Attribute)
+        or func.attr not in MAPPING_LOOKUPS
+        or not 1 <= len(call.args) <= 2
+        or call.keywords
+        or too_deep(depth)
+    ):
+        return None
+    owner, annotation, where = _declared(model, func.value, scope, depth)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    elements = subscript_elements(annotation)
+    if (owner.qualified_name(annotation.value, where) or "") not in MAPPING_TYPES or len(
+        elements
+    ) != 2:
+        return None
+    item = owner.annotation_type(elements[1], where, depth + 1)
+    if item is None or item.startswith(("builtins.", "typing.", "typing_extensions.")):
+        return None
+    return Instance(item)
+
+
+def may_miss(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
+    """``ITEMS.get(key)`` (no default) over an annotated mapping: the item, or None."""
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "get"
+        and len(expr.args) == 1
+        and mapping_lookup(model, expr, scope, 0) is not None
+    )
+
+
 def walked_call(model: ModuleModel, call: ast.Call, scope: Scope) -> ast.Call:
     """The call whose items a loop over ``call`` walks: the argument of a builtin that
     keeps its iterable's items (``sorted(media.glob("*.png"))``), else ``call``."""

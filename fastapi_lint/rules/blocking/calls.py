@@ -24,6 +24,7 @@ from fastapi_lint.rules.blocking import (
     subprocesses,
 )
 from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
+from fastapi_lint.rules.blocking.inherited_clients import inherited_library_method
 from fastapi_lint.rules.blocking.kernel_paths import reads_kernel_path
 from fastapi_lint.rules.blocking.minor_syscalls import (
     MINOR_SYSCALLS,
@@ -145,6 +146,12 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None
     target = stubs.canonical(target)
     code = blocking_code(target, _options(model))
+    if code is None:
+        inherited = inherited_library_method(
+            model, target, lambda name: blocking_code(name, _options(model)) is not None
+        )
+        if inherited is not None:
+            target, code = inherited, blocking_code(inherited, _options(model))
     if (
         code is None
         and target in CONNECTING_CONSTRUCTORS

@@ -86,7 +86,8 @@ API401 = Rule(
         "literal or constant handful of items (or a slice of at most 10, an enum's members, a "
         "constant imported from another module, a list read from a settings or config object), "
         "a loop that opens its own session or unit of work per item, a generator that yields "
-        "each row, error handling (an `except` branch, or a branch that logs an error), a list "
+        "each row it reads (a write per item stays reported), error handling (an `except` "
+        "branch, or a branch that logs an error), a list "
         'of mixed operations applied in order (an `if action == "add" ... elif ...` chain of '
         "three or more kinds), a search for a free name (a counter numbering candidate strings "
         "until a query finds no clash), a payload stored chunk by chunk (`while chunk := "
@@ -650,8 +651,10 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue
             if _leaves_loop_after(model, call, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
-            if yields_per_item(loop.node):
-                continue  # a generator handing out one row at a time, by design
+            if yields_per_item(loop.node) and not statement.writes:
+                # A generator handing out one row at a time, by design. A write per item
+                # (an INSERT per streamed token) hands out no row: still one per item.
+                continue
             if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)) and executes_batch(
                 loop.node, call
             ):

@@ -491,12 +491,18 @@ def is_uuid(value: str) -> bool:
     return bool(_UUID_RE.fullmatch(value.strip()))
 
 
+# Keys named as the shareable half: a key pair's public key, a client's publishable key.
+_PUBLIC_WORDS = frozenset({"public", "publishable", "pub"})
+
+
 def is_unknown_key_name(name: str) -> bool:
     """``ENCRYPTION_LOCAL_KEY``, ``SESSION_KEY``, ``KEY``: a key the name test does not know.
 
     Secret-like only with a random-looking value (``CACHE_KEY = "users"`` is a cache key).
     """
     words = [word for word in split_name_words(name) if not word.isdigit()]
+    if len(words) > 1 and words[-2] in _PUBLIC_WORDS:
+        return False  # ``LANGFUSE_PUBLIC_KEY``, ``VAPID_PUBLIC_KEY``: the half meant to be shared
     return bool(words) and words[-1] in ("key", "keys")
 
 

@@ -308,6 +308,12 @@ class HardcodedSecretChecks(CheckerBase):
                 for sub_target, sub_value in zip(target.elts, value.elts):
                     self.check_assignment(sub_target, sub_value)
             return
+        if isinstance(value, ast.IfExp):
+            # ``SECRET_KEY = "dev-9f8e..." if DEBUG else os.environ["SECRET_KEY"]``: the
+            # literal ships with the code whichever branch production takes.
+            for branch in (value.body, value.orelse):
+                self.check_assignment(target, branch)
+            return
         # ``password: str = Field(default="x")`` and ``SecretStr("x")`` hold a literal too.
         literal = _field_default_literal(value)
         if literal is not None:
