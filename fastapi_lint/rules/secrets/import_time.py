@@ -24,7 +24,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.index import index_of
+from fastapi_lint.cache import all_modules_dependency
+from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.one_shot import in_test_file
 from fastapi_lint.project.serving import project_texts, runs_before_serving
 from fastapi_lint.semantic.values import Ref
@@ -187,6 +188,9 @@ def _modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | No
     project = index_of(model)
     if project is None:
         return found
+    # The answer reads every module (a maker may appear anywhere): the cached finding
+    # is checked again when any of them changes.
+    note_read(all_modules_dependency(str(project.root)))
     from fastapi_lint.project.layout import module_name_for
 
     word = re.compile(rf"\b{re.escape(name)}\b")
