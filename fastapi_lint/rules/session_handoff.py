@@ -62,10 +62,23 @@ def passes_reported_session(
             if _handed_reported_sessions(model, function, binding.node):
                 return True
         elif isinstance(binding.value, ast.Call) and sessions.creates_sync_session(
-            model, binding.value, binding.scope
+            model, _provider_call(model, binding.value, binding.scope), binding.scope
         ):
             return True
     return False
+
+
+def _provider_call(model: ModuleModel, value: ast.Call, scope: Scope) -> ast.Call:
+    """The call that makes the session a name holds: ``db = next(get_db())`` runs the
+    generator provider ``get_db()`` (the call API301 reports); ``db = SessionLocal()`` is
+    its own."""
+    if (
+        value.args
+        and isinstance(value.args[0], ast.Call)
+        and model.qualified_name(value.func, scope) == "builtins.next"
+    ):
+        return value.args[0]
+    return value
 
 
 def _captured_names(
@@ -141,5 +154,5 @@ def _reported_in(model: ModuleModel, caller: FunctionInfo, name: ast.Name, scope
             and sessions.is_injected(model, caller, session)
         )
     return isinstance(binding.value, ast.Call) and sessions.reports_creation(
-        model, binding.value, binding.scope
+        model, _provider_call(model, binding.value, binding.scope), binding.scope
     )

@@ -16,6 +16,7 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
+from fastapi_lint.semantic.sibling_imports import sibling_module
 from fastapi_lint.semantic.syntax import (
     FunctionNode,
     catches_named,
@@ -317,7 +318,9 @@ class Builder:
 
     def _absolute_module(self, node: ast.ImportFrom) -> str:
         if not node.level:
-            return node.module or ""
+            module = node.module or ""
+            names = [alias.name for alias in node.names]
+            return sibling_module(self.model, module, names) or module
         package_parts = self.model.module_name.split(".")
         is_package = self.model.path.replace("\\", "/").endswith("/__init__.py")
         if not is_package:

@@ -54,3 +54,6 @@ class ProjectFacts(Protocol):
 
     def star_names(self, module_name: str, depth: int = 0) -> frozenset[str] | None:
         """The names ``from <module_name> import *`` binds (None: not a project module)."""
+
+    def is_project_module(self, module_name: str) -> bool:
+        """Whether ``module_name`` is a module of the project, seen from this source root."""

@@ -75,6 +75,7 @@ from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.debug_detail import debug_branch, under_debug_gate
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
+from fastapi_lint.rules.secrets.import_time import constructed_before_serving
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.rules.secrets.response_helpers import response_helper
 from fastapi_lint.semantic import stubs
@@ -359,6 +360,9 @@ class _Leaks:
                     return
                 if self.operator_only(sink, scope):
                     return
+                function = scope.code_function
+                if function is not None and constructed_before_serving(self.model, function):
+                    return  # raised while the app is imported or starts: no client sees it
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."
