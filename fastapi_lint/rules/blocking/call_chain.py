@@ -369,11 +369,23 @@ MEMOIZING_DECORATORS = frozenset(
 )
 
 
+# A project's own memoizer (`from app.lib.cache import cache`, `@memoize`): a
+# decorator defined in the project whose name says it answers from memory, as the
+# library ones above do (a TTL or size bound included, like `ttl_cache`).
+MEMOIZING_NAMES = frozenset(
+    {"cache", "cached", "memoize", "memoized", "lru_cache", "ttl_cache", "cache_result"}
+)
+
+
 def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
     for decorator in function.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if model.qualified_name(target, function.outer) in MEMOIZING_DECORATORS:
+        name = model.qualified_name(target, function.outer)
+        if name in MEMOIZING_DECORATORS:
             return True
+        if name is not None and name.rpartition(".")[2] in MEMOIZING_NAMES:
+            if model.find_function(name) is not None:
+                return True
     return False
 
 
