@@ -84,9 +84,21 @@ def in_test_file(model: ModuleModel) -> bool:
                 relative = os.path.relpath(os.path.realpath(path), root)
             if not relative.startswith(".."):
                 path = relative
-        found = is_test_file(path.replace("\\", "/"))
+        found = is_test_file(path.replace("\\", "/")) or _holds_pytest_fixtures(model)
         model.memo.put(_TEST_MODULE, found)
     return found
+
+
+def _holds_pytest_fixtures(model: ModuleModel) -> bool:
+    """A module that defines pytest fixtures at its top level is test code whatever its
+    name: a plugin module (``app/account/testing.py``) that conftest files load through
+    ``pytest_plugins`` or a star import. Serving code never defines fixtures."""
+    return any(
+        function.parent_function is None
+        and function.class_info is None
+        and _decorated_by(model, function, _FIXTURE_DECORATORS)
+        for function in model.functions
+    )
 
 
 def _decorated_by(model: ModuleModel, function: FunctionInfo, names: frozenset[str]) -> bool:

@@ -370,12 +370,36 @@ MEMOIZING_DECORATORS = frozenset(
 )
 
 
+# A project's own memoizer (`from app.lib.cache import cache`, `@memoize`): a
+# decorator defined in the project whose name says it answers from memory, as the
+# library ones above do (a TTL or size bound included, like `ttl_cache`).
+MEMOIZING_NAMES = frozenset({"cache", "cached", "memoize", "memoized", "lru_cache", "ttl_cache"})
+
+
 def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
     for decorator in function.node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        if model.qualified_name(target, function.outer) in MEMOIZING_DECORATORS:
+        name = model.qualified_name(target, function.outer)
+        if name in MEMOIZING_DECORATORS:
             return True
+        if name is not None and name.rpartition(".")[2] in MEMOIZING_NAMES:
+            if model.find_function(name) is not None and not _request_scoped(decorator):
+                return True
     return False
+
+
+def _request_scoped(decorator: ast.expr) -> bool:
+    """``@lru_cache(scope="request")``: a memo the server clears for each request, so
+    the body runs again in every request that calls it."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    values = [*decorator.args, *(keyword.value for keyword in decorator.keywords)]
+    return any(
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and "request" in value.value.lower()
+        for value in values
+    )
 
 
 # At most this many ways a function blocks are kept (each with its conditions).
