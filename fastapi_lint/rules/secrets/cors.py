@@ -89,8 +89,9 @@ class CorsChecks(CheckerBase):
 
     def has_wildcard_origin(self, node: ast.expr, scope: Scope, depth: int) -> bool:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            # an element may name the wildcard: `[config.ANY_ORIGIN]`
             return any(
-                isinstance(element, ast.Constant) and element.value == "*" for element in node.elts
+                self.literal_value(element, scope, depth + 1) == "*" for element in node.elts
             )
         if isinstance(node, ast.Constant):
             return node.value == "*"  # a str is a sequence: ``"*"`` allows every origin
