@@ -207,8 +207,8 @@ class CheckerBase:
         """A name's assigned value by simple flow (this module or a project module), or a
         project module's constant read through the module (``config.ANY_ORIGIN`` after
         ``from app.core import config``)."""
-        if depth > _MAX_FLOW_DEPTH:
-            return None
+        if depth > _MAX_FLOW_DEPTH or id(node) not in self.model.parents:
+            return None  # a node of another module's tree: its names are not this module's
         if isinstance(node, ast.Attribute):
             return self._module_constant(node, scope)
         if not isinstance(node, ast.Name):
@@ -240,8 +240,9 @@ class CheckerBase:
             _, other = definition
             if other.kind is BindingKind.ASSIGN and other.unpack_index is None:
                 value = other.value
-                # Only literal containers and constants: they need no scope.
-                if isinstance(value, (ast.Constant, ast.List, ast.Tuple, ast.Set)):
+                # Only literal containers and constants: the names inside them are not
+                # resolved here (``resolved`` reads only this module's nodes).
+                if isinstance(value, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)):
                     return value
         return None
 
