@@ -182,7 +182,7 @@ def _row(route: ServedRoute) -> Row:
         app=route.app_label or NO_APP,
         method=methods,
         path=route.display_path,
-        handler=f"{route.module}:{_local_name(route)}",
+        handler=f"{route.endpoint_module or route.module}:{_local_name(route)}",
         file=_display(route.file),
         line=route.line,
         is_async=route.is_async,
@@ -195,7 +195,7 @@ def _row(route: ServedRoute) -> Row:
 
 def _local_name(route: ServedRoute) -> str:
     """The handler's name inside its module (``Class.method`` for a method)."""
-    prefix = route.module + "."
+    prefix = (route.endpoint_module or route.module) + "."
     return route.function[len(prefix) :] if route.function.startswith(prefix) else route.name
 
 

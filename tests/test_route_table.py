@@ -252,6 +252,22 @@ def test_route_inventory_lists_the_bound_methods_of_a_class_based_view() -> None
     ]
 
 
+def test_route_inventory_lists_endpoints_of_other_modules() -> None:
+    # `router.add_api_route("/", handlers.list_invoices)`: the endpoint is named, filed and
+    # lined in its own module; the route is served where the router is.
+    project = FIXTURES / "projects" / "routes_handler_modules"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    found = {(row["method"], row["path"], row["handler"], row["file"]) for row in rows}
+    assert ("GET", "/v1/invoices/", "app.handlers:list_invoices", "app/handlers.py") in found
+    assert (
+        "DELETE",
+        "/v1/invoices/{invoice_id}",
+        "app.handlers:delete_invoice",
+        "app/handlers.py",
+    ) in found
+    assert ("POST", "/webhooks/paypal", "app.handlers:webhook", "app/handlers.py") in found
+
+
 def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
     # `APIRouter(prefix=f"/{kind}s")` in a factory: each include's argument (a literal, a
     # keyword, an element of a loop over a literal dict or list) gives its own prefix.

@@ -60,6 +60,8 @@ class ModuleRoutes:
                     self._passed_routers(call, ref.scope)
         for route in facts.routes:
             self._route(route)
+        for foreign in facts.foreign_routes:
+            self._foreign_route(foreign)
         return {
             "file": os.path.abspath(model.path) if model.path else "",
             "routers": self.routers,
@@ -549,6 +551,72 @@ class ModuleRoutes:
                     | set(self.dependencies.security(keywords.get("dependencies"), scope))
                 ),
                 "schema": constant_value(keywords.get("include_in_schema")) is not False,
+            }
+        )
+
+    def _foreign_route(self, route: Any) -> None:
+        """``router.add_api_route(path, handlers.get_item)`` with the endpoint in another
+        module: read the endpoint there, register the route here (at the call)."""
+        from fastapi_lint.project.route_security import DependencyReader
+        from fastapi_lint.semantic.fastapi import ForeignRoute
+
+        assert isinstance(route, ForeignRoute)
+        found = self.model.find_function(route.qualname)
+        if found is None:
+            return
+        endpoint_model, function = found
+        registration = route.registration
+        scope = self._scope_of(registration)
+        func = registration.func
+        assert isinstance(func, ast.Attribute)
+        key = self.router_key(func.value, scope)
+        if key is None:
+            return
+        statement = self._statement(registration)
+        keywords = route.keywords
+        declared = keywords.get("methods")
+        literal = declared is None or (
+            isinstance(declared, (ast.List, ast.Tuple, ast.Set))
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts)
+        )
+        star = any(k.arg is None for k in registration.keywords)
+        methods = list(route.methods) if literal and not star else None
+        pieces: list[list[str]] = (
+            [["lit", route.path]]
+            if route.path is not None
+            else self._expression_piece(route.path_node, scope)
+        )
+        response_model = keywords.get("response_model")
+        returns = function.node.returns
+        if response_model is None and returns is not None:
+            if ModuleRoutes(endpoint_model)._response_class(returns, function.outer):
+                returns = None  # `-> StreamingResponse`: no response model
+        shown_model = response_model if response_model is not None else returns
+        endpoint_dependencies = DependencyReader(endpoint_model)
+        self.routes.append(
+            {
+                "router": key,
+                "methods": methods,
+                "pieces": pieces,
+                "function": function.qualname,
+                "name": function.name,
+                "line": function.node.lineno,
+                "reg": registration.lineno,
+                "block": self._block(statement),
+                "pos": [registration.lineno, 1, registration.col_offset],
+                "branches": self._branches(statement),
+                "async": function.is_async,
+                "response_model": source_text(shown_model) if shown_model is not None else "",
+                "status": _status(keywords.get("status_code"), route.methods == ("WEBSOCKET",)),
+                "deps": endpoint_dependencies.function_labels(function)
+                + self.dependencies.labels(keywords.get("dependencies"), scope),
+                "security": sorted(
+                    set(endpoint_dependencies.function_security(function))
+                    | set(self.dependencies.security(keywords.get("dependencies"), scope))
+                ),
+                "schema": constant_value(keywords.get("include_in_schema")) is not False,
+                "handler_file": os.path.abspath(endpoint_model.path) if endpoint_model.path else "",
+                "handler_module": endpoint_model.module_name,
             }
         )
 

@@ -113,6 +113,9 @@ class ServedRoute:
     status_code: str
     dependencies: tuple[str, ...]
     security: tuple[str, ...]
+    # The endpoint's module when it is not the registering one
+    # (`router.add_api_route("/", handlers.list_items)`); "" otherwise.
+    endpoint_module: str = ""
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -162,6 +165,8 @@ class ServedRoute:
             return False
         if self.steps[:-1] != other.steps[:-1]:
             return False
+        if self.endpoint_module or other.endpoint_module:
+            return False  # an endpoint of another module: no per-module rule compared it
         return self.steps[-1][0] == other.steps[-1][0] and self.module == other.module
 
 
@@ -209,7 +214,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/2", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/3", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -253,6 +258,7 @@ def _table_from_json(data: Any) -> RouteTable:
                         status_code=item["status"],
                         dependencies=tuple(item["deps"]),
                         security=tuple(item["security"]),
+                        endpoint_module=item.get("handler_module", ""),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -309,7 +315,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/3", module_name, lambda: _module_summary(project, module_name)
+        "route-module/4", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -504,7 +510,7 @@ def _expand(
                 "module": module,
                 "function": item["function"],
                 "name": item["name"],
-                "file": context["files"].get(module, ""),
+                "file": item.get("handler_file") or context["files"].get(module, ""),
                 "line": item["line"],
                 "reg": item["reg"],
                 "steps": [*steps, step],
@@ -515,6 +521,7 @@ def _expand(
                 "status": item["status"],
                 "deps": deps + list(item["deps"]),
                 "security": sorted(set(security) | set(item["security"])),
+                "handler_module": item.get("handler_module", ""),
             }
         )
 

@@ -70,6 +70,18 @@ def check(model: ModuleModel, reporter: Reporter, routes: list[RouteInfo]) -> No
             if _check_one(reporter, node, later, by_app):
                 already.add(node.lineno)
                 break
+    # `router.add_api_route("/{id}", handlers.get_item)`: the endpoint's `def` is in
+    # another module, so the finding goes on the registration.
+    for foreign in model.fastapi.foreign_routes:
+        call = foreign.registration
+        if foreign.path is None or call.lineno in already:
+            continue
+        for later in table.served(model.module_name, call.lineno):
+            if later.methods is None or not later.endpoint_module or later.app not in by_app:
+                continue
+            if _check_one(reporter, call, later, by_app):
+                already.add(call.lineno)
+                break
 
 
 def _check_one(

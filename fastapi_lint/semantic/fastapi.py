@@ -64,6 +64,22 @@ class RouteInfo:
         return f"{methods} {self.path}" if self.path else f'{methods} ""'  # the router's root
 
 
+@dataclass(eq=False)
+class ForeignRoute:
+    """``router.add_api_route("/{id}", handlers.get_item)`` where the endpoint is a function
+    of another module: no ``RouteInfo`` (the per-module rules read the function in its own
+    module); the route table (``project/route_modules.py``) serves it and the cross-router
+    conflict check compares it."""
+
+    qualname: str  # the endpoint, resolved when the table is built
+    router: RouterRef
+    methods: tuple[str, ...]
+    path: Optional[str]
+    registration: ast.Call
+    keywords: dict[str, ast.expr]
+    path_node: Optional[ast.expr] = None
+
+
 # The start-up/shutdown handler lists of an app or router (`FastAPI(on_startup=[...])`).
 EVENT_LISTS = frozenset({"on_startup", "on_shutdown"})
 
@@ -88,6 +104,7 @@ class FastAPIFacts:
     startup_handlers: set[int] = field(default_factory=set)  # id(function node)
     dependency_functions: set[str] = field(default_factory=set)  # qualnames
     event_registrations: list[ast.Call] = field(default_factory=list)  # on_event/add_event_handler
+    foreign_routes: list[ForeignRoute] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._collect()
@@ -345,12 +362,14 @@ class FastAPIFacts:
             bound = self.model.evaluate(endpoint, scope)
             if isinstance(bound, Member):
                 qualname = f"{bound.owner}.{bound.name}"
+        if func.attr == "add_api_websocket_route":
+            methods: tuple[str, ...] = ("WEBSOCKET",)
+        else:
+            methods = self._methods("api_route", keywords)
+        local = False
         for function in self.model.functions:
             if function.qualname == qualname:
-                if func.attr == "add_api_websocket_route":
-                    methods: tuple[str, ...] = ("WEBSOCKET",)
-                else:
-                    methods = self._methods("api_route", keywords)
+                local = True
                 self._add_route(
                     RouteInfo(
                         function,
@@ -362,6 +381,11 @@ class FastAPIFacts:
                         path_node,
                     )
                 )
+        if not local and qualname is not None and "." in qualname:
+            path = self._path_text(path_node, scope)
+            self.foreign_routes.append(
+                ForeignRoute(qualname, router, methods, path, call, keywords, path_node)
+            )
 
     def _path_text(self, node: ast.expr | None, scope: Scope) -> str | None:
         """The route's path: a literal, or a string constant simple flow reaches

@@ -49,6 +49,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             if not version_fallback(model, call, registrations):
                 reporter.report("API206", call, call=event_call_display(call))
     if not routes:
+        if facts.foreign_routes and (reporter.enabled("API203") or reporter.enabled("API204")):
+            route_conflicts.check(model, reporter, routes)  # endpoints of other modules only
         return
     binder = PathParamBinder()
     for route in routes:

@@ -356,14 +356,19 @@ def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
     """The path parameters a function is expected to receive.
 
     Left out: a trailing ``{rest:path}`` catch-all (ignoring the rest is the
-    point of a catch-all); a parameter that another path of the same function
+    point of a catch-all), unless the function has a required ``str`` parameter
+    no path parameter binds (``{rest:path}`` with ``def f(path: str)``: FastAPI makes
+    it a required query parameter, the catch-all renamed); a parameter that another path of the same function
     lacks (one handler deliberately shared by several paths); every parameter
     of a route serving an HTML page (the page's script reads its URL).
     """
     assert route.path is not None
     template = route_paths.parse_path(route.path)
     last = template.parts[-1] if template.parts else None
-    wanted = [p.name for p in template.params if not (p is last and p.convertor == "path")]
+    catch_all = isinstance(last, route_paths.PathParam) and last.convertor == "path"
+    wanted = [p.name for p in template.params if not (p is last and catch_all)]
+    if catch_all and _renamed_catch_all(route, {p.name for p in template.params}):
+        wanted.append(last.name)  # type: ignore[union-attr]
     if not wanted:
         return []
     for other in model.fastapi.routes_of(route.function):
@@ -373,6 +378,22 @@ def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
     if wanted and _serves_page(model, route):
         return []
     return wanted
+
+
+def _renamed_catch_all(route: RouteInfo, path_names: set[str]) -> bool:
+    """A required parameter annotated ``str`` that no path parameter binds."""
+    args = route.function.node.args
+    positional = args.posonlyargs + args.args
+    required = positional[: len(positional) - len(args.defaults)] + [
+        arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None
+    ]
+    for arg in required:
+        if arg.arg in path_names or arg.arg in ("self", "cls"):
+            continue
+        annotation = arg.annotation
+        if isinstance(annotation, ast.Name) and annotation.id == "str":
+            return True
+    return False
 
 
 _PAGE_RESPONSES = frozenset({"HTMLResponse", "TemplateResponse", "FileResponse"})

@@ -204,8 +204,14 @@ class CheckerBase:
         return is_secret_value(value, self.options.extra_placeholders)
 
     def resolved(self, node: ast.expr, scope: Scope, depth: int) -> ast.expr | None:
-        """A name's assigned value by simple flow (this module or a project module)."""
-        if not isinstance(node, ast.Name) or depth > _MAX_FLOW_DEPTH:
+        """A name's assigned value by simple flow (this module or a project module), or a
+        project module's constant read through the module (``config.ANY_ORIGIN`` after
+        ``from app.core import config``)."""
+        if depth > _MAX_FLOW_DEPTH or id(node) not in self.model.parents:
+            return None  # a node of another module's tree: its names are not this module's
+        if isinstance(node, ast.Attribute):
+            return self._module_constant(node, scope)
+        if not isinstance(node, ast.Name):
             return None
         model = self.model
         binding = model.lookup(node.id, scope, getattr(node, "lineno", None))
@@ -215,15 +221,29 @@ class CheckerBase:
             if binding.value is not None and binding.unpack_index is None:
                 return binding.value
             return None
-        if binding.kind is BindingKind.IMPORT and model.project is not None and binding.qualname:
-            definition = model.project.definition(binding.qualname)
-            if definition is not None:
-                _, other = definition
-                if other.kind is BindingKind.ASSIGN and other.unpack_index is None:
-                    value = other.value
-                    # Only literal containers and constants: they need no scope.
-                    if isinstance(value, (ast.Constant, ast.List, ast.Tuple, ast.Set)):
-                        return value
+        if binding.kind is BindingKind.IMPORT and binding.qualname:
+            return self._project_constant(binding.qualname)
+        return None
+
+    def _module_constant(self, node: ast.Attribute, scope: Scope) -> ast.expr | None:
+        if not isinstance(node.value, ast.Name):
+            return None
+        binding = self.model.lookup(node.value.id, scope, getattr(node, "lineno", None))
+        if binding is None or binding.kind is not BindingKind.IMPORT or not binding.qualname:
+            return None
+        return self._project_constant(f"{binding.qualname}.{node.attr}")
+
+    def _project_constant(self, qualname: str) -> ast.expr | None:
+        project = self.model.project
+        definition = project.definition(qualname) if project is not None else None
+        if definition is not None:
+            _, other = definition
+            if other.kind is BindingKind.ASSIGN and other.unpack_index is None:
+                value = other.value
+                # Only literal containers and constants: the names inside them are not
+                # resolved here (``resolved`` reads only this module's nodes).
+                if isinstance(value, (ast.Constant, ast.List, ast.Tuple, ast.Set, ast.Dict)):
+                    return value
         return None
 
     def literal_value(self, node: ast.expr, scope: Scope, depth: int) -> object:

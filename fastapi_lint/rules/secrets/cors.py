@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
@@ -39,6 +40,21 @@ API507 = Rule(
 )
 
 _ANY_ORIGIN_REGEXES = frozenset({".*", "^.*$", ".+", "^.+$", ".*$", "^.*"})
+# Origins no deployment trusts: a pattern Starlette's `fullmatch` accepts for one of them
+# accepts any site (`https?://.*`, `https://.+`).
+_STRANGER_ORIGINS = ("https://stranger-4f1c.invalid", "http://stranger-4f1c.invalid")
+
+
+def _any_origin_regex(pattern: str) -> bool:
+    if pattern in _ANY_ORIGIN_REGEXES:
+        return True
+    if ")*" in pattern or ")+" in pattern or "){" in pattern:
+        return False  # a quantified group may backtrack for ages: not tried
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return False
+    return any(compiled.fullmatch(origin) for origin in _STRANGER_ORIGINS)
 
 
 class CorsChecks(CheckerBase):
@@ -53,7 +69,7 @@ class CorsChecks(CheckerBase):
             described = '`allow_origins=["*"]`'
         elif regex is not None:
             pattern = self.literal_value(regex, scope, 0)
-            if isinstance(pattern, str) and pattern in _ANY_ORIGIN_REGEXES:
+            if isinstance(pattern, str) and _any_origin_regex(pattern):
                 described = f'`allow_origin_regex="{pattern}"`'
         if described is not None:
             self.reporter.report("API507", call, origins=described)
@@ -89,8 +105,9 @@ class CorsChecks(CheckerBase):
 
     def has_wildcard_origin(self, node: ast.expr, scope: Scope, depth: int) -> bool:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            # an element may name the wildcard: `[config.ANY_ORIGIN]`
             return any(
-                isinstance(element, ast.Constant) and element.value == "*" for element in node.elts
+                self.literal_value(element, scope, depth + 1) == "*" for element in node.elts
             )
         if isinstance(node, ast.Constant):
             return node.value == "*"  # a str is a sequence: ``"*"`` allows every origin

@@ -49,6 +49,13 @@ _JOSE_DECODE = frozenset({"jose.jwt.decode"})
 _DECODES = _PYJWT_DECODE | _JOSE_DECODE | {"authlib.jose.jwt.decode"}
 
 
+def _no_algorithms(call: ast.Call) -> bool:
+    """No ``algorithms`` given, or ``algorithms=None`` spelled out (the same thing)."""
+    keyword = _keyword(call, "algorithms")
+    given = keyword.value if keyword is not None else (call.args[2] if len(call.args) > 2 else None)
+    return given is None or (isinstance(given, ast.Constant) and given.value is None)
+
+
 class JwtVerificationChecks(TokenOriginChecks):
     def check_jwt_decode(self, call: ast.Call, target: str, scope: Scope) -> None:
         display = target + "()"
@@ -60,8 +67,7 @@ class JwtVerificationChecks(TokenOriginChecks):
             problem = 'disables signature verification (`"verify_signature": False`)'
         elif (
             target in _PYJWT_DECODE
-            and _keyword(call, "algorithms") is None
-            and len(call.args) < 3
+            and _no_algorithms(call)
             and not any(k.arg is None for k in call.keywords)
             and not any(isinstance(arg, ast.Starred) for arg in call.args)
         ):

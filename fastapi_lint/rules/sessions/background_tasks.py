@@ -6,11 +6,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
-from fastapi_lint.rules.sessions.kinds import (
-    BACKGROUND_TASKS,
-    param_session,
+from fastapi_lint.rules.sessions.kinds import BACKGROUND_TASKS
+from fastapi_lint.rules.sessions.session_callers import (
+    request_session_attribute,
+    request_session_param,
 )
-from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -93,17 +93,11 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         ):
             continue  # `JSONResponse(..., background=BackgroundTask(task, db))` runs it later too
         for value in _task_arguments(model, call, ref.scope):
-            if not isinstance(value, ast.Name):
-                continue
-            binding = model.lookup(value.id, ref.scope, value.lineno)
-            if binding is None or binding.kind is not BindingKind.PARAM:
-                continue
-            function = binding.scope.function
-            arg = binding.node
-            if function is None or not isinstance(arg, ast.arg):
-                continue
-            session = param_session(model, function, arg)
-            if session is None or not session.from_depends:
-                continue
-            reporter.report("API305", call, session=value.id)
-            break
+            if isinstance(value, ast.Name):
+                if request_session_param(model, value, ref.scope):
+                    reporter.report("API305", call, session=value.id)
+                    break
+            elif isinstance(value, ast.Attribute):
+                if request_session_attribute(model, value, ref.scope):
+                    reporter.report("API305", call, session=f"self.{value.attr}")
+                    break

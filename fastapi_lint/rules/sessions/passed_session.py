@@ -40,7 +40,7 @@ def session_passed_by_callers(model: ModuleModel, function: FunctionInfo, arg: a
     args = function.node.args
     positional = [a.arg for a in args.posonlyargs + args.args]
     position = positional.index(arg.arg) if arg.arg in positional else None
-    modules = _modules_mentioning(model, function.name)
+    modules = modules_mentioning(model, function.name)
     if modules is None:
         return False
     calls = 0
@@ -72,7 +72,7 @@ def _passes(call: ast.Call, position: int | None, keyword: str) -> bool:
     return any(k.arg == keyword for k in call.keywords)
 
 
-def _modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | None:
+def modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | None:
     """The function's module, then the project's other modules whose text has ``name``
     (None when too many files mention it to search them all)."""
     found = [model]
