@@ -18,6 +18,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.blocking.template_methods import overridden_hook_paths
 from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
     Condition,
@@ -289,7 +290,10 @@ def _function_summary(
             if local is not None or model.class_named(base) is None:
                 break
     if local is not None:
-        return summarize_function(model, local, depth, visiting)
+        summary = summarize_function(model, local, depth, visiting)
+        if local.qualname != target and not summary.paths:
+            summary = _with_hooks(model, local, owner, summary, depth, visiting)
+        return summary
     project = index_of(model)
     if project is None:
         return None
@@ -322,11 +326,30 @@ def _function_summary(
             return None
         # Depth-independent: the fact is shared by every caller (the index
         # guards cross-module cycles itself).
-        return summarize_function(found[0], found[1]).to_json()
+        summary = summarize_function(found[0], found[1])
+        if found[1].qualname != target and not summary.paths:
+            summary = _with_hooks(found[0], found[1], owner, summary, 0, None)
+        return summary.to_json()
 
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
-    # session path.
-    return CalleeSummary.from_json(project.fact("callee/4", target, compute))
+    # session path; /4 did not follow the hooks an inherited method calls on `self`.
+    return CalleeSummary.from_json(project.fact("callee/5", target, compute))
+
+
+def _with_hooks(
+    model: ModuleModel,
+    inherited: FunctionInfo,
+    owner: str,
+    summary: CalleeSummary,
+    depth: int,
+    visiting: Exploration | None,
+) -> CalleeSummary:
+    """An inherited method's summary for receivers of ``owner``: the base's own, or the
+    way it blocks through a ``self.hook()`` that ``owner`` overrides (template method)."""
+    paths = overridden_hook_paths(
+        model, inherited, owner, lambda hook: _function_summary(model, hook, depth + 1, visiting)
+    )
+    return replace(summary, paths=tuple(paths)) if paths else summary
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
