@@ -18,7 +18,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
-from fastapi_lint.rules.blocking.template_methods import overridden_hook_paths
+from fastapi_lint.rules.blocking.template_methods import overridden_hook_chain
 from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
     Condition,
@@ -346,10 +346,10 @@ def _with_hooks(
 ) -> CalleeSummary:
     """An inherited method's summary for receivers of ``owner``: the base's own, or the
     way it blocks through a ``self.hook()`` that ``owner`` overrides (template method)."""
-    paths = overridden_hook_paths(
+    chain = overridden_hook_chain(
         model, inherited, owner, lambda hook: _function_summary(model, hook, depth + 1, visiting)
     )
-    return replace(summary, paths=tuple(paths)) if paths else summary
+    return replace(summary, paths=(BlockingPath(chain),)) if chain else summary
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:

@@ -12,34 +12,55 @@ method's, not the caller's).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod
 
 if TYPE_CHECKING:
-    from fastapi_lint.rules.blocking.call_chain import BlockingPath, CalleeSummary
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
 
-__all__ = ["overridden_hook_paths"]
+__all__ = ["overridden_hook_chain"]
 
 
-def overridden_hook_paths(
+class _Path(Protocol):
+    @property
+    def chain(self) -> tuple[str, ...]: ...
+
+    @property
+    def conditions(self) -> Sequence[object]: ...
+
+
+class _Summary(Protocol):
+    """What call_chain's ``CalleeSummary`` gives (not imported: call_chain imports this module)."""
+
+    @property
+    def display(self) -> str: ...
+
+    @property
+    def is_async(self) -> bool: ...
+
+    @property
+    def is_generator(self) -> bool: ...
+
+    @property
+    def paths(self) -> Sequence[_Path]: ...
+
+
+def overridden_hook_chain(
     model: ModuleModel,
     inherited: FunctionInfo,
     owner: str,
-    summary_of: Callable[[str], CalleeSummary | None],
-) -> list[BlockingPath]:
-    """Blocking paths of ``inherited`` (a method ``owner`` inherits) through the
-    ``self.<hook>()`` calls it makes, as ``owner``'s own definitions of those hooks block."""
-    from fastapi_lint.rules.blocking.call_chain import BlockingPath
-
+    summary_of: Callable[[str], _Summary | None],
+) -> tuple[str, ...] | None:
+    """The chain by which ``inherited`` (a method ``owner`` inherits) blocks through a
+    ``self.<hook>()`` call it makes, as ``owner``'s own definition of that hook blocks."""
     node = inherited.node
     positional = node.args.posonlyargs + node.args.args
     if inherited.is_async or not positional or is_staticmethod(node) or is_classmethod(node):
-        return []
+        return None
     receiver = positional[0].arg
     base_class = inherited.qualname.rsplit(".", 1)[0]
     for call, _ in calls_by_function(model).get(id(node), []):
@@ -60,5 +81,5 @@ def overridden_hook_paths(
             continue  # not overridden: the base method's own summary has it
         for path in hook.paths:
             if not path.conditions:
-                return [BlockingPath((hook.display, *path.chain))]
-    return []
+                return (hook.display, *path.chain)
+    return None
