@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi_lint.project import facts, model_cache
 from fastapi_lint.project.facts import FactStore, cache_folder
+from fastapi_lint.project.inherited_methods import defining_base_method
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
     discover_source_roots,
@@ -662,6 +663,8 @@ class ProjectIndex:
             if found is not None:
                 model, function = found
                 return model.function_return_value(function, depth + 1)
+            if (inherited := defining_base_method(self, qualname)) is not None:
+                return self.call_result(inherited, depth + 1)  # `self._path()` of a base
             if defines_class(self, qualname):
                 return Instance(qualname)
             value = self.resolve(qualname, depth + 1)

@@ -19,6 +19,7 @@ from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.blocking.template_methods import overridden_hook_chain
 from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
     Condition,
@@ -290,7 +291,10 @@ def _function_summary(
             if local is not None or model.class_named(base) is None:
                 break
     if local is not None:
-        return summarize_function(model, local, depth, visiting)
+        summary = summarize_function(model, local, depth, visiting)
+        if local.qualname != target and not summary.paths:
+            summary = _with_hooks(model, local, owner, summary, depth, visiting)
+        return summary
     project = index_of(model)
     if project is None:
         return None
@@ -323,11 +327,31 @@ def _function_summary(
             return None
         # Depth-independent: the fact is shared by every caller (the index
         # guards cross-module cycles itself).
-        return summarize_function(found[0], found[1]).to_json()
+        summary = summarize_function(found[0], found[1])
+        if found[1].qualname != target and not summary.paths:
+            summary = _with_hooks(found[0], found[1], owner, summary, 0, None)
+        return summary.to_json()
 
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
-    # session path; /4 had no kernel-path conditions.
-    return CalleeSummary.from_json(project.fact("callee/5", target, compute))
+    # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
+    # inherited method calls on `self`.
+    return CalleeSummary.from_json(project.fact("callee/6", target, compute))
+
+
+def _with_hooks(
+    model: ModuleModel,
+    inherited: FunctionInfo,
+    owner: str,
+    summary: CalleeSummary,
+    depth: int,
+    visiting: Exploration | None,
+) -> CalleeSummary:
+    """An inherited method's summary for receivers of ``owner``: the base's own, or the
+    way it blocks through a ``self.hook()`` that ``owner`` overrides (template method)."""
+    chain = overridden_hook_chain(
+        model, inherited, owner, lambda hook: _function_summary(model, hook, depth + 1, visiting)
+    )
+    return replace(summary, paths=(BlockingPath(chain),)) if chain else summary
 
 
 def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool:
