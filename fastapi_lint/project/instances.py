@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import block_nodes, last_name
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -213,7 +213,8 @@ def _runs_web_server(model: ModuleModel) -> bool:
     found = model.memo.get(_WEB_SERVER)
     if found is None:
         found = False
-        for node in ast.walk(model.tree):
+        # Imports are statements: the expressions (most of the tree) are not walked.
+        for node in block_nodes(model.tree):
             if isinstance(node, ast.Import):
                 found = any(a.name.split(".")[0] in _WEB_PACKAGES for a in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

@@ -11,6 +11,24 @@ FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
+# The fields that hold statements (or except handlers, or match cases, which hold statements).
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def block_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """``tree``, every statement in it (nested blocks, defs and classes included), its
+    except handlers and match cases: what ``ast.walk`` yields of them, in another order.
+    Expressions hold no statement and are not entered: most of a tree's nodes."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in _BLOCK_FIELDS:
+            children = getattr(node, field, None)
+            if children and type(children) is list:  # a lambda's body is one expression
+                stack.extend(children)
+
+
 def own_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """The nodes that run with ``roots`` (a body's statements, or one node): nested
     defs, lambdas and classes left out. Depth first, children after their parent."""
