@@ -81,3 +81,21 @@ def name_loads(
             and ref.scope.code_function is function
         ):
             yield node, ref.scope
+
+
+def stat_method_call(model: ModuleModel, function: FunctionInfo, value: ast.expr) -> bool:
+    """``self._stat_stamp()`` in a method, where that method of the same class reads a
+    file's stat: the value is the file's signature, as when the method reads it itself
+    (``stamp = self._stat_stamp(); if stamp != self._stamp: ...``)."""
+    params = function.node.args.posonlyargs + function.node.args.args
+    if function.class_info is None or not params:
+        return False
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Name)
+        and value.func.value.id == params[0].arg
+    ):
+        return False
+    method = model.function_named(f"{function.class_info.qualname}.{value.func.attr}")
+    return method is not None and method is not function and reads_stat(model, method)

@@ -32,7 +32,7 @@ from fastapi_lint.rules.argument_values import (
     imported_binding,
     literal,
 )
-from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered
+from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered, stat_method_call
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_objects import (
@@ -122,8 +122,10 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
     tests = branch.test.values if isinstance(branch.test, ast.BoolOp) else [branch.test]
     if isinstance(branch.test, ast.BoolOp) and not isinstance(branch.test.op, ast.Or):
         return False
-    if not reads_stat(model, function):
-        return False  # no signature to compare: asked per blocking call, answered once
+    if not reads_stat(model, function) and function.class_info is None:
+        # No signature to compare: asked per blocking call, answered once. A method may
+        # take it from another method of its class (`stamp = self._stat_stamp()`).
+        return False
     stale = False
     for test in tests:
         operand = unset_operand(test)
@@ -169,6 +171,8 @@ def _walk_stat_signature(model: ModuleModel, function: FunctionInfo, name: str) 
                 if isinstance(part, ast.Call) and last_name(part.func) in STAT_CALLS:
                     return True
             value = stmt.value
+            if stat_method_call(model, function, value):
+                return True  # `stamp = self._stat_stamp()`
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
                 qualname = model.qualified_name(value.func, function.scope)
                 helper = model.function_named(qualname) if qualname else None
@@ -197,14 +201,23 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
             sides = [term.left, term.comparators[0]]
             if not any(_stat_signature(model, function, side) for side in sides):
                 return False
-            if not any(_stored_global(model, function, side) for side in sides):
+            if not any(_stored_cache(model, function, side) for side in sides):
                 return False
             fresh = True
             continue
         operand = _set_operand(term)
-        if operand is None or not _stored_global(model, function, operand):
+        if operand is None or not _stored_cache(model, function, operand):
             return False
     return fresh
+
+
+def _stored_cache(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
+    """A module global the function stores (:func:`_stored_global`), or in a method
+    ``self._stamp`` that the method stores (``self._stamp = stamp`` after the read)."""
+    if _stored_global(model, function, node):
+        return True
+    attr = _self_attribute(function, node)
+    return attr is not None and _assigns_self(function, function.node.body, attr)
 
 
 def _stored_global(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
@@ -221,7 +234,11 @@ def _names_cache(
     model: ModuleModel, function: FunctionInfo, branch: ast.If, node: ast.expr
 ) -> bool:
     """``_seen`` (a module global the branch assigns), or ``cached`` / ``cached[0]`` where
-    ``cached = _CACHE.get(key)`` reads a module dict the branch fills."""
+    ``cached = _CACHE.get(key)`` reads a module dict the branch fills; in a method,
+    ``self._stamp`` that the branch stores (a cache kept on the instance)."""
+    attr = _self_attribute(function, node)
+    if attr is not None:
+        return _assigns_self(function, branch.body, attr)
     while isinstance(node, (ast.Subscript, ast.Attribute)):
         node = node.value
     if not isinstance(node, ast.Name):
