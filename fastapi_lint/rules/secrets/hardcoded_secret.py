@@ -15,6 +15,7 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
+from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic.builder import MATCH_VALUE
@@ -232,6 +233,8 @@ class HardcodedSecretChecks(CheckerBase):
             credential, last, compared=compared, argument=argument, accepted=accepted
         ):
             return  # Revision 2: sentinels, redaction markers, dummy keys, names
+        if compared and declared_cli_name(self.model, value):
+            return  # `args.credential_command == "add-password"`: a sub-command's name
         if self.text_token_name(last, literal):
             return
         if self.in_example_data(literal) or self.in_enum_body(literal):
