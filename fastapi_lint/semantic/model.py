@@ -643,18 +643,18 @@ class ModuleModel:
             )
             if annotated is not None and annotated not in _UNINFORMATIVE_RETURNS:
                 return Instance(annotated)
-        # Infer from the value returned or yielded (providers: `return SessionLocal()`);
-        # also behind `-> Generator` or `-> Any`, which name no element type.
-        # Returns of different classes (a factory: `return GRPCServer(...)` in one
-        # branch, `return HTTPServer(...)` in another) give their nearest common
-        # project base (`S3Deployer`, `GCPDeployer` -> `BaseDeployer`, whose methods
-        # they all inherit), else no one type: the first would send calls on the
-        # result to the wrong class.
+        # Infer from the value returned or yielded (providers: `return SessionLocal()`),
+        # also behind `-> Generator`/`-> Any`. Returns of different classes (a factory's
+        # `GRPCServer(...)` and `HTTPServer(...)`) give their nearest common project base
+        # (whose methods they all inherit), else no one type. `return ITEMS.get(key)` may
+        # be None: no type (a route returning it has no known shape).
         found: Instance | None = None
         for ref in self.returns_of(function):
             node = ref.node
             if getattr(node, "value", None) is None:
                 continue
+            if sequences.may_miss(self, node.value, ref.scope):  # type: ignore[attr-defined]
+                return None
             value = self.evaluate(node.value, ref.scope, depth + 1)  # type: ignore[attr-defined]
             if isinstance(value, Instance):
                 if found is None:
