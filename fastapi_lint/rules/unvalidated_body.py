@@ -607,6 +607,10 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
 
 
 # ---------------------------------------------------------------- request.json() / form()
+# Starlette's limits on a multipart form: ``request.form(max_files=1)`` is still the form.
+_FORM_LIMITS = frozenset({"max_files", "max_fields", "max_part_size"})
+
+
 def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Call, str]]:
     """``await request.json()`` / ``await request.form()`` calls run by the route itself, and
     ``async with request.form() as form:`` (the same form, its uploaded files closed after)."""
@@ -617,7 +621,11 @@ def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Ca
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _BODY_READERS:
             continue
-        if call.args or call.keywords or ref.scope.code_function is not function:
+        if ref.scope.code_function is not function or call.args:
+            continue
+        if call.keywords and (
+            func.attr != "form" or any(k.arg not in _FORM_LIMITS for k in call.keywords)
+        ):
             continue
         if not model.is_awaited(call) and (
             func.attr != "form" or async_with_target(model, call) is None
