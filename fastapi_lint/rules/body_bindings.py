@@ -31,6 +31,15 @@ def is_model_class(model: ModuleModel, annotation: ast.AST, scope: Scope) -> boo
     return model.project is not None and model.project.is_class(qualname)
 
 
+def async_with_target(model: ModuleModel, call: ast.Call) -> ast.expr | None:
+    """``async with request.form() as form:``: ``form`` (Starlette's way to read a form and
+    close its uploaded files), the same value as ``form = await request.form()``."""
+    item = model.parent(call)
+    if not isinstance(item, ast.withitem) or item.context_expr is not call:
+        return None
+    return item.optional_vars if isinstance(model.parent(item), ast.AsyncWith) else None
+
+
 def binding_of(model: ModuleModel, scope: Scope, target: ast.AST) -> Binding | None:
     """The binding a parameter or an assignment target creates."""
     name = target.arg if isinstance(target, ast.arg) else getattr(target, "id", None)

@@ -12,7 +12,13 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.body_answers import name_loads
-from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
+from fastapi_lint.rules.body_bindings import (
+    async_with_target,
+    binding_of,
+    is_model_class,
+    is_none,
+    reaching_binding,
+)
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -27,10 +33,10 @@ def form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Ca
     (``if not isinstance(token, str): return error(...)``), which is validation."""
     awaited = model.parent(call)
     statement = model.parent(awaited) if awaited is not None else None
-    target = None
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+    target = async_with_target(model, call)
+    if target is None and isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target = statement.targets[0]
-    elif isinstance(statement, ast.AnnAssign):
+    elif target is None and isinstance(statement, ast.AnnAssign):
         target = statement.target
     if not isinstance(target, ast.Name):
         return False

@@ -35,7 +35,13 @@ from typing import TYPE_CHECKING
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.body_answers import name_loads
-from fastapi_lint.rules.body_bindings import binding_of, is_model_class, is_none, reaching_binding
+from fastapi_lint.rules.body_bindings import (
+    async_with_target,
+    binding_of,
+    is_model_class,
+    is_none,
+    reaching_binding,
+)
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
@@ -601,8 +607,13 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
 
 
 # ---------------------------------------------------------------- request.json() / form()
+# Starlette's limits on a multipart form: ``request.form(max_files=1)`` is still the form.
+_FORM_LIMITS = frozenset({"max_files", "max_fields", "max_part_size"})
+
+
 def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Call, str]]:
-    """``await request.json()`` / ``await request.form()`` calls run by the route itself."""
+    """``await request.json()`` / ``await request.form()`` calls run by the route itself, and
+    ``async with request.form() as form:`` (the same form, its uploaded files closed after)."""
     found = []
     for ref in model.calls:
         call = ref.node
@@ -610,9 +621,15 @@ def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Ca
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _BODY_READERS:
             continue
-        if call.args or call.keywords or ref.scope.code_function is not function:
+        if ref.scope.code_function is not function or call.args:
             continue
-        if not model.is_awaited(call):
+        if call.keywords and (
+            func.attr != "form" or any(k.arg not in _FORM_LIMITS for k in call.keywords)
+        ):
+            continue
+        if not model.is_awaited(call) and (
+            func.attr != "form" or async_with_target(model, call) is None
+        ):
             continue
         receiver = model.evaluate(func.value, ref.scope)
         if isinstance(receiver, Instance) and receiver.type in _REQUEST_TYPES:
@@ -622,10 +639,13 @@ def _body_reads(model: ModuleModel, function: FunctionInfo) -> list[tuple[ast.Ca
 
 def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
     """Whether the route reads the awaited body by key before validating it."""
+    scope = function.scope
+    with_target = async_with_target(model, call)
+    if with_target is not None:
+        return _target_read_by_key(model, function, with_target)
     awaited = model.parent(call)
     assert awaited is not None
     parent = model.parent(awaited)
-    scope = function.scope
     if isinstance(parent, (ast.Subscript, ast.Attribute)):
         uses = _Uses()
         _classify(model, awaited, scope, uses)  # type: ignore[arg-type]
@@ -644,9 +664,16 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
             _classify(model, parent, scope, uses)
             if uses.reported:
                 return True
+    return _target_read_by_key(model, function, target)
+
+
+def _target_read_by_key(
+    model: ModuleModel, function: FunctionInfo, target: ast.expr | None
+) -> bool:
+    """The name the body is bound to is read by key before validation."""
     if not isinstance(target, ast.Name):
         return False
-    binding = binding_of(model, scope, target)
+    binding = binding_of(model, function.scope, target)
     if binding is None:
         return False
     return _uses_of(model, function, binding).reported

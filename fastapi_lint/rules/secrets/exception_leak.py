@@ -5,7 +5,8 @@ hands database errors (table and column names, the failing SQL), file paths
 and library internals to whoever sent the request (CWE-209).  The rule looks
 at the calls and ``return`` statements the model recorded that build a
 response (``HTTPException``, ``JSONResponse`` and the other Starlette
-responses, a dict returned by a route), finds the ``except`` clause they sit
+responses, a Jinja2 error page ``templates.TemplateResponse(..., {"detail": str(e)})``,
+a dict returned by a route), finds the ``except`` clause they sit
 in, and reports the expression in their arguments that carries the caught
 exception's text.  A raised alias (``StarletteHTTPException``) or project
 subclass of ``HTTPException`` (``raise APIError(500, str(e))``) is one too; a
@@ -164,7 +165,15 @@ _HTTP_EXCEPTIONS = frozenset(
 _RESPONSE_CLASSES = frozenset(
     "Response JSONResponse PlainTextResponse HTMLResponse ORJSONResponse UJSONResponse".split()
 )
-_SINK_NAMES = _RESPONSE_CLASSES | {"HTTPException"}
+# ``templates.TemplateResponse(request, "500.html", {"detail": str(exc)})``: an error page
+# rendering its context shows the text to the client as a ``JSONResponse`` would.
+_TEMPLATE_RESPONSES = frozenset(
+    {
+        "starlette.templating.Jinja2Templates.TemplateResponse",
+        "fastapi.templating.Jinja2Templates.TemplateResponse",
+    }
+)
+_SINK_NAMES = _RESPONSE_CLASSES | {"HTTPException", "TemplateResponse"}
 _BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
 # Database driver and ORM errors: every class of these modules is an error
 # class (``sqlalchemy.exc.IntegrityError``, ``psycopg2.errors.UniqueViolation``).
@@ -245,6 +254,17 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return keyword_value(call.keywords, name)
 
 
+def _template_status_node(call: ast.Call) -> ast.expr | None:
+    """The status of ``TemplateResponse(request, name, context, status_code)`` or of the
+    older ``TemplateResponse(name, context, status_code)`` (the name is a string first)."""
+    found = _keyword(call, "status_code")
+    if found is not None:
+        return found
+    old_style = bool(call.args) and isinstance(call.args[0], ast.Constant)
+    index = 2 if old_style else 3
+    return call.args[index] if len(call.args) > index else None
+
+
 class _Leaks:
     def __init__(self, model: ModuleModel, reporter: Reporter) -> None:
         self.model = model
@@ -304,6 +324,9 @@ class _Leaks:
             )
             status = _status_of(status_node, 200)
             sink = target.rsplit(".", 1)[-1] + "(...)"
+        elif target in _TEMPLATE_RESPONSES:
+            status = _status_of(_template_status_node(call), 200)
+            sink = "TemplateResponse(...)"
         elif self.is_http_exception_subclass(target):
             status_node = _keyword(call, "status_code") or (call.args[0] if call.args else None)
             status = _status_of(status_node, None)
