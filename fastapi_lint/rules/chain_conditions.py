@@ -39,6 +39,7 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
 )
+from fastapi_lint.rules.global_fillers import calls_global_loader
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -73,7 +74,11 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         name = _none_test_name(ancestor.test)
         if (
             name is not None
-            and _assigns_or_fills(ancestor.body, name)  # `if not _LABELS: _LABELS.update(...)`
+            and (
+                _assigns_or_fills(ancestor.body, name)  # `if not _LABELS: _LABELS.update(...)`
+                # `if _config is None: return load_config()`, the loader assigns the global
+                or calls_global_loader(model, function, ancestor.body, name)
+            )
             and _is_module_name(model, function, name)
         ):
             return True

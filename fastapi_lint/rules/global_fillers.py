@@ -1,0 +1,118 @@
+"""A lazy module global filled by a loader function: once per process (API107).
+
+``if _config is None: return load_config()`` in a getter, where ``load_config()``
+declares ``global _config`` and assigns it, is the contract's ``if GLOBAL is None:``
+guard with the assignment moved into the loader: the first call reads the file,
+every later call finds the global set. Only loaders of the same module are
+followed (the ``global`` statement binds that module's name), and only when the
+loader assigns the global on the way out of every path that returns normally
+(a loader that keeps the global unset on failure may read again next time; the
+statements of ``except`` handlers are part of that check like the rest).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
+
+
+def calls_global_loader(
+    model: ModuleModel, function: FunctionInfo, body: list[ast.stmt], name: str
+) -> bool:
+    """Whether ``body`` (in ``function``) calls a function of this module that fills
+    the global ``name``."""
+    for statement in body:
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            target = model.call_target(node, function.scope)
+            loader = model.function_named(target) if target is not None else None
+            if (
+                loader is not None
+                and loader.outer is model.module_scope
+                and _fills_global(loader.node, name)
+            ):
+                return True
+    return False
+
+
+def _fills_global(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    declared = any(
+        isinstance(node, ast.Global) and name in node.names for node in ast.walk(function)
+    )
+    return declared and _always_assigns(function.body, name)
+
+
+def _always_assigns(body: list[ast.stmt], name: str) -> bool:
+    """Whether every way out of ``body`` (a ``return`` or its end) assigns ``name``
+    first: ``_config = {...}; return _config`` on each path of a loader."""
+    for statement in body:
+        if _assigns_name(statement, name):
+            return True
+        if isinstance(statement, ast.Return):
+            return False
+        if isinstance(statement, ast.If):
+            if _always_assigns(statement.body, name) and _always_assigns(statement.orelse, name):
+                return True
+            if _returns_before_assigning(statement, name):
+                return False
+        elif _returns_before_assigning(statement, name):
+            return False
+    return False
+
+
+def _returns_before_assigning(statement: ast.stmt, name: str) -> bool:
+    """A ``return`` inside the compound statement on a path that did not assign ``name``."""
+    for block in _blocks(statement):
+        if not _always_assigns_or_falls_through(block, name):
+            return True
+    return False
+
+
+def _always_assigns_or_falls_through(body: list[ast.stmt], name: str) -> bool:
+    """Each ``return`` of ``body`` comes after an assignment of ``name`` on its path."""
+    for statement in body:
+        if _assigns_name(statement, name):
+            return True
+        if isinstance(statement, ast.Return):
+            return False
+        if _returns_before_assigning(statement, name):
+            return False
+    return True
+
+
+def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(statement, ast.If):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, ast.Try):
+        return [
+            statement.body,
+            *(handler.body for handler in statement.handlers),
+            statement.orelse,
+            statement.finalbody,
+        ]
+    if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [statement.body]
+    if isinstance(statement, ast.Match):
+        return [case.body for case in statement.cases]
+    return []
+
+
+def _assigns_name(statement: ast.stmt, name: str) -> bool:
+    """A top-level assignment of ``name`` by this very statement (not nested in a block)."""
+    targets: list[ast.expr] = []
+    if isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    return any(
+        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+        for target in targets
+        for node in ast.walk(target)
+    )
