@@ -103,7 +103,11 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             if (
                 name is not None
                 and _is_module_name(model, function, name)
-                and _fills_in_function(model, function, name)
+                and (
+                    _fills_in_function(model, function, name)
+                    # `if _cfg is not None: return _cfg` then `return load_cfg()`
+                    or calls_global_loader(model, function, function.node.body, name)
+                )
             ):
                 return True
             if _returns_fresh_cache(model, function, stmt.test):

@@ -55,12 +55,17 @@ def _always_assigns(body: list[ast.stmt], name: str) -> bool:
             return True
         if isinstance(statement, ast.Return):
             return False
-        if isinstance(statement, ast.If):
-            if _always_assigns(statement.body, name) and _always_assigns(statement.orelse, name):
-                return True
-            if _returns_before_assigning(statement, name):
-                return False
-        elif _returns_before_assigning(statement, name):
+        if (
+            isinstance(statement, ast.If)
+            and _always_assigns(statement.body, name)
+            and _always_assigns(statement.orelse, name)
+        ):
+            return True
+        if isinstance(statement, (ast.With, ast.AsyncWith)) and _always_assigns(
+            statement.body, name
+        ):
+            return True  # `with open(path) as f: _cfg = json.load(f)`
+        if _returns_before_assigning(statement, name):
             return False
     return False
 

@@ -15,7 +15,9 @@ makes every ``Hub()`` after the first return the stored instance without running
 contract's lazily initialised global (Revision 2, API107) kept by the metaclass.
 Recognised: a project metaclass (of the class or of one of its bases) whose
 ``__call__`` stores into a container keyed by its first parameter under a test
-that the key is missing (``cls not in X``, ``X.get(cls) is None``, ``not X.get(cls)``).
+that the key is missing (``cls not in X``, ``X.get(cls) is None``, ``not X.get(cls)``),
+and a project class decorator (``@singleton``) whose function does the same with the
+class it receives.
 A ``__new__`` that returns a stored instance is not enough: Python still runs
 ``__init__`` on every call.
 """
@@ -57,6 +59,13 @@ def _metaclass_keeps_instances(model: ModuleModel, qualname: str) -> bool:
 
 
 def _answer(model: ModuleModel, class_info: ClassInfo) -> bool:
+    for decorator in class_info.node.decorator_list:
+        # `@singleton class Hub:` where `singleton(cls)` returns a function that builds
+        # `cls` once and hands out the stored instance.
+        name = model.qualified_name(decorator, class_info.outer)
+        found = model.find_function(name) if name is not None else None
+        if found is not None and _caches_by_first_parameter(found[1].node):
+            return True
     for keyword in class_info.node.keywords:
         if keyword.arg != "metaclass":
             continue
@@ -71,16 +80,22 @@ def _answer(model: ModuleModel, class_info: ClassInfo) -> bool:
 def _caches_instances(meta: ast.ClassDef) -> bool:
     for statement in meta.body:
         if isinstance(statement, ast.FunctionDef) and statement.name == "__call__":
-            params = statement.args.posonlyargs + statement.args.args
-            if not params:
-                return False
-            key = params[0].arg
-            return any(
-                isinstance(node, ast.If)
-                and _missing_key_test(node.test, key) is not None
-                and _stores_key(node.body, _missing_key_test(node.test, key), key)
-                for node in ast.walk(statement)
-            )
+            return _caches_by_first_parameter(statement)
+    return False
+
+
+def _caches_by_first_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``if key not in X: X[key] = ...`` in ``function`` (or a function nested in it),
+    ``key`` being its first parameter: the class a metaclass or decorator builds."""
+    params = function.args.posonlyargs + function.args.args
+    if not params:
+        return False
+    key = params[0].arg
+    for node in ast.walk(function):
+        if isinstance(node, ast.If):
+            container = _missing_key_test(node.test, key)
+            if container is not None and _stores_key(node.body, container, key):
+                return True
     return False
 
 
