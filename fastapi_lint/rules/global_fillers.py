@@ -8,12 +8,18 @@ followed (the ``global`` statement binds that module's name), and only when the
 loader assigns the global on the way out of every path that returns normally
 (a loader that keeps the global unset on failure may read again next time; the
 statements of ``except`` handlers are part of that check like the rest).
+
+A class attribute is such a global too: ``if Store._instance is None: Store._instance =
+Store()`` in a static accessor builds the store once per process.
 """
 
 from __future__ import annotations
 
 import ast
 from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import unset_operand
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -121,3 +127,32 @@ def _assigns_name(statement: ast.stmt, name: str) -> bool:
         for target in targets
         for node in ast.walk(target)
     )
+
+
+def class_attribute_unset(
+    model: ModuleModel, function: FunctionInfo, test: ast.expr
+) -> tuple[str, str] | None:
+    """``Store._instance is None`` / ``not Store._instance`` where ``Store`` names a
+    class of the project: (``Store``, ``_instance``). A class attribute lives as long
+    as the process, so ``if Store._instance is None: Store._instance = Store()`` is the
+    contract's lazily initialised global kept on a class."""
+    operand = unset_operand(test)
+    if not (
+        isinstance(operand, ast.Attribute)
+        and isinstance(operand.value, ast.Name)
+        and operand.value.id not in function.scope.bindings
+    ):
+        return None
+    binding = model.lookup(operand.value.id, function.scope, operand.lineno)
+    if binding is None:
+        return None
+    if binding.kind is BindingKind.CLASS:
+        return operand.value.id, operand.attr
+    if (
+        binding.kind is BindingKind.IMPORT
+        and binding.qualname
+        and model.project is not None
+        and model.class_anywhere(binding.qualname) is not None
+    ):
+        return operand.value.id, operand.attr
+    return None
