@@ -71,9 +71,24 @@ def _always_assigns(body: list[ast.stmt], name: str) -> bool:
             statement.body, name
         ):
             return True  # `with open(path) as f: _cfg = json.load(f)`
+        if isinstance(statement, ast.Try) and (
+            _always_assigns(statement.finalbody, name)
+            or (
+                _always_assigns(statement.body, name)
+                and all(
+                    _always_assigns(handler.body, name) or _raises(handler.body)
+                    for handler in statement.handlers
+                )
+            )
+        ):
+            return True  # `try: _cfg = read() except OSError: _cfg = {}`
         if _returns_before_assigning(statement, name):
             return False
     return False
+
+
+def _raises(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
 
 
 def _returns_before_assigning(statement: ast.stmt, name: str) -> bool:
