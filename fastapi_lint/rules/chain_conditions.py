@@ -39,6 +39,7 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
 )
+from fastapi_lint.rules.global_fillers import calls_global_loader, class_attribute_unset
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -73,7 +74,11 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         name = _none_test_name(ancestor.test)
         if (
             name is not None
-            and _assigns_or_fills(ancestor.body, name)  # `if not _LABELS: _LABELS.update(...)`
+            and (
+                _assigns_or_fills(ancestor.body, name)  # `if not _LABELS: _LABELS.update(...)`
+                # `if _config is None: return load_config()`, the loader assigns the global
+                or calls_global_loader(model, function, ancestor.body, name)
+            )
             and _is_module_name(model, function, name)
         ):
             return True
@@ -81,8 +86,12 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
         held = module_attribute_unset(model, function, ancestor.test)
+        if held is None:
+            held = class_attribute_unset(model, function, ancestor.test)
         if held is not None and _stores_self_attribute(ancestor.body, *held):
-            return True  # `if state.model is None: state.model = load()`: a global of `state`
+            # `if state.model is None: state.model = load()`: a global of `state`;
+            # `if Store._instance is None: Store._instance = Store()`: of the class
+            return True
         if _refreshes_stale_cache(model, function, ancestor):
             return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
         on_state = state_attribute_unset(ancestor.test)
@@ -98,7 +107,11 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             if (
                 name is not None
                 and _is_module_name(model, function, name)
-                and _fills_in_function(model, function, name)
+                and (
+                    _fills_in_function(model, function, name)
+                    # `if _cfg is not None: return _cfg` then `return load_cfg()`
+                    or calls_global_loader(model, function, function.node.body, name)
+                )
             ):
                 return True
             if _returns_fresh_cache(model, function, stmt.test):

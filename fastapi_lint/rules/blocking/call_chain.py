@@ -19,6 +19,7 @@ from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.blocking.singleton_classes import is_singleton_class
 from fastapi_lint.rules.blocking.template_methods import overridden_hook_chain
 from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
@@ -238,6 +239,10 @@ def callee_summary(
         # opens a file or a connection blocks like any other call of the project;
         # `with FileLock(path):` also runs its `__enter__`.
         summary = _function_summary(model, f"{target}.__init__", depth, visiting)
+        if summary is not None and summary.paths and is_singleton_class(model, target):
+            # `Hub()` with a metaclass that keeps one instance: `__init__` ran once,
+            # on the first call; later calls return the stored instance.
+            summary = replace(summary, paths=())
         if _entered(model, call) and (summary is None or not summary.paths):
             summary = _function_summary(model, f"{target}.__enter__", depth, visiting) or summary
         if summary is None:
