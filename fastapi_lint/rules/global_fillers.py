@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
 
+# `match` statements exist from Python 3.10 (the tool also runs on 3.9).
+_MATCH: type | None = getattr(ast, "Match", None)
+
 
 def calls_global_loader(
     model: ModuleModel, function: FunctionInfo, body: list[ast.stmt], name: str
@@ -125,8 +128,8 @@ def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
         return [statement.body, statement.orelse]
     if isinstance(statement, (ast.With, ast.AsyncWith)):
         return [statement.body]
-    if isinstance(statement, ast.Match):
-        return [case.body for case in statement.cases]
+    if _MATCH is not None and isinstance(statement, _MATCH):
+        return [case.body for case in statement.cases]  # type: ignore[attr-defined]
     return []
 
 
