@@ -340,7 +340,7 @@ def _function_summary(
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`.
-    return CalleeSummary.from_json(project.fact("callee/6", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/7", target, compute))
 
 
 def _with_hooks(
@@ -523,8 +523,14 @@ def _blocking_paths(
         final = not conditions and not is_session_path(path.chain)
         return final or len(paths) >= MAX_PATHS
 
+    # A pause (`time.sleep` between retries) is named only when nothing moves data: a
+    # retry helper blocks on its request every call, on its back-off only on failure.
+    pauses: list[tuple[str, ast.Call]] = []
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
+        if blocking is not None and blocking.code == "API102":
+            pauses.append((display_call(blocking.target), call))
+            continue
         # A single metadata call (API108) is no reason to offload the caller:
         # the chain names the call that moves data.
         if blocking is not None and blocking.code != "API108":
@@ -559,6 +565,9 @@ def _blocking_paths(
                 stop = True
                 break
         if stop:
+            break
+    for display, call in pauses:
+        if add([display], call):
             break
     return paths
 

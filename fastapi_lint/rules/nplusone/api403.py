@@ -421,7 +421,7 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 context=describe(model, function)[0].upper() + describe(model, function)[1:],
                 returned=f"`{short_name(value.model)}` objects"
                 if many
-                else f"a `{short_name(value.model)}` object",
+                else f"{_article(short_name(value.model))} `{short_name(value.model)}` object",
                 # Rows validated in the route name the schema they are validated with.
                 schema=target[1].name if any(target is v[1] for v in validated) else schema[1].name,
                 field=found.field,
@@ -432,3 +432,8 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
                 origin=origin_text(model, value.origin),
             )
             break
+
+
+def _article(name: str) -> str:
+    """``an `Author` object``, ``a `User` object``: by the name's first letter."""
+    return "an" if name[:1].lower() in "aeiou" else "a"

@@ -149,9 +149,15 @@ class PathParamBinder:
             raise _Unsure
         self._active.add(key)
         try:
-            result = set(self._own_names(model, function, skip_self))
+            dependencies = _param_dependencies(model, function)
+            # `user_id=Depends(current_user_id)` takes its value from the dependency, not
+            # from the path: FastAPI binds `{user_id}` only through the dependency's own
+            # parameters (a route then answers for the caller's id, whatever the URL says).
+            result = set(self._own_names(model, function, skip_self)) - {
+                d.param.arg for d in dependencies if d.param is not None
+            }
             result |= {f"{_READS_MARK}{k}:{function.name}" for k in keys or ()}
-            for dependency in _param_dependencies(model, function):
+            for dependency in dependencies:
                 result |= self._dependency_names(model, dependency, depth)
         finally:
             self._active.discard(key)
@@ -450,15 +456,23 @@ def check_unbound(
         if mark.startswith(_READS_MARK):
             param, _, reader_name = mark[len(_READS_MARK) :].partition(":")
             readers.setdefault(param, reader_name)
+    depends_params = {
+        d.param.arg for d in _param_dependencies(model, function) if d.param is not None
+    }
     for name in wanted:
         if name not in bound:
             reader = readers.get(name, "")
-            detail = (
-                f"; dependency `{reader}` reads it from `request.path_params`: declare the "
-                "parameter and check it against the resource"
-                if reader
-                else ""
-            )
+            detail = ""
+            if reader:
+                detail = (
+                    f"; dependency `{reader}` reads it from `request.path_params`: declare the "
+                    "parameter and check it against the resource"
+                )
+            elif name in depends_params:
+                detail = (
+                    f"; its `{name}` parameter takes the value of a `Depends(...)`, not the "
+                    "path's: declare the path parameter in that dependency or rename one of them"
+                )
             reporter.report(
                 "API205",
                 node,
