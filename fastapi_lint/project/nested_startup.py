@@ -28,6 +28,7 @@ import ast
 from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.project.instances import spawned_as_task
+from fastapi_lint.project.own_loop import uses_in_parent
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -50,13 +51,7 @@ def runs_only_at_startup(
     if parent is None or depth > _MAX_NESTING:
         return False
     used = False
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        if node.id != function.name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-            continue
-        owner = ref.scope.code_function
-        if not _within(owner, parent) or owner is function:
-            continue  # another binding of the name, or recursion
+    for node, owner, _ in uses_in_parent(model, function, parent):
         used = True
         call = model.parent(node)
         if not isinstance(call, ast.Call) or call.func is not node or spawned_as_task(model, call):
@@ -69,11 +64,3 @@ def runs_only_at_startup(
             continue  # a sibling that only start-up code calls
         return False
     return used
-
-
-def _within(owner: FunctionInfo | None, parent: FunctionInfo) -> bool:
-    while owner is not None:
-        if owner is parent:
-            return True
-        owner = owner.parent_function
-    return False

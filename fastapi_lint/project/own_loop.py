@@ -27,6 +27,7 @@ spawned as a task of the caller's loop) keeps the outermost function's verdict.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -51,19 +52,11 @@ def runs_only_on_own_loop(
     if parent is None or depth > _MAX_NESTING:
         return False
     used = False
-    for ref in model.nodes[ast.Name]:
-        node = ref.node
-        if node.id != function.name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-            continue
-        owner = ref.scope.code_function
-        if not _within(owner, parent):
-            continue  # another binding of the name, outside the parent
-        if owner is function:
-            continue  # recursion: no caller
+    for node, owner, scope in uses_in_parent(model, function, parent):
         used = True
         call = model.parent(node)
         site = call if isinstance(call, ast.Call) and call.func is node else node
-        if passed_to_runner(model, site, ref.scope):
+        if passed_to_runner(model, site, scope):
             continue
         if (
             owner is not None
@@ -73,6 +66,20 @@ def runs_only_on_own_loop(
             continue  # used by a sibling that itself runs only on that loop
         return False
     return used
+
+
+def uses_in_parent(
+    model: ModuleModel, function: FunctionInfo, parent: FunctionInfo
+) -> Iterator[tuple[ast.Name, FunctionInfo | None, Scope]]:
+    """The loads of nested ``function``'s name inside its parent (the name, the def whose
+    code reads it, its scope): another binding outside the parent and recursion aside."""
+    for ref in model.nodes[ast.Name]:
+        node = ref.node
+        if node.id != function.name or not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+            continue
+        owner = ref.scope.code_function
+        if _within(owner, parent) and owner is not function:
+            yield node, owner, ref.scope  # type: ignore[misc]
 
 
 def _within(owner: FunctionInfo | None, parent: FunctionInfo) -> bool:
