@@ -20,22 +20,19 @@ route, the class handed on as a value) leaves it unknown: reported as before.
 from __future__ import annotations
 
 import ast
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.one_shot import in_test_file
-from fastapi_lint.project.serving import project_texts, runs_before_serving
+from fastapi_lint.project.serving import runs_before_serving
+from fastapi_lint.rules.mentioning_modules import modules_mentioning
 from fastapi_lint.semantic.values import Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
-# More files than this mention the name: too common a word to search, keep the finding.
-_MAX_FILES = 20
 # How many functions up the search goes (`__init__` <- factory <- starter <- lifespan).
 _MAX_DEPTH = 3
 # Mentions that neither make an object nor hand the class on.
@@ -184,25 +181,9 @@ def _in_annotation(model: ModuleModel, node: ast.AST) -> bool:
 def _modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | None:
     """The class's module, then the project's other modules whose text has ``name``
     (None when too many files mention it to search them all)."""
-    found = [model]
     project = index_of(model)
-    if project is None:
-        return found
-    # The answer reads every module (a maker may appear anywhere): the cached finding
-    # is checked again when any of them changes.
-    note_read(all_modules_dependency(str(project.root)))
-    from fastapi_lint.project.layout import module_name_for
-
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    own = str(Path(model.path).resolve()) if model.path else ""
-    paths = [p for p, text in project_texts(project) if word.search(text)]
-    if len(paths) > _MAX_FILES:
-        return None
-    for path in paths:
-        if str(Path(path).resolve()) == own:
-            continue
-        module_name = module_name_for(Path(path), project.root)
-        other = project.model(module_name) if module_name else None
-        if other is not None:
-            found.append(other)
-    return found
+    if project is not None:
+        # The answer reads every module (a maker may appear anywhere): the cached
+        # finding is checked again when any of them changes.
+        note_read(all_modules_dependency(str(project.root)))
+    return modules_mentioning(model, name)

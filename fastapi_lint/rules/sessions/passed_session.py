@@ -11,19 +11,13 @@ per session (RULES.md, Revision 2): not again in the helper.
 from __future__ import annotations
 
 import ast
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fastapi_lint.project.index import index_of
-from fastapi_lint.project.serving import project_texts
+from fastapi_lint.rules.mentioning_modules import modules_mentioning
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
-
-# More files than this mention the name: too common a word to search, keep the finding.
-_MAX_FILES = 20
 
 
 def session_passed_by_callers(model: ModuleModel, function: FunctionInfo, arg: ast.arg) -> bool:
@@ -70,27 +64,3 @@ def _passes(call: ast.Call, position: int | None, keyword: str) -> bool:
     if position is not None and position < len(call.args):
         return True
     return any(k.arg == keyword for k in call.keywords)
-
-
-def modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | None:
-    """The function's module, then the project's other modules whose text has ``name``
-    (None when too many files mention it to search them all)."""
-    found = [model]
-    project = index_of(model)
-    if project is None:
-        return found
-    from fastapi_lint.project.layout import module_name_for
-
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    own = str(Path(model.path).resolve()) if model.path else ""
-    paths = [p for p, text in project_texts(project) if word.search(text)]
-    if len(paths) > _MAX_FILES:
-        return None
-    for path in paths:
-        if str(Path(path).resolve()) == own:
-            continue
-        module_name = module_name_for(Path(path), project.root)
-        other = project.model(module_name) if module_name else None
-        if other is not None:
-            found.append(other)
-    return found

@@ -15,8 +15,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.rules.mentioning_modules import modules_mentioning
 from fastapi_lint.rules.sessions.kinds import param_session
-from fastapi_lint.rules.sessions.passed_session import modules_mentioning
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
