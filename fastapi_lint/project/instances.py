@@ -137,7 +137,7 @@ class InstanceSearch:
         startup = True
         made = False
         for model, node, _scope in _references(models, qualname, name):
-            if _in_annotation(model, node):
+            if in_annotation(model, node):
                 continue
             call = model.parent(node)
             if not isinstance(call, ast.Call) or call.func is not node:
@@ -261,13 +261,11 @@ def _references(
                 yield model, node, ref.scope
 
 
-def _in_annotation(model: ModuleModel, node: ast.AST) -> bool:
+def in_annotation(model: ModuleModel, node: ast.AST) -> bool:
     """``server: Broker | None = None``, ``def run(server: Broker)``, ``-> Broker``."""
     child = node
     for ancestor in model.ancestors(node):
-        if isinstance(ancestor, ast.arg):
-            return child is ancestor.annotation
-        if isinstance(ancestor, ast.AnnAssign):
+        if isinstance(ancestor, (ast.arg, ast.AnnAssign)):
             return child is ancestor.annotation
         if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # The model links a parameter's annotation to the def itself.

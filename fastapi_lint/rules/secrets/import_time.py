@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.project.index import index_of, note_read
+from fastapi_lint.project.instances import in_annotation
 from fastapi_lint.project.one_shot import in_test_file
 from fastapi_lint.project.serving import runs_before_serving
 from fastapi_lint.rules.mentioning_modules import modules_mentioning
@@ -85,7 +86,7 @@ def _site_before_serving(
 ) -> bool | None:
     """True: a call that runs before serving; None: a mention that makes nothing (an
     annotation, ``isinstance``); False: anything else."""
-    if _in_annotation(model, node):
+    if in_annotation(model, node):
         return None
     parent = model.parent(node)
     if isinstance(parent, ast.Call) and parent.func is not node:
@@ -157,25 +158,6 @@ def _names(model: ModuleModel, node: ast.Name, scope: Scope, qualname: str) -> b
         return True
     value = model.evaluate(node, scope)  # through a package's re-export
     return isinstance(value, Ref) and value.qualname == qualname
-
-
-def _in_annotation(model: ModuleModel, node: ast.AST) -> bool:
-    """``backend: DockerService``, ``def run(s: DockerService)``, ``-> DockerService``."""
-    child = node
-    for ancestor in model.ancestors(node):
-        if isinstance(ancestor, (ast.arg, ast.AnnAssign)):
-            return child is ancestor.annotation
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # The model links a parameter's annotation to the def itself.
-            args = ancestor.args
-            params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-            return child is ancestor.returns or any(
-                p is not None and child is p.annotation for p in params
-            )
-        if isinstance(ancestor, (ast.stmt, ast.Lambda)):
-            return False
-        child = ancestor
-    return False
 
 
 def _modules_mentioning(model: ModuleModel, name: str) -> list[ModuleModel] | None:
