@@ -26,7 +26,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 _ROUTER_WORDS = lazy_compile(r"(?i)app|router|api|fastapi")
 # Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
@@ -502,62 +502,16 @@ class ModuleRoutes:
             pos = [min(d.lineno for d in decorators), 0, len(decorators) - index]
         else:
             pos = [registration.lineno, 1, registration.col_offset]
-        keywords = route.keywords
-        star = any(k.arg is None for k in registration.keywords)
-        methods: list[str] | None = list(route.methods)
-        if func.attr in ("api_route", "add_api_route"):
-            declared = keywords.get("methods")
-            literal = declared is None or (
-                isinstance(declared, (ast.List, ast.Tuple, ast.Set))
-                and all(
-                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts
-                )
-            )
-            if not literal or star:
-                methods = None
-        path = route.path if route.path is not None else None
-        pieces: list[list[str]] = (
-            [["lit", path]] if path is not None else self._expression_piece(route.path_node, scope)
-        )
-        response_model = keywords.get("response_model")
-        returns = function.node.returns
-        if (
-            response_model is None
-            and returns is not None
-            and self._response_class(returns, function.outer)
-        ):
-            returns = None  # `-> StreamingResponse`: FastAPI sends it as is, no response model
-        shown_model = response_model if response_model is not None else returns
-        status = keywords.get("status_code")
+        methods = _methods(route, registration, func.attr in ("api_route", "add_api_route"))
         self.routes.append(
-            {
-                "router": key,
-                "methods": methods,
-                "pieces": pieces,
-                "function": function.qualname,
-                "name": function.name,
-                "line": function.node.lineno,
-                "reg": registration.lineno,
-                "block": self._block(statement),
-                "pos": pos,
-                "branches": self._branches(statement),
-                "async": function.is_async,
-                "response_model": source_text(shown_model) if shown_model is not None else "",
-                "status": _status(status, route.is_websocket),
-                "deps": self.dependencies.function_labels(function)
-                + self.dependencies.labels(keywords.get("dependencies"), scope),
-                "security": sorted(
-                    set(self.dependencies.function_security(function))
-                    | set(self.dependencies.security(keywords.get("dependencies"), scope))
-                ),
-                "schema": constant_value(keywords.get("include_in_schema")) is not False,
-            }
+            self._record(
+                route, key, methods, function, statement, pos, scope, self, self.dependencies
+            )
         )
 
     def _foreign_route(self, route: Any) -> None:
         """``router.add_api_route(path, handlers.get_item)`` with the endpoint in another
         module: read the endpoint there, register the route here (at the call)."""
-        from fastapi_lint.project.route_security import DependencyReader
         from fastapi_lint.semantic.fastapi import ForeignRoute
 
         assert isinstance(route, ForeignRoute)
@@ -572,15 +526,36 @@ class ModuleRoutes:
         key = self.router_key(func.value, scope)
         if key is None:
             return
-        statement = self._statement(registration)
-        keywords = route.keywords
-        declared = keywords.get("methods")
-        literal = declared is None or (
-            isinstance(declared, (ast.List, ast.Tuple, ast.Set))
-            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts)
+        record = self._record(
+            route,
+            key,
+            _methods(route, registration, True),
+            function,
+            self._statement(registration),
+            [registration.lineno, 1, registration.col_offset],
+            scope,
+            ModuleRoutes(endpoint_model),
+            DependencyReader(endpoint_model),
         )
-        star = any(k.arg is None for k in registration.keywords)
-        methods = list(route.methods) if literal and not star else None
+        record["handler_file"] = os.path.abspath(endpoint_model.path) if endpoint_model.path else ""
+        record["handler_module"] = endpoint_model.module_name
+        self.routes.append(record)
+
+    def _record(
+        self,
+        route: Any,
+        key: str,
+        methods: list[str] | None,
+        function: FunctionInfo,
+        statement: ast.stmt,
+        pos: list[int],
+        scope: Scope,
+        endpoint_routes: ModuleRoutes,
+        endpoint_dependencies: DependencyReader,
+    ) -> dict[str, Any]:
+        """One route of the table: its registration here (router, path, position) and its
+        endpoint read in the endpoint's own module (response class, dependencies)."""
+        keywords = route.keywords
         pieces: list[list[str]] = (
             [["lit", route.path]]
             if route.path is not None
@@ -588,37 +563,36 @@ class ModuleRoutes:
         )
         response_model = keywords.get("response_model")
         returns = function.node.returns
-        if response_model is None and returns is not None:
-            if ModuleRoutes(endpoint_model)._response_class(returns, function.outer):
-                returns = None  # `-> StreamingResponse`: no response model
+        if (
+            response_model is None
+            and returns is not None
+            and endpoint_routes._response_class(returns, function.outer)
+        ):
+            returns = None  # `-> StreamingResponse`: FastAPI sends it as is, no response model
         shown_model = response_model if response_model is not None else returns
-        endpoint_dependencies = DependencyReader(endpoint_model)
-        self.routes.append(
-            {
-                "router": key,
-                "methods": methods,
-                "pieces": pieces,
-                "function": function.qualname,
-                "name": function.name,
-                "line": function.node.lineno,
-                "reg": registration.lineno,
-                "block": self._block(statement),
-                "pos": [registration.lineno, 1, registration.col_offset],
-                "branches": self._branches(statement),
-                "async": function.is_async,
-                "response_model": source_text(shown_model) if shown_model is not None else "",
-                "status": _status(keywords.get("status_code"), route.methods == ("WEBSOCKET",)),
-                "deps": endpoint_dependencies.function_labels(function)
-                + self.dependencies.labels(keywords.get("dependencies"), scope),
-                "security": sorted(
-                    set(endpoint_dependencies.function_security(function))
-                    | set(self.dependencies.security(keywords.get("dependencies"), scope))
-                ),
-                "schema": constant_value(keywords.get("include_in_schema")) is not False,
-                "handler_file": os.path.abspath(endpoint_model.path) if endpoint_model.path else "",
-                "handler_module": endpoint_model.module_name,
-            }
-        )
+        dependencies = keywords.get("dependencies")
+        return {
+            "router": key,
+            "methods": methods,
+            "pieces": pieces,
+            "function": function.qualname,
+            "name": function.name,
+            "line": function.node.lineno,
+            "reg": route.registration.lineno,
+            "block": self._block(statement),
+            "pos": pos,
+            "branches": self._branches(statement),
+            "async": function.is_async,
+            "response_model": source_text(shown_model) if shown_model is not None else "",
+            "status": _status(keywords.get("status_code"), route.methods == ("WEBSOCKET",)),
+            "deps": endpoint_dependencies.function_labels(function)
+            + self.dependencies.labels(dependencies, scope),
+            "security": sorted(
+                set(endpoint_dependencies.function_security(function))
+                | set(self.dependencies.security(dependencies, scope))
+            ),
+            "schema": constant_value(keywords.get("include_in_schema")) is not False,
+        }
 
     def _response_class(self, annotation: ast.expr, scope: Scope) -> bool:
         """A return annotation naming a Starlette ``Response`` class (or a subclass)."""
@@ -782,3 +756,17 @@ def _status(node: ast.expr | None, websocket: bool) -> str:
     name = last_name(node)
     match = re.match(r"HTTP_(\d{3})_", name)
     return match.group(1) if match else source_text(node)
+
+
+def _methods(route: Any, registration: ast.Call, from_keyword: bool) -> list[str] | None:
+    """The route's methods; None when ``methods=`` (of ``api_route``/``add_api_route``)
+    is not a literal list of strings or ``**options`` may set it."""
+    if not from_keyword:
+        return list(route.methods)
+    declared = route.keywords.get("methods")
+    literal = declared is None or (
+        isinstance(declared, (ast.List, ast.Tuple, ast.Set))
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts)
+    )
+    star = any(k.arg is None for k in registration.keywords)
+    return list(route.methods) if literal and not star else None
