@@ -10,7 +10,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import parameter_defaults
+from fastapi_lint.semantic.syntax import keyword_value, parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ class RouterRef:
 
     key: str  # qualified name of the variable, or a source spelling when unknown
     is_app: bool
+    # The literal `prefix=` of `router = APIRouter(prefix="/items")` in this module, which
+    # messages put before a route's path (what a reader searches for); "" when unknown.
+    # Not part of the router's identity.
+    prefix: str = field(default="", compare=False)
 
 
 @dataclass(eq=False)
@@ -61,7 +65,8 @@ class RouteInfo:
         methods = ",".join(self.methods) if self.methods else "ROUTE"
         if self.path is None:
             return f"{methods} route `{self.function.name}`"
-        return f"{methods} {self.path}" if self.path else f'{methods} ""'  # the router's root
+        path = self.router.prefix + self.path
+        return f"{methods} {path}" if path else f'{methods} ""'  # the router's root
 
 
 @dataclass(eq=False)
@@ -115,11 +120,23 @@ class FastAPIFacts:
         if isinstance(value, Instance):
             base = self._router_base(value.type)
             if base is not None:
-                return RouterRef(self._key(expr, scope), base)
+                return RouterRef(self._key(expr, scope), base, self._own_prefix(expr, scope, base))
             return None
         if isinstance(value, Ref) and self._looks_like_project_router(value.qualname):
             return RouterRef(value.qualname, value.qualname.rsplit(".", 1)[-1] == "app")
         return None
+
+    def _own_prefix(self, expr: ast.expr, scope: Scope, is_app: bool) -> str:
+        """``"/items"`` for ``router = APIRouter(prefix="/items")`` bound once in this module."""
+        if is_app or not isinstance(expr, ast.Name):
+            return ""
+        binding = self.model.lookup(expr.id, scope)
+        if binding is None or not isinstance(binding.value, ast.Call):
+            return ""
+        prefix = keyword_value(binding.value.keywords, "prefix")
+        if prefix is None:
+            return ""
+        return self._path_text(prefix, binding.scope) or ""
 
     def _router_base(self, type_name: str) -> bool | None:
         if type_name in stubs.FASTAPI_APP_TYPES:
