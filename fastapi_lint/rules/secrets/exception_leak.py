@@ -78,6 +78,7 @@ from fastapi_lint.rules.secrets.debug_detail import debug_branch, under_debug_ga
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.import_time import constructed_before_serving
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
+from fastapi_lint.rules.secrets.response_helpers import HTTP_EXCEPTIONS as _HTTP_EXCEPTIONS
 from fastapi_lint.rules.secrets.response_helpers import response_helper
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import SCOPE_NODES, keyword_value
@@ -119,7 +120,9 @@ API509 = Rule(
         "A traceback (`traceback.format_exc()`) is never a message for the client. An "
         "exception handler registered on the app (`@app.exception_handler(Exception)`, "
         "`add_exception_handler(SQLAlchemyError, handler)`, a status key of 500) is an "
-        "`except` clause around every route: its response is checked the same way. Text shown "
+        "`except` clause around every route: its response is checked the same way, and so is "
+        "a project subclass of `HTTPException` or a project helper that builds the response "
+        "or raises the `HTTPException` from its argument (`raise internal_error(e)`). Text shown "
         'only while debugging (`str(exc) if settings.debug else "Internal error"`, a response '
         "under `if settings.DEBUG:`) is not sent by the deployed service: not reported."
     ),
@@ -155,13 +158,6 @@ API509 = Rule(
     options="`secrets-in-tests`: report in test files too.",
 )
 
-_HTTP_EXCEPTIONS = frozenset(
-    {
-        "fastapi.HTTPException",
-        "fastapi.exceptions.HTTPException",
-        "starlette.exceptions.HTTPException",
-    }
-)
 _RESPONSE_CLASSES = frozenset(
     "Response JSONResponse PlainTextResponse HTMLResponse ORJSONResponse UJSONResponse".split()
 )

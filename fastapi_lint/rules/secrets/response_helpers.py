@@ -19,13 +19,18 @@ reach the response's content (directly, in a dict, list or f-string, through
 is the literal one, or a parameter's (its argument at the call, else its default).
 A helper that does anything else with the value (``sanitize(message)``, a lookup) is not
 a carrier: it decides itself what the client sees.
+
+An ``HTTPException`` is a response too: ``def internal_error(exc): return
+HTTPException(500, detail=f"Internal error: {exc}")`` (called as ``raise
+internal_error(e)``) and ``def fail(exc): raise HTTPException(500, detail=str(exc))``
+(its body's one ``raise``, the last statement) carry their parameter to ``detail``.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.semantic import stubs
@@ -38,9 +43,17 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 RESPONSE_MODULES = ("starlette.responses.", "fastapi.responses.", "fastapi.")
+HTTP_EXCEPTIONS = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
 # Calls that keep their argument's text in what they return.
-_KEEPING_CALLS = frozenset({"dict", "jsonable_encoder", "str"})
+_KEEPING_CALLS = frozenset({"dict", "jsonable_encoder", "str", "repr"})
 _MAX_DEPTH = 6
+_Statement = TypeVar("_Statement", ast.Return, ast.Raise)
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ def response_helper(
             helper.status_param,
         ]
 
-    stored = project.fact("response-helper/1", qualname, compute)
+    stored = project.fact("response-helper/2", qualname, compute)
     if not isinstance(stored, list):
         return None
     name, positional, carriers, status, status_param = stored
@@ -122,27 +135,34 @@ def _summarize(
         positional = positional[1:]  # `self`/`cls`: bound at the call
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     defaults = _defaults(args)
-    returns = list(_own_returns(node))
-    if len(returns) != 1 or node.body[-1] is not returns[0]:
-        # Branches that choose what to return (``if isinstance(exc, NotFound): return
-        # JSONResponse(..., 404)``) are the helper deciding what the client sees.
-        return None
-    value = returns[0].value
-    if not isinstance(value, ast.Call):
+    value = _built_response(node)
+    if value is None:
         return None
     target = model.call_target(value, function.scope)
     if target is None:
         return None
     target = stubs.canonical(target)
-    if not (target.startswith(RESPONSE_MODULES) and target.rsplit(".", 1)[-1] in response_classes):
+    if target in HTTP_EXCEPTIONS:
+        # ``HTTPException(status_code, detail)``
+        content = keyword_value(value.keywords, "detail") or (
+            value.args[1] if len(value.args) > 1 else None
+        )
+        status_node = keyword_value(value.keywords, "status_code") or (
+            value.args[0] if value.args else None
+        )
+    elif target.startswith(RESPONSE_MODULES) and target.rsplit(".", 1)[-1] in response_classes:
+        # ``JSONResponse(content, status_code)``
+        content = keyword_value(value.keywords, "content") or (
+            value.args[0] if value.args else None
+        )
+        status_node = keyword_value(value.keywords, "status_code") or (
+            value.args[1] if len(value.args) > 1 else None
+        )
+    else:
         return None
-    content = keyword_value(value.keywords, "content") or (value.args[0] if value.args else None)
     carriers = _reaching(content, names, 0) if content is not None else set()
     if not carriers:
         return None
-    status_node = keyword_value(value.keywords, "status_code") or (
-        value.args[1] if len(value.args) > 1 else None
-    )
     status_param = None
     if isinstance(status_node, ast.Name) and status_node.id in names:
         status_param = status_node.id
@@ -150,6 +170,22 @@ def _summarize(
     else:
         status = status_of(status_node, 200)
     return ResponseHelper(function.name, positional, frozenset(carriers), status, status_param)
+
+
+def _built_response(node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
+    """The call the helper's body ends in: its only ``return``, or its only ``raise`` when
+    it returns nothing. Branches that choose what to return or raise (``if isinstance(exc,
+    NotFound): return JSONResponse(..., 404)``) are the helper deciding what the client
+    sees."""
+    returns = list(_own(node, ast.Return))
+    last = node.body[-1]
+    if returns:
+        value = returns[0].value if len(returns) == 1 and last is returns[0] else None
+    elif isinstance(last, ast.Raise) and len(list(_own(node, ast.Raise))) == 1:
+        value = last.exc
+    else:
+        value = None
+    return value if isinstance(value, ast.Call) else None
 
 
 def _defaults(args: ast.arguments) -> dict[str, ast.expr]:
@@ -164,12 +200,13 @@ def _defaults(args: ast.arguments) -> dict[str, ast.expr]:
     return found
 
 
-def _own_returns(node: ast.AST) -> Iterator[ast.Return]:
-    """The ``return`` statements of a function's own body (not of nested scopes)."""
+def _own(node: ast.AST, kind: type[_Statement]) -> Iterator[_Statement]:
+    """The ``return`` (or ``raise``) statements of a function's own body (not of nested
+    scopes)."""
     stack = list(ast.iter_child_nodes(node))
     while stack:
         child = stack.pop()
-        if isinstance(child, ast.Return):
+        if isinstance(child, kind):
             yield child
         if not isinstance(child, SCOPE_NODES):
             stack.extend(ast.iter_child_nodes(child))
