@@ -3,14 +3,15 @@
 The caller search asks, for each ``x.name(...)`` in the project, whether it may call
 the function being judged. Two questions about ``x`` live here: whether it can hold a
 module at all (a module-level function is reached as ``module.function``), and whether
-the type simple flow gave it is a miss (a builtin type without that method).
+the type simple flow gave it is a miss (a builtin type without that method), and whether
+a call on an untyped receiver can run a coroutine method at all.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import last_name
@@ -66,3 +67,15 @@ def builtin_without(target: str) -> bool:
         return False
     builtin = getattr(builtins, type_name, None)
     return isinstance(builtin, type) and not hasattr(builtin, attr)
+
+
+def call_fitter(
+    model: ModuleModel, node: ast.AST, fits: Callable[[ast.Call], bool] | None
+) -> Callable[[ast.Call], bool] | None:
+    """``fits`` (the arguments fit the method), narrowed for a coroutine method: a call
+    on an untyped receiver whose result is dropped (``graph_store.initialize()`` as a
+    statement) would make a coroutine and never run it, so it is another method of that
+    name. ``None`` when nothing is known (a decorated method)."""
+    if fits is None or not isinstance(node, ast.AsyncFunctionDef):
+        return fits
+    return lambda call: fits(call) and not isinstance(model.parent(call), ast.Expr)

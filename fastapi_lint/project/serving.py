@@ -59,7 +59,8 @@ from fastapi_lint.project.one_shot import (
     is_test_entry,
 )
 from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
-from fastapi_lint.project.receivers import builtin_without, names_an_object
+from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
+from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
 from fastapi_lint.project.script_imports import same_definition, script_module_name
 from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
@@ -83,8 +84,6 @@ SERVING_PREFIXES = ("API1", "API3", "API4")
 # Folders whose modules run once, by hand or by a migration tool.
 NON_SERVING_FOLDERS = frozenset({"scripts", "migrations", "alembic", "versions"})
 
-# Structural types: a class satisfies one without naming it as a base.
-_PROTOCOLS = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
 
@@ -367,7 +366,8 @@ class _CallerSearch:
         # `action.run(results, calls)` on an untyped receiver cannot be `Checker.run(self)`.
         fits = method_call_check(function.node) if is_method else None
         for candidate in self.candidates(name, is_method, tests):
-            for verdict in _reference_verdicts(candidate, qualname, name, is_method, self, fits):
+            fitting = call_fitter(candidate, function.node, fits)
+            for verdict in _reference_verdicts(candidate, qualname, name, is_method, self, fitting):
                 if verdict:
                     return True  # one serving caller is enough: stop searching
                 if verdict is None:
@@ -820,9 +820,9 @@ def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
     """Whether calling method ``target`` may run method ``qualname`` (an override).
 
     ``provisioner.provision()`` on a receiver typed as a base class of the
-    method's class, or as a ``Protocol`` (which classes satisfy without naming
-    it), runs whichever class the object is; on a subclass that does not override
-    it, the inherited method.
+    method's class, or as a ``Protocol`` the method's class satisfies without naming
+    it (``protocols.py``), runs whichever class the object is; on a subclass that does
+    not override it, the inherited method.
     """
     project = model.project
     if project is None:
@@ -835,7 +835,9 @@ def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
         return True
     if own_class in project.class_bases(owner) and not _defines(project, owner, method):
         return True  # `self._store()` in a subclass that inherits `_store`
-    return any(base in _PROTOCOLS for base in project.class_bases(owner))
+    return any(base in PROTOCOL_BASES for base in project.class_bases(owner)) and satisfies(
+        project, own_class, owner
+    )
 
 
 def _defines(project: ProjectFacts, class_qualname: str, name: str) -> bool:

@@ -84,7 +84,7 @@ API207 = Rule(
         'renders (`MenuItem(url=form.get("url"))` in a `try`: a server-rendered admin page), fields read only by keys taken from a schema loaded at run '
         "time (`form[field.key]` for each field a plugin declares: no static model can name them), "
         "and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
-        "path), whose payload schema the sender owns."
+        "path of a route the sender POSTs to), whose payload schema the sender owns."
     ),
     example=(
         "from typing import Any\n\n"
@@ -171,6 +171,7 @@ _PATH_PARAM = lazy_compile(r"{(\w+)")
 # Endpoints a third party calls with its own payload schema (Slack, Stripe, a SAML IdP):
 # they verify a signature or a token, then read the few keys they need.
 _THIRD_PARTY_WORDS = ("webhook", "callback")
+_OWN_CLIENT_METHODS = frozenset({"PUT", "PATCH"})
 
 
 # ---------------------------------------------------------------- body parameters
@@ -273,7 +274,10 @@ def _third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
     signature; others say what they are in their path or name.
     """
     words = f"{route.path or ''} {route.function.name}".lower()
-    if any(word in words for word in _THIRD_PARTY_WORDS):
+    # Senders POST their events: a PUT or PATCH of a webhook path is the app's own
+    # setting (`PUT /api/webhooks` replaces the subscribed URLs), sent by its own client.
+    sent_by_third_party = not route.methods or not set(route.methods) <= _OWN_CLIENT_METHODS
+    if sent_by_third_party and any(word in words for word in _THIRD_PARTY_WORDS):
         return True
     args = route.function.node.args
     for arg in args.posonlyargs + args.args + args.kwonlyargs:

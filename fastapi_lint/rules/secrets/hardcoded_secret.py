@@ -37,6 +37,7 @@ API501 = Rule(
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
         'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
+        'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
         'tokenizer tokens and terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`). '
         'Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
         "passwords of words and separators are reported: they reach production."
@@ -377,6 +378,8 @@ class HardcodedSecretChecks(CheckerBase):
                 value = _text(literal)
                 if value and _PLACEHOLDER_CHECK_RE.search(value):
                     continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
+                if self.refuses_literal(node):
+                    continue  # ``if SECRET == "dev-secret": raise``: the check refuses the value
                 self.name_assignment(
                     name, literal, compared=True, accepted=self.refuses_others(node)
                 )
@@ -452,6 +455,22 @@ class HardcodedSecretChecks(CheckerBase):
             and isinstance(statement, ast.If)
             and statement.test is compare
             and any(isinstance(child, ast.Raise) for child in statement.body)
+        )
+
+    def refuses_literal(self, compare: ast.Compare) -> bool:
+        """``if settings.JWT_SECRET == "dev-secret-change-me-2024": raise ValueError(...)``
+        (also as one operand of an ``and``): the check fails closed on that value, so
+        the literal is a known default being refused, not a credential the code lets in."""
+        if not isinstance(compare.ops[0], ast.Eq):
+            return False
+        test: ast.AST = compare
+        parent = self.model.parent(compare)
+        if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.And):
+            test, parent = parent, self.model.parent(parent)
+        return (
+            isinstance(parent, ast.If)
+            and parent.test is test
+            and any(isinstance(child, ast.Raise) for child in parent.body)
         )
 
     def check_defaults(self) -> None:
