@@ -4,6 +4,7 @@ nodes and parents (as pyflakes' Checker walks a module once)."""
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -381,8 +382,10 @@ class Builder:
         """``try: import bcrypt`` / ``except ImportError: bcrypt = None``: the stand-in for
         a missing optional dependency. Where the code calls the library it is installed,
         so the name is the import; binding the ``None`` (the later binding) would leave
-        every use of the library unresolved."""
-        if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+        every use of the library unresolved. An exception class stands in the same way
+        (``except ImportError: JWTError = Exception``): ``except JWTError`` catches the
+        library's error, not every error."""
+        if not _placeholder_value(node.value):
             return False
         handler = self.parents.get(id(node))
         if not isinstance(handler, ast.ExceptHandler) or not catches_named(
@@ -444,6 +447,18 @@ class Builder:
 
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _placeholder_value(value: ast.expr) -> bool:
+    """``None`` or a builtin exception class (``Exception``, ``ValueError``)."""
+    if isinstance(value, ast.Constant):
+        return value.value is None
+    if not isinstance(value, ast.Name):
+        return False
+    builtin = getattr(builtins, value.id, None)
+    return isinstance(builtin, type) and issubclass(builtin, BaseException)
+
+
 _TRY_TYPES: tuple[type, ...] = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
 
 
