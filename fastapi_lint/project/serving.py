@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.cli_apps import is_cli_target
+from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
@@ -64,7 +65,6 @@ from fastapi_lint.project.receivers import builtin_without, call_fitter, names_a
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
 from fastapi_lint.project.script_imports import same_definition, script_module_name
 from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
-from fastapi_lint.semantic.fastapi import EVENT_LISTS
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
@@ -785,7 +785,7 @@ def _reference_verdicts(
         if (
             _passed_to_runner(model, site, scope)
             or _registered_as_command(model, site, scope)
-            or _registered_as_event_handler(model, site)
+            or registered_as_event_handler(model, site, scope)
         ):
             yield False
             continue
@@ -861,28 +861,6 @@ def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> b
         owner = model.type_of(func.value, scope)
         target = f"{owner}.{func.attr}" if owner else None
     return target is not None and is_cli_target(model, target)
-
-
-def _registered_as_event_handler(model: ModuleModel, site: ast.AST) -> bool:
-    """Start-up/shutdown code registered from another module: ``app.add_event_handler(
-    "startup", f)``, ``FastAPI(on_startup=[f])``, ``app.router.on_shutdown.append(f)``."""
-    parent = model.parent(site)
-    if isinstance(parent, (ast.List, ast.Tuple)):
-        keyword = model.parent(parent)
-        return isinstance(keyword, ast.keyword) and keyword.arg in EVENT_LISTS
-    if not isinstance(parent, ast.Call) or not isinstance(parent.func, ast.Attribute):
-        return False
-    func = parent.func
-    if func.attr == "add_event_handler":
-        return site in parent.args[1:2] or any(
-            k.arg == "func" and k.value is site for k in parent.keywords
-        )
-    return (
-        func.attr == "append"
-        and site in parent.args
-        and isinstance(func.value, ast.Attribute)
-        and func.value.attr in EVENT_LISTS
-    )
 
 
 def project_texts(project: ProjectIndex) -> Iterator[tuple[str, str]]:

@@ -302,6 +302,12 @@ class FastAPIFacts:
         )
 
     def _mark_startup(self, expr: ast.expr, scope: Scope) -> None:
+        if (
+            isinstance(expr, ast.Call)
+            and expr.args
+            and self.model.qualified_name(expr.func, scope) == "functools.partial"
+        ):
+            expr = expr.args[0]  # `add_event_handler("startup", partial(connect, url))`
         qualname = self.model.qualified_name(expr, scope)
         for function in self.model.functions:
             if function.qualname == qualname:

@@ -539,6 +539,8 @@ def session_query(
     if first is None:
         return None
     if method in GET_METHODS or method == "query":
+        if target is None and method == "query" and _model_attribute(flow, first, scope):
+            return display, None  # `db.query(User.email)`: columns of a model, as a typed session
         return (display, target) if target is not None else None
     if isinstance(target, QueryValue) and target.kind is Kind.STATEMENT:
         return display, target
@@ -554,6 +556,12 @@ def session_query(
     if qualname and stubs.canonical(qualname) in STATEMENT_FUNCTIONS:
         return display, target
     return None
+
+
+def _model_attribute(flow: QueryFlow, expr: ast.expr, scope: Scope) -> bool:
+    """``User.email``: an attribute of a project ORM model, what ``query(...)`` selects
+    when it reads columns rather than whole rows (legacy code's untyped ``db``)."""
+    return isinstance(expr, ast.Attribute) and flow._model_class(expr.value, scope) is not None
 
 
 def _queried_model(target: FlowValue | None) -> str | None:

@@ -185,20 +185,45 @@ def _receiver(model: ModuleModel, expr: ast.expr, scope: Scope) -> Value | None:
     if value is not None or not isinstance(expr, ast.Name):
         return value
     binding = model.lookup(expr.id, scope, expr.lineno)
-    if binding is None or binding.kind is not BindingKind.ASSIGN:
+    if binding is None or binding.unpack_index is not None:
         return None
-    built = binding.value
-    if binding.unpack_index is not None or not isinstance(built, ast.Call):
+    if binding.kind is BindingKind.FOR:
+        return _built_item(model, binding.value, binding.scope)
+    if binding.kind is not BindingKind.ASSIGN or not isinstance(binding.value, ast.Call):
+        return None
+    if isinstance(binding.value.func, ast.Attribute) and binding.value.func.value is expr:
+        return None
+    return _built_by(model, binding.value, binding.scope)
+
+
+def _built_by(model: ModuleModel, built: ast.expr, scope: Scope) -> Value | None:
+    """The model a constructor call builds: ``Model.parse_obj(...)``, ``obj.copy()``."""
+    if not isinstance(built, ast.Call) or not isinstance(built.func, ast.Attribute):
         return None
     func = built.func
-    if not isinstance(func, ast.Attribute) or func.value is expr:
-        return None
-    owner = model.evaluate(func.value, binding.scope)
+    owner = model.evaluate(func.value, scope)
     if isinstance(owner, Ref) and func.attr in _CONSTRUCTORS:
         return Instance(owner.qualname)
     if isinstance(owner, Instance) and func.attr in ("copy", "model_copy"):
         return owner
     return None
+
+
+def _built_item(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> Value | None:
+    """``for item in items`` over ``items = [Item.from_orm(row) for row in rows]`` (or
+    ``[Item(**r) for r in raw]``): each item is the model the comprehension builds."""
+    if not isinstance(iterable, ast.Name):
+        return None
+    source = model.lookup(iterable.id, scope, iterable.lineno)
+    if source is None or source.kind is not BindingKind.ASSIGN or source.unpack_index is not None:
+        return None
+    built = source.value
+    if not isinstance(built, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return None
+    if len(built.generators) != 1:
+        return None
+    value = model.evaluate(built.elt, source.scope)
+    return value if isinstance(value, Instance) else _built_by(model, built.elt, source.scope)
 
 
 # ------------------------------------------------------------------ fix (the fix path only)
