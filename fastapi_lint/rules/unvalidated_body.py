@@ -368,9 +368,16 @@ def _classify(
             ):
                 pass  # `form.get(field.key)` over a run-time schema: no model can name it
             elif parent.attr in _VIEW_METHODS and _looked_over(model, parent):
-                # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
-                # it inspects the keys to refuse some, like `"k" in data`.
-                uses.add_presence_check(line)
+                view_call = model.parent(parent)
+                comprehension = model.parent(view_call) if view_call is not None else None
+                if isinstance(comprehension, ast.DictComp) and _whole_copy(comprehension):
+                    # `form = {k: str(v) for k, v in (await request.form()).items()}`: the
+                    # same fields, every one: judged by what the route does with the copy.
+                    _follow_whole_copy(model, comprehension, scope, uses, depth)
+                else:
+                    # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
+                    # it inspects the keys to refuse some, like `"k" in data`.
+                    uses.add_presence_check(line)
             else:
                 uses.add_read(line)
         elif parent.attr == "copy":
@@ -430,6 +437,50 @@ def _follow_copy(
     binding = binding_of(model, scope, statement.targets[0])
     if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
         uses.forwarded = True
+
+
+def _whole_copy(node: ast.DictComp) -> bool:
+    """``{k: str(v) for k, v in data.items()}``: every key kept as it is, no filter."""
+    if len(node.generators) != 1:
+        return False
+    generator = node.generators[0]
+    target = generator.target
+    return (
+        not generator.ifs
+        and isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(target.elts[0], ast.Name)
+        and isinstance(node.key, ast.Name)
+        and node.key.id == target.elts[0].id
+    )
+
+
+def _follow_whole_copy(
+    model: ModuleModel, copy: ast.DictComp, scope: Scope, uses: _Uses, depth: int
+) -> None:
+    """The uses of a whole copy bound to a name are the uses of the body: forwarded whole,
+    validated, or read by key."""
+    statement = model.parent(copy)
+    function = scope.code_function
+    if depth >= _HELPER_DEPTH or function is None:
+        return
+    if not (
+        isinstance(statement, ast.Assign)
+        and statement.value is copy
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        return  # returned or stored whole
+    binding = binding_of(model, scope, statement.targets[0])
+    if binding is None:
+        return
+    copied = _uses_of(model, function, binding, depth + 1)
+    if copied.forwarded:
+        uses.forwarded = True
+    elif copied.reported:
+        uses.add_read(copy.lineno)
+    elif copied.first_validation is not None:
+        uses.add_validation(copied.first_validation)
 
 
 def _first_argument(call: ast.AST | None) -> ast.expr | None:

@@ -34,6 +34,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
     opened_for_child_process,
     waits_for_process,
 )
+from fastapi_lint.rules.blocking.numeric_hosts import NAME_LOOKUPS, looks_up_numeric_address
 from fastapi_lint.rules.blocking.path_or_buffer import PATH_OR_BUFFER_CALLS, names_a_file
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
@@ -173,6 +174,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # a non-blocking socket returns at once (or raises BlockingIOError)
     if sends_datagram(model, call, target, receiver_calls(model, call, scope)):
         return None  # a UDP datagram is queued by the kernel: no peer to wait for
+    if target in NAME_LOOKUPS and looks_up_numeric_address(model, call, scope):
+        return None  # `gethostbyname(request.client.host)`: an address parsed, no DNS
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):

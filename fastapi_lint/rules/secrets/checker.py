@@ -96,7 +96,9 @@ class Checker(
         name = candidate.fields.get("name") or candidate.fields.get("field")
         if not isinstance(text, str) or not isinstance(name, str):
             return False
-        return refused_by_project(self.model, name.rsplit(".", 1)[-1], text, node)
+        return refused_by_project(
+            self.model, name.rsplit(".", 1)[-1], text, node, settings=candidate.code == "API503"
+        )
 
     # ----------------------------------------------------------- calls
     def check_call(self, call: ast.Call, scope: Scope) -> None:

@@ -15,6 +15,8 @@ A debug gate is a test that holds only while debugging or developing:
 - a comparison of an environment setting with development names
   (``settings.ENVIRONMENT == "development"``, ``env in ("dev", "local")``) or against
   production (``settings.environment != "production"``);
+- the opposite, a production flag (``is_prod``, ``settings.is_production``, a call of
+  ``_is_production(request)``): its ``else`` is the debugging branch;
 - ``not`` of the opposite, an ``and`` with a debug gate in it, an ``or`` with the
   opposite of one in it (``not settings.DEBUG or quiet`` holds outside debugging).
 
@@ -40,6 +42,22 @@ _WORD = lazy_compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 # The last name of a flag that is on only while debugging or developing.
 _DEVELOPMENT_FLAGS = frozenset({"dev_mode", "is_dev", "is_development", "development_mode"})
+# The last name of a flag (or a function) that holds only in production: its true branch
+# is the deployed one (``if is_prod: generic message else: str(exc)``).
+_PRODUCTION_FLAGS = frozenset(
+    {
+        "is_prod",
+        "is_production",
+        "isprod",
+        "isproduction",
+        "in_production",
+        "prod_mode",
+        "production_mode",
+        "is_prod_env",
+        "is_production_env",
+        "is_production_environment",
+    }
+)
 # The last name of a setting that names the deployment.
 _ENVIRONMENT_SETTINGS = frozenset(
     {"env", "environment", "app_env", "app_environment", "env_name", "environment_name", "stage"}
@@ -63,8 +81,17 @@ def debug_branch(test: ast.expr) -> bool | None:
         return None
     if isinstance(test, ast.Compare):
         return _flag_test(test) if _is_bool(test.comparators[0]) else _environment_test(test)
-    name = _last_name(test)
-    return True if name is not None and _is_debug_flag(name) else None
+    called = isinstance(test, ast.Call)
+    name = _last_name(test.func if isinstance(test, ast.Call) else test)
+    if name is None:
+        return None
+    if name.lstrip("_").lower() in _PRODUCTION_FLAGS:
+        return False  # ``if is_prod:``, ``if _is_production(request):``
+    if called:
+        # ``settings.is_development()``; not any call with "debug" in its name
+        # (``is_debug_request(request)`` may be the client's own switch).
+        return True if name.lstrip("_").lower() in _DEVELOPMENT_FLAGS else None
+    return True if _is_debug_flag(name) else None
 
 
 def _is_debug_flag(name: str) -> bool:

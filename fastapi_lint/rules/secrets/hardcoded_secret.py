@@ -64,7 +64,9 @@ _AUTH_HEADERS = frozenset({"authorization", "proxy-authorization"})
 # Compared with a secret-like name, these values are code detecting an
 # unconfigured placeholder, not a credential.
 _MATCH_TYPES: tuple[type, ...] = (ast.Match,) if hasattr(ast, "Match") else ()
-_PLACEHOLDER_CHECK_RE = lazy_compile(r"placeholder|your|change_?me|changethis|replace_?me", re.I)
+_PLACEHOLDER_CHECK_RE = lazy_compile(
+    r"placeholder|your|change[-_]?me|change[-_]?this|replace[-_]?me", re.I
+)
 
 # Keywords and keys under which literals are example data (OpenAPI docs).
 _EXAMPLE_KEYS = frozenset(

@@ -4,7 +4,11 @@
 elsewhere (``if settings.ENCRYPTION_KEY == "fillmein": raise ...``): the value
 never works as a key, the code fails closed on it. A maintainer keeps both.
 So does a check on a placeholder's prefix in a function that reads the field
-(``if val.lower().startswith("__replace_me__"): raise ...``).
+(``if val.lower().startswith("__replace_me__"): raise ...``), and a validator of the
+field in its own class that raises on it (``@field_validator("jwt_secret_key")`` with
+``if value.get_secret_value() == "change-me": raise ValueError``): settings classes
+validate their defaults (``validate_default`` is on in pydantic-settings, ``validate_all``
+in v1's ``BaseSettings``), so the default stops the start-up.
 The comparison may sit in any module, so the search is a project fact whose
 dependencies are the files it read (an edit that adds or drops the check
 re-checks the settings module).
@@ -107,10 +111,93 @@ def _starts_like(node: ast.AST, text: str) -> bool:
     return text.lower().startswith(prefix) if folded else text.startswith(prefix)
 
 
-def refused_by_project(model: ModuleModel, name: str, text: str, literal: ast.AST) -> bool:
-    """Whether some code of the project compares ``name`` against its default ``text``."""
+_VALIDATOR_DECORATORS = frozenset({"field_validator", "validator"})
+
+
+def _validator_refuses(
+    model: ModuleModel, name: str, text: str, literal: ast.AST, settings: bool
+) -> bool:
+    """A validator of field ``name`` in the literal's class raises when the value equals
+    ``text`` (or is one of several refused values), and the class validates defaults."""
+    owner = next((a for a in model.ancestors(literal) if isinstance(a, ast.ClassDef)), None)
+    if owner is None or not _defaults_validated(owner, literal, model, settings):
+        return False
+    for function in owner.body:
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if not any(_validates(decorator, name) for decorator in function.decorator_list):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.If) and _refusing_test(node, text):
+                return True
+    return False
+
+
+def _validates(decorator: ast.expr, name: str) -> bool:
+    """``@field_validator("name", ...)``, ``@validator("name")``."""
+    return (
+        isinstance(decorator, ast.Call)
+        and last_name(decorator.func) in _VALIDATOR_DECORATORS
+        and any(isinstance(arg, ast.Constant) and arg.value == name for arg in decorator.args)
+    )
+
+
+def _refusing_test(statement: ast.If, text: str) -> bool:
+    """``if value == "text" or len(value) < 32: raise``: an equality (or membership) with
+    ``text`` in the test of a branch that raises. ``!=`` is the opposite: the value that
+    passes."""
+    if not any(isinstance(inner, ast.Raise) for stmt in statement.body for inner in ast.walk(stmt)):
+        return False
+    for part in ast.walk(statement.test):
+        if not isinstance(part, ast.Compare) or len(part.ops) != 1:
+            continue
+        if not isinstance(part.ops[0], (ast.Eq, ast.In)):
+            continue
+        for side in (part.left, *part.comparators):
+            elements = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+            if any(isinstance(e, ast.Constant) and e.value == text for e in elements):
+                return True
+    return False
+
+
+def _defaults_validated(
+    owner: ast.ClassDef, literal: ast.AST, model: ModuleModel, settings: bool
+) -> bool:
+    """Whether the validators run on the default: ``validate_default=`` in the field's
+    ``Field()`` or the class's ``model_config`` decides; else a settings class does (a plain
+    model uses its default unchecked)."""
+    calls: list[ast.Call] = []
+    for statement in owner.body:
+        if (
+            isinstance(statement, (ast.Assign, ast.AnnAssign))
+            and isinstance(statement.value, ast.Call)
+            and any(
+                isinstance(t, ast.Name) and t.id == "model_config"
+                for t in (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+            )
+        ):
+            calls.append(statement.value)
+    fields = [a for a in model.ancestors(literal) if isinstance(a, ast.Call)]
+    for call in [*fields, *calls]:  # the field's own setting wins over the class's
+        for keyword in call.keywords:
+            if keyword.arg in ("validate_default", "validate_all") and isinstance(
+                keyword.value, ast.Constant
+            ):
+                return keyword.value.value is True
+    return settings
+
+
+def refused_by_project(
+    model: ModuleModel, name: str, text: str, literal: ast.AST, settings: bool = False
+) -> bool:
+    """Whether some code of the project compares ``name`` against its default ``text``
+    (``settings``: the literal is the default of a settings class field)."""
     if isinstance(model.parent(literal), ast.Compare):
         return False  # `if password == "s3cret!"`: the comparison is the finding
+    if _validator_refuses(model, name, text, literal, settings):
+        return True
     local = [ref.node for ref in model.nodes[ast.Compare]]
     if _compared_in(local, text, name):
         return True
