@@ -76,7 +76,8 @@ API207 = Rule(
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
-        "`Model(**data)`, or a project helper the body is passed to that validates it first), "
+        "`Model(**data)`, each item of a list body validated so before its keys are read, or a "
+        "project helper the body is passed to that validates it first), "
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
@@ -396,7 +397,12 @@ def _classify(
         uses.add_validation(line)
         return
     if _iterated(parent, node):
-        uses.add_read(line)  # the items of `list[dict]` (or the keys of a dict) are consumed
+        if _items_validated(model, parent, node, scope, depth):
+            # `[Payout.model_validate(row) for row in rows]`: each item is validated before
+            # any of its keys is read, as `Model.model_validate(data)` is for the whole body.
+            uses.add_validation(line)
+        else:
+            uses.add_read(line)  # the items of `list[dict]` (or the keys of a dict) are consumed
         return
     if isinstance(parent, ast.keyword):
         parent = model.parent(parent)
@@ -546,6 +552,49 @@ def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
     if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
         return any(generator.iter is node for generator in parent.generators)
     return False
+
+
+def _item_target_and_region(
+    parent: ast.AST | None, node: ast.expr
+) -> tuple[ast.expr, list[ast.AST]] | None:
+    """The loop variable of ``for item in node`` (or of a comprehension over ``node``) and
+    the code that runs once per item."""
+    if isinstance(parent, (ast.For, ast.AsyncFor)):
+        return parent.target, list(parent.body)
+    generators: list[ast.comprehension] = []
+    if isinstance(parent, ast.comprehension):
+        return None  # a later generator's iterable: its region is the comprehension's
+    if isinstance(parent, ast.DictComp):
+        generators, results = parent.generators, [parent.key, parent.value]
+    elif isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        generators, results = parent.generators, [parent.elt]
+    for index, generator in enumerate(generators):
+        if generator.iter is node:
+            region: list[ast.AST] = [*generator.ifs, *results]
+            for later in generators[index + 1 :]:
+                region += [later.iter, *later.ifs]
+            return generator.target, region
+    return None
+
+
+def _items_validated(
+    model: ModuleModel, parent: ast.AST | None, node: ast.expr, scope: Scope, depth: int
+) -> bool:
+    """Each item of the iterated body is validated before any of its keys is read
+    (``for item in batch: Refund(**item)``)."""
+    found = _item_target_and_region(parent, node)
+    function = scope.code_function
+    if found is None or function is None:
+        return False
+    target, region = found
+    if not isinstance(target, ast.Name):
+        return False
+    inside = {id(n) for part in region for n in ast.walk(part)}
+    uses = _Uses()
+    for load, load_scope in name_loads(model, function, target.id):
+        if id(load) in inside:
+            _classify(model, load, load_scope, uses, depth)
+    return uses.first_validation is not None and not uses.reported
 
 
 def _looked_over(model: ModuleModel, attribute: ast.Attribute) -> bool:

@@ -340,7 +340,7 @@ def _function_summary(
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`.
-    return CalleeSummary.from_json(project.fact("callee/7", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/8", target, compute))
 
 
 def _with_hooks(
@@ -376,7 +376,23 @@ def runs_body(model: ModuleModel, call: ast.Call, callee: CalleeSummary) -> bool
         return True
     if isinstance(parent, ast.With):
         return any(item.context_expr is call for item in parent.items)
-    if isinstance(parent, ast.Call) and call in parent.args:
+    if isinstance(parent, _COMPREHENSIONS) and any(
+        generator.iter is call for generator in parent.generators
+    ):
+        # The model links every iterable of a comprehension to the comprehension itself.
+        # A list, set or dict comprehension iterates right there; a generator expression
+        # only when something consumes it in place (`sum(r.total for r in rows())`).
+        return not isinstance(parent, ast.GeneratorExp) or _consumed_in_place(model, parent)
+    return _consumed_in_place(model, call)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _consumed_in_place(model: ModuleModel, iterable: ast.expr) -> bool:
+    """``list(iterable)``, ``sum(...)``, ``", ".join(...)``: a builtin iterates it there."""
+    parent = model.parent(iterable)
+    if isinstance(parent, ast.Call) and iterable in parent.args:
         func = parent.func
         if isinstance(func, ast.Name) and func.id in _CONSUMERS:
             return True
