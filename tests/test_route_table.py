@@ -294,6 +294,23 @@ def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
     ]
 
 
+def test_route_inventory_fills_in_the_prefix_of_assigned_factory_routers() -> None:
+    # `router = resource_router("/trucks")` at module level, the factory returning its local
+    # `router = APIRouter(prefix=path)`: each assigned router takes its call's prefix (the
+    # inventory showed `/api{path}/...` for both, and the duplicate went unseen).
+    project = FIXTURES / "projects" / "routes_assigned_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == [
+        "/api/trucks/{resource_id}",
+        "/api/trucks/parked",
+        "/api/trucks/{resource_id}/route",
+        "/api/drivers/{resource_id}",
+        "/api/drivers/{resource_id}/shifts",
+        "/api/drivers/{resource_id}",
+        "/api/trucks/{resource_id}/route/map",
+    ]
+
+
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     # `fastapi_users.current_user(...)` authenticates with the library's own transports'
     # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,

@@ -302,7 +302,11 @@ class ModuleRoutes:
             local = ModuleRoutes(factory_model).router_key(returned, ref.scope)
             if local is None or local == key:
                 continue
-            self._record_include(call, key, local, index=-1, alias=True)
+            # `router = make_crud_router("/products")`: the call's arguments fill in the
+            # prefix the factory gives its router (`APIRouter(prefix=prefix)`).
+            runs = route_factories.argument_values(self, call, info.node, scope)
+            bind = runs[0] if len(runs) == 1 else None
+            self._record_include(call, key, local, index=-1, alias=True, bind=bind)
             return
 
     def _lifespan(self, node: ast.expr, call: ast.Call, scope: Scope, key: str) -> None:

@@ -214,7 +214,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/3", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/4", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -315,7 +315,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/4", module_name, lambda: _module_summary(project, module_name)
+        "route-module/5", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -367,9 +367,14 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if include.get("alias") and include["child"] in routers:
                 parent = dict(routers.get(include["parent"], {}))
                 child = routers[include["child"]]
-                parent["prefix"] = list(parent.get("prefix") or []) + list(
-                    child.get("prefix") or []
+                # A router factory's prefix (`APIRouter(prefix=prefix)`) with this call's
+                # arguments: each assigned router its own (`/products`, `/warehouses`).
+                child_prefix = route_factories.filled_prefix(
+                    child.get("template"), include.get("bind")
                 )
+                if child_prefix is None:
+                    child_prefix = list(child.get("prefix") or [])
+                parent["prefix"] = list(parent.get("prefix") or []) + child_prefix
                 parent["deps"] = list(parent.get("deps") or []) + list(child.get("deps") or [])
                 parent["security"] = sorted(
                     set(parent.get("security") or []) | set(child.get("security") or [])
