@@ -675,8 +675,10 @@ class ModuleRoutes:
         return current if isinstance(current, ast.stmt) else node  # type: ignore[return-value]
 
     def _block(self, statement: ast.AST) -> str:
+        # A class body runs where the class statement stands (a `@cbv(router)` view's
+        # routes register in line with the module's own): not a block of its own.
         for ancestor in self.model.ancestors(statement):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return f"{self.model.module_name}:{ancestor.lineno}"
             if isinstance(ancestor, ast.Lambda):
                 return f"{self.model.module_name}:{ancestor.lineno}:lambda"
