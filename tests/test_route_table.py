@@ -311,6 +311,25 @@ def test_route_inventory_fills_in_the_prefix_of_assigned_factory_routers() -> No
     ]
 
 
+def test_route_inventory_reads_the_class_attributes_of_a_cbv_view() -> None:
+    # `agent: str = Depends(current_agent)` on a `@cbv(router)` class: a dependency of each
+    # route the class declares (the inventory listed them as unauthenticated); a plain
+    # class's attributes are nobody's parameters.
+    project = FIXTURES / "projects" / "routes_cbv_security"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["handler"], row["dependencies"], row["security"]) for row in rows] == [
+        ("desk.views:CaseViews.list_cases", ["current_agent"], ["HTTPBearer"]),
+        ("desk.views:CaseViews.close_case", ["current_agent"], ["HTTPBearer"]),
+        ("desk.views:public_case", [], []),
+        ("desk.views:NotAView.status", [], []),
+    ]
+    unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
+    assert [row["handler"] for row in json.loads(unauthenticated)] == [
+        "desk.views:public_case",
+        "desk.views:NotAView.status",
+    ]
+
+
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     # `fastapi_users.current_user(...)` authenticates with the library's own transports'
     # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,
