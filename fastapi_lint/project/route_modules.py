@@ -543,6 +543,12 @@ class ModuleRoutes:
         )
         record["handler_file"] = os.path.abspath(endpoint_model.path) if endpoint_model.path else ""
         record["handler_module"] = endpoint_model.module_name
+        # The call says more than the endpoint about its response (API201 in the endpoint's
+        # module asks): a response model or class, `responses=`, a no-body status, left out
+        # of the schema or deprecated, or settings it cannot read (`**options`).
+        record["declared"] = any(
+            k.arg is None or k.arg in _RESPONSE_SETTINGS for k in registration.keywords
+        )
         self.routes.append(record)
 
     def _record(
@@ -712,6 +718,18 @@ def _is_project_class(model: ModuleModel, qualname: str) -> bool:
     if model.class_named(qualname) is not None:
         return True
     return model.project is not None and model.project.is_class(qualname)
+
+
+_RESPONSE_SETTINGS = frozenset(
+    {
+        "response_model",
+        "response_class",
+        "responses",
+        "status_code",
+        "include_in_schema",
+        "deprecated",
+    }
+)
 
 
 def _bound_strings(

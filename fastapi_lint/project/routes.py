@@ -116,6 +116,9 @@ class ServedRoute:
     # The endpoint's module when it is not the registering one
     # (`router.add_api_route("/", handlers.list_items)`); "" otherwise.
     endpoint_module: str = ""
+    # The registering call of such an endpoint declares its response (a response model or
+    # class, `responses=`, a status code, `include_in_schema`, `deprecated`, `**options`).
+    endpoint_declared: bool = False
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -214,7 +217,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/6", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/7", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -259,6 +262,7 @@ def _table_from_json(data: Any) -> RouteTable:
                         dependencies=tuple(item["deps"]),
                         security=tuple(item["security"]),
                         endpoint_module=item.get("handler_module", ""),
+                        endpoint_declared=bool(item.get("declared")),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -315,7 +319,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/7", module_name, lambda: _module_summary(project, module_name)
+        "route-module/8", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -527,6 +531,7 @@ def _expand(
                 "deps": deps + list(item["deps"]),
                 "security": sorted(set(security) | set(item["security"])),
                 "handler_module": item.get("handler_module", ""),
+                "declared": bool(item.get("declared")),
             }
         )
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.fastapi import RouteInfo
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API201 = Rule(
     code="API201",
@@ -146,6 +146,16 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if constant_value(keywords.get("deprecated")) is True or _router_deprecated(model, route):
         return None  # a compatibility route: nobody documents it further
+    detail = returned_detail(model, function)
+    if detail is None or _documents_success(model, route):
+        return None
+    if _router_skips_schema(model, route):
+        return None
+    return detail
+
+
+def returned_detail(model: ModuleModel, function: FunctionInfo) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the endpoint returns a known shape."""
     returns, is_generator, scope = returns_and_yields(model, function)
     if is_generator or not returns or scope is None:
         return None
@@ -157,12 +167,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
         return None  # a value passed through whose shape is unknown
-    detail = route_shapes.missing_model_detail(shapes, len(described) != len(returns))
-    if detail is None or _documents_success(model, route):
-        return None
-    if _router_skips_schema(model, route):
-        return None
-    return detail
+    return route_shapes.missing_model_detail(shapes, len(described) != len(returns))
 
 
 def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
