@@ -330,6 +330,18 @@ def test_route_inventory_reads_the_class_attributes_of_a_cbv_view() -> None:
     ]
 
 
+def test_route_inventory_leaves_out_routes_registered_after_the_include() -> None:
+    # `app.include_router(reports)` copies the routes; `@reports.get("/weekly")` below it in
+    # the same module is never served (it was listed, and compared as a duplicate).
+    project = FIXTURES / "projects" / "routes_late_registrations"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["handler"] for row in rows] == [
+        "ledger.main:daily_report",
+        "ledger.main:weekly_page",
+        "ledger.main:daily_page",
+    ]
+
+
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     # `fastapi_users.current_user(...)` authenticates with the library's own transports'
     # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,

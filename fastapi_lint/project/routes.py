@@ -217,7 +217,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/7", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/8", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -461,7 +461,10 @@ def _expand(
     context: dict[str, Any],
     out: list[dict[str, Any]],
     active: set[str],
+    copied_at: tuple[str, str, list[int]] | None = None,
 ) -> None:
+    """``copied_at``: where ``include_router`` copied this router's routes (module, block,
+    position); what the same block registers on it later is not served through it."""
     if router_key in active or len(active) > _MAX_NESTING:
         return
     active = active | {router_key}
@@ -475,6 +478,8 @@ def _expand(
     home = routers.get(router_key, {}).get("module")
     events.sort(key=lambda e: (e[0] != home, e[0], e[1], e[2]))
     for module, block, pos, item, is_include in events:
+        if copied_at is not None and (module, block) == copied_at[:2] and pos > copied_at[2]:
+            continue  # `app.include_router(r)` then `@r.get(...)`: FastAPI copied r before
         step = [router_key, block, pos, item["branches"]]
         if is_include:
             child = item["child"]
@@ -508,6 +513,10 @@ def _expand(
                 context,
                 out,
                 active,
+                # A mounted app or a factory's own app is served live; an include copies.
+                None
+                if mounted or item.get("alias") or "(" in child
+                else (module, block, list(pos)),
             )
             continue
         out.append(
