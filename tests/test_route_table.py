@@ -342,6 +342,19 @@ def test_route_inventory_leaves_out_routes_registered_after_the_include() -> Non
     ]
 
 
+def test_route_inventory_expands_a_loop_of_versioned_includes() -> None:
+    # `for version, module in VERSIONS: app.include_router(module.router,
+    # prefix=f"/api/{version}")` over a literal table: one include per element (the
+    # routers were listed under no app).
+    project = FIXTURES / "projects" / "routes_versioned_loop"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"]) for row in rows][:3] == [
+        ("shopfront.main:app", "/api/v1/orders"),
+        ("shopfront.main:app", "/api/v2/orders"),
+        ("shopfront.main:app", "/api/v2/orders/{order_id}"),
+    ]
+
+
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     # `fastapi_users.current_user(...)` authenticates with the library's own transports'
     # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,

@@ -243,6 +243,20 @@ class ModuleRoutes:
             child_node = keywords.get("router")
         if child_node is None:
             return
+        looped = route_factories.looped_includes(self, child_node, keywords.get("prefix"), scope)
+        if looped is not None:
+            for index, (child, prefix) in enumerate(looped):
+                self._record_include(
+                    call,
+                    parent,
+                    child,
+                    prefix=prefix,
+                    deps=self.dependencies.labels(keywords.get("dependencies"), scope),
+                    security=self.dependencies.security(keywords.get("dependencies"), scope),
+                    schema=self._in_schema(keywords, False),
+                    index=index,
+                )
+            return
         children = self._children(child_node, scope)
         # `include_router(make_router("items"))`, also in a loop: the factory's arguments.
         runs: list[dict[str, str]] = [{}]
