@@ -294,6 +294,67 @@ def test_route_inventory_fills_in_the_prefix_of_router_factories() -> None:
     ]
 
 
+def test_route_inventory_fills_in_the_prefix_of_assigned_factory_routers() -> None:
+    # `router = resource_router("/trucks")` at module level, the factory returning its local
+    # `router = APIRouter(prefix=path)`: each assigned router takes its call's prefix (the
+    # inventory showed `/api{path}/...` for both, and the duplicate went unseen).
+    project = FIXTURES / "projects" / "routes_assigned_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["path"] for row in rows] == [
+        "/api/trucks/{resource_id}",
+        "/api/trucks/parked",
+        "/api/trucks/{resource_id}/route",
+        "/api/drivers/{resource_id}",
+        "/api/drivers/{resource_id}/shifts",
+        "/api/drivers/{resource_id}",
+        "/api/trucks/{resource_id}/route/map",
+    ]
+
+
+def test_route_inventory_reads_the_class_attributes_of_a_cbv_view() -> None:
+    # `agent: str = Depends(current_agent)` on a `@cbv(router)` class: a dependency of each
+    # route the class declares (the inventory listed them as unauthenticated); a plain
+    # class's attributes are nobody's parameters.
+    project = FIXTURES / "projects" / "routes_cbv_security"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["handler"], row["dependencies"], row["security"]) for row in rows] == [
+        ("desk.views:CaseViews.list_cases", ["current_agent"], ["HTTPBearer"]),
+        ("desk.views:CaseViews.close_case", ["current_agent"], ["HTTPBearer"]),
+        ("desk.views:public_case", [], []),
+        ("desk.views:NotAView.status", [], []),
+    ]
+    unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
+    assert [row["handler"] for row in json.loads(unauthenticated)] == [
+        "desk.views:public_case",
+        "desk.views:NotAView.status",
+    ]
+
+
+def test_route_inventory_leaves_out_routes_registered_after_the_include() -> None:
+    # `app.include_router(reports)` copies the routes; `@reports.get("/weekly")` below it in
+    # the same module is never served (it was listed, and compared as a duplicate).
+    project = FIXTURES / "projects" / "routes_late_registrations"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [row["handler"] for row in rows] == [
+        "ledger.main:daily_report",
+        "ledger.main:weekly_page",
+        "ledger.main:daily_page",
+    ]
+
+
+def test_route_inventory_expands_a_loop_of_versioned_includes() -> None:
+    # `for version, module in VERSIONS: app.include_router(module.router,
+    # prefix=f"/api/{version}")` over a literal table: one include per element (the
+    # routers were listed under no app).
+    project = FIXTURES / "projects" / "routes_versioned_loop"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"]) for row in rows][:3] == [
+        ("shopfront.main:app", "/api/v1/orders"),
+        ("shopfront.main:app", "/api/v2/orders"),
+        ("shopfront.main:app", "/api/v2/orders/{order_id}"),
+    ]
+
+
 def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     # `fastapi_users.current_user(...)` authenticates with the library's own transports'
     # schemes: imported, a module variable, or inline; `optional=True` enforces nothing,

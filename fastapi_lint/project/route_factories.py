@@ -190,3 +190,66 @@ def _literal(routes: Any, node: ast.expr | None, scope: Scope, depth: int) -> as
         ):
             return _literal(routes, binding.value, binding.scope, depth + 1)
     return None
+
+
+def looped_includes(
+    routes: Any, child: ast.expr, prefix: ast.expr | None, scope: Scope
+) -> list[tuple[str, list[list[str]]]] | None:
+    """``for version, module in (("v1", v1), ("v2", v2)):
+    app.include_router(module.router, prefix=f"/api/{version}")``: each element of the
+    literal collection includes its own router under its own prefix, as the loop runs it.
+    None when the include is not such a loop (or an element is not known)."""
+    root = child.value if isinstance(child, ast.Attribute) else child
+    if not isinstance(root, ast.Name) or not isinstance(child, (ast.Name, ast.Attribute)):
+        return None
+    binding = _loop_binding(routes, root, scope)
+    if binding is None:
+        return None
+    loop_names = {
+        name.id: found
+        for name in (ast.walk(prefix) if prefix is not None else ())
+        if isinstance(name, ast.Name)
+        and (found := _loop_binding(routes, name, scope)) is not None
+        and found.node is binding.node
+    }
+    if isinstance(child, ast.Name) and not loop_names:
+        return None  # `for router in ROUTERS:` with one prefix: the listed routers (_children)
+    literal = _literal(routes, binding.value, binding.scope, 0)
+    if not isinstance(literal, (ast.List, ast.Tuple)) or not 0 < len(literal.elts) <= _MAX_VALUES:
+        return None
+    result = []
+    for element in literal.elts:
+        value = _element(element, binding.unpack_index)
+        if value is None:
+            return None
+        if isinstance(child, ast.Attribute):
+            value = ast.copy_location(
+                ast.Attribute(value=value, attr=child.attr, ctx=ast.Load()), child
+            )
+        key = routes.router_key(value, binding.scope)
+        if key is None:
+            return None
+        bound: dict[str, str] = {}
+        for name, found in loop_names.items():
+            part = _element(element, found.unpack_index)
+            text = routes._string(part, binding.scope, 1) if part is not None else None
+            if text is None:
+                return None
+            bound[name] = text
+        pieces: list[list[str]] = []
+        if prefix is not None:
+            text = routes._string(prefix, scope, 0, bound)
+            if text is None:
+                return None
+            pieces = [["lit", text]] if text else []
+        result.append((key, pieces))
+    return result
+
+
+def _element(element: ast.expr, index: int | None) -> ast.expr | None:
+    """The part of one loop element a target name takes (``module`` of ``("v1", v1)``)."""
+    if index is None:
+        return element
+    if isinstance(element, ast.Tuple) and index < len(element.elts):
+        return element.elts[index]
+    return None

@@ -243,6 +243,20 @@ class ModuleRoutes:
             child_node = keywords.get("router")
         if child_node is None:
             return
+        looped = route_factories.looped_includes(self, child_node, keywords.get("prefix"), scope)
+        if looped is not None:
+            for index, (child, prefix) in enumerate(looped):
+                self._record_include(
+                    call,
+                    parent,
+                    child,
+                    prefix=prefix,
+                    deps=self.dependencies.labels(keywords.get("dependencies"), scope),
+                    security=self.dependencies.security(keywords.get("dependencies"), scope),
+                    schema=self._in_schema(keywords, False),
+                    index=index,
+                )
+            return
         children = self._children(child_node, scope)
         # `include_router(make_router("items"))`, also in a loop: the factory's arguments.
         runs: list[dict[str, str]] = [{}]
@@ -302,7 +316,11 @@ class ModuleRoutes:
             local = ModuleRoutes(factory_model).router_key(returned, ref.scope)
             if local is None or local == key:
                 continue
-            self._record_include(call, key, local, index=-1, alias=True)
+            # `router = make_crud_router("/products")`: the call's arguments fill in the
+            # prefix the factory gives its router (`APIRouter(prefix=prefix)`).
+            runs = route_factories.argument_values(self, call, info.node, scope)
+            bind = runs[0] if len(runs) == 1 else None
+            self._record_include(call, key, local, index=-1, alias=True, bind=bind)
             return
 
     def _lifespan(self, node: ast.expr, call: ast.Call, scope: Scope, key: str) -> None:
@@ -539,6 +557,12 @@ class ModuleRoutes:
         )
         record["handler_file"] = os.path.abspath(endpoint_model.path) if endpoint_model.path else ""
         record["handler_module"] = endpoint_model.module_name
+        # The call says more than the endpoint about its response (API201 in the endpoint's
+        # module asks): a response model or class, `responses=`, a no-body status, left out
+        # of the schema or deprecated, or settings it cannot read (`**options`).
+        record["declared"] = any(
+            k.arg is None or k.arg in _RESPONSE_SETTINGS for k in registration.keywords
+        )
         self.routes.append(record)
 
     def _record(
@@ -671,8 +695,10 @@ class ModuleRoutes:
         return current if isinstance(current, ast.stmt) else node  # type: ignore[return-value]
 
     def _block(self, statement: ast.AST) -> str:
+        # A class body runs where the class statement stands (a `@cbv(router)` view's
+        # routes register in line with the module's own): not a block of its own.
         for ancestor in self.model.ancestors(statement):
-            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 return f"{self.model.module_name}:{ancestor.lineno}"
             if isinstance(ancestor, ast.Lambda):
                 return f"{self.model.module_name}:{ancestor.lineno}:lambda"
@@ -706,6 +732,18 @@ def _is_project_class(model: ModuleModel, qualname: str) -> bool:
     if model.class_named(qualname) is not None:
         return True
     return model.project is not None and model.project.is_class(qualname)
+
+
+_RESPONSE_SETTINGS = frozenset(
+    {
+        "response_model",
+        "response_class",
+        "responses",
+        "status_code",
+        "include_in_schema",
+        "deprecated",
+    }
+)
 
 
 def _bound_strings(

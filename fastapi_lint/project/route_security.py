@@ -93,6 +93,37 @@ class DependencyReader:
                 is_depends, target = facts.depends_target(item, meta_scope)
                 if is_depends and isinstance(item, ast.Call):
                     result.append((item, target, meta_scope, base))
+        return result + self._class_view_dependencies(function)
+
+    def _class_view_dependencies(
+        self, function: Any
+    ) -> list[tuple[ast.Call, ast.expr | None, Scope, ast.expr | None]]:
+        """A ``@cbv(router)`` view's annotated class attributes (``user: User =
+        Depends(current_user)``): dependencies of every route the class declares."""
+        model = self.model
+        if not function.is_method:
+            return []
+        found = model.class_named(function.qualname.rsplit(".", 1)[0])
+        if found is None or not any(
+            last_name(d.func if isinstance(d, ast.Call) else d) == "cbv"
+            for d in found.node.decorator_list
+        ):
+            return []
+        result = []
+        for statement in found.node.body:
+            if not isinstance(statement, ast.AnnAssign):
+                continue
+            base_node, meta, meta_scope = model.annotated_metadata(
+                statement.annotation, found.scope
+            )
+            base = base_node if isinstance(base_node, ast.expr) else None
+            markers = [(m, meta_scope) for m in meta]
+            if statement.value is not None:
+                markers.append((statement.value, found.scope))
+            for marker, scope in markers:
+                is_depends, target = model.fastapi.depends_target(marker, scope)
+                if is_depends and isinstance(marker, ast.Call):
+                    result.append((marker, target, scope, base))
         return result
 
     def function_security(self, function: Any, depth: int = 0) -> list[str]:

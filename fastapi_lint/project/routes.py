@@ -116,6 +116,9 @@ class ServedRoute:
     # The endpoint's module when it is not the registering one
     # (`router.add_api_route("/", handlers.list_items)`); "" otherwise.
     endpoint_module: str = ""
+    # The registering call of such an endpoint declares its response (a response model or
+    # class, `responses=`, a status code, `include_in_schema`, `deprecated`, `**options`).
+    endpoint_declared: bool = False
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -214,7 +217,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/3", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/9", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -259,6 +262,7 @@ def _table_from_json(data: Any) -> RouteTable:
                         dependencies=tuple(item["deps"]),
                         security=tuple(item["security"]),
                         endpoint_module=item.get("handler_module", ""),
+                        endpoint_declared=bool(item.get("declared")),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -315,7 +319,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/4", module_name, lambda: _module_summary(project, module_name)
+        "route-module/9", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -367,9 +371,14 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if include.get("alias") and include["child"] in routers:
                 parent = dict(routers.get(include["parent"], {}))
                 child = routers[include["child"]]
-                parent["prefix"] = list(parent.get("prefix") or []) + list(
-                    child.get("prefix") or []
+                # A router factory's prefix (`APIRouter(prefix=prefix)`) with this call's
+                # arguments: each assigned router its own (`/products`, `/warehouses`).
+                child_prefix = route_factories.filled_prefix(
+                    child.get("template"), include.get("bind")
                 )
+                if child_prefix is None:
+                    child_prefix = list(child.get("prefix") or [])
+                parent["prefix"] = list(parent.get("prefix") or []) + child_prefix
                 parent["deps"] = list(parent.get("deps") or []) + list(child.get("deps") or [])
                 parent["security"] = sorted(
                     set(parent.get("security") or []) | set(child.get("security") or [])
@@ -452,7 +461,10 @@ def _expand(
     context: dict[str, Any],
     out: list[dict[str, Any]],
     active: set[str],
+    copied_at: tuple[str, str, list[int]] | None = None,
 ) -> None:
+    """``copied_at``: where ``include_router`` copied this router's routes (module, block,
+    position); what the same block registers on it later is not served through it."""
     if router_key in active or len(active) > _MAX_NESTING:
         return
     active = active | {router_key}
@@ -466,6 +478,8 @@ def _expand(
     home = routers.get(router_key, {}).get("module")
     events.sort(key=lambda e: (e[0] != home, e[0], e[1], e[2]))
     for module, block, pos, item, is_include in events:
+        if copied_at is not None and (module, block) == copied_at[:2] and pos > copied_at[2]:
+            continue  # `app.include_router(r)` then `@r.get(...)`: FastAPI copied r before
         step = [router_key, block, pos, item["branches"]]
         if is_include:
             child = item["child"]
@@ -499,6 +513,10 @@ def _expand(
                 context,
                 out,
                 active,
+                # A mounted app or a factory's own app is served live; an include copies.
+                None
+                if mounted or item.get("alias") or "(" in child
+                else (module, block, list(pos)),
             )
             continue
         out.append(
@@ -522,6 +540,7 @@ def _expand(
                 "deps": deps + list(item["deps"]),
                 "security": sorted(set(security) | set(item["security"])),
                 "handler_module": item.get("handler_module", ""),
+                "declared": bool(item.get("declared")),
             }
         )
 

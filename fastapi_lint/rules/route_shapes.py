@@ -44,6 +44,13 @@ class Shape:
     is_list: bool = False
     # A mapped class that is no Pydantic model: FastAPI refuses it as a response model.
     orm: bool = False
+    # The type arguments of a generic model built parameterized: `[Item]` of
+    # `Envelope[Item](data=item)`.
+    params: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.type.rsplit(".", 1)[-1] + self.params
 
     @property
     def label(self) -> str:
@@ -52,14 +59,15 @@ class Shape:
             more = ", ..." if len(self.keys) > 6 else ""
             with_keys = f" with keys {keys}{more}" if keys else ""
             return f"a list of dicts{with_keys}" if self.is_list else f"a dict{with_keys}"
-        name = self.type.rsplit(".", 1)[-1]
+        name = self.name
         return f"a list of `{name}`" if self.is_list else f"an instance of `{name}`"
 
     @property
     def annotation(self) -> str:
         if self.kind != "model" or not self.spelling:
             return ""
-        return f"list[{self.spelling}]" if self.is_list else self.spelling
+        spelled = self.spelling + self.params
+        return f"list[{spelled}]" if self.is_list else spelled
 
 
 def model_class_kind(model: ModuleModel, qualname: str) -> Optional[str]:
@@ -147,6 +155,9 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         return replace(_model_shape(model, rows[0], scope), is_list=rows[1])
     if may_miss(model, value, scope):
         return None  # `ITEMS_DB.get(item_id)`: the item, or None for a missing key
+    generic = _parameterized_model(model, value, scope)
+    if generic is not None:
+        return generic
     evaluated = model.evaluate(value, scope)
     if evaluated is None and isinstance(value, ast.Call):
         built = _validated_instance(model, value, scope)
@@ -209,6 +220,25 @@ def _is_type_variable(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
     func = binding.value.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     return name == "TypeVar"
+
+
+def _parameterized_model(model: ModuleModel, value: ast.expr, scope: Scope) -> Shape | None:
+    """``Envelope[Item](data=item)`` (or a local name assigned it once): an instance of a
+    generic Pydantic model whose type arguments the call names, so the shape is known."""
+    if isinstance(value, ast.Name):
+        assigned = _only_assignment(scope, value)
+        if assigned is None:
+            return None
+        value = assigned
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Subscript):
+        return None
+    generic = model.evaluate(value.func.value, scope)
+    if not isinstance(generic, Ref) or model_class_kind(model, generic.qualname) != "pydantic":
+        return None
+    if not _open_generic(model, generic.qualname):
+        return None
+    shape = _model_shape(model, generic.qualname, scope)
+    return replace(shape, params=f"[{ast.unparse(value.func.slice)}]")
 
 
 def _parameterized(value: ast.expr) -> bool:
@@ -525,7 +555,7 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
             "",
         )
     if first.kind == "model" and same:
-        name = first.type.rsplit(".", 1)[-1]
+        name = first.name
         suggestion = f"list[{name}]" if first.is_list else name
         if responses:
             return (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Family
 from fastapi_lint.rules import route_conflicts
 from fastapi_lint.rules.routes.conflicts import API203, API204, check_conflicts
+from fastapi_lint.rules.routes.foreign_endpoints import check_foreign_endpoints
 from fastapi_lint.rules.routes.lifespan import (
     API206,
     event_call_display,
@@ -48,6 +49,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         for call in registrations:
             if not version_fallback(model, call, registrations):
                 reporter.report("API206", call, call=event_call_display(call))
+    if reporter.enabled("API201") or reporter.enabled("API202"):
+        check_foreign_endpoints(model, reporter)
     if not routes:
         if facts.foreign_routes and (reporter.enabled("API203") or reporter.enabled("API204")):
             route_conflicts.check(model, reporter, routes)  # endpoints of other modules only

@@ -103,9 +103,10 @@ def _statement_of(model: ModuleModel, route: RouteInfo) -> ast.AST:
 
 
 def _code_block(model: ModuleModel, node: ast.AST) -> ast.AST | None:
-    """The function, class or module whose code runs the registration."""
+    """The function or module whose code runs the registration (a class body runs in line,
+    where the class statement stands: a `@cbv(router)` view's routes and the module's)."""
     for ancestor in model.ancestors(node):
-        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
             return ancestor
         if isinstance(ancestor, ast.Lambda):
             return ancestor

@@ -386,6 +386,37 @@ def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
     return wanted
 
 
+def _class_view_names(
+    model: ModuleModel, function: FunctionInfo, binder: PathParamBinder
+) -> set[str]:
+    """What the annotated attributes of a class-based view bind (``@cbv(router)`` makes each
+    one an ``__init__`` parameter FastAPI fills per request): their names and aliases, and
+    the names of their ``Depends`` chains. Raises _Unsure for a class with bases (inherited
+    attributes) or a dependency that cannot be resolved."""
+    found = model.class_named(function.qualname.rsplit(".", 1)[0])
+    if found is None or found.node.bases or found.node.keywords:
+        raise _Unsure
+    scope = found.scope
+    names: set[str] = set()
+    for statement in found.node.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        names.add(statement.target.id)
+        _, metadata, meta_scope = model.annotated_metadata(statement.annotation, scope)
+        markers = [(m, meta_scope) for m in metadata]
+        if statement.value is not None:
+            markers.append((statement.value, scope))
+        for marker, marker_scope in markers:
+            names |= _aliases(marker)
+            is_depends, target = model.fastapi.depends_target(marker, marker_scope)
+            if not is_depends:
+                continue
+            if target is None:
+                raise _Unsure  # `Depends()`: the annotation's class
+            names |= binder.target_names(model, target, marker_scope, 1)
+    return names
+
+
 def _renamed_catch_all(route: RouteInfo, path_names: set[str]) -> bool:
     """A required parameter annotated ``str`` that no path parameter binds."""
     args = route.function.node.args
@@ -424,14 +455,15 @@ def check_unbound(
 ) -> None:
     if route.path is None:
         return
-    if route.function.is_method and route.registration in route.function.node.decorator_list:
-        return  # a class-based view (`@cbv`): class attributes may bind the parameter
     wanted = _checked_path_params(model, route)
     if not wanted:
         return
     function = route.function
     try:
         bound = set(binder.names(model, function, False, route=True))
+        if function.is_method and route.registration in function.node.decorator_list:
+            # A class-based view (`@cbv(router)`): the class attributes are parameters too.
+            bound |= _class_view_names(model, function, binder)
         declared = route.keywords.get("dependencies")
         if declared is not None:
             if not isinstance(declared, (ast.List, ast.Tuple)):

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.fastapi import RouteInfo
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
 API201 = Rule(
     code="API201",
@@ -146,6 +146,16 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if constant_value(keywords.get("deprecated")) is True or _router_deprecated(model, route):
         return None  # a compatibility route: nobody documents it further
+    detail = returned_detail(model, function)
+    if detail is None or _documents_success(model, route):
+        return None
+    if _router_skips_schema(model, route):
+        return None
+    return detail
+
+
+def returned_detail(model: ModuleModel, function: FunctionInfo) -> tuple[str, str] | None:
+    """(message detail, annotation for the fix) when the endpoint returns a known shape."""
     returns, is_generator, scope = returns_and_yields(model, function)
     if is_generator or not returns or scope is None:
         return None
@@ -157,12 +167,7 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
     shapes = route_shapes.returned_shapes(model, described, scope)
     if shapes is None:
         return None  # a value passed through whose shape is unknown
-    detail = route_shapes.missing_model_detail(shapes, len(described) != len(returns))
-    if detail is None or _documents_success(model, route):
-        return None
-    if _router_skips_schema(model, route):
-        return None
-    return detail
+    return route_shapes.missing_model_detail(shapes, len(described) != len(returns))
 
 
 def _documents_success(model: ModuleModel, route: RouteInfo) -> bool:
@@ -185,8 +190,8 @@ def _throwaway_app(model: ModuleModel) -> bool:
     return is_test_module(model)
 
 
-def _only_empty_dicts(model: ModuleModel, route: RouteInfo) -> bool:
-    returns, _, _ = returns_and_yields(model, route.function)
+def _only_empty_dicts(model: ModuleModel, function: FunctionInfo) -> bool:
+    returns, _, _ = returns_and_yields(model, function)
     return bool(returns) and all(
         isinstance(r.value, ast.Dict) and not r.value.keys for r in returns
     )
@@ -316,31 +321,43 @@ def untyped_response_model(model: ModuleModel, route: RouteInfo) -> ast.expr | N
         return None if _untyped_exempt(model, route) else declared
     if has_star_kwargs(route):
         return None
-    returns = route.function.node.returns
+    returns = untyped_return(model, route.function)
     if returns is None:
         return None
-    returns_found, is_generator, scope = returns_and_yields(model, route.function)
-    if is_generator or _is_bare_any(model, returns, route.function.outer):
+    return None if _untyped_exempt(model, route) else returns
+
+
+def untyped_return(model: ModuleModel, function: FunctionInfo) -> ast.expr | None:
+    """The endpoint's untyped return annotation (``-> dict``), unless a bare ``Any``, a
+    generator's, one of an endpoint that only returns Responses, only ``{}`` or values
+    passed through from elsewhere."""
+    returns = function.node.returns
+    if returns is None:
         return None
-    if not untyped_annotation(model, returns, route.function.outer):
+    returns_found, is_generator, scope = returns_and_yields(model, function)
+    if is_generator or _is_bare_any(model, returns, function.outer):
+        return None
+    if not untyped_annotation(model, returns, function.outer):
         return None
     # `-> Any` on a route that only returns Response objects: FastAPI sends them as
     # they are, the annotation never becomes a response model.
     if returns_found and scope is not None:
         if all(returns_response(model, r.value, scope) for r in returns_found):
             return None
-    return None if _untyped_exempt(model, route) else returns
+    if _only_empty_dicts(model, function) or _passes_through(model, function):
+        return None
+    return returns
 
 
 def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
     """Routes whose every `return` is `{}`, routes left out of the schema (on the route or
     its router, as API201), routes whose ``responses=`` documents the success body with a
     typed model or schema, test apps, and apps that publish no OpenAPI schema."""
-    if _only_empty_dicts(model, route):
+    if _only_empty_dicts(model, route.function):
         return True
     if _throwaway_app(model) or _documents_success(model, route):
         return True
-    if _passes_through(model, route):
+    if _passes_through(model, route.function):
         return True
     if constant_value(route.keywords.get("include_in_schema")) is False:
         return True
@@ -350,14 +367,14 @@ def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
     return bool(served) and all(r.app_publishes_no_schema for r in served)
 
 
-def _passes_through(model: ModuleModel, route: RouteInfo) -> bool:
+def _passes_through(model: ModuleModel, function: FunctionInfo) -> bool:
     """Every value the route returns comes from elsewhere: a call (an upstream service's
     ``response.json()``, a helper declared ``-> dict``, ``x.model_dump()``), an attribute
     (a free-form ``info: dict`` field) or a parameter. The untyped annotation then states
     what the route knows of its source; the shape is not the route's to describe
     (Revision 2, as API201). A literal, comprehension or model the route builds itself,
     directly or through a local name, keeps the finding."""
-    returns, _, scope = returns_and_yields(model, route.function)
+    returns, _, scope = returns_and_yields(model, function)
     if scope is None:
         return False
     values = [
