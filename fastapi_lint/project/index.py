@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi_lint.project import facts, model_cache
+from fastapi_lint.project.app_state import STATE_TYPE, app_state_attribute
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.inherited_methods import defining_base_method
 from fastapi_lint.project.layout import (
@@ -682,6 +683,8 @@ class ProjectIndex:
 
     def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``obj.attr`` for an instance of a project class of another module."""
+        if class_qualname == STATE_TYPE and not self._too_deep(depth):
+            return app_state_attribute(self, attr, depth)  # `request.app.state.auth`
         if class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL or self._too_deep(depth):
             return None
 

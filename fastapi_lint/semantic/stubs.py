@@ -224,6 +224,13 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("pathlib.Path", "parent"): "pathlib.Path",
     ("anyio.Path", "parent"): "anyio.Path",
     ("fastapi.FastAPI", "router"): "fastapi.APIRouter",
+    # `request.app.state.auth`: the application of a request and its state (the project's
+    # assignments to `app.state.<name>` type the last step, project/app_state.py).
+    ("fastapi.Request", "app"): "fastapi.FastAPI",
+    ("starlette.requests.Request", "app"): "fastapi.FastAPI",
+    ("fastapi.WebSocket", "app"): "fastapi.FastAPI",
+    ("starlette.websockets.WebSocket", "app"): "fastapi.FastAPI",
+    ("fastapi.FastAPI", "state"): "starlette.datastructures.State",
 }
 SUBSCRIPT_TYPES: dict[str, str] = {
     "pymongo.MongoClient": "pymongo.Database",

@@ -339,8 +339,10 @@ def _function_summary(
 
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
-    # inherited method calls on `self`.
-    return CalleeSummary.from_json(project.fact("callee/8", target, compute))
+    # inherited method calls on `self`; /7 put a connection's `close()` before the
+    # connect or query of the helper that closes it and did not see sync generators
+    # iterated by comprehensions.
+    return CalleeSummary.from_json(project.fact("callee/9", target, compute))
 
 
 def _with_hooks(
@@ -540,11 +542,15 @@ def _blocking_paths(
         return final or len(paths) >= MAX_PATHS
 
     # A pause (`time.sleep` between retries) is named only when nothing moves data: a
-    # retry helper blocks on its request every call, on its back-off only on failure.
+    # retry helper blocks on its request every call, on its back-off only on failure. So
+    # is the `close()` of a connection: `conn = _connect()` ... `conn.close()` names the
+    # connect (or the query) that the helper runs, not the hang-up after it.
     pauses: list[tuple[str, ast.Call]] = []
     for call, scope in calls:
         blocking = classify_call(model, call, scope)
-        if blocking is not None and blocking.code == "API102":
+        if blocking is not None and (
+            blocking.code == "API102" or blocking.target.endswith(".close")
+        ):
             pauses.append((display_call(blocking.target), call))
             continue
         # A single metadata call (API108) is no reason to offload the caller:

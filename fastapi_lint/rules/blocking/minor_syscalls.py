@@ -16,6 +16,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ API108 = Rule(
         "Checks for single short system calls in async code: file metadata (`os.makedirs`, "
         "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`, `any(path.iterdir())`: whether a "
         "directory is empty), `subprocess.Popen` without a wait and `open()` of a file only "
-        "handed to a child process as its output. Opt-in."
+        "handed to a child process as its output or to `StreamingResponse` as its body. Opt-in."
     ),
     why=(
         "Each call blocks the event loop for one system call: microseconds on a local disk, "
@@ -100,7 +101,10 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
     out: await asyncio.to_thread(out.write, data)``: the function only opens a file for a
     child process or a worker thread (one system call); it reads and writes nothing on the
     loop itself. Also ``os.fdopen(os.dup(fd))`` handed to ``loop.connect_read_pipe``: the
-    loop's transport does the I/O without blocking."""
+    loop's transport does the I/O without blocking; and ``StreamingResponse(path.open("rb"))``:
+    Starlette iterates a sync iterator in its threadpool, every read runs in a thread."""
+    if _streamed(model, call, scope):
+        return True
     parent = model.parent(call)
     name: ast.expr | None = None
     if isinstance(parent, ast.withitem):
@@ -143,8 +147,33 @@ def opened_for_child_process(model: ModuleModel, call: ast.Call, scope: Scope) -
         if ref.scope.code_function is function and wraps_descriptor and _loop_pipe(model, node):
             uses += 1
             continue
+        if ref.scope.code_function is function and _streamed(model, node, ref.scope):
+            uses += 1
+            continue
         return False  # read, written, returned or passed elsewhere: file I/O (API103)
     return uses > 0
+
+
+_STREAMING_RESPONSES = frozenset(
+    {"fastapi.responses.StreamingResponse", "starlette.responses.StreamingResponse"}
+)
+
+
+def _streamed(model: ModuleModel, node: ast.expr, scope: Scope) -> bool:
+    """``StreamingResponse(f)`` / ``StreamingResponse(content=f)``: the file object is the
+    response body, which Starlette reads chunk by chunk in its threadpool (a sync iterator
+    goes through ``iterate_in_threadpool``), not on the loop."""
+    parent = model.parent(node)
+    if isinstance(parent, ast.keyword):
+        if parent.arg != "content":
+            return False
+        parent = model.parent(parent)
+    elif not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node):
+        return False
+    if not isinstance(parent, ast.Call):
+        return False
+    target = model.call_target(parent, scope)
+    return target is not None and stubs.canonical(target) in _STREAMING_RESPONSES
 
 
 def _only_closes(model: ModuleModel, node: ast.Name) -> bool:

@@ -37,4 +37,7 @@ PATTERNS: tuple[str, ...] = (
     # pwdlib: what the FastAPI tutorial and fastapi-users hash passwords with.
     "pwdlib.PasswordHash.{hash,verify,verify_and_update}",
     "fastapi_users.password.PasswordHelper.{hash,verify_and_update}",
+    # Werkzeug's helpers (scrypt or pbkdf2 with 600,000 rounds), common in code that came
+    # from Flask.
+    "werkzeug.security.{generate_password_hash,check_password_hash}",
 )

@@ -39,6 +39,7 @@ from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
     is_bounded,
+    leaves_loop_after,
     own_unit_of_work,
     streams_chunks,
     yields_per_item,
@@ -395,27 +396,6 @@ def _queries(value: ast.AST, single: bool = False) -> bool:
     return False
 
 
-_EXITS = (ast.Return, ast.Break, ast.Raise)
-
-
-def _leaves_loop_after(model: ModuleModel, call: ast.Call, loop: ast.AST) -> bool:
-    """Whether every path through ``call`` leaves the loop (return/break/raise) in the same pass."""
-    if isinstance(loop, ast.comprehension):
-        return False
-    child: ast.AST = call
-    for ancestor in model.ancestors(call):
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(ancestor, field, None)
-            if isinstance(block, list) and any(statement is child for statement in block):
-                index = next(i for i, statement in enumerate(block) if statement is child)
-                if any(isinstance(statement, _EXITS) for statement in block[index:]):
-                    return True
-        if ancestor is loop:
-            return False
-        child = ancestor
-    return False
-
-
 def _pages(loop: ast.AST) -> bool:
     """Whether a loop body pages through rows anywhere (`.limit()`, `LIMIT` in raw SQL)."""
     for node in ast.walk(loop):
@@ -657,7 +637,7 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         for loop in loops:
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
-            if _leaves_loop_after(model, call, loop.node):
+            if leaves_loop_after(model, call, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if yields_per_item(loop.node) and not statement.writes:
                 # A generator handing out one row at a time, by design. A write per item

@@ -26,6 +26,7 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
     unparse,
 )
+from fastapi_lint.rules.nplusone.loops import leaves_loop_after
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # a lambda or nested def: may run elsewhere
         if in_except_branch(model, node):
             continue  # error handling: runs rarely, not worth an eager load
+        if leaves_loop_after(model, node, loop):
+            continue  # `if t.id != wanted: continue` ... `return`: one item's load, not one per item
         key = (id(binding), attrs)
         previous = reads.get(key)
         if previous is None or span(node) < span(previous[0]):

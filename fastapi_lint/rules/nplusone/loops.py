@@ -80,6 +80,29 @@ TRANSACTION_METHODS = frozenset({"no_autoflush"})
 UNIT_OF_WORK_WORDS = ("session", "uow", "unit_of_work", "unitofwork")
 
 
+_EXITS = (ast.Return, ast.Break, ast.Raise)
+
+
+def leaves_loop_after(model: ModuleModel, node: ast.AST, loop: ast.AST) -> bool:
+    """Whether every path through ``node`` leaves the loop (return/break/raise) in the same
+    pass: ``if found: row = db.get(...); return row`` queries, and ``if t.id != wanted:
+    continue`` then ``t.children.clear(); return`` loads, at most once per loop."""
+    if isinstance(loop, ast.comprehension):
+        return False
+    child: ast.AST = node
+    for ancestor in model.ancestors(node):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(ancestor, field, None)
+            if isinstance(block, list) and any(statement is child for statement in block):
+                index = next(i for i, statement in enumerate(block) if statement is child)
+                if any(isinstance(statement, _EXITS) for statement in block[index:]):
+                    return True
+        if ancestor is loop:
+            return False
+        child = ancestor
+    return False
+
+
 def yields_per_item(loop: ast.AST) -> bool:
     """A loop of a generator that yields in its body: rows are handed out one at a time."""
     if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):

@@ -11,7 +11,8 @@ A debug gate is a test that holds only while debugging or developing:
 - a flag whose last name says so: a name with the word ``debug`` in it (split on ``_``
   and camelCase: ``settings.debug``, ``DEBUG``, ``app.debug``, ``config.DEBUG_MODE``,
   ``self.isDebug``) or a development switch (``settings.is_development``, ``DEV_MODE``),
-  also compared with ``True``/``False`` (``settings.DEBUG is True``);
+  also read through a getter (``is_debug_enabled()``, ``settings.is_dev()``) and
+  compared with ``True``/``False`` (``settings.DEBUG is True``);
 - a comparison of an environment setting with development names
   (``settings.ENVIRONMENT == "development"``, ``env in ("dev", "local")``) or against
   production (``settings.environment != "production"``);
@@ -170,7 +171,10 @@ def _literal_strings(node: ast.expr) -> set[str]:
 
 
 def _last_name(node: ast.expr) -> str | None:
-    """``debug`` of ``settings.debug`` / ``DEBUG`` / ``app.state.debug``."""
+    """``debug`` of ``settings.debug`` / ``DEBUG`` / ``app.state.debug``; ``is_debug_enabled``
+    of ``is_debug_enabled()`` / ``settings.is_debug()`` (a getter of the flag)."""
+    if isinstance(node, ast.Call):
+        node = node.func
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
