@@ -89,9 +89,13 @@ def debug_branch(test: ast.expr) -> bool | None:
     if name.lstrip("_").lower() in _PRODUCTION_FLAGS:
         return False  # ``if is_prod:``, ``if _is_production(request):``
     if called:
-        # ``settings.is_development()``; not any call with "debug" in its name
+        # ``settings.is_development()``, a getter of the flag (``is_debug_enabled()``,
+        # ``runtime.is_debug()``); not a call that asks about its arguments
         # (``is_debug_request(request)`` may be the client's own switch).
-        return True if name.lstrip("_").lower() in _DEVELOPMENT_FLAGS else None
+        if name.lstrip("_").lower() in _DEVELOPMENT_FLAGS:
+            return True
+        getter = isinstance(test, ast.Call) and not test.args and not test.keywords
+        return True if getter and _is_debug_flag(name) else None
     return True if _is_debug_flag(name) else None
 
 
