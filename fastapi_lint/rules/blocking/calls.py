@@ -170,6 +170,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
     if target.startswith(_SOCKET_METHODS) and _on_nonblocking_socket(model, call, scope):
         return None  # a non-blocking socket returns at once (or raises BlockingIOError)
+    if target in _DATAGRAM_LOCAL and _on_datagram_socket(model, call, scope):
+        return None  # `connect()` on a UDP socket only picks a route: no packet, no wait
     if target == POPEN and not waits_for_process(model, call, scope):
         code = "API108"  # spawning only (Revision 2): the function never waits for it
     elif target in OPEN_CALLS and opened_for_child_process(model, call, scope):
@@ -285,6 +287,29 @@ def _on_nonblocking_socket(model: ModuleModel, call: ast.Call, scope: Scope) -> 
         ):
             return True
     return False
+
+
+# Socket methods that do no network I/O on a datagram (UDP) socket: connecting one
+# records the peer and picks the local interface, nothing is sent or awaited.
+_DATAGRAM_LOCAL = frozenset({"socket.socket.connect", "socket.socket.connect_ex"})
+
+
+def _on_datagram_socket(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
+    """The receiver was made by ``socket.socket(family, socket.SOCK_DGRAM)`` (or
+    ``type=socket.SOCK_DGRAM``) in the same function: the "which local address reaches
+    this peer" idiom (``s.connect((peer, 80)); s.getsockname()``)."""
+    for made, made_scope in receiver_calls(model, call, scope):
+        target = model.call_target(made, made_scope)
+        if target is None or stubs.canonical(target) != "socket.socket":
+            continue
+        kind = keyword_value(made.keywords, "type")
+        if kind is None and len(made.args) > 1:
+            kind = made.args[1]
+        return kind is not None and model.qualified_name(kind, made_scope) in _DATAGRAM_KINDS
+    return False
+
+
+_DATAGRAM_KINDS = frozenset({"socket.SOCK_DGRAM", "socket.SocketKind.SOCK_DGRAM"})
 
 
 def _on_reported_object(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
