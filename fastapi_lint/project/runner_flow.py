@@ -61,6 +61,12 @@ def passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope, hops: int 
     if hops > _MAX_HOPS:
         return False
     parent = model.parent(site)
+    if (
+        hops == 0
+        and isinstance(parent, ast.Dict)
+        and _dispatched_to_runner(model, parent, site, scope)
+    ):
+        return True
     # A function handed over itself (`anyio.run(main)`) counts only as a runner's argument;
     # a coroutine (`main()`) is followed through containers, names and `gather`.
     follow = hops > 0 or isinstance(site, ast.Call)
@@ -133,3 +139,80 @@ def _name_held_for_runner(
         reaches_runner = True
     # A name the function does not bind (a module-level list) may be read elsewhere too.
     return reaches_runner and bound
+
+
+def _dispatched_to_runner(model: ModuleModel, table: ast.Dict, site: ast.AST, scope: Scope) -> bool:
+    """A command table: ``handlers = {"migrate": migrate, ...}`` in a function whose every
+    use of ``handlers`` looks a handler up (``handlers.get(cmd)``, ``handlers[cmd]``) and
+    hands its call to a runner: ``asyncio.run(handler(args))``, possibly after a name
+    (``handler = handlers.get(args.command)``) that is otherwise only tested
+    (``if handler:``). Each sub-command of an argparse entry point runs once."""
+    if not any(value is site for value in table.values):
+        return False
+    bound = model.parent(table)
+    if (
+        not isinstance(bound, ast.Assign)
+        or len(bound.targets) != 1
+        or not isinstance(bound.targets[0], ast.Name)
+    ):
+        return False
+    function = model.function_scope_of(table)
+    if function is None:
+        return False  # a module-level table: other modules may use it
+    uses = _loads(function.node, bound.targets[0].id)
+    if not uses:
+        return False
+    for use in uses:
+        parent = model.parent(use)
+        lookup: ast.AST | None = None
+        if isinstance(parent, ast.Subscript) and parent.value is use:
+            lookup = parent
+        elif isinstance(parent, ast.Attribute) and parent.attr == "get":
+            call = model.parent(parent)
+            lookup = call if isinstance(call, ast.Call) and call.func is parent else None
+        if lookup is None or not _handler_run_once(model, lookup, function.node, scope):
+            return False
+    return True
+
+
+def _handler_run_once(model: ModuleModel, lookup: ast.AST, function: ast.AST, scope: Scope) -> bool:
+    """The looked-up handler is only called into a runner (directly, or through a local
+    name that is otherwise only tested)."""
+    parent = model.parent(lookup)
+    if isinstance(parent, ast.Call) and parent.func is lookup:
+        return passed_to_runner(model, parent, scope, 1)
+    if not (
+        isinstance(parent, ast.Assign)
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0], ast.Name)
+    ):
+        return False
+    reaches = False
+    for use in _loads(function, parent.targets[0].id):
+        call = model.parent(use)
+        if isinstance(call, ast.Call) and call.func is use:
+            if not passed_to_runner(model, call, scope, 1):
+                return False
+            reaches = True
+        elif not _tested(model, use):
+            return False
+    return reaches
+
+
+def _tested(model: ModuleModel, use: ast.AST) -> bool:
+    """``if handler:``, ``if not handler``, ``if handler is None``."""
+    parent = model.parent(use)
+    if isinstance(parent, (ast.UnaryOp, ast.Compare)):
+        parent = model.parent(parent)
+    return isinstance(parent, (ast.If, ast.IfExp, ast.While)) and parent.test in (
+        use,
+        model.parent(use),
+    )
+
+
+def _loads(function: ast.AST, name: str) -> list[ast.Name]:
+    return [
+        node
+        for node in ast.walk(function)
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+    ]

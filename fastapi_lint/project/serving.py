@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project.caller_sites import global_receiver_target, serves_connections
 from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
@@ -756,6 +757,8 @@ def _reference_verdicts(
             # simple flow typed the receiver by the union's first member, which has no such
             # method. The receiver is some other object: judged as an untyped one.
             target = None
+        if target is None and called and isinstance(node, ast.Attribute):
+            target = global_receiver_target(model, node, scope)  # `global c; c = C(); c.start()`
         if (
             target is not None
             and target != qualname
@@ -782,6 +785,9 @@ def _reference_verdicts(
             yield False  # `notify.delay(...)`: handed to a worker queue, not run here
             continue
         site: ast.AST = parent if called else node  # type: ignore[assignment]
+        if not called and serves_connections(model, site, scope):
+            yield True  # a connection handler of a server: runs per client
+            continue
         if (
             _passed_to_runner(model, site, scope)
             or _registered_as_command(model, site, scope)

@@ -699,6 +699,8 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
         ):
             lineage.add(id(candidate))
             derivations.append(value)
+        elif candidate is not binding and _fallback_of(model, binding, candidate):
+            lineage.add(id(candidate))
     uses = _Uses()
     for node, scope in name_loads(model, function, binding.name):
         reaching = reaching_binding(model, node, scope)
@@ -708,6 +710,28 @@ def _uses_of(model: ModuleModel, function: FunctionInfo, binding: Binding, depth
             continue
         _classify(model, node, scope, uses, depth)
     return uses
+
+
+def _fallback_of(model: ModuleModel, binding: Binding, candidate: Binding) -> bool:
+    """``try: data = await request.json()`` / ``except ValueError: data = {}``: the empty
+    value an ``except`` of the same ``try`` binds when the body does not parse. A read
+    after the ``try`` sees either, so it reads the body."""
+    value = candidate.value
+    empty = (
+        (isinstance(value, ast.Dict) and not value.keys)
+        or (isinstance(value, ast.List) and not value.elts)
+        or (value is not None and is_none(value))
+    )
+    if candidate.kind is not BindingKind.ASSIGN or not empty:
+        return False
+    for ancestor in model.ancestors(binding.node):
+        if isinstance(ancestor, ast.Try):
+            return any(
+                a is handler
+                for a in model.ancestors(candidate.node)
+                for handler in ancestor.handlers
+            )
+    return False
 
 
 # ---------------------------------------------------------------- request.json() / form()

@@ -24,7 +24,7 @@ from fastapi_lint.rules.blocking import (
     subprocesses,
 )
 from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
-from fastapi_lint.rules.blocking.datagram_sockets import sends_datagram
+from fastapi_lint.rules.blocking.datagram_sockets import local_on_datagram_socket
 from fastapi_lint.rules.blocking.inherited_clients import inherited_library_method
 from fastapi_lint.rules.blocking.kernel_paths import reads_kernel_path
 from fastapi_lint.rules.blocking.minor_syscalls import (
@@ -172,8 +172,10 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # `/proc`, `/sys`: the kernel answers from memory, no disk behind it
     if target.startswith(_SOCKET_METHODS) and _on_nonblocking_socket(model, call, scope):
         return None  # a non-blocking socket returns at once (or raises BlockingIOError)
-    if sends_datagram(model, call, target, receiver_calls(model, call, scope)):
-        return None  # a UDP datagram is queued by the kernel: no peer to wait for
+    if local_on_datagram_socket(model, call, target, receiver_calls(model, call, scope)):
+        # A UDP datagram is queued by the kernel, and `connect()` on a UDP socket only
+        # picks a route: no peer to wait for.
+        return None
     if target in NAME_LOOKUPS and looks_up_numeric_address(model, call, scope):
         return None  # `gethostbyname(request.client.host)`: an address parsed, no DNS
     if target == POPEN and not waits_for_process(model, call, scope):

@@ -6,6 +6,10 @@ metric, a syslog line. Nothing waits for a peer (there is no connection and no
 acknowledgement), so the call costs one system call, not a network round trip.
 Receiving on the same socket (``recvfrom``) waits for a datagram and stays
 reported, and so does every call on a stream (TCP) socket.
+
+``connect()`` on a datagram socket sends nothing either: it records the peer and picks
+the local interface (the "which local address reaches this peer" idiom:
+``s.connect((peer, 80)); s.getsockname()[0]``).
 """
 
 from __future__ import annotations
@@ -20,28 +24,35 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Scope
 
 _SENDS = frozenset({"socket.socket.send", "socket.socket.sendall", "socket.socket.sendto"})
+_CONNECTS = frozenset({"socket.socket.connect", "socket.socket.connect_ex"})
 _SOCKET_TYPES = {"socket.SOCK_DGRAM": True, "socket.SOCK_STREAM": False}
 
 
-def sends_datagram(
+def local_on_datagram_socket(
     model: ModuleModel,
     call: ast.Call,
     target: str,
     made: Iterable[tuple[ast.Call, Scope]],
 ) -> bool:
-    """Whether a send goes out on a datagram socket: the socket was made with
-    ``SOCK_DGRAM``, or ``sendto`` (the datagram call) on a socket not known to
-    be a stream socket. ``sendto(data, ("metrics.internal", 8125))`` resolves the
-    host name first (a blocking DNS lookup): still reported."""
+    """Whether a send goes out on a datagram socket (the socket was made with
+    ``SOCK_DGRAM``, or ``sendto``, the datagram call, on a socket not known to be a
+    stream socket), or a ``connect()`` is made on a ``SOCK_DGRAM`` socket.
+    ``sendto(data, ("metrics.internal", 8125))`` resolves the host name first (a
+    blocking DNS lookup): still reported."""
+    if target in _CONNECTS:
+        return _first_socket_kind(model, made) is True
     if target not in _SENDS or _names_a_host(call, target):
         return False
+    kind = _first_socket_kind(model, made)
+    return kind if kind is not None else target == "socket.socket.sendto"
+
+
+def _first_socket_kind(model: ModuleModel, made: Iterable[tuple[ast.Call, Scope]]) -> bool | None:
+    """The kind (True: datagram) of the ``socket.socket(...)`` that made the receiver."""
     for call, scope in made:
         if model.call_target(call, scope) == "socket.socket":
-            kind = _socket_kind(model, call, scope)
-            if kind is not None:
-                return kind
-            break
-    return target == "socket.socket.sendto"
+            return _socket_kind(model, call, scope)
+    return None
 
 
 def _socket_kind(model: ModuleModel, call: ast.Call, scope: Scope) -> bool | None:

@@ -225,7 +225,7 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
     function = scope.code_function
     if function is None:
         return False
-    for other, _ in calls_by_function(model).get(id(function.node), []):
+    for other, other_scope in calls_by_function(model).get(id(function.node), []):
         func = other.func
         if not isinstance(func, ast.Attribute):
             continue
@@ -234,9 +234,20 @@ def waits_for_process(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
             if not (isinstance(receiver, ast.Attribute) and receiver.attr in _PIPES):
                 continue
             receiver = receiver.value
-        if ast.dump(receiver, annotate_fields=False) == target:
+        if ast.dump(receiver, annotate_fields=False) == target and not _rebound(
+            model, receiver, other_scope, call
+        ):
             return True
     return False
+
+
+def _rebound(model: ModuleModel, receiver: ast.expr, scope: Scope, popen: ast.Call) -> bool:
+    """The name waited on holds something else there: the function reused it for
+    another process (``for proc in processes: await proc.wait()`` over asyncio ones)."""
+    if not isinstance(receiver, ast.Name):
+        return False
+    binding = model.lookup(receiver.id, scope, receiver.lineno)
+    return binding is not None and binding.value is not None and binding.value is not popen
 
 
 _CALLS_BY_FUNCTION: MemoKey[dict[int, list[tuple[ast.Call, Scope]]]] = MemoKey("calls-by-function")

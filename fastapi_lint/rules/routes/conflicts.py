@@ -200,7 +200,37 @@ def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool
         return False
     if _exclusive(model, first_statement, second_statement):
         return False
+    if _branch_returns_before(model, first_statement, second_statement):
+        return False
     return not _unless_registered(model, second_statement, second.path)
+
+
+_EXITS = (ast.Return, ast.Raise)
+
+
+def _branch_returns_before(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
+    """The first registration sits in an ``if`` branch that ends by leaving the function
+    (``return``/``raise``) and the second follows that ``if``: only one of them runs.
+    ``if not index.is_file(): @app.get("/{p:path}") ...; return`` then the same catch-all
+    serving the built frontend is a fallback chosen at start-up, not a duplicate."""
+    child = first
+    for ancestor in model.ancestors(first):
+        if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+            return False
+        if isinstance(ancestor, ast.If):
+            for branch in (ancestor.body, ancestor.orelse):
+                if (
+                    any(child is stmt for stmt in branch)
+                    and isinstance(branch[-1], _EXITS)
+                    and not _inside(model, second, ancestor)
+                ):
+                    return True
+        child = ancestor
+    return False
+
+
+def _inside(model: ModuleModel, node: ast.AST, outer: ast.AST) -> bool:
+    return any(ancestor is outer for ancestor in model.ancestors(node))
 
 
 def _unless_registered(model: ModuleModel, statement: ast.AST, path: str | None) -> bool:

@@ -1,0 +1,75 @@
+"""What a reference to a function means for the serving-code search, beyond the calls
+simple flow types by itself.
+
+The type of a module global at a call in the function that (re)assigns it:
+``global _client`` then ``_client = Client()`` and ``await _client.start()`` in one
+function: simple flow follows the assignment made just before the call, in the same
+function ("Simple flow" of the contract), even though the module binds the name
+several times (``_client = None`` at the top, again in a ``teardown()``), which
+leaves the name's module-level type unknown.
+
+A connection handler handed to ``asyncio.start_server``: it runs for each client.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic.scopes import ScopeKind
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
+
+
+def global_receiver_target(model: ModuleModel, node: ast.Attribute, scope: Scope) -> str | None:
+    """``Client.start`` for ``_client.start`` when the enclosing function declared
+    ``global _client`` and last assigned it a value of known type before this line."""
+    receiver = node.value
+    if not isinstance(receiver, ast.Name) or scope.kind is not ScopeKind.FUNCTION:
+        return None
+    if receiver.id not in scope.global_names:
+        return None
+    value = _last_assignment(scope.node, receiver.id, receiver.lineno)
+    if value is None:
+        return None
+    owner = model.type_of(value, scope)
+    return f"{owner}.{node.attr}" if owner else None
+
+
+def _last_assignment(function: ast.AST, name: str, line: int) -> ast.expr | None:
+    """The value of the last plain ``name = value`` of ``function``'s own body (nested
+    defs skipped) on a line before ``line``."""
+    found: ast.expr | None = None
+    found_line = 0
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == name
+            and found_line < node.lineno < line
+        ):
+            found, found_line = node.value, node.lineno
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+# Calls that keep a connection handler and run it for each client while the server lives.
+_SERVER_STARTERS = frozenset({"asyncio.start_server", "asyncio.start_unix_server"})
+
+
+def serves_connections(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:
+    """``asyncio.start_server(self._handle_client, host, port)``: the handler, handed over
+    uncalled, runs for every client of that server for as long as it listens, whoever
+    opened it (a lifespan, or the ``main()`` that ``asyncio.run`` runs for the process's
+    whole life): it serves requests."""
+    parent = model.parent(site)
+    if not isinstance(parent, ast.Call) or site not in parent.args[:1]:
+        return False
+    return model.call_target(parent, scope) in _SERVER_STARTERS
