@@ -340,7 +340,7 @@ def _function_summary(
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`.
-    return CalleeSummary.from_json(project.fact("callee/7", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/8", target, compute))
 
 
 def _with_hooks(
