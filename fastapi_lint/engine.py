@@ -73,7 +73,19 @@ def newer_syntax(source: str, error: SyntaxError) -> str | None:
     # PEP 701 (3.12): f-strings that reuse their quotes or span lines.
     if sys.version_info < (3, 12) and error.msg.startswith("f-string"):
         return "3.12"
+    # A replacement field left open at the end of the line (`f"{make_url(` and the
+    # arguments on the next lines): older parsers see an unterminated string.
+    if (
+        sys.version_info < (3, 12)
+        and error.msg.startswith("unterminated string literal")
+        and (opened := _OPEN_FSTRING.search(text)) is not None
+        and opened.group(0).count("{") > opened.group(0).count("}")
+    ):
+        return "3.12"
     return None
+
+
+_OPEN_FSTRING = lazy_compile(r"(?<![\w'\"])[rR]?[fF][rR]?(\"|')(?!\1\1).*$")
 
 
 def module_name_of(path: str, options: RuleOptions) -> str:

@@ -83,6 +83,7 @@ def test_machine_formats_report_files_that_were_not_checked(
         ("class Box[T]:\n    pass\n", "3.12"),
         ("try:\n    pass\nexcept ValueError, TypeError:\n    pass\n", "3.14"),
         ("name = t'hello {1}'\n", "3.14"),
+        ("url = (\n    f\"{join(\n        'base',\n        'path')}?next=1\"\n)\n", "3.12"),
     ],
 )
 def test_newer_syntax_names_the_interpreter_it_needs(source: str, version: str) -> None:
@@ -93,7 +94,7 @@ def test_newer_syntax_names_the_interpreter_it_needs(source: str, version: str) 
         check_source(source, "new.py")
 
 
-@pytest.mark.parametrize("source", ['print "total"\n', "match = [1\n"])
+@pytest.mark.parametrize("source", ['print "total"\n', "match = [1\n", "label = f'{name} \n"])
 def test_plain_syntax_errors_do_not_blame_the_interpreter(source: str) -> None:
     with pytest.raises(CheckError) as caught:
         check_source(source, "old.py")

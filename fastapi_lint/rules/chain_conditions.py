@@ -201,13 +201,18 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
     stat), before the read that stores both globals: what follows runs once per change of
     the file. Every part of the test must be such a comparison or a set-test of a global
     the function stores (``and _prompts``); one comparison with a stat signature is needed
-    (``name == _loaded_name`` is keyed by a request's value, which may alternate).
+    (``name == _loaded_name`` is keyed by a request's value, which may alternate). An age
+    test on a stored load time (``and now - _loaded_at < _TTL``) may join them.
     """
     terms = test.values if isinstance(test, ast.BoolOp) else [test]
     if isinstance(test, ast.BoolOp) and not isinstance(test.op, ast.And):
         return False
     fresh = False
     for term in terms:
+        if _age_test(model, function, term):
+            # `and now - _loaded_at < _TTL`: also re-read after a while; still at most
+            # once per change of the file or per TTL, not once per call.
+            continue
         if isinstance(term, ast.Compare) and compared_with_none(term, ast.IsNot) is None:
             if len(term.ops) != 1 or not isinstance(term.ops[0], (ast.Eq, ast.Is)):
                 return False
@@ -222,6 +227,20 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
         if operand is None or not _stored_cache(model, function, operand):
             return False
     return fresh
+
+
+def _age_test(model: ModuleModel, function: FunctionInfo, term: ast.expr) -> bool:
+    """``now - _loaded_at < _TTL``: an ordering test on a time the function stores with
+    the cache (a global or ``self._loaded_at``)."""
+    if not isinstance(term, ast.Compare) or len(term.ops) != 1:
+        return False
+    if not isinstance(term.ops[0], (ast.Lt, ast.LtE, ast.Gt, ast.GtE)):
+        return False
+    for side in (term.left, term.comparators[0]):
+        if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Sub):
+            if any(_stored_cache(model, function, part) for part in (side.left, side.right)):
+                return True
+    return False
 
 
 def _stored_cache(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:

@@ -463,6 +463,17 @@ def parameter_markers(
     default = parameter_defaults(function.node.args).get(id(arg))
     if default is not None:
         markers.append((default, function.outer))
+        if isinstance(default, ast.Name):
+            # A marker kept under a name: `CurrentUser = Depends(get_user)` in the module
+            # or the app factory, then `user: dict = CurrentUser`.
+            binding = model.lookup(default.id, function.outer)
+            if (
+                binding is not None
+                and binding.kind is BindingKind.ASSIGN
+                and binding.unpack_index is None
+                and isinstance(binding.value, ast.Call)
+            ):
+                markers.append((binding.value, binding.scope))
     if arg.annotation is not None:
         _, metadata, meta_scope = model.annotated_metadata(arg.annotation, function.outer)
         markers.extend((meta, meta_scope) for meta in metadata)

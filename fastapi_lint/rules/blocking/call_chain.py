@@ -340,9 +340,9 @@ def _function_summary(
     # Versioned: /2 facts did not look up inherited methods; /3 stopped at a
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`; /7 put a connection's `close()` before the
-    # connect or query of the helper that closes it and did not see sync generators
-    # iterated by comprehensions.
-    return CalleeSummary.from_json(project.fact("callee/9", target, compute))
+    # connect or query of the helper that closes it, did not see sync generators
+    # iterated by comprehensions nor Depends() markers kept in a variable.
+    return CalleeSummary.from_json(project.fact("callee/10", target, compute))
 
 
 def _with_hooks(

@@ -234,6 +234,15 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
             # `missing = [r for r in DEFAULT_RULES if r["name"] not in existing]`: what is
             # left of a constant collection after a filter is at most that collection.
             return True
+        if (
+            binding is not None
+            and isinstance(value, ast.Subscript)
+            and isinstance(value.slice, ast.Slice)
+            and _growth(model, iterable.id, binding.scope) is None
+            and is_bounded(model, value, binding.scope, depth + 1)
+        ):
+            # `recent = sorted(projects, key=...)[:5]`: the slice's handful, kept under a name.
+            return True
         if binding is not None and isinstance(value, (ast.List, ast.Set)):
             growth = _growth(model, iterable.id, binding.scope)
             if growth is not None:

@@ -80,6 +80,7 @@ from fastapi_lint.rules.secrets.import_time import constructed_before_serving
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.rules.secrets.response_helpers import HTTP_EXCEPTIONS as _HTTP_EXCEPTIONS
 from fastapi_lint.rules.secrets.response_helpers import response_helper
+from fastapi_lint.rules.secrets.stream_bodies import only_streamed
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.syntax import SCOPE_NODES, keyword_value
 
@@ -382,6 +383,12 @@ class _Leaks:
                 function = scope.code_function
                 if function is not None and constructed_before_serving(self.model, function):
                     return  # raised while the app is imported or starts: no client sees it
+                if (
+                    function is not None
+                    and isinstance(self.model.parent(sink), ast.Raise)
+                    and only_streamed(self.model, function)
+                ):
+                    return  # raised in a streaming body: the response has already started
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."
