@@ -427,14 +427,14 @@ def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call,
 def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[str] | None:
     """``[spelled calls..., resource]`` when the project function ``qualname`` builds a pool
     each time it runs, itself or through further project functions; None otherwise (also
-    when it is cached, or is itself a route, dependency or middleware: reported there)."""
+    when it is cached). Only files the index reads decide it: the answer is cached on disk."""
 
     def compute() -> list[str] | None:
         found = project.function(qualname)
         if found is None:
             return None
         model, function = found
-        if _is_cached(function) or function.is_method or _role(model, function) is not None:
+        if _is_cached(function) or function.is_method:
             return None
         made = _pool_made_by(model, function)
         if made is not None:
