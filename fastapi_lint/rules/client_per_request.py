@@ -418,7 +418,9 @@ def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call,
         if ref.scope.code_function is not function or not isinstance(call, ast.Call):
             continue
         target = model.call_target(call, ref.scope)
-        resource = target and (POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target))
+        resource = target and (
+            POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
+        )
         if resource and not _shares_pool(call) and not _guarded_store(model, function, call):
             return call, resource
     return None
@@ -448,7 +450,9 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
             target = model.call_target(call, ref.scope)
             if target is None or _guarded_store(model, function, call):
                 continue
-            chain = _helper_pool(project, target, depth + 1) if _in_project(project, target) else None
+            chain = (
+                _helper_pool(project, target, depth + 1) if _in_project(project, target) else None
+            )
             if chain is not None:
                 return [_spell(call), *chain]
         return None
