@@ -137,7 +137,7 @@ SECRET_LIKE_NAMES = [
     "mysecret",
     "id_token",
     "session_token",
-    "csrf_token",
+    "CSRF_SECRET",
     "bot_token",
     "password_reset_token",
     "access_tokens",
@@ -150,6 +150,11 @@ SECRET_LIKE_NAMES = [
 ]
 
 NOT_SECRET_LIKE_NAMES = [
+    # anti-forgery nonces: they prove the page, not the sender (CSRF_SECRET still is secret-like)
+    "csrf_token",
+    "x-csrftoken",
+    "XSRF-TOKEN",
+    "csrfmiddlewaretoken",
     # the contract's exclusions
     "tokenUrl",
     "token_url",

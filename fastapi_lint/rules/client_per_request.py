@@ -9,7 +9,9 @@ runs it as a second family object with the same prefix.
 Where the pool is created decides: module level, ``lifespan``/start-up code,
 a ``functools.cache``/``lru_cache`` factory and an ``if X is None:`` store on a
 global or ``app.state`` run once; a route, a ``Depends`` target (found in any
-module of the project) or middleware run per request.  A route (or the branch
+module of the project) or middleware run per request, and so does an uncached
+project helper they call that builds the pool (``get_db`` -> ``get_sessionmaker()``
+-> ``get_engine()`` -> ``create_engine``; up to three helpers deep).  A route (or the branch
 of one) that only administrators reach (``rules/admin_only.py``) is a setup
 or "test connection" action run a few times a day: not reported.
 """
@@ -58,7 +60,9 @@ API306 = Rule(
         "Built in a route or a dependency, each request pays the TCP (and TLS, and "
         "authentication) handshakes again, the connections are not reused, and a pool that is "
         "not closed leaks its sockets until the database refuses new clients "
-        "(`too many connections`). Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
+        "(`too many connections`). A project helper that builds the pool each time it is "
+        "called (`get_engine()` without a cache, reached from the dependency) counts too. "
+        "Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
         "a `functools.cache` factory, an `if pool is None:` store, and routes only "
@@ -403,10 +407,69 @@ def _spell(call: ast.Call) -> str:
     return f"{spelled}(...)" if call.args or call.keywords else f"{spelled}()"
 
 
+# ---------------------------------------------------------------- pools built by project helpers
+_HELPER_DEPTH = 3  # get_db() -> get_sessionmaker() -> get_engine() -> create_engine()
+
+
+def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call, str] | None:
+    """The unguarded pool factory call ``function`` itself makes, with its resource."""
+    for ref in model.calls:
+        call = ref.node
+        if ref.scope.code_function is not function or not isinstance(call, ast.Call):
+            continue
+        target = model.call_target(call, ref.scope)
+        resource = target and (
+            POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
+        )
+        if resource and not _shares_pool(call) and not _guarded_store(model, function, call):
+            return call, resource
+    return None
+
+
+def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[str] | None:
+    """``[spelled calls..., resource]`` when the project function ``qualname`` builds a pool
+    each time it runs, itself or through further project functions; None otherwise (also
+    when it is cached). Only files the index reads decide it: the answer is cached on disk."""
+
+    def compute() -> list[str] | None:
+        found = project.function(qualname)
+        if found is None:
+            return None
+        model, function = found
+        if _is_cached(function) or function.is_method:
+            return None
+        made = _pool_made_by(model, function)
+        if made is not None:
+            return [_spell(made[0]), made[1]]
+        if depth + 1 >= _HELPER_DEPTH:
+            return None
+        for ref in model.calls:
+            call = ref.node
+            if ref.scope.code_function is not function or not isinstance(call, ast.Call):
+                continue
+            target = model.call_target(call, ref.scope)
+            if target is None or _guarded_store(model, function, call):
+                continue
+            chain = (
+                _helper_pool(project, target, depth + 1) if _in_project(project, target) else None
+            )
+            if chain is not None:
+                return [_spell(call), *chain]
+        return None
+
+    found = project.fact("pool-helper/1", f"{depth}:{qualname}", compute)
+    return list(found) if found else None
+
+
+def _in_project(project: ProjectIndex, qualname: str) -> bool:
+    return "." in qualname and project.is_project_module(qualname.rsplit(".", 1)[0])
+
+
 def check(model: ModuleModel, reporter: Reporter) -> None:
     if not reporter.enabled("API306"):
         return
     roles: dict[int, str | None] = {}
+    project = index_of(model)
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
@@ -418,7 +481,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if target is None:
             continue
         resource = POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
-        if resource is None or _shares_pool(call):
+        helper = resource is None and project is not None and _in_project(project, target)
+        if (resource is None and not helper) or _shares_pool(call):
             continue
         key = id(function.node)
         if key not in roles:
@@ -426,9 +490,16 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
             continue
+        spelled = _spell(call)
+        if helper:
+            # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
+            chain = _helper_pool(project, target) if project is not None else None
+            if chain is None:
+                continue
+            spelled, resource = " -> ".join([spelled, *chain[:-1]]), chain[-1]
         if admin_only(model, function, call):
             continue  # an administrator's setup or "test connection" action: not per request
-        reporter.report("API306", call, call=_spell(call), resource=resource, context=context)
+        reporter.report("API306", call, call=spelled, resource=str(resource), context=context)
 
 
 FAMILY = Family(

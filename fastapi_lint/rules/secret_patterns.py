@@ -133,6 +133,9 @@ _KEY_COMPOUND_RE = lazy_compile("(?:" + "|".join(sorted(_KEY_QUALIFIERS)) + ")ke
 _AUTH_QUALIFIERS = frozenset(
     "access refresh auth api bearer session csrf xsrf bot oauth jwt id personal".split()
 )
+# Anti-forgery tokens (``XSRF-TOKEN``, Django's ``csrftoken``) prove the page, not the
+# sender: a hardcoded one is no credential (the secret that signs them still is).
+_ANTI_FORGERY_WORDS = ("csrf", "xsrf")
 # A ``token`` name with one of these counts or indexes LLM tokens.
 _TOKEN_COUNT_WORDS = frozenset(
     (
@@ -201,6 +204,8 @@ def _token_is_secret(words: tuple[str, ...], index: int) -> bool:
     """``words[index]`` is ``token``, ``tokens`` or ends with ``token``: an auth token?"""
     previous = words[index - 1] if index > 0 else ""
     following = words[index + 1] if index + 1 < len(words) else ""
+    if previous in _ANTI_FORGERY_WORDS or words[index].startswith(_ANTI_FORGERY_WORDS):
+        return False  # ``csrf_token``, ``x-csrftoken``: a nonce, it authenticates nothing
     if words[index] == "tokens" and previous not in _AUTH_QUALIFIERS:
         return False
     if previous in _NON_SECRET_TOKEN_QUALIFIERS or following in ("id", "ids"):
