@@ -73,7 +73,22 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
         if model.qualified_name(task.func, scope) == "functools.partial":
             values.extend(task.args[1:])
             values.extend(k.value for k in task.keywords)
+    elif call.args and isinstance(call.args[0], ast.Lambda):
+        values.extend(_closed_over(call.args[0]))
     return [v.value if isinstance(v, ast.Starred) else v for v in values]
+
+
+def _closed_over(task: ast.Lambda) -> list[ast.expr]:
+    """The names a ``lambda`` task reads from the route (``lambda: notify(db, ids)``):
+    the task runs after the response, so a session it closes over is handed over as
+    surely as one passed as an argument. The lambda's own parameters are left out."""
+    own = {a.arg for a in task.args.posonlyargs + task.args.args + task.args.kwonlyargs}
+    own |= {a.arg for a in (task.args.vararg, task.args.kwarg) if a is not None}
+    return [
+        node
+        for node in ast.walk(task.body)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own
+    ]
 
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
