@@ -11,6 +11,7 @@ from fastapi_lint.rules.sessions.session_callers import (
     request_session_attribute,
     request_session_param,
 )
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -75,18 +76,40 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
             values.extend(k.value for k in task.keywords)
     elif call.args and isinstance(call.args[0], ast.Lambda):
         values.extend(_closed_over(call.args[0]))
+    elif call.args and isinstance(call.args[0], ast.Name):
+        nested = _nested_task(model, call.args[0], scope)
+        if nested is not None:
+            values.extend(_closed_over(nested))
     return [v.value if isinstance(v, ast.Starred) else v for v in values]
 
 
-def _closed_over(task: ast.Lambda) -> list[ast.expr]:
-    """The names a ``lambda`` task reads from the route (``lambda: notify(db, ids)``):
-    the task runs after the response, so a session it closes over is handed over as
-    surely as one passed as an argument. The lambda's own parameters are left out."""
-    own = {a.arg for a in task.args.posonlyargs + task.args.args + task.args.kwonlyargs}
-    own |= {a.arg for a in (task.args.vararg, task.args.kwarg) if a is not None}
+def _nested_task(
+    model: ModuleModel, name: ast.Name, scope: Scope
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """``def job(): ...`` defined in the route itself and handed over as ``add_task(job)``."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.kind is not BindingKind.FUNCTION:
+        return None
+    if binding.scope.function is None:
+        return None  # a module-level function: it only sees what it is passed
+    node = binding.node
+    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _closed_over(task: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """The names a ``lambda`` or nested ``def`` task reads from the route
+    (``lambda: notify(db, ids)``): the task runs after the response, so a session it
+    closes over is handed over as surely as one passed as an argument. The task's own
+    parameters and the names it assigns are left out."""
+    args = task.args
+    own = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    own |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    body: list[ast.AST] = [task.body] if isinstance(task, ast.Lambda) else list(task.body)
+    nodes = [node for part in body for node in ast.walk(part)]
+    own |= {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
     return [
         node
-        for node in ast.walk(task.body)
+        for node in nodes
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own
     ]
 
