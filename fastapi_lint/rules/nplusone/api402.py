@@ -114,6 +114,10 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             found = flow.binding_value(binding)
             elements[binding_id] = found if isinstance(found, QueryValue) else None
         element = elements[binding_id]
+        if element is None and len(attrs) == 2:
+            rows = _row_source(flow, binding, attrs[0])
+            if rows is not None:  # `row.Warehouse.items`: the row's entity, by class name
+                element, attrs = rows, attrs[1:]
         if element is None or element.kind is not Kind.ENTITY:
             continue
         attr = attrs[-1]
@@ -149,6 +153,19 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             effect=ASYNC_EFFECT if element.is_async else SYNC_EFFECT,
             loader=fix_text(element, orm.name, attr),
         )
+
+
+def _row_source(flow: QueryFlow, binding: Binding, name: str) -> QueryValue | None:
+    """``for row in db.execute(select(Warehouse))``: a ``Row`` names its entity by class
+    (``row.Warehouse``), the object a ``.scalars()`` loop would bind."""
+    if binding.kind is not BindingKind.FOR or binding.unpack_index is not None:
+        return None
+    if binding.value is None or not name[:1].isupper():
+        return None
+    rows = flow.query(binding.value, flow.iter_scope(binding))
+    if rows is None or rows.kind is not Kind.RESULT or short_name(rows.model) != name:
+        return None
+    return replace(rows, kind=Kind.ENTITY)
 
 
 def _through_loaded_parent(
