@@ -76,8 +76,40 @@ def _read_path(node: ast.Attribute) -> tuple[ast.Name, tuple[str, ...]] | None:
         return node.value, (node.attr,)
     inner = node.value
     if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+        if inner.attr == AWAITABLE_ATTRS:
+            return inner.value, (node.attr,)  # `await row.awaitable_attrs.books`
         return inner.value, (inner.attr, node.attr)
     return None
+
+
+# `AsyncAttrs.awaitable_attrs`: an awaitable lazy load, one query per item, no error.
+AWAITABLE_ATTRS = "awaitable_attrs"
+
+
+def _refreshed(model: ModuleModel, loop: ast.AST, row: str, attr: str, read: ast.AST) -> bool:
+    """``await session.refresh(row, ["books"])`` (or ``attribute_names=[...]``) earlier in
+    the loop body: the refresh loaded the relationship, the read after it is no lazy load
+    (the refresh is the per-item query)."""
+    for node in ast.walk(loop):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "refresh"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == row
+            and span(node) < span(read)
+        ):
+            continue
+        names = node.args[1] if len(node.args) > 1 else None
+        for keyword in node.keywords:
+            if keyword.arg == "attribute_names":
+                names = keyword.value
+        if isinstance(names, (ast.List, ast.Tuple, ast.Set)) and any(
+            isinstance(e, ast.Constant) and e.value == attr for e in names.elts
+        ):
+            return True
+    return False
 
 
 def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
@@ -102,6 +134,8 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # a lambda or nested def: may run elsewhere
         if in_except_branch(model, node):
             continue  # error handling: runs rarely, not worth an eager load
+        if len(attrs) == 1 and _refreshed(model, loop, row.id, attrs[0], node):
+            continue
         key = (id(binding), attrs)
         previous = reads.get(key)
         if previous is None or span(node) < span(previous[0]):
@@ -150,9 +184,14 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             relationship=attr,
             origin=origin_text(model, element.origin),
             context=describe(model, function),
-            effect=ASYNC_EFFECT if element.is_async else SYNC_EFFECT,
+            effect=ASYNC_EFFECT if element.is_async and not _awaitable(node) else SYNC_EFFECT,
             loader=fix_text(element, orm.name, attr),
         )
+
+
+def _awaitable(node: ast.Attribute) -> bool:
+    inner = node.value
+    return isinstance(inner, ast.Attribute) and inner.attr == AWAITABLE_ATTRS
 
 
 def _row_source(flow: QueryFlow, binding: Binding, name: str) -> QueryValue | None:
