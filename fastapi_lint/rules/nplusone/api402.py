@@ -26,6 +26,7 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
     unparse,
 )
+from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -86,30 +87,10 @@ def _read_path(node: ast.Attribute) -> tuple[ast.Name, tuple[str, ...]] | None:
 AWAITABLE_ATTRS = "awaitable_attrs"
 
 
-def _refreshed(model: ModuleModel, loop: ast.AST, row: str, attr: str, read: ast.AST) -> bool:
-    """``await session.refresh(row, ["books"])`` (or ``attribute_names=[...]``) earlier in
-    the loop body: the refresh loaded the relationship, the read after it is no lazy load
-    (the refresh is the per-item query)."""
-    for node in ast.walk(loop):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "refresh"
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == row
-            and span(node) < span(read)
-        ):
-            continue
-        names = node.args[1] if len(node.args) > 1 else None
-        for keyword in node.keywords:
-            if keyword.arg == "attribute_names":
-                names = keyword.value
-        if isinstance(names, (ast.List, ast.Tuple, ast.Set)) and any(
-            isinstance(e, ast.Constant) and e.value == attr for e in names.elts
-        ):
-            return True
-    return False
+def _refreshed(loop: ast.AST, row: str, attr: str, read: ast.AST) -> bool:
+    """``await session.refresh(row, ["books"])`` earlier in the loop body: the refresh
+    loaded the relationship (it is the per-item query), the read after it loads nothing."""
+    return attr in refreshed_attributes(loop, row, read)
 
 
 def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
@@ -134,7 +115,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # a lambda or nested def: may run elsewhere
         if in_except_branch(model, node):
             continue  # error handling: runs rarely, not worth an eager load
-        if len(attrs) == 1 and _refreshed(model, loop, row.id, attrs[0], node):
+        if len(attrs) == 1 and _refreshed(loop, row.id, attrs[0], node):
             continue
         key = (id(binding), attrs)
         previous = reads.get(key)

@@ -30,6 +30,8 @@ from fastapi_lint.rules.nplusone.flow import (
     short_name,
     unparse,
 )
+from fastapi_lint.rules.nplusone.query_values import Loaders
+from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.semantic.syntax import subscript_elements
 
 if TYPE_CHECKING:
@@ -396,6 +398,10 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             value = flow.query(value_node, ref.scope)
             last_return = ref.node
             if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
+                if value.kind is Kind.ENTITY and isinstance(value_node, ast.Name):
+                    loaded = refreshed_attributes(function.node, value_node.id, ref.node)
+                    extra = frozenset(((name,), "refresh") for name in loaded)
+                    value = replace(value, loaders=value.loaders.plus(Loaders(extra)))
                 returned.append(value)
             elif (isinstance(value_node, ast.Call) and value_node.keywords) or isinstance(
                 value_node, ast.Dict
