@@ -271,6 +271,7 @@ class Catalogue:
                 info.columns.update(inherited.columns)
                 info.foreign_keys.update(inherited.foreign_keys)
                 info.referenced_columns.update(inherited.referenced_columns)
+        annotation: ast.expr | None
         for statement in class_info.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 name, annotation, value = statement.target.id, statement.annotation, statement.value
