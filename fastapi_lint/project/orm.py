@@ -234,7 +234,7 @@ class Catalogue:
                 project.fact(
                     # Versioned: older caches hold relationships without a direction (1),
                     # without the primary-key get test (2) or without backrefs (3).
-                    "orm-model/4",
+                    "orm-model/5",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -271,9 +271,17 @@ class Catalogue:
                 info.columns.update(inherited.columns)
                 info.foreign_keys.update(inherited.foreign_keys)
                 info.referenced_columns.update(inherited.referenced_columns)
+        annotation: ast.expr | None
         for statement in class_info.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 name, annotation, value = statement.target.id, statement.annotation, statement.value
+            elif (
+                isinstance(statement, ast.FunctionDef)
+                and _declared_attr(model, statement)
+                and _returned(statement) is not None
+            ):
+                # `@declared_attr def owner(cls): return relationship("User")` in a mixin
+                name, annotation, value = statement.name, statement.returns, _returned(statement)
             elif (
                 isinstance(statement, ast.Assign)
                 and len(statement.targets) == 1
@@ -636,6 +644,28 @@ class Catalogue:
                     modules.append(f"{package}.{stem}" if package else stem)
         self._package_modules[package] = modules
         return modules
+
+
+def _declared_attr(model: ModuleModel, function: ast.FunctionDef) -> bool:
+    """``@declared_attr`` (not ``@declared_attr.directive``): the method's return value is
+    the mapped attribute of every class that mixes it in."""
+    for decorator in function.decorator_list:
+        qualname = model.qualified_name(decorator, model.module_scope) or ""
+        if qualname.rsplit(".", 1)[-1] == "declared_attr":
+            return True
+    return False
+
+
+def _returned(function: ast.FunctionDef) -> ast.expr | None:
+    """The value of a one-statement ``return X`` body (a docstring before it allowed)."""
+    body = [
+        s
+        for s in function.body
+        if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+    ]
+    if len(body) == 1 and isinstance(body[0], ast.Return):
+        return body[0].value
+    return None
 
 
 def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:

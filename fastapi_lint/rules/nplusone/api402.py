@@ -27,6 +27,7 @@ from fastapi_lint.rules.nplusone.flow import (
     unparse,
 )
 from fastapi_lint.rules.nplusone.loops import leaves_loop_after
+from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -77,8 +78,20 @@ def _read_path(node: ast.Attribute) -> tuple[ast.Name, tuple[str, ...]] | None:
         return node.value, (node.attr,)
     inner = node.value
     if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name):
+        if inner.attr == AWAITABLE_ATTRS:
+            return inner.value, (node.attr,)  # `await row.awaitable_attrs.books`
         return inner.value, (inner.attr, node.attr)
     return None
+
+
+# `AsyncAttrs.awaitable_attrs`: an awaitable lazy load, one query per item, no error.
+AWAITABLE_ATTRS = "awaitable_attrs"
+
+
+def _refreshed(loop: ast.AST, row: str, attr: str, read: ast.AST) -> bool:
+    """``await session.refresh(row, ["books"])`` earlier in the loop body: the refresh
+    loaded the relationship (it is the per-item query), the read after it loads nothing."""
+    return attr in refreshed_attributes(loop, row, read)
 
 
 def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> None:
@@ -105,6 +118,8 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # error handling: runs rarely, not worth an eager load
         if leaves_loop_after(model, node, loop):
             continue  # `if t.id != wanted: continue` ... `return`: one item's load, not one per item
+        if len(attrs) == 1 and _refreshed(loop, row.id, attrs[0], node):
+            continue
         key = (id(binding), attrs)
         previous = reads.get(key)
         if previous is None or span(node) < span(previous[0]):
@@ -117,6 +132,10 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             found = flow.binding_value(binding)
             elements[binding_id] = found if isinstance(found, QueryValue) else None
         element = elements[binding_id]
+        if element is None and len(attrs) == 2:
+            rows = _row_source(flow, binding, attrs[0])
+            if rows is not None:  # `row.Warehouse.items`: the row's entity, by class name
+                element, attrs = rows, attrs[1:]
         if element is None or element.kind is not Kind.ENTITY:
             continue
         attr = attrs[-1]
@@ -149,9 +168,27 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             relationship=attr,
             origin=origin_text(model, element.origin),
             context=describe(model, function),
-            effect=ASYNC_EFFECT if element.is_async else SYNC_EFFECT,
+            effect=ASYNC_EFFECT if element.is_async and not _awaitable(node) else SYNC_EFFECT,
             loader=fix_text(element, orm.name, attr),
         )
+
+
+def _awaitable(node: ast.Attribute) -> bool:
+    inner = node.value
+    return isinstance(inner, ast.Attribute) and inner.attr == AWAITABLE_ATTRS
+
+
+def _row_source(flow: QueryFlow, binding: Binding, name: str) -> QueryValue | None:
+    """``for row in db.execute(select(Warehouse))``: a ``Row`` names its entity by class
+    (``row.Warehouse``), the object a ``.scalars()`` loop would bind."""
+    if binding.kind is not BindingKind.FOR or binding.unpack_index is not None:
+        return None
+    if binding.value is None or not name[:1].isupper():
+        return None
+    rows = flow.query(binding.value, flow.iter_scope(binding))
+    if rows is None or rows.kind is not Kind.RESULT or short_name(rows.model) != name:
+        return None
+    return replace(rows, kind=Kind.ENTITY)
 
 
 def _through_loaded_parent(

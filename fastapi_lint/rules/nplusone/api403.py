@@ -30,6 +30,8 @@ from fastapi_lint.rules.nplusone.flow import (
     short_name,
     unparse,
 )
+from fastapi_lint.rules.nplusone.query_values import Loaders
+from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.semantic.syntax import subscript_elements
 
 if TYPE_CHECKING:
@@ -267,36 +269,57 @@ def _type_variable(annotation: ast.expr) -> str | None:
     return None
 
 
+def _wrapped_parts(
+    flow: QueryFlow, model: ModuleModel, node: ast.expr, scope: Scope, schema: ClassInfo
+) -> list[tuple[str, ast.expr]] | None:
+    """The fields a returned wrapper fills: ``Page(items=rows, total=n)`` when ``Page`` is
+    the response model, or a dict literal ``{"items": rows, "total": n}`` that FastAPI
+    validates into it (string keys only)."""
+    if isinstance(node, ast.Call):
+        built = _schema_class(flow, node.func, scope, model)
+        if built is None or built[1] is not schema:
+            return None
+        return [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    if isinstance(node, ast.Dict):
+        return [
+            (key.value, value)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant) and isinstance(key.value, str)
+        ]
+    return None
+
+
 def _wrapped_rows(
     flow: QueryFlow,
     model: ModuleModel,
-    call: ast.Call,
+    node: ast.expr,
     scope: Scope,
-    schema: ClassInfo,
+    schema: tuple[ModuleModel, ClassInfo],
     arguments: tuple[dict[str, ast.expr], Scope],
 ) -> list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]]:
-    """``return Page(items=rows, total=n)`` with ``Page`` the response model: the ORM rows
-    given to a field of a nested schema are validated from their attributes right there,
-    one lazy load per row, as if the route returned them through that field. A generic
-    ``Page[ItemOut]`` gives ``items: list[T]`` the schema of its argument."""
-    built = _schema_class(flow, call.func, scope, model)
-    if built is None or built[1] is not schema:
+    """``return Page(items=rows, total=n)`` (or ``{"items": rows, "total": n}``) with
+    ``Page`` the response model: the ORM rows given to a field of a nested schema are
+    validated from their attributes right there, one lazy load per row, as if the route
+    returned them through that field. A generic ``Page[ItemOut]`` gives ``items: list[T]``
+    the schema of its argument."""
+    parts = _wrapped_parts(flow, model, node, scope, schema[1])
+    if not parts:
         return []
-    fields = _schema_fields(flow, built[0], built[1])
+    fields = _schema_fields(flow, schema[0], schema[1])
     found = []
-    for keyword in call.keywords:
-        if keyword.arg is None or keyword.arg not in fields:
+    for name, expression in parts:
+        if name not in fields:
             continue
-        value = flow.query(keyword.value, scope)
+        value = flow.query(expression, scope)
         if value is None or value.kind not in (*MANY_KINDS, Kind.ENTITY):
             continue
-        field_model, annotation, field_scope = fields[keyword.arg]
+        field_model, annotation, field_scope = fields[name]
         nested = _schema_class(flow_for(field_model), annotation, field_scope, field_model)
         variable = _type_variable(annotation) if nested is None else None
         if variable is not None and variable in arguments[0]:
             nested = _schema_class(flow, arguments[0][variable], arguments[1], model)
         if nested is not None:
-            found.append((value, (nested[0], nested[1]), keyword.arg))
+            found.append((value, (nested[0], nested[1]), name))
     return found
 
 
@@ -366,7 +389,7 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             continue
         returned = []
         last_return: ast.AST = function.node
-        wrapped: list[tuple[ast.Call, Scope]] = []
+        wrapped: list[tuple[ast.expr, Scope]] = []
         validated: list[tuple[QueryValue, tuple[ModuleModel, ClassInfo], str]] = []
         for ref in model.returns_of(function):
             value_node = getattr(ref.node, "value", None)
@@ -375,8 +398,14 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
             value = flow.query(value_node, ref.scope)
             last_return = ref.node
             if value is not None and value.kind in (*MANY_KINDS, Kind.ENTITY):
+                if value.kind is Kind.ENTITY and isinstance(value_node, ast.Name):
+                    loaded = refreshed_attributes(function.node, value_node.id, ref.node)
+                    extra = frozenset(((name,), "refresh") for name in loaded)
+                    value = replace(value, loaders=value.loaders.plus(Loaders(extra)))
                 returned.append(value)
-            elif isinstance(value_node, ast.Call) and value_node.keywords:
+            elif (isinstance(value_node, ast.Call) and value_node.keywords) or isinstance(
+                value_node, ast.Dict
+            ):
                 wrapped.append((value_node, ref.scope))
             else:
                 validated.extend(_validated_rows(flow, model, value_node, ref.scope))
@@ -389,7 +418,9 @@ def check_responses(model: ModuleModel, flow: QueryFlow, reporter: Reporter) -> 
         if not schema[2]:
             arguments = (_type_arguments(schema[1], annotation, model), function.outer)
             for call, scope in wrapped:
-                candidates.extend(_wrapped_rows(flow, model, call, scope, schema[1], arguments))
+                candidates.extend(
+                    _wrapped_rows(flow, model, call, scope, (schema[0], schema[1]), arguments)
+                )
         for value, target, prefix in candidates:
             many = value.kind in MANY_KINDS
             if not many and not value.is_async:

@@ -11,6 +11,7 @@ from typing import Union
 COVERING_STRATEGIES = frozenset(
     {
         "selectinload",
+        "refresh",  # `session.refresh(obj, ["books"])` (refreshes.py)
         "joinedload",
         "subqueryload",
         "immediateload",

@@ -11,6 +11,7 @@ from fastapi_lint.rules.sessions.session_callers import (
     request_session_attribute,
     request_session_param,
 )
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -73,7 +74,92 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
         if model.qualified_name(task.func, scope) == "functools.partial":
             values.extend(task.args[1:])
             values.extend(k.value for k in task.keywords)
+    elif call.args and isinstance(call.args[0], ast.Lambda):
+        values.extend(_closed_over(call.args[0]))
+    elif call.args and isinstance(call.args[0], ast.Name):
+        nested = _nested_task(model, call.args[0], scope)
+        if nested is not None:
+            values.extend(_closed_over(nested))
+    elif (
+        call.args
+        and isinstance(call.args[0], ast.Attribute)
+        and isinstance(call.args[0].value, ast.Name)
+    ):
+        values.extend(_stored_by_constructor(model, call.args[0].value, scope))
     return [v.value if isinstance(v, ast.Starred) else v for v in values]
+
+
+def _nested_task(
+    model: ModuleModel, name: ast.Name, scope: Scope
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """``def job(): ...`` defined in the route itself and handed over as ``add_task(job)``."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.kind is not BindingKind.FUNCTION:
+        return None
+    if binding.scope.function is None:
+        return None  # a module-level function: it only sees what it is passed
+    node = binding.node
+    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _stored_by_constructor(model: ModuleModel, name: ast.Name, scope: Scope) -> list[ast.expr]:
+    """``notifier = Notifier(db)`` then ``add_task(notifier.notify, ...)``: the bound
+    method's object carries what the project class's ``__init__`` stores on ``self``
+    (``self.session = session``), so those constructor arguments reach the task too."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.kind is not BindingKind.ASSIGN:
+        return []
+    built = binding.value
+    if not isinstance(built, ast.Call):
+        return []
+    target = model.call_target(built, scope)
+    if not target:
+        return []
+    located = model.find_function(target + ".__init__")
+    init = located[1] if located is not None else None
+    if init is None and target.startswith(model.module_name + "."):
+        init = model.function_named(target[len(model.module_name) + 1 :] + ".__init__")
+    if init is None:
+        return []
+    stored = _self_stored(init.node)
+    params = [a.arg for a in init.node.args.posonlyargs + init.node.args.args][1:]
+    found = [arg for arg, param in zip(built.args, params) if param in stored]
+    found.extend(k.value for k in built.keywords if k.arg in stored)
+    return found
+
+
+def _self_stored(init: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameter names ``__init__`` assigns to ``self`` attributes as they are."""
+    stored = set()
+    for node in ast.walk(init):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Name):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(
+                isinstance(t, ast.Attribute)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "self"
+                for t in targets
+            ):
+                stored.add(node.value.id)
+    return stored
+
+
+def _closed_over(task: ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """The names a ``lambda`` or nested ``def`` task reads from the route
+    (``lambda: notify(db, ids)``): the task runs after the response, so a session it
+    closes over is handed over as surely as one passed as an argument. The task's own
+    parameters and the names it assigns are left out."""
+    args = task.args
+    own = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    own |= {a.arg for a in (args.vararg, args.kwarg) if a is not None}
+    body: list[ast.AST] = [task.body] if isinstance(task, ast.Lambda) else list(task.body)
+    nodes = [node for part in body for node in ast.walk(part)]
+    own |= {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    return [
+        node
+        for node in nodes
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in own
+    ]
 
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
