@@ -429,20 +429,26 @@ def _follow_copy(
 ) -> None:
     """``payload = {**form_data}`` / ``form_data.copy()``: a copy forwarded whole makes the
     body a pass-through too (the proxy edits its copy, then sends it upstream)."""
-    statement = model.parent(copy) if copy is not None else None
     function = scope.code_function
-    if depth >= _HELPER_DEPTH or function is None:
+    if depth >= _HELPER_DEPTH or function is None or copy is None:
         return
+    binding = _bound_copy(model, copy, scope)
+    if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
+        uses.forwarded = True
+
+
+def _bound_copy(model: ModuleModel, copy: ast.AST, scope: Scope) -> Binding | None:
+    """The binding of ``name = <copy>`` (one plain name); None when the copy is returned,
+    stored whole or unpacked."""
+    statement = model.parent(copy)
     if not (
         isinstance(statement, ast.Assign)
         and statement.value is copy
         and len(statement.targets) == 1
         and isinstance(statement.targets[0], ast.Name)
     ):
-        return
-    binding = binding_of(model, scope, statement.targets[0])
-    if binding is not None and _uses_of(model, function, binding, depth + 1).forwarded:
-        uses.forwarded = True
+        return None
+    return binding_of(model, scope, statement.targets[0])
 
 
 def _whole_copy(node: ast.DictComp) -> bool:
@@ -466,20 +472,12 @@ def _follow_whole_copy(
 ) -> None:
     """The uses of a whole copy bound to a name are the uses of the body: forwarded whole,
     validated, or read by key."""
-    statement = model.parent(copy)
     function = scope.code_function
     if depth >= _HELPER_DEPTH or function is None:
         return
-    if not (
-        isinstance(statement, ast.Assign)
-        and statement.value is copy
-        and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-    ):
-        return  # returned or stored whole
-    binding = binding_of(model, scope, statement.targets[0])
+    binding = _bound_copy(model, copy, scope)
     if binding is None:
-        return
+        return  # returned or stored whole
     copied = _uses_of(model, function, binding, depth + 1)
     if copied.forwarded:
         uses.forwarded = True

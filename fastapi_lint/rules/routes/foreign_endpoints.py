@@ -11,7 +11,7 @@ annotation (API202, ``-> dict``). When unsure, silent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.routes import route_table_for
 from fastapi_lint.rules.routes.response_model import (
@@ -48,27 +48,20 @@ def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
         shown = f"{'|'.join(first.methods or ('?',))} {first.display_path}"
         if any(_declared(row) for row in rows):
             continue
+        # An annotated endpoint is API202's (is the annotation a model?), else API201's.
+        found: tuple[str, dict[str, Any]] | None = None
         if node.returns is not None:
             untyped = untyped_return(model, function)
-            if untyped is not None and reporter.enabled("API202"):
-                reporter.report(
-                    "API202",
-                    node,
-                    line=node.lineno,
-                    col=node.col_offset,
-                    route=shown,
-                    model=display_annotation(untyped),
-                )
-            continue
-        detail = returned_detail(model, function)
-        if detail is not None and reporter.enabled("API201"):
+            if untyped is not None:
+                found = ("API202", {"model": display_annotation(untyped)})
+        else:
+            detail = returned_detail(model, function)
+            if detail is not None:
+                found = ("API201", {"detail": detail[0]})
+        if found is not None and reporter.enabled(found[0]):
+            code, fields = found
             reporter.report(
-                "API201",
-                node,
-                line=node.lineno,
-                col=node.col_offset,
-                route=shown,
-                detail=detail[0],
+                code, node, line=node.lineno, col=node.col_offset, route=shown, **fields
             )
 
 
