@@ -397,3 +397,33 @@ def test_a_monorepo_without_a_marker_is_one_project(monorepo: Path, tmp_path: Pa
     # `shared` only in an unpacked distribution and in another project: not this one's,
     # and the repository holding `svc` ends at `site/`.
     assert find_project_root(wheels / "svc/app/api.py") == (wheels / "svc").resolve()
+
+
+def test_loose_helpers_in_an_unmarked_tests_tree_are_test_code(tmp_path: Path) -> None:
+    # No pyproject.toml, no .git: `tests/integration/fakes.py` imports nothing of the
+    # project, so its own folder became its root and the path inside the project
+    # (`fakes.py`) lost its `tests` component: its demo key was reported as API501.
+    service = tmp_path / "payments-svc"
+    files = {
+        "payments/__init__.py": "",
+        "payments/config.py": 'STRIPE_SECRET_KEY = "rk-9Lq2Xv7Mz4Tw8Pb1"\n',
+        "tests/integration/fakes.py": 'STRIPE_SECRET_KEY = "rk-9Lq2Xv7Mz4Tw8Pb1"\n',
+        "tests/fakes.py": 'WEBHOOK_SECRET = "wh-3Kd8Rq1Zp6Ny0Tc5"\n',
+        # kept: a loose folder of operator scripts is not a tests tree
+        "ops/seed.py": 'ADMIN_PASSWORD = "Seed-4dmin-2024"\n',
+    }
+    for relative, text in files.items():
+        (service / relative).parent.mkdir(parents=True, exist_ok=True)
+        (service / relative).write_text(text, encoding="utf-8")
+    # kept: a marked project checked out under a folder named `test` is not test code
+    checkout = tmp_path / "test" / "ledger"
+    (checkout / "app").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'ledger'\n", encoding="utf-8")
+    (checkout / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (checkout / "app" / "config.py").write_text('DB_PASSWORD = "l3dger-Pw-77"\n', encoding="utf-8")
+    selected = ("--select", "API501", "--no-cache")
+    assert cli_findings(service, *selected, ".") == {
+        ("payments/config.py", 1, "API501"),
+        ("ops/seed.py", 1, "API501"),
+    }
+    assert cli_findings(checkout, *selected, ".") == {("app/config.py", 1, "API501")}

@@ -265,6 +265,27 @@ def _namespace_root(start: Path) -> Path:
     return start
 
 
+TEST_FOLDER_NAMES = ("tests", "test", "testing")
+
+
+def guessed_root_in_tests(root: Path, module_folder: str) -> bool:
+    """A root guessed without a marker from a folder of loose modules inside a tests tree.
+
+    ``tests/integration/helpers.py`` importing nothing of the project, in a tree
+    with no ``pyproject.toml`` or ``.git``: ``_namespace_root`` makes its own folder
+    the root, so the path inside the project (``helpers.py``) lost the ``tests``
+    component the contract reads. Only then (the module sits in the guessed root,
+    which holds no package) are the root's name and its parent's read: a marked
+    project checked out under ``~/test/`` keeps its marker, and a package root
+    (``~/test/proj`` above ``app/``) is not the module's own folder.
+    """
+    if os.path.abspath(module_folder) != os.path.abspath(root):
+        return False
+    if (root / "__init__.py").exists() or any(is_root_marker(root, m) for m in ROOT_MARKERS):
+        return False
+    return root.name in TEST_FOLDER_NAMES or root.parent.name in TEST_FOLDER_NAMES
+
+
 def _imported_top_names(folder: str) -> frozenset[str]:
     """First names of the absolute imports of the modules in ``folder`` that are
     neither its own modules or folders nor the standard library or known packages."""

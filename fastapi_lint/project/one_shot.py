@@ -15,6 +15,7 @@ import os
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.layout import guessed_root_in_tests
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import last_name
 from fastapi_lint.settings import is_test_file
@@ -84,7 +85,17 @@ def in_test_file(model: ModuleModel) -> bool:
                 relative = os.path.relpath(os.path.realpath(path), root)
             if not relative.startswith(".."):
                 path = relative
-        found = is_test_file(path.replace("\\", "/")) or _holds_pytest_fixtures(model)
+        found = (
+            is_test_file(path.replace("\\", "/"))
+            or (
+                project is not None
+                and bool(model.path)
+                and guessed_root_in_tests(
+                    project.root, os.path.dirname(os.path.abspath(model.path))
+                )
+            )
+            or _holds_pytest_fixtures(model)
+        )
         model.memo.put(_TEST_MODULE, found)
     return found
 
