@@ -23,9 +23,11 @@ REGENERATE = "fastapi-lint rule --all --output-format markdown > docs/rules.md"
 SERVING_NOTE = (
     "Only in code that serves requests. Not reported by default: async functions whose every "
     "caller in the project is a one-shot runner (`asyncio.run`, `anyio.run`, "
-    "`loop.run_until_complete`, also the coroutines a function gathers into a list it hands to "
+    "`loop.run_until_complete`, asgiref's `async_to_sync(job)` in a worker task, also the "
+    "coroutines a function gathers into a list it hands to "
     "one: `loop.run_until_complete(asyncio.gather(*jobs))`), a CLI command (`click`/`typer`/`cyclopts`, also through a "
-    "project subclass of their app such as `class AsyncTyper(typer.Typer)`), an "
+    "project subclass of their app such as `class AsyncTyper(typer.Typer)` or on a group "
+    "imported from another module), an "
     '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`), directly or '
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "

@@ -43,6 +43,9 @@ ONE_SHOT_RUNNERS = frozenset(
         "asyncio.BaseEventLoop.run_until_complete",
         "typer.run",
         "asyncer.runnify",
+        # Outside a `sync_to_async` thread it runs the coroutine on a new loop of its own
+        # (a Celery task's `async_to_sync(job)(...)`).
+        "asgiref.sync.async_to_sync",
     }
 )
 # Calls that combine coroutines into one awaitable: it runs where it is awaited.

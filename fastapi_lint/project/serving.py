@@ -87,6 +87,8 @@ NON_SERVING_FOLDERS = frozenset({"scripts", "migrations", "alembic", "versions"}
 
 
 _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callback"})
+# How many click groups up a command's decorator is followed (`@b.command()` on `@a.group()`...).
+_MAX_GROUP_DEPTH = 6
 
 # Folders never searched for callers (virtualenvs, caches, build output).
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
@@ -190,7 +192,7 @@ def runs_before_serving(model: ModuleModel, function: FunctionInfo) -> bool:
     return first.arg in ("app", "_app", "application")
 
 
-def is_cli_command(model: ModuleModel, function: FunctionInfo) -> bool:
+def is_cli_command(model: ModuleModel, function: FunctionInfo, depth: int = 0) -> bool:
     """``@click.command()``, ``@cli.command()`` on a click group, ``@app.command()`` on a Typer app."""
     for decorator in function.node.decorator_list:
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -204,8 +206,9 @@ def is_cli_command(model: ModuleModel, function: FunctionInfo) -> bool:
             return True
         owner_name, _, attr = target.rpartition(".")
         if attr in _CLI_DECORATOR_ATTRS:
-            group = model.function_named(owner_name)
-            if group is not None and group is not function and is_cli_command(model, group):
+            # The group may live in another module: `from app.cli import cli` then `@cli.command()`.
+            found = model.find_function(owner_name) if depth < _MAX_GROUP_DEPTH else None
+            if found is not None and found[1] is not function and is_cli_command(*found, depth + 1):
                 return True
     return False
 
