@@ -1,8 +1,9 @@
 """Nested defs the caller search must not judge by their outermost function.
 
 A route declared inside an app factory serves requests whoever calls the factory
-(``create_app()`` typically runs once, from a CLI command or start-up code); see
-``served_nested``. And a nested coroutine may run only on an event loop of its own.
+(``create_app()`` typically runs once, from a CLI command or start-up code), and so
+does a handler a closure factory returns for a router to register
+(``router.add_api_route(f"/{name}", make_create(name))``); see ``served_nested``. And a nested coroutine may run only on an event loop of its own.
 
 Revision 2 does not report async code whose every caller is a one-shot runner
 (``asyncio.run``, ``loop.run_until_complete``, ...). The caller search judges a
