@@ -32,7 +32,9 @@ SERVING_NOTE = (
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "
-    "code, and so is a task a `lifespan` starts (`asyncio.create_task(poll())`, also through a "
+    "code, and so is a handler a closure factory returns for a router to register "
+    "(`router.add_api_route(path, make_create(name))`, whoever builds the app), a task a "
+    "`lifespan` starts (`asyncio.create_task(poll())`, also through a "
     "helper it awaits), a job it schedules (`scheduler.add_job(sync_rates, ...)`) or a function "
     'it stores in an object of a project class (`Tool("write_file", write_file)` in a tool '
     "registry): it runs on the serving loop while the server serves. Methods follow their "

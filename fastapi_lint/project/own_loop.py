@@ -1,8 +1,9 @@
 """Nested defs the caller search must not judge by their outermost function.
 
 A route declared inside an app factory serves requests whoever calls the factory
-(``create_app()`` typically runs once, from a CLI command or start-up code); see
-``served_nested``. And a nested coroutine may run only on an event loop of its own.
+(``create_app()`` typically runs once, from a CLI command or start-up code), and so
+does a handler a closure factory returns for a router to register
+(``router.add_api_route(f"/{name}", make_create(name))``); see ``served_nested``. And a nested coroutine may run only on an event loop of its own.
 
 Revision 2 does not report async code whose every caller is a one-shot runner
 (``asyncio.run``, ``loop.run_until_complete``, ...). The caller search judges a
@@ -97,7 +98,48 @@ def served_nested(
     declared in another def (an app factory)."""
     current: FunctionInfo | None = function
     while current is not None and current.parent_function is not None:
-        if served_directly(model, current):
+        if served_directly(model, current) or _built_for_router(model, current):
             return True
         current = current.parent_function
+    return False
+
+
+# Router methods that take an endpoint (the second argument or ``endpoint=``).
+_ENDPOINT_REGISTRARS = frozenset(
+    {"add_api_route", "add_api_websocket_route", "add_route", "add_websocket_route"}
+)
+
+
+def _built_for_router(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A handler that a factory builds and returns, where the factory's call is the
+    endpoint of a route: ``router.add_api_route(f"/{name}", make_create(name))``.
+    FastAPI calls it per request, whoever builds the router."""
+    parent = function.parent_function
+    if parent is None or not any(
+        isinstance(node, ast.Return)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == function.name
+        for node in ast.walk(parent.node)
+    ):
+        return False
+    outer = parent.parent_function
+    for ref in model.nodes[ast.Call]:
+        call = ref.node
+        func = call.func  # type: ignore[attr-defined]
+        if not isinstance(func, ast.Attribute) or func.attr not in _ENDPOINT_REGISTRARS:
+            continue
+        if outer is not None and not _within(ref.scope.code_function, outer):
+            continue  # the factory's name means something else out there
+        args = call.args  # type: ignore[attr-defined]
+        endpoint = args[1] if len(args) > 1 else None
+        for keyword in call.keywords:  # type: ignore[attr-defined]
+            if keyword.arg == "endpoint":
+                endpoint = keyword.value
+        if (
+            isinstance(endpoint, ast.Call)
+            and isinstance(endpoint.func, ast.Name)
+            and endpoint.func.id == parent.name
+            and model.fastapi.router_of(func.value, ref.scope) is not None
+        ):
+            return True
     return False
