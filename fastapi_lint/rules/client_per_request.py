@@ -367,10 +367,26 @@ def _is_global_store(function: FunctionInfo, target: ast.expr) -> bool:
     return True  # an attribute or item of an object that outlives the call
 
 
+def _kept_beyond_call(function: FunctionInfo, name: str) -> bool:
+    """``engine = _engines.get(key)``, ``if engine is None: engine = create_async_engine(...)``
+    then ``_engines[key] = engine``: the local is stored in a cache that outlives the call."""
+    return any(
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        and any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in node.targets)
+        for node in ast.walk(function.node)
+    )
+
+
 def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
     """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused."""
     target = _stored_target(model, call)
-    if target is None or not _is_global_store(function, target):
+    if target is None:
+        return False
+    if not _is_global_store(function, target) and not (
+        isinstance(target, ast.Name) and _kept_beyond_call(function, target.id)
+    ):
         return False
     words = _target_words(target)
     for ancestor in model.ancestors(call):
@@ -457,7 +473,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/1", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/2", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 
