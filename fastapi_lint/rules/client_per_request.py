@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, NodeRef, Scope
 
 API306 = Rule(
     code="API306",
@@ -382,29 +382,32 @@ def _kept_beyond_call(function: FunctionInfo, name: str) -> bool:
 def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
     """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused."""
     target = _stored_target(model, call)
-    if target is None:
+    if target is None or not _guard_mentions(model, function, call, _target_words(target)):
         return False
-    if not _is_global_store(function, target) and not (
+    return _is_global_store(function, target) or (
         isinstance(target, ast.Name) and _kept_beyond_call(function, target.id)
-    ):
-        return False
-    words = _target_words(target)
+    )
+
+
+def _guard_mentions(
+    model: ModuleModel, function: FunctionInfo, call: ast.Call, words: set[str]
+) -> bool:
+    """Whether an ``if``/``while`` around ``call`` in ``function`` tests one of ``words``."""
     for ancestor in model.ancestors(call):
         if ancestor is function.node:
             break
-        tests: list[ast.expr] = []
-        if isinstance(ancestor, (ast.If, ast.While)):
-            tests.append(ancestor.test)
-        for test in tests:
-            mentioned = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
-            mentioned |= {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
-            mentioned |= {
-                n.value
-                for n in ast.walk(test)
-                if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            }
-            if words & mentioned:
-                return True
+        if not isinstance(ancestor, (ast.If, ast.While)):
+            continue
+        test = ancestor.test
+        mentioned = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+        mentioned |= {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+        mentioned |= {
+            n.value
+            for n in ast.walk(test)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        }
+        if words & mentioned:
+            return True
     return False
 
 
@@ -427,12 +430,29 @@ def _spell(call: ast.Call) -> str:
 _HELPER_DEPTH = 3  # get_db() -> get_sessionmaker() -> get_engine() -> create_engine()
 
 
+# Per module model: the calls each function makes itself (id of its def -> calls), so that
+# summarizing many helpers of one module reads its call list once.
+_calls_by_function: weakref.WeakKeyDictionary[ModuleModel, dict[int, list[NodeRef]]]
+_calls_by_function = weakref.WeakKeyDictionary()
+
+
+def _calls_of(model: ModuleModel, function: FunctionInfo) -> list[NodeRef]:
+    table = _calls_by_function.get(model)
+    if table is None:
+        table = {}
+        for ref in model.calls:
+            owner = ref.scope.code_function
+            if owner is not None and isinstance(ref.node, ast.Call):
+                table.setdefault(id(owner.node), []).append(ref)
+        _calls_by_function[model] = table
+    return table.get(id(function.node), [])
+
+
 def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call, str] | None:
     """The unguarded pool factory call ``function`` itself makes, with its resource."""
-    for ref in model.calls:
+    for ref in _calls_of(model, function):
         call = ref.node
-        if ref.scope.code_function is not function or not isinstance(call, ast.Call):
-            continue
+        assert isinstance(call, ast.Call)
         target = model.call_target(call, ref.scope)
         resource = target and (
             POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
@@ -459,17 +479,14 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
             return [_spell(made[0]), made[1]]
         if depth + 1 >= _HELPER_DEPTH:
             return None
-        for ref in model.calls:
+        for ref in _calls_of(model, function):
             call = ref.node
-            if ref.scope.code_function is not function or not isinstance(call, ast.Call):
-                continue
+            assert isinstance(call, ast.Call)
             target = model.call_target(call, ref.scope)
-            if target is None or _guarded_store(model, function, call):
+            if target is None or not _in_project(project, target):
                 continue
-            chain = (
-                _helper_pool(project, target, depth + 1) if _in_project(project, target) else None
-            )
-            if chain is not None:
+            chain = _helper_pool(project, target, depth + 1)
+            if chain is not None and not _guarded_store(model, function, call):
                 return [_spell(call), *chain]
         return None
 
@@ -500,6 +517,13 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         helper = resource is None and project is not None and _in_project(project, target)
         if (resource is None and not helper) or _shares_pool(call):
             continue
+        chain: list[str] | None = None
+        if helper:
+            # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
+            # Asked first: a cached fact, while the role may search the project's files.
+            chain = _helper_pool(project, target) if project is not None else None
+            if chain is None:
+                continue
         key = id(function.node)
         if key not in roles:
             roles[key] = None if _is_cached(function) else _role(model, function)
@@ -507,11 +531,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if context is None or _guarded_store(model, function, call):
             continue
         spelled = _spell(call)
-        if helper:
-            # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
-            chain = _helper_pool(project, target) if project is not None else None
-            if chain is None:
-                continue
+        if chain is not None:
             spelled, resource = " -> ".join([spelled, *chain[:-1]]), chain[-1]
         if admin_only(model, function, call):
             continue  # an administrator's setup or "test connection" action: not per request
