@@ -28,6 +28,7 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
+from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.semantic.syntax import decorator_names
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, NodeRef, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
 API306 = Rule(
     code="API306",
@@ -430,30 +431,10 @@ def _spell(call: ast.Call) -> str:
 _HELPER_DEPTH = 3  # get_db() -> get_sessionmaker() -> get_engine() -> create_engine()
 
 
-# Per module model: the calls each function makes itself (id of its def -> calls), so that
-# summarizing many helpers of one module reads its call list once.
-_calls_by_function: weakref.WeakKeyDictionary[ModuleModel, dict[int, list[NodeRef]]]
-_calls_by_function = weakref.WeakKeyDictionary()
-
-
-def _calls_of(model: ModuleModel, function: FunctionInfo) -> list[NodeRef]:
-    table = _calls_by_function.get(model)
-    if table is None:
-        table = {}
-        for ref in model.calls:
-            owner = ref.scope.code_function
-            if owner is not None and isinstance(ref.node, ast.Call):
-                table.setdefault(id(owner.node), []).append(ref)
-        _calls_by_function[model] = table
-    return table.get(id(function.node), [])
-
-
 def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call, str] | None:
     """The unguarded pool factory call ``function`` itself makes, with its resource."""
-    for ref in _calls_of(model, function):
-        call = ref.node
-        assert isinstance(call, ast.Call)
-        target = model.call_target(call, ref.scope)
+    for call, scope in calls_by_function(model).get(id(function.node), []):
+        target = model.call_target(call, scope)
         resource = target and (
             POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
         )
@@ -479,10 +460,8 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
             return [_spell(made[0]), made[1]]
         if depth + 1 >= _HELPER_DEPTH:
             return None
-        for ref in _calls_of(model, function):
-            call = ref.node
-            assert isinstance(call, ast.Call)
-            target = model.call_target(call, ref.scope)
+        for call, scope in calls_by_function(model).get(id(function.node), []):
+            target = model.call_target(call, scope)
             if target is None or not _in_project(project, target):
                 continue
             chain = _helper_pool(project, target, depth + 1)
