@@ -96,11 +96,9 @@ def _all_modules_stamp(root: str) -> Stamp | None:
 def file_stamp(path: str) -> Stamp | None:
     if path.endswith(ALL_MODULES):
         return _all_modules_stamp(path[: -len(ALL_MODULES)])
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
+    from fastapi_lint.project.facts import file_stamp as path_stamp
+
+    return path_stamp(path)  # a file's size and mtime, a folder's listing
 
 
 def read_stamps(paths: frozenset[str] | set[str], exclude: str = "") -> dict[str, Stamp] | None:

@@ -127,3 +127,38 @@ def test_same_findings_cold_warm_and_incremental(
     (package / "new.py").write_text("Y = 1\n")
     again, checked = _run_check(tmp_path, monkeypatch)
     assert again == fresh and len(checked) == 5
+
+
+def test_folder_listings_ignore_caches_and_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check that listed a folder (the Pydantic version decision reads the root's
+    declaration files) stays cached when the run itself creates the cache folder there,
+    or pytest its `__pycache__`, or an editor a swap file; a new declaration file is a
+    change of the listing and checks the project's readers again."""
+    from fastapi_lint.cache import CACHE_DIR_NAME
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\n')
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "models.py").write_text(
+        "from pydantic import BaseModel, field_validator\n\n\n"
+        "class Item(BaseModel):\n    name: str\n\n    class Config:\n"
+        "        orm_mode = True\n"
+    )
+    cold, checked = _run_check(tmp_path, monkeypatch)
+    assert "API601" in cold and checked == ["__init__.py", "models.py"]
+    assert (tmp_path / CACHE_DIR_NAME).is_dir()  # made by the run, after the checks
+    warm, checked = _run_check(tmp_path, monkeypatch)
+    assert warm == cold and checked == []
+
+    for folder in (tmp_path, package):
+        (folder / "__pycache__").mkdir()
+        (folder / ".models.py.swp").write_text("")
+    warm, checked = _run_check(tmp_path, monkeypatch)
+    assert warm == cold and checked == []
+
+    (tmp_path / "requirements.txt").write_text("pydantic<2\n")  # pinned to v1 after all
+    pinned, checked = _run_check(tmp_path, monkeypatch)
+    assert "models.py" in checked and "API601" not in pinned

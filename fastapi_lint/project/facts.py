@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from stat import S_ISDIR
 from typing import Any
 
 from fastapi_lint import __version__
@@ -29,15 +30,38 @@ from fastapi_lint.fingerprint import tool_fingerprint
 from fastapi_lint.settings import RuleOptions
 
 CACHE_DIR_NAME = ".fastapi_lint_cache"
-Stamp = list[int]  # [size, mtime_ns]
+Stamp = list[int]  # [size, mtime_ns] of a file; [entries, digest] of a folder
 
 
 def file_stamp(path: str) -> Stamp | None:
+    """A file's (size, mtime_ns); a folder's listing (see `_folder_stamp`)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
+    if S_ISDIR(stat.st_mode):
+        return _folder_stamp(path)
     return [stat.st_size, stat.st_mtime_ns]
+
+
+def _ignored_entry(name: str) -> bool:
+    # Dot entries (our own `.fastapi_lint_cache`, `.pytest_cache`, `.git`, editor swap
+    # files), bytecode and backups: none of them is a module or a declaration file.
+    return name.startswith(".") or name == "__pycache__" or name.endswith(("~", ".pyc"))
+
+
+def _folder_stamp(path: str) -> Stamp | None:
+    """A folder read as a listing (a walk looking for modules or requirement files):
+    the names it holds, not its mtime. The mtime moves whenever anything is created
+    in it, so the first run made the cache folder in the project root and every
+    check that had listed the root was done again on the next run (lnbits: 53 files);
+    running pytest (``__pycache__``) or an editor's swap file did the same."""
+    try:
+        names = sorted(name for name in os.listdir(path) if not _ignored_entry(name))
+    except OSError:
+        return None
+    digest = hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape"))
+    return [len(names), int(digest.hexdigest()[:15], 16)]
 
 
 class FactStore:

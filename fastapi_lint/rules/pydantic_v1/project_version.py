@@ -176,6 +176,7 @@ def _pinned(folder: str, depends_on: Callable[[str], None]) -> bool | None:
     """What the dependency declarations of one folder say: True for v2, False for a v1 pin
     (or a pin both ways: unsure), None when they do not mention pydantic."""
     depends_on(folder)
+    note_read(folder)  # a declaration file added later changes the decision (its listing)
     v2 = v1 = False
     for path in _declaration_files(folder):
         depends_on(path)
