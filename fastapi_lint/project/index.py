@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi_lint.project import facts, model_cache
 from fastapi_lint.project.app_state import STATE_TYPE, app_state_attribute
+from fastapi_lint.project.class_clients import class_client
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.inherited_methods import defining_base_method
 from fastapi_lint.project.layout import (
@@ -590,6 +591,9 @@ class ProjectIndex:
                 full = ".".join([target, *rest[1:]])
                 resolved = _view_of(model, self).resolve(full, depth + 1)
                 return resolved if resolved is not None else Ref(stubs.canonical(full))
+            if binding.kind is BindingKind.CLASS and len(rest) == 2:
+                client = class_client(model, rest[0], rest[1], depth + 1)  # `Shared.http`
+                return client if client is not None else Ref(qualname)
             if binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
                 return Ref(qualname)
             value = model.binding_value(binding, depth + 1)

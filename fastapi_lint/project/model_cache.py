@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fastapi_lint.project.class_clients import client_attribute_names
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
@@ -176,6 +177,9 @@ class ModuleSummary:
     exports: frozenset[str]
     declared: bool
     star_modules: tuple[str, ...]
+    # ``Class.attr`` of module-level class attributes that may hold a client
+    # (``class_clients.client_attribute_names``): only a model answers those.
+    class_clients: frozenset[str]
 
 
 def _first_functions(model: ModuleModel) -> Iterator[FunctionInfo]:
@@ -217,6 +221,7 @@ def summarize(
         else frozenset(name for name in model.module_scope.bindings if not name.startswith("_")),
         declared is not None,
         tuple(module for module, _ in model.star_imports),
+        client_attribute_names(model),
     )
 
 
@@ -509,6 +514,8 @@ def resolve(index: ProjectIndex, qualname: str, depth: int) -> tuple[bool, Value
         full = ".".join([target, *rest[1:]])
         resolved = summary.view.resolve(full, depth + 1)
         return True, resolved if resolved is not None else Ref(stubs.canonical(full))
+    if kind == "class" and ".".join(rest) in summary.class_clients:
+        return False, None  # `Shared.http = requests.Session()`: the model evaluates it
     if kind in ("function", "class"):
         return True, Ref(qualname)
     return False, None
