@@ -26,7 +26,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import Binding, FunctionInfo, Scope
 
 _ROUTER_WORDS = lazy_compile(r"(?i)app|router|api|fastapi")
 # Piece of a joined path: ("lit", text) or ("expr@<module>:<line>:<col>", source of a
@@ -90,6 +90,12 @@ class ModuleRoutes:
             if binding.kind not in (BindingKind.ASSIGN, BindingKind.OTHER):
                 return None
             if binding.scope.kind is ScopeKind.MODULE:
+                if binding.line and binding.line > expr.lineno:
+                    # `@app.get(...)` under a later `app = create_app()`: which object the
+                    # decorator saw is the binding before it.
+                    binding = model.lookup(expr.id, scope, line=expr.lineno) or binding
+                if self._replaced(binding):
+                    return f"{model.module_name}.{expr.id}@{binding.line}"
                 return f"{model.module_name}.{expr.id}"
             return f"{model.module_name}:{expr.id}:{binding.line}"
         if isinstance(expr, ast.Attribute):
@@ -101,6 +107,41 @@ class ModuleRoutes:
                 # one router per class, whichever instance holds it.
                 return f"{owner.type}.{expr.attr}"
         return None
+
+    def _replaced(self, binding: Binding) -> bool:
+        """``app = FastAPI()`` with routes, then ``app = create_app()`` further down the
+        module: the first app is dropped (the name serves the second), so its routes are
+        no app's. Both assignments stand in the module body (not alternative branches)
+        and the second builds a new app or router without the first (not a wrapper such
+        as ``app = VersionedFastAPI(app)``)."""
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        model = self.model
+        bindings = model.module_scope.bindings.get(binding.name) or []  # type: ignore[attr-defined]
+        if len(bindings) < 2 or binding is bindings[-1] or not self._top_level(binding):
+            return False
+        if (
+            not isinstance(binding.value, ast.Call)
+            or self._router_kind(binding.value, binding.scope) is None
+        ):
+            return False
+        for later in bindings[bindings.index(binding) + 1 :]:
+            value = later.value
+            if (
+                later.kind is BindingKind.ASSIGN
+                and isinstance(value, ast.Call)
+                and self._top_level(later)
+                and self._router_kind(value, later.scope) is not None
+                and not any(
+                    isinstance(n, ast.Name) and n.id == binding.name for n in ast.walk(value)
+                )
+            ):
+                return True
+        return False
+
+    def _top_level(self, binding: Binding) -> bool:
+        statement = self._statement(binding.node)
+        return isinstance(self.model.parents.get(id(statement)), ast.Module)
 
     def _canonical(self, qualname: str) -> str | None:
         if not qualname:
@@ -160,7 +201,9 @@ class ModuleRoutes:
         if any(kind != "lit" for kind, _ in prefix):
             template = route_factories.prefix_template(keywords.get("prefix"), scope)
         self.routers[key] = {
-            "app": is_app,
+            # An app the module drops for another under the same name (`app@215`, see
+            # `_replaced`) serves nothing: its routes are no app's.
+            "app": is_app and "@" not in key,
             "prefix": prefix,
             **({"template": template} if template else {}),
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),

@@ -21,6 +21,7 @@ from fastapi_lint.rules.nplusone.flow import (
     inline_root,
     unparse,
 )
+from fastapi_lint.rules.nplusone.row_sources import literal_int
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import own_nodes
@@ -295,7 +296,8 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
         return last is None or not last.lower().endswith(("batch", "chunk"))
     if isinstance(iterable, ast.Call):
         qualname = model.qualified_name(iterable.func, scope)
-        if qualname == "builtins.range" and all(isinstance(a, ast.Constant) for a in iterable.args):
+        if qualname == "builtins.range" and all(literal_int(a) is not None for a in iterable.args):
+            # `range(7)`, `range(6, -1, -1)` (the last week, newest first): a fixed count.
             return True
         if qualname in BOUND_KEEPING_BUILTINS and iterable.args:
             # `sorted((src, dst))`: still the same handful of items.

@@ -104,8 +104,8 @@ def sliced_rows(expr: ast.AST) -> ast.expr | None:
     if not isinstance(expr, ast.Subscript) or not isinstance(expr.slice, ast.Slice):
         return None
     part = expr.slice
-    lower = 0 if part.lower is None else _literal_int(part.lower)
-    upper = _literal_int(part.upper) if part.upper is not None else None
+    lower = 0 if part.lower is None else literal_int(part.lower)
+    upper = literal_int(part.upper) if part.upper is not None else None
     if lower is not None and upper is not None and 0 <= upper - lower <= _SMALL_SLICE:
         return None
     if lower is not None and part.upper is None and -_SMALL_SLICE <= lower < 0:
@@ -113,10 +113,10 @@ def sliced_rows(expr: ast.AST) -> ast.expr | None:
     return expr.value
 
 
-def _literal_int(node: ast.expr) -> int | None:
+def literal_int(node: ast.expr) -> int | None:
     """``5`` and ``-5`` written as literals."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _literal_int(node.operand)
+        inner = literal_int(node.operand)
         return -inner if inner is not None else None
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value

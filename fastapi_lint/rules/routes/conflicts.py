@@ -46,7 +46,9 @@ API204 = Rule(
     summary="Checks for the same method and path registered twice on one router or app, prefixes joined across modules.",
     why=(
         "The first registration wins; the second function is dead code that looks alive, "
-        "usually the result of a copy-paste or a merge."
+        "usually the result of a copy-paste or a merge. An app that the module later drops "
+        "for another under the same name (`app = FastAPI()` with routes, then "
+        "`app = create_app()`) serves nothing: its routes are not compared with the new app's."
     ),
     example=(
         APP
