@@ -8,7 +8,7 @@ runs it as a second family object with the same prefix.
 
 Where the pool is created decides: module level, ``lifespan``/start-up code,
 a ``functools.cache``/``lru_cache`` factory and an ``if X is None:`` store on a
-global or ``app.state`` run once; a route, a ``Depends`` target (found in any
+global or ``app.state`` (also when ``X`` is a sibling global the branch sets) run once; a route, a ``Depends`` target (found in any
 module of the project) or middleware run per request, and so does an uncached
 project helper they call that builds the pool (``get_db`` -> ``get_sessionmaker()``
 -> ``get_engine()`` -> ``create_engine``; up to three helpers deep).  A route (or the branch
@@ -29,6 +29,7 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.chain_conditions import once_per_process
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.semantic.syntax import decorator_names
@@ -381,7 +382,14 @@ def _kept_beyond_call(function: FunctionInfo, name: str) -> bool:
 
 
 def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
-    """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused."""
+    """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused.
+
+    The guard may test another global its branch sets: ``if _sessions is None:
+    _engine = make_engine(); _sessions = sessionmaker(bind=_engine)`` builds both on the
+    first call only (API107's "once per process").
+    """
+    if once_per_process(model, function, call):
+        return True
     target = _stored_target(model, call)
     if target is None or not _guard_mentions(model, function, call, _target_words(target)):
         return False
@@ -469,7 +477,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/2", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/3", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 
