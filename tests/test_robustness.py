@@ -127,6 +127,22 @@ def test_cli_survives_odd_files(tmp_path: Path) -> None:
         assert len(lines) == 1, (name, result.stderr)
 
 
+def test_form_feeds_and_unicode_separators_keep_lines_aligned(tmp_path: Path) -> None:
+    # A form feed between sections (old Emacs style) and a U+2028 in a string are line
+    # breaks for str.splitlines, not for ast: the def-name column of API201 and the
+    # source line `full` prints must come from the line ast numbers.
+    source = (
+        "from fastapi import FastAPI\n\x0c\napp = FastAPI()\nNOTE = 'a\u2028b'\n\n\n"
+        '@app.get("/a")\nasync def read_a():\n    return {"a": 1}\n'
+    )
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'ff'\n")
+    (tmp_path / "routes.py").write_text(source, encoding="utf-8")
+    result = _cli("check", "--no-cache", "-q", "routes.py", cwd=tmp_path)
+    assert "routes.py:8:11: API201" in result.stdout, result.stdout + result.stderr
+    result = _cli("check", "--no-cache", "--output-format", "full", "routes.py", cwd=tmp_path)
+    assert "8 | async def read_a():" in result.stdout, result.stdout
+
+
 def test_findings_without_libcst(tmp_path: Path) -> None:
     """libcst (a dependency) places the imports a fix adds; an environment without it
     loses those fixes, never the file's findings (no E902)."""
