@@ -181,8 +181,8 @@ class Plugin:
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
         if source is not None and not self.disable_noqa:
-            # flake8 applies `# noqa` and `# flake8: noqa`, but not fastapi-lint's own
-            # file-level `# fastapi-lint: noqa[: CODES]`: apply it here, as the CLI does.
+            # flake8 applies its own line and file directives, not fastapi-lint's
+            # file-level directive (see noqa.py): apply that one here, as the CLI does.
             noqa = NoqaMap(source)
             diagnostics = [d for d in diagnostics if not noqa.silenced_in_file(d.code)]
         for diagnostic in diagnostics:

@@ -32,7 +32,9 @@ def decode_source(data: bytes) -> str:
     """Decode bytes as Python does: BOM, PEP 263 coding cookie, else UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Python reads no UTF-16 source; tokenize would only say the declaration is missing.
-        raise SourceError("cannot decode: UTF-16 text (Python source is UTF-8 or a declared encoding)")
+        raise SourceError(
+            "cannot decode: UTF-16 text (Python source is UTF-8 or a declared encoding)"
+        )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
