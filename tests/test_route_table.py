@@ -382,3 +382,18 @@ def test_route_inventory_drops_the_trailing_slash_of_a_mount() -> None:
         ("portal.site:site_status", "/static/status"),
         ("portal.main:status", "/status"),
     ]
+
+
+def test_route_inventory_lists_every_service_of_a_monorepo() -> None:
+    # billing/app and orders/app are both the package `app`: each service is its own view
+    # of the project (only billing's routes were listed).
+    project = FIXTURES / "projects" / "monorepo"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    found = sorted((row["file"].split("monorepo/")[-1], row["path"]) for row in rows)
+    assert found == [
+        ("billing/app/routes.py", "/invoices/{invoice_id}"),
+        ("billing/app/routes.py", "/invoices/{invoice_id}/receipt"),
+        ("billing/app/routes.py", "/rates"),
+        ("orders/app/routes.py", "/orders/{order_id}"),
+        ("orders/app/routes.py", "/rates"),
+    ]
