@@ -164,8 +164,8 @@ def inventory(files: list[str], options: Any) -> list[Row]:
     views: dict[tuple[str, str], str] = {}
     for file in files:
         root = options.project_root or str(find_project_root(Path(file).absolute()))
-        source_root = module_identity(Path(file).absolute(), Path(root), options.src)[0]
-        views.setdefault((root, str(source_root)), file)
+        base = module_identity(Path(file).absolute(), Path(root), options.src)[0]
+        views.setdefault((root, str(base)), file)
     by_view: list[tuple[str, list[Row]]] = []
     for (root, source_root), first in sorted(views.items()):
         from fastapi_lint.project.routes import route_table
