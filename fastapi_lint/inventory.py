@@ -164,7 +164,8 @@ def inventory(files: list[str], options: Any) -> list[Row]:
     views: dict[tuple[str, str], str] = {}
     for file in files:
         root = options.project_root or str(find_project_root(Path(file).absolute()))
-        base = module_identity(Path(file).absolute(), Path(root), options.src)[0]
+        configured = tuple(str(Path(folder).resolve()) for folder in options.src)
+        base = module_identity(Path(file).absolute(), Path(root), configured)[0]
         views.setdefault((root, str(base)), file)
     by_view: list[tuple[str, list[Row]]] = []
     for (root, source_root), first in sorted(views.items()):
@@ -181,26 +182,32 @@ def inventory(files: list[str], options: Any) -> list[Row]:
 def _merge_views(by_view: list[tuple[str, list[Row]]]) -> list[Row]:
     """One list: a route listed by several views once (under an app rather than as an
     orphan: a view that does not own a module sees its routers unattached), and an app
-    label two views both use (``app.main:app``) named with its source root."""
-    with_app = {
-        (r.file, r.line, r.method, r.path) for _, rows in by_view for r in rows if r.app != NO_APP
-    }
-    roots_of: dict[str, set[str]] = {}
-    for where, rows in by_view:
+    label that names different apps in two views (``app.main:app`` of two services)
+    named with its source root."""
+    with_app = {_where(r) for _, rows in by_view for r in rows if r.app != NO_APP}
+    served: dict[str, set[frozenset[tuple[str, int, str, str]]]] = {}
+    for _, rows in by_view:
+        per_app: dict[str, set[tuple[str, int, str, str]]] = {}
         for row in rows:
-            roots_of.setdefault(row.app, set()).add(where)
+            per_app.setdefault(row.app, set()).add(_where(row))
+        for app, routes in per_app.items():
+            served.setdefault(app, set()).add(frozenset(routes))
     merged: list[Row] = []
     seen: set[Row] = set()
     for where, rows in by_view:
         for row in rows:
-            if row.app == NO_APP and (row.file, row.line, row.method, row.path) in with_app:
+            if row.app == NO_APP and _where(row) in with_app:
                 continue
-            if row.app != NO_APP and len(roots_of[row.app]) > 1:
+            if row.app != NO_APP and len(served[row.app]) > 1:
                 row = replace(row, app=f"{row.app} ({where})")
             if row not in seen:
                 seen.add(row)
                 merged.append(row)
     return merged
+
+
+def _where(row: Row) -> tuple[str, int, str, str]:
+    return (row.file, row.line, row.method, row.path)
 
 
 def _row(route: ServedRoute) -> Row:
