@@ -17,7 +17,7 @@ from fastapi_lint.diagnostics import Diagnostic, Reporter
 from fastapi_lint.lazy_re import LazyPattern, lazy_compile
 from fastapi_lint.registry import all_codes, families, opt_in_codes, rules_for
 from fastapi_lint.settings import RuleOptions, Selection
-from fastapi_lint.source import SourceError, decode_source
+from fastapi_lint.source import SourceError, decode_source, source_lines
 
 # Deeply nested expressions can exhaust the C stack of ast.parse or of the
 # compiler; a higher recursion limit lets the few recursive helpers finish.
@@ -63,7 +63,7 @@ _NEWER_SYNTAX: tuple[tuple[tuple[int, int], LazyPattern[str]], ...] = (
 
 def newer_syntax(source: str, error: SyntaxError) -> str | None:
     """The Python version that parses the line a SyntaxError points at, if newer than ours."""
-    lines = source.splitlines()
+    lines = source_lines(source)
     if not error.lineno or not 1 <= error.lineno <= len(lines):
         return None
     text = lines[error.lineno - 1]
@@ -253,4 +253,4 @@ def check_source(
     enabled = None
     if selection is not None:
         enabled = selection.enabled_codes(list(all_codes()), path, opt_in_codes())
-    return check_tree(tree, path, source.splitlines(), options, enabled, source=source)
+    return check_tree(tree, path, source_lines(source), options, enabled, source=source)

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from fastapi_lint import __version__
 from fastapi_lint.engine import CheckError, check_tree
+from fastapi_lint.noqa import NoqaMap
 from fastapi_lint.registry import default_codes, opt_in_codes
 from fastapi_lint.settings import EXTEND_INCLUDE, RULE_OPTIONS, OptionSpec, RuleOptions
 from fastapi_lint.source import char_offset
@@ -52,6 +53,8 @@ class Plugin:
     named_paths: ClassVar[frozenset[str]] = frozenset()
     # Opt-in codes the user named in flake8's selection options.
     selected_opt_in: ClassVar[frozenset[str]] = frozenset()
+    # flake8's `--disable-noqa`: the file-level `# fastapi-lint: noqa` is ignored too.
+    disable_noqa: ClassVar[bool] = False
     # Opt-in codes whose switch entry point flake8 loaded (``--enable-extensions``).
     enabled_extensions: ClassVar[frozenset[str]] = frozenset()
     # Each folder's options, computed once per run (per file, resolving the folder
@@ -110,6 +113,7 @@ class Plugin:
         for attr in ("enable_extensions", "select", "extend_select"):
             named.update(code.upper() for code in _names(getattr(options, attr, None)))
         cls.selected_opt_in = frozenset(opt_in_codes() & named)
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
         # Only what flake8's configuration sets: it overrides [tool.fastapi-lint].
         defaults = RuleOptions()
         cls.overrides = {}
@@ -176,6 +180,11 @@ class Plugin:
             )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
+        if source is not None and not self.disable_noqa:
+            # flake8 applies its own line and file directives, not fastapi-lint's
+            # file-level directive (see noqa.py): apply that one here, as the CLI does.
+            noqa = NoqaMap(source)
+            diagnostics = [d for d in diagnostics if not noqa.silenced_in_file(d.code)]
         for diagnostic in diagnostics:
             # flake8 shows the column it is given plus one: give it characters, as
             # the CLI and the language server count (ast's offsets are UTF-8 bytes).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -154,26 +154,60 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def inventory(files: list[str], options: Any) -> list[Row]:
-    """The rows of the routes whose handlers live in ``files``, by project root."""
+    """The rows of the routes whose handlers live in ``files``, by project root and by
+    source root: two services that both have a package ``app`` are two views of the
+    project, each with its own table (one view listed only the first service)."""
     from fastapi_lint.project.index import index_for
-    from fastapi_lint.project.layout import find_project_root
+    from fastapi_lint.project.layout import find_project_root, module_identity
 
     wanted = {os.path.abspath(f) for f in files}
-    roots: dict[str, str] = {}
+    views: dict[tuple[str, str], str] = {}
     for file in files:
         root = options.project_root or str(find_project_root(Path(file).absolute()))
-        roots.setdefault(root, file)
-    rows: list[Row] = []
-    for root, first in sorted(roots.items()):
+        configured = tuple(str(Path(folder).resolve()) for folder in options.src)
+        base = module_identity(Path(file).absolute(), Path(root), configured)[0]
+        views.setdefault((root, str(base)), file)
+    by_view: list[tuple[str, list[Row]]] = []
+    for (root, source_root), first in sorted(views.items()):
         from fastapi_lint.project.routes import route_table
 
         index = index_for(first, options=options, root=root)
         table = route_table(index)
-        for route in table.routes + table.orphans:
-            if os.path.abspath(route.file) in wanted:
-                rows.append(_row(route))
+        found = [_row(r) for r in table.routes + table.orphans if os.path.abspath(r.file) in wanted]
+        by_view.append((os.path.relpath(source_root, root), found))
         index.flush(force=True)
-    return rows
+    return _merge_views(by_view)
+
+
+def _merge_views(by_view: list[tuple[str, list[Row]]]) -> list[Row]:
+    """One list: a route listed by several views once (under an app rather than as an
+    orphan: a view that does not own a module sees its routers unattached), and an app
+    label that names different apps in two views (``app.main:app`` of two services)
+    named with its source root."""
+    with_app = {_where(r) for _, rows in by_view for r in rows if r.app != NO_APP}
+    served: dict[str, set[frozenset[tuple[str, int, str, str]]]] = {}
+    for _, rows in by_view:
+        per_app: dict[str, set[tuple[str, int, str, str]]] = {}
+        for row in rows:
+            per_app.setdefault(row.app, set()).add(_where(row))
+        for app, routes in per_app.items():
+            served.setdefault(app, set()).add(frozenset(routes))
+    merged: list[Row] = []
+    seen: set[Row] = set()
+    for where, rows in by_view:
+        for row in rows:
+            if row.app == NO_APP and _where(row) in with_app:
+                continue
+            if row.app != NO_APP and len(served[row.app]) > 1:
+                row = replace(row, app=f"{row.app} ({where})")
+            if row not in seen:
+                seen.add(row)
+                merged.append(row)
+    return merged
+
+
+def _where(row: Row) -> tuple[str, int, str, str]:
+    return (row.file, row.line, row.method, row.path)
 
 
 def _row(route: ServedRoute) -> Row:

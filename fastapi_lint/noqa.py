@@ -143,10 +143,17 @@ class NoqaMap:
             self._cache[line] = find_directive(self.noqa_text(line))
         return self._cache[line]
 
+    def silenced_in_file(self, code: str) -> bool:
+        """Whether a file-level directive (``# fastapi-lint: noqa``, with or without
+        codes, or ``# flake8: noqa``) silences ``code`` on every line."""
+        if not self._present:
+            return False
+        return self.file_level or code.startswith(self.file_codes or ("\0",))
+
     def is_silenced(self, line: int, code: str) -> bool:
         if not self._present:
             return False
-        if self.file_level or code.startswith(self.file_codes or ("\0",)):
+        if self.silenced_in_file(code):
             return True
         directive = self.directive_for(line)
         return directive is not None and directive.matches(code)

@@ -187,6 +187,24 @@ def test_noqa_silences_one_code(tmp_path: Path) -> None:
     assert parse_findings(result.stdout) == {("app/routes.py", 12, "API102")}
 
 
+def test_file_level_fastapi_lint_noqa(tmp_path: Path) -> None:
+    # fastapi-lint's own file-level directive is not flake8's: the plugin applies it, so
+    # the file is as quiet under flake8 as under the CLI (unless --disable-noqa).
+    source = ROUTE_SOURCE.replace("{noqa}", "")
+    routes = _project(tmp_path, "# fastapi-lint: noqa: API101\n" + source)
+    result = run_flake8("--select", "API", "app", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert parse_findings(result.stdout) == {("app/routes.py", 13, "API102")}
+    result = run_flake8("--select", "API", "--disable-noqa", "app", cwd=tmp_path)
+    assert parse_findings(result.stdout) == {
+        ("app/routes.py", 12, "API101"),
+        ("app/routes.py", 13, "API102"),
+    }
+    routes.write_text("# fastapi-lint: noqa\n" + source, encoding="utf-8")
+    result = run_flake8("--select", "API", "app", cwd=tmp_path)
+    assert parse_findings(result.stdout) == set()
+
+
 def test_extend_ignore_in_setup_cfg(tmp_path: Path) -> None:
     _project(tmp_path, ROUTE_SOURCE.replace("{noqa}", ""), "extend-ignore = API101\n")
     result = run_flake8("app", cwd=tmp_path)

@@ -28,6 +28,8 @@ def _check(source: str | bytes, name: str = "app/module.py") -> list[tuple[int, 
         ("x = 1\x00\n", "null bytes"),
         (b"x = '\xe9'\n", "decode"),
         (b"# -*- coding: nonexistent-codec -*-\nx = 1\n", "decode"),
+        (b"\xef\xbb\xbf# -*- coding: latin-1 -*-\nx = 1\n", "UTF-8 BOM and a coding cookie"),
+        ("x = 1\n".encode("utf-16"), "UTF-16"),
         ("x = " + "+".join(["1"] * 5000) + "\n", ""),
         ("x = " + "[" * 5000 + "]" * 5000 + "\n", ""),
         ("x = " + "f(" * 1000 + ")" * 1000 + "\n", ""),
@@ -38,6 +40,8 @@ def _check(source: str | bytes, name: str = "app/module.py") -> list[tuple[int, 
         "null-bytes",
         "non-utf8",
         "unknown-codec",
+        "bom-and-cookie",
+        "utf-16",
         "chained-plus",
         "nested-lists",
         "nested-calls",
@@ -125,6 +129,22 @@ def test_cli_survives_odd_files(tmp_path: Path) -> None:
     for name in ("bad_syntax.py", "nulls.py", "latin.py"):
         lines = [line for line in result.stderr.splitlines() if name in line]
         assert len(lines) == 1, (name, result.stderr)
+
+
+def test_form_feeds_and_unicode_separators_keep_lines_aligned(tmp_path: Path) -> None:
+    # A form feed between sections (old Emacs style) and a U+2028 in a string are line
+    # breaks for str.splitlines, not for ast: the def-name column of API201 and the
+    # source line `full` prints must come from the line ast numbers.
+    source = (
+        "from fastapi import FastAPI\n\x0c\napp = FastAPI()\nNOTE = 'a\u2028b'\n\n\n"
+        '@app.get("/a")\nasync def read_a():\n    return {"a": 1}\n'
+    )
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'ff'\n")
+    (tmp_path / "routes.py").write_text(source, encoding="utf-8")
+    result = _cli("check", "--no-cache", "-q", "routes.py", cwd=tmp_path)
+    assert "routes.py:8:11: API201" in result.stdout, result.stdout + result.stderr
+    result = _cli("check", "--no-cache", "--output-format", "full", "routes.py", cwd=tmp_path)
+    assert "8 | async def read_a():" in result.stdout, result.stdout
 
 
 def test_findings_without_libcst(tmp_path: Path) -> None:

@@ -367,3 +367,33 @@ def test_route_inventory_knows_fastapi_users_dependencies() -> None:
     assert not security["/maybe"] and not security["/flags"]
     unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
     assert {row["path"] for row in json.loads(unauthenticated)} == {"/maybe", "/flags"}
+
+
+def test_route_inventory_drops_the_trailing_slash_of_a_mount() -> None:
+    # Starlette's `Mount` strips the trailing slash of its path: `app.mount("/", site)`
+    # serves the site's `/status` at `/status` (it was listed as `//status`).
+    project = FIXTURES / "projects" / "routes_mount_at_root"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["handler"], row["path"]) for row in rows] == [
+        ("portal.main:about", "/pages/about"),
+        ("portal.site:page", "/pages/{slug}"),
+        ("portal.site:site_status", "/status"),
+        ("portal.site:page", "/static/pages/{slug}"),
+        ("portal.site:site_status", "/static/status"),
+        ("portal.main:status", "/status"),
+    ]
+
+
+def test_route_inventory_lists_every_service_of_a_monorepo() -> None:
+    # billing/app and orders/app are both the package `app`: each service is its own view
+    # of the project (only billing's routes were listed).
+    project = FIXTURES / "projects" / "monorepo"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    found = sorted((row["file"].split("monorepo/")[-1], row["path"]) for row in rows)
+    assert found == [
+        ("billing/app/routes.py", "/invoices/{invoice_id}"),
+        ("billing/app/routes.py", "/invoices/{invoice_id}/receipt"),
+        ("billing/app/routes.py", "/rates"),
+        ("orders/app/routes.py", "/orders/{order_id}"),
+        ("orders/app/routes.py", "/rates"),
+    ]

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TextIO
 
 from fastapi_lint.output.report import Finding, Report, display_path
-from fastapi_lint.source import SourceError, read_source
+from fastapi_lint.source import SourceError, read_source, source_lines
 
 
 def concise_line(finding: Finding, fixable: bool = False) -> str:
@@ -25,7 +25,7 @@ def concise(report: Report, out: TextIO) -> None:
 
 def _source_lines(path: str) -> list[str] | None:
     try:
-        return read_source(path).splitlines()
+        return source_lines(read_source(path))
     except SourceError:
         return None
 

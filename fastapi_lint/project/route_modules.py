@@ -339,7 +339,14 @@ class ModuleRoutes:
         child = self.router_key(app, scope)
         if child is None:
             return
-        self._record_include(call, parent, child, prefix=self._pieces(path, scope), mount=True)
+        pieces = self._pieces(path, scope)
+        if pieces and pieces[-1][0] == "lit":
+            # Starlette's `Mount` drops the path's trailing slash: `mount("/", sub)` serves
+            # `sub`'s `/teams` at `/teams`, not `//teams`.
+            pieces[-1][1] = pieces[-1][1].rstrip("/")
+            if not pieces[-1][1]:
+                pieces.pop()
+        self._record_include(call, parent, child, prefix=pieces, mount=True)
 
     def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
         """``app = create_app()``: the app the factory builds (and returns) is this one;

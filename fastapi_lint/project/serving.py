@@ -71,6 +71,7 @@ from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
 from fastapi_lint.semantic.values import Instance
 from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
+from fastapi_lint.source import source_lines
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
@@ -656,7 +657,7 @@ class _ProjectFiles:
         if not model.path:
             return True
         text = self.text(os.path.abspath(model.path))
-        return text is None or text.splitlines() != list(model.lines)
+        return text is None or source_lines(text) != list(model.lines)
 
     def text(self, path: str) -> str | None:
         if path in self._texts:

@@ -287,7 +287,10 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
         _reads_settings(model, iterable, scope) or _is_enum_class(model, iterable, scope)
     ):
         return True  # configured by the deployer (`settings.providers`) or an enum's members
-    if any(word in unparse(iterable, 200).lower() for word in ("batch", "chunk")):
+    # For an attribute only its own name counts: `payload.batches` holds batches, but
+    # `batch.item_ids` (a request body named `batch`) holds the items of one batch.
+    spelled = iterable.attr if isinstance(iterable, ast.Attribute) else unparse(iterable, 200)
+    if any(word in spelled.lower() for word in ("batch", "chunk")):
         # A loop over batches: one statement per batch of rows. Not the rows of one
         # batch (`for row in chunk:`): those are items again.
         last = iterable.attr if isinstance(iterable, ast.Attribute) else None
