@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.session_context import session_advice
+from fastapi_lint.rules.sessions.class_dependency import check_class_dependency_sessions
 from fastapi_lint.rules.sessions.kinds import (
     BACKGROUND_TASKS,
     SYNC,
@@ -354,3 +355,4 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     _check_sync_session_params(model, reporter)
     _check_sync_session_creation(model, reporter)
     _check_module_sessions(model, reporter)
+    check_class_dependency_sessions(model, reporter, _IO_METHODS)
