@@ -35,6 +35,7 @@ from fastapi_lint.rules.argument_values import (
 from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered, stat_method_call
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
+from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
 from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
@@ -595,6 +596,7 @@ def _parameters(
         params[arg.arg] = (index - skip, _default(defaults.get(id(arg)), model))
     for arg in args.kwonlyargs:
         params[arg.arg] = (None, _default(defaults.get(id(arg)), model))
+    params.update(kwargs_entry(args))  # `if options.get("copy_to"):` (chain_kwargs)
     return params
 
 
@@ -653,6 +655,9 @@ def _atom(
         index, default = params[name]
         return {"param": name, "index": index, "default": default}
 
+    keyword = kwargs_get_atom(test, params)
+    if keyword is not None:
+        return keyword
     if (
         keys is not None
         and isinstance(test, ast.Compare)
