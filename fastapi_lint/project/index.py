@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi_lint.project import facts, model_cache
 from fastapi_lint.project.app_state import STATE_TYPE, app_state_attribute
+from fastapi_lint.project.class_attributes import class_attribute_value
 from fastapi_lint.project.facts import FactStore, cache_folder
 from fastapi_lint.project.inherited_methods import defining_base_method
 from fastapi_lint.project.layout import (
@@ -568,7 +569,7 @@ class ProjectIndex:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(self.fact("resolve", qualname, lambda: to_json(self._resolve(qualname))))
+        return from_json(self.fact("resolve/2", qualname, lambda: to_json(self._resolve(qualname))))
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
         if self._too_deep(depth) or not self._guarded(self._tag + "|resolve:" + qualname):
@@ -591,7 +592,8 @@ class ProjectIndex:
                 resolved = _view_of(model, self).resolve(full, depth + 1)
                 return resolved if resolved is not None else Ref(stubs.canonical(full))
             if binding.kind in (BindingKind.FUNCTION, BindingKind.CLASS):
-                return Ref(qualname)
+                held = class_attribute_value(model, rest, depth)  # `Policy.context`
+                return held or Ref(qualname)
             value = model.binding_value(binding, depth + 1)
             for attr in rest[1:]:
                 value = model.attribute_of(value, attr, depth + 1)

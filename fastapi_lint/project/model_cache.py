@@ -509,6 +509,8 @@ def resolve(index: ProjectIndex, qualname: str, depth: int) -> tuple[bool, Value
         full = ".".join([target, *rest[1:]])
         resolved = summary.view.resolve(full, depth + 1)
         return True, resolved if resolved is not None else Ref(stubs.canonical(full))
+    if kind == "class" and len(rest) > 1:
+        return False, None  # `Policy.context`: the class body may assign an instance
     if kind in ("function", "class"):
         return True, Ref(qualname)
     return False, None
