@@ -36,6 +36,7 @@ from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered, 
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
+from fastapi_lint.rules.chain_numbers import compare, ordering
 from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
@@ -718,7 +719,8 @@ def _atom(
         if isinstance(op, (ast.Eq, ast.NotEq)):
             atom.update(op="eq", value=right.value, negated=isinstance(op, ast.NotEq))
             return atom
-        return None
+        bound = ordering(op, right.value)  # `if seconds > 0:` (chain_numbers)
+        return {**atom, "op": "cmp", "value": bound} if bound is not None else None
     if (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
@@ -867,6 +869,8 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
         return value is atom["value"]
     if op == "eq":
         return bool(value == atom["value"])
+    if op == "cmp":
+        return compare(value, atom["value"])
     if op in ("startswith", "endswith"):
         if not isinstance(value, str):
             return None
