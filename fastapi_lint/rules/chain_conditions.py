@@ -430,7 +430,9 @@ def path_conditions(
     conditions: list[Condition] = []
     for ancestor, child in if_ancestors(model, function, node):
         taken = in_body(ancestor, child)
-        atoms = _atoms(ancestor.test, params, keys)
+        atoms = _atoms(
+            _past_lazy_guard(model, function, ancestor) if taken else ancestor.test, params, keys
+        )
         if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
@@ -450,6 +452,20 @@ def path_conditions(
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return conditions
+
+
+def _past_lazy_guard(
+    model: ModuleModel, function: FunctionInfo, branch: ast.If | ast.IfExp
+) -> ast.expr:
+    """``if _SCHEMA is None or reload:`` assigning ``_SCHEMA``: once the global is set,
+    only ``reload`` takes the branch again, so the path needs ``reload`` (Revision 2)."""
+    test = branch.test
+    if isinstance(branch, ast.If) and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        for guard, rest in (test.values, test.values[::-1]) if len(test.values) == 2 else ():
+            name = _none_test_name(guard)
+            if name is not None and _assigns_or_fills(branch.body, name):
+                return rest if _is_module_name(model, function, name) else test
+    return test
 
 
 def _earlier_statements(
