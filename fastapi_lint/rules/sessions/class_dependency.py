@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from fastapi_lint.rules.session_context import session_advice
+from fastapi_lint.rules.session_context import report_sync_session
 from fastapi_lint.rules.sessions.kinds import SYNC, param_session
 from fastapi_lint.semantic.syntax import own_nodes
 
@@ -99,10 +99,4 @@ def check_class_dependency_sessions(
             continue
         # Once per session and function (Revision 2): the first call in the source.
         _, _, call, attribute = min(uses, key=lambda use: use[:2])
-        reporter.report(
-            "API301",
-            call,
-            session=f"`{self_name}.{attribute}`",
-            context=facts.describe(function),
-            advice=session_advice(model, function),
-        )
+        report_sync_session(model, reporter, call, f"{self_name}.{attribute}", function)
