@@ -5,7 +5,9 @@ in the lifespan or the app factory) and handlers reach them through the request
 (``request.app.state.auth``). Simple flow types such an attribute by its assignments in
 the project: when every ``<app>.state.<name> = ...`` of the project's modules makes an
 instance of one project class, ``<app>.state.<name>`` is that class, so API107 follows
-its methods. Any other value, or two classes, leave it unknown.
+its methods; likewise one sync network client of a library (``app.state.http =
+requests.Session()`` in the lifespan: ``request.app.state.http.get(...)`` is API101).
+Any other value, or two classes, leave it unknown.
 
 The answer depends on every module that could assign the attribute: it is kept in the
 index's memory (dropped when a module's text changes), not as a disk fact, and a file
@@ -37,6 +39,23 @@ if TYPE_CHECKING:
 STATE_TYPE = "starlette.datastructures.State"
 # More modules than this assign the attribute: too common a name to model them all.
 _MAX_FILES = 12
+# Library clients whose calls API101/API105 know, typed on app.state like project classes.
+_LIBRARY_CLIENTS = frozenset(
+    {
+        "requests.Session",
+        "httpx.Client",
+        "urllib3.PoolManager",
+        "redis.Redis",
+        "pymongo.MongoClient",
+        "boto3.Client",
+        "boto3.Resource",
+        "smtplib.SMTP",
+        "sqlite3.Connection",
+        "psycopg2.Connection",
+        "psycopg.Connection",
+        "pymysql.Connection",
+    }
+)
 
 
 @dataclass
@@ -114,7 +133,9 @@ def _assigned_class(
             if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or value is None:
                 return None  # `app.state.auth += ...`, a tuple target: not simple flow
             found = model.evaluate(value, ref.scope, depth + 1)
-            if not isinstance(found, Instance) or not project.is_class(found.type):
+            if not isinstance(found, Instance) or not (
+                found.type in _LIBRARY_CLIENTS or project.is_class(found.type)
+            ):
                 return None
             classes.add(found.type)
     return classes.pop() if len(classes) == 1 else None

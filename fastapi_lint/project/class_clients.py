@@ -6,7 +6,8 @@ async route is the same blocking call as through a module-level client or
 answers as a reference (``Model.id`` in a query must stay one: API4xx reads
 relationship and column names from it), so only attributes bound in the class
 body to a call that spells a client constructor are evaluated
-(``requests.Session()``, ``redis.Redis.from_url(...)``, ``boto3.client("s3")``).
+(``requests.Session()``, ``redis.Redis.from_url(...)``, ``boto3.client("s3")``,
+``CryptContext(...)`` for API106).
 The test is syntactic so that an evicted module's summary
 (``model_cache.ModuleSummary.class_clients``) knows, without evaluating
 anything, which attributes only a model can answer: cold, warm and parallel
@@ -34,6 +35,7 @@ CLIENT_CONSTRUCTORS = frozenset(
         "BlockingConnection",
         "Client",
         "ConnectionPool",
+        "CryptContext",
         "Elasticsearch",
         "FTP",
         "FTP_TLS",
@@ -55,6 +57,7 @@ CLIENT_CONSTRUCTORS = frozenset(
         "create_connection",
         "create_engine",
         "from_url",
+        "recommended",
         "resource",
         "scoped_session",
         "session",

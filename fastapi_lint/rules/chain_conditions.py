@@ -35,6 +35,8 @@ from fastapi_lint.rules.argument_values import (
 from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered, stat_method_call
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
+from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
+from fastapi_lint.rules.chain_numbers import compare, ordering
 from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
@@ -428,7 +430,9 @@ def path_conditions(
     conditions: list[Condition] = []
     for ancestor, child in if_ancestors(model, function, node):
         taken = in_body(ancestor, child)
-        atoms = _atoms(ancestor.test, params, keys)
+        atoms = _atoms(
+            _past_lazy_guard(model, function, ancestor) if taken else ancestor.test, params, keys
+        )
         if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
@@ -448,6 +452,20 @@ def path_conditions(
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return conditions
+
+
+def _past_lazy_guard(
+    model: ModuleModel, function: FunctionInfo, branch: ast.If | ast.IfExp
+) -> ast.expr:
+    """``if _SCHEMA is None or reload:`` assigning ``_SCHEMA``: once the global is set,
+    only ``reload`` takes the branch again, so the path needs ``reload`` (Revision 2)."""
+    test = branch.test
+    if isinstance(branch, ast.If) and isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        for guard, rest in (test.values, test.values[::-1]) if len(test.values) == 2 else ():
+            name = _none_test_name(guard)
+            if name is not None and _assigns_or_fills(branch.body, name):
+                return rest if _is_module_name(model, function, name) else test
+    return test
 
 
 def _earlier_statements(
@@ -595,6 +613,7 @@ def _parameters(
         params[arg.arg] = (index - skip, _default(defaults.get(id(arg)), model))
     for arg in args.kwonlyargs:
         params[arg.arg] = (None, _default(defaults.get(id(arg)), model))
+    params.update(kwargs_entry(args))  # `if options.get("copy_to"):` (chain_kwargs)
     return params
 
 
@@ -653,6 +672,9 @@ def _atom(
         index, default = params[name]
         return {"param": name, "index": index, "default": default}
 
+    keyword = kwargs_get_atom(test, params)
+    if keyword is not None:
+        return keyword
     if (
         keys is not None
         and isinstance(test, ast.Compare)
@@ -713,7 +735,8 @@ def _atom(
         if isinstance(op, (ast.Eq, ast.NotEq)):
             atom.update(op="eq", value=right.value, negated=isinstance(op, ast.NotEq))
             return atom
-        return None
+        bound = ordering(op, right.value)  # `if seconds > 0:` (chain_numbers)
+        return {**atom, "op": "cmp", "value": bound} if bound is not None else None
     if (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Attribute)
@@ -862,6 +885,8 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
         return value is atom["value"]
     if op == "eq":
         return bool(value == atom["value"])
+    if op == "cmp":
+        return compare(value, atom["value"])
     if op in ("startswith", "endswith"):
         if not isinstance(value, str):
             return None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.semantic.syntax import own_nodes
 
 if TYPE_CHECKING:
+    from fastapi_lint.diagnostics import Reporter
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo
 
@@ -31,6 +32,19 @@ AWAITS_ADVICE = (
 )
 
 _MIDDLEWARE_BASES = ("BaseHTTPMiddleware",)
+
+
+def report_sync_session(
+    model: ModuleModel, reporter: Reporter, node: ast.AST, session: str, function: FunctionInfo
+) -> None:
+    """API301 at ``node`` for ``session`` (its spelling) used in ``function``."""
+    reporter.report(
+        "API301",
+        node,
+        session=f"`{session}`",
+        context=model.fastapi.describe(function),
+        advice=session_advice(model, function),
+    )
 
 
 def session_advice(model: ModuleModel, function: FunctionInfo) -> str:

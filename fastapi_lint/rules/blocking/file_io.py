@@ -41,6 +41,10 @@ PATTERNS: tuple[str, ...] = (
     "os.{listdir,scandir,walk}",
     "zipfile.ZipFile.{extractall,extract}",
     "tarfile.TarFile.{extractall,extract}",
+    # Adding a file by name reads it from disk (a directory: the whole tree), wherever
+    # the archive goes; `writestr`/`addfile` take bytes or a file object and stay silent.
+    "zipfile.ZipFile.write",
+    "tarfile.TarFile.add",
     "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
     # Audio files by path (a file object or buffer is memory: path_or_buffer.py).
     "wave.open",

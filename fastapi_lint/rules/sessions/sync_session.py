@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.body_answers import name_loads
-from fastapi_lint.rules.session_context import session_advice
+from fastapi_lint.rules.session_context import report_sync_session
+from fastapi_lint.rules.sessions.class_dependency import check_class_dependency_sessions
 from fastapi_lint.rules.sessions.kinds import (
     BACKGROUND_TASKS,
     SYNC,
@@ -177,13 +178,7 @@ def _check_sync_session_params(model: ModuleModel, reporter: Reporter) -> None:
             binding = model.lookup(arg.arg, function.scope)
             if binding is None or uses_on_loop(model, function, binding) == 0:
                 continue
-            reporter.report(
-                "API301",
-                arg,
-                session=f"`{arg.arg}`",
-                context=facts.describe(function),
-                advice=session_advice(model, function),
-            )
+            report_sync_session(model, reporter, arg, arg.arg, function)
 
 
 def creates_sync_session(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
@@ -261,7 +256,6 @@ def reports_creation(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
 
 
 def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None:
-    facts = model.fastapi
     # Once per session and function (Revision 2): a name assigned a new session
     # twice (`db = SessionLocal()` in `try` and again in `except`) is one session.
     reported: set[tuple[int, str]] = set()
@@ -283,13 +277,8 @@ def _check_sync_session_creation(model: ModuleModel, reporter: Reporter) -> None
             spelled = ast.unparse(call.func)
         except Exception:  # pragma: no cover - unparse of odd trees
             spelled = "Session"
-        reporter.report(
-            "API301",
-            call,
-            session=f"`{spelled}(...)`" if call.args or call.keywords else f"`{spelled}()`",
-            context=facts.describe(function),
-            advice=session_advice(model, function),
-        )
+        called = f"{spelled}(...)" if call.args or call.keywords else f"{spelled}()"
+        report_sync_session(model, reporter, call, called, function)
 
 
 def _passed_to_offloading_expr(model: ModuleModel, expr: ast.expr, scope: Scope) -> bool:
@@ -341,16 +330,11 @@ def _check_module_sessions(model: ModuleModel, reporter: Reporter) -> None:
         if not _module_session(model, func.value, ref.scope):
             continue
         reported.add(id(function.node))
-        reporter.report(
-            "API301",
-            call,
-            session=f"`{ast.unparse(func.value)}`",
-            context=facts.describe(function),
-            advice=session_advice(model, function),
-        )
+        report_sync_session(model, reporter, call, ast.unparse(func.value), function)
 
 
 def check(model: ModuleModel, reporter: Reporter) -> None:
     _check_sync_session_params(model, reporter)
     _check_sync_session_creation(model, reporter)
     _check_module_sessions(model, reporter)
+    check_class_dependency_sessions(model, reporter, _IO_METHODS)
