@@ -36,7 +36,7 @@ from fastapi_lint.engine import CheckError, check_tree
 from fastapi_lint.noqa import NoqaMap
 from fastapi_lint.registry import default_codes, opt_in_codes
 from fastapi_lint.settings import EXTEND_INCLUDE, RULE_OPTIONS, OptionSpec, RuleOptions
-from fastapi_lint.source import char_offset
+from fastapi_lint.source import SourceError, char_offset, decode_source
 
 
 class Plugin:
@@ -165,8 +165,10 @@ class Plugin:
             self.filename, self.options.project_root, extend_include, self.named_paths
         ):
             return
+        source = "".join(self.lines) if self.lines else None
+        if source is not None and not source.isascii() and _undecodable(self.filename):
+            return  # flake8 read it as latin-1; the CLI says E902 and reports nothing
         try:
-            source = "".join(self.lines) if self.lines else None
             diagnostics = check_tree(
                 self.tree,
                 self.filename,
@@ -196,6 +198,24 @@ class Plugin:
                 f"{diagnostic.code} {diagnostic.message}",
                 type(self),
             )
+
+
+def _undecodable(filename: str) -> bool:
+    """Whether the file on disk is not text in its declared encoding (UTF-8 unless a
+    coding cookie says otherwise): flake8 then falls back to latin-1 and checks it,
+    while the CLI and the language server refuse it with one E902 line. Asked only for
+    files with non-ASCII text: ASCII decodes under every encoding a cookie may name."""
+    if filename in ("-", "stdin"):
+        return False
+    try:
+        data = Path(filename).read_bytes()
+    except OSError:
+        return False  # flake8 read it: it says what went wrong, if anything did
+    try:
+        decode_source(data)
+    except SourceError:
+        return True
+    return False
 
 
 def in_excluded_tree(

@@ -294,3 +294,16 @@ def test_documentation_tree_named_on_the_command_line(tmp_path: Path) -> None:
     assert parse_findings(inside.stdout) == {("./tutorial/main.py", 10, "API102")}
     top = run_flake8("--isolated", "--select", "API", ".", cwd=tmp_path)
     assert parse_findings(top.stdout) == {("./app/main.py", 10, "API102")}
+
+
+def test_undecodable_file_is_silent_as_in_the_cli(tmp_path: Path) -> None:
+    # flake8 falls back to latin-1 for a file that is not UTF-8 and has no cookie; the
+    # CLI refuses it with one E902 line. The plugin stays silent on it, so both doors
+    # give the same API findings; a file with a correct cookie is checked as usual.
+    body = "import time\n\n\nasync def wait() -> None:\n    # caf\xe9\n    time.sleep(1)\n"
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\n', encoding="utf-8")
+    (tmp_path / "legacy.py").write_bytes(body.encode("latin-1"))
+    (tmp_path / "declared.py").write_bytes(("# -*- coding: latin-1 -*-\n" + body).encode("latin-1"))
+    result = run_flake8("--select", "API", "legacy.py", "declared.py", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert parse_findings(result.stdout) == {("declared.py", 7, "API102")}
