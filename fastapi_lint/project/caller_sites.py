@@ -9,6 +9,10 @@ several times (``_client = None`` at the top, again in a ``teardown()``), which
 leaves the name's module-level type unknown.
 
 A connection handler handed to ``asyncio.start_server``: it runs for each client.
+
+A value read, not a function handed over: ``runs.c.run == name`` (a table column in a
+query) or ``job.run.startswith("x")`` (a method of the value called) only reads data
+that shares the function's name; neither calls the function nor hands it to a caller.
 """
 
 from __future__ import annotations
@@ -62,6 +66,23 @@ def _last_assignment(function: ast.AST, name: str, line: int) -> ast.expr | None
 
 # Calls that keep a connection handler and run it for each client while the server lives.
 _SERVER_STARTERS = frozenset({"asyncio.start_server", "asyncio.start_unix_server"})
+
+
+def read_as_data(model: ModuleModel, node: ast.AST, enqueue_attrs: frozenset[str]) -> bool:
+    """An uncalled ``x.name`` that is used as a value: an operand of a comparison, or the
+    receiver of a further method call (``x.name.startswith(...)``, ``x.name.desc()``).
+    A bound method handed over (``create_task(x.name())`` is a call; ``Thread(target=x.name)``,
+    ``callbacks.append(x.name)``) is an argument or an assigned value, never these; a task
+    queue's ``x.name.delay(...)`` (``enqueue_attrs``) is judged by the caller."""
+    parent = model.parent(node)
+    if isinstance(parent, ast.Compare):
+        return True
+    if not isinstance(parent, ast.Attribute) or parent.value is not node:
+        return False
+    if parent.attr in enqueue_attrs or parent.attr.startswith("__"):
+        return False
+    call = model.parent(parent)
+    return isinstance(call, ast.Call) and call.func is parent
 
 
 def serves_connections(model: ModuleModel, site: ast.AST, scope: Scope) -> bool:

@@ -46,7 +46,11 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project.caller_sites import global_receiver_target, serves_connections
+from fastapi_lint.project.caller_sites import (
+    global_receiver_target,
+    read_as_data,
+    serves_connections,
+)
 from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
@@ -774,6 +778,8 @@ def _reference_verdicts(
             continue  # a local name bound to something simple flow cannot follow
         if target is None and called and fits is not None and not fits(parent):  # type: ignore[arg-type]
             continue  # arguments this method cannot take: another method of that name
+        if target is None and not called and read_as_data(model, node, ENQUEUE_ATTRS):
+            continue  # `runs.c.run == name`: a value of that name, not the function
         # A target of None is `obj.name` on a receiver simple flow cannot type
         # (`provisioner.provision()`, `archiver.start()`): it may be this function,
         # so it is judged like any caller, by where it runs.

@@ -41,7 +41,11 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
 )
-from fastapi_lint.rules.global_fillers import calls_global_loader, class_attribute_unset
+from fastapi_lint.rules.global_fillers import (
+    calls_global_loader,
+    calls_module_loader,
+    class_attribute_unset,
+)
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -88,6 +92,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
         held = module_attribute_unset(model, function, ancestor.test)
+        if held is not None and calls_module_loader(model, function, ancestor.body, *held):
+            return True  # `if not security.fernet: security.initialize_fernet(pw)`
         if held is None:
             held = class_attribute_unset(model, function, ancestor.test)
         if held is not None and _stores_self_attribute(ancestor.body, *held):

@@ -9,6 +9,10 @@ loader assigns the global on the way out of every path that returns normally
 (a loader that keeps the global unset on failure may read again next time; the
 statements of ``except`` handlers are part of that check like the rest).
 
+The guard may sit in another module: ``if not security.fernet:
+security.initialize_fernet(password)``, where ``initialize_fernet()`` of the project
+module ``security`` declares ``global fernet`` and assigns it.
+
 A class attribute is such a global too: ``if Store._instance is None: Store._instance =
 Store()`` in a static accessor builds the store once per process.
 """
@@ -45,6 +49,30 @@ def calls_global_loader(
                 and loader.outer is model.module_scope
                 and _fills_global(loader.node, name)
             ):
+                return True
+    return False
+
+
+def calls_module_loader(
+    model: ModuleModel, function: FunctionInfo, body: list[ast.stmt], module: str, name: str
+) -> bool:
+    """Whether ``body`` calls ``module.loader(...)``, a module-level function of that
+    project module that fills its global ``name`` (``security.initialize_fernet()``)."""
+    for statement in body:
+        for node in ast.walk(statement):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == module
+            ):
+                continue
+            target = model.call_target(node, function.scope)
+            located = model.find_function(target) if target is not None else None
+            if located is None:
+                continue
+            owner, loader = located
+            if loader.outer is owner.module_scope and _fills_global(loader.node, name):
                 return True
     return False
 

@@ -40,4 +40,9 @@ PATTERNS: tuple[str, ...] = (
     # Werkzeug's helpers (scrypt or pbkdf2 with 600,000 rounds), common in code that came
     # from Flask.
     "werkzeug.security.{generate_password_hash,check_password_hash}",
+    # `cryptography`'s password KDFs (a Fernet key from a master password); HKDF, which
+    # expands a key that is already random, is no password hashing.
+    "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.{derive,verify}",
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt.{derive,verify}",
+    "cryptography.hazmat.primitives.kdf.argon2.Argon2id.{derive,verify}",
 )

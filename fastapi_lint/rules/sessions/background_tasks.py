@@ -89,6 +89,38 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
     return [v.value if isinstance(v, ast.Starred) else v for v in values]
 
 
+def _ignored_by_task(model: ModuleModel, call: ast.Call, scope: Scope) -> list[ast.expr]:
+    """The arguments of ``add_task(task, ...)`` that a project ``task`` never reads:
+    ``add_task(notify, text, db)`` with ``async def notify(text, db)`` that opens
+    ``with Session(engine) as session:`` and leaves ``db`` alone hands over nothing
+    the response closes ("the task opens its own session")."""
+    task = call.args[0]
+    if not isinstance(task, (ast.Name, ast.Attribute)) or any(
+        isinstance(a, ast.Starred) for a in call.args
+    ):
+        return []
+    target = model.qualified_name(task, scope)
+    located = model.find_function(target) if target else None
+    if located is None:
+        return []
+    node = located[1].node
+    args = node.args
+    if args.vararg is not None or args.kwarg is not None:
+        return []  # `*args`/`**kwargs` may pass it on
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    if located[1].class_info is not None and positional[:1] in (["self"], ["cls"]):
+        positional = positional[1:]  # `add_task(notifier.notify, db)`: bound to its object
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    ignored = [
+        value
+        for value, param in zip(call.args[1:], positional)
+        if not isinstance(value, ast.Starred) and param not in read
+    ]
+    named = set(positional) | {a.arg for a in args.kwonlyargs}
+    ignored.extend(k.value for k in call.keywords if k.arg in named and k.arg not in read)
+    return ignored
+
+
 def _nested_task(
     model: ModuleModel, name: ast.Name, scope: Scope
 ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -178,7 +210,10 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             and model.call_target(call, ref.scope) in _TASK_CLASSES
         ):
             continue  # `JSONResponse(..., background=BackgroundTask(task, db))` runs it later too
+        ignored = _ignored_by_task(model, call, ref.scope)
         for value in _task_arguments(model, call, ref.scope):
+            if any(value is unused for unused in ignored):
+                continue  # the task never reads that parameter: it opens its own session
             if isinstance(value, ast.Name):
                 if request_session_param(model, value, ref.scope):
                     reporter.report("API305", call, session=value.id)
