@@ -40,4 +40,8 @@ PATTERNS: tuple[str, ...] = (
     # Werkzeug's helpers (scrypt or pbkdf2 with 600,000 rounds), common in code that came
     # from Flask.
     "werkzeug.security.{generate_password_hash,check_password_hash}",
+    # cryptography's key-derivation functions, when a password becomes an encryption key
+    # (password managers, encrypted exports): as slow as the password hashes above.
+    "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC.{derive,verify}",
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt.{derive,verify}",
 )
