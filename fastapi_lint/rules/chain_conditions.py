@@ -40,6 +40,7 @@ from fastapi_lint.rules.chain_objects import (
     module_attribute_unset,
 )
 from fastapi_lint.rules.global_fillers import calls_global_loader, class_attribute_unset
+from fastapi_lint.rules.keyed_caches import memoised_per_key
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -82,6 +83,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             and _is_module_name(model, function, name)
         ):
             return True
+        if name is not None and memoised_per_key(model, function, ancestor, name):
+            return True  # `key = self._keys.get(salt)`, then `self._keys[salt] = key` in the branch
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
