@@ -99,3 +99,35 @@ def stat_method_call(model: ModuleModel, function: FunctionInfo, value: ast.expr
         return False
     method = model.function_named(f"{function.class_info.qualname}.{value.func.attr}")
     return method is not None and method is not function and reads_stat(model, method)
+
+
+def stat_signature(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
+    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``,
+    also through a helper of the module that reads them (``key = _get_mtimes()``)."""
+    if not isinstance(node, ast.Name):
+        return False
+    name = node.id
+    return remembered(
+        model, "stat-signature", function, name, lambda: _walk_stat_signature(model, function, name)
+    )
+
+
+def _walk_stat_signature(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
+    for stmt in ast.walk(function.node):
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
+        ):
+            for part in ast.walk(stmt.value):
+                if isinstance(part, ast.Attribute) and part.attr.startswith("st_"):
+                    return True
+                if isinstance(part, ast.Call) and last_name(part.func) in STAT_CALLS:
+                    return True
+            value = stmt.value
+            if stat_method_call(model, function, value):
+                return True  # `stamp = self._stat_stamp()`
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+                qualname = model.qualified_name(value.func, function.scope)
+                helper = model.function_named(qualname) if qualname else None
+                if helper is not None and helper is not function and reads_stat(model, helper):
+                    return True
+    return False

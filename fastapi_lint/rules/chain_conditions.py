@@ -32,7 +32,7 @@ from fastapi_lint.rules.argument_values import (
     imported_binding,
     literal,
 )
-from fastapi_lint.rules.body_answers import STAT_CALLS, reads_stat, remembered, stat_method_call
+from fastapi_lint.rules.body_answers import reads_stat, remembered, stat_signature
 from fastapi_lint.rules.branches import guarding_ifs, if_ancestors, in_body
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
@@ -46,11 +46,11 @@ from fastapi_lint.rules.global_fillers import (
     calls_module_loader,
     class_attribute_unset,
 )
+from fastapi_lint.rules.keyed_caches import memoised_per_key
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
     decorator_names,
-    last_name,
     parameter_defaults,
     unset_operand,
 )
@@ -88,6 +88,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             and _is_module_name(model, function, name)
         ):
             return True
+        if name is not None and memoised_per_key(model, function, ancestor, name):
+            return True  # `key = self._keys.get(salt)`, then `self._keys[salt] = key` in the branch
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
@@ -160,7 +162,7 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
             names = [test.left, test.comparators[0]]
             # The other side is a file's signature: a cache keyed by a request's value
             # (`if name != _loaded_name:`) reloads whenever requests alternate.
-            if not any(_stat_signature(model, function, node) for node in names):
+            if not any(stat_signature(model, function, node) for node in names):
                 return False
             stale = True
         else:
@@ -168,38 +170,6 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
         if not any(_names_cache(model, function, branch, node) for node in names):
             return False
     return stale
-
-
-def _stat_signature(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
-    """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``,
-    also through a helper of the module that reads them (``key = _get_mtimes()``)."""
-    if not isinstance(node, ast.Name):
-        return False
-    name = node.id
-    return remembered(
-        model, "stat-signature", function, name, lambda: _walk_stat_signature(model, function, name)
-    )
-
-
-def _walk_stat_signature(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
-    for stmt in ast.walk(function.node):
-        if isinstance(stmt, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == name for t in stmt.targets
-        ):
-            for part in ast.walk(stmt.value):
-                if isinstance(part, ast.Attribute) and part.attr.startswith("st_"):
-                    return True
-                if isinstance(part, ast.Call) and last_name(part.func) in STAT_CALLS:
-                    return True
-            value = stmt.value
-            if stat_method_call(model, function, value):
-                return True  # `stamp = self._stat_stamp()`
-            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-                qualname = model.qualified_name(value.func, function.scope)
-                helper = model.function_named(qualname) if qualname else None
-                if helper is not None and helper is not function and reads_stat(model, helper):
-                    return True
-    return False
 
 
 def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> bool:
@@ -225,7 +195,7 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
             if len(term.ops) != 1 or not isinstance(term.ops[0], (ast.Eq, ast.Is)):
                 return False
             sides = [term.left, term.comparators[0]]
-            if not any(_stat_signature(model, function, side) for side in sides):
+            if not any(stat_signature(model, function, side) for side in sides):
                 return False
             if not any(_stored_cache(model, function, side) for side in sides):
                 return False

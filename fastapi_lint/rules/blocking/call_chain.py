@@ -48,7 +48,8 @@ API107 = Rule(
         "that call `requests` or a sync database session stall the loop just the same. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
-        "it, `functools.cache`), or per change of a file (a read redone only when a `stat()` "
+        "it, `functools.cache`), per key (`v = self._cache.get(k)`, `if v is None:` that stores "
+        "`self._cache[k]`), or per change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
     ),
     example=(

@@ -36,6 +36,8 @@ API501 = Rule(
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
         'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
+        'the field of a secret that the function uses as a mapping key (`secret_key = "password"` '
+        "then `secret_data[secret_key]`), "
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
         'tokenizer tokens and terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`). '
@@ -122,6 +124,25 @@ def _names_its_value(name: str, value: str) -> bool:
     if len(value_words) >= 2:
         return True
     return any(word.lower() in _KIND_WORDS for word in name_words[: -len(value_words)])
+
+
+# A key's name: letters joined by ``_``/``-`` (``"password"``, ``"api-token"``), no digits.
+_KEY_NAME_RE = lazy_compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
+_KEY_METHODS = frozenset({"get", "pop", "setdefault"})
+
+
+def _keys_a_mapping(use: ast.Name, parent: ast.AST | None) -> bool:
+    """``data[name]``, ``{name: value}``, ``name in data``, ``data.get(name)``."""
+    if isinstance(parent, ast.Subscript):
+        return parent.slice is use
+    if isinstance(parent, ast.Dict):
+        return any(key is use for key in parent.keys)
+    if isinstance(parent, ast.Compare):
+        return parent.left is use and isinstance(parent.ops[0], (ast.In, ast.NotIn))
+    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is use:
+        func = parent.func
+        return isinstance(func, ast.Attribute) and func.attr in _KEY_METHODS
+    return False
 
 
 _AUTH_WORDS = frozenset({"auth", "authentication", "login"})
@@ -246,7 +267,51 @@ class HardcodedSecretChecks(CheckerBase):
             return  # ``SMTP_USERNAME = "username"``, ``SMTP_PASSWORD = "password"``
         if self.under_auth_off(literal):
             return  # ``if AUTH_ENABLED == False: admin_password = "admin"``: protects nothing
+        if self.names_a_key(name, value, literal):
+            return  # ``secret_key = "password"`` then ``secret_data[secret_key]``: a key's name
         self.offer("API501", literal, name=name, value=redact(value))
+
+    def names_a_key(self, name: str, value: str, literal: ast.AST) -> bool:
+        """A parameter default or local variable holding a word that its function then uses
+        as a mapping key (``data = {secret_key: password}``, ``secret_data[secret_key]``):
+        it names the field of a secret, as ``*_field`` or ``*_name`` would, not a credential.
+        A use as a secret-like keyword argument (``connect(password=db_password)``) keeps it."""
+        if not _KEY_NAME_RE.fullmatch(value):
+            return False
+        function = self.holding_function(name, literal)
+        if function is None:
+            return False
+        keyed = False
+        for node in ast.walk(function):
+            if not (
+                isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+            ):
+                continue
+            parent = self.model.parent(node)
+            if isinstance(parent, ast.keyword) and parent.arg and self.secret_name(parent.arg):
+                return False
+            keyed = keyed or _keys_a_mapping(node, parent)
+        return keyed
+
+    def holding_function(self, name: str, literal: ast.AST) -> ast.AST | None:
+        """The function whose parameter default or local assignment ``name = literal`` is."""
+        parent = self.model.parent(literal)
+        if isinstance(parent, ast.arguments):
+            parent = self.model.parent(parent)
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defaults = parent.args.defaults + parent.args.kw_defaults
+            return parent if any(default is literal for default in defaults) else None
+        if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            return None
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        if not any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            return None
+        for ancestor in self.model.ancestors(parent):
+            if isinstance(ancestor, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return ancestor
+            if isinstance(ancestor, ast.ClassDef):
+                return None  # a class attribute, not a local
+        return None
 
     def in_template(self, name: str, value: str, literal: ast.AST) -> bool:
         """A password field whose value names it, beside a user field that does the same, in

@@ -1,0 +1,95 @@
+"""A value memoised per key in a dict the function fills: once per key (API107).
+
+``key = self._keys.get(salt)`` then ``if key is None: key = derive(salt);
+self._keys[salt] = key`` computes each key once for the life of the object (a
+module dict: of the process), the hand-written ``functools.cache`` that
+Revision 2 keeps silent, as the guards of :mod:`chain_conditions` do for one
+global or one attribute. Only a dict read with ``.get(key)`` earlier in the same function, and stored into by a subscript in the guarded
+branch itself, counts: a branch that computes without storing computes every
+time.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
+
+
+def _cache_of(value: ast.expr) -> ast.expr | None:
+    """The dict of ``cache.get(key)`` / ``cache.get(key, None)``."""
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr == "get"
+        and value.args
+        and (len(value.args) == 1 or _is_none(value.args[1]))
+    ):
+        return value.func.value
+    return None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _same_holder(left: ast.expr, right: ast.expr) -> bool:
+    """``self._keys`` and ``self._keys``, ``_CACHE`` and ``_CACHE``."""
+    if isinstance(left, ast.Name) and isinstance(right, ast.Name):
+        return left.id == right.id
+    if isinstance(left, ast.Attribute) and isinstance(right, ast.Attribute):
+        return left.attr == right.attr and _same_holder(left.value, right.value)
+    return False
+
+
+def _long_lived(model: ModuleModel, function: FunctionInfo, holder: ast.expr) -> bool:
+    """A module global or an attribute of the method's ``self``: not a dict made per call."""
+    if isinstance(holder, ast.Name):
+        return holder.id in function.scope.global_names or (
+            holder.id in model.module_scope.bindings and holder.id not in function.scope.bindings
+        )
+    params = function.node.args.posonlyargs + function.node.args.args
+    return (
+        function.class_info is not None
+        and bool(params)
+        and isinstance(holder, ast.Attribute)
+        and isinstance(holder.value, ast.Name)
+        and holder.value.id == params[0].arg
+    )
+
+
+def _stores_into(body: list[ast.stmt], holder: ast.expr) -> bool:
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Store)
+                and _same_holder(node.value, holder)
+            ):
+                return True
+    return False
+
+
+def memoised_per_key(model: ModuleModel, function: FunctionInfo, branch: ast.If, name: str) -> bool:
+    """Whether ``if <name> is None:`` (``branch``) fills the long-lived dict that ``name``
+    was read from earlier in ``function`` (``name = cache.get(key)``)."""
+    reads = [
+        stmt
+        for stmt in ast.walk(function.node)
+        if isinstance(stmt, ast.Assign)
+        and stmt.lineno < branch.lineno
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.targets[0].id == name
+    ]
+    if not reads:
+        return False
+    holder = _cache_of(max(reads, key=lambda stmt: stmt.lineno).value)
+    return (
+        holder is not None
+        and _long_lived(model, function, holder)
+        and _stores_into(branch.body, holder)
+    )
