@@ -147,7 +147,42 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if args.unauthenticated:
         rows = [row for row in rows if not row.authenticated]
     out.write(render(rows, args.output_format))
-    return 0
+    unread = unreadable_route_files(files)
+    for line in unread:
+        sys.stderr.write(line + "\n")
+    if unread:
+        count = len(unread)
+        sys.stderr.write(
+            f"{count} file{'s' if count != 1 else ''} could not be read: "
+            "routes they declare are not listed (see above).\n"
+        )
+    return 1 if unread else 0
+
+
+def unreadable_route_files(files: list[str]) -> list[str]:
+    """``path: E902 ...`` / ``path:line:col: E999 ...`` for each file that may declare
+    routes but cannot be read or parsed: the table leaves it out, so the inventory says
+    so rather than listing fewer routes in silence (as ``check`` reports the file)."""
+    from fastapi_lint.engine import CheckError, parse
+    from fastapi_lint.linter import parse_error
+    from fastapi_lint.project.routes import declares_routes
+    from fastapi_lint.source import SourceError, read_source
+
+    lines = []
+    for path in files:
+        try:
+            text = read_source(path)
+        except SourceError as error:
+            lines.append(f"{path}: E902 {error}")
+            continue
+        if not declares_routes(text):
+            continue
+        try:
+            parse(text, path)
+        except CheckError as error:
+            found = parse_error(path, str(error))  # as `check` shows it
+            lines.append(f"{path}:{found.line}:{found.col}: {found.code} {found.message}")
+    return lines
 
 
 # ------------------------------------------------------------ rows

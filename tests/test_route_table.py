@@ -397,3 +397,33 @@ def test_route_inventory_lists_every_service_of_a_monorepo() -> None:
         ("orders/app/routes.py", "/orders/{order_id}"),
         ("orders/app/routes.py", "/rates"),
     ]
+
+
+def test_route_inventory_names_the_files_it_could_not_read(tmp_path: Path) -> None:
+    # A router module with a syntax error and one that is not UTF-8: the table leaves
+    # them out, so the command says so on stderr and exits 1 (the rows it could read
+    # are still listed); a broken module that declares no routes is not the table's.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\n')
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "main.py").write_text(
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/ok")\n'
+        "async def ok() -> None:\n    return None\n"
+    )
+    (app / "broken.py").write_text(
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/x")\n'
+        "async def x(:\n    pass\n"
+    )
+    (app / "legacy.py").write_bytes(b"from fastapi import APIRouter\n# caf\xe9\n")
+    (app / "helpers.py").write_text("def f(:\n")
+    result = _routes(tmp_path, "--output-format", "json")
+    assert result.returncode == 1
+    assert [row["path"] for row in json.loads(result.stdout)] == ["/ok"]
+    errors = result.stderr.splitlines()
+    assert any(
+        line.endswith("app/broken.py:7:13: E999 SyntaxError: invalid syntax") for line in errors
+    )
+    assert any("app/legacy.py: E902 cannot decode" in line for line in errors)
+    assert not any("helpers.py" in line for line in errors)
+    assert errors[-1].startswith("2 files could not be read")

@@ -67,6 +67,11 @@ _APP_PASSED = lazy_compile(r"\(\s*app\s*[,)]")
 _WORD_CHAR = lazy_compile(r"\w")
 
 
+def declares_routes(text: str) -> bool:
+    """Whether a module's text may declare routes, apps or routers (the table reads it)."""
+    return _relevant(text)
+
+
 def _relevant(text: str) -> bool:
     if any(word in text for word in _RELEVANT_WORDS):
         return True
