@@ -43,8 +43,20 @@ NOT_NONE = NotNone()
 # Return annotations whose values are never None (a container may be empty).
 _NEVER_NONE_RETURNS = frozenset(
     {
-        "tuple", "list", "dict", "set", "frozenset", "str", "bytes", "int", "float",
-        "typing.Tuple", "typing.List", "typing.Dict", "typing.Set", "typing.FrozenSet",
+        "tuple",
+        "list",
+        "dict",
+        "set",
+        "frozenset",
+        "str",
+        "bytes",
+        "int",
+        "float",
+        "typing.Tuple",
+        "typing.List",
+        "typing.Dict",
+        "typing.Set",
+        "typing.FrozenSet",
     }
 )
 _FALSY_HOOKS = frozenset({"__bool__", "__len__"})
