@@ -63,22 +63,30 @@ _FALSY_HOOKS = frozenset({"__bool__", "__len__"})
 _MAX_BASES_DEPTH = 8
 
 
+def _bound_once_call(model: ModuleModel, scope: Scope, name: ast.Name) -> ast.Call | None:
+    """The call a function-local name is bound to, once and whole (``recorder = X(...)``)."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if (
+        binding is None
+        or binding.kind is not BindingKind.ASSIGN
+        or binding.scope is model.module_scope
+        or binding.unpack_index is not None
+        or len(binding.scope.bindings.get(binding.name, ())) != 1
+        or not isinstance(binding.value, ast.Call)
+    ):
+        return None
+    return binding.value
+
+
 def project_instance(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
     """``TaskRecorder(db, run_id)``, or a name the caller binds once to it: an object of a
     project class that defines no ``__bool__``/``__len__`` (nor inherits them from a base
     outside the project), so ``if task_recorder:`` in the callee is true for it."""
     if isinstance(node, ast.Name):
-        binding = model.lookup(node.id, scope, node.lineno)
-        if (
-            binding is None
-            or binding.kind is not BindingKind.ASSIGN
-            or binding.scope is model.module_scope
-            or binding.unpack_index is not None
-            or len(binding.scope.bindings.get(binding.name, ())) != 1
-            or not isinstance(binding.value, ast.Call)
-        ):
+        bound = _bound_once_call(model, scope, node)
+        if bound is None:
             return False
-        node = binding.value
+        node = bound
     if not isinstance(node, ast.Call):
         return False
     qualname = model.qualified_name(node.func, scope)
@@ -88,19 +96,8 @@ def project_instance(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
 def annotated_not_none(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
     """A name the caller binds once to the result of a project function annotated to return
     a plain container or scalar (``nodes = tree()`` with ``def tree() -> tuple[Node, ...]``)."""
-    if not isinstance(node, ast.Name):
-        return False
-    binding = model.lookup(node.id, scope, node.lineno)
-    if (
-        binding is None
-        or binding.kind is not BindingKind.ASSIGN
-        or binding.scope is model.module_scope
-        or binding.unpack_index is not None
-        or len(binding.scope.bindings.get(binding.name, ())) != 1
-        or not isinstance(binding.value, ast.Call)
-    ):
-        return False
-    target = model.call_target(binding.value, scope)
+    bound = _bound_once_call(model, scope, node) if isinstance(node, ast.Name) else None
+    target = model.call_target(bound, scope) if bound is not None else None
     found = model.find_function(target) if target is not None else None
     if found is None:
         return False
