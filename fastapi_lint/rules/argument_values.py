@@ -14,7 +14,12 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.rules.chain_objects import INSTANCE, project_instance
+from fastapi_lint.rules.chain_objects import (
+    INSTANCE,
+    NOT_NONE,
+    annotated_not_none,
+    project_instance,
+)
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -147,6 +152,8 @@ class ArgumentValues:
                 return text if isinstance(text, Prefix) else Prefix(text)
         if project_instance(self.model, self.scope, node):
             return INSTANCE
+        if annotated_not_none(self.model, self.scope, node):
+            return NOT_NONE
         name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
         if isinstance(node, (ast.Name, ast.Attribute)) and _ENV_NAMED.search(name.lower()):
             return ENV_NAME

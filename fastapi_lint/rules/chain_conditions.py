@@ -38,6 +38,7 @@ from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
 from fastapi_lint.rules.chain_numbers import compare, ordering
 from fastapi_lint.rules.chain_objects import (
+    NotNone,
     ProjectInstance,
     module_attribute_unset,
 )
@@ -836,6 +837,8 @@ def _evaluate(atom: Condition, value: Any) -> bool | None:
     if isinstance(value, ProjectInstance):
         if op == "truthy":
             return True
+        return False if op == "none" else None
+    if isinstance(value, NotNone):
         return False if op == "none" else None
     if isinstance(value, Prefix):
         if op == "startswith":

@@ -6,6 +6,10 @@ module stays under its size limit:
 - an argument that is an object of a project class (``TaskRecorder(db, run_id)``, or a
   name the caller binds once to one) is true: ``if task_recorder: ... elif context:
   self.task_recorder = TaskRecorder(...)`` never builds a second one for that call;
+- a name the caller binds once to what a project function annotated with a plain
+  container or scalar (``-> tuple[Node, ...]``, ``-> list[str]``: never ``Optional``)
+  returns is not None: ``nodes = tree(); index(nodes)`` skips the callee's
+  ``tree() if nodes is None else nodes`` scan (its truth stays unknown: it may be empty);
 - ``if state.model is None: state.model = load()`` where ``state`` is a project module
   (a module that holds the process's shared objects) runs once per process, as the same
   test on a global of the function's own module does (the contract, Revision 2, API107).
@@ -29,8 +33,49 @@ class ProjectInstance:
 
 
 INSTANCE = ProjectInstance()
+
+
+class NotNone:
+    """A value known not to be None whose truth is unknown (an empty tuple is false)."""
+
+
+NOT_NONE = NotNone()
+# Return annotations whose values are never None (a container may be empty).
+_NEVER_NONE_RETURNS = frozenset(
+    {
+        "tuple",
+        "list",
+        "dict",
+        "set",
+        "frozenset",
+        "str",
+        "bytes",
+        "int",
+        "float",
+        "typing.Tuple",
+        "typing.List",
+        "typing.Dict",
+        "typing.Set",
+        "typing.FrozenSet",
+    }
+)
 _FALSY_HOOKS = frozenset({"__bool__", "__len__"})
 _MAX_BASES_DEPTH = 8
+
+
+def _bound_once_call(model: ModuleModel, scope: Scope, name: ast.Name) -> ast.Call | None:
+    """The call a function-local name is bound to, once and whole (``recorder = X(...)``)."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if (
+        binding is None
+        or binding.kind is not BindingKind.ASSIGN
+        or binding.scope is model.module_scope
+        or binding.unpack_index is not None
+        or len(binding.scope.bindings.get(binding.name, ())) != 1
+        or not isinstance(binding.value, ast.Call)
+    ):
+        return None
+    return binding.value
 
 
 def project_instance(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
@@ -38,21 +83,31 @@ def project_instance(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
     project class that defines no ``__bool__``/``__len__`` (nor inherits them from a base
     outside the project), so ``if task_recorder:`` in the callee is true for it."""
     if isinstance(node, ast.Name):
-        binding = model.lookup(node.id, scope, node.lineno)
-        if (
-            binding is None
-            or binding.kind is not BindingKind.ASSIGN
-            or binding.scope is model.module_scope
-            or binding.unpack_index is not None
-            or len(binding.scope.bindings.get(binding.name, ())) != 1
-            or not isinstance(binding.value, ast.Call)
-        ):
+        bound = _bound_once_call(model, scope, node)
+        if bound is None:
             return False
-        node = binding.value
+        node = bound
     if not isinstance(node, ast.Call):
         return False
     qualname = model.qualified_name(node.func, scope)
     return qualname is not None and _always_truthy_class(model, qualname)
+
+
+def annotated_not_none(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
+    """A name the caller binds once to the result of a project function annotated to return
+    a plain container or scalar (``nodes = tree()`` with ``def tree() -> tuple[Node, ...]``)."""
+    bound = _bound_once_call(model, scope, node) if isinstance(node, ast.Name) else None
+    target = model.call_target(bound, scope) if bound is not None else None
+    found = model.find_function(target) if target is not None else None
+    if found is None:
+        return False
+    owner, function = found
+    returns = function.node.returns
+    outer = returns.value if isinstance(returns, ast.Subscript) else returns
+    if outer is None or isinstance(outer, ast.Constant):
+        return False  # none, or a string annotation (it may say Optional)
+    qualname = owner.qualified_name(outer, function.outer) or ""
+    return qualname.removeprefix("builtins.") in _NEVER_NONE_RETURNS
 
 
 def _always_truthy_class(model: ModuleModel, qualname: str, depth: int = 0) -> bool:

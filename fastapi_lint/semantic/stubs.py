@@ -223,6 +223,8 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("boto3.ResourceMeta", "client"): "boto3.Client",
     ("pathlib.Path", "parent"): "pathlib.Path",
     ("anyio.Path", "parent"): "anyio.Path",
+    # `Path(__file__).resolve().parents[2]`: an ancestor folder is a Path too.
+    ("pathlib.Path", "parents"): "pathlib.PathParents",
     ("fastapi.FastAPI", "router"): "fastapi.APIRouter",
     # `request.app.state.auth`: the application of a request and its state (the project's
     # assignments to `app.state.<name>` type the last step, project/app_state.py).
@@ -233,6 +235,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("fastapi.FastAPI", "state"): "starlette.datastructures.State",
 }
 SUBSCRIPT_TYPES: dict[str, str] = {
+    "pathlib.PathParents": "pathlib.Path",
     "pymongo.MongoClient": "pymongo.Database",
     "pymongo.Database": "pymongo.Collection",
     "motor.AsyncIOMotorClient": "motor.Database",

@@ -49,4 +49,7 @@ PATTERNS: tuple[str, ...] = (
     # Audio files by path (a file object or buffer is memory: path_or_buffer.py).
     "wave.open",
     "soundfile.{read,write}",
+    # A workbook read from disk by path (bytes in a BytesIO are memory: path_or_buffer.py).
+    "openpyxl.load_workbook",
+    "openpyxl.reader.excel.load_workbook",
 )

@@ -1,10 +1,11 @@
-"""API103: audio file readers and writers that take a path or an in-memory buffer.
+"""API103: audio file and workbook readers and writers that take a path or an in-memory buffer.
 
 ``soundfile.write(path, audio, rate)`` and ``wave.open(path, "wb")`` write a whole
 audio file to disk, and ``soundfile.read(path)`` reads one: in a TTS or transcription
 route they block the loop for as long as ``open()`` + ``write()`` would. The same
 functions also take a file object (``soundfile.write(io.BytesIO(), ...)``,
-``wave.open(buffer, "wb")``), which is memory, not disk. So they are reported only
+``wave.open(buffer, "wb")``), which is memory, not disk; so does openpyxl's
+``load_workbook`` (a sheet on disk, or an upload's bytes in a ``BytesIO``). So they are reported only
 when their first argument is known to name a file: a string literal or f-string,
 ``str(...)``/``os.path.join(...)``/``os.fspath(...)``, a ``Path`` (``Path(...)``, a
 ``/`` join, ``.with_suffix(...)``), a temporary file's ``.name``, a name assigned one
@@ -29,6 +30,8 @@ PATH_OR_BUFFER_CALLS: dict[str, str] = {
     "wave.open": "f",
     "soundfile.read": "file",
     "soundfile.write": "file",
+    "openpyxl.load_workbook": "filename",
+    "openpyxl.reader.excel.load_workbook": "filename",
 }
 _PATH_BUILDERS = frozenset(
     {
