@@ -68,3 +68,16 @@ def reaching_binding(model: ModuleModel, node: ast.Name, scope: Scope) -> Bindin
         if best is None or candidate.line >= best.line:
             best = candidate
     return best if best is not None else found
+
+
+def enumerated(model: ModuleModel, node: ast.expr, scope: Scope) -> ast.Call | None:
+    """``enumerate(rows)`` around ``node``: a loop over it iterates ``rows`` itself, its
+    items paired with their index (``for i, row in enumerate(rows)``)."""
+    call = model.parent(node)
+    if (
+        isinstance(call, ast.Call)
+        and call.args[:1] == [node]
+        and model.qualified_name(call.func, scope) == "builtins.enumerate"
+    ):
+        return call
+    return None

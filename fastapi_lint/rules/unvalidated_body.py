@@ -38,6 +38,7 @@ from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.body_bindings import (
     async_with_target,
     binding_of,
+    enumerated,
     is_model_class,
     is_none,
     reaching_binding,
@@ -396,6 +397,9 @@ def _classify(
         # keys to declared parameters: either way the callee names what it accepts.
         uses.add_validation(line)
         return
+    counted = enumerated(model, node, scope)
+    if counted is not None and _iterated(model.parent(counted), counted):
+        node, parent = counted, model.parent(counted)  # `for i, row in enumerate(rows)`
     if _iterated(parent, node):
         if _items_validated(model, parent, node, scope, depth):
             # `[Payout.model_validate(row) for row in rows]`: each item is validated before
@@ -585,6 +589,14 @@ def _items_validated(
     if found is None or function is None:
         return False
     target, region = found
+    if (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(node, ast.Call)
+        and node.args
+        and enumerated(model, node.args[0], scope) is node
+    ):
+        target = target.elts[1]  # `for i, row in enumerate(rows)`: the item is `row`
     if not isinstance(target, ast.Name):
         return False
     inside = {id(n) for part in region for n in ast.walk(part)}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules.pydantic_v1.findings import Finding, node_at
-from fastapi_lint.rules.pydantic_v1.models import class_kind, defines_method
+from fastapi_lint.rules.pydantic_v1.models import MODEL_BASES, class_kind, defines_method
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Instance, Ref, Value
 
@@ -128,13 +128,18 @@ def find(model: ModuleModel) -> list[Finding]:
         if _rebinds_its_receiver(model, call, func.value, ref.scope):
             continue
         receiver = _receiver(model, func.value, ref.scope)
+        bound = _typevar_bound(model, func.value, ref.scope) if is_instance_method else None
         if isinstance(receiver, Instance):
             qualname = receiver.type
         elif isinstance(receiver, Ref) and not is_instance_method:
             qualname = receiver.qualname
+        elif bound is not None:
+            qualname = bound
         else:
             continue
-        if class_kind(model, qualname) is None or defines_method(model, qualname, method):
+        if qualname not in MODEL_BASES and (
+            class_kind(model, qualname) is None or defines_method(model, qualname, method)
+        ):
             continue
         replacement = (_INSTANCE_METHODS.get(method) or _CLASS_METHODS[method])[0]
         if method not in _NOT_RENAMES:
@@ -156,6 +161,62 @@ def _rebinds_its_receiver(model: ModuleModel, call: ast.Call, expr: ast.expr, sc
     if binding is None or binding.value is None:
         return False
     return any(ancestor is binding.value for ancestor in model.ancestors(call))
+
+
+_UNION_NAMES = frozenset({"typing.Union", "typing.Optional"})
+_DICT_NAMES = frozenset(
+    {"builtins.dict", "typing.Dict", "typing.Mapping", "collections.abc.Mapping", "typing.Any"}
+)
+_TYPEVAR_NAMES = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
+
+
+def _typevar_bound(model: ModuleModel, expr: ast.expr, scope: Scope) -> str | None:
+    """``obj_in: Union[UpdateSchemaType, Dict[str, Any]]`` with ``UpdateSchemaType =
+    TypeVar("UpdateSchemaType", bound=BaseModel)`` (the generic CRUD base of FastAPI
+    templates): a parameter typed by a TypeVar bound to a model, alone or beside a dict or
+    ``None`` (which have no ``.dict()``), holds an instance of that model."""
+    if not isinstance(expr, ast.Name):
+        return None
+    binding = model.lookup(expr.id, scope, expr.lineno)
+    if binding is None or binding.kind is not BindingKind.PARAM or binding.annotation is None:
+        return None
+    members = [binding.annotation]
+    while any(isinstance(m, (ast.Subscript, ast.BinOp)) for m in members):
+        member = next(m for m in members if isinstance(m, (ast.Subscript, ast.BinOp)))
+        members.remove(member)
+        if isinstance(member, ast.BinOp) and isinstance(member.op, ast.BitOr):
+            members += [member.left, member.right]
+        elif isinstance(member, ast.Subscript):
+            outer = model.qualified_name(member.value, binding.scope)
+            if outer in _UNION_NAMES:
+                slice_ = member.slice
+                members += slice_.elts if isinstance(slice_, ast.Tuple) else [slice_]
+            elif outer in _DICT_NAMES:
+                members.append(member.value)
+            else:
+                return None
+        else:
+            return None
+    bounds = []
+    for element in members:
+        if isinstance(element, ast.Constant) and element.value is None:
+            continue
+        if model.qualified_name(element, binding.scope) in _DICT_NAMES:
+            continue
+        var = model.lookup(element.id, binding.scope) if isinstance(element, ast.Name) else None
+        if var is None or var.kind is not BindingKind.ASSIGN:
+            return None
+        value = var.value
+        if not isinstance(value, ast.Call) or (
+            model.qualified_name(value.func, var.scope) not in _TYPEVAR_NAMES
+        ):
+            return None
+        bound = next((k.value for k in value.keywords if k.arg == "bound"), None)
+        qualname = model.qualified_name(bound, var.scope) if bound is not None else None
+        if qualname is None:
+            return None
+        bounds.append(qualname)
+    return bounds[0] if len(bounds) == 1 else None
 
 
 # Class methods that build an instance of their class (v1 and v2 names).

@@ -120,6 +120,8 @@ def _validator_refuses(
     """A validator of field ``name`` in the literal's class raises when the value equals
     ``text`` (or is one of several refused values), and the class validates defaults."""
     owner = next((a for a in model.ancestors(literal) if isinstance(a, ast.ClassDef)), None)
+    if owner is not None and _model_validator_refuses(owner, name, text):
+        return True
     if owner is None or not _defaults_validated(owner, literal, model, settings):
         return False
     for function in owner.body:
@@ -131,6 +133,58 @@ def _validator_refuses(
             if isinstance(node, ast.If) and _refusing_test(node, text):
                 return True
     return False
+
+
+def _model_validator_refuses(owner: ast.ClassDef, name: str, text: str) -> bool:
+    """A ``@model_validator(mode="after")`` of the class raises when ``self.name`` equals
+    ``text``, itself or through a method it hands the value to (the full-stack template's
+    ``self._check_default_secret("SECRET_KEY", self.SECRET_KEY)``). It runs on every
+    construction, defaults included, so the default stops the start-up."""
+    methods = {
+        f.name: f for f in owner.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    for function in methods.values():
+        if not any(_after_model_validator(d) for d in function.decorator_list):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.If) and _reads_field(node.test, name):
+                if _refusing_test(node, text):
+                    return True
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "self"
+                and node.func.attr in methods
+                and any(_reads_field(arg, name) for arg in node.args)
+            ):
+                helper = ast.walk(methods[node.func.attr])
+                if any(isinstance(n, ast.If) and _refusing_test(n, text) for n in helper):
+                    return True
+    return False
+
+
+def _after_model_validator(decorator: ast.expr) -> bool:
+    """``@model_validator(mode="after")``: it sees the built model, defaults included."""
+    return (
+        isinstance(decorator, ast.Call)
+        and last_name(decorator.func) == "model_validator"
+        and any(
+            k.arg == "mode" and isinstance(k.value, ast.Constant) and k.value.value == "after"
+            for k in decorator.keywords
+        )
+    )
+
+
+def _reads_field(node: ast.expr, name: str) -> bool:
+    """``self.name`` anywhere in ``node``."""
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == name
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "self"
+        for n in ast.walk(node)
+    )
 
 
 def _validates(decorator: ast.expr, name: str) -> bool:
