@@ -547,8 +547,13 @@ def _blocking_paths(
     # is the `close()` of a connection: `conn = _connect()` ... `conn.close()` names the
     # connect (or the query) that the helper runs, not the hang-up after it.
     pauses: list[tuple[str, ast.Call]] = []
-    for call, scope in calls:
-        blocking = classify_call(model, call, scope)
+    classified = [(call, scope, classify_call(model, call, scope)) for call, scope in calls]
+    # A long wait (a request, a child process, a database round trip, a password hash)
+    # is named before local file I/O: `_write_tmp(); subprocess.run(["node", tmp])`
+    # blocks on the process, and naming the temp-file write would hide the reason
+    # to offload. The sort is stable: statement order within each kind.
+    classified.sort(key=lambda item: item[2] is not None and item[2].code == "API103")
+    for call, scope, blocking in classified:
         if blocking is not None and (
             blocking.code == "API102" or blocking.target.endswith(".close")
         ):
