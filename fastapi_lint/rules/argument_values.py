@@ -152,11 +152,13 @@ class ArgumentValues:
                 return text if isinstance(text, Prefix) else Prefix(text)
         if project_instance(self.model, self.scope, node):
             return INSTANCE
-        if annotated_not_none(self.model, self.scope, node):
-            return NOT_NONE
         name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
         if isinstance(node, (ast.Name, ast.Attribute)) and _ENV_NAMED.search(name.lower()):
             return ENV_NAME
+        # After the name test: `_env_variable_name = router.env_name()` (`-> str`) is an
+        # environment variable's name (never "oidc/..."), not only a value that is not None.
+        if annotated_not_none(self.model, self.scope, node):
+            return NOT_NONE
         return MISSING
 
     def _constant(self, name: ast.Name) -> Any:
