@@ -137,7 +137,10 @@ def find(model: ModuleModel) -> list[Finding]:
             qualname = bound
         else:
             continue
-        if qualname not in MODEL_BASES and (
+        # `BaseModel` itself only through a TypeVar bound to it (a template's generic CRUD
+        # base); a parameter annotated `pydantic.BaseModel` is any model, v1 ones too
+        # (libraries serving both dispatch on `is_v2_model(obj)` first).
+        if not (qualname in MODEL_BASES and qualname == bound) and (
             class_kind(model, qualname) is None or defines_method(model, qualname, method)
         ):
             continue
