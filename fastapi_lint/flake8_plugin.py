@@ -182,7 +182,7 @@ class Plugin:
             )
         except CheckError:
             return  # flake8 reports unparsable files itself (E999)
-        if source is not None and not self.disable_noqa:
+        if diagnostics and source is not None and not self.disable_noqa:
             # flake8 applies its own line and file directives, not fastapi-lint's
             # file-level directive (see noqa.py): apply that one here, as the CLI does.
             noqa = NoqaMap(source)
