@@ -427,3 +427,17 @@ def test_route_inventory_names_the_files_it_could_not_read(tmp_path: Path) -> No
     assert any("app/legacy.py: E902 cannot decode" in line for line in errors)
     assert not any("helpers.py" in line for line in errors)
     assert errors[-1].startswith("2 files could not be read")
+
+
+def test_route_inventory_gives_each_turn_of_a_loop_its_own_prefix() -> None:
+    # `for tool in TOOLS: app.include_router(make_job_router(tool), prefix=f"/api/{tool}")`:
+    # each turn includes a new router under that tool's prefix (the turns shared the
+    # expression `{f'/api/{tool}'}`, and one tool's routes "shadowed" the next one's).
+    project = FIXTURES / "projects" / "routes_looped_prefixes"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    streams = [row["path"] for row in rows if row["handler"].endswith(".stream_output")]
+    assert streams == [
+        f"/{area}/{tool}/{{job_id}}/output/stream"
+        for area in ("api", "ui")
+        for tool in ("rsync", "restic", "borg")
+    ]

@@ -80,6 +80,14 @@ def argument_values(
 ) -> list[dict[str, str]]:
     """The parameter values of each run of ``call`` (one per loop element when an argument
     is a loop variable over a literal collection); ``[{}]`` when none is known."""
+    return argument_runs(routes, call, function, scope)[0]
+
+
+def argument_runs(
+    routes: Any, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+) -> tuple[list[dict[str, str]], ast.AST | None]:
+    """``argument_values`` and the ``for`` statement whose elements make the runs (None when
+    the call runs once)."""
     args = function.args
     positional = [a.arg for a in args.posonlyargs + args.args]
     if positional and positional[0] in ("self", "cls"):
@@ -101,15 +109,49 @@ def argument_values(
         if values is None:
             continue
         if loop_node is not None and binding.node is not loop_node:
-            return [fixed]  # two loops: the pairs are not known
+            return [fixed], None  # two loops: the pairs are not known
         loop_node = binding.node
         looped[name] = values
     if not looped:
-        return [fixed]
+        return [fixed], None
     count = {len(v) for v in looped.values()}
     if len(count) != 1:
-        return [fixed]
-    return [{**fixed, **{n: v[i] for n, v in looped.items()}} for i in range(count.pop())]
+        return [fixed], None
+    runs = [{**fixed, **{n: v[i] for n, v in looped.items()}} for i in range(count.pop())]
+    return runs, loop_node
+
+
+def run_prefixes(
+    routes: Any, prefix: ast.expr | None, scope: Scope, loop: ast.AST | None, count: int
+) -> list[list[list[str]]] | None:
+    """``for tool in TOOLS: app.include_router(make_router(tool), prefix=f"/api/{tool}")``:
+    the prefix of each run of the loop that makes the factory's runs, when it names that
+    loop's variable. Each turn includes a new router under its own prefix, so the runs'
+    routes never meet; a prefix not known as text stays an expression of its own run.
+    None when the prefix does not depend on the loop."""
+    if prefix is None or loop is None:
+        return None
+    names: dict[str, list[str]] = {}
+    for name in ast.walk(prefix):
+        if not isinstance(name, ast.Name):
+            continue
+        binding = _loop_binding(routes, name, scope)
+        if binding is None or binding.node is not loop:
+            continue
+        values = _loop_strings(routes, binding)
+        names[name.id] = values if values is not None and len(values) == count else []
+    if not names:
+        return None
+    pieces: list[list[list[str]]] = []
+    for index in range(count):
+        bound = {name: values[index] for name, values in names.items() if values}
+        text = routes._string(prefix, scope, 0, bound) if len(bound) == len(names) else None
+        if text is not None:
+            pieces.append([["lit", text]] if text else [])
+            continue
+        piece = routes._expression_piece(prefix, scope)
+        pieces.append([[f"{piece[0][0]}#{index}", piece[0][1]]])
+    return pieces
 
 
 def _loop_binding(routes: Any, node: ast.expr, scope: Scope) -> Binding | None:
