@@ -47,7 +47,7 @@ from fastapi_lint.rules.global_fillers import (
     calls_module_loader,
     class_attribute_unset,
 )
-from fastapi_lint.rules.keyed_caches import memoised_per_key
+from fastapi_lint.rules.keyed_caches import memoised_per_key, seen_before_per_key
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -127,6 +127,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 return True
             if _returns_fresh_cache(model, function, stmt.test):
                 return True  # `if _cfg is not None and sig == _cfg_sig: return _cfg`
+            if seen_before_per_key(function, stmt.test):
+                return True  # `if key in seen: return` ... `seen.add(key)`, app.state's set
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
             # the work after it runs once per instance.
             attr = _self_set_test(function, stmt.test)

@@ -93,3 +93,83 @@ def memoised_per_key(model: ModuleModel, function: FunctionInfo, branch: ast.If,
         and _long_lived(model, function, holder)
         and _stores_into(branch.body, holder)
     )
+
+
+# Methods that record a key in a set or dict in place: ``seen.add(key)``.
+_RECORDING_METHODS = frozenset({"add", "update", "setdefault"})
+
+
+def _kept_for_the_process(function: FunctionInfo, value: ast.expr | None) -> bool:
+    """``app.state.seen`` / ``request.app.state.seen`` (the app keeps it for the life of
+    the process) or ``self._seen`` in a method (for the life of the instance)."""
+    if not isinstance(value, ast.Attribute):
+        return False
+    owner = value.value
+    if isinstance(owner, ast.Attribute) and owner.attr == "state":
+        return True
+    params = function.node.args.posonlyargs + function.node.args.args
+    return (
+        function.class_info is not None
+        and bool(params)
+        and isinstance(owner, ast.Name)
+        and owner.id == params[0].arg
+    )
+
+
+def _alias_value(function: FunctionInfo, name: str) -> ast.expr | None:
+    """The value of ``name`` when its first binding is a plain (or annotated) assignment at
+    the top of the function: ``seen: set[str] = app.state.seen_versions``."""
+    for stmt in function.node.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in stmt.targets
+        ):
+            return stmt.value if len(stmt.targets) == 1 else None
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == name
+        ):
+            return stmt.value
+        if isinstance(stmt, (ast.If, ast.For, ast.While, ast.With, ast.Try)):
+            return None
+    return None
+
+
+def _records_into(body: list[ast.stmt], name: str) -> bool:
+    """``name.add(key)``, ``name.update(...)`` or ``name[key] = ...`` somewhere in ``body``."""
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _RECORDING_METHODS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == name
+            ):
+                return True
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == name
+            ):
+                return True
+    return False
+
+
+def seen_before_per_key(function: FunctionInfo, test: ast.expr) -> bool:
+    """``if key in seen: return`` where ``seen = app.state.seen_versions`` (or
+    ``self._seen``) and the function records ``key`` in it (``seen.add(key)``): what
+    follows runs once per key for the life of the process, the set form of the per-key
+    memo above (a warning emitted once per peer version)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.comparators[0], ast.Name)
+    ):
+        return False
+    name = test.comparators[0].id
+    return _kept_for_the_process(function, _alias_value(function, name)) and _records_into(
+        function.node.body, name
+    )

@@ -49,7 +49,8 @@ API107 = Rule(
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache`), per key (`v = self._cache.get(k)`, `if v is None:` that stores "
-        "`self._cache[k]`), or per change of a file (a read redone only when a `stat()` "
+        "`self._cache[k]`; `if k in seen: return` then `seen.add(k)` on a set kept in "
+        "`app.state` or `self`), or per change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
     ),
     example=(

@@ -184,6 +184,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         code = "API108"  # a file for a child process or a worker thread: no content I/O here
     elif target in _LAZY_LISTINGS and _emptiness_probe(model, call, scope):
         code = "API108"  # `any(path.iterdir())`: stops at the first entry, not a directory read
+    elif target in _PATH_WRITES and _writes_nothing(call):
+        code = "API108"  # `path.write_text("")`: creates or truncates a file, like `touch()`
     if _on_reported_object(model, call, scope):
         return None
     return BlockingCall(code, target, call)
@@ -193,6 +195,17 @@ _WAIT_CALLS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
 
 # Listings read lazily, entry by entry (the kernel hands a batch per system call).
 _LAZY_LISTINGS = frozenset({"pathlib.Path.iterdir", "os.scandir"})
+
+
+_PATH_WRITES = frozenset({"pathlib.Path.write_text", "pathlib.Path.write_bytes"})
+
+
+def _writes_nothing(call: ast.Call) -> bool:
+    """``log_path.write_text("")``, ``marker.write_bytes(b"")``: no content is written, the
+    call creates the file or truncates it (one open and close), a metadata call like
+    ``Path.touch()`` (API108), not a write of data (Revision 2)."""
+    data = _first_argument(call, "data")
+    return isinstance(data, ast.Constant) and data.value in ("", b"")
 
 
 def _emptiness_probe(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

@@ -31,7 +31,8 @@ API108 = Rule(
     summary=(
         "Checks for single short system calls in async code: file metadata (`os.makedirs`, "
         "`Path.exists`, `Path.unlink`, `tempfile.mkstemp`, `any(path.iterdir())`: whether a "
-        "directory is empty), `subprocess.Popen` without a wait and `open()` of a file only "
+        'directory is empty, `path.write_text("")`: creating or emptying a file), '
+        "`subprocess.Popen` without a wait and `open()` of a file only "
         "handed to a child process as its output or to `StreamingResponse` as its body. Opt-in."
     ),
     why=(

@@ -305,6 +305,10 @@ class _Leaks:
                     self.check_sink(node, [node.value], 200, ref.scope, "return {...}")
 
     def check_call(self, call: ast.Call, scope: Scope) -> None:
+        if isinstance(self.model.parent(call), ast.Expr):
+            # ``HTTPException(500, detail=str(e))`` on its own line, without ``raise``: the
+            # object is built and dropped, nothing reaches the client.
+            return
         target = self.model.call_target(call, scope)
         if target is None:
             return
