@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import os
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import once_per_process
+from fastapi_lint.rules.dependency_factories import is_factory_dependency
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.semantic.syntax import decorator_names
@@ -221,8 +223,13 @@ def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
         return _instance_depended_on(model, function.class_info)
     if function.name == "__init__" and function.class_info is not None:
         qualname = function.class_info.qualname
-    elif function.is_method or function.parent_function is not None:
+    elif function.is_method:
         return False
+    elif function.parent_function is not None:
+        # `Depends(engine_dependency(url))`: the factory's returned function runs per request.
+        return is_factory_dependency(
+            model, function, lambda name: _models_depending_on(model, name)
+        )
     if qualname in model.fastapi.dependency_functions:
         return True
     return _depended_on_elsewhere(model, qualname) or _declares_injection(model, function)
@@ -267,19 +274,26 @@ def _depended_on_elsewhere(model: ModuleModel, qualname: str, name: str | None =
     Files are searched as text for ``Depends(<name>`` first; only the few that
     match are modelled, to confirm the name resolves to this definition.
     """
+    name = name or qualname.rsplit(".", 1)[-1]
+    return any(
+        qualname in other.fastapi.dependency_functions
+        for other in _models_depending_on(model, name)
+    )
+
+
+def _models_depending_on(model: ModuleModel, name: str) -> Iterator[ModuleModel]:
+    """The other modules of the project that spell ``Depends(<name>``, modelled."""
     project = index_of(model)
     if project is None:
-        return False
-    name = name or qualname.rsplit(".", 1)[-1]
+        return
     from fastapi_lint.project.layout import module_name_for
 
     for path in _files_depending_on(project, name):
         if model.path and os.path.abspath(model.path) == path:
             continue
         other = project.model(module_name_for(Path(path), project.root))
-        if other is not None and qualname in other.fastapi.dependency_functions:
-            return True
-    return False
+        if other is not None:
+            yield other
 
 
 # Per project index: file -> (size, mtime_ns, names passed to Depends there). Files are

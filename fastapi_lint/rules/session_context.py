@@ -30,6 +30,13 @@ AWAITS_ADVICE = (
     "it awaits, so it stays `async`: use `AsyncSession` (`async_sessionmaker`) or run the "
     "session's work in `await run_in_threadpool(...)`"
 )
+# A plain helper its callers await: FastAPI never calls it, so a sync `def` would block
+# each caller instead of moving to the threadpool.
+HELPER_ADVICE = (
+    "FastAPI does not call it (its callers await it): use `AsyncSession` "
+    "(`async_sessionmaker`), or make it a sync `def` and have the callers run it with "
+    "`await run_in_threadpool(...)`"
+)
 
 _MIDDLEWARE_BASES = ("BaseHTTPMiddleware",)
 
@@ -52,7 +59,23 @@ def session_advice(model: ModuleModel, function: FunctionInfo) -> str:
         return MIDDLEWARE_ADVICE
     if awaits(function):
         return AWAITS_ADVICE
+    if awaited_helper(model, function):
+        return HELPER_ADVICE
     return SYNC_DEF_ADVICE
+
+
+def awaited_helper(model: ModuleModel, function: FunctionInfo) -> bool:
+    """A function FastAPI does not call (no route, no dependency) that a function of this
+    module awaits: ``return await count_books()``."""
+    facts = model.fastapi
+    if facts.routes_of(function) or function.qualname in facts.dependency_functions:
+        return False
+    for ref in model.calls:
+        call = ref.node
+        assert isinstance(call, ast.Call)
+        if model.is_awaited(call) and model.call_target(call, ref.scope) == function.qualname:
+            return True
+    return False
 
 
 def is_middleware(model: ModuleModel, function: FunctionInfo) -> bool:

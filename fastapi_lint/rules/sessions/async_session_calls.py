@@ -149,6 +149,12 @@ EAGER_BUILTINS = frozenset(
     }
 )
 
+# Pydantic's validating constructors (v2 and v1 spellings) are sync: they read the coroutine
+# object as data, they never await it.
+VALIDATING_METHODS = frozenset(
+    {"model_validate", "model_validate_json", "validate_python", "from_orm", "parse_obj"}
+)
+
 
 def _receiver_kind(model: ModuleModel, call: ast.Call, scope: Scope) -> str | None:
     func = call.func
@@ -220,6 +226,10 @@ def _call_takes_coroutine(model: ModuleModel, call: ast.Call, scope: Scope) -> b
             return False
     if isinstance(func, ast.Attribute) and kind_of_expr(model, func.value, scope) is not None:
         return False  # `session.delete(coro)`: a session method does not await its arguments
+    if isinstance(func, ast.Attribute) and func.attr in VALIDATING_METHODS:
+        return False  # `UserOut.model_validate(coro)`: Pydantic reads its argument right away
+    if target == "fastapi.encoders.jsonable_encoder":
+        return False
     return True  # a function of unknown behaviour: trust that it awaits what it receives
 
 
