@@ -559,7 +559,7 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
         suggestion = f"list[{name}]" if first.is_list else name
         if responses:
             return (
-                f"it returns {first.label} or a Response: declare `response_model={suggestion}`",
+                f"it returns {first.label} or a Starlette response: declare `response_model={suggestion}`",
                 "",
             )
         if len(known) != len(shapes):  # some returns are None (or `{}`)
