@@ -7,7 +7,9 @@ answers as a reference (``Model.id`` in a query must stay one: API4xx reads
 relationship and column names from it), so only attributes bound in the class
 body to a call that spells a client constructor are evaluated
 (``requests.Session()``, ``redis.Redis.from_url(...)``, ``boto3.client("s3")``,
-``CryptContext(...)`` for API106).
+``CryptContext(...)`` for API106), and attributes annotated or built as a
+``pathlib.Path`` (``_folder: Path | None = None`` that a classmethod fills, then
+``cls._folder / name`` opened in an async method: API103).
 The test is syntactic so that an evicted module's summary
 (``model_cache.ModuleSummary.class_clients``) knows, without evaluating
 anything, which attributes only a model can answer: cold, warm and parallel
@@ -17,6 +19,7 @@ runs agree.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic.scopes import BindingKind
@@ -24,7 +27,7 @@ from fastapi_lint.semantic.values import Instance, Value
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo
+    from fastapi_lint.semantic.scopes import Binding, ClassInfo
 
 # The last name of a call that makes a client, a connection or a pool.
 CLIENT_CONSTRUCTORS = frozenset(
@@ -76,6 +79,46 @@ def spells_client(value: ast.expr | None) -> bool:
     return name in CLIENT_CONSTRUCTORS
 
 
+# What a class attribute annotated or built as a path holds (``ROOT: Path | None = None``,
+# ``ROOT = Path("/srv/media")``): ``cls.ROOT / name`` is a Path (Revision 2's `/` join).
+_PATH_NAMES = frozenset({"Path", "PosixPath", "WindowsPath"})
+
+
+def spells_path(binding: Binding) -> bool:
+    """``media: Path | None = None``, ``media: Optional[Path]``, ``media = Path(...)``.
+    Not a column of a mapped class (``__tablename__``, ``table=True``): ``File.path`` in a
+    query stays a reference to the column."""
+    if _mapped_class(binding.scope.node, binding.scope.bindings):
+        return False
+    annotation = binding.annotation
+    if annotation is not None:
+        parts = [annotation]
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            parts = [annotation.left, annotation.right]
+        elif isinstance(annotation, ast.Subscript) and _last(annotation.value) == "Optional":
+            parts = [annotation.slice]
+        return any(_last(part) in _PATH_NAMES for part in parts)
+    value = binding.value
+    return isinstance(value, ast.Call) and _last(value.func) in _PATH_NAMES
+
+
+def holds_client(binding: Binding) -> bool:
+    """A class attribute worth evaluating: a client, a connection or a path."""
+    return spells_client(binding.value) or spells_path(binding)
+
+
+def _mapped_class(node: ast.AST, bindings: Mapping[str, object]) -> bool:
+    return "__tablename__" in bindings or (
+        isinstance(node, ast.ClassDef) and any(k.arg == "table" for k in node.keywords)
+    )
+
+
+def _last(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def client_attribute_names(model: ModuleModel) -> frozenset[str]:
     """``Class.attr`` of every module-level class attribute that may hold a client."""
     names = set()
@@ -84,19 +127,19 @@ def client_attribute_names(model: ModuleModel) -> frozenset[str]:
         if class_info is None:
             continue
         for attr, attr_bindings in class_info.scope.bindings.items():
-            if attr_bindings and spells_client(attr_bindings[-1].value):
+            if attr_bindings and holds_client(attr_bindings[-1]):
                 names.add(f"{class_info.name}.{attr}")
     return frozenset(names)
 
 
 def class_client(model: ModuleModel, class_name: str, attr: str, depth: int) -> Value | None:
     """What ``Class.attr`` holds when the module-level class ``class_name`` binds it to
-    a client (an instance of a known type); None otherwise."""
+    a client (an instance of a known type) or a path; None otherwise."""
     class_info = _module_class(model, class_name)
     if class_info is None:
         return None
     attr_bindings = class_info.scope.bindings.get(attr)
-    if not attr_bindings or not spells_client(attr_bindings[-1].value):
+    if not attr_bindings or not holds_client(attr_bindings[-1]):
         return None
     value = model.binding_value(attr_bindings[-1], depth + 1)
     return value if isinstance(value, Instance) else None

@@ -38,6 +38,7 @@ from fastapi_lint.project.orm_facts import (
 from fastapi_lint.project.orm_joins import (
     JoinHints,
     declared_primary_key,
+    declared_unique_columns,
     foreign_key_reference,
     join_condition,
 )
@@ -392,6 +393,27 @@ class Catalogue:
                 result.append(column)
         self._primary_keys[qualname] = tuple(result)
         return self._primary_keys[qualname]
+
+    def single_row_columns(self, qualname: str, depth: int = 0) -> frozenset[str]:
+        """Columns that each name one row of a mapped class: a one-column primary key
+        and the columns declared unique (own or inherited, unless redeclared)."""
+        found = self.find_class(qualname)
+        if found is None or depth > MAX_BASE_DEPTH:
+            return frozenset()
+        model, class_info = found
+        result: set[str] = set()
+        key = self.primary_key(qualname)
+        if len(key) == 1:
+            result.add(key[0])
+        own_keys, own_others = declared_primary_key(class_info.node.body)
+        redeclared = set(own_keys) | own_others
+        for base_name, _ in self.class_bases(model, class_info):
+            if base_name is None or base_name in DECLARATIVE_BASES or base_name in SQLMODEL:
+                continue
+            inherited = self.single_row_columns(base_name, depth + 1)
+            result |= {column for column in inherited if column not in redeclared}
+        result.update(declared_unique_columns(class_info.node.body))
+        return frozenset(result)
 
     def _direction(
         self, owner: OrmModel, relationship: Relationship

@@ -14,6 +14,7 @@ class's primary-key columns and the column a ``ForeignKey`` references.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -122,16 +123,8 @@ def column_ref(node: ast.expr) -> ColumnRef | None:
     return None
 
 
-def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
-    """(primary-key columns, other names) a class body declares.
-
-    Columns: ``Column(..., primary_key=True)``, ``mapped_column(primary_key=True)``,
-    SQLModel ``Field(primary_key=True)``, and ``PrimaryKeyConstraint("a", "b")``
-    in ``__table_args__``. The other names let a subclass's redeclaration of an
-    inherited key column as a plain column win.
-    """
-    keys: list[str] = []
-    others: set[str] = set()
+def _class_assignments(body: list[ast.stmt]) -> Iterator[tuple[str, ast.expr]]:
+    """``name = value`` and ``name: T = value`` of a class body, with a value."""
     for statement in body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             name, value = statement.target.id, statement.value
@@ -143,8 +136,21 @@ def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
             name, value = statement.targets[0].id, statement.value
         else:
             continue
-        if value is None:
-            continue
+        if value is not None:
+            yield name, value
+
+
+def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
+    """(primary-key columns, other names) a class body declares.
+
+    Columns: ``Column(..., primary_key=True)``, ``mapped_column(primary_key=True)``,
+    SQLModel ``Field(primary_key=True)``, and ``PrimaryKeyConstraint("a", "b")``
+    in ``__table_args__``. The other names let a subclass's redeclaration of an
+    inherited key column as a plain column win.
+    """
+    keys: list[str] = []
+    others: set[str] = set()
+    for name, value in _class_assignments(body):
         if name == "__table_args__":
             for node in ast.walk(value):
                 if isinstance(node, ast.Call) and last_name(node.func) in PRIMARY_KEY_CONSTRAINTS:
@@ -161,6 +167,36 @@ def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:
         else:
             others.add(name)
     return keys, others
+
+
+def declared_unique_columns(body: list[ast.stmt]) -> list[str]:
+    """Columns a class body declares unique on their own: ``Column(..., unique=True)``,
+    ``mapped_column(unique=True)``, SQLModel ``Field(unique=True)`` (also through
+    ``sa_column=Column(...)``), and a one-column ``UniqueConstraint("a")`` in
+    ``__table_args__``. A query comparing one of them with ``==`` finds one row at most.
+    """
+    found: list[str] = []
+    for name, value in _class_assignments(body):
+        if name == "__table_args__":
+            for node in ast.walk(value):
+                if (
+                    isinstance(node, ast.Call)
+                    and last_name(node.func) == "UniqueConstraint"
+                    and len(node.args) == 1
+                ):
+                    column = _constraint_column(node.args[0])
+                    if column is not None and column not in found:
+                        found.append(column)
+            continue
+        if name.startswith("__"):
+            continue
+        if any(
+            isinstance(node, ast.Call)
+            and constant_value(keyword_value(node.keywords, "unique")) is True
+            for node in ast.walk(value)
+        ):
+            found.append(name)
+    return found
 
 
 def _foreign_key_target(value: ast.expr | None) -> ast.expr | None:

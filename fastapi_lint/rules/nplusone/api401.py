@@ -44,6 +44,7 @@ from fastapi_lint.rules.nplusone.loops import (
     streams_chunks,
     yields_per_item,
 )
+from fastapi_lint.rules.nplusone.single_row import finds_one_row
 from fastapi_lint.rules.nplusone.statements import (
     Statement,
     claims_rows,
@@ -101,7 +102,10 @@ API401 = Rule(
         "order (a deterministic lock order), and a DELETE that keeps the newest N rows of each "
         "group (`.not_in(select(...).limit(n))`). Nor is `session.get(Model, key)` for rows the "
         "same session loaded earlier with the whole table and kept (no commit in between): the "
-        "identity map answers it without SQL. For a write per item the message names a bulk "
+        "identity map answers it without SQL. Nor is a loop over the rows of a query that "
+        "compares a unique column (`unique=True`, a one-column `UniqueConstraint`) or a "
+        "one-column primary key with `==` (no join, no `or_`): it runs once at most. "
+        "For a write per item the message names a bulk "
         "write (executemany, or one statement with `.in_(...)`) instead of a prefetch."
     ),
     example=(
@@ -638,6 +642,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         for loop in loops:
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
+            if finds_one_row(flow, loop.iterable, loop.scope):
+                continue  # the rows of a query on a unique column: one item at most
             if leaves_loop_after(model, call, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if yields_per_item(loop.node) and not statement.writes:

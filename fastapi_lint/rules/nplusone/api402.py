@@ -28,6 +28,7 @@ from fastapi_lint.rules.nplusone.flow import (
 )
 from fastapi_lint.rules.nplusone.loops import leaves_loop_after
 from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
+from fastapi_lint.rules.nplusone.single_row import finds_one_row
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -53,7 +54,9 @@ API402 = Rule(
         "(`.where(Post.author_id == author_id)`, also in every branch of an `or_()`), or the "
         "parent was loaded earlier in the function or is the object being iterated. Such a "
         "get costs one query per distinct parent, so a query whose filter the caller passes "
-        "in (a parameter) is not reported either: the rows may all share one parent."
+        "in (a parameter) is not reported either: the rows may all share one parent. Nor is "
+        "a loop over the rows of a query that compares a unique column or a one-column "
+        "primary key with `==`: one row at most."
     ),
     example=(
         MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"
@@ -154,6 +157,10 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue
         if element.loaders.covers(attr):
             continue
+        if binding.value is not None and finds_one_row(
+            flow, binding.value, flow.iter_scope(binding)
+        ):
+            continue  # the rows of a query on a unique column: one load at most
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
         if relationship.loads_by_get and parent_in_identity_map(

@@ -123,7 +123,7 @@ class Checker(
             # Any name may hold a starlette ``Config``: ``env("SECRET", default="x")``.
             if "API502" in enabled and isinstance(func, ast.Name) and _may_be_config_call(call):
                 if model.type_of(func, scope) == _STARLETTE_CONFIG:
-                    self.check_env_lookup(call, _STARLETTE_CONFIG)
+                    self.check_env_lookup(call, _STARLETTE_CONFIG, scope)
             return
         if callee == "add_middleware":
             self.check_middleware(call, call.args[0] if call.args else None, scope)
@@ -135,12 +135,12 @@ class Checker(
                 and _may_be_config_call(call)
                 and model.type_of(func, scope) == _STARLETTE_CONFIG
             ):
-                self.check_env_lookup(call, _STARLETTE_CONFIG)
+                self.check_env_lookup(call, _STARLETTE_CONFIG, scope)
             return
         target = stubs.canonical(target)
         if target in _ENV_LOOKUPS:
             if "API502" in enabled:
-                self.check_env_lookup(call, target)
+                self.check_env_lookup(call, target, scope)
             return
         if target == _MIDDLEWARE:
             self.check_middleware(call, call.args[0] if call.args else None, scope)

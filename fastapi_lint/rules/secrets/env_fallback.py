@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
     from fastapi_lint.fixes.context import FixContext
     from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Scope
 
 
 API502 = Rule(
@@ -41,7 +42,9 @@ API502 = Rule(
     why=(
         '`os.getenv("SECRET_KEY", "dev-secret")` runs in production with the development secret '
         "as soon as the variable is missing or misspelled, and nobody notices: every token signed "
-        "with it can be forged by anyone who has read the code."
+        "with it can be forged by anyone who has read the code. A value read as a number "
+        '(`int(os.getenv("SHARE_TOKEN_BYTES", "24"))`, `cast=int`) is a size, a count or a '
+        "timeout and is not reported, unless it is a weak password such as `123456`."
     ),
     example=(
         "import os\n\nimport jwt\n\n"
@@ -73,7 +76,7 @@ _STARLETTE_CONFIG = "starlette.config.Config"
 
 
 class EnvFallbackChecks(CheckerBase):
-    def check_env_lookup(self, call: ast.Call, target: str) -> None:
+    def check_env_lookup(self, call: ast.Call, target: str, scope: Scope) -> None:
         variable_position, default_position = _ENV_LOOKUPS[target]
         variable_node = _argument(call, variable_position, "key", "option")
         variable = _text(variable_node) if variable_node is not None else None
@@ -90,6 +93,7 @@ class EnvFallbackChecks(CheckerBase):
         literals = [node for node in candidates if isinstance(node, ast.Constant)]
         if not literals:
             return
+        as_number = _read_as_number(self.model, call, parent, scope, target)
         assigned = _assigned_name(self.model, call)
         names = [name for name in (variable, assigned) if name]
         secret_names = [name for name in names if self.secret_name(name)]
@@ -105,6 +109,8 @@ class EnvFallbackChecks(CheckerBase):
                 continue
             if not (secret_named or any(self.unknown_key_name(n, value) for n in names)):
                 continue
+            if as_number and not is_weak_password(value):
+                continue  # ``int(os.getenv("TOKEN_BYTES", "24"))``: a size or a count
             if text_token and not could_be_credential(value, secret_names[0]):
                 continue  # a word or a special token, not a credential (``HF_TOKEN`` stays)
             if any(never_credential(value, name) for name in names):
@@ -122,6 +128,27 @@ class EnvFallbackChecks(CheckerBase):
                 variable=variable or assigned or "?",
                 value=redact(value),
             )
+
+
+# Conversions that make an environment value a number (a size, a count, a timeout).
+_NUMBER_TYPES = frozenset({"builtins.int", "builtins.float"})
+
+
+def _read_as_number(
+    model: ModuleModel, call: ast.Call, parent: ast.AST | None, scope: Scope, target: str
+) -> bool:
+    """The lookup's value is converted to a number: ``int(os.getenv(...))`` (also around an
+    ``or`` fallback) or decouple/starlette ``config(..., cast=int)`` (starlette's ``cast`` may
+    come second, positionally)."""
+    cast = _argument(call, 1 if target == _STARLETTE_CONFIG else -1, "cast")
+    if cast is not None and model.qualified_name(cast, scope) in _NUMBER_TYPES:
+        return True
+    if not isinstance(parent, ast.Call) or len(parent.args) != 1 or parent.keywords:
+        return False
+    inner = parent.args[0]
+    if inner is not call and not (isinstance(inner, ast.BoolOp) and call in inner.values):
+        return False
+    return model.qualified_name(parent.func, scope) in _NUMBER_TYPES
 
 
 def _may_be_config_call(call: ast.Call) -> bool:
