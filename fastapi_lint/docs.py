@@ -29,7 +29,7 @@ SERVING_NOTE = (
     "project subclass of their app such as `class AsyncTyper(typer.Typer)` or on a group "
     "imported from another module), an "
     '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`, and in raw '
-    "ASGI middleware a call under `if scope[\"type\"] == \"lifespan\":` or a `lifespan.*` "
+    'ASGI middleware a call under `if scope["type"] == "lifespan":` or a `lifespan.*` '
     "message), directly or "
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
