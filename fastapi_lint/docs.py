@@ -28,7 +28,9 @@ SERVING_NOTE = (
     "one: `loop.run_until_complete(asyncio.gather(*jobs))`), a CLI command (`click`/`typer`/`cyclopts`, also through a "
     "project subclass of their app such as `class AsyncTyper(typer.Typer)` or on a group "
     "imported from another module), an "
-    '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`), directly or '
+    '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`, and in raw '
+    'ASGI middleware a call under `if scope["type"] == "lifespan":` or a `lifespan.*` '
+    "message), directly or "
     "through other such functions; modules under a `scripts/`, `migrations/`, `alembic/` or "
     "`versions/` folder. A function with a serving caller (a route, "
     "dependency, middleware, background task...) or with no caller in the project is serving "

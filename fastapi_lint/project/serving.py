@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
+from fastapi_lint.project.asgi_lifespan import under_lifespan_branch
 from fastapi_lint.project.caller_sites import (
     global_receiver_target,
     read_as_data,
@@ -828,6 +829,9 @@ def _reference_verdicts(
             # whole life on the loop that serves requests; so does a function it stores
             # in a registry object (`Tool("write_file", write_file)`), run when used.
             yield True
+            continue
+        if called and under_lifespan_branch(model, site) and not spawned_as_task(model, site):
+            yield False  # on an ASGI lifespan message: start-up or shutdown code
             continue
         yield search.serving_of(model, owner_function)
 
