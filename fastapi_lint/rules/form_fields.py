@@ -127,7 +127,9 @@ def _builds_model(model: ModuleModel, call: ast.Call, function: FunctionInfo) ->
     model to validate and answers its refusal. Uncaught, a refusal (or the ``KeyError`` of a
     missing field) is a 500, where ``Form()`` parameters answer a 422 that names the field."""
     if not is_model_class(model, call.func, function.scope):
-        name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        name = (
+            call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        )
         if not name[:1].isupper() or not call.keywords:
             return False
     return any(
