@@ -209,6 +209,7 @@ class ModuleRoutes:
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
+            **({"deprecated": True} if _deprecated(keywords) else {}),
             "openapi": not (
                 "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
             ),
@@ -298,6 +299,7 @@ class ModuleRoutes:
                     security=self.dependencies.security(keywords.get("dependencies"), scope),
                     schema=self._in_schema(keywords, False),
                     index=index,
+                    **({"deprecated": True} if _deprecated(keywords) else {}),
                 )
             return
         children = self._children(child_node, scope)
@@ -320,6 +322,7 @@ class ModuleRoutes:
                     schema=self._in_schema(keywords, False),
                     index=index,
                     bind=bind,
+                    **({"deprecated": True} if _deprecated(keywords) else {}),
                 )
                 index += 1
 
@@ -776,6 +779,12 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
+
+
+def _deprecated(keywords: dict[str, ast.expr]) -> bool:
+    """``deprecated=True`` on a router, an app or ``include_router``: FastAPI marks every
+    route served through it deprecated."""
+    return constant_value(keywords.get("deprecated")) is True
 
 
 def _is_project_class(model: ModuleModel, qualname: str) -> bool:

@@ -54,7 +54,7 @@ def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
             untyped = untyped_return(model, function)
             if untyped is not None:
                 found = ("API202", {"model": display_annotation(untyped)})
-        else:
+        elif not all(row.deprecated for row in rows):  # a retired version: API201 leaves it
             detail = returned_detail(model, function)
             if detail is not None:
                 found = ("API201", {"detail": detail[0]})

@@ -119,9 +119,14 @@ def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
 
 
 def _router_deprecated(model: ModuleModel, route: RouteInfo) -> bool:
-    """``APIRouter(deprecated=True)``: every route of the router is deprecated."""
+    """``APIRouter(deprecated=True)``: every route of the router is deprecated; also every
+    route each app serves only through a deprecated router or ``include_router(...,
+    deprecated=True)`` (a retired API version kept for old clients)."""
     found = router_call(model, route)
-    return found is not None and constant_value(keyword_argument(found[1], "deprecated")) is True
+    if found is not None and constant_value(keyword_argument(found[1], "deprecated")) is True:
+        return True
+    served = _served(model, route)
+    return bool(served) and all(r.deprecated for r in served)
 
 
 def _served(model: ModuleModel, route: RouteInfo) -> list[ServedRoute]:
