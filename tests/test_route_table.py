@@ -427,3 +427,26 @@ def test_route_inventory_names_the_files_it_could_not_read(tmp_path: Path) -> No
     assert any("app/legacy.py: E902 cannot decode" in line for line in errors)
     assert not any("helpers.py" in line for line in errors)
     assert errors[-1].startswith("2 files could not be read")
+
+
+def test_route_inventory_reads_status_codes(tmp_path: Path) -> None:
+    """`status_code=` as the app serves it: a module constant, a `status` or `HTTPStatus`
+    member all show as the number; an unknown value keeps its source text."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "main.py").write_text(
+        "from http import HTTPStatus\n"
+        "from fastapi import FastAPI, status\n"
+        "from settings import CODES\n\n"
+        "app = FastAPI()\n"
+        "GONE = 204\n\n\n"
+        '@app.delete("/a", status_code=GONE)\n'
+        "async def a() -> None: ...\n\n\n"
+        '@app.post("/b", status_code=HTTPStatus.CREATED)\n'
+        "async def b() -> None: ...\n\n\n"
+        '@app.post("/c", status_code=status.HTTP_202_ACCEPTED)\n'
+        "async def c() -> None: ...\n\n\n"
+        '@app.post("/d", status_code=CODES.made)\n'
+        "async def d() -> None: ...\n"
+    )
+    rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert [row["status_code"] for row in rows] == ["204", "201", "202", "CODES.made"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
@@ -21,6 +20,7 @@ from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
+from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -661,7 +661,9 @@ class ModuleRoutes:
             "branches": self._branches(statement),
             "async": function.is_async,
             "response_model": source_text(shown_model) if shown_model is not None else "",
-            "status": _status(keywords.get("status_code"), route.methods == ("WEBSOCKET",)),
+            "status": _status(
+                self.model, keywords.get("status_code"), scope, route.methods == ("WEBSOCKET",)
+            ),
             "deps": endpoint_dependencies.function_labels(function)
             + self.dependencies.labels(dependencies, scope),
             "security": sorted(
@@ -843,16 +845,15 @@ def _bound_strings(
     return result
 
 
-def _status(node: ast.expr | None, websocket: bool) -> str:
+def _status(model: ModuleModel, node: ast.expr | None, scope: Scope, websocket: bool) -> str:
     if websocket:
         return ""
     if node is None:
         return "200"
     if isinstance(node, ast.Constant):
         return str(node.value)
-    name = last_name(node)
-    match = re.match(r"HTTP_(\d{3})_", name)
-    return match.group(1) if match else source_text(node)
+    code = status_code_value(model, node, scope)
+    return str(code) if code is not None else source_text(node)
 
 
 def _methods(route: Any, registration: ast.Call, from_keyword: bool) -> list[str] | None:

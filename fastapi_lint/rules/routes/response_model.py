@@ -32,6 +32,7 @@ from fastapi_lint.rules.routes.documented import documented_success
 from fastapi_lint.rules.test_code import is_test_module
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
+from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
 if TYPE_CHECKING:
@@ -92,12 +93,14 @@ API202 = Rule(
 # ------------------------------------------------------------ API201 / API202
 
 
-def _no_body_status(node: ast.expr | None) -> bool:
+def _no_body_status(model: ModuleModel, node: ast.expr | None, scope: Scope) -> bool:
     if node is None:
         return False
     if isinstance(node, ast.Constant):
         return node.value in NO_BODY_STATUS
-    return last_name(node) in NO_BODY_STATUS_NAMES
+    # `DELETED = 204`, `HTTPStatus.NO_CONTENT`: simple flow reads the code.
+    code = status_code_value(model, node, scope)
+    return last_name(node) in NO_BODY_STATUS_NAMES or code in NO_BODY_STATUS
 
 
 def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
@@ -145,7 +148,9 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if "response_model" in keywords or function.node.returns is not None:
         return None
-    if "response_class" in keywords or _no_body_status(keywords.get("status_code")):
+    if "response_class" in keywords or _no_body_status(
+        model, keywords.get("status_code"), function.outer
+    ):
         return None
     if constant_value(keywords.get("include_in_schema")) is False:
         return None
