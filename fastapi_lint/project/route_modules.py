@@ -299,7 +299,7 @@ class ModuleRoutes:
                     security=self.dependencies.security(keywords.get("dependencies"), scope),
                     schema=self._in_schema(keywords, False),
                     index=index,
-                    **({"deprecated": True} if _deprecated(keywords) else {}),
+                    deprecated=_deprecated(keywords),
                 )
             return
         children = self._children(child_node, scope)
@@ -322,7 +322,7 @@ class ModuleRoutes:
                     schema=self._in_schema(keywords, False),
                     index=index,
                     bind=bind,
-                    **({"deprecated": True} if _deprecated(keywords) else {}),
+                    deprecated=_deprecated(keywords),
                 )
                 index += 1
 
