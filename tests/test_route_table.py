@@ -450,3 +450,18 @@ def test_route_inventory_reads_status_codes(tmp_path: Path) -> None:
     )
     rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
     assert [row["status_code"] for row in rows] == ["204", "201", "202", "CODES.made"]
+
+
+def test_route_inventory_expands_prefix_loops() -> None:
+    """One router included under each prefix a loop over a literal gives it."""
+    project = FIXTURES / "projects" / "routes_prefix_loop"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    paths = [row["path"] for row in rows if row["handler"] == "depot.parcels:parcel"]
+    assert paths == [
+        "/api/v1/parcels/{parcel_id}",
+        "/api/v2/parcels/{parcel_id}",
+        "/dated/2024-01/stable/parcels/{parcel_id}",
+        "/dated/2024-06/edge/parcels/{parcel_id}",
+        "/sunset/2023-01/parcels/{parcel_id}",
+        "/sunset/2023-06/parcels/{parcel_id}",
+    ]

@@ -117,7 +117,8 @@ def _loop_binding(routes: Any, node: ast.expr, scope: Scope) -> Binding | None:
 
     if not isinstance(node, ast.Name):
         return None
-    binding = routes.model.lookup(node.id, scope)
+    # The loop before this use: `version` may be the variable of several loops.
+    binding = routes.model.lookup(node.id, scope, getattr(node, "lineno", None))
     if binding is None or binding.kind is not BindingKind.FOR or binding.value is None:
         return None
     return binding  # type: ignore[no-any-return]
@@ -204,7 +205,7 @@ def looped_includes(
         return None
     binding = _loop_binding(routes, root, scope)
     if binding is None:
-        return None
+        return _looped_prefixes(routes, child, prefix, scope)
     loop_names = {
         name.id: found
         for name in (ast.walk(prefix) if prefix is not None else ())
@@ -243,6 +244,57 @@ def looped_includes(
                 return None
             pieces = [["lit", text]] if text else []
         result.append((key, pieces))
+    return result
+
+
+def _looped_prefixes(
+    routes: Any, child: ast.expr, prefix: ast.expr | None, scope: Scope
+) -> list[tuple[str, list[list[str]]]] | None:
+    """``for version in ("v1", "v2"): app.include_router(api_router, prefix=f"/{version}")``:
+    one router served under each prefix the loop gives it (the variables of one loop over a
+    literal collection; tuple elements for ``for version, flag in (("v1", True), ...)``)."""
+    if prefix is None:
+        return None
+    loops: dict[str, Binding] = {}
+    for node in ast.walk(prefix):
+        if isinstance(node, ast.Name):
+            looped = _loop_binding(routes, node, scope)
+            if looped is not None:
+                loops[node.id] = looped
+    if not loops or len({id(b.node) for b in loops.values()}) != 1:
+        return None
+    key = routes.router_key(child, scope)
+    if key is None:
+        return None
+    first = next(iter(loops.values()))
+    runs: list[dict[str, str]] = []
+    if len(loops) == 1:
+        strings = _loop_strings(routes, first)
+        if not strings:
+            return None
+        runs = [{variable: text} for variable in loops for text in strings]
+    else:
+        literal = _literal(routes, first.value, first.scope, 0)
+        if (
+            not isinstance(literal, (ast.List, ast.Tuple))
+            or not 0 < len(literal.elts) <= _MAX_VALUES
+        ):
+            return None
+        for element in literal.elts:
+            bound: dict[str, str] = {}
+            for variable, looped in loops.items():
+                part = _element(element, looped.unpack_index)
+                text = routes._string(part, first.scope, 1) if part is not None else None
+                if text is None:
+                    return None
+                bound[variable] = text
+            runs.append(bound)
+    result = []
+    for bound in runs:
+        text = routes._string(prefix, scope, 0, bound)
+        if text is None:
+            return None
+        result.append((key, [["lit", text]] if text else []))
     return result
 
 
