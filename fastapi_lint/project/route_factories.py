@@ -230,13 +230,9 @@ def looped_includes(
         key = routes.router_key(value, binding.scope)
         if key is None:
             return None
-        bound: dict[str, str] = {}
-        for name, found in loop_names.items():
-            part = _element(element, found.unpack_index)
-            text = routes._string(part, binding.scope, 1) if part is not None else None
-            if text is None:
-                return None
-            bound[name] = text
+        bound = _element_strings(routes, element, loop_names, binding.scope)
+        if bound is None:
+            return None
         pieces: list[list[str]] = []
         if prefix is not None:
             text = routes._string(prefix, scope, 0, bound)
@@ -281,13 +277,9 @@ def _looped_prefixes(
         ):
             return None
         for element in literal.elts:
-            bound: dict[str, str] = {}
-            for variable, looped in loops.items():
-                part = _element(element, looped.unpack_index)
-                text = routes._string(part, first.scope, 1) if part is not None else None
-                if text is None:
-                    return None
-                bound[variable] = text
+            bound = _element_strings(routes, element, loops, first.scope)
+            if bound is None:
+                return None
             runs.append(bound)
     result = []
     for bound in runs:
@@ -296,6 +288,20 @@ def _looped_prefixes(
             return None
         result.append((key, [["lit", text]] if text else []))
     return result
+
+
+def _element_strings(
+    routes: Any, element: ast.expr, loops: dict[str, Binding], scope: Scope
+) -> dict[str, str] | None:
+    """The string each loop variable takes from one element of the loop's collection."""
+    bound: dict[str, str] = {}
+    for name, found in loops.items():
+        part = _element(element, found.unpack_index)
+        text = routes._string(part, scope, 1) if part is not None else None
+        if text is None:
+            return None
+        bound[name] = text
+    return bound
 
 
 def _element(element: ast.expr, index: int | None) -> ast.expr | None:
