@@ -616,6 +616,17 @@ class ModuleRoutes:
         record["declared"] = any(
             k.arg is None or k.arg in _RESPONSE_SETTINGS for k in registration.keywords
         )
+        # API205 in the endpoint's module: the path, when nothing here may bind a parameter.
+        router = self.routers.get(key)
+        if (
+            route.path is not None
+            and router is not None
+            and not router.get("deps")
+            and all(
+                k.arg not in (None, "dependencies", "response_class") for k in registration.keywords
+            )
+        ):
+            record["own_path"] = route.path
         self.routes.append(record)
 
     def _record(

@@ -126,6 +126,9 @@ class ServedRoute:
     endpoint_declared: bool = False
     # `deprecated=True` on a router or app it is served through, or on `include_router`.
     deprecated: bool = False
+    # An endpoint of another module: the registering call's own path (router prefixes left
+    # out), known when no `dependencies=` there (call or router) may bind a path parameter.
+    own_path: Optional[str] = None
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -224,7 +227,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/13", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/14", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -271,6 +274,7 @@ def _table_from_json(data: Any) -> RouteTable:
                         endpoint_module=item.get("handler_module", ""),
                         endpoint_declared=bool(item.get("declared")),
                         deprecated=bool(item.get("deprecated")),
+                        own_path=item.get("own_path"),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -327,7 +331,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/13", module_name, lambda: _module_summary(project, module_name)
+        "route-module/14", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -558,6 +562,7 @@ def _expand(
                 "handler_module": item.get("handler_module", ""),
                 "declared": bool(item.get("declared")),
                 **({"deprecated": True} if deprecated else {}),
+                **({"own_path": item["own_path"]} if "own_path" in item else {}),
             }
         )
 
