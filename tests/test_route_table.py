@@ -465,3 +465,17 @@ def test_route_inventory_expands_prefix_loops() -> None:
         "/sunset/2023-01/parcels/{parcel_id}",
         "/sunset/2023-06/parcels/{parcel_id}",
     ]
+
+
+def test_route_inventory_gives_each_turn_of_a_loop_its_own_prefix() -> None:
+    # `for tool in TOOLS: app.include_router(make_job_router(tool), prefix=f"/api/{tool}")`:
+    # each turn includes a new router under that tool's prefix (the turns shared the
+    # expression `{f'/api/{tool}'}`, and one tool's routes "shadowed" the next one's).
+    project = FIXTURES / "projects" / "routes_looped_prefixes"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    streams = [row["path"] for row in rows if row["handler"].endswith(".stream_output")]
+    assert streams == [
+        f"/{area}/{tool}/{{job_id}}/output/stream"
+        for area in ("api", "ui")
+        for tool in ("rsync", "restic", "borg")
+    ]

@@ -80,6 +80,14 @@ def argument_values(
 ) -> list[dict[str, str]]:
     """The parameter values of each run of ``call`` (one per loop element when an argument
     is a loop variable over a literal collection); ``[{}]`` when none is known."""
+    return argument_runs(routes, call, function, scope)[0]
+
+
+def argument_runs(
+    routes: Any, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope
+) -> tuple[list[dict[str, str]], ast.AST | None]:
+    """``argument_values`` and the ``for`` statement whose elements make the runs (None when
+    the call runs once)."""
     args = function.args
     positional = [a.arg for a in args.posonlyargs + args.args]
     if positional and positional[0] in ("self", "cls"):
@@ -101,15 +109,49 @@ def argument_values(
         if values is None:
             continue
         if loop_node is not None and binding.node is not loop_node:
-            return [fixed]  # two loops: the pairs are not known
+            return [fixed], None  # two loops: the pairs are not known
         loop_node = binding.node
         looped[name] = values
     if not looped:
-        return [fixed]
+        return [fixed], None
     count = {len(v) for v in looped.values()}
     if len(count) != 1:
-        return [fixed]
-    return [{**fixed, **{n: v[i] for n, v in looped.items()}} for i in range(count.pop())]
+        return [fixed], None
+    runs = [{**fixed, **{n: v[i] for n, v in looped.items()}} for i in range(count.pop())]
+    return runs, loop_node
+
+
+def run_prefixes(
+    routes: Any, prefix: ast.expr | None, scope: Scope, loop: ast.AST | None, count: int
+) -> list[list[list[str]]] | None:
+    """``for tool in TOOLS: app.include_router(make_router(tool), prefix=f"/api/{tool}")``:
+    the prefix of each run of the loop that makes the factory's runs, when it names that
+    loop's variable. Each turn includes a new router under its own prefix, so the runs'
+    routes never meet; a prefix not known as text stays an expression of its own run.
+    None when the prefix does not depend on the loop."""
+    if prefix is None or loop is None:
+        return None
+    names: dict[str, list[str]] = {}
+    for name in ast.walk(prefix):
+        if not isinstance(name, ast.Name):
+            continue
+        binding = _loop_binding(routes, name, scope)
+        if binding is None or binding.node is not loop:
+            continue
+        values = _loop_strings(routes, binding)
+        names[name.id] = values if values is not None and len(values) == count else []
+    if not names:
+        return None
+    pieces: list[list[list[str]]] = []
+    for index in range(count):
+        bound = {name: values[index] for name, values in names.items() if values}
+        text = routes._string(prefix, scope, 0, bound) if len(bound) == len(names) else None
+        if text is not None:
+            pieces.append([["lit", text]] if text else [])
+            continue
+        piece = routes._expression_piece(prefix, scope)
+        pieces.append([[f"{piece[0][0]}#{index}", piece[0][1]]])
+    return pieces
 
 
 def _loop_binding(routes: Any, node: ast.expr, scope: Scope) -> Binding | None:
@@ -247,47 +289,24 @@ def _looped_prefixes(
     routes: Any, child: ast.expr, prefix: ast.expr | None, scope: Scope
 ) -> list[tuple[str, list[list[str]]]] | None:
     """``for version in ("v1", "v2"): app.include_router(api_router, prefix=f"/{version}")``:
-    one router served under each prefix the loop gives it (the variables of one loop over a
-    literal collection; tuple elements for ``for version, flag in (("v1", True), ...)``)."""
+    one router served under each prefix the loop gives it (``run_prefixes``)."""
     if prefix is None:
         return None
-    loops: dict[str, Binding] = {}
-    for node in ast.walk(prefix):
-        if isinstance(node, ast.Name):
-            looped = _loop_binding(routes, node, scope)
-            if looped is not None:
-                loops[node.id] = looped
-    if not loops or len({id(b.node) for b in loops.values()}) != 1:
-        return None
+    loop = next(
+        (
+            found
+            for node in ast.walk(prefix)
+            if isinstance(node, ast.Name)
+            and (found := _loop_binding(routes, node, scope)) is not None
+        ),
+        None,
+    )
+    strings = _loop_strings(routes, loop) if loop is not None else None
     key = routes.router_key(child, scope)
-    if key is None:
+    if loop is None or not strings or key is None:
         return None
-    first = next(iter(loops.values()))
-    runs: list[dict[str, str]] = []
-    if len(loops) == 1:
-        strings = _loop_strings(routes, first)
-        if not strings:
-            return None
-        runs = [{variable: text} for variable in loops for text in strings]
-    else:
-        literal = _literal(routes, first.value, first.scope, 0)
-        if (
-            not isinstance(literal, (ast.List, ast.Tuple))
-            or not 0 < len(literal.elts) <= _MAX_VALUES
-        ):
-            return None
-        for element in literal.elts:
-            bound = _element_strings(routes, element, loops, first.scope)
-            if bound is None:
-                return None
-            runs.append(bound)
-    result = []
-    for bound in runs:
-        text = routes._string(prefix, scope, 0, bound)
-        if text is None:
-            return None
-        result.append((key, [["lit", text]] if text else []))
-    return result
+    pieces = run_prefixes(routes, prefix, scope, loop.node, len(strings))
+    return [(key, piece) for piece in pieces] if pieces is not None else None
 
 
 def _element_strings(

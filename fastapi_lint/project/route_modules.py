@@ -305,18 +305,20 @@ class ModuleRoutes:
         children = self._children(child_node, scope)
         # `include_router(make_router("items"))`, also in a loop: the factory's arguments.
         runs: list[dict[str, str]] = [{}]
+        loop = None
         if isinstance(child_node, ast.Call) and children:
             found = self._callee(child_node, scope)
             if found is not None:
-                runs = route_factories.argument_values(self, child_node, found[1].node, scope)
+                runs, loop = route_factories.argument_runs(self, child_node, found[1].node, scope)
+        turns = route_factories.run_prefixes(self, keywords.get("prefix"), scope, loop, len(runs))
         index = 0
         for child in children:
-            for bind in runs:
+            for turn, bind in enumerate(runs):
                 self._record_include(
                     call,
                     parent,
                     child,
-                    prefix=self._pieces(keywords.get("prefix"), scope),
+                    prefix=turns[turn] if turns else self._pieces(keywords.get("prefix"), scope),
                     deps=self.dependencies.labels(keywords.get("dependencies"), scope),
                     security=self.dependencies.security(keywords.get("dependencies"), scope),
                     schema=self._in_schema(keywords, False),

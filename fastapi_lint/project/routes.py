@@ -227,7 +227,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/14", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/15", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -331,7 +331,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/14", module_name, lambda: _module_summary(project, module_name)
+        "route-module/15", module_name, lambda: _module_summary(project, module_name)
     )
 
 

@@ -307,6 +307,12 @@ def _path_text(model: ModuleModel, scope: Scope, node: ast.expr) -> str | None:
             and node.func.attr in DERIVING_METHODS
         ):
             node, joined = node.func.value, True
+        elif isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            # `stats_file or NET_DEV`: callers leave the override out (a test passes one),
+            # so the path is the fallback.
+            if not all(_none_parameter(model, scope, value) for value in node.values[:-1]):
+                return None
+            node = node.values[-1]
         else:
             break
     if not isinstance(node, ast.Call) or len(node.args) != 1 or node.keywords:
@@ -334,3 +340,24 @@ def _assigned_value(model: ModuleModel, name: ast.Name, scope: Scope) -> ast.exp
         if isinstance(binding.node.target, ast.Name) and isinstance(binding.value, ast.expr):
             return binding.value  # the iterable: an entry of a listing is under its folder
     return None
+
+
+def _none_parameter(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:
+    """A parameter of the enclosing function whose default is None (``path: Path | None =
+    None``), never reassigned."""
+    from fastapi_lint.semantic.scopes import BindingKind
+    from fastapi_lint.semantic.syntax import parameter_defaults
+
+    if not isinstance(node, ast.Name):
+        return False
+    binding = model.lookup(node.id, scope, node.lineno)
+    function = binding.scope.node if binding is not None else None
+    if (
+        binding is None
+        or binding.kind is not BindingKind.PARAM
+        or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        or len(binding.scope.bindings.get(node.id, [])) != 1
+    ):
+        return False
+    default = parameter_defaults(function.args).get(id(binding.node))
+    return isinstance(default, ast.Constant) and default.value is None
