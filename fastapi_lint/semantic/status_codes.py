@@ -9,7 +9,6 @@ A literal (``204``), a constant of ``fastapi.status``/``starlette.status``
 from __future__ import annotations
 
 import ast
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
@@ -38,9 +37,11 @@ def status_code_value(
             return int(match.group(1))
         qualname = model.qualified_name(node, scope) or ""
         owner, _, member = qualname.rpartition(".")
-        if owner == "http.HTTPStatus" and member in HTTPStatus.__members__:
-            return int(HTTPStatus[member])
-        return None
+        if owner != "http.HTTPStatus":
+            return None
+        from http import HTTPStatus  # only for code that uses it (start-up cost)
+
+        return int(HTTPStatus[member]) if member in HTTPStatus.__members__ else None
     if isinstance(node, ast.Name):
         match = _STATUS_NAME.match(node.id)
         if match:
