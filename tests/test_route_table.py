@@ -429,6 +429,44 @@ def test_route_inventory_names_the_files_it_could_not_read(tmp_path: Path) -> No
     assert errors[-1].startswith("2 files could not be read")
 
 
+def test_route_inventory_reads_status_codes(tmp_path: Path) -> None:
+    """`status_code=` as the app serves it: a module constant, a `status` or `HTTPStatus`
+    member all show as the number; an unknown value keeps its source text."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "main.py").write_text(
+        "from http import HTTPStatus\n"
+        "from fastapi import FastAPI, status\n"
+        "from settings import CODES\n\n"
+        "app = FastAPI()\n"
+        "GONE = 204\n\n\n"
+        '@app.delete("/a", status_code=GONE)\n'
+        "async def a() -> None: ...\n\n\n"
+        '@app.post("/b", status_code=HTTPStatus.CREATED)\n'
+        "async def b() -> None: ...\n\n\n"
+        '@app.post("/c", status_code=status.HTTP_202_ACCEPTED)\n'
+        "async def c() -> None: ...\n\n\n"
+        '@app.post("/d", status_code=CODES.made)\n'
+        "async def d() -> None: ...\n"
+    )
+    rows = json.loads(_routes(tmp_path, "--output-format", "json").stdout)
+    assert [row["status_code"] for row in rows] == ["204", "201", "202", "CODES.made"]
+
+
+def test_route_inventory_expands_prefix_loops() -> None:
+    """One router included under each prefix a loop over a literal gives it."""
+    project = FIXTURES / "projects" / "routes_prefix_loop"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    paths = [row["path"] for row in rows if row["handler"] == "depot.parcels:parcel"]
+    assert paths == [
+        "/api/v1/parcels/{parcel_id}",
+        "/api/v2/parcels/{parcel_id}",
+        "/dated/2024-01/stable/parcels/{parcel_id}",
+        "/dated/2024-06/edge/parcels/{parcel_id}",
+        "/sunset/2023-01/parcels/{parcel_id}",
+        "/sunset/2023-06/parcels/{parcel_id}",
+    ]
+
+
 def test_route_inventory_gives_each_turn_of_a_loop_its_own_prefix() -> None:
     # `for tool in TOOLS: app.include_router(make_job_router(tool), prefix=f"/api/{tool}")`:
     # each turn includes a new router under that tool's prefix (the turns shared the

@@ -159,7 +159,8 @@ def _loop_binding(routes: Any, node: ast.expr, scope: Scope) -> Binding | None:
 
     if not isinstance(node, ast.Name):
         return None
-    binding = routes.model.lookup(node.id, scope)
+    # The loop before this use: `version` may be the variable of several loops.
+    binding = routes.model.lookup(node.id, scope, getattr(node, "lineno", None))
     if binding is None or binding.kind is not BindingKind.FOR or binding.value is None:
         return None
     return binding  # type: ignore[no-any-return]
@@ -246,7 +247,7 @@ def looped_includes(
         return None
     binding = _loop_binding(routes, root, scope)
     if binding is None:
-        return None
+        return _looped_prefixes(routes, child, prefix, scope)
     loop_names = {
         name.id: found
         for name in (ast.walk(prefix) if prefix is not None else ())
@@ -271,13 +272,9 @@ def looped_includes(
         key = routes.router_key(value, binding.scope)
         if key is None:
             return None
-        bound: dict[str, str] = {}
-        for name, found in loop_names.items():
-            part = _element(element, found.unpack_index)
-            text = routes._string(part, binding.scope, 1) if part is not None else None
-            if text is None:
-                return None
-            bound[name] = text
+        bound = _element_strings(routes, element, loop_names, binding.scope)
+        if bound is None:
+            return None
         pieces: list[list[str]] = []
         if prefix is not None:
             text = routes._string(prefix, scope, 0, bound)
@@ -286,6 +283,44 @@ def looped_includes(
             pieces = [["lit", text]] if text else []
         result.append((key, pieces))
     return result
+
+
+def _looped_prefixes(
+    routes: Any, child: ast.expr, prefix: ast.expr | None, scope: Scope
+) -> list[tuple[str, list[list[str]]]] | None:
+    """``for version in ("v1", "v2"): app.include_router(api_router, prefix=f"/{version}")``:
+    one router served under each prefix the loop gives it (``run_prefixes``)."""
+    if prefix is None:
+        return None
+    loop = next(
+        (
+            found
+            for node in ast.walk(prefix)
+            if isinstance(node, ast.Name)
+            and (found := _loop_binding(routes, node, scope)) is not None
+        ),
+        None,
+    )
+    strings = _loop_strings(routes, loop) if loop is not None else None
+    key = routes.router_key(child, scope)
+    if loop is None or not strings or key is None:
+        return None
+    pieces = run_prefixes(routes, prefix, scope, loop.node, len(strings))
+    return [(key, piece) for piece in pieces] if pieces is not None else None
+
+
+def _element_strings(
+    routes: Any, element: ast.expr, loops: dict[str, Binding], scope: Scope
+) -> dict[str, str] | None:
+    """The string each loop variable takes from one element of the loop's collection."""
+    bound: dict[str, str] = {}
+    for name, found in loops.items():
+        part = _element(element, found.unpack_index)
+        text = routes._string(part, scope, 1) if part is not None else None
+        if text is None:
+            return None
+        bound[name] = text
+    return bound
 
 
 def _element(element: ast.expr, index: int | None) -> ast.expr | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
@@ -21,6 +20,7 @@ from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
+from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -209,6 +209,7 @@ class ModuleRoutes:
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
+            **({"deprecated": True} if _deprecated(keywords) else {}),
             "openapi": not (
                 "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
             ),
@@ -298,6 +299,7 @@ class ModuleRoutes:
                     security=self.dependencies.security(keywords.get("dependencies"), scope),
                     schema=self._in_schema(keywords, False),
                     index=index,
+                    deprecated=_deprecated(keywords),
                 )
             return
         children = self._children(child_node, scope)
@@ -322,6 +324,7 @@ class ModuleRoutes:
                     schema=self._in_schema(keywords, False),
                     index=index,
                     bind=bind,
+                    deprecated=_deprecated(keywords),
                 )
                 index += 1
 
@@ -615,6 +618,17 @@ class ModuleRoutes:
         record["declared"] = any(
             k.arg is None or k.arg in _RESPONSE_SETTINGS for k in registration.keywords
         )
+        # API205 in the endpoint's module: the path, when nothing here may bind a parameter.
+        router = self.routers.get(key)
+        if (
+            route.path is not None
+            and router is not None
+            and not router.get("deps")
+            and all(
+                k.arg not in (None, "dependencies", "response_class") for k in registration.keywords
+            )
+        ):
+            record["own_path"] = route.path
         self.routes.append(record)
 
     def _record(
@@ -660,7 +674,9 @@ class ModuleRoutes:
             "branches": self._branches(statement),
             "async": function.is_async,
             "response_model": source_text(shown_model) if shown_model is not None else "",
-            "status": _status(keywords.get("status_code"), route.methods == ("WEBSOCKET",)),
+            "status": _status(
+                self.model, keywords.get("status_code"), scope, route.methods == ("WEBSOCKET",)
+            ),
             "deps": endpoint_dependencies.function_labels(function)
             + self.dependencies.labels(dependencies, scope),
             "security": sorted(
@@ -780,6 +796,12 @@ class ModuleRoutes:
         return tokens
 
 
+def _deprecated(keywords: dict[str, ast.expr]) -> bool:
+    """``deprecated=True`` on a router, an app or ``include_router``: FastAPI marks every
+    route served through it deprecated."""
+    return constant_value(keywords.get("deprecated")) is True
+
+
 def _is_project_class(model: ModuleModel, qualname: str) -> bool:
     if model.class_named(qualname) is not None:
         return True
@@ -836,16 +858,15 @@ def _bound_strings(
     return result
 
 
-def _status(node: ast.expr | None, websocket: bool) -> str:
+def _status(model: ModuleModel, node: ast.expr | None, scope: Scope, websocket: bool) -> str:
     if websocket:
         return ""
     if node is None:
         return "200"
     if isinstance(node, ast.Constant):
         return str(node.value)
-    name = last_name(node)
-    match = re.match(r"HTTP_(\d{3})_", name)
-    return match.group(1) if match else source_text(node)
+    code = status_code_value(model, node, scope)
+    return str(code) if code is not None else source_text(node)
 
 
 def _methods(route: Any, registration: ast.Call, from_keyword: bool) -> list[str] | None:

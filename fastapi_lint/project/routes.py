@@ -124,6 +124,11 @@ class ServedRoute:
     # The registering call of such an endpoint declares its response (a response model or
     # class, `responses=`, a status code, `include_in_schema`, `deprecated`, `**options`).
     endpoint_declared: bool = False
+    # `deprecated=True` on a router or app it is served through, or on `include_router`.
+    deprecated: bool = False
+    # An endpoint of another module: the registering call's own path (router prefixes left
+    # out), known when no `dependencies=` there (call or router) may bind a path parameter.
+    own_path: Optional[str] = None
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -222,7 +227,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/10", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/15", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -268,6 +273,8 @@ def _table_from_json(data: Any) -> RouteTable:
                         security=tuple(item["security"]),
                         endpoint_module=item.get("handler_module", ""),
                         endpoint_declared=bool(item.get("declared")),
+                        deprecated=bool(item.get("deprecated")),
+                        own_path=item.get("own_path"),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -324,7 +331,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/11", module_name, lambda: _module_summary(project, module_name)
+        "route-module/15", module_name, lambda: _module_summary(project, module_name)
     )
 
 
@@ -427,6 +434,7 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             context,
             served,
             set(),
+            deprecated=bool(app_router.get("deprecated")),
         )
     orphans: list[dict[str, Any]] = []
     # Routers no app reaches, with routes of their own or included ones (a parameter
@@ -449,6 +457,7 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             context,
             orphans,
             set(),
+            deprecated=bool(router.get("deprecated")),
         )
     return {"routes": served, "orphans": orphans}
 
@@ -467,6 +476,8 @@ def _expand(
     out: list[dict[str, Any]],
     active: set[str],
     copied_at: tuple[str, str, list[int]] | None = None,
+    *,
+    deprecated: bool = False,
 ) -> None:
     """``copied_at``: where ``include_router`` copied this router's routes (module, block,
     position); what the same block registers on it later is not served through it."""
@@ -522,6 +533,10 @@ def _expand(
                 None
                 if mounted or item.get("alias") or "(" in child
                 else (module, block, list(pos)),
+                # FastAPI passes `deprecated=True` down includes, not into a mounted app.
+                deprecated=(deprecated and not mounted)
+                or bool(item.get("deprecated"))
+                or bool(child_router.get("deprecated")),
             )
             continue
         out.append(
@@ -546,6 +561,8 @@ def _expand(
                 "security": sorted(set(security) | set(item["security"])),
                 "handler_module": item.get("handler_module", ""),
                 "declared": bool(item.get("declared")),
+                **({"deprecated": True} if deprecated else {}),
+                **({"own_path": item["own_path"]} if "own_path" in item else {}),
             }
         )
 

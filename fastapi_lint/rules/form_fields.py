@@ -122,13 +122,16 @@ def _until_statement(model: ModuleModel, node: ast.AST) -> list[ast.AST]:
 
 def _builds_model(model: ModuleModel, call: ast.Call, function: FunctionInfo) -> bool:
     """``MenuItem(...)``: a call of a project class (a Pydantic model, a dataclass), or of a
-    class from a library (a capitalized name) inside a ``try`` that catches its refusal
-    (``except ValueError``/``ValidationError``): the route expects the model to validate."""
-    if is_model_class(model, call.func, function.scope):
-        return True
-    name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-    if not name[:1].isupper() or not call.keywords:
-        return False
+    class from a library (a capitalized name with keyword arguments), inside a ``try`` that
+    catches its refusal (``except ValueError``/``ValidationError``): the route expects the
+    model to validate and answers its refusal. Uncaught, a refusal (or the ``KeyError`` of a
+    missing field) is a 500, where ``Form()`` parameters answer a 422 that names the field."""
+    if not is_model_class(model, call.func, function.scope):
+        name = (
+            call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        )
+        if not name[:1].isupper() or not call.keywords:
+            return False
     return any(
         isinstance(parent, ast.Try) and _catches_refusal(parent) and _in_body(parent, call, model)
         for parent in model.ancestors(call)

@@ -110,12 +110,10 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
     if isinstance(value, ast.Dict):
         if not value.keys:
             return Shape("empty-dict")
-        if any(k is None for k in value.keys):
-            return None  # `{**other}`: the keys come from elsewhere
-        keys = tuple(k.value for k in value.keys if isinstance(k, ast.Constant))
-        if len(keys) != len(value.keys) or not all(isinstance(k, str) for k in keys):
+        keys = _literal_keys(value, scope)
+        if keys is None:
             return None
-        return Shape("dict", keys=keys)  # type: ignore[arg-type]
+        return Shape("dict", keys=keys)
     if isinstance(value, (ast.List, ast.ListComp)):
         elements = value.elts if isinstance(value, ast.List) else [value.elt]
         if not elements:
@@ -173,6 +171,28 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
         if model_class_kind(model, evaluated.type) is not None:
             return _model_shape(model, evaluated.type, scope)
     return None
+
+
+def _literal_keys(value: ast.Dict, scope: Scope, depth: int = 0) -> tuple[str, ...] | None:
+    """The string keys of a dict literal, None when one is not known. ``{**base, "kind": k}``
+    unpacks a local name whose only assignment is itself such a literal (``base = {...}``);
+    any other ``{**other}`` takes its keys from elsewhere."""
+    keys: list[str] = []
+    for key, item in zip(value.keys, value.values):
+        if key is None:
+            unpacked = _only_assignment(scope, item) if isinstance(item, ast.Name) else None
+            inner = None
+            if isinstance(unpacked, ast.Dict) and depth < 3:
+                inner = _literal_keys(unpacked, scope, depth + 1)
+            if inner is None:
+                return None
+            keys.extend(k for k in inner if k not in keys)
+        elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+            if key.value not in keys:
+                keys.append(key.value)
+        else:
+            return None
+    return tuple(keys)
 
 
 def _model_shape(model: ModuleModel, qualname: str, scope: Scope) -> Shape:

@@ -49,7 +49,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         for call in registrations:
             if not version_fallback(model, call, registrations):
                 reporter.report("API206", call, call=event_call_display(call))
-    if reporter.enabled("API201") or reporter.enabled("API202"):
+    if reporter.enabled("API201") or reporter.enabled("API202") or reporter.enabled("API205"):
         check_foreign_endpoints(model, reporter)
     if not routes:
         if facts.foreign_routes and (reporter.enabled("API203") or reporter.enabled("API204")):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.routes import route_table_for
+from fastapi_lint.rules.routes.path_params import PathParamBinder, check_unbound_endpoint
 from fastapi_lint.rules.routes.response_model import (
     display_annotation,
     returned_detail,
@@ -28,8 +29,11 @@ if TYPE_CHECKING:
 
 
 def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
+    """API201/API202 (and API205: the parameters of its own path) of a function another
+    module registers as an endpoint."""
     if is_test_module(model) or not model.functions:
         return
+    binder = PathParamBinder()
     table = route_table_for(model)
     if table is None:
         return
@@ -46,6 +50,13 @@ def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
         node = function.node
         first = rows[0]
         shown = f"{'|'.join(first.methods or ('?',))} {first.display_path}"
+        own_paths = [row.own_path for row in rows]
+        if reporter.enabled("API205") and not any(row.is_websocket for row in rows):
+            if all(path is not None for path in own_paths):
+                paths = [path for path in own_paths if path is not None]
+                check_unbound_endpoint(model, reporter, function, paths, shown, binder)
+        if not (reporter.enabled("API201") or reporter.enabled("API202")):
+            continue
         if any(_declared(row) for row in rows):
             continue
         # An annotated endpoint is API202's (is the annotation a model?), else API201's.
@@ -54,7 +65,7 @@ def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
             untyped = untyped_return(model, function)
             if untyped is not None:
                 found = ("API202", {"model": display_annotation(untyped)})
-        else:
+        elif not all(row.deprecated for row in rows):  # a retired version: API201 leaves it
             detail = returned_detail(model, function)
             if detail is not None:
                 found = ("API201", {"detail": detail[0]})

@@ -440,10 +440,14 @@ def _serves_page(model: ModuleModel, route: RouteInfo) -> bool:
     response_class = route.keywords.get("response_class")
     if response_class is not None and last_name(response_class) in _PAGE_RESPONSES:
         return True
-    returns_annotation = route.function.node.returns
+    return _returns_page(model, route.function)
+
+
+def _returns_page(model: ModuleModel, function: FunctionInfo) -> bool:
+    returns_annotation = function.node.returns
     if returns_annotation is not None and last_name(returns_annotation) in _PAGE_RESPONSES:
         return True
-    returns, _, _ = returns_and_yields(model, route.function)
+    returns, _, _ = returns_and_yields(model, function)
     return any(
         isinstance(r.value, ast.Call) and last_name(r.value.func) in _PAGE_RESPONSES
         for r in returns
@@ -482,6 +486,44 @@ def check_unbound(
                 bound |= binder.target_names(router_model, target, scope, 1)
     except _Unsure:
         return
+    _report_unbound(model, reporter, function, wanted, bound, route.display)
+
+
+def check_unbound_endpoint(
+    model: ModuleModel,
+    reporter: Reporter,
+    function: FunctionInfo,
+    paths: list[str],
+    display: str,
+    binder: PathParamBinder,
+) -> None:
+    """An endpoint another module registers (``router.add_api_route("/{id}", handlers.f)``):
+    the parameters of its own paths (each registration's, prefixes left out) that it does not
+    bind. Left out as for a route: a ``{rest:path}`` catch-all, a parameter another of its
+    paths lacks, an endpoint serving an HTML page (the registering call's ``response_class=``
+    leaves ``ServedRoute.own_path`` unknown)."""
+    wanted: list[str] | None = None
+    for path in paths:
+        template = route_paths.parse_path(path)
+        names = [p.name for p in template.params if p.convertor != "path"]
+        wanted = names if wanted is None else [n for n in wanted if n in names]
+    if not wanted or _returns_page(model, function):
+        return
+    try:
+        bound = set(binder.names(model, function, False, route=True))
+    except _Unsure:
+        return
+    _report_unbound(model, reporter, function, wanted, bound, display)
+
+
+def _report_unbound(
+    model: ModuleModel,
+    reporter: Reporter,
+    function: FunctionInfo,
+    wanted: list[str],
+    bound: set[str],
+    display: str,
+) -> None:
     node = function.node
     readers: dict[str, str] = {}
     for mark in bound:
@@ -511,7 +553,7 @@ def check_unbound(
                 line=node.lineno,
                 col=node.col_offset,
                 param=name,
-                route=route.display,
+                route=display,
                 function=function.name,
                 detail=detail,
             )

@@ -32,6 +32,7 @@ from fastapi_lint.rules.routes.documented import documented_success
 from fastapi_lint.rules.test_code import is_test_module
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
+from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
 
 if TYPE_CHECKING:
@@ -92,12 +93,14 @@ API202 = Rule(
 # ------------------------------------------------------------ API201 / API202
 
 
-def _no_body_status(node: ast.expr | None) -> bool:
+def _no_body_status(model: ModuleModel, node: ast.expr | None, scope: Scope) -> bool:
     if node is None:
         return False
     if isinstance(node, ast.Constant):
         return node.value in NO_BODY_STATUS
-    return last_name(node) in NO_BODY_STATUS_NAMES
+    # `DELETED = 204`, `HTTPStatus.NO_CONTENT`: simple flow reads the code.
+    code = status_code_value(model, node, scope)
+    return last_name(node) in NO_BODY_STATUS_NAMES or code in NO_BODY_STATUS
 
 
 def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
@@ -119,9 +122,14 @@ def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
 
 
 def _router_deprecated(model: ModuleModel, route: RouteInfo) -> bool:
-    """``APIRouter(deprecated=True)``: every route of the router is deprecated."""
+    """``APIRouter(deprecated=True)``: every route of the router is deprecated; also every
+    route each app serves only through a deprecated router or ``include_router(...,
+    deprecated=True)`` (a retired API version kept for old clients)."""
     found = router_call(model, route)
-    return found is not None and constant_value(keyword_argument(found[1], "deprecated")) is True
+    if found is not None and constant_value(keyword_argument(found[1], "deprecated")) is True:
+        return True
+    served = _served(model, route)
+    return bool(served) and all(r.deprecated for r in served)
 
 
 def _served(model: ModuleModel, route: RouteInfo) -> list[ServedRoute]:
@@ -140,7 +148,9 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if "response_model" in keywords or function.node.returns is not None:
         return None
-    if "response_class" in keywords or _no_body_status(keywords.get("status_code")):
+    if "response_class" in keywords or _no_body_status(
+        model, keywords.get("status_code"), function.outer
+    ):
         return None
     if constant_value(keywords.get("include_in_schema")) is False:
         return None
