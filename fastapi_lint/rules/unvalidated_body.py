@@ -139,9 +139,9 @@ _WRAPPERS = frozenset({"Optional", "Union", "Annotated"})
 _REQUEST_TYPES = frozenset({"fastapi.Request", "starlette.requests.Request"})
 _BODY_READERS = frozenset({"json", "form"})
 # A method call on the value that reads its entries (what `data["x"]` does).
-_READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault"})
+_READING_METHODS = frozenset({"get", "items", "keys", "values", "getlist", "setdefault", "pop"})
 # The reading methods that take the key as their first argument.
-_KEYED_METHODS = frozenset({"get", "getlist", "setdefault"})
+_KEYED_METHODS = frozenset({"get", "getlist", "setdefault", "pop"})
 # Calls that validate a whole value: `Model.model_validate(data)`, `adapter.validate_python(data)`.
 _VALIDATING_METHODS = frozenset(
     {
@@ -364,7 +364,9 @@ def _classify(
             uses.add_read(line)
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
-        if parent.attr in _READING_METHODS:
+        if parent.attr == "pop" and _tolerant_pop(model, parent):
+            pass  # `data.pop("trace", None)` takes a field out, `data.pop("id")` alone drops it
+        elif parent.attr in _READING_METHODS:
             if parent.attr in _KEYED_METHODS and not _static_key(
                 model, _first_argument(model.parent(parent)), scope
             ):
@@ -489,6 +491,15 @@ def _follow_whole_copy(
         uses.add_read(copy.lineno)
     elif copied.first_validation is not None:
         uses.add_validation(copied.first_validation)
+
+
+def _tolerant_pop(model: ModuleModel, method: ast.Attribute) -> bool:
+    """``data.pop("k", default)`` or a bare ``data.pop("k")`` statement: no missing field
+    fails here (``data.pop("email")`` whose value is used is ``data["email"]``)."""
+    call = model.parent(method)
+    if not isinstance(call, ast.Call):
+        return True
+    return len(call.args) + len(call.keywords) > 1 or isinstance(model.parent(call), ast.Expr)
 
 
 def _first_argument(call: ast.AST | None) -> ast.expr | None:
