@@ -30,6 +30,7 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.rules.debug_gates import debug_only
+from fastapi_lint.rules.memo_decorators import memoized_by_project_decorator
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
@@ -343,7 +344,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/12", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/13", target, compute))
 
 
 def _with_hooks(
@@ -433,7 +434,8 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
         if name is not None and name.rpartition(".")[2] in MEMOIZING_NAMES:
             if model.find_function(name) is not None and not _request_scoped(decorator):
                 return True
-    return False
+    # Whatever its name (`@singleton`): a project decorator that keeps the first result.
+    return memoized_by_project_decorator(model, function)
 
 
 def _request_scoped(decorator: ast.expr) -> bool:
