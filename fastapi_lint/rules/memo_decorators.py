@@ -70,11 +70,15 @@ def _answers_from_memory(wrapper: FunctionNode, wrapped: str) -> bool:
         if isinstance(statement, (ast.Nonlocal, ast.Global))
         for name in statement.names
     }
+    guarded: set[int] = set()
     for node in ast.walk(wrapper):
         if isinstance(node, ast.If) and _unset_test(node.test):
             if _stores_result(node.body, wrapped, declared):
-                return True
-    return False
+                guarded.update(
+                    id(call) for statement in node.body for call in _calls(statement, wrapped)
+                )
+    # Every call of the wrapped function sits in such a branch: none runs on each call.
+    return bool(guarded) and all(id(call) in guarded for call in _calls(wrapper, wrapped))
 
 
 def _unset_test(test: ast.expr) -> bool:
@@ -94,7 +98,7 @@ def _stores_result(body: list[ast.stmt], wrapped: str, declared: set[str]) -> bo
             if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
                 continue
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            fresh = _calls(node.value, wrapped) or (
+            fresh = bool(_calls(node.value, wrapped)) or (
                 isinstance(node.value, ast.Name) and node.value.id in results
             )
             if not fresh:
@@ -109,8 +113,12 @@ def _stores_result(body: list[ast.stmt], wrapped: str, declared: set[str]) -> bo
     return False
 
 
-def _calls(value: ast.expr, wrapped: str) -> bool:
-    return any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == wrapped
-        for node in ast.walk(value)
-    )
+def _calls(tree: ast.AST, wrapped: str) -> list[ast.Call]:
+    """The calls of ``wrapped(...)`` in ``tree``."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == wrapped
+    ]
