@@ -49,7 +49,7 @@ API107 = Rule(
         "that call `requests` or a sync database session stall the loop just the same. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
-        "it, `functools.cache`), per key (`v = self._cache.get(k)`, `if v is None:` that stores "
+        "it, `functools.cache` or a project decorator that keeps the first result), per key (`v = self._cache.get(k)`, `if v is None:` that stores "
         "`self._cache[k]`), or per change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
     ),
