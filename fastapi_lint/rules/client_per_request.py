@@ -7,7 +7,8 @@ A rule of the sessions family (``API3``) in its own module: the registry
 runs it as a second family object with the same prefix.
 
 Where the pool is created decides: module level, ``lifespan``/start-up code,
-a ``functools.cache``/``lru_cache`` factory and an ``if X is None:`` store on a
+a ``functools.cache``/``lru_cache`` factory (or one behind a project decorator
+that keeps the first result, ``rules/memo_decorators.py``) and an ``if X is None:`` store on a
 global or ``app.state`` (also when ``X`` is a sibling global the branch sets) run once; a route, a ``Depends`` target (found in any
 module of the project) or middleware run per request, and so does an uncached
 project helper they call that builds the pool (``get_db`` -> ``get_sessionmaker()``
@@ -32,6 +33,7 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import once_per_process
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
+from fastapi_lint.rules.memo_decorators import memoized_by_project_decorator
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.semantic.syntax import decorator_names
@@ -69,7 +71,8 @@ API306 = Rule(
         "Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
-        "a `functools.cache` factory, an `if pool is None:` store, and routes only "
+        "a `functools.cache` factory (or one behind a project decorator that keeps the first "
+        "result, such as a hand-written `@singleton`), an `if pool is None:` store, and routes only "
         'administrators reach (an admin-only dependency of the route, its router or its include, or an `if role != "admin": raise` '
         'guard first): a settings page\'s "test connection" button is not a hot path.'
     ),
@@ -342,8 +345,11 @@ def _depends_names(path: str) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- once-per-process code
-def _is_cached(function: FunctionInfo) -> bool:
-    return bool(decorator_names(function.node) & _CACHE_DECORATORS)
+def _is_cached(model: ModuleModel, function: FunctionInfo) -> bool:
+    """``functools.cache`` and its kin, or a project decorator that keeps the first result."""
+    if decorator_names(function.node) & _CACHE_DECORATORS:
+        return True
+    return memoized_by_project_decorator(model, function)
 
 
 def _stored_target(model: ModuleModel, call: ast.Call) -> ast.expr | None:
@@ -475,7 +481,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
         if found is None:
             return None
         model, function = found
-        if _is_cached(function) or function.is_method:
+        if _is_cached(model, function) or function.is_method:
             return None
         made = _pool_made_by(model, function)
         if made is not None:
@@ -491,7 +497,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/3", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/4", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 
@@ -527,7 +533,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 continue
         key = id(function.node)
         if key not in roles:
-            roles[key] = None if _is_cached(function) else _role(model, function)
+            roles[key] = None if _is_cached(model, function) else _role(model, function)
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
             continue

@@ -30,6 +30,7 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.rules.debug_gates import debug_only
+from fastapi_lint.rules.memo_decorators import memoized_by_project_decorator
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
@@ -48,9 +49,10 @@ API107 = Rule(
         "that call `requests` or a sync database session stall the loop just the same. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
-        "it, `functools.cache`), per key (`v = self._cache.get(k)`, `if v is None:` that stores "
-        "`self._cache[k]`; `if k in seen: return` then `seen.add(k)` on a set kept in "
-        "`app.state` or `self`), or per change of a file (a read redone only when a `stat()` "
+        "it, `functools.cache` or a project decorator that keeps the first result), per key "
+        "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`; `if k in "
+        "seen: return` then `seen.add(k)` on a set kept in `app.state` or `self`), or per "
+        "change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
     ),
     example=(
@@ -344,7 +346,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/14", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/15", target, compute))
 
 
 def _with_hooks(
@@ -434,7 +436,8 @@ def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
         if name is not None and name.rpartition(".")[2] in MEMOIZING_NAMES:
             if model.find_function(name) is not None and not _request_scoped(decorator):
                 return True
-    return False
+    # Whatever its name (`@singleton`): a project decorator that keeps the first result.
+    return memoized_by_project_decorator(model, function)
 
 
 def _request_scoped(decorator: ast.expr) -> bool:
