@@ -81,3 +81,12 @@ def enumerated(model: ModuleModel, node: ast.expr, scope: Scope) -> ast.Call | N
     ):
         return call
     return None
+
+
+def tolerant_pop(model: ModuleModel, method: ast.Attribute) -> bool:
+    """``data.pop("k", default)`` or a bare ``data.pop("k")`` statement: no missing field
+    fails here (``data.pop("email")`` whose value is used is ``data["email"]``)."""
+    call = model.parent(method)
+    if not isinstance(call, ast.Call):
+        return True
+    return len(call.args) + len(call.keywords) > 1 or isinstance(model.parent(call), ast.Expr)

@@ -42,6 +42,7 @@ from fastapi_lint.rules.body_bindings import (
     is_model_class,
     is_none,
     reaching_binding,
+    tolerant_pop,
 )
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
@@ -364,7 +365,7 @@ def _classify(
             uses.add_read(line)
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
-        if parent.attr == "pop" and _tolerant_pop(model, parent):
+        if parent.attr == "pop" and tolerant_pop(model, parent):
             pass  # `data.pop("trace", None)` takes a field out, `data.pop("id")` alone drops it
         elif parent.attr in _READING_METHODS:
             if parent.attr in _KEYED_METHODS and not _static_key(
@@ -491,15 +492,6 @@ def _follow_whole_copy(
         uses.add_read(copy.lineno)
     elif copied.first_validation is not None:
         uses.add_validation(copied.first_validation)
-
-
-def _tolerant_pop(model: ModuleModel, method: ast.Attribute) -> bool:
-    """``data.pop("k", default)`` or a bare ``data.pop("k")`` statement: no missing field
-    fails here (``data.pop("email")`` whose value is used is ``data["email"]``)."""
-    call = model.parent(method)
-    if not isinstance(call, ast.Call):
-        return True
-    return len(call.args) + len(call.keywords) > 1 or isinstance(model.parent(call), ast.Expr)
 
 
 def _first_argument(call: ast.AST | None) -> ast.expr | None:
