@@ -98,6 +98,9 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     a parameter, an annotated variable, or an attribute declared in a project class body."""
     if too_deep(depth):
         return None
+    literal = _literal_item(model, expr, scope, depth)
+    if literal is not None:
+        return literal  # `for path in [CONFIG_PATH, *LEGACY_PATHS]:` over `Path` names
     owner, annotation, where = _declared(model, expr, scope, depth)
     if not isinstance(annotation, ast.Subscript):
         return None
@@ -106,6 +109,38 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     if outer not in LIST_TYPES or len(elements) != 1:
         return None
     return owner.annotation_type(elements[0], where, depth + 1)
+
+
+def _literal_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:
+    """The class shared by every element of a list, tuple or set literal (``[CONFIG, OLD]``,
+    ``(Path(a), Path(b))``); a starred element counts through a module-level name bound to
+    such a literal (``*LEGACY_PATHS``). One element of another or unknown type: ``None``."""
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, scope, expr.lineno)
+        if (
+            binding is None
+            or binding.kind is not BindingKind.ASSIGN
+            or binding.unpack_index is not None
+            or binding.scope is not model.module_scope
+            or not isinstance(binding.value, (ast.List, ast.Tuple, ast.Set))
+        ):
+            return None
+        expr, scope = binding.value, binding.scope
+    if not isinstance(expr, (ast.List, ast.Tuple, ast.Set)) or not expr.elts:
+        return None
+    found: set[str] = set()
+    for element in expr.elts:
+        if isinstance(element, ast.Starred):
+            inner = _literal_item(model, element.value, scope, depth + 1)
+            if inner is None:
+                return None
+            found.add(inner)
+            continue
+        value = model.evaluate(element, scope, depth + 1)
+        if not isinstance(value, Instance):
+            return None
+        found.add(value.type)
+    return found.pop() if len(found) == 1 else None
 
 
 def subscript_item(model: ModuleModel, expr: ast.Subscript, scope: Scope, depth: int) -> str | None:
