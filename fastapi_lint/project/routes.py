@@ -280,7 +280,7 @@ def _table_from_json(data: Any) -> RouteTable:
 # ------------------------------------------------------------ the project walk
 
 
-def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
+def project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     """(.py files, folders walked) under the project root, skipping tests and docs trees."""
     files: list[str] = []
     folders: list[str] = []
@@ -302,7 +302,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
     from fastapi_lint.project.layout import module_name_for
     from fastapi_lint.source import SourceError, read_source
 
-    files, folders = _project_files(project)
+    files, folders = project_files(project)
     for folder in folders:
         project.depends_on_path(folder)
     summaries: dict[str, dict[str, Any]] = {}
