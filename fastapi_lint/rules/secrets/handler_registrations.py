@@ -13,10 +13,10 @@ where the registration is written, since the handler's module need not import it
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.index import index_of
+from fastapi_lint.rules.secrets.exception_handlers import registrations
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -46,42 +46,19 @@ def registered_elsewhere(model: ModuleModel, function: FunctionInfo) -> list[ast
 
 
 def _registrations(project: ProjectIndex) -> dict[str, list[Any]]:
-    from fastapi_lint.project.layout import module_name_for
-    from fastapi_lint.project.routes import project_files
-    from fastapi_lint.source import SourceError, read_source
+    from fastapi_lint.project.routes import project_modules
 
-    files, folders = project_files(project)
-    for folder in folders:
-        project.depends_on_path(folder)
     table: dict[str, list[Any]] = {}
-    for path in files:
-        project.depends_on_path(path)
-        try:
-            text = read_source(path)
-        except (SourceError, OSError):
-            continue
-        if not any(word in text for word in _WORDS):
-            continue
-        model = project.model(module_name_for(Path(path), project.root))
+    for module_name in project_modules(project, lambda text: any(w in text for w in _WORDS)):
+        model = project.model(module_name)
         if model is not None:
             _collect(model, table)
     return table
 
 
 def _collect(model: ModuleModel, table: dict[str, list[Any]]) -> None:
-    for ref in model.calls:
-        call = ref.node
-        assert isinstance(call, ast.Call)
-        func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "add_exception_handler":
-            if len(call.args) == 2:
-                _add(model, table, call.args[1], call.args[0], ref.scope)
-            continue
-        for keyword in call.keywords:
-            if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
-                for key, value in zip(keyword.value.keys, keyword.value.values):
-                    if key is not None:
-                        _add(model, table, value, key, ref.scope)
+    for handler, exception_type, scope in registrations(model):
+        _add(model, table, handler, exception_type, scope)
 
 
 def _add(
