@@ -35,6 +35,8 @@ from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
 
@@ -287,7 +289,7 @@ def _table_from_json(data: Any) -> RouteTable:
 # ------------------------------------------------------------ the project walk
 
 
-def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
+def project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     """(.py files, folders walked) under the project root, skipping tests and docs trees."""
     files: list[str] = []
     folders: list[str] = []
@@ -305,24 +307,28 @@ def _project_files(project: ProjectIndex) -> tuple[list[str], list[str]]:
     return files, folders
 
 
-def _compute_table(project: ProjectIndex) -> dict[str, Any]:
+def project_modules(project: ProjectIndex, relevant: Callable[[str], bool]) -> Iterator[str]:
+    """The module names of the project's files whose text is ``relevant``; every file and
+    folder walked is a dependency of the fact being computed."""
     from fastapi_lint.project.layout import module_name_for
     from fastapi_lint.source import SourceError, read_source
 
-    files, folders = _project_files(project)
+    files, folders = project_files(project)
     for folder in folders:
         project.depends_on_path(folder)
-    summaries: dict[str, dict[str, Any]] = {}
     for path in files:
         project.depends_on_path(path)
         try:
             text = read_source(path)
         except (SourceError, OSError):
             continue
-        if not _relevant(text):
-            continue
+        if relevant(text):
+            yield module_name_for(Path(path), project.root)
 
-        module_name = module_name_for(Path(path), project.root)
+
+def _compute_table(project: ProjectIndex) -> dict[str, Any]:
+    summaries: dict[str, dict[str, Any]] = {}
+    for module_name in project_modules(project, _relevant):
         summary = _module_fact(project, module_name)
         if isinstance(summary, dict):
             summaries[module_name] = summary

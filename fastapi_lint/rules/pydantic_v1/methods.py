@@ -246,6 +246,18 @@ def _receiver(model: ModuleModel, expr: ast.expr, scope: Scope) -> Value | None:
         if isinstance(generic, Ref):
             return generic
     value = model.evaluate(expr, scope)
+    if (
+        value is None
+        and isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr not in _CLASS_METHODS
+        and expr.func.attr not in _INSTANCE_METHODS
+    ):
+        # ``Item.model_validate(raw).dict()``: typed inline as ``x = Item.model_validate(raw)``
+        # types ``x``. Not after a v1 call (``Item.parse_obj(raw).dict()``, ``.copy().dict()``):
+        # both calls start at one column, where the inner one is reported (the outer one once
+        # it is fixed).
+        return _built_by(model, expr, scope)
     if value is not None or not isinstance(expr, ast.Name):
         return value
     binding = model.lookup(expr.id, scope, expr.lineno)

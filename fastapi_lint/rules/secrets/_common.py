@@ -119,16 +119,35 @@ def _argument(call: ast.Call, position: int, *names: str) -> ast.expr | None:
     return None
 
 
+def encoded_literal(node: ast.expr) -> ast.expr:
+    """``"whsec-8f2a".encode()``, ``bytes("whsec-8f2a", "utf-8")``: the str literal the
+    call turns into the bytes key (``hmac.new`` and ``Fernet`` take bytes); else ``node``."""
+    if not isinstance(node, ast.Call):
+        return node
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "encode":
+        inner = func.value
+    elif isinstance(func, ast.Name) and func.id == "bytes" and node.args:
+        inner = node.args[0]
+    else:
+        return node
+    return inner if isinstance(inner, ast.Constant) and isinstance(inner.value, str) else node
+
+
 def _field_default_literal(value: ast.expr) -> ast.Constant | None:
     """The string literal a field default holds: ``"x"``, ``SecretStr("x")``,
-    ``Field(default="x")``, ``Field("x")``, ``field(default="x")``; None otherwise."""
+    ``Field(default="x")``, ``Field("x")``, ``field(default="x")``, ``"x".encode()``;
+    None otherwise."""
     for _ in range(3):
         if isinstance(value, ast.Constant):
             return value if isinstance(value.value, (str, bytes)) else None
         if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
             return None
         callee = value.func.id if isinstance(value.func, ast.Name) else value.func.attr
-        if callee in ("SecretStr", "SecretBytes"):
+        if encoded_literal(value) is not value:
+            # ``JWT_SECRET = "3c9a...".encode()``: the bytes of the literal are the secret
+            value = encoded_literal(value)
+        elif callee in ("SecretStr", "SecretBytes"):
             if not value.args:
                 return None
             value = value.args[0]

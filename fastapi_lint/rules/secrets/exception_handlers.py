@@ -19,6 +19,8 @@ from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
@@ -59,20 +61,27 @@ def _collect(model: ModuleModel) -> dict[int, list[ast.expr]]:
                 and len(decorator.args) == 1
             ):
                 table.setdefault(id(function.node), []).append(decorator.args[0])
+    for handler, exception_type, scope in registrations(model):
+        _register(model, table, handler, exception_type, scope)
+    return table
+
+
+def registrations(model: ModuleModel) -> Iterator[tuple[ast.expr, ast.expr, Scope]]:
+    """(handler, exception type or status, scope) of every ``add_exception_handler(T, h)``
+    and ``exception_handlers={T: h}`` call of the module."""
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr == "add_exception_handler":
             if len(call.args) == 2:
-                _register(model, table, call.args[1], call.args[0], ref.scope)
+                yield call.args[1], call.args[0], ref.scope
             continue
         for keyword in call.keywords:
             if keyword.arg == "exception_handlers" and isinstance(keyword.value, ast.Dict):
                 for key, value in zip(keyword.value.keys, keyword.value.values):
                     if key is not None:
-                        _register(model, table, value, key, ref.scope)
-    return table
+                        yield value, key, ref.scope
 
 
 def _register(

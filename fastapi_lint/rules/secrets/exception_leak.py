@@ -76,6 +76,7 @@ from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
 from fastapi_lint.rules.secrets.debug_detail import debug_branch, under_debug_gate
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
+from fastapi_lint.rules.secrets.handler_registrations import registered_elsewhere
 from fastapi_lint.rules.secrets.import_time import constructed_before_serving
 from fastapi_lint.rules.secrets.quiet_try import quiet_try
 from fastapi_lint.rules.secrets.response_helpers import HTTP_EXCEPTIONS as _HTTP_EXCEPTIONS
@@ -213,7 +214,11 @@ def _catch_kind(model: ModuleModel, handler: ast.ExceptHandler, scope: Scope) ->
 def _types_kind(model: ModuleModel, types: list[ast.expr], scope: Scope) -> str | None:
     kind = None
     for node in types:
-        qualname = model.qualified_name(node, scope)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # a class registered from another module, by its qualified name
+            qualname: str | None = node.value
+        else:
+            qualname = model.qualified_name(node, scope)
         if qualname is None:
             continue
         if qualname in _BROAD:
@@ -514,7 +519,7 @@ class _Leaks:
         function = scope.code_function
         if function is None or scope.node is not function.node:
             return None  # a lambda or comprehension inside the handler: not its body
-        types = registered_types(self.model, function)
+        types = registered_types(self.model, function) or registered_elsewhere(self.model, function)
         return as_except_clause(function, types) if types else None
 
     def enclosing_handler(self, node: ast.AST) -> ast.ExceptHandler | None:

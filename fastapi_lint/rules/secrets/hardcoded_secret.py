@@ -18,6 +18,7 @@ from fastapi_lint.rules.secrets._common import (
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
 from fastapi_lint.rules.secrets.credential_values import could_be_credential
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
+from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.builder import MATCH_VALUE
 
 if TYPE_CHECKING:
@@ -91,6 +92,10 @@ _KIND_WORDS = frozenset({"type", "types", "kind", "grant", "method", "mode", "fl
 
 
 _DIGEST_COMPARES = frozenset({"secrets.compare_digest", "hmac.compare_digest"})
+# FastAPI parameter markers whose first argument (or ``default=``) is the parameter's default.
+_PARAM_MARKERS = frozenset(
+    f"fastapi.{name}" for name in ("Query", "Header", "Cookie", "Form", "Body")
+)
 
 
 def _without_encode(node: ast.expr) -> ast.expr:
@@ -544,11 +549,23 @@ class HardcodedSecretChecks(CheckerBase):
         for function in self.model.functions:
             args = function.node.args
             positional = args.posonlyargs + args.args
-            for arg, default in zip(
-                positional[len(positional) - len(args.defaults) :], args.defaults
-            ):
+            pairs: list[tuple[ast.arg, ast.expr | None]] = [
+                *zip(positional[len(positional) - len(args.defaults) :], args.defaults),
+                *zip(args.kwonlyargs, args.kw_defaults),
+            ]
+            for arg, default in pairs:
+                if isinstance(default, ast.Call):
+                    default = self.marker_default(default, function.outer)
                 if isinstance(default, ast.Constant):
                     self.name_assignment(arg.arg, default)
-            for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-                if isinstance(kw_default, ast.Constant):
-                    self.name_assignment(arg.arg, kw_default)
+
+    def marker_default(self, call: ast.Call, scope: Scope) -> ast.expr | None:
+        """``x_admin_token: str = Header(default="adm-7Q...")``: the literal a FastAPI parameter
+        marker (``Query``, ``Header``, ``Cookie``, ``Form``, ``Body``) gives the parameter when
+        the request lacks it is the parameter's default, as ``= "adm-7Q..."`` would be."""
+        qualname = stubs.canonical(self.model.qualified_name(call.func, scope) or "")
+        if qualname not in _PARAM_MARKERS:
+            return None
+        if call.args:
+            return call.args[0]
+        return next((k.value for k in call.keywords if k.arg == "default"), None)

@@ -6,7 +6,7 @@ import ast
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.secret_patterns import redact
-from fastapi_lint.rules.secrets._common import CheckerBase
+from fastapi_lint.rules.secrets._common import CheckerBase, encoded_literal
 
 API506 = Rule(
     code="API506",
@@ -90,7 +90,7 @@ class SigningKeyChecks(CheckerBase):
             else node
             for node in nodes
         ]
-        for node in nodes:
+        for node in map(encoded_literal, nodes):
             if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
                 if not node.value:
                     continue
