@@ -539,11 +539,7 @@ class HardcodedSecretChecks(CheckerBase):
         parent = self.model.parent(compare)
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.And):
             test, parent = parent, self.model.parent(parent)
-        return (
-            isinstance(parent, ast.If)
-            and parent.test is test
-            and any(isinstance(child, ast.Raise) for child in parent.body)
-        )
+        return isinstance(parent, ast.If) and parent.test is test and _refusing_body(parent.body)
 
     def check_defaults(self) -> None:
         for function in self.model.functions:
@@ -569,3 +565,23 @@ class HardcodedSecretChecks(CheckerBase):
         if call.args:
             return call.args[0]
         return next((k.value for k in call.keywords if k.arg == "default"), None)
+
+
+def _refusing_body(body: list[ast.stmt]) -> bool:
+    """The branch fails closed (``raise``) or records a problem for a validator that
+    collects them (``issues.append("secret still has its dev value")``: the caller
+    refuses the configuration). Printing or logging alone lets the value through."""
+    for statement in body:
+        if isinstance(statement, ast.Raise):
+            return True
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "append"
+            and len(call.args) == 1
+            and isinstance(call.args[0], (ast.Constant, ast.JoinedStr))
+            and (not isinstance(call.args[0], ast.Constant) or isinstance(call.args[0].value, str))
+        ):
+            return True
+    return False
