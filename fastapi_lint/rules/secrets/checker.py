@@ -77,7 +77,7 @@ class Checker(
                 for ref in model.nodes[ast.Dict]:
                     self.check_dict(ref.node)  # type: ignore[arg-type]
                 for ref in model.nodes[ast.Compare]:
-                    self.check_compare(ref.node)  # type: ignore[arg-type]
+                    self.check_compare(ref.node, ref.scope)  # type: ignore[arg-type]
                 self.check_match_values()
                 self.check_defaults()
             if "API503" in self.enabled:

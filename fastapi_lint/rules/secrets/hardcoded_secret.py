@@ -16,10 +16,11 @@ from fastapi_lint.rules.secrets._common import (
     _text,
 )
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
-from fastapi_lint.rules.secrets.credential_values import could_be_credential
+from fastapi_lint.rules.secrets.credential_values import could_be_credential, is_weak_password
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.builder import MATCH_VALUE
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import Scope
@@ -435,7 +436,7 @@ class HardcodedSecretChecks(CheckerBase):
                 continue
             self.name_assignment(name, value, argument=True)
 
-    def check_compare(self, node: ast.Compare) -> None:
+    def check_compare(self, node: ast.Compare, scope: Scope | None = None) -> None:
         if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
             return
         left, right = node.left, node.comparators[0]
@@ -452,9 +453,12 @@ class HardcodedSecretChecks(CheckerBase):
                     continue  # ``if api_key == "YOUR_API_KEY"``: code checking for the placeholder
                 if self.refuses_literal(node):
                     continue  # ``if SECRET == "dev-secret": raise``: the check refuses the value
-                self.name_assignment(
-                    name, literal, compared=True, accepted=self.refuses_others(node)
+                accepted = self.refuses_others(node) or (
+                    value is not None
+                    and is_weak_password(value)
+                    and self.admits_input(node, name_side, scope)
                 )
+                self.name_assignment(name, literal, compared=True, accepted=accepted)
 
     def check_digest_compare(self, call: ast.Call, scope: Scope) -> None:
         """``secrets.compare_digest(credentials.password, "M3trics-Pa55!")`` is the
@@ -528,6 +532,27 @@ class HardcodedSecretChecks(CheckerBase):
             and statement.test is compare
             and any(isinstance(child, ast.Raise) for child in statement.body)
         )
+
+    def admits_input(self, compare: ast.Compare, name_side: ast.expr, scope: Scope | None) -> bool:
+        """``if password == "letmein": return issue_token(username)`` where ``password`` is a
+        parameter (or ``form.password``, ``body.get("password")``): what the caller sends is
+        let in when it equals the literal, a backdoor whatever the word. A settings value
+        compared with a word (``if settings.MODE == "admin"``) is a mode test."""
+        if scope is None or not isinstance(compare.ops[0], ast.Eq):
+            return False
+        test: ast.AST = compare
+        parent = self.model.parent(compare)
+        if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.And):
+            test, parent = parent, self.model.parent(parent)
+        if not (isinstance(parent, ast.If) and parent.test is test):
+            return False
+        root: ast.AST = name_side
+        while isinstance(root, (ast.Attribute, ast.Call)):
+            root = root.value if isinstance(root, ast.Attribute) else root.func
+        if not isinstance(root, ast.Name) or root.id in ("self", "cls"):
+            return False
+        binding = self.model.lookup(root.id, scope)
+        return binding is not None and binding.kind is BindingKind.PARAM
 
     def refuses_literal(self, compare: ast.Compare) -> bool:
         """``if settings.JWT_SECRET == "dev-secret-change-me-2024": raise ValueError(...)``
