@@ -43,7 +43,8 @@ API501 = Rule(
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
         'tokenizer tokens and terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`). '
-        'Random-looking keys, weak passwords (`"admin"`, `"changeme"`) and '
+        'Random-looking keys, weak passwords (`"admin"`, `"changeme"`; compared with, when what '
+        'the caller sends is let in on a match: `if password == "root": return token`) and '
         "passwords of words and separators are reported: they reach production."
     ),
     example=(
