@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 API501 = Rule(
     code="API501",
     name="hardcoded-secret",
-    message="hardcoded secret {value} assigned to `{name}`; load it from the environment or a secrets manager",
+    message="hardcoded secret {value} {how} `{name}`; load it from the environment or a secrets manager",
     summary="Checks for string literals assigned to, passed as or compared with secret-like names.",
     why=(
         "A secret in source code is shared with everyone who can read the repository, its forks, "
@@ -276,7 +276,8 @@ class HardcodedSecretChecks(CheckerBase):
             return  # ``if AUTH_ENABLED == False: admin_password = "admin"``: protects nothing
         if self.names_a_key(name, value, literal):
             return  # ``secret_key = "password"`` then ``secret_data[secret_key]``: a key's name
-        self.offer("API501", literal, name=name, value=redact(value))
+        how = "compared with" if compared else "assigned to"
+        self.offer("API501", literal, name=name, value=redact(value), how=how)
 
     def names_a_key(self, name: str, value: str, literal: ast.AST) -> bool:
         """A parameter default or local variable holding a word that its function then uses
