@@ -68,14 +68,12 @@ def _bound_once_call(model: ModuleModel, scope: Scope, name: ast.Name) -> ast.Ca
     binding = model.lookup(name.id, scope, name.lineno)
     if (
         binding is None
-        or binding.kind is not BindingKind.ASSIGN
         or binding.scope is model.module_scope
-        or binding.unpack_index is not None
         or len(binding.scope.bindings.get(binding.name, ())) != 1
-        or not isinstance(binding.value, ast.Call)
+        or not isinstance(binding.assigned, ast.Call)
     ):
         return None
-    return binding.value
+    return binding.assigned
 
 
 def project_instance(model: ModuleModel, scope: Scope, node: ast.expr) -> bool:

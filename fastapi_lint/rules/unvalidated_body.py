@@ -236,13 +236,8 @@ def _untyped(
         if isinstance(annotation, ast.Name):
             # A type alias: `JSONObject = dict[str, Any]` in this module.
             binding = model.lookup(annotation.id, scope)
-            if (
-                binding is not None
-                and binding.kind is BindingKind.ASSIGN
-                and binding.unpack_index is None
-                and isinstance(binding.value, ast.Subscript)
-            ):
-                return _untyped(model, binding.value, binding.scope, any_counts, depth + 1)
+            if binding is not None and isinstance(binding.assigned, ast.Subscript):
+                return _untyped(model, binding.assigned, binding.scope, any_counts, depth + 1)
     return False
 
 

@@ -13,7 +13,6 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic.limits import too_deep
-from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Ref
 
 if TYPE_CHECKING:
@@ -68,14 +67,10 @@ def _item_of(
     if isinstance(value, ast.Name):
         # `tables = {...}; return tables`: the literal the name was given.
         binding = model.lookup(value.id, scope, value.lineno)
-        if (
-            binding is None
-            or binding.kind is not BindingKind.ASSIGN
-            or binding.unpack_index is not None
-            or not isinstance(binding.value, (ast.Dict, ast.Call))
-        ):
+        assigned = binding.assigned if binding is not None else None
+        if binding is None or not isinstance(assigned, (ast.Dict, ast.Call)):
             return None
-        value, scope = binding.value, binding.scope
+        value, scope = assigned, binding.scope
     if isinstance(value, ast.Dict):
         for table_key, item in zip(value.keys, value.values):
             if isinstance(table_key, ast.Constant) and table_key.value == key:

@@ -47,6 +47,14 @@ class Binding:
     def line(self) -> int:
         return getattr(self.node, "lineno", 0)
 
+    @property
+    def assigned(self) -> Optional[ast.expr]:
+        """The whole value of a plain ``name = value`` (None for other kinds and for one
+        element unpacked from a value that is not a tuple literal)."""
+        if self.kind is BindingKind.ASSIGN and self.unpack_index is None:
+            return self.value
+        return None
+
 
 @dataclass(eq=False)
 class Scope:

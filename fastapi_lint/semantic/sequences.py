@@ -117,15 +117,14 @@ def _literal_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     such a literal (``*LEGACY_PATHS``). One element of another or unknown type: ``None``."""
     if isinstance(expr, ast.Name):
         binding = model.lookup(expr.id, scope, expr.lineno)
+        assigned = binding.assigned if binding is not None else None
         if (
             binding is None
-            or binding.kind is not BindingKind.ASSIGN
-            or binding.unpack_index is not None
             or binding.scope is not model.module_scope
-            or not isinstance(binding.value, (ast.List, ast.Tuple, ast.Set))
+            or not isinstance(assigned, (ast.List, ast.Tuple, ast.Set))
         ):
             return None
-        expr, scope = binding.value, binding.scope
+        expr, scope = assigned, binding.scope
     if not isinstance(expr, (ast.List, ast.Tuple, ast.Set)) or not expr.elts:
         return None
     found: set[str] = set()

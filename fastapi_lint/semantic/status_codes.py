@@ -12,7 +12,6 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -47,11 +46,6 @@ def status_code_value(
         if match:
             return int(match.group(1))  # `from fastapi.status import HTTP_204_NO_CONTENT`
         binding = model.lookup(node.id, scope)
-        if (
-            binding is not None
-            and binding.kind is BindingKind.ASSIGN
-            and binding.unpack_index is None
-            and isinstance(binding.value, ast.expr)
-        ):
-            return status_code_value(model, binding.value, binding.scope, depth + 1)
+        if binding is not None and binding.assigned is not None:
+            return status_code_value(model, binding.assigned, binding.scope, depth + 1)
     return None
