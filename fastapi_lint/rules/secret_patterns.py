@@ -17,7 +17,7 @@ Names (``is_secret_like_name``)
     ``_length``, ``_pattern``, ``_regex``, ``_prefix``, plurals included) or a
     few more of the same nature (``_context`` as in FastAPI's ``pwd_context``,
     ``_exception`` as in ``credentials_exception``, ``_label``, ``_scheme``,
-    ``_timeout``, ``_minutes``...), or a word after the first starts with
+    ``_timeout``, ``_sentinel``...), or a word after the first starts with
     ``expir``, ``min`` or ``max`` (``ACCESS_TOKEN_EXPIRE_MINUTES``,
     ``password_min_length``).  ``hashed_password`` stays secret-like: the value
     check then lets a bcrypt hash through.
@@ -164,7 +164,7 @@ _ABOUT_LAST_WORDS = frozenset(
         "filename filepath directory variable alg algo len regexp suffix lifetime timeout "
         "seconds minutes hours days duration exp context exception exc error errors label "
         "hint placeholder message msg prompt description help title scheme policy version "
-        "format encoding location strength rounds size validator "
+        "format encoding location strength rounds size validator sentinel marker "
         # JWT claims and cookie attributes named after the token they describe
         "audience aud issuer iss claim claims scope scopes samesite domain cookie cookies status "
         # components that handle secrets: ``secret_store_class``, ``credential_provider``
