@@ -72,7 +72,8 @@ API306 = Rule(
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
         "a `functools.cache` factory (or one behind a project decorator that keeps the first "
-        "result, such as a hand-written `@singleton`), an `if pool is None:` store, and routes only "
+        "result, such as a hand-written `@singleton`), an `if pool is None:` store (or one per key: "
+        "`if key not in _engines:` that stores `_engines[key]`), and routes only "
         'administrators reach (an admin-only dependency of the route, its router or its include, or an `if role != "admin": raise` '
         'guard first): a settings page\'s "test connection" button is not a hot path.'
     ),
