@@ -72,7 +72,8 @@ API306 = Rule(
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
         "a `functools.cache` factory (or one behind a project decorator that keeps the first "
-        "result, such as a hand-written `@singleton`), an `if pool is None:` store, and routes only "
+        "result, such as a hand-written `@singleton`), an `if pool is None:` store (or one per key: "
+        "`if key not in _engines:` that stores `_engines[key]`), and routes only "
         'administrators reach (an admin-only dependency of the route, its router or its include, or an `if role != "admin": raise` '
         'guard first): a settings page\'s "test connection" button is not a hot path.'
     ),
@@ -401,18 +402,41 @@ def _kept_beyond_call(function: FunctionInfo, name: str) -> bool:
     )
 
 
+def _stores_of(function: FunctionInfo, name: str) -> set[str]:
+    """The containers a local is stored in: ``_engines`` for ``_engines[key] = engine``."""
+    words: set[str] = set()
+    for node in ast.walk(function.node):
+        if not (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == name
+        ):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                words |= _target_words(target)
+    return words
+
+
 def _guarded_store(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> bool:
     """``if _pool is None: _pool = create_pool(...)`` (also ``app.state``): made once, then reused.
 
     The guard may test another global its branch sets: ``if _sessions is None:
     _engine = make_engine(); _sessions = sessionmaker(bind=_engine)`` builds both on the
-    first call only (API107's "once per process").
+    first call only (API107's "once per process"). A per-key cache may test the container
+    the local goes to: ``if job_id not in _engines: engine = create_engine(...)`` then
+    ``_engines[job_id] = engine`` builds one engine per key, not per call.
     """
     if once_per_process(model, function, call):
         return True
     target = _stored_target(model, call)
-    if target is None or not _guard_mentions(model, function, call, _target_words(target)):
+    if target is None:
         return False
+    if not _guard_mentions(model, function, call, _target_words(target)):
+        if not isinstance(target, ast.Name):
+            return False
+        containers = _stores_of(function, target.id)
+        return bool(containers) and _guard_mentions(model, function, call, containers)
     return _is_global_store(function, target) or (
         isinstance(target, ast.Name) and _kept_beyond_call(function, target.id)
     )
@@ -497,7 +521,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/4", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/5", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 

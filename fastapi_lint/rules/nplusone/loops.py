@@ -245,7 +245,7 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
             # `recent = sorted(projects, key=...)[:5]`: the slice's handful, kept under a name.
             return True
         if binding is not None and isinstance(value, (ast.List, ast.Set)):
-            growth = _growth(model, iterable.id, binding.scope)
+            growth = _growth(model, iterable.id, binding.scope, depth)
             if growth is not None:
                 # `pending = []` filled at run time: a work list, not a constant; unless
                 # it only grows by a few statements outside loops (`keys.append(extra)`
@@ -446,16 +446,20 @@ BOUND_KEEPING_BUILTINS = frozenset(
 MUTATING_METHODS = frozenset({"append", "extend", "add", "update", "insert", "setdefault"})
 
 
-def _growth(model: ModuleModel, name: str, scope: Scope) -> tuple[list[ast.expr], bool] | None:
+def _growth(
+    model: ModuleModel, name: str, scope: Scope, depth: int = 0
+) -> tuple[list[ast.expr], bool] | None:
     """What a literal bound in a function gets added there (``ids.append(x)``, ``ids += xs``,
     ``ids[i] = x``) and whether it can grow without bound (added in a loop, or extended by
-    another collection); None when it never grows."""
+    another collection); None when it never grows. One item added per turn of a single loop
+    over a bounded collection (``for key in keys[:4]: found.append(row)``) keeps the bound."""
     function = scope.code_function
     if function is None:
         return None
     added: list[ast.expr] = []
     grows = False
     unbounded = False
+    looped = 0
     for node in ast.walk(function.node):
         value: ast.expr | None = None
         one_item = False
@@ -487,8 +491,26 @@ def _growth(model: ModuleModel, name: str, scope: Scope) -> tuple[list[ast.expr]
         if not (one_item or isinstance(value, (ast.List, ast.Tuple, ast.Set))):
             unbounded = True
         elif _in_loop(model, node, function.node):
-            unbounded = True
+            looped += 1
+            if not one_item or looped > 1 or not _in_bounded_loop(model, node, scope, depth):
+                unbounded = True
     return (added, unbounded) if grows else None
+
+
+def _in_bounded_loop(model: ModuleModel, node: ast.AST, scope: Scope, depth: int) -> bool:
+    """``node`` sits in exactly one loop, a ``for`` over a bounded collection."""
+    function = scope.code_function
+    loops = []
+    for ancestor in model.ancestors(node):
+        if function is not None and ancestor is function.node:
+            break
+        if isinstance(ancestor, (ast.While, ast.comprehension, ast.ListComp, ast.SetComp)):
+            return False
+        if isinstance(ancestor, (ast.DictComp, ast.GeneratorExp, ast.AsyncFor)):
+            return False
+        if isinstance(ancestor, ast.For):
+            loops.append(ancestor)
+    return len(loops) == 1 and is_bounded(model, loops[0].iter, scope, depth + 1)
 
 
 def _in_loop(model: ModuleModel, node: ast.AST, function: ast.AST) -> bool:
