@@ -32,7 +32,9 @@ def rules_out_async(model: ModuleModel, node: ast.AST, receiver: ast.expr, scope
             if _holds(model, parent.test, target, scope, in_body) == SYNC:
                 return True
         for block in _blocks(parent):
-            if child in block and _left_early_before(model, block, block.index(child), target, scope):
+            if child in block and _left_early_before(
+                model, block, block.index(child), target, scope
+            ):
                 return True
         if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             return False
@@ -65,7 +67,9 @@ def _left_early_before(
     return False
 
 
-def _holds(model: ModuleModel, test: ast.expr, target: str, scope: Scope, truth: bool) -> str | None:
+def _holds(
+    model: ModuleModel, test: ast.expr, target: str, scope: Scope, truth: bool
+) -> str | None:
     """The session kind ``target`` has where ``test`` evaluated to ``truth``, if it says."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return _holds(model, test.operand, target, scope, not truth)
