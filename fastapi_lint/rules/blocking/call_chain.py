@@ -19,6 +19,7 @@ from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import classify_call, display_call
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
 from fastapi_lint.rules.blocking.singleton_classes import is_singleton_class
 from fastapi_lint.rules.blocking.template_methods import overridden_hook_chain
 from fastapi_lint.rules.chain_conditions import (
@@ -346,7 +347,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/16", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/17", target, compute))
 
 
 def _with_hooks(
@@ -550,7 +551,7 @@ def _blocking_paths(
     # retry helper blocks on its request every call, on its back-off only on failure. So
     # is the `close()` of a connection: `conn = _connect()` ... `conn.close()` names the
     # connect (or the query) that the helper runs, not the hang-up after it.
-    pauses: list[tuple[str, ast.Call]] = []
+    pauses: list[tuple[str, ast.Call, list[Condition]]] = []
     classified = [(call, scope, classify_call(model, call, scope)) for call, scope in calls]
     # A long wait (a request, a child process, a database round trip, a password hash)
     # is named before local file I/O: `_write_tmp(); subprocess.run(["node", tmp])`
@@ -561,7 +562,8 @@ def _blocking_paths(
         if blocking is not None and (
             blocking.code == "API102" or blocking.target.endswith(".close")
         ):
-            pauses.append((display_call(blocking.target), call))
+            length = pause_conditions(model, function, call, scope, blocking.target)
+            pauses.append((display_call(blocking.target), call, length))
             continue
         # A single metadata call (API108) is no reason to offload the caller:
         # the chain names the call that moves data.
@@ -598,8 +600,9 @@ def _blocking_paths(
                 break
         if stop:
             break
-    for display, call in pauses:
-        if add([display], call):
+    for display, call, length in pauses:
+        # `time.sleep(delay)`: no pause for a caller that passes `0` (pause_lengths).
+        if add([display], call, length):
             break
     return paths
 

@@ -14,6 +14,13 @@ from fastapi_lint.rules.secret_patterns import (
 from fastapi_lint.rules.secrets._common import CheckerBase, Literal
 from fastapi_lint.rules.secrets.form_hints import is_form_hint
 
+# A URL password that says it is none (Revision 2's dummies for keyless providers): IAM and
+# OAuth-token database logins put the real credential in at connect time
+# (`postgresql+asyncpg://app:placeholder@host/db` with a `do_connect` hook).
+_STAND_IN_PASSWORDS = frozenset(
+    "placeholder dummy fake unused not-used not-needed notneeded ignored".split()
+)
+
 API504 = Rule(
     code="API504",
     name="known-credential-format",
@@ -117,6 +124,8 @@ class CredentialFormatChecks(CheckerBase):
             password, self.options.extra_placeholders
         ):
             return
+        if password.lower() in _STAND_IN_PASSWORDS:
+            return  # `user:placeholder@host`: a token provider or connect hook puts the real one in
         parent = self.model.parent(literal)
         if (
             isinstance(parent, ast.Attribute)

@@ -11,6 +11,7 @@ from fastapi_lint.rules.sessions.kinds import (
     ASYNC,
     kind_of_expr,
 )
+from fastapi_lint.rules.sessions.narrowing import rules_out_async
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -284,6 +285,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             continue
         if _receiver_kind(model, call, ref.scope) != ASYNC:
             continue
+        if rules_out_async(model, call, func.value, ref.scope):
+            continue  # an `isinstance` test left only the sync Session here
         if attr == "query":
             if run_sync_functions is None:
                 run_sync_functions = _run_sync_functions(model)
