@@ -111,6 +111,7 @@ class Catalogue:
         self._package_modules: dict[str, list[str]] = {}
         self._primary_keys: dict[str, tuple[str, ...]] = {}
         self.backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}  # orm_backrefs
+        self.backref_reads: dict[str, list[str]] = {}  # the files each backref index read
 
     # ------------------------------------------------------------ classes
     def find_class(

@@ -43,7 +43,14 @@ def backrefs_to(catalogue: Catalogue, model: ModuleModel, qualname: str) -> dict
         package = model.module_name
     key = package or model.module_name
     index = catalogue.backref_index.get(key)
-    if index is None:
+    if index is not None:
+        # Built while another model's fact was computed: this fact reads those files too,
+        # or an edit to them (a backref, a late `Owner.name = relationship(...)`) would
+        # leave this model's cached answer stale.
+        if catalogue.project is not None:
+            for path in catalogue.backref_reads.get(key, ()):
+                catalogue.project.depends_on_path(path)
+    else:
         index = {}
         catalogue.backref_index[key] = index  # cycle guard while building
         modules: list[ModuleModel] = [model]
@@ -56,6 +63,7 @@ def backrefs_to(catalogue: Catalogue, model: ModuleModel, qualname: str) -> dict
                 other = catalogue.project.model(module_name)
                 if other is not None:
                     modules.append(other)
+        catalogue.backref_reads[key] = [other.path for other in modules if other.path]
         for other in modules:
             for class_info in other.classes:
                 index_backrefs(catalogue, other, class_info, index)
