@@ -50,7 +50,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo
+    from fastapi_lint.semantic.scopes import ClassInfo, Scope
 
 DECLARATIVE_BASES = frozenset(
     {
@@ -111,6 +111,7 @@ class Catalogue:
         self._package_modules: dict[str, list[str]] = {}
         self._primary_keys: dict[str, tuple[str, ...]] = {}
         self.backref_index: dict[str, dict[str, dict[str, Relationship]]] = {}  # orm_backrefs
+        self.backref_reads: dict[str, list[str]] = {}  # the files each backref index read
 
     # ------------------------------------------------------------ classes
     def find_class(
@@ -234,8 +235,9 @@ class Catalogue:
             return _orm_model_from_json(
                 project.fact(
                     # Versioned: older caches hold relationships without a direction (1),
-                    # without the primary-key get test (2) or without backrefs (3).
-                    "orm-model/5",
+                    # without the primary-key get test (2), without backrefs (3) or
+                    # without relationships assigned to the class after it (6).
+                    "orm-model/6",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -293,7 +295,9 @@ class Catalogue:
                 continue
             if name.startswith("__"):
                 continue
-            relationship = self._relationship(model, class_info, name, annotation, value)
+            relationship = self.relationship_of(
+                model, class_info.qualname, class_info.outer, name, annotation, value
+            )
             if relationship is not None:
                 info.relationships[name] = relationship
                 info.columns.discard(name)
@@ -513,17 +517,19 @@ class Catalogue:
         self._models[key] = built
         return built
 
-    def _relationship(
+    def relationship_of(
         self,
         model: ModuleModel,
-        class_info: ClassInfo,
+        owner: str,
+        scope: Scope,
         name: str,
         annotation: ast.expr | None,
         value: ast.expr | None,
     ) -> Relationship | None:
+        """The relationship ``value`` declares as ``owner.name`` (in the class body, or
+        assigned to the class later: ``Owner.name = relationship(...)``), or None."""
         if not isinstance(value, ast.Call):
             return None
-        scope = class_info.outer
         function = stubs.canonical(model.qualified_name(value.func, scope) or "")
         if function not in RELATIONSHIP_FUNCTIONS:
             return None
@@ -571,7 +577,7 @@ class Catalogue:
             target = self.resolve_model_name(target_name, model)
         return Relationship(
             name=name,
-            owner=class_info.qualname,
+            owner=owner,
             target=target,
             target_name=target_name.rsplit(".", 1)[-1] if target_name else None,
             lazy=lazy,

@@ -1,8 +1,10 @@
-"""Relationships a model receives from the other side: ``backref="name"``.
+"""Relationships a model receives from outside its class body.
 
 ``relationship("Article", backref="author")`` on ``Author`` declares
-``Article.author`` (a many-to-one here) without a line in ``Article``'s body.
-The catalogue (orm.py) asks for them per package, the way it resolves string
+``Article.author`` (a many-to-one here) without a line in ``Article``'s body;
+so does ``Department.doctors = relationship(Doctor)`` written at module level
+once both classes exist (the usual way around a circular import). The
+catalogue (orm.py) asks for them per package, the way it resolves string
 targets.
 """
 
@@ -41,7 +43,14 @@ def backrefs_to(catalogue: Catalogue, model: ModuleModel, qualname: str) -> dict
         package = model.module_name
     key = package or model.module_name
     index = catalogue.backref_index.get(key)
-    if index is None:
+    if index is not None:
+        # Built while another model's fact was computed: this fact reads those files too,
+        # or an edit to them (a backref, a late `Owner.name = relationship(...)`) would
+        # leave this model's cached answer stale.
+        if catalogue.project is not None:
+            for path in catalogue.backref_reads.get(key, ()):
+                catalogue.project.depends_on_path(path)
+    else:
         index = {}
         catalogue.backref_index[key] = index  # cycle guard while building
         modules: list[ModuleModel] = [model]
@@ -54,10 +63,43 @@ def backrefs_to(catalogue: Catalogue, model: ModuleModel, qualname: str) -> dict
                 other = catalogue.project.model(module_name)
                 if other is not None:
                     modules.append(other)
+        catalogue.backref_reads[key] = [other.path for other in modules if other.path]
         for other in modules:
             for class_info in other.classes:
                 index_backrefs(catalogue, other, class_info, index)
+            index_assigned(catalogue, other, index)
     return index.get(qualname, {})
+
+
+def index_assigned(
+    catalogue: Catalogue, model: ModuleModel, index: dict[str, dict[str, Relationship]]
+) -> None:
+    """Add the module-level ``Owner.name = relationship(...)`` statements of ``model``
+    to ``index`` (owner model -> name -> relationship)."""
+    for statement in model.tree.body:
+        if not (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Attribute)
+            and isinstance(statement.targets[0].value, ast.Name)
+            and isinstance(statement.value, ast.Call)
+        ):
+            continue
+        target = statement.targets[0]
+        assert isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+        function = stubs.canonical(
+            model.qualified_name(statement.value.func, model.module_scope) or ""
+        )
+        if function not in RELATIONSHIP_FUNCTIONS or function.startswith("sqlmodel."):
+            continue
+        owner = catalogue.resolve_model_name(target.value.id, model)
+        if owner is None:
+            continue
+        relationship = catalogue.relationship_of(
+            model, owner, model.module_scope, target.attr, None, statement.value
+        )
+        if relationship is not None:
+            index.setdefault(owner, {}).setdefault(target.attr, relationship)
 
 
 def index_backrefs(

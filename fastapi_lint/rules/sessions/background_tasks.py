@@ -70,16 +70,15 @@ _TASK_CLASSES = frozenset({"starlette.background.BackgroundTask"})
 def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[ast.expr]:
     values: list[ast.expr] = list(call.args[1:]) + [k.value for k in call.keywords]
     if call.args and isinstance(call.args[0], ast.Call):
-        task = call.args[0]
-        if model.qualified_name(task.func, scope) == "functools.partial":
-            values.extend(task.args[1:])
-            values.extend(k.value for k in task.keywords)
+        values.extend(_partial_arguments(model, call.args[0], scope))
     elif call.args and isinstance(call.args[0], ast.Lambda):
         values.extend(_closed_over(call.args[0]))
     elif call.args and isinstance(call.args[0], ast.Name):
         nested = _nested_task(model, call.args[0], scope)
         if nested is not None:
             values.extend(_closed_over(nested))
+        else:
+            values.extend(_named_task(model, call.args[0], scope))
     elif (
         call.args
         and isinstance(call.args[0], ast.Attribute)
@@ -87,6 +86,28 @@ def _task_arguments(model: ModuleModel, call: ast.Call, scope: Scope) -> list[as
     ):
         values.extend(_stored_by_constructor(model, call.args[0].value, scope))
     return [v.value if isinstance(v, ast.Starred) else v for v in values]
+
+
+def _partial_arguments(model: ModuleModel, task: ast.Call, scope: Scope) -> list[ast.expr]:
+    """The arguments ``functools.partial(record_visit, db)`` binds for the task."""
+    if model.qualified_name(task.func, scope) != "functools.partial":
+        return []
+    return list(task.args[1:]) + [k.value for k in task.keywords]
+
+
+def _named_task(model: ModuleModel, name: ast.Name, scope: Scope) -> list[ast.expr]:
+    """``job = functools.partial(recompute, db, ids)`` (or ``job = lambda: recompute(db)``)
+    in the route, then ``add_task(job)``: the name carries the same arguments as the
+    inline spelling."""
+    binding = model.lookup(name.id, scope, name.lineno)
+    if binding is None or binding.scope.function is None:
+        return []  # a module-level partial cannot bind a request's session
+    value = binding.assigned
+    if isinstance(value, ast.Call):
+        return _partial_arguments(model, value, binding.scope)
+    if isinstance(value, ast.Lambda):
+        return _closed_over(value)
+    return []
 
 
 def _ignored_by_task(model: ModuleModel, call: ast.Call, scope: Scope) -> list[ast.expr]:
