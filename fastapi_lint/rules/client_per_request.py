@@ -33,10 +33,9 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import once_per_process
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
-from fastapi_lint.rules.memo_decorators import memoized_by_project_decorator
+from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
-from fastapi_lint.semantic.syntax import decorator_names
 from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
@@ -152,7 +151,6 @@ POOL_FACTORIES: dict[str, str] = {
 }
 # Keywords that hand the client an existing pool (or no pool at all): nothing is built per call.
 _SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "connector", "pool", "poolclass"})
-_CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "alru_cache", "cached_property"})
 _MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
 )
@@ -346,13 +344,6 @@ def _depends_names(path: str) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------- once-per-process code
-def _is_cached(model: ModuleModel, function: FunctionInfo) -> bool:
-    """``functools.cache`` and its kin, or a project decorator that keeps the first result."""
-    if decorator_names(function.node) & _CACHE_DECORATORS:
-        return True
-    return memoized_by_project_decorator(model, function)
-
-
 def _stored_target(model: ModuleModel, call: ast.Call) -> ast.expr | None:
     """Where a created client is stored when not in a local: ``_pool = ...``, ``app.state.x = ...``."""
     node: ast.AST = call
@@ -505,7 +496,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
         if found is None:
             return None
         model, function = found
-        if _is_cached(model, function) or function.is_method:
+        if is_memoized(model, function) or function.is_method:
             return None
         made = _pool_made_by(model, function)
         if made is not None:
@@ -557,7 +548,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 continue
         key = id(function.node)
         if key not in roles:
-            roles[key] = None if _is_cached(model, function) else _role(model, function)
+            roles[key] = None if is_memoized(model, function) else _role(model, function)
         context = roles[key]
         if context is None or _guarded_store(model, function, call):
             continue

@@ -1,4 +1,10 @@
-"""Project decorators that answer from memory: the decorated function runs once.
+"""Decorators that answer from memory: the decorated function's body runs once.
+
+``is_memoized`` is the one test the rules share (API107's call chains, API306's
+factories): a library memoizer (``functools.cache``, ``lru_cache``, ``cachetools``,
+``async_lru``...), any decorator named like one (``@cache``, ``@cached(ttl=60)``,
+``@memoize``: a project's or a library's; not one scoped to a request), or a project
+decorator that keeps the first result whatever its name, recognised by its body:
 
 ``@singleton def get_engine(): return create_engine(URL)`` with
 
@@ -34,6 +40,72 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.syntax import FunctionNode
 
 _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+# Library memoizers, by qualified name: the body runs on the first call (per
+# arguments, per instance, or per TTL period), then answers from memory.
+LIBRARY_MEMOIZERS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.cachedmethod",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+        "async_lru.alru_cache",
+    }
+)
+
+# The names memoizers go by, whoever defines them (`from app.lib.cache import cache`,
+# `@memoize`, aiocache's `@cached(ttl=60)`): a TTL or size bound included, as for
+# `ttl_cache`.
+MEMOIZING_NAMES = frozenset(
+    {
+        "cache",
+        "cached",
+        "memoize",
+        "memoized",
+        "lru_cache",
+        "ttl_cache",
+        "alru_cache",
+        "cached_property",
+    }
+)
+
+
+def is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
+    """Whether a decorator of ``function`` answers from memory (see above)."""
+    for decorator in function.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = model.qualified_name(target, function.outer)
+        if name in LIBRARY_MEMOIZERS:
+            return True
+        last = name.rpartition(".")[2] if name else _last_name(target)
+        if last in MEMOIZING_NAMES and not _request_scoped(decorator):
+            return True
+    # Whatever its name (`@singleton`): a project decorator that keeps the first result.
+    return memoized_by_project_decorator(model, function)
+
+
+def _last_name(target: ast.expr) -> str:
+    if isinstance(target, ast.Name):
+        return target.id
+    return target.attr if isinstance(target, ast.Attribute) else ""
+
+
+def _request_scoped(decorator: ast.expr) -> bool:
+    """``@cache(scope="request")``: a memo the server clears for each request, so the
+    body runs again in every request that calls it."""
+    if not isinstance(decorator, ast.Call):
+        return False
+    values = [*decorator.args, *(keyword.value for keyword in decorator.keywords)]
+    return any(
+        isinstance(value, ast.Constant)
+        and isinstance(value.value, str)
+        and "request" in value.value.lower()
+        for value in values
+    )
 
 
 def memoized_by_project_decorator(model: ModuleModel, function: FunctionInfo) -> bool:

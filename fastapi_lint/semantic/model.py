@@ -513,12 +513,8 @@ class ModuleModel:
         if not isinstance(callee, Ref):
             return None
         local = self.function_named(callee.qualname)
-        if local is None:
-            if self.project is not None:
-                return self.project.generator_item(callee.qualname, depth + 1)
-            return None
-        if not self.is_generator(local):
-            return None
+        if local is None or not self.is_generator(local):
+            return sequences.called_item(self, callee.qualname, local, depth + 1)
         value = self.function_return_value(local, depth + 1)
         return value if isinstance(value, Instance) else None
 

@@ -14,7 +14,7 @@ from fastapi_lint.semantic.values import Instance, Member, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import ClassInfo, Scope
+    from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
     from fastapi_lint.semantic.values import Value
 
 # Annotations of a sequence whose items have the element's type.
@@ -220,6 +220,25 @@ def walked_call(model: ModuleModel, call: ast.Call, scope: Scope) -> ast.Call:
     ):
         return call.args[0]
     return call
+
+
+def called_item(
+    model: ModuleModel, qualname: str, local: FunctionInfo | None, depth: int
+) -> Instance | None:
+    """An item of what calling the def ``qualname`` gives, when it is not a generator of
+    this module (``local``: its def here, if any): what a project generator elsewhere
+    yields (``for db in get_db()``), or ``X`` of a def annotated ``-> list[X]``
+    (``for path in list_reports(root)``: paths)."""
+    if local is not None:
+        item = model.returned_list_item(local, depth)
+    elif model.project is None:
+        return None
+    else:
+        found = model.project.generator_item(qualname, depth)
+        if found is not None:
+            return found if isinstance(found, Instance) else None
+        item = model.project.list_item(qualname)
+    return Instance(item) if item else None
 
 
 def scan_item(callee: Member) -> Instance | None:

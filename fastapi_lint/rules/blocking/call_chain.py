@@ -31,7 +31,7 @@ from fastapi_lint.rules.chain_conditions import (
     path_conditions,
 )
 from fastapi_lint.rules.debug_gates import debug_only
-from fastapi_lint.rules.memo_decorators import memoized_by_project_decorator
+from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
@@ -408,53 +408,6 @@ def _consumed_in_place(model: ModuleModel, iterable: ast.expr) -> bool:
     return False
 
 
-# Decorators that run the body once and then answer from memory: blocking
-# there happens on the first call only (usually at startup).
-MEMOIZING_DECORATORS = frozenset(
-    {
-        "functools.cache",
-        "functools.lru_cache",
-        "functools.cached_property",
-        "cachetools.cached",
-        "cachetools.func.lru_cache",
-        "cachetools.func.ttl_cache",
-    }
-)
-
-
-# A project's own memoizer (`from app.lib.cache import cache`, `@memoize`): a
-# decorator defined in the project whose name says it answers from memory, as the
-# library ones above do (a TTL or size bound included, like `ttl_cache`).
-MEMOIZING_NAMES = frozenset({"cache", "cached", "memoize", "memoized", "lru_cache", "ttl_cache"})
-
-
-def _is_memoized(model: ModuleModel, function: FunctionInfo) -> bool:
-    for decorator in function.node.decorator_list:
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        name = model.qualified_name(target, function.outer)
-        if name in MEMOIZING_DECORATORS:
-            return True
-        if name is not None and name.rpartition(".")[2] in MEMOIZING_NAMES:
-            if model.find_function(name) is not None and not _request_scoped(decorator):
-                return True
-    # Whatever its name (`@singleton`): a project decorator that keeps the first result.
-    return memoized_by_project_decorator(model, function)
-
-
-def _request_scoped(decorator: ast.expr) -> bool:
-    """``@lru_cache(scope="request")``: a memo the server clears for each request, so
-    the body runs again in every request that calls it."""
-    if not isinstance(decorator, ast.Call):
-        return False
-    values = [*decorator.args, *(keyword.value for keyword in decorator.keywords)]
-    return any(
-        isinstance(value, ast.Constant)
-        and isinstance(value.value, str)
-        and "request" in value.value.lower()
-        for value in values
-    )
-
-
 # At most this many ways a function blocks are kept (each with its conditions).
 MAX_PATHS = 4
 
@@ -524,7 +477,7 @@ def blocking_paths(
 def _blocking_paths(
     model: ModuleModel, function: FunctionInfo, depth: int, visiting: Exploration
 ) -> list[BlockingPath]:
-    if function.is_async or _is_memoized(model, function):
+    if function.is_async or is_memoized(model, function):
         return []
     calls = [
         (call, scope)
