@@ -10,6 +10,7 @@ from fastapi_lint.rules.secrets.credential_values import (
     is_name_value,
     is_random_looking,
     is_unknown_key_name,
+    is_unspaced_script_text,
     is_weak_password,
 )
 
@@ -118,3 +119,16 @@ def test_control_sequences_are_not_credentials(value: str) -> None:
 def test_printable_values_are_not_control_sequences(value: str) -> None:
     # Escaped backslashes are printable; line breaks do not count (PEM blocks span lines).
     assert not is_control_sequence(value)
+
+
+@pytest.mark.parametrize("value", ["パスワードが違います", "交易密码", "API密钥", "รหัสผ่านผิด"])
+def test_unspaced_script_text_is_not_a_credential(value: str) -> None:
+    # A message or label in a script without spaces between words: a sentence.
+    assert is_unspaced_script_text(value)
+    assert not could_be_credential(value, "password_wrong")
+
+
+@pytest.mark.parametrize("value", ["ledger-demo-密2", "mötley-crüe-1", "9c41f0d2b7e85a36"])
+def test_one_ideograph_or_latin_letters_stay_credentials(value: str) -> None:
+    assert not is_unspaced_script_text(value)
+    assert could_be_credential(value, "password")

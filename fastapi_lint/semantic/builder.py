@@ -450,13 +450,17 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
 def _placeholder_value(value: ast.expr) -> bool:
-    """``None`` or a builtin exception class (``Exception``, ``ValueError``)."""
+    """``None``, a builtin exception class (``Exception``, ``ValueError``), ``object``
+    (``APIRouter = object``) or a lambda (``Query = lambda *a, **kw: None``): stand-ins
+    that only keep the module importable without the library."""
     if isinstance(value, ast.Constant):
         return value.value is None
+    if isinstance(value, ast.Lambda):
+        return True
     if not isinstance(value, ast.Name):
         return False
     builtin = getattr(builtins, value.id, None)
-    return isinstance(builtin, type) and issubclass(builtin, BaseException)
+    return builtin is object or (isinstance(builtin, type) and issubclass(builtin, BaseException))
 
 
 _TRY_TYPES: tuple[type, ...] = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)

@@ -117,6 +117,8 @@ class FastAPIFacts:
     # ------------------------------------------------------------ queries
     def router_of(self, expr: ast.expr, scope: Scope) -> RouterRef | None:
         value = self.model.evaluate(expr, scope)
+        if value is None and isinstance(expr, ast.Name):
+            value = self._router_beside_none(expr.id, scope)
         if isinstance(value, Instance):
             base = self._router_base(value.type)
             if base is not None:
@@ -124,6 +126,22 @@ class FastAPIFacts:
             return None
         if isinstance(value, Ref) and self._looks_like_project_router(value.qualname):
             return RouterRef(value.qualname, value.qualname.rsplit(".", 1)[-1] == "app")
+        return None
+
+    def _router_beside_none(self, name: str, scope: Scope) -> Value | None:
+        """``if HAVE_FASTAPI: router = APIRouter()`` / ``else: router = None``: the ``None``
+        (the later binding) is the stand-in for a missing dependency.  ``@router.get(...)``
+        on ``None`` could not run, so where the code decorates with the name it holds the
+        router: the last other binding whose value is an app or a router."""
+        binding = self.model.lookup(name, scope)
+        if binding is None or not _is_none(binding.value):
+            return None
+        for other in reversed(binding.scope.bindings.get(name, [])):
+            if other is binding or other.value is None or _is_none(other.value):
+                continue
+            value = self.model.evaluate(other.value, other.scope)
+            if isinstance(value, Instance) and self._router_base(value.type) is not None:
+                return value
         return None
 
     def _own_prefix(self, expr: ast.expr, scope: Scope, is_app: bool) -> str:
@@ -445,6 +463,10 @@ class FastAPIFacts:
                 self.dependencies.append(
                     DependencyUse(route.function, None, target, route.function.outer, dependency)  # type: ignore[arg-type]
                 )
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _literal_str(node: ast.expr | None) -> str | None:

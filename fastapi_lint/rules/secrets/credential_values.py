@@ -39,7 +39,10 @@ weak word passed as a provider's ``api_key=`` is a dummy; a name that says its
 value is retired or refused (``LEGACY_DEFAULT_PASSWORD``) holds a deny-list
 entry unless the value is random-looking.  A CSS selector or XPath step
 (``SEL_PASSWORD = "input[type='password']"``) names the form field a scraper
-fills, not what it fills it with (session 10).
+fills, not what it fills it with (session 10).  Text in a script written without
+spaces between words (Chinese, Japanese, Thai: ``"パスワードが一致しません"``, a
+translated "passwords do not match") is a message or a UI label, a sentence the
+whitespace test cannot see (session 15, ``is_unspaced_script_text``).
 
 Keys public by design (a PostHog project key ``phc_...``, a Stripe
 publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
@@ -79,6 +82,7 @@ __all__ = [
     "is_selector",
     "is_text_token",
     "is_unknown_key_name",
+    "is_unspaced_script_text",
     "is_weak_password",
     "names_retired_value",
     "sentinel",
@@ -408,6 +412,22 @@ def _has_non_ascii_symbol(value: str) -> bool:
     return any(ord(char) > 127 and not unicodedata.category(char).startswith("L") for char in value)
 
 
+# Han ideographs, kana, Hangul and Thai: scripts written without spaces between words
+# (Korean spaces its words, but a one-word label holds no space either).
+_UNSPACED_SCRIPT_RE = lazy_compile(
+    r"[\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+    r"\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def is_unspaced_script_text(value: str) -> bool:
+    """``"パスワードが一致しません"``, ``"交易密码"``, ``"API密钥"``: two or more characters of a
+    script written without spaces make a message or a UI label (a locale table's entry
+    under ``password_mismatch``), a sentence whose words no whitespace separates.  Keys
+    and tokens a service accepts are ASCII, and nobody hardcodes a password in ideographs."""
+    return len(_UNSPACED_SCRIPT_RE.findall(value, 0, 64)) >= 2
+
+
 # ---------------------------------------------------------------- control sequences
 def is_control_sequence(value: str) -> bool:
     """``GREEN_TOKEN = "\\033[92m"``: a terminal escape sequence (a colour "token").
@@ -532,6 +552,8 @@ def could_be_credential(
         return False
     if is_redaction_marker(value) or is_keyless_dummy(value, name) or is_text_token(value):
         return False
+    if is_unspaced_script_text(value):
+        return False
     if is_control_sequence(value) or is_locked_password_marker(value):
         return False
     if names_secret_object(value):
@@ -593,6 +615,7 @@ def never_credential(value: str, name: str = "") -> bool:
         is_redaction_marker(value)
         or is_keyless_dummy(value, name)
         or is_text_token(value)
+        or is_unspaced_script_text(value)
         or is_control_sequence(value)
         or _is_wrong_on_purpose(value)
         or is_public_client_key(value)

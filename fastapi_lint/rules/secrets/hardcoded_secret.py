@@ -42,7 +42,9 @@ API501 = Rule(
         "then `secret_data[secret_key]`), "
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
-        'tokenizer tokens and terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`). '
+        'tokenizer tokens, terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`) and messages '
+        'or labels in scripts written without spaces (a locale table\'s `"password_mismatch": '
+        '"パスワードが一致しません"`). '
         'Random-looking keys, weak passwords (`"admin"`, `"changeme"`; compared with, when what '
         'the caller sends is let in on a match: `if password == "root": return token`) and '
         "passwords of words and separators are reported: they reach production."
