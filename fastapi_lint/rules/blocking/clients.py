@@ -40,6 +40,8 @@ PATTERNS: tuple[str, ...] = (
     "imaplib.IMAP4.*",
     "boto3.Client.*",
     "boto3.Resource.*",
+    # A collection's batch actions (`bucket.objects.filter(...).delete()`).
+    "boto3.ResourceCollection.*",
     # A page iterator sends one request per page; a waiter polls (and sleeps) until done.
     "boto3.Paginator.paginate",
     "boto3.Waiter.wait",
@@ -62,6 +64,7 @@ LOCAL_METHODS: dict[str, frozenset[str]] = {
         }
     ),
     "boto3.Resource": frozenset({"Bucket", "Object", "Table", "Queue", "Topic", "meta"}),
+    "boto3.ResourceCollection": frozenset({"all", "filter", "limit", "page_size"}),
     "redis.Redis": frozenset(
         {
             "pipeline",
