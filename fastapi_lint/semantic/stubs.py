@@ -53,6 +53,8 @@ CANONICAL_PREFIXES: dict[str, str] = {
     "redis.client.Redis": "redis.Redis",
     "redis.client.StrictRedis": "redis.Redis",
     "redis.StrictRedis": "redis.Redis",
+    "redis.lock.Lock": "redis.Lock",
+    "redis.client.PubSub": "redis.PubSub",
     "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
     "psycopg2.connect": "psycopg2.connect",
     # Where annotations name the DB-API classes (`self.conn: psycopg2.extensions.connection`).
@@ -208,6 +210,9 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
     "sqlalchemy.ext.asyncio.async_sessionmaker.begin": "sqlalchemy.ext.asyncio.AsyncSession",
     "redis.Redis.pipeline": "redis.Pipeline",
+    # Making a lock or a pubsub object sends nothing; acquiring and subscribing do.
+    "redis.Redis.lock": "redis.Lock",
+    "redis.Redis.pubsub": "redis.PubSub",
     "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     **{
         f"{path_type}.{method}": path_type

@@ -35,6 +35,10 @@ PATTERNS: tuple[str, ...] = (
     "pymongo.MongoClient.{list_database_names,drop_database,server_info,list_databases}",
     "redis.Redis.*",
     "redis.Pipeline.execute",
+    # A lock is a key set and deleted on the server; `acquire` polls with `time.sleep`
+    # until `blocking_timeout`. A sync pubsub reads its connection (`get_message`, `listen`).
+    "redis.Lock.{acquire,release,extend,reacquire,locked,owned}",
+    "redis.PubSub.{subscribe,psubscribe,ssubscribe,unsubscribe,punsubscribe,sunsubscribe,get_message,listen,ping}",
     "smtplib.SMTP.*",
     "ftplib.FTP.*",
     "imaplib.IMAP4.*",
@@ -87,6 +91,10 @@ LOCAL_METHODS: dict[str, frozenset[str]] = {
     "pymysql.Connection": frozenset({"cursor"}),
     "mysql.connector.Connection": frozenset({"cursor"}),
 }
+
+# Local methods whose result, entered by a `with`, blocks in its `__enter__`
+# (`with cache.lock("key"):` acquires the lock on the server).
+ENTERED_BLOCKING = frozenset({"redis.Redis.lock"})
 
 # Types whose constructor itself connects when given a host.
 CONNECTING_CONSTRUCTORS = frozenset(
