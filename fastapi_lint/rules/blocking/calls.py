@@ -145,7 +145,7 @@ def _options(model: ModuleModel) -> RuleOptions:
 
 def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingCall | None:
     """Whether a call blocks by itself (API101-API106)."""
-    if model.is_awaited(call):
+    if model.is_awaited(call) or _iterated_or_entered_async(model, call):
         return None  # awaiting means an async API, whatever the name suggests
     target = model.call_target(call, scope)
     if target is None:
@@ -198,6 +198,20 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
 
 
 _WAIT_CALLS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+
+def _iterated_or_entered_async(model: ModuleModel, call: ast.Call) -> bool:
+    """``async for m in pubsub.listen()``, ``async with client.lock(key)``: only an async
+    object can be iterated or entered that way (a sync one raises ``TypeError``), so the
+    receiver is an async client whatever simple flow typed it (a factory returning either)."""
+    parent = model.parent(call)
+    if isinstance(parent, (ast.AsyncFor, ast.comprehension)) and parent.iter is call:
+        return isinstance(parent, ast.AsyncFor) or bool(parent.is_async)
+    return (
+        isinstance(parent, ast.withitem)
+        and parent.context_expr is call
+        and isinstance(model.parent(parent), ast.AsyncWith)
+    )
 
 
 def entered_by_with(model: ModuleModel, call: ast.Call) -> bool:
