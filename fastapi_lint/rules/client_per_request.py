@@ -497,7 +497,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/4", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/5", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 
