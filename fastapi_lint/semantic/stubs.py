@@ -184,6 +184,14 @@ METHOD_RETURNS: dict[str, str] = {
     "psycopg2.Connection.cursor": "psycopg2.Cursor",
     "psycopg.Connection.cursor": "psycopg.Cursor",
     "psycopg.Connection.execute": "psycopg.Cursor",
+    # Connection pools of the sync drivers hand out driver connections (taking one is
+    # local; what the connection then sends is the client call).
+    **{
+        f"psycopg2.pool.{pool}.getconn": "psycopg2.Connection"
+        for pool in ("SimpleConnectionPool", "ThreadedConnectionPool", "AbstractConnectionPool")
+    },
+    "psycopg_pool.ConnectionPool.getconn": "psycopg.Connection",
+    "psycopg_pool.ConnectionPool.connection": "psycopg.Connection",
     "pymysql.Connection.cursor": "pymysql.Cursor",
     "mysql.connector.Connection.cursor": "mysql.connector.Cursor",
     "boto3.Session.client": "boto3.Client",
