@@ -49,6 +49,7 @@ from fastapi_lint.rules.global_fillers import (
 )
 from fastapi_lint.rules.keyed_caches import memoised_per_key, seen_before_per_key
 from fastapi_lint.rules.missing_package import missing_package_branch
+from fastapi_lint.rules.or_assigned import or_assigned_global
 from fastapi_lint.rules.seeded_files import seeded_once
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
@@ -80,6 +81,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
         return True  # `if find_spec(name) is None: pip install`: once, then found
     if seeded_once(model, function, node):
         return True  # `if SEED.exists(): return` ... `SEED.write_text(...)`: once, then found
+    if or_assigned_global(model, function, node):
+        return True  # `_CLIENT = _CLIENT or connect()`
     for ancestor in guarding_ifs(model, function, node):
         name = _none_test_name(ancestor.test)
         if (

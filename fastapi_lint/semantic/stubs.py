@@ -53,6 +53,8 @@ CANONICAL_PREFIXES: dict[str, str] = {
     "redis.client.Redis": "redis.Redis",
     "redis.client.StrictRedis": "redis.Redis",
     "redis.StrictRedis": "redis.Redis",
+    "redis.lock.Lock": "redis.Lock",
+    "redis.client.PubSub": "redis.PubSub",
     "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
     "psycopg2.connect": "psycopg2.connect",
     # Where annotations name the DB-API classes (`self.conn: psycopg2.extensions.connection`).
@@ -154,6 +156,27 @@ CALL_RETURNS: dict[str, str] = {
     "anyio.Path": "anyio.Path",
 }
 
+# boto3 resource collections (`bucket.objects`, `s3.buckets`): building and narrowing one
+# sends nothing; iterating it lists pages and its batch actions (`.delete()`) call the service.
+BOTO3_COLLECTIONS = frozenset(
+    {
+        "objects",
+        "object_versions",
+        "multipart_uploads",
+        "buckets",
+        "tables",
+        "queues",
+        "dead_letter_source_queues",
+        "topics",
+        "subscriptions",
+        "instances",
+        "volumes",
+        "snapshots",
+        "images",
+    }
+)
+_LAZY_COLLECTION = ("all", "filter", "limit", "page_size")
+
 # Calling a method of an instance of T returns an instance of the given type.
 METHOD_RETURNS: dict[str, str] = {
     "sqlite3.Connection.cursor": "sqlite3.Cursor",
@@ -161,6 +184,14 @@ METHOD_RETURNS: dict[str, str] = {
     "psycopg2.Connection.cursor": "psycopg2.Cursor",
     "psycopg.Connection.cursor": "psycopg.Cursor",
     "psycopg.Connection.execute": "psycopg.Cursor",
+    # Connection pools of the sync drivers hand out driver connections (taking one is
+    # local; what the connection then sends is the client call).
+    **{
+        f"psycopg2.pool.{pool}.getconn": "psycopg2.Connection"
+        for pool in ("SimpleConnectionPool", "ThreadedConnectionPool", "AbstractConnectionPool")
+    },
+    "psycopg_pool.ConnectionPool.getconn": "psycopg.Connection",
+    "psycopg_pool.ConnectionPool.connection": "psycopg.Connection",
     "pymysql.Connection.cursor": "pymysql.Cursor",
     "mysql.connector.Connection.cursor": "mysql.connector.Cursor",
     "boto3.Session.client": "boto3.Client",
@@ -168,6 +199,11 @@ METHOD_RETURNS: dict[str, str] = {
     "boto3.Resource.Bucket": "boto3.Resource",
     "boto3.Resource.Object": "boto3.Resource",
     "boto3.Resource.Table": "boto3.Resource",
+    # Narrowing a collection is lazy (`bucket.objects.filter(Prefix=p)`): still a collection.
+    **{
+        f"boto3.ResourceCollection.{method}": "boto3.ResourceCollection"
+        for method in _LAZY_COLLECTION
+    },
     # Creating them is local; paginating and waiting call the service.
     "boto3.Client.get_paginator": "boto3.Paginator",
     "boto3.Client.get_waiter": "boto3.Waiter",
@@ -182,6 +218,9 @@ METHOD_RETURNS: dict[str, str] = {
     "sqlalchemy.orm.sessionmaker.begin": "sqlalchemy.orm.Session",
     "sqlalchemy.ext.asyncio.async_sessionmaker.begin": "sqlalchemy.ext.asyncio.AsyncSession",
     "redis.Redis.pipeline": "redis.Pipeline",
+    # Making a lock or a pubsub object sends nothing; acquiring and subscribing do.
+    "redis.Redis.lock": "redis.Lock",
+    "redis.Redis.pubsub": "redis.PubSub",
     "sqlalchemy.orm.registry.generate_base": "sqlalchemy.orm.DeclarativeMeta",
     **{
         f"{path_type}.{method}": path_type
@@ -202,7 +241,9 @@ METHOD_RETURNS: dict[str, str] = {
 # Iterating over what these methods return gives instances of the given type:
 # `for path in MEDIA.glob("*.json"): path.read_text()` reads a file per item.
 ITERATION_ITEMS: dict[str, str] = {
-    f"pathlib.Path.{method}": "pathlib.Path" for method in ("glob", "rglob", "iterdir")
+    **{f"pathlib.Path.{method}": "pathlib.Path" for method in ("glob", "rglob", "iterdir")},
+    # `for obj in bucket.objects.filter(Prefix=p): obj.delete()`: one request per item.
+    **{f"boto3.ResourceCollection.{method}": "boto3.Resource" for method in _LAZY_COLLECTION},
 }
 
 # Builtins that keep the items of the iterable they are given (`sorted(d.glob("*"))`).
@@ -220,6 +261,7 @@ ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
     ("motor.AsyncIOMotorClient", "*"): "motor.Database",
     ("motor.Database", "*"): "motor.Collection",
     ("boto3.Resource", "meta"): "boto3.ResourceMeta",
+    **{("boto3.Resource", name): "boto3.ResourceCollection" for name in BOTO3_COLLECTIONS},
     ("boto3.ResourceMeta", "client"): "boto3.Client",
     ("pathlib.Path", "parent"): "pathlib.Path",
     ("anyio.Path", "parent"): "anyio.Path",

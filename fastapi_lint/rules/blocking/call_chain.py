@@ -16,7 +16,7 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
-from fastapi_lint.rules.blocking.calls import classify_call, display_call
+from fastapi_lint.rules.blocking.calls import classify_call, display_call, entered_by_with
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
@@ -248,13 +248,13 @@ def callee_summary(
             # `Hub()` with a metaclass that keeps one instance: `__init__` ran once,
             # on the first call; later calls return the stored instance.
             summary = replace(summary, paths=())
-        if _entered(model, call) and (summary is None or not summary.paths):
+        if entered_by_with(model, call) and (summary is None or not summary.paths):
             summary = _function_summary(model, f"{target}.__enter__", depth, visiting) or summary
         if summary is None:
             return None
         return replace(summary, display=f"{target.rsplit('.', 1)[-1]}()")
     summary = _function_summary(model, target, depth, visiting)
-    if _entered(model, call) and summary is not None and not summary.paths:
+    if entered_by_with(model, call) and summary is not None and not summary.paths:
         # `with manager.lock(path):` where `lock()` returns a project object: the `with`
         # runs that object's `__enter__`, which may wait or query (a lock, a session).
         entered = _entered_result(model, call, scope, depth, visiting)
@@ -272,14 +272,6 @@ def _entered_result(
         return None
     entered = _function_summary(model, f"{value.type}.__enter__", depth, visiting)
     return entered if entered is not None and entered.paths else None
-
-
-def _entered(model: ModuleModel, call: ast.Call) -> bool:
-    """Whether the call is the context expression of a ``with`` (not ``async with``)."""
-    parent = model.parent(call)
-    if isinstance(parent, ast.withitem):
-        parent = model.parent(parent)
-    return isinstance(parent, ast.With) and any(item.context_expr is call for item in parent.items)
 
 
 def _is_project_class(model: ModuleModel, target: str) -> bool:
@@ -347,7 +339,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/18", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/19", target, compute))
 
 
 def _with_hooks(

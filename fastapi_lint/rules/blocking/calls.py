@@ -23,7 +23,11 @@ from fastapi_lint.rules.blocking import (
     sleep,
     subprocesses,
 )
-from fastapi_lint.rules.blocking.clients import CONNECTING_CONSTRUCTORS, LOCAL_METHODS
+from fastapi_lint.rules.blocking.clients import (
+    CONNECTING_CONSTRUCTORS,
+    ENTERED_BLOCKING,
+    LOCAL_METHODS,
+)
 from fastapi_lint.rules.blocking.datagram_sockets import local_on_datagram_socket
 from fastapi_lint.rules.blocking.inherited_clients import inherited_library_method
 from fastapi_lint.rules.blocking.kernel_paths import reads_kernel_path
@@ -141,7 +145,7 @@ def _options(model: ModuleModel) -> RuleOptions:
 
 def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingCall | None:
     """Whether a call blocks by itself (API101-API106)."""
-    if model.is_awaited(call):
+    if model.is_awaited(call) or _iterated_or_entered_async(model, call):
         return None  # awaiting means an async API, whatever the name suggests
     target = model.call_target(call, scope)
     if target is None:
@@ -160,6 +164,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         and (call.args or _has_keyword(call, "host"))
     ):
         code = "API105"
+    if code is None and target in ENTERED_BLOCKING and entered_by_with(model, call):
+        code = "API105"  # `with cache.lock(key):` acquires the lock on entry
     if code is None:
         return None
     if target in _WAIT_CALLS and _no_hang(model, call, scope):
@@ -192,6 +198,31 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
 
 
 _WAIT_CALLS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+
+def _iterated_or_entered_async(model: ModuleModel, call: ast.Call) -> bool:
+    """``async for m in pubsub.listen()``, ``async with client.lock(key)``: only an async
+    object can be iterated or entered that way (a sync one raises ``TypeError``), so the
+    receiver is an async client whatever simple flow typed it (a factory returning either)."""
+    parent = model.parent(call)
+    if isinstance(parent, (ast.AsyncFor, ast.comprehension)) and parent.iter is call:
+        return isinstance(parent, ast.AsyncFor) or bool(parent.is_async)
+    return (
+        isinstance(parent, ast.withitem)
+        and parent.context_expr is call
+        and isinstance(model.parent(parent), ast.AsyncWith)
+    )
+
+
+def entered_by_with(model: ModuleModel, call: ast.Call) -> bool:
+    """Whether the call is the context expression of a ``with`` (not ``async with``)."""
+    parent = model.parent(call)
+    return (
+        isinstance(parent, ast.withitem)
+        and parent.context_expr is call
+        and isinstance(model.parent(parent), ast.With)
+    )
+
 
 # Listings read lazily, entry by entry (the kernel hands a batch per system call).
 _LAZY_LISTINGS = frozenset({"pathlib.Path.iterdir", "os.scandir"})

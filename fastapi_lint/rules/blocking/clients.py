@@ -35,11 +35,17 @@ PATTERNS: tuple[str, ...] = (
     "pymongo.MongoClient.{list_database_names,drop_database,server_info,list_databases}",
     "redis.Redis.*",
     "redis.Pipeline.execute",
+    # A lock is a key set and deleted on the server; `acquire` polls with `time.sleep`
+    # until `blocking_timeout`. A sync pubsub reads its connection (`get_message`, `listen`).
+    "redis.Lock.{acquire,release,extend,reacquire,locked,owned}",
+    "redis.PubSub.{subscribe,psubscribe,ssubscribe,unsubscribe,punsubscribe,sunsubscribe,get_message,listen,ping}",
     "smtplib.SMTP.*",
     "ftplib.FTP.*",
     "imaplib.IMAP4.*",
     "boto3.Client.*",
     "boto3.Resource.*",
+    # A collection's batch actions (`bucket.objects.filter(...).delete()`).
+    "boto3.ResourceCollection.*",
     # A page iterator sends one request per page; a waiter polls (and sleeps) until done.
     "boto3.Paginator.paginate",
     "boto3.Waiter.wait",
@@ -62,6 +68,7 @@ LOCAL_METHODS: dict[str, frozenset[str]] = {
         }
     ),
     "boto3.Resource": frozenset({"Bucket", "Object", "Table", "Queue", "Topic", "meta"}),
+    "boto3.ResourceCollection": frozenset({"all", "filter", "limit", "page_size"}),
     "redis.Redis": frozenset(
         {
             "pipeline",
@@ -84,6 +91,10 @@ LOCAL_METHODS: dict[str, frozenset[str]] = {
     "pymysql.Connection": frozenset({"cursor"}),
     "mysql.connector.Connection": frozenset({"cursor"}),
 }
+
+# Local methods whose result, entered by a `with`, blocks in its `__enter__`
+# (`with cache.lock("key"):` acquires the lock on the server).
+ENTERED_BLOCKING = frozenset({"redis.Redis.lock"})
 
 # Types whose constructor itself connects when given a host.
 CONNECTING_CONSTRUCTORS = frozenset(

@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.sessions.context_sessions import depends_object_session
 from fastapi_lint.rules.sessions.kinds import BACKGROUND_TASKS
 from fastapi_lint.rules.sessions.session_callers import (
     request_session_attribute,
@@ -242,4 +243,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
             elif isinstance(value, ast.Attribute):
                 if request_session_attribute(model, value, ref.scope):
                     reporter.report("API305", call, session=f"self.{value.attr}")
+                    break
+                if depends_object_session(model, value, ref.scope):
+                    reporter.report("API305", call, session=ast.unparse(value))
                     break
