@@ -133,6 +133,9 @@ class ServedRoute:
     # An endpoint of another module: the registering call's own path (router prefixes left
     # out), known when no `dependencies=` there (call or router) may bind a path parameter.
     own_path: Optional[str] = None
+    # (module, line) of each `include_router(..., dependencies=[...])` on the way to the
+    # app: those dependencies run for this route too.
+    dependency_sites: tuple[tuple[str, int], ...] = ()
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -279,6 +282,9 @@ def _table_from_json(data: Any) -> RouteTable:
                         endpoint_declared=bool(item.get("declared")),
                         deprecated=bool(item.get("deprecated")),
                         own_path=item.get("own_path"),
+                        dependency_sites=tuple(
+                            (site[0], site[1]) for site in item.get("dep_sites") or ()
+                        ),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -497,6 +503,7 @@ def _expand(
     copied_at: tuple[str, str, list[int]] | None = None,
     *,
     deprecated: bool = False,
+    sites: tuple[tuple[str, int], ...] = (),
 ) -> None:
     """``copied_at``: where ``include_router`` copied this router's routes (module, block,
     position); what the same block registers on it later is not served through it."""
@@ -561,6 +568,8 @@ def _expand(
                 deprecated=(deprecated and not mounted)
                 or bool(item.get("deprecated"))
                 or bool(child_router.get("deprecated")),
+                sites=(() if mounted else sites)
+                + (((module, item["line"]),) if item["deps"] else ()),
             )
             continue
         out.append(
@@ -587,6 +596,7 @@ def _expand(
                 "declared": bool(item.get("declared")),
                 **({"deprecated": True} if deprecated else {}),
                 **({"own_path": item["own_path"]} if "own_path" in item else {}),
+                **({"dep_sites": [list(site) for site in sites]} if sites else {}),
             }
         )
 
