@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
 from fastapi_lint.project.import_order import Ranks, registration_ranks
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import walked_subfolders
+from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
@@ -230,7 +232,12 @@ def route_table(project: ProjectIndex) -> RouteTable:
     Kept on the index even when a cycle guard cut its computation short (then
     it is not stored on disk, and the next process computes the same table):
     every module of a run must see one table. ``ProjectIndex.forget`` drops it.
+
+    Like the fact, the answer of every check that reads it depends on every module
+    of the project (the result cache's one dependency for them): an edited include,
+    route or import elsewhere changes what this module's routes collide with.
     """
+    note_read(all_modules_dependency(str(project.root)))
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
