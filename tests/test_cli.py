@@ -721,6 +721,35 @@ def test_cache_invalidated_by_a_new_serving_caller_in_an_existing_module(tmp_pat
     assert codes(run("check", "-j", "2", cwd=root).stdout) == expected
 
 
+def test_cache_invalidated_when_another_module_changes_the_route_table(tmp_path: Path) -> None:
+    # A route's API203/API204 depend on what other modules register on the same app:
+    # renaming the first `/status` makes the second one reachable, warm or cold.
+    route = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{path}")\nasync def {name}() -> int:\n    return 0\n'
+    )
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/first.py": route.format(path="status", name="status"),
+            "app/routers/second.py": route.format(path="status", name="status_again"),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.routers import first, second\n\n"
+                "app = FastAPI()\napp.include_router(first.router)\n"
+                "app.include_router(second.router)\n"
+            ),
+        },
+    )
+    assert codes(run("check", cwd=root).stdout) == [("app/routers/second.py", 7, "API204")]
+    (root / "app" / "routers" / "first.py").write_text(
+        route.format(path="state", name="status"), encoding="utf-8"
+    )
+    assert run("check", "--no-cache", cwd=root).returncode == 0
+    assert run("check", cwd=root).returncode == 0
+
+
 def test_cache_keyed_on_configuration(project: Path) -> None:
     assert run("check", cwd=project).returncode == 1
     assert run("check", "--ignore", "API102", cwd=project).returncode == 0

@@ -16,7 +16,8 @@ Two facts, both in the fact cache (``project/facts.py``):
 
 Order: Starlette dispatches to the first matching route. Registrations in one
 module (and one code block) run in statement order; registrations in different
-modules run in import order, which the table does not guess: such pairs have
+modules run in import order, which the table guesses only where one module is
+the sole importer of both (``project/import_order.py``): other such pairs have
 no known order (``ServedRoute.order_against``).
 """
 
@@ -27,10 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
+from fastapi_lint.project.import_order import Ranks, registration_ranks
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import walked_subfolders
+from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
@@ -131,6 +135,9 @@ class ServedRoute:
     # An endpoint of another module: the registering call's own path (router prefixes left
     # out), known when no `dependencies=` there (call or router) may bind a path parameter.
     own_path: Optional[str] = None
+    # (module, line) of each `include_router(..., dependencies=[...])` on the way to the
+    # app: those dependencies run for this route too.
+    dependency_sites: tuple[tuple[str, int], ...] = ()
 
     @property
     def app_publishes_no_schema(self) -> bool:
@@ -225,11 +232,16 @@ def route_table(project: ProjectIndex) -> RouteTable:
     Kept on the index even when a cycle guard cut its computation short (then
     it is not stored on disk, and the next process computes the same table):
     every module of a run must see one table. ``ProjectIndex.forget`` drops it.
+
+    Like the fact, the answer of every check that reads it depends on every module
+    of the project (the result cache's one dependency for them): an edited include,
+    route or import elsewhere changes what this module's routes collide with.
     """
+    note_read(all_modules_dependency(str(project.root)))
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/15", str(project.root), lambda: _compute_table(project))
+    data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -277,6 +289,9 @@ def _table_from_json(data: Any) -> RouteTable:
                         endpoint_declared=bool(item.get("declared")),
                         deprecated=bool(item.get("deprecated")),
                         own_path=item.get("own_path"),
+                        dependency_sites=tuple(
+                            (site[0], site[1]) for site in item.get("dep_sites") or ()
+                        ),
                     )
                 )
             except (KeyError, TypeError, IndexError):
@@ -332,7 +347,12 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
         summary = _module_fact(project, module_name)
         if isinstance(summary, dict):
             summaries[module_name] = summary
-    return _join(summaries)
+    return _join(
+        summaries,
+        lambda routers: registration_ranks(
+            project, lambda: project_files(project)[0], routers, summaries
+        ),
+    )
 
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
@@ -368,8 +388,12 @@ def _exclusive(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
 # ------------------------------------------------------------ joining modules
 
 
-def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The apps' tables from the module summaries."""
+def _join(
+    summaries: dict[str, dict[str, Any]],
+    ranked: Callable[[dict[str, dict[str, Any]]], Ranks] | None = None,
+) -> dict[str, Any]:
+    """The apps' tables from the module summaries; ``ranked`` orders the modules that
+    register on one shared router (``project/import_order.py``)."""
     routers: dict[str, dict[str, Any]] = {}
     router_module: dict[str, str] = {}
     includes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -406,6 +430,7 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 parent.setdefault("app", child.get("app"))
                 routers[include["parent"]] = parent
     files = {m: s.get("file", "") for m, s in summaries.items()}
+    ranks = ranked(routers) if ranked is not None else {}
     included = {i["child"] for items in includes.values() for _, i in items}
     # An app built by a factory and assigned elsewhere (`app = create_app()`) is served
     # as the assigned one: only apps nobody includes are roots.
@@ -426,6 +451,7 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "app_label": app_router.get("label", app),
             "openapi": bool(app_router.get("openapi", True)),
             "files": files,
+            "ranks": ranks,
         }
         _expand(
             app,
@@ -449,7 +475,7 @@ def _join(summaries: dict[str, dict[str, Any]]) -> dict[str, Any]:
     roots = [k for k in candidates if k not in included and k not in apps]
     for root in roots:
         router = routers.get(root, {})
-        context = {"app": "", "app_label": "", "files": files, "openapi": True}
+        context = {"app": "", "app_label": "", "files": files, "openapi": True, "ranks": ranks}
         _expand(
             root,
             list(router.get("prefix") or []),
@@ -484,6 +510,7 @@ def _expand(
     copied_at: tuple[str, str, list[int]] | None = None,
     *,
     deprecated: bool = False,
+    sites: tuple[tuple[str, int], ...] = (),
 ) -> None:
     """``copied_at``: where ``include_router`` copied this router's routes (module, block,
     position); what the same block registers on it later is not served through it."""
@@ -496,13 +523,18 @@ def _expand(
     for module, route in routes.get(router_key, []):
         events.append((module, route["block"], route["pos"], route, False))
     # The router's own module first (it registers before anyone imports the router), then
-    # the others; their order against each other is unknown (see order_against).
+    # the others; their order against each other is unknown (see order_against) unless
+    # one module imports them in turn (the steps then share an `imports:` block).
     home = routers.get(router_key, {}).get("module")
     events.sort(key=lambda e: (e[0] != home, e[0], e[1], e[2]))
     for module, block, pos, item, is_include in events:
         if copied_at is not None and (module, block) == copied_at[:2] and pos > copied_at[2]:
             continue  # `app.include_router(r)` then `@r.get(...)`: FastAPI copied r before
         step = [router_key, block, pos, item["branches"]]
+        rank = context["ranks"].get((router_key, module)) if block == module else None
+        if rank is not None:
+            # modules imported in turn by one module register in that order
+            step = [router_key, f"imports:{rank[0]}", [*rank[1], *pos], item["branches"]]
         if is_include:
             child = item["child"]
             child_router = {} if item.get("alias") else routers.get(child, {})
@@ -543,6 +575,8 @@ def _expand(
                 deprecated=(deprecated and not mounted)
                 or bool(item.get("deprecated"))
                 or bool(child_router.get("deprecated")),
+                sites=(() if mounted else sites)
+                + (((module, item["line"]),) if item["deps"] else ()),
             )
             continue
         out.append(
@@ -569,6 +603,7 @@ def _expand(
                 "declared": bool(item.get("declared")),
                 **({"deprecated": True} if deprecated else {}),
                 **({"own_path": item["own_path"]} if "own_path" in item else {}),
+                **({"dep_sites": [list(site) for site in sites]} if sites else {}),
             }
         )
 

@@ -92,12 +92,19 @@ def model_class_kind(model: ModuleModel, qualname: str) -> Optional[str]:
 
 
 def _spelling(model: ModuleModel, qualname: str, scope: Scope) -> str:
-    """The name this module binds to ``qualname`` (for a fix), or ""."""
+    """The name this module binds to ``qualname`` (for a fix and the message), or "": the
+    class's own name, else the alias it is imported under (``import Item as ItemSchema``)."""
     name = qualname.rsplit(".", 1)[-1]
-    probe = ast.Name(id=name, ctx=ast.Load())
-    value = model.evaluate(probe, model.module_scope)
-    if isinstance(value, Ref) and value.qualname == qualname:
-        return name
+    aliases = [
+        local
+        for local, bindings in model.module_scope.bindings.items()
+        if local != name and any(b.kind is BindingKind.IMPORT for b in bindings)
+    ]
+    for candidate in (name, *aliases):
+        probe = ast.Name(id=candidate, ctx=ast.Load())
+        value = model.evaluate(probe, model.module_scope)
+        if isinstance(value, Ref) and value.qualname == qualname:
+            return candidate
     return ""
 
 
@@ -576,7 +583,8 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
         )
     if first.kind == "model" and same:
         name = first.name
-        suggestion = f"list[{name}]" if first.is_list else name
+        # as this module spells the class (an import alias), else by its own name
+        suggestion = first.annotation or (f"list[{name}]" if first.is_list else name)
         if responses:
             return (
                 f"it returns {first.label} or a Starlette response: declare `response_model={suggestion}`",

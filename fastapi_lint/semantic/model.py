@@ -809,7 +809,7 @@ class ModuleModel:
                 return self.annotation_type(base, base_scope, depth + 1, unwrap_iterators)
         value = self.evaluate(annotation, scope, depth + 1)
         if isinstance(value, Ref):
-            return stubs.canonical(value.qualname)
+            return stubs.annotated_class(value.qualname)
         if isinstance(value, Instance) and value.type == "typing.TypeAlias":
             return None
         return None

@@ -177,6 +177,27 @@ BOTO3_COLLECTIONS = frozenset(
 )
 _LAZY_COLLECTION = ("all", "filter", "limit", "page_size")
 
+
+# Subclasses an annotation may name (`conn: http.client.HTTPSConnection`,
+# `smtp: smtplib.SMTP_SSL`) whose methods the rules know under the base class, as
+# their constructors' entries above say.
+ANNOTATED_SUBCLASSES: dict[str, str] = {
+    "http.client.HTTPSConnection": "http.client.HTTPConnection",
+    "smtplib.SMTP_SSL": "smtplib.SMTP",
+    "ftplib.FTP_TLS": "ftplib.FTP",
+    "imaplib.IMAP4_SSL": "imaplib.IMAP4",
+    "urllib3.HTTPConnectionPool": "urllib3.PoolManager",
+    "urllib3.HTTPSConnectionPool": "urllib3.PoolManager",
+}
+
+
+def annotated_class(qualname: str) -> str:
+    """The class an annotation naming ``qualname`` gives its value (``canonical``, and a
+    subclass of ``ANNOTATED_SUBCLASSES`` as its base)."""
+    found = canonical(qualname)
+    return ANNOTATED_SUBCLASSES.get(found, found)
+
+
 # Calling a method of an instance of T returns an instance of the given type.
 METHOD_RETURNS: dict[str, str] = {
     "sqlite3.Connection.cursor": "sqlite3.Cursor",

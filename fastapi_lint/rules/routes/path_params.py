@@ -20,6 +20,7 @@ from fastapi_lint.rules.routes._common import (
     route_context_scope,
     router_call,
 )
+from fastapi_lint.rules.routes.include_dependencies import include_dependency_names
 from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.syntax import last_name, parameter_defaults
 from fastapi_lint.semantic.values import Instance, Ref
@@ -484,6 +485,13 @@ def check_unbound(
         if missing:
             for router_model, target, scope in _router_dependencies(model, route):
                 bound |= binder.target_names(router_model, target, scope, 1)
+        if any(name not in bound for name in wanted):
+            bound |= include_dependency_names(
+                model,
+                route,
+                lambda site, target, scope: binder.target_names(site, target, scope, 1),
+                _Unsure,
+            )
     except _Unsure:
         return
     _report_unbound(model, reporter, function, wanted, bound, route.display)
