@@ -42,11 +42,12 @@ if TYPE_CHECKING:
 
 V2_ONLY_NAMES = frozenset({"field_validator", "model_validator", "ConfigDict", "field_serializer"})
 _V2_BYTES = (b"field_validator", b"model_validator", b"ConfigDict", b"pydantic_settings")
-# pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec.
+# pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec
+# on the same line (`pydantic[dotenv]` then `stac_pydantic>=2.0.3` on the next is no v2 pin).
 _REQUIREMENT = lazy_compile(
-    r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]]*\])?"""
-    r"""\s*(?:=(?!=)\s*)?(?:\{[^}\n]*?\bversion\s*=\s*["']|["'{])?"""
-    r"""\s*(?:version\s*=\s*["'])?(?P<spec>[^;#\n"'}]*)""",
+    r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]\n]*\])?"""
+    r"""[ \t]*(?:=(?!=)[ \t]*)?(?:\{[^}\n]*?\bversion[ \t]*=[ \t]*["']|["'{])?"""
+    r"""[ \t]*(?:version[ \t]*=[ \t]*["'])?(?P<spec>[^;#\n"'}]*)""",
     re.IGNORECASE,
 )
 _CONSTRAINT = lazy_compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")
