@@ -208,7 +208,7 @@ def project_on_v2(model: ModuleModel) -> bool:
     nested = _nested_pin(model, root, project.fact, project.depends_on_path)
     if nested is not None:
         return nested
-    return bool(project.fact("pydantic-v2", root, lambda: decide(root, project.depends_on_path)))
+    return bool(project.fact("pydantic-v2/2", root, lambda: decide(root, project.depends_on_path)))
 
 
 def _nested_pin(
@@ -224,7 +224,7 @@ def _nested_pin(
     root = os.path.abspath(root)
     folder = os.path.dirname(os.path.abspath(model.path))
     while folder != root and folder.startswith(root + os.sep):
-        answer = fact("pydantic-pin", folder, _pin_of(folder, depends_on))
+        answer = fact("pydantic-pin/2", folder, _pin_of(folder, depends_on))
         if isinstance(answer, bool):
             return answer
         folder = os.path.dirname(folder)
