@@ -145,6 +145,13 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
             ]
             if shapes[0] is None or any(s != shapes[0] for s in shapes[1:]):
                 return None
+        # `entries = crud.list_entries(...)`, then `return entries`: a helper annotated
+        # `-> list[Entry]`, as when the call is returned directly (below).
+        assigned = _only_assignment(scope, value)
+        if isinstance(assigned, ast.Call):
+            item = model.call_list_item(assigned, scope)
+            if item is not None and model_class_kind(model, item) is not None:
+                return replace(_model_shape(model, item, scope), is_list=True)
     fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
