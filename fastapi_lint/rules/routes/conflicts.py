@@ -48,7 +48,10 @@ API204 = Rule(
         "The first registration wins; the second function is dead code that looks alive, "
         "usually the result of a copy-paste or a merge. An app that the module later drops "
         "for another under the same name (`app = FastAPI()` with routes, then "
-        "`app = create_app()`) serves nothing: its routes are not compared with the new app's."
+        "`app = create_app()`) serves nothing: its routes are not compared with the new app's. "
+        "Registrations that name different route classes (`route_class_override=`, a class "
+        "whose `matches()` reads the Content-Type: one JSON and one form route) are not "
+        "compared: each may take its own requests."
     ),
     example=(
         APP
