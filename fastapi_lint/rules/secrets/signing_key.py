@@ -17,7 +17,7 @@ API506 = Rule(
         "Whoever knows a signing key can forge tokens and session cookies (log in as anyone); "
         "whoever knows an encryption key can read the data. A literal key is known to everyone "
         "who can read the code. A MAC or token computed and thrown away (a constant-time "
-        "decoy `hmac.new(b\"pad\", token.encode(), \"sha256\").digest()` on a lookup miss) "
+        'decoy `hmac.new(b"pad", token.encode(), "sha256").digest()` on a lookup miss) '
         "signs nothing and is not reported; a discarded `decode` still verifies and is."
     ),
     example=(
