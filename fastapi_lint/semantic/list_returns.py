@@ -44,3 +44,52 @@ def gives_a_list(model: ModuleModel, annotation: ast.expr, scope: Scope, depth: 
     return outer in _UNIONS and any(
         gives_a_list(model, element, scope, depth + 1) for element in subscript_elements(annotation)
     )
+
+
+def one_or_many(model: ModuleModel, annotation: ast.expr, scope: Scope) -> str | None:
+    """The class ``X`` of a union of ``X`` and a list of ``X`` (``None`` may join them):
+    ``-> License | list[License]``, ``Union[Station, List[Station]]``. None otherwise."""
+    members: list[ast.expr] = []
+    _union_members(model, annotation, scope, members, 0)
+    singles: set[str] = set()
+    listed: set[str] = set()
+    for member in members:
+        if isinstance(member, ast.Constant) and member.value is None:
+            continue
+        if (
+            isinstance(member, ast.Subscript)
+            and (model.qualified_name(member.value, scope) or "") in LIST_TYPES
+        ):
+            elements = subscript_elements(member)
+            item = model.annotation_type(elements[0], scope) if len(elements) == 1 else None
+            if item is None:
+                return None
+            listed.add(item)
+            continue
+        single = model.annotation_type(member, scope)
+        if single is None:
+            return None
+        singles.add(single)
+    if len(singles) == 1 and singles == listed:
+        return singles.pop()
+    return None
+
+
+def _union_members(
+    model: ModuleModel, annotation: ast.expr, scope: Scope, into: list[ast.expr], depth: int
+) -> None:
+    if too_deep(depth):
+        into.append(annotation)
+        return
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        _union_members(model, annotation.left, scope, into, depth + 1)
+        _union_members(model, annotation.right, scope, into, depth + 1)
+        return
+    if (
+        isinstance(annotation, ast.Subscript)
+        and (model.qualified_name(annotation.value, scope) or "") in _UNIONS
+    ):
+        for element in subscript_elements(annotation):
+            _union_members(model, element, scope, into, depth + 1)
+        return
+    into.append(annotation)
