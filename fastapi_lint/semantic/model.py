@@ -498,7 +498,10 @@ class ModuleModel:
         if kind is BindingKind.FOR and isinstance(binding.value, ast.Call):
             # `for db in get_db():` / `async for s in get_session():` over a generator provider.
             if binding.unpack_index is None:
-                return self._generator_item(binding.value, binding.scope, depth + 1)
+                yielded = self._generator_item(binding.value, binding.scope, depth + 1)
+                # `for agent in all_agents()` over a def annotated `-> list[Agent]`.
+                listed = None if yielded else self.call_list_item(binding.value, binding.scope)
+                return Instance(listed) if listed else yielded
         elif kind is BindingKind.FOR and binding.value is not None and binding.unpack_index is None:
             # `for p in points` over `points: list[Point]` (a parameter, an annotated
             # variable or a class attribute such as a model's field): each item is a `Point`.
