@@ -43,6 +43,11 @@ def test_rule_docs(rule: Rule) -> None:
         ('pydantic = {extras=["dotenv"], version="1.10.2"}', (False, True)),
         ("pydantic>=1.10,<3", (False, False)),  # either: unsure
         ("pydantic", (False, False)),
+        # An unpinned pydantic line (egg-info requires.txt) is not pinned by the next line's
+        # requirement of another package.
+        ("pydantic[dotenv]\nstac_pydantic>=2.0.3\n", (False, False)),
+        ('install_requires = [\n    "pydantic",\n    "geojson-pydantic>=2.0",\n]', (False, False)),
+        ("pydantic[email]>=2.4\nstac_pydantic>=3\n", (True, False)),
         ("pydantic_core==2.14.5", (False, False)),
         ("pydantic-extra-types>=2", (False, False)),
         ("Validation with pydantic, version 2 of course", (False, False)),

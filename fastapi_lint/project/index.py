@@ -655,7 +655,9 @@ class ProjectIndex:
         """What calling a project function or class gives (annotation, provider returns)."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(self.fact("call", qualname, lambda: to_json(self._call_result(qualname))))
+        return from_json(
+            self.fact("call/2", qualname, lambda: to_json(self._call_result(qualname)))
+        )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
         if self._too_deep(depth) or not self._guarded(self._tag + "|call:" + qualname):

@@ -14,6 +14,7 @@ import ast
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.semantic.list_returns import one_or_many
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.sequences import may_miss, subscript_item
 from fastapi_lint.semantic.values import Instance, Ref
@@ -152,6 +153,13 @@ def shape_of(model: ModuleModel, value: ast.expr | None, scope: Scope) -> Shape 
             ]
             if shapes[0] is None or any(s != shapes[0] for s in shapes[1:]):
                 return None
+        # `entries = crud.list_entries(...)`, then `return entries`: a helper annotated
+        # `-> list[Entry]`, as when the call is returned directly (below).
+        assigned = _only_assignment(scope, value)
+        if isinstance(assigned, ast.Call):
+            item = model.call_list_item(assigned, scope)
+            if item is not None and model_class_kind(model, item) is not None:
+                return replace(_model_shape(model, item, scope), is_list=True)
     fetched = _fetched_entity(model, value, scope) or _stored_item(model, value, scope)
     if fetched is not None:
         return _model_shape(model, fetched, scope)
@@ -538,14 +546,42 @@ def returned_shapes(
     """The shapes of every ``return``; None as soon as one is not known."""
     if scope is None:
         return None
-    result = []
+    result: list[Shape] = []
     for statement in returns:
         for value in _branches(statement.value):
             shape = shape_of(model, value, scope)
             if shape is None:
-                return None
+                item = _one_or_many(model, value, scope)
+                if item is None:
+                    return None
+                one = _model_shape(model, item, scope)
+                result.extend((one, replace(one, is_list=True)))
+                continue
             result.append(shape)
     return result
+
+
+def _one_or_many(model: ModuleModel, value: ast.expr | None, scope: Scope) -> str | None:
+    """The model class of a helper annotated ``-> License | list[License]`` whose call (or a
+    name bound once to it) is returned: one of them or a list of them, both shapes known."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Name):
+        value = _only_assignment(scope, value)
+    if not isinstance(value, ast.Call):
+        return None
+    target = model.call_target(value, scope)
+    if target is None:
+        return None
+    owner, function = model, model.function_named(target)
+    if function is None and model.project is not None:
+        found = model.project.function(target)
+        if found is not None:
+            owner, function = found
+    if function is None or function.node.returns is None:
+        return None
+    item = one_or_many(owner, function.node.returns, function.outer)
+    return item if item is not None and model_class_kind(model, item) is not None else None
 
 
 def _branches(value: ast.expr | None) -> list[ast.expr | None]:
@@ -595,6 +631,14 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
         return f"it returns {first.label}: annotate it `-> {suggestion}`", first.annotation
     if same:
         return f"it returns {first.label}: describe it with a Pydantic model", ""
+    names = {s.name for s in known if s.kind == "model" and not s.orm}
+    if len(names) == 1 and len(known) == len(shapes) == sum(1 for s in known if s.name in names):
+        # A helper annotated `-> Station | list[Station]`: one of them, or all of them.
+        name = names.pop()
+        return (
+            f"it returns one `{name}` or a list of them: annotate it `-> {name} | list[{name}]`",
+            "",
+        )
     labels = sorted({s.label for s in known})
     return f"it returns {' or '.join(labels)}: describe them with a response model", ""
 

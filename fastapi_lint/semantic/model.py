@@ -18,6 +18,7 @@ from fastapi_lint.semantic import limits, sequences, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
+from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
 from fastapi_lint.semantic.memo import Memo
 from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
@@ -633,6 +634,8 @@ class ModuleModel:
     def function_return_value(self, function: FunctionInfo, depth: int = 0) -> Value | None:
         """What calling a project function gives, from its annotation or its returns."""
         returns = function.node.returns
+        if returns is not None and gives_a_list(self, returns, function.outer):
+            return None  # `-> list[Item]`, `-> Item | list[Item]`: not one instance
         if returns is not None:
             annotated = self.annotation_type(
                 returns, function.outer, depth + 1, unwrap_iterators=True
@@ -676,7 +679,7 @@ class ModuleModel:
         if not isinstance(returns, ast.Subscript) or too_deep(depth):
             return None
         outer = self.qualified_name(returns.value, function.outer) or ""
-        if outer not in _LIST_TYPES:
+        if outer not in LIST_TYPES:
             return None
         elements = subscript_elements(returns)
         if len(elements) != 1:
@@ -872,15 +875,6 @@ _UNINFORMATIVE_RETURNS = frozenset(
         "AsyncIterable",
     )
 ) | {"builtins.object"}
-
-_LIST_TYPES = frozenset(
-    {
-        "builtins.list",
-        "typing.List",
-        "typing.Sequence",
-        "collections.abc.Sequence",
-    }
-)
 
 
 def _pick(bindings: list[Binding], line: int | None) -> Binding:

@@ -339,7 +339,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/20", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/21", target, compute))
 
 
 def _with_hooks(
@@ -484,7 +484,14 @@ def _blocking_paths(
         """Keep a path; True when the search can stop (a path no call can rule out)."""
         conditions = tuple((path_conditions(model, function, call) or []) + (inherited or []))
         path = BlockingPath(tuple(chain), conditions)
-        if path not in paths:
+        session = is_session_path(path.chain)
+        # Callers take the first path their arguments leave open (a session path aside):
+        # another one under the same conditions would never be named, and would take one
+        # of the MAX_PATHS places that a path under other conditions needs (a `search`
+        # branch whose helper blocks three ways, then the `elif ids` branch's query).
+        if not any(
+            p.conditions == conditions and is_session_path(p.chain) == session for p in paths
+        ):
             paths.append(path)
         # A path ending in a session query does not end the search: a caller
         # that hands over its API301 session needs the other ways the

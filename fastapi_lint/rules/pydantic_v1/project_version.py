@@ -42,11 +42,12 @@ if TYPE_CHECKING:
 
 V2_ONLY_NAMES = frozenset({"field_validator", "model_validator", "ConfigDict", "field_serializer"})
 _V2_BYTES = (b"field_validator", b"model_validator", b"ConfigDict", b"pydantic_settings")
-# pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec.
+# pydantic, pydantic-settings (but not pydantic-core, pydantic_extra_types...), and the version spec
+# on the same line (`pydantic[dotenv]` then `stac_pydantic>=2.0.3` on the next is no v2 pin).
 _REQUIREMENT = lazy_compile(
-    r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]]*\])?"""
-    r"""\s*(?:=(?!=)\s*)?(?:\{[^}\n]*?\bversion\s*=\s*["']|["'{])?"""
-    r"""\s*(?:version\s*=\s*["'])?(?P<spec>[^;#\n"'}]*)""",
+    r"""(?<![\w.-])(?P<name>pydantic(?:[-_]settings)?)(?![\w.-])(?:\[[^\]\n]*\])?"""
+    r"""[ \t]*(?:=(?!=)[ \t]*)?(?:\{[^}\n]*?\bversion[ \t]*=[ \t]*["']|["'{])?"""
+    r"""[ \t]*(?:version[ \t]*=[ \t]*["'])?(?P<spec>[^;#\n"'}]*)""",
     re.IGNORECASE,
 )
 _CONSTRAINT = lazy_compile(r"(?P<op><=|>=|==|~=|!=|<|>|\^|~)?\s*(?P<major>\d+)(?P<rest>[\w.*]*)")
@@ -207,7 +208,7 @@ def project_on_v2(model: ModuleModel) -> bool:
     nested = _nested_pin(model, root, project.fact, project.depends_on_path)
     if nested is not None:
         return nested
-    return bool(project.fact("pydantic-v2", root, lambda: decide(root, project.depends_on_path)))
+    return bool(project.fact("pydantic-v2/2", root, lambda: decide(root, project.depends_on_path)))
 
 
 def _nested_pin(
@@ -223,7 +224,7 @@ def _nested_pin(
     root = os.path.abspath(root)
     folder = os.path.dirname(os.path.abspath(model.path))
     while folder != root and folder.startswith(root + os.sep):
-        answer = fact("pydantic-pin", folder, _pin_of(folder, depends_on))
+        answer = fact("pydantic-pin/2", folder, _pin_of(folder, depends_on))
         if isinstance(answer, bool):
             return answer
         folder = os.path.dirname(folder)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules import route_paths
-from fastapi_lint.rules.routes._common import APP, has_star_kwargs, is_decorator
+from fastapi_lint.rules.routes._common import APP, has_star_kwargs, is_decorator, keyword_argument
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -48,7 +48,10 @@ API204 = Rule(
         "The first registration wins; the second function is dead code that looks alive, "
         "usually the result of a copy-paste or a merge. An app that the module later drops "
         "for another under the same name (`app = FastAPI()` with routes, then "
-        "`app = create_app()`) serves nothing: its routes are not compared with the new app's."
+        "`app = create_app()`) serves nothing: its routes are not compared with the new app's. "
+        "Registrations that name different route classes (`route_class_override=`, a class "
+        "whose `matches()` reads the Content-Type: one JSON and one form route) are not "
+        "compared: each may take its own requests."
     ),
     example=(
         APP
@@ -196,6 +199,8 @@ def _may_conflict(earlier: str | None, later: str | None) -> bool:
 
 
 def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool:
+    if _route_class(first) != _route_class(second):
+        return False
     first_statement = _statement_of(model, first)
     second_statement = _statement_of(model, second)
     if _code_block(model, first_statement) is not _code_block(model, second_statement):
@@ -205,6 +210,16 @@ def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool
     if _branch_returns_before(model, first_statement, second_statement):
         return False
     return not _unless_registered(model, second_statement, second.path)
+
+
+def _route_class(route: RouteInfo) -> str | None:
+    """The ``route_class_override=`` of a registration, as written. A route class may match on
+    more than the path and the method (its ``matches()`` reading the Content-Type: one JSON and
+    one form route on the same path), so two registrations that name different classes may
+    both be served: no one can tell statically which request each takes."""
+    call = route.registration
+    value = keyword_argument(call, "route_class_override") if isinstance(call, ast.Call) else None
+    return None if value is None else ast.dump(value)
 
 
 _EXITS = (ast.Return, ast.Raise)

@@ -16,7 +16,9 @@ API506 = Rule(
     why=(
         "Whoever knows a signing key can forge tokens and session cookies (log in as anyone); "
         "whoever knows an encryption key can read the data. A literal key is known to everyone "
-        "who can read the code."
+        "who can read the code. A MAC or token computed and thrown away (a constant-time "
+        'decoy `hmac.new(b"pad", token.encode(), "sha256").digest()` on a lookup miss) '
+        "signs nothing and is not reported; a discarded `decode` still verifies and is."
     ),
     example=(
         "import jwt\n\n\ndef create_access_token(claims: dict[str, str]) -> str:\n"
@@ -60,6 +62,11 @@ _ITSDANGEROUS_CLASSES = frozenset(
     }
 )
 _KEY_KEYWORDS = frozenset({"key", "secret", "secret_key", "signing_key"})
+# Calls that only produce a MAC or a token: when the statement throws the result away
+# (`hmac.new(b"decoy", token.encode(), "sha256").digest()`, a constant-time decoy run on a
+# lookup miss), nothing is signed, so the literal protects nothing. A discarded `decode` or
+# `verify` still checks its input (it raises), so it is kept.
+_PRODUCING_CALLS = frozenset({"hmac.new", "hmac.digest", "jwt.encode", "jose.jwt.encode"})
 
 
 class SigningKeyChecks(CheckerBase):
@@ -73,6 +80,8 @@ class SigningKeyChecks(CheckerBase):
                 return
             position = 0
             display = "itsdangerous." + target.rsplit(".", 1)[-1]
+        elif target in _PRODUCING_CALLS and _discarded(self.model.parents, call):
+            return
         self.check_signing_key(call, position, display)
 
     def check_signing_key(self, call: ast.Call, position: int, display: str) -> None:
@@ -97,3 +106,15 @@ class SigningKeyChecks(CheckerBase):
                 text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
                 what = "encryption key" if "Fernet" in display else "signing key"
                 self.offer("API506", node, call=display + "()", what=what, value=redact(text))
+
+
+def _discarded(parents: dict[int, ast.AST], call: ast.Call) -> bool:
+    """Whether the statement holding ``call`` throws its result away: the call, or a chain of
+    method calls on it (``.digest()``, ``.hexdigest()``), is a bare expression statement."""
+    node: ast.AST = call
+    parent = parents.get(id(node))
+    while isinstance(parent, ast.Attribute) or (
+        isinstance(parent, ast.Call) and parent.func is node
+    ):
+        node, parent = parent, parents.get(id(parent))
+    return isinstance(parent, ast.Expr)
