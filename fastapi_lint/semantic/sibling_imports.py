@@ -18,6 +18,7 @@ a name the sibling imports itself (``peft.py`` doing ``from peft import ...``).
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -59,7 +60,7 @@ def sibling_module(model: ModuleModel, module: str, names: list[str]) -> str | N
     text = _read(path)
     if text is None or _imports_name(text, top):
         return None  # `peft.py` doing `from peft import ...`: a wrapper of the library
-    if not all(_defines(text, name) for name in names):
+    if not all(_defines(text, name) or name in _nested_top_level_names(path) for name in names):
         return None
     return ".".join([*package, module])
 
@@ -97,3 +98,49 @@ def _defines(text: str, name: str) -> bool:
         rf"^(?:(?:async\s+)?def\s+{word}\s*[(\[]|class\s+{word}\b|{word}\s*(?::[^=\n]*)?=(?!=))"
     )
     return re.search(pattern, text, re.MULTILINE) is not None
+
+
+# Statements whose bodies still run at module level: a name bound there is a module attribute.
+_MODULE_LEVEL_BLOCKS = (ast.If, ast.Try, ast.With)
+
+
+@lru_cache(maxsize=512)
+def _nested_top_level_names(path: str) -> frozenset[str]:
+    """Names the module binds inside top-level ``if``/``try``/``with`` blocks
+    (``DATA_DIR = Path(...)`` in each branch of an ``if os.getenv(...)``): module
+    attributes all the same, which the line-start pattern of ``_defines`` does not see."""
+    text = _read(path)
+    if text is None:
+        return frozenset()
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return frozenset()  # unreadable (or cut at _MAX_READ): no evidence
+    names: set[str] = set()
+    pending = [s for s in tree.body if isinstance(s, _MODULE_LEVEL_BLOCKS)]
+    while pending:
+        block = pending.pop()
+        for body in _bodies(block):
+            for statement in body:
+                if isinstance(statement, _MODULE_LEVEL_BLOCKS):
+                    pending.append(statement)
+                elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(statement.name)
+                elif isinstance(statement, ast.Assign):
+                    names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+                elif isinstance(statement, ast.AnnAssign) and isinstance(
+                    statement.target, ast.Name
+                ):
+                    if statement.value is not None:
+                        names.add(statement.target.id)
+    return frozenset(names)
+
+
+def _bodies(block: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(block, ast.If):
+        return [block.body, block.orelse]
+    if isinstance(block, ast.Try):
+        return [block.body, block.orelse, block.finalbody, *(h.body for h in block.handlers)]
+    if isinstance(block, ast.With):
+        return [block.body]
+    return []
