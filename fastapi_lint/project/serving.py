@@ -65,7 +65,11 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
-from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
+from fastapi_lint.project.own_loop import (
+    nested_cli_command,
+    runs_only_on_own_loop,
+    served_nested,
+)
 from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
@@ -318,8 +322,10 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         model, function, _is_served_directly
     ):
         return True
-    if runs_only_on_own_loop(model, function, _passed_to_runner):
-        return False  # `asyncio.run(main())` inside the parent: a private loop
+    if runs_only_on_own_loop(model, function, _passed_to_runner) or nested_cli_command(
+        model, function, _registered_as_command, is_cli_command
+    ):
+        return False  # `asyncio.run(main())` inside the parent, or a command it registers
     if runs_only_at_startup(model, function, runs_before_serving):
         return False  # called only by the lifespan its factory declares
     return function_is_serving(model, _outermost(function))
@@ -442,7 +448,9 @@ def _caller_verdict(
         model, function, _is_served_directly
     ):
         return True
-    if runs_only_on_own_loop(model, function, _passed_to_runner):
+    if runs_only_on_own_loop(model, function, _passed_to_runner) or nested_cli_command(
+        model, function, _registered_as_command, is_cli_command
+    ):
         return False
     if function.parent_function is not None and (
         runs_before_serving(model, function)
