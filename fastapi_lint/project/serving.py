@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project.asgi_lifespan import under_lifespan_branch
+from fastapi_lint.project.asgi_lifespan import on_lifespan_message, under_lifespan_branch
 from fastapi_lint.project.caller_sites import (
     global_receiver_target,
     read_as_data,
@@ -65,11 +65,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
-from fastapi_lint.project.own_loop import (
-    nested_cli_command,
-    runs_only_on_own_loop,
-    served_nested,
-)
+from fastapi_lint.project.own_loop import nested_cli_command, runs_only_on_own_loop, served_nested
 from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
@@ -274,10 +270,12 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
     verdicts: dict[int, bool] = {}
     dropped: set[int] = set()
     for diagnostic in candidates:
-        if diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line):
-            dropped.add(id(diagnostic))
-            continue
         function = _enclosing_function(model, diagnostic.line)
+        if (
+            diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line)
+        ) or on_lifespan_message(model, diagnostic.line, function):
+            dropped.add(id(diagnostic))  # error recovery (API4xx); start-up or shutdown code
+            continue
         if function is None:
             continue
         key = id(function.node)
