@@ -27,7 +27,8 @@ SERVING_NOTE = (
     "coroutines a function gathers into a list it hands to "
     "one: `loop.run_until_complete(asyncio.gather(*jobs))`), a CLI command (`click`/`typer`/`cyclopts`, also through a "
     "project subclass of their app such as `class AsyncTyper(typer.Typer)` or on a group "
-    "imported from another module), an "
+    "imported from another module, or a def nested in a factory that registers it: "
+    "`app.command(name)(command)`), an "
     '`if __name__ == "__main__":` block or start-up code (`lifespan`, `on_event`, and in raw '
     'ASGI middleware a call under `if scope["type"] == "lifespan":` or a `lifespan.*` '
     "message), directly or "

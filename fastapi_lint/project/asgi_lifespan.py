@@ -25,8 +25,33 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.semantic.memo import MemoKey
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import FunctionInfo
+
+_LIFESPAN_BRANCHES: MemoKey[list[tuple[int, int, ast.AST]]] = MemoKey("serving-lifespan-branches")
+
+
+def on_lifespan_message(model: ModuleModel, line: int, function: FunctionInfo | None) -> bool:
+    """Whether ``line`` lies in the body of a lifespan ``if`` of ``function`` itself
+    (the innermost def holding the line): a finding there is start-up or shutdown code."""
+    if function is None:
+        return False
+    branches: list[tuple[int, int, ast.AST]] | None = model.memo.get(_LIFESPAN_BRANCHES)
+    if branches is None:
+        branches = []
+        for node in ast.walk(model.tree):
+            if isinstance(node, ast.If) and node.body and _tests_lifespan(node.test):
+                owner = model.function_scope_of(node)
+                if owner is not None:
+                    last = node.body[-1]
+                    branches.append(
+                        (node.body[0].lineno, last.end_lineno or last.lineno, owner.node)
+                    )
+        model.memo.put(_LIFESPAN_BRANCHES, branches)
+    return any(first <= line <= last and owner is function.node for first, last, owner in branches)
 
 
 def under_lifespan_branch(model: ModuleModel, node: ast.AST) -> bool:

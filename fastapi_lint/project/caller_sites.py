@@ -70,13 +70,22 @@ _SERVER_STARTERS = frozenset({"asyncio.start_server", "asyncio.start_unix_server
 
 def read_as_data(model: ModuleModel, node: ast.AST, enqueue_attrs: frozenset[str]) -> bool:
     """An uncalled ``x.name`` that is used as a value: an operand of a comparison, or the
-    receiver of a further method call (``x.name.startswith(...)``, ``x.name.desc()``).
+    receiver of a further method call (``x.name.startswith(...)``, ``x.name.desc()``), or
+    forwarded under its own name (``start=args.start``, as ``argparse`` handlers pass
+    options on; only for receivers simple flow cannot type, see the caller).
     A bound method handed over (``create_task(x.name())`` is a call; ``Thread(target=x.name)``,
     ``callbacks.append(x.name)``) is an argument or an assigned value, never these; a task
     queue's ``x.name.delay(...)`` (``enqueue_attrs``) is judged by the caller."""
     parent = model.parent(node)
     if isinstance(parent, ast.Compare):
         return True
+    if (
+        isinstance(parent, ast.keyword)
+        and isinstance(node, ast.Attribute)
+        and parent.arg == node.attr
+        and isinstance(node.value, ast.Name)
+    ):
+        return True  # `start=args.start`: an option forwarded under its own name
     if not isinstance(parent, ast.Attribute) or parent.value is not node:
         return False
     if parent.attr in enqueue_attrs or parent.attr.startswith("__"):

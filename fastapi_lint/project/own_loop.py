@@ -23,6 +23,11 @@ refuses to start inside a running loop). Every use of the nested def inside its
 parent must be handed to a one-shot runner, directly or through sibling nested
 defs that are themselves used that way; any other use (returned, registered,
 spawned as a task of the caller's loop) keeps the outermost function's verdict.
+
+A def nested in a command factory is a CLI command too (``nested_cli_command``):
+``feeds.command(f"sync-{name}")(command)`` or ``@feeds.command(...)`` inside
+``_register_sync(name)``, which the module calls once per command. The CLI runs
+it; the factory's own callers (module level) say nothing about that.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
 
 PassedToRunner = Callable[["ModuleModel", ast.AST, "Scope"], bool]
 ServedDirectly = Callable[["ModuleModel", "FunctionInfo"], bool]
+IsCliCommand = Callable[["ModuleModel", "FunctionInfo"], bool]
 
 # Nested defs calling nested defs: a few levels at most in real code.
 _MAX_NESTING = 8
@@ -67,6 +73,25 @@ def runs_only_on_own_loop(
             continue  # used by a sibling that itself runs only on that loop
         return False
     return used
+
+
+def nested_cli_command(
+    model: ModuleModel,
+    function: FunctionInfo,
+    registered_as_command: PassedToRunner,
+    is_cli_command: IsCliCommand,
+) -> bool:
+    """Whether nested ``function``, or a def it is nested in, is a CLI command its
+    parent registers: decorated as one, or handed to a CLI library's ``command(...)``."""
+    current: FunctionInfo | None = function
+    while current is not None and (parent := current.parent_function) is not None:
+        if is_cli_command(model, current) or any(
+            registered_as_command(model, node, scope)
+            for node, _, scope in uses_in_parent(model, current, parent)
+        ):
+            return True
+        current = parent
+    return False
 
 
 def uses_in_parent(

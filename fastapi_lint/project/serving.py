@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project.asgi_lifespan import under_lifespan_branch
+from fastapi_lint.project.asgi_lifespan import on_lifespan_message, under_lifespan_branch
 from fastapi_lint.project.caller_sites import (
     global_receiver_target,
     read_as_data,
@@ -65,7 +65,7 @@ from fastapi_lint.project.one_shot import (
     is_one_shot_job,
     is_test_entry,
 )
-from fastapi_lint.project.own_loop import runs_only_on_own_loop, served_nested
+from fastapi_lint.project.own_loop import nested_cli_command, runs_only_on_own_loop, served_nested
 from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
@@ -270,10 +270,12 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
     verdicts: dict[int, bool] = {}
     dropped: set[int] = set()
     for diagnostic in candidates:
-        if diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line):
-            dropped.add(id(diagnostic))
-            continue
         function = _enclosing_function(model, diagnostic.line)
+        if (
+            diagnostic.code.startswith("API4") and _in_except_branch(model, diagnostic.line)
+        ) or on_lifespan_message(model, diagnostic.line, function):
+            dropped.add(id(diagnostic))  # error recovery (API4xx); start-up or shutdown code
+            continue
         if function is None:
             continue
         key = id(function.node)
@@ -318,8 +320,10 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         model, function, _is_served_directly
     ):
         return True
-    if runs_only_on_own_loop(model, function, _passed_to_runner):
-        return False  # `asyncio.run(main())` inside the parent: a private loop
+    if runs_only_on_own_loop(model, function, _passed_to_runner) or nested_cli_command(
+        model, function, _registered_as_command, is_cli_command
+    ):
+        return False  # `asyncio.run(main())` inside the parent, or a command it registers
     if runs_only_at_startup(model, function, runs_before_serving):
         return False  # called only by the lifespan its factory declares
     return function_is_serving(model, _outermost(function))
@@ -442,7 +446,9 @@ def _caller_verdict(
         model, function, _is_served_directly
     ):
         return True
-    if runs_only_on_own_loop(model, function, _passed_to_runner):
+    if runs_only_on_own_loop(model, function, _passed_to_runner) or nested_cli_command(
+        model, function, _registered_as_command, is_cli_command
+    ):
         return False
     if function.parent_function is not None and (
         runs_before_serving(model, function)
