@@ -496,7 +496,10 @@ def _blocking_paths(
         # A path ending in a session query does not end the search: a caller
         # that hands over its API301 session needs the other ways the
         # function blocks (`authenticate(session=db)` also verifies a hash).
-        final = not conditions and not is_session_path(path.chain)
+        # Nor does a path through two callees or more: a shorter way found later may be
+        # the one the callers need (they may add only so many functions), so the search
+        # goes on until a path through one callee, or the path budget, ends it.
+        final = not conditions and not is_session_path(path.chain) and len(path.chain) <= 2
         return final or len(paths) >= MAX_PATHS
 
     # A pause (`time.sleep` between retries) is named only when nothing moves data: a
