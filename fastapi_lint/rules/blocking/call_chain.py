@@ -339,7 +339,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/21", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/22", target, compute))
 
 
 def _with_hooks(
@@ -489,8 +489,12 @@ def _blocking_paths(
         # another one under the same conditions would never be named, and would take one
         # of the MAX_PATHS places that a path under other conditions needs (a `search`
         # branch whose helper blocks three ways, then the `elif ids` branch's query).
+        # Unless it is shorter: a caller may extend it where the longer one is too long.
         if not any(
-            p.conditions == conditions and is_session_path(p.chain) == session for p in paths
+            p.conditions == conditions
+            and is_session_path(p.chain) == session
+            and len(p.chain) <= len(path.chain)
+            for p in paths
         ):
             paths.append(path)
         # A path ending in a session query does not end the search: a caller
