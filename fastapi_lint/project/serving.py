@@ -729,7 +729,9 @@ def _reference_verdicts(
     aliases: dict[str, set[str]] | None = model.memo.get(_SERVING_IMPORT_ALIASES)
     if aliases is None:
         aliases = {}
-        for bindings in model.module_scope.bindings.values():
+        # Function-local imports too: `from app.server import start as run_server` in `main()`.
+        scopes = {id(s): s for s in [model.module_scope, *model.scope_of_node.values()]}
+        for bindings in (b for s in scopes.values() for b in s.bindings.values()):
             for binding in bindings:
                 if binding.kind is BindingKind.IMPORT and binding.qualname:
                     aliases.setdefault(binding.qualname, set()).add(binding.name)

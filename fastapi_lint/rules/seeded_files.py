@@ -17,8 +17,10 @@ before the statement, or an ``if not P.exists():`` branch holding it, where
 ``P`` is a module-level name (the same file on every call) and the function
 itself creates ``P``: ``P.write_text/write_bytes/touch``, ``open(P, "w")``,
 or an atomic swap onto it (``tmp.replace(P)``, ``os.replace(tmp, P)``,
-``shutil.copy(src, P)``).  A function that tests one file and writes another,
-or whose path is a parameter, may write on every call: still reported.
+``shutil.copy(src, P)``), itself or through a module-level function of the
+same module that it calls there (``if not os.path.exists(CONF): write_default_conf()``).
+A function that tests one file and writes another, or whose path is a parameter,
+may write on every call: still reported.
 """
 
 from __future__ import annotations
@@ -84,12 +86,22 @@ def _probed_file(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> 
     return name
 
 
-def _creates(model: ModuleModel, function: FunctionInfo, name: str) -> bool:
-    """Whether the function writes the file ``name`` holds, or moves a file onto it."""
+def _creates(model: ModuleModel, function: FunctionInfo, name: str, follow: bool = True) -> bool:
+    """Whether the function writes the file ``name`` holds, or moves a file onto it, itself
+    or (``follow``) through a module-level function of this module that it calls."""
     for node in ast.walk(function.node):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
+        if follow and isinstance(func, ast.Name):
+            callee = model.function_named(model.call_target(node, function.scope) or "")
+            if (
+                callee is not None
+                and callee.outer is model.module_scope
+                and name not in callee.scope.bindings
+                and _creates(model, callee, name, follow=False)
+            ):
+                return True  # `if not P.exists(): write_defaults()` with `open(P, "w")` there
         if isinstance(func, ast.Attribute):
             if func.attr in _CREATING_METHODS and _is_name(func.value, name):
                 return True
