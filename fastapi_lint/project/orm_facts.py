@@ -9,7 +9,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.syntax import last_name, subscript_elements
+from fastapi_lint.semantic.syntax import last_name, string_annotation, subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.project.orm_joins import JoinCondition
@@ -132,10 +132,10 @@ def _annotation_target(annotation: ast.expr) -> tuple[str | None, Optional[bool]
         if node is None:
             return None, collection, wrapper
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except (SyntaxError, ValueError):
+            parsed = string_annotation(node.value)
+            if parsed is None:
                 return None, collection, wrapper
+            node = parsed
             continue
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             left, right = node.left, node.right

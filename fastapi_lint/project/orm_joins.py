@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
+from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name, string_annotation
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -79,10 +79,7 @@ def _written_expression(node: ast.expr) -> ast.expr | None:
     if isinstance(node, ast.Lambda):
         node = node.body
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            return ast.parse(node.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
-            return None
+        return string_annotation(node.value)
     return node
 
 

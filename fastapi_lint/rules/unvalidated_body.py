@@ -49,7 +49,7 @@ from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
 from fastapi_lint.semantic.fastapi import parameter_markers
 from fastapi_lint.semantic.scopes import BindingKind
-from fastapi_lint.semantic.syntax import parameter_defaults, subscript_elements
+from fastapi_lint.semantic.syntax import parameter_defaults, string_annotation, subscript_elements
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
@@ -199,9 +199,8 @@ def _untyped(
         return False
     if isinstance(annotation, ast.Constant):
         if isinstance(annotation.value, str):
-            try:
-                parsed = ast.parse(annotation.value.strip(), mode="eval").body
-            except (SyntaxError, ValueError):
+            parsed = string_annotation(annotation.value)
+            if parsed is None:
                 return False
             return _untyped(model, parsed, scope, any_counts, depth + 1)
         return False

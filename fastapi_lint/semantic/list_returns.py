@@ -9,7 +9,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic.limits import too_deep
-from fastapi_lint.semantic.syntax import subscript_elements
+from fastapi_lint.semantic.syntax import string_annotation, subscript_elements
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -27,11 +27,8 @@ def gives_a_list(model: ModuleModel, annotation: ast.expr, scope: Scope, depth: 
     if too_deep(depth):
         return False
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            parsed = ast.parse(annotation.value, mode="eval").body
-        except (SyntaxError, ValueError):
-            return False
-        return gives_a_list(model, parsed, scope, depth + 1)
+        parsed = string_annotation(annotation.value)
+        return parsed is not None and gives_a_list(model, parsed, scope, depth + 1)
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
         return gives_a_list(model, annotation.left, scope, depth + 1) or gives_a_list(
             model, annotation.right, scope, depth + 1

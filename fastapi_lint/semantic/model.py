@@ -35,6 +35,7 @@ from fastapi_lint.semantic.syntax import (
     is_classmethod,
     is_staticmethod,
     last_name,
+    string_annotation,
     subscript_elements,
 )
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -754,9 +755,8 @@ class ModuleModel:
         if too_deep(depth):
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                parsed = ast.parse(annotation.value, mode="eval").body
-            except (SyntaxError, ValueError):
+            parsed = string_annotation(annotation.value)
+            if parsed is None:
                 return None
             return self.annotation_type(parsed, scope, depth + 1, unwrap_iterators)
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):

@@ -62,6 +62,16 @@ def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
     return [inner]
 
 
+def string_annotation(text: str) -> ast.expr | None:
+    """The expression a string annotation spells (``"list[Item]"``, read as
+    ``typing.get_type_hints`` evaluates it: surrounding blanks ignored), or None
+    when it does not parse."""
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+
+
 def decorator_names(node: FunctionNode) -> set[str]:
     """The last name of each decorator: ``staticmethod``, ``get`` for ``@app.get(...)``."""
     names = set()

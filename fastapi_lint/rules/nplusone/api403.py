@@ -32,7 +32,7 @@ from fastapi_lint.rules.nplusone.flow import (
 )
 from fastapi_lint.rules.nplusone.query_values import Loaders
 from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
-from fastapi_lint.semantic.syntax import subscript_elements
+from fastapi_lint.semantic.syntax import string_annotation, subscript_elements
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,10 +93,10 @@ def _schema_class(
         return None
     node = annotation
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        try:
-            node = ast.parse(node.value, mode="eval").body
-        except (SyntaxError, ValueError):
+        parsed = string_annotation(node.value)
+        if parsed is None:
             return None
+        node = parsed
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         sides = [
             side

@@ -33,7 +33,12 @@ from fastapi_lint.rules.test_code import is_test_module
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.limits import note_cut
 from fastapi_lint.semantic.status_codes import status_code_value
-from fastapi_lint.semantic.syntax import constant_value, last_name, subscript_elements
+from fastapi_lint.semantic.syntax import (
+    constant_value,
+    last_name,
+    string_annotation,
+    subscript_elements,
+)
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Fix
@@ -210,10 +215,10 @@ def _only_empty_dicts(model: ModuleModel, function: FunctionInfo) -> bool:
 def _is_bare_any(model: ModuleModel, annotation: ast.expr, scope: Scope) -> bool:
     """``Any`` written as such: an explicit opt-out of a response model."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        try:
-            annotation = ast.parse(annotation.value.strip(), mode="eval").body
-        except (SyntaxError, ValueError):
+        parsed = string_annotation(annotation.value)
+        if parsed is None:
             return False
+        annotation = parsed
     if not isinstance(annotation, (ast.Name, ast.Attribute)):
         return False
     return model.qualified_name(annotation, scope) in ("typing.Any", "typing_extensions.Any")
@@ -228,9 +233,8 @@ def untyped_annotation(
         return False
     if isinstance(annotation, ast.Constant):
         if isinstance(annotation.value, str):
-            try:
-                parsed = ast.parse(annotation.value.strip(), mode="eval").body
-            except (SyntaxError, ValueError):
+            parsed = string_annotation(annotation.value)
+            if parsed is None:
                 return False
             return untyped_annotation(model, parsed, scope, depth + 1)
         return False
