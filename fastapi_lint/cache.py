@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,43 @@ def all_modules_dependency(root: str) -> str:
     return os.path.abspath(root) + ALL_MODULES
 
 
+# A dependency on what a project's app route table holds (API203-API205, API201 on
+# retired routes, the routes another module registers): recorded as
+# "<root>/**/(route table)[/<source root>]" and stamped by a digest of the table itself, which the
+# project index recomputes from the modules that changed. An edit that moves no route
+# then leaves every other module's cached findings valid; depending on the files the
+# table was built from (every module) re-checked every reader after any edit.
+ROUTE_TABLE = os.sep + "**" + os.sep + "(route table)"
+_route_table_stamps: dict[str, Stamp | None] = {}
+# Set by the linter (it knows the options the index needs); without it a reader is
+# not cached (its dependency has no stamp), never served stale.
+_route_table_stamper: Callable[[str, str], Stamp | None] | None = None
+
+
+def route_table_dependency(root: str, source_root: str = "") -> str:
+    """The dependency on the table of the project at ``root`` as the view of one of
+    its source roots (``source_root``, absolute; "" for the root) sees it."""
+    return os.path.abspath(root) + ROUTE_TABLE + source_root
+
+
+def set_route_table_stamper(stamper: Callable[[str, str], Stamp | None]) -> None:
+    global _route_table_stamper
+    _route_table_stamper = stamper
+
+
+def content_stamp(data: object) -> Stamp:
+    """A stamp of a JSON value (a fact's answer): its length and a digest."""
+    text = json.dumps(data, sort_keys=True, default=str)
+    return [
+        len(text),
+        int(hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:15], 16),
+    ]
+
+
 def forget_all_modules_stamps() -> None:
     """Stamp the projects' modules afresh (a new batch of checks: files may have changed)."""
     _all_modules_stamps.clear()
+    _route_table_stamps.clear()
 
 
 def _all_modules_stamp(root: str) -> Stamp | None:
@@ -96,6 +131,13 @@ def _all_modules_stamp(root: str) -> Stamp | None:
 def file_stamp(path: str) -> Stamp | None:
     if path.endswith(ALL_MODULES):
         return _all_modules_stamp(path[: -len(ALL_MODULES)])
+    if ROUTE_TABLE in path:
+        if path not in _route_table_stamps:
+            root, _, source_root = path.partition(ROUTE_TABLE)
+            stamper = _route_table_stamper
+            stamp = stamper(root, source_root) if stamper is not None else None
+            _route_table_stamps[path] = stamp
+        return _route_table_stamps[path]
     from fastapi_lint.project.facts import file_stamp as path_stamp
 
     return path_stamp(path)  # a file's size and mtime, a folder's listing

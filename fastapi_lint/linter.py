@@ -194,6 +194,8 @@ def check_path(job: Job, path: str, data: bytes | None = None) -> Outcome:
             from fastapi_lint.cache import read_stamps
             from fastapi_lint.project.reads import record_reads, recorded_reads
 
+            _stamp_route_tables(options)  # pool workers stamp the table they read
+
             record_reads()
             try:
                 outcome = check_text(path, source, job)
@@ -493,6 +495,7 @@ def check_files(
         )
         cache = ResultCache(directory, settings.fingerprint())
         fingerprints = _project_fingerprints(files, settings)
+        _stamp_route_tables(settings.options)
 
     outcomes: dict[str, Outcome] = {}
     tasks: list[str] = []
@@ -534,6 +537,19 @@ def check_files(
                 cache.put(path, outcome.sha, fingerprints[path], _to_cache(outcome), outcome.deps)
         cache.save()
     return [outcomes[path] for path in files]
+
+
+def _stamp_route_tables(options: RuleOptions) -> None:
+    """Let the result cache stamp a route table by its content (``cache.ROUTE_TABLE``),
+    through the index these options make."""
+    from fastapi_lint.cache import set_route_table_stamper
+
+    def stamp(root: str, source_root: str) -> list[int] | None:
+        from fastapi_lint.project.routes import route_table_stamp
+
+        return route_table_stamp(root, source_root, options)
+
+    set_route_table_stamper(stamp)
 
 
 def _to_cache(outcome: Outcome) -> dict[str, Any]:

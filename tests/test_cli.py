@@ -750,6 +750,49 @@ def test_cache_invalidated_when_another_module_changes_the_route_table(tmp_path:
     assert run("check", cwd=root).returncode == 0
 
 
+def test_route_table_readers_depend_on_the_table_content(tmp_path: Path) -> None:
+    # A route module depends on the app's route table through one dependency stamped
+    # by the table's content, not on every module it was built from: an edit that moves
+    # no route elsewhere leaves its cached findings valid (the one-line edit bench).
+    route = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/{path}")\nasync def {name}() -> int:\n    return 0\n'
+    )
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/first.py": route.format(path="status", name="status"),
+            "app/routers/second.py": route.format(path="status", name="status_again"),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.routers import first, second\n\n"
+                "app = FastAPI()\napp.include_router(first.router)\n"
+                "app.include_router(second.router)\n"
+            ),
+        },
+    )
+    assert codes(run("check", cwd=root).stdout) == [("app/routers/second.py", 7, "API204")]
+    second = str((root / "app" / "routers" / "second.py").resolve())
+    entries: dict[str, dict[str, object]] = {}
+    for cache_file in (root / ".fastapi_lint_cache").rglob("*.json"):
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("files"), dict):
+            entries.update(data["files"])
+    deps = entries[second]["deps"]
+    assert isinstance(deps, dict)
+    assert any("(route table)" in dependency for dependency in deps)
+    assert not any(dependency.endswith(os.sep + "*.py") for dependency in deps)
+    assert str((root / "app" / "routers" / "first.py").resolve()) not in deps
+    # A comment added to the first module moves no route: same findings, warm or cold.
+    first = root / "app" / "routers" / "first.py"
+    first.write_text(first.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    assert codes(run("check", cwd=root).stdout) == [("app/routers/second.py", 7, "API204")]
+    assert codes(run("check", "--no-cache", cwd=root).stdout) == [
+        ("app/routers/second.py", 7, "API204")
+    ]
+
+
 def test_cache_keyed_on_configuration(project: Path) -> None:
     assert run("check", cwd=project).returncode == 1
     assert run("check", "--ignore", "API102", cwd=project).returncode == 0

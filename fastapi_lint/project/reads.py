@@ -5,6 +5,8 @@ keeps a file's findings while these are unchanged."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 # The files whose models or facts the current check read (see ``record_reads``).
 _reads: set[str] | None = None
@@ -33,3 +35,15 @@ def recorded_reads() -> frozenset[str]:
     global _reads
     reads, _reads = _reads, None
     return frozenset(reads or ())
+
+
+@contextmanager
+def reads_unrecorded() -> Iterator[None]:
+    """Read without recording: for an answer the check depends on through a stamp of
+    its content (the route table), not through the files it was computed from."""
+    global _reads
+    saved, _reads = _reads, None
+    try:
+        yield
+    finally:
+        _reads = saved

@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from fastapi_lint.cache import all_modules_dependency
+from fastapi_lint.cache import Stamp, content_stamp, route_table_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
 from fastapi_lint.project.import_order import Ranks, registration_ranks
-from fastapi_lint.project.index import index_of
+from fastapi_lint.project.index import index_for, index_of
 from fastapi_lint.project.layout import walked_subfolders
-from fastapi_lint.project.reads import note_read
+from fastapi_lint.project.reads import note_read, reads_unrecorded
 from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from fastapi_lint.project.index import ProjectIndex
     from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.settings import RuleOptions
 
 # Trees never part of the served table: tests build throwaway apps, and the
 # documentation trees hold tutorial apps (they are excluded from checks too).
@@ -233,18 +234,32 @@ def route_table(project: ProjectIndex) -> RouteTable:
     it is not stored on disk, and the next process computes the same table):
     every module of a run must see one table. ``ProjectIndex.forget`` drops it.
 
-    Like the fact, the answer of every check that reads it depends on every module
-    of the project (the result cache's one dependency for them): an edited include,
-    route or import elsewhere changes what this module's routes collide with.
+    The answer of every check that reads it depends on the table (the result
+    cache's one dependency for them, stamped by its content: ``route_table_stamp``):
+    an edited include, route or import elsewhere changes what this module's routes
+    collide with.
     """
-    note_read(all_modules_dependency(str(project.root)))
+    view = "" if project.source_root == str(project.root) else project.source_root
+    note_read(route_table_dependency(str(project.root), view))
     memo = project.memo.get(ROUTE_TABLE)
     if memo is not None:
         return memo
-    data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
+    with reads_unrecorded():  # the dependency above stands for the files it reads
+        data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
+
+
+def route_table_stamp(root: str, source_root: str, options: RuleOptions | None) -> Stamp | None:
+    """The result cache's stamp of the route table of the project at ``root`` (as the
+    view of ``source_root`` sees it): a digest of the table as the project's files now
+    make it (recomputed from the facts of the modules that changed)."""
+    project = index_for("", options=options, root=root)
+    if source_root:
+        project = project.view(source_root)
+    data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
+    return content_stamp(data) if data is not None else None
 
 
 def route_table_for(model: ModuleModel) -> RouteTable | None:
