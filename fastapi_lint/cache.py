@@ -9,7 +9,9 @@ text). An entry is used only when the file's bytes, the project's layout and
 every file it read are unchanged: after editing one module, only that module
 and the files whose findings read it are checked again (incremental results).
 A check that asked the serving-code caller search depends on every module (a
-caller may appear in any): one ``<root>/**/*.py`` dependency stamps them all.
+caller may appear in any): one ``<root>/**/*.py`` dependency stamps them all. A
+check that read the app's route table depends on the table's content: one
+``<root>/**/(route table)`` dependency stamped by a digest of the table.
 Adding, removing or renaming a module changes the layout and re-checks the
 project (a new module can change what an import resolves to). A finding's fix
 is kept with it (its edits: the replacement code, never a secret's value; files
