@@ -721,20 +721,21 @@ def test_cache_invalidated_by_a_new_serving_caller_in_an_existing_module(tmp_pat
     assert codes(run("check", "-j", "2", cwd=root).stdout) == expected
 
 
-def test_cache_invalidated_when_another_module_changes_the_route_table(tmp_path: Path) -> None:
-    # A route's API203/API204 depend on what other modules register on the same app:
-    # renaming the first `/status` makes the second one reachable, warm or cold.
-    route = (
-        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
-        '@router.get("/{path}")\nasync def {name}() -> int:\n    return 0\n'
-    )
-    root = make_project(
-        tmp_path / "p",
+ROUTE_MODULE = (
+    "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+    '@router.get("/{path}")\nasync def {name}() -> int:\n    return 0\n'
+)
+
+
+def duplicate_route_project(root: Path) -> Path:
+    """Two router modules both serving GET /status on one app: API204 on the second."""
+    return make_project(
+        root,
         {
             "app/__init__.py": "",
             "app/routers/__init__.py": "",
-            "app/routers/first.py": route.format(path="status", name="status"),
-            "app/routers/second.py": route.format(path="status", name="status_again"),
+            "app/routers/first.py": ROUTE_MODULE.format(path="status", name="status"),
+            "app/routers/second.py": ROUTE_MODULE.format(path="status", name="status_again"),
             "app/main.py": (
                 "from fastapi import FastAPI\n\nfrom app.routers import first, second\n\n"
                 "app = FastAPI()\napp.include_router(first.router)\n"
@@ -742,9 +743,15 @@ def test_cache_invalidated_when_another_module_changes_the_route_table(tmp_path:
             ),
         },
     )
+
+
+def test_cache_invalidated_when_another_module_changes_the_route_table(tmp_path: Path) -> None:
+    # A route's API203/API204 depend on what other modules register on the same app:
+    # renaming the first `/status` makes the second one reachable, warm or cold.
+    root = duplicate_route_project(tmp_path / "p")
     assert codes(run("check", cwd=root).stdout) == [("app/routers/second.py", 7, "API204")]
     (root / "app" / "routers" / "first.py").write_text(
-        route.format(path="state", name="status"), encoding="utf-8"
+        ROUTE_MODULE.format(path="state", name="status"), encoding="utf-8"
     )
     assert run("check", "--no-cache", cwd=root).returncode == 0
     assert run("check", cwd=root).returncode == 0
@@ -754,24 +761,7 @@ def test_route_table_readers_depend_on_the_table_content(tmp_path: Path) -> None
     # A route module depends on the app's route table through one dependency stamped
     # by the table's content, not on every module it was built from: an edit that moves
     # no route elsewhere leaves its cached findings valid (the one-line edit bench).
-    route = (
-        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
-        '@router.get("/{path}")\nasync def {name}() -> int:\n    return 0\n'
-    )
-    root = make_project(
-        tmp_path / "p",
-        {
-            "app/__init__.py": "",
-            "app/routers/__init__.py": "",
-            "app/routers/first.py": route.format(path="status", name="status"),
-            "app/routers/second.py": route.format(path="status", name="status_again"),
-            "app/main.py": (
-                "from fastapi import FastAPI\n\nfrom app.routers import first, second\n\n"
-                "app = FastAPI()\napp.include_router(first.router)\n"
-                "app.include_router(second.router)\n"
-            ),
-        },
-    )
+    root = duplicate_route_project(tmp_path / "p")
     assert codes(run("check", cwd=root).stdout) == [("app/routers/second.py", 7, "API204")]
     second = str((root / "app" / "routers" / "second.py").resolve())
     entries: dict[str, dict[str, object]] = {}

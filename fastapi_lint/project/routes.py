@@ -245,7 +245,7 @@ def route_table(project: ProjectIndex) -> RouteTable:
     if memo is not None:
         return memo
     with reads_unrecorded():  # the dependency above stands for the files it reads
-        data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
+        data = _table_fact(project)
     table = _table_from_json(data)
     project.memo.put(ROUTE_TABLE, table)
     return table
@@ -258,8 +258,13 @@ def route_table_stamp(root: str, source_root: str, options: RuleOptions | None) 
     project = index_for("", options=options, root=root)
     if source_root:
         project = project.view(source_root)
-    data = project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
+    data = _table_fact(project)
     return content_stamp(data) if data is not None else None
+
+
+def _table_fact(project: ProjectIndex) -> Any:
+    """The table as the project's cached fact: one key for the checks and the stamp."""
+    return project.fact("route-table/16", str(project.root), lambda: _compute_table(project))
 
 
 def route_table_for(model: ModuleModel) -> RouteTable | None:
