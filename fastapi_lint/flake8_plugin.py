@@ -239,6 +239,10 @@ def in_excluded_tree(
         if below is not None:
             # Named inside an excluded tree: only the folders below the named path count.
             return any(part in excluded for part in below)
+        if _walked_into_excluded(os.path.abspath(filename), named_paths, excluded):
+            # `flake8 /abs/app` with `examples/` below it: the CLI's walk from the named
+            # folder skips that tree, whether or not a marker tells the project's root.
+            return True
     if not os.path.isabs(filename) and any(part in excluded for part in Path(filename).parts[:-1]):
         # `./docs_src/app.py` below the folder flake8 walks, as the CLI's walk excludes
         # it, also where no marker (`pyproject.toml`, `.git`) tells the project's root.
@@ -265,6 +269,19 @@ def _below_named_excluded_path(
             return ()
         return Path(os.path.relpath(folder, base_folder)).parts
     return None
+
+
+def _walked_into_excluded(
+    absolute: str, named_paths: Collection[str], excluded: frozenset[str]
+) -> bool:
+    """Whether a folder between the innermost named path holding ``absolute`` and the
+    file is an excluded tree (``examples/`` below a named ``/abs/app``)."""
+    base = _innermost_named_path(absolute, named_paths)
+    if base is None or base == absolute:
+        return False
+    return any(
+        part in excluded for part in Path(os.path.relpath(os.path.dirname(absolute), base)).parts
+    )
 
 
 def _innermost_named_path(absolute: str, named_paths: Collection[str]) -> str | None:
