@@ -264,11 +264,18 @@ def _below_named_excluded_path(
         base_folder = _excluded_named_folder(base, project_root)
         if base_folder is None:
             return None
-        folder = os.path.dirname(absolute)
-        if folder == base_folder or absolute == base:
+        if absolute == base:
             return ()
-        return Path(os.path.relpath(folder, base_folder)).parts
+        return _folders_below(base_folder, absolute)
     return None
+
+
+def _folders_below(base_folder: str, absolute: str) -> tuple[str, ...]:
+    """The folders between ``base_folder`` and the file ``absolute`` below it."""
+    folder = os.path.dirname(absolute)
+    if folder == base_folder:
+        return ()
+    return Path(os.path.relpath(folder, base_folder)).parts
 
 
 def _walked_into_excluded(
@@ -279,9 +286,7 @@ def _walked_into_excluded(
     base = _innermost_named_path(absolute, named_paths)
     if base is None or base == absolute:
         return False
-    return any(
-        part in excluded for part in Path(os.path.relpath(os.path.dirname(absolute), base)).parts
-    )
+    return any(part in excluded for part in _folders_below(base, absolute))
 
 
 def _innermost_named_path(absolute: str, named_paths: Collection[str]) -> str | None:
