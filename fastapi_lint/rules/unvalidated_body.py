@@ -81,7 +81,9 @@ API207 = Rule(
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
-        "`Model(**data)`, each item of a list body validated so before its keys are read, or a "
+        "`Model(**data)`, each item of a list body validated so before its keys are read, a "
+        'payload taken out of its envelope and validated whole (`items = body.get("events")` '
+        "then `EVENTS.validate_python(items)`; the envelope's other keys still count), or a "
         "project helper the body is passed to that validates it first), "
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
