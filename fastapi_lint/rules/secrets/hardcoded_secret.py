@@ -37,7 +37,9 @@ API501 = Rule(
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
-        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
+        'providers that need none (`api_key="ollama"`) and the placeholder spelled out in words '
+        'under an API-key name (`OPENAI_API_KEY` defaulted to `"sk-placeholder-for-openapi-export"`), '
+        'names (`{"token": "access_token"}`), '
         'the field of a secret that the function uses as a mapping key (`secret_key = "password"` '
         "then `secret_data[secret_key]`), "
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
