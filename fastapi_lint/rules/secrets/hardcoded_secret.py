@@ -39,7 +39,7 @@ API501 = Rule(
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
         'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
         'the field of a secret that the function uses as a mapping key (`secret_key = "password"` '
-        "then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = \"password\"`), "
+        'then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = "password"`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
         'tokenizer tokens, terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`) and messages '
@@ -158,6 +158,8 @@ def _keys_its_value(name_words: list[str], value_words: list[str]) -> bool:
     if stem[-1] not in _STORED_UNDER_WORDS:
         return False
     return stem[-len(value_words) :] == [word.lower() for word in value_words]
+
+
 _KEY_METHODS = frozenset({"get", "pop", "setdefault"})
 
 
