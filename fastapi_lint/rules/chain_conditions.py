@@ -42,6 +42,7 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
 )
+from fastapi_lint.rules.flag_keys import sets_flag_key
 from fastapi_lint.rules.global_fillers import (
     calls_global_loader,
     calls_module_loader,
@@ -101,6 +102,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True
         if name is not None and memoised_per_key(model, function, ancestor, name):
             return True  # `key = self._keys.get(salt)`, then `self._keys[salt] = key` in the branch
+        if sets_flag_key(model, function, ancestor):
+            return True  # `if not _STATE.get("loaded"): load(); _STATE["loaded"] = True`
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
