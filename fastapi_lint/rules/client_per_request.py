@@ -156,6 +156,10 @@ _MIDDLEWARE_BASES = frozenset(
 )
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env"}
 _DEPENDS_NAME = lazy_compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
+# `reader: Reader = Depends()`, `Annotated[Reader, Depends()]`: the annotation's class.
+_DEPENDS_ANNOTATION = lazy_compile(
+    r"(?::|Annotated\[)\s*([\w.]+)\s*(?:=|,)\s*(?:Depends|Security)\(\s*\)"
+)
 
 
 # ---------------------------------------------------------------- where code runs per request
@@ -340,7 +344,8 @@ def _depends_names(path: str) -> frozenset[str]:
         return frozenset()
     if "Depends(" not in text and "Security(" not in text:
         return frozenset()
-    return frozenset(m.group(1).rsplit(".", 1)[-1] for m in _DEPENDS_NAME.finditer(text))
+    spelled = [*_DEPENDS_NAME.finditer(text), *_DEPENDS_ANNOTATION.finditer(text)]
+    return frozenset(m.group(1).rsplit(".", 1)[-1] for m in spelled)
 
 
 # ---------------------------------------------------------------- once-per-process code
