@@ -13,10 +13,12 @@ import time
 
 import pytest
 
-from fastapi_lint.rules.secret_patterns import (
+from fastapi_lint.rules.credential_formats import (
     CREDENTIAL_LABELS,
     CredentialMatch,
     find_credential,
+)
+from fastapi_lint.rules.secret_patterns import (
     is_secret_like_name,
     is_secret_value,
     is_url_password_secret,

@@ -19,7 +19,8 @@ import pytest
 
 from fastapi_lint.engine import check_source
 from fastapi_lint.registry import all_rules
-from fastapi_lint.rules.secret_patterns import find_credential, url_password
+from fastapi_lint.rules.credential_formats import find_credential
+from fastapi_lint.rules.secret_patterns import url_password
 from fastapi_lint.source import read_source
 from tests.fixture_support import REPO, expected_findings, fixture_options
 

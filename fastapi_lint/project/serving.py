@@ -39,13 +39,11 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
-from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.asgi_lifespan import on_lifespan_message, under_lifespan_branch
 from fastapi_lint.project.caller_sites import (
     global_receiver_target,
@@ -56,7 +54,7 @@ from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
-from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker, walked_subfolders
+from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.nested_startup import runs_only_at_startup
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
@@ -66,17 +64,16 @@ from fastapi_lint.project.one_shot import (
     is_test_entry,
 )
 from fastapi_lint.project.own_loop import nested_cli_command, runs_only_on_own_loop, served_nested
+from fastapi_lint.project.project_files import ProjectFiles
 from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
-from fastapi_lint.project.script_imports import same_definition, script_module_name
+from fastapi_lint.project.script_imports import same_definition
 from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
 from fastapi_lint.semantic.values import Instance
-from fastapi_lint.settings import NON_SOURCE_FOLDERS, is_test_file
-from fastapi_lint.source import source_lines
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic
@@ -96,13 +93,6 @@ _CLI_DECORATOR_ATTRS = frozenset({"command", "group", "callback", "result_callba
 # How many click groups up a command's decorator is followed (`@b.command()` on `@a.group()`...).
 _MAX_GROUP_DEPTH = 6
 
-# Folders never searched for callers (virtualenvs, caches, build output).
-_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"__pypackages__", "_build", "buck-out"}
-
-_WORD = lazy_compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-# Source texts kept per process for the name search; past the budget, files are re-read.
-_TEXT_BUDGET = 64 * 1024 * 1024
 # A method whose name more files than this mention is judged serving code
 # without reading its callers (a very common name: some caller may serve).
 _MAX_METHOD_CANDIDATE_FILES = 150
@@ -124,9 +114,6 @@ _SERVING_REFERENCE_TABLES: MemoKey[
 ] = MemoKey("serving-reference-tables")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
-# The project's files, word index and answers, per process and view (dropped
-# when a module's text changes).
-_SERVING_FILES: MemoKey[_ProjectFiles] = MemoKey("serving-files", text_dependent=True)
 
 
 def is_serving_finding(code: str) -> bool:
@@ -424,7 +411,7 @@ class _LocalSearch(_CallerSearch):
 
 
 def _instance_search(search: _CallerSearch, project: ProjectIndex | None) -> InstanceSearch:
-    files = _ProjectFiles.of(project) if project is not None else None
+    files = ProjectFiles.of(project) if project is not None else None
     return InstanceSearch.remembered(
         project,
         mentioning=lambda name: search.candidates(name, False, False),
@@ -473,7 +460,7 @@ def _nested_in_test_serves(model: ModuleModel, function: FunctionInfo) -> bool:
 class _ProjectSearch(_CallerSearch):
     """Callers anywhere in the project, found through a word index of its files.
 
-    Answers are remembered per process (``_ProjectFiles.verdicts``), not as
+    Answers are remembered per process (``ProjectFiles.verdicts``), not as
     facts on disk: an answer depends on every file of the project (a caller
     may appear anywhere), and a fact listing every file as a dependency for
     each function cost more to store and check than the search itself.
@@ -482,7 +469,7 @@ class _ProjectSearch(_CallerSearch):
     def __init__(self, project: ProjectIndex, checked: ModuleModel) -> None:
         self.project = project
         self.checked = checked
-        self.files = _ProjectFiles.of(project)
+        self.files = ProjectFiles.of(project)
         self.visiting: set[str] = set()
         self.cut_short = False  # a cycle was met: answers are not remembered
         self.current: ModuleModel = checked
@@ -562,126 +549,6 @@ class _ProjectSearch(_CallerSearch):
 
     def serving_of(self, model: ModuleModel, function: FunctionInfo) -> Verdict:
         return _caller_verdict(model, function, self.serving)
-
-
-def _module_name(project: ProjectIndex, path: str) -> str | None:
-    from fastapi_lint.project.layout import module_name_for
-
-    try:
-        return script_module_name(path, module_name_for(Path(path), project.root))
-    except ValueError:
-        return None
-
-
-class _ProjectFiles:
-    """The project's ``*.py`` files: the application's, and apart the test files
-    (searched only for the callers of test helpers: tests exercise the
-    application's code, they do not decide whether it serves)."""
-
-    def __init__(self, root: str) -> None:
-        self.paths: list[str] = []
-        self.test_paths: list[str] = []
-        self.folders: list[str] = []
-        self._texts: dict[str, str | None] = {}
-        self._text_size = 0
-        self._words: dict[str, list[str]] | None = None
-        self._test_words: dict[str, list[str]] | None = None
-        # qualname -> serving? (answers that read no unsaved editor buffer)
-        self.verdicts: dict[str, bool] = {}
-        # Many functions share a name (methods above all): the files whose text
-        # references one, and each file's real path, are found once per run.
-        self._references: dict[tuple[str, bool, bool], list[str]] = {}
-        self._realpaths: dict[str, str] = {}
-        self._module_names: dict[str, str | None] = {}
-        for folder, subfolders, files in os.walk(root):
-            self.folders.append(folder)
-            subfolders[:] = walked_subfolders(folder, subfolders, _SKIPPED_FOLDERS)
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    if is_test_file(os.path.relpath(path, root)):
-                        self.test_paths.append(path)
-                    else:
-                        self.paths.append(path)
-
-    @classmethod
-    def of(cls, project: ProjectIndex) -> _ProjectFiles:
-        # Listed once per index and process (the facts' folder stamps notice new files).
-        found = project.memo.get(_SERVING_FILES)
-        if found is None:
-            found = cls(str(project.root))
-            project.memo.put(_SERVING_FILES, found)
-        return found
-
-    def mentioning(self, name: str, tests: bool = False) -> list[str]:
-        """The files whose text has ``name`` as a word (one index for the whole run),
-        the test files after the others when ``tests``."""
-        if self._words is None:
-            self._words = self._index(self.paths)
-        found = self._words.get(name, [])
-        if not tests:
-            return found
-        if self._test_words is None:
-            self._test_words = self._index(self.test_paths)
-        return found + self._test_words.get(name, [])
-
-    def referencing(self, name: str, is_method: bool, tests: bool) -> list[str]:
-        """The files that mention ``name`` the way a call spells it: ``x.name`` for a
-        method, ``name`` outside its own ``def`` for a function."""
-        key = (name, is_method, tests)
-        found = self._references.get(key)
-        if found is None:
-            pattern = re.compile(
-                rf"\.{re.escape(name)}\b" if is_method else rf"(?<!def ){re.escape(name)}\b"
-            )
-            found = []
-            for path in self.mentioning(name, tests):
-                text = self.text(path)
-                if text is not None and pattern.search(text):
-                    found.append(path)
-            self._references[key] = found
-        return found
-
-    def module_name(self, project: ProjectIndex, path: str) -> str | None:
-        if path in self._module_names:
-            return self._module_names[path]
-        found = self._module_names[path] = _module_name(project, path)
-        return found
-
-    def realpath(self, path: str) -> str:
-        found = self._realpaths.get(path)
-        if found is None:
-            found = self._realpaths[path] = os.path.realpath(path)
-        return found
-
-    def _index(self, paths: list[str]) -> dict[str, list[str]]:
-        words: dict[str, list[str]] = {}
-        for path in paths:
-            text = self.text(path)
-            if text is not None:
-                for word in set(_WORD.findall(text)):
-                    words.setdefault(word, []).append(path)
-        return words
-
-    def dirty(self, model: ModuleModel) -> bool:
-        """Whether the checked module's text is not the file on disk (an editor buffer)."""
-        if not model.path:
-            return True
-        text = self.text(os.path.abspath(model.path))
-        return text is None or source_lines(text) != list(model.lines)
-
-    def text(self, path: str) -> str | None:
-        if path in self._texts:
-            return self._texts[path]
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                text: str | None = handle.read()
-        except OSError:
-            text = None
-        if text is not None and self._text_size + len(text) <= _TEXT_BUDGET:
-            self._texts[path] = text
-            self._text_size += len(text)
-        return text
 
 
 def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
@@ -889,12 +756,3 @@ def _registered_as_command(model: ModuleModel, site: ast.AST, scope: Scope) -> b
         owner = model.type_of(func.value, scope)
         target = f"{owner}.{func.attr}" if owner else None
     return target is not None and is_cli_target(model, target)
-
-
-def project_texts(project: ProjectIndex) -> Iterator[tuple[str, str]]:
-    """(path, text) of the project's non-test ``*.py`` files, listed and read once per process."""
-    files = _ProjectFiles.of(project)
-    for path in files.paths:
-        text = files.text(path)
-        if text is not None:
-            yield path, text

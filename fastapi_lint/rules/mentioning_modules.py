@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
-from fastapi_lint.project.serving import project_texts
+from fastapi_lint.project.project_files import project_texts
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel

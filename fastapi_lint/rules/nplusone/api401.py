@@ -29,10 +29,7 @@ from fastapi_lint.rules.nplusone.flow import (
     QueryFlow,
     QueryValue,
     contains,
-    describe,
-    fix_text,
     span,
-    unparse,
 )
 from fastapi_lint.rules.nplusone.identity_map import answered_by_identity_map
 from fastapi_lint.rules.nplusone.loops import (
@@ -52,6 +49,7 @@ from fastapi_lint.rules.nplusone.statements import (
     outcome_checked,
     statement_of,
 )
+from fastapi_lint.rules.nplusone.texts import describe, fix_text, unparse
 from fastapi_lint.rules.nplusone.walks import (
     dispatches_operations,
     executes_batch,

@@ -17,18 +17,14 @@ from fastapi_lint.rules.nplusone.flow import (
     Kind,
     QueryFlow,
     QueryValue,
-    describe,
-    fix_text,
     in_body,
     inline_root,
-    origin_text,
-    short_name,
     span,
-    unparse,
 )
 from fastapi_lint.rules.nplusone.loops import leaves_loop_after
 from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.rules.nplusone.single_row import finds_one_row
+from fastapi_lint.rules.nplusone.texts import describe, fix_text, origin_text, short_name, unparse
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:

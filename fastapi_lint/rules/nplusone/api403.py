@@ -23,15 +23,11 @@ from fastapi_lint.rules.nplusone.flow import (
     Kind,
     QueryFlow,
     QueryValue,
-    describe,
-    fix_text,
     flow_for,
-    origin_text,
-    short_name,
-    unparse,
 )
 from fastapi_lint.rules.nplusone.query_values import Loaders
 from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
+from fastapi_lint.rules.nplusone.texts import describe, fix_text, origin_text, short_name, unparse
 from fastapi_lint.semantic.syntax import string_annotation, subscript_elements
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from fastapi_lint.rules.nplusone.flow import GET_METHODS, SELECT_FUNCTIONS, contains, span, unparse
+from fastapi_lint.rules.nplusone.flow import GET_METHODS, SELECT_FUNCTIONS, contains, span
+from fastapi_lint.rules.nplusone.texts import unparse
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:

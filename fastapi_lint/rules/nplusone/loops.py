@@ -19,9 +19,9 @@ from fastapi_lint.rules.nplusone.flow import (
     QueryFlow,
     contains,
     inline_root,
-    unparse,
 )
 from fastapi_lint.rules.nplusone.row_sources import literal_int
+from fastapi_lint.rules.nplusone.texts import unparse
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import own_nodes

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.credential_formats import find_credential
 from fastapi_lint.rules.secret_patterns import (
-    find_credential,
     is_url_password_secret,
     redact,
     url_password,

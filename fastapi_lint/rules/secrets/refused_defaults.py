@@ -263,7 +263,7 @@ def refused_by_project(
     own_path = model.path
 
     def compute() -> bool:
-        from fastapi_lint.project.serving import project_texts
+        from fastapi_lint.project.project_files import project_texts
 
         quoted = (f'"{text}"', f"'{text}'")
         for path, source in project_texts(project):
