@@ -16,7 +16,12 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
-from fastapi_lint.rules.blocking.calls import classify_call, display_call, entered_by_with
+from fastapi_lint.rules.blocking.calls import (
+    classify_call,
+    display_call,
+    displayed_file_io,
+    entered_by_with,
+)
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
@@ -339,7 +344,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/23", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/24-d16", target, compute))
 
 
 def _with_hooks(
@@ -536,6 +541,12 @@ def _blocking_paths(
             session_use = sync_session_use(model, call, scope)
             if session_use is not None and add([session_use], call):
                 return paths
+    # As for the function's own calls, a long wait in one callee is named before local
+    # file I/O in another: `add_user()` reads `users.yaml` (`load_users()`) and hashes the
+    # password (`hash_password()`); naming the small read would hide the reason to offload.
+    # A callee path ending in file I/O waits until the other callees are looked at.
+    file_io: list[tuple[list[str], ast.Call, list[Condition]]] = []
+    stop = False
     for call, scope in calls:
         if model.is_awaited(call):
             continue
@@ -544,7 +555,6 @@ def _blocking_paths(
         callee = callee_summary(model, call, scope, depth + 1, visiting)
         if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
-        stop = False
         own_display = _function_display(function)
         for callee_path in callee.paths_for(call, ArgumentValues(model, scope, call)):
             if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
@@ -554,10 +564,17 @@ def _blocking_paths(
                 # way without the cycle is found directly, whatever was asked first.
                 continue
             inherited = passed_through(list(callee_path.conditions), call, function)
-            if add([callee.display, *callee_path.chain], call, inherited):
+            chain = [callee.display, *callee_path.chain]
+            if displayed_file_io(chain[-1]):
+                file_io.append((chain, call, inherited))
+                continue
+            if add(chain, call, inherited):
                 stop = True
                 break
         if stop:
+            break
+    for chain, call, inherited in file_io:
+        if add(chain, call, inherited):
             break
     for display, call, length in pauses:
         # `time.sleep(delay)`: no pause for a caller that passes `0` (pause_lengths).

@@ -132,6 +132,20 @@ def display_call(qualname: str) -> str:
     return qualname + "()"
 
 
+def displayed_file_io(display: str) -> bool:
+    """Whether a chain's last call, as ``display_call`` spelled it, is local file I/O (API103):
+    ``open()``, ``pathlib.Path.read_text()``, ``UploadFile.file.read()``."""
+    qualname = display.removesuffix("()")
+    owner, _, method = qualname.rpartition(".")
+    if not owner:
+        qualname = f"builtins.{method}"
+    else:
+        for real, shown in DISPLAY_OWNERS.items():
+            if owner == shown:
+                qualname = f"{real}.{method}"
+    return blocking_code(qualname) == "API103"
+
+
 @dataclass(frozen=True)
 class BlockingCall:
     code: str
