@@ -17,6 +17,7 @@ from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
 from fastapi_lint.rules.blocking.calls import (
+    LISTINGS,
     classify_call,
     display_call,
     displayed_file_io,
@@ -42,6 +43,7 @@ from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
+    from fastapi_lint.rules.blocking.calls import BlockingCall
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
@@ -344,7 +346,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/24-d16", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/25-d16", target, compute))
 
 
 def _with_hooks(
@@ -520,8 +522,10 @@ def _blocking_paths(
     # A long wait (a request, a child process, a database round trip, a password hash)
     # is named before local file I/O: `_write_tmp(); subprocess.run(["node", tmp])`
     # blocks on the process, and naming the temp-file write would hide the reason
-    # to offload. The sort is stable: statement order within each kind.
-    classified.sort(key=lambda item: item[2] is not None and item[2].code == "API103")
+    # to offload. A directory listing comes after the reads and writes of file data:
+    # `for f in sorted(logs.glob("*.jsonl")): open(f)` names the reads of the logs. The
+    # sort is stable: statement order within each kind.
+    classified.sort(key=lambda item: _wait_rank(item[2]))
     for call, scope, blocking in classified:
         if blocking is not None and (
             blocking.code == "API102" or blocking.target.endswith(".close")
@@ -573,6 +577,7 @@ def _blocking_paths(
                 break
         if stop:
             break
+    file_io.sort(key=lambda item: item[0][-1].removesuffix("()") in LISTINGS)
     for chain, call, inherited in file_io:
         if add(chain, call, inherited):
             break
@@ -581,6 +586,13 @@ def _blocking_paths(
         if add([display], call, length):
             break
     return paths
+
+
+def _wait_rank(blocking: BlockingCall | None) -> int:
+    """A long wait first, then reads and writes of file data, then directory listings."""
+    if blocking is None or blocking.code != "API103":
+        return 0
+    return 2 if blocking.target in LISTINGS else 1
 
 
 def _function_display(function: FunctionInfo) -> str:

@@ -132,6 +132,22 @@ def display_call(qualname: str) -> str:
     return qualname + "()"
 
 
+# Directory listings (API103 tree operations): they read names, not the files' data.
+LISTINGS = frozenset(
+    {
+        "pathlib.Path.iterdir",
+        "pathlib.Path.glob",
+        "pathlib.Path.rglob",
+        "pathlib.Path.walk",
+        "glob.glob",
+        "glob.iglob",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+    }
+)
+
+
 def displayed_file_io(display: str) -> bool:
     """Whether a chain's last call, as ``display_call`` spelled it, is local file I/O (API103):
     ``open()``, ``pathlib.Path.read_text()``, ``UploadFile.file.read()``."""
