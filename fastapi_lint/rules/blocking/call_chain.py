@@ -345,7 +345,8 @@ def _function_summary(
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
-    # iterated by comprehensions nor Depends() markers kept in a variable.
+    # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
+    # one helper's file I/O before another's long wait, and a listing before the reads.
     return CalleeSummary.from_json(project.fact("callee/25-d16", target, compute))
 
 
