@@ -54,6 +54,8 @@ _MAX_NESTING = 8
 # about was quadratic: 20% of a run on an agent whose 12,000-line modules nest defs.
 _NAME_LOADS: MemoKey[dict[str, list[tuple[ast.Name, Scope]]]] = MemoKey("own-loop-name-loads")
 _REGISTRAR_CALLS: MemoKey[list[tuple[ast.Call, Scope]]] = MemoKey("own-loop-registrar-calls")
+# Per model: the names each def returns (`return handler`), by the def's node.
+_RETURNED_NAMES: MemoKey[dict[int, frozenset[str]]] = MemoKey("own-loop-returned-names")
 
 
 def runs_only_on_own_loop(
@@ -154,12 +156,7 @@ def _built_for_router(model: ModuleModel, function: FunctionInfo) -> bool:
     endpoint of a route: ``router.add_api_route(f"/{name}", make_create(name))``.
     FastAPI calls it per request, whoever builds the router."""
     parent = function.parent_function
-    if parent is None or not any(
-        isinstance(node, ast.Return)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == function.name
-        for node in ast.walk(parent.node)
-    ):
+    if parent is None or function.name not in _returned_names(model, parent):
         return False
     outer = parent.parent_function
     for call, scope in _registrar_calls(model):
@@ -191,4 +188,20 @@ def _registrar_calls(model: ModuleModel) -> list[tuple[ast.Call, Scope]]:
             if isinstance(func, ast.Attribute) and func.attr in _ENDPOINT_REGISTRARS:
                 found.append((ref.node, ref.scope))  # type: ignore[arg-type]
         model.memo.put(_REGISTRAR_CALLS, found)
+    return found
+
+
+def _returned_names(model: ModuleModel, function: FunctionInfo) -> frozenset[str]:
+    """The names ``return name`` gives back anywhere in ``function``'s body (nested defs
+    included), walked once per def."""
+    table = model.memo.get(_RETURNED_NAMES)
+    if table is None:
+        table = model.memo.put(_RETURNED_NAMES, {})
+    found = table.get(id(function.node))
+    if found is None:
+        found = table[id(function.node)] = frozenset(
+            node.value.id
+            for node in ast.walk(function.node)
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
+        )
     return found

@@ -116,6 +116,7 @@ _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-
 _SERVING_REFERENCE_TABLES: MemoKey[
     tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
 ] = MemoKey("serving-reference-tables")
+_SERVING_IN_FOLDER: MemoKey[bool] = MemoKey("serving-in-folder")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
 
@@ -148,6 +149,19 @@ def is_non_serving_module(path: str, root: str | None) -> bool:
     functions (:func:`is_test_entry`).
     """
     return in_non_serving_folder(path, root)
+
+
+def _in_non_serving_folder_of(model: ModuleModel) -> bool:
+    """``in_non_serving_folder`` for a model, asked once per model: every question of the
+    caller search asks it of each module it reads."""
+    found = model.memo.get(_SERVING_IN_FOLDER)
+    if found is None:
+        project = index_of(model)
+        found = model.memo.put(
+            _SERVING_IN_FOLDER,
+            in_non_serving_folder(model.path, str(project.root) if project else None),
+        )
+    return found
 
 
 def _relative(path: str, root: str | None) -> str:
@@ -610,9 +624,7 @@ def _reference_verdicts(
                     aliases.setdefault(binding.qualname, set()).add(binding.name)
         model.memo.put(_SERVING_IMPORT_ALIASES, aliases)
     names |= aliases.get(qualname, set())
-    in_folder = in_non_serving_folder(
-        model.path, str(project.root) if (project := index_of(model)) else None
-    )
+    in_folder = _in_non_serving_folder_of(model)
     names_table, attributes_table = _reference_tables(model)
     refs: list[tuple[ast.AST, Scope]] = []
     if not is_method:
