@@ -177,6 +177,10 @@ def check_tree(
             model = project.reusable_model(module_name, source)
             if model is not None and (model.options != options or model.path != path):
                 model = None  # rules read the options (and path) from the model
+            elif model is not None and lines and not model.lines:
+                # Built as a dependency, without its lines: the serving search compares
+                # them with the file to know whether its answers may be remembered.
+                model.lines = lines
         if model is None:
             model = ModuleModel(
                 tree,

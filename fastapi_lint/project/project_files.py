@@ -62,6 +62,8 @@ class ProjectFiles:
         self._test_words: dict[str, list[str]] | None = None
         # qualname -> serving? (answers that read no unsaved editor buffer)
         self.verdicts: dict[str, bool] = {}
+        # qualname -> reached from start-up code? (startup_tasks, same conditions)
+        self.startup_verdicts: dict[str, bool] = {}
         # Many functions share a name (methods above all): the files whose text
         # references one, and each file's real path, are found once per run.
         self._references: dict[tuple[str, bool, bool], list[str]] = {}

@@ -27,6 +27,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.semantic.memo import MemoKey
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Scope
@@ -56,6 +58,13 @@ _COMBINERS = frozenset(
 _CONTAINERS = (ast.List, ast.Tuple, ast.Starred, ast.ListComp, ast.GeneratorExp)
 # Hops from the call to the runner: a few in real code (call, name, list, gather, runner).
 _MAX_HOPS = 8
+
+# Per model, by def node: the `Name` nodes of each spelling in the def's body (nested
+# defs included) and the names it declares `global`/`nonlocal`. Walking the whole def
+# for each coroutine bound to a name was quadratic in long functions.
+_DEF_NAMES: MemoKey[dict[int, tuple[dict[str, list[ast.Name]], frozenset[str]]]] = MemoKey(
+    "runner-flow-def-names"
+)
 
 
 def passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope, hops: int = 0) -> bool:
@@ -118,11 +127,10 @@ def _name_held_for_runner(
     if function is None:
         return False  # a module-level name: other modules may use it
     reaches_runner = bound = False
-    for node in ast.walk(function.node):
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return False  # shared with other code, which may take the coroutines elsewhere
-        if not isinstance(node, ast.Name) or node.id != name:
-            continue
+    names, shared = _names_in(model, function.node)
+    if name in shared:
+        return False  # shared with other code, which may take the coroutines elsewhere
+    for node in names.get(name, ()):
         parent = model.parent(node)
         if isinstance(node.ctx, ast.Store):
             if isinstance(parent, ast.Assign) and (
@@ -142,6 +150,25 @@ def _name_held_for_runner(
         reaches_runner = True
     # A name the function does not bind (a module-level list) may be read elsewhere too.
     return reaches_runner and bound
+
+
+def _names_in(
+    model: ModuleModel, node: ast.AST
+) -> tuple[dict[str, list[ast.Name]], frozenset[str]]:
+    table = model.memo.get(_DEF_NAMES)
+    if table is None:
+        table = model.memo.put(_DEF_NAMES, {})
+    found = table.get(id(node))
+    if found is None:
+        names: dict[str, list[ast.Name]] = {}
+        shared: set[str] = set()
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                names.setdefault(child.id, []).append(child)
+            elif isinstance(child, (ast.Global, ast.Nonlocal)):
+                shared.update(child.names)
+        found = table[id(node)] = (names, frozenset(shared))
+    return found
 
 
 def _dispatched_to_runner(model: ModuleModel, table: ast.Dict, site: ast.AST, scope: Scope) -> bool:

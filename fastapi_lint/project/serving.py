@@ -362,8 +362,14 @@ class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
     instances: InstanceSearch  # where the objects of a method's class are made
-    # Functions the spawn-site searches of this question may still judge (startup_tasks).
+    # Functions the spawn-site searches of this question may still judge, and how many
+    # times a limit cut them short (startup_tasks).
     startup_visits_left = QUESTION_VISITS
+    startup_cuts = 0
+
+    def startup_verdicts(self) -> dict[str, bool] | None:
+        """Where exact "reached from start-up code" answers are remembered (None: not)."""
+        return None
 
     def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
@@ -539,6 +545,9 @@ class _ProjectSearch(_CallerSearch):
         if answer is not None and not self.cut_short and not self._checked_is_dirty():
             memo[qualname] = answer
         return answer
+
+    def startup_verdicts(self) -> dict[str, bool] | None:
+        return None if self._checked_is_dirty() else self.files.startup_verdicts
 
     def _checked_is_dirty(self) -> bool:
         dirty = self.checked.memo.get(_SERVING_DIRTY)

@@ -79,13 +79,26 @@ def started_at_startup(
     active: set[str] | None = getattr(_ACTIVE, "names", None)
     if active is None:
         active = _ACTIVE.names = set()
-    if function.qualname in active or len(active) >= 4:
+    question = getattr(search, "question", search)
+    if function.qualname in active:
         return False  # a way back to a spawner being judged decides nothing
+    if len(active) >= 4:
+        question.startup_cuts += 1
+        return False
+    # An outermost answer is remembered for the process (the caller search's answers'
+    # memo, dropped when a module changes) unless a limit cut its search short.
+    memo = question.startup_verdicts() if not active else None
+    if memo is not None and function.qualname in memo:
+        return memo[function.qualname]
+    cuts = question.startup_cuts
     active.add(function.qualname)
     try:
-        return _Reach(search, references, served_directly).reached(model, function)
+        answer = _Reach(search, references, served_directly).reached(model, function)
     finally:
         active.discard(function.qualname)
+    if memo is not None and (answer or question.startup_cuts == cuts):
+        memo[function.qualname] = answer
+    return answer
 
 
 class _Reach:
@@ -120,20 +133,21 @@ class _Reach:
         if instances.startup_class(outer):
             return True
         if (
-            len(self.seen) >= _MAX_VISITS
-            or outer.qualname in self.seen
+            outer.qualname in self.seen
             or self.served_directly(model, outer)
             or instances.is_cli_command(model, outer)
         ):
             return False  # a route's task is judged as the route; a CLI's runs its own loop
-        if self.question.startup_visits_left <= 0:
-            return False  # the question's budget is spent: no chain to start-up code found
+        if len(self.seen) >= _MAX_VISITS or self.question.startup_visits_left <= 0:
+            self.question.startup_cuts += 1
+            return False  # the budget is spent: no chain to start-up code found
         self.question.startup_visits_left -= 1
         self.seen.add(outer.qualname)
         is_method = outer.class_info is not None
         files = getattr(self.search, "files", None)
         if is_method and files is not None:
             if len(files.mentioning(outer.name)) > _MAX_METHOD_CANDIDATE_FILES:
+                self.question.startup_cuts += 1
                 return False  # `worker.start()` in hundreds of files: not searched
         # The project search lists the module it is judging first: this one, here.
         current = getattr(self.search, "current", None)
