@@ -339,7 +339,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/23", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/24-q16", target, compute))
 
 
 def _with_hooks(
