@@ -656,7 +656,7 @@ class ProjectIndex:
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         return from_json(
-            self.fact("call/2", qualname, lambda: to_json(self._call_result(qualname)))
+            self.fact("call/3-q16", qualname, lambda: to_json(self._call_result(qualname)))
         )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:

@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import limits, sequences, stubs
+from fastapi_lint.semantic import limits, offloaded, sequences, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
@@ -583,6 +583,9 @@ class ModuleModel:
     def call_result(
         self, callee: Value | None, call: ast.Call, scope: Scope, depth: int
     ) -> Value | None:
+        inner = offloaded.called_inside(callee, call)
+        if inner is not None:  # `await asyncio.to_thread(make_client)`: the client
+            return self.evaluate(inner, scope, depth + 1)
         if callee is None:  # `PROVIDERS.get(name)` over `PROVIDERS: dict[str, Provider]`
             return sequences.mapping_lookup(self, call, scope, depth + 1)
         if isinstance(callee, Ref):
