@@ -20,7 +20,6 @@ from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
 from fastapi_lint.semantic.memo import Memo
-from fastapi_lint.semantic.partials import partial_target
 from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -594,7 +593,7 @@ class ModuleModel:
             if qualname in (stubs.SESSIONMAKER, stubs.ASYNC_SESSIONMAKER):
                 return Instance(sessionmaker_kind(self, call, scope, qualname))
             if qualname == "functools.partial" and call.args:
-                return partial_target(self, call, scope, depth + 1)
+                return None
             if qualname == "contextlib.closing" and call.args:  # gives back its argument
                 return self.evaluate(call.args[0], scope, depth + 1)
             if qualname == "builtins.super" and not call.args:
