@@ -69,7 +69,11 @@ from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
 from fastapi_lint.project.script_imports import same_definition
-from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
+from fastapi_lint.project.startup_tasks import (
+    QUESTION_VISITS,
+    started_at_startup,
+    stored_for_later,
+)
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
@@ -344,6 +348,8 @@ class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
     instances: InstanceSearch  # where the objects of a method's class are made
+    # Functions the spawn-site searches of this question may still judge (startup_tasks).
+    startup_visits_left = QUESTION_VISITS
 
     def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError

@@ -51,7 +51,8 @@ API107 = Rule(
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per key "
-        "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`; `if k in "
+        "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`, or `if v is "
+        "not None: return v` before the work that stores it; `if k in "
         "seen: return` then `seen.add(k)` on a set kept in `app.state` or `self`), or per "
         "change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
@@ -358,7 +359,7 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/24-q16", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/26-q16", target, compute))
 
 
 def _with_hooks(
