@@ -14,9 +14,9 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import limits, sequences, stubs
+from fastapi_lint.semantic import limits, offloaded, sequences, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
-from fastapi_lint.semantic.fastapi import dependency_value
+from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
 from fastapi_lint.semantic.memo import Memo
@@ -482,9 +482,10 @@ class ModuleModel:
             if binding.value is not None and binding.unpack_index is None:
                 value = self.evaluate(binding.value, binding.scope, depth + 1)
             # `SessionDep: TypeAlias = Annotated[...]` names a type: it holds no instance.
+            # A class-based view's `repo: Repo = Depends(Repo)` receives a `Repo`.
             if (
                 binding.annotation is not None
-                and not isinstance(value, Instance)
+                and (not isinstance(value, Instance) or value.type in DEPENDS_NAMES)
                 and last_name(binding.annotation) != "TypeAlias"
             ):
                 annotated = self.annotation_type(binding.annotation, binding.scope, depth + 1)
@@ -582,6 +583,9 @@ class ModuleModel:
     def call_result(
         self, callee: Value | None, call: ast.Call, scope: Scope, depth: int
     ) -> Value | None:
+        inner = offloaded.called_inside(callee, call)
+        if inner is not None:  # `await asyncio.to_thread(make_client)`: the client
+            return self.evaluate(inner, scope, depth + 1)
         if callee is None:  # `PROVIDERS.get(name)` over `PROVIDERS: dict[str, Provider]`
             return sequences.mapping_lookup(self, call, scope, depth + 1)
         if isinstance(callee, Ref):

@@ -252,6 +252,10 @@ def callee_summary(
         # opens a file or a connection blocks like any other call of the project;
         # `with FileLock(path):` also runs its `__enter__`.
         summary = _function_summary(model, f"{target}.__init__", depth, visiting)
+        if summary is None:
+            # No `__init__` of the project's: a dataclass (or attrs class, Pydantic
+            # model) runs its post-init hook from the generated one.
+            summary = _post_init_summary(model, target, depth, visiting)
         if summary is not None and summary.paths and is_singleton_class(model, target):
             # `Hub()` with a metaclass that keeps one instance: `__init__` ran once,
             # on the first call; later calls return the stored instance.
@@ -269,6 +273,21 @@ def callee_summary(
         if entered is not None and not summary.is_generator:
             return replace(entered, display=summary.display)
     return summary
+
+
+_POST_INIT_HOOKS = ("__post_init__", "__attrs_post_init__", "model_post_init")
+
+
+def _post_init_summary(
+    model: ModuleModel, target: str, depth: int, visiting: Exploration | None
+) -> CalleeSummary | None:
+    """The post-init hook a generated ``__init__`` runs (``Config()`` whose
+    ``__post_init__`` reads the file), when the class defines one."""
+    for hook in _POST_INIT_HOOKS:
+        summary = _function_summary(model, f"{target}.{hook}", depth, visiting)
+        if summary is not None:
+            return summary
+    return None
 
 
 def _entered_result(
@@ -347,8 +366,9 @@ def _function_summary(
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
-    # one helper's file I/O before another's long wait, and a listing before the reads.
-    return CalleeSummary.from_json(project.fact("callee/26-merge", target, compute))
+    # one helper's file I/O before another's long wait, and a listing before the reads;
+    # /26 typed offloaded results and post-init hooks.
+    return CalleeSummary.from_json(project.fact("callee/27-merge", target, compute))
 
 
 def _with_hooks(

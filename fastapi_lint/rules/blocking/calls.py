@@ -43,6 +43,7 @@ from fastapi_lint.rules.blocking.path_or_buffer import PATH_OR_BUFFER_CALLS, nam
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.partials import partial_call_target
 from fastapi_lint.semantic.syntax import catches_named, keyword_value
 from fastapi_lint.settings import RuleOptions
 
@@ -178,6 +179,11 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
     if model.is_awaited(call) or _iterated_or_entered_async(model, call):
         return None  # awaiting means an async API, whatever the name suggests
     target = model.call_target(call, scope)
+    if target is None or (
+        isinstance(call.func, ast.Name) and blocking_code(target, _options(model)) is None
+    ):
+        # `get_rates()` with `get_rates = partial(requests.get, URL)`.
+        target = partial_call_target(model, call, scope) or target
     if target is None:
         return None
     target = stubs.canonical(target)

@@ -43,7 +43,9 @@ def fix(context: FixContext, diagnostic: Diagnostic) -> Optional[Fix]:
     from fastapi_lint.fixes.context import merge_edits
 
     call = context.call_at(diagnostic)
-    if call is None or call.keywords or len(call.args) > 1:
+    if call is None or call.keywords or len(call.args) != 1:
+        # `time.sleep` takes one argument: a call without it sleeps through a name that
+        # binds one (`pause = partial(time.sleep, 0.5)`), which the rewrite would lose.
         return None
     parent = context.parent(call)
     if isinstance(parent, ast.Await):
