@@ -479,3 +479,18 @@ def test_route_inventory_gives_each_turn_of_a_loop_its_own_prefix() -> None:
         for area in ("api", "ui")
         for tool in ("rsync", "restic", "borg")
     ]
+
+
+def test_route_inventory_follows_short_named_routers_passed_to_register() -> None:
+    # `v1 = APIRouter(prefix="/v1")` handed to `accounts.register(v1)`: the name says
+    # nothing, the call that built it says router (the routes were listed nowhere); a value
+    # named like an app that is no router (`cfg = load_app_config()`) adds nothing.
+    project = FIXTURES / "projects" / "routes_passed_routers"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["method"], row["path"]) for row in rows] == [
+        ("GET", "/v1/accounts/{account_id}"),
+        ("GET", "/v1/accounts/overdrawn"),
+        ("POST", "/v1/accounts/{account_id}"),
+        ("GET", "/beta/accounts/overdrawn"),
+        ("POST", "/beta/accounts/{account_id}"),
+    ]

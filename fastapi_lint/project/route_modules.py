@@ -488,8 +488,15 @@ class ModuleRoutes:
         return None
 
     def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
-        if not isinstance(node, ast.Name) or not _ROUTER_WORDS.search(node.id):
+        if not isinstance(node, ast.Name):
             return None
+        if not _ROUTER_WORDS.search(node.id):
+            # Cheap test first; a short name may still hold one built by a call that says
+            # router (`v1 = APIRouter(prefix="/v1")`, then `orders.register(v1)`).
+            binding = self.model.lookup(node.id, scope)
+            value = binding.value if binding is not None else None
+            if not isinstance(value, ast.Call) or not _ROUTER_WORDS.search(last_name(value.func)):
+                return None
         if self._router_kind(node, scope) is None:
             return None
         return self.router_key(node, scope)
