@@ -494,3 +494,21 @@ def test_route_inventory_follows_short_named_routers_passed_to_register() -> Non
         ("GET", "/beta/accounts/overdrawn"),
         ("POST", "/beta/accounts/{account_id}"),
     ]
+
+
+def test_route_inventory_reads_dependency_lists_held_by_names() -> None:
+    # `dependencies=SIGNED_IN` (a list imported from another module, or one of this module,
+    # or spread into a literal): its `Depends` reach the OAuth2 scheme (the routes were
+    # listed without a security scheme); a list with no scheme in it stays unauthenticated.
+    project = FIXTURES / "projects" / "routes_shared_dependencies"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    security = {row["path"]: row["security"] for row in rows}
+    assert security == {
+        "/reports": ["OAuth2PasswordBearer"],
+        "/exports": ["OAuth2PasswordBearer"],
+        "/tickets": ["OAuth2PasswordBearer"],
+        "/macros": ["OAuth2PasswordBearer"],
+        "/status": [],
+    }
+    unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
+    assert [row["path"] for row in json.loads(unauthenticated)] == ["/status"]
