@@ -512,3 +512,16 @@ def test_route_inventory_reads_dependency_lists_held_by_names() -> None:
     }
     unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
     assert [row["path"] for row in json.loads(unauthenticated)] == ["/status"]
+
+
+def test_route_inventory_serves_a_factory_made_app_under_its_mount() -> None:
+    # `app.mount("/backoffice", create_backoffice())`: the app the factory returns is
+    # served under the mount, with its own dependencies (it was listed as an app of its
+    # own, at `/orders`); a wrapper that hands back its argument is not such a factory.
+    project = FIXTURES / "projects" / "routes_mounted_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"], row["security"]) for row in rows] == [
+        ("kiosk.main:app", "/backoffice/orders", ["HTTPBasic"]),
+        ("kiosk.main:app", "/menu", []),
+        ("kiosk.main:shop", "/cart", []),
+    ]

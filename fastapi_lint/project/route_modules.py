@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project import route_factories
+from fastapi_lint.project import route_factories, route_mounts
 from fastapi_lint.project.registration_guards import implied_branches
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
@@ -329,29 +329,12 @@ class ModuleRoutes:
                 index += 1
 
     def _mount(self, call: ast.Call, scope: Scope) -> None:
-        """``app.mount("/v1", sub_app)`` of a ``FastAPI()``: its routes served under the
-        path. The sub-app keeps its own dependencies and schema (FastAPI passes none down)."""
-        func = call.func
-        assert isinstance(func, ast.Attribute)
-        parent = self.router_key(func.value, scope)
-        if parent is None or self._router_kind(func.value, scope) is None:
-            return
-        keywords = {k.arg: k.value for k in call.keywords if k.arg}
-        path = call.args[0] if call.args else keywords.get("path")
-        app = call.args[1] if len(call.args) > 1 else keywords.get("app")
-        if path is None or app is None or self._router_kind(app, scope) is None:
-            return
-        child = self.router_key(app, scope)
-        if child is None:
-            return
-        pieces = self._pieces(path, scope)
-        if pieces and pieces[-1][0] == "lit":
-            # Starlette's `Mount` drops the path's trailing slash: `mount("/", sub)` serves
-            # `sub`'s `/teams` at `/teams`, not `//teams`.
-            pieces[-1][1] = pieces[-1][1].rstrip("/")
-            if not pieces[-1][1]:
-                pieces.pop()
-        self._record_include(call, parent, child, prefix=pieces, mount=True)
+        """``app.mount("/v1", sub_app)`` (``project/route_mounts.py``)."""
+        found = route_mounts.mounted(self, call, scope)
+        if found is not None:
+            parent, children, pieces = found
+            for child in children:
+                self._record_include(call, parent, child, prefix=list(pieces), mount=True)
 
     def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
         """``app = create_app()``: the app the factory builds (and returns) is this one;
