@@ -21,7 +21,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import Binding, Scope
 
 SECURITY_PREFIX = "fastapi.security"
 _MAX_NESTING = 12
@@ -85,13 +85,8 @@ class DependencyReader:
         elif not isinstance(declared, ast.Attribute):
             return none
         value = model.evaluate(declared, scope)
-        project = index_of(model)
-        if not isinstance(value, Ref) or project is None:
-            return none
-        if value.qualname.split(".", 1)[0] in _external():
-            return none
-        defined = project.definition(value.qualname, assignments_only=True)
-        if defined is None:
+        defined = _project_assignment(model, value)
+        if defined is None or not isinstance(value, Ref):
             return none
         owner, found = defined
         name = value.qualname.rsplit(".", 1)[-1]
@@ -317,18 +312,23 @@ def _defining_call(
         return None
     if isinstance(binding.value, ast.Call) and binding.unpack_index is None:
         return model, binding.value, binding.scope
-    project = index_of(model)
-    if not isinstance(value, Ref) or project is None:
-        return None
-    if value.qualname.split(".", 1)[0] in _external():
-        return None
-    defined = project.definition(value.qualname, assignments_only=True)
+    defined = _project_assignment(model, value)
     if defined is None:
         return None
     owner, found = defined
     if isinstance(found.value, ast.Call) and found.unpack_index is None:
         return owner, found.value, found.scope
     return None
+
+
+def _project_assignment(model: ModuleModel, value: object) -> tuple[ModuleModel, Binding] | None:
+    """The module-level assignment of the project that a resolved name (``Ref``) is."""
+    project = index_of(model)
+    if not isinstance(value, Ref) or project is None:
+        return None
+    if value.qualname.split(".", 1)[0] in _external():
+        return None
+    return project.definition(value.qualname, assignments_only=True)
 
 
 def _constructed_class(
