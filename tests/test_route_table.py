@@ -525,3 +525,18 @@ def test_route_inventory_serves_a_factory_made_app_under_its_mount() -> None:
         ("kiosk.main:app", "/menu", []),
         ("kiosk.main:shop", "/cart", []),
     ]
+
+
+def test_route_inventory_reads_routers_listed_by_a_function_and_each_loop() -> None:
+    # `for router in enabled_routers():` over a project function returning a list literal
+    # (its routers were listed under no app); three loops share the variable `router`,
+    # and each include reads the loop above it (all three read the last one, which
+    # served the audit router under /api too). A list built at run time stays unknown.
+    project = FIXTURES / "projects" / "routes_listed_by_function"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"]) for row in rows] == [
+        ("books.main:app", "/api/invoices/{invoice_id}"),
+        ("books.main:app", "/api/invoices/summary"),
+        ("books.main:app", "/admin/audit/events"),
+        ("(no app)", "/labs/{name}"),
+    ]

@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project import route_factories, route_mounts
+from fastapi_lint.project import route_factories, route_lists, route_mounts
 from fastapi_lint.project.registration_guards import implied_branches
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
@@ -491,7 +491,8 @@ class ModuleRoutes:
         from fastapi_lint.semantic.scopes import BindingKind
 
         if isinstance(node, ast.Name):
-            binding = self.model.lookup(node.id, scope)
+            # The loop before this use: `router` may be the variable of several loops.
+            binding = self.model.lookup(node.id, scope, node.lineno)
             if binding is not None and binding.kind is BindingKind.FOR:
                 if binding.value is None:
                     return []
@@ -524,6 +525,8 @@ class ModuleRoutes:
         if isinstance(node, (ast.List, ast.Tuple)):
             keys = [self.router_key(e, scope) for e in node.elts if not isinstance(e, ast.Starred)]
             return [k for k in keys if k is not None]
+        if isinstance(node, ast.Call):
+            return route_lists.returned_routers(self, node, scope, depth)
         if not isinstance(node, ast.Name):
             return []
         binding = self.model.lookup(node.id, scope)
