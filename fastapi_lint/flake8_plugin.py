@@ -239,6 +239,10 @@ def in_excluded_tree(
         if below is not None:
             # Named inside an excluded tree: only the folders below the named path count.
             return any(part in excluded for part in below)
+        if _walked_into_excluded(os.path.abspath(filename), named_paths, excluded):
+            # `flake8 /abs/app` with `examples/` below it: the CLI's walk from the named
+            # folder skips that tree, whether or not a marker tells the project's root.
+            return True
     if not os.path.isabs(filename) and any(part in excluded for part in Path(filename).parts[:-1]):
         # `./docs_src/app.py` below the folder flake8 walks, as the CLI's walk excludes
         # it, also where no marker (`pyproject.toml`, `.git`) tells the project's root.
@@ -260,11 +264,29 @@ def _below_named_excluded_path(
         base_folder = _excluded_named_folder(base, project_root)
         if base_folder is None:
             return None
-        folder = os.path.dirname(absolute)
-        if folder == base_folder or absolute == base:
+        if absolute == base:
             return ()
-        return Path(os.path.relpath(folder, base_folder)).parts
+        return _folders_below(base_folder, absolute)
     return None
+
+
+def _folders_below(base_folder: str, absolute: str) -> tuple[str, ...]:
+    """The folders between ``base_folder`` and the file ``absolute`` below it."""
+    folder = os.path.dirname(absolute)
+    if folder == base_folder:
+        return ()
+    return Path(os.path.relpath(folder, base_folder)).parts
+
+
+def _walked_into_excluded(
+    absolute: str, named_paths: Collection[str], excluded: frozenset[str]
+) -> bool:
+    """Whether a folder between the innermost named path holding ``absolute`` and the
+    file is an excluded tree (``examples/`` below a named ``/abs/app``)."""
+    base = _innermost_named_path(absolute, named_paths)
+    if base is None or base == absolute:
+        return False
+    return any(part in excluded for part in _folders_below(base, absolute))
 
 
 def _innermost_named_path(absolute: str, named_paths: Collection[str]) -> str | None:

@@ -273,6 +273,24 @@ def test_documentation_trees_without_a_project_marker(tmp_path: Path) -> None:
     assert parse_findings(result.stdout) == {("./app/main.py", 10, "API102")}
 
 
+def test_documentation_trees_below_an_absolute_path_without_any_marker(tmp_path: Path) -> None:
+    # No marker at all and `examples/` without `__init__.py`: its files have no project
+    # root above them. `flake8 /abs/media` still skips the tree, as the CLI's walk from
+    # that folder does; named itself, the tree is checked.
+    project = tmp_path / "media"
+    source = "import time\n\n\nasync def resize() -> None:\n    time.sleep(1)\n"
+    (project / "media").mkdir(parents=True)
+    (project / "media" / "__init__.py").write_text("")
+    (project / "media" / "jobs.py").write_text(source)
+    (project / "examples").mkdir()
+    (project / "examples" / "demo.py").write_text(source)
+    whole = run_flake8("--isolated", "--select", "API", str(project), cwd=tmp_path)
+    assert "Traceback" not in whole.stderr, whole.stderr
+    assert parse_findings(whole.stdout) == {(str(project / "media" / "jobs.py"), 5, "API102")}
+    named = run_flake8("--isolated", "--select", "API", str(project / "examples"), cwd=tmp_path)
+    assert parse_findings(named.stdout) == {(str(project / "examples" / "demo.py"), 5, "API102")}
+
+
 def test_documentation_tree_named_on_the_command_line(tmp_path: Path) -> None:
     # `flake8 docs_src/` checks the tree it is given, as `fastapi-lint check docs_src/`
     # does; a walk from the top still skips it, and so does a tree nested below the

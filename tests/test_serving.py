@@ -276,3 +276,48 @@ def test_a_method_call_fits_the_signature(definition: str, call: str, fits: bool
     expr = ast.parse(call).body[0]
     assert isinstance(expr, ast.Expr) and isinstance(expr.value, ast.Call)
     assert call_fits(node, expr.value, bound=not is_staticmethod(node)) is fits
+
+
+def test_spawn_chains_share_one_budget_per_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers that spawn each other's tasks on untyped receivers: judging whether a
+    # spawner is reached from start-up code meets another spawn site at every caller,
+    # and each asks again (up to four deep). One budget for the outermost question
+    # and all it nests, not one per nested question (which multiplies per level).
+    from fastapi_lint.project import startup_tasks
+
+    project = tmp_path / "workers"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'workers'\n")
+    (project / "app" / "__init__.py").write_text("")
+    for number in range(10):
+        (project / "app" / f"worker{number}.py").write_text(
+            "import asyncio\nimport time\n\n\n"
+            f"class Worker{number}:\n"
+            "    def __init__(self, peer, other) -> None:\n"
+            "        self.peer, self.other = peer, other\n\n"
+            f"    async def start{number % 3}(self) -> None:\n"
+            f"        asyncio.create_task(self.peer.run{number % 4}())\n"
+            f"        asyncio.create_task(self.other.start{(number + 1) % 3}())\n\n"
+            f"    async def run{number % 4}(self) -> None:\n"
+            f"        asyncio.create_task(self.peer.start{(number + 2) % 3}())\n"
+            f"        asyncio.create_task(self.other.run{(number + 1) % 4}())\n"
+            "        time.sleep(1)\n",
+            encoding="utf-8",
+        )
+    visits = 0
+    original = startup_tasks._Reach.reached
+
+    def counting(self: object, model: object, function: object) -> bool:
+        nonlocal visits
+        visits += 1
+        assert visits < 20_000, "nested spawn questions multiply their searches"
+        return original(self, model, function)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(startup_tasks._Reach, "reached", counting)
+    forget_indexes()
+    found = _findings(project, RuleOptions(use_cache=False))
+    forget_indexes()
+    # No start-up code and no caller outside the workers: they may be library entry points.
+    assert len([f for f in found if f[2] == "API102"]) == 10

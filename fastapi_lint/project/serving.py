@@ -69,7 +69,11 @@ from fastapi_lint.project.protocols import PROTOCOL_BASES, satisfies
 from fastapi_lint.project.receivers import builtin_without, call_fitter, names_an_object
 from fastapi_lint.project.runner_flow import passed_to_runner as _passed_to_runner
 from fastapi_lint.project.script_imports import same_definition
-from fastapi_lint.project.startup_tasks import started_at_startup, stored_for_later
+from fastapi_lint.project.startup_tasks import (
+    QUESTION_VISITS,
+    started_at_startup,
+    stored_for_later,
+)
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
@@ -112,6 +116,7 @@ _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-
 _SERVING_REFERENCE_TABLES: MemoKey[
     tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
 ] = MemoKey("serving-reference-tables")
+_SERVING_IN_FOLDER: MemoKey[bool] = MemoKey("serving-in-folder")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
 
@@ -144,6 +149,19 @@ def is_non_serving_module(path: str, root: str | None) -> bool:
     functions (:func:`is_test_entry`).
     """
     return in_non_serving_folder(path, root)
+
+
+def _in_non_serving_folder_of(model: ModuleModel) -> bool:
+    """``in_non_serving_folder`` for a model, asked once per model: every question of the
+    caller search asks it of each module it reads."""
+    found = model.memo.get(_SERVING_IN_FOLDER)
+    if found is None:
+        project = index_of(model)
+        found = model.memo.put(
+            _SERVING_IN_FOLDER,
+            in_non_serving_folder(model.path, str(project.root) if project else None),
+        )
+    return found
 
 
 def _relative(path: str, root: str | None) -> str:
@@ -344,6 +362,8 @@ class _CallerSearch:
     """Classifies the references to a function found in candidate modules."""
 
     instances: InstanceSearch  # where the objects of a method's class are made
+    # Functions the spawn-site searches of this question may still judge (startup_tasks).
+    startup_visits_left = QUESTION_VISITS
 
     def candidates(self, name: str, is_method: bool, tests: bool) -> Iterator[ModuleModel]:
         raise NotImplementedError
@@ -604,9 +624,7 @@ def _reference_verdicts(
                     aliases.setdefault(binding.qualname, set()).add(binding.name)
         model.memo.put(_SERVING_IMPORT_ALIASES, aliases)
     names |= aliases.get(qualname, set())
-    in_folder = in_non_serving_folder(
-        model.path, str(project.root) if (project := index_of(model)) else None
-    )
+    in_folder = _in_non_serving_folder_of(model)
     names_table, attributes_table = _reference_tables(model)
     refs: list[tuple[ast.AST, Scope]] = []
     if not is_method:

@@ -38,6 +38,11 @@ ServedDirectly = Callable[["ModuleModel", "FunctionInfo"], bool]
 # Functions judged per question: helpers between a lifespan and the spawning call
 # are a few in real code.
 _MAX_VISITS = 24
+# Functions judged for one question of the caller search, whatever it nests (a
+# caller chain meeting another spawn site asks again, up to four deep) and however
+# many spawn sites it meets: a budget per nested question multiplied per level, and
+# an agent gateway whose modules spawn each other's tasks ran for minutes per file.
+QUESTION_VISITS = 96
 # A method name more files mention is not searched (serving.py's cap, for the same reason).
 _MAX_METHOD_CANDIDATE_FILES = 150
 # The spawning functions being judged, per thread: a chain of callers may meet another
@@ -90,6 +95,8 @@ class _Reach:
         self, search: Any, references: References, served_directly: ServedDirectly
     ) -> None:
         self.search = search
+        # The caller search's question this one serves (a nested one: its outermost's).
+        self.question = getattr(search, "question", search)
         self.instances = search.instances
         self.references = references
         self.served_directly = served_directly
@@ -119,6 +126,9 @@ class _Reach:
             or instances.is_cli_command(model, outer)
         ):
             return False  # a route's task is judged as the route; a CLI's runs its own loop
+        if self.question.startup_visits_left <= 0:
+            return False  # the question's budget is spent: no chain to start-up code found
+        self.question.startup_visits_left -= 1
         self.seen.add(outer.qualname)
         is_method = outer.class_info is not None
         files = getattr(self.search, "files", None)

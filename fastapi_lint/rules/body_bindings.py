@@ -90,3 +90,36 @@ def tolerant_pop(model: ModuleModel, method: ast.Attribute) -> bool:
     if not isinstance(call, ast.Call):
         return True
     return len(call.args) + len(call.keywords) > 1 or isinstance(model.parent(call), ast.Expr)
+
+
+def iterated(parent: ast.AST | None, node: ast.expr) -> bool:
+    """``for x in node`` or ``[... for x in node]`` (the model links a comprehension's first
+    iterable to the comprehension expression itself)."""
+    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
+        return parent.iter is node
+    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return any(generator.iter is node for generator in parent.generators)
+    return False
+
+
+def item_target_and_region(
+    parent: ast.AST | None, node: ast.expr
+) -> tuple[ast.expr, list[ast.AST]] | None:
+    """The loop variable of ``for item in node`` (or of a comprehension over ``node``) and
+    the code that runs once per item."""
+    if isinstance(parent, (ast.For, ast.AsyncFor)):
+        return parent.target, list(parent.body)
+    generators: list[ast.comprehension] = []
+    if isinstance(parent, ast.comprehension):
+        return None  # a later generator's iterable: its region is the comprehension's
+    if isinstance(parent, ast.DictComp):
+        generators, results = parent.generators, [parent.key, parent.value]
+    elif isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        generators, results = parent.generators, [parent.elt]
+    for index, generator in enumerate(generators):
+        if generator.iter is node:
+            region: list[ast.AST] = [*generator.ifs, *results]
+            for later in generators[index + 1 :]:
+                region += [later.iter, *later.ifs]
+            return generator.target, region
+    return None

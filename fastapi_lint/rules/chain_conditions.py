@@ -42,12 +42,17 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
     module_attribute_unset,
 )
+from fastapi_lint.rules.flag_keys import sets_flag_key
 from fastapi_lint.rules.global_fillers import (
     calls_global_loader,
     calls_module_loader,
     class_attribute_unset,
 )
-from fastapi_lint.rules.keyed_caches import memoised_per_key, seen_before_per_key
+from fastapi_lint.rules.keyed_caches import (
+    hit_returned_per_key,
+    memoised_per_key,
+    seen_before_per_key,
+)
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.rules.or_assigned import or_assigned_global
 from fastapi_lint.rules.seeded_files import seeded_once
@@ -97,6 +102,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True
         if name is not None and memoised_per_key(model, function, ancestor, name):
             return True  # `key = self._keys.get(salt)`, then `self._keys[salt] = key` in the branch
+        if sets_flag_key(model, function, ancestor):
+            return True  # `if not _STATE.get("loaded"): load(); _STATE["loaded"] = True`
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
@@ -135,6 +142,10 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 return True  # `if _cfg is not None and sig == _cfg_sig: return _cfg`
             if seen_before_per_key(function, stmt.test):
                 return True  # `if key in seen: return` ... `seen.add(key)`, app.state's set
+            if hit_returned_per_key(model, function, stmt):
+                return (
+                    True  # `x = self._d.get(k)`, `if x is not None: return x` ... `self._d[k] = x`
+                )
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
             # the work after it runs once per instance.
             attr = _self_set_test(function, stmt.test)

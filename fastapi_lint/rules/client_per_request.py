@@ -66,7 +66,9 @@ API306 = Rule(
         "authentication) handshakes again, the connections are not reused, and a pool that is "
         "not closed leaks its sockets until the database refuses new clients "
         "(`too many connections`). A project helper that builds the pool each time it is "
-        "called (`get_engine()` without a cache, reached from the dependency) counts too. "
+        "called (`get_engine()` without a cache, reached from the dependency) counts too, "
+        "and so does the `__init__` of a class injected as a dependency, also with a bare "
+        "`Depends()` (`reader: Reader = Depends()`), which FastAPI builds per request. "
         "Not reported: `httpx.Client`/`AsyncClient` (httpx allows "
         "short-lived clients), websocket "
         "routes (one pool per connection), code that runs once: module level, `lifespan`, "
@@ -156,6 +158,10 @@ _MIDDLEWARE_BASES = frozenset(
 )
 _SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env"}
 _DEPENDS_NAME = lazy_compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
+# `reader: Reader = Depends()`, `Annotated[Reader, Depends()]`: the annotation's class.
+_DEPENDS_ANNOTATION = lazy_compile(
+    r"(?::|Annotated\[)\s*([\w.]+)\s*(?:=|,)\s*(?:Depends|Security)\(\s*\)"
+)
 
 
 # ---------------------------------------------------------------- where code runs per request
@@ -340,7 +346,8 @@ def _depends_names(path: str) -> frozenset[str]:
         return frozenset()
     if "Depends(" not in text and "Security(" not in text:
         return frozenset()
-    return frozenset(m.group(1).rsplit(".", 1)[-1] for m in _DEPENDS_NAME.finditer(text))
+    spelled = [*_DEPENDS_NAME.finditer(text), *_DEPENDS_ANNOTATION.finditer(text)]
+    return frozenset(m.group(1).rsplit(".", 1)[-1] for m in spelled)
 
 
 # ---------------------------------------------------------------- once-per-process code
@@ -512,7 +519,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/7", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/8-b16", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 

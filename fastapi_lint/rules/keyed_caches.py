@@ -6,13 +6,16 @@ module dict: of the process), the hand-written ``functools.cache`` that
 Revision 2 keeps silent, as the guards of :mod:`chain_conditions` do for one
 global or one attribute. Only a dict read with ``.get(key)`` earlier in the same function, and stored into by a subscript in the guarded
 branch itself, counts: a branch that computes without storing computes every
-time.
+time. The early-return spelling (``if x is not None: return x`` after the read,
+then the work and ``cache[key] = x`` further down the function) is the same memo.
 """
 
 from __future__ import annotations
 
 import ast
 from typing import TYPE_CHECKING
+
+from fastapi_lint.semantic.syntax import compared_with_none
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -73,26 +76,48 @@ def _stores_into(body: list[ast.stmt], holder: ast.expr) -> bool:
     return False
 
 
-def memoised_per_key(model: ModuleModel, function: FunctionInfo, branch: ast.If, name: str) -> bool:
-    """Whether ``if <name> is None:`` (``branch``) fills the long-lived dict that ``name``
-    was read from earlier in ``function`` (``name = cache.get(key)``)."""
+def _cache_read(
+    model: ModuleModel, function: FunctionInfo, line: int, name: str
+) -> ast.expr | None:
+    """The long-lived dict that ``name`` was last read from before ``line``
+    (``name = cache.get(key)``), or None."""
     reads = [
         stmt
         for stmt in ast.walk(function.node)
         if isinstance(stmt, ast.Assign)
-        and stmt.lineno < branch.lineno
+        and stmt.lineno < line
         and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], ast.Name)
         and stmt.targets[0].id == name
     ]
     if not reads:
-        return False
+        return None
     holder = _cache_of(max(reads, key=lambda stmt: stmt.lineno).value)
-    return (
-        holder is not None
-        and _long_lived(model, function, holder)
-        and _stores_into(branch.body, holder)
-    )
+    return holder if holder is not None and _long_lived(model, function, holder) else None
+
+
+def memoised_per_key(model: ModuleModel, function: FunctionInfo, branch: ast.If, name: str) -> bool:
+    """Whether ``if <name> is None:`` (``branch``) fills the long-lived dict that ``name``
+    was read from earlier in ``function`` (``name = cache.get(key)``)."""
+    holder = _cache_read(model, function, branch.lineno, name)
+    return holder is not None and _stores_into(branch.body, holder)
+
+
+def hit_returned_per_key(model: ModuleModel, function: FunctionInfo, early: ast.If) -> bool:
+    """The early-return form of the memo above: ``stores = self._stores.get(tenant)``,
+    ``if stores is not None: return stores`` (``early``), then the work and
+    ``self._stores[tenant] = stores``: what follows the return runs once per key."""
+    operand = compared_with_none(early.test, ast.IsNot) or early.test
+    if not (
+        isinstance(operand, ast.Name)
+        and len(early.body) == 1
+        and isinstance(early.body[0], ast.Return)
+        and isinstance(early.body[0].value, ast.Name)
+        and early.body[0].value.id == operand.id
+    ):
+        return False
+    holder = _cache_read(model, function, early.lineno, operand.id)
+    return holder is not None and _stores_into(function.node.body, holder)
 
 
 # Methods that record a key in a set or dict in place: ``seen.add(key)``.

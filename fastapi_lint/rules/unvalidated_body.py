@@ -41,9 +41,12 @@ from fastapi_lint.rules.body_bindings import (
     enumerated,
     is_model_class,
     is_none,
+    item_target_and_region,
+    iterated,
     reaching_binding,
     tolerant_pop,
 )
+from fastapi_lint.rules.body_envelopes import envelope_validated
 from fastapi_lint.rules.body_schema import schema_words
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
@@ -79,7 +82,9 @@ API207 = Rule(
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
-        "`Model(**data)`, each item of a list body validated so before its keys are read, or a "
+        "`Model(**data)`, each item of a list body validated so before its keys are read, a "
+        'payload taken out of its envelope and validated whole (`items = body.get("events")` '
+        "then `EVENTS.validate_python(items)`; the envelope's other keys still count), or a "
         "project helper the body is passed to that validates it first), "
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
@@ -356,7 +361,11 @@ def _classify(
         _classify(model, parent, scope, uses, depth)
         return
     if isinstance(parent, ast.Subscript) and parent.value is node:
-        if isinstance(parent.ctx, ast.Load) and _static_key(model, parent.slice, scope):
+        if (
+            isinstance(parent.ctx, ast.Load)
+            and _static_key(model, parent.slice, scope)
+            and not _unwrapped(model, parent, scope, depth)
+        ):
             uses.add_read(line)
         return  # `data["k"] = v` / `del data["k"]` write the dict, they do not read it
     if isinstance(parent, ast.Attribute) and parent.value is node:
@@ -378,7 +387,9 @@ def _classify(
                     # `sorted(k for k, v in data.items() if k in LOCKED)` before validating:
                     # it inspects the keys to refuse some, like `"k" in data`.
                     uses.add_presence_check(line)
-            else:
+            elif not (
+                parent.attr == "get" and _unwrapped(model, model.parent(parent), scope, depth)
+            ):
                 uses.add_read(line)
         elif parent.attr == "copy":
             _follow_copy(model, model.parent(parent), scope, uses, depth)
@@ -396,9 +407,9 @@ def _classify(
         uses.add_validation(line)
         return
     counted = enumerated(model, node, scope)
-    if counted is not None and _iterated(model.parent(counted), counted):
+    if counted is not None and iterated(model.parent(counted), counted):
         node, parent = counted, model.parent(counted)  # `for i, row in enumerate(rows)`
-    if _iterated(parent, node):
+    if iterated(parent, node):
         if _items_validated(model, parent, node, scope, depth):
             # `[Payout.model_validate(row) for row in rows]`: each item is validated before
             # any of its keys is read, as `Model.model_validate(data)` is for the whole body.
@@ -544,45 +555,12 @@ def _static_value(value: ast.expr) -> bool:
     )
 
 
-def _iterated(parent: ast.AST | None, node: ast.expr) -> bool:
-    """``for x in node`` or ``[... for x in node]`` (the model links a comprehension's first
-    iterable to the comprehension expression itself)."""
-    if isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)):
-        return parent.iter is node
-    if isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-        return any(generator.iter is node for generator in parent.generators)
-    return False
-
-
-def _item_target_and_region(
-    parent: ast.AST | None, node: ast.expr
-) -> tuple[ast.expr, list[ast.AST]] | None:
-    """The loop variable of ``for item in node`` (or of a comprehension over ``node``) and
-    the code that runs once per item."""
-    if isinstance(parent, (ast.For, ast.AsyncFor)):
-        return parent.target, list(parent.body)
-    generators: list[ast.comprehension] = []
-    if isinstance(parent, ast.comprehension):
-        return None  # a later generator's iterable: its region is the comprehension's
-    if isinstance(parent, ast.DictComp):
-        generators, results = parent.generators, [parent.key, parent.value]
-    elif isinstance(parent, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        generators, results = parent.generators, [parent.elt]
-    for index, generator in enumerate(generators):
-        if generator.iter is node:
-            region: list[ast.AST] = [*generator.ifs, *results]
-            for later in generators[index + 1 :]:
-                region += [later.iter, *later.ifs]
-            return generator.target, region
-    return None
-
-
 def _items_validated(
     model: ModuleModel, parent: ast.AST | None, node: ast.expr, scope: Scope, depth: int
 ) -> bool:
     """Each item of the iterated body is validated before any of its keys is read
     (``for item in batch: Refund(**item)``)."""
-    found = _item_target_and_region(parent, node)
+    found = item_target_and_region(parent, node)
     function = scope.code_function
     if found is None or function is None:
         return False
@@ -637,7 +615,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument",
+        "validates-argument/2-c16",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1
@@ -670,6 +648,24 @@ def _validates_parameter(
         return False
     uses = _uses_of(model, function, binding, depth)
     return uses.first_validation is not None and not uses.reported
+
+
+def _unwrapped(model: ModuleModel, read: ast.AST | None, scope: Scope, depth: int) -> bool:
+    """``items = body.get("events")`` validated whole next: an envelope, not a field read."""
+    if depth >= _HELPER_DEPTH:
+        return False
+    return envelope_validated(
+        model,
+        read,
+        scope,
+        depth,
+        lambda function, binding, at: _validated(model, function, binding, at),
+    )
+
+
+def _validated(model: ModuleModel, function: FunctionInfo, binding: Binding, depth: int) -> bool:
+    uses = _uses_of(model, function, binding, depth)
+    return uses.first_validation is not None and not uses.reported and not uses.forwarded
 
 
 def _forwards(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

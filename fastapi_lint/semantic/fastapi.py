@@ -312,6 +312,22 @@ class FastAPIFacts:
                     # `Depends(RateLimiter(100))`, `Depends(rate_limit)` on an instance:
                     # FastAPI calls the instance, so its `__call__` runs per request.
                     self.dependency_functions.add(f"{value.type}.__call__")
+        for use in self.dependencies:
+            self._mark_annotation_dependency(use)
+
+    def _mark_annotation_dependency(self, use: DependencyUse) -> None:
+        """``reader: Reader = Depends()`` (also ``Annotated[Reader, Depends()]``): FastAPI
+        builds the annotation's class per request, so the class is the dependency."""
+        if use.target is not None or use.param is None or use.param.annotation is None:
+            return
+        if use.consumer is None:
+            return
+        base, _, scope = self.model.annotated_metadata(use.param.annotation, use.consumer.outer)
+        if base is None:
+            return
+        value = self.model.evaluate(base, scope)
+        if isinstance(value, Ref):
+            self.dependency_functions.add(value.qualname)
 
     def _decorates(self, call: ast.Call) -> bool:
         owner = self.model.parent(call)

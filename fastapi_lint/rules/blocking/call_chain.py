@@ -16,7 +16,13 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.project.model_cache import quiet_function
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.blocking._common import OFFLOAD_HINT
-from fastapi_lint.rules.blocking.calls import classify_call, display_call, entered_by_with
+from fastapi_lint.rules.blocking.calls import (
+    LISTINGS,
+    classify_call,
+    display_call,
+    displayed_file_io,
+    entered_by_with,
+)
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
@@ -37,6 +43,7 @@ from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
+    from fastapi_lint.rules.blocking.calls import BlockingCall
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import FunctionInfo, Scope
 
@@ -51,7 +58,8 @@ API107 = Rule(
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per key "
-        "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`; `if k in "
+        "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`, or `if v is "
+        "not None: return v` before the work that stores it; `if k in "
         "seen: return` then `seen.add(k)` on a set kept in `app.state` or `self`), or per "
         "change of a file (a read redone only when a `stat()` "
         "signature kept in a module global or dict changes)."
@@ -338,8 +346,9 @@ def _function_summary(
     # session path; /4 had no kernel-path conditions; /5 did not follow the hooks an
     # inherited method calls on `self`; /7 put a connection's `close()` before the
     # connect or query of the helper that closes it, did not see sync generators
-    # iterated by comprehensions nor Depends() markers kept in a variable.
-    return CalleeSummary.from_json(project.fact("callee/23", target, compute))
+    # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
+    # one helper's file I/O before another's long wait, and a listing before the reads.
+    return CalleeSummary.from_json(project.fact("callee/26-merge", target, compute))
 
 
 def _with_hooks(
@@ -515,8 +524,10 @@ def _blocking_paths(
     # A long wait (a request, a child process, a database round trip, a password hash)
     # is named before local file I/O: `_write_tmp(); subprocess.run(["node", tmp])`
     # blocks on the process, and naming the temp-file write would hide the reason
-    # to offload. The sort is stable: statement order within each kind.
-    classified.sort(key=lambda item: item[2] is not None and item[2].code == "API103")
+    # to offload. A directory listing comes after the reads and writes of file data:
+    # `for f in sorted(logs.glob("*.jsonl")): open(f)` names the reads of the logs. The
+    # sort is stable: statement order within each kind.
+    classified.sort(key=lambda item: _wait_rank(item[2]))
     for call, scope, blocking in classified:
         if blocking is not None and (
             blocking.code == "API102" or blocking.target.endswith(".close")
@@ -536,6 +547,12 @@ def _blocking_paths(
             session_use = sync_session_use(model, call, scope)
             if session_use is not None and add([session_use], call):
                 return paths
+    # As for the function's own calls, a long wait in one callee is named before local
+    # file I/O in another: `add_user()` reads `users.yaml` (`load_users()`) and hashes the
+    # password (`hash_password()`); naming the small read would hide the reason to offload.
+    # A callee path ending in file I/O waits until the other callees are looked at.
+    file_io: list[tuple[list[str], ast.Call, list[Condition]]] = []
+    stop = False
     for call, scope in calls:
         if model.is_awaited(call):
             continue
@@ -544,7 +561,6 @@ def _blocking_paths(
         callee = callee_summary(model, call, scope, depth + 1, visiting)
         if callee is None or callee.is_async or not runs_body(model, call, callee):
             continue
-        stop = False
         own_display = _function_display(function)
         for callee_path in callee.paths_for(call, ArgumentValues(model, scope, call)):
             if 1 + len(callee_path.chain) > MAX_CHAIN_FUNCTIONS:
@@ -554,16 +570,31 @@ def _blocking_paths(
                 # way without the cycle is found directly, whatever was asked first.
                 continue
             inherited = passed_through(list(callee_path.conditions), call, function)
-            if add([callee.display, *callee_path.chain], call, inherited):
+            chain = [callee.display, *callee_path.chain]
+            if displayed_file_io(chain[-1]):
+                file_io.append((chain, call, inherited))
+                continue
+            if add(chain, call, inherited):
                 stop = True
                 break
         if stop:
+            break
+    file_io.sort(key=lambda item: item[0][-1].removesuffix("()") in LISTINGS)
+    for chain, call, inherited in file_io:
+        if add(chain, call, inherited):
             break
     for display, call, length in pauses:
         # `time.sleep(delay)`: no pause for a caller that passes `0` (pause_lengths).
         if add([display], call, length):
             break
     return paths
+
+
+def _wait_rank(blocking: BlockingCall | None) -> int:
+    """A long wait first, then reads and writes of file data, then directory listings."""
+    if blocking is None or blocking.code != "API103":
+        return 0
+    return 2 if blocking.target in LISTINGS else 1
 
 
 def _function_display(function: FunctionInfo) -> str:

@@ -132,6 +132,36 @@ def display_call(qualname: str) -> str:
     return qualname + "()"
 
 
+# Directory listings (API103 tree operations): they read names, not the files' data.
+LISTINGS = frozenset(
+    {
+        "pathlib.Path.iterdir",
+        "pathlib.Path.glob",
+        "pathlib.Path.rglob",
+        "pathlib.Path.walk",
+        "glob.glob",
+        "glob.iglob",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+    }
+)
+
+
+def displayed_file_io(display: str) -> bool:
+    """Whether a chain's last call, as ``display_call`` spelled it, is local file I/O (API103):
+    ``open()``, ``pathlib.Path.read_text()``, ``UploadFile.file.read()``."""
+    qualname = display.removesuffix("()")
+    owner, _, method = qualname.rpartition(".")
+    if not owner:
+        qualname = f"builtins.{method}"
+    else:
+        for real, shown in DISPLAY_OWNERS.items():
+            if owner == shown:
+                qualname = f"{real}.{method}"
+    return blocking_code(qualname) == "API103"
+
+
 @dataclass(frozen=True)
 class BlockingCall:
     code: str

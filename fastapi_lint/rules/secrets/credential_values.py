@@ -120,6 +120,9 @@ _KEYLESS_DUMMIES = frozenset(
 _YOUR_PLACEHOLDER_RE = lazy_compile(
     r"(?:YOUR|Your|your)[_-]\w[\w\-]*|[A-Za-z0-9_\-]+[_-](?:HERE|here)"
 )
+# The placeholder dummy spelled out in plain words (``sk-placeholder-for-openapi-export``):
+# letters only, as a digit or a random tail may be a real key's.
+_WORDY_PLACEHOLDER_RE = lazy_compile(r"(?:sk-)?placeholder(?:[-_][a-z]+)+")
 # A provider's key prefix and a digit count (``sk-1234567890``, ``sk-proj-123456``).
 _COUNTING_DUMMY_RE = lazy_compile(
     r"(?:[A-Za-z]{2,8}[-_]){1,2}(?:0?123456789?0?|123456|1234567|12345678)"
@@ -184,6 +187,8 @@ def is_keyless_dummy(value: str, name: str = "") -> bool:
         )
     if value.strip().lower() in _KEYLESS_DUMMIES:
         return True
+    if _WORDY_PLACEHOLDER_RE.fullmatch(value.strip().lower()):
+        return True  # ``OPENAI_API_KEY = "sk-placeholder-for-schema-export"``
     if _COUNTING_DUMMY_RE.fullmatch(value.strip()):
         return True  # ``"sk-proj-1234567890"``: a key's shape with a count for its secret
     return bool(name) and bool(_YOUR_PLACEHOLDER_RE.fullmatch(value))

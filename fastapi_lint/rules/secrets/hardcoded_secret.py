@@ -37,9 +37,11 @@ API501 = Rule(
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
         "are not reported, nor values no service would accept as a credential: sentinels compared "
         'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
-        'providers that need none (`api_key="ollama"`), names (`{"token": "access_token"}`), '
+        'providers that need none (`api_key="ollama"`) and the placeholder spelled out in words '
+        'under an API-key name (`OPENAI_API_KEY` defaulted to `"sk-placeholder-for-openapi-export"`), '
+        'names (`{"token": "access_token"}`), '
         'the field of a secret that the function uses as a mapping key (`secret_key = "password"` '
-        "then `secret_data[secret_key]`), "
+        'then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = "password"`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
         'tokenizer tokens, terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`) and messages '
@@ -126,6 +128,8 @@ def _names_its_value(name: str, value: str) -> bool:
     value_words = split_name_words(value)
     if value_words == name_words:
         return True
+    if _keys_its_value(name_words, value_words) and _KEY_NAME_RE.fullmatch(value):
+        return True
     if not value_words or name_words[-len(value_words) :] != value_words:
         return False
     if not value.replace("_", "").replace("-", "").isalnum():
@@ -137,6 +141,27 @@ def _names_its_value(name: str, value: str) -> bool:
 
 # A key's name: letters joined by ``_``/``-`` (``"password"``, ``"api-token"``), no digits.
 _KEY_NAME_RE = lazy_compile(r"[A-Za-z]+(?:[-_][A-Za-z]+)*")
+
+# Secret words that, followed by ``key``, make the name of a mapping key rather than a
+# credential: ``PASSWORD_KEY`` holds the key a password is stored under, while
+# ``SECRET_KEY``, ``API_KEY`` or ``PRIVATE_KEY`` are themselves keys (credentials).
+_STORED_UNDER_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "token", "credential", "credentials"}
+)
+
+
+def _keys_its_value(name_words: list[str], value_words: list[str]) -> bool:
+    """``WIFI_PASSWORD_KEY = "password"``, ``SESSION_TOKEN_KEY = "session_token"``: the
+    words before a final ``key`` are the value, and the last of them is a secret word
+    that is no key itself: the constant names the key a secret is stored under."""
+    if len(name_words) < 2 or name_words[-1].lower() != "key" or not value_words:
+        return False
+    stem = [word.lower() for word in name_words[:-1]]
+    if stem[-1] not in _STORED_UNDER_WORDS:
+        return False
+    return stem[-len(value_words) :] == [word.lower() for word in value_words]
+
+
 _KEY_METHODS = frozenset({"get", "pop", "setdefault"})
 
 

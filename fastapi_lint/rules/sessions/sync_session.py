@@ -100,9 +100,12 @@ def _is_offloading_call(model: ModuleModel, call: ast.Call, scope: Scope) -> boo
 def _passed_to_offloading(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
     """``run_in_threadpool(f, db)`` / ``to_thread(partial(f, db))``: the name is an argument;
     also ``run_in_threadpool(Repository(db).balance, id)``: the session is given to a project
-    class whose method runs in the thread (building the object does not query)."""
+    class whose method runs in the thread (building the object does not query); and
+    ``run_in_threadpool(db.get, Model, id)``: only the session's bound method goes there."""
     node: ast.AST = name
     parent = model.parent(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        node, parent = parent, model.parent(parent)
     if isinstance(parent, (ast.Starred, ast.keyword)):
         node, parent = parent, model.parent(parent)
     for _ in range(2):
