@@ -479,3 +479,64 @@ def test_route_inventory_gives_each_turn_of_a_loop_its_own_prefix() -> None:
         for area in ("api", "ui")
         for tool in ("rsync", "restic", "borg")
     ]
+
+
+def test_route_inventory_follows_short_named_routers_passed_to_register() -> None:
+    # `v1 = APIRouter(prefix="/v1")` handed to `accounts.register(v1)`: the name says
+    # nothing, the call that built it says router (the routes were listed nowhere); a value
+    # named like an app that is no router (`cfg = load_app_config()`) adds nothing.
+    project = FIXTURES / "projects" / "routes_passed_routers"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["method"], row["path"]) for row in rows] == [
+        ("GET", "/v1/accounts/{account_id}"),
+        ("GET", "/v1/accounts/overdrawn"),
+        ("POST", "/v1/accounts/{account_id}"),
+        ("GET", "/beta/accounts/overdrawn"),
+        ("POST", "/beta/accounts/{account_id}"),
+    ]
+
+
+def test_route_inventory_reads_dependency_lists_held_by_names() -> None:
+    # `dependencies=SIGNED_IN` (a list imported from another module, or one of this module,
+    # or spread into a literal): its `Depends` reach the OAuth2 scheme (the routes were
+    # listed without a security scheme); a list with no scheme in it stays unauthenticated.
+    project = FIXTURES / "projects" / "routes_shared_dependencies"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    security = {row["path"]: row["security"] for row in rows}
+    assert security == {
+        "/reports": ["OAuth2PasswordBearer"],
+        "/exports": ["OAuth2PasswordBearer"],
+        "/tickets": ["OAuth2PasswordBearer"],
+        "/macros": ["OAuth2PasswordBearer"],
+        "/status": [],
+    }
+    unauthenticated = _routes(project, "--unauthenticated", "--output-format", "json").stdout
+    assert [row["path"] for row in json.loads(unauthenticated)] == ["/status"]
+
+
+def test_route_inventory_serves_a_factory_made_app_under_its_mount() -> None:
+    # `app.mount("/backoffice", create_backoffice())`: the app the factory returns is
+    # served under the mount, with its own dependencies (it was listed as an app of its
+    # own, at `/orders`); a wrapper that hands back its argument is not such a factory.
+    project = FIXTURES / "projects" / "routes_mounted_factories"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"], row["security"]) for row in rows] == [
+        ("kiosk.main:app", "/backoffice/orders", ["HTTPBasic"]),
+        ("kiosk.main:app", "/menu", []),
+        ("kiosk.main:shop", "/cart", []),
+    ]
+
+
+def test_route_inventory_reads_routers_listed_by_a_function_and_each_loop() -> None:
+    # `for router in enabled_routers():` over a project function returning a list literal
+    # (its routers were listed under no app); three loops share the variable `router`,
+    # and each include reads the loop above it (all three read the last one, which
+    # served the audit router under /api too). A list built at run time stays unknown.
+    project = FIXTURES / "projects" / "routes_listed_by_function"
+    rows = json.loads(_routes(project, "--output-format", "json").stdout)
+    assert [(row["app"], row["path"]) for row in rows] == [
+        ("books.main:app", "/api/invoices/{invoice_id}"),
+        ("books.main:app", "/api/invoices/summary"),
+        ("books.main:app", "/admin/audit/events"),
+        ("(no app)", "/labs/{name}"),
+    ]

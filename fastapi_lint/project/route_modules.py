@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
-from fastapi_lint.project import route_factories
+from fastapi_lint.project import route_factories, route_lists, route_mounts
 from fastapi_lint.project.registration_guards import implied_branches
 from fastapi_lint.project.route_security import DependencyReader, source_text
 from fastapi_lint.semantic import stubs
@@ -329,29 +329,12 @@ class ModuleRoutes:
                 index += 1
 
     def _mount(self, call: ast.Call, scope: Scope) -> None:
-        """``app.mount("/v1", sub_app)`` of a ``FastAPI()``: its routes served under the
-        path. The sub-app keeps its own dependencies and schema (FastAPI passes none down)."""
-        func = call.func
-        assert isinstance(func, ast.Attribute)
-        parent = self.router_key(func.value, scope)
-        if parent is None or self._router_kind(func.value, scope) is None:
-            return
-        keywords = {k.arg: k.value for k in call.keywords if k.arg}
-        path = call.args[0] if call.args else keywords.get("path")
-        app = call.args[1] if len(call.args) > 1 else keywords.get("app")
-        if path is None or app is None or self._router_kind(app, scope) is None:
-            return
-        child = self.router_key(app, scope)
-        if child is None:
-            return
-        pieces = self._pieces(path, scope)
-        if pieces and pieces[-1][0] == "lit":
-            # Starlette's `Mount` drops the path's trailing slash: `mount("/", sub)` serves
-            # `sub`'s `/teams` at `/teams`, not `//teams`.
-            pieces[-1][1] = pieces[-1][1].rstrip("/")
-            if not pieces[-1][1]:
-                pieces.pop()
-        self._record_include(call, parent, child, prefix=pieces, mount=True)
+        """``app.mount("/v1", sub_app)`` (``project/route_mounts.py``)."""
+        found = route_mounts.mounted(self, call, scope)
+        if found is not None:
+            parent, children, pieces = found
+            for child in children:
+                self._record_include(call, parent, child, prefix=list(pieces), mount=True)
 
     def _factory_result(self, call: ast.Call, scope: Scope, key: str) -> None:
         """``app = create_app()``: the app the factory builds (and returns) is this one;
@@ -488,8 +471,15 @@ class ModuleRoutes:
         return None
 
     def _passed_key(self, node: ast.expr, scope: Scope) -> str | None:
-        if not isinstance(node, ast.Name) or not _ROUTER_WORDS.search(node.id):
+        if not isinstance(node, ast.Name):
             return None
+        if not _ROUTER_WORDS.search(node.id):
+            # Cheap test first; a short name may still hold one built by a call that says
+            # router (`v1 = APIRouter(prefix="/v1")`, then `orders.register(v1)`).
+            binding = self.model.lookup(node.id, scope)
+            value = binding.value if binding is not None else None
+            if not isinstance(value, ast.Call) or not _ROUTER_WORDS.search(last_name(value.func)):
+                return None
         if self._router_kind(node, scope) is None:
             return None
         return self.router_key(node, scope)
@@ -501,7 +491,8 @@ class ModuleRoutes:
         from fastapi_lint.semantic.scopes import BindingKind
 
         if isinstance(node, ast.Name):
-            binding = self.model.lookup(node.id, scope)
+            # The loop before this use: `router` may be the variable of several loops.
+            binding = self.model.lookup(node.id, scope, node.lineno)
             if binding is not None and binding.kind is BindingKind.FOR:
                 if binding.value is None:
                     return []
@@ -534,6 +525,8 @@ class ModuleRoutes:
         if isinstance(node, (ast.List, ast.Tuple)):
             keys = [self.router_key(e, scope) for e in node.elts if not isinstance(e, ast.Starred)]
             return [k for k in keys if k is not None]
+        if isinstance(node, ast.Call):
+            return route_lists.returned_routers(self, node, scope, depth)
         if not isinstance(node, ast.Name):
             return []
         binding = self.model.lookup(node.id, scope)

@@ -21,7 +21,7 @@ from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import Scope
+    from fastapi_lint.semantic.scopes import Binding, Scope
 
 SECURITY_PREFIX = "fastapi.security"
 _MAX_NESTING = 12
@@ -36,24 +36,77 @@ class DependencyReader:
         self._active: set[str] = set()
 
     def targets(
-        self, declared: ast.expr | None, scope: Scope
-    ) -> list[tuple[ast.Call, ast.expr | None]]:
-        if not isinstance(declared, (ast.List, ast.Tuple)):
+        self, declared: ast.expr | None, scope: Scope, depth: int = 0
+    ) -> list[tuple[DependencyReader, ast.Call, ast.expr | None, Scope]]:
+        """Each ``Depends``/``Security`` of a ``dependencies=`` list, with the reader of the
+        module it is written in and its scope: the list is a literal, or a module-level
+        name holding one (``dependencies=PROTECTED``, ``deps.AUTH`` imported from another
+        module), also spread into a literal (``[*PROTECTED, Depends(audit)]``)."""
+        if depth > 3:
             return []
-        result = []
+        if not isinstance(declared, (ast.List, ast.Tuple)):
+            reader, declared, scope = self._shared_list(declared, scope)
+            if not isinstance(declared, (ast.List, ast.Tuple)):
+                return []
+            if reader is not self:
+                return reader.targets(declared, scope, depth + 1)
+        result: list[tuple[DependencyReader, ast.Call, ast.expr | None, Scope]] = []
         for element in declared.elts:
+            if isinstance(element, ast.Starred):
+                result += self.targets(element.value, scope, depth + 1)
+                continue
             is_depends, target = self.model.fastapi.depends_target(element, scope)
             if is_depends and isinstance(element, ast.Call):
-                result.append((element, target))
+                result.append((self, element, target, scope))
         return result
 
+    def _shared_list(
+        self, declared: ast.expr | None, scope: Scope
+    ) -> tuple[DependencyReader, ast.expr | None, Scope]:
+        """The list or tuple literal a module-level name assigned once holds, here or in the
+        project module it is imported from; ``(self, None, scope)`` when there is none."""
+        from fastapi_lint.semantic.scopes import BindingKind
+
+        model = self.model
+        none: tuple[DependencyReader, ast.expr | None, Scope] = (self, None, scope)
+        if isinstance(declared, ast.Name):
+            binding = model.lookup(declared.id, scope)
+            if binding is None:
+                return none
+            if binding.kind is not BindingKind.IMPORT:
+                if (
+                    binding.kind is BindingKind.ASSIGN
+                    and binding.unpack_index is None
+                    and isinstance(binding.value, (ast.List, ast.Tuple))
+                    and len(binding.scope.bindings.get(declared.id, [])) == 1
+                ):
+                    return self, binding.value, binding.scope
+                return none
+        elif not isinstance(declared, ast.Attribute):
+            return none
+        value = model.evaluate(declared, scope)
+        defined = _project_assignment(model, value)
+        if defined is None or not isinstance(value, Ref):
+            return none
+        owner, found = defined
+        name = value.qualname.rsplit(".", 1)[-1]
+        if (
+            found.unpack_index is not None
+            or not isinstance(found.value, (ast.List, ast.Tuple))
+            or len(found.scope.bindings.get(name, [])) != 1
+        ):
+            return none
+        return (self if owner is model else DependencyReader(owner)), found.value, found.scope
+
     def labels(self, declared: ast.expr | None, scope: Scope) -> list[str]:
-        return [_dependency_label(call, target) for call, target in self.targets(declared, scope)]
+        return [
+            _dependency_label(call, target) for _, call, target, _ in self.targets(declared, scope)
+        ]
 
     def security(self, declared: ast.expr | None, scope: Scope) -> list[str]:
         found: set[str] = set()
-        for call, target in self.targets(declared, scope):
-            found |= set(self._target_security(call, target, scope, None, 0))
+        for reader, call, target, where in self.targets(declared, scope):
+            found |= set(reader._target_security(call, target, where, None, 0))
         return sorted(found)
 
     def function_labels(self, function: Any) -> list[str]:
@@ -259,18 +312,23 @@ def _defining_call(
         return None
     if isinstance(binding.value, ast.Call) and binding.unpack_index is None:
         return model, binding.value, binding.scope
-    project = index_of(model)
-    if not isinstance(value, Ref) or project is None:
-        return None
-    if value.qualname.split(".", 1)[0] in _external():
-        return None
-    defined = project.definition(value.qualname, assignments_only=True)
+    defined = _project_assignment(model, value)
     if defined is None:
         return None
     owner, found = defined
     if isinstance(found.value, ast.Call) and found.unpack_index is None:
         return owner, found.value, found.scope
     return None
+
+
+def _project_assignment(model: ModuleModel, value: object) -> tuple[ModuleModel, Binding] | None:
+    """The module-level assignment of the project that a resolved name (``Ref``) is."""
+    project = index_of(model)
+    if not isinstance(value, Ref) or project is None:
+        return None
+    if value.qualname.split(".", 1)[0] in _external():
+        return None
+    return project.definition(value.qualname, assignments_only=True)
 
 
 def _constructed_class(

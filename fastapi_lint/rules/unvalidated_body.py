@@ -47,6 +47,7 @@ from fastapi_lint.rules.body_bindings import (
     tolerant_pop,
 )
 from fastapi_lint.rules.body_envelopes import envelope_validated
+from fastapi_lint.rules.body_schema import schema_words
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.routes._common import ANY_TYPES
@@ -856,7 +857,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                 route=_route_label(route),
                 body=_JSON_WORDS[0],
                 source=f"in `{arg.arg}`",
-                schema=_JSON_WORDS[1],
+                schema=schema_words(model, arg.annotation, function.outer),
                 remedy=_JSON_WORDS[2],
             )
         for call, reader in reads:

@@ -101,6 +101,12 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     literal = _literal_item(model, expr, scope, depth)
     if literal is not None:
         return literal  # `for path in [CONFIG_PATH, *LEGACY_PATHS]:` over `Path` names
+    called = _returned_by(model, expr, scope)
+    if called is not None:
+        # `items = await repo.list_items()` over a project def annotated `-> list[Item]`
+        item = model.call_list_item(*called)
+        if item is not None:
+            return item
     owner, annotation, where = _declared(model, expr, scope, depth)
     if not isinstance(annotation, ast.Subscript):
         return None
@@ -109,6 +115,25 @@ def sequence_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) 
     if outer not in LIST_TYPES or len(elements) != 1:
         return None
     return owner.annotation_type(elements[0], where, depth + 1)
+
+
+def _returned_by(model: ModuleModel, expr: ast.expr, scope: Scope) -> tuple[ast.Call, Scope] | None:
+    """The call (awaited or not) whose result ``expr`` is: itself, or the value of an
+    unannotated assignment of the name."""
+    if isinstance(expr, ast.Name):
+        binding = model.lookup(expr.id, scope, expr.lineno)
+        if (
+            binding is None
+            or binding.kind is not BindingKind.ASSIGN
+            or binding.annotation is not None
+            or binding.unpack_index is not None
+            or binding.value is None
+        ):
+            return None
+        expr, scope = binding.value, binding.scope
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    return (expr, scope) if isinstance(expr, ast.Call) else None
 
 
 def _literal_item(model: ModuleModel, expr: ast.expr, scope: Scope, depth: int) -> str | None:

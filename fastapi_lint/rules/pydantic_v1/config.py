@@ -56,7 +56,7 @@ API601 = Rule(
     message="{what} in `{model}` is Pydantic v1 configuration; {advice}",
     summary=(
         "Checks for `class Config:` in Pydantic v2 models and settings, and for v1-only keys "
-        "in `model_config`."
+        "in `model_config` or class keywords (`class Row(BaseModel, orm_mode=True)`)."
     ),
     why=(
         "Pydantic v2 reads `class Config` through a deprecation shim (`PydanticDeprecatedSince20`) "
@@ -118,6 +118,20 @@ def find(model: ModuleModel) -> list[Finding]:
                 findings.append(_config_class_finding(statement, class_info.name, kind))
             else:
                 findings.extend(_model_config_findings(model, class_info, statement))
+        # `class Row(BaseModel, orm_mode=True)`: config given as class keywords.
+        v1_keywords = [
+            k for k in class_info.node.keywords if k.arg in RENAMED_KEYS or k.arg in REMOVED_KEYS
+        ]
+        if v1_keywords and (kind or local_class_kind(model, class_info)) is not None:
+            for keyword in v1_keywords:
+                assert keyword.arg is not None
+                what = f"config key `{keyword.arg}`"
+                fields = {
+                    "what": what,
+                    "model": class_info.name,
+                    "advice": _key_advice(keyword.arg),
+                }
+                findings.append(Finding(API601.code, keyword, fields))
     return findings
 
 
