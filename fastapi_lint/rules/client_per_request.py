@@ -519,7 +519,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
                 return [_spell(call), *chain]
         return None
 
-    found = project.fact("pool-helper/8-b16", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/8", f"{depth}:{qualname}", compute)
     return list(found) if found else None
 
 

@@ -615,7 +615,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument/2-c16",
+        "validates-argument/2",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1
