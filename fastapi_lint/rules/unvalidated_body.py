@@ -47,6 +47,7 @@ from fastapi_lint.rules.body_bindings import (
     tolerant_pop,
 )
 from fastapi_lint.rules.body_envelopes import envelope_validated
+from fastapi_lint.rules.body_patterns import matched_by_key
 from fastapi_lint.rules.body_schema import schema_words
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
@@ -360,6 +361,9 @@ def _classify(
         # `tags or []`, `(payload or {}).get("k")`: the body itself whenever one was sent.
         _classify(model, parent, scope, uses, depth)
         return
+    if matched_by_key(parent, node):
+        uses.add_read(line)  # `match data:` with a case `{"kind": ...}`
+        return
     if isinstance(parent, ast.Subscript) and parent.value is node:
         if (
             isinstance(parent.ctx, ast.Load)
@@ -615,7 +619,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument/2",
+        "validates-argument/3-h16",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1
@@ -778,7 +782,7 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
     awaited = model.parent(call)
     assert awaited is not None
     parent = model.parent(awaited)
-    if isinstance(parent, (ast.Subscript, ast.Attribute)):
+    if isinstance(parent, (ast.Subscript, ast.Attribute)) or matched_by_key(parent, awaited):
         uses = _Uses()
         _classify(model, awaited, scope, uses)  # type: ignore[arg-type]
         return uses.reported
