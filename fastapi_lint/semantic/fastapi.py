@@ -312,6 +312,8 @@ class FastAPIFacts:
                     # `Depends(RateLimiter(100))`, `Depends(rate_limit)` on an instance:
                     # FastAPI calls the instance, so its `__call__` runs per request.
                     self.dependency_functions.add(f"{value.type}.__call__")
+            elif is_depends:
+                self._mark_alias_dependency(ref.node, ref.scope)
         for use in self.dependencies:
             self._mark_annotation_dependency(use)
 
@@ -326,6 +328,22 @@ class FastAPIFacts:
         if base is None:
             return
         value = self.model.evaluate(base, scope)
+        if isinstance(value, Ref):
+            self.dependency_functions.add(value.qualname)
+
+    def _mark_alias_dependency(self, call: ast.AST, scope: Scope) -> None:
+        """``Limiter = Annotated[RateLimiter, Depends()]``: FastAPI builds the class per
+        request wherever the alias annotates a parameter, in this module or another."""
+        holder = self.model.parent(call)
+        if not isinstance(holder, ast.Tuple):
+            return
+        subscript = self.model.parent(holder)
+        if not isinstance(subscript, ast.Subscript) or subscript.slice is not holder:
+            return
+        outer = self.model.qualified_name(subscript.value, scope) or ""
+        if outer.rsplit(".", 1)[-1] != "Annotated" or not holder.elts:
+            return
+        value = self.model.evaluate(holder.elts[0], scope)
         if isinstance(value, Ref):
             self.dependency_functions.add(value.qualname)
 
