@@ -294,7 +294,10 @@ class Builder:
         return children
 
     def visit_import(self, node: ast.Import, scope: Scope) -> None:
+        primary = self._primary_imports(node)
         for alias in node.names:
+            if (alias.asname or alias.name.split(".", 1)[0]) in primary:
+                continue
             if alias.asname:
                 scope.bind(
                     Binding(alias.asname, BindingKind.IMPORT, node, scope, qualname=alias.name)
@@ -306,6 +309,7 @@ class Builder:
 
     def visit_import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         module = self._absolute_module(node)
+        primary = self._primary_imports(node)
         for alias in node.names:
             if alias.name == "*":
                 if module and scope is self.model.module_scope:
@@ -313,6 +317,8 @@ class Builder:
                     self.model.star_imports.append((module, node))
                 continue
             local = alias.asname or alias.name
+            if local in primary:
+                continue
             qualname = f"{module}.{alias.name}" if module else alias.name
             scope.bind(Binding(local, BindingKind.IMPORT, node, scope, qualname=qualname))
         return None
@@ -387,14 +393,26 @@ class Builder:
         library's error, not every error."""
         if not _placeholder_value(node.value):
             return False
+        imported = self._primary_imports(node)
+        return bool(imported) and all(
+            isinstance(t, ast.Name) and t.id in imported for t in node.targets
+        )
+
+    def _primary_imports(self, node: ast.stmt) -> set[str]:
+        """The names the ``try`` body imports when ``node`` sits in its ``except
+        ImportError`` handler: ``try: from pydantic import field_validator`` / ``except
+        ImportError: from pydantic import validator as field_validator``. Where the code
+        runs the library is installed, so a name is the ``try`` body's import; the
+        handler's rebinding (a fallback for older installs, a ``None`` stand-in) is
+        not what the name holds."""
         handler = self.parents.get(id(node))
         if not isinstance(handler, ast.ExceptHandler) or not catches_named(
             handler.type, _IMPORT_ERRORS
         ):
-            return False
+            return set()
         statement = self.parents.get(id(handler))
         if not isinstance(statement, _TRY_TYPES):
-            return False
+            return set()
         imported: set[str] = set()
         body: list[ast.stmt] = getattr(statement, "body", [])
         for item in body:
@@ -402,7 +420,7 @@ class Builder:
                 imported.update(a.asname or a.name.split(".", 1)[0] for a in item.names)
             elif isinstance(item, ast.ImportFrom):
                 imported.update(a.asname or a.name for a in item.names)
-        return all(isinstance(t, ast.Name) and t.id in imported for t in node.targets)
+        return imported
 
     def visit_ann_assign(self, node: ast.AnnAssign, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         self._bind_target(node.target, scope, BindingKind.ASSIGN, node, node.value, node.annotation)
