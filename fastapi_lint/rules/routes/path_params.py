@@ -378,9 +378,13 @@ def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
         wanted.append(last.name)  # type: ignore[union-attr]
     if not wanted:
         return []
-    for other in model.fastapi.routes_of(route.function):
-        if other is not route and other.path is not None:
-            present = set(route_paths.path_param_names(other.path))
+    others = [
+        set(route_paths.path_param_names(other.path))
+        for other in model.fastapi.routes_of(route.function)
+        if other is not route and other.path is not None
+    ]
+    if not _renamed_shared_param(route, {p.name for p in template.params}, others):
+        for present in others:
             wanted = [name for name in wanted if name in present]
     if wanted and _serves_page(model, route):
         return []
@@ -416,6 +420,25 @@ def _class_view_names(
                 raise _Unsure  # `Depends()`: the annotation's class
             names |= binder.target_names(model, target, marker_scope, 1)
     return names
+
+
+def _renamed_shared_param(route: RouteInfo, own: set[str], others: list[set[str]]) -> bool:
+    """A handler stacked on several paths whose required parameter is a placeholder of
+    another path only (``/orgs/{org_id}/members`` and ``/teams/{team_id}/members`` over
+    ``def f(org_id: int)``): on this path FastAPI makes it a required query parameter and
+    drops this path's own placeholder, so the paths are not deliberately shared."""
+    elsewhere = set().union(*others) - own if others else set()
+    if not elsewhere:
+        return False
+    args = route.function.node.args
+    positional = args.posonlyargs + args.args
+    required = positional[: len(positional) - len(args.defaults)] + [
+        arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None
+    ]
+    return any(
+        arg.arg in elsewhere and (arg.annotation is None or isinstance(arg.annotation, ast.Name))
+        for arg in required
+    )
 
 
 def _renamed_catch_all(route: RouteInfo, path_names: set[str]) -> bool:
