@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import limits, offloaded, sequences, stubs
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
+from fastapi_lint.semantic.dunder_all import declared_all
 from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
@@ -307,29 +308,8 @@ class ModuleModel:
         return found
 
     def declared_all(self) -> frozenset[str] | None:
-        """The names of a literal module-level ``__all__`` (None without one)."""
-        names: set[str] | None = None
-        for statement in self.tree.body:
-            value = None
-            if isinstance(statement, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets
-            ):
-                names, value = set(), statement.value
-            elif (
-                isinstance(statement, (ast.AugAssign, ast.AnnAssign))
-                and isinstance(statement.target, ast.Name)
-                and statement.target.id == "__all__"
-            ):
-                if names is None:
-                    names = set()
-                value = statement.value
-            if isinstance(value, (ast.List, ast.Tuple)) and names is not None:
-                names.update(
-                    e.value
-                    for e in value.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                )
-        return frozenset(names) if names is not None else None
+        """The names of a module-level ``__all__`` (None without one, or a computed one)."""
+        return declared_all(self.tree)
 
     def qualified_name(self, expr: ast.AST, scope: Scope) -> str | None:
         """The canonical qualified name an expression refers to, if it names something."""
