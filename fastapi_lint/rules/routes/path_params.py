@@ -366,7 +366,8 @@ def _checked_path_params(model: ModuleModel, route: RouteInfo) -> list[str]:
     point of a catch-all), unless the function has a required ``str`` parameter
     no path parameter binds (``{rest:path}`` with ``def f(path: str)``: FastAPI makes
     it a required query parameter, the catch-all renamed); a parameter that another path of the same function
-    lacks (one handler deliberately shared by several paths); every parameter
+    lacks (one handler deliberately shared by several paths, unless a required parameter
+    is a placeholder of another path only: ``_renamed_shared_param``); every parameter
     of a route serving an HTML page (the page's script reads its URL).
     """
     assert route.path is not None
@@ -422,6 +423,15 @@ def _class_view_names(
     return names
 
 
+def _required_params(route: RouteInfo) -> list[ast.arg]:
+    """The route function's parameters without a default."""
+    args = route.function.node.args
+    positional = args.posonlyargs + args.args
+    return positional[: len(positional) - len(args.defaults)] + [
+        arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None
+    ]
+
+
 def _renamed_shared_param(route: RouteInfo, own: set[str], others: list[set[str]]) -> bool:
     """A handler stacked on several paths whose required parameter is a placeholder of
     another path only (``/orgs/{org_id}/members`` and ``/teams/{team_id}/members`` over
@@ -430,11 +440,7 @@ def _renamed_shared_param(route: RouteInfo, own: set[str], others: list[set[str]
     elsewhere = set().union(*others) - own if others else set()
     if not elsewhere:
         return False
-    args = route.function.node.args
-    positional = args.posonlyargs + args.args
-    required = positional[: len(positional) - len(args.defaults)] + [
-        arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None
-    ]
+    required = _required_params(route)
     return any(
         arg.arg in elsewhere and (arg.annotation is None or isinstance(arg.annotation, ast.Name))
         for arg in required
@@ -443,11 +449,7 @@ def _renamed_shared_param(route: RouteInfo, own: set[str], others: list[set[str]
 
 def _renamed_catch_all(route: RouteInfo, path_names: set[str]) -> bool:
     """A required parameter annotated ``str`` that no path parameter binds."""
-    args = route.function.node.args
-    positional = args.posonlyargs + args.args
-    required = positional[: len(positional) - len(args.defaults)] + [
-        arg for arg, default in zip(args.kwonlyargs, args.kw_defaults) if default is None
-    ]
+    required = _required_params(route)
     for arg in required:
         if arg.arg in path_names or arg.arg in ("self", "cls"):
             continue
