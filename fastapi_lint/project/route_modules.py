@@ -21,7 +21,7 @@ from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
 from fastapi_lint.semantic.status_codes import status_code_value
-from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name, may_be_none
+from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -210,7 +210,9 @@ class ModuleRoutes:
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
             **({"deprecated": True} if _deprecated(keywords) else {}),
-            "openapi": not ("openapi_url" in keywords and may_be_none(keywords["openapi_url"])),
+            "openapi": not (
+                "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
+            ),
             "line": call.lineno,
             "label": f"{model.module_name}:{ast.unparse(target)}",
             "module": model.module_name,
@@ -690,7 +692,7 @@ class ModuleRoutes:
     def _in_schema(self, keywords: dict[str, ast.expr], is_app: bool) -> bool:
         if constant_value(keywords.get("include_in_schema")) is False:
             return False
-        if is_app and "openapi_url" in keywords and may_be_none(keywords["openapi_url"]):
+        if is_app and "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None:
             return False
         default_class = keywords.get("default_response_class")
         return default_class is None or last_name(default_class) not in NON_JSON_RESPONSES

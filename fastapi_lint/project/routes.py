@@ -377,7 +377,7 @@ def _compute_table(project: ProjectIndex) -> dict[str, Any]:
 
 def _module_fact(project: ProjectIndex, module_name: str) -> Any:
     return project.fact(
-        "route-module/17", module_name, lambda: _module_summary(project, module_name)
+        "route-module/16", module_name, lambda: _module_summary(project, module_name)
     )
 
 

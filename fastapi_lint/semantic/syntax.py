@@ -102,14 +102,6 @@ def constant_value(node: ast.expr | None) -> object:
     return NOT_CONSTANT
 
 
-def may_be_none(node: ast.expr | None) -> bool:
-    """``None``, or a conditional with ``None`` in a branch: ``openapi_url="/openapi.json"
-    if settings.debug else None`` switches the schema off where it counts (production)."""
-    if isinstance(node, ast.IfExp):
-        return may_be_none(node.body) or may_be_none(node.orelse)
-    return isinstance(node, ast.Constant) and node.value is None
-
-
 def keyword_value(keywords: Iterable[ast.keyword], name: str) -> ast.expr | None:
     """The value given as ``name=`` among a call's (or a class statement's) keywords."""
     return next((keyword.value for keyword in keywords if keyword.arg == name), None)

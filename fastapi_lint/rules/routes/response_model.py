@@ -36,7 +36,6 @@ from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import (
     constant_value,
     last_name,
-    may_be_none,
     string_annotation,
     subscript_elements,
 )
@@ -116,8 +115,8 @@ def _router_skips_schema(model: ModuleModel, route: RouteInfo) -> bool:
         _, call, _ = found
         if constant_value(keyword_argument(call, "include_in_schema")) is False:
             return True
-        if "openapi_url" in {k.arg for k in call.keywords} and may_be_none(
-            keyword_argument(call, "openapi_url")
+        if "openapi_url" in {k.arg for k in call.keywords} and (
+            constant_value(keyword_argument(call, "openapi_url")) is None
         ):
             return True
         default_class = keyword_argument(call, "default_response_class")
