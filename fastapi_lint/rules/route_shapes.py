@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.list_returns import one_or_many
+from fastapi_lint.semantic.list_returns import alternatives, one_or_many
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.sequences import may_miss, subscript_item
 from fastapi_lint.semantic.values import Instance, Ref
@@ -549,6 +549,14 @@ def returned_shapes(
     result: list[Shape] = []
     for statement in returns:
         for value in _branches(statement.value):
+            several = _alternatives(model, value, scope)
+            if several is not None:
+                # `return await service.login(data)` with `-> Token | Challenge`: either
+                # may come back, and a `-> Token` annotation would refuse the other.
+                if not all(s.kind == "none" or s.kind == "model" for s in several):
+                    return None
+                result.extend(several)
+                continue
             shape = shape_of(model, value, scope)
             if shape is None:
                 item = _one_or_many(model, value, scope)
@@ -564,10 +572,47 @@ def returned_shapes(
 def _one_or_many(model: ModuleModel, value: ast.expr | None, scope: Scope) -> str | None:
     """The model class of a helper annotated ``-> License | list[License]`` whose call (or a
     name bound once to it) is returned: one of them or a list of them, both shapes known."""
+    called = _annotated_callee(model, value, scope)
+    if called is None:
+        return None
+    owner, returns, outer = called
+    item = one_or_many(owner, returns, outer)
+    return item if item is not None and model_class_kind(model, item) is not None else None
+
+
+def _alternatives(model: ModuleModel, value: ast.expr | None, scope: Scope) -> list[Shape] | None:
+    """The shapes a helper annotated with a union of classes (``-> Token | Challenge``,
+    ``-> Item | None``) may return when its call (or a name bound once to it) is returned.
+    A member that is no model class gives an unknown shape (``None`` in the list)."""
+    called = _annotated_callee(model, value, scope)
+    if called is None:
+        return None
+    owner, returns, outer = called
+    members = alternatives(owner, returns, outer)
+    if members is None:
+        return None
+    shapes: list[Shape] = []
+    for member in members:
+        if member == "builtins.None":
+            shapes.append(Shape("none"))
+        elif model_class_kind(model, member) is not None:
+            shapes.append(_model_shape(model, member, scope))
+        else:
+            shapes.append(Shape("unknown"))
+    return shapes
+
+
+def _annotated_callee(
+    model: ModuleModel, value: ast.expr | None, scope: Scope
+) -> tuple[ModuleModel, ast.expr, Scope] | None:
+    """The module, return annotation and scope of the project function whose call (awaited,
+    or bound once to a returned name) is returned."""
     if isinstance(value, ast.Await):
         value = value.value
     if isinstance(value, ast.Name):
         value = _only_assignment(scope, value)
+        if isinstance(value, ast.Await):
+            value = value.value
     if not isinstance(value, ast.Call):
         return None
     target = model.call_target(value, scope)
@@ -580,8 +625,7 @@ def _one_or_many(model: ModuleModel, value: ast.expr | None, scope: Scope) -> st
             owner, function = found
     if function is None or function.node.returns is None:
         return None
-    item = one_or_many(owner, function.node.returns, function.outer)
-    return item if item is not None and model_class_kind(model, item) is not None else None
+    return owner, function.node.returns, function.outer
 
 
 def _branches(value: ast.expr | None) -> list[ast.expr | None]:
@@ -640,6 +684,11 @@ def missing_model_detail(shapes: list[Shape], responses: bool = False) -> tuple[
             "",
         )
     labels = sorted({s.label for s in known})
+    models = sorted({s.annotation or s.name for s in known})
+    if all(s.kind == "model" and not s.orm and not s.is_list for s in known) and not responses:
+        # `-> Token | Challenge` from a helper's union: FastAPI validates against either.
+        union = " | ".join(models) + (" | None" if len(known) != len(shapes) else "")
+        return f"it returns {' or '.join(labels)}: annotate it `-> {union}`", ""
     return f"it returns {' or '.join(labels)}: describe them with a response model", ""
 
 

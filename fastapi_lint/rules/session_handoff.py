@@ -45,6 +45,7 @@ def passes_reported_session(
                 receiver = built.value if built.kind is BindingKind.ASSIGN else None
         if isinstance(receiver, ast.Call):
             arguments += [*receiver.args, *(k.value for k in receiver.keywords)]
+    arguments += _wrapped_arguments(model, function, arguments, scope)
     for arg in arguments:
         if isinstance(arg, ast.Call) and sessions.creates_sync_session(model, arg, scope):
             return True  # `Ledger(SessionLocal()).balance(id)`: API301 reports that call
@@ -66,6 +67,30 @@ def passes_reported_session(
         ):
             return True
     return False
+
+
+def _wrapped_arguments(
+    model: ModuleModel, function: FunctionInfo, arguments: list[ast.expr], scope: Scope
+) -> list[ast.expr]:
+    """The arguments of an object handed to the helper that was built around them:
+    ``_handle(message, ctx)`` after ``ctx = ToolContext(db=db)`` (or ``_handle(message,
+    ToolContext(db=db))``) gives the helper the route's ``db`` inside ``ctx``: the same
+    session as ``_handle(message, db)`` would. One level deep."""
+    wrapped: list[ast.expr] = []
+    for arg in arguments:
+        built: ast.expr | None = arg
+        if isinstance(arg, ast.Name):
+            binding = model.lookup(arg.id, scope, arg.lineno)
+            built = None
+            if (
+                binding is not None
+                and binding.scope.code_function is function
+                and binding.kind is BindingKind.ASSIGN
+            ):
+                built = binding.value
+        if isinstance(built, ast.Call):
+            wrapped += [*built.args, *(k.value for k in built.keywords)]
+    return wrapped
 
 
 def _provider_call(model: ModuleModel, value: ast.Call, scope: Scope) -> ast.Call:

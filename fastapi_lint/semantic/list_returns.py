@@ -72,6 +72,34 @@ def one_or_many(model: ModuleModel, annotation: ast.expr, scope: Scope) -> str |
     return None
 
 
+def alternatives(model: ModuleModel, annotation: ast.expr, scope: Scope) -> list[str] | None:
+    """The classes of a union of single classes, in order: ``-> Token | Challenge``,
+    ``Union[Token, Challenge]``, ``Optional[Token]`` (None joins as ``builtins.None``).
+    None when the annotation is no union, or a member is a list or not a class."""
+    members: list[ast.expr] = []
+    _union_members(model, annotation, scope, members, 0)
+    if (
+        isinstance(annotation, ast.Subscript)
+        and (model.qualified_name(annotation.value, scope) or "") == "typing.Optional"
+    ):
+        members.append(ast.Constant(value=None))
+    if len(members) < 2:
+        return None
+    found: list[str] = []
+    for member in members:
+        if isinstance(member, ast.Constant) and member.value is None:
+            name: str | None = "builtins.None"
+        elif gives_a_list(model, member, scope):
+            return None
+        else:
+            name = model.annotation_type(member, scope)
+        if name is None:
+            return None
+        if name not in found:
+            found.append(name)
+    return found if len(found) > 1 else None
+
+
 def _union_members(
     model: ModuleModel, annotation: ast.expr, scope: Scope, into: list[ast.expr], depth: int
 ) -> None:
