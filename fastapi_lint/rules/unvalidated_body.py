@@ -619,7 +619,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument/3-h16",
+        "validates-argument/3",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1
