@@ -53,6 +53,21 @@ def _findings(project: Path, options: RuleOptions) -> list[tuple[str, int, str]]
     return found
 
 
+def _bound_calls(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, why: str) -> None:
+    """Fail once ``owner.name`` is called 20,000 times in a run: searches that revisit
+    functions per path, not once each, grow exponentially with the project."""
+    calls = 0
+    original = getattr(owner, name)
+
+    def counting(self: object, *args: object) -> object:
+        nonlocal calls
+        calls += 1
+        assert calls < 20_000, why
+        return original(self, *args)
+
+    monkeypatch.setattr(owner, name, counting)
+
+
 def test_serving_facts_cold_and_warm_agree(tmp_path: Path) -> None:
     project = tmp_path / "serving_app"
     shutil.copytree(FIXTURES / "projects" / "serving_app", project)
@@ -232,16 +247,9 @@ def test_the_caller_search_judges_each_function_once_per_question(
             "        time.sleep(1)\n",
             encoding="utf-8",
         )
-    judged = 0
-    original = serving._ProjectSearch.serving
-
-    def counting(self: object, model: object, function: object) -> object:
-        nonlocal judged
-        judged += 1
-        assert judged < 20_000, "the caller search revisits functions per path"
-        return original(self, model, function)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(serving._ProjectSearch, "serving", counting)
+    _bound_calls(
+        monkeypatch, serving._ProjectSearch, "serving", "the caller search revisits functions"
+    )
     forget_indexes()
     found = _findings(project, RuleOptions(use_cache=False))
     forget_indexes()
@@ -306,16 +314,9 @@ def test_spawn_chains_share_one_budget_per_question(
             "        time.sleep(1)\n",
             encoding="utf-8",
         )
-    visits = 0
-    original = startup_tasks._Reach.reached
-
-    def counting(self: object, model: object, function: object) -> bool:
-        nonlocal visits
-        visits += 1
-        assert visits < 20_000, "nested spawn questions multiply their searches"
-        return original(self, model, function)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(startup_tasks._Reach, "reached", counting)
+    _bound_calls(
+        monkeypatch, startup_tasks._Reach, "reached", "nested spawn questions multiply searches"
+    )
     forget_indexes()
     found = _findings(project, RuleOptions(use_cache=False))
     forget_indexes()
