@@ -516,8 +516,9 @@ def is_uuid(value: str) -> bool:
     return bool(_UUID_RE.fullmatch(value.strip()))
 
 
-# Keys named as the shareable half: a key pair's public key, a client's publishable key.
-_PUBLIC_WORDS = frozenset({"public", "publishable", "pub"})
+# Keys named as the shareable half: a key pair's public key, a client's publishable key,
+# a signature scheme's verifying key (Ed25519 ``VerifyKey``: it checks signatures, it makes none).
+_PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "verifying", "verify", "verification"})
 
 
 def is_unknown_key_name(name: str) -> bool:
@@ -529,6 +530,24 @@ def is_unknown_key_name(name: str) -> bool:
     if len(words) > 1 and words[-2] in _PUBLIC_WORDS:
         return False  # ``LANGFUSE_PUBLIC_KEY``, ``VAPID_PUBLIC_KEY``: the half meant to be shared
     return bool(words) and words[-1] in ("key", "keys")
+
+
+# ---------------------------------------------------------------- stored hashes
+_WORDS_ONLY_RE = lazy_compile(r"[A-Za-z]+(?:[-_. ][A-Za-z]+)+")
+
+
+def is_unusable_hash_value(value: str, name: str) -> bool:
+    """``password_hash="seed-user-no-login"``: words stored where a hash belongs.
+
+    Login hashes what the user typed and compares: no input hashes to a phrase of words
+    (and passlib refuses it as an unknown scheme), so the account cannot log in, like the
+    ``"!locked"`` marker.  A digest (hex, base64) under a hash name stays reported: it is
+    the stored form of a real password; so does a known weak password stored in clear.
+    """
+    if not {"hash", "hashed", "digest"} & set(split_name_words(name)):
+        return False
+    stripped = value.strip()
+    return bool(_WORDS_ONLY_RE.fullmatch(stripped)) and not is_weak_password(stripped)
 
 
 # ---------------------------------------------------------------- together
@@ -560,6 +579,8 @@ def could_be_credential(
     if is_unspaced_script_text(value):
         return False
     if is_control_sequence(value) or is_locked_password_marker(value):
+        return False
+    if name and is_unusable_hash_value(value, name):
         return False
     if names_secret_object(value):
         return False
