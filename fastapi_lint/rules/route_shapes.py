@@ -550,6 +550,10 @@ def returned_shapes(
     for statement in returns:
         for value in _branches(statement.value):
             several = _alternatives(model, value, scope)
+            if several is not None and _checked_for_none(model, statement, value, scope):
+                # `if found is None: raise HTTPException(404)` before `return found`.
+                several = [shape for shape in several if shape.kind != "none"]
+                several = several if len(several) > 1 else None
             if several is not None:
                 # `return await service.login(data)` with `-> Token | Challenge`: either
                 # may come back, and a `-> Token` annotation would refuse the other.
@@ -567,6 +571,56 @@ def returned_shapes(
                 continue
             result.append(shape)
     return result
+
+
+def _checked_for_none(
+    model: ModuleModel, statement: ast.Return, value: ast.expr | None, scope: Scope
+) -> bool:
+    """Whether the returned name cannot be None there: the ``return`` sits under ``if
+    name:`` / ``if name is not None:``, or an earlier ``if name is None:`` / ``if not
+    name:`` of the function ends by raising or returning."""
+    if not isinstance(value, ast.Name) or scope.function is None:
+        return False
+    name = value.id
+    for ancestor in model.ancestors(statement):
+        if isinstance(ancestor, ast.If) and _tests(ancestor.test, name, present=True):
+            if any(statement is node or _holds(node, statement) for node in ancestor.body):
+                return True
+    for node in ast.walk(scope.function.node):
+        if (
+            isinstance(node, ast.If)
+            and node.lineno < statement.lineno
+            and node.body
+            and isinstance(node.body[-1], (ast.Raise, ast.Return))
+            and _tests(node.test, name, present=False)
+        ):
+            return True
+    return False
+
+
+def _holds(outer: ast.AST, inner: ast.AST) -> bool:
+    return any(node is inner for node in ast.walk(outer))
+
+
+def _tests(test: ast.expr, name: str, present: bool) -> bool:
+    """``name`` / ``name is not None`` (present) or ``not name`` / ``name is None``."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    if negated:
+        test = test.operand  # type: ignore[attr-defined]
+    if isinstance(test, ast.Name) and test.id == name:
+        return negated is not present
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        is_none = isinstance(test.ops[0], ast.Is)
+        is_not_none = isinstance(test.ops[0], ast.IsNot)
+        return (is_not_none if present else is_none) and not negated
+    return False
 
 
 def _one_or_many(model: ModuleModel, value: ast.expr | None, scope: Scope) -> str | None:
