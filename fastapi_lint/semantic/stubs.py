@@ -154,10 +154,6 @@ CALL_RETURNS: dict[str, str] = {
     "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
     "pathlib.Path.home": "pathlib.Path",
     "anyio.Path": "anyio.Path",
-    # A package's resource folder (`files(__package__) / "sql" / "schema.sql"`): a
-    # `pathlib.Path` for a package on disk, read and written with the same methods.
-    "importlib.resources.files": "pathlib.Path",
-    "importlib_resources.files": "pathlib.Path",
 }
 
 # boto3 resource collections (`bucket.objects`, `s3.buckets`): building and narrowing one
