@@ -36,6 +36,7 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Callable
 
+from fastapi_lint.project.loaded_names import loaded_names
 from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
@@ -49,10 +50,9 @@ IsCliCommand = Callable[["ModuleModel", "FunctionInfo"], bool]
 # Nested defs calling nested defs: a few levels at most in real code.
 _MAX_NESTING = 8
 
-# Per model, built once: the loaded names by spelling, and the calls of a router's
-# endpoint registrars. Scanning every name of the module for each nested def asked
-# about was quadratic: 20% of a run on an agent whose 12,000-line modules nest defs.
-_NAME_LOADS: MemoKey[dict[str, list[tuple[ast.Name, Scope]]]] = MemoKey("own-loop-name-loads")
+# Per model, built once (as the loaded names, `loaded_names.py`): the calls of a router's
+# endpoint registrars. Scanning the module for each nested def asked about was
+# quadratic: 20% of a run on an agent whose 12,000-line modules nest defs.
 _REGISTRAR_CALLS: MemoKey[list[tuple[ast.Call, Scope]]] = MemoKey("own-loop-registrar-calls")
 # Per model: the names each def returns (`return handler`), by the def's node.
 _RETURNED_NAMES: MemoKey[dict[int, frozenset[str]]] = MemoKey("own-loop-returned-names")
@@ -109,16 +109,7 @@ def uses_in_parent(
 ) -> Iterator[tuple[ast.Name, FunctionInfo | None, Scope]]:
     """The loads of nested ``function``'s name inside its parent (the name, the def whose
     code reads it, its scope): another binding outside the parent and recursion aside."""
-    loads = model.memo.get(_NAME_LOADS)
-    if loads is None:
-        loads = {}
-        for ref in model.nodes[ast.Name]:
-            node = ref.node
-            assert isinstance(node, ast.Name)
-            if isinstance(node.ctx, ast.Load):
-                loads.setdefault(node.id, []).append((node, ref.scope))
-        model.memo.put(_NAME_LOADS, loads)
-    for node, scope in loads.get(function.name, ()):
+    for node, scope in loaded_names(model).get(function.name, ()):
         owner = scope.code_function
         if _within(owner, parent) and owner is not function:
             yield node, owner, scope

@@ -55,6 +55,7 @@ from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
+from fastapi_lint.project.loaded_names import loaded_attributes, loaded_names
 from fastapi_lint.project.nested_startup import runs_only_at_startup
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
@@ -113,9 +114,6 @@ _MAX_SEARCH_STEPS = 300
 _SERVING_LINE_FUNCTIONS: MemoKey[dict[int, FunctionInfo]] = MemoKey("serving-line-functions")
 _SERVING_EXCEPT_LINES: MemoKey[list[tuple[int, int]]] = MemoKey("serving-except-lines")
 _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-aliases")
-_SERVING_REFERENCE_TABLES: MemoKey[
-    tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]
-] = MemoKey("serving-reference-tables")
 _SERVING_IN_FOLDER: MemoKey[bool] = MemoKey("serving-in-folder")
 # Whether the checked module's text differs from what the facts saw.
 _SERVING_DIRTY: MemoKey[bool] = MemoKey("serving-dirty")
@@ -141,19 +139,14 @@ def in_non_serving_folder(path: str, root: str | None) -> bool:
     )
 
 
-def is_non_serving_module(path: str, root: str | None) -> bool:
-    """``scripts/`` and migrations: they run once, by hand or by a migration tool.
-
-    Test files are not exempt as a whole: a route or dependency defined in a
-    test file serves the app under test. Their tests and fixtures are one-shot
-    functions (:func:`is_test_entry`).
-    """
-    return in_non_serving_folder(path, root)
-
-
 def _in_non_serving_folder_of(model: ModuleModel) -> bool:
-    """``in_non_serving_folder`` for a model, asked once per model: every question of the
-    caller search asks it of each module it reads."""
+    """Whether the model's module is under ``scripts/`` or a migrations folder (they run
+    once, by hand or by a migration tool), asked once per model: the filter and every
+    question of the caller search ask it of each module they read.
+
+    Test files are not exempt as a whole: a route or dependency defined in a test file
+    serves the app under test. Their tests and fixtures are one-shot functions
+    (:func:`is_test_entry`)."""
     found = model.memo.get(_SERVING_IN_FOLDER)
     if found is None:
         project = index_of(model)
@@ -268,9 +261,7 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
     candidates = [d for d in diagnostics if is_serving_finding(d.code)]
     if not candidates:
         return diagnostics
-    project = index_of(model)
-    root = str(project.root) if project is not None else None
-    if is_non_serving_module(model.path, root):
+    if _in_non_serving_folder_of(model):  # `scripts/`, migrations
         return [d for d in diagnostics if not is_serving_finding(d.code)]
     verdicts: dict[int, bool] = {}
     dropped: set[int] = set()
@@ -588,25 +579,6 @@ def _inside_body(owner: ast.AST, node: ast.AST, model: ModuleModel) -> bool:
     return any(id(ancestor) in ids for ancestor in model.ancestors(node))
 
 
-def _reference_tables(
-    model: ModuleModel,
-) -> tuple[dict[str, list[tuple[ast.AST, Scope]]], dict[str, list[tuple[ast.AST, Scope]]]]:
-    """Loaded names and attributes by spelling, built once per model."""
-    tables = model.memo.get(_SERVING_REFERENCE_TABLES)
-    if tables is None:
-        names: dict[str, list[tuple[ast.AST, Scope]]] = {}
-        attributes: dict[str, list[tuple[ast.AST, Scope]]] = {}
-        for ref in model.nodes[ast.Name]:
-            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
-                names.setdefault(ref.node.id, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
-        for ref in model.nodes[ast.Attribute]:
-            if isinstance(ref.node.ctx, ast.Load):  # type: ignore[attr-defined]
-                attributes.setdefault(ref.node.attr, []).append((ref.node, ref.scope))  # type: ignore[attr-defined]
-        tables = (names, attributes)
-        model.memo.put(_SERVING_REFERENCE_TABLES, tables)
-    return tables
-
-
 def _reference_verdicts(
     model: ModuleModel,
     qualname: str,
@@ -634,17 +606,18 @@ def _reference_verdicts(
         model.memo.put(_SERVING_IMPORT_ALIASES, aliases)
     names |= aliases.get(qualname, set())
     in_folder = _in_non_serving_folder_of(model)
-    names_table, attributes_table = _reference_tables(model)
+    names_table, attributes_table = loaded_names(model), loaded_attributes(model)
     refs: list[tuple[ast.AST, Scope]] = []
     if not is_method:
         for alias in names:
             refs.extend(names_table.get(alias, ()))
-    for node, scope in attributes_table.get(name, ()):
-        if not is_method and not isinstance(node.value, ast.Name):  # type: ignore[attr-defined]
-            continue  # `a.b.name` / `call().name` cannot be a module's function here
-        if not is_method and names_an_object(model, node.value, scope, qualname):  # type: ignore[attr-defined]
-            continue  # `session.run(query)`: a method of a local object, not `module.run`
-        refs.append((node, scope))
+    for attribute, scope in attributes_table.get(name, ()):
+        if not is_method:
+            if not isinstance(attribute.value, ast.Name):
+                continue  # `a.b.name` / `call().name` cannot be a module's function here
+            if names_an_object(model, attribute.value, scope, qualname):
+                continue  # `session.run(query)`: a method of a local object, not `module.run`
+        refs.append((attribute, scope))
     refs.sort(key=lambda item: (getattr(item[0], "lineno", 0), getattr(item[0], "col_offset", 0)))
     for node, scope in refs:
         parent = model.parent(node)

@@ -582,10 +582,15 @@ def _checked_for_none(
     if not isinstance(value, ast.Name) or scope.function is None:
         return False
     name = value.id
+    child: ast.AST = statement
     for ancestor in model.ancestors(statement):
-        if isinstance(ancestor, ast.If) and _tests(ancestor.test, name, present=True):
-            if any(statement is node or _holds(node, statement) for node in ancestor.body):
-                return True
+        if (
+            isinstance(ancestor, ast.If)
+            and any(child is node for node in ancestor.body)
+            and _tests(ancestor.test, name, present=True)
+        ):
+            return True
+        child = ancestor
     for node in ast.walk(scope.function.node):
         if (
             isinstance(node, ast.If)
@@ -596,10 +601,6 @@ def _checked_for_none(
         ):
             return True
     return False
-
-
-def _holds(outer: ast.AST, inner: ast.AST) -> bool:
-    return any(node is inner for node in ast.walk(outer))
 
 
 def _tests(test: ast.expr, name: str, present: bool) -> bool:
