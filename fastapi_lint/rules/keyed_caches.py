@@ -120,6 +120,30 @@ def hit_returned_per_key(model: ModuleModel, function: FunctionInfo, early: ast.
     return holder is not None and _stores_into(function.node.body, holder)
 
 
+def filled_when_missing(model: ModuleModel, function: FunctionInfo, branch: ast.If) -> bool:
+    """``if key not in _OPEN: _OPEN[key] = Project.load(key)`` (``branch``): the membership
+    spelling of the per-key memo, where the branch fills the long-lived dict it tested
+    under the same key (also through a double-checked ``with lock: if key not in ...``
+    nested inside): what it guards runs once per key, not per call."""
+    test = branch.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.NotIn)
+        and _long_lived(model, function, test.comparators[0])
+    ):
+        return False
+    holder, key = test.comparators[0], ast.dump(test.left)
+    return any(
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store)
+        and _same_holder(node.value, holder)
+        and ast.dump(node.slice) == key
+        for stmt in branch.body
+        for node in ast.walk(stmt)
+    )
+
+
 # Methods that record a key in a set or dict in place: ``seen.add(key)``.
 _RECORDING_METHODS = frozenset({"add", "update", "setdefault"})
 

@@ -26,6 +26,7 @@ from fastapi_lint.rules.global_fillers import (
     class_attribute_unset,
 )
 from fastapi_lint.rules.keyed_caches import (
+    filled_when_missing,
     hit_returned_per_key,
     memoised_per_key,
     seen_before_per_key,
@@ -73,6 +74,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True
         if name is not None and memoised_per_key(model, function, ancestor, name):
             return True  # `key = self._keys.get(salt)`, then `self._keys[salt] = key` in the branch
+        if filled_when_missing(model, function, ancestor):
+            return True  # `if path not in _OPEN: _OPEN[path] = load(path)`: once per key
         if sets_flag_key(model, function, ancestor):
             return True  # `if not _STATE.get("loaded"): load(); _STATE["loaded"] = True`
         attr = _self_none_test(function, ancestor.test)
