@@ -33,7 +33,7 @@ from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.chain_conditions import once_per_process
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
-from fastapi_lint.rules.injected_pools import lent_parameter, lends, passed_parameter
+from fastapi_lint.rules.injected_pools import lends, lent_parameter, passed_parameter
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target

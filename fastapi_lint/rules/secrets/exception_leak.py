@@ -399,9 +399,7 @@ class _Leaks:
                     and only_streamed(self.model, function)
                 ):
                     return  # raised in a streaming body: the response has already started
-                if function is not None and raised_after_close(
-                    self.model, function, handler, sink
-                ):
+                if function is not None and raised_after_close(self.model, function, handler, sink):
                     return  # the websocket is closed: the detail is never sent
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
