@@ -37,8 +37,8 @@ def raised_after_close(
     for ancestor in model.ancestors(raised):
         for field in ("body", "orelse", "finalbody"):
             block = getattr(ancestor, field, None)
-            if not isinstance(block, list):
-                continue
+            if not isinstance(block, list) or not any(s is child for s in block):
+                continue  # only the block the raise is in ran before it
             for statement in block:
                 if statement is child:
                     break
