@@ -24,7 +24,7 @@ import os
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
@@ -33,6 +33,7 @@ from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
+from fastapi_lint.rules.injected_pools import lends, lent_parameter, passed_parameter
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.rules.once_per_process import once_per_process
 from fastapi_lint.semantic import stubs
@@ -474,12 +475,14 @@ def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call,
     return None
 
 
-def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[str] | None:
-    """``[spelled calls..., resource]`` when the project function ``qualname`` builds a pool
-    each time it runs, itself or through further project functions; None otherwise (also
-    when it is cached). Only files the index reads decide it: the answer is cached on disk."""
+def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> dict[str, Any] | None:
+    """``{"chain": [spelled calls..., resource], "lent": parameter or None}`` when the
+    project function ``qualname`` builds a pool when it runs, itself or through further
+    project functions; None otherwise (also when it is cached). ``lent``: the pool is
+    built only when the call passes nothing for that parameter (``rules/injected_pools.py``).
+    Only files the index reads decide it: the answer is cached on disk."""
 
-    def compute() -> list[str] | None:
+    def compute() -> dict[str, Any] | None:
         found = project.function(qualname)
         if found is None:
             return None
@@ -488,20 +491,26 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
             return None
         made = _pool_made_by(model, function)
         if made is not None:
-            return [_spell(made[0]), made[1]]
+            lent = lent_parameter(model, function, made[0])
+            return {"chain": [_spell(made[0]), made[1]], "lent": lent}
         if depth + 1 >= _HELPER_DEPTH:
             return None
         for call, scope in calls_by_function(model).get(id(function.node), []):
             target = model.call_target(call, scope)
             if target is None or not _in_project(project, target):
                 continue
-            chain = _helper_pool(project, target, depth + 1)
-            if chain is not None and not _guarded_store(model, function, call):
-                return [_spell(call), *chain]
+            inner = _helper_pool(project, target, depth + 1)
+            if inner is None or _guarded_store(model, function, call):
+                continue
+            lent = inner["lent"]
+            own = passed_parameter(lent, call, function) if lent is not None else None
+            if lent is not None and own is None and lends(lent, call):
+                continue  # the helper lends its callee a client: no pool on this path
+            return {"chain": [_spell(call), *inner["chain"]], "lent": own}
         return None
 
-    found = project.fact("pool-helper/8", f"{depth}:{qualname}", compute)
-    return list(found) if found else None
+    found = project.fact("pool-helper/9", f"{depth}:{qualname}", compute)
+    return dict(found) if found else None
 
 
 def _in_project(project: ProjectIndex, qualname: str) -> bool:
@@ -539,9 +548,10 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         chain: list[str] | None = None
         if helper:
             # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
-            chain = _helper_pool(project, target) if project is not None else None
-            if chain is None:
-                continue
+            pooled = _helper_pool(project, target) if project is not None else None
+            if pooled is None or (pooled["lent"] is not None and lends(pooled["lent"], call)):
+                continue  # no pool, or one built only when the route lends no client
+            chain = pooled["chain"]
         if _guarded_store(model, function, call):
             continue
         spelled = _spell(call)
