@@ -84,6 +84,7 @@ def spells_client(value: ast.expr | None) -> bool:
 # What a class attribute annotated or built as a path holds (``ROOT: Path | None = None``,
 # ``ROOT = Path("/srv/media")``): ``cls.ROOT / name`` is a Path (Revision 2's `/` join).
 _PATH_NAMES = frozenset({"Path", "PosixPath", "WindowsPath"})
+_WRAPPERS = frozenset({"ClassVar", "Final"})
 
 
 def spells_path(binding: Binding) -> bool:
@@ -92,7 +93,7 @@ def spells_path(binding: Binding) -> bool:
     query stays a reference to the column."""
     if _mapped_class(binding.scope.node, binding.scope.bindings):
         return False
-    annotation = binding.annotation
+    annotation = _unwrapped(binding.annotation)
     if annotation is not None:
         parts = [annotation]
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
@@ -110,11 +111,23 @@ def refers_to_value(binding: Binding) -> bool:
     may hold a path (``cls.root / key`` then reads a file, as ``self.root / key`` does).
     Not a column of a mapped class."""
     value = binding.value
-    if binding.annotation is not None or _mapped_class(binding.scope.node, binding.scope.bindings):
+    if _unwrapped(binding.annotation) is not None:
+        return False
+    if _mapped_class(binding.scope.node, binding.scope.bindings):
         return False
     if isinstance(value, ast.BinOp):
         return isinstance(value.op, ast.Div)
     return isinstance(value, (ast.Name, ast.Attribute))
+
+
+def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:
+    """The type a class attribute's annotation names: ``Path`` for ``ClassVar[Path]`` or
+    ``Final[Path]``; None for a bare ``Final`` (the value gives the type)."""
+    while isinstance(annotation, ast.Subscript) and _last(annotation.value) in _WRAPPERS:
+        annotation = annotation.slice
+    if annotation is not None and _last(annotation) in _WRAPPERS:
+        return None
+    return annotation
 
 
 def holds_client(binding: Binding) -> bool:
