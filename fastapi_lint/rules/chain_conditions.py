@@ -31,7 +31,7 @@ from fastapi_lint.rules.argument_values import (
     imported_binding,
     literal,
 )
-from fastapi_lint.rules.branches import if_ancestors, in_body
+from fastapi_lint.rules.branches import if_ancestors, in_body, short_circuit_tests
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
 from fastapi_lint.rules.chain_numbers import compare, ordering
@@ -75,6 +75,12 @@ def path_conditions(
         if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
+            conditions.append(_negated(atoms[0]))
+    for test, truthy in short_circuit_tests(model, function, node):  # `verify and ping(url)`
+        atoms = _atoms(test, params, keys)
+        if truthy:
+            conditions.extend(atoms)
+        elif len(atoms) == 1 and not isinstance(test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
     conditions.extend(case_conditions(model, function, node, params))
     # `if not resolve: return url` before the statement, in its block or an
