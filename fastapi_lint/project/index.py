@@ -567,7 +567,7 @@ class ProjectIndex:
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         return from_json(
-            self.fact("resolve/4-t17", qualname, lambda: to_json(self._resolve(qualname)))
+            self.fact("resolve/4", qualname, lambda: to_json(self._resolve(qualname)))
         )
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
