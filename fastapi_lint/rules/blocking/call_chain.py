@@ -58,7 +58,7 @@ API107 = Rule(
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
-        "thread, which in async code is the loop's one thread (`conn = getattr(_local, \"conn\", "
+        'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
         "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
         "the connection's own calls stay reported), per key "
         "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`, or `if v is "
