@@ -57,7 +57,10 @@ API107 = Rule(
         "that call `requests` or a sync database session stall the loop just the same. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
-        "it, `functools.cache` or a project decorator that keeps the first result), per key "
+        "it, `functools.cache` or a project decorator that keeps the first result), per "
+        'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
+        "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
+        "the connection's own calls stay reported), per key "
         "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`, or `if v is "
         "not None: return v` before the work that stores it; `if k in "
         "seen: return` then `seen.add(k)` on a set kept in `app.state` or `self`), or per "
