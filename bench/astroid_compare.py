@@ -65,7 +65,7 @@ def candidate_files(member: Path, limit: int) -> list[Path]:
 def inline_async_calls_ours(path: Path) -> tuple[list[tuple[int, int, str | None]], float]:
     """(line, col, our target) for calls running inline in an async def; CPU seconds."""
     from fastapi_lint.engine import module_name_of
-    from fastapi_lint.project.index import index_for
+    from fastapi_lint.project.process_indexes import index_for
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.settings import RuleOptions
 
@@ -142,7 +142,7 @@ def compare_app(
     import astroid
 
     from fastapi_lint.engine import module_name_of
-    from fastapi_lint.project import index as index_module
+    from fastapi_lint.project import process_indexes as index_module
     from fastapi_lint.settings import RuleOptions
 
     index_module.forget_indexes()

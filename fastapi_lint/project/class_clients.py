@@ -9,7 +9,8 @@ body to a call that spells a client constructor are evaluated
 (``requests.Session()``, ``redis.Redis.from_url(...)``, ``boto3.client("s3")``,
 ``CryptContext(...)`` for API106), and attributes annotated or built as a
 ``pathlib.Path`` (``_folder: Path | None = None`` that a classmethod fills, then
-``cls._folder / name`` opened in an async method: API103).
+``cls._folder / name`` opened in an async method: API103), and attributes bound to
+a name, an attribute or a ``/`` join that holds a path (``root = MEDIA_ROOT``).
 The test is syntactic so that an evicted module's summary
 (``model_cache.ModuleSummary.class_clients``) knows, without evaluating
 anything, which attributes only a model can answer: cold, warm and parallel
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.stubs import PATH_TYPES
 from fastapi_lint.semantic.values import Instance, Value
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ def spells_client(value: ast.expr | None) -> bool:
 # What a class attribute annotated or built as a path holds (``ROOT: Path | None = None``,
 # ``ROOT = Path("/srv/media")``): ``cls.ROOT / name`` is a Path (Revision 2's `/` join).
 _PATH_NAMES = frozenset({"Path", "PosixPath", "WindowsPath"})
+_WRAPPERS = frozenset({"ClassVar", "Final"})
 
 
 def spells_path(binding: Binding) -> bool:
@@ -90,7 +93,7 @@ def spells_path(binding: Binding) -> bool:
     query stays a reference to the column."""
     if _mapped_class(binding.scope.node, binding.scope.bindings):
         return False
-    annotation = binding.annotation
+    annotation = _unwrapped(binding.annotation)
     if annotation is not None:
         parts = [annotation]
         if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
@@ -102,9 +105,34 @@ def spells_path(binding: Binding) -> bool:
     return isinstance(value, ast.Call) and _last(value.func) in _PATH_NAMES
 
 
+def refers_to_value(binding: Binding) -> bool:
+    """``root = MEDIA_ROOT``, ``root = settings.media_root``, ``root = BASE / "media"``:
+    a class attribute bound, unannotated, to a name, an attribute or a ``/`` join that
+    may hold a path (``cls.root / key`` then reads a file, as ``self.root / key`` does).
+    Not a column of a mapped class."""
+    value = binding.value
+    if _unwrapped(binding.annotation) is not None:
+        return False
+    if _mapped_class(binding.scope.node, binding.scope.bindings):
+        return False
+    if isinstance(value, ast.BinOp):
+        return isinstance(value.op, ast.Div)
+    return isinstance(value, (ast.Name, ast.Attribute))
+
+
+def _unwrapped(annotation: ast.expr | None) -> ast.expr | None:
+    """The type a class attribute's annotation names: ``Path`` for ``ClassVar[Path]`` or
+    ``Final[Path]``; None for a bare ``Final`` (the value gives the type)."""
+    while isinstance(annotation, ast.Subscript) and _last(annotation.value) in _WRAPPERS:
+        annotation = annotation.slice
+    if annotation is not None and _last(annotation) in _WRAPPERS:
+        return None
+    return annotation
+
+
 def holds_client(binding: Binding) -> bool:
     """A class attribute worth evaluating: a client, a connection or a path."""
-    return spells_client(binding.value) or spells_path(binding)
+    return spells_client(binding.value) or spells_path(binding) or refers_to_value(binding)
 
 
 def _mapped_class(node: ast.AST, bindings: Mapping[str, object]) -> bool:
@@ -142,7 +170,11 @@ def class_client(model: ModuleModel, class_name: str, attr: str, depth: int) -> 
     if not attr_bindings or not holds_client(attr_bindings[-1]):
         return None
     value = model.binding_value(attr_bindings[-1], depth + 1)
-    return value if isinstance(value, Instance) else None
+    if not isinstance(value, Instance):
+        return None
+    if refers_to_value(attr_bindings[-1]) and value.type not in PATH_TYPES:
+        return None  # `status = DEFAULT_STATUS`: only a path is answered for a name
+    return value
 
 
 def _module_class(model: ModuleModel, name: str) -> ClassInfo | None:

@@ -76,6 +76,7 @@ from fastapi_lint.project.startup_tasks import (
     stored_for_later,
 )
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.periodic import is_periodic_task
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import method_call_check
 from fastapi_lint.semantic.values import Instance
@@ -218,9 +219,10 @@ def is_cli_command(model: ModuleModel, function: FunctionInfo, depth: int = 0) -
 
 
 def _is_served_directly(model: ModuleModel, function: FunctionInfo) -> bool:
-    """A route, websocket, middleware or exception handler of an app or router."""
+    """A route, websocket, middleware or exception handler of an app or router, or a
+    periodic task (``@repeat_every``) that loops on the serving event loop."""
     facts = model.fastapi
-    if facts.routes_of(function):
+    if facts.routes_of(function) or is_periodic_task(model, function):
         return True
     for decorator in function.node.decorator_list:
         expr = decorator.func if isinstance(decorator, ast.Call) else decorator

@@ -52,3 +52,23 @@ def ifs_guarding_within(model: ModuleModel, outer: ast.AST, node: ast.AST) -> It
         if isinstance(ancestor, ast.If) and any(child is stmt for stmt in ancestor.body):
             yield ancestor
         child = ancestor
+
+
+def short_circuit_tests(
+    model: ModuleModel, function: FunctionInfo, node: ast.AST
+) -> list[tuple[ast.expr, bool]]:
+    """The operands that must be true (``True``) or false (``False``) for ``node`` to run
+    because an ``and``/``or`` before it short-circuits: in ``if verify and not
+    reachable(url):`` the call runs only when ``verify`` is true, in ``ok = offline or
+    reachable(url)`` only when ``offline`` is false."""
+    found: list[tuple[ast.expr, bool]] = []
+    child = node
+    for ancestor in model.ancestors(node):
+        if ancestor is function.node:
+            break
+        if isinstance(ancestor, ast.BoolOp):
+            index = next((i for i, value in enumerate(ancestor.values) if value is child), 0)
+            truthy = isinstance(ancestor.op, ast.And)
+            found.extend((value, truthy) for value in ancestor.values[:index])
+        child = ancestor
+    return found

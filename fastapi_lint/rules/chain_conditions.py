@@ -31,7 +31,7 @@ from fastapi_lint.rules.argument_values import (
     imported_binding,
     literal,
 )
-from fastapi_lint.rules.branches import if_ancestors, in_body
+from fastapi_lint.rules.branches import if_ancestors, in_body, short_circuit_tests
 from fastapi_lint.rules.chain_cases import case_conditions
 from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
 from fastapi_lint.rules.chain_numbers import compare, ordering
@@ -75,6 +75,12 @@ def path_conditions(
         if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
+            conditions.append(_negated(atoms[0]))
+    for test, truthy in short_circuit_tests(model, function, node):  # `verify and ping(url)`
+        atoms = _atoms(test, params, keys)
+        if truthy:
+            conditions.extend(atoms)
+        elif len(atoms) == 1 and not isinstance(test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
     conditions.extend(case_conditions(model, function, node, params))
     # `if not resolve: return url` before the statement, in its block or an
@@ -344,7 +350,9 @@ class _ConstantKeys:
             return False
         bindings = self.model.module_scope.bindings.get(node.id, [])
         binding = imported_binding(self.model, bindings[0]) if len(bindings) == 1 else None
-        return binding is not None and isinstance(binding.value, ast.Tuple)
+        return binding is not None and (
+            isinstance(binding.value, ast.Tuple) or _frozen_literal(binding.value) is not None
+        )
 
     def of(self, node: ast.expr) -> list[str | int] | None:
         if isinstance(node, ast.Name):
@@ -358,7 +366,7 @@ class _ConstantKeys:
                 return None
             if not isinstance(binding.value, ast.expr):
                 return None
-            node = binding.value
+            node = _frozen_literal(binding.value) or binding.value
         if isinstance(node, ast.Dict):
             if any(key is None for key in node.keys):
                 return None  # `{**BASE, ...}`
@@ -376,6 +384,21 @@ class _ConstantKeys:
                 return None
             members.append(value)
         return members
+
+
+def _frozen_literal(node: ast.AST | None) -> ast.expr | None:
+    """The literal of ``frozenset({"file", "local"})`` (a set, list or tuple): a module
+    constant no code can add members to, like a tuple."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "frozenset"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], (ast.Set, ast.List, ast.Tuple))
+    ):
+        return node.args[0]
+    return None
 
 
 def _could_be_in_identifier(text: str) -> bool:

@@ -24,19 +24,20 @@ import os
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
+from fastapi_lint.project.project_files import ProjectFiles
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
+from fastapi_lint.rules.injected_pools import lends, lent_parameter, passed_parameter
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.rules.once_per_process import once_per_process
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
-from fastapi_lint.settings import NON_SOURCE_FOLDERS
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -156,7 +157,6 @@ _SHARED_POOL_KEYWORDS = frozenset({"connection_pool", "connector", "pool", "pool
 _MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
 )
-_SKIPPED_FOLDERS = NON_SOURCE_FOLDERS | {"env"}
 _DEPENDS_NAME = lazy_compile(r"\b(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
 # `reader: Reader = Depends()`, `Annotated[Reader, Depends()]`: the annotation's class.
 _DEPENDS_ANNOTATION = lazy_compile(
@@ -304,47 +304,29 @@ def _models_depending_on(model: ModuleModel, name: str) -> Iterator[ModuleModel]
             yield other
 
 
-# Per project index: file -> (size, mtime_ns, names passed to Depends there). Files are
-# stat'ed again on each question, so an edited file (the language server) is read again.
-_depends_scan: weakref.WeakKeyDictionary[ProjectIndex, dict[str, tuple[int, int, frozenset[str]]]]
-_depends_scan = weakref.WeakKeyDictionary()
+# Per listing of the project's files (``ProjectFiles``, dropped when a file changes):
+# each name passed to ``Depends``/``Security`` -> the files (tests included) passing it.
+_depends_index: weakref.WeakKeyDictionary[ProjectFiles, dict[str, list[str]]]
+_depends_index = weakref.WeakKeyDictionary()
 
 
 def _files_depending_on(project: ProjectIndex, name: str) -> list[str]:
-    known = _depends_scan.setdefault(project, {})
-    found = []
-    seen = set()
-    for folder, subfolders, files in os.walk(project.root):
-        subfolders[:] = [
-            s for s in subfolders if not s.startswith(".") and s not in _SKIPPED_FOLDERS
-        ]
-        for file_name in files:
-            if not file_name.endswith(".py"):
-                continue
-            path = os.path.join(folder, file_name)
-            seen.add(path)
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            entry = known.get(path)
-            if entry is None or entry[:2] != (stat.st_size, stat.st_mtime_ns):
-                entry = (stat.st_size, stat.st_mtime_ns, _depends_names(path))
-                known[path] = entry
-            if name in entry[2]:
-                found.append(path)
-    for path in set(known) - seen:
-        del known[path]
-    return found
+    """The project's files (tests included) that pass ``name`` to ``Depends(...)``,
+    from one scan of the listing. Walking and stat'ing every file per question made
+    this rule's dependency test too dear to ask for every function."""
+    files = ProjectFiles.of(project)
+    index = _depends_index.get(files)
+    if index is None:
+        index = {}
+        for path in (*files.paths, *files.test_paths):
+            for spelled in _depends_names(files.text(path)):
+                index.setdefault(spelled, []).append(path)
+        _depends_index[files] = index
+    return index.get(name, [])
 
 
-def _depends_names(path: str) -> frozenset[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
-        return frozenset()
-    if "Depends(" not in text and "Security(" not in text:
+def _depends_names(text: str | None) -> frozenset[str]:
+    if text is None or ("Depends(" not in text and "Security(" not in text):
         return frozenset()
     spelled = [*_DEPENDS_NAME.finditer(text), *_DEPENDS_ANNOTATION.finditer(text)]
     return frozenset(m.group(1).rsplit(".", 1)[-1] for m in spelled)
@@ -493,12 +475,14 @@ def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call,
     return None
 
 
-def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[str] | None:
-    """``[spelled calls..., resource]`` when the project function ``qualname`` builds a pool
-    each time it runs, itself or through further project functions; None otherwise (also
-    when it is cached). Only files the index reads decide it: the answer is cached on disk."""
+def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> dict[str, Any] | None:
+    """``{"chain": [spelled calls..., resource], "lent": parameter or None}`` when the
+    project function ``qualname`` builds a pool when it runs, itself or through further
+    project functions; None otherwise (also when it is cached). ``lent``: the pool is
+    built only when the call passes nothing for that parameter (``rules/injected_pools.py``).
+    Only files the index reads decide it: the answer is cached on disk."""
 
-    def compute() -> list[str] | None:
+    def compute() -> dict[str, Any] | None:
         found = project.function(qualname)
         if found is None:
             return None
@@ -507,20 +491,26 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[s
             return None
         made = _pool_made_by(model, function)
         if made is not None:
-            return [_spell(made[0]), made[1]]
+            lent = lent_parameter(model, function, made[0])
+            return {"chain": [_spell(made[0]), made[1]], "lent": lent}
         if depth + 1 >= _HELPER_DEPTH:
             return None
         for call, scope in calls_by_function(model).get(id(function.node), []):
             target = model.call_target(call, scope)
             if target is None or not _in_project(project, target):
                 continue
-            chain = _helper_pool(project, target, depth + 1)
-            if chain is not None and not _guarded_store(model, function, call):
-                return [_spell(call), *chain]
+            inner = _helper_pool(project, target, depth + 1)
+            if inner is None or _guarded_store(model, function, call):
+                continue
+            lent = inner["lent"]
+            own = passed_parameter(lent, call, function) if lent is not None else None
+            if lent is not None and own is None and lends(lent, call):
+                continue  # the helper lends its callee a client: no pool on this path
+            return {"chain": [_spell(call), *inner["chain"]], "lent": own}
         return None
 
-    found = project.fact("pool-helper/8", f"{depth}:{qualname}", compute)
-    return list(found) if found else None
+    found = project.fact("pool-helper/9", f"{depth}:{qualname}", compute)
+    return dict(found) if found else None
 
 
 def _in_project(project: ProjectIndex, qualname: str) -> bool:
@@ -546,18 +536,23 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         helper = resource is None and project is not None and _in_project(project, target)
         if (resource is None and not helper) or _shares_pool(call):
             continue
-        chain: list[str] | None = None
-        if helper:
-            # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
-            # Asked first: a cached fact, while the role may search the project's files.
-            chain = _helper_pool(project, target) if project is not None else None
-            if chain is None:
-                continue
+        # Where the call runs first: most calls of project helpers are in functions that
+        # run once or per job, and following each helper's calls across the project (to
+        # find a pool built inside) was an eighth of a cold run.
         key = id(function.node)
         if key not in roles:
             roles[key] = None if is_memoized(model, function) else _role(model, function)
         context = roles[key]
-        if context is None or _guarded_store(model, function, call):
+        if context is None:
+            continue
+        chain: list[str] | None = None
+        if helper:
+            # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
+            pooled = _helper_pool(project, target) if project is not None else None
+            if pooled is None or (pooled["lent"] is not None and lends(pooled["lent"], call)):
+                continue  # no pool, or one built only when the route lends no client
+            chain = pooled["chain"]
+        if _guarded_store(model, function, call):
             continue
         spelled = _spell(call)
         if chain is not None:

@@ -34,6 +34,7 @@ from fastapi_lint.rules.keyed_caches import (
 from fastapi_lint.rules.missing_package import missing_package_branch
 from fastapi_lint.rules.or_assigned import or_assigned_global
 from fastapi_lint.rules.seeded_files import seeded_once
+from fastapi_lint.rules.thread_locals import fills_thread_local, hit_returned_thread_local
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
     decorator_names,
@@ -78,6 +79,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True  # `if path not in _OPEN: _OPEN[path] = load(path)`: once per key
         if sets_flag_key(model, function, ancestor):
             return True  # `if not _STATE.get("loaded"): load(); _STATE["loaded"] = True`
+        if fills_thread_local(model, function, ancestor):
+            return True  # `if conn is None: conn = connect(); _local.conn = conn`: per thread
         attr = _self_none_test(function, ancestor.test)
         if attr is not None and _assigns_self(function, ancestor.body, attr):
             return True  # `if self._git is None: self._git = probe()`: once per instance
@@ -120,6 +123,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 return (
                     True  # `x = self._d.get(k)`, `if x is not None: return x` ... `self._d[k] = x`
                 )
+            if hit_returned_thread_local(model, function, stmt):
+                return True  # `if conn is not None: return conn` ... `_local.conn = conn`
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:
             # the work after it runs once per instance.
             attr = _self_set_test(function, stmt.test)

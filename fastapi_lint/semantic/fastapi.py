@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.limits import too_deep
+from fastapi_lint.semantic.periodic import is_periodic_task
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import keyword_value, parameter_defaults
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -362,7 +363,7 @@ class FastAPIFacts:
             expr = expr.args[0]  # `add_event_handler("startup", partial(connect, url))`
         qualname = self.model.qualified_name(expr, scope)
         for function in self.model.functions:
-            if function.qualname == qualname:
+            if function.qualname == qualname and not is_periodic_task(self.model, function):
                 self.startup_handlers.add(id(function.node))
 
     def _collect_function(self, function: FunctionInfo) -> None:
@@ -375,7 +376,8 @@ class FastAPIFacts:
             attr = decorator.func.attr
             if attr == "on_event":
                 if self.router_of(decorator.func.value, outer) is not None:
-                    self.startup_handlers.add(id(node))
+                    if not is_periodic_task(model, function):  # `@repeat_every` loops on
+                        self.startup_handlers.add(id(node))
                     self.event_registrations.append(decorator)
                 continue
             if attr not in stubs.ROUTE_METHODS:

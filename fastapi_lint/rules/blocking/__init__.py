@@ -95,9 +95,16 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         if not function.is_async or runs_before_serving(model, function):
             continue
         context = facts.describe(function)
+        # In the order they run: an inner call that starts where its outer call starts
+        # (`helper().execute()`) ends first and runs first.
         calls = sorted(
             grouped.get(id(function.node), []),
-            key=lambda item: (item[0].lineno, item[0].col_offset),
+            key=lambda item: (
+                item[0].lineno,
+                item[0].col_offset,
+                item[0].end_lineno or 0,
+                item[0].end_col_offset or 0,
+            ),
         )
         clients = _self_client_uses(model, function, calls)
         # API107 calls reported in this function, with the library their chain ends in.

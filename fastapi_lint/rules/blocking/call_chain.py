@@ -57,7 +57,10 @@ API107 = Rule(
         "that call `requests` or a sync database session stall the loop just the same. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
-        "it, `functools.cache` or a project decorator that keeps the first result), per key "
+        "it, `functools.cache` or a project decorator that keeps the first result), per "
+        'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
+        "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
+        "the connection's own calls stay reported), per key "
         "(`v = self._cache.get(k)`, `if v is None:` that stores `self._cache[k]`, or `if v is "
         "not None: return v` before the work that stores it; `if k not in _CACHE:` that "
         "stores `_CACHE[k]`, also double-checked under a lock; `if k in "
@@ -369,7 +372,7 @@ def _function_summary(
     # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
     # one helper's file I/O before another's long wait, and a listing before the reads;
     # /26 typed offloaded results and post-init hooks.
-    return CalleeSummary.from_json(project.fact("callee/27", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/28", target, compute))
 
 
 def _with_hooks(

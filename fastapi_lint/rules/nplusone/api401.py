@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.nplusone.collection_statements import reads_row_collection
 from fastapi_lint.rules.nplusone.conditions import in_except_branch
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
@@ -238,7 +239,12 @@ class _Uses:
                 if isinstance(func, ast.Attribute) and func.attr in COLUMN_METHODS:
                     stack.append(func.value)
                     if self.expressions(node.args, scope):
-                        self.table_loop = True  # per-item columns: one statement shape per item
+                        if reads_row_collection(
+                            self.model, self.flow, self.loop, node.args, self._scope_of, scope
+                        ):
+                            found = True  # `select_from(row.children.select().subquery())`
+                        else:
+                            self.table_loop = True  # per-item columns: one statement shape
                     continue
                 if self._project_function(node, scope):
                     continue  # a statement built by a helper: it may batch (`in_()`) inside

@@ -48,7 +48,9 @@ API402 = Rule(
         "primary-key get) whose parent the session's identity map already holds costs no "
         "query and is not reported: the loop's query pins the foreign key "
         "(`.where(Post.author_id == author_id)`, also in every branch of an `or_()`), or the "
-        "parent was loaded earlier in the function or is the object being iterated. Such a "
+        "parent was loaded earlier in the function, is the object being iterated or is "
+        "another entity of the same row (`for post, author in db.execute(select(Post, "
+        "User).join(...))`). Such a "
         "get costs one query per distinct parent, so a query whose filter the caller passes "
         "in (a parameter) is not reported either: the rows may all share one parent. Nor is "
         "a loop over the rows of a query that compares a unique column or a one-column "
@@ -159,8 +161,9 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # the rows of a query on a unique column: one load at most
         scope = model.scope_of_node.get(id(binding.node)) or binding.scope
         function = scope.code_function or binding.scope.code_function
-        if relationship.loads_by_get and parent_in_identity_map(
-            flow, element, relationship, node, function
+        if relationship.loads_by_get and (
+            parent_in_identity_map(flow, element, relationship, node, function)
+            or _row_holds_parent(flow, binding, relationship.target)
         ):
             continue
         reporter.report(
@@ -174,6 +177,22 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             effect=ASYNC_EFFECT if element.is_async and not _awaitable(node) else SYNC_EFFECT,
             loader=fix_text(element, orm.name, attr),
         )
+
+
+def _row_holds_parent(flow: QueryFlow, binding: Binding, target: str | None) -> bool:
+    """``for ticket, agent in db.execute(select(Ticket, Agent).join(...))``: another entity
+    of each row is the many-to-one parent's model, loaded by the loop's own query, so the
+    identity map answers ``ticket.assignee`` without a SELECT."""
+    if target is None or binding.kind is not BindingKind.FOR or binding.unpack_index is None:
+        return False
+    for siblings in binding.scope.bindings.values():
+        for other in siblings:
+            if other is binding or other.node is not binding.node or other.unpack_index is None:
+                continue
+            found = flow.binding_value(other)
+            if isinstance(found, QueryValue) and found.model == target:
+                return True
+    return False
 
 
 def _awaitable(node: ast.Attribute) -> bool:

@@ -22,6 +22,7 @@ from fastapi_lint.rules.routes.lifespan import (
     fix_on_event,
     version_fallback,
 )
+from fastapi_lint.rules.routes.mount_shadows import check_mount_shadows
 from fastapi_lint.rules.routes.path_params import API205, PathParamBinder, check_unbound
 from fastapi_lint.rules.routes.response_model import (
     API201,
@@ -85,6 +86,8 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     if reporter.enabled("API203") or reporter.enabled("API204"):
         check_conflicts(model, reporter, routes)
         route_conflicts.check(model, reporter, routes)
+        if reporter.enabled("API203"):
+            check_mount_shadows(model, reporter, routes)
 
 
 FAMILY = Family(

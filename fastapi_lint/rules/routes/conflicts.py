@@ -26,7 +26,8 @@ API203 = Rule(
         "Starlette tries routes in registration order and dispatches to the first whose path "
         "matches: `{user_id}` matches any single segment, so `/users/me` registered after "
         "`/users/{user_id}` is never called (the request reaches `/users/{user_id}` and usually "
-        "fails validation with a 422)."
+        "fails validation with a 422). A mount is one of the app's routes too: what the app "
+        'registers after `app.mount("/static", ...)` under `/static/` never runs.'
     ),
     example=(
         APP + '@app.get("/users/{user_id}")\nasync def read_user(user_id: str) -> str:\n'
@@ -77,7 +78,7 @@ class _Registered:
     line: int  # where a message points for this route
 
 
-def _registration_order(route: RouteInfo) -> tuple[int, int, int]:
+def registration_order(route: RouteInfo) -> tuple[int, int, int]:
     node = route.function.node
     if is_decorator(route):
         # A def statement registers its decorators bottom-up when it executes.
@@ -103,11 +104,11 @@ def _literal_methods(route: RouteInfo) -> frozenset[str] | None:
     return frozenset(route.methods)
 
 
-def _statement_of(model: ModuleModel, route: RouteInfo) -> ast.AST:
+def statement_of(model: ModuleModel, route: RouteInfo) -> ast.AST:
     return route.function.node if is_decorator(route) else route.registration
 
 
-def _code_block(model: ModuleModel, node: ast.AST) -> ast.AST | None:
+def code_block(model: ModuleModel, node: ast.AST) -> ast.AST | None:
     """The function or module whose code runs the registration (a class body runs in line,
     where the class statement stands: a `@cbv(router)` view's routes and the module's)."""
     for ancestor in model.ancestors(node):
@@ -118,7 +119,7 @@ def _code_block(model: ModuleModel, node: ast.AST) -> ast.AST | None:
     return None
 
 
-def _exclusive(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
+def exclusive(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
     """Whether two statements sit in branches that do not both run (if/else, try/except)."""
     first_path = [first, *model.ancestors(first)]
     second_path = [second, *model.ancestors(second)]
@@ -171,7 +172,7 @@ def check_conflicts(model: ModuleModel, reporter: Reporter, routes: list[RouteIn
         if route.path is None:
             continue
         registered = _Registered(
-            route, _registration_order(route), _literal_methods(route), _message_line(route)
+            route, registration_order(route), _literal_methods(route), _message_line(route)
         )
         by_router.setdefault(route.router.key, []).append(registered)
     for registrations in by_router.values():
@@ -201,11 +202,11 @@ def _may_conflict(earlier: str | None, later: str | None) -> bool:
 def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool:
     if _route_class(first) != _route_class(second):
         return False
-    first_statement = _statement_of(model, first)
-    second_statement = _statement_of(model, second)
-    if _code_block(model, first_statement) is not _code_block(model, second_statement):
+    first_statement = statement_of(model, first)
+    second_statement = statement_of(model, second)
+    if code_block(model, first_statement) is not code_block(model, second_statement):
         return False
-    if _exclusive(model, first_statement, second_statement):
+    if exclusive(model, first_statement, second_statement):
         return False
     if _branch_returns_before(model, first_statement, second_statement):
         return False

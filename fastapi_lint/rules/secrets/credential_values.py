@@ -604,15 +604,24 @@ def could_be_credential(
 # A name that says its value is retired or refused: a deny-list entry, not a credential.
 _RETIRED_WORDS = frozenset(
     (
-        "legacy deprecated retired compromised leaked banned blocked blocklisted blacklisted "
+        "retired compromised leaked banned blocked blocklisted blacklisted "
         "denied denylisted forbidden disallowed rejected revoked"
     ).split()
 )
+# "legacy" and "deprecated" more often name the system the credential opens
+# (``LEGACY_BILLING_PASSWORD``, the password of the legacy billing service): they say the
+# value is retired only next to "default" (``_LEGACY_DEFAULT_ADMIN_PASSWORD``, a shipped
+# default kept to refuse it).
+_AGED_WORDS = frozenset(("legacy", "deprecated"))
+_DEFAULT_WORDS = frozenset(("default", "defaults"))
 
 
 def names_retired_value(name: str) -> bool:
     """``_LEGACY_DEFAULT_ADMIN_PASSWORD``, ``COMPROMISED_TOKEN``, ``BLOCKED_PASSWORD``."""
-    return bool(_RETIRED_WORDS & set(split_name_words(name)))
+    words = set(split_name_words(name))
+    if _RETIRED_WORDS & words:
+        return True
+    return bool(_AGED_WORDS & words) and bool(_DEFAULT_WORDS & words)
 
 
 # Keys made to be public: a PostHog project key and a Stripe publishable key ship in

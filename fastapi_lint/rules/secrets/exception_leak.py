@@ -74,6 +74,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.branches import ifs_guarding_within
 from fastapi_lint.rules.secret_patterns import escape_control
+from fastapi_lint.rules.secrets.closed_sockets import raised_after_close
 from fastapi_lint.rules.secrets.debug_detail import debug_branch, under_debug_gate
 from fastapi_lint.rules.secrets.exception_handlers import as_except_clause, registered_types
 from fastapi_lint.rules.secrets.handler_registrations import registered_elsewhere
@@ -398,6 +399,8 @@ class _Leaks:
                     and only_streamed(self.model, function)
                 ):
                     return  # raised in a streaming body: the response has already started
+                if function is not None and raised_after_close(self.model, function, handler, sink):
+                    return  # the websocket is closed: the detail is never sent
                 text = escape_control(ast.unparse(carrier))
                 if len(text) > 40:
                     text = text[:37] + "..."

@@ -150,6 +150,12 @@ EAGER_BUILTINS = frozenset(
     }
 )
 
+# Loggers format their arguments (`%r`), they never await them: `log.debug("%r", coro)`.
+LOGGING_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
+LOGGING_MODULES = ("logging.", "loguru.", "structlog.")
+
 # Pydantic's validating constructors (v2 and v1 spellings) are sync: they read the coroutine
 # object as data, they never await it.
 VALIDATING_METHODS = frozenset(
@@ -225,6 +231,12 @@ def _call_takes_coroutine(model: ModuleModel, call: ast.Call, scope: Scope) -> b
             return True
         if target in EAGER_BUILTINS:
             return False
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in LOGGING_METHODS
+        and (target is None or target.startswith(LOGGING_MODULES))
+    ):
+        return False  # `log.debug("%r", coro)`: a logger formats the coroutine object
     if isinstance(func, ast.Attribute) and kind_of_expr(model, func.value, scope) is not None:
         return False  # `session.delete(coro)`: a session method does not await its arguments
     if isinstance(func, ast.Attribute) and func.attr in VALIDATING_METHODS:

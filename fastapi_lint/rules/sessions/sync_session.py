@@ -9,6 +9,7 @@ from fastapi_lint.registry import Rule
 from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.session_context import report_sync_session
 from fastapi_lint.rules.sessions.class_dependency import check_class_dependency_sessions
+from fastapi_lint.rules.sessions.class_dependency_uses import check_class_dependency_uses
 from fastapi_lint.rules.sessions.kinds import (
     BACKGROUND_TASKS,
     SYNC,
@@ -38,7 +39,9 @@ API301 = Rule(
         "A sync `Session` talks to the database synchronously: in an `async def` route every "
         "`query`, `execute` and `commit` stops the event loop until the database answers, and "
         "every other request of the worker waits. FastAPI runs sync `def` routes and dependencies "
-        "in a threadpool, where a sync session is correct."
+        "in a threadpool, where a sync session is correct. A session kept by a class "
+        "dependency (`__init__(self, db: Session = Depends(get_db))`) counts too, in its async "
+        "methods and in async routes that query through it (`repo.db.execute(...)`)."
     ),
     example=(
         "from fastapi import Depends, FastAPI\n"
@@ -341,3 +344,4 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
     _check_sync_session_creation(model, reporter)
     _check_module_sessions(model, reporter)
     check_class_dependency_sessions(model, reporter, _IO_METHODS)
+    check_class_dependency_uses(model, reporter, _IO_METHODS)
