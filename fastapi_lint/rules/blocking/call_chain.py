@@ -368,7 +368,7 @@ def _function_summary(
     # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
     # one helper's file I/O before another's long wait, and a listing before the reads;
     # /26 typed offloaded results and post-init hooks.
-    return CalleeSummary.from_json(project.fact("callee/27", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/28-v17", target, compute))
 
 
 def _with_hooks(
