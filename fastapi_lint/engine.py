@@ -164,7 +164,7 @@ def check_tree(
     rules = rules_for(enabled)  # imports the selected families, only those
     project = None
     if options.project_index and path and path not in ("-", "<stdin>"):
-        from fastapi_lint.project.index import index_for
+        from fastapi_lint.project.process_indexes import index_for
 
         project = index_for(path, options=options, root=options.project_root)
     previous_limit = sys.getrecursionlimit()
@@ -232,7 +232,7 @@ def _built_tree(source: str, path: str, options: RuleOptions | None) -> ast.Modu
     options = options or RuleOptions()
     if not options.project_index or not path or path in ("-", "<stdin>"):
         return None
-    from fastapi_lint.project.index import index_for
+    from fastapi_lint.project.process_indexes import index_for
 
     project = index_for(path, options=options, root=options.project_root)
     model = project.reusable_model(module_name_of(path, options), source)

@@ -192,8 +192,8 @@ def inventory(files: list[str], options: Any) -> list[Row]:
     """The rows of the routes whose handlers live in ``files``, by project root and by
     source root: two services that both have a package ``app`` are two views of the
     project, each with its own table (one view listed only the first service)."""
-    from fastapi_lint.project.index import index_for
     from fastapi_lint.project.layout import find_project_root, module_identity
+    from fastapi_lint.project.process_indexes import index_for
 
     wanted = {os.path.abspath(f) for f in files}
     views: dict[tuple[str, str], str] = {}

@@ -217,7 +217,7 @@ def _check_chunk(
     works on and forgets the previous one, so memory stays bounded on runs
     over many projects; chunks are formed per project for the same reason."""
     if _current_root and _current_root[0] != root:
-        from fastapi_lint.project.index import forget_indexes
+        from fastapi_lint.project.process_indexes import forget_indexes
 
         forget_indexes(release=True)
     _current_root[:] = [root]
@@ -231,7 +231,7 @@ def _check_chunk(
         if step is not None:
             step()
     # Pool workers exit without running atexit handlers: save the index's facts now.
-    from fastapi_lint.project.index import flush_all
+    from fastapi_lint.project.process_indexes import flush_all
 
     flush_all()
     return [outcomes[path] for path in paths]
@@ -248,7 +248,7 @@ def _model_order(paths: list[str]) -> Iterator[str]:
     checked next, before the index evicts that model; otherwise the next
     path in order. Findings do not depend on the order (the index's answers
     are the same cold or warm); outcomes are returned in the given order."""
-    from fastapi_lint.project.index import first_cached_file
+    from fastapi_lint.project.process_indexes import first_cached_file
 
     pending = {_absolute(path): path for path in paths}
     while pending:
@@ -316,7 +316,7 @@ def _run_pool(
 
 def forget_files(paths: Sequence[str]) -> None:
     """Files changed on disk (an editor said so): drop what the project indexes built from them."""
-    from fastapi_lint.project.index import forget_file
+    from fastapi_lint.project.process_indexes import forget_file
 
     for path in paths:
         forget_file(path)
@@ -324,14 +324,14 @@ def forget_files(paths: Sequence[str]) -> None:
 
 def forget_edited(path: str, options: RuleOptions) -> None:
     """An editor buffer's text changed: facts the file's index kept may describe the old text."""
-    from fastapi_lint.project.index import index_for
+    from fastapi_lint.project.process_indexes import index_for
 
     index_for(path, options=options, root=options.project_root).forget(path)
 
 
 def forget_all() -> None:
     """Settings or the workspace changed: drop every project index of this process."""
-    from fastapi_lint.project.index import forget_indexes
+    from fastapi_lint.project.process_indexes import forget_indexes
 
     forget_indexes()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index
+from fastapi_lint.project import index, process_indexes
 from fastapi_lint.semantic.limits import cut_count
 from fastapi_lint.source import read_source
 from tests.fixture_support import FIXTURES, expected_findings, fixture_options
@@ -19,12 +19,12 @@ FILES = sorted(p for p in PROJECT.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def _findings(paths: list[Path]) -> dict[str, set[tuple[int, str]]]:
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     found = {}
     for path in paths:
         diagnostics = check_source(read_source(path), str(path), fixture_options(path))
         found[str(path)] = {(d.line, d.code) for d in diagnostics}
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     return found
 
 

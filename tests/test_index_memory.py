@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index, model_cache, reads
+from fastapi_lint.project import index, model_cache, process_indexes, reads
 from fastapi_lint.semantic.model import ModuleModel
 from fastapi_lint.semantic.values import Instance, Ref
 from fastapi_lint.source import read_source
@@ -33,9 +33,9 @@ def tiny_model_cache(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untype
         original(model)
 
     monkeypatch.setattr(ModuleModel, "release", release)
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     yield released
-    index.forget_indexes()
+    process_indexes.forget_indexes()
 
 
 @pytest.mark.parametrize("path", PROJECT_FILES, ids=[relative(p) for p in PROJECT_FILES])
@@ -49,7 +49,7 @@ def test_evicted_models_are_released(tiny_model_cache) -> None:  # type: ignore[
         check_source(read_source(path), str(path), fixture_options(path))
     assert tiny_model_cache, "no model was released"
     assert all(not hasattr(model, "tree") for model in tiny_model_cache)
-    live = list(index._indexes.values())
+    live = list(process_indexes._indexes.values())
     for project in live:
         for model in project.models():
             assert hasattr(model, "tree"), "a cached model was released"
@@ -72,7 +72,7 @@ def test_checked_module_survives_evictions_during_its_check(tiny_model_cache) ->
     import ast
 
     root = FIXTURES / "projects" / "sync_session_app"
-    project = index.index_for(str(root / "app" / "crud.py"))
+    project = process_indexes.index_for(str(root / "app" / "crud.py"))
     path = root / "app" / "crud.py"
     source = read_source(path)
     checked = ModuleModel(ast.parse(source), str(path), "app.crud", project=project)
@@ -104,10 +104,10 @@ def test_a_fact_does_not_depend_on_how_deep_it_is_asked(
     monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
     answers = []
     for depth in (index.MAX_DEPTH + 5, 0):
-        index.forget_indexes()
-        project = index.index_for(str(app / "deps.py"))
+        process_indexes.forget_indexes()
+        project = process_indexes.index_for(str(app / "deps.py"))
         answers.append(project.resolve("app.deps.CURRENT", depth=depth))
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     assert answers[0] == answers[1]
     assert answers[1] is not None
 
@@ -117,9 +117,9 @@ def test_an_edited_file_drops_the_orm_catalogue(monkeypatch: pytest.MonkeyPatch)
     from fastapi_lint.project.orm import catalogue_for
 
     monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     root = FIXTURES / "projects" / "nplusone_blog"
-    project = index.index_for(str(root / "app" / "models.py"))
+    project = process_indexes.index_for(str(root / "app" / "models.py"))
     model = project.model("app.models")
     assert model is not None
     before = catalogue_for(model)
@@ -128,7 +128,7 @@ def test_an_edited_file_drops_the_orm_catalogue(monkeypatch: pytest.MonkeyPatch)
     model = project.model("app.models")
     assert model is not None
     assert catalogue_for(model) is not before
-    index.forget_indexes()
+    process_indexes.forget_indexes()
 
 
 def test_an_evicted_module_answers_from_its_summary(
@@ -158,7 +158,7 @@ def test_an_evicted_module_answers_from_its_summary(
         "    print(message)\n"
     )
     (app / "other.py").write_text("VALUE = 1\n")
-    project = index.index_for(str(app / "models.py"))
+    project = process_indexes.index_for(str(app / "models.py"))
     builds: list[str] = []
     original = index.ProjectIndex._build
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project import index
+from fastapi_lint.project import process_indexes
 from fastapi_lint.project.layout import module_identity, source_root_of
 from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import read_source
@@ -72,10 +72,10 @@ def test_every_order_and_cache_state_gives_the_same_findings(
     cache = tmp_path / "cache"
     for order in orders:
         for _state in ("cold or warm", "warm"):
-            index.forget_indexes()
+            process_indexes.forget_indexes()
             assert engine_findings(monorepo, order, cache) == want, [p.name for p in order]
         shutil.rmtree(cache, ignore_errors=True)
-    index.forget_indexes()
+    process_indexes.forget_indexes()
 
 
 def cli_findings(root: Path, *args: str) -> set[tuple[str, int, str]]:
@@ -156,10 +156,10 @@ def test_source_roots(tmp_path: Path) -> None:
 
 
 def test_imports_resolve_in_the_files_own_root_first(monorepo: Path) -> None:
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     try:
-        billing = index.index_for(str(monorepo / "billing" / "app" / "routes.py"))
-        orders = index.index_for(str(monorepo / "orders" / "app" / "routes.py"))
+        billing = process_indexes.index_for(str(monorepo / "billing" / "app" / "routes.py"))
+        orders = process_indexes.index_for(str(monorepo / "orders" / "app" / "routes.py"))
         assert (
             billing.module_path("app.database")
             == (monorepo / "billing" / "app" / "database.py").resolve()
@@ -174,23 +174,23 @@ def test_imports_resolve_in_the_files_own_root_first(monorepo: Path) -> None:
             == (monorepo / "libs" / "shared" / "http.py").resolve()
         )
         # From the repository root, `app` is ambiguous: not resolved at all.
-        root_view = index.index_for(str(monorepo / "manage.py"))
+        root_view = process_indexes.index_for(str(monorepo / "manage.py"))
         assert root_view.module_path("app.database") is None
     finally:
-        index.forget_indexes()
+        process_indexes.forget_indexes()
 
 
 def test_configured_roots_resolve_before_the_rest(monorepo: Path) -> None:
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     try:
         options = RuleOptions(src=(str((monorepo / "orders").resolve()),))
-        root_view = index.index_for(str(monorepo / "manage.py"), options)
+        root_view = process_indexes.index_for(str(monorepo / "manage.py"), options)
         assert (
             root_view.module_path("app.database")
             == (monorepo / "orders" / "app" / "database.py").resolve()
         )
     finally:
-        index.forget_indexes()
+        process_indexes.forget_indexes()
 
 
 def test_a_setup_module_inside_a_package_is_not_a_project_root(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from fastapi_lint.project import index
+from fastapi_lint.project import index, process_indexes
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH
 from fastapi_lint.semantic.model import ModuleModel
 
@@ -137,14 +137,14 @@ def _asked_deep_then_shallow(
     monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
     answers = []
     for depths in ((0,), (11, 0)):
-        index.forget_indexes()
-        project = index.index_for(str(app / "routes.py"))
+        process_indexes.forget_indexes()
+        project = process_indexes.index_for(str(app / "routes.py"))
         model = project.model("app.routes")
         assert model is not None
         for depth in depths:
             answer = ask(model, depth)
         answers.append(answer)
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     return answers
 
 
@@ -212,8 +212,8 @@ def test_a_fact_does_not_depend_on_how_high_the_askers_stack_is(
     monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
     answers = []
     for shallow_first in (False, True):
-        index.forget_indexes()
-        project = index.index_for(str(app / "routes.py"))
+        process_indexes.forget_indexes()
+        project = process_indexes.index_for(str(app / "routes.py"))
         if shallow_first:
             project.resolve("app.routes.CURRENT")
         # Asked from under many questions in progress (a long chain of other facts).
@@ -223,6 +223,6 @@ def test_a_fact_does_not_depend_on_how_high_the_askers_stack_is(
             answers.append(project.resolve("app.routes.CURRENT"))
         finally:
             project._in_progress.difference_update(outer)
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     assert answers[0] == answers[1]
     assert answers[0] is not None

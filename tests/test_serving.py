@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project.index import forget_indexes
+from fastapi_lint.project.process_indexes import forget_indexes
 from fastapi_lint.registry import all_rules, default_codes, opt_in_codes
 from fastapi_lint.settings import RuleOptions, Selection
 from tests.fixture_support import FIXTURES

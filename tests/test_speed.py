@@ -75,7 +75,7 @@ def _run_check(
 ) -> tuple[str, list[str]]:
     """One in-process CLI run: (json-lines output, the files checked, not from the cache)."""
     from fastapi_lint import cli, linter
-    from fastapi_lint.project.index import forget_indexes
+    from fastapi_lint.project.process_indexes import forget_indexes
 
     forget_indexes()  # a new process would start without an index
     checked: list[str] = []

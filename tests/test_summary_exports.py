@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fastapi_lint.project import index, reads
+from fastapi_lint.project import index, process_indexes, reads
 from fastapi_lint.project.star_imports import star_names
 from fastapi_lint.semantic.values import Instance
 from tests.test_index_memory import tiny_model_cache as tiny_model_cache
@@ -20,7 +20,7 @@ def _project(tmp_path: Path, files: dict[str, str]) -> index.ProjectIndex:
     (app / "__init__.py").write_text("")
     for name, text in files.items():
         (app / name).write_text(text)
-    return index.index_for(str(app / "__init__.py"))
+    return process_indexes.index_for(str(app / "__init__.py"))
 
 
 def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -138,7 +138,7 @@ def test_a_rebuilt_module_keeps_the_questions_asked_before(
 ) -> None:
     monkeypatch.setattr(index, "MAX_CACHED_MODELS", 4)
     monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
-    index.forget_indexes()
+    process_indexes.forget_indexes()
     try:
         project = _project(tmp_path, {f"{name}.py": "X = 1\n" for name in "abcde"})
         for _ in range(5):
@@ -151,7 +151,7 @@ def test_a_rebuilt_module_keeps_the_questions_asked_before(
         cached = [name for _, name in project._models]
         assert cached == ["app.a", "app.c", "app.d", "app.e"]
     finally:
-        index.forget_indexes()
+        process_indexes.forget_indexes()
 
 
 def test_names_a_module_with_star_imports_binds_itself_come_from_its_summary(

@@ -10,13 +10,11 @@ to) are read.
 from __future__ import annotations
 
 import ast
-import atexit
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -28,9 +26,7 @@ from fastapi_lint.project.inherited_methods import defining_base_method
 from fastapi_lint.project.layout import (
     EXTERNAL_TOP_LEVEL,
     discover_source_roots,
-    find_project_root,
     module_file,
-    module_identity,
 )
 from fastapi_lint.project.model_cache import (
     ModelCache,
@@ -482,7 +478,7 @@ class ProjectIndex:
         in a pool worker: flake8's leave through ``os._exit`` (no atexit), so the
         periodic write is what keeps their facts (at worst the last seconds of facts
         are computed again). Each write merges whole shards (flushing after every
-        file was 40% of a run); a main process writes once, at exit (`_at_exit`).
+        file was 40% of a run); a main process writes once, at exit (`process_indexes._at_exit`).
         """
         now = time.monotonic()
         state = self._state
@@ -799,95 +795,8 @@ class _FactFrame:
     base: int = 0  # questions in progress when it began: the nesting limit counts from there
 
 
-_indexes: dict[Path, ProjectIndex] = {}
-MAX_INDEXES = 2
 FLUSH_INTERVAL_SECONDS = 5.0
 MAX_FLUSH_INTERVAL_SECONDS = 120.0
-
-
-def index_for(
-    path: str, options: RuleOptions | None = None, root: str | None = None
-) -> ProjectIndex:
-    """The index of the source root holding ``path``; one state per project root per process."""
-    project_root = (
-        _resolved(os.path.abspath(root))
-        if root
-        else find_project_root(Path(path) if path else Path(os.getcwd()))
-    )
-    index = _indexes.get(project_root)
-    if index is None:
-        index = ProjectIndex(project_root, options)
-        _indexes[project_root] = index
-        # One project at a time is the common case: keep memory flat when a run
-        # crosses many projects (a corpus, a monorepo of services).
-        while len(_indexes) > MAX_INDEXES:
-            oldest = _indexes.pop(next(iter(_indexes)))
-            oldest.flush(force=True)
-            oldest._state.release_models()  # else they wait for a full collection
-    if not path:
-        return index
-    return index.view(
-        _source_root(os.path.abspath(path), project_root, index._state.configured_roots)
-    )
-
-
-# Per path, once per process: the engine asks for the index of every checked
-# file twice, and each answer was a stat and two realpaths.
-@lru_cache(maxsize=8192)
-def _resolved(folder: str) -> Path:
-    return Path(folder).resolve()
-
-
-@lru_cache(maxsize=8192)
-def _source_root(path: str, project_root: Path, configured: tuple[str, ...]) -> str:
-    return str(module_identity(Path(path), project_root, configured)[0])
-
-
-def flush_all() -> None:
-    for index in _indexes.values():
-        index.flush(force=True)
-
-
-def _at_exit() -> None:
-    flush_all()  # the facts written; then the models frozen, never freed (the process ends)
-    model_cache.freeze_at_exit()
-
-
-atexit.register(_at_exit)
-
-
-def forget_file(path: str | Path) -> None:
-    """Every index of this process forgets what it knows of one changed file."""
-    for index in _indexes.values():
-        index.forget(path)
-
-
-def forget_indexes(release: bool = False) -> None:
-    """Drop this process's project indexes (the CLI calls it between projects to bound memory).
-
-    With ``release`` (nothing holds their models any more: the CLI between two
-    projects), the models are released too. Dropped whole, a project's models
-    waited for a full collection, which the raised thresholds seldom start, so
-    the next project's models piled on top of them (a run over four projects
-    peaked at the sum of two).
-    """
-    states = {id(index._state): index._state for index in _indexes.values()}
-    for index in _indexes.values():
-        index.flush(force=True)
-    _indexes.clear()
-    if release:
-        for state in states.values():
-            state.release_models()
-
-
-def first_cached_file(wanted: Mapping[str, object]) -> str | None:
-    """The first of ``wanted`` (absolute paths) whose model this process holds, least
-    recently used first: the CLI checks it next, before it is evicted (asked per file)."""
-    for index in _indexes.values():
-        found = index._models.first_file(wanted)
-        if found is not None:
-            return found
-    return None
 
 
 def index_of(model: ModuleModel) -> ProjectIndex | None:

@@ -32,8 +32,9 @@ from fastapi_lint.cache import Stamp, content_stamp, route_table_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories
 from fastapi_lint.project.import_order import Ranks, registration_ranks
-from fastapi_lint.project.index import index_for, index_of
+from fastapi_lint.project.index import index_of
 from fastapi_lint.project.layout import walked_subfolders
+from fastapi_lint.project.process_indexes import index_for
 from fastapi_lint.project.reads import note_read, reads_unrecorded
 from fastapi_lint.semantic.memo import Memo, MemoKey
 from fastapi_lint.settings import DEFAULT_EXCLUDED_TREES, NON_SOURCE_FOLDERS

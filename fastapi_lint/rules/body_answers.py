@@ -1,6 +1,6 @@
 """What a function's whole body does with a name, answered once per function and name.
 
-API107's once-per-process test (``rules/chain_conditions.py``) is asked for each
+API107's once-per-process test (``rules/once_per_process.py``) is asked for each
 blocking call of a sync function, and some of its questions walk the whole
 body of the function: is this module global assigned or filled anywhere in it,
 is this name a file's stat signature? On a long function every call asked them

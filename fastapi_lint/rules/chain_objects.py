@@ -1,6 +1,6 @@
 """API107: what a call site knows of the objects it passes or keeps (chain conditions).
 
-Two facts that :mod:`fastapi_lint.rules.chain_conditions` asks about, kept here so that
+Two facts that :mod:`fastapi_lint.rules.chain_conditions` and :mod:`once_per_process` ask about, kept here so that
 module stays under its size limit:
 
 - an argument that is an object of a project class (``TaskRecorder(db, run_id)``, or a

@@ -31,9 +31,9 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
-from fastapi_lint.rules.chain_conditions import once_per_process
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
 from fastapi_lint.rules.memo_decorators import is_memoized
+from fastapi_lint.rules.once_per_process import once_per_process
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 from fastapi_lint.settings import NON_SOURCE_FOLDERS

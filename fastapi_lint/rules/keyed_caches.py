@@ -3,7 +3,7 @@
 ``key = self._keys.get(salt)`` then ``if key is None: key = derive(salt);
 self._keys[salt] = key`` computes each key once for the life of the object (a
 module dict: of the process), the hand-written ``functools.cache`` that
-Revision 2 keeps silent, as the guards of :mod:`chain_conditions` do for one
+Revision 2 keeps silent, as the guards of :mod:`once_per_process` do for one
 global or one attribute. Only a dict read with ``.get(key)`` earlier in the same function, and stored into by a subscript in the guarded
 branch itself, counts: a branch that computes without storing computes every
 time. The early-return spelling (``if x is not None: return x`` after the read,

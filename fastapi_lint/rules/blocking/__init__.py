@@ -38,8 +38,9 @@ from fastapi_lint.rules.blocking.minor_syscalls import API108, advice_for, calls
 from fastapi_lint.rules.blocking.password_hash import API106
 from fastapi_lint.rules.blocking.sleep import API102
 from fastapi_lint.rules.blocking.subprocesses import API104
-from fastapi_lint.rules.chain_conditions import ArgumentValues, once_per_process
+from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.debug_gates import debug_only
+from fastapi_lint.rules.once_per_process import once_per_process
 from fastapi_lint.rules.self_clients import self_client_root
 from fastapi_lint.rules.session_handoff import passes_reported_session
 from fastapi_lint.semantic import stubs

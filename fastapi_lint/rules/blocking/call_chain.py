@@ -32,12 +32,12 @@ from fastapi_lint.rules.chain_conditions import (
     ArgumentValues,
     Condition,
     falsified,
-    once_per_process,
     passed_through,
     path_conditions,
 )
 from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.rules.memo_decorators import is_memoized
+from fastapi_lint.rules.once_per_process import once_per_process
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
