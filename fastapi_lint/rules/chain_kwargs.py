@@ -5,7 +5,8 @@ A callee that reads an optional keyword out of its ``**kwargs`` (``def save(invo
 keyword reads as ``None`` (or the literal default given to ``get``). The test becomes
 a condition on a keyword-only parameter of that name with that default, checked against
 each call like any other; a call that hands on ``**kw`` whole is unknown (the path may
-run), as ``falsified`` already says.
+run), as ``falsified`` already says. The keyword may be read into a local first
+(``copy_to = options.get("copy_to")``, then ``if copy_to is not None:``).
 """
 
 from __future__ import annotations
@@ -28,30 +29,20 @@ def kwargs_entry(args: ast.arguments) -> dict[str, tuple[Optional[int], Any]]:
 def kwargs_get_atom(
     test: ast.expr, params: dict[str, tuple[Optional[int], Any]]
 ) -> dict[str, Any] | None:
-    """``options.get("key")`` / ``options.get("key", "")`` on the ``**kwargs`` dict: a truth
-    test on the keyword ``key`` whose omitted value is ``None`` (or that literal)."""
+    """``options.get("key")`` / ``options.get("key", "")`` (or ``pop`` with a default) on the
+    ``**kwargs`` dict: a truth test on the keyword ``key`` whose omitted value is ``None``
+    (or that literal)."""
     entry = params.get(KWARGS)
-    if entry is None or not isinstance(test, ast.Call) or test.keywords:
+    keyword = _read_keyword(test, entry[1][0], params) if entry is not None else None
+    if keyword is None:
         return None
-    func = test.func
-    if not (
-        isinstance(func, ast.Attribute)
-        and func.attr == "get"
-        and isinstance(func.value, ast.Name)
-        and func.value.id == entry[1][0]
-        and 1 <= len(test.args) <= 2
-    ):
-        return None
-    key = test.args[0]
-    if not (isinstance(key, ast.Constant) and isinstance(key.value, str)) or key.value in params:
-        return None
-    default = None
-    if len(test.args) == 2:
-        fallback = test.args[1]
-        if not (isinstance(fallback, ast.Constant) and isinstance(fallback.value, LITERAL_TYPES)):
-            return None
-        default = fallback.value
-    return {"param": key.value, "index": None, "default": [default], "op": "truthy", "value": None}
+    return {
+        "param": keyword[0],
+        "index": None,
+        "default": [keyword[1]],
+        "op": "truthy",
+        "value": None,
+    }
 
 
 def kwargs_locals(
