@@ -45,6 +45,7 @@ from fastapi_lint.project.star_imports import star_names
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.limits import cut_count, fresh_depths, note_cut, restore_depths
 from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.tuple_returns import returned_tuple_items
 from fastapi_lint.semantic.values import Instance, Ref, Value, from_json, to_json
 from fastapi_lint.settings import RuleOptions
 
@@ -717,6 +718,18 @@ class ProjectIndex:
 
         item = self.fact("list-item", qualname, compute)
         return item if isinstance(item, str) else None
+
+    def tuple_items(self, qualname: str) -> list[str | None] | None:
+        """The element classes of a project def annotated ``-> tuple[A, B]``, as a cached fact."""
+        if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
+            return None
+
+        def compute() -> object:
+            found = self.function(qualname)
+            return returned_tuple_items(found[0], found[1]) if found is not None else None
+
+        items = self.fact("tuple-items", qualname, compute)
+        return items if isinstance(items, list) else None
 
     def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project generator function yields (``next(get_db())``), as a cached fact."""

@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import limits, offloaded, sequences, stubs
+from fastapi_lint.semantic import limits, offloaded, sequences, stubs, tuple_returns
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.dunder_all import declared_all
 from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
@@ -461,6 +461,9 @@ class ModuleModel:
             value: Value | None = None
             if binding.value is not None and binding.unpack_index is None:
                 value = self.evaluate(binding.value, binding.scope, depth + 1)
+            elif binding.value is not None:  # `first, second = locations()`
+                item = tuple_returns.unpacked_item(self, binding, depth + 1)
+                value = Instance(item) if item is not None else None
             # `SessionDep: TypeAlias = Annotated[...]` names a type: it holds no instance.
             # A class-based view's `repo: Repo = Depends(Repo)` receives a `Repo`.
             if (

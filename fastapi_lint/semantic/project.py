@@ -40,6 +40,9 @@ class ProjectFacts(Protocol):
     def list_item(self, qualname: str) -> str | None:
         """The class ``X`` of a project def annotated ``-> list[X]``."""
 
+    def tuple_items(self, qualname: str) -> list[str | None] | None:
+        """The element classes of a project def annotated ``-> tuple[A, B]``."""
+
     def generator_item(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project generator function yields."""
 

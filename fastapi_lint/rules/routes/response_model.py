@@ -11,7 +11,7 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import FixAvailability, Rule
-from fastapi_lint.rules import route_shapes
+from fastapi_lint.rules import built_values, route_shapes
 from fastapi_lint.rules.routes._common import (
     ANY_TYPES,
     APP,
@@ -401,7 +401,7 @@ def _passes_through(model: ModuleModel, function: FunctionInfo) -> bool:
     ]
     if not values:
         return False
-    return not any(route_shapes.builds_value(model, value, scope) for value in values)
+    return not any(built_values.builds_value(model, value, scope) for value in values)
 
 
 def display_annotation(annotation: ast.expr) -> str:
