@@ -33,7 +33,12 @@ from fastapi_lint.rules.argument_values import (
 )
 from fastapi_lint.rules.branches import if_ancestors, in_body, short_circuit_tests
 from fastapi_lint.rules.chain_cases import case_conditions
-from fastapi_lint.rules.chain_kwargs import kwargs_entry, kwargs_get_atom
+from fastapi_lint.rules.chain_kwargs import (
+    kwargs_entry,
+    kwargs_get_atom,
+    kwargs_locals,
+    on_keywords,
+)
 from fastapi_lint.rules.chain_numbers import compare, ordering
 from fastapi_lint.rules.chain_objects import (
     NotNone,
@@ -65,6 +70,7 @@ def path_conditions(
 ) -> Optional[list[Condition]]:
     """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
     params = _parameters(function, model)
+    aliases = kwargs_locals(function.node, params)  # `hook = options.get("hook")`, `if hook:`
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
     for ancestor, child in if_ancestors(model, function, node):
@@ -96,7 +102,7 @@ def path_conditions(
             atoms = _atoms(stmt.test, params, keys)
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
-    return conditions
+    return on_keywords(conditions, aliases)
 
 
 def _past_lazy_guard(

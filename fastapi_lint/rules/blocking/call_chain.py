@@ -371,8 +371,9 @@ def _function_summary(
     # connect or query of the helper that closes it, did not see sync generators
     # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
     # one helper's file I/O before another's long wait, and a listing before the reads;
-    # /26 typed offloaded results and post-init hooks.
-    return CalleeSummary.from_json(project.fact("callee/28", target, compute))
+    # /26 typed offloaded results and post-init hooks; /28 and/or short-circuits, frozenset
+    # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`).
+    return CalleeSummary.from_json(project.fact("callee/29", target, compute))
 
 
 def _with_hooks(
