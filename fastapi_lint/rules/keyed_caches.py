@@ -81,6 +81,13 @@ def _cache_read(
 ) -> ast.expr | None:
     """The long-lived dict that ``name`` was last read from before ``line``
     (``name = cache.get(key)``), or None."""
+    value = last_assigned(function, line, name)
+    holder = _cache_of(value) if value is not None else None
+    return holder if holder is not None and _long_lived(model, function, holder) else None
+
+
+def last_assigned(function: FunctionInfo, line: int, name: str) -> ast.expr | None:
+    """The value of the last plain ``name = value`` in ``function`` before ``line``."""
     reads = [
         stmt
         for stmt in ast.walk(function.node)
@@ -90,10 +97,7 @@ def _cache_read(
         and isinstance(stmt.targets[0], ast.Name)
         and stmt.targets[0].id == name
     ]
-    if not reads:
-        return None
-    holder = _cache_of(max(reads, key=lambda stmt: stmt.lineno).value)
-    return holder if holder is not None and _long_lived(model, function, holder) else None
+    return max(reads, key=lambda stmt: stmt.lineno).value if reads else None
 
 
 def memoised_per_key(model: ModuleModel, function: FunctionInfo, branch: ast.If, name: str) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from fastapi_lint.rules.keyed_caches import last_assigned
 from fastapi_lint.semantic.syntax import compared_with_none, unset_operand
 
 if TYPE_CHECKING:
@@ -76,18 +77,7 @@ def _tested_slot(function: FunctionInfo, branch: ast.If) -> tuple[str, str] | No
 def _read_slot(function: FunctionInfo, line: int, name: str) -> tuple[str, str] | None:
     """``(holder, attr)`` when ``name`` was last assigned ``getattr(holder, "attr", None)``
     before ``line``."""
-    reads = [
-        stmt
-        for stmt in ast.walk(function.node)
-        if isinstance(stmt, ast.Assign)
-        and stmt.lineno < line
-        and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], ast.Name)
-        and stmt.targets[0].id == name
-    ]
-    if not reads:
-        return None
-    value = max(reads, key=lambda stmt: stmt.lineno).value
+    value = last_assigned(function, line, name)
     return _slot_call(value, "getattr") if isinstance(value, ast.Call) else None
 
 

@@ -13,6 +13,7 @@ reported where it comes from (the route parameter, the call that creates it).
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.session_context import report_sync_session
@@ -82,21 +83,31 @@ def check_class_dependency_sessions(
         self_name = _self_name(function)
         if stored is None or self_name is None or facts.is_startup_handler(function):
             continue
-        uses: list[tuple[int, int, ast.Call, str]] = []
-        for node in own_nodes(function.node.body):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            receiver = node.func.value
-            if (
-                node.func.attr in io_methods
-                and isinstance(receiver, ast.Attribute)
-                and receiver.attr in stored
-                and isinstance(receiver.value, ast.Name)
-                and receiver.value.id == self_name
-            ):
-                uses.append((node.lineno, node.col_offset, node, receiver.attr))
-        if not uses:
+        first = first_attribute_call(function, io_methods, stored, self_name)
+        if first is not None:
+            call, attribute = first
+            report_sync_session(model, reporter, call, f"{self_name}.{attribute}", function)
+
+
+def first_attribute_call(
+    function: FunctionInfo, methods: Collection[str], attributes: Collection[str], owner: str
+) -> tuple[ast.Call, str] | None:
+    """The first call in the source of ``<owner>.<attribute>.<method>()`` in ``function``'s
+    own body, with its attribute: reported once per session and function (Revision 2)."""
+    uses: list[tuple[int, int, ast.Call, str]] = []
+    for node in own_nodes(function.node.body):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
-        # Once per session and function (Revision 2): the first call in the source.
-        _, _, call, attribute = min(uses, key=lambda use: use[:2])
-        report_sync_session(model, reporter, call, f"{self_name}.{attribute}", function)
+        receiver = node.func.value
+        if (
+            node.func.attr in methods
+            and isinstance(receiver, ast.Attribute)
+            and receiver.attr in attributes
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id == owner
+        ):
+            uses.append((node.lineno, node.col_offset, node, receiver.attr))
+    if not uses:
+        return None
+    _, _, call, attribute = min(uses, key=lambda use: use[:2])
+    return call, attribute

@@ -13,9 +13,11 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.session_context import report_sync_session
-from fastapi_lint.rules.sessions.class_dependency import injected_session_attributes
+from fastapi_lint.rules.sessions.class_dependency import (
+    first_attribute_call,
+    injected_session_attributes,
+)
 from fastapi_lint.semantic.fastapi import parameter_markers
-from fastapi_lint.semantic.syntax import own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
@@ -65,19 +67,7 @@ def check_class_dependency_uses(
             attributes = _session_attributes(model, qualname) if qualname else frozenset()
             if not attributes:
                 continue
-            uses: list[tuple[int, int, ast.Call, str]] = []
-            for node in own_nodes(function.node.body):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                    continue
-                receiver = node.func.value
-                if (
-                    node.func.attr in io_methods
-                    and isinstance(receiver, ast.Attribute)
-                    and receiver.attr in attributes
-                    and isinstance(receiver.value, ast.Name)
-                    and receiver.value.id == arg.arg
-                ):
-                    uses.append((node.lineno, node.col_offset, node, receiver.attr))
-            if uses:
-                _, _, call, attribute = min(uses, key=lambda use: use[:2])
+            first = first_attribute_call(function, io_methods, attributes, arg.arg)
+            if first is not None:
+                call, attribute = first
                 report_sync_session(model, reporter, call, f"{arg.arg}.{attribute}", function)
