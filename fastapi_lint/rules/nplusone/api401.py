@@ -37,6 +37,7 @@ from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
     is_bounded,
+    iterable_scope,
     leaves_loop_after,
     own_unit_of_work,
     streams_chunks,
@@ -749,13 +750,7 @@ def _loop_fix(
         )
     queried = _queried_model(target)
     if loop.iterable is not None and queried is not None:
-        scope = loop.scope
-        if isinstance(loop.node, ast.comprehension):
-            parent = model.parent(loop.node)
-            generators = getattr(parent, "generators", [])
-            if generators and generators[0] is loop.node and scope.parent is not None:
-                scope = scope.parent
-        element = flow.element(loop.iterable, scope)
+        element = flow.element(loop.iterable, iterable_scope(model, loop))
         if element is not None:
             orm = flow.orm_model(element.model)
             if orm is not None:

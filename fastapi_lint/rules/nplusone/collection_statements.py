@@ -12,6 +12,8 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from fastapi_lint.rules.nplusone.loops import iterable_scope
+
 if TYPE_CHECKING:
     from fastapi_lint.rules.nplusone.flow import QueryFlow
     from fastapi_lint.rules.nplusone.loops import Loop
@@ -49,14 +51,7 @@ def reads_row_collection(
 
 def _element_relationships(model: ModuleModel, flow: QueryFlow, loop: Loop) -> frozenset[str]:
     assert loop.iterable is not None
-    scope = loop.scope
-    if isinstance(loop.node, ast.comprehension):
-        # The first iterable of a comprehension runs in the enclosing scope.
-        parent = model.parent(loop.node)
-        generators = getattr(parent, "generators", [])
-        if generators and generators[0] is loop.node and scope.parent is not None:
-            scope = scope.parent
-    element = flow.element(loop.iterable, scope)
+    element = flow.element(loop.iterable, iterable_scope(model, loop))
     if element is None or element.model is None:
         return frozenset()
     orm = flow.orm_model(element.model)

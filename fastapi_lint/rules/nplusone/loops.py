@@ -38,6 +38,18 @@ class Loop:
     scope: Scope  # where the loop's names are bound
 
 
+def iterable_scope(model: ModuleModel, loop: Loop) -> Scope:
+    """The scope the loop's iterable is evaluated in: a comprehension's first
+    iterable runs in the enclosing scope, not the comprehension's."""
+    scope = loop.scope
+    if isinstance(loop.node, ast.comprehension):
+        parent = model.parent(loop.node)
+        generators = getattr(parent, "generators", [])
+        if generators and generators[0] is loop.node and scope.parent is not None:
+            scope = scope.parent
+    return scope
+
+
 def enclosing_loops(model: ModuleModel, call: ast.Call, scope: Scope) -> list[Loop]:
     """Loops whose body runs ``call`` once per iteration, innermost first."""
     loops: list[Loop] = []
