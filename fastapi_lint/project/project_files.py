@@ -146,7 +146,9 @@ class ProjectFiles:
         text = self.text(os.path.abspath(model.path))
         return text is None or source_lines(text) != list(model.lines)
 
-    def text(self, path: str) -> str | None:
+    def text(self, path: str, keep: bool = True) -> str | None:
+        """The file's text, kept for later searches within the budget (``keep=False``:
+        read once, for a scan that remembers its own answer per file)."""
         if path in self._texts:
             return self._texts[path]
         try:
@@ -154,7 +156,7 @@ class ProjectFiles:
                 text: str | None = handle.read()
         except OSError:
             text = None
-        if text is not None and self._text_size + len(text) <= _TEXT_BUDGET:
+        if keep and text is not None and self._text_size + len(text) <= _TEXT_BUDGET:
             self._texts[path] = text
             self._text_size += len(text)
         return text

@@ -319,7 +319,7 @@ def _files_depending_on(project: ProjectIndex, name: str) -> list[str]:
     if index is None:
         index = {}
         for path in (*files.paths, *files.test_paths):
-            for spelled in _depends_names(files.text(path)):
+            for spelled in _depends_names(files.text(path, keep=False)):
                 index.setdefault(spelled, []).append(path)
         _depends_index[files] = index
     return index.get(name, [])
