@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.project.asgi_lifespan import on_lifespan_message, under_lifespan_branch
+from fastapi_lint.project.branch_receivers import branch_targets
 from fastapi_lint.project.caller_sites import (
     global_receiver_target,
     read_as_data,
@@ -650,6 +651,7 @@ def _reference_verdicts(
             and target != qualname
             and not (is_method and _dispatches_to(model, target, qualname))
             and not same_definition(model, target, qualname)
+            and not (is_method and called and _branch_runs(model, node, scope, qualname))
         ):
             continue  # another thing of the same name
         if target is None and isinstance(node, ast.Name) and model.lookup(node.id, scope):
@@ -711,6 +713,15 @@ def _reference_verdicts(
             yield False  # on an ASGI lifespan message: start-up or shutdown code
             continue
         yield search.serving_of(model, owner_function)
+
+
+def _branch_runs(model: ModuleModel, node: ast.AST, scope: Scope, qualname: str) -> bool:
+    """``runner.run_job()`` where ``runner`` is assigned another class in another
+    branch: the call may run ``qualname`` too."""
+    return any(
+        other == qualname or _dispatches_to(model, other, qualname)
+        for other in branch_targets(model, node, scope)
+    )
 
 
 def _dispatches_to(model: ModuleModel, target: str, qualname: str) -> bool:
