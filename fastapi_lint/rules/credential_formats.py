@@ -2,7 +2,7 @@
 
 Substring detectors, each with a stable ``kind`` and a human ``label``.
 Exempt: a value containing ``EXAMPLE`` (case-sensitive, AWS documentation
-keys), a match whose random part is one repeated character or contains
+keys), GitHub's documented example tokens, a match whose random part is one repeated character or contains
 ``xxxx``, a match followed by ``...`` (a truncated doc value).  Formats with
 a weak prefix need entropy: an AWS key id needs 6 distinct characters in its
 16-character body, a Google key 10 in its 35 (random ones have about 13 and
@@ -117,9 +117,15 @@ _JWT_RE = lazy_compile(
 _XXXX_RE = lazy_compile(r"x{4}", re.IGNORECASE)
 
 
+# The random part of GitHub's documented example tokens (`ghp_16C7e42F292c6912E7710c838347Ae178B4a`
+# in its docs on token formats, with every prefix): documentation, like AWS's `...EXAMPLE`.
+_DOCUMENTED_BODIES = frozenset({"16C7e42F292c6912E7710c838347Ae178B4a"})
+
+
 def _is_exempt_match(value: str, start: int, end: int, body: str) -> bool:
-    """A placeholder credential: repeated body, ``xxxx``, or truncated with ``...``."""
-    if len(set(body.replace("-", "").replace("_", ""))) <= 1:
+    """A placeholder credential: repeated body, ``xxxx``, truncated with ``...``, or a
+    vendor's documented example."""
+    if len(set(body.replace("-", "").replace("_", ""))) <= 1 or body in _DOCUMENTED_BODIES:
         return True
     if _XXXX_RE.search(value, start, end):
         return True
