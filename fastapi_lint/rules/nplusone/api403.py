@@ -47,8 +47,9 @@ API403 = Rule(
     summary="Checks for response models that serialize lazy-loaded relationships of ORM objects.",
     why=(
         "FastAPI validates the returned ORM objects against the response model by reading each "
-        "field from the object. A field that is a lazy relationship is loaded per object (N+1 "
-        "queries), or raises `MissingGreenlet` with an `AsyncSession`, even for a single object. "
+        "field from the object. A field that is a lazy relationship, or a `@property` of the model "
+        "that reads one, is loaded per object (N+1 queries), or raises `MissingGreenlet` with an "
+        "`AsyncSession`, even for a single object. "
         "A single object read through a sync session is not reported: a few queries for its "
         "children, not N+1."
     ),
