@@ -42,6 +42,7 @@ from fastapi_lint.project.orm_joins import (
     foreign_key_reference,
     join_condition,
 )
+from fastapi_lint.project.orm_properties import relationship_getters
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import constant_value, keyword_value
@@ -94,6 +95,8 @@ class OrmModel:
     foreign_keys: dict[str, str] = field(default_factory=dict)
     # Foreign-key columns: column -> the column it references (``"id"``), when written.
     referenced_columns: dict[str, str] = field(default_factory=dict)
+    # `@property` getters that read a relationship: getter -> relationship (orm_properties).
+    relationship_getters: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -236,8 +239,9 @@ class Catalogue:
                 project.fact(
                     # Versioned: older caches hold relationships without a direction (1),
                     # without the primary-key get test (2), without backrefs (3) or
-                    # without relationships assigned to the class after it (6).
-                    "orm-model/6",
+                    # without relationships assigned to the class after it (6), without
+                    # the getters that read a relationship (7).
+                    "orm-model/7-y17",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -274,6 +278,7 @@ class Catalogue:
                 info.columns.update(inherited.columns)
                 info.foreign_keys.update(inherited.foreign_keys)
                 info.referenced_columns.update(inherited.referenced_columns)
+                info.relationship_getters.update(inherited.relationship_getters)
         annotation: ast.expr | None
         for statement in class_info.node.body:
             if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
@@ -327,6 +332,7 @@ class Catalogue:
                 info.relationships[name] = replace(
                     relationship, loads_by_get=get_key is not None, get_key=get_key or ()
                 )
+        info.relationship_getters.update(relationship_getters(class_info.node, info.relationships))
         return info
 
     def _primary_key_get(
@@ -735,6 +741,7 @@ def _orm_model_to_json(orm: OrmModel | None) -> object:
         "columns": sorted(orm.columns),
         "foreign_keys": orm.foreign_keys,
         "referenced_columns": orm.referenced_columns,
+        "relationship_getters": orm.relationship_getters,
     }
 
 
@@ -771,6 +778,7 @@ def _orm_model_from_json(data: object) -> OrmModel | None:
         columns=set(data["columns"]),
         foreign_keys=dict(data.get("foreign_keys", {})),
         referenced_columns=dict(data.get("referenced_columns", {})),
+        relationship_getters=dict(data.get("relationship_getters", {})),
     )
 
 

@@ -126,6 +126,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
         if previous is None or span(node) < span(previous[0]):
             reads[key] = (node, binding)
     elements: dict[int, Optional[QueryValue]] = {}
+    reported: set[tuple[int, str, str]] = set()  # one finding per loop and relationship
     for (binding_id, attrs), (node, binding) in sorted(
         reads.items(), key=lambda item: span(item[1][0])
     ):
@@ -150,10 +151,12 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             if nested is None:
                 continue
             orm, element = nested
-        relationship = orm.relationships.get(attr)
-        if relationship is None or not relationship.is_lazy_select:
+        # `match.player_ids`, a `@property` of the model that reads `self.players`.
+        getter = attr if attr in orm.relationships else orm.relationship_getters.get(attr)
+        relationship = orm.relationships.get(getter) if getter is not None else None
+        if relationship is None or getter is None or not relationship.is_lazy_select:
             continue
-        if element.loaders.covers(attr):
+        if element.loaders.covers(getter) or (binding_id, orm.qualname, getter) in reported:
             continue
         if binding.value is not None and finds_one_row(
             flow, binding.value, flow.iter_scope(binding)
@@ -166,16 +169,17 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             or _row_holds_parent(flow, binding, relationship.target)
         ):
             continue
+        reported.add((binding_id, orm.qualname, getter))
         reporter.report(
             "API402",
             node,
             read=f"{unparse(node.value)}.{attr}",
             model=orm.name,
-            relationship=attr,
+            relationship=getter,
             origin=origin_text(model, element.origin),
             context=describe(model, function),
             effect=ASYNC_EFFECT if element.is_async and not _awaitable(node) else SYNC_EFFECT,
-            loader=fix_text(element, orm.name, attr),
+            loader=fix_text(element, orm.name, getter),
         )
 
 

@@ -47,8 +47,9 @@ API403 = Rule(
     summary="Checks for response models that serialize lazy-loaded relationships of ORM objects.",
     why=(
         "FastAPI validates the returned ORM objects against the response model by reading each "
-        "field from the object. A field that is a lazy relationship is loaded per object (N+1 "
-        "queries), or raises `MissingGreenlet` with an `AsyncSession`, even for a single object. "
+        "field from the object. A field that is a lazy relationship, or a `@property` of the model "
+        "that reads one, is loaded per object (N+1 queries), or raises `MissingGreenlet` with an "
+        "`AsyncSession`, even for a single object. "
         "A single object read through a sync session is not reported: a few queries for its "
         "children, not N+1."
     ),
@@ -194,23 +195,26 @@ def _response_finding(
         return None
     fields = _schema_fields(flow, schema_model, schema_info)
     for name, (field_model, annotation, field_scope) in fields.items():
-        relationship = orm.relationships.get(name)
-        if relationship is None:
+        # A field filled by a `@property` of the model that reads a relationship
+        # (`player_ids` from `self.players`) loads it just the same.
+        read = name if name in orm.relationships else orm.relationship_getters.get(name)
+        relationship = orm.relationships.get(read) if read is not None else None
+        if relationship is None or read is None:
             continue
         field_flow = flow_for(field_model)
         nested = _schema_class(field_flow, annotation, field_scope, field_model)
-        loaded = value.loaders.covers(name) or not relationship.is_lazy_select
+        loaded = value.loaders.covers(read) or not relationship.is_lazy_select
         if relationship.lazy not in EAGER_DECLARED and not relationship.is_lazy_select:
             continue  # raise / noload / dynamic / write_only: never a lazy SELECT per item
         if not loaded and (many or value.is_async) and not answered(value, relationship):
             return _ResponseFinding(
                 field=name,
                 owner=orm.name,
-                relationship=name,
-                fix=fix_text(value, orm.name, name),
+                relationship=read,
+                fix=fix_text(value, orm.name, read),
                 per_item=many,
             )
-        if nested is None or relationship.target is None:
+        if read != name or nested is None or relationship.target is None:
             continue
         collection = relationship.collection if relationship.collection is not None else nested[2]
         child = QueryValue(
