@@ -241,7 +241,7 @@ class Catalogue:
                     # without the primary-key get test (2), without backrefs (3) or
                     # without relationships assigned to the class after it (6), without
                     # the getters that read a relationship (7).
-                    "orm-model/7-y17",
+                    "orm-model/7",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
