@@ -140,15 +140,7 @@ def hit_returned_from_holder(model: ModuleModel, function: FunctionInfo, early: 
         and _long_lived(model, function, test.comparators[0])
     ):
         return False
-    holder, key = test.comparators[0], ast.dump(test.left)
-    return any(
-        isinstance(node, ast.Subscript)
-        and isinstance(node.ctx, ast.Store)
-        and _same_holder(node.value, holder)
-        and ast.dump(node.slice) == key
-        for stmt in function.node.body
-        for node in ast.walk(stmt)
-    )
+    return _stores_under(function.node.body, test.comparators[0], test.left)
 
 
 def filled_when_missing(model: ModuleModel, function: FunctionInfo, branch: ast.If) -> bool:
@@ -164,13 +156,18 @@ def filled_when_missing(model: ModuleModel, function: FunctionInfo, branch: ast.
         and _long_lived(model, function, test.comparators[0])
     ):
         return False
-    holder, key = test.comparators[0], ast.dump(test.left)
+    return _stores_under(branch.body, test.comparators[0], test.left)
+
+
+def _stores_under(body: list[ast.stmt], holder: ast.expr, key: ast.expr) -> bool:
+    """``holder[key] = ...`` somewhere in ``body`` (the same key, spelled the same way)."""
+    spelled = ast.dump(key)
     return any(
         isinstance(node, ast.Subscript)
         and isinstance(node.ctx, ast.Store)
         and _same_holder(node.value, holder)
-        and ast.dump(node.slice) == key
-        for stmt in branch.body
+        and ast.dump(node.slice) == spelled
+        for stmt in body
         for node in ast.walk(stmt)
     )
 
