@@ -33,6 +33,7 @@ the methods are judged by their callers as before.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
@@ -382,7 +383,11 @@ def _local_function(model: ModuleModel, call: ast.Call, owner: FunctionInfo) -> 
 
 
 def under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
-    """Inside ``if __name__ == "__main__":``."""
+    """Inside ``if __name__ == "__main__":``, or anywhere in a package's ``__main__.py``:
+    Python runs that module only as the program (``python -m package``), so its top
+    level is the guarded block without the guard (``from .cli import main; main()``)."""
+    if os.path.basename(model.path or "") == "__main__.py":
+        return True
     for ancestor in model.ancestors(node):
         if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
             return True

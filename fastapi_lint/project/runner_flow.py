@@ -98,7 +98,9 @@ def passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope, hops: int 
         return True
     if not follow:
         return False
-    if target in _COMBINERS:
+    if target in _COMBINERS or _awaited_by_wrapper(model, target, parent, site):
+        # `gather(a(), b())`, or `with_settings(job())` whose wrapper awaits `job`:
+        # the coroutine runs wherever that call's own coroutine runs.
         return passed_to_runner(model, parent, scope, hops + 1)
     if (
         isinstance(func, ast.Attribute)
@@ -108,6 +110,32 @@ def passed_to_runner(model: ModuleModel, site: ast.AST, scope: Scope, hops: int 
     ):
         return _name_held_for_runner(model, func.value.id, site, scope, hops + 1)
     return False
+
+
+def _awaited_by_wrapper(model: ModuleModel, target: str, call: ast.Call, site: ast.AST) -> bool:
+    """``asyncio.run(with_settings(rebuild()))``: ``target`` is a project ``async def``
+    (a plain function, not a method) that awaits the parameter ``site`` is bound to by
+    position (``await job``), so the coroutine runs inside the wrapper's own run."""
+    found = model.find_function(target) if target else None
+    if found is None:
+        return False
+    _, function = found
+    node = function.node
+    if function.class_info is not None or not isinstance(node, ast.AsyncFunctionDef):
+        return False
+    position = call.args.index(site)  # type: ignore[arg-type]
+    params = node.args.posonlyargs + node.args.args
+    if any(isinstance(arg, ast.Starred) for arg in call.args[: position + 1]) or position >= len(
+        params
+    ):
+        return False
+    name = params[position].arg
+    return any(
+        isinstance(inner, ast.Await)
+        and isinstance(inner.value, ast.Name)
+        and inner.value.id == name
+        for inner in ast.walk(node)
+    )
 
 
 def _element_of(container: ast.AST, site: ast.AST) -> bool:

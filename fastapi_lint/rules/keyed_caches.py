@@ -124,6 +124,25 @@ def hit_returned_per_key(model: ModuleModel, function: FunctionInfo, early: ast.
     return holder is not None and _stores_into(function.node.body, holder)
 
 
+def hit_returned_from_holder(model: ModuleModel, function: FunctionInfo, early: ast.If) -> bool:
+    """The membership spelling of the early return on an instance's dict: ``if name in
+    self._loaded: return self._loaded[name]`` (``early``), then the work and
+    ``self._loaded[name] = ...`` further down: what follows runs once per key for the
+    life of the object (module dicts are answered by ``once_per_process`` itself)."""
+    test = early.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.In)
+        and isinstance(test.comparators[0], ast.Attribute)
+        and early.body
+        and isinstance(early.body[-1], ast.Return)
+        and _long_lived(model, function, test.comparators[0])
+    ):
+        return False
+    return _stores_under(function.node.body, test.comparators[0], test.left)
+
+
 def filled_when_missing(model: ModuleModel, function: FunctionInfo, branch: ast.If) -> bool:
     """``if key not in _OPEN: _OPEN[key] = Project.load(key)`` (``branch``): the membership
     spelling of the per-key memo, where the branch fills the long-lived dict it tested
@@ -137,13 +156,18 @@ def filled_when_missing(model: ModuleModel, function: FunctionInfo, branch: ast.
         and _long_lived(model, function, test.comparators[0])
     ):
         return False
-    holder, key = test.comparators[0], ast.dump(test.left)
+    return _stores_under(branch.body, test.comparators[0], test.left)
+
+
+def _stores_under(body: list[ast.stmt], holder: ast.expr, key: ast.expr) -> bool:
+    """``holder[key] = ...`` somewhere in ``body`` (the same key, spelled the same way)."""
+    spelled = ast.dump(key)
     return any(
         isinstance(node, ast.Subscript)
         and isinstance(node.ctx, ast.Store)
         and _same_holder(node.value, holder)
-        and ast.dump(node.slice) == key
-        for stmt in branch.body
+        and ast.dump(node.slice) == spelled
+        for stmt in body
         for node in ast.walk(stmt)
     )
 

@@ -27,6 +27,7 @@ from fastapi_lint.rules.global_fillers import (
 )
 from fastapi_lint.rules.keyed_caches import (
     filled_when_missing,
+    hit_returned_from_holder,
     hit_returned_per_key,
     memoised_per_key,
     seen_before_per_key,
@@ -123,6 +124,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 return (
                     True  # `x = self._d.get(k)`, `if x is not None: return x` ... `self._d[k] = x`
                 )
+            if hit_returned_from_holder(model, function, stmt):
+                return True  # `if k in self._d: return self._d[k]` ... `self._d[k] = v`
             if hit_returned_thread_local(model, function, stmt):
                 return True  # `if conn is not None: return conn` ... `_local.conn = conn`
             # `if self._fernet is not None: return self._fernet` ... `self._fernet = ...`:

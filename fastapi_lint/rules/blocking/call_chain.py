@@ -373,7 +373,7 @@ def _function_summary(
     # one helper's file I/O before another's long wait, and a listing before the reads;
     # /26 typed offloaded results and post-init hooks; /28 and/or short-circuits, frozenset
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`).
-    return CalleeSummary.from_json(project.fact("callee/29", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/30-x17", target, compute))
 
 
 def _with_hooks(
