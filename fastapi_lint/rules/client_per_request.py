@@ -509,7 +509,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> dict[s
             return {"chain": [_spell(call), *inner["chain"]], "lent": own}
         return None
 
-    found = project.fact("pool-helper/10-x17", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/10", f"{depth}:{qualname}", compute)
     return dict(found) if found else None
 
 

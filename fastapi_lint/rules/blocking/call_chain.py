@@ -372,8 +372,9 @@ def _function_summary(
     # iterated by comprehensions nor Depends() markers kept in a variable; /25 named
     # one helper's file I/O before another's long wait, and a listing before the reads;
     # /26 typed offloaded results and post-init hooks; /28 and/or short-circuits, frozenset
-    # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`).
-    return CalleeSummary.from_json(project.fact("callee/30-x17", target, compute))
+    # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
+    # returns of a per-key memo on `self` (`if k in self._cache: return ...`).
+    return CalleeSummary.from_json(project.fact("callee/30", target, compute))
 
 
 def _with_hooks(
