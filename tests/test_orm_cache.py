@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project.index import forget_indexes
+from fastapi_lint.project.process_indexes import forget_indexes
 from fastapi_lint.settings import RuleOptions
 from fastapi_lint.source import read_source
 from tests.fixture_support import FIXTURES

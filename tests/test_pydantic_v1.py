@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fastapi_lint.engine import check_source
-from fastapi_lint.project.index import forget_indexes
+from fastapi_lint.project.process_indexes import forget_indexes
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.pydantic_v1 import FAMILY
 from fastapi_lint.rules.pydantic_v1.project_version import _declared, decide
