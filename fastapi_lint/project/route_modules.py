@@ -17,10 +17,17 @@ from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project import route_factories, route_lists, route_mounts
 from fastapi_lint.project.registration_guards import implied_branches
 from fastapi_lint.project.route_security import DependencyReader, source_text
+from fastapi_lint.project.route_settings import (
+    RESPONSE_SETTINGS,
+    bound_strings,
+    is_deprecated,
+    is_project_class,
+    route_methods,
+    status_text,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.constant_strings import string_value
 from fastapi_lint.semantic.fastapi import NON_JSON_RESPONSES
-from fastapi_lint.semantic.status_codes import status_code_value
 from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name
 from fastapi_lint.semantic.values import Instance, Ref
 
@@ -102,7 +109,7 @@ class ModuleRoutes:
             owner = model.evaluate(expr.value, scope)
             if isinstance(owner, Ref):
                 return self._canonical(f"{owner.qualname}.{expr.attr}")
-            if isinstance(owner, Instance) and _is_project_class(model, owner.type):
+            if isinstance(owner, Instance) and is_project_class(model, owner.type):
                 # A class-based view's `self.router` (and `view.router` of an instance):
                 # one router per class, whichever instance holds it.
                 return f"{owner.type}.{expr.attr}"
@@ -209,7 +216,7 @@ class ModuleRoutes:
             "deps": self.dependencies.labels(keywords.get("dependencies"), scope),
             "security": self.dependencies.security(keywords.get("dependencies"), scope),
             "schema": self._in_schema(keywords, is_app),
-            **({"deprecated": True} if _deprecated(keywords) else {}),
+            **({"deprecated": True} if is_deprecated(keywords) else {}),
             "openapi": not (
                 "openapi_url" in keywords and constant_value(keywords["openapi_url"]) is None
             ),
@@ -239,7 +246,7 @@ class ModuleRoutes:
             prefix = keyword_value(forwarded.keywords, "prefix")  # type: ignore[attr-defined]
             if prefix is None:
                 return []
-            bound = _bound_strings(call, info.node, self, scope)
+            bound = bound_strings(call, info.node, self, scope)
             text = ModuleRoutes(init_model)._string(prefix, ref.scope, 0, bound)
             if text is not None:
                 return [["lit", text]] if text else []
@@ -267,7 +274,7 @@ class ModuleRoutes:
             prefix = keyword_value(returned.keywords, "prefix")
             if prefix is None:
                 continue
-            bound = _bound_strings(call, info.node, self, scope, method=False)
+            bound = bound_strings(call, info.node, self, scope, method=False)
             text = ModuleRoutes(factory_model)._string(prefix, ref.scope, 0, bound)
             if text is not None:
                 return [["lit", text]] if text else []
@@ -299,7 +306,7 @@ class ModuleRoutes:
                     security=self.dependencies.security(keywords.get("dependencies"), scope),
                     schema=self._in_schema(keywords, False),
                     index=index,
-                    deprecated=_deprecated(keywords),
+                    deprecated=is_deprecated(keywords),
                 )
             return
         children = self._children(child_node, scope)
@@ -324,7 +331,7 @@ class ModuleRoutes:
                     schema=self._in_schema(keywords, False),
                     index=index,
                     bind=bind,
-                    deprecated=_deprecated(keywords),
+                    deprecated=is_deprecated(keywords),
                 )
                 index += 1
 
@@ -568,7 +575,7 @@ class ModuleRoutes:
             pos = [min(d.lineno for d in decorators), 0, len(decorators) - index]
         else:
             pos = [registration.lineno, 1, registration.col_offset]
-        methods = _methods(route, registration, func.attr in ("api_route", "add_api_route"))
+        methods = route_methods(route, registration, func.attr in ("api_route", "add_api_route"))
         self.routes.append(
             self._record(
                 route, key, methods, function, statement, pos, scope, self, self.dependencies
@@ -595,7 +602,7 @@ class ModuleRoutes:
         record = self._record(
             route,
             key,
-            _methods(route, registration, True),
+            route_methods(route, registration, True),
             function,
             self._statement(registration),
             [registration.lineno, 1, registration.col_offset],
@@ -609,7 +616,7 @@ class ModuleRoutes:
         # module asks): a response model or class, `responses=`, a no-body status, left out
         # of the schema or deprecated, or settings it cannot read (`**options`).
         record["declared"] = any(
-            k.arg is None or k.arg in _RESPONSE_SETTINGS for k in registration.keywords
+            k.arg is None or k.arg in RESPONSE_SETTINGS for k in registration.keywords
         )
         # API205 in the endpoint's module: the path, when nothing here may bind a parameter.
         router = self.routers.get(key)
@@ -667,7 +674,7 @@ class ModuleRoutes:
             "branches": self._branches(statement),
             "async": function.is_async,
             "response_model": source_text(shown_model) if shown_model is not None else "",
-            "status": _status(
+            "status": status_text(
                 self.model, keywords.get("status_code"), scope, route.methods == ("WEBSOCKET",)
             ),
             "deps": endpoint_dependencies.function_labels(function)
@@ -787,90 +794,3 @@ class ModuleRoutes:
                 tokens.append(f"{kind}:{ancestor.lineno}:{ancestor.col_offset}:{branch}")  # type: ignore[attr-defined]
             child = ancestor
         return tokens
-
-
-def _deprecated(keywords: dict[str, ast.expr]) -> bool:
-    """``deprecated=True`` on a router, an app or ``include_router``: FastAPI marks every
-    route served through it deprecated."""
-    return constant_value(keywords.get("deprecated")) is True
-
-
-def _is_project_class(model: ModuleModel, qualname: str) -> bool:
-    if model.class_named(qualname) is not None:
-        return True
-    return model.project is not None and model.project.is_class(qualname)
-
-
-_RESPONSE_SETTINGS = frozenset(
-    {
-        "response_model",
-        "response_class",
-        "responses",
-        "status_code",
-        "include_in_schema",
-        "deprecated",
-    }
-)
-
-
-def _bound_strings(
-    call: ast.Call,
-    function: ast.FunctionDef | ast.AsyncFunctionDef,
-    caller: Any,
-    scope: Scope,
-    method: bool = True,
-) -> dict[str, str]:
-    """The string values a call gives a method's parameters (``self`` left out) or a
-    function's: its arguments when the caller knows them as strings (an integer too, as an
-    f-string writes it: ``f"/v{version}"``), else the parameters' defaults."""
-    args = function.args
-    positional = [a.arg for a in args.posonlyargs + args.args][1 if method else 0 :]
-    values: dict[str, ast.expr | None] = {}
-    defaults = args.defaults
-    for name, default in zip(positional[len(positional) - len(defaults) :], defaults):
-        values[name] = default
-    for kwarg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
-        values[kwarg.arg] = kw_default
-    for name, arg in zip(positional, call.args):
-        values[name] = arg
-    for keyword in call.keywords:
-        if keyword.arg is not None:
-            values[keyword.arg] = keyword.value
-    result = {}
-    for name, node in values.items():
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, int)
-            and not isinstance(node.value, bool)
-        ):
-            result[name] = str(node.value)
-            continue
-        text = caller._string(node, scope, 1) if node is not None else None
-        if text is not None:
-            result[name] = text
-    return result
-
-
-def _status(model: ModuleModel, node: ast.expr | None, scope: Scope, websocket: bool) -> str:
-    if websocket:
-        return ""
-    if node is None:
-        return "200"
-    if isinstance(node, ast.Constant):
-        return str(node.value)
-    code = status_code_value(model, node, scope)
-    return str(code) if code is not None else source_text(node)
-
-
-def _methods(route: Any, registration: ast.Call, from_keyword: bool) -> list[str] | None:
-    """The route's methods; None when ``methods=`` (of ``api_route``/``add_api_route``)
-    is not a literal list of strings or ``**options`` may set it."""
-    if not from_keyword:
-        return list(route.methods)
-    declared = route.keywords.get("methods")
-    literal = declared is None or (
-        isinstance(declared, (ast.List, ast.Tuple, ast.Set))
-        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in declared.elts)
-    )
-    star = any(k.arg is None for k in registration.keywords)
-    return list(route.methods) if literal and not star else None

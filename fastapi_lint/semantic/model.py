@@ -14,7 +14,14 @@ import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic import limits, offloaded, sequences, stubs, tuple_returns
+from fastapi_lint.semantic import (
+    annotation_types,
+    limits,
+    offloaded,
+    sequences,
+    stubs,
+    tuple_returns,
+)
 from fastapi_lint.semantic.builder import RECORDED_TYPES, Builder
 from fastapi_lint.semantic.dunder_all import declared_all
 from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
@@ -31,12 +38,11 @@ from fastapi_lint.semantic.scopes import (
     Scope,
     ScopeKind,
 )
-from fastapi_lint.semantic.sqlalchemy import annotated_maker, sessionmaker_kind
+from fastapi_lint.semantic.sqlalchemy import sessionmaker_kind
 from fastapi_lint.semantic.syntax import (
     is_classmethod,
     is_staticmethod,
     last_name,
-    string_annotation,
     subscript_elements,
 )
 from fastapi_lint.semantic.values import Instance, Member, Ref, Value
@@ -739,112 +745,13 @@ class ModuleModel:
         self, annotation: ast.AST, scope: Scope, depth: int = 0, unwrap_iterators: bool = False
     ) -> str | None:
         """The class an annotation names: ``Session``, ``Optional[Session]``, ``Annotated[S, ...]``."""
-        if too_deep(depth):
-            return None
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            parsed = string_annotation(annotation.value)
-            if parsed is None:
-                return None
-            return self.annotation_type(parsed, scope, depth + 1, unwrap_iterators)
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            left = self.annotation_type(annotation.left, scope, depth + 1, unwrap_iterators)
-            right = self.annotation_type(annotation.right, scope, depth + 1, unwrap_iterators)
-            return left or right
-        if isinstance(annotation, ast.Subscript):
-            outer = self.qualified_name(annotation.value, scope) or ""
-            short = outer.rsplit(".", 1)[-1]
-            elements = subscript_elements(annotation)
-            if short in (
-                "Optional",
-                "Annotated",
-                "Union",
-                "Final",
-                "ClassVar",
-                "Required",
-                "NotRequired",
-            ):
-                for element in elements[:1] if short != "Union" else elements:
-                    found = self.annotation_type(element, scope, depth + 1, unwrap_iterators)
-                    if found and found != "builtins.None":
-                        return found
-                return None
-            if unwrap_iterators and short in (
-                "Iterator",
-                "Generator",
-                "AsyncIterator",
-                "AsyncGenerator",
-                "Iterable",
-                "AsyncIterable",
-                "ContextManager",
-                "AsyncContextManager",
-                "AbstractContextManager",
-                "AbstractAsyncContextManager",
-                "Awaitable",
-                "Coroutine",
-            ):
-                index = 2 if short == "Coroutine" else 0
-                if len(elements) > index:
-                    return self.annotation_type(elements[index], scope, depth + 1)
-            # A generic project or library class (`Backend[UP, ID]`, `sessionmaker[Session]`).
-            if outer and (
-                self.class_named(outer) is not None
-                or (self.project is not None and self.project.is_class(outer))
-            ):
-                return outer
-            return annotated_maker(self, outer, elements, scope, depth) if outer else None
-        if isinstance(annotation, (ast.Name, ast.Attribute)):
-            # A type alias (`SessionDep = Annotated[Session, Depends(get_db)]`, here or imported).
-            base, _, base_scope = self.annotated_metadata(annotation, scope, depth + 1)
-            if base is not None and base is not annotation:
-                return self.annotation_type(base, base_scope, depth + 1, unwrap_iterators)
-        value = self.evaluate(annotation, scope, depth + 1)
-        if isinstance(value, Ref):
-            return stubs.annotated_class(value.qualname)
-        if isinstance(value, Instance) and value.type == "typing.TypeAlias":
-            return None
-        return None
+        return annotation_types.annotation_type(self, annotation, scope, depth, unwrap_iterators)
 
     def annotated_metadata(
         self, annotation: ast.AST, scope: Scope, depth: int = 0
     ) -> tuple[ast.AST | None, list[ast.expr], Scope]:
-        """Split ``Annotated[T, meta...]`` (also through an alias like ``SessionDep``).
-
-        Returns the base type node, the metadata nodes and the scope they must be
-        evaluated in (the alias' scope when it came through a module-level alias).
-        """
-        if too_deep(depth):
-            return annotation, [], scope
-        if isinstance(annotation, ast.Subscript):
-            outer = self.qualified_name(annotation.value, scope) or ""
-            if outer.rsplit(".", 1)[-1] == "Annotated":
-                elements = subscript_elements(annotation)
-                if elements:
-                    return elements[0], list(elements[1:]), scope
-            if outer.rsplit(".", 1)[-1] == "Optional":
-                elements = subscript_elements(annotation)
-                if elements:
-                    return self.annotated_metadata(elements[0], scope, depth + 1)
-        if isinstance(annotation, ast.Name):
-            binding = self.lookup(annotation.id, scope)
-            if (
-                binding is not None
-                and binding.kind is BindingKind.ASSIGN
-                and binding.value is not None
-            ):
-                return self.annotated_metadata(binding.value, binding.scope, depth + 1)
-        if isinstance(annotation, (ast.Name, ast.Attribute)) and self.project is not None:
-            # An alias defined in another module: `from app.deps import SessionDep`.
-            qualname = self.qualified_name(annotation, scope)
-            definition = (
-                self.project.definition(qualname)
-                if qualname and self.project.is_annotated_alias(qualname)
-                else None
-            )
-            if definition is not None:
-                other, binding = definition
-                if binding.kind is BindingKind.ASSIGN and binding.value is not None:
-                    return other.annotated_metadata(binding.value, binding.scope, depth + 1)
-        return annotation, [], scope
+        """Split ``Annotated[T, meta...]`` (also through an alias like ``SessionDep``)."""
+        return annotation_types.annotated_metadata(self, annotation, scope, depth)
 
 
 # Return annotations that say nothing of what the function gives: a bare iterator or

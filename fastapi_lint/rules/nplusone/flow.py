@@ -21,16 +21,16 @@ from fastapi_lint.project.orm import (
     OrmModel,
     catalogue_for,
 )
-from fastapi_lint.rules.nplusone.conditions import added_elements, equality_filters
+from fastapi_lint.rules.nplusone.conditions import equality_filters
 from fastapi_lint.rules.nplusone.generic_models import (
     SELF_PREFIX,
     inherited_method,
     receiver_model,
     self_attribute,
 )
+from fastapi_lint.rules.nplusone.loader_options import loader_options
 from fastapi_lint.rules.nplusone.passthrough import Chain, passthrough_chain, substituted
 from fastapi_lint.rules.nplusone.query_values import (
-    COVERING_STRATEGIES,
     MANY_KINDS,
     OPAQUE_FILTER,
     FlowValue,
@@ -121,19 +121,6 @@ ENTITY_METHODS = frozenset(
     {"first", "one", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none"}
 )
 LIST_METHODS = frozenset({"all", "fetchall", "unique"})
-PATH_STRATEGIES = COVERING_STRATEGIES | frozenset({"defaultload", "lazyload"})
-NEUTRAL_OPTIONS = frozenset(
-    {
-        "load_only",
-        "defer",
-        "undefer",
-        "undefer_group",
-        "with_expression",
-        "selectin_polymorphic",
-        "with_loader_criteria",
-        "Load",
-    }
-)
 BATCH_METHODS = frozenset({"in_", "not_in", "notin_", "any_", "all_"})
 BATCH_FUNCTIONS = frozenset({"any_", "all_", "tuple_"})
 SCHEMA_ATTRIBUTES = frozenset(
@@ -702,107 +689,11 @@ class QueryFlow:
 
     # ------------------------------------------------------------ options
     def options(self, args: list[ast.expr], scope: Scope) -> Loaders:
-        entries: set[tuple[tuple[str, ...], str]] = set()
-        for arg in args:
-            if isinstance(arg, ast.Starred):
-                elements = self._literal_sequence(arg.value, scope)
-                if elements is None:
-                    return Loaders(frozenset(entries), opaque=True)
-            else:
-                elements = [arg]
-            for element in elements:
-                parsed = self._loader_chain(element, scope, 0)
-                if parsed is None:
-                    return Loaders(frozenset(entries), opaque=True)
-                entries.update(parsed[1])
-        return Loaders(frozenset(entries))
-
-    def _literal_sequence(self, expr: ast.expr, scope: Scope) -> list[ast.expr] | None:
-        if isinstance(expr, (ast.List, ast.Tuple)):
-            return list(expr.elts)
-        if isinstance(expr, ast.Name):
-            binding = self.binding_of(expr, scope)
-            if binding is not None and isinstance(binding.value, (ast.List, ast.Tuple)):
-                elements = list(binding.value.elts)
-                if isinstance(binding.value, ast.List):
-                    added = added_elements(expr.id, binding.scope.node)
-                    if added is None:
-                        return None
-                    elements.extend(added)
-                return elements
-        return None
-
-    def _loader_chain(
-        self, expr: ast.expr, scope: Scope, depth: int
-    ) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], str]]] | None:
-        """(the path the chain ends at, its (path, strategy) entries), or None if unreadable."""
-        if depth > MAX_DEPTH:
-            return None
-        if isinstance(expr, ast.Name):
-            binding = self.binding_of(expr, scope)
-            if binding is not None and binding.value is not None and binding.unpack_index is None:
-                return self._loader_chain(binding.value, binding.scope, depth + 1)
-            return None
-        if not isinstance(expr, ast.Call):
-            return None
-        func = expr.func
-        base: tuple[str, ...] = ()
-        entries: list[tuple[tuple[str, ...], str]] = []
-        name: str | None = None
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
-            inner = self._loader_chain(func.value, scope, depth + 1)
-            if inner is None:
-                return None
-            base, entries = inner
-            name = func.attr
-        else:
-            qualname = self.model.qualified_name(func, scope) or ""
-            if qualname.startswith("sqlalchemy.") or qualname.startswith("sqlmodel."):
-                name = qualname.rsplit(".", 1)[-1]
-        if name is None:
-            return None
-        if name == "Load":
-            return (), entries
-        if name == "options":
-            for arg in expr.args:
-                sub = self._loader_chain(arg, scope, depth + 1)
-                if sub is None:
-                    return None
-                entries.extend((base + path, strategy) for path, strategy in sub[1])
-            return base, entries
-        if name in PATH_STRATEGIES:
-            path = _relationship_path(expr.args)
-            if path is None:
-                return None
-            full = base + path
-            if path:
-                entries.append((full, name))
-            return full, entries
-        if name in NEUTRAL_OPTIONS:
-            return base, entries
-        return None
+        """The loader options ``.options(*args)`` names (opaque when unreadable)."""
+        return loader_options(self, args, scope)
 
 
 EAGER_DECLARED = frozenset({"selectin", "joined", "subquery", "immediate"})
-
-
-def _relationship_path(args: list[ast.expr]) -> tuple[str, ...] | None:
-    path: list[str] = []
-    for arg in args:
-        node = arg
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("of_type", "and_")
-        ):
-            node = node.func.value
-        if isinstance(node, ast.Attribute):
-            path.append(node.attr)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            path.extend(part for part in node.value.split(".") if part)
-        else:
-            return None
-    return tuple(path)
 
 
 def _with_args(tree: ast.expr, call: ast.Call, args: list[ast.expr]) -> ast.expr:
