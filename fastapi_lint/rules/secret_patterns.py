@@ -135,6 +135,15 @@ _NON_SECRET_TOKEN_QUALIFIERS = frozenset(
         "separator"
     ).split()
 )
+# ``token`` followed by one of these names an on-chain asset, not a credential: the
+# address of a token program or contract (``TOKEN_PROGRAM``, ``USDC_TOKEN_ADDRESS``), its
+# mint or its decimals.  Those are public identifiers printed in every block explorer.
+_ASSET_TOKEN_WORDS = frozenset(
+    (
+        "program programs mint mints contract contracts address addresses decimals symbol "
+        "symbols supply"
+    ).split()
+)
 # Last words of names *about* a secret.  The contract's list first (with
 # plurals), then more of the same nature.
 _ABOUT_LAST_WORDS = frozenset(
@@ -192,6 +201,8 @@ def _token_is_secret(words: tuple[str, ...], index: int) -> bool:
         return False
     if previous in _NON_SECRET_TOKEN_QUALIFIERS or following in ("id", "ids"):
         return False
+    if any(word in _ASSET_TOKEN_WORDS for word in words[index + 1 :]):
+        return False  # ``TOKEN_PROGRAM``, ``token_mint_address``: a public on-chain address
     return not any(word in _TOKEN_COUNT_WORDS for word in words)
 
 

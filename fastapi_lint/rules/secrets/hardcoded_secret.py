@@ -44,7 +44,8 @@ API501 = Rule(
         'then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = "password"`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
-        'tokenizer tokens, terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`), the public '
+        "tokenizer tokens, addresses of on-chain tokens (`TOKEN_PROGRAM`, `USDC_TOKEN_MINT`), "
+        'terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`), the public '
         "half of a key pair (`VAPID_PUBLIC_KEY`, a signature scheme's `RECEIPT_VERIFYING_KEY`), "
         'words stored where a password hash belongs (`password_hash="seed-user-no-login"`: '
         "nothing a user types hashes to it, so the account is locked; a digest stays reported) "
