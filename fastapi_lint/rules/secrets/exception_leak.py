@@ -120,7 +120,8 @@ API509 = Rule(
         "such text: one that only reads attributes and builds values in memory, or calls "
         "project functions that catch every exception themselves (a read by key, a division, "
         "a parse or a `raise` still is reported with a 500: that error deserved a 404 or a 400). "
-        "A traceback (`traceback.format_exc()`) is never a message for the client. An "
+        "A traceback (`traceback.format_exc()`) is never a message for the client, and a "
+        "text cut short (`str(exc)[:160]`) still sends the words that name the host or query. An "
         "exception handler registered on the app (`@app.exception_handler(Exception)`, "
         "`add_exception_handler(SQLAlchemyError, handler)`, a status key of 500) is an "
         "`except` clause around every route: its response is checked the same way, and so is "
@@ -552,10 +553,13 @@ class _CarrierFinder:
             return None
         if self.is_text(node):
             return node
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+            # ``str(e)[:160]``: a truncated text is still the exception's text.
+            return node if self.find(node.value, depth + 1) is not None else None
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
                 if isinstance(part, ast.FormattedValue) and (
-                    self.is_text(part.value)
+                    self.is_text(_unsliced(part.value))
                     or self.is_exception(part.value)
                     or self.escaped_text(part.value, depth)
                 ):
@@ -667,6 +671,13 @@ class _CarrierFinder:
                 ):
                     self._aliases[node.targets[0].id] = node.value  # the last one wins
         return self._aliases
+
+
+def _unsliced(node: ast.expr) -> ast.expr:
+    """``str(e)[:200]`` -> ``str(e)``: the text a slice keeps part of."""
+    while isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        node = node.value
+    return node
 
 
 def _below_500(test: ast.expr) -> bool | None:
