@@ -62,16 +62,23 @@ def loaded_by_earlier_loop(
 
 
 def _every_item(model: ModuleModel, read: ast.AST, loop: ast.AST) -> bool:
-    """The read runs once for each item of ``loop``: in a comprehension, the iterable of
-    the second generator, the loop being the first and unfiltered; in a
-    ``for``, a plain statement of the body that no earlier statement can skip."""
+    """The read runs once for each item of ``loop``: in a comprehension whose first and
+    unfiltered generator is the loop, the iterable of the second generator or, with no
+    second one, the element; in a ``for``, a plain statement of the body that no earlier
+    statement can skip."""
     if isinstance(loop, ast.comprehension):
         owner = model.parent(loop)
         generators = getattr(owner, "generators", None)
         if not generators or loop.ifs:
             return False
-        if generators[0] is not loop or len(generators) < 2:
+        if generators[0] is not loop:
             return False  # an inner generator walks its list once per outer item, maybe never
+        if len(generators) == 1:
+            # `[s.lines for s in rows]`: the element, computed for every item.
+            parts = [getattr(owner, f, None) for f in ("elt", "key", "value")]
+            return any(p is not None and _plain_within(model, read, p) for p in parts) or any(
+                read is p for p in parts
+            )
         following = generators[1].iter
         return read is following or _plain_within(model, read, following)
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
