@@ -36,6 +36,7 @@ from fastapi_lint.rules.nplusone.identity_map import answered_by_identity_map
 from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
+    first_item_only,
     is_bounded,
     iterable_scope,
     leaves_loop_after,
@@ -652,6 +653,8 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # the rows of a query on a unique column: one item at most
             if leaves_loop_after(model, call, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
+            if first_item_only(model, call, loop.node, ref.scope):
+                continue  # `next(db.get(Bin, i) for i in ids if ...)`: the first item's query
             if yields_per_item(loop.node) and not statement.writes:
                 # A generator handing out one row at a time, by design. A write per item
                 # (an INSERT per streamed token) hands out no row: still one per item.

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from fastapi_lint.project.orm_facts import LAZY_SELECT
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.nplusone.conditions import in_except_branch
+from fastapi_lint.rules.nplusone.earlier_loads import loaded_by_earlier_loop
 from fastapi_lint.rules.nplusone.examples import MODELS_EXAMPLE
 from fastapi_lint.rules.nplusone.flow import (
     ASYNC_EFFECT,
@@ -21,7 +22,7 @@ from fastapi_lint.rules.nplusone.flow import (
     inline_root,
     span,
 )
-from fastapi_lint.rules.nplusone.loops import leaves_loop_after
+from fastapi_lint.rules.nplusone.loops import first_item_only, leaves_loop_after
 from fastapi_lint.rules.nplusone.refreshes import refreshed_attributes
 from fastapi_lint.rules.nplusone.single_row import finds_one_row
 from fastapi_lint.rules.nplusone.texts import describe, fix_text, origin_text, short_name, unparse
@@ -54,7 +55,10 @@ API402 = Rule(
         "get costs one query per distinct parent, so a query whose filter the caller passes "
         "in (a parameter) is not reported either: the rows may all share one parent. Nor is "
         "a loop over the rows of a query that compares a unique column or a one-column "
-        "primary key with `==`: one row at most."
+        "primary key with `==`: one row at most. Nor is a read in the element of a "
+        "generator handed to `next()` (only the first match loads), or in a later loop over "
+        "a list whose rows an earlier loop of the function already loaded it on, every one "
+        "of them and with no commit since."
     ),
     example=(
         MODELS_EXAMPLE + "def post_counts(db: Session) -> dict[str, int]:\n"
@@ -119,6 +123,8 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             continue  # error handling: runs rarely, not worth an eager load
         if leaves_loop_after(model, node, loop):
             continue  # `if t.id != wanted: continue` ... `return`: one item's load, not one per item
+        if first_item_only(model, node, loop, ref.scope):
+            continue  # `next(b.product for b in bins if ...)`: the first match's load only
         if len(attrs) == 1 and _refreshed(loop, row.id, attrs[0], node):
             continue
         key = (id(binding), attrs)
@@ -127,6 +133,7 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             reads[key] = (node, binding)
     elements: dict[int, Optional[QueryValue]] = {}
     reported: set[tuple[int, str, str]] = set()  # one finding per loop and relationship
+    loaded: dict[tuple[str, str], list[tuple[ast.Attribute, Binding]]] = {}
     for (binding_id, attrs), (node, binding) in sorted(
         reads.items(), key=lambda item: span(item[1][0])
     ):
@@ -169,6 +176,11 @@ def check_lazy_loads(model: ModuleModel, flow: QueryFlow, reporter: Reporter) ->
             or _row_holds_parent(flow, binding, relationship.target)
         ):
             continue
+        earlier = loaded.setdefault((orm.qualname, getter), [])
+        if len(attrs) == 1 and loaded_by_earlier_loop(model, earlier, node, binding):
+            continue  # an earlier loop over the same rows loaded it on each of them
+        if len(attrs) == 1:
+            earlier.append((node, binding))
         reported.add((binding_id, orm.qualname, getter))
         reporter.report(
             "API402",

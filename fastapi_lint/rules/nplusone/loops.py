@@ -116,6 +116,26 @@ def leaves_loop_after(model: ModuleModel, node: ast.AST, loop: ast.AST) -> bool:
     return False
 
 
+def first_item_only(model: ModuleModel, node: ast.AST, loop: ast.AST, scope: Scope) -> bool:
+    """``next(b.product for b in shelf.bins if b.code == code)``: ``next`` stops at the first
+    item the generator gives, so the element is computed once. Its filters still run for
+    every item walked, and so do the iterables of the generators after the first."""
+    if not isinstance(loop, ast.comprehension):
+        return False
+    generator = model.parent(loop)
+    if not isinstance(generator, ast.GeneratorExp):
+        return False
+    call = model.parent(generator)
+    if not (
+        isinstance(call, ast.Call)
+        and call.args
+        and call.args[0] is generator
+        and model.qualified_name(call.func, scope) == "builtins.next"
+    ):
+        return False
+    return node is generator.elt or any(a is generator.elt for a in model.ancestors(node))
+
+
 def yields_per_item(loop: ast.AST) -> bool:
     """A loop of a generator that yields in its body: rows are handed out one at a time."""
     if not isinstance(loop, (ast.For, ast.AsyncFor, ast.While)):
