@@ -57,7 +57,7 @@ from fastapi_lint.project.index import index_of, note_read
 from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.loaded_names import loaded_attributes, loaded_names
-from fastapi_lint.project.nested_startup import runs_only_at_startup
+from fastapi_lint.project.nested_startup import declared_as_startup, runs_only_at_startup
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -323,8 +323,10 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         model, function, _registered_as_command, is_cli_command
     ):
         return False  # `asyncio.run(main())` inside the parent, or a command it registers
-    if runs_only_at_startup(model, function, runs_before_serving):
-        return False  # called only by the lifespan its factory declares
+    if runs_only_at_startup(model, function, runs_before_serving) or declared_as_startup(
+        model, function, runs_before_serving
+    ):
+        return False  # the factory's own start-up handler, or called only by one
     return function_is_serving(model, _outermost(function))
 
 
