@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
@@ -392,6 +393,18 @@ def under_main_guard(model: ModuleModel, node: ast.AST) -> bool:
         if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
             return True
     return False
+
+
+def main_block_lines(model: ModuleModel) -> list[tuple[int, int]]:
+    """The line ranges of the module's top-level ``if __name__ == "__main__":`` bodies
+    (the whole module for a package's ``__main__.py``)."""
+    if os.path.basename(model.path or "") == "__main__.py":
+        return [(1, sys.maxsize)]
+    return [
+        (node.body[0].lineno, node.body[-1].end_lineno or node.body[-1].lineno)
+        for node in model.tree.body
+        if isinstance(node, ast.If) and _is_main_test(node.test) and node.body
+    ]
 
 
 def _is_main_test(test: ast.expr) -> bool:

@@ -64,3 +64,26 @@ def runs_only_at_startup(
             continue  # a sibling that only start-up code calls
         return False
     return used
+
+
+def declared_as_startup(
+    model: ModuleModel, function: FunctionInfo, before_serving: BeforeServing
+) -> bool:
+    """Whether nested ``function`` is itself start-up code, or nested in it: an app
+    factory's ``@app.on_event("startup")`` handler or its own ``lifespan``::
+
+        def create_app():
+            app = FastAPI()
+
+            @app.on_event("startup")
+            def seed():
+                for tag in db.query(Tag).all(): ...   # runs once, before serving
+    """
+    current: FunctionInfo | None = function
+    depth = 0
+    while current is not None and current.parent_function is not None and depth <= _MAX_NESTING:
+        if before_serving(model, current):
+            return True
+        current = current.parent_function
+        depth += 1
+    return False

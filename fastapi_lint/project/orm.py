@@ -43,6 +43,7 @@ from fastapi_lint.project.orm_joins import (
     join_condition,
 )
 from fastapi_lint.project.orm_properties import relationship_getters
+from fastapi_lint.project.orm_tablenames import declared_tablename, table_from_class_name
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import constant_value, keyword_value
@@ -240,8 +241,9 @@ class Catalogue:
                     # Versioned: older caches hold relationships without a direction (1),
                     # without the primary-key get test (2), without backrefs (3) or
                     # without relationships assigned to the class after it (6), without
-                    # the getters that read a relationship (7).
-                    "orm-model/7",
+                    # the getters that read a relationship (7), without tables that a
+                    # base's `@declared_attr __tablename__` names (8).
+                    "orm-model/8-t18",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )
@@ -477,13 +479,20 @@ class Catalogue:
             return ONE_TO_MANY, None
         return None, None
 
-    def table_name(self, qualname: str, depth: int = 0) -> Optional[str]:
+    def table_name(
+        self, qualname: str, depth: int = 0, mapped: Optional[str] = None
+    ) -> Optional[str]:
         """A mapped class's table: ``__tablename__``, SQLModel's lower-cased class name,
-        or (single-table inheritance) its mapped base's table."""
+        (single-table inheritance) its mapped base's table, or the name a base's or
+        mixin's ``@declared_attr __tablename__`` computes for the class ``mapped``."""
         found = self.find_class(qualname)
         if found is None or depth > MAX_BASE_DEPTH:
             return None
         model, class_info = found
+        mapped = mapped or class_info.name
+        declared = declared_tablename(class_info.node.body)
+        if declared is not None:
+            return table_from_class_name(declared, mapped)
         for statement in class_info.node.body:
             value: ast.expr | None
             if isinstance(statement, ast.Assign):
@@ -502,7 +511,10 @@ class Catalogue:
             if base_name is None or base_name in DECLARATIVE_BASES or base_name in SQLMODEL:
                 continue
             if self.is_orm_class(base_name, model):
-                return self.table_name(base_name, depth + 1)
+                return self.table_name(base_name, depth + 1, mapped)
+            mixin = self.find_class(base_name, model)
+            if mixin is not None and declared_tablename(mixin[1].node.body) is not None:
+                return self.table_name(base_name, depth + 1, mapped)
         return None
 
     def _inherited(self, base_name: str, model: ModuleModel) -> OrmModel | None:

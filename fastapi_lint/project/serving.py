@@ -54,10 +54,15 @@ from fastapi_lint.project.caller_sites import (
 from fastapi_lint.project.cli_apps import is_cli_target
 from fastapi_lint.project.event_handlers import registered_as_event_handler
 from fastapi_lint.project.index import index_of, note_read
-from fastapi_lint.project.instances import InstanceSearch, spawned_as_task, under_main_guard
+from fastapi_lint.project.instances import (
+    InstanceSearch,
+    main_block_lines,
+    spawned_as_task,
+    under_main_guard,
+)
 from fastapi_lint.project.layout import ROOT_MARKERS, is_root_marker
 from fastapi_lint.project.loaded_names import loaded_attributes, loaded_names
-from fastapi_lint.project.nested_startup import runs_only_at_startup
+from fastapi_lint.project.nested_startup import declared_as_startup, runs_only_at_startup
 from fastapi_lint.project.one_shot import (
     ENQUEUE_ATTRS,
     handed_over,
@@ -115,6 +120,7 @@ _MAX_SEARCH_STEPS = 300
 # Tables kept per model (built once, read for every question about the module).
 _SERVING_LINE_FUNCTIONS: MemoKey[dict[int, FunctionInfo]] = MemoKey("serving-line-functions")
 _SERVING_EXCEPT_LINES: MemoKey[list[tuple[int, int]]] = MemoKey("serving-except-lines")
+_SERVING_MAIN_LINES: MemoKey[list[tuple[int, int]]] = MemoKey("serving-main-lines")
 _SERVING_IMPORT_ALIASES: MemoKey[dict[str, set[str]]] = MemoKey("serving-import-aliases")
 _SERVING_IN_FOLDER: MemoKey[bool] = MemoKey("serving-in-folder")
 # Whether the checked module's text differs from what the facts saw.
@@ -276,6 +282,8 @@ def drop_non_serving(model: ModuleModel, diagnostics: list[Diagnostic]) -> list[
             dropped.add(id(diagnostic))  # error recovery (API4xx); start-up or shutdown code
             continue
         if function is None:
+            if _in_main_block(model, diagnostic.line):
+                dropped.add(id(diagnostic))  # module code of `if __name__ == "__main__":`
             continue
         key = id(function.node)
         if key not in verdicts:
@@ -297,6 +305,14 @@ def _enclosing_function(model: ModuleModel, line: int) -> FunctionInfo | None:
                 table[number] = function
         model.memo.put(_SERVING_LINE_FUNCTIONS, table)
     return table.get(line)
+
+
+def _in_main_block(model: ModuleModel, line: int) -> bool:
+    """Module code under ``if __name__ == "__main__":``: the program run by hand."""
+    blocks: list[tuple[int, int]] | None = model.memo.get(_SERVING_MAIN_LINES)
+    if blocks is None:
+        blocks = model.memo.put(_SERVING_MAIN_LINES, main_block_lines(model))
+    return any(start <= line <= end for start, end in blocks)
 
 
 def _in_except_branch(model: ModuleModel, line: int) -> bool:
@@ -323,8 +339,10 @@ def _nested_is_serving(model: ModuleModel, function: FunctionInfo) -> bool:
         model, function, _registered_as_command, is_cli_command
     ):
         return False  # `asyncio.run(main())` inside the parent, or a command it registers
-    if runs_only_at_startup(model, function, runs_before_serving):
-        return False  # called only by the lifespan its factory declares
+    if runs_only_at_startup(model, function, runs_before_serving) or declared_as_startup(
+        model, function, runs_before_serving
+    ):
+        return False  # the factory's own start-up handler, or called only by one
     return function_is_serving(model, _outermost(function))
 
 

@@ -110,12 +110,28 @@ def _logs_error(block: list[ast.stmt]) -> bool:
 
 
 def _class_column(node: ast.AST) -> bool:
-    """``Post.author_id``: a column read on a class (by convention capitalized)."""
+    """``Post.author_id``: a column read on a class (by convention capitalized), also
+    through the module that holds it (``models.Post.author_id``)."""
+    if not isinstance(node, ast.Attribute):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Name):
+        return owner.id[:1].isupper()
     return (
-        isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id[:1].isupper()
+        isinstance(owner, ast.Attribute)
+        and owner.attr[:1].isupper()
+        and isinstance(owner.value, (ast.Name, ast.Attribute))
+        and _module_path(owner.value)
     )
+
+
+def _module_path(node: ast.expr) -> bool:
+    """``models`` / ``app.models``: a dotted name in lower case (a module, not a class)."""
+    while isinstance(node, ast.Attribute):
+        if not node.attr[:1].islower():
+            return False
+        node = node.value
+    return isinstance(node, ast.Name) and node.id[:1].islower()
 
 
 def added_elements(name: str, owner: ast.AST) -> list[ast.expr] | None:

@@ -607,11 +607,12 @@ class QueryFlow:
             return None
         # A fact, so warm runs answer without building the defining module. Versioned:
         # /3 reads `or_` branches and parameter filters (`filters`); /5 tuple elements
-        # and a generic repository's `self.model` kept as a placeholder.
+        # and a generic repository's `self.model` kept as a placeholder; /6-t18 filters
+        # on module-qualified columns (`models.Item.warehouse_id == x`).
         subject = target if index is None else f"{target}#{index}"
         found = query_from_json(
             project.fact(
-                "query-result/5",
+                "query-result/6-t18",
                 subject,
                 lambda: query_to_json(_project_function_result(project, target, index)),
             )

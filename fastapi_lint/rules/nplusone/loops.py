@@ -25,6 +25,7 @@ from fastapi_lint.rules.nplusone.texts import unparse
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.syntax import own_nodes
+from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -367,6 +368,10 @@ ENUM_BASES = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag"
 # the app (`settings.oauth_providers`, `self._bundle_config.items()`), a handful of
 # entries, not rows that grow with use.
 SETTINGS_WORDS = ("settings", "config", "conf", "configuration")
+# Pydantic settings classes: their objects hold the deployment's configuration.
+SETTINGS_CLASSES = frozenset(
+    {"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.v1.BaseSettings"}
+)
 
 
 def _constant_elements(value: ast.List | ast.Tuple | ast.Set) -> bool:
@@ -432,7 +437,9 @@ def _reads_settings(
     if not isinstance(node, ast.Name):
         return False
     parts.append(node.id)
-    if not any(_settings_word(part) for part in parts):
+    if not any(_settings_word(part) for part in parts) and not _settings_instance(
+        model, node, scope
+    ):
         return False
     if node.id in ("self", "cls"):
         return True
@@ -457,6 +464,19 @@ def _reads_settings(
             name = annotation.id
         return name is not None and name.endswith("Settings")
     return False
+
+
+def _settings_instance(model: ModuleModel, name: ast.Name, scope: Scope) -> bool:
+    """``limits.featured_countries`` with ``limits = Limits()`` and ``class Limits(
+    BaseSettings)``: an object of a Pydantic settings class, whatever its name."""
+    value = model.evaluate(name, scope)
+    if not isinstance(value, Instance) or not value.type:
+        return False
+    project = index_of(model)
+    if project is None:
+        return False
+    bases = {stubs.canonical(base) for base in project.class_bases(value.type)}
+    return bool(bases & SETTINGS_CLASSES)
 
 
 def _settings_word(part: str) -> bool:
