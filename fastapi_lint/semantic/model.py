@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic import (
     annotation_types,
+    callable_returns,
     limits,
     offloaded,
     sequences,
@@ -424,7 +425,11 @@ class ModuleModel:
             return self.attribute_of(owner, expr.attr, depth + 1)
         if isinstance(expr, ast.Call):
             callee = self.evaluate(expr.func, scope, depth + 1)
-            return self.call_result(callee, expr, scope, depth + 1)
+            result = self.call_result(callee, expr, scope, depth + 1)
+            if result is None and (callee is None or isinstance(callee, Member)):
+                # `await self._repo_for(key)` with `Callable[[str], Awaitable[Repo]]`
+                return callable_returns.callable_result(self, expr, scope, depth + 1)
+            return result
         if isinstance(expr, ast.Await):
             return self.evaluate(expr.value, scope, depth + 1)
         if isinstance(expr, ast.NamedExpr):
