@@ -53,6 +53,16 @@ class CredentialMatch:
         """Human name of the kind, for messages: ``"AWS access key id"``."""
         return CREDENTIAL_LABELS[self.kind]
 
+    @property
+    def described(self) -> str:
+        """The label with its article: ``"an OpenAI API key"``, ``"a Slack token"``.
+
+        Every label that starts with a vowel letter is also said with a vowel sound
+        (``AWS``, ``OpenAI``, ``Anthropic``).
+        """
+        label = self.label
+        return f"{'an' if label[0] in 'AEIOUaeiou' else 'a'} {label}"
+
 
 @dataclass(frozen=True)
 class _Detector:

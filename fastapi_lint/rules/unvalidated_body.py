@@ -49,6 +49,7 @@ from fastapi_lint.rules.body_patterns import matched_by_key
 from fastapi_lint.rules.body_schema import schema_words
 from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
+from fastapi_lint.rules.route_shapes import model_class_kind
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Instance
 
@@ -78,7 +79,8 @@ API207 = Rule(
         "docs page show an untyped `object`, so clients cannot know what to send. A model (or a "
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
-        "`Model(**data)`, each item of a list body validated so before its keys are read, a "
+        "`Model(**data)` of a Pydantic model, not of an ORM class whose constructor checks "
+        "nothing, each item of a list body validated so before its keys are read, a "
         'payload taken out of its envelope and validated whole (`items = body.get("events")` '
         "then `EVENTS.validate_python(items)`; the envelope's other keys still count), or a "
         "project helper the body is passed to that validates it first), "
@@ -241,6 +243,11 @@ def _classify(
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
     if isinstance(parent, ast.keyword) and parent.arg is None:
+        if _orm_construction(model, model.parent(parent), scope):
+            # `Document(**data)` of a mapped class checks no type and writes every key the
+            # client sends as a column (`id`, `status`...), like `.values(data)`.
+            uses.add_read(line)
+            return
         # `Model(**data)` validates; `factory(plugin)(**data)` or `handler(**data)` binds the
         # keys to declared parameters: either way the callee names what it accepts.
         uses.add_validation(line)
@@ -454,7 +461,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument/3",
+        "validates-argument/4-s18",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1
@@ -515,6 +522,15 @@ def _forwards(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         return False
     qualname = model.qualified_name(func, scope) or ""
     return not qualname.startswith(_NOT_FORWARDING_MODULES)
+
+
+def _orm_construction(model: ModuleModel, call: ast.AST | None, scope: Scope) -> bool:
+    """``Document(**data)`` where ``Document`` is a mapped ORM class of the project: its
+    constructor sets attributes, it validates nothing (a Pydantic model's would)."""
+    if not isinstance(call, ast.Call):
+        return False
+    qualname = model.qualified_name(call.func, scope)
+    return qualname is not None and model_class_kind(model, qualname) == "orm"
 
 
 def _validates(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:

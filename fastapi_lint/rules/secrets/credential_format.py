@@ -24,7 +24,7 @@ _STAND_IN_PASSWORDS = frozenset(
 API504 = Rule(
     code="API504",
     name="known-credential-format",
-    message="string contains a {label} {value}; revoke it and load it from the environment",
+    message="string contains {label} {value}; revoke it and load it from the environment",
     summary="Checks for string literals containing a known credential format (cloud, VCS, payment, AI provider keys, private keys, JWTs).",
     why=(
         "These formats are unambiguous: the string is a live credential whatever it is assigned to. "
@@ -108,7 +108,10 @@ class CredentialFormatChecks(CheckerBase):
         match = find_credential(value)
         if match is not None:
             self.offer(
-                "API504", literal, label=match.label, value=redact(value[match.start : match.end])
+                "API504",
+                literal,
+                label=match.described,
+                value=redact(value[match.start : match.end]),
             )
 
     def check_url(self, literal: Literal, text: str) -> None:
