@@ -28,6 +28,11 @@ from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
 from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.memory_databases import (
+    MEMORY_CONNECTION,
+    SQLITE_CONNECT,
+    opens_memory_database,
+)
 from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -587,6 +592,8 @@ class ModuleModel:
                 return self.evaluate(call.args[0], scope, depth + 1)
             if qualname == "builtins.super" and not call.args:
                 return self._super_instance(scope)
+            if qualname == SQLITE_CONNECT and opens_memory_database(self, call, scope):
+                return Instance(MEMORY_CONNECTION)  # no file, no network: not a client
             if qualname in stubs.CALL_RETURNS:
                 return Instance(stubs.CALL_RETURNS[qualname])
             if self.project is not None:
