@@ -33,6 +33,7 @@ from fastapi_lint.semantic.memory_databases import (
     SQLITE_CONNECT,
     opens_memory_database,
 )
+from fastapi_lint.semantic.mixin_attributes import mixin_attribute_type
 from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -566,6 +567,8 @@ class ModuleModel:
             attribute_type = self.instance_attribute_type(owner.type, attr, depth + 1)
             if attribute_type is None:
                 attribute_type = self.inherited_attribute_type(owner.type, attr, depth + 1)
+            if attribute_type is None:  # a mixin's `self.client`, set by its subclasses
+                attribute_type = mixin_attribute_type(self, owner.type, attr, depth + 1)
             if attribute_type is not None:
                 return attribute_type
             wildcard = stubs.ATTRIBUTE_TYPES.get((owner.type, "*"))
