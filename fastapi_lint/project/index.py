@@ -567,7 +567,7 @@ class ProjectIndex:
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         return from_json(
-            self.fact("resolve/5-a18", qualname, lambda: to_json(self._resolve(qualname)))
+            self.fact("resolve/5", qualname, lambda: to_json(self._resolve(qualname)))
         )
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
@@ -655,7 +655,7 @@ class ProjectIndex:
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         return from_json(
-            self.fact("call/4-a18", qualname, lambda: to_json(self._call_result(qualname)))
+            self.fact("call/5", qualname, lambda: to_json(self._call_result(qualname)))
         )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
@@ -701,7 +701,7 @@ class ProjectIndex:
                 return None
             return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
-        return from_json(self.fact("attribute/3-a18", f"{class_qualname}.{attr}", compute))
+        return from_json(self.fact("attribute/4", f"{class_qualname}.{attr}", compute))
 
     def is_class(self, qualname: str) -> bool:
         """Whether a project name is a class defined in the project, as a cached fact."""

@@ -243,7 +243,7 @@ class Catalogue:
                     # without relationships assigned to the class after it (6), without
                     # the getters that read a relationship (7), without tables that a
                     # base's `@declared_attr __tablename__` names (8).
-                    "orm-model/8-t18",
+                    "orm-model/8",
                     qualname,
                     lambda: _orm_model_to_json(self._get(qualname, current)),
                 )

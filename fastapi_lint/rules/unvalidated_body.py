@@ -461,7 +461,7 @@ def _helper_validates(
             return False
     return function_fact(
         model,
-        "validates-argument/4-s18",
+        "validates-argument/4",
         qualname,
         lambda owner, function, at: _validates_parameter(
             owner, function, position, keyword, at + 1

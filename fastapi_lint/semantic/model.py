@@ -29,6 +29,12 @@ from fastapi_lint.semantic.fastapi import DEPENDS_NAMES, dependency_value
 from fastapi_lint.semantic.limits import MAX_EVAL_DEPTH, note_cut, too_deep
 from fastapi_lint.semantic.list_returns import LIST_TYPES, gives_a_list
 from fastapi_lint.semantic.memo import Memo
+from fastapi_lint.semantic.memory_databases import (
+    MEMORY_CONNECTION,
+    SQLITE_CONNECT,
+    opens_memory_database,
+)
+from fastapi_lint.semantic.mixin_attributes import mixin_attribute_type
 from fastapi_lint.semantic.properties import property_value
 from fastapi_lint.semantic.scopes import (
     Binding,
@@ -566,6 +572,8 @@ class ModuleModel:
             attribute_type = self.instance_attribute_type(owner.type, attr, depth + 1)
             if attribute_type is None:
                 attribute_type = self.inherited_attribute_type(owner.type, attr, depth + 1)
+            if attribute_type is None:  # a mixin's `self.client`, set by its subclasses
+                attribute_type = mixin_attribute_type(self, owner.type, attr, depth + 1)
             if attribute_type is not None:
                 return attribute_type
             wildcard = stubs.ATTRIBUTE_TYPES.get((owner.type, "*"))
@@ -592,6 +600,8 @@ class ModuleModel:
                 return self.evaluate(call.args[0], scope, depth + 1)
             if qualname == "builtins.super" and not call.args:
                 return self._super_instance(scope)
+            if qualname == SQLITE_CONNECT and opens_memory_database(self, call, scope):
+                return Instance(MEMORY_CONNECTION)  # no file, no network: not a client
             if qualname in stubs.CALL_RETURNS:
                 return Instance(stubs.CALL_RETURNS[qualname])
             if self.project is not None:

@@ -43,6 +43,7 @@ from fastapi_lint.rules.blocking.path_or_buffer import PATH_OR_BUFFER_CALLS, nam
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.memory_databases import SQLITE_CONNECT, opens_memory_database
 from fastapi_lint.semantic.partials import partial_call_target
 from fastapi_lint.semantic.syntax import catches_named, keyword_value
 from fastapi_lint.settings import RuleOptions
@@ -208,6 +209,8 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
         return None  # `os.waitpid(-1, os.WNOHANG)` polls: it returns at once
     if target == _URLOPEN and _opens_data_url(model, call, scope):
         return None  # urllib's DataHandler decodes a `data:` URL in memory
+    if target == SQLITE_CONNECT and opens_memory_database(model, call, scope):
+        return None  # `sqlite3.connect(":memory:")`: a database in memory, no file
     if target in PATH_OR_BUFFER_CALLS and not names_a_file(model, call, scope, target):
         return None  # ``soundfile.write(io.BytesIO(), ...)``: a buffer in memory, not a file
     if reads_kernel_path(model, call, scope, target):

@@ -12,7 +12,8 @@ API105 = Rule(
     summary="Checks for sync database, cache, mail, storage and socket clients used in async code.",
     why=(
         "psycopg2, pymysql, sqlite3, pymongo, redis, smtplib, boto3 and raw sockets wait on the network "
-        "synchronously: the event loop stops for each round trip."
+        "synchronously: the event loop stops for each round trip. An SQLite database held in memory "
+        '(`sqlite3.connect(":memory:")`) touches no file and no network: it is not reported.'
     ),
     example=(
         "import redis\nfrom fastapi import FastAPI\n\napp = FastAPI()\ncache = redis.Redis()\n\n\n"

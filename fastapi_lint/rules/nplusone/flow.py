@@ -612,7 +612,7 @@ class QueryFlow:
         subject = target if index is None else f"{target}#{index}"
         found = query_from_json(
             project.fact(
-                "query-result/6-t18",
+                "query-result/6",
                 subject,
                 lambda: query_to_json(_project_function_result(project, target, index)),
             )
