@@ -566,9 +566,7 @@ class ProjectIndex:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(
-            self.fact("resolve/5", qualname, lambda: to_json(self._resolve(qualname)))
-        )
+        return from_json(self.fact("resolve/5", qualname, lambda: to_json(self._resolve(qualname))))
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
         if self._too_deep(depth) or not self._guarded(self._tag + "|resolve:" + qualname):
