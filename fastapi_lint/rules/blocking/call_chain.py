@@ -374,7 +374,7 @@ def _function_summary(
     # /26 typed offloaded results and post-init hooks; /28 and/or short-circuits, frozenset
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`).
-    return CalleeSummary.from_json(project.fact("callee/30", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/31-e18", target, compute))
 
 
 def _with_hooks(
