@@ -24,7 +24,7 @@ import os
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.index import index_of
@@ -33,9 +33,16 @@ from fastapi_lint.registry import Family, Rule
 from fastapi_lint.rules.admin_only import admin_only
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.dependency_factories import is_factory_dependency
-from fastapi_lint.rules.injected_pools import lends, lent_parameter, passed_parameter
+from fastapi_lint.rules.injected_pools import lent_parameter, passed_parameter
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.rules.once_per_process import once_per_process
+from fastapi_lint.rules.requested_pools import (
+    PoolPath,
+    carried,
+    pool_path,
+    taken_by,
+    unconditional,
+)
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.fastapi import dependency_target
 
@@ -461,56 +468,68 @@ def _spell(call: ast.Call) -> str:
 
 # ---------------------------------------------------------------- pools built by project helpers
 _HELPER_DEPTH = 3  # get_db() -> get_sessionmaker() -> get_engine() -> create_engine()
+_MAX_PATHS = 4  # ways one helper may build a pool, kept per helper
 
 
-def _pool_made_by(model: ModuleModel, function: FunctionInfo) -> tuple[ast.Call, str] | None:
-    """The unguarded pool factory call ``function`` itself makes, with its resource."""
+def _pools_made_by(model: ModuleModel, function: FunctionInfo) -> Iterator[tuple[ast.Call, str]]:
+    """The unguarded pool factory calls ``function`` itself makes, with their resource."""
     for call, scope in calls_by_function(model).get(id(function.node), []):
         target = model.call_target(call, scope)
         resource = target and (
             POOL_FACTORIES.get(stubs.canonical(target)) or POOL_FACTORIES.get(target)
         )
         if resource and not _shares_pool(call) and not _guarded_store(model, function, call):
-            return call, resource
-    return None
+            yield call, resource
 
 
-def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> dict[str, Any] | None:
-    """``{"chain": [spelled calls..., resource], "lent": parameter or None}`` when the
-    project function ``qualname`` builds a pool when it runs, itself or through further
-    project functions; None otherwise (also when it is cached). ``lent``: the pool is
-    built only when the call passes nothing for that parameter (``rules/injected_pools.py``).
-    Only files the index reads decide it: the answer is cached on disk."""
+def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[PoolPath]:
+    """The ways the project function ``qualname`` builds a pool when it runs, itself or
+    through further project functions (``[]``: none, or it is cached). Each is a
+    ``PoolPath``: ``chain`` (spelled calls..., resource), ``lent`` (the pool is built only
+    when the call passes nothing for that parameter, ``rules/injected_pools.py``) and
+    ``when`` (conditions on the function's parameters the path needs: ``if url:`` before
+    a one-off engine, ``rules/requested_pools.py``). Only files the index reads decide
+    it: the answer is cached on disk."""
 
-    def compute() -> dict[str, Any] | None:
+    def compute() -> list[PoolPath]:
         found = project.function(qualname)
         if found is None:
-            return None
+            return []
         model, function = found
         if is_memoized(model, function) or function.is_method:
-            return None
-        made = _pool_made_by(model, function)
-        if made is not None:
-            lent = lent_parameter(model, function, made[0])
-            return {"chain": [_spell(made[0]), made[1]], "lent": lent}
-        if depth + 1 >= _HELPER_DEPTH:
-            return None
+            return []
+        paths = [
+            pool_path(
+                [_spell(call), resource],
+                lent_parameter(model, function, call),
+                model,
+                function,
+                call,
+            )
+            for call, resource in _pools_made_by(model, function)
+        ]
+        if any(unconditional(path) for path in paths) or depth + 1 >= _HELPER_DEPTH:
+            return paths[:_MAX_PATHS]
         for call, scope in calls_by_function(model).get(id(function.node), []):
             target = model.call_target(call, scope)
             if target is None or not _in_project(project, target):
                 continue
             inner = _helper_pool(project, target, depth + 1)
-            if inner is None or _guarded_store(model, function, call):
+            if not inner or _guarded_store(model, function, call):
                 continue
-            lent = inner["lent"]
-            own = passed_parameter(lent, call, function) if lent is not None else None
-            if lent is not None and own is None and lends(lent, call):
-                continue  # the helper lends its callee a client: no pool on this path
-            return {"chain": [_spell(call), *inner["chain"]], "lent": own}
-        return None
+            for path in inner:
+                lent = path["lent"]
+                own = passed_parameter(lent, call, function) if lent is not None else None
+                if not taken_by(path, call, own is not None):
+                    continue  # the helper lends its callee a client, or asks for no pool
+                paths.append(carried(path, _spell(call), own, model, function, call))
+                break
+            if len(paths) >= _MAX_PATHS:
+                break
+        return paths[:_MAX_PATHS]
 
-    found = project.fact("pool-helper/10", f"{depth}:{qualname}", compute)
-    return dict(found) if found else None
+    found = project.fact("pool-helper/11", f"{depth}:{qualname}", compute)
+    return [dict(path) for path in found or []]
 
 
 def _in_project(project: ProjectIndex, qualname: str) -> bool:
@@ -548,8 +567,9 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
         chain: list[str] | None = None
         if helper:
             # `get_sessionmaker()` in `get_db`, building an engine each call: the same pool.
-            pooled = _helper_pool(project, target) if project is not None else None
-            if pooled is None or (pooled["lent"] is not None and lends(pooled["lent"], call)):
+            paths = _helper_pool(project, target) if project is not None else []
+            pooled = next((path for path in paths if taken_by(path, call)), None)
+            if pooled is None:
                 continue  # no pool, or one built only when the route lends no client
             chain = pooled["chain"]
         if _guarded_store(model, function, call):

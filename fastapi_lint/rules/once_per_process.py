@@ -39,6 +39,7 @@ from fastapi_lint.rules.thread_locals import fills_thread_local, hit_returned_th
 from fastapi_lint.semantic.syntax import (
     compared_with_none,
     decorator_names,
+    last_name,
     unset_operand,
 )
 
@@ -96,6 +97,8 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
             return True
         if _refreshes_stale_cache(model, function, ancestor):
             return True  # `if sig != _seen: ... _seen = sig`: once per change of the file
+        if _refreshes_on_config_change(model, function, ancestor):
+            return True  # `if _KEY is None or _KEY[0] != fingerprint:` with no parameters
         on_state = state_attribute_unset(ancestor.test)
         if on_state is not None and assigns_state_attribute(ancestor.body, *on_state):
             return True  # `if request.app.state.model is None: request.app.state.model = ...`
@@ -172,6 +175,52 @@ def _refreshes_stale_cache(model: ModuleModel, function: FunctionInfo, branch: a
         if not any(_names_cache(model, function, branch, node) for node in names):
             return False
     return stale
+
+
+def _refreshes_on_config_change(model: ModuleModel, function: FunctionInfo, branch: ast.If) -> bool:
+    """A last-value memo in a function that takes no parameters.
+
+    ``if _KEY is None or not hmac.compare_digest(_KEY[0], fingerprint): _KEY =
+    (fingerprint, derive(secret))``: without parameters the compared value comes from the
+    process's state (its environment, a mounted secret, settings), not from a request,
+    so the branch runs once per change of that state, like a file's stat signature.
+    """
+    args = function.node.args
+    if args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg:
+        return False
+    test = branch.test
+    if isinstance(test, ast.BoolOp) and not isinstance(test.op, ast.Or):
+        return False
+    changed = False
+    for term in test.values if isinstance(test, ast.BoolOp) else [test]:
+        unequal = _unequal_sides(term)
+        operand = unset_operand(term) if unequal is None else None
+        if unequal is not None:
+            sides, changed = unequal, True
+        elif operand is not None:
+            sides = [operand]  # `_KEY is None`: not derived yet
+        else:
+            return False  # `or force`: the branch may run on every call
+        if not any(_names_cache(model, function, branch, side) for side in sides):
+            return False
+    return changed
+
+
+def _unequal_sides(term: ast.expr) -> list[ast.expr] | None:
+    """``a != b``, ``a is not b``, ``not compare_digest(a, b)``: the two sides, or None."""
+    if isinstance(term, ast.Compare) and len(term.ops) == 1:
+        if isinstance(term.ops[0], (ast.NotEq, ast.IsNot)):
+            return [term.left, term.comparators[0]]
+        return None
+    if (
+        isinstance(term, ast.UnaryOp)
+        and isinstance(term.op, ast.Not)
+        and isinstance(term.operand, ast.Call)
+        and last_name(term.operand.func) == "compare_digest"
+        and len(term.operand.args) == 2
+    ):
+        return list(term.operand.args)
+    return None
 
 
 def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> bool:

@@ -167,7 +167,10 @@ _ABOUT_LAST_WORDS = frozenset(
         # parts of the app named after what they handle: ``dashboard_token_router``
         "router routers route routes middleware dashboard "
         # an action on the secret (an RBAC scope, an event, a flow): ``USER_PASSWORD_RESET``
-        "reset change recovery rotation"
+        "reset change recovery rotation leak leaks "
+        # what is granted to a key, what a token is spelled with: ``api_key_role = "admin"``,
+        # ``TOKEN_CHARS = "A-Za-z0-9_-"``
+        "role roles chars charset alphabet"
     ).split()
 )
 # ``*_expire*``, ``*_min*``, ``*_max*``: a word after the first starting so.

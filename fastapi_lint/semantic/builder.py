@@ -235,9 +235,14 @@ class Builder:
         return children
 
     def _prescan_globals(self, body: list[ast.stmt], scope: Scope) -> None:
+        # A `global` statement anywhere in the function's blocks (under `with _lock:`,
+        # `if`, `try`) declares the name for the whole function; nested defs and classes
+        # have their own scope.
         for stmt in body:
-            if isinstance(stmt, (ast.Global, ast.Nonlocal)):
-                scope.global_names.update(stmt.names if isinstance(stmt, ast.Global) else ())
+            if isinstance(stmt, ast.Global):
+                scope.global_names.update(stmt.names)
+            elif not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._prescan_globals(_nested_statements(stmt), scope)
 
     def visit_class(self, node: ast.ClassDef, scope: Scope) -> list[tuple[ast.AST, Scope]]:
         model = self.model
@@ -508,3 +513,17 @@ _HANDLERS: dict[type, _Handler] = {
 }
 if hasattr(ast, "TypeAlias"):  # Python 3.12+
     _HANDLERS[ast.TypeAlias] = Builder.visit_type_alias
+
+
+def _nested_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    """The statements of the blocks of a compound statement (none for a simple one)."""
+    nested: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, field, None)
+        if isinstance(block, list):
+            nested.extend(child for child in block if isinstance(child, ast.stmt))
+    for handler in getattr(stmt, "handlers", None) or ():
+        nested.extend(handler.body)
+    for case in getattr(stmt, "cases", None) or ():
+        nested.extend(case.body)
+    return nested

@@ -290,10 +290,18 @@ class ModuleModel:
             if current.kind is ScopeKind.CLASS and not first:
                 current = current.parent
                 continue
+            declaring: Optional[Scope] = None
             if name in current.global_names:
-                current = self.module_scope
+                declaring, current = current, self.module_scope
             bindings = current.bindings.get(name)
             if bindings:
+                if declaring is scope and len(bindings) > 1:
+                    # `global _pool` ... `_pool = make_pool()` ... `return _pool`: the
+                    # function's own assignment before the read, as for a local (another
+                    # function's reset to None elsewhere says nothing of this value).
+                    own = _pick_own(bindings, scope, line)
+                    if own is not None:
+                        return own
                 if len(bindings) == 1:
                     return bindings[0]  # most names: what _pick gives, without its list
                 return _pick(bindings, line if current is scope else None)
@@ -784,6 +792,12 @@ _UNINFORMATIVE_RETURNS = frozenset(
         "AsyncIterable",
     )
 ) | {"builtins.object"}
+
+
+def _pick_own(bindings: list[Binding], scope: Scope, line: int | None) -> Binding | None:
+    """The last of ``bindings`` made in ``scope`` itself, before ``line`` when known."""
+    own = [b for b in bindings if b.scope is scope and (line is None or b.line <= line)]
+    return own[-1] if own else None
 
 
 def _pick(bindings: list[Binding], line: int | None) -> Binding:

@@ -374,8 +374,9 @@ def _function_summary(
     # /26 typed offloaded results and post-init hooks; /28 and/or short-circuits, frozenset
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
-    # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes.
-    return CalleeSummary.from_json(project.fact("callee/32", target, compute))
+    # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
+    # /33 `global` inside a block, memos keyed by configuration.
+    return CalleeSummary.from_json(project.fact("callee/33", target, compute))
 
 
 def _with_hooks(

@@ -152,7 +152,8 @@ _LOGIN_SERVICE_WORDS = frozenset(
     (
         "smtp mail email imap pop3 ftp sftp db database postgres postgresql pg mysql mariadb "
         "mssql oracle redis mongo mongodb rabbitmq rabbit amqp broker ldap proxy elastic "
-        "elasticsearch opensearch kafka neo4j clickhouse influxdb cassandra memcached minio"
+        "elasticsearch opensearch kafka neo4j clickhouse influxdb cassandra memcached minio "
+        "docker registry"
     ).split()
 )
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pass"})
@@ -270,8 +271,13 @@ _TYPE_EXPRESSION_RE = lazy_compile(
 _CAMEL_WITH_DIGITS_RE = lazy_compile(r"[a-z][a-z0-9]*(?:[A-Z][A-Za-z0-9]*)+")
 # Each word letters with at most a short number (``oauth2``, ``v1``, ``2fa``): a random
 # segment (``4f9a2b7e``) makes a key, not a name.
-_SNAKE_LOWER_RE = lazy_compile(r"_*[a-z]+[0-9]{0,3}(?:_+(?:[a-z]+[0-9]{0,3}|[0-9]{1,4}[a-z]*))*_*")
-_SNAKE_UPPER_RE = lazy_compile(r"_*[A-Z]+[0-9]{0,3}(?:_+(?:[A-Z]+[0-9]{0,3}|[0-9]{1,4}[A-Z]*))*_*")
+# A word may carry its number inside (``a2a``, ``b2b``, ``k8s``): one run of digits.
+_SNAKE_LOWER_RE = lazy_compile(
+    r"_*[a-z]+(?:[0-9]{1,3}[a-z]*)?(?:_+(?:[a-z]+(?:[0-9]{1,3}[a-z]*)?|[0-9]{1,4}[a-z]*))*_*"
+)
+_SNAKE_UPPER_RE = lazy_compile(
+    r"_*[A-Z]+(?:[0-9]{1,3}[A-Z]*)?(?:_+(?:[A-Z]+(?:[0-9]{1,3}[A-Z]*)?|[0-9]{1,4}[A-Z]*))*_*"
+)
 _CASE_CHANGE_RE = lazy_compile(r"[a-z][A-Z]|[A-Z][a-z]")
 
 
@@ -588,6 +594,8 @@ def could_be_credential(
         return False
     if is_regex(value) or is_selector(value) or is_json_structure(value):
         return False
+    if _CSS_COLOUR_RE.fullmatch(value.strip()):
+        return False  # ``{"credential": "#f59e0b"}``: the colour a graph draws credentials in
     if is_name_value(value):
         return False
     if name and names_retired_value(name) and not is_random_looking(value):
@@ -631,6 +639,10 @@ _PUBLIC_KEY_RE = lazy_compile(r"(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]{16,}")
 
 # A character class with a repeat or a letter range: ``[!#$%&A-Za-z0-9-]+`` (an RFC token grammar).
 _CHARACTER_CLASS_RE = lazy_compile(r"\[[^\]]+\][+*?{]|[A-Za-z0-9]-[A-Za-z0-9]\]")
+
+
+# ``#f59e0b``, ``#fff``, ``#00000080``: a CSS hex colour.
+_CSS_COLOUR_RE = lazy_compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 
 
 def is_regex(value: str) -> bool:
