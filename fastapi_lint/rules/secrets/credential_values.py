@@ -385,10 +385,21 @@ def _string_leaves(value: object) -> list[str]:
 
 # ---------------------------------------------------------------- 1. sentinels
 def sentinel(value: str) -> bool:
-    """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``), or
-    too short for any credential (``token == "-c"``: a command-line option)."""
+    """A literal compared against with no digit or symbol (``"LDAP"``, ``"unavailable"``),
+    too short for any credential (``token == "-c"``), or a command-line option
+    (``token == "--add-skill"``, a hand-written argv loop over ``tokens``)."""
     stripped = value.strip()
-    return stripped.isalpha() or too_short(stripped)
+    return stripped.isalpha() or too_short(stripped) or is_cli_option(stripped)
+
+
+# ``--name``, ``--add-skill``, ``-verbose``: dashes, then words of letters joined by dashes.
+_CLI_OPTION_RE = lazy_compile(r"--?[A-Za-z]+(?:-[A-Za-z]+)*")
+
+
+def is_cli_option(value: str) -> bool:
+    """A command-line option spelled as one (session 18): compared with a ``token`` read from
+    an argument list, it picks the branch of a parser; no password starts with ``--``."""
+    return bool(_CLI_OPTION_RE.fullmatch(value))
 
 
 def too_short(value: str) -> bool:

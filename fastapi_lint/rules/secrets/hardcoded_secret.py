@@ -36,7 +36,7 @@ API501 = Rule(
         'Unlike name-only checks, values that are not secrets (`token_type = "bearer"`, '
         '`tokenUrl="token"`, env-var names, paths, sentences, placeholders with `xxxx` or `<...>`) '
         "are not reported, nor values no service would accept as a credential: sentinels compared "
-        'against (`if user.password == "LDAP"`), redaction markers (`"REDACTED"`), dummy keys for '
+        'against (`if user.password == "LDAP"`; a command-line option `token == "--verbose"`), redaction markers (`"REDACTED"`), dummy keys for '
         'providers that need none (`api_key="ollama"`) and the placeholder spelled out in words '
         'under an API-key name (`OPENAI_API_KEY` defaulted to `"sk-placeholder-for-openapi-export"`), '
         'names (`{"token": "access_token"}`), '
