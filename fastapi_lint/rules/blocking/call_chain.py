@@ -375,7 +375,7 @@ def _function_summary(
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes.
-    return CalleeSummary.from_json(project.fact("callee/32", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/33-z18", target, compute))
 
 
 def _with_hooks(
