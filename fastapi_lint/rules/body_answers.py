@@ -103,7 +103,10 @@ def stat_method_call(model: ModuleModel, function: FunctionInfo, value: ast.expr
 
 def stat_signature(model: ModuleModel, function: FunctionInfo, node: ast.expr) -> bool:
     """``sig`` where ``sig = (st.st_mtime_ns, st.st_size)`` or ``os.path.getmtime(path)``,
-    also through a helper of the module that reads them (``key = _get_mtimes()``)."""
+    also through a helper of the module that reads them (``key = _get_mtimes()``), or a
+    stat field read in place (``st.st_mtime``)."""
+    if isinstance(node, ast.Attribute) and node.attr.startswith("st_"):
+        return True
     if not isinstance(node, ast.Name):
         return False
     name = node.id

@@ -119,7 +119,7 @@ def once_per_process(model: ModuleModel, function: FunctionInfo, node: ast.AST) 
                 )
             ):
                 return True
-            if _returns_fresh_cache(model, function, stmt.test):
+            if _returns_fresh_cache(model, function, stmt):
                 return True  # `if _cfg is not None and sig == _cfg_sig: return _cfg`
             if seen_before_per_key(function, stmt.test):
                 return True  # `if key in seen: return` ... `seen.add(key)`, app.state's set
@@ -223,7 +223,7 @@ def _unequal_sides(term: ast.expr) -> list[ast.expr] | None:
     return None
 
 
-def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.expr) -> bool:
+def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, early: ast.If) -> bool:
     """The early-return form of :func:`_refreshes_stale_cache`.
 
     ``if _config is not None and sig == _config_sig: return _config`` (``sig`` a file's
@@ -231,8 +231,17 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
     the file. Every part of the test must be such a comparison or a set-test of a global
     the function stores (``and _prompts``); one comparison with a stat signature is needed
     (``name == _loaded_name`` is keyed by a request's value, which may alternate). An age
-    test on a stored load time (``and now - _loaded_at < _TTL``) may join them.
+    test on a stored load time (``and now - _loaded_at < _TTL``) may join them. The cache
+    may also be an entry of a module dict the function fills: ``cached = _CACHE.get(key)``,
+    ``if cached and cached[0] == st.st_mtime: return cached[1]``.
     """
+    test = early.test
+
+    def kept(node: ast.expr) -> bool:
+        return _stored_cache(model, function, node) or _filled_entry(
+            model, function, node, early.lineno
+        )
+
     terms = test.values if isinstance(test, ast.BoolOp) else [test]
     if isinstance(test, ast.BoolOp) and not isinstance(test.op, ast.And):
         return False
@@ -248,12 +257,12 @@ def _returns_fresh_cache(model: ModuleModel, function: FunctionInfo, test: ast.e
             sides = [term.left, term.comparators[0]]
             if not any(stat_signature(model, function, side) for side in sides):
                 return False
-            if not any(_stored_cache(model, function, side) for side in sides):
+            if not any(kept(side) for side in sides):
                 return False
             fresh = True
             continue
         operand = _set_operand(term)
-        if operand is None or not _stored_cache(model, function, operand):
+        if operand is None or not kept(operand):
             return False
     return fresh
 
@@ -306,25 +315,44 @@ def _names_cache(
         return False
     if is_module_name(model, function, node.id):
         return node.id in function.scope.global_names and _assigns(branch.body, node.id)
+    holder = _module_dict_read(model, function, node.id, branch.lineno)
+    return holder is not None and assigns_or_fills(branch.body, holder)
+
+
+def _module_dict_read(
+    model: ModuleModel, function: FunctionInfo, name: str, line: int
+) -> str | None:
+    """The module dict that the local ``name`` was read from before ``line``:
+    ``cached = _CACHE.get(key)`` or ``cached = _CACHE[key]`` gives ``_CACHE``."""
     for stmt in ast.walk(function.node):
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)
-            and stmt.targets[0].id == node.id
-            and stmt.lineno < branch.lineno
+            and stmt.targets[0].id == name
+            and stmt.lineno < line
         ):
             value = stmt.value
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
                 value = value.func.value if value.func.attr == "get" else value
             elif isinstance(value, ast.Subscript):
                 value = value.value
-            return (
-                isinstance(value, ast.Name)
-                and is_module_name(model, function, value.id)
-                and assigns_or_fills(branch.body, value.id)
-            )
-    return False
+            if isinstance(value, ast.Name) and is_module_name(model, function, value.id):
+                return value.id
+            return None
+    return None
+
+
+def _filled_entry(model: ModuleModel, function: FunctionInfo, node: ast.expr, line: int) -> bool:
+    """``cached`` / ``cached[0]`` where ``cached = _CACHE.get(key)`` (before ``line``) reads
+    a module dict that the function fills (``_CACHE[key] = (stamp, data)`` after the read):
+    an entry of a cache kept for the process, not a value made per call."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    if not isinstance(node, ast.Name) or is_module_name(model, function, node.id):
+        return False
+    holder = _module_dict_read(model, function, node.id, line)
+    return holder is not None and _fills_in_function(model, function, holder)
 
 
 def _membership_container(test: ast.expr) -> str | None:
