@@ -186,7 +186,7 @@ def _role(model: ModuleModel, function: FunctionInfo) -> str | None:
     if _is_middleware(model, function):
         owner = function.class_info
         return f"middleware `{owner.name if owner is not None else function.name}`"
-    if _is_dependency(model, function):
+    if is_dependency(model, function):
         if function.name in ("__init__", "__call__") and function.class_info is not None:
             return f"dependency `{function.class_info.name}`"
         return f"dependency `{function.name}`"
@@ -231,7 +231,7 @@ def is_http_middleware_function(function: FunctionInfo) -> bool:
     )
 
 
-def _is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
+def is_dependency(model: ModuleModel, function: FunctionInfo) -> bool:
     """A ``Depends``/``Security`` target: a function, or the ``__init__`` of a class."""
     qualname = function.qualname
     if function.name == "__call__" and function.class_info is not None:

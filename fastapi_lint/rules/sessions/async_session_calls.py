@@ -24,7 +24,7 @@ API302 = Rule(
     code="API302",
     name="unawaited-async-session-call",
     fix=FixAvailability.SAFE,
-    fix_description="Inserts the missing `await` when the call is an expression statement, an assigned value or a route's returned value.",
+    fix_description="Inserts the missing `await` when the call is an expression statement, an assigned value or the value a route or a dependency returns.",
     message=(
         "`{call}` is a coroutine of `AsyncSession` and is never awaited: the statement does not "
         "run; write `await {call}`"
@@ -198,8 +198,8 @@ def _is_consumed(
             return True  # `async with session.stream(...)`: left to SQLAlchemy's contract
         node, parent = parent, model.parent(parent)
     if isinstance(parent, ast.Return):
-        # A helper's caller awaits what it returns; FastAPI does not await what a route
-        # returns: it serializes the coroutine object (`return session.exec(stmt)`).
+        # A helper's caller awaits what it returns; FastAPI does not await what a route or
+        # a dependency returns: it serializes or injects the coroutine object.
         return not _returns_to_fastapi(model, scope)
     if isinstance(parent, (ast.Assign, ast.AnnAssign)):
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
@@ -212,11 +212,18 @@ def _is_consumed(
 
 
 def _returns_to_fastapi(model: ModuleModel, scope: Scope) -> bool:
-    """Whether a ``return`` in ``scope`` hands its value to FastAPI: the scope is a route."""
+    """Whether a ``return`` in ``scope`` hands its value to FastAPI: the scope is a route,
+    or a dependency (FastAPI awaits the async dependency itself and injects what it returns
+    as is, so a returned coroutine reaches the route unrun)."""
     function = scope.code_function
     if function is None:
         return False
-    return any(route.function.node is function.node for route in model.fastapi.routes)
+    if any(route.function.node is function.node for route in model.fastapi.routes):
+        return True
+    # Imported here: the dependency search lives with API306, which asks the same question.
+    from fastapi_lint.rules.client_per_request import is_dependency
+
+    return function.is_async and is_dependency(model, function)
 
 
 def _call_takes_coroutine(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
