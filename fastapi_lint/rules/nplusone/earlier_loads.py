@@ -15,15 +15,14 @@ import ast
 from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.nplusone.flow import span
+from fastapi_lint.rules.nplusone.identity_map import EXPIRING_METHODS
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Binding
 
 # Session calls after which a loaded attribute is read again from the database.
-EXPIRING_CALLS = frozenset(
-    {"commit", "rollback", "expire", "expire_all", "refresh", "close", "reset", "invalidate"}
-)
+EXPIRING_CALLS = EXPIRING_METHODS | {"refresh", "reset"}
 _EXITS = (ast.Continue, ast.Break, ast.Return, ast.Raise)
 # Expressions that may skip evaluating a part of themselves.
 _PARTIAL = (ast.BoolOp, ast.IfExp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp)

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Scope
 
-# Calls that expire or drop every loaded object: `get` queries again afterwards.
-_EXPIRING_METHODS = frozenset(
-    {"commit", "rollback", "expire_all", "expire", "close", "expunge_all", "invalidate"}
-)
+# Session calls that expire every loaded object (``earlier_loads.py`` adds the calls that
+# reload one object's attributes).
+EXPIRING_METHODS = frozenset({"commit", "rollback", "expire_all", "expire", "close", "invalidate"})
+# ... or drop it from the identity map: `get` queries again afterwards.
+_DROPPING_METHODS = EXPIRING_METHODS | {"expunge_all"}
 # Result methods that load every row of the statement and keep them in a list.
 _LOADING_METHODS = frozenset({"all"})
 # Select / Query methods that keep every row of the table: ordering changes no membership.
@@ -64,7 +65,7 @@ def answered_by_identity_map(
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _EXPIRING_METHODS
+            and node.func.attr in _DROPPING_METHODS
             and unparse(node.func.value, 60) == receiver
             and start < span(node)
             and span(node)[:2] <= end
