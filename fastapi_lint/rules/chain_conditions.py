@@ -50,6 +50,7 @@ from fastapi_lint.rules.once_per_process import (
     is_module_name,
     none_test_name,
 )
+from fastapi_lint.rules.receiver_state import receiver_never_sets
 from fastapi_lint.semantic.syntax import (
     decorator_names,
     parameter_defaults,
@@ -423,6 +424,13 @@ def _strings(node: ast.expr) -> list[str] | None:
 
 def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> Any:
     """What the call passes for the atom's parameter (a literal, a known prefix...), or MISSING."""
+    if "self_attr" in atom:
+        # An attribute of the receiver that the object built by the caller never set.
+        if values is not None and receiver_never_sets(
+            values.model, values.scope, call, atom["self_attr"]
+        ):
+            return None
+        return MISSING
     node = _argument_node(atom, call)
     if node is not None:
         return values.of(node) if values is not None else literal(node)

@@ -38,6 +38,7 @@ from fastapi_lint.rules.chain_conditions import (
 from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.rules.once_per_process import once_per_process
+from fastapi_lint.rules.receiver_state import self_attribute_atoms
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
@@ -375,8 +376,9 @@ def _function_summary(
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
-    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries.
-    return CalleeSummary.from_json(project.fact("callee/34", target, compute))
+    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
+    # /35 conditions on an attribute of `self` (`if self._conn is not None:`).
+    return CalleeSummary.from_json(project.fact("callee/35-a19", target, compute))
 
 
 def _with_hooks(
@@ -519,7 +521,12 @@ def _blocking_paths(
 
     def add(chain: list[str], call: ast.Call, inherited: list[Condition] | None = None) -> bool:
         """Keep a path; True when the search can stop (a path no call can rule out)."""
-        conditions = tuple((path_conditions(model, function, call) or []) + (inherited or []))
+        conditions = tuple(
+            (path_conditions(model, function, call) or [])
+            + (inherited or [])
+            # `if conn is not None: conn.close()` with `conn = self._conn` (receiver_state)
+            + self_attribute_atoms(model, function, call)
+        )
         path = BlockingPath(tuple(chain), conditions)
         session = is_session_path(path.chain)
         # Callers take the first path their arguments leave open (a session path aside):
