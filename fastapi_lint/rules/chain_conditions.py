@@ -46,7 +46,7 @@ from fastapi_lint.rules.chain_objects import (
 )
 from fastapi_lint.rules.once_per_process import (
     assigns_or_fills,
-    earlier_statements,
+    early_exit_tests,
     is_module_name,
     none_test_name,
 )
@@ -92,15 +92,9 @@ def path_conditions(
     conditions.extend(case_conditions(model, function, node, params))
     # `if not resolve: return url` before the statement, in its block or an
     # enclosing one: the statement runs only when the test is false.
-    for stmt in earlier_statements(model, function, node):
-        if (
-            isinstance(stmt, ast.If)
-            and not stmt.orelse
-            and stmt.body
-            and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
-            and not isinstance(stmt.test, ast.BoolOp)
-        ):
-            atoms = _atoms(stmt.test, params, keys)
+    for test in early_exit_tests(model, function, node):
+        if not isinstance(test, ast.BoolOp):
+            atoms = _atoms(test, params, keys)
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return on_keywords(conditions, aliases)

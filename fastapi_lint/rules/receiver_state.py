@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.branches import if_ancestors, in_body
-from fastapi_lint.rules.once_per_process import earlier_statements
+from fastapi_lint.rules.once_per_process import early_exit_tests
 from fastapi_lint.semantic.syntax import decorator_names
 
 if TYPE_CHECKING:
@@ -50,16 +50,10 @@ def self_attribute_atoms(
         tested = _tested_attribute(model, function, ancestor.test, self_name)
         if tested is not None and tested[1] == in_body(ancestor, child):
             needed.append(tested[0])
-    for stmt in earlier_statements(model, function, node):
-        if (
-            isinstance(stmt, ast.If)
-            and not stmt.orelse
-            and stmt.body
-            and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
-        ):
-            tested = _tested_attribute(model, function, stmt.test, self_name)
-            if tested is not None and not tested[1]:
-                needed.append(tested[0])  # `if self._conn is None: return` before it
+    for test in early_exit_tests(model, function, node):
+        tested = _tested_attribute(model, function, test, self_name)
+        if tested is not None and not tested[1]:
+            needed.append(tested[0])  # `if self._conn is None: return` before it
     return [
         {
             "param": f"self.{attr}",
