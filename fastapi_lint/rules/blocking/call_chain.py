@@ -377,7 +377,8 @@ def _function_summary(
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
     # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
-    # /35 conditions on an attribute of `self` (`if self._conn is not None:`).
+    # /35 conditions on an attribute of `self` (`if self._conn is not None:`), a callee's
+    # close named after the other callees' paths.
     return CalleeSummary.from_json(project.fact("callee/35-a19", target, compute))
 
 
@@ -587,6 +588,10 @@ def _blocking_paths(
     # password (`hash_password()`); naming the small read would hide the reason to offload.
     # A callee path ending in file I/O waits until the other callees are looked at.
     file_io: list[tuple[list[str], ast.Call, list[Condition]]] = []
+    # A callee path that ends in a `close()` comes last, as the function's own closes do:
+    # `notebook_for()` closing an evicted connection is no reason to name it before the
+    # query another callee runs.
+    closes: list[tuple[list[str], ast.Call, list[Condition]]] = []
     stop = False
     for call, scope in calls:
         if model.is_awaited(call):
@@ -609,13 +614,16 @@ def _blocking_paths(
             if displayed_file_io(chain[-1]):
                 file_io.append((chain, call, inherited))
                 continue
+            if chain[-1].endswith(".close()"):
+                closes.append((chain, call, inherited))
+                continue
             if add(chain, call, inherited):
                 stop = True
                 break
         if stop:
             break
     file_io.sort(key=lambda item: item[0][-1].removesuffix("()") in LISTINGS)
-    for chain, call, inherited in file_io:
+    for chain, call, inherited in file_io + closes:
         if add(chain, call, inherited):
             break
     for display, call, length in pauses:
