@@ -133,16 +133,18 @@ _DOCUMENTED_BODIES = frozenset({"16C7e42F292c6912E7710c838347Ae178B4a"})
 
 
 def _counting(segment: str) -> bool:
-    """``1234567890123``, ``abcdefghijklmnop``, ``abcdefghij0123456789``: runs of letters or
-    digits, each character the one after the last (digits wrap from 9 to 0): what a
-    hand-written sample fills a format with."""
+    """``1234567890123``, ``abcdefghijklmnop``, ``abcdefghij0123456789``: runs of digits or
+    lower-case letters, each character the one after the last (digits wrap from 9 to 0):
+    what a hand-written sample fills a format with."""
     runs = re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]+", segment)
     return bool(runs) and all(_counting_run(run) for run in runs)
 
 
 def _counting_run(run: str) -> bool:
+    # Lower-case letters only: `ABCDEF` after digits is hex, and `AbCdEf...` is how some
+    # vendors' own samples look; both stay reported.
     alphabet = "0123456789" if run.isdigit() else "abcdefghijklmnopqrstuvwxyz"
-    text = run.lower()
+    text = run
     if len(text) < 3 or any(char not in alphabet for char in text):
         return False
     return all(
