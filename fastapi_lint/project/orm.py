@@ -16,7 +16,7 @@ catalogue is cached per project index (one per project root per process).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -42,6 +42,7 @@ from fastapi_lint.project.orm_joins import (
     foreign_key_reference,
     join_condition,
 )
+from fastapi_lint.project.orm_models import OrmModel, orm_model_from_json, orm_model_to_json
 from fastapi_lint.project.orm_properties import relationship_getters
 from fastapi_lint.project.orm_tablenames import declared_tablename, table_from_class_name
 from fastapi_lint.semantic import stubs
@@ -80,28 +81,6 @@ AS_DECLARATIVE = frozenset(
 )
 SQLMODEL = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"}) | SQLMODEL
-
-
-@dataclass
-class OrmModel:
-    qualname: str
-    module: str
-    path: str
-    line: int
-    is_sqlmodel: bool
-    relationships: dict[str, Relationship] = field(default_factory=dict)
-    columns: set[str] = field(default_factory=set)
-    # Columns holding a foreign key: column -> the table it references
-    # (``"users"`` for ``ForeignKey("users.id")``, ``"class:User"`` for ``ForeignKey(User.id)``).
-    foreign_keys: dict[str, str] = field(default_factory=dict)
-    # Foreign-key columns: column -> the column it references (``"id"``), when written.
-    referenced_columns: dict[str, str] = field(default_factory=dict)
-    # `@property` getters that read a relationship: getter -> relationship (orm_properties).
-    relationship_getters: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return self.qualname.rsplit(".", 1)[-1]
 
 
 class Catalogue:
@@ -236,7 +215,7 @@ class Catalogue:
         """The ORM model named ``qualname`` (a mapped class), or None."""
         project = self.project
         if project is not None:
-            return _orm_model_from_json(
+            return orm_model_from_json(
                 project.fact(
                     # Versioned: older caches hold relationships without a direction (1),
                     # without the primary-key get test (2), without backrefs (3) or
@@ -245,7 +224,7 @@ class Catalogue:
                     # base's `@declared_attr __tablename__` names (8).
                     "orm-model/8",
                     qualname,
-                    lambda: _orm_model_to_json(self._get(qualname, current)),
+                    lambda: orm_model_to_json(self._get(qualname, current)),
                 )
             )
         if qualname in self._models:
@@ -720,78 +699,6 @@ def _refers_to(reference: str, table: Optional[str], class_name: str) -> bool:
 
 def _is_sqlmodel_table(class_info: ClassInfo) -> bool:
     return constant_value(keyword_value(class_info.node.keywords, "table")) is True
-
-
-def _orm_model_to_json(orm: OrmModel | None) -> object:
-    if orm is None:
-        return None
-    return {
-        "qualname": orm.qualname,
-        "module": orm.module,
-        "path": orm.path,
-        "line": orm.line,
-        "is_sqlmodel": orm.is_sqlmodel,
-        "relationships": [
-            [
-                r.name,
-                r.owner,
-                r.target,
-                r.target_name,
-                r.lazy,
-                r.collection,
-                r.line,
-                r.direction,
-                r.foreign_key,
-                r.secondary,
-                r.remote_side,
-                [list(pair) for pair in r.declared_foreign_keys],
-                r.loads_by_get,
-                list(r.get_key),
-            ]
-            for r in orm.relationships.values()
-        ],
-        "columns": sorted(orm.columns),
-        "foreign_keys": orm.foreign_keys,
-        "referenced_columns": orm.referenced_columns,
-        "relationship_getters": orm.relationship_getters,
-    }
-
-
-def _orm_model_from_json(data: object) -> OrmModel | None:
-    if not isinstance(data, dict):
-        return None
-    relationships = {}
-    for entry in data["relationships"]:
-        name, owner, target, target_name, lazy, collection, line = entry[:7]
-        direction, foreign_key, secondary, remote_side, declared, by_get, get_key = entry[7:]
-        relationships[name] = Relationship(
-            name,
-            owner,
-            target,
-            target_name,
-            lazy,
-            collection,
-            line,
-            direction,
-            foreign_key,
-            secondary,
-            remote_side,
-            tuple((owner_name, column) for owner_name, column in declared),
-            loads_by_get=by_get,
-            get_key=tuple(get_key),
-        )
-    return OrmModel(
-        qualname=data["qualname"],
-        module=data["module"],
-        path=data["path"],
-        line=data["line"],
-        is_sqlmodel=data["is_sqlmodel"],
-        relationships=relationships,
-        columns=set(data["columns"]),
-        foreign_keys=dict(data.get("foreign_keys", {})),
-        referenced_columns=dict(data.get("referenced_columns", {})),
-        relationship_getters=dict(data.get("relationship_getters", {})),
-    )
 
 
 # On the project index (a view) for the process, or on the model without an index;

@@ -30,7 +30,8 @@ from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Reporter
-    from fastapi_lint.project.orm import OrmModel, Relationship
+    from fastapi_lint.project.orm_facts import Relationship
+    from fastapi_lint.project.orm_models import OrmModel
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Binding, FunctionInfo
 

@@ -47,6 +47,8 @@ API501 = Rule(
         "tokenizer tokens, addresses of on-chain tokens (`TOKEN_PROGRAM`, `USDC_TOKEN_MINT`), "
         'terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`), the public '
         "half of a key pair (`VAPID_PUBLIC_KEY`, a signature scheme's `RECEIPT_VERIFYING_KEY`), "
+        'the nonce of a WebSocket handshake (`"Sec-WebSocket-Key": "dGhl..."` in an upgrade '
+        "probe), "
         'words stored where a password hash belongs (`password_hash="seed-user-no-login"`: '
         "nothing a user types hashes to it, so the account is locked; a digest stays reported) "
         "and messages "
