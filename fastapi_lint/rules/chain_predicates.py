@@ -28,15 +28,8 @@ _AFFIX_TESTS = ("startswith", "endswith")
 
 
 def _statements(function: ast.FunctionDef) -> list[ast.stmt]:
-    body = list(function.body)
-    if (
-        body
-        and isinstance(body[0], ast.Expr)
-        and isinstance(body[0].value, ast.Constant)
-        and isinstance(body[0].value.value, str)
-    ):
-        body = body[1:]  # the docstring
-    return body
+    """The body without its docstring."""
+    return function.body[1:] if ast.get_docstring(function) is not None else function.body
 
 
 def class_constant(class_node: ast.ClassDef, name: str) -> str | None:
