@@ -127,6 +127,8 @@ class EnvFallbackChecks(CheckerBase):
                 lookup=lookup,
                 variable=variable or assigned or "?",
                 value=redact(value),
+                # the name a start-up check compares against its default (``refused``)
+                assigned=assigned,
             )
 
 
