@@ -57,7 +57,7 @@ def test_extra_blocking_calls_use_api105() -> None:
 def test_display() -> None:
     assert display_call("builtins.open") == "open()"
     assert display_call("requests.get") == "requests.get()"
-    assert display_call("tempfile.SpooledTemporaryFile.read") == "UploadFile.file.read()"
+    assert display_call("fastapi.UploadFile.file.read") == "UploadFile.file.read()"
     assert async_alternative("redis.Redis.get") == "`redis.asyncio`"
     assert async_alternative("mylib.fetch") == "an async API"
 

@@ -273,7 +273,9 @@ ITEM_PRESERVING_BUILTINS = frozenset({"sorted", "list", "reversed", "tuple", "se
 # Reading an attribute of an instance of T gives an instance of the given type.
 # "*" matches any attribute name not listed as a method.
 ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
-    ("fastapi.UploadFile", "file"): "tempfile.SpooledTemporaryFile",
+    # The upload's spooled file, named apart from a `tempfile.SpooledTemporaryFile()` of
+    # the code's own (in memory until it rolls over; not in API103's list).
+    ("fastapi.UploadFile", "file"): "fastapi.UploadFile.file",
     # `client.admin` is a property giving the admin database, not a collection holder.
     ("pymongo.MongoClient", "admin"): "pymongo.Database",
     ("motor.AsyncIOMotorClient", "admin"): "motor.Database",

@@ -121,7 +121,7 @@ def blocking_code(qualname: str, options: RuleOptions | None = None) -> str | No
 
 
 # Receiver types spelled the way users reach them.
-DISPLAY_OWNERS = {"tempfile.SpooledTemporaryFile": "UploadFile.file"}
+DISPLAY_OWNERS = {"fastapi.UploadFile.file": "UploadFile.file"}
 
 
 def display_call(qualname: str) -> str:

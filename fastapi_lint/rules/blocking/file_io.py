@@ -45,7 +45,7 @@ PATTERNS: tuple[str, ...] = (
     # the archive goes; `writestr`/`addfile` take bytes or a file object and stay silent.
     "zipfile.ZipFile.write",
     "tarfile.TarFile.add",
-    "tempfile.SpooledTemporaryFile.{read,write,readlines,readline}",
+    "fastapi.UploadFile.file.{read,write,readlines,readline}",
     # Audio files by path (a file object or buffer is memory: path_or_buffer.py).
     "wave.open",
     "soundfile.{read,write}",
