@@ -375,8 +375,10 @@ def _function_summary(
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
-    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries.
-    return CalleeSummary.from_json(project.fact("callee/34", target, compute))
+    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
+    # /35 mixin attributes that classes of other modules set; /36 one-line prefix predicates
+    # and names known by the prefix of the project call that returned them.
+    return CalleeSummary.from_json(project.fact("callee/36", target, compute))
 
 
 def _with_hooks(

@@ -15,6 +15,7 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
+from fastapi_lint.rules.secrets.canaries import planted_canary
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
 from fastapi_lint.rules.secrets.credential_values import could_be_credential, is_weak_password
 from fastapi_lint.rules.secrets.refused_defaults import refusing_body
@@ -45,9 +46,12 @@ API501 = Rule(
         'then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = "password"`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
+        "bait that a leak guard only searches for (`CANARY_PASSWORD` read as `if bait in prompt`), "
         "tokenizer tokens, addresses of on-chain tokens (`TOKEN_PROGRAM`, `USDC_TOKEN_MINT`), "
         'terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`), the public '
         "half of a key pair (`VAPID_PUBLIC_KEY`, a signature scheme's `RECEIPT_VERIFYING_KEY`), "
+        'the nonce of a WebSocket handshake (`"Sec-WebSocket-Key": "dGhl..."` in an upgrade '
+        "probe), "
         'words stored where a password hash belongs (`password_hash="seed-user-no-login"`: '
         "nothing a user types hashes to it, so the account is locked; a digest stays reported) "
         "and messages "
@@ -309,6 +313,8 @@ class HardcodedSecretChecks(CheckerBase):
             return  # ``if AUTH_ENABLED == False: admin_password = "admin"``: protects nothing
         if self.names_a_key(name, value, literal):
             return  # ``secret_key = "password"`` then ``secret_data[secret_key]``: a key's name
+        if not compared and not argument and planted_canary(self.model, name):
+            return  # ``CANARY_PASSWORD = "..."`` only searched for in outgoing text: bait
         how = "compared with" if compared else "assigned to"
         self.offer("API501", literal, name=name, value=redact(value), how=how)
 
