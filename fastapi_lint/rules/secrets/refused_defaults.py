@@ -322,4 +322,4 @@ def refused_by_project(
 
     # The key names the value by a digest: the cache on disk never holds a secret.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return bool(project.fact("refused-literal/2-v19", f"{own_path}:{name}:{digest}", compute))
+    return bool(project.fact("refused-literal/2", f"{own_path}:{name}:{digest}", compute))
