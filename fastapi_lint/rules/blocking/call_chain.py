@@ -377,9 +377,11 @@ def _function_summary(
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
     # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
-    # /35 conditions on an attribute of `self` (`if self._conn is not None:`), a callee's
-    # close named after the other callees' paths.
-    return CalleeSummary.from_json(project.fact("callee/35-a19", target, compute))
+    # /35 mixin attributes that classes of other modules set; /36 one-line prefix predicates
+    # and names known by the prefix of the project call that returned them; /37 conditions on
+    # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
+    # other callees' paths.
+    return CalleeSummary.from_json(project.fact("callee/37-a19", target, compute))
 
 
 def _with_hooks(

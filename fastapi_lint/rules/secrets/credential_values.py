@@ -559,7 +559,19 @@ def is_unknown_key_name(name: str) -> bool:
     words = [word for word in split_name_words(name) if not word.isdigit()]
     if len(words) > 1 and words[-2] in _PUBLIC_WORDS:
         return False  # ``LANGFUSE_PUBLIC_KEY``, ``VAPID_PUBLIC_KEY``: the half meant to be shared
+    if _names_handshake_nonce(words):
+        return False
     return bool(words) and words[-1] in ("key", "keys")
+
+
+def _names_handshake_nonce(words: list[str]) -> bool:
+    """``Sec-WebSocket-Key``: the nonce a client sends to open a WebSocket (RFC 6455).
+
+    The client makes it up for each handshake and the server only hashes it back into
+    ``Sec-WebSocket-Accept``: it opens nothing, and probes send the RFC's sample value.
+    """
+    before = words[:-1]
+    return before[-1:] == ["websocket"] or before[-2:] == ["web", "socket"]
 
 
 # ---------------------------------------------------------------- stored hashes
