@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 _STATELESS_BASES = frozenset({"object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 # How many methods the search may read for one call site.
 _MAX_METHODS = 48
-_FACT = "self-attrs/1-a19"
+_FACT = "self-attrs/1"
 
 
 def self_attribute_atoms(

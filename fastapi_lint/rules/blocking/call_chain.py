@@ -381,7 +381,7 @@ def _function_summary(
     # and names known by the prefix of the project call that returned them; /37 conditions on
     # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
     # other callees' paths.
-    return CalleeSummary.from_json(project.fact("callee/37-a19", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/37", target, compute))
 
 
 def _with_hooks(
