@@ -376,7 +376,7 @@ def _function_summary(
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
     # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries.
-    return CalleeSummary.from_json(project.fact("callee/34", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/35-w19", target, compute))
 
 
 def _with_hooks(
