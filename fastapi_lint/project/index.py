@@ -699,7 +699,7 @@ class ProjectIndex:
                 return None
             return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
-        return from_json(self.fact("attribute/4", f"{class_qualname}.{attr}", compute))
+        return from_json(self.fact("attribute/5-w19", f"{class_qualname}.{attr}", compute))
 
     def is_class(self, qualname: str) -> bool:
         """Whether a project name is a class defined in the project, as a cached fact."""
