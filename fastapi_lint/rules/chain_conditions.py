@@ -68,9 +68,12 @@ Condition = dict[str, Any]
 
 
 def path_conditions(
-    model: ModuleModel, function: FunctionInfo, node: ast.AST
+    model: ModuleModel, function: FunctionInfo, node: ast.AST, seen: frozenset[int] = frozenset()
 ) -> Optional[list[Condition]]:
-    """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
+    """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always).
+
+    ``seen``: the assignments of parameters whose own conditions are being asked (a loop
+    may bring one back to itself)."""
     params = _parameters(function, model)
     stores = _parameter_stores(function, set(params))
     aliases = kwargs_locals(function.node, params)  # `hook = options.get("hook")`, `if hook:`
@@ -78,7 +81,7 @@ def path_conditions(
     conditions: list[Condition] = []
 
     def add(atoms: list[Condition], test: ast.AST) -> None:
-        conditions.extend(_unless_rebound(model, function, atoms, stores, test))
+        conditions.extend(_unless_rebound(model, function, atoms, stores, test, seen))
 
     for ancestor, child in if_ancestors(model, function, node):
         taken = in_body(ancestor, child)
@@ -162,6 +165,7 @@ def _unless_rebound(
     atoms: list[Condition],
     stores: dict[str, list[ast.AST]],
     test: ast.AST,
+    seen: frozenset[int],
 ) -> list[Condition]:
     """The atoms, each holding also when its parameter was assigned again before ``test``:
     then the test no longer reads what the call passed. An assignment under conditions
@@ -171,17 +175,28 @@ def _unless_rebound(
     if not stores:
         return atoms
     line = getattr(test, "lineno", 0)
+    # A loop around the test runs it again after assignments below it in the loop body.
+    loops = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in model.ancestors(test)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        and node.lineno >= function.node.lineno
+    ]
     kept: list[Condition] = []
     for atom in atoms:
         rebinds = [
             store
             for name in _atom_parameters(atom)
             for store in stores.get(name, ())
-            if getattr(store, "lineno", line) < line
+            if id(store) not in seen
+            and (
+                getattr(store, "lineno", line) < line
+                or any(start <= getattr(store, "lineno", 0) <= end for start, end in loops)
+            )
         ]
         guards: list[Condition] = []
         for store in rebinds:
-            runs = path_conditions(model, function, store) or []
+            runs = path_conditions(model, function, store, seen | {id(store)}) or []
             if not runs:
                 break  # assigned on every path: nothing is known of the test
             guards.append(
