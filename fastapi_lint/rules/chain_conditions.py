@@ -50,6 +50,7 @@ from fastapi_lint.rules.once_per_process import (
     is_module_name,
     none_test_name,
 )
+from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import (
     decorator_names,
     own_nodes,
@@ -66,6 +67,9 @@ if TYPE_CHECKING:
 # {"op": "any", "atoms": [atom, ...], "expect"}; or an `and` of atoms inside one ("all").
 Condition = dict[str, Any]
 
+# Per model: function node id -> its parameters' later assignments (_parameter_stores).
+_PARAMETER_STORES: MemoKey[dict[int, dict[str, list[ast.AST]]]] = MemoKey("parameter-stores")
+
 
 def path_conditions(
     model: ModuleModel, function: FunctionInfo, node: ast.AST, seen: frozenset[int] = frozenset()
@@ -75,7 +79,7 @@ def path_conditions(
     ``seen``: the assignments of parameters whose own conditions are being asked (a loop
     may bring one back to itself)."""
     params = _parameters(function, model)
-    stores = _parameter_stores(function, set(params))
+    stores = _parameter_stores(model, function, set(params))
     aliases = kwargs_locals(function.node, params)  # `hook = options.get("hook")`, `if hook:`
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
@@ -90,14 +94,14 @@ def path_conditions(
         )
         if taken:
             add(atoms, ancestor.test)
-        elif len(atoms) == 1 and _negatable(ancestor.test, atoms[0]):
-            add([_negated(atoms[0])], ancestor.test)
+        else:
+            add(_negation(ancestor.test, atoms, params, keys), ancestor.test)
     for test, truthy in short_circuit_tests(model, function, node):  # `verify and ping(url)`
         atoms = _atoms(test, params, keys)
         if truthy:
             add(atoms, test)
-        elif len(atoms) == 1 and _negatable(test, atoms[0]):
-            add([_negated(atoms[0])], test)
+        else:
+            add(_negation(test, atoms, params, keys), test)
     add(case_conditions(model, function, node, params), node)
     # `if not resolve: return url` before the statement, in its block or an
     # enclosing one: the statement runs only when the test is false.
@@ -109,16 +113,25 @@ def path_conditions(
             and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
         ):
             atoms = _atoms(stmt.test, params, keys)
-            if len(atoms) == 1 and _negatable(stmt.test, atoms[0]):
-                add([_negated(atoms[0])], stmt.test)
+            add(_negation(stmt.test, atoms, params, keys), stmt.test)
     return on_keywords(conditions, aliases)
 
 
-def _parameter_stores(function: FunctionInfo, params: set[str]) -> dict[str, list[ast.AST]]:
+def _parameter_stores(
+    model: ModuleModel, function: FunctionInfo, params: set[str]
+) -> dict[str, list[ast.AST]]:
     """Parameter name -> the nodes of the function's own body that assign it again
     (``remote = remote or url.startswith("http")``). A normalisation of the same value
     (``name = name.replace("os.environ/", "").strip()``, ``name = name[5:]``) is left out:
-    tests after it are read as tests of what the call passed."""
+    tests after it are read as tests of what the call passed. One walk per function."""
+    known = model.memo.setdefault(_PARAMETER_STORES, {})
+    cached = known.get(id(function.node))
+    if cached is None:
+        cached = known[id(function.node)] = _walk_parameter_stores(function, params)
+    return cached
+
+
+def _walk_parameter_stores(function: FunctionInfo, params: set[str]) -> dict[str, list[ast.AST]]:
     found: dict[str, list[ast.AST]] = {}
     normalised: set[int] = set()
     nodes = list(own_nodes(function.node.body))
@@ -213,10 +226,24 @@ def _atom_parameters(atom: Condition) -> list[str]:
     return [atom["param"]]
 
 
-def _negatable(test: ast.expr, atom: Condition) -> bool:
-    """Whether the branch not taken needs the atom false: one atom for the whole test
-    (an ``or`` of atoms is one ``any`` atom; ``not (a and b)`` is no single atom)."""
-    return not isinstance(test, ast.BoolOp) or (isinstance(test.op, ast.Or) and atom["op"] == "any")
+def _negation(
+    test: ast.expr,
+    atoms: list[Condition],
+    params: dict[str, tuple[Optional[int], Any]],
+    keys: _ConstantKeys,
+) -> list[Condition]:
+    """What the branch not taken needs: the negated atom when it stands for the whole test
+    (an ``or`` of atoms is one ``any`` atom); for ``if not remote and not force: return``
+    an ``any`` of the negated operands. Nothing when the test is only partly known."""
+    if not isinstance(test, ast.BoolOp):
+        return [_negated(atoms[0])] if len(atoms) == 1 else []
+    if isinstance(test.op, ast.Or):
+        return [_negated(atoms[0])] if len(atoms) == 1 and atoms[0]["op"] == "any" else []
+    operands = [_atoms(value, params, keys) for value in test.values]
+    if all(len(operand) == 1 for operand in operands):  # one atom per operand of the `and`
+        negated = [_negated(operand[0]) for operand in operands]
+        return [{"op": "any", "atoms": negated, "expect": True}]
+    return []
 
 
 def _past_lazy_guard(
