@@ -704,7 +704,7 @@ class ProjectIndex:
                 return None
             return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
-        return from_json(self.fact("attribute/4", f"{class_qualname}.{attr}", compute))
+        return from_json(self.fact("attribute/5", f"{class_qualname}.{attr}", compute))
 
     def mixin_attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``self.attr`` in a mixin, from the classes of other modules deriving from it."""

@@ -52,8 +52,10 @@ from fastapi_lint.rules.once_per_process import (
     none_test_name,
 )
 from fastapi_lint.rules.receiver_state import receiver_never_sets
+from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import (
     decorator_names,
+    own_nodes,
     parameter_defaults,
 )
 
@@ -63,45 +65,186 @@ if TYPE_CHECKING:
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
 # "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith"), "value", "expect"
-# (the truth value the path needs), "default" ([value] or None)}.
+# (the truth value the path needs), "default" ([value] or None)}; or an `or` of atoms:
+# {"op": "any", "atoms": [atom, ...], "expect"}; or an `and` of atoms inside one ("all").
 Condition = dict[str, Any]
+
+# Per model: function node id -> its parameters' later assignments (_parameter_stores).
+_PARAMETER_STORES: MemoKey[dict[int, dict[str, list[ast.AST]]]] = MemoKey("parameter-stores")
 
 
 def path_conditions(
-    model: ModuleModel, function: FunctionInfo, node: ast.AST
+    model: ModuleModel, function: FunctionInfo, node: ast.AST, seen: frozenset[int] = frozenset()
 ) -> Optional[list[Condition]]:
-    """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always)."""
+    """The conditions on ``function``'s parameters under which ``node`` runs (``[]``: always).
+
+    ``seen``: the assignments of parameters whose own conditions are being asked (a loop
+    may bring one back to itself)."""
     params = _parameters(function, model)
+    stores = _parameter_stores(model, function, set(params))
     aliases = kwargs_locals(function.node, params)  # `hook = options.get("hook")`, `if hook:`
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
 
-    def atoms_of(test: ast.expr) -> list[Condition]:
+    def inlined(test: ast.expr) -> ast.expr:
         # `if self.is_local(key):` reads as the one-line test the helper returns.
-        return _atoms(inline_predicates(model, function, test), params, keys)
+        return inline_predicates(model, function, test)
+
+    def add(atoms: list[Condition], test: ast.AST) -> None:
+        # `test` is the statement's own test (its line), even when read through a predicate.
+        conditions.extend(_unless_rebound(model, function, atoms, stores, test, seen))
 
     for ancestor, child in if_ancestors(model, function, node):
         taken = in_body(ancestor, child)
-        atoms = atoms_of(_past_lazy_guard(model, function, ancestor) if taken else ancestor.test)
+        read = inlined(_past_lazy_guard(model, function, ancestor) if taken else ancestor.test)
+        atoms = _atoms(read, params, keys)
         if taken:
-            conditions.extend(atoms)
-        elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
-            conditions.append(_negated(atoms[0]))
+            add(atoms, ancestor.test)
+        else:
+            add(_negation(read, atoms, params, keys), ancestor.test)
     for test, truthy in short_circuit_tests(model, function, node):  # `verify and ping(url)`
-        atoms = atoms_of(test)
+        read = inlined(test)
+        atoms = _atoms(read, params, keys)
         if truthy:
-            conditions.extend(atoms)
-        elif len(atoms) == 1 and not isinstance(test, ast.BoolOp):
-            conditions.append(_negated(atoms[0]))
-    conditions.extend(case_conditions(model, function, node, params))
+            add(atoms, test)
+        else:
+            add(_negation(read, atoms, params, keys), test)
+    add(case_conditions(model, function, node, params), node)
     # `if not resolve: return url` before the statement, in its block or an
     # enclosing one: the statement runs only when the test is false.
     for test in early_exit_tests(model, function, node):
-        if not isinstance(test, ast.BoolOp):
-            atoms = atoms_of(test)
-            if len(atoms) == 1:
-                conditions.append(_negated(atoms[0]))
+        read = inlined(test)
+        add(_negation(read, _atoms(read, params, keys), params, keys), test)
     return on_keywords(conditions, aliases)
+
+
+def _parameter_stores(
+    model: ModuleModel, function: FunctionInfo, params: set[str]
+) -> dict[str, list[ast.AST]]:
+    """Parameter name -> the nodes of the function's own body that assign it again
+    (``remote = remote or url.startswith("http")``). A normalisation of the same value
+    (``name = name.replace("os.environ/", "").strip()``, ``name = name[5:]``) is left out:
+    tests after it are read as tests of what the call passed. One walk per function."""
+    known = model.memo.setdefault(_PARAMETER_STORES, {})
+    cached = known.get(id(function.node))
+    if cached is None:
+        cached = known[id(function.node)] = _walk_parameter_stores(function, params)
+    return cached
+
+
+def _walk_parameter_stores(function: FunctionInfo, params: set[str]) -> dict[str, list[ast.AST]]:
+    found: dict[str, list[ast.AST]] = {}
+    normalised: set[int] = set()
+    nodes = list(own_nodes(function.node.body))
+    for node in nodes:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _normalisation_of(node.value, node.targets[0].id)
+        ):
+            normalised.add(id(node.targets[0]))
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            name = node.id
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            name = node.target.id
+        else:
+            continue
+        if name in params and id(node) not in normalised:
+            found.setdefault(name, []).append(node)
+    return found
+
+
+def _normalisation_of(value: ast.expr, name: str) -> bool:
+    """``name.replace("a", "").lower()``, ``name[5:]``: methods and slices of ``name``
+    itself with literal arguments."""
+    while True:
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+            if not all(isinstance(arg, ast.Constant) for arg in value.args) or value.keywords:
+                return False
+            value = value.func.value
+        elif isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            bounds = (value.slice.lower, value.slice.upper, value.slice.step)
+            if not all(bound is None or isinstance(bound, ast.Constant) for bound in bounds):
+                return False
+            value = value.value
+        else:
+            return isinstance(value, ast.Name) and value.id == name
+
+
+def _unless_rebound(
+    model: ModuleModel,
+    function: FunctionInfo,
+    atoms: list[Condition],
+    stores: dict[str, list[ast.AST]],
+    test: ast.AST,
+    seen: frozenset[int],
+) -> list[Condition]:
+    """The atoms, each holding also when its parameter was assigned again before ``test``:
+    then the test no longer reads what the call passed. An assignment under conditions
+    the call makes false leaves the atom as it was (``if name.startswith("os.environ/"):
+    name = name.replace(...)`` for ``get_secret("REDIS_PASSWORD")``); one that always
+    runs drops it."""
+    if not stores:
+        return atoms
+    line = getattr(test, "lineno", 0)
+    # A loop around the test runs it again after assignments below it in the loop body.
+    loops = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node in model.ancestors(test)
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        and node.lineno >= function.node.lineno
+    ]
+    kept: list[Condition] = []
+    for atom in atoms:
+        rebinds = [
+            store
+            for name in _atom_parameters(atom)
+            for store in stores.get(name, ())
+            if id(store) not in seen
+            and (
+                getattr(store, "lineno", line) < line
+                or any(start <= getattr(store, "lineno", 0) <= end for start, end in loops)
+            )
+        ]
+        guards: list[Condition] = []
+        for store in rebinds:
+            runs = path_conditions(model, function, store, seen | {id(store)}) or []
+            if not runs:
+                break  # assigned on every path: nothing is known of the test
+            guards.append(
+                runs[0] if len(runs) == 1 else {"op": "all", "atoms": runs, "expect": True}
+            )
+        else:
+            kept.append({"op": "any", "atoms": [atom, *guards], "expect": True} if guards else atom)
+    return kept
+
+
+def _atom_parameters(atom: Condition) -> list[str]:
+    if atom["op"] in ("any", "all"):
+        return [name for member in atom["atoms"] for name in _atom_parameters(member)]
+    return [atom["param"]]
+
+
+def _negation(
+    test: ast.expr,
+    atoms: list[Condition],
+    params: dict[str, tuple[Optional[int], Any]],
+    keys: _ConstantKeys,
+) -> list[Condition]:
+    """What the branch not taken needs: the negated atom when it stands for the whole test
+    (an ``or`` of atoms is one ``any`` atom); for ``if not remote and not force: return``
+    an ``any`` of the negated operands. Nothing when the test is only partly known."""
+    if not isinstance(test, ast.BoolOp):
+        return [_negated(atoms[0])] if len(atoms) == 1 else []
+    if isinstance(test.op, ast.Or):
+        return [_negated(atoms[0])] if len(atoms) == 1 and atoms[0]["op"] == "any" else []
+    operands = [_atoms(value, params, keys) for value in test.values]
+    if all(len(operand) == 1 for operand in operands):  # one atom per operand of the `and`
+        negated = [_negated(operand[0]) for operand in operands]
+        return [{"op": "any", "atoms": negated, "expect": True}]
+    return []
 
 
 def _past_lazy_guard(
@@ -132,11 +275,45 @@ def passed_through(
     params = _parameters(caller)
     translated: list[Condition] = []
     for atom in conditions:
-        argument = _argument_node(atom, call)
-        if isinstance(argument, ast.Name) and argument.id in params:
-            index, default = params[argument.id]
-            translated.append({**atom, "param": argument.id, "index": index, "default": default})
+        handed = _handed_on(atom, call, params)
+        if handed is not None:
+            translated.append(handed)
     return translated
+
+
+def _handed_on(
+    atom: Condition, call: ast.Call, params: dict[str, tuple[Optional[int], Any]]
+) -> Condition | None:
+    if atom["op"] == "all":
+        # Operands the call meets drop out, and so do those it cannot hand on (a weaker
+        # condition rules out fewer calls); none left: the path is open.
+        members = []
+        for member in atom["atoms"]:
+            handed = (
+                _handed_on(member, call, params) if _holds(member, call, None) is None else None
+            )
+            if handed is not None:
+                members.append(handed)
+        return {**atom, "atoms": members} if members else None
+    if atom["op"] == "any":
+        # An operand the call makes false drops out (`relay(path, remote)` calling
+        # `probe(path, remote=remote)` against `if remote or force:`); one it makes true
+        # or that is not the caller's parameter leaves the path open: no condition.
+        members = []
+        for member in atom["atoms"]:
+            truth = _holds(member, call, None)
+            if truth is False:
+                continue
+            handed = _handed_on(member, call, params) if truth is None else None
+            if handed is None:
+                return None
+            members.append(handed)
+        return {**atom, "atoms": members} if members else None
+    argument = _argument_node(atom, call)
+    if isinstance(argument, ast.Name) and argument.id in params:
+        index, default = params[argument.id]
+        return {**atom, "param": argument.id, "index": index, "default": default}
+    return None
 
 
 def _argument_node(atom: Condition, call: ast.Call) -> ast.expr | None:
@@ -164,14 +341,26 @@ def falsified(
         keyword.arg is None for keyword in call.keywords
     ):
         return False
-    for atom in conditions:
-        value = _argument(atom, call, values)
-        if value is MISSING:
-            continue
-        outcome = _evaluate(atom, value)
-        if outcome is not None and outcome != atom["expect"]:
-            return True
-    return False
+    return any(_holds(atom, call, values) is False for atom in conditions)
+
+
+def _holds(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> bool | None:
+    """Whether the call's arguments meet the atom (None: unknown)."""
+    if atom["op"] in ("any", "all"):
+        truths = [_holds(member, call, values) for member in atom["atoms"]]
+        decisive = atom["op"] == "any"  # the operand value that settles the whole
+        if decisive in truths:
+            met = decisive
+        elif all(truth is (not decisive) for truth in truths):
+            met = not decisive
+        else:
+            return None
+        return met == atom["expect"]
+    value = _argument(atom, call, values)
+    if value is MISSING:
+        return None
+    outcome = _evaluate(atom, value)
+    return None if outcome is None else outcome == atom["expect"]
 
 
 def _parameters(
@@ -226,14 +415,21 @@ def _atoms(
     params: dict[str, tuple[Optional[int], Any]],
     keys: _ConstantKeys | None = None,
 ) -> list[Condition]:
-    if isinstance(test, ast.BoolOp):
-        if isinstance(test.op, ast.And):
-            return [atom for value in test.values for atom in _atoms(value, params, keys)]
-        return []
     expect = True
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         expect = not expect
         test = test.operand
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And):
+            if not expect:
+                return []  # `not (a and b)`: no single atom
+            return [atom for value in test.values for atom in _atoms(value, params, keys)]
+        # `if remote or force:` -- false only when every operand is: one `any` atom,
+        # unless an operand is no single atom on a parameter (then it may hold).
+        members = [_atoms(value, params, keys) for value in test.values]
+        if all(len(member) == 1 for member in members):
+            return [{"op": "any", "atoms": [member[0] for member in members], "expect": expect}]
+        return []
     atom = _atom(test, params, keys)
     if atom is None:
         return []

@@ -160,7 +160,10 @@ def on_keywords(
     """Conditions on a :func:`kwargs_locals` local, restated on the keyword it holds."""
     if not aliases:
         return conditions
-    return [
-        {**atom, "param": aliases[atom["param"]][0]} if atom["param"] in aliases else atom
-        for atom in conditions
-    ]
+    return [_on_keyword(atom, aliases) for atom in conditions]
+
+
+def _on_keyword(atom: dict[str, Any], aliases: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    if atom["op"] in ("any", "all"):  # `if copy_to or notify:` (chain_conditions)
+        return {**atom, "atoms": [_on_keyword(member, aliases) for member in atom["atoms"]]}
+    return {**atom, "param": aliases[atom["param"]][0]} if atom["param"] in aliases else atom

@@ -742,8 +742,10 @@ class ModuleModel:
                         return value
                     # ``import psycopg2`` (often local to ``__init__``) then ``self.driver =
                     # psycopg2``: the attribute is the module, ``self.driver.connect`` its call.
-                    if isinstance(value, Ref) and isinstance(value_node, ast.Name):
-                        binding = self.lookup(value_node.id, ref.scope, value_node.lineno)
+                    # So is ``self.fetch = requests.get``: a function of an imported module.
+                    root = value_node.value if isinstance(value_node, ast.Attribute) else value_node
+                    if isinstance(value, Ref) and isinstance(root, ast.Name):
+                        binding = self.lookup(root.id, ref.scope, root.lineno)
                         if binding is not None and isinstance(binding.node, ast.Import):
                             return value
             return None

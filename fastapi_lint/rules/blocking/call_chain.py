@@ -380,8 +380,9 @@ def _function_summary(
     # /35 mixin attributes that classes of other modules set; /36 one-line prefix predicates
     # and names known by the prefix of the project call that returned them; /37 conditions on
     # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
-    # other callees' paths.
-    return CalleeSummary.from_json(project.fact("callee/37", target, compute))
+    # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
+    # parameters assigned again before their test.
+    return CalleeSummary.from_json(project.fact("callee/38", target, compute))
 
 
 def _with_hooks(
