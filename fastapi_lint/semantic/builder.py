@@ -152,7 +152,7 @@ class Builder:
         # order (rules read the recorded nodes in that order).
         while stack:
             node, parent, current = pop()
-            parents[id(node)] = parent
+            parents[node] = parent
             node_type = type(node)
             bucket = recorded_get(node_type)
             if bucket is not None:
@@ -284,7 +284,7 @@ class Builder:
         children: list[tuple[ast.AST, Scope]] = []
         for index, generator in enumerate(generators):
             # The first iterable is evaluated in the enclosing scope.
-            self.parents[id(generator)] = node
+            self.parents[generator] = node
             self.recorded[ast.comprehension].append(NodeRef(generator, comp_scope))
             children.append((generator.iter, scope if index == 0 else comp_scope))
             self._bind_target(
@@ -410,12 +410,12 @@ class Builder:
         runs the library is installed, so a name is the ``try`` body's import; the
         handler's rebinding (a fallback for older installs, a ``None`` stand-in) is
         not what the name holds."""
-        handler = self.parents.get(id(node))
+        handler = self.parents.get(node)
         if not isinstance(handler, ast.ExceptHandler) or not catches_named(
             handler.type, _IMPORT_ERRORS
         ):
             return set()
-        statement = self.parents.get(id(handler))
+        statement = self.parents.get(handler)
         if not isinstance(statement, _TRY_TYPES):
             return set()
         imported: set[str] = set()
