@@ -230,7 +230,8 @@ class Builder:
                 children.append((arg.annotation, scope))
         if node.returns is not None:
             children.append((node.returns, scope))
-        self._prescan_globals(node.body, function_scope)
+        if model.may_declare_globals:
+            self._prescan_globals(node.body, function_scope)
         children.extend((stmt, function_scope) for stmt in node.body)
         return children
 

@@ -73,8 +73,13 @@ class ModuleModel:
         lines: list[str] | None = None,
         project: ProjectFacts | None = None,
         options: RuleOptions | None = None,
+        *,
+        may_declare_globals: bool = True,
     ) -> None:
         self.tree = tree
+        # False when the source has no ``global`` word: no def is searched for the
+        # statement (a walk of every function body before its traversal).
+        self.may_declare_globals = may_declare_globals
         self.path = path
         self.module_name = module_name
         self.lines = lines or []
