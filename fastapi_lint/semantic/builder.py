@@ -65,6 +65,16 @@ def _child_fields(node: ast.AST, node_type: type) -> tuple[tuple[str, bool], ...
     return fields
 
 
+# The same entries, last field first: the traversal pushes children in reverse.
+_REVERSED_CHILD_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _reversed_child_fields(node: ast.AST, node_type: type) -> tuple[tuple[str, bool], ...]:
+    fields = tuple(reversed(_CHILD_FIELDS.get(node_type) or _child_fields(node, node_type)))
+    _REVERSED_CHILD_FIELDS[node_type] = fields
+    return fields
+
+
 def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
     fields = _CHILD_FIELDS.get(node_type) or _child_fields(node, node_type)
     result: list[ast.AST] = []
@@ -141,7 +151,7 @@ class Builder:
         parents = self.parents
         recorded_get = self.recorded.get
         handlers_get = _HANDLERS.get
-        fields_get = _CHILD_FIELDS.get
+        fields_get = _REVERSED_CHILD_FIELDS.get
         leaves = _LEAF_TYPES
         ast_type = ast.AST
         # NodeRef(node, scope) without the NamedTuple's Python-level __new__
@@ -166,20 +176,18 @@ class Builder:
                     for child, child_scope in reversed(children):
                         push((child, node, child_scope))
                 continue
-            fields = fields_get(node_type) or _child_fields(node, node_type)
-            pending = []
+            # Last field first and list items last first: popped in source order.
+            fields = fields_get(node_type) or _reversed_child_fields(node, node_type)
             for name, is_list in fields:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if is_list:
-                    for item in value:
+                    for item in reversed(value):
                         if item is not None and type(item) is not str:
-                            pending.append(item)
+                            push((item, node, current))
                 elif isinstance(value, ast_type):
-                    pending.append(value)
-            for child in reversed(pending):
-                push((child, node, current))
+                    push((value, node, current))
 
     # --- handlers return the (child, scope) pairs to visit, in order
     def _generic(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
