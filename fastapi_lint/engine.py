@@ -144,6 +144,15 @@ def batch_gc() -> None:
     gc.disable()
 
 
+def _may_declare_globals(source: str | None, lines: list[str] | None) -> bool:
+    """Whether the module's text may hold a ``global`` statement (True when unknown)."""
+    if source is not None:
+        return "global" in source
+    if lines:
+        return any("global" in line for line in lines)
+    return True
+
+
 def check_tree(
     tree: ast.Module,
     path: str,
@@ -189,6 +198,7 @@ def check_tree(
                 lines=lines,
                 project=project,
                 options=options,
+                may_declare_globals=_may_declare_globals(source, lines),
             )
         if project is not None:
             project.register(model, source)

@@ -528,7 +528,14 @@ class ProjectIndex:
         try:
             source = read_source(path)
             tree = ast.parse(source, filename=str(path))
-            model = ModuleModel(tree, str(path), module_name, project=self, options=self.options)
+            model = ModuleModel(
+                tree,
+                str(path),
+                module_name,
+                project=self,
+                options=self.options,
+                may_declare_globals="global" in source,
+            )
             return model, hash(source)
         except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError, OSError):
             return None

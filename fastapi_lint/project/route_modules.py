@@ -148,7 +148,7 @@ class ModuleRoutes:
 
     def _top_level(self, binding: Binding) -> bool:
         statement = self._statement(binding.node)
-        return isinstance(self.model.parents.get(id(statement)), ast.Module)
+        return isinstance(self.model.parents.get(statement), ast.Module)
 
     def _canonical(self, qualname: str) -> str | None:
         if not qualname:
@@ -175,7 +175,7 @@ class ModuleRoutes:
     def _maybe_router(self, call: ast.Call, scope: Scope) -> None:
         """``x = FastAPI(...)`` / ``x = APIRouter(...)``: a router and its settings."""
         model = self.model
-        parent = model.parents.get(id(call))
+        parent = model.parents.get(call)
         if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
             return
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]

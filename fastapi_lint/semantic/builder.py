@@ -65,6 +65,16 @@ def _child_fields(node: ast.AST, node_type: type) -> tuple[tuple[str, bool], ...
     return fields
 
 
+# The same entries, last field first: the traversal pushes children in reverse.
+_REVERSED_CHILD_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _reversed_child_fields(node: ast.AST, node_type: type) -> tuple[tuple[str, bool], ...]:
+    fields = tuple(reversed(_CHILD_FIELDS.get(node_type) or _child_fields(node, node_type)))
+    _REVERSED_CHILD_FIELDS[node_type] = fields
+    return fields
+
+
 def _children(node: ast.AST, node_type: type) -> list[ast.AST]:
     fields = _CHILD_FIELDS.get(node_type) or _child_fields(node, node_type)
     result: list[ast.AST] = []
@@ -141,7 +151,7 @@ class Builder:
         parents = self.parents
         recorded_get = self.recorded.get
         handlers_get = _HANDLERS.get
-        fields_get = _CHILD_FIELDS.get
+        fields_get = _REVERSED_CHILD_FIELDS.get
         leaves = _LEAF_TYPES
         ast_type = ast.AST
         # NodeRef(node, scope) without the NamedTuple's Python-level __new__
@@ -152,7 +162,7 @@ class Builder:
         # order (rules read the recorded nodes in that order).
         while stack:
             node, parent, current = pop()
-            parents[id(node)] = parent
+            parents[node] = parent
             node_type = type(node)
             bucket = recorded_get(node_type)
             if bucket is not None:
@@ -166,20 +176,18 @@ class Builder:
                     for child, child_scope in reversed(children):
                         push((child, node, child_scope))
                 continue
-            fields = fields_get(node_type) or _child_fields(node, node_type)
-            pending = []
+            # Last field first and list items last first: popped in source order.
+            fields = fields_get(node_type) or _reversed_child_fields(node, node_type)
             for name, is_list in fields:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if is_list:
-                    for item in value:
+                    for item in reversed(value):
                         if item is not None and type(item) is not str:
-                            pending.append(item)
+                            push((item, node, current))
                 elif isinstance(value, ast_type):
-                    pending.append(value)
-            for child in reversed(pending):
-                push((child, node, current))
+                    push((value, node, current))
 
     # --- handlers return the (child, scope) pairs to visit, in order
     def _generic(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
@@ -230,7 +238,8 @@ class Builder:
                 children.append((arg.annotation, scope))
         if node.returns is not None:
             children.append((node.returns, scope))
-        self._prescan_globals(node.body, function_scope)
+        if model.may_declare_globals:
+            self._prescan_globals(node.body, function_scope)
         children.extend((stmt, function_scope) for stmt in node.body)
         return children
 
@@ -284,7 +293,7 @@ class Builder:
         children: list[tuple[ast.AST, Scope]] = []
         for index, generator in enumerate(generators):
             # The first iterable is evaluated in the enclosing scope.
-            self.parents[id(generator)] = node
+            self.parents[generator] = node
             self.recorded[ast.comprehension].append(NodeRef(generator, comp_scope))
             children.append((generator.iter, scope if index == 0 else comp_scope))
             self._bind_target(
@@ -410,12 +419,12 @@ class Builder:
         runs the library is installed, so a name is the ``try`` body's import; the
         handler's rebinding (a fallback for older installs, a ``None`` stand-in) is
         not what the name holds."""
-        handler = self.parents.get(id(node))
+        handler = self.parents.get(node)
         if not isinstance(handler, ast.ExceptHandler) or not catches_named(
             handler.type, _IMPORT_ERRORS
         ):
             return set()
-        statement = self.parents.get(id(handler))
+        statement = self.parents.get(handler)
         if not isinstance(statement, _TRY_TYPES):
             return set()
         imported: set[str] = set()

@@ -73,8 +73,13 @@ class ModuleModel:
         lines: list[str] | None = None,
         project: ProjectFacts | None = None,
         options: RuleOptions | None = None,
+        *,
+        may_declare_globals: bool = True,
     ) -> None:
         self.tree = tree
+        # False when the source has no ``global`` word: no def is searched for the
+        # statement (a walk of every function body before its traversal).
+        self.may_declare_globals = may_declare_globals
         self.path = path
         self.module_name = module_name
         self.lines = lines or []
@@ -84,7 +89,7 @@ class ModuleModel:
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
         self.nodes: dict[type, list[NodeRef]] = {t: [] for t in RECORDED_TYPES}
-        self.parents: dict[int, ast.AST] = {}
+        self.parents: dict[ast.AST, ast.AST] = {}
         self.function_by_node: dict[int, FunctionInfo] = {}
         self.class_by_node: dict[int, ClassInfo] = {}
         self.scope_of_node: dict[int, Scope] = {}
@@ -101,9 +106,10 @@ class ModuleModel:
         self.star_imports: list[tuple[str, ast.ImportFrom]] = []
         self._star_bindings: dict[str, Binding | None] = {}
         Builder(self).build()
-        self._eval_stack: set[int] = set()
+        self._eval_stack: set[ast.AST] = set()
         # An answer and how far below its own depth its computation reached.
-        self._eval_memo: dict[tuple[int, int], tuple[Value | None, int]] = {}
+        # Keyed by (node, scope) objects: both hash by identity, and no id() int is made.
+        self._eval_memo: dict[tuple[ast.AST, Scope], tuple[Value | None, int]] = {}
         self._fastapi: FastAPIFacts | None = None
 
     def internal_references(self) -> int:
@@ -149,13 +155,13 @@ class ModuleModel:
         return self.nodes[ast.Call]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
-        return self.parents.get(id(node))
+        return self.parents.get(node)
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        current = self.parents.get(id(node))
+        current = self.parents.get(node)
         while current is not None:
             yield current
-            current = self.parents.get(id(current))
+            current = self.parents.get(current)
 
     def is_generator(self, function: FunctionInfo) -> bool:
         """Whether a def yields in its own body, from the recorded yields (no walk)."""
@@ -343,7 +349,7 @@ class ModuleModel:
         """What a call calls: ``requests.get``, or ``httpx.Client.get`` for a method."""
         # Asked for every call by several rules: a memoized answer is taken here
         # as `evaluate` would take it at depth 0 (its reach always fits there).
-        found = self._eval_memo.get((id(call.func), id(scope)))
+        found = self._eval_memo.get((call.func, scope))
         if found is not None and found[1] <= MAX_EVAL_DEPTH:
             if found[1] > limits.deepest:
                 limits.deepest = found[1]
@@ -388,11 +394,10 @@ class ModuleModel:
         if depth > MAX_EVAL_DEPTH:
             note_cut()
             return None
-        key = id(expr)
         memo = self._eval_memo
         # Only nodes of this module's tree are memoized: a temporary node (a
-        # parsed string annotation) dies, and its id() may be reused.
-        memo_key = (key, id(scope)) if key in self.parents else None
+        # parsed string annotation) is parsed again each time it is asked about.
+        memo_key = (expr, scope) if expr in self.parents else None
         if memo_key is not None:
             found = memo.get(memo_key)
             # Reused only where its reach fits: asked deeper, it would be cut.
@@ -403,17 +408,17 @@ class ModuleModel:
                         limits.deepest = reached
                     return found[0]
         stack = self._eval_stack
-        if key in stack:
+        if expr in stack:
             note_cut()
             return None
-        stack.add(key)
+        stack.add(expr)
         cuts = limits.cuts
         outer_deepest = limits.deepest
         limits.deepest = depth
         try:
             result = self._evaluate(expr, scope, depth)
         finally:
-            stack.discard(key)
+            stack.discard(expr)
             reach = limits.deepest - depth
             if outer_deepest > limits.deepest:
                 limits.deepest = outer_deepest

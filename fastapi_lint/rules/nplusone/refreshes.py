@@ -12,20 +12,29 @@ import ast
 from fastapi_lint.rules.nplusone.flow import span
 
 
-def refreshed_attributes(within: ast.AST, name: str, before: ast.AST) -> set[str]:
+def refresh_calls(within: ast.AST) -> list[ast.Call]:
+    """The ``S.refresh(name, ...)`` calls in ``within`` (one walk: a caller asking
+    about many reads in one loop keeps them)."""
+    return [
+        node
+        for node in ast.walk(within)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "refresh"
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+    ]
+
+
+def refreshed_attributes(
+    within: ast.AST, name: str, before: ast.AST, calls: list[ast.Call] | None = None
+) -> set[str]:
     """The attribute names ``S.refresh(name, [...])`` calls in ``within`` load before
-    ``before`` (by source position)."""
+    ``before`` (by source position); ``calls``: ``refresh_calls(within)`` if known."""
     found: set[str] = set()
-    for node in ast.walk(within):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "refresh"
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-            and span(node) < span(before)
-        ):
+    for node in refresh_calls(within) if calls is None else calls:
+        first = node.args[0]
+        if not (isinstance(first, ast.Name) and first.id == name and span(node) < span(before)):
             continue
         names = node.args[1] if len(node.args) > 1 else None
         for keyword in node.keywords:

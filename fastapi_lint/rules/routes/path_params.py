@@ -78,11 +78,11 @@ def _reads_path_params(model: ModuleModel) -> dict[int, set[str] | None]:
 
 def _read_key(model: ModuleModel, node: ast.AST) -> str | None:
     """``path_params["x"]`` / ``path_params.get("x")``: ``x``."""
-    parent = model.parents.get(id(node))
+    parent = model.parents.get(node)
     if isinstance(parent, ast.Subscript) and parent.value is node:
         key = parent.slice
     elif isinstance(parent, ast.Attribute) and parent.attr == "get":
-        call = model.parents.get(id(parent))
+        call = model.parents.get(parent)
         if not isinstance(call, ast.Call) or not call.args:
             return None
         key = call.args[0]

@@ -226,7 +226,7 @@ class CheckerBase:
         """A name's assigned value by simple flow (this module or a project module), or a
         project module's constant read through the module (``config.ANY_ORIGIN`` after
         ``from app.core import config``)."""
-        if depth > _MAX_FLOW_DEPTH or id(node) not in self.model.parents:
+        if depth > _MAX_FLOW_DEPTH or node not in self.model.parents:
             return None  # a node of another module's tree: its names are not this module's
         if isinstance(node, ast.Attribute):
             return self._module_constant(node, scope)

@@ -108,13 +108,13 @@ class SigningKeyChecks(CheckerBase):
                 self.offer("API506", node, call=display + "()", what=what, value=redact(text))
 
 
-def _discarded(parents: dict[int, ast.AST], call: ast.Call) -> bool:
+def _discarded(parents: dict[ast.AST, ast.AST], call: ast.Call) -> bool:
     """Whether the statement holding ``call`` throws its result away: the call, or a chain of
     method calls on it (``.digest()``, ``.hexdigest()``), is a bare expression statement."""
     node: ast.AST = call
-    parent = parents.get(id(node))
+    parent = parents.get(node)
     while isinstance(parent, ast.Attribute) or (
         isinstance(parent, ast.Call) and parent.func is node
     ):
-        node, parent = parent, parents.get(id(parent))
+        node, parent = parent, parents.get(parent)
     return isinstance(parent, ast.Expr)
