@@ -23,6 +23,7 @@ from fastapi_lint.rules.blocking.calls import (
     displayed_file_io,
     entered_by_with,
 )
+from fastapi_lint.rules.blocking.dispatch_tables import dispatched_summary
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
@@ -242,15 +243,31 @@ def callee_summary(
     cached on disk, so a warm run does not read the modules they live in.
     """
     target = model.call_target(call, scope)
+
+    def entry(name: str) -> CalleeSummary | None:  # `PARSERS[kind](path)`: dispatch_tables
+        return _target_summary(model, call, scope, name, depth, visiting)
+
     if target is None:
         # `check_token(token)` with `check_token = Checker(url)`: the class' `__call__`.
         value = model.evaluate(call.func, scope)
         if not isinstance(value, Instance) or not _is_project_class(model, value.type):
-            return None
+            return dispatched_summary(model, call, scope, entry)
         summary = _function_summary(model, f"{value.type}.__call__", depth, visiting)
         if summary is None or not isinstance(call.func, ast.Name):
             return summary
         return replace(summary, display=f"{call.func.id}()")
+    return _target_summary(model, call, scope, target, depth, visiting)
+
+
+def _target_summary(
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    target: str,
+    depth: int,
+    visiting: Exploration | None,
+) -> CalleeSummary | None:
+    """What calling the project function or class ``target`` at ``call`` runs."""
     if _is_project_class(model, target):
         # `CsvReport(path)` runs `CsvReport.__init__` right there: a constructor that
         # opens a file or a connection blocks like any other call of the project;
@@ -375,8 +392,9 @@ def _function_summary(
     # constants, per-key fills; /29 keyword locals (`v = kwargs.get("k")`); /30 early
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
-    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries.
-    return CalleeSummary.from_json(project.fact("callee/34", target, compute))
+    # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
+    # /35 calls through dispatch tables (`PARSERS[kind](path)`).
+    return CalleeSummary.from_json(project.fact("callee/35-f19", target, compute))
 
 
 def _with_hooks(
