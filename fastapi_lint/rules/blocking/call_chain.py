@@ -55,7 +55,9 @@ API107 = Rule(
     summary="Checks for calls to sync project functions that block (directly or through further calls).",
     why=(
         "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
-        "that call `requests` or a sync database session stall the loop just the same. Not "
+        "that call `requests` or a sync database session stall the loop just the same; so does "
+        "a call through a dict literal of project functions or classes picked by a runtime key "
+        "(`PARSERS[kind](path)`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
