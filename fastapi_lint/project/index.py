@@ -28,6 +28,7 @@ from fastapi_lint.project.layout import (
     discover_source_roots,
     module_file,
 )
+from fastapi_lint.project.mixin_subclasses import mixed_in_attribute_type
 from fastapi_lint.project.model_cache import (
     ModelCache,
     ModelEntry,
@@ -700,6 +701,12 @@ class ProjectIndex:
             return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
         return from_json(self.fact("attribute/4", f"{class_qualname}.{attr}", compute))
+
+    def mixin_attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
+        """Type of ``self.attr`` in a mixin, from the classes of other modules deriving from it."""
+        if class_qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL or self._too_deep(depth):
+            return None
+        return mixed_in_attribute_type(self, class_qualname, attr, depth)
 
     def is_class(self, qualname: str) -> bool:
         """Whether a project name is a class defined in the project, as a cached fact."""

@@ -582,6 +582,8 @@ class ModuleModel:
                 attribute_type = self.inherited_attribute_type(owner.type, attr, depth + 1)
             if attribute_type is None:  # a mixin's `self.client`, set by its subclasses
                 attribute_type = mixin_attribute_type(self, owner.type, attr, depth + 1)
+            if attribute_type is None and self.project is not None:  # ... in other modules
+                attribute_type = self.project.mixin_attribute_type(owner.type, attr, depth + 1)
             if attribute_type is not None:
                 return attribute_type
             wildcard = stubs.ATTRIBUTE_TYPES.get((owner.type, "*"))

@@ -34,6 +34,9 @@ class ProjectFacts(Protocol):
     def attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``obj.attr`` for an instance of a project class of another module."""
 
+    def mixin_attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
+        """Type of ``self.attr`` in a mixin, from the classes of other modules deriving from it."""
+
     def is_class(self, qualname: str) -> bool:
         """Whether a project name is a class defined in the project."""
 

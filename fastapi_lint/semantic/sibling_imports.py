@@ -9,9 +9,12 @@ of ``create_tenant`` resolved to nothing and its blocking work went unseen.
 
 Only on firm evidence, since a package may hold a module named like a library
 (``app/redis.py`` beside ``import redis``): a ``from`` import whose every name the
-sibling defines itself (``def``, ``class`` or an assignment at its top level), of a
-first name that is no project module from the source root (``tenants.py`` at the
-root would be the one imported), nor a standard library module, nor the importing
+sibling binds at its top level, at least one of them defined by the sibling itself
+(``def``, ``class`` or an assignment); the others may be names it imports and so
+re-exports (``from run_manager import manager, RunBusyError`` where ``run_manager.py``
+defines ``manager`` and imports ``RunBusyError`` from the orchestrator). The first
+name must be no project module from the source root (``tenants.py`` at the root
+would be the one imported), nor a standard library module, nor the importing
 module's own name (``groq.py`` doing ``from groq import Groq`` wraps the library), nor
 a name the sibling imports itself (``peft.py`` doing ``from peft import ...``).
 """
@@ -22,8 +25,9 @@ import ast
 import os
 import re
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -60,7 +64,12 @@ def sibling_module(model: ModuleModel, module: str, names: list[str]) -> str | N
     text = _read(path)
     if text is None or _imports_name(text, top):
         return None  # `peft.py` doing `from peft import ...`: a wrapper of the library
-    if not all(_defines(text, name) or name in _nested_top_level_names(path) for name in names):
+    defined = [n for n in names if _defines(text, n) or n in _top_level_names(path).nested]
+    if not defined:
+        return None
+    if len(defined) < len(names) and not all(
+        n in defined or n in _top_level_names(path).imported for n in names
+    ):
         return None
     return ".".join([*package, module])
 
@@ -104,36 +113,60 @@ def _defines(text: str, name: str) -> bool:
 _MODULE_LEVEL_BLOCKS = (ast.If, ast.Try, ast.With)
 
 
+class _TopLevelNames(NamedTuple):
+    nested: frozenset[str]  # defined inside top-level `if`/`try`/`with` blocks
+    imported: frozenset[str]  # bound by an import at module level (re-exported)
+
+
+_NO_NAMES = _TopLevelNames(frozenset(), frozenset())
+
+
 @lru_cache(maxsize=512)
-def _nested_top_level_names(path: str) -> frozenset[str]:
-    """Names the module binds inside top-level ``if``/``try``/``with`` blocks
-    (``DATA_DIR = Path(...)`` in each branch of an ``if os.getenv(...)``): module
-    attributes all the same, which the line-start pattern of ``_defines`` does not see."""
+def _top_level_names(path: str) -> _TopLevelNames:
+    """Module attributes the line-start pattern of ``_defines`` does not see: names
+    the module defines inside top-level ``if``/``try``/``with`` blocks (``DATA_DIR =
+    Path(...)`` in each branch of an ``if os.getenv(...)``), and names its module-level
+    imports bind (``from failures import RunnerBusy``: importable from it too)."""
     text = _read(path)
     if text is None:
-        return frozenset()
+        return _NO_NAMES
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return frozenset()  # unreadable (or cut at _MAX_READ): no evidence
-    names: set[str] = set()
-    pending = [s for s in tree.body if isinstance(s, _MODULE_LEVEL_BLOCKS)]
+        return _NO_NAMES  # unreadable (or cut at _MAX_READ): no evidence
+    nested: set[str] = set()
+    imported: set[str] = set()
+    pending: list[tuple[list[ast.stmt], bool]] = [(tree.body, False)]
     while pending:
-        block = pending.pop()
-        for body in _bodies(block):
-            for statement in body:
-                if isinstance(statement, _MODULE_LEVEL_BLOCKS):
-                    pending.append(statement)
-                elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    names.add(statement.name)
-                elif isinstance(statement, ast.Assign):
-                    names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
-                elif isinstance(statement, ast.AnnAssign) and isinstance(
-                    statement.target, ast.Name
-                ):
-                    if statement.value is not None:
-                        names.add(statement.target.id)
-    return frozenset(names)
+        body, in_block = pending.pop()
+        for statement in body:
+            if isinstance(statement, _MODULE_LEVEL_BLOCKS):
+                pending.extend((inner, True) for inner in _bodies(statement))
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                imported.update(_import_bindings(statement))
+            elif not in_block:
+                continue  # a top-level definition: `_defines` reads it from the text
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                nested.add(statement.name)
+            elif isinstance(statement, ast.Assign):
+                nested.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                if statement.value is not None:
+                    nested.add(statement.target.id)
+    return _TopLevelNames(frozenset(nested), frozenset(imported))
+
+
+def _import_bindings(statement: ast.Import | ast.ImportFrom) -> Iterator[str]:
+    """The names an import statement binds (``import a.b`` binds ``a``; no ``*``)."""
+    for alias in statement.names:
+        if alias.name == "*":
+            continue
+        if alias.asname:
+            yield alias.asname
+        elif isinstance(statement, ast.Import):
+            yield alias.name.split(".", 1)[0]
+        else:
+            yield alias.name
 
 
 def _bodies(block: ast.stmt) -> list[list[ast.stmt]]:
