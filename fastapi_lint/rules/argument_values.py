@@ -20,6 +20,7 @@ from fastapi_lint.rules.chain_objects import (
     annotated_not_none,
     project_instance,
 )
+from fastapi_lint.rules.return_prefixes import assigned_prefix
 from fastapi_lint.semantic import stubs
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ class ArgumentValues:
             pinned = self._tested_equal(node.id)
             if pinned is not None:
                 return pinned
+            returned = assigned_prefix(self.model, self.scope, node)  # `sid = new_local_id()`
+            if returned is not None:
+                return Prefix(returned)
         if isinstance(node, ast.Subscript):
             value = self._constant_item(node)
             if value is not MISSING:

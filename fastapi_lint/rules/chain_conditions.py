@@ -44,6 +44,7 @@ from fastapi_lint.rules.chain_objects import (
     NotNone,
     ProjectInstance,
 )
+from fastapi_lint.rules.chain_predicates import inline_predicates
 from fastapi_lint.rules.once_per_process import (
     assigns_or_fills,
     earlier_statements,
@@ -73,17 +74,20 @@ def path_conditions(
     aliases = kwargs_locals(function.node, params)  # `hook = options.get("hook")`, `if hook:`
     keys = _ConstantKeys(model, function)
     conditions: list[Condition] = []
+
+    def atoms_of(test: ast.expr) -> list[Condition]:
+        # `if self.is_local(key):` reads as the one-line test the helper returns.
+        return _atoms(inline_predicates(model, function, test), params, keys)
+
     for ancestor, child in if_ancestors(model, function, node):
         taken = in_body(ancestor, child)
-        atoms = _atoms(
-            _past_lazy_guard(model, function, ancestor) if taken else ancestor.test, params, keys
-        )
+        atoms = atoms_of(_past_lazy_guard(model, function, ancestor) if taken else ancestor.test)
         if taken:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(ancestor.test, ast.BoolOp):
             conditions.append(_negated(atoms[0]))
     for test, truthy in short_circuit_tests(model, function, node):  # `verify and ping(url)`
-        atoms = _atoms(test, params, keys)
+        atoms = atoms_of(test)
         if truthy:
             conditions.extend(atoms)
         elif len(atoms) == 1 and not isinstance(test, ast.BoolOp):
@@ -99,7 +103,7 @@ def path_conditions(
             and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
             and not isinstance(stmt.test, ast.BoolOp)
         ):
-            atoms = _atoms(stmt.test, params, keys)
+            atoms = atoms_of(stmt.test)
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return on_keywords(conditions, aliases)

@@ -162,14 +162,26 @@ def _is_isinstance(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Name) and call.func.id == "isinstance" and len(call.args) == 2
 
 
+def _is_hasattr(call: ast.Call) -> bool:
+    """``hasattr(upload, "read")``: a file field told from a text field by what it can do."""
+    return (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "hasattr"
+        and len(call.args) == 2
+        and isinstance(call.args[1], ast.Constant)
+        and isinstance(call.args[1].value, str)
+    )
+
+
 def _checked_names(model: ModuleModel, function: FunctionInfo) -> set[str]:
-    """Names the function type-checks (``isinstance(n, str)``) or compares with a value
-    (``n == "refresh_token"``, ``n in ALLOWED``): checks that reject a wrong field."""
+    """Names the function type-checks (``isinstance(n, str)``, ``hasattr(n, "read")``) or
+    compares with a value (``n == "refresh_token"``, ``n in ALLOWED``): checks that reject
+    a wrong field."""
     names: set[str] = set()
     for ref in model.calls:
         call = ref.node
         assert isinstance(call, ast.Call)
-        if ref.scope.code_function is function and _is_isinstance(call):
+        if ref.scope.code_function is function and (_is_isinstance(call) or _is_hasattr(call)):
             if isinstance(call.args[0], ast.Name):
                 names.add(call.args[0].id)
     for ref in model.nodes[ast.Compare]:

@@ -86,7 +86,8 @@ API207 = Rule(
         "project helper the body is passed to that validates it first), "
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
         "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
-        'is checked before use (`isinstance(token, str)`, `grant_type == "refresh_token"`: '
+        'is checked before use (`isinstance(token, str)`, `hasattr(archive, "read")`, '
+        '`grant_type == "refresh_token"`: '
         "an OAuth endpoint's form) or read into the model the route saves, whose refusal it "
         'renders (`MenuItem(url=form.get("url"))` in a `try`: a server-rendered admin page), fields read only by keys taken from a schema loaded at run '
         "time (`form[field.key]` for each field a plugin declares: no static model can name them), "

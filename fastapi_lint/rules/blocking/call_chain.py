@@ -395,9 +395,10 @@ def _function_summary(
     # returns of a per-key memo on `self` (`if k in self._cache: return ...`); /31 results of
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
     # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
-    # /35 mixin attributes that classes of other modules set; /36 calls through dispatch
-    # tables (`PARSERS[kind](path)`).
-    return CalleeSummary.from_json(project.fact("callee/36-f19", target, compute))
+    # /35 mixin attributes that classes of other modules set; /36 one-line prefix predicates
+    # and names known by the prefix of the project call that returned them; /37 calls
+    # through dispatch tables (`PARSERS[kind](path)`).
+    return CalleeSummary.from_json(project.fact("callee/37-f19", target, compute))
 
 
 def _with_hooks(

@@ -33,6 +33,9 @@ PATTERNS: tuple[str, ...] = (
     "passlib.hash.*.{hash,verify,encrypt}",
     "bcrypt.{hashpw,checkpw,kdf}",
     "argon2.PasswordHasher.{hash,verify}",
+    # argon2-cffi's functional API: the same hash, used to derive a key from a master
+    # password (`hash_secret_raw(secret=..., salt=..., memory_cost=...)`).
+    "argon2.low_level.{hash_secret,hash_secret_raw,verify_secret}",
     "hashlib.{pbkdf2_hmac,scrypt}",
     # pwdlib: what the FastAPI tutorial and fastapi-users hash passwords with.
     "pwdlib.PasswordHash.{hash,verify,verify_and_update}",

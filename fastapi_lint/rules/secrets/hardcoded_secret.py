@@ -15,6 +15,7 @@ from fastapi_lint.rules.secrets._common import (
     _target_name,
     _text,
 )
+from fastapi_lint.rules.secrets.canaries import planted_canary
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
 from fastapi_lint.rules.secrets.credential_values import could_be_credential, is_weak_password
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
@@ -44,6 +45,7 @@ API501 = Rule(
         'then `secret_data[secret_key]`; a constant `WIFI_PASSWORD_KEY = "password"`), '
         'labels of in-process auth objects (`Auth(token="ui-session", key_name="ui-session")`), '
         'defaults a check refuses (`if settings.jwt_secret == "dev-secret": raise ...`), '
+        "bait that a leak guard only searches for (`CANARY_PASSWORD` read as `if bait in prompt`), "
         "tokenizer tokens, addresses of on-chain tokens (`TOKEN_PROGRAM`, `USDC_TOKEN_MINT`), "
         'terminal escape sequences (`GREEN_TOKEN = "\\033[92m"`), the public '
         "half of a key pair (`VAPID_PUBLIC_KEY`, a signature scheme's `RECEIPT_VERIFYING_KEY`), "
@@ -310,6 +312,8 @@ class HardcodedSecretChecks(CheckerBase):
             return  # ``if AUTH_ENABLED == False: admin_password = "admin"``: protects nothing
         if self.names_a_key(name, value, literal):
             return  # ``secret_key = "password"`` then ``secret_data[secret_key]``: a key's name
+        if not compared and not argument and planted_canary(self.model, name):
+            return  # ``CANARY_PASSWORD = "..."`` only searched for in outgoing text: bait
         how = "compared with" if compared else "assigned to"
         self.offer("API501", literal, name=name, value=redact(value), how=how)
 
