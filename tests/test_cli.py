@@ -585,6 +585,34 @@ def test_cache_invalidated_by_other_modules(tmp_path: Path) -> None:
     assert run("check", "app/main.py", cwd=root).returncode == 0
 
 
+def test_cache_invalidated_by_a_fact_that_searched_other_modules_text(tmp_path: Path) -> None:
+    # Whether a settings default is refused is a text search over the project's
+    # modules: the first (computing) run must record those files as read, or an
+    # edit that adds the refusing check never reaches the warm run of settings.py.
+    settings = (
+        "from pydantic_settings import BaseSettings\n\n\n"
+        'class Settings(BaseSettings):\n    relay_password: str = "relay-pw-7c1"\n\n\n'
+        "settings = Settings()\n"
+    )
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/settings.py": settings,
+            "app/startup.py": "from app.settings import settings\n\n\ndef check() -> None:\n    pass\n",
+        },
+    )
+    assert codes(run("check", cwd=root).stdout) == [("app/settings.py", 5, "API503")]
+    (root / "app" / "startup.py").write_text(
+        "from app.settings import settings\n\n\ndef check() -> None:\n"
+        '    if settings.relay_password == "relay-pw-7c1":\n'
+        '        raise RuntimeError("set RELAY_PASSWORD")\n',
+        encoding="utf-8",
+    )
+    assert codes(run("check", "--no-cache", cwd=root).stdout) == []
+    assert codes(run("check", cwd=root).stdout) == []
+
+
 def test_cache_invalidated_when_a_module_parses_again(tmp_path: Path) -> None:
     # A module that did not parse (an edit in progress, a newer syntax) is read
     # too: once it parses again, warm runs see what it defines, as cold ones do.

@@ -514,7 +514,7 @@ CREDENTIALS = [
     ("gitlab-token", "glpat-" + "aB3dE5fG7hJ9kL1mN3pQ"),
     ("gitlab-token", "glpat-" + "aB3d-E5fG_7hJ9kL1mN3p"),
     ("slack-token", "xoxb-" + "123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"),
-    ("slack-token", "xoxp-" + "123456789012-123456789012-123456789012-abcdef"),
+    ("slack-token", "xoxp-" + "482930175561-220938475610-913377450128-q7vkd2"),
     ("slack-token", "xoxa-" + "2-123456789012"),
     ("stripe-live-key", "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"),
     ("stripe-live-key", "rk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"),
@@ -599,6 +599,8 @@ def test_find_credential_skips_a_placeholder_before_a_real_one() -> None:
 
 
 NOT_CREDENTIALS = [
+    # A format filled with counting runs: a hand-written sample (a form's placeholder).
+    "xoxb-" + "1234567890-1234567890123-abcdefghijklmnop",
     # documented examples
     "AKIAIOSFODNN7EXAMPLE",
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

@@ -465,6 +465,10 @@ class ProjectIndex:
         if cut_count() != cuts:
             # A model's cycle guard or depth limit answered part of it.
             frame.complete = False
+        # The asking check read what the fact read (a text search over the project's
+        # files included), as it does when the fact comes from memory or disk: the
+        # result cache then re-checks the asker when one of those files changes.
+        note_reads(frame.paths)
         for outer in self._frames:
             outer.paths |= frame.paths
             if not frame.complete:

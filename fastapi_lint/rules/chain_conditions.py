@@ -47,10 +47,11 @@ from fastapi_lint.rules.chain_objects import (
 from fastapi_lint.rules.chain_predicates import inline_predicates
 from fastapi_lint.rules.once_per_process import (
     assigns_or_fills,
-    earlier_statements,
+    early_exit_tests,
     is_module_name,
     none_test_name,
 )
+from fastapi_lint.rules.receiver_state import receiver_never_sets
 from fastapi_lint.semantic.syntax import (
     decorator_names,
     parameter_defaults,
@@ -95,15 +96,9 @@ def path_conditions(
     conditions.extend(case_conditions(model, function, node, params))
     # `if not resolve: return url` before the statement, in its block or an
     # enclosing one: the statement runs only when the test is false.
-    for stmt in earlier_statements(model, function, node):
-        if (
-            isinstance(stmt, ast.If)
-            and not stmt.orelse
-            and stmt.body
-            and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
-            and not isinstance(stmt.test, ast.BoolOp)
-        ):
-            atoms = atoms_of(stmt.test)
+    for test in early_exit_tests(model, function, node):
+        if not isinstance(test, ast.BoolOp):
+            atoms = atoms_of(test)
             if len(atoms) == 1:
                 conditions.append(_negated(atoms[0]))
     return on_keywords(conditions, aliases)
@@ -427,6 +422,13 @@ def _strings(node: ast.expr) -> list[str] | None:
 
 def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> Any:
     """What the call passes for the atom's parameter (a literal, a known prefix...), or MISSING."""
+    if "self_attr" in atom:
+        # An attribute of the receiver that the object built by the caller never set.
+        if values is not None and receiver_never_sets(
+            values.model, values.scope, call, atom["self_attr"]
+        ):
+            return None
+        return MISSING
     node = _argument_node(atom, call)
     if node is not None:
         return values.of(node) if values is not None else literal(node)

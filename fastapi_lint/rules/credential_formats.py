@@ -2,8 +2,8 @@
 
 Substring detectors, each with a stable ``kind`` and a human ``label``.
 Exempt: a value containing ``EXAMPLE`` (case-sensitive, AWS documentation
-keys), GitHub's documented example tokens, a match whose random part is one repeated character or contains
-``xxxx``, a match followed by ``...`` (a truncated doc value).  Formats with
+keys), GitHub's documented example tokens, a match whose random part is one repeated character,
+only counting runs (``1234567890-abcdefgh``) or contains ``xxxx``, a match followed by ``...`` (a truncated doc value).  Formats with
 a weak prefix need entropy: an AWS key id needs 6 distinct characters in its
 16-character body, a Google key 10 in its 35 (random ones have about 13 and
 27).  Slack tokens need a digit (real ones carry numeric team ids).  A PEM
@@ -132,10 +132,34 @@ _XXXX_RE = lazy_compile(r"x{4}", re.IGNORECASE)
 _DOCUMENTED_BODIES = frozenset({"16C7e42F292c6912E7710c838347Ae178B4a"})
 
 
+def _counting(segment: str) -> bool:
+    """``1234567890123``, ``abcdefghijklmnop``, ``abcdefghij0123456789``: runs of digits or
+    lower-case letters, each character the one after the last (digits wrap from 9 to 0):
+    what a hand-written sample fills a format with."""
+    runs = re.findall(r"[0-9]+|[A-Za-z]+|[^0-9A-Za-z]+", segment)
+    return bool(runs) and all(_counting_run(run) for run in runs)
+
+
+def _counting_run(run: str) -> bool:
+    # Lower-case letters only: `ABCDEF` after digits is hex, and `AbCdEf...` is how some
+    # vendors' own samples look; both stay reported.
+    alphabet = "0123456789" if run.isdigit() else "abcdefghijklmnopqrstuvwxyz"
+    text = run
+    if len(text) < 3 or any(char not in alphabet for char in text):
+        return False
+    return all(
+        alphabet.index(b) == (alphabet.index(a) + 1) % len(alphabet) for a, b in zip(text, text[1:])
+    )
+
+
 def _is_exempt_match(value: str, start: int, end: int, body: str) -> bool:
-    """A placeholder credential: repeated body, ``xxxx``, truncated with ``...``, or a
-    vendor's documented example."""
+    """A placeholder credential: repeated body, ``xxxx``, truncated with ``...``, a body
+    made only of counting runs (``xoxb-1234567890-1234567890123-abcdefghijklmnop`` as a
+    form's placeholder), or a vendor's documented example."""
     if len(set(body.replace("-", "").replace("_", ""))) <= 1 or body in _DOCUMENTED_BODIES:
+        return True
+    segments = [segment for segment in re.split(r"[-_]", body) if segment]
+    if segments and all(_counting(segment) for segment in segments):
         return True
     if _XXXX_RE.search(value, start, end):
         return True

@@ -541,3 +541,16 @@ def earlier_statements(model: ModuleModel, function: FunctionInfo, node: ast.AST
             break
         child = ancestor
     return found
+
+
+def early_exit_tests(model: ModuleModel, function: FunctionInfo, node: ast.AST) -> list[ast.expr]:
+    """The tests of ``if test: return``/``raise`` statements (no ``else``) that run before
+    ``node``: ``node`` runs only when each is false."""
+    return [
+        stmt.test
+        for stmt in earlier_statements(model, function, node)
+        if isinstance(stmt, ast.If)
+        and not stmt.orelse
+        and stmt.body
+        and isinstance(stmt.body[-1], (ast.Return, ast.Raise))
+    ]

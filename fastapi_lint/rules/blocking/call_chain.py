@@ -39,6 +39,7 @@ from fastapi_lint.rules.chain_conditions import (
 from fastapi_lint.rules.debug_gates import debug_only
 from fastapi_lint.rules.memo_decorators import is_memoized
 from fastapi_lint.rules.once_per_process import once_per_process
+from fastapi_lint.rules.receiver_state import self_attribute_atoms
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.values import Instance
@@ -396,9 +397,10 @@ def _function_summary(
     # calls through `Callable[..., R]` annotations; /32 in-memory SQLite and mixin attributes;
     # /33 `global` inside a block, memos keyed by configuration; /34 stat-stamped dict entries;
     # /35 mixin attributes that classes of other modules set; /36 one-line prefix predicates
-    # and names known by the prefix of the project call that returned them; /37 calls
-    # through dispatch tables (`PARSERS[kind](path)`).
-    return CalleeSummary.from_json(project.fact("callee/37-f19", target, compute))
+    # and names known by the prefix of the project call that returned them; /37 conditions on
+    # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
+    # other callees' paths; /38 calls through dispatch tables (`PARSERS[kind](path)`).
+    return CalleeSummary.from_json(project.fact("callee/38-f19", target, compute))
 
 
 def _with_hooks(
@@ -541,7 +543,12 @@ def _blocking_paths(
 
     def add(chain: list[str], call: ast.Call, inherited: list[Condition] | None = None) -> bool:
         """Keep a path; True when the search can stop (a path no call can rule out)."""
-        conditions = tuple((path_conditions(model, function, call) or []) + (inherited or []))
+        conditions = tuple(
+            (path_conditions(model, function, call) or [])
+            + (inherited or [])
+            # `if conn is not None: conn.close()` with `conn = self._conn` (receiver_state)
+            + self_attribute_atoms(model, function, call)
+        )
         path = BlockingPath(tuple(chain), conditions)
         session = is_session_path(path.chain)
         # Callers take the first path their arguments leave open (a session path aside):
@@ -602,6 +609,10 @@ def _blocking_paths(
     # password (`hash_password()`); naming the small read would hide the reason to offload.
     # A callee path ending in file I/O waits until the other callees are looked at.
     file_io: list[tuple[list[str], ast.Call, list[Condition]]] = []
+    # A callee path that ends in a `close()` comes last, as the function's own closes do:
+    # `notebook_for()` closing an evicted connection is no reason to name it before the
+    # query another callee runs.
+    closes: list[tuple[list[str], ast.Call, list[Condition]]] = []
     stop = False
     for call, scope in calls:
         if model.is_awaited(call):
@@ -624,13 +635,16 @@ def _blocking_paths(
             if displayed_file_io(chain[-1]):
                 file_io.append((chain, call, inherited))
                 continue
+            if chain[-1].endswith(".close()"):
+                closes.append((chain, call, inherited))
+                continue
             if add(chain, call, inherited):
                 stop = True
                 break
         if stop:
             break
     file_io.sort(key=lambda item: item[0][-1].removesuffix("()") in LISTINGS)
-    for chain, call, inherited in file_io:
+    for chain, call, inherited in file_io + closes:
         if add(chain, call, inherited):
             break
     for display, call, length in pauses:

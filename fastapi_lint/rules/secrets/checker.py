@@ -85,15 +85,21 @@ class Checker(
         for ref in model.nodes[ast.Call]:
             self.check_call(ref.node, ref.scope)  # type: ignore[arg-type]
         for candidate in self.candidates.values():
-            if candidate.code in ("API501", "API503") and self.refused(candidate):
+            if candidate.code in ("API501", "API502", "API503") and self.refused(candidate):
                 continue
             self.reporter.report(candidate.code, candidate.node, **candidate.fields)
 
     def refused(self, candidate: _Candidate) -> bool:
-        """A default the project compares its name against and refuses (fail closed)."""
+        """A default the project compares its name against and refuses (fail closed): a
+        literal, a settings field's default, or an environment fallback
+        (``SECRET = os.getenv("SECRET", "dev-only")`` with ``if SECRET == "dev-only": raise``)."""
         node = candidate.node
         text = node.value if isinstance(node, ast.Constant) else None
-        name = candidate.fields.get("name") or candidate.fields.get("field")
+        name = (
+            candidate.fields.get("name")
+            or candidate.fields.get("field")
+            or candidate.fields.get("assigned")
+        )
         if not isinstance(text, str) or not isinstance(name, str):
             return False
         return refused_by_project(

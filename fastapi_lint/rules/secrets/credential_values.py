@@ -287,6 +287,8 @@ def is_name_value(value: str) -> bool:
     unless it is a weak password (``"admin"``, ``"change_me"``); also such names joined by
     ``:`` (``"myapp:channel:binding"``, see ``_is_key_namespace``)."""
     stripped = value.strip()
+    if _is_usage_choices(stripped):
+        return True  # ``"[global|thread]"``: the choices of a command's argument
     if ":" in stripped:
         return _is_key_namespace(stripped)
     if _TYPE_EXPRESSION_RE.fullmatch(stripped):
@@ -305,6 +307,17 @@ def is_name_value(value: str) -> bool:
     if any(word in _PLACEHOLDER_WORDS for word in split_name_words(stripped)):
         return False
     return not is_weak_password(stripped)
+
+
+def _is_usage_choices(value: str) -> bool:
+    """``"[global|thread]"``, ``"(on|off)"``: names joined by ``|`` in brackets, the way a
+    usage line writes the choices of an argument (``/provider switch NAME [global|thread]``)."""
+    if len(value) < 5 or (value[0], value[-1]) not in (("[", "]"), ("(", ")")):
+        return False
+    choices = value[1:-1].split("|")
+    return len(choices) >= 2 and all(
+        choice and not choice.startswith(("[", "(")) and is_name_value(choice) for choice in choices
+    )
 
 
 def _is_key_namespace(value: str) -> bool:

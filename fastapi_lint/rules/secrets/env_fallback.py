@@ -44,7 +44,9 @@ API502 = Rule(
         "as soon as the variable is missing or misspelled, and nobody notices: every token signed "
         "with it can be forged by anyone who has read the code. A value read as a number "
         '(`int(os.getenv("SHARE_TOKEN_BYTES", "24"))`, `cast=int`) is a size, a count or a '
-        "timeout and is not reported, unless it is a weak password such as `123456`."
+        "timeout and is not reported, unless it is a weak password such as `123456`. Nor is a "
+        'fallback the project refuses where it would matter (`if SECRET_KEY == "dev-secret" '
+        'and ENV == "production": raise ...`): the code fails closed on it.'
     ),
     example=(
         "import os\n\nimport jwt\n\n"
@@ -127,6 +129,8 @@ class EnvFallbackChecks(CheckerBase):
                 lookup=lookup,
                 variable=variable or assigned or "?",
                 value=redact(value),
+                # the name a start-up check compares against its default (``refused``)
+                assigned=assigned,
             )
 
 

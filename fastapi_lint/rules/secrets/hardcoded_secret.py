@@ -18,6 +18,7 @@ from fastapi_lint.rules.secrets._common import (
 from fastapi_lint.rules.secrets.canaries import planted_canary
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
 from fastapi_lint.rules.secrets.credential_values import could_be_credential, is_weak_password
+from fastapi_lint.rules.secrets.refused_defaults import refusing_body
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic import stubs
 from fastapi_lint.semantic.builder import MATCH_VALUE
@@ -597,14 +598,18 @@ class HardcodedSecretChecks(CheckerBase):
     def refuses_literal(self, compare: ast.Compare) -> bool:
         """``if settings.JWT_SECRET == "dev-secret-change-me-2024": raise ValueError(...)``
         (also as one operand of an ``and``): the check fails closed on that value, so
-        the literal is a known default being refused, not a credential the code lets in."""
+        the literal is a known default being refused, not a credential the code lets in.
+        So is ``assert settings.JWT_SECRET != "dev-secret-change-me-2024"``."""
+        if isinstance(compare.ops[0], ast.NotEq):
+            statement = self.model.parent(compare)
+            return isinstance(statement, ast.Assert) and statement.test is compare
         if not isinstance(compare.ops[0], ast.Eq):
             return False
         test: ast.AST = compare
         parent = self.model.parent(compare)
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.And):
             test, parent = parent, self.model.parent(parent)
-        return isinstance(parent, ast.If) and parent.test is test and _refusing_body(parent.body)
+        return isinstance(parent, ast.If) and parent.test is test and refusing_body(parent.body)
 
     def check_defaults(self) -> None:
         for function in self.model.functions:
@@ -630,23 +635,3 @@ class HardcodedSecretChecks(CheckerBase):
         if call.args:
             return call.args[0]
         return next((k.value for k in call.keywords if k.arg == "default"), None)
-
-
-def _refusing_body(body: list[ast.stmt]) -> bool:
-    """The branch fails closed (``raise``) or records a problem for a validator that
-    collects them (``issues.append("secret still has its dev value")``: the caller
-    refuses the configuration). Printing or logging alone lets the value through."""
-    for statement in body:
-        if isinstance(statement, ast.Raise):
-            return True
-        call = statement.value if isinstance(statement, ast.Expr) else None
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "append"
-            and len(call.args) == 1
-            and isinstance(call.args[0], (ast.Constant, ast.JoinedStr))
-            and (not isinstance(call.args[0], ast.Constant) or isinstance(call.args[0].value, str))
-        ):
-            return True
-    return False

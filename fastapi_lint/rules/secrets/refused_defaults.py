@@ -9,6 +9,9 @@ field in its own class that raises on it (``@field_validator("jwt_secret_key")``
 ``if value.get_secret_value() == "change-me": raise ValueError``): settings classes
 validate their defaults (``validate_default`` is on in pydantic-settings, ``validate_all``
 in v1's ``BaseSettings``), so the default stops the start-up.
+Only a check that fails closed counts (a branch that raises or records a problem, an
+``assert``): ``if settings.SMTP_PASSWORD == "dev-pw": log.warning(...)`` only warns, and
+the default still logs in.
 The comparison may sit in any module, so the search is a project fact whose
 dependencies are the files it read (an edit that adds or drops the check
 re-checks the settings module).
@@ -28,19 +31,52 @@ if TYPE_CHECKING:
 
 
 def _compared_in(nodes: list[ast.AST], text: str, name: str) -> bool:
-    """A comparison of ``name`` (``settings.NAME``, ``NAME``) with ``text``."""
+    """A check that fails closed on ``name`` (``settings.NAME``, ``NAME``) holding ``text``:
+    ``if settings.NAME == "text": raise ...`` (also ``in (...)``, a problem recorded for the
+    caller, ``assert settings.NAME != "text"``). A comparison whose branch only logs or
+    prints lets the default through: it still works as the credential."""
     wanted = name.lower()
     for node in nodes:
-        if not isinstance(node, ast.Compare):
+        if isinstance(node, ast.If):
+            if not refusing_body(node.body):
+                continue
+            refusing_ops: tuple[type[ast.cmpop], ...] = (ast.Eq, ast.In)
+        elif isinstance(node, ast.Assert):
+            refusing_ops = (ast.NotEq, ast.NotIn)
+        else:
             continue
-        sides = [node.left, *node.comparators]
-        if not any(last_name(side).lower() == wanted for side in sides):
-            continue  # `role == "admin"` says nothing about ADMIN_PASSWORD = "admin"
-        for side in sides:
-            elements = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
-            for element in elements:
-                if isinstance(element, ast.Constant) and element.value == text:
+        for compare in ast.walk(node.test):
+            if not isinstance(compare, ast.Compare) or len(compare.ops) != 1:
+                continue
+            if not isinstance(compare.ops[0], refusing_ops):
+                continue
+            sides = [compare.left, *compare.comparators]
+            if not any(last_name(side).lower() == wanted for side in sides):
+                continue  # `role == "admin"` says nothing about ADMIN_PASSWORD = "admin"
+            for side in sides:
+                elements = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                if any(isinstance(e, ast.Constant) and e.value == text for e in elements):
                     return True
+    return False
+
+
+def refusing_body(body: list[ast.stmt]) -> bool:
+    """The branch fails closed (``raise``) or records a problem for a validator that
+    collects them (``issues.append("secret still has its dev value")``: the caller
+    refuses the configuration). Printing or logging alone lets the value through."""
+    for statement in body:
+        if isinstance(statement, ast.Raise):
+            return True
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "append"
+            and len(call.args) == 1
+            and isinstance(call.args[0], (ast.Constant, ast.JoinedStr))
+            and (not isinstance(call.args[0], ast.Constant) or isinstance(call.args[0].value, str))
+        ):
+            return True
     return False
 
 
@@ -252,10 +288,10 @@ def refused_by_project(
         return False  # `if password == "s3cret!"`: the comparison is the finding
     if _validator_refuses(model, name, text, literal, settings):
         return True
-    local = [ref.node for ref in model.nodes[ast.Compare]]
+    local = list(ast.walk(model.tree))
     if _compared_in(local, text, name):
         return True
-    if _prefix_refused(list(ast.walk(model.tree)), text, name):
+    if _prefix_refused(local, text, name):
         return True
     project = index_of(model)
     if project is None:
@@ -286,4 +322,4 @@ def refused_by_project(
 
     # The key names the value by a digest: the cache on disk never holds a secret.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return bool(project.fact("refused-literal", f"{own_path}:{name}:{digest}", compute))
+    return bool(project.fact("refused-literal/2", f"{own_path}:{name}:{digest}", compute))
