@@ -23,6 +23,7 @@ from fastapi_lint.rules.blocking.calls import (
     displayed_file_io,
     entered_by_with,
 )
+from fastapi_lint.rules.blocking.dispatch_tables import dispatched_summary
 from fastapi_lint.rules.blocking.kernel_paths import kernel_path_conditions
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
 from fastapi_lint.rules.blocking.pause_lengths import pause_conditions
@@ -55,7 +56,9 @@ API107 = Rule(
     summary="Checks for calls to sync project functions that block (directly or through further calls).",
     why=(
         "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
-        "that call `requests` or a sync database session stall the loop just the same. Not "
+        "that call `requests` or a sync database session stall the loop just the same; so does "
+        "a call through a dict literal of project functions or classes picked by a runtime key "
+        "(`PARSERS[kind](path)`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
@@ -243,15 +246,31 @@ def callee_summary(
     cached on disk, so a warm run does not read the modules they live in.
     """
     target = model.call_target(call, scope)
+
+    def entry(name: str) -> CalleeSummary | None:  # `PARSERS[kind](path)`: dispatch_tables
+        return _target_summary(model, call, scope, name, depth, visiting)
+
     if target is None:
         # `check_token(token)` with `check_token = Checker(url)`: the class' `__call__`.
         value = model.evaluate(call.func, scope)
         if not isinstance(value, Instance) or not _is_project_class(model, value.type):
-            return None
+            return dispatched_summary(model, call, scope, entry)
         summary = _function_summary(model, f"{value.type}.__call__", depth, visiting)
         if summary is None or not isinstance(call.func, ast.Name):
             return summary
         return replace(summary, display=f"{call.func.id}()")
+    return _target_summary(model, call, scope, target, depth, visiting)
+
+
+def _target_summary(
+    model: ModuleModel,
+    call: ast.Call,
+    scope: Scope,
+    target: str,
+    depth: int,
+    visiting: Exploration | None,
+) -> CalleeSummary | None:
+    """What calling the project function or class ``target`` at ``call`` runs."""
     if _is_project_class(model, target):
         # `CsvReport(path)` runs `CsvReport.__init__` right there: a constructor that
         # opens a file or a connection blocks like any other call of the project;
@@ -381,8 +400,9 @@ def _function_summary(
     # and names known by the prefix of the project call that returned them; /37 conditions on
     # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
-    # parameters assigned again before their test.
-    return CalleeSummary.from_json(project.fact("callee/38", target, compute))
+    # parameters assigned again before their test; /39 calls through dispatch tables
+    # (`PARSERS[kind](path)`).
+    return CalleeSummary.from_json(project.fact("callee/39", target, compute))
 
 
 def _with_hooks(

@@ -1,0 +1,226 @@
+"""API107 through dispatch tables: a project function picked from a dict literal by a key.
+
+Importers, parsers and exporters are often dispatched through a table of project
+functions (or classes) indexed by a runtime key::
+
+    PARSERS = {"pdf": parse_pdf, "docx": parse_docx}
+    text = PARSERS[kind](path)        # or `parser = PARSERS.get(kind)` ... `parser(path)`
+
+When every entry of the table blocks for this call, the call blocks whatever the key:
+its summary is the first entry's, the chain naming that entry
+(``PARSERS[kind]() -> parse_pdf() -> open()``). When one entry does not block (an async
+function, a pure one) or is not a project function or class, the key decides: no
+summary (Revision 2: when unsure, stay silent). A constant key picks its own entry.
+Only a dict literal bound once (at module level, in the function or imported from
+another module of the project) that no statement of its module fills or changes
+(``PARSERS[k] = f``, ``PARSERS.update(...)``: a registration) is read.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from fastapi_lint.rules.argument_values import ArgumentValues
+from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.values import Ref
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
+    from fastapi_lint.semantic.scopes import Binding, Scope
+
+__all__ = ["dispatched_summary"]
+
+
+class _Path(Protocol):
+    @property
+    def chain(self) -> tuple[str, ...]: ...
+
+
+class _Summary(Protocol):
+    """What call_chain's ``CalleeSummary`` gives (not imported: call_chain imports this module)."""
+
+    @property
+    def display(self) -> str: ...
+
+    @property
+    def is_async(self) -> bool: ...
+
+    @property
+    def is_generator(self) -> bool: ...
+
+    def paths_for(
+        self, call: ast.Call, values: ArgumentValues | None = None
+    ) -> Sequence[_Path]: ...
+
+
+S = TypeVar("S", bound=_Summary)
+
+# Methods that fill or change a table after its literal: its entries are not the literal's.
+_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})
+
+
+def dispatched_summary(
+    model: ModuleModel, call: ast.Call, scope: Scope, summary_of: Callable[[str], S | None]
+) -> S | None:
+    """The summary of ``call`` when it calls an entry of a dispatch table and every entry it
+    may pick blocks: the first such entry's, named by the call; None otherwise."""
+    lookup = _lookup(model, call.func, scope)
+    if lookup is None:
+        return None
+    table, key, default, lookup_scope = lookup
+    entries = _table_entries(model, table, lookup_scope)
+    if entries is None:
+        return None
+    if isinstance(key, ast.Constant):
+        # `PARSERS["pdf"](path)` from another module, `PARSERS.get("pdf")`: that entry,
+        # named as a call of it (simple flow does the same for a table of this module).
+        picked = [value for name, value in entries if name == key.value]
+        return summary_of(picked[0]) if picked else None
+    targets = [value for _, value in entries]
+    if default is not None:
+        fallback = model.evaluate(default, lookup_scope)
+        if not isinstance(fallback, Ref):
+            return None
+        targets.append(fallback.qualname)
+    if not targets:
+        return None
+    values = ArgumentValues(model, scope, call)
+    summaries = []
+    for target in targets:
+        summary = summary_of(target)
+        if summary is None or summary.is_async or summary.is_generator:
+            return None
+        if not summary.paths_for(call, values):
+            return None  # this entry does not block: the key decides
+        summaries.append(summary)
+    first = summaries[0]
+    display = f"{ast.unparse(call.func)}()"
+    # Dataclasses both (call_chain's `CalleeSummary` and `BlockingPath`), which the
+    # protocols cannot say.
+    paths = tuple(
+        replace(path, chain=(first.display, *path.chain))  # type: ignore[type-var]
+        for path in first.paths_for(call, values)
+    )
+    return replace(first, display=display, paths=paths)  # type: ignore[type-var]
+
+
+def _lookup(
+    model: ModuleModel, func: ast.expr, scope: Scope
+) -> tuple[ast.expr, ast.expr, ast.expr | None, Scope] | None:
+    """The table, key and default of ``PARSERS[kind]`` / ``PARSERS.get(kind, default)``,
+    also through a name assigned once from one of them (``parser = PARSERS.get(kind)``)."""
+    found = _subscript_or_get(func)
+    if found is not None:
+        return (*found, scope)
+    if not isinstance(func, ast.Name):
+        return None
+    binding = model.lookup(func.id, scope, func.lineno)
+    if binding is None or not _assigned_once(binding) or binding.value is None:
+        return None
+    found = _subscript_or_get(binding.value)
+    return (*found, binding.scope) if found is not None else None
+
+
+def _subscript_or_get(expr: ast.expr) -> tuple[ast.expr, ast.expr, ast.expr | None] | None:
+    if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, (ast.Slice, ast.Tuple)):
+        return expr.value, expr.slice, None
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "get"
+        and 1 <= len(expr.args) <= 2
+        and not expr.keywords
+        and not any(isinstance(arg, ast.Starred) for arg in expr.args)
+    ):
+        default = expr.args[1] if len(expr.args) == 2 else None
+        if isinstance(default, ast.Constant) and default.value is None:
+            default = None
+        return expr.func.value, expr.args[0], default
+    return None
+
+
+def _table_entries(
+    model: ModuleModel, table: ast.expr, scope: Scope
+) -> list[tuple[object, str]] | None:
+    """The keys and project names (qualified) of the dict literal ``table`` names, in
+    order; None unless it is one such literal whose every value names something."""
+    owner, binding = model, None
+    if isinstance(table, ast.Name):
+        binding = model.lookup(table.id, scope, table.lineno)
+        if binding is not None and binding.kind is BindingKind.IMPORT and binding.qualname:
+            found = _definition(model, binding.qualname)
+            if found is None:
+                return None
+            owner, binding = found
+    elif isinstance(table, ast.Attribute):
+        # `importers.PARSERS[kind]` after `from app import importers`.
+        module = model.evaluate(table.value, scope)
+        if not isinstance(module, Ref):
+            return None
+        found = _definition(model, f"{module.qualname}.{table.attr}")
+        if found is None:
+            return None
+        owner, binding = found
+    if binding is None or not _assigned_once(binding) or not isinstance(binding.value, ast.Dict):
+        return None
+    literal = binding.value
+    if not literal.keys or _changed(owner, binding.name) or _changed(model, binding.name):
+        return None
+    entries: list[tuple[object, str]] = []
+    for key, value in zip(literal.keys, literal.values):
+        if key is None:
+            return None  # `{**BASE, ...}`: entries of another table
+        named = owner.evaluate(value, binding.scope)
+        if not isinstance(named, Ref):
+            return None  # a lambda, a partial, a value of a library: unknown
+        entries.append((key.value if isinstance(key, ast.Constant) else None, named.qualname))
+    return entries
+
+
+def _definition(model: ModuleModel, qualname: str) -> tuple[ModuleModel, Binding] | None:
+    if model.project is None:
+        return None
+    return model.project.definition(qualname)
+
+
+def _assigned_once(binding: Binding) -> bool:
+    return (
+        binding.kind is BindingKind.ASSIGN
+        and binding.unpack_index is None
+        and len(binding.scope.bindings.get(binding.name, [])) == 1
+    )
+
+
+# The names of tables a module fills or changes after their literal.
+_CHANGED: MemoKey[frozenset[str]] = MemoKey("changed-tables")
+
+
+def _changed(model: ModuleModel, name: str) -> bool:
+    """Whether a statement of ``model`` stores into, deletes from or updates a table of that name."""
+    changed = model.memo.get(_CHANGED)
+    if changed is None:
+        changed = model.memo.put(_CHANGED, frozenset(_changed_names(model.tree)))
+    return name in changed
+
+
+def _changed_names(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, (ast.Store, ast.Del))
+            and isinstance(node.value, ast.Name)
+        ):
+            names.add(node.value.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _MUTATORS
+            and isinstance(node.func.value, ast.Name)
+        ):
+            names.add(node.func.value.id)
+    return names
