@@ -599,13 +599,24 @@ class HardcodedSecretChecks(CheckerBase):
         """``if settings.JWT_SECRET == "dev-secret-change-me-2024": raise ValueError(...)``
         (also as one operand of an ``and``): the check fails closed on that value, so
         the literal is a known default being refused, not a credential the code lets in.
-        So is ``assert settings.JWT_SECRET != "dev-secret-change-me-2024"``."""
+        So is ``assert settings.JWT_SECRET != "dev-secret-change-me-2024"``, and a gate that
+        answers whether a feature may use a setting: ``return enabled and settings.KEY !=
+        "fill-me-in"`` (``return token != "x"`` on a plain name stays reported)."""
         if isinstance(compare.ops[0], ast.NotEq):
+            test: ast.AST = compare
             statement = self.model.parent(compare)
-            return isinstance(statement, ast.Assert) and statement.test is compare
+            if isinstance(statement, ast.Assert):
+                return statement.test is compare
+            while isinstance(statement, ast.BoolOp) and isinstance(statement.op, ast.And):
+                test, statement = statement, self.model.parent(statement)
+            return (
+                isinstance(statement, ast.Return)
+                and statement.value is test
+                and isinstance(compare.left, ast.Attribute)
+            )
         if not isinstance(compare.ops[0], ast.Eq):
             return False
-        test: ast.AST = compare
+        test = compare
         parent = self.model.parent(compare)
         if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.And):
             test, parent = parent, self.model.parent(parent)

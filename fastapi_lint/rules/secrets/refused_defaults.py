@@ -34,18 +34,29 @@ def _compared_in(nodes: list[ast.AST], text: str, name: str) -> bool:
     """A check that fails closed on ``name`` (``settings.NAME``, ``NAME``) holding ``text``:
     ``if settings.NAME == "text": raise ...`` (also ``in (...)``, a problem recorded for the
     caller, ``assert settings.NAME != "text"``). A comparison whose branch only logs or
-    prints lets the default through: it still works as the credential."""
+    prints lets the default through: it still works as the credential. A gate also
+    refuses it: ``return enabled and settings.NAME != "text"`` answers whether a feature
+    may use the value (``if key != "x": raise`` is the opposite, a check that lets only
+    ``"x"`` in)."""
     wanted = name.lower()
+    gates: tuple[type[ast.cmpop], ...] = (ast.NotEq, ast.NotIn)
     for node in nodes:
+        test: ast.expr | None
+        refusing_ops: tuple[type[ast.cmpop], ...]
         if isinstance(node, ast.If):
+            test = node.test
             if not refusing_body(node.body):
                 continue
-            refusing_ops: tuple[type[ast.cmpop], ...] = (ast.Eq, ast.In)
+            refusing_ops = (ast.Eq, ast.In)
         elif isinstance(node, ast.Assert):
-            refusing_ops = (ast.NotEq, ast.NotIn)
+            test, refusing_ops = node.test, gates
+        elif isinstance(node, ast.Return):
+            test, refusing_ops = node.value, gates
         else:
             continue
-        for compare in ast.walk(node.test):
+        if test is None:
+            continue
+        for compare in ast.walk(test):
             if not isinstance(compare, ast.Compare) or len(compare.ops) != 1:
                 continue
             if not isinstance(compare.ops[0], refusing_ops):
@@ -322,4 +333,4 @@ def refused_by_project(
 
     # The key names the value by a digest: the cache on disk never holds a secret.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return bool(project.fact("refused-literal/2", f"{own_path}:{name}:{digest}", compute))
+    return bool(project.fact("refused-literal/3", f"{own_path}:{name}:{digest}", compute))
