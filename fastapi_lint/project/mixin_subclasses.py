@@ -18,6 +18,7 @@ fact or file that used it depends on all the project's modules.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -75,6 +76,13 @@ def mixed_in_attribute_type(
     model, class_info = found
     if attr in class_info.scope.bindings:
         return None  # a method or class attribute of its own: not a mixed-in value
+    if not _stands_alone(class_info.node):
+        # A class with real bases gets its attributes from them (a model's fields, a
+        # client's state): only a mixin leaves them to the classes that mix it in. The
+        # question is asked for every attribute nothing else types, and the answer
+        # depends on every module: asked for all classes it cost a tenth of a cold run
+        # and made every file that asked it re-checked after any edit.
+        return None
     root = str(project.root)
     note_read(all_modules_dependency(root))
     derivations = project.memo.get(_DERIVATIONS)
@@ -91,6 +99,28 @@ def mixed_in_attribute_type(
         )
     name = derivations.answers[key]
     return Instance(name) if name else None
+
+
+# Bases that give a class no attributes of their own: a mixin's bases.
+_MIXIN_BASES = frozenset({"object", "ABC", "Protocol", "Generic"})
+
+
+def _stands_alone(node: ast.ClassDef) -> bool:
+    """A class without bases that give it state (``class ItemsMixin:``, ``(ABC)``), nor a
+    constructor or a decorator (a dataclass) that would set its attributes itself."""
+    if node.decorator_list or any(
+        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and statement.name in ("__init__", "__post_init__", "__new__")
+        for statement in node.body
+    ):
+        return False
+    for base in node.bases:
+        if isinstance(base, ast.Subscript):
+            base = base.value  # `Generic[T]`, `Protocol[T]`
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
+        if name not in _MIXIN_BASES:
+            return False
+    return True
 
 
 def _derivations(root: str) -> _Derivations:
