@@ -61,6 +61,8 @@ class _Derivations:
 
 
 _DERIVATIONS: MemoKey[_Derivations] = MemoKey("mixin-derivations", text_dependent=True)
+# class qualname -> whether it stands alone (a mixin's shape), per project view.
+_STANDS_ALONE: MemoKey[dict[str, bool]] = MemoKey("mixin-shapes", text_dependent=True)
 
 
 def mixed_in_attribute_type(
@@ -70,19 +72,26 @@ def mixed_in_attribute_type(
     sets nor inherits it), from the classes of other modules deriving from it."""
     if too_deep(depth):
         return None
+    # A class with real bases gets its attributes from them (a model's fields, a
+    # client's state): only a mixin leaves them to the classes that mix it in. The
+    # question is asked for every attribute nothing else types, and the answer depends
+    # on every module: asked for all classes it cost a tenth of a cold run and made
+    # every file that asked it re-checked after any edit. Remembered per class: looking
+    # the class up again for each attribute cost as much.
+    alone = project.memo.get(_STANDS_ALONE)
+    if alone is None:
+        alone = project.memo.put(_STANDS_ALONE, {})
+    if alone.get(class_qualname) is False:
+        return None
     found = project.class_info(class_qualname)
     if found is None:
         return None
     model, class_info = found
+    alone[class_qualname] = _stands_alone(class_info.node)
+    if not alone[class_qualname]:
+        return None
     if attr in class_info.scope.bindings:
         return None  # a method or class attribute of its own: not a mixed-in value
-    if not _stands_alone(class_info.node):
-        # A class with real bases gets its attributes from them (a model's fields, a
-        # client's state): only a mixin leaves them to the classes that mix it in. The
-        # question is asked for every attribute nothing else types, and the answer
-        # depends on every module: asked for all classes it cost a tenth of a cold run
-        # and made every file that asked it re-checked after any edit.
-        return None
     root = str(project.root)
     note_read(all_modules_dependency(root))
     derivations = project.memo.get(_DERIVATIONS)
