@@ -19,11 +19,12 @@ another module of the project) that no statement of its module fills or changes
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from fastapi_lint.rules.argument_values import ArgumentValues
+from fastapi_lint.rules.blocking.summary_protocols import SummaryLike
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.values import Ref
@@ -35,29 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["dispatched_summary"]
 
 
-class _Path(Protocol):
-    @property
-    def chain(self) -> tuple[str, ...]: ...
-
-
-class _Summary(Protocol):
-    """What call_chain's ``CalleeSummary`` gives (not imported: call_chain imports this module)."""
-
-    @property
-    def display(self) -> str: ...
-
-    @property
-    def is_async(self) -> bool: ...
-
-    @property
-    def is_generator(self) -> bool: ...
-
-    def paths_for(
-        self, call: ast.Call, values: ArgumentValues | None = None
-    ) -> Sequence[_Path]: ...
-
-
-S = TypeVar("S", bound=_Summary)
+S = TypeVar("S", bound=SummaryLike)
 
 # Methods that fill or change a table after its literal: its entries are not the literal's.
 _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__"})

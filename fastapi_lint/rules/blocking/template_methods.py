@@ -12,10 +12,11 @@ method's, not the caller's).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from fastapi_lint.rules.blocking.minor_syscalls import calls_by_function
+from fastapi_lint.rules.blocking.summary_protocols import SummaryLike
 from fastapi_lint.semantic.syntax import is_classmethod, is_staticmethod
 
 if TYPE_CHECKING:
@@ -25,35 +26,11 @@ if TYPE_CHECKING:
 __all__ = ["overridden_hook_chain"]
 
 
-class _Path(Protocol):
-    @property
-    def chain(self) -> tuple[str, ...]: ...
-
-    @property
-    def conditions(self) -> Sequence[object]: ...
-
-
-class _Summary(Protocol):
-    """What call_chain's ``CalleeSummary`` gives (not imported: call_chain imports this module)."""
-
-    @property
-    def display(self) -> str: ...
-
-    @property
-    def is_async(self) -> bool: ...
-
-    @property
-    def is_generator(self) -> bool: ...
-
-    @property
-    def paths(self) -> Sequence[_Path]: ...
-
-
 def overridden_hook_chain(
     model: ModuleModel,
     inherited: FunctionInfo,
     owner: str,
-    summary_of: Callable[[str], _Summary | None],
+    summary_of: Callable[[str], SummaryLike | None],
 ) -> tuple[str, ...] | None:
     """The chain by which ``inherited`` (a method ``owner`` inherits) blocks through a
     ``self.<hook>()`` call it makes, as ``owner``'s own definition of that hook blocks."""
