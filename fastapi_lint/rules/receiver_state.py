@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.branches import if_ancestors, in_body
 from fastapi_lint.rules.once_per_process import early_exit_tests
-from fastapi_lint.semantic.syntax import decorator_names
+from fastapi_lint.semantic.syntax import compared_with_none, decorator_names
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -86,16 +86,11 @@ def _tested_attribute(
     while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         set_when_true = not set_when_true
         test = test.operand
-    if (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.IsNot))
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        if isinstance(test.ops[0], ast.Is):
-            set_when_true = not set_when_true
-        test = test.left
+    unset = compared_with_none(test, ast.Is)
+    if unset is not None:
+        set_when_true, test = not set_when_true, unset
+    else:
+        test = compared_with_none(test, ast.IsNot) or test
     attr = _self_attribute(model, function, test, self_name)
     return (attr, set_when_true) if attr is not None else None
 
