@@ -78,6 +78,8 @@ _THIRD_PARTY_WORDS = ("webhook", "callback")
 
 
 _OWN_CLIENT_METHODS = frozenset({"PUT", "PATCH"})
+# Schemes a signed-in user authenticates with (a webhook sender signs, or sends a shared key).
+_USER_LOGIN_SCHEMES = ("OAuth2", "OpenIdConnect", "FastAPIUsers.")
 
 
 # ---------------------------------------------------------------- body parameters
@@ -167,6 +169,21 @@ def body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bo
     return found, has_model
 
 
+def _signed_in_users_only(model: ModuleModel, route: RouteInfo) -> bool:
+    """Every app serves the route behind a user login (an OAuth2 or OpenID Connect scheme,
+    fastapi-users' ``current_user``): ``POST /webhooks`` that registers a tenant's webhook
+    is the app's own API, called by its signed-in users, not an event a provider sends."""
+    from fastapi_lint.project.routes import route_table_for
+
+    table = route_table_for(model)
+    if table is None:
+        return False
+    served = table.served(model.module_name, route.registration.lineno)
+    return bool(served) and all(
+        any(scheme.startswith(_USER_LOGIN_SCHEMES) for scheme in item.security) for item in served
+    )
+
+
 def third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
     """A webhook or a protocol callback: the sender owns the payload's schema.
 
@@ -177,7 +194,11 @@ def third_party_endpoint(model: ModuleModel, route: RouteInfo) -> bool:
     # Senders POST their events: a PUT or PATCH of a webhook path is the app's own
     # setting (`PUT /api/webhooks` replaces the subscribed URLs), sent by its own client.
     sent_by_third_party = not route.methods or not set(route.methods) <= _OWN_CLIENT_METHODS
-    if sent_by_third_party and any(word in words for word in _THIRD_PARTY_WORDS):
+    if (
+        sent_by_third_party
+        and any(word in words for word in _THIRD_PARTY_WORDS)
+        and not _signed_in_users_only(model, route)
+    ):
         return True
     args = route.function.node.args
     for arg in args.posonlyargs + args.args + args.kwonlyargs:

@@ -88,3 +88,25 @@ def is_factory_dependency(
             if other is not model and _depends_on(other, factory.qualname, bound):
                 return True
     return False
+
+
+def returned_dependency(
+    model: ModuleModel, factory_qualname: str
+) -> tuple[ModuleModel, FunctionInfo] | None:
+    """The function a dependency factory returns: ``Depends(require_role("admin"))`` runs the
+    ``checker`` that ``require_role`` defines and returns by name, so FastAPI binds
+    ``checker``'s parameters. None unless every ``return`` of the factory returns that one
+    nested function."""
+    found = model.find_function(factory_qualname)
+    if found is None:
+        return None
+    factory_model, factory = found
+    returns = [node for node in own_nodes(factory.node.body) if isinstance(node, ast.Return)]
+    names = {node.value.id for node in returns if isinstance(node.value, ast.Name)}
+    if len(names) != 1 or any(not isinstance(node.value, ast.Name) for node in returns):
+        return None
+    name = next(iter(names))
+    for function in factory_model.functions:
+        if function.parent_function is factory and function.name == name:
+            return factory_model, function
+    return None

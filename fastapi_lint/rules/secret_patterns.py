@@ -206,6 +206,10 @@ def _token_is_secret(words: tuple[str, ...], index: int) -> bool:
         return False
     if any(word in _ASSET_TOKEN_WORDS for word in words[index + 1 :]):
         return False  # ``TOKEN_PROGRAM``, ``token_mint_address``: a public on-chain address
+    if words[index] == "token" and previous in _AUTH_QUALIFIERS:
+        # ``usage_api_token``, ``limits_access_token``: the token of a usage or limits API;
+        # a counting word only names a text token when it qualifies the token itself.
+        return not any(word in _TOKEN_COUNT_WORDS for word in words[index + 1 :])
     return not any(word in _TOKEN_COUNT_WORDS for word in words)
 
 

@@ -92,7 +92,9 @@ API207 = Rule(
         'renders (`MenuItem(url=form.get("url"))` in a `try`: a server-rendered admin page), fields read only by keys taken from a schema loaded at run '
         "time (`form[field.key]` for each field a plugin declares: no static model can name them), "
         "and third-party webhooks and callbacks (a signature check, `webhook`/`callback` in the "
-        "path of a route the sender POSTs to), whose payload schema the sender owns."
+        "path of a route the sender POSTs to, unless only users signed in with OAuth2 or OpenID "
+        "Connect reach it: `POST /webhooks` registering a tenant's endpoint is the app's own API), "
+        "whose payload schema the sender owns."
     ),
     example=(
         "from typing import Any\n\n"

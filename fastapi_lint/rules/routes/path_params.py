@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.project.index import index_of
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules import route_paths
+from fastapi_lint.rules.dependency_factories import returned_dependency
 from fastapi_lint.rules.routes._common import (
     APP,
     FRAMEWORK_PREFIXES,
@@ -205,6 +206,10 @@ class PathParamBinder:
     def target_names(
         self, model: ModuleModel, target: ast.expr, scope: Scope, depth: int
     ) -> frozenset[str]:
+        if isinstance(target, ast.Call):
+            made = self._factory_target_names(model, target, scope, depth)
+            if made is not None:
+                return made
         value = model.evaluate(target, scope)
         if isinstance(value, Ref):
             qualname = value.qualname
@@ -216,7 +221,7 @@ class PathParamBinder:
                 # Computed from its key alone: a binder of its own, not this
                 # one's chain in progress (whose cycle guard would answer unsure).
                 names = project.fact(
-                    "depends-names",
+                    "depends-names/2-c20",
                     qualname,
                     lambda: PathParamBinder()._project_names(model, qualname),
                 )
@@ -232,6 +237,41 @@ class PathParamBinder:
                 call_model, info = call
                 return self.names(call_model, info, True, depth)
         raise _Unsure
+
+    def _factory_target_names(
+        self, model: ModuleModel, call: ast.Call, scope: Scope, depth: int
+    ) -> frozenset[str] | None:
+        """``Depends(require_role("admin"))``: the names of the function the project factory
+        returns (None: not such a factory, evaluate the call as before)."""
+        factory = model.qualified_name(call.func, scope)
+        if not factory or factory.startswith(FRAMEWORK_PREFIXES):
+            return None
+        project = index_of(model)
+        if model.function_named(factory) is None and project is not None:
+            names = project.fact(
+                "factory-depends-names/1-c20",
+                factory,
+                lambda: PathParamBinder()._project_factory_names(model, factory),
+            )
+            return None if names is None else frozenset(names)
+        return self._returned_names(model, factory, depth)
+
+    def _returned_names(
+        self, model: ModuleModel, factory: str, depth: int
+    ) -> frozenset[str] | None:
+        returned = returned_dependency(model, factory)
+        if returned is None:
+            return None
+        function_model, function = returned
+        return self.names(function_model, function, False, depth)
+
+    def _project_factory_names(self, model: ModuleModel, factory: str) -> list[str] | None:
+        """``_returned_names`` as JSON for the fact cache (None: not a factory, or unsure)."""
+        try:
+            names = self._returned_names(model, factory, 0)
+        except _Unsure:
+            return None
+        return None if names is None else sorted(names)
 
     def _ref_names(self, model: ModuleModel, qualname: str, depth: int) -> frozenset[str]:
         """The names a project function (or a class, through ``__init__``) binds."""

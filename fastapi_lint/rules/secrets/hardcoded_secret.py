@@ -17,7 +17,11 @@ from fastapi_lint.rules.secrets._common import (
 )
 from fastapi_lint.rules.secrets.canaries import planted_canary
 from fastapi_lint.rules.secrets.cli_choices import declared_cli_name
-from fastapi_lint.rules.secrets.credential_values import could_be_credential, is_weak_password
+from fastapi_lint.rules.secrets.credential_values import (
+    could_be_credential,
+    is_random_looking,
+    is_weak_password,
+)
 from fastapi_lint.rules.secrets.refused_defaults import refusing_body
 from fastapi_lint.rules.secrets.templates import class_templates, template_password, templates
 from fastapi_lint.semantic import stubs
@@ -59,7 +63,12 @@ API501 = Rule(
         '"パスワードが一致しません"`). '
         'Random-looking keys, weak passwords (`"admin"`, `"changeme"`; compared with, when what '
         'the caller sends is let in on a match: `if password == "root": return token`) and '
-        "passwords of words and separators are reported: they reach production."
+        "passwords of words and separators are reported: they reach production. So are the "
+        "random-looking entries of a keyring, a list, tuple, set or dict literal whose name ends "
+        'in the secret (`PARTNER_API_KEYS = {"acme": "pk_4f9a1c7e2b8d6053"}`); words there are a '
+        'denylist or field names (`_WEAK_PASSWORDS = {"12345678", "password"}`, '
+        '`SENSITIVE_CREDENTIAL_KEYS = ["password", "secret"]`), and `PASSWORD_HASHERS` or '
+        "`API_KEY_HEADERS` hold kinds and names."
     ),
     example=(
         "import psycopg2\n\n\ndef connect() -> object:\n"
@@ -108,6 +117,35 @@ _KIND_WORDS = frozenset({"type", "types", "kind", "grant", "method", "mode", "fl
 
 
 _DIGEST_COMPARES = frozenset({"secrets.compare_digest", "hmac.compare_digest"})
+
+# The last word of a name whose collection literal holds the credentials themselves
+# (``API_KEYS``, ``ADMIN_PASSWORDS``), not kinds or texts about them (``PASSWORD_HASHERS``,
+# ``PASSWORD_MESSAGES``, ``API_KEY_HEADERS``).
+_KEYRING_WORDS = frozenset(
+    {
+        "key",
+        "keys",
+        "secret",
+        "secrets",
+        "password",
+        "passwords",
+        "passwd",
+        "passwds",
+        "pwd",
+        "pwds",
+        "passphrase",
+        "passphrases",
+        "credential",
+        "credentials",
+        "token",
+        "tokens",
+    }
+)
+
+
+def _names_a_keyring(name: str) -> bool:
+    words = split_name_words(name.rsplit(".", 1)[-1])
+    return bool(words) and words[-1].lower() in _KEYRING_WORDS
 # FastAPI parameter markers whose first argument (or ``default=``) is the parameter's default.
 _PARAM_MARKERS = frozenset(
     f"fastapi.{name}" for name in ("Query", "Header", "Cookie", "Form", "Body")
@@ -436,6 +474,35 @@ class HardcodedSecretChecks(CheckerBase):
         literal = _field_default_literal(value)
         if literal is not None:
             self.name_assignment(_target_name(target), literal)
+            return
+        name = _target_name(target)
+        if name is not None and _names_a_keyring(name) and self.secret_name(name):
+            # ``API_KEYS = ["k_9f8e..."]``, ``ADMIN_TOKENS = {"ops": "adm_7Qk2..."}``: a keyring
+            # whose entries are the credentials the code accepts or sends.
+            # Only random-looking entries: a list of words under such a name is a
+            # denylist (`_WEAK_PASSWORDS = {"12345678", "password"}`) or the names of
+            # fields to redact (`SENSITIVE_CREDENTIAL_KEYS = ["password", "secret"]`).
+            for entry in self.keyring_entries(value):
+                text = _text(entry)
+                if text and is_random_looking(text):
+                    self.name_assignment(name, entry)
+
+    def keyring_entries(self, value: ast.expr) -> list[ast.expr]:
+        """The string literals a list, tuple or set literal holds, or the values of a dict
+        literal under keys that are not secret-like themselves (``check_dict`` takes those:
+        ``{"password": ...}``)."""
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            return [e for e in value.elts if isinstance(e, ast.Constant)]
+        if isinstance(value, ast.Dict):
+            return [
+                item
+                for key, item in zip(value.keys, value.values)
+                if isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and not self.secret_name(key.value)
+                and isinstance(item, ast.Constant)
+            ]
+        return []
 
     def check_dict(self, node: ast.Dict) -> None:
         if _message_catalog(node):

@@ -57,6 +57,9 @@ _DECLARED_DOC_RE = lazy_compile(
     re.IGNORECASE,
 )
 _MAX_DEPTH = 4
+# Methods of a request that read what the client sent (``json`` is judged apart: it also
+# reads the provider's responses).
+_REQUEST_BODY_READERS = frozenset({"form", "body"})
 # Words of a value this server received as a client: a ``token_response``, an SSO client
 # object (fastapi-sso keeps ``access_token``/``id_token`` after the code exchange).
 _RECEIVED_WORDS = frozenset({"response", "resp", "sso"})
@@ -150,6 +153,12 @@ class TokenOriginChecks(CheckerBase):
                     if self.token_origin(func.value, scope, depth + 1) is Origin.CLIENT:
                         return Origin.CLIENT
                     return Origin.PROVIDER
+                elif isinstance(func, ast.Attribute) and callee in _REQUEST_BODY_READERS:
+                    # `await request.form()`: what the client posted (an OIDC `form_post`
+                    # callback's `id_token` is sent by the browser, not fetched over TLS).
+                    if self.token_origin(func.value, scope, depth + 1) is Origin.CLIENT:
+                        return Origin.CLIENT
+                    break
                 elif _is_exchange(callee):
                     return Origin.PROVIDER
                 elif node.args and _is_wrapper(callee):

@@ -207,7 +207,9 @@ def _is_consumed(
             return not follow_names or _name_consumed_later(model, targets[0].id, scope)
         return True  # stored on an object or unpacked: followed elsewhere
     if isinstance(parent, ast.AsyncFor):
-        return True
+        # `async for row in session.stream(stmt)`: a coroutine has no `__aiter__`, the loop
+        # raises TypeError; the stream is `await session.stream(stmt)`.
+        return False
     return False
 
 
