@@ -221,7 +221,7 @@ class PathParamBinder:
                 # Computed from its key alone: a binder of its own, not this
                 # one's chain in progress (whose cycle guard would answer unsure).
                 names = project.fact(
-                    "depends-names/2-c20",
+                    "depends-names/2",
                     qualname,
                     lambda: PathParamBinder()._project_names(model, qualname),
                 )
@@ -249,7 +249,7 @@ class PathParamBinder:
         project = index_of(model)
         if model.function_named(factory) is None and project is not None:
             names = project.fact(
-                "factory-depends-names/1-c20",
+                "factory-depends-names/1",
                 factory,
                 lambda: PathParamBinder()._project_factory_names(model, factory),
             )
