@@ -649,12 +649,19 @@ def is_url_password_secret(pw: str, extra_placeholders: Iterable[str] = ()) -> b
 
     Not when empty, a placeholder (``***``, ``xxxx``, ``<password>``,
     ``{password}``, ``${DB_PASSWORD}``...), a ``%s`` / ``%(pw)s`` field, an
-    env-var name or reference, or one of ``extra_placeholders``.  Default
-    credentials (``postgres:postgres``, ``user:password``) are secrets.
+    env-var name or reference, a piece of a regular expression (``[^@]+)``: the
+    literal is a pattern that parses such URLs, ``r"mysql://([^:]+):([^@]+)@..."``),
+    or one of ``extra_placeholders``.  Default credentials (``postgres:postgres``,
+    ``user:password``) are secrets.
     """
     if not pw or pw.lower() in {p.lower() for p in extra_placeholders}:
         return False
-    return not (is_placeholder(pw) or _PERCENT_FORMAT_RE.search(pw) or _is_env_var_name(pw))
+    return not (
+        is_placeholder(pw)
+        or _PERCENT_FORMAT_RE.search(pw)
+        or _is_env_var_name(pw)
+        or _REGEX_HINT_RE.search(pw)
+    )
 
 
 def escape_control(text: str) -> str:
