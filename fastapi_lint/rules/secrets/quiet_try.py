@@ -111,7 +111,8 @@ _PURE_METHODS = frozenset(
     (
         "append extend items values setdefault startswith endswith split rsplit "
         "partition rpartition strip lstrip rstrip lower upper title casefold capitalize format join replace encode "
-        "decode splitlines isoformat strftime total_seconds hexdigest isdigit isalnum isalpha "
+        "decode splitlines isoformat strftime total_seconds timestamp astimezone hexdigest "
+        "isdigit isalnum isalpha "
         "match fullmatch zfill ljust rjust removeprefix removesuffix model_dump model_dump_json model_copy"
     ).split()
 )
