@@ -144,6 +144,8 @@ _ASSET_TOKEN_WORDS = frozenset(
         "symbols supply"
     ).split()
 )
+# The plurals of those words name a table of on-chain assets (``KNOWN_PROGRAMS``).
+_ASSET_TABLE_WORDS = frozenset("programs mints contracts addresses".split())
 # Last words of names *about* a secret.  The contract's list first (with
 # plurals), then more of the same nature.
 _ABOUT_LAST_WORDS = frozenset(
@@ -222,6 +224,14 @@ def _last_secret_word(words: tuple[str, ...]) -> int:
         if found:
             found_at = index
     return found_at
+
+
+def names_onchain_assets(name: str) -> bool:
+    """``KNOWN_PROGRAMS``, ``MINT_ADDRESSES``: a table whose entries are on-chain assets, so a
+    ``"token"`` key in it names the token program (``{"token": "Tokenkeg..."}``), the same
+    public address ``TOKEN_PROGRAM`` holds.  Only a collection's name counts: a
+    ``PROGRAM_SETTINGS`` table is the settings of one program, its token may be a credential."""
+    return any(word in _ASSET_TABLE_WORDS for word in _split_name_words(name))
 
 
 def names_something_about_a_secret(value: str) -> bool:
