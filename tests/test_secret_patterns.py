@@ -484,6 +484,8 @@ def test_url_passwords_that_are_secrets(password: str) -> None:
         "<password>",
         "...",
         "EXAMPLE",
+        "]+):([^@]+)",  # a pattern's groups: r"mysql://([^:]+):([^@]+)@([^/]+)/(.+)"
+        r"(?P<password>\S+)",
     ],
 )
 def test_url_passwords_that_are_not_secrets(password: str) -> None:

@@ -123,3 +123,18 @@ def item_target_and_region(
                 region += [later.iter, *later.ifs]
             return generator.target, region
     return None
+
+
+# Conversions that make one item a scalar: a JSON array of ids (``for item_id in body:
+# store.delete(str(item_id))``) has no fields to read, and the conversion checks each id.
+_SCALAR_CONVERSIONS = frozenset({"builtins.str", "builtins.int", "builtins.float", "uuid.UUID"})
+
+
+def converted_to_scalar(model: ModuleModel, load: ast.expr, scope: Scope) -> bool:
+    """``str(item_id)``, ``int(item_id)``, ``UUID(item_id)``: the item is taken as one value."""
+    call = model.parent(load)
+    return (
+        isinstance(call, ast.Call)
+        and call.args[:1] == [load]
+        and model.qualified_name(call.func, scope) in _SCALAR_CONVERSIONS
+    )

@@ -144,6 +144,8 @@ _ASSET_TOKEN_WORDS = frozenset(
         "symbols supply"
     ).split()
 )
+# The plurals of those words name a table of on-chain assets (``KNOWN_PROGRAMS``).
+_ASSET_TABLE_WORDS = frozenset("programs mints contracts addresses".split())
 # Last words of names *about* a secret.  The contract's list first (with
 # plurals), then more of the same nature.
 _ABOUT_LAST_WORDS = frozenset(
@@ -226,6 +228,14 @@ def _last_secret_word(words: tuple[str, ...]) -> int:
         if found:
             found_at = index
     return found_at
+
+
+def names_onchain_assets(name: str) -> bool:
+    """``KNOWN_PROGRAMS``, ``MINT_ADDRESSES``: a table whose entries are on-chain assets, so a
+    ``"token"`` key in it names the token program (``{"token": "Tokenkeg..."}``), the same
+    public address ``TOKEN_PROGRAM`` holds.  Only a collection's name counts: a
+    ``PROGRAM_SETTINGS`` table is the settings of one program, its token may be a credential."""
+    return any(word in _ASSET_TABLE_WORDS for word in _split_name_words(name))
 
 
 def names_something_about_a_secret(value: str) -> bool:
@@ -653,12 +663,19 @@ def is_url_password_secret(pw: str, extra_placeholders: Iterable[str] = ()) -> b
 
     Not when empty, a placeholder (``***``, ``xxxx``, ``<password>``,
     ``{password}``, ``${DB_PASSWORD}``...), a ``%s`` / ``%(pw)s`` field, an
-    env-var name or reference, or one of ``extra_placeholders``.  Default
-    credentials (``postgres:postgres``, ``user:password``) are secrets.
+    env-var name or reference, a piece of a regular expression (``[^@]+)``: the
+    literal is a pattern that parses such URLs, ``r"mysql://([^:]+):([^@]+)@..."``),
+    or one of ``extra_placeholders``.  Default credentials (``postgres:postgres``,
+    ``user:password``) are secrets.
     """
     if not pw or pw.lower() in {p.lower() for p in extra_placeholders}:
         return False
-    return not (is_placeholder(pw) or _PERCENT_FORMAT_RE.search(pw) or _is_env_var_name(pw))
+    return not (
+        is_placeholder(pw)
+        or _PERCENT_FORMAT_RE.search(pw)
+        or _is_env_var_name(pw)
+        or _REGEX_HINT_RE.search(pw)
+    )
 
 
 def escape_control(text: str) -> str:

@@ -33,6 +33,7 @@ from fastapi_lint.rules.body_answers import name_loads
 from fastapi_lint.rules.body_bindings import (
     async_with_target,
     binding_of,
+    converted_to_scalar,
     enumerated,
     is_none,
     item_target_and_region,
@@ -425,10 +426,12 @@ def _items_validated(
     if not isinstance(target, ast.Name):
         return False
     inside = {id(n) for part in region for n in ast.walk(part)}
+    loads = [(load, s) for load, s in name_loads(model, function, target.id) if id(load) in inside]
+    if loads and all(converted_to_scalar(model, load, s) for load, s in loads):
+        return True  # a JSON array of ids, each converted: no field of an item is read
     uses = _Uses()
-    for load, load_scope in name_loads(model, function, target.id):
-        if id(load) in inside:
-            _classify(model, load, load_scope, uses, depth)
+    for load, load_scope in loads:
+        _classify(model, load, load_scope, uses, depth)
     return uses.first_validation is not None and not uses.reported
 
 

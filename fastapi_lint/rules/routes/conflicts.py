@@ -208,7 +208,7 @@ def _comparable(model: ModuleModel, first: RouteInfo, second: RouteInfo) -> bool
         return False
     if exclusive(model, first_statement, second_statement):
         return False
-    if _branch_returns_before(model, first_statement, second_statement):
+    if branch_returns_before(model, first_statement, second_statement):
         return False
     return not _unless_registered(model, second_statement, second.path)
 
@@ -226,7 +226,7 @@ def _route_class(route: RouteInfo) -> str | None:
 _EXITS = (ast.Return, ast.Raise)
 
 
-def _branch_returns_before(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
+def branch_returns_before(model: ModuleModel, first: ast.AST, second: ast.AST) -> bool:
     """The first registration sits in an ``if`` branch that ends by leaving the function
     (``return``/``raise``) and the second follows that ``if``: only one of them runs.
     ``if not index.is_file(): @app.get("/{p:path}") ...; return`` then the same catch-all

@@ -7,8 +7,11 @@ StaticFiles(...))`` answers ``GET /static/manifest.json`` with the file server's
 registers later under that path is never called (API204 instead when the mounted app
 serves the same path: an exact duplicate is API204 only). Compared: a mount and the routes
 decorated on the same app in the same function or module body (where the registration
-order is the order of the statements), not in branches that exclude each other. Mounts
-on an ``APIRouter`` are left alone: ``include_router`` copies routes, not mounts.
+order is the order of the statements), not in branches that exclude each other, nor
+after an ``if`` whose branch mounts and then leaves the function (``if index.is_file():
+app.mount("/", StaticFiles(...)); return`` then ``@app.get("/")`` as the fallback page: only
+one of the two is registered). Mounts on an ``APIRouter`` are left alone: ``include_router``
+copies routes, not mounts.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TYPE_CHECKING
 from fastapi_lint.rules import route_paths
 from fastapi_lint.rules.routes._common import keyword_argument
 from fastapi_lint.rules.routes.conflicts import (
+    branch_returns_before,
     code_block,
     exclusive,
     registration_order,
@@ -75,6 +79,8 @@ def _covering_mount(model: ModuleModel, route: RouteInfo, mounts: list[_Mount]) 
             continue
         if code_block(model, mount.call) is not block or exclusive(model, mount.call, statement):
             continue
+        if branch_returns_before(model, mount.call, statement):
+            continue  # the mount's branch returns: the route below is the other choice
         if route_paths.covers(mount.path + "/{mounted_path:path}", route.path):
             return mount
     return None

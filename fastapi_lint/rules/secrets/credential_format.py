@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from fastapi_lint.registry import Rule
 from fastapi_lint.rules.credential_formats import find_credential
@@ -13,6 +14,9 @@ from fastapi_lint.rules.secret_patterns import (
 )
 from fastapi_lint.rules.secrets._common import CheckerBase, Literal
 from fastapi_lint.rules.secrets.form_hints import is_form_hint
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.scopes import Scope
 
 # A URL password that says it is none (Revision 2's dummies for keyless providers): IAM and
 # OAuth-token database logins put the real credential in at connect time
@@ -59,6 +63,14 @@ API505 = Rule(
     ),
 )
 
+# The functions of ``re`` (and of the ``regex`` package, which copies them) whose first
+# argument is a pattern: ``re.match(r"postgres://(.+):(.+)@(.+)/(.+)", dsn)`` parses URLs,
+# it holds none.
+_PATTERN_FUNCTIONS = frozenset(
+    f"{module}.{function}"
+    for module in ("re", "regex")
+    for function in "compile match fullmatch search findall finditer sub subn split".split()
+)
 _MIN_CREDENTIAL_LENGTH = 15  # the shortest detected format: ``xoxb-`` and 10 characters
 _MIN_URL_LENGTH = 9  # ``a://b:c@d``
 
@@ -95,14 +107,14 @@ class CredentialFormatChecks(CheckerBase):
                         for part in parent.values
                     )
                     if "@" in text and "://" in text:
-                        self.check_url(parent, text)
+                        self.check_url(parent, text, ref.scope)
                 continue
             if len(value) < _MIN_URL_LENGTH:
                 continue
             if want_credentials and len(value) >= _MIN_CREDENTIAL_LENGTH:
                 self.check_credential(node, value)
             if want_urls and "@" in value and "://" in value:
-                self.check_url(node, value)
+                self.check_url(node, value, ref.scope)
 
     def check_credential(self, literal: Literal, value: str) -> None:
         match = find_credential(value)
@@ -114,7 +126,7 @@ class CredentialFormatChecks(CheckerBase):
                 value=redact(value[match.start : match.end]),
             )
 
-    def check_url(self, literal: Literal, text: str) -> None:
+    def check_url(self, literal: Literal, text: str, scope: Scope) -> None:
         stripped = text.strip()
         scheme_end = stripped.find("://")
         if scheme_end <= 0 or any(char.isspace() for char in stripped):
@@ -138,4 +150,19 @@ class CredentialFormatChecks(CheckerBase):
             return  # a template: ``"postgresql://{user}:pw@{host}".format(...)``
         if is_form_hint(self.model, literal):
             return  # ``placeholder="postgresql://user:password@host/db"``: a form's hint text
+        if self.is_pattern_argument(literal, scope):
+            return  # ``re.match(r"amqp://(.+):(.+)@(.+)", url)``: a pattern that parses URLs
         self.offer("API505", literal, scheme=scheme, value=redact(password))
+
+    def is_pattern_argument(self, literal: Literal, scope: Scope) -> bool:
+        """Whether ``literal`` is the pattern given to a function of ``re``."""
+        parent = self.model.parent(literal)
+        if isinstance(parent, ast.keyword) and parent.arg == "pattern":
+            call = self.model.parent(parent)  # ``re.sub(pattern=r"...", ...)``
+        elif isinstance(parent, ast.Call) and parent.args[:1] == [literal]:
+            call = parent
+        else:
+            return False
+        return (
+            isinstance(call, ast.Call) and self.model.call_target(call, scope) in _PATTERN_FUNCTIONS
+        )

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.registry import Rule
-from fastapi_lint.rules.secret_patterns import is_secret_value, redact, split_name_words
+from fastapi_lint.rules.secret_patterns import (
+    is_secret_value,
+    names_onchain_assets,
+    redact,
+    split_name_words,
+)
 from fastapi_lint.rules.secrets._common import (
     CheckerBase,
     _field_default_literal,
@@ -29,6 +34,7 @@ from fastapi_lint.semantic.builder import MATCH_VALUE
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import Scope
 
 API501 = Rule(
@@ -244,6 +250,20 @@ def _message_catalog(node: ast.Dict) -> bool:
     ]
     sentences = sum(1 for key in keys if len(key.split()) > 1)
     return sentences >= 3 and 3 * sentences >= len(keys)
+
+
+def _holds_onchain_assets(model: ModuleModel, node: ast.Dict) -> bool:
+    """The dict is assigned to a name that says its entries are on-chain assets
+    (``KNOWN_PROGRAMS = {...}``, ``self.mint_addresses = {...}``)."""
+    holder = model.parent(node)
+    if isinstance(holder, ast.Assign) and holder.value is node:
+        targets = holder.targets
+    elif isinstance(holder, ast.AnnAssign) and holder.value is node:
+        targets = [holder.target]
+    else:
+        return False
+    names = [_target_name(target) for target in targets]
+    return any(name is not None and names_onchain_assets(name) for name in names)
 
 
 def _flag_words(node: ast.expr) -> set[str] | None:
@@ -514,9 +534,14 @@ class HardcodedSecretChecks(CheckerBase):
             and isinstance(key.value, str)
             and isinstance(value, ast.Constant)
         ]
+        asset_table = _holds_onchain_assets(self.model, node)
         for name, value in pairs:
             if "." in name:
                 continue  # a dotted path (``"app.routes.get_credentials"``) is no variable name
+            if asset_table and any(
+                word == "tokens" or word.endswith("token") for word in split_name_words(name)
+            ):
+                continue  # ``KNOWN_PROGRAMS = {"token": "Tokenkeg..."}``: the token program's address
             if any(
                 other is not value and other.value == value.value and not self.secret_name(key)
                 for key, other in pairs

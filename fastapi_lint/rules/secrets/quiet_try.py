@@ -111,7 +111,8 @@ _PURE_METHODS = frozenset(
     (
         "append extend items values setdefault startswith endswith split rsplit "
         "partition rpartition strip lstrip rstrip lower upper title casefold capitalize format join replace encode "
-        "decode splitlines isoformat strftime total_seconds hexdigest isdigit isalnum isalpha "
+        "decode splitlines isoformat strftime total_seconds timestamp astimezone hexdigest "
+        "isdigit isalnum isalpha "
         "match fullmatch zfill ljust rjust removeprefix removesuffix model_dump model_dump_json model_copy"
     ).split()
 )
@@ -297,8 +298,10 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
     if model.find_function(target) is None:
         return False  # a library's function (``requests.get``): only the lists above are known
     if q.client_input:
-        return function_fact(model, "quiet-input-body", target, _quiet_input_function, depth + 1)
-    return function_fact(model, "quiet-body", target, _quiet_function, depth + 1)
+        return function_fact(
+            model, "quiet-input-body/2-f20", target, _quiet_input_function, depth + 1
+        )
+    return function_fact(model, "quiet-body/2-f20", target, _quiet_function, depth + 1)
 
 
 def _validating_name(name: str) -> bool:
