@@ -120,6 +120,7 @@ def assigned_prefix(model: ModuleModel, scope: Scope, name: ast.Name) -> str | N
     """``name`` assigned once in ``scope``, or by the assignment that reaches the read on
     its path (``reaching_assignments``), from a call whose returns share a start."""
     value = _assigned_once(scope, name.id)
-    if value is None and len(scope.bindings.get(name.id, ())) > 1:
+    bindings = scope.bindings.get(name.id, ())
+    if value is None and len(bindings) > 1 and any(isinstance(b.value, ast.Call) for b in bindings):
         value = reaching_value(model, scope.node, name)
     return returned_prefix(model, scope, value) if isinstance(value, ast.Call) else None

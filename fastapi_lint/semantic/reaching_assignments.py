@@ -24,6 +24,8 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional
 
+from fastapi_lint.semantic.memo import MemoKey
+
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
 
@@ -32,6 +34,9 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+# The flow of each function asked about (its binding sites by name), by the def's id.
+_FLOWS: MemoKey[dict[int, _Flow]] = MemoKey("reaching-flows")
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -225,7 +230,10 @@ def reaching_value(model: ModuleModel, function: ast.AST, read: ast.Name) -> ast
         or _declares(function, read.id)
     ):
         return None
-    flow = _Flow(model, function)
+    flows = model.memo.setdefault(_FLOWS, {})
+    flow = flows.get(id(function))
+    if flow is None:
+        flow = flows[id(function)] = _Flow(model, function)
     stores = flow.stores(read.id)
     read_at = _position(read)
     read_statement = flow.statement(read)
