@@ -76,10 +76,11 @@ def _binds(node: ast.AST, name: str) -> bool:
         return node.name == name
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return any((alias.asname or alias.name.split(".")[0]) == name for alias in node.names)
-    if isinstance(node, (ast.MatchAs, ast.MatchStar)):
-        return node.name == name
-    if isinstance(node, ast.MatchMapping):
-        return node.rest == name
+    kind = type(node).__name__  # `match` patterns (3.10+), by name: 3.9 has no such nodes
+    if kind in ("MatchAs", "MatchStar"):
+        return getattr(node, "name", None) == name
+    if kind == "MatchMapping":
+        return getattr(node, "rest", None) == name
     if isinstance(node, ast.arg):
         return node.arg == name
     return False
@@ -206,8 +207,7 @@ class _Flow:
                 if shared <= index:
                     return False  # the read is not after the assignment in the block
                 return all(
-                    ast.dump(test) in facts and self.stable(test, since)
-                    for test, since in guards
+                    ast.dump(test) in facts and self.stable(test, since) for test, since in guards
                 )
             if isinstance(owner, ast.If):
                 atoms = _conjuncts(owner.test) if field == "body" else _negated(owner.test)
@@ -221,9 +221,7 @@ def reaching_value(model: ModuleModel, function: ast.AST, read: ast.Name) -> ast
     """The value of the plain assignment (``name = value``) that ``read``, a name of
     ``function``'s own scope, sees on the path it is on, or None when no one assignment
     surely does."""
-    innermost = next(
-        (node for node in model.ancestors(read) if isinstance(node, _FUNCTIONS)), None
-    )
+    innermost = next((node for node in model.ancestors(read) if isinstance(node, _FUNCTIONS)), None)
     if (
         innermost is not function
         or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -259,8 +257,7 @@ def reaching_value(model: ModuleModel, function: ast.AST, read: ast.Name) -> ast
                 isinstance(loop, _LOOPS)
                 and not any(ancestor is loop for ancestor in model.ancestors(statement))
                 and any(
-                    any(ancestor is loop for ancestor in model.ancestors(other))
-                    for other in stores
+                    any(ancestor is loop for ancestor in model.ancestors(other)) for other in stores
                 )
             ):
                 return None  # the loop comes back to the read with another value
