@@ -20,8 +20,9 @@ as ``self.HANDLERS[kind]``, ``type(self).HANDLERS``, ``cls.HANDLERS`` or
 ``Exporter.HANDLERS``) is read when its class body binds it once, no other class of its
 module binds the name (a subclass's own table) and no statement of the module stores
 into, updates or rebinds an attribute of that name (``self.HANDLERS[k] = f``,
-``cls.HANDLERS = {...}``); subclasses in other modules are not looked for. Entries must
-name functions of the module, not of the class body (called unbound). A table returned
+``cls.HANDLERS = {...}``), nor of the calling module; subclasses in other modules are
+not looked for. Entries must name functions of the module, not of the class body
+(called unbound). A table returned
 by a project function (``get_handlers()[kind](path)``) is read when the function's body
 is imports and one ``return`` of a dict literal, undecorated: a new table each call.
 """
@@ -187,9 +188,11 @@ def _entries(
 _REFUSED: list[tuple[object, str]] = []
 
 
-def _class_of(model: ModuleModel, holder: ast.expr, scope: Scope) -> ClassInfo | None:
-    """The class ``holder`` names in a method: ``self``/``cls`` (its first parameter),
-    ``type(self)``, or the class by its name (this module's classes only)."""
+def _class_of(
+    model: ModuleModel, holder: ast.expr, scope: Scope
+) -> tuple[ModuleModel, ClassInfo] | None:
+    """The class ``holder`` names in a method (``self``/``cls``, its first parameter, or
+    ``type(self)``) or by its name (a project class), with the model of its module."""
     function = scope.function
     if (
         isinstance(holder, ast.Call)
@@ -213,11 +216,14 @@ def _class_of(model: ModuleModel, holder: ast.expr, scope: Scope) -> ClassInfo |
             and "staticmethod" not in decorator_names(function.node)
             and len(scope.bindings.get(holder.id, [])) == 1
         ):
-            return function.class_info
+            return model, function.class_info
     named = model.evaluate(holder, scope)
-    if isinstance(named, Ref):
-        return model.class_named(named.qualname)
-    return None
+    if not isinstance(named, Ref):
+        return None
+    own = model.class_named(named.qualname)
+    if own is not None:
+        return model, own
+    return model.project.class_info(named.qualname) if model.project is not None else None
 
 
 def _class_table(
@@ -227,9 +233,10 @@ def _class_table(
     docstring); ``_REFUSED`` for a class attribute that is not such a table."""
     if not isinstance(table, ast.Attribute):
         return None
-    class_info = _class_of(model, table.value, scope)
-    if class_info is None:
+    found = _class_of(model, table.value, scope)
+    if found is None:
         return None
+    owner, class_info = found
     name = table.attr
     bindings = class_info.scope.bindings.get(name, [])
     if len(bindings) != 1 or not _assigned_once(bindings[0]):
@@ -237,8 +244,12 @@ def _class_table(
     literal = bindings[0].value
     if not isinstance(literal, ast.Dict) or not literal.keys:
         return _REFUSED
-    if _changed(model, f".{name}") or any(
-        other is not class_info and name in other.scope.bindings for other in model.classes
+    if (
+        _changed(model, f".{name}")
+        or _changed(owner, f".{name}")
+        or any(
+            other is not class_info and name in other.scope.bindings for other in owner.classes
+        )
     ):
         return _REFUSED  # filled, changed or overridden: not the literal's entries
     if any(
@@ -246,7 +257,7 @@ def _class_table(
         for value in literal.values
     ):
         return _REFUSED  # a function of the class body: called without `self`
-    return _entries(model, literal, class_info.scope) or _REFUSED
+    return _entries(owner, literal, class_info.scope) or _REFUSED
 
 
 def _returned_table(
