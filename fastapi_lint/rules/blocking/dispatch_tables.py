@@ -247,9 +247,7 @@ def _class_table(
     if (
         _changed(model, f".{name}")
         or _changed(owner, f".{name}")
-        or any(
-            other is not class_info and name in other.scope.bindings for other in owner.classes
-        )
+        or any(other is not class_info and name in other.scope.bindings for other in owner.classes)
     ):
         return _REFUSED  # filled, changed or overridden: not the literal's entries
     if any(
