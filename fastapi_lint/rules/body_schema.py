@@ -28,7 +28,7 @@ def schema_words(model: ModuleModel, annotation: ast.AST | None, scope: Scope) -
     """``says `object``` (the default), ``says `array` of `object``` or ``says nothing``."""
     if annotation is None:
         return "says nothing"  # `payload=Body(...)`: typed `Any`, an empty schema
-    node = annotation
+    node: ast.AST | None = annotation
     for _ in range(4):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             node = string_annotation(node.value)
