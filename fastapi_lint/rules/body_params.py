@@ -5,7 +5,8 @@ utils.py``, ``analyze_param``): an explicit ``Body()`` is one; ``Query()``,
 ``Header()``, ``Cookie()``, ``Path()``, ``Form()``, ``File()``, ``Depends()`` and
 ``Security()`` are not; without any of them a path parameter stays a path
 parameter, a non-scalar annotation (``dict``, ``list``, a model) is read from the
-body and a scalar one (``Any`` and ``object`` included) from the query string.
+body and a scalar one (``Any`` and ``object`` included) from the query string; a
+parameter without annotation is ``Any`` (``payload=Body(...)`` is an untyped body).
 A webhook or protocol callback is the sender's schema (``third_party_endpoint``).
 """
 
@@ -154,10 +155,18 @@ def body_params(model: ModuleModel, route: RouteInfo) -> tuple[list[ast.arg], bo
     found = []
     has_model = False
     for arg in args.posonlyargs + args.args + args.kwonlyargs:
-        if arg.annotation is None or arg.arg in path_params:
+        if arg.arg in path_params:
             continue
         declared = _param_function(model, function, arg)
         if declared is not None and declared != "Body":
+            continue
+        if arg.annotation is None:
+            # `payload=Body(...)`: FastAPI types a parameter without annotation as `Any`
+            # (`analyze_param`), so `Body()` makes it any JSON value, as `payload: Any =
+            # Body(...)` does (also with `embed=True`: any value under the key). Without
+            # `Body()` it is a query parameter.
+            if declared == "Body":
+                found.append(arg)
             continue
         base, _, base_scope = model.annotated_metadata(arg.annotation, function.outer)
         if base is None:

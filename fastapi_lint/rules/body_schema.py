@@ -1,8 +1,8 @@
 """What the OpenAPI schema says of an untyped body parameter, for API207's message.
 
 ``dict``/``Mapping[...]`` make ``object``; ``list[dict]`` (any list, set or tuple)
-makes ``array`` of ``object``; ``Any``/``object`` with ``Body()`` make an empty schema,
-which says nothing. ``Optional[...]``, ``X | None`` and ``Annotated[X, ...]`` are read
+makes ``array`` of ``object``; ``Any``/``object`` with ``Body()`` (and a parameter without
+annotation, ``Any`` to FastAPI) make an empty schema, which says nothing. ``Optional[...]``, ``X | None`` and ``Annotated[X, ...]`` are read
 through.
 """
 
@@ -26,7 +26,9 @@ _WRAPPERS = frozenset({"Optional", "Union", "Annotated"})
 
 def schema_words(model: ModuleModel, annotation: ast.AST | None, scope: Scope) -> str:
     """``says `object``` (the default), ``says `array` of `object``` or ``says nothing``."""
-    node = annotation
+    if annotation is None:
+        return "says nothing"  # `payload=Body(...)`: typed `Any`, an empty schema
+    node: ast.AST | None = annotation
     for _ in range(4):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             node = string_annotation(node.value)

@@ -4,8 +4,9 @@
 ``create_local_session`` is ``f"{self.LOCAL_PREFIX}{uuid4()}"``: the name holds text
 starting with the class constant, so a callee that skips its disk read for ids with that
 prefix (``if self.is_local_session(session_id): return ...``, ``chain_predicates``)
-never reads for this call. Only a name assigned once in the calling function: the value
-it holds wherever it is read.
+never reads for this call. Only a name assigned once in the calling function (the value
+it holds wherever it is read), or one whose assignments are told apart by the path of
+the read (``reaching_assignments``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.chain_predicates import constant_text
+from fastapi_lint.semantic.reaching_assignments import reaching_value
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -115,6 +117,10 @@ def returned_prefix(model: ModuleModel, scope: Scope, call: ast.Call) -> str | N
 
 
 def assigned_prefix(model: ModuleModel, scope: Scope, name: ast.Name) -> str | None:
-    """``name`` assigned once in ``scope``, from a call whose returns share a start."""
+    """``name`` assigned once in ``scope``, or by the assignment that reaches the read on
+    its path (``reaching_assignments``), from a call whose returns share a start."""
     value = _assigned_once(scope, name.id)
+    bindings = scope.bindings.get(name.id, ())
+    if value is None and len(bindings) > 1 and any(isinstance(b.value, ast.Call) for b in bindings):
+        value = reaching_value(model, scope.node, name)
     return returned_prefix(model, scope, value) if isinstance(value, ast.Call) else None

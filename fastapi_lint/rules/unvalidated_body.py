@@ -73,7 +73,8 @@ API207 = Rule(
     ),
     why=(
         "FastAPI validates a body against the parameter's type. Typed `dict`, `dict[str, Any]`, "
-        "`list[dict]` or `Any`, or read with `await request.json()`, the body is accepted as "
+        "`list[dict]` or `Any` (also left without annotation: `payload=Body(...)` is `Any` "
+        "to FastAPI), or read with `await request.json()`, the body is accepted as "
         "whatever JSON the client sends: a missing key raises `KeyError` (a 500 instead of a "
         "422 that names the field), a string where a number is expected reaches the database "
         "or the business logic, unexpected keys pass through, and the OpenAPI schema and the "

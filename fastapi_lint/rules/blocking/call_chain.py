@@ -58,7 +58,8 @@ API107 = Rule(
         "The blocking call hides one or more calls away, often in another module: `await`-less helpers "
         "that call `requests` or a sync database session stall the loop just the same; so does "
         "a call through a dict literal of project functions or classes picked by a runtime key "
-        "(`PARSERS[kind](path)`) when every entry blocks. Not "
+        "(`PARSERS[kind](path)`, also a class attribute `self.HANDLERS[kind]` or the literal a "
+        "function returns, `get_handlers()[kind]`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
@@ -402,7 +403,7 @@ def _function_summary(
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
     # parameters assigned again before their test; /39 calls through dispatch tables
     # (`PARSERS[kind](path)`).
-    return CalleeSummary.from_json(project.fact("callee/39", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/40", target, compute))
 
 
 def _with_hooks(
