@@ -45,7 +45,9 @@ def test_the_default_budget_answers_the_fixture_projects(monkeypatch: pytest.Mon
     assert found == {str(path): expected_findings(path) for path in FILES}
 
 
-def test_a_package_reexporting_an_outside_name_needs_no_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_package_reexporting_an_outside_name_needs_no_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """``from .registry import registry`` over ``from platform_kit.registry import *``: read
     through the package, the name grew a part at every turn until the budget cut it short,
     for every call (fastx-dashboards: 8 minutes, then a RecursionError)."""

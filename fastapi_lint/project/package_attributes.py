@@ -75,7 +75,11 @@ def _defines(model: ModuleModel, name: str) -> bool:
 
 
 def _reexports_undefined(
-    index: ProjectIndex, package: ModuleModel, submodule: ModuleModel, submodule_name: str, name: str
+    index: ProjectIndex,
+    package: ModuleModel,
+    submodule: ModuleModel,
+    submodule_name: str,
+    name: str,
 ) -> bool:
     """Whether the package's ``name`` is imported from the submodule (``from .name import
     X``) under a name ``X`` the submodule does not define (see the module's docs)."""
