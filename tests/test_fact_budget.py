@@ -43,3 +43,18 @@ def test_the_default_budget_answers_the_fixture_projects(monkeypatch: pytest.Mon
     assert index.MAX_FACTS_PER_QUESTION >= 2_000  # litellm's largest question asks 1,602
     found = _findings(FILES)
     assert found == {str(path): expected_findings(path) for path in FILES}
+
+
+def test_a_package_reexporting_an_outside_name_needs_no_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``from .registry import registry`` over ``from platform_kit.registry import *``: read
+    through the package, the name grew a part at every turn until the budget cut it short,
+    for every call (fastx-dashboards: 8 minutes, then a RecursionError)."""
+    monkeypatch.setenv("FASTAPI_LINT_NO_CACHE", "1")
+    project = FIXTURES / "projects" / "outside_reexports_app"
+    files = sorted(p for p in project.rglob("*.py") if "__pycache__" not in p.parts)
+    cuts = cut_count()
+    found = _findings(files)
+    assert cut_count() == cuts
+    assert found == {str(path): expected_findings(path) for path in files}

@@ -18,7 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from fastapi_lint.semantic.syntax import constant_value, keyword_value, last_name, string_annotation
+from fastapi_lint.semantic.syntax import (
+    constant_value,
+    keyword_value,
+    last_name,
+    single_assignment,
+    string_annotation,
+)
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -123,18 +129,9 @@ def column_ref(node: ast.expr) -> ColumnRef | None:
 def _class_assignments(body: list[ast.stmt]) -> Iterator[tuple[str, ast.expr]]:
     """``name = value`` and ``name: T = value`` of a class body, with a value."""
     for statement in body:
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            name, value = statement.target.id, statement.value
-        elif (
-            isinstance(statement, ast.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], ast.Name)
-        ):
-            name, value = statement.targets[0].id, statement.value
-        else:
-            continue
-        if value is not None:
-            yield name, value
+        assignment = single_assignment(statement)
+        if assignment is not None and isinstance(assignment[0], ast.Name):
+            yield assignment[0].id, assignment[1]
 
 
 def declared_primary_key(body: list[ast.stmt]) -> tuple[list[str], set[str]]:

@@ -49,7 +49,7 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     bindings = model.module_scope.bindings.get(name)
     if not bindings:
         return False
-    binding = _effective_binding(index, model, bindings)
+    binding = effective_binding(index, model, bindings)
     # `from . import cognify`: the submodule itself.
     return not (
         binding.kind is BindingKind.IMPORT
@@ -57,7 +57,7 @@ def package_rebinds(index: ProjectIndex, module_name: str) -> bool:
     )
 
 
-def _effective_binding(index: ProjectIndex, model: ModuleModel, bindings: list[Binding]) -> Binding:
+def effective_binding(index: ProjectIndex, model: ModuleModel, bindings: list[Binding]) -> Binding:
     """The binding that is the package attribute, as at run time: the last one, unless
     it only swaps in a package from outside the project under a condition
     (``if EDITION == "cloud": models = cloud_models``): then the one before it holds

@@ -32,7 +32,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
-from fastapi_lint.semantic.syntax import own_nodes
+from fastapi_lint.semantic.syntax import own_nodes, single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -72,12 +72,10 @@ def implied_branches(
 
 def _result_name(statement: ast.stmt, call: ast.Call) -> str | None:
     """``x = f(app)`` / ``x = await f(app)`` / ``x: bool = f(app)``: ``x``."""
-    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target, value = statement.targets[0], statement.value
-    elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        target, value = statement.target, statement.value
-    else:
+    assignment = single_assignment(statement)
+    if assignment is None:
         return None
+    target, value = assignment
     if isinstance(value, ast.Await):
         value = value.value
     if value is not call or not isinstance(target, ast.Name):

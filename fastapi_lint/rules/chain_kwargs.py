@@ -15,6 +15,7 @@ import ast
 from typing import Any, Optional
 
 from fastapi_lint.rules.argument_values import LITERAL_TYPES
+from fastapi_lint.semantic.syntax import single_assignment
 
 # The key under which a function's parameter table records its ``**kwargs`` name
 # (never a Python identifier, so no parameter can take it).
@@ -63,12 +64,10 @@ def kwargs_locals(
         return {}
     found: dict[str, tuple[str, Any]] = {}
     for stmt in function_node.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target, value = stmt.targets[0], stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target, value = stmt.target, stmt.value
-        else:
+        assignment = single_assignment(stmt)
+        if assignment is None:
             continue
+        target, value = assignment
         if not isinstance(target, ast.Name) or target.id in params:
             continue
         keyword = _read_keyword(value, entry[1][0], params)

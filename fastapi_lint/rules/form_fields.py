@@ -19,6 +19,7 @@ from fastapi_lint.rules.body_bindings import (
     is_none,
     reaching_binding,
 )
+from fastapi_lint.semantic.syntax import single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -34,10 +35,9 @@ def form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Ca
     awaited = model.parent(call)
     statement = model.parent(awaited) if awaited is not None else None
     target = async_with_target(model, call)
-    if target is None and isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-        target = statement.targets[0]
-    elif target is None and isinstance(statement, ast.AnnAssign):
-        target = statement.target
+    assignment = single_assignment(statement)
+    if target is None and assignment is not None:
+        target = assignment[0]
     if not isinstance(target, ast.Name):
         return False
     binding = binding_of(model, function.scope, target)
@@ -60,11 +60,8 @@ def form_fields_checked(model: ModuleModel, function: FunctionInfo, call: ast.Ca
         holder = model.parent(read)
         if isinstance(holder, ast.Call) and _is_isinstance(holder) and holder.args[0] is read:
             continue  # `isinstance(form.get("k"), str)`
-        target = None
-        if isinstance(holder, ast.Assign) and len(holder.targets) == 1:
-            target = holder.targets[0]
-        elif isinstance(holder, ast.AnnAssign):
-            target = holder.target
+        assignment = single_assignment(holder)
+        target = assignment[0] if assignment is not None else None
         if isinstance(target, ast.Name) and target.id in checks:
             continue
         if not _flows_into_model(model, read, function):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.branches import if_ancestors, in_body
 from fastapi_lint.rules.once_per_process import early_exit_tests
-from fastapi_lint.semantic.syntax import compared_with_none, decorator_names
+from fastapi_lint.semantic.syntax import compared_with_none, decorator_names, single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -312,12 +312,10 @@ def _assigned_none(model: ModuleModel, target: ast.Attribute) -> bool:
 
 def _none_target(stmt: ast.stmt, self_name: Optional[str]) -> Optional[str]:
     """``self.attr = None`` (or annotated) as a statement of the method's own body."""
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-        target, value = stmt.targets[0], stmt.value
-    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        target, value = stmt.target, stmt.value
-    else:
+    assignment = single_assignment(stmt)
+    if assignment is None:
         return None
+    target, value = assignment
     if (
         isinstance(target, ast.Attribute)
         and isinstance(target.value, ast.Name)

@@ -52,6 +52,7 @@ from fastapi_lint.rules.form_fields import form_fields_checked
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.route_shapes import model_class_kind
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import single_assignment
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
@@ -645,10 +646,9 @@ def _read_by_key(model: ModuleModel, function: FunctionInfo, call: ast.Call) -> 
         _classify(model, awaited, scope, uses)  # type: ignore[arg-type]
         return uses.reported
     target: ast.expr | None = None
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        target = parent.targets[0]
-    elif isinstance(parent, ast.AnnAssign):
-        target = parent.target
+    assignment = single_assignment(parent)
+    if assignment is not None:
+        target = assignment[0]
     elif isinstance(parent, ast.NamedExpr):
         target = parent.target
         holder = model.parent(parent)

@@ -53,6 +53,16 @@ def parameter_defaults(args: ast.arguments) -> dict[int, ast.expr]:
     return defaults
 
 
+def single_assignment(node: ast.AST | None) -> tuple[ast.expr, ast.expr] | None:
+    """``(target, value)`` of ``target = value`` (one target) or ``target: T = value``;
+    None for anything else (``a = b = value``, a bare declaration ``target: T``)."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        return node.targets[0], node.value
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        return node.target, node.value
+    return None
+
+
 def subscript_elements(node: ast.Subscript) -> list[ast.expr]:
     inner = node.slice
     if isinstance(inner, ast.Index):  # type: ignore[attr-defined]  # Python 3.8 trees

@@ -16,6 +16,7 @@ import ast
 from typing import TYPE_CHECKING, Callable
 
 from fastapi_lint.semantic.scopes import BindingKind
+from fastapi_lint.semantic.syntax import single_assignment
 from fastapi_lint.semantic.values import Instance
 
 if TYPE_CHECKING:
@@ -213,12 +214,9 @@ def _from_constructor(
     owner, init, defined_in = found
     parameters = {a.arg for a in init.node.args.posonlyargs + init.node.args.args}
     for statement in ast.walk(init.node):
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            if self_attribute(statement.targets[0]) == attr:
-                return _entity(owner, statement.value, init.scope, arguments, parameters, is_orm)
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            if self_attribute(statement.target) == attr:
-                return _entity(owner, statement.value, init.scope, arguments, parameters, is_orm)
+        assignment = single_assignment(statement)
+        if assignment is not None and self_attribute(assignment[0]) == attr:
+            return _entity(owner, assignment[1], init.scope, arguments, parameters, is_orm)
     for statement in ast.walk(init.node):
         if not (isinstance(statement, ast.Call) and _calls_super_init(statement)):
             continue

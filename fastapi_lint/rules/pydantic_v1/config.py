@@ -9,6 +9,7 @@ from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules.pydantic_v1.findings import Finding, node_at
 from fastapi_lint.rules.pydantic_v1.imports import ensure_imported
 from fastapi_lint.rules.pydantic_v1.models import ModelKind, local_class_kind
+from fastapi_lint.semantic.syntax import single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
@@ -306,12 +307,10 @@ def _entries(context: FixContext, config: ast.ClassDef) -> list[str] | None:
         previous_end = statement.end_lineno or statement.lineno
         if isinstance(statement, ast.Pass):
             continue
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
+        assignment = single_assignment(statement)
+        if assignment is None:
             return None  # a method (`schema_extra` as a function), a conditional...
+        target, value = assignment
         if not isinstance(target, ast.Name):
             return None
         key, value_text = target.id, context.text(value)

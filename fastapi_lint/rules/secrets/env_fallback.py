@@ -23,7 +23,7 @@ from fastapi_lint.rules.secrets.credential_values import (
     never_credential,
 )
 from fastapi_lint.rules.secrets.hardcoded_secret import API501
-from fastapi_lint.semantic.syntax import last_name
+from fastapi_lint.semantic.syntax import last_name, single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.diagnostics import Diagnostic, Edit, Fix
@@ -169,10 +169,9 @@ def _assigned_name(model: ModuleModel, node: ast.AST) -> str | None:
     parent = model.parent(node)
     if isinstance(parent, ast.BoolOp):
         node, parent = parent, model.parent(parent)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        return _target_name(parent.targets[0])
-    if isinstance(parent, ast.AnnAssign):
-        return _target_name(parent.target)
+    assignment = single_assignment(parent)
+    if assignment is not None:
+        return _target_name(assignment[0])
     if isinstance(parent, ast.keyword):
         return parent.arg
     if isinstance(parent, ast.Dict):

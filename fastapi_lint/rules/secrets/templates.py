@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from fastapi_lint.rules.secret_patterns import split_name_words
 from fastapi_lint.rules.secrets._common import _field_default_literal, _text
+from fastapi_lint.semantic.syntax import single_assignment
 
 _USER_WORDS = (("username",), ("user",), ("user", "name"), ("login",))
 _PASSWORD_WORDS = frozenset({"password", "pass", "passwd", "pwd"})
@@ -39,13 +40,10 @@ def templates(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, ...]]:
 def class_templates(class_node: ast.ClassDef) -> set[tuple[str, ...]]:
     pairs: list[tuple[str, str]] = []
     for statement in class_node.body:
-        target: ast.expr
-        if isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        elif isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        else:
+        assignment = single_assignment(statement)
+        if assignment is None:
             continue
+        target, value = assignment
         literal = _field_default_literal(value)
         text = _text(literal) if literal is not None else None
         if isinstance(target, ast.Name) and text:

@@ -19,7 +19,7 @@ from fastapi_lint.rules.sessions.kinds import (
 )
 from fastapi_lint.rules.sessions.passed_session import session_passed_by_callers
 from fastapi_lint.semantic import stubs
-from fastapi_lint.semantic.syntax import decorator_names
+from fastapi_lint.semantic.syntax import decorator_names, single_assignment
 from fastapi_lint.semantic.values import Instance, Ref
 
 if TYPE_CHECKING:
@@ -237,10 +237,9 @@ def _created_binding(model: ModuleModel, call: ast.Call, scope: Scope) -> Bindin
         return model.lookup(parent.target.id, scope, parent.target.lineno)
     if isinstance(parent, ast.Call) and model.qualified_name(parent.func, scope) == "builtins.next":
         call, parent = parent, model.parent(parent)
-    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        if len(targets) == 1 and isinstance(targets[0], ast.Name):
-            return model.lookup(targets[0].id, scope, targets[0].lineno)
+    assignment = single_assignment(parent)
+    if assignment is not None and isinstance(assignment[0], ast.Name):
+        return model.lookup(assignment[0].id, scope, assignment[0].lineno)
     return None
 
 
