@@ -83,12 +83,14 @@ API207 = Rule(
         "`TypedDict`) gives the 422 with the field's name, the conversion and the schema. Not "
         "reported: a body validated before any key is read (`Model.model_validate(data)`, "
         "`Model(**data)` of a Pydantic model, not of an ORM class whose constructor checks "
-        "nothing, each item of a list body validated so before its keys are read, a "
+        "nothing nor a statement's `.values(**data)`, each item of a list body validated so before its keys are read, a "
         'payload taken out of its envelope and validated whole (`items = body.get("events")` '
         "then `EVENTS.validate_python(items)`; the envelope's other keys still count), or a "
         "project helper the body is passed to that validates it first), "
         "passed on whole (a pass-through: a proxy, a chat handler or a plugin that receives the "
-        "body owns its schema, even when the route reads a routing key first), read as raw bytes (`await request.body()`), a form whose every field "
+        "body owns its schema, even when the route reads a routing key first), a body whose "
+        "keys the route never reads (only counted, logged or stored whole), "
+        "read as raw bytes (`await request.body()`), a form whose every field "
         'is checked before use (`isinstance(token, str)`, `hasattr(archive, "read")`, '
         '`grant_type == "refresh_token"`: '
         "an OAuth endpoint's form) or read into the model the route saves, whose refusal it "
@@ -249,9 +251,11 @@ def _classify(
     if isinstance(parent, ast.Starred):
         parent = model.parent(parent)
     if isinstance(parent, ast.keyword) and parent.arg is None:
-        if _orm_construction(model, model.parent(parent), scope):
+        call = model.parent(parent)
+        if _orm_construction(model, call, scope) or _mass_assigning(call):
             # `Document(**data)` of a mapped class checks no type and writes every key the
-            # client sends as a column (`id`, `status`...), like `.values(data)`.
+            # client sends as a column (`id`, `status`...), like `.values(data)`; so does
+            # `update(Item).values(**data)`.
             uses.add_read(line)
             return
         # `Model(**data)` validates; `factory(plugin)(**data)` or `handler(**data)` binds the
@@ -272,7 +276,7 @@ def _classify(
     if isinstance(parent, ast.keyword):
         parent = model.parent(parent)
     if isinstance(parent, ast.Call) and node is not parent.func:
-        if isinstance(parent.func, ast.Attribute) and parent.func.attr in _MASS_ASSIGNING_METHODS:
+        if _mass_assigning(parent):
             # `item.sqlmodel_update(payload)`, `update(Item).values(payload)`: every key of
             # the body becomes a column write, like `setattr(item, k, v)` over its items.
             uses.add_read(line)
@@ -530,6 +534,15 @@ def _forwards(model: ModuleModel, call: ast.Call, scope: Scope) -> bool:
         return False
     qualname = model.qualified_name(func, scope) or ""
     return not qualname.startswith(_NOT_FORWARDING_MODULES)
+
+
+def _mass_assigning(call: ast.AST | None) -> bool:
+    """``update(Item).values(**data)``: a statement method that writes every key as a column."""
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in _MASS_ASSIGNING_METHODS
+    )
 
 
 def _orm_construction(model: ModuleModel, call: ast.AST | None, scope: Scope) -> bool:

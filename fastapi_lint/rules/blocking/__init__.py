@@ -33,7 +33,7 @@ from fastapi_lint.rules.blocking.calls import (
 )
 from fastapi_lint.rules.blocking.clients import API105, async_alternative
 from fastapi_lint.rules.blocking.file_io import API103
-from fastapi_lint.rules.blocking.http_calls import API101
+from fastapi_lint.rules.blocking.http_calls import API101, http_client
 from fastapi_lint.rules.blocking.minor_syscalls import API108, advice_for, calls_by_function
 from fastapi_lint.rules.blocking.password_hash import API106
 from fastapi_lint.rules.blocking.sleep import API102
@@ -135,6 +135,7 @@ def check(model: ModuleModel, reporter: Reporter) -> None:
                     context=context,
                     alternative=async_alternative(blocking.target),
                     advice=advice_for(blocking.target),
+                    http_client=http_client(blocking.target),
                 )
                 continue
             if not reporter.enabled("API107") or model.is_awaited(call):

@@ -403,8 +403,8 @@ def _function_summary(
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
     # parameters assigned again before their test; /39 calls through dispatch tables
     # (`PARSERS[kind](path)`); /40 ids assigned on the call's path (reaching assignments),
-    # dispatch tables kept on classes or returned by a function.
-    return CalleeSummary.from_json(project.fact("callee/40", target, compute))
+    # dispatch tables kept on classes or returned by a function; /41 sync LLM SDK clients.
+    return CalleeSummary.from_json(project.fact("callee/41", target, compute))
 
 
 def _with_hooks(

@@ -40,6 +40,7 @@ from fastapi_lint.rules.blocking.minor_syscalls import (
 )
 from fastapi_lint.rules.blocking.numeric_hosts import NAME_LOOKUPS, looks_up_numeric_address
 from fastapi_lint.rules.blocking.path_or_buffer import PATH_OR_BUFFER_CALLS, names_a_file
+from fastapi_lint.rules.blocking.sdk_clients import sdk_call_target
 from fastapi_lint.rules.chain_conditions import ArgumentValues
 from fastapi_lint.rules.self_clients import local_value
 from fastapi_lint.semantic import stubs
@@ -185,6 +186,9 @@ def classify_call(model: ModuleModel, call: ast.Call, scope: Scope) -> BlockingC
     ):
         # `get_rates()` with `get_rates = partial(requests.get, URL)`.
         target = partial_call_target(model, call, scope) or target
+    if target is None:
+        # `client.chat.completions.create(...)` on a sync OpenAI/Anthropic client.
+        target = sdk_call_target(model, call, scope)
     if target is None:
         return None
     target = stubs.canonical(target)

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from fastapi_lint.registry import Rule
+from fastapi_lint.rules.blocking import sdk_clients
 
 API101 = Rule(
     code="API101",
     name="blocking-http-call",
-    message="`{call}` is a blocking HTTP call in {context}; use `httpx.AsyncClient` and `await` it",
-    summary="Checks for blocking HTTP requests (requests, urllib, urllib3, http.client, sync httpx) in async code.",
+    message="`{call}` is a blocking HTTP call in {context}; use {http_client} and `await` it",
+    summary=(
+        "Checks for blocking HTTP requests (requests, urllib, urllib3, http.client, sync httpx, "
+        "sync LLM provider SDK clients) in async code."
+    ),
     why=(
         "An `async def` route runs on the event loop. A blocking HTTP request stops the loop until the "
-        "remote server answers: every other request of the worker waits with it."
+        "remote server answers: every other request of the worker waits with it. The sync "
+        "clients of the OpenAI, Anthropic and Groq SDKs (`OpenAI()`, `Anthropic()`) send their "
+        "requests with a sync `httpx.Client`: `client.chat.completions.create(...)` holds the "
+        "loop for the whole completion; their async clients (`AsyncOpenAI`) do not."
     ),
     example=(
         "import requests\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
@@ -45,4 +52,10 @@ PATTERNS: tuple[str, ...] = (
     f"httpx.{_HTTPX_VERBS}",
     f"httpx.Client.{_HTTPX_VERBS}",
     "httpx.Client.send",
+    *sdk_clients.PATTERNS,
 )
+
+
+def http_client(target: str) -> str:
+    """The async client a message suggests for a blocking HTTP call target."""
+    return sdk_clients.sdk_alternative(target) or "`httpx.AsyncClient`"

@@ -33,6 +33,7 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
 )
 from fastapi_lint.rules.nplusone.identity_map import answered_by_identity_map
+from fastapi_lint.rules.nplusone.kept_queries import KeptRun, kept_query_runs
 from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
@@ -84,7 +85,9 @@ API401 = Rule(
         "(executemany, a multi-row `VALUES`) and message loops do not, nor walks whose next key "
         "comes from the rows just fetched (a parent chain, a DFS or BFS over links that fills "
         "its own work list, a recursive tree walk that calls its own function per item): "
-        "`in_()` cannot batch them. Alembic revision scripts are skipped by the N+1 rules: they "
+        "`in_()` cannot batch them. A legacy `Query` kept in a name counts where that name is "
+        "sent (`query.count()`, `.all()`, `for row in query`), with the filters added on the "
+        "way (`q = q.filter(...)`, `base.filter(...).all()`). Alembic revision scripts are skipped by the N+1 rules: they "
         "run once, offline. Not reported either, as a maintainer would keep them: a loop over a "
         "literal or constant handful of items (or a slice of at most 10, a list filled one item "
         "per turn of a loop over one, a range with literal "
@@ -621,6 +624,16 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         if not isinstance(func, ast.Attribute) or func.attr not in QUERY_METHODS:
             continue
         loops = enclosing_loops(model, call, ref.scope)
+        kept: list[KeptRun] = []
+        if func.attr == "query" and not _query_runs(model, _query_chain(model, call)):
+            # `.subquery()`, `.cte()`: nothing sent here; a Query kept in a name is sent
+            # where that name is run (`query.count()` on the next line).
+            kept = kept_query_runs(
+                model, flow, _query_chain(model, call), ref.scope, _query_runs, _chain_arguments
+            )
+            if not kept:
+                continue
+            loops = _loops_around(model, kept, ref.scope)
         if not loops:
             continue
         if in_except_branch(model, call):
@@ -633,8 +646,6 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         chain = call
         if func.attr == "query":
             chain = _query_chain(model, call)
-            if not _query_runs(model, chain):
-                continue  # `.subquery()`, `.cte()`, a Query kept for later: nothing sent here
             arguments: list[ast.AST] = _chain_arguments(chain, call)
             entity = list(call.args) + _structure_arguments(chain, call)
             arguments = [a for a in arguments if not any(a is e for e in entity)]
@@ -646,12 +657,20 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
         statement = statement_of(model, flow, call, chain, ref.scope)
         if statement.locks:
             continue  # SELECT ... FOR UPDATE or an advisory lock per item: locking on purpose
+        built_arguments = arguments
         for loop in loops:
+            site: ast.AST = call
+            if kept:
+                run = next((r for r in kept if contains(loop.node, r.node)), None)
+                if run is None or in_except_branch(model, run.node):
+                    continue
+                site = call if contains(loop.node, call) else run.node
+                arguments = built_arguments + run.arguments
             if loop.scope is None or is_bounded(model, loop.iterable, loop.scope):
                 continue
             if finds_one_row(flow, loop.iterable, loop.scope):
                 continue  # the rows of a query on a unique column: one item at most
-            if leaves_loop_after(model, call, loop.node):
+            if leaves_loop_after(model, site, loop.node):
                 continue  # `if found: row = db.get(...); return row`: at most once per loop
             if first_item_only(model, call, loop.node, ref.scope):
                 continue  # `next(db.get(Bin, i) for i in ids if ...)`: the first item's query
@@ -705,13 +724,25 @@ def check_queries_in_loops(model: ModuleModel, flow: QueryFlow, reporter: Report
                 continue  # keep the newest N of each group: a window `.in_()` cannot express
             reporter.report(
                 "API401",
-                call,
-                query=display,
+                site,
+                query=display if site is call else f"{unparse(site, 40)}",
                 loop=_loop_display(loop),
                 context=describe(model, ref.scope.code_function),
                 advice=_loop_fix(model, flow, loop, target, statement),
             )
             break
+
+
+def _loops_around(model: ModuleModel, kept: list[KeptRun], scope: Scope) -> list[Loop]:
+    """The statement loops around the places a kept Query is sent, innermost first."""
+    loops: list[Loop] = []
+    for run in kept:
+        for loop in enclosing_loops(model, run.node, scope):  # type: ignore[arg-type]
+            if isinstance(loop.node, (ast.For, ast.AsyncFor, ast.While)) and all(
+                loop.node is not other.node for other in loops
+            ):
+                loops.append(loop)
+    return loops
 
 
 def _sorted(model: ModuleModel, iterable: ast.expr | None, scope: Scope) -> bool:

@@ -123,9 +123,10 @@ _YOUR_PLACEHOLDER_RE = lazy_compile(
 # The placeholder dummy spelled out in plain words (``sk-placeholder-for-openapi-export``):
 # letters only, as a digit or a random tail may be a real key's.
 _WORDY_PLACEHOLDER_RE = lazy_compile(r"(?:sk-)?placeholder(?:[-_][a-z]+)+")
-# A provider's key prefix and a digit count (``sk-1234567890``, ``sk-proj-123456``).
+# A provider's key prefix and a digit count (``sk-1234567890``, ``sk-proj-123456``, LiteLLM's
+# ``sk-1234``).
 _COUNTING_DUMMY_RE = lazy_compile(
-    r"(?:[A-Za-z]{2,8}[-_]){1,2}(?:0?123456789?0?|123456|1234567|12345678)"
+    r"(?:[A-Za-z]{2,8}[-_]){1,2}(?:0?123456789?0?|1234|12345|123456|1234567|12345678)"
 )
 # ``Bearer YOUR_API_KEY``: the placeholder after an HTTP auth scheme.
 _AUTH_SCHEME_PREFIX_RE = lazy_compile(rf"(?:{AUTH_SCHEMES})\s+", re.IGNORECASE)
@@ -186,8 +187,11 @@ def is_keyless_dummy(value: str, name: str = "") -> bool:
         return (is_client_secret_name(name) or is_service_login_name(name)) and bool(
             _YOUR_PLACEHOLDER_RE.fullmatch(value)
         )
-    if value.strip().lower() in _KEYLESS_DUMMIES:
+    lowered = value.strip().lower()
+    if lowered in _KEYLESS_DUMMIES:
         return True
+    if lowered.startswith("sk-") and lowered[3:] in _KEYLESS_DUMMIES:
+        return True  # ``"sk-no-key"``, ``"sk-lm-studio"``: a dummy in a provider key's shape
     if _WORDY_PLACEHOLDER_RE.fullmatch(value.strip().lower()):
         return True  # ``OPENAI_API_KEY = "sk-placeholder-for-schema-export"``
     if _COUNTING_DUMMY_RE.fullmatch(value.strip()):
