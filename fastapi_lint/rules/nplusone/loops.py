@@ -247,8 +247,18 @@ def _within(node: ast.AST, containers: list[ast.expr]) -> bool:
     return any(contains(container, node) for container in containers)
 
 
-def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, depth: int = 0) -> bool:
-    """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1."""
+def is_bounded(
+    model: ModuleModel,
+    iterable: ast.expr | None,
+    scope: Scope,
+    depth: int = 0,
+    *,
+    before_line: int | None = None,
+) -> bool:
+    """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1.
+
+    ``before_line`` reads a name as bound before that line (the value a statement that
+    rebinds the name reads on its right-hand side)."""
     if iterable is None or depth > MAX_BOUND_DEPTH:
         return False
     if isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
@@ -257,8 +267,22 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
         return True
     if isinstance(iterable, ast.Name):
         # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
-        binding = model.lookup(iterable.id, scope)
+        binding = model.lookup(iterable.id, scope, before_line)
+        if before_line is not None and binding is not None and binding.line > before_line:
+            return False  # nothing bound before that line: a parameter, a global...
         value = binding.value if binding is not None and binding.unpack_index is None else None
+        if (
+            binding is not None
+            and value is not None
+            and _narrows_itself(value, iterable.id)
+            and _growth(model, iterable.id, binding.scope) is None
+        ):
+            # `tables = [t for t in tables if t != skipped]` under an `if`: what is left of
+            # the value bound before, so bounded when that value is (its own name inside the
+            # comprehension reads the earlier binding, not this one).
+            return is_bounded(
+                model, iterable, binding.scope, depth + 1, before_line=binding.line - 1
+            )
         if (
             binding is not None
             and value is not None
@@ -350,6 +374,17 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
 MAX_BOUNDED_ITEMS = 10
 # How many comprehensions or names deep `is_bounded` follows a collection to its source.
 MAX_BOUND_DEPTH = 4
+
+
+def _narrows_itself(value: ast.expr, name: str) -> bool:
+    """``name = [x for x in name if ...]``: a comprehension whose one ``for`` runs over the
+    name it is assigned to."""
+    if not isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return False
+    if len(value.generators) != 1:
+        return False
+    source = value.generators[0].iter
+    return isinstance(source, ast.Name) and source.id == name
 
 
 def _subset_of_bounded(model: ModuleModel, value: ast.expr, scope: Scope, depth: int) -> bool:
