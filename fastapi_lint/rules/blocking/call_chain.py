@@ -402,7 +402,7 @@ def _function_summary(
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
     # parameters assigned again before their test; /39 calls through dispatch tables
     # (`PARSERS[kind](path)`).
-    return CalleeSummary.from_json(project.fact("callee/39", target, compute))
+    return CalleeSummary.from_json(project.fact("callee/40-e20", target, compute))
 
 
 def _with_hooks(
