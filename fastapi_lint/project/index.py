@@ -578,7 +578,9 @@ class ProjectIndex:
         """What a project-level name holds; follows re-exports and module constants."""
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
-        return from_json(self.fact("resolve/5", qualname, lambda: to_json(self._resolve(qualname))))
+        return from_json(
+            self.fact("resolve/6-e20", qualname, lambda: to_json(self._resolve(qualname)))
+        )
 
     def _resolve(self, qualname: str, depth: int = 0) -> Value | None:
         if self._too_deep(depth) or not self._guarded(self._tag + "|resolve:" + qualname):
@@ -665,7 +667,7 @@ class ProjectIndex:
         if qualname.split(".", 1)[0] in EXTERNAL_TOP_LEVEL:
             return None
         return from_json(
-            self.fact("call/5", qualname, lambda: to_json(self._call_result(qualname)))
+            self.fact("call/6-e20", qualname, lambda: to_json(self._call_result(qualname)))
         )
 
     def _call_result(self, qualname: str, depth: int = 0) -> Value | None:
@@ -711,7 +713,7 @@ class ProjectIndex:
                 return None
             return to_json(found[0].instance_attribute_type(class_qualname, attr, 1))
 
-        return from_json(self.fact("attribute/5", f"{class_qualname}.{attr}", compute))
+        return from_json(self.fact("attribute/6-e20", f"{class_qualname}.{attr}", compute))
 
     def mixin_attribute_type(self, class_qualname: str, attr: str, depth: int = 0) -> Value | None:
         """Type of ``self.attr`` in a mixin, from the classes of other modules deriving from it."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
+from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -44,7 +46,28 @@ def package_attribute(
         return None
     if submodule.module_scope.bindings.get(rest[0]) or submodule.star_binding(rest[0]):
         return None  # ``from pkg.name import Thing``: the submodule's own name
-    if not package_rebinds(index, ".".join(parts[:cut])):
+    submodule_name = ".".join(parts[:cut])
+    if not package_rebinds(index, submodule_name):
         return None
     package = index.model(".".join(parts[: cut - 1]))
-    return (package, parts[cut - 1 :]) if package is not None else None
+    if package is None:
+        return None
+    name = parts[cut - 1]
+    if _imported_from(package, name, submodule_name) and not (
+        submodule.module_scope.bindings.get(name) or submodule.star_binding(name)
+    ):
+        # `from pkg.registry import registry` in `pkg/__init__.py`, where the submodule
+        # gets `registry` from a star import of another library: the package attribute
+        # is a name the project does not define, and reading it through the package
+        # would grow the name without end (`pkg.registry.registry.registry...`). Unknown.
+        return None
+    return package, parts[cut - 1 :]
+
+
+def _imported_from(package: ModuleModel, name: str, submodule_name: str) -> bool:
+    """Whether the package binds ``name`` by importing that name from the submodule."""
+    return any(
+        binding.kind is BindingKind.IMPORT
+        and stubs.canonical(binding.qualname or "") == f"{submodule_name}.{name}"
+        for binding in package.module_scope.bindings.get(name, ())
+    )
