@@ -20,6 +20,7 @@ from fastapi_lint.rules.nplusone.flow import (
     contains,
     inline_root,
 )
+from fastapi_lint.rules.nplusone.one_per_turn import one_item_per_turn
 from fastapi_lint.rules.nplusone.row_sources import literal_int
 from fastapi_lint.rules.nplusone.texts import unparse
 from fastapi_lint.semantic import stubs
@@ -546,7 +547,8 @@ def _growth(
     added: list[ast.expr] = []
     grows = False
     unbounded = False
-    looped = 0
+    looped: list[ast.AST] = []  # the one-item additions made in a bounded loop
+    loops: set[int] = set()
     for node in ast.walk(function.node):
         value: ast.expr | None = None
         one_item = False
@@ -578,26 +580,38 @@ def _growth(
         if not (one_item or isinstance(value, (ast.List, ast.Tuple, ast.Set))):
             unbounded = True
         elif _in_loop(model, node, function.node):
-            looped += 1
-            if not one_item or looped > 1 or not _in_bounded_loop(model, node, scope, depth):
+            loop = _bounded_loop(model, node, scope, depth)
+            if not one_item or loop is None:
                 unbounded = True
+            else:
+                looped.append(node)
+                loops.add(id(loop))
+    if len(looped) > 1 and not unbounded:
+        # Several additions: still a handful when they sit in the same loop and at most
+        # one runs per turn (`append(...); continue` before another `append`). Filled
+        # in two loops, the list holds more than one handful.
+        loop_node = _bounded_loop(model, looped[0], scope, depth)
+        if len(loops) > 1 or loop_node is None or not one_item_per_turn(model, looped, loop_node):
+            unbounded = True
     return (added, unbounded) if grows else None
 
 
-def _in_bounded_loop(model: ModuleModel, node: ast.AST, scope: Scope, depth: int) -> bool:
-    """``node`` sits in exactly one loop, a ``for`` over a bounded collection."""
+def _bounded_loop(model: ModuleModel, node: ast.AST, scope: Scope, depth: int) -> ast.For | None:
+    """The one loop ``node`` sits in, when it is a ``for`` over a bounded collection."""
     function = scope.code_function
     loops = []
     for ancestor in model.ancestors(node):
         if function is not None and ancestor is function.node:
             break
         if isinstance(ancestor, (ast.While, ast.comprehension, ast.ListComp, ast.SetComp)):
-            return False
+            return None
         if isinstance(ancestor, (ast.DictComp, ast.GeneratorExp, ast.AsyncFor)):
-            return False
+            return None
         if isinstance(ancestor, ast.For):
             loops.append(ancestor)
-    return len(loops) == 1 and is_bounded(model, loops[0].iter, scope, depth + 1)
+    if len(loops) == 1 and is_bounded(model, loops[0].iter, scope, depth + 1):
+        return loops[0]
+    return None
 
 
 def _in_loop(model: ModuleModel, node: ast.AST, function: ast.AST) -> bool:
