@@ -60,7 +60,8 @@ API107 = Rule(
         "a call through a dict literal of project functions or classes picked by a runtime key "
         "(`PARSERS[kind](path)`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
-        "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "arguments make false, also `isinstance(records, (str, Path))` when the call passes a "
+        "list) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
         'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
         "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
