@@ -20,6 +20,7 @@ from fastapi_lint.rules.chain_objects import (
     annotated_not_none,
     project_instance,
 )
+from fastapi_lint.rules.chain_types import KnownClass, argument_class
 from fastapi_lint.rules.return_prefixes import assigned_prefix
 from fastapi_lint.semantic import stubs
 
@@ -161,6 +162,9 @@ class ArgumentValues:
             return ENV_NAME
         # After the name test: `_env_variable_name = router.env_name()` (`-> str`) is an
         # environment variable's name (never "oidc/..."), not only a value that is not None.
+        known = argument_class(self.model, self.scope, node)
+        if known is not None:
+            return KnownClass(known)  # `rows = await store.pending()` with `-> list[dict]`
         if annotated_not_none(self.model, self.scope, node):
             return NOT_NONE
         return MISSING

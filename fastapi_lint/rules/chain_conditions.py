@@ -45,6 +45,12 @@ from fastapi_lint.rules.chain_objects import (
     ProjectInstance,
 )
 from fastapi_lint.rules.chain_predicates import inline_predicates
+from fastapi_lint.rules.chain_types import (
+    KnownClass,
+    isinstance_test,
+    passes_isinstance,
+    tested_classes,
+)
 from fastapi_lint.rules.once_per_process import (
     assigns_or_fills,
     early_exit_tests,
@@ -64,7 +70,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.scopes import FunctionInfo
 
 # One atom: {"param", "index" (position at the call, None for keyword-only),
-# "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith"), "value", "expect"
+# "op" ("truthy", "none", "is", "eq", "in", "startswith", "endswith", "isinstance"), "value", "expect"
 # (the truth value the path needs), "default" ([value] or None)}; or an `or` of atoms:
 # {"op": "any", "atoms": [atom, ...], "expect"}; or an `and` of atoms inside one ("all").
 Condition = dict[str, Any]
@@ -478,6 +484,15 @@ def _atom(
         if atom is not None:
             atom.update(op="truthy", value=None)
         return atom
+    if keys is not None and isinstance_test(keys.model, keys.function, test):
+        # `if isinstance(records, (str, Path)):` (chain_types): the classes tested.
+        assert isinstance(test, ast.Call) and isinstance(test.args[0], ast.Name)
+        classes = tested_classes(keys.model, keys.function, test.args[1])
+        atom = base(test.args[0].id)
+        if classes is None or atom is None:
+            return None
+        atom.update(op="isinstance", value=classes)
+        return atom
     folded_test = folded_name(test) if isinstance(test, ast.Call) else None
     if folded_test is not None and folded_test[1]:
         # `if path.strip():` -- the folded argument's truth: `""` or `"  "` never passes.
@@ -636,6 +651,10 @@ def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) ->
 
 def _evaluate(atom: Condition, value: Any) -> bool | None:
     op = atom["op"]
+    if op == "isinstance":
+        return passes_isinstance(value, atom["value"])
+    if isinstance(value, KnownClass):
+        return False if op == "none" else None  # the class is known, not the content
     folds = atom.get("fold") or []
     if isinstance(value, Pinned):
         if value.folds == folds and op == "eq":

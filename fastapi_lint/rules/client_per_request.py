@@ -528,7 +528,7 @@ def _helper_pool(project: ProjectIndex, qualname: str, depth: int = 0) -> list[P
                 break
         return paths[:_MAX_PATHS]
 
-    found = project.fact("pool-helper/13", f"{depth}:{qualname}", compute)
+    found = project.fact("pool-helper/14", f"{depth}:{qualname}", compute)
     return [dict(path) for path in found or []]
 
 

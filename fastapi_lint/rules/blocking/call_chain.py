@@ -61,7 +61,8 @@ API107 = Rule(
         "(`PARSERS[kind](path)`, also a class attribute `self.HANDLERS[kind]` or the literal a "
         "function returns, `get_handlers()[kind]`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
-        "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "arguments make false, also `isinstance(records, (str, Path))` when the call passes a "
+        "list) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
         'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
         "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
@@ -403,8 +404,9 @@ def _function_summary(
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
     # parameters assigned again before their test; /39 calls through dispatch tables
     # (`PARSERS[kind](path)`); /40 ids assigned on the call's path (reaching assignments),
-    # dispatch tables kept on classes or returned by a function; /41 sync LLM SDK clients.
-    return CalleeSummary.from_json(project.fact("callee/41", target, compute))
+    # dispatch tables kept on classes or returned by a function; /41 sync LLM SDK clients;
+    # /42 `isinstance(param, (str, Path))` path conditions.
+    return CalleeSummary.from_json(project.fact("callee/42", target, compute))
 
 
 def _with_hooks(

@@ -20,6 +20,7 @@ from fastapi_lint.rules.nplusone.flow import (
     contains,
     inline_root,
 )
+from fastapi_lint.rules.nplusone.one_per_turn import one_item_per_turn
 from fastapi_lint.rules.nplusone.row_sources import literal_int
 from fastapi_lint.rules.nplusone.texts import unparse
 from fastapi_lint.semantic import stubs
@@ -247,8 +248,18 @@ def _within(node: ast.AST, containers: list[ast.expr]) -> bool:
     return any(contains(container, node) for container in containers)
 
 
-def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, depth: int = 0) -> bool:
-    """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1."""
+def is_bounded(
+    model: ModuleModel,
+    iterable: ast.expr | None,
+    scope: Scope,
+    depth: int = 0,
+    *,
+    before_line: int | None = None,
+) -> bool:
+    """A literal collection or ``range(<constant>)``: a fixed number of queries, not N+1.
+
+    ``before_line`` reads a name as bound before that line (the value a statement that
+    rebinds the name reads on its right-hand side)."""
     if iterable is None or depth > MAX_BOUND_DEPTH:
         return False
     if isinstance(iterable, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
@@ -257,8 +268,22 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
         return True
     if isinstance(iterable, ast.Name):
         # A constant collection: `for role in _SYSTEM_ROLES` with `_SYSTEM_ROLES = (...)`.
-        binding = model.lookup(iterable.id, scope)
+        binding = model.lookup(iterable.id, scope, before_line)
+        if before_line is not None and binding is not None and binding.line > before_line:
+            return False  # nothing bound before that line: a parameter, a global...
         value = binding.value if binding is not None and binding.unpack_index is None else None
+        if (
+            binding is not None
+            and value is not None
+            and _narrows_itself(value, iterable.id)
+            and _growth(model, iterable.id, binding.scope) is None
+        ):
+            # `tables = [t for t in tables if t != skipped]` under an `if`: what is left of
+            # the value bound before, so bounded when that value is (its own name inside the
+            # comprehension reads the earlier binding, not this one).
+            return is_bounded(
+                model, iterable, binding.scope, depth + 1, before_line=binding.line - 1
+            )
         if (
             binding is not None
             and value is not None
@@ -350,6 +375,17 @@ def is_bounded(model: ModuleModel, iterable: ast.expr | None, scope: Scope, dept
 MAX_BOUNDED_ITEMS = 10
 # How many comprehensions or names deep `is_bounded` follows a collection to its source.
 MAX_BOUND_DEPTH = 4
+
+
+def _narrows_itself(value: ast.expr, name: str) -> bool:
+    """``name = [x for x in name if ...]``: a comprehension whose one ``for`` runs over the
+    name it is assigned to."""
+    if not isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        return False
+    if len(value.generators) != 1:
+        return False
+    source = value.generators[0].iter
+    return isinstance(source, ast.Name) and source.id == name
 
 
 def _subset_of_bounded(model: ModuleModel, value: ast.expr, scope: Scope, depth: int) -> bool:
@@ -511,7 +547,8 @@ def _growth(
     added: list[ast.expr] = []
     grows = False
     unbounded = False
-    looped = 0
+    looped: list[ast.AST] = []  # the one-item additions made in a bounded loop
+    loops: set[int] = set()
     for node in ast.walk(function.node):
         value: ast.expr | None = None
         one_item = False
@@ -543,26 +580,38 @@ def _growth(
         if not (one_item or isinstance(value, (ast.List, ast.Tuple, ast.Set))):
             unbounded = True
         elif _in_loop(model, node, function.node):
-            looped += 1
-            if not one_item or looped > 1 or not _in_bounded_loop(model, node, scope, depth):
+            loop = _bounded_loop(model, node, scope, depth)
+            if not one_item or loop is None:
                 unbounded = True
+            else:
+                looped.append(node)
+                loops.add(id(loop))
+    if len(looped) > 1 and not unbounded:
+        # Several additions: still a handful when they sit in the same loop and at most
+        # one runs per turn (`append(...); continue` before another `append`). Filled
+        # in two loops, the list holds more than one handful.
+        loop_node = _bounded_loop(model, looped[0], scope, depth)
+        if len(loops) > 1 or loop_node is None or not one_item_per_turn(model, looped, loop_node):
+            unbounded = True
     return (added, unbounded) if grows else None
 
 
-def _in_bounded_loop(model: ModuleModel, node: ast.AST, scope: Scope, depth: int) -> bool:
-    """``node`` sits in exactly one loop, a ``for`` over a bounded collection."""
+def _bounded_loop(model: ModuleModel, node: ast.AST, scope: Scope, depth: int) -> ast.For | None:
+    """The one loop ``node`` sits in, when it is a ``for`` over a bounded collection."""
     function = scope.code_function
     loops = []
     for ancestor in model.ancestors(node):
         if function is not None and ancestor is function.node:
             break
         if isinstance(ancestor, (ast.While, ast.comprehension, ast.ListComp, ast.SetComp)):
-            return False
+            return None
         if isinstance(ancestor, (ast.DictComp, ast.GeneratorExp, ast.AsyncFor)):
-            return False
+            return None
         if isinstance(ancestor, ast.For):
             loops.append(ancestor)
-    return len(loops) == 1 and is_bounded(model, loops[0].iter, scope, depth + 1)
+    if len(loops) == 1 and is_bounded(model, loops[0].iter, scope, depth + 1):
+        return loops[0]
+    return None
 
 
 def _in_loop(model: ModuleModel, node: ast.AST, function: ast.AST) -> bool:
