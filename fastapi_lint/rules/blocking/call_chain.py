@@ -401,8 +401,9 @@ def _function_summary(
     # an attribute of `self` (`if self._conn is not None:`), a callee's close named after the
     # other callees' paths; /38 `if a or b:` and `if not a and not b: return` on two flags,
     # parameters assigned again before their test; /39 calls through dispatch tables
-    # (`PARSERS[kind](path)`).
-    return CalleeSummary.from_json(project.fact("callee/39", target, compute))
+    # (`PARSERS[kind](path)`); /40 conditions on `self.<attr>` other than "is set" (true,
+    # false, equal to a literal), handed on through `self.method()` calls.
+    return CalleeSummary.from_json(project.fact("callee/40-a20", target, compute))
 
 
 def _with_hooks(
