@@ -35,7 +35,13 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.scopes import ClassInfo, FunctionInfo, Scope
 
-__all__ = ["attribute_closed", "constructed_arguments", "init_attribute", "parameter_spec"]
+__all__ = [
+    "attribute_closed",
+    "constructed_arguments",
+    "init_attribute",
+    "parameter_spec",
+    "self_store_count",
+]
 
 # More non-test modules than this mention the name: too common to model them all.
 _MAX_FILES = 60
@@ -144,24 +150,62 @@ def _init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Any:
     owner = _init_owner(model, class_qualname)
     if owner is None:
         return None
-    owner_model, owner_class, init = owner
+    _, owner_class, init = owner
+    if self_store_count(owner_class.node, attr) != 1:
+        return None  # set again by another method, or more than once
+    statement = next((stmt for stmt in init.node.body if _stores_self(stmt, init, attr)), None)
+    if statement is None:
+        return None  # set only on some paths of `__init__`, or by another method
+    # Asked last: the search reads every module that mentions the attribute.
     if not _attribute_closed(model, owner_class.qualname, attr):
         return None
-    stores = owner_model.self_assignments(owner_class, attr)
-    if len(stores) != 1 or stores[0].node not in init.node.body:
-        return None  # set again by another method, or only on some paths of `__init__`
-    statement = stores[0].node
-    value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
-    if isinstance(statement, ast.Assign) and len(statement.targets) != 1:
-        return None
-    if value is None:
-        return None
+    value = statement.value
     literal = _literal(value)
     if literal is not _UNKNOWN:
         return {"literal": [literal]}
     if isinstance(value, ast.Name):
         return parameter_spec(init, value.id)
     return None
+
+
+def _stores_self(stmt: ast.stmt, init: FunctionInfo, attr: str) -> bool:
+    """``self.attr = value`` (or annotated) as one statement."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        target = stmt.target
+    else:
+        return False
+    args = init.node.args.posonlyargs + init.node.args.args
+    return (
+        bool(args)
+        and isinstance(target, ast.Attribute)
+        and target.attr == attr
+        and isinstance(target.value, ast.Name)
+        and target.value.id == args[0].arg
+    )
+
+
+def self_store_count(class_node: ast.ClassDef, attr: str) -> int:
+    """How many stores of ``self.attr`` the class's methods hold (augmented, unpacked,
+    in nested functions, deletions: every one)."""
+    count = 0
+    for stmt in class_node.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        args = stmt.args.posonlyargs + stmt.args.args
+        if not args:
+            continue
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == attr
+                and isinstance(node.ctx, (ast.Store, ast.Del))
+                and isinstance(node.value, ast.Name)
+                and node.value.id == args[0].arg
+            ):
+                count += 1
+    return count
 
 
 def _init_owner(

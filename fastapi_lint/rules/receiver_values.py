@@ -26,6 +26,7 @@ from fastapi_lint.project.construction_sites import (
     constructed_arguments,
     init_attribute,
     parameter_spec,
+    self_store_count,
 )
 from fastapi_lint.rules.argument_values import MISSING, ArgumentValues
 from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
@@ -125,6 +126,8 @@ def _self_attribute_constructions(
     stores = model.self_assignments(class_info, attr)
     if not stores or len(stores) > _MAX_SOURCES:
         return _EVERY
+    if self_store_count(class_info.node, attr) != len(stores):
+        return _EVERY  # `self.logger, self.level = ...`, `self.count += 1`: not read here
     if not attribute_closed(model, class_info.qualname, attr):
         return _EVERY
     sites: list[_Site] = []
