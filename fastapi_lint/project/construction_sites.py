@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.project_files import ProjectFiles
+from fastapi_lint.semantic.memo import MemoKey
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -51,6 +52,14 @@ _LITERALS = (str, int, float, bool, type(None))
 # Bases that add no state (nor an `__init__`) of their own.
 _STATELESS_BASES = frozenset({"object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 _UNKNOWN = object()
+# Per model: id(class statement) -> (attribute -> how many `self.<attr>` stores its methods
+# hold, whether it sets attributes by computed names).
+_SELF_STORES: MemoKey[dict[int, tuple[dict[str, int], bool]]] = MemoKey("self-store-counts")
+# Per project view: attribute -> its stores in the project, (the class the stored object is
+# of, None when unknown; whether it is `self.<attr>` in a method of that class), or None.
+_ATTRIBUTE_STORES: MemoKey[dict[str, Optional[list[tuple[Optional[str], bool]]]]] = MemoKey(
+    "attribute-stores", text_dependent=True
+)
 
 
 def init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Optional[dict[str, Any]]:
@@ -150,8 +159,8 @@ def _init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Any:
     owner = _init_owner(model, class_qualname)
     if owner is None:
         return None
-    _, owner_class, init = owner
-    if self_store_count(owner_class.node, attr) != 1:
+    owner_model, owner_class, init = owner
+    if self_store_count(owner_model, owner_class, attr) != 1:
         return None  # set again by another method, or more than once
     statement = next((stmt for stmt in init.node.body if _stores_self(stmt, init, attr)), None)
     if statement is None:
@@ -186,26 +195,51 @@ def _stores_self(stmt: ast.stmt, init: FunctionInfo, attr: str) -> bool:
     )
 
 
-def self_store_count(class_node: ast.ClassDef, attr: str) -> int:
+def self_store_count(model: ModuleModel, class_info: ClassInfo, attr: str) -> int:
     """How many stores of ``self.attr`` the class's methods hold (augmented, unpacked,
     in nested functions, deletions: every one)."""
-    count = 0
+    return _class_stores(model, class_info)[0].get(attr, 0)
+
+
+def _class_stores(model: ModuleModel, class_info: ClassInfo) -> tuple[dict[str, int], bool]:
+    """The class's ``self.<attr>`` stores by attribute, and whether it sets attributes
+    under names the text does not spell (``setattr``, ``__dict__``, ``vars``). One walk per
+    class, kept in the model."""
+    table = model.memo.get(_SELF_STORES)
+    if table is None:
+        table = model.memo.put(_SELF_STORES, {})
+    found = table.get(id(class_info.node))
+    if found is None:
+        found = table[id(class_info.node)] = _walk_class_stores(class_info.node)
+    return found
+
+
+def _walk_class_stores(class_node: ast.ClassDef) -> tuple[dict[str, int], bool]:
+    counts: dict[str, int] = {}
+    escapes = False
     for stmt in class_node.body:
-        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        args = stmt.args.posonlyargs + stmt.args.args
-        if not args:
-            continue
+        self_name = None
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = stmt.args.posonlyargs + stmt.args.args
+            self_name = args[0].arg if args else None
         for node in ast.walk(stmt):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr == attr
-                and isinstance(node.ctx, (ast.Store, ast.Del))
-                and isinstance(node.value, ast.Name)
-                and node.value.id == args[0].arg
+            if isinstance(node, ast.Attribute):
+                if node.attr == "__dict__":
+                    escapes = True
+                elif (
+                    self_name is not None
+                    and isinstance(node.ctx, (ast.Store, ast.Del))
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == self_name
+                ):
+                    counts[node.attr] = counts.get(node.attr, 0) + 1
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "vars")
             ):
-                count += 1
-    return count
+                escapes = True
+    return counts, escapes
 
 
 def _init_owner(
@@ -378,27 +412,54 @@ def _names_a_type(parents: dict[ast.AST, ast.AST], node: ast.AST) -> bool:
 
 def _attribute_closed(model: ModuleModel, class_qualname: str, attr: str) -> bool:
     located = _class(model, class_qualname)
-    if located is None:
+    if located is None or _class_stores(located[0], located[1])[1]:
         return False
-    if _escapes_by_name(located[1].node):
+    stores = _attribute_stores(model, attr)
+    if stores is None:
         return False
+    for owner, on_self in stores:
+        if owner is None or (owner != class_qualname and _related(model, owner, class_qualname)):
+            return False
+        if owner == class_qualname and not on_self:
+            return False  # `logger.log_file = ...` on an instance, outside the class
+    return True
+
+
+def _attribute_stores(
+    model: ModuleModel, attr: str
+) -> Optional[list[tuple[Optional[str], bool]]]:
+    """Every store of ``.attr`` in the project: found once per attribute (a service's
+    ``self.logger`` is asked for each class holding one)."""
+    project = index_of(model)
+    table = project.memo.get(_ATTRIBUTE_STORES) if project is not None else None
+    if table is None:
+        table = {}
+        if project is not None:
+            project.memo.put(_ATTRIBUTE_STORES, table)
+    if attr not in table:
+        table[attr] = _find_attribute_stores(model, attr)
+    return table[attr]
+
+
+def _find_attribute_stores(
+    model: ModuleModel, attr: str
+) -> Optional[list[tuple[Optional[str], bool]]]:
     population = _population(model, attr, rf"\.{re.escape(attr)}\b")
     setters = _population(model, attr, rf"setattr\([^)]*['\"]{re.escape(attr)}['\"]")
     if population is None or setters:
-        return False
+        return None
+    stores: list[tuple[Optional[str], bool]] = []
     for other in population:
         for ref in other.of_type(ast.Attribute):
             node = ref.node
-            if not isinstance(node, ast.Attribute) or node.attr != attr:
-                continue
-            if not isinstance(node.ctx, (ast.Store, ast.Del)):
-                continue
-            owner = _store_owner(other, node, ref.scope)
-            if owner is None or (owner != class_qualname and _related(model, owner, class_qualname)):
-                return False
-            if owner == class_qualname and not _self_store(other, node, ref.scope):
-                return False  # `logger.log_file = ...` on an instance, outside the class
-    return True
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == attr
+                and isinstance(node.ctx, (ast.Store, ast.Del))
+            ):
+                on_self = _self_store(other, node, ref.scope)
+                stores.append((_store_owner(other, node, ref.scope), on_self))
+    return stores
 
 
 def _store_owner(model: ModuleModel, target: ast.Attribute, scope: Scope) -> Optional[str]:
@@ -421,21 +482,6 @@ def _self_store(model: ModuleModel, target: ast.Attribute, scope: Scope) -> bool
 
 def _related(model: ModuleModel, one: str, other: str) -> bool:
     return one == other or other in model.class_bases(one) or one in model.class_bases(other)
-
-
-def _escapes_by_name(node: ast.ClassDef) -> bool:
-    """``setattr(self, name, value)``, ``self.__dict__``, ``vars(self)`` in the class: an
-    attribute set under a name the text does not spell."""
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Attribute) and inner.attr == "__dict__":
-            return True
-        if (
-            isinstance(inner, ast.Call)
-            and isinstance(inner.func, ast.Name)
-            and inner.func.id in ("setattr", "vars")
-        ):
-            return True
-    return False
 
 
 def _assigns_name(function: ast.AST, name: str) -> bool:

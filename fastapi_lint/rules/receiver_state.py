@@ -7,13 +7,16 @@ connection only ``if conn is not None`` (``conn = self._conn``) and ``__init__``
 is out of reach for this call (the contract, Revision 2: a blocking call unreachable for this
 call is not reported).
 
-Two halves. In the callee, a blocking call under a test that needs ``self.<attr>`` to be
-set (``if self._conn is not None:``, ``if conn:`` with ``conn = self._conn``, after ``if
-self._conn is None: return``) carries an atom on that attribute. At the call site the atom
-is false when the receiver is a name the function binds once to the project class and
-uses only to call its methods, and no method reached from those calls assigns the
-attribute. Anything unknown (the object handed on, ``self`` handed on by a method,
-``super()``, a base class outside the project) keeps the finding.
+Two halves. In the callee, a blocking call under a test on ``self.<attr>`` (``if
+self._conn is not None:``, ``if conn:`` with ``conn = self._conn``, after ``if self._conn
+is None: return``, ``if not self.mock_mode:``, ``if self.mode == "remote":``) carries an
+atom on that attribute, handed on to the callers that call it on ``self``
+(``self._write(line)``). At the call site the atom is false when the receiver is a name the
+function binds once to the project class and uses only to call its methods, and no method
+reached from those calls assigns the attribute; or when every value the attribute can hold
+on the receiver makes it false (``receiver_values``). Anything unknown (the object handed
+on, ``self`` handed on by a method, ``super()``, a base class outside the project) keeps
+the finding.
 """
 
 from __future__ import annotations

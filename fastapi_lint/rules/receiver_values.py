@@ -126,7 +126,7 @@ def _self_attribute_constructions(
     stores = model.self_assignments(class_info, attr)
     if not stores or len(stores) > _MAX_SOURCES:
         return _EVERY
-    if self_store_count(class_info.node, attr) != len(stores):
+    if self_store_count(model, class_info, attr) != len(stores):
         return _EVERY  # `self.logger, self.level = ...`, `self.count += 1`: not read here
     if not attribute_closed(model, class_info.qualname, attr):
         return _EVERY

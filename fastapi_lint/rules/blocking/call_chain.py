@@ -60,7 +60,9 @@ API107 = Rule(
         "a call through a dict literal of project functions or classes picked by a runtime key "
         "(`PARSERS[kind](path)`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
-        "arguments make false) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "arguments make false, or on an attribute of the object it is called on that the object's "
+        "construction makes false: `if self.log_file:` in a logger built as `Logger()`, or one "
+        "every construction of the class in the project builds so) or runs once: per process (under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
         'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
         "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
