@@ -67,8 +67,12 @@ def init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Option
     runs stores ``self.attr = <param>`` (one top-level statement, the parameter never
     assigned again), ``{"literal": [value]}`` for ``self.attr = <literal>``; None when
     anything else may set it."""
-    return _fact(model, "init-attribute/1-a20", f"{class_qualname}.{attr}",
-                 lambda: _init_attribute(model, class_qualname, attr))
+    return _fact(
+        model,
+        "init-attribute/1-a20",
+        f"{class_qualname}.{attr}",
+        lambda: _init_attribute(model, class_qualname, attr),
+    )
 
 
 def constructed_arguments(
@@ -77,16 +81,26 @@ def constructed_arguments(
     """The literal each construction of the class in the project passes for the
     ``__init__`` parameter ``spec`` (``{"param", "index", "default"}``), or None."""
     key = f"{class_qualname}:{spec['param']}"
-    found = _fact(model, "constructed-arguments/1-a20", key,
-                  lambda: _constructed_arguments(model, class_qualname, spec))
+    found = _fact(
+        model,
+        "constructed-arguments/1-a20",
+        key,
+        lambda: _constructed_arguments(model, class_qualname, spec),
+    )
     return found if isinstance(found, list) else None
 
 
 def attribute_closed(model: ModuleModel, class_qualname: str, attr: str) -> bool:
     """Whether the class's own methods are the only code of the project that stores
     ``attr`` on one of its instances."""
-    return bool(_fact(model, "attribute-closed/1-a20", f"{class_qualname}.{attr}",
-                      lambda: _attribute_closed(model, class_qualname, attr)))
+    return bool(
+        _fact(
+            model,
+            "attribute-closed/1-a20",
+            f"{class_qualname}.{attr}",
+            lambda: _attribute_closed(model, class_qualname, attr),
+        )
+    )
 
 
 def parameter_spec(function: FunctionInfo, name: str) -> Optional[dict[str, Any]]:
@@ -97,18 +111,18 @@ def parameter_spec(function: FunctionInfo, name: str) -> Optional[dict[str, Any]
     args = function.node.args
     positional = args.posonlyargs + args.args
     defaults: dict[str, ast.expr] = {}
-    for arg, default in zip(reversed(positional), reversed(args.defaults)):
-        defaults[arg.arg] = default
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-        if default is not None:
-            defaults[arg.arg] = default
+    for arg, positional_default in zip(reversed(positional), reversed(args.defaults)):
+        defaults[arg.arg] = positional_default
+    for keyword_only, keyword_default in zip(args.kwonlyargs, args.kw_defaults):
+        if keyword_default is not None:
+            defaults[keyword_only.arg] = keyword_default
     index: Optional[int] = None
     for position, arg in enumerate(positional[1:]):
         if arg.arg == name:
             index = position
     if index is None and name not in {arg.arg for arg in args.kwonlyargs}:
         return None
-    default = _literal(defaults[name]) if name in defaults else _UNKNOWN
+    default: Any = _literal(defaults[name]) if name in defaults else _UNKNOWN
     return {"param": name, "index": index, "default": None if default is _UNKNOWN else [default]}
 
 
@@ -163,7 +177,7 @@ def _init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Any:
     if self_store_count(owner_model, owner_class, attr) != 1:
         return None  # set again by another method, or more than once
     statement = next((stmt for stmt in init.node.body if _stores_self(stmt, init, attr)), None)
-    if statement is None:
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
         return None  # set only on some paths of `__init__`, or by another method
     # Asked last: the search reads every module that mentions the attribute.
     if not _attribute_closed(model, owner_class.qualname, attr):
@@ -303,10 +317,14 @@ def _with_subclasses(model: ModuleModel, class_qualname: str) -> Optional[list[s
             return None
         for other in population:
             for class_info in other.classes:
-                if current not in [other.base_qualname(b, class_info.outer) for b in class_info.node.bases]:
+                if current not in [
+                    other.base_qualname(b, class_info.outer) for b in class_info.node.bases
+                ]:
                     continue
-                if class_info.node.decorator_list or _defines(class_info, "__init__") or _defines(
-                    class_info, "__new__"
+                if (
+                    class_info.node.decorator_list
+                    or _defines(class_info, "__init__")
+                    or _defines(class_info, "__new__")
                 ):
                     return None
                 if class_info.qualname not in found:
@@ -323,7 +341,11 @@ def _builds_itself(node: ast.ClassDef) -> bool:
             func = inner.func
             if isinstance(func, ast.Name) and func.id == "cls":
                 return True
-            if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "type":
+            if (
+                isinstance(func, ast.Call)
+                and isinstance(func.func, ast.Name)
+                and func.func.id == "type"
+            ):
                 return True
     return False
 
@@ -340,7 +362,9 @@ def _site_values(
     for node in parents:
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
             pass
-        elif isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
+        elif (
+            isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load)
+        ):
             pass
         else:
             continue
@@ -425,9 +449,7 @@ def _attribute_closed(model: ModuleModel, class_qualname: str, attr: str) -> boo
     return True
 
 
-def _attribute_stores(
-    model: ModuleModel, attr: str
-) -> Optional[list[tuple[Optional[str], bool]]]:
+def _attribute_stores(model: ModuleModel, attr: str) -> Optional[list[tuple[Optional[str], bool]]]:
     """Every store of ``.attr`` in the project: found once per attribute (a service's
     ``self.logger`` is asked for each class holding one)."""
     project = index_of(model)
@@ -486,7 +508,9 @@ def _related(model: ModuleModel, one: str, other: str) -> bool:
 
 def _assigns_name(function: ast.AST, name: str) -> bool:
     return any(
-        isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del))
+        isinstance(node, ast.Name)
+        and node.id == name
+        and isinstance(node.ctx, (ast.Store, ast.Del))
         for node in ast.walk(function)
     )
 

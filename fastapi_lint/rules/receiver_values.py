@@ -113,9 +113,7 @@ def _bound_once(model: ModuleModel, scope: Scope, name: str) -> Optional[tuple[a
 def _declared_global(model: ModuleModel, name: str) -> bool:
     if not model.may_declare_globals:
         return False
-    return any(
-        isinstance(node, ast.Global) and name in node.names for node in ast.walk(model.tree)
-    )
+    return any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(model.tree))
 
 
 def _self_attribute_constructions(
