@@ -57,7 +57,8 @@ from fastapi_lint.rules.once_per_process import (
     is_module_name,
     none_test_name,
 )
-from fastapi_lint.rules.receiver_state import receiver_never_sets
+from fastapi_lint.rules.receiver_state import calls_own_method, receiver_never_sets
+from fastapi_lint.rules.receiver_values import receiver_attribute_values
 from fastapi_lint.semantic.memo import MemoKey
 from fastapi_lint.semantic.syntax import (
     decorator_names,
@@ -279,24 +280,34 @@ def passed_through(
     path may run).
     """
     params = _parameters(caller)
+    on_self = calls_own_method(call, caller)
     translated: list[Condition] = []
     for atom in conditions:
-        handed = _handed_on(atom, call, params)
+        handed = _handed_on(atom, call, params, on_self)
         if handed is not None:
             translated.append(handed)
     return translated
 
 
 def _handed_on(
-    atom: Condition, call: ast.Call, params: dict[str, tuple[Optional[int], Any]]
+    atom: Condition,
+    call: ast.Call,
+    params: dict[str, tuple[Optional[int], Any]],
+    on_self: bool = False,
 ) -> Condition | None:
+    if "self_attr" in atom:
+        # `self._write(line)` in `Logger.info`: the same object, so the same attribute
+        # (`if self.log_file:` in `_write`) guards the path of `info` too.
+        return atom if on_self else None
     if atom["op"] == "all":
         # Operands the call meets drop out, and so do those it cannot hand on (a weaker
         # condition rules out fewer calls); none left: the path is open.
         members = []
         for member in atom["atoms"]:
             handed = (
-                _handed_on(member, call, params) if _holds(member, call, None) is None else None
+                _handed_on(member, call, params, on_self)
+                if _holds(member, call, None) is None
+                else None
             )
             if handed is not None:
                 members.append(handed)
@@ -310,7 +321,7 @@ def _handed_on(
             truth = _holds(member, call, None)
             if truth is False:
                 continue
-            handed = _handed_on(member, call, params) if truth is None else None
+            handed = _handed_on(member, call, params, on_self) if truth is None else None
             if handed is None:
                 return None
             members.append(handed)
@@ -346,7 +357,8 @@ def falsified(
     if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
         keyword.arg is None for keyword in call.keywords
     ):
-        return False
+        # The arguments are unknown; the receiver's attributes are not (receiver_values).
+        conditions = [atom for atom in conditions if "self_attr" in atom]
     return any(_holds(atom, call, values) is False for atom in conditions)
 
 
@@ -362,11 +374,34 @@ def _holds(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> bo
         else:
             return None
         return met == atom["expect"]
+    if "self_attr" in atom:
+        return _receiver_holds(atom, call, values)
     value = _argument(atom, call, values)
     if value is MISSING:
         return None
     outcome = _evaluate(atom, value)
     return None if outcome is None else outcome == atom["expect"]
+
+
+def _receiver_holds(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> bool | None:
+    """Whether the attribute of the call's receiver meets the atom: for every value it
+    can hold (None when the values disagree or are unknown)."""
+    if values is None:
+        return None
+    attr = atom["self_attr"]
+    caller = values.scope.code_function
+    if caller is not None and calls_own_method(call, caller):
+        return None  # `self._write(line)`: the atom is handed on to the caller's own callers
+    if receiver_never_sets(values.model, values.scope, call, attr):
+        held: list[Any] | None = [None]  # an object built by the caller, never filled
+    else:
+        held = receiver_attribute_values(values.model, values.scope, call, attr)
+    if not held:
+        return None
+    outcomes = {_evaluate(atom, value) for value in held}
+    if len(outcomes) != 1 or None in outcomes:
+        return None
+    return outcomes.pop() == atom["expect"]
 
 
 def _parameters(
@@ -633,13 +668,6 @@ def _strings(node: ast.expr) -> list[str] | None:
 
 def _argument(atom: Condition, call: ast.Call, values: ArgumentValues | None) -> Any:
     """What the call passes for the atom's parameter (a literal, a known prefix...), or MISSING."""
-    if "self_attr" in atom:
-        # An attribute of the receiver that the object built by the caller never set.
-        if values is not None and receiver_never_sets(
-            values.model, values.scope, call, atom["self_attr"]
-        ):
-            return None
-        return MISSING
     node = _argument_node(atom, call)
     if node is not None:
         return values.of(node) if values is not None else literal(node)

@@ -7,13 +7,16 @@ connection only ``if conn is not None`` (``conn = self._conn``) and ``__init__``
 is out of reach for this call (the contract, Revision 2: a blocking call unreachable for this
 call is not reported).
 
-Two halves. In the callee, a blocking call under a test that needs ``self.<attr>`` to be
-set (``if self._conn is not None:``, ``if conn:`` with ``conn = self._conn``, after ``if
-self._conn is None: return``) carries an atom on that attribute. At the call site the atom
-is false when the receiver is a name the function binds once to the project class and
-uses only to call its methods, and no method reached from those calls assigns the
-attribute. Anything unknown (the object handed on, ``self`` handed on by a method,
-``super()``, a base class outside the project) keeps the finding.
+Two halves. In the callee, a blocking call under a test on ``self.<attr>`` (``if
+self._conn is not None:``, ``if conn:`` with ``conn = self._conn``, after ``if self._conn
+is None: return``, ``if not self.mock_mode:``, ``if self.mode == "remote":``) carries an
+atom on that attribute, handed on to the callers that call it on ``self``
+(``self._write(line)``). At the call site the atom is false when the receiver is a name the
+function binds once to the project class and uses only to call its methods, and no method
+reached from those calls assigns the attribute; or when every value the attribute can hold
+on the receiver makes it false (``receiver_values``). Anything unknown (the object handed
+on, ``self`` handed on by a method, ``super()``, a base class outside the project) keeps
+the finding.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.rules.branches import if_ancestors, in_body
 from fastapi_lint.rules.once_per_process import early_exit_tests
-from fastapi_lint.semantic.syntax import compared_with_none, decorator_names, single_assignment
+from fastapi_lint.semantic.syntax import decorator_names, single_assignment
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -41,31 +44,79 @@ _FACT = "self-attrs/1"
 def self_attribute_atoms(
     model: ModuleModel, function: FunctionInfo, node: ast.AST
 ) -> list[dict[str, Any]]:
-    """Atoms saying ``node`` runs only when an attribute of ``self`` is set (not None)."""
+    """Atoms saying ``node`` runs only when an attribute of ``self`` passes the tests
+    around it: set (``if self._conn is not None:``), true (``if self.log_file:``), false
+    (``if not self.mock_mode:``), equal to a literal (``if self.mode == "remote":``)."""
     self_name = _self_name(function)
     if self_name is None:
         return []
-    needed: list[str] = []
+    atoms: list[dict[str, Any]] = []
     for ancestor, child in if_ancestors(model, function, node):
-        tested = _tested_attribute(model, function, ancestor.test, self_name)
-        if tested is not None and tested[1] == in_body(ancestor, child):
-            needed.append(tested[0])
+        atom = _attribute_atom(model, function, ancestor.test, self_name)
+        if atom is not None:
+            atoms.append(atom if in_body(ancestor, child) else _negated(atom))
     for test in early_exit_tests(model, function, node):
-        tested = _tested_attribute(model, function, test, self_name)
-        if tested is not None and not tested[1]:
-            needed.append(tested[0])  # `if self._conn is None: return` before it
-    return [
-        {
-            "param": f"self.{attr}",
-            "index": None,
-            "default": None,
-            "self_attr": attr,
-            "op": "none",
-            "value": None,
-            "expect": False,
-        }
-        for attr in dict.fromkeys(needed)
-    ]
+        atom = _attribute_atom(model, function, test, self_name)
+        if atom is not None:
+            atoms.append(_negated(atom))  # `if self._conn is None: return` before it
+    unique: dict[str, dict[str, Any]] = {}
+    for atom in atoms:
+        unique.setdefault(repr(sorted(atom.items())), atom)
+    return list(unique.values())
+
+
+def _negated(atom: dict[str, Any]) -> dict[str, Any]:
+    return {**atom, "expect": not atom["expect"]}
+
+
+def _attribute_atom(
+    model: ModuleModel, function: FunctionInfo, test: ast.expr, self_name: str
+) -> Optional[dict[str, Any]]:
+    """The atom true exactly when ``test`` is, for a test of one attribute of ``self``."""
+    expect = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        expect = not expect
+        test = test.operand
+    op, value = "truthy", None
+    if isinstance(test, ast.Compare):
+        if len(test.ops) != 1 or not isinstance(test.comparators[0], ast.Constant):
+            return None
+        operator, value = test.ops[0], test.comparators[0].value
+        if isinstance(operator, (ast.Is, ast.IsNot)) and value is None:
+            op = "none"
+        elif isinstance(operator, (ast.Is, ast.IsNot)) and isinstance(value, bool):
+            op = "is"
+        elif isinstance(operator, (ast.Eq, ast.NotEq)) and isinstance(value, (str, int, float)):
+            op = "eq"
+        else:
+            return None
+        if isinstance(operator, (ast.IsNot, ast.NotEq)):
+            expect = not expect
+        test = test.left
+    attr = _self_attribute(model, function, test, self_name)
+    if attr is None:
+        return None
+    return {
+        "param": f"self.{attr}",
+        "index": None,
+        "default": None,
+        "self_attr": attr,
+        "op": op,
+        "value": value if op in ("is", "eq") else None,
+        "expect": expect,
+    }
+
+
+def calls_own_method(call: ast.Call, function: FunctionInfo) -> bool:
+    """``self.method(...)`` in a method: a call on the very object the method runs on."""
+    self_name = _self_name(function)
+    func = call.func
+    return (
+        self_name is not None
+        and isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == self_name
+    )
 
 
 def _self_name(function: FunctionInfo) -> Optional[str]:
@@ -75,24 +126,6 @@ def _self_name(function: FunctionInfo) -> Optional[str]:
         return None
     args = function.node.args.posonlyargs + function.node.args.args
     return args[0].arg if args else None
-
-
-def _tested_attribute(
-    model: ModuleModel, function: FunctionInfo, test: ast.expr, self_name: str
-) -> Optional[tuple[str, bool]]:
-    """``(attr, True)`` when ``test`` is true exactly when ``self.attr`` is set, ``(attr,
-    False)`` when it is true exactly when it is unset (None)."""
-    set_when_true = True
-    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        set_when_true = not set_when_true
-        test = test.operand
-    unset = compared_with_none(test, ast.Is)
-    if unset is not None:
-        set_when_true, test = not set_when_true, unset
-    else:
-        test = compared_with_none(test, ast.IsNot) or test
-    attr = _self_attribute(model, function, test, self_name)
-    return (attr, set_when_true) if attr is not None else None
 
 
 def _self_attribute(

@@ -62,7 +62,10 @@ API107 = Rule(
         "function returns, `get_handlers()[kind]`) when every entry blocks. Not "
         "reported when the blocking call cannot run for this call (a condition on a parameter the "
         "arguments make false, also `isinstance(records, (str, Path))` when the call passes a "
-        "list) or runs once: per process (under `if _CLIENT is None:` that assigns "
+        "list, or on an attribute of the object it is called on that the object's "
+        "construction makes false: `if self.log_file:` in a logger built as `Logger()`, or one "
+        "every construction of the class in the project builds so) or runs once: per process "
+        "(under `if _CLIENT is None:` that assigns "
         "it, `functools.cache` or a project decorator that keeps the first result), per "
         'thread, which in async code is the loop\'s one thread (`conn = getattr(_local, "conn", '
         "None)`, `if conn is None:` that stores `_local.conn` on a module `threading.local()`; "
@@ -405,8 +408,9 @@ def _function_summary(
     # parameters assigned again before their test; /39 calls through dispatch tables
     # (`PARSERS[kind](path)`); /40 ids assigned on the call's path (reaching assignments),
     # dispatch tables kept on classes or returned by a function; /41 sync LLM SDK clients;
-    # /42 `isinstance(param, (str, Path))` path conditions.
-    return CalleeSummary.from_json(project.fact("callee/42", target, compute))
+    # /42 `isinstance(param, (str, Path))` path conditions; /43 tests on `self.<attr>` that
+    # the project's constructions of the receiver make false.
+    return CalleeSummary.from_json(project.fact("callee/43", target, compute))
 
 
 def _with_hooks(
