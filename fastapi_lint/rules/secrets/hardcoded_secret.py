@@ -152,6 +152,8 @@ _KEYRING_WORDS = frozenset(
 def _names_a_keyring(name: str) -> bool:
     words = split_name_words(name.rsplit(".", 1)[-1])
     return bool(words) and words[-1].lower() in _KEYRING_WORDS
+
+
 # FastAPI parameter markers whose first argument (or ``default=``) is the parameter's default.
 _PARAM_MARKERS = frozenset(
     f"fastapi.{name}" for name in ("Query", "Header", "Cookie", "Form", "Body")

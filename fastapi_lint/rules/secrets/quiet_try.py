@@ -298,9 +298,7 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
     if model.find_function(target) is None:
         return False  # a library's function (``requests.get``): only the lists above are known
     if q.client_input:
-        return function_fact(
-            model, "quiet-input-body/2", target, _quiet_input_function, depth + 1
-        )
+        return function_fact(model, "quiet-input-body/2", target, _quiet_input_function, depth + 1)
     return function_fact(model, "quiet-body/2", target, _quiet_function, depth + 1)
 
 
