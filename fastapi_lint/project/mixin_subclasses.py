@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.values import Value
 
-__all__ = ["mixed_in_attribute_type"]
+__all__ = ["mixed_in_attribute_type", "stands_alone"]
 
 # More modules than this define classes naming the mixin: too common a name to model.
 _MAX_FILES = 12
@@ -70,6 +70,8 @@ def mixed_in_attribute_type(
 ) -> Value | None:
     """Type of ``self.attr`` in the project class ``class_qualname`` (which neither
     sets nor inherits it), from the classes of other modules deriving from it."""
+    from fastapi_lint.project.model_cache import summarized_shape
+
     if too_deep(depth):
         return None
     # A class with real bases gets its attributes from them (a model's fields, a
@@ -83,11 +85,14 @@ def mixed_in_attribute_type(
         alone = project.memo.put(_STANDS_ALONE, {})
     if alone.get(class_qualname) is False:
         return None
+    if class_qualname not in alone and summarized_shape(project, class_qualname) is False:
+        alone[class_qualname] = False  # an evicted module's summary says so: not built again
+        return None
     found = project.class_info(class_qualname)
     if found is None:
         return None
     model, class_info = found
-    alone[class_qualname] = _stands_alone(class_info.node)
+    alone[class_qualname] = stands_alone(class_info.node)
     if not alone[class_qualname]:
         return None
     if attr in class_info.scope.bindings:
@@ -114,7 +119,7 @@ def mixed_in_attribute_type(
 _MIXIN_BASES = frozenset({"object", "ABC", "Protocol", "Generic"})
 
 
-def _stands_alone(node: ast.ClassDef) -> bool:
+def stands_alone(node: ast.ClassDef) -> bool:
     """A class without bases that give it state (``class ItemsMixin:``, ``(ABC)``), nor a
     constructor or a decorator (a dataclass) that would set its attributes itself."""
     if node.decorator_list or any(
