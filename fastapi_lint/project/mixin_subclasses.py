@@ -18,7 +18,6 @@ fact or file that used it depends on all the project's modules.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.layout import module_name_for, walked_subfolders
+from fastapi_lint.project.mixin_shape import stands_alone
+from fastapi_lint.project.model_cache import summarized_shape
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.memo import MemoKey
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
     from fastapi_lint.semantic.values import Value
 
-__all__ = ["mixed_in_attribute_type", "stands_alone"]
+__all__ = ["mixed_in_attribute_type"]
 
 # More modules than this define classes naming the mixin: too common a name to model.
 _MAX_FILES = 12
@@ -70,8 +71,6 @@ def mixed_in_attribute_type(
 ) -> Value | None:
     """Type of ``self.attr`` in the project class ``class_qualname`` (which neither
     sets nor inherits it), from the classes of other modules deriving from it."""
-    from fastapi_lint.project.model_cache import summarized_shape
-
     if too_deep(depth):
         return None
     # A class with real bases gets its attributes from them (a model's fields, a
@@ -113,28 +112,6 @@ def mixed_in_attribute_type(
         )
     name = derivations.answers[key]
     return Instance(name) if name else None
-
-
-# Bases that give a class no attributes of their own: a mixin's bases.
-_MIXIN_BASES = frozenset({"object", "ABC", "Protocol", "Generic"})
-
-
-def stands_alone(node: ast.ClassDef) -> bool:
-    """A class without bases that give it state (``class ItemsMixin:``, ``(ABC)``), nor a
-    constructor or a decorator (a dataclass) that would set its attributes itself."""
-    if node.decorator_list or any(
-        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and statement.name in ("__init__", "__post_init__", "__new__")
-        for statement in node.body
-    ):
-        return False
-    for base in node.bases:
-        if isinstance(base, ast.Subscript):
-            base = base.value  # `Generic[T]`, `Protocol[T]`
-        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-        if name not in _MIXIN_BASES:
-            return False
-    return True
 
 
 def _derivations(root: str) -> _Derivations:

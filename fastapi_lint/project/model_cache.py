@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.class_clients import client_attribute_names
-from fastapi_lint.project.mixin_subclasses import stands_alone
+from fastapi_lint.project.mixin_shape import stands_alone
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
