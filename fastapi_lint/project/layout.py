@@ -92,9 +92,9 @@ def _root_of_folder(folder: str) -> Path:
     # A path that does not exist (`--stdin-filename new/dir/x.py`): from what does.
     while not start.is_dir() and start.parent != start:
         start = start.parent
-    for candidate in (start, *start.parents):
-        if any(is_root_marker(candidate, marker) for marker in ROOT_MARKERS):
-            return candidate
+    marked = _marked_folder(str(start))
+    if marked is not None:
+        return marked
     # No marker (an unpacked wheel or sdist): the folder above the top-most
     # package, skipping namespace folders (`pkg/models/` without __init__.py).
     top = None
@@ -109,6 +109,18 @@ def _root_of_folder(folder: str) -> Path:
     if top is None:
         return _namespace_root(start)
     return Path(_library_root(lift_namespace(str(top.parent)), str(top)))
+
+
+@lru_cache(maxsize=4096)
+def _marked_folder(folder: str) -> Path | None:
+    """The nearest of ``folder`` (resolved) and its parents holding a root marker. The
+    folders of a project share their parents: each is looked at once per process."""
+    candidate = Path(folder)
+    if any(is_root_marker(candidate, marker) for marker in ROOT_MARKERS):
+        return candidate
+    if candidate.parent == candidate:
+        return None
+    return _marked_folder(str(candidate.parent))
 
 
 # How far above a package's folder the repository holding its libraries is looked for.

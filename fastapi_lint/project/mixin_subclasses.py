@@ -18,7 +18,6 @@ fact or file that used it depends on all the project's modules.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from typing import TYPE_CHECKING
 from fastapi_lint.cache import all_modules_dependency
 from fastapi_lint.lazy_re import lazy_compile
 from fastapi_lint.project.layout import module_name_for, walked_subfolders
+from fastapi_lint.project.mixin_shape import stands_alone
+from fastapi_lint.project.model_cache import summarized_shape
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.semantic.limits import too_deep
 from fastapi_lint.semantic.memo import MemoKey
@@ -83,11 +84,14 @@ def mixed_in_attribute_type(
         alone = project.memo.put(_STANDS_ALONE, {})
     if alone.get(class_qualname) is False:
         return None
+    if class_qualname not in alone and summarized_shape(project, class_qualname) is False:
+        alone[class_qualname] = False  # an evicted module's summary says so: not built again
+        return None
     found = project.class_info(class_qualname)
     if found is None:
         return None
     model, class_info = found
-    alone[class_qualname] = _stands_alone(class_info.node)
+    alone[class_qualname] = stands_alone(class_info.node)
     if not alone[class_qualname]:
         return None
     if attr in class_info.scope.bindings:
@@ -108,28 +112,6 @@ def mixed_in_attribute_type(
         )
     name = derivations.answers[key]
     return Instance(name) if name else None
-
-
-# Bases that give a class no attributes of their own: a mixin's bases.
-_MIXIN_BASES = frozenset({"object", "ABC", "Protocol", "Generic"})
-
-
-def _stands_alone(node: ast.ClassDef) -> bool:
-    """A class without bases that give it state (``class ItemsMixin:``, ``(ABC)``), nor a
-    constructor or a decorator (a dataclass) that would set its attributes itself."""
-    if node.decorator_list or any(
-        isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and statement.name in ("__init__", "__post_init__", "__new__")
-        for statement in node.body
-    ):
-        return False
-    for base in node.bases:
-        if isinstance(base, ast.Subscript):
-            base = base.value  # `Generic[T]`, `Protocol[T]`
-        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", None)
-        if name not in _MIXIN_BASES:
-            return False
-    return True
 
 
 def _derivations(root: str) -> _Derivations:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi_lint.project.class_clients import client_attribute_names
+from fastapi_lint.project.mixin_shape import stands_alone
 from fastapi_lint.project.reads import note_read
 from fastapi_lint.project.reexports import longest_module_cut, package_rebinds
 from fastapi_lint.semantic import stubs
@@ -180,6 +181,9 @@ class ModuleSummary:
     # ``Class.attr`` of module-level class attributes that may hold a client
     # (``class_clients.client_attribute_names``): only a model answers those.
     class_clients: frozenset[str]
+    # The classes (first of a qualified name) shaped like a mixin
+    # (``mixin_subclasses.stands_alone``): the others are answered without a model.
+    mixin_shaped: frozenset[str] = frozenset()
 
 
 def _first_functions(model: ModuleModel) -> Iterator[FunctionInfo]:
@@ -222,7 +226,29 @@ def summarize(
         declared is not None,
         tuple(module for module, _ in model.star_imports),
         client_attribute_names(model),
+        _mixin_shaped(model),
     )
+
+
+def _mixin_shaped(model: ModuleModel) -> frozenset[str]:
+    seen: set[str] = set()
+    shaped: set[str] = set()
+    for class_info in model.classes:
+        if class_info.qualname in seen:
+            continue  # `class_named` answers with the first
+        seen.add(class_info.qualname)
+        if stands_alone(class_info.node):
+            shaped.add(class_info.qualname)
+    return frozenset(shaped)
+
+
+def summarized_shape(index: ProjectIndex, class_qualname: str) -> bool | None:
+    """Whether the class of an evicted module is shaped like a mixin, from its
+    summary (None: no summary answers, or the module has no such class)."""
+    found = find(index, class_qualname)
+    if found is None or class_qualname not in found[0].classes:
+        return None
+    return class_qualname in found[0].mixin_shaped
 
 
 def _valueless_functions(model: ModuleModel) -> frozenset[str]:

@@ -125,7 +125,7 @@ def annotated_metadata(
         # An alias defined in another module: `from app.deps import SessionDep`.
         qualname = model.qualified_name(annotation, scope)
         definition = (
-            model.project.definition(qualname)
+            model.project.definition(qualname, assignments_only=True)
             if qualname and model.project.is_annotated_alias(qualname)
             else None
         )

@@ -34,7 +34,9 @@ def partial_call_target(model: ModuleModel, call: ast.Call, scope: Scope) -> str
     if binding is not None and binding.kind is BindingKind.IMPORT and binding.qualname:
         if model.project is None:
             return None
-        found = model.project.definition(binding.qualname)
+        # Only an assignment can bind a partial: the summary of an evicted module
+        # answers the rest without building it again.
+        found = model.project.definition(binding.qualname, assignments_only=True)
         if found is None:
             return None
         owner, binding = found
