@@ -42,7 +42,9 @@ entry unless the value is random-looking.  A CSS selector or XPath step
 fills, not what it fills it with (session 10).  Text in a script written without
 spaces between words (Chinese, Japanese, Thai: ``"パスワードが一致しません"``, a
 translated "passwords do not match") is a message or a UI label, a sentence the
-whitespace test cannot see (session 15, ``is_unspaced_script_text``).
+whitespace test cannot see (session 15, ``is_unspaced_script_text``).  The name of an
+algorithm (``PASSWORD_HASHER = "argon2"``, ``"HS256"``, ``"aes-256-gcm"``) says which one
+the code uses, not a credential (session 20).
 
 Keys public by design (a PostHog project key ``phc_...``, a Stripe
 publishable key ``pk_live_...``) authorize nothing.  A stand-in that says it is wrong (``"invalid-token"``, ``"wrong-password"``,
@@ -283,6 +285,15 @@ _SNAKE_UPPER_RE = lazy_compile(
     r"_*[A-Z]+(?:[0-9]{1,3}[A-Z]*)?(?:_+(?:[A-Z]+(?:[0-9]{1,3}[A-Z]*)?|[0-9]{1,4}[A-Z]*))*_*"
 )
 _CASE_CHANGE_RE = lazy_compile(r"[a-z][A-Z]|[A-Z][a-z]")
+# The names of hashing, key-derivation, signing and cipher algorithms, which settings name
+# under secret-like keys (``PASSWORD_HASHER``, ``TOKEN_ALGORITHM``): their digits made them
+# look like a word with a digit added (``"hunter2"``), which stays a weak password.
+_ALGORITHM_NAME_RE = lazy_compile(
+    r"(?i)(?:argon2(?:id|i|d)?|bcrypt(?:[-_]sha256)?|scrypt|yescrypt|pbkdf2(?:[-_]sha(?:1|256|512))?"
+    r"|sha[-_]?(?:1|224|256|384|512)(?:_crypt)?|sha3[-_](?:224|256|384|512)|md5(?:_crypt)?"
+    r"|blake2[bs]|[hrpe]s(?:256|384|512)|eddsa|ed25519|x25519|aes[-_]?(?:128|192|256)(?:[-_](?:gcm|cbc|ctr))?"
+    r"|hmac[-_]?sha(?:1|256|384|512)|chacha20(?:[-_]poly1305)?)"
+)
 
 
 def is_name_value(value: str) -> bool:
@@ -293,6 +304,8 @@ def is_name_value(value: str) -> bool:
     stripped = value.strip()
     if _is_usage_choices(stripped):
         return True  # ``"[global|thread]"``: the choices of a command's argument
+    if _ALGORITHM_NAME_RE.fullmatch(stripped):
+        return True  # ``PASSWORD_HASHER = "argon2"``: which algorithm, not a password
     if ":" in stripped:
         return _is_key_namespace(stripped)
     if _TYPE_EXPRESSION_RE.fullmatch(stripped):
