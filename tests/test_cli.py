@@ -811,6 +811,46 @@ def test_route_table_readers_depend_on_the_table_content(tmp_path: Path) -> None
     ]
 
 
+def _dict_routes(names: list[str], returns: str = "dict") -> str:
+    routes = "".join(
+        f'\n\n@router.get("/{name}")\nasync def {name}() -> {returns}:\n    return {{"name": "{name}"}}\n'
+        for name in names
+    )
+    return "from fastapi import APIRouter\n\nrouter = APIRouter()\n" + routes
+
+
+def test_house_style_follows_an_edit_of_another_route_module(tmp_path: Path) -> None:
+    # Ten `-> dict` routes over two modules are the project's style (API202 silent);
+    # retyping one in the second module leaves nine, below the threshold: the first
+    # module, untouched, is reported again, warm or cold.
+    first_names = [f"first_{n}" for n in range(8)]
+    root = make_project(
+        tmp_path / "p",
+        {
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/first.py": _dict_routes(first_names),
+            "app/routers/second.py": _dict_routes(["second_0", "second_1"]),
+            "app/main.py": (
+                "from fastapi import FastAPI\n\nfrom app.routers import first, second\n\n"
+                "app = FastAPI()\napp.include_router(first.router)\n"
+                "app.include_router(second.router)\n"
+            ),
+        },
+    )
+    assert run("check", "--select", "API202", cwd=root).returncode == 0
+    second = root / "app" / "routers" / "second.py"
+    second.write_text(
+        _dict_routes(["second_0"]) + _dict_routes(["second_1"], "int").split("\n", 3)[3],
+        encoding="utf-8",
+    )
+    expected = [("app/routers/first.py", 7 + 5 * n, "API202") for n in range(8)] + [
+        ("app/routers/second.py", 7, "API202")
+    ]
+    assert codes(run("check", "--select", "API202", cwd=root).stdout) == expected
+    assert codes(run("check", "--select", "API202", "--no-cache", cwd=root).stdout) == expected
+
+
 def test_cache_keyed_on_configuration(project: Path) -> None:
     assert run("check", cwd=project).returncode == 1
     assert run("check", "--ignore", "API102", cwd=project).returncode == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi_lint.project.routes import route_table_for
+from fastapi_lint.rules.routes import house_style
 from fastapi_lint.rules.routes.path_params import PathParamBinder, check_unbound_endpoint
 from fastapi_lint.rules.routes.response_model import (
     display_annotation,
@@ -69,11 +70,19 @@ def check_foreign_endpoints(model: ModuleModel, reporter: Reporter) -> None:
             detail = returned_detail(model, function)
             if detail is not None:
                 found = ("API201", {"detail": detail[0]})
+        if found is not None and _house_style(model, found[0]):
+            found = None  # the project's style for every route (house_style.py)
         if found is not None and reporter.enabled(found[0]):
             code, fields = found
             reporter.report(
                 code, node, line=node.lineno, col=node.col_offset, route=shown, **fields
             )
+
+
+def _house_style(model: ModuleModel, code: str) -> bool:
+    if code == "API202":
+        return house_style.untyped_by_design(model)
+    return house_style.undeclared_by_design(model)
 
 
 def _declared(row: ServedRoute) -> bool:

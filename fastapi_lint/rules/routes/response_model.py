@@ -12,6 +12,7 @@ from fastapi_lint.project.index import index_of
 from fastapi_lint.project.routes import ServedRoute, route_table_for
 from fastapi_lint.registry import FixAvailability, Rule
 from fastapi_lint.rules import built_values, route_shapes
+from fastapi_lint.rules.routes import house_style
 from fastapi_lint.rules.routes._common import (
     ANY_TYPES,
     APP,
@@ -59,7 +60,11 @@ API201 = Rule(
         "Without one, clients get an untyped schema and every attribute of the returned object is "
         "serialized, including fields that were never meant to leave the server. Not reported "
         "when `responses=` already documents the success body with a model or a JSON schema, nor "
-        "for apps defined in test files (their schema is never published)."
+        "for apps defined in test files (their schema is never published), nor in a project "
+        "whose style is an untyped schema: at least 10 routes (tests, docs and examples left "
+        "out) and none of them declares a response model or a return annotation (a maintainer "
+        "who chose that style does not type one route because a linter flags it; a project "
+        "where some routes declare one keeps every finding)."
     ),
     example=(
         APP_ITEM + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int):\n'
@@ -82,7 +87,11 @@ API202 = Rule(
         "apps defined in test files, nor when every returned value is passed through from "
         "elsewhere with a shape the route does not own (an upstream response's `.json()`, a "
         "free-form field); an in-memory store of the module, a dump of a known model and the rows "
-        "of a query on a model class are not pass-throughs."
+        "of a query on a model class are not pass-throughs. Nor in a project whose house style "
+        "is an untyped response: at least 10 routes declare an untyped response model (`dict`, "
+        "`Any`, `list[dict]`...) and they are at least 80% of the routes that declare a "
+        "response type at all (tests, docs and examples left out); a project mixing typed and "
+        "untyped routes keeps every finding, there the untyped ones are the exceptions."
     ),
     example=(
         APP + '@app.get("/items/{item_id}")\nasync def read_item(item_id: int) -> dict:\n'
@@ -166,6 +175,8 @@ def missing_response_model(model: ModuleModel, route: RouteInfo) -> tuple[str, s
         return None
     if _router_skips_schema(model, route):
         return None
+    if house_style.undeclared_by_design(model):
+        return None  # no route of the project declares one: its style, not an oversight
     return detail
 
 
@@ -378,7 +389,9 @@ def _untyped_exempt(model: ModuleModel, route: RouteInfo) -> bool:
     if _router_skips_schema(model, route):
         return True
     served = _served(model, route)
-    return bool(served) and all(r.app_publishes_no_schema for r in served)
+    if bool(served) and all(r.app_publishes_no_schema for r in served):
+        return True
+    return house_style.untyped_by_design(model)  # untyped routes are the project's style
 
 
 def _passes_through(model: ModuleModel, function: FunctionInfo) -> bool:
