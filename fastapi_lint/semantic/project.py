@@ -22,8 +22,11 @@ class ProjectFacts(Protocol):
     def resolve(self, qualname: str, depth: int = 0) -> Value | None:
         """What a project-level name holds; follows re-exports and module constants."""
 
-    def definition(self, qualname: str, depth: int = 0) -> tuple[ModuleModel, Binding] | None:
-        """The module-level binding that defines ``qualname`` (re-exports followed)."""
+    def definition(
+        self, qualname: str, depth: int = 0, *, assignments_only: bool = False
+    ) -> tuple[ModuleModel, Binding] | None:
+        """The module-level binding that defines ``qualname`` (re-exports followed); with
+        ``assignments_only``, None unless that binding is an assignment."""
 
     def function(self, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
         """The def of a project function and the model of its module."""
