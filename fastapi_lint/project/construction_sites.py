@@ -7,9 +7,11 @@ project builds as ``Logger(verbose=True)``). Three questions, each a fact of one
 - :func:`init_attribute`: how ``__init__`` sets the attribute -- from one of its
   parameters, or a literal -- when that is the only place the project sets it;
 - :func:`constructed_arguments`: the literal each construction of the class in the
-  project passes for one parameter of ``__init__`` (the default when it is omitted), or
-  nothing known when one site is not understood: ``*args``/``**kwargs`` forwarded, a
-  value that is no literal, the class handed on as a value (a factory we cannot read),
+  project passes for one parameter of ``__init__`` (the default when it is omitted) --
+  or, for a name bound once to a construction of a project class (``BrowserProfiler(
+  logger=logger)`` under a module-level ``logger = Logger(verbose=True)``), where that
+  construction is (:func:`construction_at` finds it again) -- or nothing known when one
+  site is not understood: ``*args``/``**kwargs`` forwarded, any other value, the class handed on as a value (a factory we cannot read),
   ``cls(...)`` in a class method, a subclass with an ``__init__`` of its own;
 - :func:`attribute_closed`: whether only the class's own methods store the attribute
   (no other object's ``x.attr = ...``, no subclass, no ``setattr``).
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.project_files import ProjectFiles
 from fastapi_lint.semantic.memo import MemoKey
+from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -38,7 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "attribute_closed",
+    "bound_once",
     "constructed_arguments",
+    "construction_at",
     "init_attribute",
     "parameter_spec",
     "self_store_count",
@@ -52,6 +57,8 @@ _LITERALS = (str, int, float, bool, type(None))
 # Bases that add no state (nor an `__init__`) of their own.
 _STATELESS_BASES = frozenset({"object", "abc.ABC", "typing.Generic", "typing.Protocol"})
 _UNKNOWN = object()
+# Names followed from an argument to the construction it holds (`log = base_log`).
+_MAX_ALIASES = 3
 # Per model: id(class statement) -> (attribute -> how many `self.<attr>` stores its methods
 # hold, whether it sets attributes by computed names).
 _SELF_STORES: MemoKey[dict[int, tuple[dict[str, int], bool]]] = MemoKey("self-store-counts")
@@ -76,18 +83,67 @@ def init_attribute(model: ModuleModel, class_qualname: str, attr: str) -> Option
 
 
 def constructed_arguments(
-    model: ModuleModel, class_qualname: str, spec: dict[str, Any]
+    model: ModuleModel, class_qualname: str, spec: dict[str, Any], constructions: bool = False
 ) -> Optional[list[Any]]:
     """The literal each construction of the class in the project passes for the
-    ``__init__`` parameter ``spec`` (``{"param", "index", "default"}``), or None."""
+    ``__init__`` parameter ``spec`` (``{"param", "index", "default"}``), or None. With
+    ``constructions``, a name bound once to a construction of a project class is given as
+    ``{"built", "module", "line", "column"}`` (see :func:`construction_at`); without, such
+    an argument makes the answer unknown (the object is no literal the caller can test)."""
     key = f"{class_qualname}:{spec['param']}"
     found = _fact(
         model,
-        "constructed-arguments/1",
+        "constructed-arguments/2-j20",
         key,
         lambda: _constructed_arguments(model, class_qualname, spec),
     )
-    return found if isinstance(found, list) else None
+    if not isinstance(found, list):
+        return None
+    if not constructions and any(isinstance(value, dict) for value in found):
+        return None
+    return found
+
+
+def construction_at(
+    model: ModuleModel, site: dict[str, Any]
+) -> Optional[tuple[ModuleModel, Scope, ast.Call]]:
+    """The construction a ``{"built", "module", "line", "column"}`` answer of
+    :func:`constructed_arguments` names, with the scope it runs in."""
+    project = index_of(model)
+    if site.get("module") == model.module_name:
+        site_model: Optional[ModuleModel] = model
+    else:
+        site_model = project.model(site["module"]) if project is not None else None
+    if site_model is None:
+        return None
+    for node in ast.walk(site_model.tree):
+        if (
+            isinstance(node, ast.Call)
+            and node.lineno == site.get("line")
+            and node.col_offset == site.get("column")
+        ):
+            return site_model, _scope_at(site_model, node), node
+    return None
+
+
+def bound_once(model: ModuleModel, scope: Scope, name: str) -> Optional[tuple[ast.expr, Scope]]:
+    """The value of a name the function, else the module, assigns exactly once."""
+    bindings = scope.bindings.get(name)
+    if bindings is None and scope.kind is ScopeKind.FUNCTION and name not in scope.global_names:
+        bindings = model.module_scope.bindings.get(name)
+        if bindings is not None and _declared_global(model, name):
+            return None
+        scope = model.module_scope
+    if not bindings or len(bindings) != 1 or bindings[0].kind is not BindingKind.ASSIGN:
+        return None
+    assigned = bindings[0].assigned
+    return (assigned, scope) if assigned is not None else None
+
+
+def _declared_global(model: ModuleModel, name: str) -> bool:
+    if not model.may_declare_globals:
+        return False
+    return any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(model.tree))
 
 
 def attribute_closed(model: ModuleModel, class_qualname: str, attr: str) -> bool:
@@ -372,7 +428,7 @@ def _site_values(
             continue
         parent = parents.get(node)
         if isinstance(parent, ast.Call) and parent.func is node:
-            value = _argument(parent, spec)
+            value = _argument(model, _scope_at(model, parent), parent, spec)
             if value is _UNKNOWN:
                 return None
             values.append(value)
@@ -389,19 +445,44 @@ def _scope_at(model: ModuleModel, node: ast.AST) -> Scope:
     return model.module_scope
 
 
-def _argument(call: ast.Call, spec: dict[str, Any]) -> Any:
+def _argument(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:
     if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
         keyword.arg is None for keyword in call.keywords
     ):
         return _UNKNOWN  # forwarded `*args` / `**kwargs`
     for keyword in call.keywords:
         if keyword.arg == spec["param"]:
-            return _literal(keyword.value)
+            return _passed_value(model, scope, keyword.value)
     index = spec["index"]
     if index is not None and index < len(call.args):
-        return _literal(call.args[index])
+        return _passed_value(model, scope, call.args[index])
     default = spec["default"]
     return default[0] if isinstance(default, list) and len(default) == 1 else _UNKNOWN
+
+
+def _passed_value(model: ModuleModel, scope: Scope, node: ast.expr) -> Any:
+    """A literal, or where the construction is that a name bound once holds."""
+    literal = _literal(node)
+    if literal is not _UNKNOWN:
+        return literal
+    for _ in range(_MAX_ALIASES):
+        if not isinstance(node, ast.Name):
+            return _UNKNOWN
+        bound = bound_once(model, scope, node.id)
+        if bound is None:
+            return _UNKNOWN  # a parameter, rebound, `global`, a loop variable...
+        node, scope = bound
+        if isinstance(node, ast.Call):
+            built = model.call_target(node, scope)
+            if built is None or model.class_anywhere(built) is None:
+                return _UNKNOWN
+            return {
+                "built": built,
+                "module": model.module_name,
+                "line": node.lineno,
+                "column": node.col_offset,
+            }
+    return _UNKNOWN
 
 
 def _names_a_type(parents: dict[ast.AST, ast.AST], node: ast.AST) -> bool:

@@ -8,7 +8,8 @@ opened only for a logger built with one. Two ways to know which loggers reach th
 1. the receiver's own construction is in sight -- a name the function or the module binds
    once to ``Logger(...)``, or ``self.logger`` that the caller's class only ever assigns
    ``Logger(...)`` (through ``x or Logger(...)``, ``a if c else b``, or an ``__init__``
-   parameter every construction of that class leaves ``None``): those calls' arguments;
+   parameter every construction of that class leaves ``None`` or fills with a name bound
+   once to ``Logger(...)``): those calls' arguments;
 2. otherwise (a parameter typed ``Logger``, an attribute set from outside): every
    construction of the class in the project (``construction_sites``).
 
@@ -23,13 +24,15 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi_lint.project.construction_sites import (
     attribute_closed,
+    bound_once,
     constructed_arguments,
+    construction_at,
     init_attribute,
     parameter_spec,
     self_store_count,
 )
 from fastapi_lint.rules.argument_values import MISSING, ArgumentValues
-from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
+from fastapi_lint.semantic.scopes import ScopeKind
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
@@ -81,7 +84,7 @@ def _constructions(
 ) -> list[_Site] | _Every:
     """The constructions the receiver can come from, or every one of the class."""
     if isinstance(receiver, ast.Name):
-        value = _bound_once(model, scope, receiver.id)
+        value = bound_once(model, scope, receiver.id)
         if value is None:
             return _EVERY
         return _from_values(model, value[1], [value[0]], class_name, None)
@@ -94,26 +97,6 @@ def _constructions(
             return _EVERY
         return _self_attribute_constructions(model, function.class_info, receiver.attr, class_name)
     return _EVERY
-
-
-def _bound_once(model: ModuleModel, scope: Scope, name: str) -> Optional[tuple[ast.expr, Scope]]:
-    """The value of a name the function, else the module, assigns exactly once."""
-    bindings = scope.bindings.get(name)
-    if bindings is None and scope.kind is ScopeKind.FUNCTION and name not in scope.global_names:
-        bindings = model.module_scope.bindings.get(name)
-        if bindings is not None and _declared_global(model, name):
-            return None
-        scope = model.module_scope
-    if not bindings or len(bindings) != 1 or bindings[0].kind is not BindingKind.ASSIGN:
-        return None
-    assigned = bindings[0].assigned
-    return (assigned, scope) if assigned is not None else None
-
-
-def _declared_global(model: ModuleModel, name: str) -> bool:
-    if not model.may_declare_globals:
-        return False
-    return any(isinstance(node, ast.Global) and name in node.names for node in ast.walk(model.tree))
 
 
 def _self_attribute_constructions(
@@ -166,28 +149,49 @@ def _from_values(
             continue
         elif isinstance(value, ast.Call) and model.call_target(value, scope) == class_name:
             sites.append((model, scope, value))
-        elif isinstance(value, ast.Name) and _left_none(model, scope, value.id, class_info):
-            continue
+        elif isinstance(value, ast.Name):
+            passed = _passed_to_init(model, scope, value.id, class_info, class_name)
+            if passed is None:
+                return _EVERY
+            sites.extend(passed)
         else:
             return _EVERY
     return sites
 
 
-def _left_none(
-    model: ModuleModel, scope: Scope, name: str, class_info: Optional[ClassInfo]
-) -> bool:
-    """``self.logger = logger`` in ``__init__``, when every construction of the class in
-    the project leaves ``logger`` at ``None``."""
+def _passed_to_init(
+    model: ModuleModel,
+    scope: Scope,
+    name: str,
+    class_info: Optional[ClassInfo],
+    class_name: str,
+) -> Optional[list[_Site]]:
+    """``self.logger = logger`` in ``__init__``: the constructions of ``class_name`` that
+    every construction of the class in the project passes for ``logger`` (each a name
+    bound once to ``Logger(...)``, or ``None``: no object), or None when one passes
+    anything else."""
     function = scope.code_function if scope.kind is ScopeKind.FUNCTION else None
     if class_info is None or function is None or function.name != "__init__":
-        return False
+        return None
     if function.class_info is not class_info:
-        return False
+        return None
     spec = parameter_spec(function, name)
     if spec is None:
-        return False
-    passed = constructed_arguments(model, class_info.qualname, spec)
-    return passed is not None and all(value is None for value in passed)
+        return None
+    passed = constructed_arguments(model, class_info.qualname, spec, constructions=True)
+    if passed is None:
+        return None
+    sites: list[_Site] = []
+    for value in passed:
+        if value is None:
+            continue
+        if not isinstance(value, dict) or value.get("built") != class_name:
+            return None
+        site = construction_at(model, value)
+        if site is None:
+            return None
+        sites.append(site)
+    return sites
 
 
 def _passed(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:
