@@ -93,7 +93,7 @@ def constructed_arguments(
     key = f"{class_qualname}:{spec['param']}"
     found = _fact(
         model,
-        "constructed-arguments/2-j20",
+        "constructed-arguments/2",
         key,
         lambda: _constructed_arguments(model, class_qualname, spec),
     )
