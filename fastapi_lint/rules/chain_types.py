@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Optional
 
+from fastapi_lint.semantic.project import defining_function
 from fastapi_lint.semantic.scopes import BindingKind
 
 if TYPE_CHECKING:
@@ -177,16 +178,15 @@ def _call_class(model: ModuleModel, scope: Scope, call: ast.Call, awaited: bool)
         return None
     if target in _CONSTRUCTING:
         return _CONSTRUCTING[target]
-    owner, function = model, model.function_named(target)
-    if function is None and model.project is not None:
-        found = model.project.function(target)
-        if found is not None:
-            owner, function = found
-    if function is None or function.node.returns is None:
+    found = defining_function(model, target)
+    if found is None:
+        return None
+    owner, function = found
+    returns = function.node.returns
+    if returns is None:
         return None
     if isinstance(function.node, ast.AsyncFunctionDef) != awaited:
         return None  # a coroutine not awaited (or an awaited sync call: an awaitable result)
-    returns = function.node.returns
     if isinstance(returns, ast.Subscript):
         returns = returns.value  # `list[dict]`: the container's class
     qualname = owner.qualified_name(returns, function.outer)

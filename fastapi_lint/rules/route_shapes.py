@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional
 
 from fastapi_lint.semantic.list_returns import alternatives, one_or_many
+from fastapi_lint.semantic.project import defining_function
 from fastapi_lint.semantic.scopes import BindingKind
 from fastapi_lint.semantic.sequences import may_miss, subscript_item
 from fastapi_lint.semantic.values import Instance, Ref
@@ -673,14 +674,12 @@ def _annotated_callee(
     target = model.call_target(value, scope)
     if target is None:
         return None
-    owner, function = model, model.function_named(target)
-    if function is None and model.project is not None:
-        found = model.project.function(target)
-        if found is not None:
-            owner, function = found
-    if function is None or function.node.returns is None:
+    found = defining_function(model, target)
+    if found is None:
         return None
-    return owner, function.node.returns, function.outer
+    owner, function = found
+    returns = function.node.returns
+    return (owner, returns, function.outer) if returns is not None else None
 
 
 def _branches(value: ast.expr | None) -> list[ast.expr | None]:

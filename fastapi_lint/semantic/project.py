@@ -66,3 +66,12 @@ class ProjectFacts(Protocol):
 
     def is_project_module(self, module_name: str) -> bool:
         """Whether ``module_name`` is a module of the project, seen from this source root."""
+
+
+def defining_function(model: ModuleModel, qualname: str) -> tuple[ModuleModel, FunctionInfo] | None:
+    """The def of ``qualname`` and the model of its module: the checked module's own first,
+    else the project's (None when it is no project function)."""
+    local = model.function_named(qualname)
+    if local is not None:
+        return model, local
+    return model.project.function(qualname) if model.project is not None else None
