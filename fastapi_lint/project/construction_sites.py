@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from fastapi_lint.project.index import index_of
 from fastapi_lint.project.project_files import ProjectFiles
 from fastapi_lint.semantic.memo import MemoKey
-from fastapi_lint.semantic.scopes import BindingKind, ScopeKind
+from fastapi_lint.semantic.scopes import BindingKind, ScopeKind, enclosing_scope
 
 if TYPE_CHECKING:
     from fastapi_lint.project.index import ProjectIndex
@@ -122,7 +122,7 @@ def construction_at(
             and node.lineno == site.get("line")
             and node.col_offset == site.get("column")
         ):
-            return site_model, _scope_at(site_model, node), node
+            return site_model, enclosing_scope(site_model, node), node
     return None
 
 
@@ -424,25 +424,17 @@ def _site_values(
             pass
         else:
             continue
-        if model.qualified_name(node, _scope_at(model, node)) != class_qualname:
+        if model.qualified_name(node, enclosing_scope(model, node)) != class_qualname:
             continue
         parent = parents.get(node)
         if isinstance(parent, ast.Call) and parent.func is node:
-            value = _argument(model, _scope_at(model, parent), parent, spec)
+            value = _argument(model, enclosing_scope(model, parent), parent, spec)
             if value is _UNKNOWN:
                 return None
             values.append(value)
         elif not _names_a_type(parents, node):
             return None
     return values
-
-
-def _scope_at(model: ModuleModel, node: ast.AST) -> Scope:
-    for ancestor in model.ancestors(node):
-        scope = model.scope_of_node.get(id(ancestor))
-        if scope is not None:
-            return scope
-    return model.module_scope
 
 
 def _argument(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:

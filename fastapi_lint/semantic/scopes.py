@@ -5,9 +5,12 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from fastapi_lint.semantic.syntax import FunctionNode
+
+if TYPE_CHECKING:
+    from fastapi_lint.semantic.model import ModuleModel
 
 _UNSET = object()
 
@@ -130,3 +133,12 @@ class NodeRef(NamedTuple):
 
     node: ast.AST
     scope: Scope
+
+
+def enclosing_scope(model: ModuleModel, node: ast.AST) -> Scope:
+    """The scope ``node`` is evaluated in: its innermost function, lambda or comprehension."""
+    for ancestor in model.ancestors(node):
+        scope = model.scope_of_node.get(id(ancestor))
+        if scope is not None:
+            return scope
+    return model.module_scope

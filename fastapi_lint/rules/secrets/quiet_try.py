@@ -59,11 +59,12 @@ from typing import TYPE_CHECKING
 from fastapi_lint.rules.function_facts import function_fact
 from fastapi_lint.rules.pydantic_v1.models import ModelKind, class_kind
 from fastapi_lint.semantic import stubs
+from fastapi_lint.semantic.scopes import enclosing_scope
 from fastapi_lint.semantic.syntax import last_name, own_nodes
 
 if TYPE_CHECKING:
     from fastapi_lint.semantic.model import ModuleModel
-    from fastapi_lint.semantic.scopes import FunctionInfo, Scope
+    from fastapi_lint.semantic.scopes import FunctionInfo
 
 # Project helpers are followed this many calls deep within one module (a call
 # into another module asks that module's fact, cached, with its own depth).
@@ -218,7 +219,7 @@ def _swallows_everything(model: ModuleModel, try_node: ast.Try) -> bool:
     A handler that only re-raises an ``HTTPException`` or a project exception
     (``except HTTPException: raise``) lets out text the project wrote, not a driver's.
     """
-    scope = _scope_of(model, try_node)
+    scope = enclosing_scope(model, try_node)
     broad = False
     for handler in try_node.handlers:
         types = [] if handler.type is None else _handler_types(handler.type)
@@ -251,7 +252,7 @@ def _quiet_call(q: _Quiet, call: ast.Call, depth: int, awaited: bool) -> bool:
         and "log" in last_name(func.value).lower()
     ):
         return True
-    scope = _scope_of(model, call)
+    scope = enclosing_scope(model, call)
     target = model.call_target(call, scope)
     if target is None:
         # An unknown receiver: by the method's name.
@@ -367,12 +368,3 @@ def _stub_body(body: list[ast.stmt]) -> bool:
                 continue
         return False
     return True
-
-
-def _scope_of(model: ModuleModel, node: ast.AST) -> Scope:
-    """The scope ``node`` is evaluated in: its innermost function, lambda or comprehension."""
-    for ancestor in model.ancestors(node):
-        scope = model.scope_of_node.get(id(ancestor))
-        if scope is not None:
-            return scope
-    return model.module_scope
