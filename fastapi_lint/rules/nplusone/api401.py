@@ -33,7 +33,7 @@ from fastapi_lint.rules.nplusone.flow import (
     span,
 )
 from fastapi_lint.rules.nplusone.identity_map import answered_by_identity_map
-from fastapi_lint.rules.nplusone.kept_queries import KeptRun, kept_query_runs
+from fastapi_lint.rules.nplusone.kept_queries import KeptRun, kept_query_runs, outer_chain
 from fastapi_lint.rules.nplusone.loops import (
     Loop,
     enclosing_loops,
@@ -427,17 +427,8 @@ def _pages(loop: ast.AST) -> bool:
 
 def _query_chain(model: ModuleModel, call: ast.Call) -> ast.Call:
     """The outermost call of a ``session.query(...).filter(...).all()`` chain."""
-    outer = call
-    current: ast.AST = call
-    while True:
-        parent = model.parent(current)
-        if isinstance(parent, ast.Attribute) and parent.value is current:
-            grand = model.parent(parent)
-            if isinstance(grand, ast.Call) and grand.func is parent:
-                outer = grand
-                current = grand
-                continue
-        return outer
+    outer = outer_chain(model, call)
+    return outer if isinstance(outer, ast.Call) else call
 
 
 QUERY_RUNNING_METHODS = frozenset(

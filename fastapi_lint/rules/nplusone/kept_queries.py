@@ -63,7 +63,7 @@ def kept_query_runs(
             continue
         seen.add(id(current))
         for load in _loads(model, flow, current):
-            outer = _outer_chain(model, load)
+            outer = outer_chain(model, load)
             added = inherited + _arguments(outer, load, chain_arguments)
             refined = _assigned_binding(model, outer, scope) if outer is not load else None
             if refined is not None and refined.name == current.name:
@@ -131,7 +131,7 @@ def _in_nested_function(model: ModuleModel, node: ast.AST, function: ast.AST) ->
     return False
 
 
-def _outer_chain(model: ModuleModel, node: ast.AST) -> ast.AST:
+def outer_chain(model: ModuleModel, node: ast.AST) -> ast.AST:
     """The outermost call of the method chain ``node.filter(...).all()`` starts."""
     current = node
     while True:
