@@ -437,19 +437,28 @@ def _site_values(
     return values
 
 
-def _argument(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:
+def passed_argument(
+    call: ast.Call, spec: dict[str, Any], read: Callable[[ast.expr], Any], unknown: Any
+) -> Any:
+    """What a construction passes for the ``__init__`` parameter ``spec``
+    (``parameter_spec``): ``read`` of the argument it passes, else the parameter's literal
+    default; ``unknown`` when it forwards ``*args``/``**kwargs`` or the default is no literal."""
     if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
         keyword.arg is None for keyword in call.keywords
     ):
-        return _UNKNOWN  # forwarded `*args` / `**kwargs`
+        return unknown
     for keyword in call.keywords:
         if keyword.arg == spec["param"]:
-            return _passed_value(model, scope, keyword.value)
+            return read(keyword.value)
     index = spec["index"]
     if index is not None and index < len(call.args):
-        return _passed_value(model, scope, call.args[index])
+        return read(call.args[index])
     default = spec["default"]
-    return default[0] if isinstance(default, list) and len(default) == 1 else _UNKNOWN
+    return default[0] if isinstance(default, list) and len(default) == 1 else unknown
+
+
+def _argument(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:
+    return passed_argument(call, spec, lambda node: _passed_value(model, scope, node), _UNKNOWN)
 
 
 def _passed_value(model: ModuleModel, scope: Scope, node: ast.expr) -> Any:

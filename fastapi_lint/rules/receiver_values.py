@@ -29,6 +29,7 @@ from fastapi_lint.project.construction_sites import (
     construction_at,
     init_attribute,
     parameter_spec,
+    passed_argument,
     self_store_count,
 )
 from fastapi_lint.rules.argument_values import MISSING, ArgumentValues
@@ -196,16 +197,4 @@ def _passed_to_init(
 
 def _passed(model: ModuleModel, scope: Scope, call: ast.Call, spec: dict[str, Any]) -> Any:
     """What a construction passes for the ``__init__`` parameter ``spec``, or MISSING."""
-    if any(isinstance(arg, ast.Starred) for arg in call.args) or any(
-        keyword.arg is None for keyword in call.keywords
-    ):
-        return MISSING
-    values = ArgumentValues(model, scope, call)
-    for keyword in call.keywords:
-        if keyword.arg == spec["param"]:
-            return values.of(keyword.value)
-    index = spec["index"]
-    if index is not None and index < len(call.args):
-        return values.of(call.args[index])
-    default = spec["default"]
-    return default[0] if isinstance(default, list) and len(default) == 1 else MISSING
+    return passed_argument(call, spec, ArgumentValues(model, scope, call).of, MISSING)
